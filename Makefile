@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Everything runs inside .venv, which these targets create and fill.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+# A CPU build of PyTorch is used only as a reference (parity tests, benchmarks).
+# It is installed from a local wheel when one is there; never from the network,
+# where plain `torch` would pull gigabytes of CUDA.
+TORCH_WHEELS ?= /opt/wheels
+TORCH_VERSION ?= 2.13.0
+
+.PHONY: setup dot torch test test-fast bench demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed dot
+
+# Debian's graphviz gives `dot`, which renders graph pictures.
+dot:
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's graphviz for 'dot'"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "note: 'dot' not found; install Graphviz (sudo apt-get install graphviz) to render pictures"; \
+	  fi; \
+	fi
+
+torch: $(VENV)/.installed
+	@if $(PY) -c "import torch" 2>/dev/null; then :; \
+	elif ls $(TORCH_WHEELS)/torch-$(TORCH_VERSION)*.whl >/dev/null 2>&1; then \
+	  echo "installing the local CPU wheel of torch $(TORCH_VERSION) (reference only)"; \
+	  $(PIP) install --quiet --find-links $(TORCH_WHEELS) torch==$(TORCH_VERSION); \
+	else \
+	  echo "note: no local torch $(TORCH_VERSION) wheel in $(TORCH_WHEELS); PyTorch parity tests and baselines are skipped"; \
+	fi
+
+test: setup torch
+	$(PY) -m pytest -q -n 2 --dist loadfile tests
+
+test-fast: setup
+	$(PY) -m pytest -q -x tests -m "not slow"
+
+bench: setup torch
+	$(PY) -m benchmarks
+
+demo: setup
+	$(VENV)/bin/autograd-core train --model cnn --data digits
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis runs

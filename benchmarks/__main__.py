@@ -1,0 +1,23 @@
+"""Run every benchmark module (`bench_*.py`), or those named on the command line.
+
+    python -m benchmarks            # all
+    python -m benchmarks conv value # only bench_conv and bench_value
+"""
+import importlib
+import pkgutil
+import sys
+
+import benchmarks
+
+
+def main(argv: list[str]) -> None:
+    names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+    if argv:
+        names = [n for n in names if n[len("bench_"):] in argv or n in argv]
+    for name in names:
+        print(f"\n## {name}", flush=True)
+        importlib.import_module(f"benchmarks.{name}").main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
