@@ -1,0 +1,79 @@
+"""autograd-core: reverse-mode automatic differentiation with a small PyTorch on top.
+
+>>> import autograd_core as ag
+>>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+>>> (x ** 2).sum().backward()
+>>> x.grad
+tensor([2., 4.])
+"""
+from __future__ import annotations
+
+from . import grad_mode
+from .tensor import Tensor, where
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .creation import (
+    arange, as_tensor, bool_, double, empty, empty_like, eye, float, float16, float32, float64,
+    from_numpy, full, full_like, get_default_dtype, half, int8, int16, int32, int64, linspace, long,
+    ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, set_default_dtype, short,
+    tensor, uint8, zeros, zeros_like,
+)
+from .join import cat, concat, concatenate, stack
+from .autograd import backward, grad
+from .value import Value
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
+
+bool = bool_  # noqa: A001  (PyTorch's name: autograd_core.bool)
+
+
+def _method(name: str):
+    meth = getattr(Tensor, name)
+
+    def fn(input: Tensor, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        return meth(input, *args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"Function form of ``Tensor.{name}``."
+    return fn
+
+
+for _name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
+              "square", "log1p", "clamp", "clip", "maximum", "minimum", "sum", "mean", "var", "std",
+              "prod", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "softmax",
+              "log_softmax", "matmul", "mm", "bmm", "dot", "reshape", "flatten", "unflatten",
+              "permute", "transpose", "swapaxes", "t", "squeeze", "unsqueeze", "split", "chunk",
+              "unbind", "narrow", "select", "gather", "masked_fill", "isnan", "isfinite", "sign",
+              "allclose", "equal", "all", "any", "neg", "add", "sub", "mul", "div", "pow",
+              "logical_not", "clone", "detach", "numel", "sum_to_size"):
+    globals()[_name] = _method(_name)
+del _name
+
+negative = globals()["neg"]
+subtract = globals()["sub"]
+multiply = globals()["mul"]
+divide = globals()["div"]
+
+
+def is_tensor(obj: object) -> "builtins.bool":
+    return isinstance(obj, Tensor)
+
+
+def __getattr__(name: str):
+    # `import autograd_core as torch; torch.nn.Linear(...)` ports PyTorch scripts.
+    # Imported lazily, so the core never imports the layers above it.
+    if name in ("nn", "optim"):
+        import importlib
+        return importlib.import_module(name)
+    if name == "kernels":
+        import importlib
+        return importlib.import_module("autograd_core.kernels")
+    raise AttributeError(f"module 'autograd_core' has no attribute {name!r}")
+
+
+import builtins  # noqa: E402
+
+__version__ = "0.1.0"

@@ -1,0 +1,104 @@
+"""``backward`` and ``grad``: the user-facing entry points of the engine.
+
+>>> import autograd_core as ag
+>>> x = ag.tensor(3.0, requires_grad=True)
+>>> y = x ** 3
+>>> (dy,) = ag.grad(y, x, create_graph=True)   # 3x^2 = 27
+>>> (d2y,) = ag.grad(dy, x)                    # 6x = 18
+>>> dy.item(), d2y.item()
+(27.0, 18.0)
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .engine import run_backward
+from .tensor import Tensor, make
+
+
+def _seq(x: Any) -> list:
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _root_grads(outputs: list, grad_outputs: list, what: str) -> list:
+    grads = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if i < len(grad_outputs) else None
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs "
+                                   f"({what} got an output of shape {out.shape}; pass a gradient)")
+            g = make(np.ones(out._data.shape, dtype=out._data.dtype))
+        else:
+            g = g if isinstance(g, Tensor) else make(np.asarray(g, dtype=out._data.dtype))
+            if g.shape != out.shape:
+                raise RuntimeError(f"{what}: Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{g.shape} and output[{i}] has a shape of {out.shape}.")
+        grads.append(g)
+    return grads
+
+
+def _check_outputs(outputs: list, what: str) -> None:
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{what}: expected Tensors, got {type(out).__name__}")
+        if not out._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (``torch.autograd.backward``)."""
+    outputs = _seq(tensors)
+    _check_outputs(outputs, "backward")
+    grads = _root_grads(outputs, _seq(grad_tensors), "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        wanted = _seq(inputs)
+        res = run_backward(outputs, grads, retain_graph, create_graph, wanted)
+        for t, g in zip(wanted, res):
+            if g is not None:
+                g = g if create_graph else g.detach()
+                t.grad = g if t.grad is None else t.grad + g
+        return
+    run_backward(outputs, grads, retain_graph, create_graph)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    With ``create_graph=True`` the result is itself differentiable.
+    """
+    outs = _seq(outputs)
+    ins = _seq(inputs)
+    _check_outputs(outs, "grad")
+    for t in ins:
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _root_grads(outs, _seq(grad_outputs), "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = run_backward(outs, grads, retain_graph, create_graph, ins)
+    result = []
+    for t, g in zip(ins, res):
+        if g is None:
+            if materialize_grads:
+                g = make(np.zeros_like(t._data))
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired "
+                                   "behavior.")
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

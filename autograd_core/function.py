@@ -1,0 +1,153 @@
+"""``Function``: the base of every differentiable Tensor op.
+
+An op is one class holding both directions, side by side:
+
+* ``forward(ctx, *arrays, **attrs)`` computes on NumPy arrays and may call
+  ``ctx.save_for_backward(...)`` with the arrays its backward needs;
+* ``backward(ctx, grad)`` returns one gradient per input, written with Tensor
+  operations (``ctx.saved_tensors`` gives the saved arrays back as Tensors that
+  stay connected to the graph), so second derivatives come for free.
+
+``Function.apply`` runs forward, records the node when grad mode is on and an
+input requires grad, and (in ``_backward``) sums each gradient back to its input's
+shape when the forward broadcast it. No op repeats that.
+
+>>> import numpy as np
+>>> import autograd_core as ag
+>>> class Cube(ag.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, grad):
+...         (x,) = ctx.saved_tensors
+...         return grad * 3 * x * x
+>>> x = ag.tensor([2.0], requires_grad=True)
+>>> Cube.apply(x).backward(ag.ones(1))
+>>> x.grad
+tensor([12.])
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from .grad_mode import STATE
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+_new = object.__new__
+
+
+class Function:
+    """Base class of ops; subclass it and define ``forward`` and ``backward``."""
+
+    __slots__ = ("parents", "needs_input_grad", "_saved", "_out", "__dict__")
+
+    # -- what an op defines -------------------------------------------------
+    @staticmethod
+    def forward(ctx: "Function", *arrays: np.ndarray, **attrs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: "Function", grad: Any) -> Any:
+        raise NotImplementedError
+
+    # -- what forward and backward use ----------------------------------------
+    def save_for_backward(self, *arrays: np.ndarray) -> None:
+        """Keep arrays for backward; they come back as Tensors in ``saved_tensors``."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved arrays as Tensors: an input or the output stays connected to the graph."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        out = self._out() if self._out is not None else None
+        result = []
+        for a in saved:
+            for p in self.parents:
+                if p._data is a:
+                    result.append(p)
+                    break
+            else:
+                if out is not None and out._data is a:
+                    result.append(out)
+                else:
+                    result.append(make(a))
+        return tuple(result)
+
+    # -- the machinery ------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs: Any, **attrs: Any) -> Any:
+        """Run the op on Tensors and record it in the graph when needed."""
+        ctx = _new(cls)
+        ctx._saved = ()
+        ctx._out = None
+        try:
+            data = cls.forward(ctx, *[t._data for t in inputs], **attrs)
+        except (ValueError, IndexError, TypeError) as e:
+            raise op_error(cls, inputs, e) from None
+        out = make(data)
+        if STATE.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    ctx.parents = inputs
+                    ctx.needs_input_grad = tuple(t._requires_grad for t in inputs)
+                    ctx._out = weakref.ref(out)
+                    out._requires_grad = True
+                    out._ctx = ctx
+                    break
+        return out
+
+    def _backward(self, grad: Any) -> tuple:
+        """Gradients for each parent, summed back to the parent's shape and dtype."""
+        grads = self.backward(self, grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        result = []
+        for p, g in zip(self.parents, grads):
+            if g is not None:
+                if g.shape != p._data.shape:
+                    g = g.sum_to_size(p._data.shape)
+                if g._data.dtype != p._data.dtype:
+                    g = g.to(p._data.dtype)
+            result.append(g)
+        return tuple(result)
+
+    def name(self) -> str:
+        """PyTorch-style node name, e.g. ``MulBackward0``."""
+        return f"{type(self).__name__}Backward0"
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((p._ctx, 0) for p in getattr(self, "parents", ()))
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+def op_name(cls: type) -> str:
+    return getattr(cls, "op", None) or cls.__name__.lower()
+
+
+def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
+    """A clear error naming the op and the input shapes, instead of NumPy's."""
+    shapes = " and ".join(str(tuple(t._data.shape)) for t in inputs)
+    msg = str(e)
+    if "broadcast" in msg:
+        return ValueError(f"{op_name(cls)}: shapes {shapes} cannot be broadcast together")
+    return type(e)(f"{op_name(cls)}: invalid input of shape {shapes}: {msg}")
+
+
+from .tensor import make  # noqa: E402  (tensor.py imports this module first)

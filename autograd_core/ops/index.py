@@ -1,0 +1,66 @@
+"""Indexing: ``x[index]`` and ``gather``, each paired with the scatter-add that is
+its backward (and whose own backward is the indexing again)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+def is_basic(index) -> bool:
+    """True when ``index`` holds only ints, slices, None and Ellipsis (no repeats possible)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
+
+
+class Index(Function):
+    op = "index"
+
+    @staticmethod
+    def forward(ctx, a, index=None):
+        ctx.shape, ctx.index = a.shape, index
+        return np.asarray(a[index])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, index=ctx.index, shape=ctx.shape)
+
+
+class IndexAdd(Function):
+    """A zero tensor of ``shape`` with ``grad`` added at ``index`` (repeats add up)."""
+
+    op = "index_add"
+
+    @staticmethod
+    def forward(ctx, g, index=None, shape=()):
+        ctx.index = index
+        out = np.zeros(shape, dtype=g.dtype)
+        if is_basic(index):
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Index.apply(grad, index=ctx.index)
+
+
+def along_dim_index(index: np.ndarray, dim: int) -> tuple:
+    """The full advanced index that picks ``index`` along ``dim``."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+class Gather(Function):
+    op = "gather"
+
+    @staticmethod
+    def forward(ctx, a, dim=0, index=None):
+        ctx.shape, ctx.dim, ctx.index = a.shape, dim, index
+        return np.take_along_axis(a, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, index=along_dim_index(ctx.index, ctx.dim), shape=ctx.shape)

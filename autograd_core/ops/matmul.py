@@ -1,0 +1,55 @@
+"""Matrix products. ``MatMul`` takes operands of two or more dims (the Tensor method
+turns 1-D operands into matrices); batch dims broadcast and ``Function`` sums
+their gradients back."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+class MatMul(Function):
+    op = "matmul"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(f"shapes {a.shape} and {b.shape} cannot be multiplied "
+                             f"({a.shape[-1]} != {b.shape[-2]})")
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad @ b.mT if need_a else None), (a.mT @ grad if need_b else None)
+
+
+class Linear(Function):
+    """``x @ weight.T + bias`` in one node: the layer behind ``nn.Linear``."""
+
+    op = "linear"
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        if x.shape[-1] != w.shape[1]:
+            raise ValueError(f"input has {x.shape[-1]} features but weight {w.shape} expects "
+                             f"{w.shape[1]} (weight is (out_features, in_features))")
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = grad @ w if need[0] else None
+        gw = None
+        if need[1]:
+            g2 = grad.reshape(-1, grad.shape[-1])
+            gw = g2.mT @ x.reshape(-1, x.shape[-1])
+        gb = grad.reshape(-1, grad.shape[-1]).sum(0) if len(need) > 2 and need[2] else None
+        return (gx, gw, gb) if len(need) > 2 else (gx, gw)

@@ -1,0 +1,128 @@
+"""Reductions along ``dim`` (an int, a tuple, or None for all), with ``keepdim``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import make
+
+
+def keepdim_shape(shape: tuple, dim) -> tuple:
+    """The shape a reduction over ``dim`` has with ``keepdim=True``."""
+    if dim is None:
+        return (1,) * len(shape)
+    dims = {d % len(shape) for d in dim} if isinstance(dim, tuple) else {dim % len(shape)}
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    op = "sum"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        return np.asarray(a.sum(axis=dim, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
+        return grad.expand(ctx.shape)
+
+
+class SumToSize(Function):
+    """Sum a broadcast gradient back to ``shape``: the inverse of ``expand``."""
+
+    op = "sum_to_size"
+
+    @staticmethod
+    def forward(ctx, a, shape=()):
+        ctx.shape = a.shape
+        lead = a.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1)
+        out = a.sum(axis=dims, keepdims=True) if dims else a
+        return np.asarray(out).reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape)
+
+
+class Prod(Function):
+    op = "prod"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.dim, ctx.keepdim = dim, keepdim
+        ctx.save_for_backward(a)
+        return np.asarray(np.prod(a, axis=dim, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        dim = ctx.dim
+        if not ctx.keepdim:
+            grad = grad.reshape(keepdim_shape(a.shape, dim))
+        if np.all(a._data != 0):
+            # recomputed as a Tensor op, so that second derivatives see it
+            return grad * a.prod(dim, keepdim=True) / a
+        # With zeros: the product of all the other entries, by prefix and suffix products.
+        x = np.moveaxis(a._data, dim, -1) if dim is not None else a._data.reshape(-1)
+        ones = np.ones_like(x[..., :1])
+        left = np.cumprod(np.concatenate([ones, x[..., :-1]], -1), -1)
+        right = np.flip(np.cumprod(np.concatenate([ones, np.flip(x, -1)[..., :-1]], -1), -1), -1)
+        others = left * right
+        others = np.moveaxis(others, -1, dim) if dim is not None else others.reshape(a.shape)
+        return grad * make(others)
+
+
+class MaxAll(Function):
+    """max() or min() over every element; ties share the gradient evenly, as in PyTorch."""
+
+    op = "max"
+
+    @staticmethod
+    def forward(ctx, a, largest=True):
+        out = np.asarray(a.max() if largest else a.min())
+        mask = a == out
+        ctx.share = mask / mask.sum()
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * make(ctx.share.astype(grad._data.dtype))
+
+
+class Softmax(Function):
+    op = "softmax"
+
+    @staticmethod
+    def forward(ctx, a, dim=-1):
+        e = np.exp(a - a.max(axis=dim, keepdims=True))
+        out = e / e.sum(axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    op = "log_softmax"
+
+    @staticmethod
+    def forward(ctx, a, dim=-1):
+        shifted = a - a.max(axis=dim, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
