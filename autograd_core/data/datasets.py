@@ -364,7 +364,7 @@ def make_circles(
         >>> import numpy as np
         >>> from autograd_core.data import make_circles
         >>> X, y = make_circles(100, factor=0.5, seed=0)
-        >>> np.round(np.hypot(X[:, 0], X[:, 1])[y == 1].max(), 3)
+        >>> round(float(np.hypot(X[:, 0], X[:, 1])[y == 1].max()), 3)
         0.5
     """
     if not 0 <= factor < 1:

@@ -41,7 +41,19 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 class IDXFormatError(ValueError):
     """A file is not a well-formed IDX file (bad magic number, unknown data
-    type, truncated, trailing bytes, or a broken gzip stream)."""
+    type, truncated, trailing bytes, or a broken gzip stream). A ``ValueError``.
+
+    Example:
+        >>> import os, tempfile
+        >>> from autograd_core.data import IDXFormatError, read_idx
+        >>> path = os.path.join(tempfile.mkdtemp(), "bad-idx1-ubyte")
+        >>> _ = open(path, "wb").write(b"PK\x03\x04")
+        >>> try:
+        ...     read_idx(path)
+        ... except IDXFormatError as e:
+        ...     print(str(e).split(": ", 1)[1])
+        bad IDX magic number: expected the first two bytes to be 0x00 0x00, got 0x50 0x4B (is this an IDX file?)
+    """
 
 
 def _expected_codes() -> str:

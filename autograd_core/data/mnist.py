@@ -74,7 +74,18 @@ _INSTALL_HINT = {
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """The files of a dataset are not where they were looked for; the message says how to get them."""
+    """The files of a dataset are not where they were looked for; the message says how to get them.
+
+    A ``FileNotFoundError``.
+
+    Example:
+        >>> from autograd_core.data import DatasetNotFoundError, load_fashion_mnist
+        >>> try:
+        ...     load_fashion_mnist("/nonexistent")
+        ... except DatasetNotFoundError as e:
+        ...     print(str(e)[:60])
+        Fashion-MNIST train files not found: the folder /nonexistent
+    """
 
 
 def _candidates(root: Path, folder: str, name: str) -> list[Path]:
