@@ -44,9 +44,9 @@ def _numerical(fn: Callable, inputs: tuple, t: Tensor, eps: float, n_out: list) 
     for k in range(len(flat)):
         orig = flat[k]
         flat[k] = orig + eps
-        plus = [np.asarray(o._data, dtype=np.float64).reshape(-1) for o in _tuple(fn(*inputs))]
+        plus = [np.array(o._data, dtype=np.float64).reshape(-1) for o in _tuple(fn(*inputs))]
         flat[k] = orig - eps
-        minus = [np.asarray(o._data, dtype=np.float64).reshape(-1) for o in _tuple(fn(*inputs))]
+        minus = [np.array(o._data, dtype=np.float64).reshape(-1) for o in _tuple(fn(*inputs))]
         flat[k] = orig
         for j, (p, m) in enumerate(zip(plus, minus)):
             cols[j][k] = (p - m) / (2 * eps)

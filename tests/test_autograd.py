@@ -1,0 +1,292 @@
+"""The rules of the engine: accumulation, retain_grad, freed graphs, grad modes,
+hooks, autograd.grad, higher-order gradients, deep graphs."""
+import gc
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def test_hand_derived_chain_rule_tensor():
+    x, y, z = (ag.tensor(v, requires_grad=True) for v in (1.0, -3.0, 4.0))
+    f = (x + y) * z
+    f.backward()
+    assert f.item() == -8.0
+    assert (x.grad.item(), y.grad.item(), z.grad.item()) == (4.0, 4.0, -2.0)
+
+
+def test_node_used_many_times_receives_sum():
+    a = ag.tensor(2.0, requires_grad=True)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad.item() == 4.0
+
+
+def test_requires_grad_propagates_and_leaves():
+    a = ag.ones(2, requires_grad=True)
+    b = ag.ones(2)
+    c = a * b
+    assert c.requires_grad and not c.is_leaf and c.grad_fn is not None
+    assert not (b * b).requires_grad and (b * b).grad_fn is None
+    assert a.is_leaf and b.is_leaf
+
+
+def test_only_leaves_keep_grad_unless_retain_grad():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = a * 3
+    k = a * 4
+    k.retain_grad()
+    (h * k).sum().backward()
+    assert h.grad is None
+    assert k.grad.tolist() == [3.0, 6.0]
+    assert a.grad.tolist() == [24.0, 48.0]
+
+
+def test_grad_accumulates_until_zeroed():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    (a * a).sum().backward()
+    (a * a).sum().backward()
+    assert a.grad.tolist() == [4.0, 8.0]
+    a.grad.zero_()
+    (a * 3).sum().backward()
+    assert a.grad.tolist() == [3.0, 3.0]
+    a.grad = None
+    (a * 5).sum().backward()
+    assert a.grad.tolist() == [5.0, 5.0]
+
+
+def test_gradients_stored_in_two_leaves_are_not_aliased():
+    a = ag.ones(3, requires_grad=True)
+    b = ag.ones(3, requires_grad=True)
+    (a + b).sum().backward()
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.mul_(10)  # clipping does this in place
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_non_scalar_backward_needs_gradient():
+    a = ag.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (a * 2).backward()
+    (a * 2).backward(ag.tensor([1.0, 2.0, 3.0]))
+    assert a.grad.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_gradient_shape_mismatch_is_an_error():
+    a = ag.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):
+        (a * 2).backward(ag.ones(4))
+
+
+def test_second_backward_through_freed_graph_raises():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = (a * a).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = (a * a).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert a.grad.tolist() == [4.0, 8.0]
+
+
+def test_saved_arrays_are_freed_after_backward():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = a.exp() * a
+    ctx = y.grad_fn
+    assert ctx._saved
+    y.sum().backward()
+    assert ctx._saved is None
+    assert a.grad is not None
+
+
+def test_backward_on_tensor_not_requiring_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        ag.ones(2).sum().backward()
+
+
+def test_no_grad_context_and_decorator():
+    a = ag.ones(2, requires_grad=True)
+    with ag.no_grad():
+        assert not (a * 2).requires_grad
+        with ag.enable_grad():
+            assert (a * 2).requires_grad
+    assert (a * 2).requires_grad
+
+    @ag.no_grad()
+    def f(t):
+        return t * 2
+
+    assert not f(a).requires_grad
+    assert ag.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_call_context_and_decorator():
+    a = ag.ones(2, requires_grad=True)
+    with ag.set_grad_enabled(False):
+        assert not (a * 2).requires_grad
+    assert ag.is_grad_enabled()
+    ag.set_grad_enabled(False)
+    assert not ag.is_grad_enabled()
+    ag.set_grad_enabled(True)
+
+    @ag.set_grad_enabled(False)
+    def g(t):
+        return t * 2
+
+    assert ag.is_grad_enabled()  # decorating does not switch the mode
+    assert not g(a).requires_grad
+    assert ag.is_grad_enabled()
+
+
+def test_no_grad_restores_mode_after_exception():
+    with pytest.raises(ValueError):
+        with ag.no_grad():
+            raise ValueError
+    assert ag.is_grad_enabled()
+
+
+def test_detach_and_requires_grad_():
+    a = ag.ones(2, requires_grad=True)
+    d = (a * 2).detach()
+    assert not d.requires_grad and d.is_leaf
+    b = ag.ones(2).requires_grad_()
+    assert b.requires_grad
+    with pytest.raises(RuntimeError, match="leaf"):
+        (a * 2).requires_grad_(False)
+
+
+def test_requires_grad_refused_on_integer_tensors():
+    with pytest.raises(RuntimeError, match="floating point"):
+        ag.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="int64"):
+        ag.arange(3).requires_grad_()
+
+
+def test_hooks_see_and_replace_gradient_and_can_be_removed():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    h1 = a.register_hook(lambda g: seen.append(g.tolist()))
+    h2 = a.register_hook(lambda g: g * 10)
+    (a * a).sum().backward()
+    assert seen == [[2.0, 4.0]]
+    assert a.grad.tolist() == [20.0, 40.0]
+    h1.remove()
+    h2.remove()
+    a.grad = None
+    (a * a).sum().backward()
+    assert a.grad.tolist() == [2.0, 4.0] and len(seen) == 1
+
+
+def test_hook_on_intermediate_changes_what_flows_on():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = a * 3
+    h.register_hook(lambda g: g * 0)
+    (h * h).sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0]
+
+
+def test_autograd_grad_returns_and_does_not_accumulate():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = ag.tensor([3.0], requires_grad=True)
+    out = (x * y).sum()
+    gx, gy = ag.grad(out, (x, y))
+    assert gx.tolist() == [3.0, 3.0] and gy.tolist() == [3.0]
+    assert x.grad is None and y.grad is None
+
+
+def test_autograd_grad_allow_unused_and_grad_outputs():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    z = ag.tensor([5.0], requires_grad=True)
+    out = x * 2
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        ag.grad(out, (x, z), grad_outputs=ag.ones(2), retain_graph=True)
+    gx, gz = ag.grad(out, (x, z), grad_outputs=ag.tensor([1.0, -1.0]), allow_unused=True)
+    assert gx.tolist() == [2.0, -2.0] and gz is None
+
+
+def test_autograd_grad_wrt_intermediate():
+    x = ag.tensor(2.0, requires_grad=True)
+    h = x * x
+    y = h * 3 + h
+    (gh,) = ag.grad(y, h)
+    assert gh.item() == 4.0
+
+
+def test_higher_order_gradients():
+    x = ag.tensor(3.0, dtype=ag.float64, requires_grad=True)
+    y = x ** 4
+    (d1,) = ag.grad(y, x, create_graph=True)
+    (d2,) = ag.grad(d1, x, create_graph=True)
+    (d3,) = ag.grad(d2, x)
+    assert (d1.item(), d2.item(), d3.item()) == (108.0, 108.0, 72.0)
+
+
+def test_create_graph_backward_then_backward_of_grad():
+    x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    y = (x.sin() * x).sum()
+    y.backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    x.grad = None
+    g.sum().backward()
+    xv = x._data
+    expected = 2 * np.cos(xv) - xv * np.sin(xv)
+    np.testing.assert_allclose(x.grad._data, expected)
+
+
+def test_deep_chain_200000_tensor():
+    x = ag.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(200_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+    del y
+    gc.collect()
+
+
+def test_deep_chain_200000_tensor_higher_order_free():
+    # dropping a very deep graph must not overflow the C stack either
+    x = ag.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(200_000):
+        y = y + 1.0
+    del y
+    gc.collect()
+
+
+def test_backward_inputs_argument():
+    a = ag.ones(2, requires_grad=True)
+    b = ag.ones(2, requires_grad=True)
+    (a * b * 3).sum().backward(inputs=[a])
+    assert a.grad.tolist() == [3.0, 3.0] and b.grad is None
+
+
+def test_in_place_on_leaf_requiring_grad_is_refused():
+    a = ag.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        a.add_(1)
+    with ag.no_grad():
+        a.add_(1)
+        a -= 0.5
+    assert a.tolist() == [1.5, 1.5] and a.requires_grad
+
+
+def test_numpy_of_tensor_requiring_grad():
+    a = ag.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="detach"):
+        a.numpy()
+    assert a.detach().numpy().tolist() == [1.0, 1.0]
+
+
+def test_repr_names_grad_fn():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert repr(a) == "tensor([1., 2.], requires_grad=True)"
+    assert repr(a * 2) == "tensor([2., 4.], grad_fn=<MulBackward0>)"

@@ -1,0 +1,237 @@
+"""Every differentiable Tensor op against central finite differences (float64),
+on hypothesis-drawn shapes with broadcasting, first and second derivatives."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_core as ag
+from autograd_core import gradcheck, gradgradcheck
+
+shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+pairs = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
+seeds = st.integers(0, 2**31 - 1)
+
+
+def leaf(shape, seed, low=-2.0, high=2.0, away_from_zero=False):
+    rng = np.random.default_rng(seed)
+    a = np.asarray(rng.uniform(low, high, size=shape))
+    if away_from_zero:  # keep kinks (relu, abs, clamp bounds) out of the finite differences
+        a = np.where(a < 0, a - 0.1, a + 0.1)
+    return ag.tensor(a, dtype=ag.float64, requires_grad=True)
+
+
+def check(fn, *inputs, second=True):
+    assert gradcheck(fn, inputs)
+    if second:
+        assert gradgradcheck(fn, inputs)
+
+
+UNARY = {
+    "neg": (lambda x: -x, {}),
+    "abs": (lambda x: x.abs(), dict(away_from_zero=True)),
+    "exp": (lambda x: x.exp(), {}),
+    "log": (lambda x: x.log(), dict(low=0.3, high=3.0)),
+    "sqrt": (lambda x: x.sqrt(), dict(low=0.3, high=3.0)),
+    "sin": (lambda x: x.sin(), {}),
+    "cos": (lambda x: x.cos(), {}),
+    "tanh": (lambda x: x.tanh(), {}),
+    "sigmoid": (lambda x: x.sigmoid(), {}),
+    "relu": (lambda x: x.relu(), dict(away_from_zero=True)),
+    "clamp": (lambda x: x.clamp(-0.05, 0.05) + x.clamp(min=0.05) + x.clamp(max=-0.05),
+              dict(away_from_zero=True)),
+    "pow_scalar": (lambda x: x ** 3, {}),
+    "rpow": (lambda x: 2.0 ** x, {}),
+    "square": (lambda x: x.square(), {}),
+    "rsub_rdiv": (lambda x: (1 - x) / (2 + x * x), {}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(shape=shapes, seed=seeds)
+@settings(max_examples=8)
+def test_unary(name, shape, seed):
+    fn, kw = UNARY[name]
+    check(fn, leaf(shape, seed, **kw))
+
+
+BINARY = {
+    "add": (lambda a, b: a + b, {}),
+    "sub": (lambda a, b: a - b, {}),
+    "mul": (lambda a, b: a * b, {}),
+    "div": (lambda a, b: a / b, dict(low=0.5, high=2.0)),
+    "pow": (lambda a, b: a ** b, dict(low=0.5, high=2.0)),
+    "maximum": (lambda a, b: ag.maximum(a, b), {}),
+    "minimum": (lambda a, b: ag.minimum(a, b), {}),
+    "where": (lambda a, b: ag.where(a > b, a * 2, b * b), {}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@given(shapes=pairs, seed=seeds)
+@settings(max_examples=8)
+def test_binary_with_broadcasting(name, shapes, seed):
+    fn, kw = BINARY[name]
+    (sa, sb), _ = shapes
+    a, b = leaf(sa, seed, **kw), leaf(sb, seed + 1, **kw)
+    check(fn, a, b)
+
+
+def dims_for(shape, draw):
+    if not shape:
+        return None
+    choice = draw(st.sampled_from(["none", "int", "tuple"]))
+    if choice == "none":
+        return None
+    if choice == "int":
+        return draw(st.integers(-len(shape), len(shape) - 1))
+    return tuple(draw(st.sets(st.integers(0, len(shape) - 1), min_size=1)))
+
+
+REDUCE = {
+    "sum": lambda x, d, k: x.sum(d, keepdim=k),
+    "mean": lambda x, d, k: x.mean(d, keepdim=k),
+    "var": lambda x, d, k: x.var(d, keepdim=k),
+    "std": lambda x, d, k: x.std(d, keepdim=k, correction=0) + 0 * x.sum(),
+    "logsumexp": lambda x, d, k: x.logsumexp(d if d is not None else 0, keepdim=k) if x.ndim else x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUCE))
+@given(data=st.data(), shape=shapes, seed=seeds)
+@settings(max_examples=8)
+def test_reductions(name, data, shape, seed):
+    dim = dims_for(shape, data.draw)
+    if name == "logsumexp" and isinstance(dim, tuple):
+        dim = dim[0]
+    keep = data.draw(st.booleans())
+    x = leaf(shape, seed)
+    if name in ("var", "std"):
+        n = int(np.prod([shape[d] for d in ((dim,) if isinstance(dim, int) else dim or range(len(shape)))]))
+        if n < 2:
+            return  # the unbiased variance of one number is undefined (nan), as in PyTorch
+    check(lambda t: REDUCE[name](t, dim, keep), x)
+
+
+@given(data=st.data(), shape=shapes.filter(lambda s: len(s) >= 1), seed=seeds)
+@settings(max_examples=8)
+def test_max_min_prod_softmax_along_dim(data, shape, seed):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    keep = data.draw(st.booleans())
+    x = leaf(shape, seed, away_from_zero=True)
+    check(lambda t: t.max(dim, keepdim=keep).values, x)
+    check(lambda t: t.min(dim, keepdim=keep).values, x)
+    check(lambda t: t.max() * t.min(), x)
+    check(lambda t: t.prod(dim, keepdim=keep), x)
+    check(lambda t: t.prod(), x)
+    check(lambda t: t.softmax(dim) * t, x)
+    check(lambda t: t.log_softmax(dim) * t, x)
+
+
+def test_prod_with_zeros():
+    x = ag.tensor([[2.0, 0.0, 3.0], [1.0, 4.0, 5.0]], dtype=ag.float64, requires_grad=True)
+    x.prod(1).sum().backward()
+    assert x.grad.tolist() == [[0.0, 6.0, 0.0], [20.0, 5.0, 4.0]]
+    assert gradcheck(lambda t: t.prod(1), (x,))
+
+
+def test_max_splits_gradient_at_ties_without_dim_and_picks_index_with_dim():
+    x = ag.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 0.5, 0.5]
+    x.grad = None
+    v, i = x.max(0)
+    assert i.item() == 1
+    v.backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+
+
+MATMUL_SHAPES = [
+    ((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)),
+    ((1, 2, 3), (4, 3, 2)), ((2, 1, 2, 3), (3, 3, 1)), ((4, 2, 3), (3,)), ((3,), (4, 3, 2)),
+]
+
+
+@pytest.mark.parametrize("sa,sb", MATMUL_SHAPES)
+def test_matmul_shapes_and_broadcast_batches(sa, sb):
+    a, b = leaf(sa, 1), leaf(sb, 2)
+    out = a @ b
+    assert out.shape == np.matmul(a._data, b._data).shape
+    np.testing.assert_allclose(out._data, np.matmul(a._data, b._data))
+    check(lambda x, y: x @ y, a, b)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3), seed=seeds,
+       data=st.data())
+@settings(max_examples=10)
+def test_shape_ops(shape, seed, data):
+    x = leaf(shape, seed)
+    perm = data.draw(st.permutations(range(len(shape))))
+    check(lambda t: t.permute(*perm) * 2, x)
+    check(lambda t: t.reshape(-1) * t.reshape(-1), x)
+    check(lambda t: t.transpose(0, -1).flatten(), x)
+    check(lambda t: t.T.unsqueeze(0).squeeze(0), x)
+    check(lambda t: t.unsqueeze(1).expand(*((shape[0], 3) + shape[1:])) * 1.5, x)
+    check(lambda t: t.flatten(), x)
+    check(lambda t: ag.cat([t, t * 2, t.exp()], dim=-1), x)
+    check(lambda t: ag.stack([t, t * t], dim=0), x)
+    check(lambda t: t.split(2, dim=0)[-1] * 3, x)
+    check(lambda t: t.chunk(2, dim=-1)[0].tanh(), x)
+    check(lambda t: t.repeat(*([2] + [1] * (len(shape) - 1))), x)
+
+
+def test_cat_with_a_constant_input():
+    a = leaf((2, 3), 0)
+    c = ag.ones(1, 3, dtype=ag.float64)
+    check(lambda t: ag.cat([c, t, c], 0), a)
+
+
+INDICES = [
+    lambda t: t[1],
+    lambda t: t[-1, 1:],
+    lambda t: t[:, None, ::2],
+    lambda t: t[..., 0],
+    lambda t: t[[0, 2, 0, 0]],               # repeated rows: gradient adds up
+    lambda t: t[np.array([1, 1]), np.array([0, 2])],
+    lambda t: t[ag.tensor([2, 0])],
+    lambda t: t[t > 0],                      # boolean mask
+    lambda t: t[:, [True, False, True, True]],
+]
+
+
+@pytest.mark.parametrize("k", range(len(INDICES)))
+def test_indexing(k):
+    x = leaf((3, 4), 7)
+    check(INDICES[k], x)
+
+
+def test_repeated_index_scatter_adds():
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+def test_gather_and_masked_fill():
+    x = leaf((3, 4), 3)
+    idx = ag.tensor([[0, 0], [3, 1], [2, 2]])
+    check(lambda t: t.gather(1, idx), x)
+    check(lambda t: t.masked_fill(t > 0.5, 0.0) * t, x)
+
+
+def test_dtype_cast_gradient():
+    x = leaf((2, 3), 1)
+    # rounding to float32 in the middle: a wide step keeps the differences above the rounding
+    assert gradcheck(lambda t: t.float().double() * t, (x,), eps=1e-2, atol=1e-3)
+    y = ag.ones(3, requires_grad=True)
+    (y.double() * 2).sum().backward()
+    assert y.grad.dtype == ag.float32
+
+
+def test_float32_and_float64_mix_gives_grads_in_each_inputs_dtype():
+    a = ag.ones(3, requires_grad=True)                       # float32
+    b = ag.ones(3, dtype=ag.float64, requires_grad=True)
+    out = a * b
+    assert out.dtype == ag.float64
+    out.sum().backward()
+    assert a.grad.dtype == ag.float32 and b.grad.dtype == ag.float64

@@ -1,0 +1,151 @@
+"""The scalar Value: micrograd's API, hand-derived gradients, PyTorch parity."""
+import gc
+import math
+import random
+
+import pytest
+
+from autograd_core import Value, gradcheck
+
+
+def test_chain_rule_example_by_hand():
+    # f = (x + y) * z at x=1, y=-3, z=4: df/dx = df/dy = z = 4, df/dz = x + y = -2
+    x, y, z = Value(1.0, label="x"), Value(-3.0, label="y"), Value(4.0, label="z")
+    f = (x + y) * z
+    f.backward()
+    assert f.data == -8.0
+    assert (x.grad, y.grad, z.grad) == (4.0, 4.0, -2.0)
+
+
+def test_sigmoid_neuron_by_hand():
+    w1, x1, w2, x2, b = Value(2.0), Value(-1.0), Value(-3.0), Value(-2.0), Value(-3.0)
+    out = (w1 * x1 + w2 * x2 + b).sigmoid()   # z = -2 + 6 - 3 = 1
+    out.backward()
+    s = 1 / (1 + math.exp(-1.0))
+    ds = s * (1 - s)
+    assert out.data == pytest.approx(s, abs=1e-15)
+    assert w1.grad == pytest.approx(ds * -1.0, abs=1e-15)
+    assert x1.grad == pytest.approx(ds * 2.0, abs=1e-15)
+    assert w2.grad == pytest.approx(ds * -2.0, abs=1e-15)
+    assert x2.grad == pytest.approx(ds * -3.0, abs=1e-15)
+    assert b.grad == pytest.approx(ds, abs=1e-15)
+
+
+def test_node_used_twice_gets_summed_gradient():
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad == 4.0
+
+
+def test_data_and_grad_are_assignable_floats():
+    a = Value(2.0)
+    (a * a).backward()
+    assert isinstance(a.grad, float) and a.grad == 4.0
+    a.data -= 0.1 * a.grad   # micrograd's update step
+    a.grad = 0.0
+    assert a.data == pytest.approx(1.6) and a.grad == 0.0
+
+
+def test_reflected_operators_and_number_exponent():
+    a = Value(2.0)
+    r = [1 + a, 1 - a, 3 * a, 1 / a, a ** 3, 2 ** a, -a, a / 4, a - 1]
+    assert [v.data for v in r] == pytest.approx([3, -1, 6, 0.5, 8, 4, -2, 0.5, 1])
+    out = (2 ** a)
+    out.backward()
+    assert a.grad == pytest.approx(4 * math.log(2))
+
+
+def test_value_exponent_gets_gradient():
+    a, b = Value(2.0), Value(3.0)
+    c = a ** b
+    c.backward()
+    assert c.data == 8.0
+    assert a.grad == pytest.approx(3 * 4.0)
+    assert b.grad == pytest.approx(8 * math.log(2))
+
+
+def test_pow_rejects_foreign_exponent():
+    with pytest.raises(TypeError, match="str"):
+        Value(2.0) ** "x"
+
+
+def test_log_of_non_positive_is_a_clear_error():
+    with pytest.raises(ValueError, match="log"):
+        Value(0.0).log()
+
+
+def test_chain_200000_deep():
+    x = Value(0.5)
+    y = x
+    for _ in range(200_000):
+        y = y * 1.0 + 0.0
+    y.backward()
+    assert x.grad == 1.0
+    del y
+    gc.collect()
+
+
+def test_graph_has_no_reference_cycles():
+    gc.collect()
+    gc.disable()
+    try:
+        before = gc.get_count()
+        x = Value(1.0)
+        y = sum((x * i).tanh() for i in range(100))
+        y.backward()
+        del x, y
+        assert gc.collect() == 0   # freed by reference counting alone
+    finally:
+        gc.enable()
+
+
+def test_gradcheck_on_values():
+    f = lambda a, b, c: ((a * b).tanh() + (c.exp() / b) - a.sigmoid() * c.relu()) ** 2
+    assert gradcheck(f, (Value(0.3), Value(-1.2), Value(0.7)))
+
+
+OPS = [
+    ("add", lambda a, b: a + b),
+    ("sub", lambda a, b: a - b),
+    ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / b),
+    ("pow_num", lambda a, b: a ** 3),
+    ("pow_value", lambda a, b: a ** b),
+    ("neg", lambda a, b: -a),
+    ("relu", lambda a, b: (a - b).relu()),
+    ("tanh", lambda a, b: (a * b).tanh()),
+    ("sigmoid", lambda a, b: (a - b).sigmoid()),
+    ("exp", lambda a, b: a.exp()),
+    ("log", lambda a, b: a.log()),
+    ("radd", lambda a, b: 2.5 + a),
+    ("rsub", lambda a, b: 2.5 - a),
+    ("rmul", lambda a, b: 2.5 * a),
+    ("rdiv", lambda a, b: 2.5 / a),
+    ("rpow", lambda a, b: 2.5 ** a),
+    ("mix", lambda a, b: ((a * b + a.exp()).tanh() * b.sigmoid() - a / (b * b)) ** 2),
+]
+
+
+@pytest.mark.parametrize("name,f", OPS, ids=[n for n, _ in OPS])
+def test_matches_pytorch_float64(torch, name, f):
+    rng = random.Random(name)
+    for _ in range(5):
+        av, bv = rng.uniform(0.2, 2.0), rng.uniform(-2.0, 2.0)
+        a, b = Value(av), Value(bv)
+        out = f(a, b)
+        out.backward()
+        ta = torch.tensor(av, dtype=torch.float64, requires_grad=True)
+        tb = torch.tensor(bv, dtype=torch.float64, requires_grad=True)
+        tout = f(ta, tb)
+        tout.backward()
+        assert out.data == pytest.approx(tout.item(), rel=1e-12, abs=1e-12)
+        ga = ta.grad.item() if ta.grad is not None else 0.0
+        gb = tb.grad.item() if tb.grad is not None else 0.0
+        assert a.grad == pytest.approx(ga, rel=1e-12, abs=1e-12)
+        assert b.grad == pytest.approx(gb, rel=1e-12, abs=1e-12)
+
+
+def test_repr():
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
