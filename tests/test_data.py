@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autograd_core as ag
@@ -700,3 +700,51 @@ def test_public_api_has_examples():
         if callable(obj) and not name.isupper():
             assert obj.__doc__ and ">>>" in obj.__doc__, f"{name} has no runnable example"
             assert re.search(r"\w", obj.__doc__.split(">>>")[0]), name
+
+
+# ============================================================ PyTorch parity
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(0, 200), k=st.integers(1, 5), seed=st.integers(0, 1000))
+def test_random_split_lengths_match_pytorch(torch, n, k, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.random(k) + 0.05
+    fracs = (w / w.sum()).tolist()
+    fracs[-1] = 1 - sum(fracs[:-1])
+    if not all(0 <= f <= 1 for f in fracs):
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            want = [len(s) for s in torch.utils.data.random_split(range(n), fracs)]
+        except ValueError:
+            with pytest.raises(ValueError):
+                random_split(range(n), fracs)
+            return
+        got = [len(s) for s in random_split(range(n), fracs)]
+    assert got == want
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(0, 100), bs=st.integers(1, 40), drop_last=st.booleans(), shuffle=st.booleans())
+def test_dataloader_len_and_batch_sizes_match_pytorch(torch, n, bs, drop_last, shuffle):
+    tl = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.arange(n)), batch_size=bs,
+                                     drop_last=drop_last, shuffle=shuffle)
+    ol = DataLoader(TensorDataset(ag.from_numpy(np.arange(n))), batch_size=bs, drop_last=drop_last,
+                    shuffle=shuffle)
+    assert len(ol) == len(tl)
+    assert [b[0].shape[0] for b in ol] == [b[0].shape[0] for b in tl]
+
+
+def test_default_collate_matches_pytorch(torch):
+    from torch.utils.data import default_collate as torch_collate
+
+    P = collections.namedtuple("P", "a b")
+    batch = [{"f": 1.5, "i": 3, "b": True, "arr": np.ones((2,), np.float32), "p": P(1, 2.0), "s": "x"},
+             {"f": 2.5, "i": 4, "b": False, "arr": np.zeros((2,), np.float32), "p": P(3, 4.0), "s": "y"}]
+    ours, theirs = default_collate(batch), torch_collate(batch)
+    for key in ("f", "i", "b", "arr"):
+        assert ours[key].shape == tuple(theirs[key].shape)
+        assert str(ours[key].dtype) == str(theirs[key].dtype).replace("torch.", "")
+        np.testing.assert_array_equal(ours[key].numpy(), theirs[key].numpy())
+    assert isinstance(ours["p"], P) and ours["p"].b.dtype == np.float64
+    assert ours["s"] == theirs["s"] == ["x", "y"]

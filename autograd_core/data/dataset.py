@@ -281,8 +281,8 @@ def random_split(
     if not lengths:
         raise ValueError("random_split needs at least one length, got an empty list")
     total = sum(lengths)
-    # PyTorch's rule: lengths adding up to 1 (and no more than n) are fractions.
-    if math.isclose(total, 1) and total <= n:
+    # PyTorch 2.x's rule: lengths adding up to 1 (and not more) are fractions.
+    if math.isclose(total, 1) and total <= 1:
         subset_lengths: list[int] = []
         for i, frac in enumerate(lengths):
             if frac < 0 or frac > 1:
