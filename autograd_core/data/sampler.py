@@ -104,8 +104,8 @@ class RandomSampler(Sampler[int]):
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = generator
-        if num_samples is not None:
-            _check_positive_int("num_samples", num_samples)
+        # As PyTorch: an empty dataset cannot be shuffled (num_samples would be 0).
+        _check_positive_int("num_samples", self.num_samples)
 
     @property
     def num_samples(self) -> int:
