@@ -1,0 +1,14 @@
+"""``nn.utils``: training utilities that act on parameters, as ``torch.nn.utils``.
+
+>>> import autograd_core as ag
+>>> from nn.utils import clip_grad_value_
+>>> w = ag.zeros(2, requires_grad=True); w.grad = ag.tensor([5.0, -0.1])
+>>> clip_grad_value_([w], 1.0); w.grad
+tensor([ 1. , -0.1])
+"""
+from . import clip_grad
+from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_,
+                        get_total_norm)
+
+__all__ = ["clip_grad", "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_",
+           "get_total_norm", "clip_grads_with_norm_"]

@@ -1,0 +1,29 @@
+"""``optim``: optimizers, learning-rate schedulers and early stopping, as ``torch.optim``.
+
+Optimizers know Parameters and their ``.grad``, nothing of graphs: ``step()`` updates the
+arrays behind the parameters in place. Update rules are PyTorch's, to float64 precision.
+
+>>> import autograd_core as ag
+>>> import optim
+>>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+>>> opt = optim.Adam([w], lr=0.1)
+>>> sched = optim.lr_scheduler.StepLR(opt, step_size=10)
+>>> for _ in range(3):
+...     opt.zero_grad()
+...     loss = (w * w).sum()
+...     loss.backward()
+...     opt.step()
+...     sched.step()
+>>> bool((w.detach().abs() < ag.tensor([1.0, 2.0])).all())
+True
+"""
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .early_stopping import EarlyStopping
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "EarlyStopping",
+           "lr_scheduler"]

@@ -1,0 +1,166 @@
+"""``Adam`` and ``AdamW``: adaptive moment estimation, with AMSGrad and decoupled weight decay.
+
+PyTorch's update, step for step (``t`` counts this parameter's steps)::
+
+    g = -grad if maximize else grad
+    p = p * (1 - lr * weight_decay)            (AdamW: decoupled decay)
+    g = g + weight_decay * p                   (Adam: L2 penalty in the gradient)
+    m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
+    v_max = max(v_max, v)                      (amsgrad; used in place of v below)
+    p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+>>> import autograd_core as ag
+>>> from optim import Adam
+>>> x = ag.tensor([1.0], requires_grad=True)
+>>> opt = Adam([x], lr=0.1)
+>>> (x * x).sum().backward(); opt.step()
+>>> round(x.item(), 6)   # the first Adam step moves by lr whatever the gradient's size
+0.9
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Tuple
+
+import numpy as np
+
+from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported,
+                        _zeros)
+
+__all__ = ["Adam", "AdamW"]
+
+
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``start.lerp_(end, weight)`` with PyTorch's formula (exact at both ends)."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        np.subtract(end, (end - start) * (1 - weight), out=start)
+
+
+class Adam(Optimizer):
+    """Adam, as ``torch.optim.Adam``.
+
+    Args:
+        params: tensors to optimize, or parameter-group dicts.
+        lr: learning rate.
+        betas: decay rates of the first and second moment averages.
+        eps: added to the denominator for numerical stability.
+        weight_decay: L2 penalty added to the gradient (decoupled in ``AdamW``).
+        amsgrad: use the maximum of past second moments (AMSGrad).
+        maximize: maximize the objective instead of minimizing.
+        decoupled_weight_decay: decay the weights directly (this makes it ``AdamW``).
+
+    State per parameter: ``step`` (a float32 0-d tensor, as PyTorch), ``exp_avg``,
+    ``exp_avg_sq`` and, with amsgrad, ``max_exp_avg_sq``.
+
+    >>> import autograd_core as ag
+    >>> from optim import Adam
+    >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
+    >>> opt = Adam([w], lr=0.01, amsgrad=True)
+    >>> (w * w).sum().backward(); opt.step()
+    >>> w
+    tensor([ 0.99, -0.99], requires_grad=True)
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
+        _check_nonneg("lr", lr, "learning rate")
+        _check_nonneg("eps", eps, "epsilon value")
+        betas = tuple(betas)
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, b in enumerate(betas):
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+        _check_nonneg("weight_decay", weight_decay, "weight_decay value")
+        _unsupported(type(self).__name__, differentiable=differentiable, fused=fused,
+                     capturable=capturable)
+        defaults = dict(lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps,
+                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable,
+                        fused=fused, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one update of every parameter that has a gradient; return ``closure()``'s loss."""
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
+            wd = group["weight_decay"]
+            amsgrad = group["amsgrad"]
+            maximize = group["maximize"]
+            decoupled = group["decoupled_weight_decay"]
+            for p, pd, g in _grads(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["exp_avg"] = _zeros(p)
+                    state["exp_avg_sq"] = _zeros(p)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = _zeros(p)
+                if maximize:
+                    g = -g
+                step_a = state["step"]._data
+                step_a += 1
+                if wd != 0:
+                    if decoupled:
+                        pd *= 1 - lr * wd
+                    else:
+                        g = g + wd * pd
+                m = state["exp_avg"]._data
+                v = state["exp_avg_sq"]._data
+                _lerp_(m, g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                step = float(step_a)
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2 ** 0.5
+                if amsgrad:
+                    vmax = state["max_exp_avg_sq"]._data
+                    np.maximum(vmax, v, out=vmax)
+                    denom = np.sqrt(vmax)
+                else:
+                    denom = np.sqrt(v)
+                denom /= bias_correction2_sqrt
+                denom += eps
+                upd = -step_size * m
+                upd /= denom
+                pd += upd
+        return loss
+
+
+class AdamW(Adam):
+    """AdamW: Adam with decoupled weight decay (``p *= 1 - lr * weight_decay``), as
+    ``torch.optim.AdamW`` (default ``weight_decay=1e-2``).
+
+    >>> import autograd_core as ag
+    >>> from optim import AdamW
+    >>> w = ag.tensor([1.0], requires_grad=True)
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = ag.tensor([0.0]); opt.step()   # no gradient signal: only the decay acts
+    >>> round(w.item(), 6)
+    0.95
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
+

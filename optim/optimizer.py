@@ -1,0 +1,384 @@
+"""``Optimizer``: the base of every optimizer, with PyTorch's ``param_groups`` and state.
+
+An optimizer knows Parameters and their ``.grad`` and nothing of graphs: ``step()``
+updates the arrays behind the parameters in place with NumPy.
+
+>>> import autograd_core as ag
+>>> from optim import SGD
+>>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+>>> opt = SGD([w], lr=0.5)
+>>> (w * w).sum().backward()
+>>> opt.step()
+>>> w
+tensor([0., 0.], requires_grad=True)
+>>> opt.zero_grad(); w.grad is None
+True
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from collections import defaultdict
+from copy import deepcopy
+from itertools import chain
+from typing import Any, Callable, Dict, Iterable, List, Union
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+__all__ = ["Optimizer", "required", "ParamsT", "StateDict"]
+
+ParamsT = Union[Iterable[Tensor], Iterable[Dict[str, Any]], Iterable[tuple]]
+StateDict = Dict[str, Any]
+
+
+class _RequiredParameter:
+    """Marks a hyperparameter that has no default and must be given."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _wrap_step(step: Callable) -> Callable:
+    @functools.wraps(step)
+    def wrapper(self: "Optimizer", *args: Any, **kwargs: Any) -> Any:
+        self._opt_called = True  # read by the lr schedulers' "called in the wrong order" warning
+        return step(self, *args, **kwargs)
+
+    wrapper._optimizer_step = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _typename(obj: Any) -> str:
+    t = type(obj)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+class Optimizer:
+    """Base class for all optimizers, with PyTorch's interface.
+
+    ``params`` is an iterable of Tensors (or of ``(name, tensor)`` pairs), or an iterable of
+    dicts ("parameter groups"), each with a ``'params'`` entry and any hyperparameters that
+    override ``defaults`` for that group.
+
+    Subclasses implement ``step(closure=None)``; the per-parameter buffers live in
+    ``self.state[param]`` (a dict), as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> from optim import SGD
+    >>> a = ag.zeros(2, requires_grad=True); b = ag.zeros(3, requires_grad=True)
+    >>> opt = SGD([{"params": [a]}, {"params": [b], "lr": 0.01}], lr=0.1, momentum=0.9)
+    >>> [g["lr"] for g in opt.param_groups], opt.param_groups[1]["momentum"]
+    ([0.1, 0.01], 0.9)
+    """
+
+    def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            f"Tensors or dicts, but got {_typename(params)}")
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: List[Dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_optimizer_step", False):
+            cls.step = _wrap_step(step)  # type: ignore[method-assign]
+
+    # ------------------------------------------------------------ groups
+    def add_param_group(self, param_group: Dict[str, Any]) -> None:
+        """Add a parameter group (a dict with ``'params'`` and optional hyperparameters).
+
+        Useful to unfreeze layers while training; missing hyperparameters take the defaults.
+
+        >>> import autograd_core as ag
+        >>> from optim import Adam
+        >>> opt = Adam([ag.zeros(2, requires_grad=True)], lr=1e-3)
+        >>> opt.add_param_group({"params": [ag.zeros(1, requires_grad=True)], "lr": 1e-4})
+        >>> [g["lr"] for g in opt.param_groups]
+        [0.001, 0.0001]
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {_typename(param_group)}")
+        if "params" not in param_group:
+            raise ValueError("param_group must have a 'params' entry, got keys "
+                             f"{sorted(map(str, param_group))}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        else:
+            params = list(params)
+
+        tensors, names = [], []
+        for p in params:
+            if isinstance(p, tuple) and len(p) == 2:
+                names.append(p[0])
+                tensors.append(p[1])
+            else:
+                tensors.append(p)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. "
+                                 "Some param names are missing")
+            param_group["param_names"] = names
+
+        for p in tensors:
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                f"{_typename(p)}")
+            if not (p.is_leaf or p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+        self._check_group(param_group)
+
+        ids = [id(p) for p in tensors]
+        if len(ids) != len(set(ids)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "in future, this will cause an error", stacklevel=3)
+        seen = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if not seen.isdisjoint(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def _check_group(self, group: Dict[str, Any]) -> None:
+        """Subclasses validate a group's hyperparameters here (a group may override defaults)."""
+
+    # -------------------------------------------------------------- grads
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized tensors (to None by default, as PyTorch).
+
+        >>> import autograd_core as ag
+        >>> from optim import SGD
+        >>> w = ag.ones(2, requires_grad=True); (w * 3).sum().backward()
+        >>> opt = SGD([w]); opt.zero_grad(set_to_none=False); w.grad
+        tensor([0., 0.])
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g.requires_grad_(False)
+                    g._data[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step; subclasses implement it."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    @staticmethod
+    def _closure(closure: Callable[[], Any] | None) -> Any:
+        """Run ``closure`` with gradients enabled (as PyTorch) and return its loss."""
+        if closure is None:
+            return None
+        with ag.enable_grad():
+            return closure()
+
+    # ------------------------------------------------------------- state dicts
+    def state_dict(self) -> StateDict:
+        """The optimizer's state in PyTorch's layout.
+
+        ``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``: parameters are
+        replaced by their position across all groups, so the dict does not hold the model's
+        tensors. The per-parameter buffers are the live tensors (not copies), as in PyTorch.
+
+        >>> import autograd_core as ag
+        >>> from optim import SGD
+        >>> w = ag.ones(2, requires_grad=True); opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward(); opt.step()
+        >>> sd = opt.state_dict()
+        >>> sd["param_groups"][0]["params"], sd["state"][0]["momentum_buffer"]
+        ([0], tensor([2., 2.]))
+        """
+        mapping: Dict[int, int] = {}
+        start = 0
+
+        def pack(group: Dict[str, Any]) -> Dict[str, Any]:
+            nonlocal start
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                mapping.setdefault(id(p), i)
+            packed["params"] = [mapping[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            return packed
+
+        groups = [pack(g) for g in self.param_groups]
+        state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v
+                 for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: StateDict) -> None:
+        """Load a state from ``state_dict()`` (of this optimizer type, same group sizes).
+
+        Buffers are copied and cast to their parameter's floating dtype; ``step`` counters are
+        kept as they are. NumPy arrays are accepted wherever tensors are.
+
+        >>> import autograd_core as ag
+        >>> from optim import Adam
+        >>> w = ag.ones(2, requires_grad=True); opt = Adam([w], lr=0.1)
+        >>> (w * w).sum().backward(); opt.step()
+        >>> opt2 = Adam([ag.ones(2, requires_grad=True)], lr=0.5)
+        >>> opt2.load_state_dict(opt.state_dict())
+        >>> opt2.param_groups[0]["lr"], float(opt2.state[opt2.param_groups[0]["params"][0]]["step"])
+        (0.1, 1.0)
+        """
+        if not isinstance(state_dict, dict) or "state" not in state_dict \
+                or "param_groups" not in state_dict:
+            got = sorted(map(str, state_dict)) if isinstance(state_dict, dict) \
+                else type(state_dict).__name__
+            raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups' "
+                             f"(from Optimizer.state_dict()), got {got}")
+        groups = self.param_groups
+        saved_groups = deepcopy(list(state_dict["param_groups"]))
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups: "
+                             f"the optimizer has {len(groups)}, the state dict has "
+                             f"{len(saved_groups)}")
+        for i, (g, s) in enumerate(zip(groups, saved_groups)):
+            if not isinstance(s, dict) or "params" not in s:
+                raise ValueError(f"load_state_dict: param_groups[{i}] is not a dict with 'params'")
+            if len(g["params"]) != len(s["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                                 f"the size of optimizer's group: group {i} has "
+                                 f"{len(g['params'])} parameters in the optimizer and "
+                                 f"{len(s['params'])} in the state dict")
+        id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+
+        state: defaultdict = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                if isinstance(v, dict):
+                    for key, value in v.items():
+                        value = _cast(param, value, key)
+                        if key != "step" and isinstance(value, Tensor) and \
+                                value.shape != param.shape and value.ndim > 0:
+                            raise ValueError(f"load_state_dict: state[{k!r}][{key!r}] has shape "
+                                             f"{tuple(value.shape)} but its parameter has shape "
+                                             f"{tuple(param.shape)}")
+                        state[param][key] = value
+                else:
+                    state[param] = _cast(param, v)
+            else:
+                state[k] = v
+
+        new_groups = []
+        for g, s in zip(groups, saved_groups):
+            s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+            new_groups.append(s)
+        self.state = state
+        self.param_groups = new_groups
+        for group in self.param_groups:  # groups saved by an older layout may lack new keys
+            for name, default in self.defaults.items():
+                if default is not required:
+                    group.setdefault(name, default)
+
+    # ----------------------------------------------------------------- repr
+    def __repr__(self) -> str:
+        s = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            s += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    s += f"    {key}: {group[key]}\n"
+        return s + ")"
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
+    """A copy of a saved state value, as a Tensor cast to the parameter's float dtype."""
+    if isinstance(value, (Tensor, np.ndarray)):
+        arr = value._data if isinstance(value, Tensor) else value
+        if key == "step":
+            return ag.from_numpy(np.array(arr, copy=True))
+        dtype = param.dtype if param.dtype.kind in "fc" else arr.dtype
+        return ag.from_numpy(np.array(arr, dtype=dtype, copy=True))
+    if key == "step" and isinstance(value, (int, float, np.integer, np.floating)):
+        return ag.tensor(float(value), dtype=np.float32)  # PyTorch keeps steps as float32 tensors
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
+
+
+# ------------------------------------------------------------- shared helpers
+def _check_nonneg(name: str, value: Any, label: str | None = None) -> None:
+    label = label or name
+    try:
+        ok = 0.0 <= value
+    except TypeError:
+        raise TypeError(f"{name} must be a number, got {_typename(value)}") from None
+    if not ok:
+        raise ValueError(f"Invalid {label}: {value}")
+
+
+def _grads(group: Dict[str, Any]):
+    """(param, param array, grad array) for the params of ``group`` that have a gradient."""
+    for p in group["params"]:
+        g = p.grad
+        if g is not None:
+            gd = g._data
+            if gd.shape != p._data.shape:
+                raise RuntimeError(f"the gradient of a parameter of shape {p._data.shape} has "
+                                   f"shape {gd.shape}")
+            yield p, p._data, gd
+
+
+def _step_tensor() -> Tensor:
+    # PyTorch keeps the step counter as a float32 0-d tensor on the CPU.
+    return ag.from_numpy(np.zeros((), dtype=np.float32))
+
+
+def _zeros(p: Tensor) -> Tensor:
+    return ag.from_numpy(np.zeros_like(p._data))
+
+
+def _unsupported(name: str, **flags: Any) -> None:
+    """Reject the PyTorch flags that make no sense for in-place NumPy updates."""
+    for flag, value in flags.items():
+        if value:
+            raise NotImplementedError(f"{name}({flag}=True) is not supported: optimizers here "
+                                      "update NumPy arrays in place on the CPU, outside the graph")
