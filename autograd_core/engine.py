@@ -23,28 +23,28 @@ def toposort(roots: Iterable[Any], parents: Callable[[Any], Iterable[Any]]) -> l
     ['a', 'b', 'c']
     """
     order: list = []
-    visited: set = set()
-    stack: list = [(r, False) for r in roots]
+    state: dict = {}  # node -> 1 while its parents are being visited, 2 once placed
+    stack: list = list(roots)
     while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        stack.append((node, True))
-        for p in parents(node):
-            if id(p) not in visited:
-                stack.append((p, False))
+        node = stack[-1]
+        s = state.get(node)
+        if s is None:  # first visit: its parents go on top of it
+            state[node] = 1
+            for p in parents(node):
+                if p not in state:
+                    stack.append(p)
+        else:  # all parents placed (or a stale duplicate entry)
+            stack.pop()
+            if s == 1:
+                state[node] = 2
+                order.append(node)
     return order
 
 
-def _tensor_parents(t: Any) -> tuple:
+def _tensor_parents(t: Any) -> list:
     ctx = t._ctx
     if ctx is None:
-        return ()
+        return []
     return [p for p in ctx.parents if p._requires_grad]
 
 
@@ -56,21 +56,19 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
     nodes that called ``retain_grad()``). Otherwise nothing is accumulated and the
     gradients reaching ``inputs`` are returned, in order (None where none arrived).
     """
-    from .tensor import make
-
     order = toposort(roots, _tensor_parents)
-    grads: dict[int, Any] = {}
+    grads: dict = {}  # node -> the sum of the gradients that reached it so far
     for r, g in zip(roots, root_grads):
-        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
-    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+        grads[r] = grads[r] + g if r in grads else g
+    wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     captured: list = [None] * (0 if inputs is None else len(inputs))
-    handed: set[int] = {id(g._data) for g in root_grads}  # arrays others may hold
+    handed: set = {id(g._data) for g in root_grads}  # arrays that others may hold
 
     prev = STATE.enabled
-    STATE.enabled = create_graph
+    STATE.enabled = create_graph  # backward records a graph only when asked to
     try:
         for node in reversed(order):
-            g = grads.pop(id(node), None)
+            g = grads.pop(node, None)
             if g is None:
                 continue
             if node._hooks:
@@ -80,38 +78,42 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                         g = r
             ctx = node._ctx
             if wanted is not None:
-                i = wanted.get(id(node))
+                i = wanted.get(node)
                 if i is not None:
                     captured[i] = g
             elif ctx is None or node._retains_grad:
-                _accumulate(node, g, create_graph, handed, make)
+                _accumulate(node, g, create_graph, handed)
             if ctx is None:
                 continue
             parent_grads = ctx._backward(g)
             if not retain_graph:
                 ctx._saved = None
             for p, pg in zip(ctx.parents, parent_grads):
-                if pg is None or not p._requires_grad:
-                    continue
-                k = id(p)
-                old = grads.get(k)
-                grads[k] = pg if old is None else old + pg
+                if pg is not None and p._requires_grad:
+                    old = grads.get(p)
+                    grads[p] = pg if old is None else old + pg
     finally:
         STATE.enabled = prev
     return captured if inputs is not None else None
 
 
-def _accumulate(node: Any, g: Any, create_graph: bool, handed: set, make: Callable) -> None:
-    """Add ``g`` into ``node.grad``; never store an array that something else holds."""
-    if not create_graph:
-        a = g._data
+def _accumulate(node: Any, g: Any, create_graph: bool, handed: set) -> None:
+    """Add ``g`` into ``node.grad``, never storing an array that something else holds."""
+    old = node.grad
+    if create_graph:  # keep the graph of the gradient: out of place
+        node.grad = g if old is None else old + g
+        return
+    a = g._data
+    if old is None:
         if a.base is not None or id(a) in handed or not a.flags.writeable:
             a = a.copy()
-            g = make(a)
         handed.add(id(a))
-        if g._ctx is not None or g._requires_grad:
-            g = make(a)
-    if node.grad is None:
-        node.grad = g
+        node.grad = make(a) if (g._ctx is not None or a is not g._data) else g
+    elif old._data.shape == a.shape and old._data.flags.writeable and old._ctx is None:
+        np.add(old._data, a, out=old._data, casting="unsafe")  # in place, as PyTorch
     else:
-        node.grad = node.grad + g
+        node.grad = old + g
+
+
+from .tensor import make  # noqa: E402
+import numpy as np  # noqa: E402

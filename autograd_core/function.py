@@ -30,7 +30,8 @@ tensor([12.])
 """
 from __future__ import annotations
 
-import weakref
+from operator import attrgetter
+from weakref import ref as _ref
 from typing import Any
 
 import numpy as np
@@ -46,12 +47,13 @@ FREED_MESSAGE = (
 )
 
 _new = object.__new__
+_data = attrgetter("_data")
 
 
 class Function:
     """Base class of ops; subclass it and define ``forward`` and ``backward``."""
 
-    __slots__ = ("parents", "needs_input_grad", "_saved", "_out", "__dict__")
+    __slots__ = ("parents", "_saved", "_out", "__dict__")
 
     # -- what an op defines -------------------------------------------------
     @staticmethod
@@ -68,46 +70,51 @@ class Function:
         self._saved = arrays
 
     @property
+    def needs_input_grad(self) -> tuple:
+        """For each input: does it require grad? (backward may skip the others)"""
+        return tuple([p._requires_grad for p in self.parents])
+
+    @property
     def saved_tensors(self) -> tuple:
         """The saved arrays as Tensors: an input or the output stays connected to the graph."""
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        out = self._out() if self._out is not None else None
+        parents = self.parents
         result = []
         for a in saved:
-            for p in self.parents:
+            for p in parents:
                 if p._data is a:
                     result.append(p)
                     break
             else:
-                if out is not None and out._data is a:
-                    result.append(out)
-                else:
-                    result.append(make(a))
+                out = self._out() if self._out is not None else None
+                result.append(out if out is not None and out._data is a else make(a))
         return tuple(result)
 
     # -- the machinery ------------------------------------------------------
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any) -> Any:
         """Run the op on Tensors and record it in the graph when needed."""
+        if not STATE.enabled:  # nothing is recorded: no node, a throwaway context
+            try:
+                return make(cls.forward(_SCRATCH, *map(_data, inputs), **attrs))
+            except (ValueError, IndexError, TypeError) as e:
+                raise op_error(cls, inputs, e) from None
         ctx = _new(cls)
         ctx._saved = ()
-        ctx._out = None
         try:
-            data = cls.forward(ctx, *[t._data for t in inputs], **attrs)
+            data = cls.forward(ctx, *map(_data, inputs), **attrs)
         except (ValueError, IndexError, TypeError) as e:
             raise op_error(cls, inputs, e) from None
         out = make(data)
-        if STATE.enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    ctx.parents = inputs
-                    ctx.needs_input_grad = tuple(t._requires_grad for t in inputs)
-                    ctx._out = weakref.ref(out)
-                    out._requires_grad = True
-                    out._ctx = ctx
-                    break
+        for t in inputs:
+            if t._requires_grad:
+                ctx.parents = inputs
+                ctx._out = _ref(out) if ctx._saved else None
+                out._requires_grad = True
+                out._ctx = ctx
+                break
         return out
 
     def _backward(self, grad: Any) -> tuple:
@@ -118,7 +125,7 @@ class Function:
         result = []
         for p, g in zip(self.parents, grads):
             if g is not None:
-                if g.shape != p._data.shape:
+                if g._data.shape != p._data.shape:
                     g = g.sum_to_size(p._data.shape)
                 if g._data.dtype != p._data.dtype:
                     g = g.to(p._data.dtype)
@@ -149,5 +156,16 @@ def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
         return ValueError(f"{op_name(cls)}: shapes {shapes} cannot be broadcast together")
     return type(e)(f"{op_name(cls)}: invalid input of shape {shapes}: {msg}")
 
+
+class _Scratch(Function):
+    """The context ops get when nothing is recorded: what they save is dropped."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *arrays: np.ndarray) -> None:
+        pass
+
+
+_SCRATCH = _new(_Scratch)
 
 from .tensor import make  # noqa: E402  (tensor.py imports this module first)

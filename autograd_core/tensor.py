@@ -276,8 +276,7 @@ class Tensor:
         >>> x.grad, y.grad, z.grad
         (tensor(4.), tensor(4.), tensor(-2.))
         """
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # -------------------------------------------------------------- in place
     def _check_inplace(self, op: str) -> None:
@@ -418,6 +417,8 @@ class Tensor:
                         f"'{type(other).__name__}'")
 
     def _binary(self, other: Any, Op: type, op: str) -> "Tensor":
+        if type(other) is Tensor and other._data.dtype == self._data.dtype:  # the common case
+            return Op.apply(self, other)
         o = self._other(other, op)
         a = self
         da, do = a._data.dtype, o._data.dtype
@@ -978,3 +979,4 @@ from .ops import index as I  # noqa: E402
 from .ops import matmul as M  # noqa: E402
 from .ops import reduce as R  # noqa: E402
 from .ops import shape as S  # noqa: E402
+from . import autograd as _autograd  # noqa: E402

@@ -24,13 +24,30 @@ Number = Union[int, float]
 _new = object.__new__
 
 
-def _node(data: float, prev: tuple, local: tuple, op: str) -> "Value":
+def _node(data: float, a: "Value", da: float, b: "Value | None", db: float, op: str) -> "Value":
+    """A result node: its value, its parents and the local derivatives d(out)/d(parent)."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v._prev = prev
-    v._local = local
+    v._a = a
+    v._da = da
+    v._b = b
+    v._db = db
     v._op = op
+    v.label = ""
+    return v
+
+
+def _const(x: Number) -> "Value":
+    """A leaf for a plain number used in an expression (as micrograd wraps it)."""
+    if not isinstance(x, (int, float)):
+        raise TypeError(f"Value: expected a number or a Value, got {type(x).__name__}")
+    v = _new(Value)
+    v.data = x
+    v.grad = 0.0
+    v._a = v._b = None
+    v._da = v._db = 0.0
+    v._op = ""
     v.label = ""
     return v
 
@@ -54,71 +71,88 @@ class Value:
     11.3891
     """
 
-    __slots__ = ("data", "grad", "_prev", "_local", "_op", "label", "__weakref__")
+    # Two parent slots instead of micrograd's tuple and closure: a node is one object,
+    # so building a graph allocates little and the garbage collector has little to scan.
+    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
 
     def __init__(self, data: Number, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "") -> None:
+        children = tuple(_children)
+        if len(children) > 2:
+            raise ValueError(f"Value: at most two children, got {len(children)}")
         self.data = data
         self.grad = 0.0
-        self._prev = tuple(_children)
-        self._local = (0.0,) * len(self._prev)
+        self._a = children[0] if children else None
+        self._b = children[1] if len(children) > 1 else None
+        self._da = self._db = 0.0
         self._op = _op
         self.label = label
 
+    @property
+    def _prev(self) -> tuple:
+        """The parents (micrograd's name)."""
+        a, b = self._a, self._b
+        return () if a is None else (a,) if b is None else (a, b)
+
+    @property
+    def _local(self) -> tuple:
+        """The local derivatives d(self)/d(parent), one per parent."""
+        a, b = self._a, self._b
+        return () if a is None else (self._da,) if b is None else (self._da, self._db)
+
     # -- arithmetic: each op's value and its local derivatives ---------------
     def __add__(self, other: Union["Value", Number]) -> "Value":
-        other = other if isinstance(other, Value) else Value(other)
-        return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        other = other if isinstance(other, Value) else _const(other)
+        return _node(self.data + other.data, self, 1.0, other, 1.0, "+")
 
     def __mul__(self, other: Union["Value", Number]) -> "Value":
-        other = other if isinstance(other, Value) else Value(other)
-        return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
+        other = other if isinstance(other, Value) else _const(other)
+        return _node(self.data * other.data, self, other.data, other, self.data, "*")
 
     def __sub__(self, other: Union["Value", Number]) -> "Value":
-        other = other if isinstance(other, Value) else Value(other)
-        return _node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        other = other if isinstance(other, Value) else _const(other)
+        return _node(self.data - other.data, self, 1.0, other, -1.0, "-")
 
     def __truediv__(self, other: Union["Value", Number]) -> "Value":
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else _const(other)
         b = other.data
-        return _node(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)), "/")
+        return _node(self.data / b, self, 1.0 / b, other, -self.data / (b * b), "/")
 
     def __pow__(self, other: Union["Value", Number]) -> "Value":
         a = self.data
         if isinstance(other, Value):
             out = a ** other.data
-            return _node(out, (self, other),
-                         (other.data * a ** (other.data - 1), out * _log(a)), "**")
+            return _node(out, self, other.data * a ** (other.data - 1), other, out * _log(a), "**")
         if not isinstance(other, (int, float)):
             raise TypeError(f"unsupported operand type(s) for **: 'Value' and '{type(other).__name__}'")
-        return _node(a ** other, (self,), (other * a ** (other - 1),), f"**{other}")
+        return _node(a ** other, self, other * a ** (other - 1), None, 0.0, f"**{other}")
 
     def __neg__(self) -> "Value":
-        return _node(-self.data, (self,), (-1.0,), "neg")
+        return _node(-self.data, self, -1.0, None, 0.0, "neg")
 
     def __radd__(self, other: Number) -> "Value":
-        return Value(other) + self if not isinstance(other, Value) else other + self
+        return _const(other) + self
 
     def __rmul__(self, other: Number) -> "Value":
-        return Value(other) * self if not isinstance(other, Value) else other * self
+        return _const(other) * self
 
     def __rsub__(self, other: Number) -> "Value":
-        return Value(other) - self
+        return _const(other) - self
 
     def __rtruediv__(self, other: Number) -> "Value":
-        return Value(other) / self
+        return _const(other) / self
 
     def __rpow__(self, other: Number) -> "Value":
-        return Value(other) ** self
+        return _const(other) ** self
 
     # -- functions --------------------------------------------------------------
     def relu(self) -> "Value":
         x = self.data
-        return _node(x if x > 0 else 0.0, (self,), (1.0 if x > 0 else 0.0,), "ReLU")
+        return _node(x if x > 0 else 0.0, self, 1.0 if x > 0 else 0.0, None, 0.0, "ReLU")
 
     def tanh(self) -> "Value":
         t = math.tanh(self.data)
-        return _node(t, (self,), (1.0 - t * t,), "tanh")
+        return _node(t, self, 1.0 - t * t, None, 0.0, "tanh")
 
     def sigmoid(self) -> "Value":
         x = self.data
@@ -127,17 +161,17 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return _node(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return _node(s, self, s * (1.0 - s), None, 0.0, "sigmoid")
 
     def exp(self) -> "Value":
         e = math.exp(self.data)
-        return _node(e, (self,), (e,), "exp")
+        return _node(e, self, e, None, 0.0, "exp")
 
     def log(self) -> "Value":
         x = self.data
         if x <= 0:
             raise ValueError(f"log: expected a positive number, got {x}")
-        return _node(math.log(x), (self,), (1.0 / x,), "log")
+        return _node(math.log(x), self, 1.0 / x, None, 0.0, "log")
 
     # -- backward -----------------------------------------------------------------
     def backward(self) -> None:
@@ -145,13 +179,18 @@ class Value:
         order = toposort((self,), _parents)
         self.grad = 1.0
         for v in reversed(order):
-            g = v.grad
-            for parent, local in zip(v._prev, v._local):
-                parent.grad += local * g
+            a = v._a
+            if a is not None:
+                g = v.grad
+                a.grad += v._da * g
+                b = v._b
+                if b is not None:
+                    b.grad += v._db * g
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
 
 def _parents(v: Value) -> tuple:
-    return v._prev
+    a = v._a
+    return () if a is None else (a,) if v._b is None else (a, v._b)
