@@ -24,6 +24,7 @@ from .autograd import backward, grad
 from .value import Value
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
+from .serialization import load, save
 
 bool = bool_  # noqa: A001  (PyTorch's name: autograd_core.bool)
 
@@ -68,9 +69,9 @@ def __getattr__(name: str):
     if name in ("nn", "optim"):
         import importlib
         return importlib.import_module(name)
-    if name == "kernels":
+    if name in ("kernels", "data", "utils"):
         import importlib
-        return importlib.import_module("autograd_core.kernels")
+        return importlib.import_module(f"autograd_core.{name}")
     raise AttributeError(f"module 'autograd_core' has no attribute {name!r}")
 
 
