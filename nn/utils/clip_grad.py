@@ -107,10 +107,11 @@ def clip_grads_with_norm_(parameters: _tensor_or_tensors, max_norm: float,
     coef = np.reciprocal(tn + tn.dtype.type(1e-6)) * tn.dtype.type(max_norm)
     if coef >= 1.0:  # min(coef, 1) == 1: multiplying by one changes nothing
         return
-    for g in grads:
-        a = g._data
-        np.multiply(a, coef.astype(a.dtype) if a.dtype.kind in "fc" else coef, out=a,
-                    casting="unsafe")
+    with np.errstate(invalid="ignore", over="ignore"):  # inf * 0 -> NaN, as PyTorch, silently
+        for g in grads:
+            a = g._data
+            np.multiply(a, coef.astype(a.dtype) if a.dtype.kind in "fc" else coef, out=a,
+                        casting="unsafe")
 
 
 def clip_grad_norm_(parameters: _tensor_or_tensors, max_norm: float, norm_type: float = 2.0,
