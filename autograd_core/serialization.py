@@ -68,6 +68,10 @@ class _Encoder:
         return key
 
     def encode(self, obj: Any, where: str) -> Any:
+        if isinstance(obj, np.generic):  # before float: np.float64 subclasses float
+            arr = np.asarray(obj)
+            self.keep.append(arr)
+            return {"$scalar": self.array_key(arr, where)}
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if isinstance(obj, int):
@@ -87,10 +91,6 @@ class _Encoder:
             return {"$tensor": idx}
         if isinstance(obj, np.ndarray):
             return {"$ndarray": self.array_key(obj, where)}
-        if isinstance(obj, np.generic):
-            arr = np.asarray(obj)
-            self.keep.append(arr)
-            return {"$scalar": self.array_key(arr, where)}
         if isinstance(obj, list):
             return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
         if isinstance(obj, tuple):

@@ -1,0 +1,293 @@
+"""save/load: exact round trips, and refusal of pickles, foreign and damaged files."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import zipfile
+from collections import Counter, OrderedDict
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core.serialization import SerializationError, load, save
+
+
+def _roundtrip(obj):
+    buf = io.BytesIO()
+    save(obj, buf)
+    return load(io.BytesIO(buf.getvalue()))
+
+
+def _assert_same(a, b, where="root"):
+    assert type(a) is type(b), where
+    if isinstance(a, ag.Tensor):
+        assert a.dtype == b.dtype and a.shape == b.shape, where
+        assert a.requires_grad == b.requires_grad, where
+        np.testing.assert_array_equal(a._data, b._data, err_msg=where)
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, where
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    elif isinstance(a, np.generic):
+        assert a.dtype == b.dtype and (a == b or (np.isnan(a) and np.isnan(b))), where
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where  # same keys, same key types, same order
+        for k in a:
+            assert type(k) is type(list(b)[list(a).index(k)]), where
+            _assert_same(a[k], b[k], f"{where}[{k!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            _assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and np.isnan(a):
+        assert np.isnan(b), where
+    else:
+        assert a == b, where
+
+
+def test_round_trip_of_every_supported_kind():
+    rng = np.random.default_rng(0)
+    obj = OrderedDict([
+        ("conv.weight", ag.tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32))),
+        ("bn.num_batches_tracked", ag.tensor(12345678901234)),  # int64 0-d buffer
+        ("bn.running_var", ag.ones(4, dtype=np.float64)),
+        ("param", ag.zeros(3, requires_grad=True)),
+        ("half", ag.tensor(np.arange(6, dtype=np.float16).reshape(2, 3))),
+        ("mask", ag.tensor(np.array([True, False]))),
+        ("ints", [np.arange(3, dtype=d) for d in (np.int8, np.uint8, np.int16, np.int32)]),
+        ("complex", np.array([1 + 2j, -1j])),
+        ("strings", np.array(["a", "bé"])),
+        ("empty", np.zeros((0, 5), np.float32)),
+        ("transposed", np.arange(12.0).reshape(3, 4).T),
+        ("np_scalars", (np.float64(1.5), np.int64(-7), np.float32(np.nan), np.bool_(True))),
+        ("python", {0: 1, 1: 2.5, -3: "x", 2.5: None, True: False, None: "none", (1, "a"): [],
+                    "big": 2 ** 80, "floats": [float("inf"), float("-inf"), float("nan"), -0.0,
+                                                1e-310, 0.1]}),
+        ("nested", {"state": {0: {"step": ag.tensor(3.0), "buf": ag.zeros(2)}},
+                    "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "params": [0, 1],
+                                      "foreach": None, "nesterov": False}]}),
+        ("milestones", Counter({30: 1, 80: 2})),
+        ("unicode ключ", "ünïcödé ✓"),
+        ("tuple_vs_list", ((1, 2), [1, 2], ())),
+    ])
+    back = _roundtrip(obj)
+    _assert_same(obj, back)
+    assert isinstance(back, OrderedDict) and isinstance(back["milestones"], Counter)
+    assert back["bn.num_batches_tracked"].item() == 12345678901234
+    assert back["python"]["big"] == 2 ** 80
+    assert np.signbit(back["python"]["floats"][3])
+
+
+def test_loaded_arrays_are_writable_and_independent():
+    t = ag.ones(3)
+    back = _roundtrip({"t": t})["t"]
+    back._data[0] = 5
+    assert t.tolist() == [1.0, 1.0, 1.0] and back.tolist() == [5.0, 1.0, 1.0]
+
+
+def test_shared_tensors_stay_shared():
+    w = ag.randn(3, 3)
+    tied = ag.from_numpy(w._data)  # a second tensor on the same array (tied weights)
+    back = _roundtrip({"a": w, "b": w, "c": tied, "d": [w]})
+    assert back["a"] is back["b"] is back["d"][0]
+    assert back["c"] is not back["a"] and back["c"]._data is back["a"]._data
+
+
+def test_paths_files_and_atomic_replace(tmp_path):
+    path = tmp_path / "model.pt"  # no extension is appended, unlike numpy.savez
+    save({"v": 1}, path)
+    assert os.listdir(tmp_path) == ["model.pt"]
+    assert load(path) == {"v": 1} and load(str(path)) == {"v": 1}
+    with open(path, "rb") as fh:
+        assert load(fh) == {"v": 1}
+    with pytest.raises(TypeError, match=r"root\['bad'\], of type builtins.object"):
+        save({"v": 2, "bad": object()}, path)
+    assert load(path) == {"v": 1}  # the old checkpoint is untouched
+    assert os.listdir(tmp_path) == ["model.pt"]  # and no temporary file is left behind
+    with open(tmp_path / "f.bin", "wb") as fh:
+        save([ag.zeros(2)], fh)
+    assert load(tmp_path / "f.bin")[0].tolist() == [0.0, 0.0]
+
+
+def test_unsupported_objects_are_refused_when_saving():
+    with pytest.raises(TypeError, match="only numeric, bool and string arrays"):
+        save({"o": np.array([object()])}, io.BytesIO())
+    with pytest.raises(TypeError, match=r"root\[0\] has a key of type frozenset"):
+        save([{frozenset(): 1}], io.BytesIO())
+    with pytest.raises(TypeError, match="could run code"):
+        save(lambda: 0, io.BytesIO())
+    with pytest.raises(TypeError, match="path or a binary file"):
+        save({}, 42)
+
+
+# ------------------------------------------------------------------ hostile files
+class _Exploit:
+    """Unpickling this calls a function: the classic pickle payload."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))  # creating the marker file proves code ran
+
+
+def test_malicious_pickle_is_refused_without_running(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.pt"
+    path.write_bytes(pickle.dumps({"w": _Exploit(str(marker))}))
+    with pytest.raises(SerializationError, match="Python pickle.*refuses.*run arbitrary code"):
+        load(path)
+    assert not marker.exists()
+    for proto in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        with pytest.raises(SerializationError, match="pickle"):
+            load(io.BytesIO(pickle.dumps(_Exploit(str(marker)), protocol=proto)))
+    assert not marker.exists()
+
+
+def test_pickled_object_array_inside_our_archive_is_refused(tmp_path):
+    """A doctored archive: valid manifest, but the array member is a pickled object array."""
+    marker = tmp_path / "pwned"
+    good = io.BytesIO()
+    save({"w": ag.zeros(2)}, good)
+    evil = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good.getvalue())) as src, zipfile.ZipFile(evil, "w") as dst:
+        for name in src.namelist():
+            if name == "a0.npy":
+                payload = io.BytesIO()
+                np.save(payload, np.array([_Exploit(str(marker))], dtype=object),
+                        allow_pickle=True)
+                dst.writestr(name, payload.getvalue())
+            else:
+                dst.writestr(name, src.read(name))
+    with pytest.raises(SerializationError, match="pickled object array"):
+        load(io.BytesIO(evil.getvalue()))
+    assert not marker.exists()
+
+
+def test_torch_save_file_is_refused(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "torch.pt"
+    torch.save({"w": torch.zeros(2)}, path)
+    with pytest.raises(SerializationError, match="written by torch.save.*refuses"):
+        load(path)
+
+
+def test_zip_with_a_pickle_inside_is_refused_without_torch():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/data.pkl", pickle.dumps({"a": 1}))
+    with pytest.raises(SerializationError, match="torch.save"):
+        load(io.BytesIO(buf.getvalue()))
+
+
+@pytest.mark.parametrize("data,msg", [
+    (b"", "is empty"),
+    (b"hello, not a checkpoint", "expected a zip/npz archive"),
+    (b"PK\x03\x04garbage", "corrupt or truncated"),
+])
+def test_foreign_bytes_are_refused(data, msg):
+    with pytest.raises(SerializationError, match=msg):
+        load(io.BytesIO(data))
+
+
+def test_plain_numpy_files_are_refused_with_a_hint():
+    npy, npz = io.BytesIO(), io.BytesIO()
+    np.save(npy, np.zeros(3))
+    np.savez(npz, w=np.zeros(3))
+    with pytest.raises(SerializationError, match="single NumPy .npy array.*numpy.load"):
+        load(io.BytesIO(npy.getvalue()))
+    with pytest.raises(SerializationError, match="no manifest.*numpy.load"):
+        load(io.BytesIO(npz.getvalue()))
+
+
+def _with_manifest(manifest: dict, arrays=None) -> bytes:
+    buf = io.BytesIO()
+    kw = {"__autograd_core_manifest__": np.frombuffer(json.dumps(manifest).encode(), np.uint8)}
+    kw.update(arrays or {})
+    np.savez(buf, **kw)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("manifest,arrays,msg", [
+    ({"format": "something else", "version": 1, "root": 1}, None, "unknown manifest format"),
+    ({"format": "autograd_core.save", "version": 99, "root": 1, "tensors": [], "arrays": {}},
+     None, "version 99"),
+    ({"format": "autograd_core.save", "version": 1, "root": {"$ndarray": "a0"}, "tensors": [],
+      "arrays": {}}, None, "'a0' is referenced but missing"),
+    ({"format": "autograd_core.save", "version": 1, "root": {"$ndarray": "a0"}, "tensors": [],
+      "arrays": {"a0": {"dtype": "<f8", "shape": [2]}}}, {"a0": np.zeros(3)},
+     "has dtype <f8 and shape \\[3\\], but the manifest says <f8 and \\[2\\]"),
+    ({"format": "autograd_core.save", "version": 1, "root": {"$tensor": 5}, "tensors": [],
+      "arrays": {}}, None, "bad tensor reference 5"),
+    ({"format": "autograd_core.save", "version": 1, "root": {"$evil": "os.system"},
+      "tensors": [], "arrays": {}}, None, "unknown manifest entry"),
+])
+def test_doctored_manifests_are_refused(manifest, arrays, msg):
+    with pytest.raises(SerializationError, match=msg):
+        load(io.BytesIO(_with_manifest(manifest, arrays)))
+
+
+@pytest.fixture(scope="module")
+def checkpoint():
+    obj = {"w": ag.tensor(np.arange(12, dtype=np.float32).reshape(3, 4)), "n": ag.tensor(7),
+           "opt": {"state": {0: {"step": ag.tensor(2.0)}}, "param_groups": [{"lr": 0.1}]}}
+    buf = io.BytesIO()
+    save(obj, buf)
+    return obj, buf.getvalue()
+
+
+def test_every_truncation_is_refused(checkpoint):
+    _, data = checkpoint
+    for n in range(len(data)):
+        with pytest.raises(SerializationError, match="corrupt|truncated|not a checkpoint|empty"):
+            load(io.BytesIO(data[:n]))
+
+
+def test_bit_flips_are_refused_or_harmless(checkpoint):
+    """Any single flipped bit gives SerializationError, or (in bytes that carry no data, such
+    as zip timestamps) the very same content: never another exception, never wrong data."""
+    obj, data = checkpoint
+    refused = 0
+    for i in range(len(data)):
+        for bit in (0, 6):
+            d = bytearray(data)
+            d[i] ^= 1 << bit
+            try:
+                back = load(io.BytesIO(bytes(d)))
+            except SerializationError:
+                refused += 1
+                continue
+            _assert_same(obj, back)
+    assert refused > len(data)  # most flips are detected (by zip CRCs and header checks)
+
+
+def test_load_never_unpickles(checkpoint, monkeypatch):
+    obj, data = checkpoint
+
+    def boom(*a, **k):
+        raise AssertionError("pickle was used")
+
+    monkeypatch.setattr(pickle, "loads", boom)
+    monkeypatch.setattr(pickle, "load", boom)
+    monkeypatch.setattr(pickle, "Unpickler", boom)
+    _assert_same(obj, load(io.BytesIO(data)))
+
+
+def test_load_accepts_pytorch_keywords(checkpoint):
+    obj, data = checkpoint
+    _assert_same(obj, load(io.BytesIO(data), map_location="cpu", weights_only=True))
+
+
+def test_optimizer_and_model_like_state_dicts_round_trip():
+    import optim
+    w = ag.randn(4, 3, requires_grad=True)
+    b = ag.zeros(3, requires_grad=True)
+    opt = optim.Adam([w, b], lr=0.01, amsgrad=True)
+    w.grad, b.grad = ag.ones_like(w), ag.ones_like(b)
+    opt.step()
+    sd = {"model": OrderedDict(weight=w.detach(), bias=b.detach(),
+                               num_batches_tracked=ag.tensor(3)),
+          "optim": opt.state_dict(), "epoch": 4}
+    _assert_same(sd, _roundtrip(sd))
