@@ -1,0 +1,44 @@
+"""``nn``: modules, layers, losses and models on top of ``autograd_core``, as
+``torch.nn``.
+
+>>> import autograd_core as ag
+>>> import nn
+>>> import nn.functional as F
+>>> model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+>>> x, y = ag.randn(64, 784), ag.randint(0, 10, (64,))
+>>> loss = F.cross_entropy(model(x), y)
+>>> model.zero_grad()
+>>> loss.backward()
+>>> model[0].weight.grad.shape
+(256, 784)
+"""
+from . import functional, init
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .attention import MultiheadAttention
+from .conv import Conv1d, Conv2d
+from .dropout import Dropout
+from .linear import Embedding, Flatten, Identity, Linear, NonDynamicallyQuantizableLinear, Unflatten
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeEmbeddingLoss, HuberLoss,
+                   L1Loss, MSELoss, MultiMarginLoss, NLLLoss, SmoothL1Loss)
+from .models import CNN, MLP, ResidualBlock, ResNet, TransformerEncoderBlock, TransformerEncoderLayer
+from .module import Module, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .parameter import Buffer, Parameter
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+
+from . import utils
+
+__all__ = [
+    "functional", "init", "utils",
+    "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    "Parameter", "Buffer",
+    "Identity", "Linear", "NonDynamicallyQuantizableLinear", "Flatten", "Unflatten", "Embedding",
+    "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Dropout",
+    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
+    "LogSoftmax",
+    "MultiheadAttention",
+    "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",
+    "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
+    "MLP", "CNN", "ResidualBlock", "ResNet", "TransformerEncoderBlock", "TransformerEncoderLayer",
+]

@@ -1,0 +1,200 @@
+"""Activation modules: ``ReLU``, ``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
+``Tanh``, ``Sigmoid``, ``Softmax`` and ``LogSoftmax``."""
+from __future__ import annotations
+
+from autograd_core import Tensor
+
+from . import functional as F
+from .module import Module
+
+__all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
+           "LogSoftmax"]
+
+
+class ReLU(Module):
+    """``max(x, 0)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.ReLU()(ag.tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.relu()
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """``x`` for positive x, else ``negative_slope * x``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.LeakyReLU(0.2)
+    LeakyReLU(negative_slope=0.2)
+    >>> nn.LeakyReLU(0.5)(ag.tensor([-2.0, 2.0])).tolist()
+    [-1.0, 2.0]
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """``x`` for positive x, else ``alpha * (exp(x) - 1)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.ELU()
+    ELU(alpha=1.0)
+    >>> nn.ELU()(ag.tensor([0.0, 1.0])).tolist()
+    [0.0, 1.0]
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    """Gaussian error linear unit, exact (``approximate='none'``) or tanh-approximated.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.GELU(approximate="tanh")
+    GELU(approximate='tanh')
+    >>> nn.GELU()(ag.tensor([0.0])).tolist()
+    [0.0]
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.SiLU()(ag.tensor([0.0])).tolist()
+    [0.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta x)) / beta``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Softplus()
+    Softplus(beta=1.0, threshold=20.0)
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Tanh(Module):
+    """Hyperbolic tangent.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Tanh()(ag.tensor([0.0])).tolist()
+    [0.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.tanh()
+
+
+class Sigmoid(Module):
+    """Logistic sigmoid.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Sigmoid()(ag.tensor([0.0])).tolist()
+    [0.5]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.sigmoid()
+
+
+class Softmax(Module):
+    """Softmax along ``dim``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Softmax(dim=-1)
+    Softmax(dim=-1)
+    >>> nn.Softmax(dim=1)(ag.zeros(1, 4)).tolist()
+    [[0.25, 0.25, 0.25, 0.25]]
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """Log-softmax along ``dim``.
+
+    >>> import autograd_core as ag, nn
+    >>> [round(v, 4) for v in nn.LogSoftmax(dim=0)(ag.zeros(2)).tolist()]
+    [-0.6931, -0.6931]
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

@@ -1,0 +1,159 @@
+"""``Conv1d`` and ``Conv2d``: PyTorch's parameters, shapes and initialisation, on top of
+``autograd_core.conv1d`` / ``conv2d``."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+from . import functional as F
+from . import init
+from .linear import check_dtype
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Conv1d", "Conv2d"]
+
+
+def _ntuple(v: Any, n: int, name: str) -> tuple:
+    if isinstance(v, (tuple, list)):
+        if len(v) != n:
+            raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {v!r}")
+        return tuple(int(x) for x in v)
+    return (int(v),) * n
+
+
+class _ConvNd(Module):
+    _n = 0
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        name, n = type(self).__name__, self._n
+        if groups <= 0:
+            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
+        if in_channels % groups != 0:
+            raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups "
+                             f"({groups})")
+        if out_channels % groups != 0:
+            raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
+                             f"({groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
+                             f"{padding_mode!r}")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
+        self.stride = _ntuple(stride, n, "stride")
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of "
+                                 "'valid', 'same'")
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError(f"{name}: padding='same' is not supported for strided "
+                                 "convolutions")
+            self.padding = padding
+        else:
+            self.padding = _ntuple(padding, n, "padding")
+        self.dilation = _ntuple(dilation, n, "dilation")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.output_padding = (0,) * n
+        self.transposed = False
+        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size,
+                                         dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+        fan_in = in_channels / groups * prod(kernel_size)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * int(np.prod(self.kernel_size))
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def _check_input(self, input: Tensor) -> bool:
+        """Check the input; True when it is unbatched (no N dim)."""
+        name, n = self._get_name(), self._n
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (n + 1, n + 2):
+            raise ValueError(f"{name}: expected {n + 1}D (unbatched) or {n + 2}D (batched) input, "
+                             f"got shape {tuple(input.shape)}")
+        unbatched = input.ndim == n + 1
+        c = input.shape[0 if unbatched else 1]
+        if c != self.in_channels:
+            raise ValueError(f"{name}: expected input with {self.in_channels} channels (dim "
+                             f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
+        if input.dtype != self.weight.dtype:
+            check_dtype(name, input, self.weight)
+        return unbatched
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self._n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self._n:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C_in, L) (or unbatched (C_in, L)) input; ``weight`` is
+    (out_channels, in_channels / groups, kernel_size).
+
+    >>> import autograd_core as ag, nn
+    >>> conv = nn.Conv1d(4, 8, 3, padding=1)
+    >>> conv
+    Conv1d(4, 8, kernel_size=(3,), stride=(1,), padding=(1,))
+    >>> conv(ag.randn(2, 4, 10)).shape
+    (2, 8, 10)
+    """
+
+    _n = 1
+
+    def forward(self, input: Tensor) -> Tensor:
+        unbatched = self._check_input(input)
+        x = input.unsqueeze(0) if unbatched else input
+        out = F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                       self.groups)
+        return out.squeeze(0) if unbatched else out
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input; ``weight``
+    is (out_channels, in_channels / groups, kH, kW).
+
+    >>> import autograd_core as ag, nn
+    >>> conv = nn.Conv2d(1, 8, 3, padding=1)
+    >>> conv
+    Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    >>> conv(ag.randn(2, 1, 28, 28)).shape
+    (2, 8, 28, 28)
+    """
+
+    _n = 2
+
+    def forward(self, input: Tensor) -> Tensor:
+        unbatched = self._check_input(input)
+        x = input.unsqueeze(0) if unbatched else input
+        out = F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                       self.groups)
+        return out.squeeze(0) if unbatched else out

@@ -1,0 +1,36 @@
+"""``Dropout``: inverted dropout, active only in training mode."""
+from __future__ import annotations
+
+from autograd_core import Tensor
+
+from . import functional as F
+from .module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """In training, zero each element with probability ``p`` and scale the others by
+    ``1/(1-p)``; in ``eval()`` mode, the identity. Uses the global generator
+    (``autograd_core.manual_seed``).
+
+    >>> import autograd_core as ag, nn
+    >>> drop = nn.Dropout(p=0.5)
+    >>> sorted(set(drop(ag.ones(100)).tolist()))
+    [0.0, 2.0]
+    >>> drop.eval()(ag.ones(3)).tolist()
+    [1.0, 1.0, 1.0]
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

@@ -1,0 +1,859 @@
+"""Functional forms of the layers, activations and losses, as ``torch.nn.functional``.
+
+>>> import autograd_core as ag
+>>> import nn.functional as F
+>>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
+>>> loss = F.cross_entropy(logits, ag.tensor([0]))
+>>> round(loss.item(), 4)
+0.2413
+>>> loss.backward()
+>>> logits.grad.shape
+(1, 3)
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.grad_mode import STATE
+from autograd_core.ops.elementwise import Mul
+from autograd_core.ops.index import IndexAdd
+from autograd_core.ops.matmul import Linear as _LinearOp
+from autograd_core.random import Generator, rng
+from autograd_core.tensor import make, where
+
+from .fused.activation import ELU as _ELU
+from .fused.activation import GELU as _GELU
+from .fused.activation import LeakyReLU as _LeakyReLU
+from .fused.attention import Attention as _Attention
+from .fused.loss import BinaryCrossEntropy as _BCE
+from .fused.loss import BinaryCrossEntropyWithLogits as _BCEWithLogits
+from .fused.loss import CrossEntropyIndex as _CEIndex
+from .fused.loss import CrossEntropyProb as _CEProb
+from .fused.normalization import BatchNormTrain as _BatchNormTrain
+from .fused.normalization import LayerNormOp as _LayerNormOp
+
+__all__ = [
+    "linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout",
+    "embedding", "one_hot", "batch_norm", "layer_norm", "relu", "leaky_relu", "elu", "gelu",
+    "silu", "softplus", "tanh", "sigmoid", "softmax", "log_softmax",
+    "scaled_dot_product_attention", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
+    "hinge_embedding_loss", "multi_margin_loss",
+]
+
+
+def _tensor(x: Any, fn: str, name: str = "input") -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def _as_const(x: Any, like: Tensor) -> Tensor:
+    """A Tensor for ``x``; numbers and arrays take ``like``'s float dtype."""
+    if isinstance(x, Tensor):
+        return x
+    return make(np.asarray(x, dtype=like.dtype))
+
+
+# ---------------------------------------------------------------- linear
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` in one node; weight is (out_features, in_features).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.linear(ag.ones(2, 3), ag.ones(4, 3), ag.zeros(4)).shape
+    (2, 4)
+    """
+    if bias is None:
+        return _LinearOp.apply(input, weight)
+    return _LinearOp.apply(input, weight, bias)
+
+
+# ------------------------------------------------- convolution and pooling
+def _core_op(name: str) -> Any:
+    fn = getattr(ag, name, None)
+    if fn is None:
+        raise NotImplementedError(f"{name}: autograd_core does not provide ag.{name} yet")
+    return fn
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation) of (N, C_in, L) input; ``autograd_core.conv1d``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv1d(ag.ones(1, 2, 5), ag.ones(3, 2, 3), padding=1).shape
+    (1, 3, 5)
+    """
+    return _core_op("conv1d")(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D convolution of (N, C_in, H, W) input; ``autograd_core.conv2d``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv2d(ag.ones(1, 1, 5, 5), ag.ones(2, 1, 3, 3)).shape
+    (1, 2, 3, 3)
+    """
+    return _core_op("conv2d")(input, weight, bias, stride, padding, dilation, groups)
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """2-D max pooling; ``autograd_core.max_pool2d``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.max_pool2d(ag.ones(1, 1, 4, 4), 2).shape
+    (1, 1, 2, 2)
+    """
+    return _core_op("max_pool2d")(input, kernel_size, stride, padding, dilation,
+                                  ceil_mode=ceil_mode, return_indices=return_indices)
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """2-D average pooling; ``autograd_core.avg_pool2d``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.avg_pool2d(ag.ones(1, 1, 4, 4), 2).shape
+    (1, 1, 2, 2)
+    """
+    return _core_op("avg_pool2d")(input, kernel_size, stride, padding, ceil_mode=ceil_mode,
+                                  count_include_pad=count_include_pad)
+
+
+def _adaptive_matrix(n_in: int, n_out: int, dtype: np.dtype) -> np.ndarray:
+    """(n_out, n_in) averaging matrix of adaptive pooling: bins [floor(i n/o), ceil((i+1) n/o))."""
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    for i in range(n_out):
+        start = (i * n_in) // n_out
+        end = -((-(i + 1) * n_in) // n_out)
+        m[i, start:end] = 1.0 / (end - start)
+    return m
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling to a fixed output size (H_out, W_out), PyTorch's bins.
+
+    Written as ``P_h @ x @ P_w^T`` with averaging matrices, so it is differentiable
+    to any order.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_avg_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 1).tolist()
+    [[[[7.5]]]]
+    """
+    _tensor(input, "adaptive_avg_pool2d")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"adaptive_avg_pool2d: expected 3D or 4D input (C, H, W) or "
+                         f"(N, C, H, W), got shape {tuple(input.shape)}")
+    h, w = input.shape[-2:]
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    oh = h if oh is None else oh
+    ow = w if ow is None else ow
+    if oh <= 0 or ow <= 0:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got {output_size}")
+    if (oh, ow) == (1, 1):
+        return input.mean((-2, -1), keepdim=True)
+    out = input
+    if oh != h:
+        out = make(_adaptive_matrix(h, oh, input.dtype)) @ out
+    if ow != w:
+        out = out @ make(np.ascontiguousarray(_adaptive_matrix(w, ow, input.dtype).T))
+    return out
+
+
+# ------------------------------------------------------------- dropout
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+            generator: Generator | None = None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``
+    (inverted dropout); the identity when ``training`` is False. Random numbers come
+    from the global generator (``autograd_core.manual_seed``) or ``generator``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.dropout(ag.ones(1000), 0.5)
+    >>> sorted(set(y.tolist()))
+    [0.0, 2.0]
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    x = input._data
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    keep = rng(generator).random(x.shape, dtype=np.float32) >= p
+    mask = keep * dt.type(1.0 / (1.0 - p))
+    if STATE.enabled and input._requires_grad:
+        return Mul.apply(input, make(mask))
+    return make(x * mask)
+
+
+# ----------------------------------------------------------- embedding
+class _Embedding(ag.Function):
+    op = "embedding"
+
+    @staticmethod
+    def forward(ctx, weight, indices=None, padding_idx=None):
+        ctx.indices, ctx.padding_idx, ctx.shape = indices, padding_idx, weight.shape
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = IndexAdd.apply(grad, index=ctx.indices, shape=ctx.shape)
+        if ctx.padding_idx is not None:
+            keep = np.ones((ctx.shape[0], 1), dtype=grad.dtype)
+            keep[ctx.padding_idx] = 0
+            g = g * make(keep)
+        return g
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` picked by the integer ``input`` (any shape); the row at
+    ``padding_idx`` gets no gradient. With ``max_norm``, the picked rows are first
+    rescaled in place to norm at most ``max_norm``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.embedding(ag.tensor([[0, 2]]), ag.eye(3)).tolist()
+    [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
+    """
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    if max_norm is not None:
+        rows = np.unique(idx % n)
+        w = weight._data
+        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
+        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        w[rows] = w[rows] * scale
+    return _Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 one-hot encoding, shape ``tensor.shape + (num_classes,)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.one_hot(ag.tensor([0, 2]), 3).tolist()
+    [[1, 0, 0], [0, 0, 1]]
+    """
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got "
+                         f"[{idx.min()}, {idx.max()}]")
+    return make((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ------------------------------------------------------- normalization
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch norm over axis 1 (channels) of (N, C), (N, C, L) or (N, C, H, W) input.
+
+    In training, the batch statistics normalise and the running ones (if given) are
+    updated in place: ``running = (1 - momentum) * running + momentum * batch``, the
+    variance being the unbiased batch variance. Otherwise the running ones are used.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> x = ag.tensor([[1.0], [3.0]])
+    >>> rm, rv = ag.zeros(1), ag.ones(1)
+    >>> F.batch_norm(x, rm, rv, training=True).tolist()
+    [[-0.9999950...], [0.9999950...]]
+    >>> rm.tolist(), rv.tolist()
+    ([0.2000000...], [1.1000000...])
+    """
+    _tensor(input, "batch_norm")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of at least 2 dims (N, C, ...), got shape "
+                         f"{tuple(input.shape)}")
+    c = input.shape[1]
+    cshape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None or bias is not None:
+        if weight is None:
+            weight = make(np.ones(c, dtype=input.dtype))
+        if bias is None:
+            bias = make(np.zeros(c, dtype=input.dtype))
+    if training:
+        count = input.numel() // c
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {tuple(input.shape)}")
+        stats: list = []
+        if weight is not None:
+            out = _BatchNormTrain.apply(input, weight, bias, eps=eps, stats=stats)
+        else:
+            out = _BatchNormTrain.apply(input, eps=eps, stats=stats)
+        if running_mean is not None or running_var is not None:
+            mean, var = stats
+            m = momentum
+            if running_mean is not None:
+                rm = running_mean._data
+                rm *= 1 - m
+                rm += m * mean
+            if running_var is not None:
+                rv = running_var._data
+                rv *= 1 - m
+                rv += (m * count / (count - 1)) * var
+        return out
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are needed when not training")
+    inv = 1.0 / np.sqrt(running_var._data.astype(input.dtype) + eps)
+    mean = running_mean._data.astype(input.dtype)
+    if weight is None:
+        return (input - make(mean.reshape(cshape))) * make(inv.reshape(cshape))
+    scale = weight * make(inv)
+    shift = bias - scale * make(mean)
+    return input * scale.reshape(cshape) + shift.reshape(cshape)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` dims, then scale and shift.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.layer_norm(ag.tensor([[1.0, 2.0, 3.0]]), (3,))
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-1.2247, 0.0, 1.2247]
+    """
+    _tensor(input, "layer_norm")
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
+        raise ValueError(f"layer_norm: expected input with trailing shape {shape}, got shape "
+                         f"{tuple(input.shape)}")
+    has = (weight is not None, bias is not None)
+    wb = [t for t in (weight, bias) if t is not None]
+    return _LayerNormOp.apply(input, *wb, ndim=k, eps=eps, has=has)
+
+
+# ------------------------------------------------------------ activations
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.relu(ag.tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+    return _tensor(input, "relu").relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` for ``x > 0``, else ``negative_slope * x``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.leaky_relu(ag.tensor([-1.0, 2.0]), 0.1).tolist()
+    [-0.1..., 2.0]
+    """
+    return _LeakyReLU.apply(_tensor(input, "leaky_relu"), negative_slope=negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.elu(ag.tensor([-1.0]))[0].item(), 4)
+    -0.6321
+    """
+    return _ELU.apply(_tensor(input, "elu"), alpha=alpha)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)`` with the exact normal CDF (``approximate='none'``, via erf) or the
+    tanh approximation (``approximate='tanh'``).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.gelu(ag.tensor([1.0]))[0].item(), 4)
+    0.8413
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _GELU.apply(_tensor(input, "gelu"), approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)`` (swish).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.silu(ag.tensor([1.0]))[0].item(), 4)
+    0.7311
+    """
+    return input * _tensor(input, "silu").sigmoid()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.softplus(ag.tensor([0.0]))[0].item(), 4)
+    0.6931
+    """
+    _tensor(input, "softplus")
+    bx = input * beta if beta != 1 else input
+    soft = ((-(bx.abs())).exp() + 1).log() + bx.clamp(min=0.0)
+    if beta != 1:
+        soft = soft / beta
+    return where(bx._data > threshold, input, soft)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.tanh(ag.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return _tensor(input, "tanh").tanh()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))``, stable for large ``|x|``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.sigmoid(ag.tensor([0.0])).tolist()
+    [0.5]
+    """
+    return _tensor(input, "sigmoid").sigmoid()
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.softmax(ag.tensor([[0.0, 0.0]]), dim=1).tolist()
+    [[0.5, 0.5]]
+    """
+    _tensor(input, "softmax")
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
+    x = input if dtype is None else input.to(dtype)
+    return x.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim``, stable.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> [round(v, 4) for v in F.log_softmax(ag.tensor([0.0, 0.0]), dim=0).tolist()]
+    [-0.6931, -0.6931]
+    """
+    _tensor(input, "log_softmax")
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
+    x = input if dtype is None else input.to(dtype)
+    return x.log_softmax(dim)
+
+
+# -------------------------------------------------------------- attention
+def _additive_mask(mask: Any, dtype: np.dtype, what: str, true_means_keep: bool) -> np.ndarray:
+    """A float mask to add to attention scores: 0 where allowed, -inf where not."""
+    if isinstance(mask, Tensor):
+        if mask._requires_grad:
+            raise ValueError(f"{what}: masks are constants here; a float mask that requires "
+                             "grad is not supported")
+        m = mask._data
+    else:
+        m = np.asarray(mask)
+    if m.dtype == np.bool_:
+        allowed = m if true_means_keep else ~m
+        return np.where(allowed, np.zeros((), dtype), np.asarray(-np.inf, dtype))
+    if m.dtype.kind != "f":
+        raise TypeError(f"{what}: expected a bool or float mask, got dtype {m.dtype}")
+    return m.astype(dtype, copy=False)
+
+
+def causal_mask(L: int, S: int, dtype: Any = np.float32) -> np.ndarray:
+    """Additive (L, S) mask letting position i attend to positions j <= i (top-left aligned)."""
+    allowed = np.tril(np.ones((L, S), dtype=bool))
+    return np.where(allowed, np.zeros((), dtype), np.asarray(-np.inf, dtype))
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Any = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False,
+                                 generator: Generator | None = None) -> Tensor:
+    """``softmax(q k^T * scale + mask) v`` in one node, on ``(..., L, E)`` queries,
+    ``(..., S, E)`` keys and ``(..., S, Ev)`` values; ``scale`` defaults to 1/sqrt(E).
+
+    ``attn_mask`` is a bool mask (True = takes part in attention) or a float mask that is
+    added to the scores, broadcastable to (..., L, S). ``is_causal`` masks future
+    positions. A query row with no allowed key gives zeros. ``dropout_p`` drops attention
+    weights (pass 0 in evaluation).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> q = k = v = ag.randn(2, 4, 5, 8)
+    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
+    (2, 4, 5, 8)
+    """
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        _tensor(t, "scaled_dot_product_attention", name)
+        if t.ndim < 2:
+            raise ValueError(f"scaled_dot_product_attention: {name} needs at least 2 dims "
+                             f"(..., seq, features), got shape {tuple(t.shape)}")
+    L, E = query.shape[-2:]
+    S = key.shape[-2]
+    if key.shape[-1] != E:
+        raise ValueError(f"scaled_dot_product_attention: query has {E} features but key has "
+                         f"{key.shape[-1]} (shapes {tuple(query.shape)} and {tuple(key.shape)})")
+    if value.shape[-2] != S:
+        raise ValueError(f"scaled_dot_product_attention: key has {S} positions but value has "
+                         f"{value.shape[-2]} (shapes {tuple(key.shape)} and {tuple(value.shape)})")
+    if enable_gqa:
+        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    dtype = query.dtype
+    mask = None
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError("scaled_dot_product_attention: explicit attn_mask should not be "
+                             "set when is_causal=True")
+        mask = causal_mask(L, S, dtype)
+    elif attn_mask is not None:
+        mask = _additive_mask(attn_mask, dtype, "scaled_dot_product_attention", True)
+        try:
+            np.broadcast_shapes(mask.shape, query.shape[:-2] + (L, S))
+        except ValueError:
+            raise ValueError(f"scaled_dot_product_attention: attn_mask of shape {mask.shape} "
+                             f"does not broadcast to the scores' shape "
+                             f"{query.shape[:-2] + (L, S)}") from None
+    if scale is None:
+        scale = 1.0 / math.sqrt(E)
+    return _Attention.apply(query, key, value, scale=scale, mask=mask, dropout_p=dropout_p,
+                            generator=generator)
+
+
+# ----------------------------------------------------------------- losses
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    if size_average is not None or reduce is not None:  # PyTorch's legacy arguments
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        return "mean" if (size_average and reduce) else ("sum" if reduce else "none")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _pair(input: Tensor, target: Any, fn: str) -> tuple[Tensor, Tensor]:
+    _tensor(input, fn)
+    target = _as_const(target, input)
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the "
+                      f"input size ({tuple(input.shape)}). This will likely lead to incorrect "
+                      "results due to broadcasting. Please ensure they have the same size.",
+                      stacklevel=3)
+        try:
+            np.broadcast_shapes(target.shape, input.shape)
+        except ValueError:
+            raise ValueError(f"{fn}: target of shape {tuple(target.shape)} does not broadcast "
+                             f"with input of shape {tuple(input.shape)}") from None
+    return input, target
+
+
+def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean squared error ``(x - y)^2``, reduced.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.mse_loss(ag.tensor([1.0, 3.0]), ag.tensor([0.0, 0.0])).item()
+    5.0
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target = _pair(input, target, "mse_loss")
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean") -> Tensor:
+    """Mean absolute error ``|x - y|``, reduced.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.l1_loss(ag.tensor([1.0, -3.0]), ag.tensor([0.0, 0.0])).item()
+    2.0
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target = _pair(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``; ``d = x - y``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.huber_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="sum").item()
+    2.625
+    """
+    reduction = _reduction(None, None, reduction)
+    input, target = _pair(input, target, "huber_loss")
+    d = input - target
+    ad = d.abs()
+    loss = where(ad._data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.smooth_l1_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="sum").item()
+    2.625
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target = _pair(input, target, "smooth_l1_loss")
+    d = input - target
+    ad = d.abs()
+    if beta == 0:
+        return _reduce(ad, reduction)
+    loss = where(ad._data < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    """``-w (y log x + (1 - y) log(1 - x))`` on probabilities ``x``; each log is clamped
+    to >= -100, as in PyTorch, so ``x`` of exactly 0 or 1 gives a finite loss.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.binary_cross_entropy(ag.tensor([0.8]), ag.tensor([1.0])).item(), 4)
+    0.2231
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor(input, "binary_cross_entropy")
+    target = _as_const(target, input)
+    if target.shape != input.shape:
+        raise ValueError(f"binary_cross_entropy: using a target size ({tuple(target.shape)}) "
+                         f"that is different to the input size ({tuple(input.shape)}) is not "
+                         "supported; please ensure they have the same size")
+    if weight is not None:
+        return _BCE.apply(input, target, _as_const(weight, input), reduction=reduction)
+    return _BCE.apply(input, target, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor | None = None,
+                                     size_average: Any = None, reduce: Any = None,
+                                     reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid and binary cross-entropy in one stable op:
+    ``(1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x))``, times ``weight``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.binary_cross_entropy_with_logits(ag.tensor([1e4, -1e4]), ag.tensor([1.0, 0.0])).item()
+    0.0
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor(input, "binary_cross_entropy_with_logits")
+    target = _as_const(target, input)
+    if target.shape != input.shape:
+        raise ValueError(f"binary_cross_entropy_with_logits: target size ({tuple(target.shape)}) "
+                         f"must be the same as input size ({tuple(input.shape)})")
+    extra = []
+    if weight is not None:
+        extra.append(_as_const(weight, input))
+    if pos_weight is not None:
+        extra.append(_as_const(pos_weight, input))
+    return _BCEWithLogits.apply(input, target, *extra,
+                                has=(weight is not None, pos_weight is not None),
+                                reduction=reduction)
+
+
+def _class_targets(input: Tensor, target: Any, fn: str) -> np.ndarray:
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{fn}: class-index targets must be integers (int64), got dtype "
+                        f"{t.dtype}; for class probabilities pass a float target of the "
+                        f"input's shape {tuple(input.shape)}")
+    expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
+    if t.shape != expected:
+        raise ValueError(f"{fn}: expected target of shape {expected} for input of shape "
+                         f"{tuple(input.shape)}, got {tuple(t.shape)}")
+    return t
+
+
+def _class_weight(weight: Any, input: Tensor, fn: str) -> Tensor | None:
+    if weight is None:
+        return None
+    w = _as_const(weight, input)
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if w.shape != (c,):
+        raise ValueError(f"{fn}: weight should have one entry per class ({c},), got shape "
+                         f"{tuple(w.shape)}")
+    if w.dtype != input.dtype:
+        w = make(w._data.astype(input.dtype))
+    return w
+
+
+def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_average: Any = None,
+             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (N, C) or (N, C, d1, ...)
+    at the integer ``target``; ``'mean'`` divides by the summed weights of the
+    non-ignored targets.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -0.5]]), ag.tensor([0, 1])).item()
+    0.75
+    """
+    from .fused.loss import _reduce_tensor
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor(input, "nll_loss")
+    if input.ndim < 1:
+        raise ValueError("nll_loss: input needs at least 1 dim (C,) or (N, C, ...)")
+    t = _class_targets(input, target, "nll_loss")
+    w = _class_weight(weight, input, "nll_loss")
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    valid = t != ignore_index
+    tc = np.where(valid, t, 0)
+    if tc.size and (tc.min() < 0 or tc.max() >= c):
+        bad = tc[(tc < 0) | (tc >= c)].flat[0]
+        raise IndexError(f"Target {bad} is out of bounds (nll_loss with {c} classes)")
+    if input.ndim == 1:
+        picked = input[int(tc)]
+    else:
+        picked = input.gather(1, make(np.expand_dims(tc, 1))).squeeze(1)
+    vmask = make(valid.astype(input.dtype))
+    wy = w.gather(0, make(tc.reshape(-1))).reshape(tc.shape) * vmask if w is not None else vmask
+    loss = -picked * wy
+    if reduction == "mean":
+        return loss.sum() / wy.sum()
+    return _reduce_tensor(loss, reduction, None)
+
+
+def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
+                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of logits ``input`` (C,), (N, C) or (N, C, d1, ...) and either
+    integer class indices (shape without the class dim) or class probabilities (the
+    input's shape). One fused node with a stable log-softmax: logits of +-1e4 are fine.
+
+    ``weight`` (C,) weighs classes; ``'mean'`` then divides by the summed weights of
+    the targets (index targets) or by the batch size (probability targets).
+    ``ignore_index`` targets add nothing; ``label_smoothing`` mixes the target with
+    the uniform distribution.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> x = ag.tensor([[1e4, -1e4], [0.0, 0.0]], requires_grad=True)
+    >>> loss = F.cross_entropy(x, ag.tensor([1, 0]))
+    >>> round(loss.item(), 2)
+    10000.35
+    >>> loss.backward(); bool(x.grad.isfinite().all())
+    True
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor(input, "cross_entropy")
+    if input.dtype.kind != "f":
+        raise TypeError(f"cross_entropy: expected floating point logits, got dtype {input.dtype}")
+    if input.ndim < 1:
+        raise ValueError("cross_entropy: input needs at least 1 dim (C,) or (N, C, ...)")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    w = _class_weight(weight, input, "cross_entropy")
+    extra = (w,) if w is not None else ()
+    t_arr = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if t_arr.dtype.kind == "f":
+        if t_arr.shape != tuple(input.shape):
+            raise ValueError(f"cross_entropy: class-probability targets must have the input's "
+                             f"shape {tuple(input.shape)}, got {tuple(t_arr.shape)}; class "
+                             "indices must be integers")
+        t = target if isinstance(target, Tensor) else make(t_arr)
+        if t.dtype != input.dtype:
+            t = t.to(input.dtype)
+        return _CEProb.apply(input, t, *extra, label_smoothing=label_smoothing,
+                             reduction=reduction)
+    t_arr = _class_targets(input, target, "cross_entropy")
+    return _CEIndex.apply(input, *extra, target=t_arr, ignore_index=ignore_index,
+                          label_smoothing=label_smoothing, reduction=reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    """``x`` where the target is 1, ``max(0, margin - x)`` where it is -1.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.hinge_embedding_loss(ag.tensor([0.3, 0.3]), ag.tensor([1.0, -1.0])).item()
+    0.5
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    input, target = _pair(input, target, "hinge_embedding_loss")
+    t = np.broadcast_to(target._data, np.broadcast_shapes(target.shape, input.shape))
+    zero = make(np.zeros((), dtype=input.dtype))
+    margin_clamp = (margin - input).clamp(min=0.0)
+    loss = where(t != 1, margin_clamp, zero) + where(t != -1, input, zero)
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: Any = None,
+                      reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C``
+    (times ``weight[y]``), for (N, C) or (C,) input.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.multi_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3])).item(), 4)
+    0.325
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor(input, "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 supported, got {p}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"multi_margin_loss: expected (N, C) or (C,) input, got shape "
+                         f"{tuple(input.shape)}")
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    t = _class_targets(input, target, "multi_margin_loss").reshape(-1)
+    n, c = x.shape
+    if t.size and (t.min() < 0 or t.max() >= c):
+        raise IndexError(f"multi_margin_loss: target out of range [0, {c})")
+    xy = x.gather(1, make(t[:, None]))
+    m = (x - xy + margin).clamp(min=0.0)
+    if p == 2:
+        m = m * m
+    w = _class_weight(weight, input, "multi_margin_loss")
+    if w is not None:
+        m = m * w.gather(0, make(t)).reshape(-1, 1)
+    not_y = make((np.arange(c)[None, :] != t[:, None]).astype(input.dtype))
+    loss = (m * not_y).sum(1) / c
+    if input.ndim == 1:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)

@@ -1,0 +1,126 @@
+"""Activation ops that the core does not have: leaky ReLU, ELU, GELU (exact, with erf,
+and the tanh approximation), and ``erf`` itself."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd_core import Function, Tensor
+from autograd_core.tensor import make, where
+
+from . import composite_backward, recording
+
+_SQRT_2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+_erf_ufunc = None
+
+
+def erf_array(x: np.ndarray) -> np.ndarray:
+    """``erf`` on an array, to double precision (NumPy has none): a Numba ufunc around
+    the C library's ``erf``, compiled at first use and cached on disk."""
+    global _erf_ufunc
+    if _erf_ufunc is None:
+        import numba
+
+        @numba.vectorize(["float32(float32)", "float64(float64)"], cache=True)
+        def _erf(v):  # pragma: no cover - compiled
+            return math.erf(v)
+
+        _erf_ufunc = _erf
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    return _erf_ufunc(x)
+
+
+class Erf(Function):
+    """The error function; its derivative is ``2/sqrt(pi) * exp(-x**2)``."""
+
+    op = "erf"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_array(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (-(x * x)).exp() * _TWO_OVER_SQRT_PI
+
+
+class LeakyReLU(Function):
+    op = "leaky_relu"
+
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        pos = x > 0
+        ctx.slope = np.where(pos, np.ones((), x.dtype), np.asarray(negative_slope, x.dtype))
+        return x * ctx.slope
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * make(ctx.slope)  # piecewise linear: the slope is a constant
+
+
+class ELU(Function):
+    op = "elu"
+
+    @staticmethod
+    def forward(ctx, x, alpha=1.0):
+        ctx.alpha = alpha
+        neg = np.minimum(x, 0)
+        em1 = np.expm1(neg)
+        out = np.where(x > 0, x, alpha * em1).astype(x.dtype, copy=False)
+        ctx.deriv = np.where(x > 0, 1, alpha * (em1 + 1)).astype(x.dtype, copy=False)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if recording():
+            return composite_backward(ctx, grad, lambda x: elu_composite(x, ctx.alpha))
+        return grad * make(ctx.deriv)
+
+
+def elu_composite(x: Tensor, alpha: float) -> Tensor:
+    """ELU in Tensor ops (the reference and the second-derivative path)."""
+    neg = x.clamp(max=0.0)
+    return where(x._data > 0, x, (neg.exp() - 1) * alpha)
+
+
+class GELU(Function):
+    """``x * Phi(x)``, Phi the standard normal CDF (``approximate='none'``), or the tanh
+    approximation ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+
+    op = "gelu"
+
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
+            t = np.tanh(inner)
+            out = 0.5 * x * (1 + t)
+            ctx.deriv = (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI *
+                         (1 + 3 * 0.044715 * x * x)).astype(x.dtype, copy=False)
+            return out.astype(x.dtype, copy=False)
+        cdf = 0.5 * (1 + erf_array(x * x.dtype.type(1 / _SQRT_2)))
+        pdf = np.exp(-0.5 * x * x) * x.dtype.type(_INV_SQRT_2PI)
+        ctx.deriv = cdf + x * pdf
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, grad):
+        if recording():
+            return composite_backward(ctx, grad, lambda x: gelu_composite(x, ctx.approximate))
+        return grad * make(ctx.deriv)
+
+
+def gelu_composite(x: Tensor, approximate: str = "none") -> Tensor:
+    """GELU in Tensor ops (the reference and the second-derivative path)."""
+    if approximate == "tanh":
+        return x * 0.5 * (1 + ((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI).tanh())
+    return x * 0.5 * (1 + Erf.apply(x * (1 / _SQRT_2)))

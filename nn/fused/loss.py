@@ -1,0 +1,364 @@
+"""Fused losses: cross-entropy on logits (class indices or class probabilities),
+binary cross-entropy on probabilities and on logits.
+
+Each forward works on arrays with a numerically stable log-softmax / softplus, so
+logits of +-1e4 give finite losses and gradients; each backward is the closed form.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core import Function, Tensor
+from autograd_core.tensor import make
+
+from . import composite_backward, recording
+
+
+def _reduce_array(loss: np.ndarray, reduction: str, denom: float | None = None) -> np.ndarray:
+    if reduction == "none":
+        return loss
+    s = loss.sum(dtype=loss.dtype)
+    if reduction == "sum":
+        return np.asarray(s)
+    return np.asarray(s / (loss.size if denom is None else denom), dtype=loss.dtype)
+
+
+def _grad_scale(grad: Tensor, reduction: str, denom: float, shape: tuple) -> np.ndarray:
+    """Upstream gradient of each loss element, as an array of ``shape``."""
+    g = grad._data
+    if reduction == "none":
+        return g.reshape(shape)
+    if reduction == "mean":
+        g = g / denom
+    return np.broadcast_to(g, shape)
+
+
+def _log_softmax_last(x: np.ndarray) -> np.ndarray:
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _to_rows(x: np.ndarray) -> np.ndarray:
+    """(N, C, d1, ...) -> (N * d1 * ..., C); (N, C) and (C,) stay 2-D."""
+    if x.ndim == 1:
+        return x.reshape(1, -1)
+    if x.ndim == 2:
+        return x
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _from_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    if len(shape) <= 2:
+        return rows.reshape(shape)
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(rows.reshape(moved), -1, 1)
+
+
+def _loss_shape(shape: tuple) -> tuple:
+    """Shape of the per-element loss (``reduction='none'``) for logits of ``shape``."""
+    if len(shape) == 1:
+        return ()
+    return (shape[0],) + tuple(shape[2:])
+
+
+class CrossEntropyIndex(Function):
+    """Cross-entropy of logits with integer class targets.
+
+    ``forward(logits, weight?, target=, ignore_index=, label_smoothing=, reduction=)``;
+    logits are (C,), (N, C) or (N, C, d1, ...), targets (), (N,) or (N, d1, ...).
+    """
+
+    op = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx, x, weight=None, target=None, ignore_index=-100, label_smoothing=0.0,
+                reduction="mean"):
+        rows = _to_rows(x)
+        n, c = rows.shape
+        t = target.reshape(-1)
+        valid = t != ignore_index
+        all_valid = bool(valid.all())
+        tc = t if all_valid else np.where(valid, t, 0)
+        if tc.size and (tc.min() < 0 or tc.max() >= c):
+            bad = tc[(tc < 0) | (tc >= c)][0]
+            raise IndexError(f"Target {bad} is out of bounds (cross_entropy with {c} classes)")
+        logp = _log_softmax_last(rows)
+        ar = np.arange(n)
+        picked = logp[ar, tc]
+        wy = weight[tc] if weight is not None else None
+        eps = label_smoothing
+        loss = -picked if wy is None else -picked * wy
+        if eps > 0:
+            smooth = -(logp.sum(-1) if weight is None else logp @ weight) / c
+            loss = (1 - eps) * loss + eps * smooth
+        if not all_valid:
+            loss = np.where(valid, loss, 0).astype(rows.dtype, copy=False)
+        if reduction == "mean":
+            if wy is None:
+                denom = float(valid.sum()) if not all_valid else float(n)
+            else:
+                denom = float((wy * valid).sum()) if not all_valid else float(wy.sum())
+        else:
+            denom = 1.0
+        ctx.logp, ctx.tc, ctx.valid, ctx.all_valid, ctx.wy = logp, tc, valid, all_valid, wy
+        ctx.attrs = (target, ignore_index, label_smoothing, reduction)
+        ctx.denom, ctx.xshape = denom, x.shape
+        if reduction == "mean" and denom == 0:
+            return np.asarray(np.nan, dtype=rows.dtype)
+        return _reduce_array(loss.reshape(_loss_shape(x.shape)), reduction, denom)
+
+    @staticmethod
+    def backward(ctx, grad):
+        target, ignore_index, eps, reduction = ctx.attrs
+        if recording():
+            return composite_backward(ctx, grad, lambda x, w=None: cross_entropy_composite(
+                x, target, w, ignore_index, eps, reduction))
+        logp, tc, valid, wy = ctx.logp, ctx.tc, ctx.valid, ctx.wy
+        n, c = logp.shape
+        g = _grad_scale(grad, reduction, ctx.denom, (n,)).astype(logp.dtype, copy=False)
+        if not ctx.all_valid:
+            g = g * valid
+        # d loss_i / d x_i = (sum_c a_ic) p_i - a_i, a_i the effective target weights
+        p = np.exp(logp)
+        a_sum = wy if wy is not None else None
+        weight = ctx.parents[1]._data if len(ctx.parents) > 1 else None
+        if eps > 0:
+            w_all = weight.sum() if weight is not None else c
+            hard = (1 - eps) * (wy if wy is not None else 1.0)
+            a_sum = hard + eps * w_all / c
+            gx = p * (g * a_sum)[:, None]
+            gx -= (g * eps / c)[:, None] * (weight if weight is not None else 1.0)
+            gx[np.arange(n), tc] -= g * hard
+        else:
+            gy = g if wy is None else g * wy
+            gx = p * gy[:, None]
+            gx[np.arange(n), tc] -= gy
+        gx = make(_from_rows(gx, ctx.xshape))
+        if len(ctx.parents) > 1 and ctx.needs_input_grad[1]:
+            raise RuntimeError("cross_entropy: the gradient with respect to 'weight' is not "
+                               "implemented")
+        return (gx, None) if len(ctx.parents) > 1 else gx
+
+
+class CrossEntropyProb(Function):
+    """Cross-entropy of logits with class-probability targets of the logits' shape.
+
+    ``forward(logits, target, weight?, label_smoothing=, reduction=)``; the mean is
+    over the batch (and extra dims), as in PyTorch.
+    """
+
+    op = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx, x, t, weight=None, label_smoothing=0.0, reduction="mean"):
+        rows = _to_rows(x)
+        trow = _to_rows(t)
+        n, c = rows.shape
+        logp = _log_softmax_last(rows)
+        eps = label_smoothing
+        ts = trow * (1 - eps) + eps / c if eps > 0 else trow
+        a = ts * weight if weight is not None else ts
+        loss = -(a * logp).sum(-1)
+        ctx.logp, ctx.a = logp, a
+        ctx.attrs = (label_smoothing, reduction)
+        ctx.denom, ctx.xshape = float(n), x.shape
+        return _reduce_array(loss.reshape(_loss_shape(x.shape)), reduction, float(n))
+
+    @staticmethod
+    def backward(ctx, grad):
+        eps, reduction = ctx.attrs
+        if recording():
+            return composite_backward(ctx, grad, lambda x, t, w=None: cross_entropy_composite(
+                x, t, w, -100, eps, reduction))
+        logp, a = ctx.logp, ctx.a
+        n, c = logp.shape
+        g = _grad_scale(grad, reduction, ctx.denom, (n,)).astype(logp.dtype, copy=False)
+        need = ctx.needs_input_grad
+        gx = None
+        if need[0]:
+            gx = np.exp(logp) * (g * a.sum(-1))[:, None] - a * g[:, None]
+            gx = make(_from_rows(gx, ctx.xshape))
+        gt = None
+        if need[1]:
+            w = ctx.parents[2]._data if len(ctx.parents) > 2 else 1.0
+            gt = make(_from_rows(-(1 - eps) * w * logp * g[:, None], ctx.xshape))
+        if len(need) > 2 and need[2]:
+            raise RuntimeError("cross_entropy: the gradient with respect to 'weight' is not "
+                               "implemented")
+        return (gx, gt, None) if len(need) > 2 else (gx, gt)
+
+
+def _move_class_last(x: Tensor) -> Tensor:
+    if x.ndim <= 2:
+        return x.reshape(1, -1) if x.ndim == 1 else x
+    return x.permute(0, *range(2, x.ndim), 1).reshape(-1, x.shape[1])
+
+
+def cross_entropy_composite(x: Tensor, target: "Tensor | np.ndarray", weight: Tensor | None,
+                            ignore_index: int, label_smoothing: float,
+                            reduction: str) -> Tensor:
+    """Cross-entropy written in Tensor ops: the reference for tests and the path for
+    second derivatives. ``target`` is an int array (class indices) or a float Tensor."""
+    rows = _move_class_last(x)
+    n, c = rows.shape
+    logp = rows.log_softmax(-1)
+    loss_shape = _loss_shape(x.shape)
+    eps = label_smoothing
+    if isinstance(target, Tensor) and target.dtype.kind == "f":
+        t = _move_class_last(target)
+        if eps > 0:
+            t = t * (1 - eps) + eps / c
+        a = t * weight if weight is not None else t
+        loss = -(a * logp).sum(-1)
+        return _reduce_tensor(loss.reshape(loss_shape), reduction, float(n))
+    t = np.asarray(target._data if isinstance(target, Tensor) else target).reshape(-1)
+    valid = t != ignore_index
+    tc = np.where(valid, t, 0)
+    picked = logp.gather(1, make(tc[:, None])).reshape(-1)
+    vmask = make(valid.astype(rows.dtype))
+    if weight is not None:
+        wy = weight.gather(0, make(tc)) * vmask
+    else:
+        wy = vmask
+    loss = -picked * wy
+    if eps > 0:
+        smooth = -(logp * weight).sum(-1) if weight is not None else -logp.sum(-1)
+        loss = loss * (1 - eps) + smooth * vmask * (eps / c)
+    loss = loss.reshape(loss_shape)
+    if reduction == "mean":
+        return loss.sum() / wy.sum()
+    return _reduce_tensor(loss, reduction, None)
+
+
+def _reduce_tensor(loss: Tensor, reduction: str, denom: float | None) -> Tensor:
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / (denom if denom is not None else max(loss.numel(), 1))
+
+
+# ------------------------------------------------------------------ binary
+_LOG_MIN = -100.0
+
+
+class BinaryCrossEntropy(Function):
+    """``-w (t log x + (1 - t) log(1 - x))`` with each log clamped to >= -100, as PyTorch."""
+
+    op = "binary_cross_entropy"
+
+    @staticmethod
+    def forward(ctx, x, t, weight=None, reduction="mean"):
+        if x.size and (x.min() < 0 or x.max() > 1):
+            raise ValueError("binary_cross_entropy: all elements of input should be between "
+                             "0 and 1")
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), _LOG_MIN)
+            log_1mx = np.maximum(np.log1p(-x), _LOG_MIN)
+        loss = -(t * log_x + (1 - t) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        loss = loss.astype(x.dtype, copy=False)
+        ctx.reduction = reduction
+        ctx.log_x, ctx.log_1mx = log_x, log_1mx
+        return _reduce_array(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if recording():
+            return composite_backward(ctx, grad, lambda x, t, w=None: bce_composite(
+                x, t, w, ctx.reduction))
+        parents = ctx.parents
+        x, t = parents[0]._data, parents[1]._data
+        w = parents[2]._data if len(parents) > 2 else None
+        shape = np.broadcast_shapes(x.shape, t.shape, () if w is None else w.shape)
+        g = _grad_scale(grad, ctx.reduction, float(np.prod(shape)), shape)
+        if w is not None:
+            g = g * w
+        need = ctx.needs_input_grad
+        gx = make(g * (x - t) / np.maximum((1 - x) * x, 1e-12)) if need[0] else None
+        gt = make(g * (ctx.log_1mx - ctx.log_x)) if need[1] else None
+        if len(need) > 2:
+            if need[2]:
+                raise RuntimeError("binary_cross_entropy: the gradient with respect to "
+                                   "'weight' is not implemented")
+            return gx, gt, None
+        return gx, gt
+
+
+def bce_composite(x: Tensor, t: Tensor, w: Tensor | None, reduction: str) -> Tensor:
+    loss = -(t * x.log().clamp(min=_LOG_MIN) + (1 - t) * (1 - x).log().clamp(min=_LOG_MIN))
+    if w is not None:
+        loss = loss * w
+    return _reduce_tensor(loss, reduction, None)
+
+
+def _softplus_neg(x: np.ndarray) -> np.ndarray:
+    """``log(1 + exp(-x))`` without overflow."""
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """``(1 - t) x + (1 + (pw - 1) t) softplus(-x)``, times ``weight``: stable for any x.
+
+    Inputs: ``(x, t)``, then ``weight`` and ``pos_weight`` when given (``has`` says which).
+    """
+
+    op = "binary_cross_entropy_with_logits"
+
+    @staticmethod
+    def forward(ctx, x, t, *extra, has=(False, False), reduction="mean"):
+        it = iter(extra)
+        w = next(it) if has[0] else None
+        pw = next(it) if has[1] else None
+        sp = _softplus_neg(x)
+        lw = 1 + (pw - 1) * t if pw is not None else 1
+        loss = (1 - t) * x + lw * sp
+        if w is not None:
+            loss = loss * w
+        ctx.has, ctx.reduction, ctx.sp = has, reduction, sp
+        return _reduce_array(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        has, reduction = ctx.has, ctx.reduction
+        if recording():
+            def fn(x, t, *extra):
+                it = iter(extra)
+                w = next(it) if has[0] else None
+                pw = next(it) if has[1] else None
+                return bce_with_logits_composite(x, t, w, pw, reduction)
+            return composite_backward(ctx, grad, fn)
+        parents = ctx.parents
+        x, t = parents[0]._data, parents[1]._data
+        it = iter(parents[2:])
+        w = next(it)._data if has[0] else None
+        pw = next(it)._data if has[1] else None
+        sp = ctx.sp
+        shape = np.broadcast_shapes(*(p._data.shape for p in parents))
+        g = _grad_scale(grad, reduction, float(np.prod(shape)), shape)
+        if w is not None:
+            g = g * w
+        need = ctx.needs_input_grad
+        sig_neg = np.exp(-x - sp)  # sigmoid(-x) = exp(-softplus(x)) = exp(-x - softplus(-x))
+        lw = 1 + (pw - 1) * t if pw is not None else 1
+        out = [make(g * ((1 - t) - lw * sig_neg)) if need[0] else None]
+        out.append(make(g * (-x + (pw - 1) * sp if pw is not None else -x)) if need[1] else None)
+        if has[0]:
+            if need[2]:
+                raise RuntimeError("binary_cross_entropy_with_logits: the gradient with "
+                                   "respect to 'weight' is not implemented")
+            out.append(None)
+        if has[1]:
+            out.append(make(g * t * sp) if need[-1] else None)
+        return tuple(out)
+
+
+def bce_with_logits_composite(x: Tensor, t: Tensor, w: Tensor | None, pw: Tensor | None,
+                              reduction: str) -> Tensor:
+    sp = (-(x.abs())).exp().log1p() + (-x).clamp(min=0)
+    lw = (pw - 1) * t + 1 if pw is not None else 1
+    loss = (1 - t) * x + sp * lw
+    if w is not None:
+        loss = loss * w
+    return _reduce_tensor(loss, reduction, None)

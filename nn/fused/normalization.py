@@ -1,0 +1,148 @@
+"""Batch norm (training mode, batch statistics) and layer norm as single nodes.
+
+Both normalise ``x`` over some axes, ``xhat = (x - mean) / sqrt(var + eps)`` (biased
+variance), then ``y = xhat * weight + bias``. The backward is the usual closed form
+
+    dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dy * weight
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core import Function, Tensor
+from autograd_core.tensor import make
+
+from . import composite_backward, recording
+
+
+def _normalize(x: np.ndarray, axes: tuple, eps: float) -> tuple:
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = np.mean(xc * xc, axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return xc * inv_std, mean, var, inv_std.astype(x.dtype, copy=False)
+
+
+def _norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, axes: tuple,
+                   w: np.ndarray | None) -> np.ndarray:
+    gxhat = g * w if w is not None else g
+    m1 = gxhat.mean(axis=axes, keepdims=True)
+    m2 = (gxhat * xhat).mean(axis=axes, keepdims=True)
+    return inv_std * (gxhat - m1 - xhat * m2)
+
+
+class BatchNormTrain(Function):
+    """Batch norm with batch statistics; channels on axis 1.
+
+    ``apply(x, weight, bias, eps=, stats=list)`` (or ``apply(x, eps=, ...)`` without the
+    affine part). The batch mean and biased variance, per channel, are appended to
+    ``stats`` for the caller's running averages.
+    """
+
+    op = "batch_norm"
+
+    @staticmethod
+    def forward(ctx, x, *wb, eps=1e-5, stats=None):
+        axes = (0,) + tuple(range(2, x.ndim))
+        xhat, mean, var, inv_std = _normalize(x, axes, eps)
+        cshape = (1, -1) + (1,) * (x.ndim - 2)
+        if stats is not None:
+            stats.append(mean.reshape(-1))
+            stats.append(var.reshape(-1))
+        ctx.axes, ctx.eps, ctx.cshape = axes, eps, cshape
+        ctx.xhat, ctx.inv_std = xhat, inv_std
+        if wb:
+            w, b = wb
+            return xhat * w.reshape(cshape) + b.reshape(cshape)
+        return xhat
+
+    @staticmethod
+    def backward(ctx, grad):
+        axes, cshape = ctx.axes, ctx.cshape
+        if recording():
+            return composite_backward(ctx, grad, lambda x, *wb: batch_norm_composite(
+                x, *(wb or (None, None)), eps=ctx.eps))
+        g = grad._data
+        xhat, inv_std = ctx.xhat, ctx.inv_std
+        need = ctx.needs_input_grad
+        w = ctx.parents[1]._data.reshape(cshape) if len(need) > 1 else None
+        gx = make(_norm_backward(g, xhat, inv_std, axes, w)) if need[0] else None
+        if len(need) == 1:
+            return gx
+        gw = make((g * xhat).sum(axis=axes)) if need[1] else None
+        gb = make(g.sum(axis=axes)) if need[2] else None
+        return gx, gw, gb
+
+
+def batch_norm_composite(x: Tensor, weight: Tensor | None, bias: Tensor | None,
+                         eps: float) -> Tensor:
+    """Training-mode batch norm in Tensor ops (reference and second-derivative path)."""
+    axes = (0,) + tuple(range(2, x.ndim))
+    cshape = (1, -1) + (1,) * (x.ndim - 2)
+    mean = x.mean(axes, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(axes, keepdim=True)
+    y = xc / (var + eps).sqrt()
+    if weight is not None:
+        y = y * weight.reshape(cshape) + bias.reshape(cshape)
+    return y
+
+
+class LayerNormOp(Function):
+    """Layer norm over the last ``ndim`` axes: ``apply(x, weight?, bias?, ndim=, eps=)``.
+
+    ``has`` says which of weight and bias are given (``(True, True)``, ``(True, False)``
+    or ``(False, False)``).
+    """
+
+    op = "layer_norm"
+
+    @staticmethod
+    def forward(ctx, x, *wb, ndim=1, eps=1e-5, has=(False, False)):
+        axes = tuple(range(x.ndim - ndim, x.ndim))
+        xhat, _, _, inv_std = _normalize(x, axes, eps)
+        ctx.axes, ctx.eps, ctx.has, ctx.ndim = axes, eps, has, ndim
+        ctx.xhat, ctx.inv_std = xhat, inv_std
+        y = xhat
+        if has[0]:
+            y = y * wb[0]
+        if has[1]:
+            y = y + wb[1]
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        has, axes = ctx.has, ctx.axes
+        if recording():
+            def fn(x, *wb):
+                it = iter(wb)
+                w = next(it) if has[0] else None
+                b = next(it) if has[1] else None
+                return layer_norm_composite(x, ctx.ndim, w, b, ctx.eps)
+            return composite_backward(ctx, grad, fn)
+        g = grad._data
+        xhat, inv_std = ctx.xhat, ctx.inv_std
+        need = ctx.needs_input_grad
+        w = ctx.parents[1]._data if has[0] else None
+        out = [make(_norm_backward(g, xhat, inv_std, axes, w)) if need[0] else None]
+        lead = tuple(range(g.ndim - len(axes)))
+        if has[0]:
+            out.append(make((g * xhat).sum(axis=lead)) if need[1] else None)
+        if has[1]:
+            out.append(make(g.sum(axis=lead)) if need[-1] else None)
+        return tuple(out) if len(out) > 1 else out[0]
+
+
+def layer_norm_composite(x: Tensor, ndim: int, weight: Tensor | None, bias: Tensor | None,
+                         eps: float) -> Tensor:
+    """Layer norm in Tensor ops (reference and second-derivative path)."""
+    axes = tuple(range(x.ndim - ndim, x.ndim))
+    mean = x.mean(axes, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(axes, keepdim=True)
+    y = xc / (var + eps).sqrt()
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y

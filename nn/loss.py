@@ -1,0 +1,208 @@
+"""Loss modules, each a thin wrapper of its ``nn.functional`` form, with reductions
+``'mean'`` (default), ``'sum'`` and ``'none'``."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_core import Tensor
+from autograd_core.tensor import make
+
+from . import functional as F
+from .module import Module
+
+__all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
+           "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss"]
+
+
+class _Loss(Module):
+    def __init__(self, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = F._reduction(size_average, reduce, reduction)
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if weight is not None and not isinstance(weight, Tensor):
+            weight = make(np.asarray(weight, dtype=np.float32))
+        self.register_buffer("weight", weight)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.L1Loss()(ag.tensor([1.0, -1.0]), ag.zeros(2)).item()
+    1.0
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class MSELoss(_Loss):
+    """Mean squared error.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.MSELoss(reduction="sum")(ag.tensor([1.0, 2.0]), ag.zeros(2)).item()
+    5.0
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Huber loss (quadratic below ``delta``, linear above).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.HuberLoss()(ag.tensor([0.5]), ag.zeros(1)).item()
+    0.125
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1 loss (quadratic below ``beta``, then ``|d| - beta/2``).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.SmoothL1Loss()(ag.tensor([3.0]), ag.zeros(1)).item()
+    2.5
+    """
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy on probabilities (logs clamped to >= -100).
+
+    >>> import autograd_core as ag, nn
+    >>> round(nn.BCELoss()(ag.tensor([0.5]), ag.tensor([1.0])).item(), 4)
+    0.6931
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy(input, target, weight=self.weight,
+                                      reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid + binary cross-entropy, stable for any logits; ``pos_weight`` weighs
+    positives (per class, broadcast over the last dim).
+
+    >>> import autograd_core as ag, nn
+    >>> loss = nn.BCEWithLogitsLoss(pos_weight=ag.tensor([2.0]))
+    >>> round(loss(ag.tensor([0.0]), ag.tensor([1.0])).item(), 4)
+    1.3863
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 reduce: Any = None, reduction: str = "mean",
+                 pos_weight: Tensor | None = None) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                  pos_weight=self.pos_weight,
+                                                  reduction=self.reduction)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood on log-probabilities and class indices.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.NLLLoss()(ag.tensor([[-0.5, -1.0]]), ag.tensor([1])).item()
+    1.0
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy on logits (C,), (N, C) or (N, C, d1, ...), with integer class targets
+    or class-probability targets; ``weight``, ``ignore_index`` (-100) and
+    ``label_smoothing`` as in PyTorch. One fused, numerically stable node.
+
+    >>> import autograd_core as ag, nn
+    >>> crit = nn.CrossEntropyLoss(label_smoothing=0.1)
+    >>> logits = ag.randn(64, 10, requires_grad=True)
+    >>> loss = crit(logits, ag.randint(0, 10, (64,)))
+    >>> loss.backward()
+    >>> logits.grad.shape
+    (64, 10)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """``x`` where the target is 1, ``max(0, margin - x)`` where it is -1.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.HingeEmbeddingLoss(margin=2.0)(ag.tensor([0.5]), ag.tensor([-1.0])).item()
+    1.5
+    """
+
+    def __init__(self, margin: float = 1.0, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.hinge_embedding_loss(input, target, margin=self.margin,
+                                      reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C``.
+
+    >>> import autograd_core as ag, nn
+    >>> round(nn.MultiMarginLoss()(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3])).item(), 4)
+    0.325
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                 size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                   weight=self.weight, reduction=self.reduction)

@@ -1,0 +1,1111 @@
+"""``Module``, the base of every layer and model, and the containers ``Sequential``,
+``ModuleList`` and ``ModuleDict``: PyTorch's behaviour and names.
+
+>>> import autograd_core as ag
+>>> import nn
+>>> class TwoLayer(nn.Module):
+...     def __init__(self):
+...         super().__init__()
+...         self.fc1 = nn.Linear(4, 8)
+...         self.fc2 = nn.Linear(8, 2)
+...     def forward(self, x):
+...         return self.fc2(self.fc1(x).relu())
+>>> m = TwoLayer()
+>>> [name for name, _ in m.named_parameters()]
+['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+>>> m(ag.randn(3, 4)).shape
+(3, 2)
+"""
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict, namedtuple
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from autograd_core import Tensor, no_grad
+from autograd_core.tensor import make
+
+from .parameter import Buffer, Parameter
+
+__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict(strict=False)`` returns, as in PyTorch."""
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+class _RemovableHandle:
+    """Returned by ``register_forward_hook``; ``remove()`` takes the hook away."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+        self.id = _RemovableHandle._next_id
+        _RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self) -> "_RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def _addindent(s: str, num_spaces: int) -> str:
+    lines = s.split("\n")
+    if len(lines) == 1:
+        return s
+    first = lines.pop(0)
+    return first + "\n" + "\n".join(" " * num_spaces + line for line in lines)
+
+
+def _shape(a: Any) -> tuple:
+    return tuple(a.shape)
+
+
+def _as_array(value: Any, key: str) -> np.ndarray:
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch.Tensor
+        return np.asarray(value.detach().cpu().numpy())
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001
+        arr = None
+    if arr is None or arr.dtype == object:
+        raise TypeError(f"load_state_dict: the value for key '{key}' is a "
+                        f"{type(value).__name__}, expected a Tensor or a NumPy array")
+    return arr
+
+
+class Module:
+    """Base class for all layers and models.
+
+    Subclasses set their layers and ``Parameter``\\ s as attributes in ``__init__``
+    (after calling ``super().__init__()``) and define ``forward``. Calling the
+    module runs ``forward`` (and any forward hooks).
+
+    >>> import autograd_core as ag, nn
+    >>> class Scale(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.s = nn.Parameter(ag.ones(1))
+    ...         self.register_buffer("calls", ag.zeros(1))
+    ...     def forward(self, x):
+    ...         return x * self.s
+    >>> m = Scale()
+    >>> list(m.state_dict().keys())
+    ['s', 'calls']
+    >>> m(ag.tensor([2.0])).tolist()
+    [2.0]
+    """
+
+    training: bool
+    _version: int = 1
+    call_super_init: bool = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments; "
+                            "Module.__init__ takes none")
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = {}
+        d["_buffers"] = {}
+        d["_non_persistent_buffers_set"] = set()
+        d["_modules"] = {}
+        d["_forward_hooks"] = {}
+        d["_forward_pre_hooks"] = {}
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+                                  '"forward" function')
+
+    # ---------------------------------------------------------------- calling
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        if not d["_forward_hooks"] and not d["_forward_pre_hooks"]:
+            return self.forward(*args, **kwargs)
+        for hook in list(d["_forward_pre_hooks"].values()):
+            r = hook(self, args)
+            if r is not None:
+                args = r if isinstance(r, tuple) else (r,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(d["_forward_hooks"].values()):
+            r = hook(self, args, out)
+            if r is not None:
+                out = r
+        return out
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces
+        the output.
+
+        >>> import autograd_core as ag, nn
+        >>> m = nn.Linear(2, 2)
+        >>> h = m.register_forward_hook(lambda mod, args, out: out * 0)
+        >>> m(ag.ones(1, 2)).tolist()
+        [[0.0, 0.0]]
+        >>> h.remove()
+        """
+        handle = _RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces the args.
+
+        >>> import autograd_core as ag, nn
+        >>> m = nn.Identity()
+        >>> h = m.register_forward_pre_hook(lambda mod, args: (args[0] + 1,))
+        >>> m(ag.zeros(1)).tolist()
+        [1.0]
+        """
+        handle = _RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    # ----------------------------------------------------------- registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        params = d.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._remove_from(name, d, params)
+            self.register_parameter(name, value)
+            return
+        if params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                "(nn.Parameter or None expected)")
+            self.register_parameter(name, value)
+            return
+        modules = d.get("_modules")
+        if isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._remove_from(name, d, params)
+            modules[name] = value
+            return
+        if modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                "(nn.Module or None expected)")
+            modules[name] = value
+            return
+        buffers = d.get("_buffers")
+        if isinstance(value, Buffer):
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self._remove_from(name, d, params)
+            self.register_buffer(name, make(value._data), value.persistent)
+            return
+        if buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                "(Tensor or None expected)")
+            buffers[name] = value
+            return
+        object.__setattr__(self, name, value)
+
+    def _remove_from(self, name: str, d: dict, params: dict | None) -> None:
+        d.pop(name, None)
+        for key in ("_parameters", "_buffers", "_modules"):
+            store = d.get(key)
+            if store is not None:
+                store.pop(name, None)
+        d.get("_non_persistent_buffers_set", set()).discard(name)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        for key in ("_parameters", "_buffers", "_modules"):
+            store = d.get(key)
+            if store is not None and name in store:
+                return store[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        d = self.__dict__
+        for key in ("_parameters", "_buffers", "_modules"):
+            if name in d[key]:
+                del d[key][name]
+                d["_non_persistent_buffers_set"].discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self) -> list:
+        keys = list(super().__dir__()) + list(self._parameters) + list(self._buffers) + \
+            list(self._modules)
+        return sorted(set(k for k in keys if not k[0].isdigit()))
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (or None) under ``name``.
+
+        >>> import autograd_core as ag, nn
+        >>> m = nn.Module()
+        >>> m.register_parameter("w", nn.Parameter(ag.zeros(3)))
+        >>> [n for n, _ in m.named_parameters()]
+        ['w']
+        """
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_name(name, "parameter", "_parameters")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+                            f"'{name}' (nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a buffer: state that is not a parameter (e.g. BatchNorm's ``running_mean``).
+
+        Persistent buffers are part of ``state_dict()``; non-persistent ones are not.
+
+        >>> import autograd_core as ag, nn
+        >>> m = nn.Module()
+        >>> m.register_buffer("mean", ag.zeros(2))
+        >>> m.register_buffer("cache", ag.zeros(2), persistent=False)
+        >>> list(m.state_dict())
+        ['mean']
+        >>> [n for n, _ in m.named_buffers()]
+        ['mean', 'cache']
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer", "_buffers")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            "(Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def _check_name(self, name: str, kind: str, store: str) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if name == "" or "." in name:
+            raise KeyError(f'{kind} name can\'t be empty or contain ".", got: {name!r}')
+        if name in self.__dict__ and store != "__dict__":
+            raise KeyError(f"attribute '{name}' already exists")
+        for other in ("_parameters", "_buffers", "_modules"):
+            if other != store and name in self.__dict__[other]:
+                raise KeyError(f"attribute '{name}' already exists")
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Add a child module under ``name`` (same as setting the attribute).
+
+        >>> import nn
+        >>> m = nn.Module()
+        >>> m.add_module("fc", nn.Linear(1, 1))
+        >>> [n for n, _ in m.named_children()]
+        ['fc']
+        """
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string, got {type(name).__name__}")
+        if "." in name or name == "":
+            raise KeyError(f'module name can\'t be empty or contain ".", got: {name!r}')
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at a dotted path such as ``"0.bn"``.
+
+        >>> import nn
+        >>> nn.Sequential(nn.Linear(1, 1)).get_submodule("0")
+        Linear(in_features=1, out_features=1, bias=True)
+        """
+        if target == "":
+            return self
+        mod: Module = self
+        for item in target.split("."):
+            if item not in mod._modules or mod._modules[item] is None:
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = mod._modules[item]
+        return mod
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path such as ``"0.weight"``.
+
+        >>> import nn
+        >>> nn.Sequential(nn.Linear(2, 3)).get_parameter("0.weight").shape
+        (3, 2)
+        """
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if name not in mod._parameters:
+            raise AttributeError(f"{mod._get_name()} has no parameter `{name}`")
+        return mod._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if name not in mod._buffers:
+            raise AttributeError(f"{mod._get_name()} has no buffer `{name}`")
+        return mod._buffers[name]
+
+    # -------------------------------------------------------------- iterating
+    def _named_members(self, get: Callable, prefix: str = "", recurse: bool = True,
+                       remove_duplicate: bool = True) -> Iterator[tuple]:
+        memo: set = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
+        for mod_prefix, mod in mods:
+            for k, v in get(mod):
+                if v is None or (remove_duplicate and id(v) in memo):
+                    continue
+                if remove_duplicate:
+                    memo.add(id(v))
+                yield (mod_prefix + ("." if mod_prefix else "") + k, v)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """All parameters (each once, even when shared), in registration order.
+
+        >>> import nn
+        >>> [tuple(p.shape) for p in nn.Linear(2, 3).parameters()]
+        [(3, 2), (3,)]
+        """
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """``(name, parameter)`` pairs with dotted names, e.g. ``('0.weight', ...)``.
+
+        >>> import nn
+        >>> [n for n, _ in nn.Sequential(nn.Linear(2, 3)).named_parameters()]
+        ['0.weight', '0.bias']
+        """
+        return self._named_members(lambda m: m._parameters.items(), prefix, recurse,
+                                   remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """All buffers (e.g. running statistics).
+
+        >>> import nn
+        >>> len(list(nn.BatchNorm1d(3).buffers()))
+        3
+        """
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(name, buffer)`` pairs.
+
+        >>> import nn
+        >>> [n for n, _ in nn.BatchNorm1d(3).named_buffers()]
+        ['running_mean', 'running_var', 'num_batches_tracked']
+        """
+        return self._named_members(lambda m: m._buffers.items(), prefix, recurse,
+                                   remove_duplicate)
+
+    def children(self) -> Iterator["Module"]:
+        """The direct submodules.
+
+        >>> import nn
+        >>> list(nn.Sequential(nn.ReLU(), nn.Tanh()).children())
+        [ReLU(), Tanh()]
+        """
+        for _, m in self.named_children():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """``(name, module)`` for the direct submodules.
+
+        >>> import nn
+        >>> [n for n, _ in nn.Sequential(nn.ReLU(), nn.Tanh()).named_children()]
+        ['0', '1']
+        """
+        memo: set = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in memo:
+                memo.add(id(m))
+                yield name, m
+
+    def modules(self) -> Iterator["Module"]:
+        """This module and all submodules, depth first.
+
+        >>> import nn
+        >>> [type(m).__name__ for m in nn.Sequential(nn.Linear(1, 1)).modules()]
+        ['Sequential', 'Linear']
+        """
+        for _, m in self.named_modules():
+            yield m
+
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """``(dotted name, module)`` for this module (name ``''``) and all submodules.
+
+        >>> import nn
+        >>> [n for n, _ in nn.Sequential(nn.Linear(1, 1)).named_modules()]
+        ['', '0']
+        """
+        if memo is None:
+            memo = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if remove_duplicate:
+                if id(mod) in memo:
+                    continue
+                memo.add(id(mod))
+            yield name, mod
+            kids = [(name + ("." if name else "") + k, m) for k, m in mod._modules.items()
+                    if m is not None]
+            stack.extend(reversed(kids))
+
+    def apply(self, fn: Callable[["Module"], Any]) -> "Module":
+        """Call ``fn`` on every submodule (children first) and then on this module.
+
+        >>> import nn
+        >>> def init(m):
+        ...     if isinstance(m, nn.Linear):
+        ...         nn.init.zeros_(m.weight)
+        >>> net = nn.Sequential(nn.Linear(2, 2)).apply(init)
+        >>> float(net[0].weight.abs().sum())
+        0.0
+        """
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> "Module":
+        """Set training mode (``mode=True``) or evaluation mode, recursively.
+
+        >>> import nn
+        >>> nn.Dropout().train(False).training
+        False
+        """
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for m in self.children():
+            m.train(mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: dropout off, batch norm uses its running statistics.
+
+        >>> import nn
+        >>> nn.BatchNorm1d(2).eval().training
+        False
+        """
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Switch gradient recording on or off for every parameter (e.g. to freeze layers).
+
+        >>> import nn
+        >>> m = nn.Linear(2, 2).requires_grad_(False)
+        >>> [p.requires_grad for p in m.parameters()]
+        [False, False]
+        """
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters: to None (default), or to zeros.
+
+        >>> import autograd_core as ag, nn
+        >>> m = nn.Linear(2, 1)
+        >>> m(ag.ones(1, 2)).sum().backward()
+        >>> m.zero_grad()
+        >>> m.weight.grad is None
+        True
+        """
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            elif p.grad._ctx is not None or p.grad._requires_grad or \
+                    not p.grad._data.flags.writeable:
+                p.grad = make(np.zeros_like(p.grad._data))
+            else:
+                p.grad._data.fill(0)
+
+    # ------------------------------------------------------------------ dtypes
+    def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> "Module":
+        """Replace the array of every parameter and buffer by ``fn(array)``, in place
+        (the Parameter objects stay the same, so optimizers keep working)."""
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is None:
+                    continue
+                p._data = fn(p._data)
+                if p.grad is not None:
+                    p.grad = make(fn(p.grad._data))
+            for k, b in m._buffers.items():
+                if b is not None:
+                    b._data = fn(b._data)
+        return self
+
+    @staticmethod
+    def _float_cast(dtype: np.dtype) -> Callable[[np.ndarray], np.ndarray]:
+        def cast(a: np.ndarray) -> np.ndarray:
+            if a.dtype.kind == "f" and a.dtype != dtype:
+                return a.astype(dtype)
+            return a
+        return cast
+
+    def float(self) -> "Module":
+        """Cast floating point parameters and buffers to float32, in place.
+
+        >>> import nn
+        >>> nn.Linear(2, 2).double().float().weight.dtype
+        dtype('float32')
+        """
+        return self._apply(self._float_cast(np.dtype(np.float32)))
+
+    def double(self) -> "Module":
+        """Cast floating point parameters and buffers to float64, in place.
+
+        >>> import nn
+        >>> m = nn.BatchNorm1d(2).double()
+        >>> m.weight.dtype, m.running_mean.dtype, m.num_batches_tracked.dtype
+        (dtype('float64'), dtype('float64'), dtype('int64'))
+        """
+        return self._apply(self._float_cast(np.dtype(np.float64)))
+
+    def half(self) -> "Module":
+        return self._apply(self._float_cast(np.dtype(np.float16)))
+
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
+        """``to(dtype)`` casts floating point parameters and buffers; a device (``'cpu'``) is
+        accepted and ignored.
+
+        >>> import autograd_core as ag, nn
+        >>> nn.Linear(1, 1).to("cpu", dtype=ag.float64).weight.dtype
+        dtype('float64')
+        """
+        dtype = kwargs.pop("dtype", None)
+        kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, str) and a.split(":")[0] == "cpu":
+                continue
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+                continue
+            if isinstance(a, str):
+                raise ValueError(f"to(): only the 'cpu' device exists here, got {a!r}")
+            dtype = a
+        if dtype is None:
+            return self
+        dt = np.dtype(dtype)
+        if dt.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired "
+                            f"dtype={dt}")
+        return self._apply(self._float_cast(dt))
+
+    def cpu(self) -> "Module":
+        return self
+
+    def type(self, dst_type: Any) -> "Module":
+        return self.to(dst_type)
+
+    # ------------------------------------------------------------- state dict
+    def state_dict(self, *args: Any, destination: dict | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
+        """Parameters and persistent buffers by dotted name, PyTorch's keys
+        (``0.weight``, ``bn.running_mean``, ``bn.num_batches_tracked``, ...).
+
+        The values share memory with the module (detached unless ``keep_vars``).
+
+        >>> import nn
+        >>> list(nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)).state_dict())
+        ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked']
+        """
+        if args:  # the old positional form state_dict(destination, prefix, keep_vars)
+            destination = args[0]
+            if len(args) > 1:
+                prefix = args[1]
+            if len(args) > 2:
+                keep_vars = args[2]
+        if destination is None:
+            destination = OrderedDict()
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination=destination, prefix=prefix + name + ".",
+                             keep_vars=keep_vars)
+        return destination
+
+    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars else b.detach()
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
+        """Copy parameters and buffers from ``state_dict`` (our Tensors, NumPy arrays, or
+        anything with ``.numpy()``) into this module.
+
+        With ``strict=True`` missing and unexpected keys are errors; a shape mismatch is
+        always an error. All problems are reported together, in PyTorch's words.
+
+        >>> import nn
+        >>> a, b = nn.Linear(2, 3), nn.Linear(2, 3)
+        >>> b.load_state_dict(a.state_dict())
+        <All keys matched successfully>
+        >>> bool((a.weight == b.weight).all())
+        True
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
+        state_dict = OrderedDict(state_dict)
+        with no_grad():
+            for prefix, mod in self.named_modules(remove_duplicate=False):
+                p = prefix + "." if prefix else ""
+                mod._load_from_state_dict(state_dict, p, missing, errors, assign)
+        known = set()
+        for prefix, mod in self.named_modules(remove_duplicate=False):
+            p = prefix + "." if prefix else ""
+            for name, v in itertools.chain(mod._parameters.items(), mod._buffers.items()):
+                if v is not None and name not in mod._non_persistent_buffers_set:
+                    known.add(p + name)
+        unexpected = [k for k in state_dict if k not in known]
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                self._get_name(), "\n\t".join(errors)))
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list,
+                              errors: list, assign: bool = False) -> None:
+        """Load this module's own parameters and persistent buffers (not the children's)."""
+        local = itertools.chain(
+            self._parameters.items(),
+            ((k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set))
+        for name, target in local:
+            if target is None:
+                continue
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            try:
+                arr = _as_array(state_dict[key], key)
+            except TypeError as e:
+                errors.append(str(e))
+                continue
+            if arr.shape != target._data.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape "
+                              f"{_shape(arr)} from checkpoint, the shape in current model is "
+                              f"{_shape(target._data)}.")
+                continue
+            if assign:
+                target._data = np.array(arr, copy=True)
+            else:
+                np.copyto(target._data, arr, casting="unsafe")
+
+    # ------------------------------------------------------------------- repr
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr; layers override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = []
+        for key, module in self._modules.items():
+            mod_str = _addindent(repr(module), 2)
+            child_lines.append("(" + key + "): " + mod_str)
+        lines = extra_lines + child_lines
+        main = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                main += extra_lines[0]
+            else:
+                main += "\n  " + "\n  ".join(lines) + "\n"
+        return main + ")"
+
+    # ------------------------------------------------------------------ pickle
+    def __getstate__(self) -> dict:
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+# ---------------------------------------------------------------- containers
+class Sequential(Module):
+    """Modules run one after the other; ``Sequential(*modules)`` or
+    ``Sequential(OrderedDict(name=module, ...))``.
+
+    >>> import autograd_core as ag, nn
+    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    >>> net(ag.randn(5, 4)).shape
+    (5, 2)
+    >>> len(net), net[0], type(net[1:]).__name__
+    (3, Linear(in_features=4, out_features=8, bias=True), 'Sequential')
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], (OrderedDict, dict)):
+            for key, module in args[0].items():
+                self.add_module(key, module)
+        else:
+            for idx, module in enumerate(args):
+                if not isinstance(module, Module):
+                    raise TypeError(f"Sequential: argument {idx} is a {type(module).__name__}, "
+                                    "expected an nn.Module")
+                self.add_module(str(idx), module)
+
+    def _index(self, idx: int) -> int:
+        n = len(self._modules)
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of range for {type(self).__name__} of length {n}")
+        return idx % n
+
+    def __getitem__(self, idx: int | slice | str) -> Any:
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        if isinstance(idx, str):
+            return self._modules[idx]
+        return list(self._modules.values())[self._index(idx)]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        key = list(self._modules.keys())[self._index(idx)]
+        self.add_module(key, module)
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules.keys())
+        if isinstance(idx, slice):
+            for key in keys[idx]:
+                del self._modules[key]
+        else:
+            del self._modules[keys[self._index(idx)]]
+        # keep the names 0..n-1, as PyTorch does
+        items = list(self._modules.values())
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> "Sequential":
+        """Add ``module`` at the end.
+
+        >>> import nn
+        >>> len(nn.Sequential(nn.ReLU()).append(nn.Tanh()))
+        2
+        """
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> "Sequential":
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> "Sequential":
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        if index < 0:
+            index += n
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+        return self
+
+    def pop(self, key: int) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
+    def forward(self, input: Any) -> Any:
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered.
+
+    >>> import nn
+    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(layers), len(list(layers.parameters()))
+    (3, 6)
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _index(self, idx: int) -> str:
+        n = len(self._modules)
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of range for ModuleList of length {n}")
+        return str(idx % n)
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[self._index(idx)]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        self.add_module(self._index(idx), module)
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules.keys())
+        for k in (keys[idx] if isinstance(idx, slice) else [self._index(idx)]):
+            del self._modules[k]
+        items = list(self._modules.values())
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> "ModuleList":
+        return ModuleList(list(self) + list(other))
+
+    def append(self, module: Module) -> "ModuleList":
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> "ModuleList":
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got "
+                            + type(modules).__name__)
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+
+    def pop(self, key: int) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ModuleList has no forward(); iterate over it in your own "
+                                  "module's forward")
+
+    def __repr__(self) -> str:
+        # PyTorch's: runs of identical modules are shown once, e.g. "(0-2): 3 x Linear(...)"
+        items = list(self._modules.items())
+        if not items:
+            return self._get_name() + "()"
+        lines, start = [], 0
+        reprs = [repr(m) for _, m in items]
+        while start < len(items):
+            end = start
+            while end + 1 < len(items) and reprs[end + 1] == reprs[start]:
+                end += 1
+            body = _addindent(reprs[start], 2)
+            if end > start:
+                lines.append(f"({items[start][0]}-{items[end][0]}): {end - start + 1} x {body}")
+            else:
+                lines.append(f"({items[start][0]}): {body}")
+            start = end + 1
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered (insertion order kept).
+
+    >>> import nn
+    >>> heads = nn.ModuleDict({"cls": nn.Linear(4, 3), "reg": nn.Linear(4, 1)})
+    >>> list(heads.keys()), heads["reg"].out_features
+    (['cls', 'reg'], 1)
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._modules
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def pop(self, key: str) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        return self._modules.items()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple]) -> None:
+        items = modules.items() if isinstance(modules, Mapping) else modules
+        for j, kv in enumerate(items):
+            if isinstance(kv, tuple) and len(kv) == 2:
+                self[kv[0]] = kv[1]
+            else:
+                raise ValueError(f"ModuleDict update sequence element #{j} should be a "
+                                 "(key, module) pair")
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ModuleDict has no forward(); pick a module by key")
+
+
+class ParameterList(Module):
+    """A list of parameters, registered as ``'0'``, ``'1'``, ...
+
+    >>> import autograd_core as ag, nn
+    >>> ps = nn.ParameterList([nn.Parameter(ag.zeros(2)) for _ in range(2)])
+    >>> [n for n, _ in ps.named_parameters()]
+    ['0', '1']
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            for v in values:
+                self.append(v)
+
+    def append(self, value: Any) -> "ParameterList":
+        if not isinstance(value, Parameter):
+            value = Parameter(value if isinstance(value, Tensor) else np.asarray(value))
+        self.register_parameter(str(len(self._parameters)), value)
+        return self
+
+    def __getitem__(self, idx: int) -> Parameter:
+        n = len(self._parameters)
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of range for ParameterList of length {n}")
+        return self._parameters[str(idx % n)]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+                         for k, p in self._parameters.items())
+
+
+class ParameterDict(Module):
+    """A dict of parameters.
+
+    >>> import autograd_core as ag, nn
+    >>> pd = nn.ParameterDict({"scale": nn.Parameter(ag.ones(1))})
+    >>> list(pd.keys())
+    ['scale']
+    """
+
+    def __init__(self, parameters: Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            for k, v in parameters.items():
+                self[k] = v
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if not isinstance(value, Parameter):
+            value = Parameter(value if isinstance(value, Tensor) else np.asarray(value))
+        self.register_parameter(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._parameters[key]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> Iterable[str]:
+        return self._parameters.keys()
+
+    def items(self) -> Iterable[tuple[str, Parameter]]:
+        return self._parameters.items()
+
+    def values(self) -> Iterable[Parameter]:
+        return self._parameters.values()

@@ -1,0 +1,185 @@
+"""``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum, eval mode) and
+``LayerNorm``."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.tensor import make
+
+from . import functional as F
+from . import init
+from .linear import check_dtype
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    return np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+
+
+class _BatchNorm(Module):
+    _dims: tuple = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        dt = _dtype(dtype)
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(np.empty(num_features, dtype=dt))
+            self.bias = Parameter(np.empty(num_features, dtype=dt))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", make(np.zeros(num_features, dtype=dt)))
+            self.register_buffer("running_var", make(np.ones(num_features, dtype=dt)))
+            self.register_buffer("num_batches_tracked", make(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def _check_input(self, input: Tensor) -> None:
+        name = self._get_name()
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in self._dims:
+            want = " or ".join(f"{d}D" for d in self._dims)
+            raise ValueError(f"{name}: expected {want} input, got {input.ndim}D input of shape "
+                             f"{tuple(input.shape)}")
+        if input.shape[1] != self.num_features:
+            raise ValueError(f"{name}: expected input with {self.num_features} channels (dim 1), "
+                             f"got shape {tuple(input.shape)}")
+        if self.weight is not None and input.dtype != self.weight.dtype:
+            check_dtype(name, input, self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked._data += 1
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked._data)
+        bn_training = self.training or (self.running_mean is None and self.running_var is None)
+        use_running = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if use_running else None,
+                            self.running_var if use_running else None, self.weight, self.bias,
+                            bn_training, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over (N, C) or (N, C, L) input, per channel C.
+
+    In training it normalises with the batch mean and (biased) variance and updates
+    ``running_mean``/``running_var`` (with the unbiased variance) by ``momentum``
+    (``None``: a cumulative average), counting ``num_batches_tracked``; in ``eval()``
+    it uses the running statistics.
+
+    >>> import autograd_core as ag, nn
+    >>> bn = nn.BatchNorm1d(3)
+    >>> bn
+    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    >>> y = bn(ag.randn(8, 3))
+    >>> int(bn.num_batches_tracked)
+    1
+    """
+
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over (N, C, H, W) input, per channel C; see ``BatchNorm1d``.
+
+    >>> import autograd_core as ag, nn
+    >>> bn = nn.BatchNorm2d(4)
+    >>> bn(ag.randn(2, 4, 5, 5)).shape
+    (2, 4, 5, 5)
+    >>> bn.eval()(ag.randn(1, 4, 5, 5)).shape
+    (1, 4, 5, 5)
+    """
+
+    _dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalise over the trailing ``normalized_shape`` dims of each sample, then apply
+    an elementwise ``weight`` (ones) and ``bias`` (zeros).
+
+    >>> import autograd_core as ag, nn
+    >>> ln = nn.LayerNorm(64)
+    >>> ln
+    LayerNorm((64,), eps=1e-05, elementwise_affine=True)
+    >>> ln(ag.randn(16, 32, 64)).shape
+    (16, 32, 64)
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        dt = _dtype(dtype)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dt))
+            if bias:
+                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"LayerNorm: expected a Tensor input, got {type(input).__name__}")
+        k = len(self.normalized_shape)
+        if input.ndim < k or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
+            raise ValueError(f"LayerNorm: expected input with trailing shape "
+                             f"{self.normalized_shape}, got shape {tuple(input.shape)}")
+        w = self.weight
+        if w is not None and input.dtype != w.dtype:
+            check_dtype("LayerNorm", input, w)
+        return F.layer_norm(input, self.normalized_shape, w, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

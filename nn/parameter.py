@@ -1,0 +1,102 @@
+"""``Parameter``: a Tensor that a ``Module`` registers as one of its weights.
+
+Assigning a ``Parameter`` to an attribute of a ``Module`` registers it, so that it
+shows up in ``parameters()`` and ``state_dict()``.
+
+>>> import autograd_core as ag
+>>> import nn
+>>> p = nn.Parameter(ag.zeros(2))
+>>> p
+Parameter containing:
+tensor([0., 0.], requires_grad=True)
+>>> isinstance(p, ag.Tensor), p.requires_grad
+(True, True)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_core import Tensor
+
+__all__ = ["Parameter", "Buffer"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a module parameter; it requires grad by default.
+
+    ``Parameter(t)`` shares ``t``'s memory, as in PyTorch. Any operation on it
+    gives an ordinary Tensor.
+
+    >>> import autograd_core as ag, nn
+    >>> w = nn.Parameter(ag.ones(2, 2))
+    >>> (w * 2).sum().backward()
+    >>> w.grad
+    tensor([[2., 2.],
+           [2., 2.]])
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            arr = np.empty((0,), dtype=np.float32)
+        elif isinstance(data, Tensor):
+            arr = data._data
+        elif isinstance(data, np.ndarray):
+            arr = data
+        else:
+            raise TypeError(f"Parameter: expected a Tensor or a NumPy array, got {type(data).__name__}")
+        self._data = arr
+        self._ctx = None
+        self._requires_grad = False
+        self.grad = None
+        self._hooks = None
+        self._retains_grad = False
+        self.label = None
+        if requires_grad:
+            self.requires_grad = True
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        return (_rebuild_parameter, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> "Parameter":
+        if id(self) in memo:
+            return memo[id(self)]
+        p = Parameter(self._data.copy(), self._requires_grad)
+        if self.grad is not None:
+            p.grad = Tensor(self.grad._data)
+        memo[id(self)] = p
+        return p
+
+
+def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
+    return Parameter(data, requires_grad)
+
+
+class Buffer(Tensor):
+    """Marks a tensor as a buffer when assigned to a module attribute (``torch.nn.Buffer``).
+
+    >>> import autograd_core as ag, nn
+    >>> m = nn.Module()
+    >>> m.steps = nn.Buffer(ag.zeros(1))
+    >>> list(m.state_dict())
+    ['steps']
+    """
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data: Any, *, persistent: bool = True) -> None:
+        arr = data._data if isinstance(data, Tensor) else np.asarray(data)
+        self._data = arr
+        self._ctx = None
+        self._requires_grad = False
+        self.grad = None
+        self._hooks = None
+        self._retains_grad = False
+        self.label = None
+        self.persistent = persistent

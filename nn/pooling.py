@@ -1,0 +1,117 @@
+"""``MaxPool2d``, ``AvgPool2d`` (on ``autograd_core.max_pool2d`` / ``avg_pool2d``) and
+``AdaptiveAvgPool2d``."""
+from __future__ import annotations
+
+from typing import Any
+
+from autograd_core import Tensor
+
+from . import functional as F
+from .module import Module
+
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
+
+
+def _check4d(name: str, input: Tensor) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{name}: expected 3D (C, H, W) or 4D (N, C, H, W) input, got shape "
+                         f"{tuple(input.shape)}")
+
+
+class MaxPool2d(Module):
+    """Max over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
+
+    >>> import autograd_core as ag, nn
+    >>> pool = nn.MaxPool2d(2)
+    >>> pool
+    MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> pool(ag.randn(1, 3, 28, 28)).shape
+    (1, 3, 14, 14)
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Any:
+        _check4d("MaxPool2d", input)
+        unbatched = input.ndim == 3
+        x = input.unsqueeze(0) if unbatched else input
+        out = F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                           ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        if unbatched:
+            if self.return_indices:
+                return out[0].squeeze(0), out[1].squeeze(0)
+            return out.squeeze(0)
+        return out
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """Mean over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
+
+    >>> import autograd_core as ag, nn
+    >>> pool = nn.AvgPool2d(2)
+    >>> pool
+    AvgPool2d(kernel_size=2, stride=2, padding=0)
+    >>> pool(ag.ones(1, 1, 4, 4)).tolist()
+    [[[[1.0, 1.0], [1.0, 1.0]]]]
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        if divisor_override is not None:
+            raise ValueError("AvgPool2d: divisor_override is not supported")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check4d("AvgPool2d", input)
+        unbatched = input.ndim == 3
+        x = input.unsqueeze(0) if unbatched else input
+        out = F.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
+                           ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad)
+        return out.squeeze(0) if unbatched else out
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average-pool to a fixed ``output_size`` (an int, or (H, W) where None keeps the
+    input's size), with PyTorch's bins; ``1`` gives global average pooling.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveAvgPool2d((1, 1))(ag.randn(2, 16, 7, 7)).shape
+    (2, 16, 1, 1)
+    >>> nn.AdaptiveAvgPool2d(3)(ag.randn(1, 2, 8, 8)).shape
+    (1, 2, 3, 3)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        _check4d("AdaptiveAvgPool2d", input)
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
