@@ -791,6 +791,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
     extra = (w,) if w is not None else ()
     t_arr = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t_arr.dtype.kind == "f":
+        if t_arr.shape != tuple(input.shape) and input.ndim > 1 and \
+                t_arr.shape == (input.shape[0],) + tuple(input.shape[2:]):
+            _class_targets(input, t_arr, "cross_entropy")  # raises: indices must be integers
         if t_arr.shape != tuple(input.shape):
             raise ValueError(f"cross_entropy: class-probability targets must have the input's "
                              f"shape {tuple(input.shape)}, got {tuple(t_arr.shape)}; class "

@@ -86,7 +86,7 @@ def _as_array(value: Any, key: str) -> np.ndarray:
         arr = np.asarray(value)
     except Exception:  # noqa: BLE001
         arr = None
-    if arr is None or arr.dtype == object:
+    if arr is None or arr.dtype.kind not in "biufc":
         raise TypeError(f"load_state_dict: the value for key '{key}' is a "
                         f"{type(value).__name__}, expected a Tensor or a NumPy array")
     return arr

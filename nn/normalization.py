@@ -28,7 +28,7 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         dt = _dtype(dtype)
         self.num_features = num_features
@@ -38,7 +38,10 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(np.empty(num_features, dtype=dt))
-            self.bias = Parameter(np.empty(num_features, dtype=dt))
+            if bias:
+                self.bias = Parameter(np.empty(num_features, dtype=dt))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -62,7 +65,8 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def _check_input(self, input: Tensor) -> None:
         name = self._get_name()
@@ -93,7 +97,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -107,7 +112,7 @@ class BatchNorm1d(_BatchNorm):
     >>> import autograd_core as ag, nn
     >>> bn = nn.BatchNorm1d(3)
     >>> bn
-    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
     >>> y = bn(ag.randn(8, 3))
     >>> int(bn.num_batches_tracked)
     1
@@ -137,7 +142,7 @@ class LayerNorm(Module):
     >>> import autograd_core as ag, nn
     >>> ln = nn.LayerNorm(64)
     >>> ln
-    LayerNorm((64,), eps=1e-05, elementwise_affine=True)
+    LayerNorm((64,), eps=1e-05, elementwise_affine=True, bias=True)
     >>> ln(ag.randn(16, 32, 64)).shape
     (16, 32, 64)
     """
@@ -182,4 +187,4 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
