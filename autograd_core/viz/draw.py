@@ -37,7 +37,7 @@ from .trace import Graph, Node, read_graph
 
 # Ops whose inputs can be swapped; the others get their edges numbered (1, 2, ...).
 COMMUTATIVE = {"+", "*", "add", "mul", "maximum", "minimum", "cat"}
-DEFAULT_MAX_NODES = 150
+DEFAULT_MAX_NODES = 40
 
 
 def _esc(text: Any) -> str:
@@ -89,7 +89,8 @@ class Drawing:
         else:
             self.owner = {}
         self.types = modules.types if modules is not None else module_types(model)
-        self.plan: Plan = plan_groups(self.graph, self.owner, max_nodes, collapse_modules)
+        self.plan: Plan = plan_groups(self.graph, self.owner, max_nodes, collapse_modules,
+                                      module_names=self.types, keep=self.names)
         self.values_have_grads = any(
             isinstance(self.graph.nodes[r].obj, Value) and self.graph.nodes[r].obj.grad != 0
             for r in self.graph.roots)
@@ -141,23 +142,28 @@ class Drawing:
 
     def group_label(self, group: Group) -> str:
         rows = [f"<B>{_esc(group.title)}</B>"]
+        if group.kind == "rest":
+            return _table(rows)
+        detail = group.detail
         if group.kind == "module":
             kind = self.types.get(group.title)
             if kind:
                 rows[0] += f" · {_esc(kind)}"
-        ops = sum(1 for i in group.members if not self.graph.nodes[i].is_leaf)
-        params = sum(int(np.size(self.graph.nodes[i].obj._data)) for i in group.members
-                     if i in self.params and isinstance(self.graph.nodes[i].obj, Tensor))
-        detail = f"{ops} op{'s' if ops != 1 else ''}"
-        if params:
-            detail += f" · {params:,} params"
-        if group.kind != "rest":
-            rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">{detail}</FONT>')
-            last = self.graph.nodes[group.last].obj
-            if isinstance(last, Tensor):
-                rows.append(f'<FONT POINT-SIZE="9">out {_esc(shape_text(last._data))}</FONT>')
-            elif self.show_data:
-                rows.append(f"data {_esc(fmt(last.data))}")
+            ops = sum(1 for i in group.members if not self.graph.nodes[i].is_leaf)
+            params = sum(int(self.graph.nodes[i].obj._data.size) for i in group.members
+                         if i in self.params and isinstance(self.graph.nodes[i].obj, Tensor))
+            detail = f"{ops} op{'s' if ops != 1 else ''}" + (f" · {params:,} params"
+                                                             if params else "")
+        rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">{_esc(detail)}</FONT>')
+        last = self.graph.nodes[group.last]
+        if isinstance(last.obj, Tensor):
+            rows.append(f'<FONT POINT-SIZE="9">out {_esc(shape_text(last.obj._data))}</FONT>')
+        elif self.show_data:
+            rows.append(f"data {_esc(fmt(last.obj.data))}")
+        if group.kind == "tree":
+            grad = self._grad(last, Frame())
+            if grad is not None:
+                rows.append(f'<FONT COLOR="{style.GRAD_COLOUR}">grad {_esc(summary(grad))}</FONT>')
         return _table(rows)
 
     # --------------------------------------------------------------- picture
@@ -166,7 +172,7 @@ class Drawing:
             g = node_or_group
             if g.kind == "module":
                 return truncate(g.title, g.title.count("."))
-            if g.kind == "chain":
+            if g.kind == "tree":
                 return self.owner.get(g.last, "")
             return ""
         return self.owner.get(node_or_group.index, "")
@@ -224,7 +230,7 @@ class Drawing:
 
     def _emit_group(self, container: Any, k: int) -> None:
         group = self.plan.groups[k]
-        look = {"module": style.GROUP_STYLE, "chain": style.CHAIN_STYLE,
+        look = {"module": style.GROUP_STYLE, "tree": style.TREE_STYLE,
                 "rest": style.REST_STYLE}[group.kind]
         container.node(f"g{k}", f"<{self.group_label(group)}>", **look)
 
@@ -289,8 +295,9 @@ def draw_graph(root: Value | Tensor | Sequence[Value | Tensor], *, rankdir: str 
     * ``model``: an ``nn.Module``: names its parameters and groups nodes by module.
     * ``modules``: a ``record_modules(model)`` record, which places every node exactly.
     * ``show_grad``: write each node's gradient, once backward has run.
-    * ``max_nodes``: collapse modules, then op chains, then the far end of the graph
-      until at most this many boxes remain (``None``: never collapse).
+    * ``max_nodes``: collapse modules, then unnamed nodes used only once (into their
+      user's box), then the far end of the graph, until at most this many boxes
+      remain (``None``: never collapse).
     * ``collapse_modules``: ``True``, a depth or module names: draw those modules as one box each.
     * ``format``: what ``.render()`` writes (``'svg'``, ``'png'``, ``'pdf'``).
 

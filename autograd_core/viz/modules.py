@@ -175,7 +175,8 @@ def _parameter_owners(graph: Graph, model: Any) -> dict[int, str]:
 
 
 def modules_from_parameters(graph: Graph, model: Any) -> dict[int, str]:
-    """Without a record: each parameter's module, and the ops that read a parameter."""
+    """Without a record: each parameter's module, the ops that read a parameter, and
+    the ops between them (an op whose neighbours all lie in one module goes there)."""
     owner = _parameter_owners(graph, model)
     param_like = set(owner)  # parameters, and views of them such as W.T
     for node in graph.nodes:  # topological: a view of a parameter comes before its users
@@ -186,7 +187,32 @@ def modules_from_parameters(graph: Graph, model: Any) -> dict[int, str]:
             owner[node.index] = mods.pop()
             if node.op in VIEW_OPS:
                 param_like.add(node.index)
+    _fill_between(graph, owner)
     return {i: m for i, m in owner.items() if m}
+
+
+def _common_module(names: list[str]) -> str:
+    parts = [n.split(".") for n in names]
+    common: list[str] = []
+    for level in zip(*parts):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return ".".join(common)
+
+
+def _fill_between(graph: Graph, owner: dict[int, str]) -> None:
+    """Place each unplaced op in the innermost module holding all its placed neighbours."""
+    users = graph.consumers()
+    for _ in range(2):  # a second pass places ops whose neighbours the first one placed
+        for node in graph.nodes:
+            if node.is_leaf or node.index in owner:
+                continue
+            near = [owner[j] for j in (*node.parents, *users[node.index]) if j in owner]
+            if near and len(near) >= 2:
+                common = _common_module(near)
+                if common:
+                    owner[node.index] = common
 
 
 def module_depth(name: str) -> int:

@@ -5,7 +5,8 @@
 
 1. the program named by the environment variable ``AUTOGRAD_CORE_DOT``, if set;
 2. ``dot`` on the PATH (Debian: ``apt-get install graphviz``);
-3. ``graphviz-pure`` on the PATH (``pip install graphviz-pure``), a Rust port of dot.
+3. ``graphviz-pure`` (``pip install graphviz-pure``), a Rust port of dot, on the PATH
+   or beside the running Python (a virtual environment that is not activated).
 
 Without any of them, rendering raises ``GraphvizNotFound``, which says how to
 install one; the DOT text is still there in ``.source``.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
+import sys
 import threading
 from typing import Any
 
@@ -56,7 +58,9 @@ def dot_program() -> str | None:
     chosen = os.environ.get("AUTOGRAD_CORE_DOT")
     if chosen:
         return shutil.which(chosen) or (chosen if os.path.isfile(chosen) else None)
-    return shutil.which("dot") or shutil.which("graphviz-pure")
+    here = os.path.dirname(sys.executable)
+    return (shutil.which("dot") or shutil.which("graphviz-pure")
+            or shutil.which("graphviz-pure", path=here))
 
 
 class GraphPicture(graphviz.Digraph):
@@ -66,6 +70,8 @@ class GraphPicture(graphviz.Digraph):
         program = dot_program()
         if program is None:
             raise GraphvizNotFound()
+        if os.path.basename(program).startswith("graphviz-pure"):
+            kwargs.setdefault("quiet", True)  # it warns about font widths of non-ASCII text
         with _lock:  # the graphviz package reads the program from a module global
             saved = dot_command.DOT_BINARY
             dot_command.DOT_BINARY = pathlib.Path(program)

@@ -34,7 +34,7 @@ OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#ede9fe", "colo
             "width": "0.3"}
 
 GROUP_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e0e7ff", "color": "#4338ca"}
-CHAIN_STYLE = {"shape": "box", "style": "filled,rounded", "fillcolor": "#f5f3ff",
+TREE_STYLE = {"shape": "box", "style": "filled,rounded", "fillcolor": "#f5f3ff",
                "color": "#6d28d9"}
 REST_STYLE = {"shape": "note", "style": "filled", "fillcolor": "#f9fafb", "color": "#9ca3af",
               "fontcolor": MUTED_COLOUR}
