@@ -94,6 +94,10 @@ class Drawing:
         self.values_have_grads = any(
             isinstance(self.graph.nodes[r].obj, Value) and self.graph.nodes[r].obj.grad != 0
             for r in self.graph.roots)
+        # a scalar Tensor output, once backward has filled leaves' .grad, shows grad 1
+        self.tensor_seed = self.graph.kind == "tensor" and len(self.graph.roots) == 1 and \
+            self.graph.nodes[self.graph.roots[0]].obj._data.size == 1 and any(
+                n.is_leaf and n.obj.grad is not None for n in self.graph.nodes)
 
     # ----------------------------------------------------------------- roles
     def role(self, node: Node) -> str:
@@ -138,7 +142,10 @@ class Drawing:
             return None
         if frame.grads is not None:
             return frame.grads.get(node.index)
-        return _grad_of(node.obj, self.values_have_grads)
+        grad = _grad_of(node.obj, self.values_have_grads)
+        if grad is None and self.tensor_seed and node.index in self.graph.roots:
+            return np.ones_like(node.obj._data)
+        return grad
 
     def group_label(self, group: Group) -> str:
         rows = [f"<B>{_esc(group.title)}</B>"]
