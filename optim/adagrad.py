@@ -78,7 +78,7 @@ class Adagrad(Optimizer):
         state["sum"] = ag.from_numpy(np.full_like(p._data, group["initial_accumulator_value"]))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one update of every parameter that has a gradient; return ``closure()``'s loss."""
+        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
         loss = self._closure(closure)
         for group in self.param_groups:
             lr = float(group["lr"])

@@ -368,8 +368,10 @@ def _grads(group: Dict[str, Any]):
 
 
 def _step_tensor() -> Tensor:
-    # PyTorch keeps the step counter as a float32 0-d tensor on the CPU.
-    return ag.from_numpy(np.zeros((), dtype=np.float32))
+    # PyTorch keeps the step counter as a 0-d tensor: float64 when that is the default dtype,
+    # else float32 (torch.optim.optimizer._get_scalar_dtype).
+    dtype = np.float64 if ag.get_default_dtype() == np.float64 else np.float32
+    return ag.from_numpy(np.zeros((), dtype=dtype))
 
 
 def _zeros(p: Tensor) -> Tensor:

@@ -73,7 +73,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one update of every parameter that has a gradient; return ``closure()``'s loss."""
+        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
         loss = self._closure(closure)
         for group in self.param_groups:
             lr = float(group["lr"])

@@ -395,6 +395,20 @@ def test_state_dict_layout():
                                                           ag.Tensor)
 
 
+def test_step_counter_dtype_follows_the_default_dtype_as_pytorch():
+    old = ag.get_default_dtype()
+    try:
+        for default in (np.float32, np.float64):
+            ag.set_default_dtype(default)
+            x = _param([1.0])
+            opt = optim.RMSprop([x])
+            x.grad = ag.ones_like(x)
+            opt.step()
+            assert opt.state[x]["step"].dtype == default
+    finally:
+        ag.set_default_dtype(old)
+
+
 def test_load_state_dict_copies_and_casts():
     src = [_param([1.0, 2.0])]
     opt = optim.SGD(src, lr=0.1, momentum=0.9)

@@ -57,8 +57,7 @@ CONFIGS = [
 
 @pytest.mark.parametrize("name,kwargs", CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in
                                                       enumerate(CONFIGS)])
-def test_lr_sequence_matches_torch(name, kwargs):
-    torch = pytest.importorskip("torch")
+def test_lr_sequence_matches_torch(name, kwargs, torch):
     lrs = (0.1, 0.03)
     ours = _opt(lrs)
     ref = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}
@@ -78,8 +77,7 @@ def test_lr_sequence_matches_torch(name, kwargs):
     (dict(mode="max", threshold_mode="rel", patience=0, factor=0.9),
      [0.5, 0.6, 0.6, 0.6001, 0.7, 0.7, 0.69, 0.71]),
 ])
-def test_reduce_lr_on_plateau_matches_torch(kwargs, metrics):
-    torch = pytest.importorskip("torch")
+def test_reduce_lr_on_plateau_matches_torch(kwargs, metrics, torch):
     lrs = (0.1, 0.01)
     ours = _opt(lrs)
     ref = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}

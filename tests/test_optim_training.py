@@ -95,8 +95,7 @@ def test_early_stopping_restores_a_real_module():
     assert model.state_dict()["1.num_batches_tracked"].item() == 12
 
 
-def test_sgd_training_steps_match_torch():
-    torch = pytest.importorskip("torch")
+def test_sgd_training_steps_match_torch(torch):
     x, y = _data(2, n=32)
     ours = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3)).double()
     ref = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(),

@@ -166,8 +166,7 @@ def test_pickled_object_array_inside_our_archive_is_refused(tmp_path):
     assert not marker.exists()
 
 
-def test_torch_save_file_is_refused(tmp_path):
-    torch = pytest.importorskip("torch")
+def test_torch_save_file_is_refused(tmp_path, torch):
     path = tmp_path / "torch.pt"
     torch.save({"w": torch.zeros(2)}, path)
     with pytest.raises(SerializationError, match="written by torch.save.*refuses"):
