@@ -110,7 +110,12 @@ class Linear(Module):
 
 
 class NonDynamicallyQuantizableLinear(Linear):
-    """The ``Linear`` of ``MultiheadAttention.out_proj`` (PyTorch's class name, for repr)."""
+    """The ``Linear`` of ``MultiheadAttention.out_proj`` (PyTorch's class name, for repr).
+
+    >>> import nn
+    >>> nn.MultiheadAttention(8, 2).out_proj
+    NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=True)
+    """
 
 
 class Flatten(Module):

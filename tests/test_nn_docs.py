@@ -1,0 +1,37 @@
+"""Every public docstring example in nn runs and prints what it shows."""
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import autograd_core as ag
+import nn
+
+MODULES = sorted(["nn"] + [f"nn.{m.name}" for m in pkgutil.iter_modules(nn.__path__)
+                           if m.name not in ("utils",)] +
+                 [f"nn.fused.{m.name}" for m in pkgutil.iter_modules(nn.fused.__path__)])
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    ag.manual_seed(0)
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                             verbose=False)
+    assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
+
+
+def test_every_public_class_and_function_has_an_example():
+    missing = []
+    for name in nn.__all__:
+        obj = getattr(nn, name)
+        if isinstance(obj, type) and ">>>" not in (obj.__doc__ or ""):
+            missing.append(name)
+    import nn.functional as F
+    for name in F.__all__:
+        if ">>>" not in (getattr(F, name).__doc__ or ""):
+            missing.append(f"functional.{name}")
+    assert missing == []
