@@ -210,6 +210,7 @@ class _Decoder:
         info = self.array_meta.get(key)
         if key not in self.files or not isinstance(info, dict):
             self.corrupt(f"array {key!r} is referenced but missing from the archive")
+        self.check_size(key, info)
         try:
             a = self.npz[key]
         except ValueError as e:
@@ -227,6 +228,23 @@ class _Decoder:
                          f"the manifest says {info.get('dtype')} and {info.get('shape')}")
         self.arrays[key] = a
         return a
+
+    def check_size(self, key: str, info: Dict[str, Any]) -> None:
+        """Refuse a member bigger than its declared dtype and shape before reading it, so a
+        doctored file cannot make ``load`` inflate a huge (e.g. deflate-bombed) member."""
+        shape, dtype = info.get("shape"), info.get("dtype")
+        if not (isinstance(shape, list) and all(isinstance(s, int) and not isinstance(s, bool)
+                                                and s >= 0 for s in shape)
+                and isinstance(dtype, str)):
+            self.corrupt(f"array {key!r} has a bad shape or dtype in the manifest")
+        try:
+            itemsize = np.dtype(dtype).itemsize
+            size = self.npz.zip.getinfo(key + ".npy").file_size
+        except Exception as e:  # noqa: BLE001 - an unparsable dtype or a missing member
+            self.corrupt(f"array {key!r} cannot be read ({type(e).__name__}: {e})")
+        if size > math.prod(shape) * itemsize + 65536:  # data plus a generous .npy header
+            self.corrupt(f"array {key!r} is {size} bytes, more than its declared dtype {dtype} "
+                         f"and shape {shape} need")
 
     def tensor(self, idx: Any) -> Tensor:
         if not isinstance(idx, int) or isinstance(idx, bool) or \

@@ -290,3 +290,20 @@ def test_optimizer_and_model_like_state_dicts_round_trip():
                                num_batches_tracked=ag.tensor(3)),
           "optim": opt.state_dict(), "epoch": 4}
     _assert_same(sd, _roundtrip(sd))
+
+
+def test_member_larger_than_declared_is_refused_before_reading():
+    """A doctored archive whose member inflates far beyond its declared shape (a zip bomb)."""
+    manifest = {"format": "autograd_core.save", "version": 1, "root": {"$ndarray": "a0"},
+                "tensors": [], "arrays": {"a0": {"dtype": "<f8", "shape": [2]}}}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        raw = json.dumps(manifest).encode()
+        for name, arr in (("__autograd_core_manifest__.npy", np.frombuffer(raw, np.uint8)),
+                          ("a0.npy", np.zeros(2_000_000))):
+            member = io.BytesIO()
+            np.save(member, arr)
+            zf.writestr(name, member.getvalue())
+    assert len(buf.getvalue()) < 100_000  # 16 MB of zeros deflate to a few kB
+    with pytest.raises(SerializationError, match="more than its declared dtype <f8 and shape"):
+        load(io.BytesIO(buf.getvalue()))
