@@ -26,7 +26,6 @@ def torch_or_skip():
             raise RuntimeError("CI runs the PyTorch parity tests: install torch==2.13.0 "
                                "(make test does, from the local wheel)")
         pytest.skip("torch is not installed (make test installs the local CPU wheel)")
-    torch.set_default_dtype(torch.float64)
     return torch
 
 
