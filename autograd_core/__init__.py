@@ -22,6 +22,8 @@ from .creation import (
 from .join import cat, concat, concatenate, stack
 from .autograd import backward, grad
 from .value import Value
+from .ops.conv import conv1d, conv2d
+from .ops.pool import avg_pool2d, max_pool2d
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
 from .serialization import load, save

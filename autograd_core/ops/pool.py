@@ -1,0 +1,135 @@
+"""Pooling: ``max_pool2d`` and ``avg_pool2d`` with PyTorch's signatures.
+
+Each pooling op's backward is a scatter op whose own backward is a gather (max) or the
+pooling again (average), so second derivatives work.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import kernels
+from ..function import Function
+from ..tensor import Tensor, make
+
+
+class MaxPool2d(Function):
+    op = "max_pool2d"
+
+    @staticmethod
+    def forward(ctx, x, geometry=None):
+        out, idx = kernels.max_pool2d_forward(x, **geometry)
+        ctx.indices, ctx.shape = idx, x.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPoolScatter.apply(grad, indices=ctx.indices, shape=ctx.shape)
+
+
+class MaxPoolScatter(Function):
+    """Each output gradient added to the input pixel that won the max."""
+
+    op = "max_pool2d_backward"
+
+    @staticmethod
+    def forward(ctx, g, indices=None, shape=()):
+        ctx.indices = indices
+        return kernels.max_pool2d_backward(g, indices, shape)
+
+    @staticmethod
+    def backward(ctx, h):
+        idx = ctx.indices
+        n, c = idx.shape[:2]
+        picked = h.reshape(n, c, -1).gather(2, make(idx.reshape(n, c, -1)))
+        return picked.reshape(idx.shape)
+
+
+class AvgPool2d(Function):
+    op = "avg_pool2d"
+
+    @staticmethod
+    def forward(ctx, x, geometry=None):
+        ctx.geometry, ctx.shape = geometry, x.shape
+        return kernels.avg_pool2d_forward(x, **geometry)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AvgPoolScatter.apply(grad, shape=ctx.shape, geometry=ctx.geometry)
+
+
+class AvgPoolScatter(Function):
+    op = "avg_pool2d_backward"
+
+    @staticmethod
+    def forward(ctx, g, shape=(), geometry=None):
+        ctx.geometry = geometry
+        return kernels.avg_pool2d_backward(g, shape, **geometry)
+
+    @staticmethod
+    def backward(ctx, h):
+        return AvgPool2d.apply(h, geometry=ctx.geometry)
+
+
+def _check(op: str, input: Any, ceil_mode: bool, dilation: Any = 1) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), got {input.shape}")
+    if ceil_mode:
+        raise NotImplementedError(f"{op}: ceil_mode=True is not supported (only floor, the default)")
+    if dilation not in (1, (1, 1), [1, 1]):
+        raise NotImplementedError(f"{op}: dilation={dilation!r} is not supported (only 1)")
+
+
+def _batched(input: Tensor, fn: Any) -> Any:
+    if input.ndim == 4:
+        return fn(input)
+    out = fn(input.unsqueeze(0))
+    return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """2-D max pooling, as ``torch.nn.functional.max_pool2d`` (stride defaults to kernel_size).
+
+    With ``return_indices=True`` also returns the flat index (within each H*W plane) of
+    every maximum, as PyTorch does.
+
+    >>> import autograd_core as ag
+    >>> x = ag.arange(16.0).reshape(1, 1, 4, 4)
+    >>> ag.max_pool2d(x, 2).tolist()
+    [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    _check("max_pool2d", input, ceil_mode, dilation)
+    geometry = dict(kernel_size=kernel_size, stride=stride if stride not in (None, [], ()) else None,
+                    padding=padding)
+
+    def run(x: Tensor) -> Any:
+        out = MaxPool2d.apply(x, geometry=geometry)
+        if not return_indices:
+            return out
+        _, idx = kernels.max_pool2d_forward(x._data, **geometry)
+        return out, make(idx)
+
+    return _batched(input, run)
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d`` (zero padding counted).
+
+    >>> import autograd_core as ag
+    >>> ag.avg_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[2.5, 4.5], [10.5, 12.5]]]]
+    """
+    _check("avg_pool2d", input, ceil_mode)
+    if not count_include_pad and padding not in (0, (0, 0), [0, 0]):
+        raise NotImplementedError("avg_pool2d: count_include_pad=False with padding is not supported")
+    if divisor_override is not None:
+        raise NotImplementedError("avg_pool2d: divisor_override is not supported")
+    geometry = dict(kernel_size=kernel_size, stride=stride if stride not in (None, [], ()) else None,
+                    padding=padding)
+    return _batched(input, lambda x: AvgPool2d.apply(x, geometry=geometry))
