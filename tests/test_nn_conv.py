@@ -76,8 +76,8 @@ def test_conv_and_pool_match_torch(torch):
         (nn.MaxPool2d(2), torch.nn.MaxPool2d(2)),
         (nn.MaxPool2d(3, stride=2, padding=1), torch.nn.MaxPool2d(3, stride=2, padding=1)),
         (nn.AvgPool2d(2, stride=1), torch.nn.AvgPool2d(2, stride=1)),
-        (nn.AvgPool2d(3, padding=1, count_include_pad=False),
-         torch.nn.AvgPool2d(3, padding=1, count_include_pad=False)),
+        (nn.AvgPool2d(3, padding=1), torch.nn.AvgPool2d(3, padding=1)),
+        (nn.AvgPool2d(2, count_include_pad=False), torch.nn.AvgPool2d(2, count_include_pad=False)),
     ]
     for o, t in cases:
         o, t = o.double(), t.double()
