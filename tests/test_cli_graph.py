@@ -172,7 +172,7 @@ def test_no_eval_or_exec_in_the_parser():
 
 
 def test_subcommand_registry_and_usage(capsys):
-    assert [c.name for c in SUBCOMMANDS] == ["graph"]
+    assert "graph" in [c.name for c in SUBCOMMANDS]
     parser = build_parser()
     assert "graph" in parser.format_help()
     assert run(capsys, )[0] == 2
