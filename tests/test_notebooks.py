@@ -15,6 +15,7 @@ run one after another there.
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ BUDGET_S = 90.0          # per notebook, the issue's budget (2 cores)
 CELL_TIMEOUT_S = 600     # generous: a slow cell should fail on the budget, with its time shown
 MAX_BYTES = 2_000_000    # committed notebook size, outputs included: keep figures modest
 IGNORED = {"__pycache__", ".ipynb_checkpoints"}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in kernel tracebacks
 # Authoring files that engineers may be saving in this shared tree while the tests run;
 # a notebook that writes files writes data, pictures or models, not these.
 AUTHORING = (".ipynb", ".ipynb.tmp", ".py", ".md")
@@ -57,8 +59,9 @@ def _files_under(d: Path) -> set:
 
 def _slowest_cells(nb, times: list, k: int = 3) -> str:
     ranked = sorted(((t, i) for i, t in enumerate(times) if t is not None), reverse=True)[:k]
-    return ", ".join(f"cell {i} ({nb.cells[i].source.strip().splitlines()[0][:40]!r}) {t:.1f} s"
-                     for t, i in ranked)
+    def first_line(i):
+        return (nb.cells[i].source.strip().splitlines() or [""])[0][:40]
+    return ", ".join(f"cell {i} ({first_line(i)!r}) {t:.1f} s" for t, i in ranked)
 
 
 def test_notebooks_found():
@@ -93,11 +96,16 @@ def test_notebook_runs(path, record_property):
     client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                                      resources={"metadata": {"path": str(NB_DIR)}})
     t0 = time.perf_counter()
+    error = None
     try:
         client.execute(env=_kernel_env())
     except nbclient.exceptions.CellExecutionError as e:
-        pytest.fail(f"{path.name} failed:\n{e}", pytrace=False)
+        error = ANSI.sub("", str(e))
     seconds = time.perf_counter() - t0
+    created = sorted(_files_under(NB_DIR) - before)
+    if error is not None:  # outside the except block: one traceback, not two
+        also = f"\n(it also wrote {created} into the repository)" if created else ""
+        pytest.fail(f"{path.name} failed:\n{error}{also}", pytrace=False)
 
     times = []
     for cell in nb.cells:
@@ -112,7 +120,6 @@ def test_notebook_runs(path, record_property):
     print(f"\n{path.name}: executed in {seconds:.1f} s (budget {BUDGET_S:.0f} s); "
           f"slowest: {_slowest_cells(nb, times)}")
 
-    created = sorted(_files_under(NB_DIR) - before)
     assert not created, (f"{path.name} wrote {created} into the repository: write to a "
                          "tempfile.TemporaryDirectory() instead")
     assert seconds < BUDGET_S, (f"{path.name} took {seconds:.1f} s, over the {BUDGET_S:.0f} s "

@@ -79,8 +79,8 @@ print(f"by hand: do/dw1 = {(1 - o.data**2) * x1.data:.6f}   do/dx1 = {(1 - o.dat
 
 # %%
 X, y01 = make_moons(100, noise=0.1, seed=0)
-X = X.astype(np.float64)
 y = 2 * y01 - 1  # {0, 1} -> {-1, +1}
+X_rows, y_list = X.tolist(), y.tolist()  # plain Python numbers for the Values, as micrograd uses
 print(f"X: {X.shape}, {np.sum(y == -1)} points with y = -1 and {np.sum(y == 1)} with y = +1")
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -168,7 +168,7 @@ print(f"MLP 2-8-8-1 with {len(params)} parameters "
 
 # %%
 for i in range(3):
-    score = model([Value(v) for v in X[i]])
+    score = model([Value(v) for v in X_rows[i]])
     print(f"point {X[i].round(2)}  label {y[i]:+d}  score {score.data:+.3f}")
 
 # %% [markdown]
@@ -203,12 +203,12 @@ ALPHA = 1e-4
 
 
 def loss_and_accuracy(model):
-    inputs = [[Value(v) for v in row] for row in X]   # fresh leaves for the data
+    inputs = [[Value(v) for v in row] for row in X_rows]   # fresh leaves for the data
     scores = [model(x) for x in inputs]
-    losses = [(1 - yi * si).relu() for yi, si in zip(y.tolist(), scores)]
+    losses = [(1 - yi * si).relu() for yi, si in zip(y_list, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = ALPHA * sum(p * p for p in model.parameters())
-    accuracy = np.mean([(si.data > 0) == (yi > 0) for yi, si in zip(y, scores)])
+    accuracy = np.mean([(si.data > 0) == (yi > 0) for yi, si in zip(y_list, scores)])
     return data_loss + reg_loss, accuracy
 
 
@@ -350,7 +350,7 @@ def scores_numpy(points, values):
     return h[:, 0]
 
 
-value_scores = np.array([model([Value(v) for v in row]).data for row in X])
+value_scores = np.array([model([Value(v) for v in row]).data for row in X_rows])
 print("NumPy forward == Value forward:",
       np.allclose(scores_numpy(X, [p.data for p in params]), value_scores))
 
