@@ -381,8 +381,8 @@ plt.show()
 # The black curve is where the score crosses zero: red region, score > 0 (class $+1$); blue
 # region, score < 0 (class $-1$). It bends around the tips of both moons, something no
 # straight line can do. It is made of straight pieces because every hidden unit is a ReLU:
-# each unit switches on or off along a line in the plane, and the score is linear between
-# those lines.
+# the score is a *piecewise linear* function of the input, linear within each region of the
+# plane where the same units are switched on.
 #
 # How did it get there? The snapshots show the boundary at a few points of training:
 

@@ -50,8 +50,9 @@ def annotated(ax, m, title, cmap="coolwarm", fmt="{:.2f}"):
 # ## 1. One node per array
 #
 # With a tensor, $L = \sum_{ij} X_{ij}^2$ over a $2\times 3$ matrix is a graph of three nodes
-# (the leaf $X$, the product, the sum), not the 12 of its scalar version. The gradient has
-# the shape of $X$: $\partial L/\partial X_{ij} = 2 X_{ij}$.
+# (the leaf $X$, the product, the sum), where scalar `Value`s would need 17 (6 leaves, 6
+# products, 5 additions). The gradient has the shape of $X$:
+# $\partial L/\partial X_{ij} = 2 X_{ij}$.
 
 # %%
 X = leaf([[1, 2, 3], [4, 5, 6]])
