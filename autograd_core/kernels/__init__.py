@@ -1,0 +1,59 @@
+"""Array kernels: batched matmul, convolution and pooling on contiguous float32/float64 arrays.
+
+Plain functions, ndarrays in and out, nothing of graphs or autograd. Each kernel has
+two paths, NumPy/BLAS and Numba, chosen per shape by :mod:`.dispatch` (whichever
+measured faster) unless forced with ``AUTOGRAD_CORE_KERNELS=numpy|numba|auto`` or
+:func:`set_backend` / :func:`use_backend`. Numba kernels are ``@njit(cache=True)`` and
+compile on first use, never at import; :func:`warmup` compiles (or loads) them all.
+
+>>> import numpy as np
+>>> from autograd_core import kernels
+>>> x = np.random.rand(2, 3, 8, 8).astype(np.float32)
+>>> w = np.random.rand(4, 3, 3, 3).astype(np.float32)
+>>> y = kernels.conv2d_forward(x, w, padding=1)
+>>> with kernels.use_backend("numpy"):
+...     bool(np.allclose(y, kernels.conv2d_forward(x, w, padding=1), atol=1e-4))
+True
+"""
+from __future__ import annotations
+
+from .conv import (
+    conv1d_backward_input, conv1d_backward_weight, conv1d_forward,
+    conv2d_backward_input, conv2d_backward_weight, conv2d_forward,
+)
+from .dispatch import BACKENDS, get_backend, set_backend, use_backend
+from .matmul import bmm
+from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
+from .threads import get_num_threads, set_num_threads
+
+__all__ = [
+    "bmm",
+    "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight",
+    "conv1d_forward", "conv1d_backward_input", "conv1d_backward_weight",
+    "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
+    "BACKENDS", "get_backend", "set_backend", "use_backend",
+    "get_num_threads", "set_num_threads", "warmup",
+]
+
+
+def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
+    """Compile (cold cache) or load (warm cache) every Numba kernel for ``dtypes``.
+
+    Useful before timing, or in a process that must not pause later.
+
+    >>> warmup(("float64",))
+    """
+    import numpy as np
+
+    with use_backend("numba"):
+        for name in dtypes:
+            dt = np.dtype(name)
+            x = np.ones((2, 2, 5, 5), dt)
+            w = np.ones((2, 1, 3, 3), dt)
+            g = conv2d_forward(x, w, padding=1, groups=2)
+            conv2d_backward_input(g, w, x.shape, padding=1, groups=2)
+            conv2d_backward_weight(g, x, w.shape, padding=1, groups=2)
+            bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))
+            out, idx = max_pool2d_forward(x, 2)
+            max_pool2d_backward(out, idx, x.shape)
+            avg_pool2d_backward(avg_pool2d_forward(x, 2), x.shape, 2)

@@ -1,0 +1,402 @@
+"""conv2d and conv1d, forward and both backwards, with stride, padding, dilation and groups.
+
+Shapes and semantics are PyTorch's: ``x`` (N, C, H, W), ``weight`` (K, C/groups, kh, kw),
+zero padding, output size ``floor((H + 2p - d*(k-1) - 1)/s) + 1``; conv1d is conv2d
+with H = 1. Arguments ``stride``, ``padding`` and ``dilation`` are ints or (h, w) pairs.
+
+Both paths are im2col + GEMM; they differ in who moves the data:
+
+- NumPy path: ``as_strided`` window view of the padded input copied into one
+  (N, C*kh*kw, OH*OW) matrix, one ``np.matmul`` over the batch; col2im by kh*kw
+  strided slice-adds. Simple and exact, but the whole im2col matrix goes through
+  memory (19 MB for the 32x16x32x32 benchmark).
+- Numba path: a ``nogil`` Numba im2col (or col2im) fills a buffer for a few samples
+  at a time, sized to stay in cache, and one sgemm per chunk consumes it; the batch is
+  split over our threads with BLAS held to one thread (see ``threads.py``).
+
+>>> import numpy as np
+>>> x = np.ones((1, 1, 4, 4), np.float32); w = np.ones((2, 1, 3, 3), np.float32)
+>>> conv2d_forward(x, w, padding=1)[0, 0].tolist()[0]
+[4.0, 6.0, 6.0, 4.0]
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from . import dispatch, threads
+from .jit import lazy_njit
+from .shapes import IntPair, conv2d_geometry, float_array, same_dtype, single
+
+# Bytes of im2col buffer per chunk of samples in the Numba path (fits in L2 with room).
+_CHUNK_BYTES = 256 * 1024
+# A thread gets at least this many multiply-adds of work, else we stay on one thread.
+_SPLIT_MIN_MACS = 1_000_000
+
+
+# --------------------------------------------------------------------------- Numba kernels
+@lazy_njit(nogil=True)
+def _im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
+    """cols[n - n0, (c*kh + i)*kw + j, oy*ow + ox] = xpad[n, c, oy*sh + i*dh, ox*sw + j*dw]."""
+    c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
+    for n in range(n0, n1):
+        for c in range(c_in):
+            for i in range(kh):
+                for j in range(kw):
+                    row = cols[n - n0, (c * kh + i) * kw + j]
+                    off = j * dw - pw
+                    lo = 0 if off >= 0 else min(ow, (-off + sw - 1) // sw)
+                    hi = max(lo, min(ow, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    for oy in range(oh):
+                        iy = oy * sh - ph + i * dh
+                        base = oy * ow
+                        if iy < 0 or iy >= h:
+                            for ox in range(ow):
+                                row[base + ox] = 0
+                        else:
+                            src = x[n, c, iy]
+                            for ox in range(lo):
+                                row[base + ox] = 0
+                            if sw == 1:
+                                for ox in range(lo, hi):
+                                    row[base + ox] = src[ox + off]
+                            else:
+                                for ox in range(lo, hi):
+                                    row[base + ox] = src[ox * sw + off]
+                            for ox in range(hi, ow):
+                                row[base + ox] = 0
+
+
+@lazy_njit(nogil=True)
+def _col2im(cols, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
+    """dx[n] = sum of cols[n - n0] scattered back to the pixels each column read (n0 <= n < n1)."""
+    c_in, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
+    for n in range(n0, n1):
+        for c in range(c_in):
+            for y in range(h):
+                for xx in range(w):
+                    dx[n, c, y, xx] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    row = cols[n - n0, (c * kh + i) * kw + j]
+                    off = j * dw - pw
+                    lo = 0 if off >= 0 else min(ow, (-off + sw - 1) // sw)
+                    hi = max(lo, min(ow, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    for oy in range(oh):
+                        iy = oy * sh - ph + i * dh
+                        if iy < 0 or iy >= h:
+                            continue
+                        dst = dx[n, c, iy]
+                        base = oy * ow
+                        if sw == 1:
+                            for ox in range(lo, hi):
+                                dst[ox + off] += row[base + ox]
+                        else:
+                            for ox in range(lo, hi):
+                                dst[ox * sw + off] += row[base + ox]
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_conv(op: str, x_shape, w_shape, stride, padding, dilation, groups):
+    return conv2d_geometry(op, tuple(x_shape), tuple(w_shape), stride, padding, dilation, groups)
+
+
+def _chunk(rows: int, cols: int, itemsize: int) -> int:
+    return max(1, _CHUNK_BYTES // max(1, rows * cols * itemsize))
+
+
+def _grain(macs_per_sample: int) -> int:
+    return max(1, -(-_SPLIT_MIN_MACS // max(1, macs_per_sample)))
+
+
+def _im2col_numpy(x: np.ndarray, kh: int, kw: int, s, p, d, ohw) -> np.ndarray:
+    """(N, C*kh*kw, OH*OW) im2col matrix built from a strided window view."""
+    if p[0] or p[1]:
+        x = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    n, c = x.shape[:2]
+    sn, sc, sh_, sw_ = x.strides
+    view = as_strided(x, (n, c, kh, kw) + ohw,
+                      (sn, sc, sh_ * d[0], sw_ * d[1], sh_ * s[0], sw_ * s[1]), writeable=False)
+    return view.reshape(n, c * kh * kw, ohw[0] * ohw[1])
+
+
+# --------------------------------------------------------------------------- forward
+def _forward_numpy(x, w, s, p, d, groups, ohw):
+    n = x.shape[0]
+    k, cg, kh, kw = w.shape
+    r, l = cg * kh * kw, ohw[0] * ohw[1]
+    cols = _im2col_numpy(x, kh, kw, s, p, d, ohw).reshape(n, groups, r, l)
+    out = np.matmul(w.reshape(groups, k // groups, r), cols)      # (N, G, Kg, L)
+    return out.reshape((n, k) + ohw)
+
+
+def _forward_numba(x, w, s, p, d, groups, ohw):
+    n, c = x.shape[:2]
+    k, cg, kh, kw = w.shape
+    r, l = cg * kh * kw, ohw[0] * ohw[1]
+    wg = w.reshape(groups, k // groups, r)
+    out = np.empty((n, k) + ohw, x.dtype)
+    out_v = out.reshape(n, groups, k // groups, l)
+    chunk = _chunk(c * kh * kw, l, x.itemsize)
+
+    def part(lo: int, hi: int) -> None:
+        cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
+        for a in range(lo, hi, chunk):
+            b = min(a + chunk, hi)
+            cv = cols[:b - a]
+            _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
+                    cv.reshape(b - a, groups * r, l))
+            np.matmul(wg, cv, out=out_v[a:b])
+
+    threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
+    return out
+
+
+def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                   stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
+                   groups: int = 1) -> np.ndarray:
+    """``torch.nn.functional.conv2d`` on arrays: (N, C, H, W) * (K, C/groups, kh, kw) -> (N, K, OH, OW).
+
+    >>> import numpy as np
+    >>> x = np.random.rand(2, 4, 9, 7).astype(np.float32)
+    >>> w = np.random.rand(6, 2, 3, 3).astype(np.float32)
+    >>> conv2d_forward(x, w, stride=2, padding=(1, 0), groups=2).shape
+    (2, 6, 5, 3)
+    """
+    x = float_array("conv2d", "input", x, 4, "(N, C, H, W)")
+    weight = float_array("conv2d", "weight", weight, 4, "(K, C/groups, kh, kw)")
+    dtype = same_dtype("conv2d", input=x, weight=weight)
+    s, p, d, ohw = _check_conv("conv2d", x.shape, weight.shape, stride, padding, dilation, groups)
+    if bias is not None:
+        bias = float_array("conv2d", "bias", bias, 1, "(K,)")
+        same_dtype("conv2d", input=x, bias=bias)
+        if bias.shape[0] != weight.shape[0]:
+            raise ValueError(f"conv2d: expected bias of shape ({weight.shape[0]},) for weight "
+                             f"{weight.shape}, got {bias.shape}")
+    if x.shape[0] == 0 or weight.shape[0] == 0:
+        out = np.zeros((x.shape[0], weight.shape[0]) + ohw, dtype)
+    else:
+        kind = dispatch.choose_conv2d("forward", *x.shape, weight.shape[0], *weight.shape[2:], groups)
+        fwd = _forward_numba if kind == "numba" else _forward_numpy
+        out = fwd(x, weight, s, p, d, groups, ohw)
+    if bias is not None:
+        out += bias.reshape(1, -1, 1, 1)
+    return out
+
+
+# --------------------------------------------------------------------------- backward (input)
+def _backward_input_numpy(g, w, input_shape, s, p, d, groups, ohw):
+    n, c, h, wd = input_shape
+    k, cg, kh, kw = w.shape
+    r, l = cg * kh * kw, ohw[0] * ohw[1]
+    wt = w.reshape(groups, k // groups, r).transpose(0, 2, 1)               # (G, R, Kg)
+    gcols = np.matmul(wt, g.reshape(n, groups, k // groups, l))            # (N, G, R, L)
+    gcols = gcols.reshape((n, c, kh, kw) + ohw)
+    dxp = np.zeros((n, c, h + 2 * p[0], wd + 2 * p[1]), g.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, :, i * d[0]:i * d[0] + s[0] * (ohw[0] - 1) + 1:s[0],
+                j * d[1]:j * d[1] + s[1] * (ohw[1] - 1) + 1:s[1]] += gcols[:, :, i, j]
+    return np.ascontiguousarray(dxp[:, :, p[0]:p[0] + h, p[1]:p[1] + wd])
+
+
+def _backward_input_numba(g, w, input_shape, s, p, d, groups, ohw):
+    n, c = input_shape[:2]
+    k, cg, kh, kw = w.shape
+    r, l = cg * kh * kw, ohw[0] * ohw[1]
+    wt = w.reshape(groups, k // groups, r).transpose(0, 2, 1)               # (G, R, Kg)
+    g_v = g.reshape(n, groups, k // groups, l)
+    dx = np.empty(tuple(input_shape), g.dtype)
+    chunk = _chunk(c * kh * kw, l, g.itemsize)
+
+    def part(lo: int, hi: int) -> None:
+        cols = np.empty((min(chunk, hi - lo), groups, r, l), g.dtype)
+        for a in range(lo, hi, chunk):
+            b = min(a + chunk, hi)
+            cv = cols[:b - a]
+            np.matmul(wt, g_v[a:b], out=cv)
+            _col2im(cv.reshape(b - a, groups * r, l), a, b, kh, kw, s[0], s[1], p[0], p[1],
+                    d[0], d[1], ohw[0], ohw[1], dx)
+
+    threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
+    return dx
+
+
+def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape: tuple[int, ...],
+                          stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
+                          groups: int = 1) -> np.ndarray:
+    """Gradient of conv2d with respect to its input (``torch.nn.grad.conv2d_input``).
+
+    >>> import numpy as np
+    >>> g = np.ones((2, 6, 5, 3), np.float32); w = np.ones((6, 2, 3, 3), np.float32)
+    >>> conv2d_backward_input(g, w, (2, 4, 9, 7), stride=2, padding=(1, 0), groups=2).shape
+    (2, 4, 9, 7)
+    """
+    op = "conv2d_backward_input"
+    weight = float_array(op, "weight", weight, 4, "(K, C/groups, kh, kw)")
+    input_shape = tuple(int(v) for v in input_shape)
+    s, p, d, ohw = _check_conv(op, input_shape, weight.shape, stride, padding, dilation, groups)
+    grad_out = float_array(op, "grad_out", grad_out, 4, "(N, K, OH, OW)")
+    same_dtype(op, grad_out=grad_out, weight=weight)
+    expected = (input_shape[0], weight.shape[0]) + ohw
+    if grad_out.shape != expected:
+        raise ValueError(f"{op}: expected grad_out of shape {expected} for input {input_shape} "
+                         f"and weight {weight.shape}, got {grad_out.shape}")
+    if grad_out.size == 0 or 0 in input_shape:
+        return np.zeros(input_shape, grad_out.dtype)
+    kind = dispatch.choose_conv2d("backward_input", *input_shape, weight.shape[0], *weight.shape[2:], groups)
+    bwd = _backward_input_numba if kind == "numba" else _backward_input_numpy
+    return bwd(grad_out, weight, input_shape, s, p, d, groups, ohw)
+
+
+# --------------------------------------------------------------------------- backward (weight)
+def _backward_weight_numpy(g, x, weight_shape, s, p, d, groups, ohw):
+    n = x.shape[0]
+    k, cg, kh, kw = weight_shape
+    r, l, kg = cg * kh * kw, ohw[0] * ohw[1], k // groups
+    cols = _im2col_numpy(x, kh, kw, s, p, d, ohw).reshape(n, groups, r, l)
+    g_v = g.reshape(n, groups, kg, l)
+    dw = np.empty((groups, kg, r), g.dtype)
+    for gi in range(groups):
+        dw[gi] = np.tensordot(g_v[:, gi], cols[:, gi], axes=([0, 2], [0, 2]))
+    return dw.reshape(weight_shape)
+
+
+def _backward_weight_numba(g, x, weight_shape, s, p, d, groups, ohw):
+    n, c = x.shape[:2]
+    k, cg, kh, kw = weight_shape
+    r, l, kg = cg * kh * kw, ohw[0] * ohw[1], k // groups
+    g_v = g.reshape(n, groups, kg, l)
+    chunk = _chunk(c * kh * kw, l, x.itemsize)
+    partials = []
+
+    def part(lo: int, hi: int) -> None:
+        cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
+        acc = np.zeros((groups, kg, r), x.dtype)
+        for a in range(lo, hi, chunk):
+            b = min(a + chunk, hi)
+            cv = cols[:b - a]
+            _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
+                    cv.reshape(b - a, groups * r, l))
+            acc += np.matmul(g_v[a:b], cv.transpose(0, 1, 3, 2)).sum(axis=0)
+        partials.append(acc)
+
+    threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
+    dw = partials[0]
+    for extra in partials[1:]:
+        dw += extra
+    return dw.reshape(weight_shape)
+
+
+def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, ...],
+                           stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
+                           groups: int = 1) -> np.ndarray:
+    """Gradient of conv2d with respect to its weight (``torch.nn.grad.conv2d_weight``).
+
+    >>> import numpy as np
+    >>> g = np.ones((2, 6, 5, 3), np.float32); x = np.ones((2, 4, 9, 7), np.float32)
+    >>> conv2d_backward_weight(g, x, (6, 2, 3, 3), stride=2, padding=(1, 0), groups=2).shape
+    (6, 2, 3, 3)
+    """
+    op = "conv2d_backward_weight"
+    x = float_array(op, "input", x, 4, "(N, C, H, W)")
+    weight_shape = tuple(int(v) for v in weight_shape)
+    s, p, d, ohw = _check_conv(op, x.shape, weight_shape, stride, padding, dilation, groups)
+    grad_out = float_array(op, "grad_out", grad_out, 4, "(N, K, OH, OW)")
+    same_dtype(op, grad_out=grad_out, input=x)
+    expected = (x.shape[0], weight_shape[0]) + ohw
+    if grad_out.shape != expected:
+        raise ValueError(f"{op}: expected grad_out of shape {expected} for input {x.shape} "
+                         f"and weight {weight_shape}, got {grad_out.shape}")
+    if grad_out.size == 0 or x.size == 0:
+        return np.zeros(weight_shape, grad_out.dtype)
+    kind = dispatch.choose_conv2d("backward_weight", *x.shape, weight_shape[0], *weight_shape[2:], groups)
+    bwd = _backward_weight_numba if kind == "numba" else _backward_weight_numpy
+    return bwd(grad_out, x, weight_shape, s, p, d, groups, ohw)
+
+
+# --------------------------------------------------------------------------- conv1d
+def _as_2d(op: str, stride, padding, dilation):
+    return ((1, single(op, "stride", stride)), (0, single(op, "padding", padding)),
+            (1, single(op, "dilation", dilation)))
+
+
+def _check_1d(op: str, x_shape, w_shape, stride, padding, dilation, groups) -> None:
+    """The common conv1d mistakes, reported with 1-D shapes (conv2d reports the rest)."""
+    n, c, length = x_shape
+    k, cg, kl = w_shape
+    if isinstance(groups, int) and groups > 0:
+        if k % groups:
+            raise ValueError(f"{op}: out_channels K={k} of weight {tuple(w_shape)} must be divisible "
+                             f"by groups={groups}")
+        if cg * groups != c:
+            raise ValueError(f"{op}: expected input of shape (N, C, L) with C={cg * groups} (weight "
+                             f"{tuple(w_shape)} times groups={groups}), got {tuple(x_shape)}")
+    s, p, d = (single(op, "stride", stride), single(op, "padding", padding),
+               single(op, "dilation", dilation))
+    if s > 0 and d > 0 and p >= 0 and kl > 0 and (length + 2 * p - d * (kl - 1) - 1) // s + 1 <= 0:
+        raise ValueError(f"{op}: input {tuple(x_shape)} with padding {p} is smaller than the dilated "
+                         f"kernel {d * (kl - 1) + 1}; calculated output size is too small")
+
+
+def _expand(op: str, a: np.ndarray, name: str, layout: str) -> np.ndarray:
+    if not isinstance(a, np.ndarray) or a.ndim != 3:
+        shape = getattr(a, "shape", type(a).__name__)
+        raise ValueError(f"{op}: expected {name} of shape {layout} (3-D), got {shape}")
+    return a[:, :, None, :]
+
+
+def conv1d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
+                   stride: int = 1, padding: int = 0, dilation: int = 1, groups: int = 1) -> np.ndarray:
+    """``torch.nn.functional.conv1d`` on arrays: (N, C, L) * (K, C/groups, k) -> (N, K, OL).
+
+    >>> import numpy as np
+    >>> conv1d_forward(np.ones((1, 2, 5)), np.ones((3, 2, 3)), padding=1)[0, 0].tolist()
+    [4.0, 6.0, 6.0, 6.0, 4.0]
+    """
+    x4 = _expand("conv1d", x, "input", "(N, C, L)")
+    w4 = _expand("conv1d", weight, "weight", "(K, C/groups, k)")
+    _check_1d("conv1d", x.shape, weight.shape, stride, padding, dilation, groups)
+    s, p, d = _as_2d("conv1d", stride, padding, dilation)
+    out = conv2d_forward(x4, w4, bias, s, p, d, groups)
+    return out[:, :, 0, :]
+
+
+def conv1d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape: tuple[int, ...],
+                          stride: int = 1, padding: int = 0, dilation: int = 1, groups: int = 1) -> np.ndarray:
+    """Gradient of conv1d with respect to its (N, C, L) input.
+
+    >>> import numpy as np
+    >>> conv1d_backward_input(np.ones((1, 3, 5)), np.ones((3, 2, 3)), (1, 2, 5), padding=1)[0, 0].tolist()
+    [6.0, 9.0, 9.0, 9.0, 6.0]
+    """
+    op = "conv1d_backward_input"
+    if len(input_shape) != 3:
+        raise ValueError(f"{op}: expected input_shape (N, C, L), got {tuple(input_shape)}")
+    w4 = _expand(op, weight, "weight", "(K, C/groups, k)")
+    _check_1d(op, tuple(input_shape), weight.shape, stride, padding, dilation, groups)
+    s, p, d = _as_2d(op, stride, padding, dilation)
+    n, c, length = input_shape
+    dx = conv2d_backward_input(_expand(op, grad_out, "grad_out", "(N, K, OL)"), w4,
+                               (n, c, 1, length), s, p, d, groups)
+    return dx[:, :, 0, :]
+
+
+def conv1d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, ...],
+                           stride: int = 1, padding: int = 0, dilation: int = 1, groups: int = 1) -> np.ndarray:
+    """Gradient of conv1d with respect to its (K, C/groups, k) weight.
+
+    >>> import numpy as np
+    >>> conv1d_backward_weight(np.ones((1, 3, 5)), np.ones((1, 2, 5)), (3, 2, 3), padding=1)[0, 0].tolist()
+    [4.0, 5.0, 4.0]
+    """
+    op = "conv1d_backward_weight"
+    if len(weight_shape) != 3:
+        raise ValueError(f"{op}: expected weight_shape (K, C/groups, k), got {tuple(weight_shape)}")
+    x4 = _expand(op, x, "input", "(N, C, L)")
+    _check_1d(op, x.shape, tuple(weight_shape), stride, padding, dilation, groups)
+    s, p, d = _as_2d(op, stride, padding, dilation)
+    k, cg, kl = weight_shape
+    dw = conv2d_backward_weight(_expand(op, grad_out, "grad_out", "(N, K, OL)"), x4,
+                                (k, cg, 1, kl), s, p, d, groups)
+    return dw[:, :, 0, :]

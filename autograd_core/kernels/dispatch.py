@@ -1,0 +1,113 @@
+"""Which path runs a kernel: NumPy/BLAS or Numba, chosen per shape from measurements.
+
+``AUTOGRAD_CORE_KERNELS=numpy|numba|auto`` (read once, at the first kernel call) or
+:func:`set_backend` / :func:`use_backend` force one path for every kernel, so that the
+tests can run each kernel on both. ``auto`` (the default) applies the rules below.
+
+The rules come from ``python -m benchmarks conv matmul`` on the 2-core machine this
+was developed on (numbers in the module docstrings of ``conv.py``, ``matmul.py`` and
+``pool.py``):
+
+- ``bmm``: NumPy. Per-matrix OpenBLAS sgemm split over our threads beat the best Numba
+  loop nest 2-3x on every shape tried (Numba reaches 40-60 GFLOP/s, OpenBLAS ~120).
+  Numba wins only for tiny matrices (M*N*K < 512), where NumPy's per-matrix overhead
+  dominates.
+- ``conv2d_*``: Numba (Numba im2col/col2im per batch chunk + sgemm, over our threads)
+  on every measured shape; the pure NumPy path copies a full im2col matrix through
+  memory and ran 2-8x slower.
+- pooling: Numba everywhere (a single pass over the input; NumPy builds the window
+  view and reduces it in several passes).
+If numba is not installed, ``auto`` uses NumPy and forcing ``numba`` is an error.
+
+>>> from autograd_core import kernels
+>>> with kernels.use_backend("numpy"):
+...     kernels.get_backend()
+'numpy'
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Iterator
+
+from .jit import numba_available
+
+BACKENDS = ("numpy", "numba", "auto")
+_ENV = "AUTOGRAD_CORE_KERNELS"
+_backend: str | None = None
+
+
+def _check(name: str, where: str) -> str:
+    if name not in BACKENDS:
+        raise ValueError(f"{where}: expected one of {BACKENDS}, got {name!r}")
+    if name == "numba" and not numba_available():
+        raise RuntimeError(f"{where}: the numba backend needs numba installed (pip install numba)")
+    return name
+
+
+def get_backend() -> str:
+    """The forced path (``"numpy"`` or ``"numba"``) or ``"auto"``.
+
+    >>> get_backend() in ("numpy", "numba", "auto")
+    True
+    """
+    global _backend
+    if _backend is None:
+        _backend = _check(os.environ.get(_ENV, "auto").strip().lower() or "auto",
+                          f"environment variable {_ENV}")
+    return _backend
+
+
+def set_backend(name: str) -> None:
+    """Force ``"numpy"`` or ``"numba"`` for every kernel, or ``"auto"`` to choose per shape.
+
+    >>> set_backend("auto")
+    """
+    global _backend
+    _backend = _check(name, "set_backend")
+
+
+@contextlib.contextmanager
+def use_backend(name: str) -> Iterator[None]:
+    """``with use_backend("numba"): ...`` forces a path inside the block (process-wide).
+
+    >>> with use_backend("auto"):
+    ...     pass
+    """
+    previous = get_backend()
+    set_backend(name)
+    try:
+        yield
+    finally:
+        set_backend(previous)
+
+
+def _auto_ok() -> bool:
+    return numba_available()
+
+
+def choose_bmm(batch: int, m: int, k: int, n: int) -> str:
+    """Path for ``bmm`` of (batch, m, k) @ (batch, k, n)."""
+    forced = get_backend()
+    if forced != "auto":
+        return forced
+    if not _auto_ok():
+        return "numpy"
+    return "numba" if m * n * k < 512 else "numpy"
+
+
+def choose_conv2d(kind: str, n: int, c: int, h: int, w: int, k: int, kh: int, kw: int,
+                  groups: int) -> str:
+    """Path for conv2d ``kind`` in {"forward", "backward_input", "backward_weight"}."""
+    forced = get_backend()
+    if forced != "auto":
+        return forced
+    return "numba" if _auto_ok() else "numpy"
+
+
+def choose_pool2d(kind: str, n: int, c: int, h: int, w: int) -> str:
+    """Path for a pooling kernel ``kind`` in {"max_forward", "max_backward", "avg_forward", "avg_backward"}."""
+    forced = get_backend()
+    if forced != "auto":
+        return forced
+    return "numba" if _auto_ok() else "numpy"

@@ -1,0 +1,78 @@
+"""Lazy ``numba.njit``: nothing is imported or compiled until a kernel is first called.
+
+Importing numba costs about 0.25 s here and compiling a kernel about a second, so
+``import autograd_core.kernels`` must do neither. ``@lazy_njit(...)`` keeps the plain
+Python function and applies ``numba.njit(cache=True, ...)`` on the first call; with a
+warm on-disk cache that first call only loads machine code.
+
+>>> @lazy_njit(nogil=True)
+... def add_one(a):
+...     for i in range(a.shape[0]):
+...         a[i] += 1.0
+>>> import numpy as np
+>>> x = np.zeros(3); add_one(x); x.tolist()
+[1.0, 1.0, 1.0]
+"""
+from __future__ import annotations
+
+import importlib.util
+import threading
+from typing import Any, Callable
+
+_AVAILABLE: bool | None = None
+_COMPILE_LOCK = threading.Lock()
+KERNELS: list["LazyKernel"] = []
+
+
+def numba_available() -> bool:
+    """True when numba can be imported (checked without importing it)."""
+    global _AVAILABLE
+    if _AVAILABLE is None:
+        _AVAILABLE = importlib.util.find_spec("numba") is not None
+    return _AVAILABLE
+
+
+class LazyKernel:
+    """A Python function that becomes ``numba.njit(cache=True, **options)`` on first call."""
+
+    def __init__(self, py_func: Callable, options: dict[str, Any]):
+        self.py_func = py_func
+        self.options = options
+        self._dispatcher = None
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__module__ = py_func.__module__
+        self.__doc__ = py_func.__doc__
+        KERNELS.append(self)
+
+    def __call__(self, *args):
+        d = self._dispatcher
+        if d is None:
+            d = self.compile()
+        return d(*args)
+
+    def compile(self):
+        """Import numba and wrap the function (compilation itself happens per signature on call)."""
+        with _COMPILE_LOCK:
+            if self._dispatcher is not None:
+                return self._dispatcher
+            if not numba_available():
+                raise RuntimeError(f"kernel {self.__name__}: the numba backend needs numba "
+                                   "(pip install numba), or use set_backend('numpy')")
+            from . import threads
+            threads.configure()  # before Numba starts any thread of its own
+            import numba
+            self._dispatcher = numba.njit(cache=True, **self.options)(self.py_func)
+            return self._dispatcher
+
+    @property
+    def signatures(self) -> list:
+        """Signatures compiled or loaded from the cache so far in this process."""
+        return [] if self._dispatcher is None else list(self._dispatcher.signatures)
+
+
+def lazy_njit(**options: Any) -> Callable[[Callable], LazyKernel]:
+    """Decorator: ``@lazy_njit(nogil=True)`` is ``@numba.njit(cache=True, nogil=True)``, applied lazily."""
+    def wrap(fn: Callable) -> LazyKernel:
+        return LazyKernel(fn, options)
+    return wrap

@@ -1,0 +1,102 @@
+"""Batched matrix multiply: (B, M, K) @ (B, K, N) -> (B, M, N).
+
+NumPy path: ``np.matmul`` calls one OpenBLAS sgemm/dgemm per matrix. For these small
+matrices OpenBLAS runs each call on one thread, so on its own it uses one core (and
+for 128x64x128 it tries two threads per call, badly). We split the batch over our
+threads with BLAS held to one thread per call: 64x(64x64)@(64x64) drops from
+0.45 ms to 0.28 ms, 256x(128x64)@(64x128) from 6-8 ms to 4.5 ms (PyTorch bmm:
+0.22 ms and 4.2 ms).
+
+Numba path: an i-k-j loop nest (the j loop vectorises) over a batch range, compiled
+``nogil`` and split over the same threads. It reaches 40-60 GFLOP/s here against
+OpenBLAS's ~120, so ``auto`` uses it only for tiny matrices.
+
+>>> import numpy as np
+>>> a = np.ones((2, 3, 4), np.float32); b = np.ones((2, 4, 5), np.float32)
+>>> bmm(a, b).shape
+(2, 3, 5)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dispatch, threads
+from .jit import lazy_njit
+from .shapes import float_array, same_dtype
+
+# Split the batch over threads only when each part has at least this many flops:
+# below it, handing work to a thread (~30 us) costs more than it saves.
+_SPLIT_MIN_FLOPS = 4_000_000
+
+
+@lazy_njit(nogil=True, fastmath=False)
+def _bmm_range(a, b, out, b0, b1):
+    m, kk = a.shape[1], a.shape[2]
+    n = b.shape[2]
+    for bi in range(b0, b1):
+        for i in range(m):
+            for j in range(n):
+                out[bi, i, j] = 0
+            for k in range(kk):
+                aik = a[bi, i, k]
+                for j in range(n):
+                    out[bi, i, j] += aik * b[bi, k, j]
+
+
+def _grain(m: int, k: int, n: int) -> int:
+    per_matrix = 2 * m * k * n
+    return max(1, -(-_SPLIT_MIN_FLOPS // max(per_matrix, 1)))
+
+
+def bmm_numpy(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """NumPy/BLAS path of :func:`bmm` (arguments already checked)."""
+    bsz, m, k = a.shape
+    n = b.shape[2]
+
+    def part(lo: int, hi: int) -> None:
+        np.matmul(a[lo:hi], b[lo:hi], out=out[lo:hi])
+
+    threads.parallel_for(part, bsz, grain=_grain(m, k, n), blas_single=True)
+    return out
+
+
+def bmm_numba(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Numba path of :func:`bmm` (arguments already checked)."""
+    bsz, m, k = a.shape
+    n = b.shape[2]
+    threads.parallel_for(lambda lo, hi: _bmm_range(a, b, out, lo, hi), bsz, grain=_grain(m, k, n))
+    return out
+
+
+def bmm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Batched matmul of contiguous float32/float64 arrays, as ``torch.bmm``.
+
+    ``a`` is (B, M, K), ``b`` is (B, K, N); returns (B, M, N). ``out``, if given, must be a
+    C-contiguous array of that shape and dtype. A 2-D product is ``bmm(a[None], b[None])[0]``.
+
+    >>> import numpy as np
+    >>> a = np.arange(6.0).reshape(1, 2, 3); b = np.ones((1, 3, 1))
+    >>> bmm(a, b).tolist()
+    [[[3.0], [12.0]]]
+    """
+    a = float_array("bmm", "a", a, 3, "(B, M, K)")
+    b = float_array("bmm", "b", b, 3, "(B, K, N)")
+    dtype = same_dtype("bmm", a=a, b=b)
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise ValueError(f"bmm: expected a (B, M, K) and b (B, K, N) with the same B and K, "
+                         f"got a {a.shape} and b {b.shape}")
+    bsz, m, k = a.shape
+    n = b.shape[2]
+    if out is None:
+        out = np.empty((bsz, m, n), dtype)
+    elif out.shape != (bsz, m, n) or out.dtype != dtype or not out.flags.c_contiguous:
+        raise ValueError(f"bmm: out must be a C-contiguous {dtype} array of shape {(bsz, m, n)}, "
+                         f"got {out.dtype} {out.shape}")
+    if out.size == 0:
+        return out
+    if k == 0:
+        out[...] = 0
+        return out
+    if dispatch.choose_bmm(bsz, m, k, n) == "numba":
+        return bmm_numba(a, b, out)
+    return bmm_numpy(a, b, out)

@@ -1,0 +1,263 @@
+"""max_pool2d and avg_pool2d, forward and backward, with PyTorch's semantics and defaults.
+
+- ``stride=None`` means ``stride = kernel_size``; ``padding`` is at most half the kernel;
+  ``ceil_mode=False``; no dilation.
+- max pool pads with -inf and returns int64 ``indices``: flat positions ``iy * W + ix``
+  within each (n, c) plane, as ``return_indices=True`` does in PyTorch. Ties keep the
+  first maximum in row-major order; a NaN wins (the last NaN in the window).
+- avg pool counts padding as zeros (``count_include_pad=True``): every window is
+  divided by kh*kw.
+
+Numba path: one ``nogil`` pass per (n, c) plane, planes split over our threads.
+NumPy path: an ``as_strided`` window view reduced with ``argmax``/``sum``; backward by
+``np.bincount`` (max) or kh*kw strided slice-adds (avg).
+
+>>> import numpy as np
+>>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+>>> out, idx = max_pool2d_forward(x, 2)
+>>> out[0, 0].tolist(), idx[0, 0].tolist()
+([[5.0, 7.0], [13.0, 15.0]], [[5, 7], [13, 15]])
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from . import dispatch, threads
+from .jit import lazy_njit
+from .shapes import IntPair, float_array, pool2d_geometry
+
+# A thread gets at least this many window taps of work, else we stay on one thread.
+_SPLIT_MIN_TAPS = 200_000
+
+
+# --------------------------------------------------------------------------- Numba kernels
+@lazy_njit(nogil=True)
+def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, out, idx):
+    h, w = x.shape[1], x.shape[2]
+    oh, ow = out.shape[1], out.shape[2]
+    for pl in range(p0, p1):
+        for oy in range(oh):
+            y0 = oy * sh - ph
+            ys, ye = max(y0, 0), min(y0 + kh, h)
+            for ox in range(ow):
+                x0 = ox * sw - pw
+                xs, xe = max(x0, 0), min(x0 + kw, w)
+                best = -np.inf
+                arg = ys * w + xs
+                for iy in range(ys, ye):
+                    for ix in range(xs, xe):
+                        v = x[pl, iy, ix]
+                        if v > best or v != v:
+                            best = v
+                            arg = iy * w + ix
+                out[pl, oy, ox] = best
+                idx[pl, oy, ox] = arg
+
+
+@lazy_njit(nogil=True)
+def _max_bwd(g, idx, p0, p1, dx):
+    hw = dx.shape[1]
+    l = g.shape[1]
+    for pl in range(p0, p1):
+        for t in range(hw):
+            dx[pl, t] = 0
+        for t in range(l):
+            dx[pl, idx[pl, t]] += g[pl, t]
+
+
+@lazy_njit(nogil=True)
+def _avg_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, out):
+    h, w = x.shape[1], x.shape[2]
+    oh, ow = out.shape[1], out.shape[2]
+    inv = 1.0 / (kh * kw)
+    for pl in range(p0, p1):
+        for oy in range(oh):
+            y0 = oy * sh - ph
+            ys, ye = max(y0, 0), min(y0 + kh, h)
+            for ox in range(ow):
+                x0 = ox * sw - pw
+                xs, xe = max(x0, 0), min(x0 + kw, w)
+                acc = 0.0
+                for iy in range(ys, ye):
+                    for ix in range(xs, xe):
+                        acc += x[pl, iy, ix]
+                out[pl, oy, ox] = acc * inv
+
+
+@lazy_njit(nogil=True)
+def _avg_bwd(g, p0, p1, kh, kw, sh, sw, ph, pw, dx):
+    h, w = dx.shape[1], dx.shape[2]
+    oh, ow = g.shape[1], g.shape[2]
+    inv = 1.0 / (kh * kw)
+    for pl in range(p0, p1):
+        for iy in range(h):
+            for ix in range(w):
+                dx[pl, iy, ix] = 0
+        for oy in range(oh):
+            y0 = oy * sh - ph
+            ys, ye = max(y0, 0), min(y0 + kh, h)
+            for ox in range(ow):
+                x0 = ox * sw - pw
+                xs, xe = max(x0, 0), min(x0 + kw, w)
+                v = g[pl, oy, ox] * inv
+                for iy in range(ys, ye):
+                    for ix in range(xs, xe):
+                        dx[pl, iy, ix] += v
+
+
+# --------------------------------------------------------------------------- helpers
+def _windows(xp: np.ndarray, k, s, ohw) -> np.ndarray:
+    """(N, C, OH, OW, kh, kw) read-only view of the windows of the padded input ``xp``."""
+    sn, sc, sh, sw = xp.strides
+    return as_strided(xp, xp.shape[:2] + tuple(ohw) + tuple(k),
+                      (sn, sc, sh * s[0], sw * s[1], sh, sw), writeable=False)
+
+
+def _grain(taps_per_plane: int) -> int:
+    return max(1, -(-_SPLIT_MIN_TAPS // max(1, taps_per_plane)))
+
+
+def _check_grad(op: str, grad_out: np.ndarray, expected: tuple[int, ...], dtype=None) -> np.ndarray:
+    grad_out = float_array(op, "grad_out", grad_out, 4, "(N, C, OH, OW)")
+    if grad_out.shape != tuple(expected):
+        raise ValueError(f"{op}: expected grad_out of shape {tuple(expected)}, got {grad_out.shape}")
+    return grad_out
+
+
+# --------------------------------------------------------------------------- max pool
+def _max_forward_numpy(x, k, s, p, ohw):
+    n, c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])), constant_values=-np.inf) \
+        if (p[0] or p[1]) else x
+    flat = _windows(xp, k, s, ohw).reshape(n, c, ohw[0], ohw[1], k[0] * k[1])
+    a = flat.argmax(axis=-1)
+    out = np.take_along_axis(flat, a[..., None], axis=-1)[..., 0]
+    nan = np.isnan(out)
+    if nan.any():  # PyTorch keeps the last NaN of the window
+        isn = np.isnan(flat)
+        a = np.where(nan, k[0] * k[1] - 1 - isn[..., ::-1].argmax(axis=-1), a)
+    y0 = (np.arange(ohw[0]) * s[0] - p[0])[:, None]
+    x0 = (np.arange(ohw[1]) * s[1] - p[1])[None, :]
+    idx = (y0 + a // k[1]) * w + (x0 + a % k[1])
+    first_real = np.maximum(y0, 0) * w + np.maximum(x0, 0)
+    idx = np.where(out == -np.inf, first_real, idx).astype(np.int64)
+    return np.ascontiguousarray(out), idx
+
+
+def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
+                       padding: IntPair = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``F.max_pool2d(x, kernel_size, stride, padding, return_indices=True)`` on arrays.
+
+    Returns ``(out, indices)``, both (N, C, OH, OW); indices are int64.
+
+    >>> import numpy as np
+    >>> out, idx = max_pool2d_forward(np.random.rand(2, 3, 7, 5), 3, stride=2, padding=1)
+    >>> out.shape, idx.dtype
+    ((2, 3, 4, 3), dtype('int64'))
+    """
+    x = float_array("max_pool2d", "input", x, 4, "(N, C, H, W)")
+    k, s, p, ohw = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding)
+    n, c, h, w = x.shape
+    if x.size == 0:
+        return np.empty((n, c) + ohw, x.dtype), np.empty((n, c) + ohw, np.int64)
+    if dispatch.choose_pool2d("max_forward", n, c, h, w) == "numpy":
+        return _max_forward_numpy(x, k, s, p, ohw)
+    out = np.empty((n, c) + ohw, x.dtype)
+    idx = np.empty((n, c) + ohw, np.int64)
+    x3, o3, i3 = x.reshape(n * c, h, w), out.reshape((n * c,) + ohw), idx.reshape((n * c,) + ohw)
+    threads.parallel_for(lambda lo, hi: _max_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], o3, i3),
+                         n * c, grain=_grain(ohw[0] * ohw[1] * k[0] * k[1]))
+    return out, idx
+
+
+def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
+                        input_shape: tuple[int, ...]) -> np.ndarray:
+    """Gradient of max_pool2d: each output gradient is added to the input pixel it came from.
+
+    >>> import numpy as np
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> out, idx = max_pool2d_forward(x, 2)
+    >>> max_pool2d_backward(np.ones_like(out), idx, x.shape)[0, 0].tolist()[1]
+    [0.0, 1.0, 0.0, 1.0]
+    """
+    op = "max_pool2d_backward"
+    input_shape = tuple(int(v) for v in input_shape)
+    if len(input_shape) != 4:
+        raise ValueError(f"{op}: expected input_shape (N, C, H, W), got {input_shape}")
+    if not isinstance(indices, np.ndarray) or indices.ndim != 4 or indices.dtype.kind not in "iu":
+        raise ValueError(f"{op}: expected integer indices of shape (N, C, OH, OW), got "
+                         f"{getattr(indices, 'dtype', type(indices).__name__)} {getattr(indices, 'shape', '')}")
+    n, c, h, w = input_shape
+    if indices.shape[:2] != (n, c):
+        raise ValueError(f"{op}: indices {indices.shape} do not match input_shape {input_shape}")
+    grad_out = _check_grad(op, grad_out, indices.shape)
+    indices = np.ascontiguousarray(indices, np.int64)
+    if grad_out.size == 0 or h * w == 0:
+        return np.zeros(input_shape, grad_out.dtype)
+    if indices.min() < 0 or indices.max() >= h * w:
+        raise ValueError(f"{op}: indices must lie in [0, {h * w}) for input_shape {input_shape}")
+    l = indices.shape[2] * indices.shape[3]
+    if dispatch.choose_pool2d("max_backward", n, c, h, w) == "numpy":
+        flat = (np.arange(n * c, dtype=np.int64)[:, None] * (h * w) + indices.reshape(n * c, l)).ravel()
+        dx = np.bincount(flat, weights=grad_out.ravel(), minlength=n * c * h * w)
+        return dx.astype(grad_out.dtype, copy=False).reshape(input_shape)
+    dx = np.empty(input_shape, grad_out.dtype)
+    g2, i2, d2 = grad_out.reshape(n * c, l), indices.reshape(n * c, l), dx.reshape(n * c, h * w)
+    threads.parallel_for(lambda lo, hi: _max_bwd(g2, i2, lo, hi, d2), n * c, grain=_grain(l + h * w))
+    return dx
+
+
+# --------------------------------------------------------------------------- avg pool
+def avg_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
+                       padding: IntPair = 0) -> np.ndarray:
+    """``F.avg_pool2d(x, kernel_size, stride, padding)`` on arrays (count_include_pad=True).
+
+    >>> import numpy as np
+    >>> avg_pool2d_forward(np.ones((1, 1, 3, 3)), 2, stride=1, padding=1)[0, 0].tolist()[0]
+    [0.25, 0.5, 0.5, 0.25]
+    """
+    x = float_array("avg_pool2d", "input", x, 4, "(N, C, H, W)")
+    k, s, p, ohw = pool2d_geometry("avg_pool2d", x.shape, kernel_size, stride, padding)
+    n, c, h, w = x.shape
+    if x.size == 0:
+        return np.empty((n, c) + ohw, x.dtype)
+    if dispatch.choose_pool2d("avg_forward", n, c, h, w) == "numpy":
+        xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1]))) if (p[0] or p[1]) else x
+        out = _windows(xp, k, s, ohw).sum(axis=(-2, -1))
+        out /= k[0] * k[1]
+        return out
+    out = np.empty((n, c) + ohw, x.dtype)
+    x3, o3 = x.reshape(n * c, h, w), out.reshape((n * c,) + ohw)
+    threads.parallel_for(lambda lo, hi: _avg_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], o3),
+                         n * c, grain=_grain(ohw[0] * ohw[1] * k[0] * k[1]))
+    return out
+
+
+def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kernel_size: IntPair,
+                        stride: IntPair | None = None, padding: IntPair = 0) -> np.ndarray:
+    """Gradient of avg_pool2d: each window spreads grad/(kh*kw) over its (unpadded) pixels.
+
+    >>> import numpy as np
+    >>> avg_pool2d_backward(np.ones((1, 1, 2, 2)), (1, 1, 4, 4), 2)[0, 0, 0].tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    op = "avg_pool2d_backward"
+    input_shape = tuple(int(v) for v in input_shape)
+    k, s, p, ohw = pool2d_geometry(op, input_shape, kernel_size, stride, padding)
+    n, c, h, w = input_shape
+    grad_out = _check_grad(op, grad_out, (n, c) + ohw)
+    if grad_out.size == 0 or h * w == 0:
+        return np.zeros(input_shape, grad_out.dtype)
+    if dispatch.choose_pool2d("avg_backward", n, c, h, w) == "numpy":
+        dxp = np.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), grad_out.dtype)
+        scaled = grad_out / (k[0] * k[1])
+        for i in range(k[0]):
+            for j in range(k[1]):
+                dxp[:, :, i:i + s[0] * (ohw[0] - 1) + 1:s[0], j:j + s[1] * (ohw[1] - 1) + 1:s[1]] += scaled
+        return np.ascontiguousarray(dxp[:, :, p[0]:p[0] + h, p[1]:p[1] + w])
+    dx = np.empty(input_shape, grad_out.dtype)
+    g3, d3 = grad_out.reshape((n * c,) + ohw), dx.reshape(n * c, h, w)
+    threads.parallel_for(lambda lo, hi: _avg_bwd(g3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], d3),
+                         n * c, grain=_grain(ohw[0] * ohw[1] * k[0] * k[1]))
+    return dx

@@ -1,0 +1,288 @@
+"""Thread pools that don't fight: OpenBLAS's, Numba's and ours share two cores.
+
+The problem, measured on this machine (``python -m benchmarks threads``): after a
+multi-threaded OpenBLAS call, OpenBLAS's idle worker keeps spinning for about
+2**28 cycles (~0.1 s) waiting for more work. Any parallel kernel that starts in that
+window (Numba ``prange`` or our own worker threads) gets a core time-shared with a
+spinning thread, and a 0.45 ms Numba kernel run right after a 0.25 ms sgemm takes
+8.5 ms instead of 0.7 ms.
+
+The fix chosen here (policy ``"sleep"``, the default) keeps OpenBLAS multi-threaded
+and makes its idle workers sleep at once: OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT``
+when it starts its pool, so on first kernel use we set it (only if the user has not)
+to its minimum, ask OpenBLAS to re-read its environment and restart its (lazily
+re-created) pool. The same measured pair then costs the sum of its parts, and large
+matmuls stay two-threaded. This needs two exported OpenBLAS functions
+(``openblas_read_env``, ``blas_thread_shutdown_``); when they are missing, or the BLAS
+is not OpenBLAS, policy ``"single"`` (BLAS limited to one thread through threadpoolctl)
+is the fallback. ``"off"`` leaves BLAS alone (used by the benchmark's "before" column).
+
+Our own parallelism: kernels that mix Numba code and BLAS calls (im2col + sgemm per
+batch chunk) split the batch over a small pool of Python threads (blocking waits, no
+spinning); Numba kernels are compiled with ``nogil=True`` and BLAS is held to one
+thread per call for the duration, so each core runs exactly one thread.
+
+Nothing here runs at import: :func:`configure` is called on first kernel use.
+
+>>> from autograd_core.kernels import threads
+>>> threads.get_num_threads() >= 1
+True
+>>> out = []
+>>> threads.parallel_for(lambda lo, hi: out.append((lo, hi)), 10, grain=1)
+>>> sorted(out)[0][0], sorted(out)[-1][1]
+(0, 10)
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterator
+
+POLICIES = ("sleep", "single", "off")
+_SUFFIXES = ("", "64_", "_64")
+_PREFIXES = ("", "scipy_")
+
+_lock = threading.Lock()
+_configured = False
+_policy = os.environ.get("AUTOGRAD_CORE_BLAS_POLICY", "sleep")
+_report: list[dict[str, Any]] = []
+_openblas_setters: list[tuple[Callable[[int], None], Callable[[], int]]] = []
+_controller = None          # threadpoolctl controller for non-OpenBLAS libraries
+_num_threads: int | None = None
+_executor: ThreadPoolExecutor | None = None
+_executor_size = 0
+
+
+def cpu_count() -> int:
+    """Cores this process may run on (its affinity mask), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def get_num_threads() -> int:
+    """Threads our kernels split work over: ``AUTOGRAD_CORE_NUM_THREADS`` or the core count.
+
+    >>> get_num_threads() >= 1
+    True
+    """
+    global _num_threads
+    if _num_threads is None:
+        env = os.environ.get("AUTOGRAD_CORE_NUM_THREADS")
+        _num_threads = max(1, int(env)) if env else cpu_count()
+    return _num_threads
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads in our kernels (1 turns our own splitting off).
+
+    >>> set_num_threads(get_num_threads())
+    """
+    global _num_threads
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    _num_threads = n
+
+
+def _executor_for(workers: int) -> ThreadPoolExecutor:
+    global _executor, _executor_size
+    with _lock:
+        if _executor is None or _executor_size < workers:
+            if _executor is not None:
+                _executor.shutdown(wait=False)
+            _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autograd-core")
+            _executor_size = workers
+        return _executor
+
+
+def _forget_executor_after_fork() -> None:
+    # A forked child inherits the executor object but not its threads.
+    global _executor, _executor_size
+    _executor, _executor_size = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_executor_after_fork)
+
+
+def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
+                 blas_single: bool = False) -> None:
+    """Call ``fn(lo, hi)`` on contiguous parts of ``range(n)``, one part per thread.
+
+    Parts have at least ``grain`` items; the caller's thread runs the first part.
+    With ``blas_single`` BLAS is held to one thread meanwhile, so that ``fn`` may call
+    ``np.matmul`` without OpenBLAS's own threads competing for the same cores.
+
+    >>> seen = []
+    >>> parallel_for(lambda lo, hi: seen.extend(range(lo, hi)), 5)
+    >>> sorted(seen)
+    [0, 1, 2, 3, 4]
+    """
+    if n <= 0:
+        return
+    parts = max(1, min(get_num_threads(), n // max(1, grain)))
+    if parts == 1:
+        fn(0, n)
+        return
+    bounds = [n * i // parts for i in range(parts + 1)]
+    configure()
+    pool = _executor_for(parts - 1)
+    with (blas_single_thread() if blas_single else contextlib.nullcontext()):
+        futures = [pool.submit(fn, bounds[i], bounds[i + 1]) for i in range(1, parts)]
+        try:
+            fn(bounds[0], bounds[1])
+        finally:
+            errors = []
+            for f in futures:
+                try:
+                    f.result()
+                except BaseException as e:  # noqa: BLE001  (re-raised below)
+                    errors.append(e)
+        if errors:
+            raise errors[0]
+
+
+@contextlib.contextmanager
+def blas_single_thread() -> Iterator[None]:
+    """Hold BLAS to one thread inside the block (about a microsecond for OpenBLAS).
+
+    The limit is process-wide, as BLAS libraries offer no per-thread one.
+
+    >>> with blas_single_thread():
+    ...     pass
+    """
+    configure()
+    if _openblas_setters:
+        saved = [(setter, getter()) for setter, getter in _openblas_setters]
+        for setter, _ in saved:
+            setter(1)
+        try:
+            yield
+        finally:
+            for setter, n in saved:
+                setter(n)
+    elif _controller is not None:
+        with _controller.limit(limits=1, user_api="blas"):
+            yield
+    else:
+        yield
+
+
+def set_blas_policy(policy: str) -> None:
+    """Choose how BLAS threads are tamed: ``"sleep"`` (default), ``"single"`` or ``"off"``.
+
+    Takes effect at the next kernel call if the kernels have not been used yet; a later
+    call re-applies ``"single"`` but cannot undo a policy already applied.
+
+    >>> set_blas_policy("sleep")
+    """
+    global _policy, _configured
+    if policy not in POLICIES:
+        raise ValueError(f"set_blas_policy: expected one of {POLICIES}, got {policy!r}")
+    _policy = policy
+    if _configured:
+        _configured = False
+        configure()
+
+
+def blas_report() -> list[dict[str, Any]]:
+    """The BLAS libraries found in this process and what :func:`configure` did to each."""
+    configure()
+    return [dict(r) for r in _report]
+
+
+def _find_symbol(lib: ctypes.CDLL, base: str):
+    for prefix in _PREFIXES:
+        for suffix in _SUFFIXES:
+            try:
+                return getattr(lib, f"{prefix}{base}{suffix}")
+            except AttributeError:
+                continue
+    return None
+
+
+def configure() -> None:
+    """Apply the BLAS policy once (idempotent, cheap after the first call)."""
+    global _configured
+    if _configured:
+        return
+    with _lock:
+        if _configured:
+            return
+        try:
+            _configure_locked()
+        finally:
+            _configured = True
+
+
+def _configure_locked() -> None:
+    global _controller
+    _report.clear()
+    _openblas_setters.clear()
+    _controller = None
+    if _policy not in POLICIES:
+        raise ValueError(f"AUTOGRAD_CORE_BLAS_POLICY must be one of {POLICIES}, got {_policy!r}")
+    try:
+        import numpy  # noqa: F401  (load its BLAS before looking for it)
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        _report.append({"internal_api": "unknown", "fix": "none (threadpoolctl not installed)"})
+        return
+    controller = ThreadpoolController()
+    others = []
+    for info in controller.info():
+        if info.get("user_api") != "blas":
+            continue
+        entry = {k: info.get(k) for k in ("internal_api", "version", "threading_layer",
+                                           "num_threads", "filepath")}
+        _report.append(entry)
+        if info.get("internal_api") != "openblas" or info.get("threading_layer") != "pthreads":
+            others.append(entry)
+            continue
+        lib = ctypes.CDLL(info["filepath"], mode=getattr(os, "RTLD_NOLOAD", 0))
+        setter = _find_symbol(lib, "openblas_set_num_threads")
+        getter = _find_symbol(lib, "openblas_get_num_threads")
+        if setter is None or getter is None:
+            others.append(entry)
+            continue
+        setter.argtypes, setter.restype = [ctypes.c_int], None
+        getter.argtypes, getter.restype = [], ctypes.c_int
+        _openblas_setters.append((setter, getter))
+        entry["fix"] = _apply_openblas(lib, setter, entry)
+    if others:
+        _controller = controller
+        for entry in others:
+            if _policy == "off":
+                entry["fix"] = "none (policy off)"
+            else:
+                controller.select(filepath=entry["filepath"]).limit(limits=1)
+                entry["fix"] = "limited to 1 thread (no idle-sleep control for this BLAS)"
+
+
+def _apply_openblas(lib: ctypes.CDLL, setter, entry: dict) -> str:
+    if _policy == "off":
+        return "none (policy off)"
+    if _policy == "single":
+        setter(1)
+        return "limited to 1 thread (policy single)"
+    read_env = _find_symbol(lib, "openblas_read_env")
+    shutdown = _find_symbol(lib, "blas_thread_shutdown_")
+    timeout = _find_symbol(lib, "openblas_thread_timeout")
+    if read_env is None or shutdown is None:
+        setter(1)
+        return "limited to 1 thread (this OpenBLAS cannot shorten its idle spin)"
+    if timeout is not None:
+        timeout.restype = ctypes.c_int
+        current = timeout()
+        if current > 0:
+            entry["thread_timeout"] = current
+            return f"none (OPENBLAS_THREAD_TIMEOUT={current} already set at start-up)"
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    read_env()
+    shutdown()  # the pool restarts on the next BLAS call, reading the new timeout
+    entry["thread_timeout"] = int(os.environ["OPENBLAS_THREAD_TIMEOUT"])
+    return f"idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']})"

@@ -1,0 +1,403 @@
+"""Kernels against the plain NumPy references, on both paths (NumPy/BLAS and Numba).
+
+Every kernel test runs once per backend through the ``backend`` fixture, on odd shapes:
+sizes 1, primes, non-square images and kernels, stride larger than the kernel,
+dilation, groups (depthwise too), padding; float32 and float64. The backward kernels
+are also checked against the forward through the adjoint identity
+<conv(x, w), g> = <x, dconv/dx^T g> = <w, dconv/dw^T g>, which does not use the
+references at all. PyTorch parity is in ``test_kernels_torch.py``.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from autograd_core import kernels as K
+from autograd_core.kernels import reference as ref, threads
+
+BACKENDS = ["numpy", "numba"]
+TOL = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    with K.use_backend(request.param):
+        yield request.param
+
+
+def rand(rng, shape, dtype):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+# (N, C, H, W, K, kh, kw, stride, padding, dilation, groups)
+CONV_CASES = [
+    (1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1),                   # every size 1
+    (2, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1),                   # primes, non-square, same padding
+    (3, 4, 11, 13, 6, 3, 2, (2, 3), (1, 0), 1, 2),       # non-square kernel and stride, groups
+    (2, 2, 5, 5, 3, 1, 1, 4, 0, 1, 1),                   # stride 4 > kernel 1
+    (2, 3, 17, 13, 5, 2, 2, 3, 1, 1, 1),                 # stride 3 > kernel 2, padding
+    (2, 6, 9, 8, 6, 3, 3, 2, 2, (2, 1), 3),              # dilation and groups
+    (1, 4, 13, 7, 4, 5, 3, (3, 1), (2, 1), (1, 2), 4),   # depthwise, everything non-square
+    (1, 2, 3, 3, 2, 3, 3, 1, 0, 1, 1),                   # 1x1 output
+    (5, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1),                 # single input channel (MNIST-like)
+    (2, 5, 4, 6, 7, 4, 4, 1, 3, 1, 1),                   # padding 3 > half the kernel
+]
+
+
+def conv_id(case):
+    return "N{}C{}H{}W{}K{}k{}x{}s{}p{}d{}g{}".format(*case).replace(" ", "")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CONV_CASES, ids=conv_id)
+def test_conv2d_matches_reference(backend, case, dtype):
+    n, c, h, w, k, kh, kw, s, p, d, g = case
+    rng = np.random.default_rng(abs(hash(case)) % 2**32)
+    x = rand(rng, (n, c, h, w), dtype)
+    wt = rand(rng, (k, c // g, kh, kw), dtype)
+    b = rand(rng, (k,), dtype)
+    out = K.conv2d_forward(x, wt, b, s, p, d, g)
+    expected = ref.conv2d_forward(x, wt, b, s, p, d, g)
+    assert out.dtype == dtype and out.shape == expected.shape
+    np.testing.assert_allclose(out, expected, **TOL[dtype])
+
+    grad = rand(rng, out.shape, dtype)
+    dx = K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g)
+    dw = K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g)
+    assert dx.dtype == dtype and dw.dtype == dtype
+    np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), **TOL[dtype])
+    np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), **TOL[dtype])
+
+
+@pytest.mark.parametrize("case", CONV_CASES[1:7], ids=conv_id)
+def test_conv2d_backward_is_adjoint_of_forward(backend, case):
+    """<conv(x, w), g> == <x, dx(g)> == <w, dw(g, x)>, independent of the references."""
+    n, c, h, w, k, kh, kw, s, p, d, g = case
+    rng = np.random.default_rng(1)
+    x = rand(rng, (n, c, h, w), np.float64)
+    wt = rand(rng, (k, c // g, kh, kw), np.float64)
+    out = K.conv2d_forward(x, wt, None, s, p, d, g)
+    grad = rand(rng, out.shape, np.float64)
+    lhs = np.vdot(out, grad)
+    assert np.isclose(lhs, np.vdot(x, K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g)), rtol=1e-10)
+    assert np.isclose(lhs, np.vdot(wt, K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g)), rtol=1e-10)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_conv2d_random_geometry(data):
+    n = data.draw(st.integers(1, 3))
+    g = data.draw(st.sampled_from([1, 1, 2, 3]))
+    c = g * data.draw(st.integers(1, 3))
+    k = g * data.draw(st.integers(1, 3))
+    kh, kw = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    s = (data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4)))
+    d = (data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)))
+    p = (data.draw(st.integers(0, 3)), data.draw(st.integers(0, 3)))
+    h = data.draw(st.integers(max(1, d[0] * (kh - 1) + 1 - 2 * p[0]), 12))
+    w = data.draw(st.integers(max(1, d[1] * (kw - 1) + 1 - 2 * p[1]), 12))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    x = rand(rng, (n, c, h, w), np.float64)
+    wt = rand(rng, (k, c // g, kh, kw), np.float64)
+    expected = ref.conv2d_forward(x, wt, None, s, p, d, g)
+    grad = rand(rng, expected.shape, np.float64)
+    for backend in BACKENDS:
+        with K.use_backend(backend):
+            np.testing.assert_allclose(K.conv2d_forward(x, wt, None, s, p, d, g), expected, atol=1e-10)
+            np.testing.assert_allclose(K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g),
+                                       ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
+            np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g),
+                                       ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
+
+
+def test_conv2d_large_batch_uses_every_sample(backend):
+    """A batch big enough to be split over threads and chunks gives each sample its own result."""
+    rng = np.random.default_rng(3)
+    x = rand(rng, (37, 3, 16, 16), np.float32)
+    w = rand(rng, (8, 3, 3, 3), np.float32)
+    out = K.conv2d_forward(x, w, None, 1, 1)
+    np.testing.assert_allclose(out, ref.conv2d_forward(x, w, None, 1, 1), **TOL[np.float32])
+    grad = rand(rng, out.shape, np.float32)
+    np.testing.assert_allclose(K.conv2d_backward_input(grad, w, x.shape, 1, 1),
+                               ref.conv2d_backward_input(grad, w, x.shape, 1, 1), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, w.shape, 1, 1),
+                               ref.conv2d_backward_weight(grad, x, w.shape, 1, 1), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n,c,length,k,kl,s,p,d,g", [
+    (1, 1, 1, 1, 1, 1, 0, 1, 1),
+    (2, 3, 17, 5, 3, 2, 1, 1, 1),
+    (3, 4, 11, 6, 2, 5, 0, 3, 2),     # stride > kernel, dilation, groups
+    (2, 4, 7, 4, 3, (1,), (2,), (2,), 4),
+])
+def test_conv1d_matches_reference(backend, dtype, n, c, length, k, kl, s, p, d, g):
+    rng = np.random.default_rng(5)
+    x = rand(rng, (n, c, length), dtype)
+    w = rand(rng, (k, c // g, kl), dtype)
+    b = rand(rng, (k,), dtype)
+    s2, p2, d2 = [(1, v[0] if isinstance(v, tuple) else v) for v in (s, p, d)]
+    p2 = (0, p2[1])
+    expected = ref.conv2d_forward(x[:, :, None], w[:, :, None], b, s2, p2, d2, g)[:, :, 0]
+    out = K.conv1d_forward(x, w, b, s, p, d, g)
+    np.testing.assert_allclose(out, expected, **TOL[dtype])
+    grad = rand(rng, out.shape, dtype)
+    np.testing.assert_allclose(
+        K.conv1d_backward_input(grad, w, x.shape, s, p, d, g),
+        ref.conv2d_backward_input(grad[:, :, None], w[:, :, None], (n, c, 1, length), s2, p2, d2, g)[:, :, 0],
+        **TOL[dtype])
+    np.testing.assert_allclose(
+        K.conv1d_backward_weight(grad, x, w.shape, s, p, d, g),
+        ref.conv2d_backward_weight(grad[:, :, None], x[:, :, None], (k, c // g, 1, kl), s2, p2, d2, g)[:, :, 0],
+        **TOL[dtype])
+
+
+def test_conv_reference_by_hand():
+    """The reference itself, on a case small enough to check with pencil and paper."""
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    w = np.array([[[[1.0, 0.0], [0.0, -1.0]]]])
+    # out[oy, ox] = x[oy, ox] - x[oy+1, ox+1] = -5 everywhere (stride 1, no padding)
+    np.testing.assert_array_equal(ref.conv2d_forward(x, w), np.full((1, 1, 3, 3), -5.0))
+    # padding 1: the corner (0, 0) sees only x[0, 0] under weight tap (1, 1) = -1
+    assert ref.conv2d_forward(x, w, padding=1)[0, 0, 0, 0] == -0.0
+    assert ref.conv2d_forward(x, w, padding=1)[0, 0, 4, 4] == 15.0
+
+
+# ----------------------------------------------------------------------------- bmm
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 7, 5, 11), (2, 1, 13, 2), (4, 64, 64, 64),
+                                   (9, 3, 2, 5), (64, 8, 8, 8), (2, 5, 0, 3), (0, 2, 2, 2)])
+def test_bmm_matches_reference(backend, dtype, shape):
+    bsz, m, k, n = shape
+    rng = np.random.default_rng(7)
+    a = rand(rng, (bsz, m, k), dtype)
+    b = rand(rng, (bsz, k, n), dtype)
+    out = K.bmm(a, b)
+    assert out.dtype == dtype and out.shape == (bsz, m, n)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out, ref.bmm(a, b), **tol)
+
+
+def test_bmm_out_argument(backend):
+    a = np.ones((2, 3, 4)); b = np.ones((2, 4, 5))
+    out = np.full((2, 3, 5), np.nan)
+    assert K.bmm(a, b, out=out) is out
+    np.testing.assert_array_equal(out, 4.0)
+    with pytest.raises(ValueError, match=r"bmm: out must be"):
+        K.bmm(a, b, out=np.empty((2, 3, 4)))
+
+
+# ----------------------------------------------------------------------------- pooling
+# (N, C, H, W, kernel, stride, padding)
+POOL_CASES = [
+    (1, 1, 1, 1, 1, None, 0),
+    (2, 3, 7, 5, 2, None, 0),            # odd size, default stride = kernel
+    (2, 3, 8, 8, 3, 2, 1),               # overlapping windows with padding
+    (1, 2, 11, 13, (3, 2), (2, 3), (1, 1)),
+    (2, 2, 9, 9, 2, 4, 0),               # stride 4 > kernel 2
+    (3, 1, 5, 7, (5, 1), 1, (2, 0)),
+]
+
+
+def pool_id(case):
+    return "N{}C{}H{}W{}k{}s{}p{}".format(*case).replace(" ", "")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POOL_CASES, ids=pool_id)
+def test_max_pool2d_matches_reference(backend, case, dtype):
+    n, c, h, w, k, s, p = case
+    rng = np.random.default_rng(11)
+    x = rand(rng, (n, c, h, w), dtype)
+    out, idx = K.max_pool2d_forward(x, k, s, p)
+    eout, eidx = ref.max_pool2d_forward(x, k, s, p)
+    assert out.dtype == dtype and idx.dtype == np.int64
+    np.testing.assert_array_equal(out, eout)
+    np.testing.assert_array_equal(idx, eidx)
+    grad = rand(rng, out.shape, dtype)
+    np.testing.assert_allclose(K.max_pool2d_backward(grad, idx, x.shape),
+                               ref.max_pool2d_backward(grad, eidx, x.shape), **TOL[dtype])
+
+
+def test_max_pool2d_ties_nan_and_inf(backend):
+    """Ties keep the first maximum; a NaN wins (the last one); an all -inf window reports
+    its first real pixel, never a padding position -- PyTorch's rules."""
+    x = np.zeros((1, 4, 4, 4))
+    x[0, 1] = np.array([[1, 5, 5, 0], [5, 2, 0, 0], [0, 0, 3, 3], [0, 0, 3, 3]])
+    x[0, 2, 0, 1] = x[0, 2, 1, 0] = np.nan
+    x[0, 3] = -np.inf
+    out, idx = K.max_pool2d_forward(x, 3, 1, 1)
+    eout, eidx = ref.max_pool2d_forward(x, 3, 1, 1)
+    np.testing.assert_array_equal(idx, eidx)
+    np.testing.assert_array_equal(out, eout)
+    assert idx[0, 0, 0, 0] == 0                       # all zeros: the first real pixel
+    assert idx[0, 1, 0, 0] == 1                       # 5 at (0,1) before 5 at (1,0)
+    assert np.isnan(out[0, 2, 0, 0]) and idx[0, 2, 0, 0] == 4    # last NaN: (1,0)
+    assert out[0, 3, 1, 1] == -np.inf and idx[0, 3, 1, 1] == 0   # window rows/cols 0..2
+    assert idx[0, 3, 0, 0] == 0                       # padded corner: first real pixel, not padding
+
+
+def test_max_pool2d_backward_accumulates_overlaps(backend):
+    x = np.zeros((1, 1, 3, 3)); x[0, 0, 1, 1] = 1.0   # the centre wins every 2x2 window
+    out, idx = K.max_pool2d_forward(x, 2, 1)
+    dx = K.max_pool2d_backward(np.ones_like(out), idx, x.shape)
+    assert dx[0, 0, 1, 1] == 4.0 and dx.sum() == 4.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POOL_CASES, ids=pool_id)
+def test_avg_pool2d_matches_reference(backend, case, dtype):
+    n, c, h, w, k, s, p = case
+    rng = np.random.default_rng(13)
+    x = rand(rng, (n, c, h, w), dtype)
+    out = K.avg_pool2d_forward(x, k, s, p)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, ref.avg_pool2d_forward(x, k, s, p), **TOL[dtype])
+    grad = rand(rng, out.shape, dtype)
+    np.testing.assert_allclose(K.avg_pool2d_backward(grad, x.shape, k, s, p),
+                               ref.avg_pool2d_backward(grad, x.shape, k, s, p), **TOL[dtype])
+
+
+def test_avg_pool2d_counts_padding_as_zeros(backend):
+    out = K.avg_pool2d_forward(np.ones((1, 1, 2, 2)), 3, 1, 1)
+    np.testing.assert_allclose(out, np.full((1, 1, 2, 2), 4 / 9))
+
+
+def test_pool_large_batch(backend):
+    rng = np.random.default_rng(17)
+    x = rand(rng, (16, 8, 20, 20), np.float32)
+    out, idx = K.max_pool2d_forward(x, 2)
+    eout, eidx = ref.max_pool2d_forward(x, 2)
+    np.testing.assert_array_equal(idx, eidx)
+    g = rand(rng, out.shape, np.float32)
+    np.testing.assert_allclose(K.max_pool2d_backward(g, idx, x.shape), ref.max_pool2d_backward(g, eidx, x.shape))
+    np.testing.assert_allclose(K.avg_pool2d_backward(g, x.shape, 2), ref.avg_pool2d_backward(g, x.shape, 2),
+                               rtol=1e-6, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("call,message", [
+    (lambda: K.conv2d_forward(np.ones((2, 4, 5, 5)), np.ones((3, 3, 3, 3))),
+     r"conv2d: expected input of shape \(N, C, H, W\) with C=3 .*got \(2, 4, 5, 5\)"),
+    (lambda: K.conv2d_forward(np.ones((4, 5, 5)), np.ones((3, 4, 3, 3))),
+     r"conv2d: expected input of shape \(N, C, H, W\) \(4-D\), got \(4, 5, 5\)"),
+    (lambda: K.conv2d_forward(np.ones((1, 4, 5, 5)), np.ones((3, 2, 3, 3)), groups=2),
+     r"conv2d: out_channels K=3 .* divisible by groups=2"),
+    (lambda: K.conv2d_forward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3))),
+     r"conv2d: input \(1, 1, 2, 2\) .* too small"),
+    (lambda: K.conv2d_forward(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=0),
+     r"conv2d: stride must be positive"),
+    (lambda: K.conv2d_forward(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=(1, 2, 3)),
+     r"conv2d: padding must be an int or a pair"),
+    (lambda: K.conv2d_forward(np.ones((1, 1, 5, 5)), np.ones((2, 1, 3, 3)), np.ones(3)),
+     r"conv2d: expected bias of shape \(2,\)"),
+    (lambda: K.conv2d_backward_input(np.ones((1, 2, 4, 4)), np.ones((2, 1, 3, 3)), (1, 1, 5, 5)),
+     r"conv2d_backward_input: expected grad_out of shape \(1, 2, 3, 3\)"),
+    (lambda: K.conv2d_backward_weight(np.ones((1, 2, 3, 3)), np.ones((1, 1, 5, 5)), (2, 1, 2, 2)),
+     r"conv2d_backward_weight: expected grad_out of shape \(1, 2, 4, 4\)"),
+    (lambda: K.conv1d_forward(np.ones((2, 4, 5, 5)), np.ones((3, 4, 3))),
+     r"conv1d: expected input of shape \(N, C, L\)"),
+    (lambda: K.bmm(np.ones((2, 3, 4)), np.ones((2, 5, 6))),
+     r"bmm: expected a \(B, M, K\) and b \(B, K, N\) .* got a \(2, 3, 4\) and b \(2, 5, 6\)"),
+    (lambda: K.bmm(np.ones((3, 4)), np.ones((2, 4, 6))), r"bmm: expected a of shape \(B, M, K\)"),
+    (lambda: K.max_pool2d_forward(np.ones((1, 1, 5, 5)), 2, 2, 2),
+     r"max_pool2d: padding \(2, 2\) should be at most half of kernel_size \(2, 2\)"),
+    (lambda: K.avg_pool2d_forward(np.ones((1, 1, 2, 2)), 3),
+     r"avg_pool2d: input \(1, 1, 2, 2\) .* too small"),
+    (lambda: K.max_pool2d_backward(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 3, 3), np.int64), (1, 1, 4, 4)),
+     r"max_pool2d_backward: expected grad_out of shape \(1, 1, 3, 3\)"),
+])
+def test_bad_input_names_op_and_shapes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_dtype_errors():
+    with pytest.raises(TypeError, match=r"conv2d: input must be float32 or float64, got int64"):
+        K.conv2d_forward(np.ones((1, 1, 3, 3), np.int64), np.ones((1, 1, 3, 3)))
+    with pytest.raises(RuntimeError, match=r"bmm: expected all arrays to have the same dtype"):
+        K.bmm(np.ones((1, 2, 2), np.float32), np.ones((1, 2, 2)))
+
+
+def test_non_contiguous_input_is_accepted(backend):
+    x = np.random.default_rng(0).standard_normal((2, 5, 6, 3)).transpose(0, 3, 1, 2)   # (2, 3, 5, 6)
+    w = np.ones((2, 3, 2, 2))
+    np.testing.assert_allclose(K.conv2d_forward(x, w), ref.conv2d_forward(x, w), atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- dispatcher and threads
+def test_set_backend_validates_and_use_backend_restores():
+    before = K.get_backend()
+    with pytest.raises(ValueError, match="set_backend: expected one of"):
+        K.set_backend("cuda")
+    with K.use_backend("numpy"):
+        assert K.get_backend() == "numpy"
+        with K.use_backend("numba"):
+            assert K.get_backend() == "numba"
+        assert K.get_backend() == "numpy"
+    assert K.get_backend() == before
+
+
+def test_auto_choices_follow_measured_rules():
+    from autograd_core.kernels import dispatch
+    with K.use_backend("auto"):
+        assert dispatch.choose_bmm(64, 64, 64, 64) == "numpy"
+        assert dispatch.choose_bmm(4096, 4, 4, 4) == "numba"
+    with K.use_backend("numpy"):
+        assert dispatch.choose_bmm(4096, 4, 4, 4) == "numpy"
+
+
+def run_python(code: str, **env: str) -> str:
+    full = dict(os.environ, **env)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    full["PYTHONPATH"] = root + os.pathsep + full.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=full, check=True).stdout.strip()
+
+
+def test_environment_variable_forces_backend():
+    code = "from autograd_core import kernels; print(kernels.get_backend())"
+    assert run_python(code, AUTOGRAD_CORE_KERNELS="numpy") == "numpy"
+    assert run_python(code, AUTOGRAD_CORE_KERNELS="numba") == "numba"
+
+
+def test_import_compiles_nothing_and_imports_no_numba():
+    code = ("import sys, autograd_core.kernels as k\n"
+            "from autograd_core.kernels import jit\n"
+            "print('numba' in sys.modules, 'threadpoolctl' in sys.modules,"
+            " any(kern._dispatcher is not None for kern in jit.KERNELS), len(jit.KERNELS))")
+    numba_loaded, tpc_loaded, compiled, count = run_python(code).split()
+    assert (numba_loaded, tpc_loaded, compiled) == ("False", "False", "False")
+    assert int(count) >= 7
+
+
+def test_parallel_for_covers_range_and_propagates_errors():
+    seen: list[int] = []
+    threads.parallel_for(lambda lo, hi: seen.extend(range(lo, hi)), 103, grain=10)
+    assert sorted(seen) == list(range(103))
+
+    def boom(lo, hi):
+        if lo > 0:
+            raise KeyError("worker failed")
+    if threads.get_num_threads() > 1:
+        with pytest.raises(KeyError, match="worker failed"):
+            threads.parallel_for(boom, 10)
+
+
+def test_blas_single_thread_restores_thread_count():
+    pytest.importorskip("threadpoolctl")
+    from threadpoolctl import threadpool_info
+    handled = {r["filepath"] for r in threads.blas_report() if r.get("internal_api") == "openblas"}
+
+    def counts():
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["filepath"] in handled}
+    before = counts()
+    with threads.blas_single_thread():
+        inside = counts()
+    assert counts() == before
+    assert all(n == 1 for n in inside.values())
