@@ -65,7 +65,18 @@ def is_tensor(obj: object) -> "builtins.bool":
     return isinstance(obj, Tensor)
 
 
+_LAZY = {  # pictures and explanations load graphviz only when first used
+    "draw_graph": "autograd_core.viz",
+    "explain": "autograd_core.explain",
+}
+
+
 def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        fn = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = fn  # the function, not the submodule of the same name
+        return fn
     # `import autograd_core as torch; torch.nn.Linear(...)` ports PyTorch scripts.
     # Imported lazily, so the core never imports the layers above it.
     if name in ("nn", "optim"):
