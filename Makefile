@@ -11,7 +11,7 @@ PIP    := $(PY) -m pip
 TORCH_WHEELS ?= /opt/wheels
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: setup dot torch test test-fast bench demo clean
+.PHONY: setup system-packages torch test test-fast bench demo clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +19,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed dot
+setup: $(VENV)/.installed system-packages
 
-# Debian's graphviz gives `dot`, which renders graph pictures.
-dot:
-	@if ! command -v dot >/dev/null 2>&1; then \
+# Debian packages, installed when running as root and missing:
+#   graphviz              gives `dot`, which renders graph pictures;
+#   dataset-fashion-mnist real Fashion-MNIST under /usr/share/datasets/fashion-mnist
+#                         (the optional bigger dataset of `autograd-core train`).
+FASHION_DIR := /usr/share/datasets/fashion-mnist
+system-packages:
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	[ -d $(FASHION_DIR) ] || missing="$$missing dataset-fashion-mnist"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's graphviz for 'dot'"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "note: 'dot' not found; install Graphviz (sudo apt-get install graphviz) to render pictures"; \
+	    echo "note: missing Debian packages:$$missing (sudo apt-get install$$missing)"; \
 	  fi; \
 	fi
 
@@ -42,12 +49,13 @@ torch: $(VENV)/.installed
 	fi
 
 test: setup torch
-	$(PY) -m pytest -q -n 2 --dist loadfile tests
+	$(PY) -m pytest -q -n 2 --dist load tests
 
 test-fast: setup
 	$(PY) -m pytest -q -x tests -m "not slow"
 
 bench: setup torch
+	$(PIP) install --quiet micrograd==0.1.0   # the baseline of bench_value
 	$(PY) -m benchmarks
 
 demo: setup
