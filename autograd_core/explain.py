@@ -44,7 +44,7 @@ from .engine import toposort
 from .grad_mode import no_grad
 from .tensor import Tensor, make
 from .value import Value
-from .viz.draw import DEFAULT_MAX_NODES, Drawing, Frame
+from .viz.draw import Drawing, Frame
 from .viz.formulas import local_formula, node_references, wrap
 from .viz.number_text import summary
 from .viz.render import GraphPicture
@@ -307,13 +307,15 @@ def _local_is_simple(node: Node, obj: Tensor) -> bool:
 
 def explain(root: Value | Tensor, *, names: Mapping[str, Any] | None = None, model: Any = None,
             gradient: Any = None, rankdir: str = "LR",
-            max_nodes: int | None = DEFAULT_MAX_NODES) -> Explanation:
+            max_nodes: int | None = None) -> Explanation:
     """Explain the backward pass from ``root``, step by step, with the numbers.
 
     * ``names``: a dict such as ``locals()`` naming the nodes (matched by identity);
       labels and a ``model``'s parameter names are used too. Other nodes are called
       by a short expression (``x + y``), or ``n1``, ``n2``, ...; an unnamed root is ``out``.
     * ``gradient``: the starting gradient for a Tensor with more than one element.
+    * ``rankdir``, ``max_nodes``: as for ``draw_graph``, for the frames (by default
+      nothing is collapsed, so that every step can be highlighted).
 
     ``print(explain(f))`` shows the text; ``.steps`` holds the numbers; ``.frames()``
     the pictures; ``.slider()`` steps through them in a notebook.

@@ -168,7 +168,7 @@ def test_frames_one_per_step_with_the_step_highlighted():
     assert "grad -2" in step1 and "grad ?" in step1      # x and y are not known yet
     assert "grad ?" not in step2
     # the same layout in every frame: every label is there, the later ones invisible
-    assert 'label="1 × 4 = 4"' in first and "#ffffff00" in first
+    assert 'label="1 × 4 = 4"' in first and 'fontcolor="#ffffff"' in first
 
 
 def test_slider_html(tmp_path):

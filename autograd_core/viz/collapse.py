@@ -110,7 +110,8 @@ def _tree_plan(graph: Graph, plan: Plan, keep: Collection[int]) -> None:
         ops = [graph.nodes[i] for i in group if not graph.nodes[i].is_leaf]
         if len(ops) < 2 or graph.nodes[h].is_leaf:
             continue  # one op is clearer drawn as itself
-        chain = all(sum(1 for p in op.parents if not graph.nodes[p].is_leaf and p in group) <= 1
+        inside = set(group)
+        chain = all(sum(1 for p in op.parents if not graph.nodes[p].is_leaf and p in inside) <= 1
                     for op in ops)
         if chain and len(ops) <= 4:
             title = " → ".join(op.symbol for op in ops)

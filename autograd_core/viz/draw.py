@@ -132,7 +132,9 @@ class Drawing:
             later = frame.final_grads.get(node.index)
             room = summary(later)[1:] if later is not None else ""
             half = len(room) // 2
-            left, right = (f'<FONT COLOR="{style.HIDDEN_COLOUR}">{_esc(t)}</FONT>' if t else ""
+            # the box's own fill colour: dot's SVG output ignores the alpha of text colours
+            hide = style.ROLE_STYLE[self.role(node)]["fillcolor"]
+            left, right = (f'<FONT COLOR="{hide}">{_esc(t)}</FONT>' if t else ""
                            for t in (room[:half], room[half:]))
             rows.append(f'{left}<FONT COLOR="{style.MUTED_COLOUR}">grad ?</FONT>{right}')
         return _table(rows)

@@ -115,11 +115,18 @@ def _add_hook(module: Any, hook) -> Any:
 def record_modules(model: Any) -> ModuleRecord:
     """Record, during a forward pass, which module made each tensor.
 
-    >>> import autograd_core as ag
+    Use it as ``with record_modules(model) as rec:`` around the forward pass, then
+    ``draw_graph(loss, modules=rec)``.
+
+    >>> import autograd_core as ag, nn
     >>> from autograd_core.viz import draw_graph, record_modules
-    >>> # with record_modules(model) as rec:
-    >>> #     loss = loss_fn(model(x), y)
-    >>> # draw_graph(loss, modules=rec)
+    >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    >>> with record_modules(model) as rec:
+    ...     loss = model(ag.randn(5, 3)).sum()
+    >>> [call.name for call in rec.calls]
+    ['0', '1', '2']
+    >>> 'label="1 (ReLU)"' in draw_graph(loss, modules=rec).source   # one cluster per module
+    True
     """
     return ModuleRecord(model)
 

@@ -16,7 +16,7 @@ GRAD_COLOUR = "#c2410c"        # gradients: burnt orange text, everywhere
 HIGHLIGHT_COLOUR = "#dc2626"   # the backward step being explained
 EDGE_COLOUR = "#6b7280"
 MUTED_COLOUR = "#6b7280"       # secondary text (shapes, dtypes)
-HIDDEN_COLOUR = "#ffffff00"    # text that only keeps room (same layout in every frame)
+BACKGROUND = "#ffffff"         # also the colour of edge labels that only keep room
 
 ROLE_STYLE: dict[str, dict[str, str]] = {
     # leaves the gradient is for: inputs and variables
@@ -42,7 +42,7 @@ REST_STYLE = {"shape": "note", "style": "filled", "fillcolor": "#f9fafb", "color
 CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#6366f1", "fontcolor": "#3730a3",
                  "fontsize": "12", "labeljust": "l"}
 
-GRAPH_ATTR = {"bgcolor": "white", "fontname": FONT, "nodesep": "0.25", "ranksep": "0.35",
+GRAPH_ATTR = {"bgcolor": BACKGROUND, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.35",
               "pad": "0.2"}
 NODE_ATTR = {"fontname": FONT, "fontsize": "11", "shape": "box", "margin": "0.08,0.04",
              "height": "0.3"}
@@ -52,4 +52,4 @@ HIGHLIGHT_NODE = {"color": HIGHLIGHT_COLOUR, "penwidth": "3"}
 HIGHLIGHT_EDGE = {"color": HIGHLIGHT_COLOUR, "penwidth": "2.5", "fontcolor": HIGHLIGHT_COLOUR}
 # Edge labels of a backward step: this step's, earlier steps', and later steps' (invisible).
 EDGE_LABEL = {"now": HIGHLIGHT_EDGE, "past": {"fontcolor": GRAD_COLOUR},
-              "later": {"fontcolor": HIDDEN_COLOUR}}
+              "later": {"fontcolor": BACKGROUND}}
