@@ -166,9 +166,9 @@ def test_tensor_graph_shows_shapes_dtypes_and_values():
     src = draw_graph(loss, names={"W": W, "b": b, "h": h, "loss": loss}).source
     nodes = nodes_of(src)
     w = next(v for v in nodes.values() if "<B>W</B>" in v)
-    assert "(2, 3) float32" in w and "[[1, 2, 3], [4, 5, 6]]" in w
+    assert "(2, 3) float32" in w and "[1, 2, 3]</TD></TR><TR><TD>[4, 5, 6]" in w  # row by row
     # dloss/dW = 2 h x^T with h = [-1.5, -2.5]
-    assert "grad [[-3, 0, 3], [-5, 0, 5]]" in w
+    assert "grad [-3, 0, 3]</FONT></TD></TR><TR><TD><FONT COLOR=\"#c2410c\">[-5, 0, 5]" in w
     assert "grad [-3, -5]" in next(v for v in nodes.values() if "<B>b</B>" in v)
     assert "[-1.5, -2.5]" in next(v for v in nodes.values() if "<B>h</B>" in v)
     out = next(v for v in nodes.values() if "<B>loss</B>" in v)

@@ -31,7 +31,7 @@ from .collapse import Group, Plan, plan_groups
 from .modules import (ModuleRecord, module_types, modules_from_parameters, modules_from_record,
                       truncate)
 from .names import node_names, parameter_nodes
-from .number_text import fmt, shape_text, summary
+from .number_text import fmt, shape_text, summary, summary_lines
 from .render import GraphPicture
 from .trace import Graph, Node, read_graph
 
@@ -122,12 +122,15 @@ class Drawing:
             rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">'
                         f"{_esc(shape_text(obj._data))}</FONT>")
             if self.show_data:
-                rows.append(_esc(summary(obj._data)))
+                rows.extend(_esc(line) for line in summary_lines(obj._data))
         elif self.show_data:
             rows.append(f"data {_esc(fmt(obj.data))}")
         grad = self._grad(node, frame)
         if grad is not None:
-            rows.append(f'<FONT COLOR="{style.GRAD_COLOUR}">grad {_esc(summary(grad))}</FONT>')
+            lines = summary_lines(grad)
+            rows.append(f'<FONT COLOR="{style.GRAD_COLOUR}">grad {_esc(lines[0])}</FONT>')
+            rows.extend(f'<FONT COLOR="{style.GRAD_COLOUR}">{_esc(line)}</FONT>'
+                        for line in lines[1:])
         elif frame.grads is not None and self.show_grad:  # a frame: not known yet
             later = frame.final_grads.get(node.index)
             room = summary(later)[1:] if later is not None else ""

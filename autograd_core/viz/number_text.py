@@ -54,6 +54,18 @@ def summary(a: Any) -> str:
     return f"min {fmt(a.min())}, max {fmt(a.max())}"
 
 
+def summary_lines(a: Any) -> list[str]:
+    """Like ``summary``, but a small matrix gives one line per row, as written on a board.
+
+    >>> summary_lines(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    ['[1, 2]', '[3, 4]']
+    """
+    a = np.asarray(a)
+    if a.ndim == 2 and 1 < a.shape[0] and 0 < a.size <= SHOWN_ITEMS:
+        return [_nested(row) for row in a]
+    return [summary(a)]
+
+
 def shape_text(a: Any) -> str:
     """``(3, 4) float32``; ``scalar float32`` for a 0-d array."""
     a = np.asarray(a)
