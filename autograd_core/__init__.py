@@ -67,6 +67,7 @@ def is_tensor(obj: object) -> "builtins.bool":
 
 _LAZY = {  # pictures and explanations load graphviz only when first used
     "draw_graph": "autograd_core.viz",
+    "record_modules": "autograd_core.viz",
     "explain": "autograd_core.explain",
 }
 
