@@ -9,12 +9,12 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.matmul import Linear as _LinearOp
 from autograd_core.tensor import make
 
 from . import functional as F
 from . import init
 from .fused.attention import Attention, merge_heads_t, split_heads_t
+from .fused.linear import Linear as _LinearOp
 from .linear import NonDynamicallyQuantizableLinear, check_dtype
 from .module import Module
 from .parameter import Parameter

@@ -23,7 +23,6 @@ from autograd_core import Tensor
 from autograd_core.grad_mode import STATE
 from autograd_core.ops.elementwise import Mul
 from autograd_core.ops.index import IndexAdd
-from autograd_core.ops.matmul import Linear as _LinearOp
 from autograd_core.random import Generator, rng
 from autograd_core.tensor import make, where
 
@@ -31,6 +30,7 @@ from .fused.activation import ELU as _ELU
 from .fused.activation import GELU as _GELU
 from .fused.activation import LeakyReLU as _LeakyReLU
 from .fused.attention import Attention as _Attention
+from .fused.linear import Linear as _LinearOp
 from .fused.loss import BinaryCrossEntropy as _BCE
 from .fused.loss import BinaryCrossEntropyWithLogits as _BCEWithLogits
 from .fused.loss import CrossEntropyIndex as _CEIndex

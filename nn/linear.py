@@ -8,9 +8,9 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.matmul import Linear as _LinearOp
 
 from . import functional as F
+from .fused.linear import Linear as _LinearOp
 from . import init
 from .module import Module
 from .parameter import Parameter

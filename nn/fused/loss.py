@@ -66,6 +66,8 @@ class CrossEntropyIndex(Function):
 
     ``forward(logits, weight?, target=, ignore_index=, label_smoothing=, reduction=)``;
     logits are (C,), (N, C) or (N, C, d1, ...), targets (), (N,) or (N, d1, ...).
+    Forward keeps ``e = exp(x - max)`` and its row sums ``s``; backward is then
+    ``e * (g / s) - g`` at the targets (plus the smoothing terms).
     """
 
     op = "cross_entropy"
@@ -79,28 +81,34 @@ class CrossEntropyIndex(Function):
         valid = t != ignore_index
         all_valid = bool(valid.all())
         tc = t if all_valid else np.where(valid, t, 0)
-        if tc.size and (tc.min() < 0 or tc.max() >= c):
+        if n and (tc.min() < 0 or tc.max() >= c):
             bad = tc[(tc < 0) | (tc >= c)][0]
             raise IndexError(f"Target {bad} is out of bounds (cross_entropy with {c} classes)")
-        logp = _log_softmax_last(rows)
+        shifted = rows - rows.max(axis=-1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=-1, keepdims=True)
+        log_s = np.log(s)
         ar = np.arange(n)
-        picked = logp[ar, tc]
-        wy = weight[tc] if weight is not None else None
         eps = label_smoothing
+        wy = weight[tc] if weight is not None else None
+        if eps > 0:
+            logp = shifted - log_s
+            picked = logp[ar, tc]
+            smooth = -(logp.sum(-1) if weight is None else logp @ weight) / c
+        else:
+            picked = shifted[ar, tc] - log_s[:, 0]
         loss = -picked if wy is None else -picked * wy
         if eps > 0:
-            smooth = -(logp.sum(-1) if weight is None else logp @ weight) / c
             loss = (1 - eps) * loss + eps * smooth
         if not all_valid:
             loss = np.where(valid, loss, 0).astype(rows.dtype, copy=False)
+        denom = 1.0
         if reduction == "mean":
             if wy is None:
-                denom = float(valid.sum()) if not all_valid else float(n)
+                denom = float(n) if all_valid else float(valid.sum())
             else:
-                denom = float((wy * valid).sum()) if not all_valid else float(wy.sum())
-        else:
-            denom = 1.0
-        ctx.logp, ctx.tc, ctx.valid, ctx.all_valid, ctx.wy = logp, tc, valid, all_valid, wy
+                denom = float(wy.sum()) if all_valid else float((wy * valid).sum())
+        ctx.e, ctx.s, ctx.tc, ctx.valid, ctx.all_valid, ctx.wy = e, s, tc, valid, all_valid, wy
         ctx.attrs = (target, ignore_index, label_smoothing, reduction)
         ctx.denom, ctx.xshape = denom, x.shape
         if reduction == "mean" and denom == 0:
@@ -113,31 +121,39 @@ class CrossEntropyIndex(Function):
         if recording():
             return composite_backward(ctx, grad, lambda x, w=None: cross_entropy_composite(
                 x, target, w, ignore_index, eps, reduction))
-        logp, tc, valid, wy = ctx.logp, ctx.tc, ctx.valid, ctx.wy
-        n, c = logp.shape
-        g = _grad_scale(grad, reduction, ctx.denom, (n,)).astype(logp.dtype, copy=False)
+        e, s, tc, wy = ctx.e, ctx.s, ctx.tc, ctx.wy
+        n, c = e.shape
+        g = grad._data
+        if reduction == "none":
+            g = g.reshape(-1).astype(e.dtype, copy=False)
+        elif reduction == "mean":
+            g = g / e.dtype.type(ctx.denom)
         if not ctx.all_valid:
-            g = g * valid
+            g = g * ctx.valid
         # d loss_i / d x_i = (sum_c a_ic) p_i - a_i, a_i the effective target weights
-        p = np.exp(logp)
-        a_sum = wy if wy is not None else None
-        weight = ctx.parents[1]._data if len(ctx.parents) > 1 else None
+        ar = np.arange(n)
+        parents = ctx.parents
+        weight = parents[1]._data if len(parents) > 1 else None
         if eps > 0:
             w_all = weight.sum() if weight is not None else c
             hard = (1 - eps) * (wy if wy is not None else 1.0)
-            a_sum = hard + eps * w_all / c
-            gx = p * (g * a_sum)[:, None]
-            gx -= (g * eps / c)[:, None] * (weight if weight is not None else 1.0)
-            gx[np.arange(n), tc] -= g * hard
+            coef = g * (hard + eps * w_all / c) / s[:, 0]
+            gx = e * coef[:, None]
+            soft = g * (eps / c)
+            soft = soft[:, None] if np.ndim(soft) else soft
+            gx -= soft * weight if weight is not None else soft
+            gx[ar, tc] -= g * hard
         else:
             gy = g if wy is None else g * wy
-            gx = p * gy[:, None]
-            gx[np.arange(n), tc] -= gy
+            gx = e * (gy / s[:, 0])[:, None]
+            gx[ar, tc] -= gy
         gx = make(_from_rows(gx, ctx.xshape))
-        if len(ctx.parents) > 1 and ctx.needs_input_grad[1]:
-            raise RuntimeError("cross_entropy: the gradient with respect to 'weight' is not "
-                               "implemented")
-        return (gx, None) if len(ctx.parents) > 1 else gx
+        if len(parents) > 1:
+            if parents[1]._requires_grad:
+                raise RuntimeError("cross_entropy: the gradient with respect to 'weight' is not "
+                                   "implemented")
+            return gx, None
+        return gx
 
 
 class CrossEntropyProb(Function):
