@@ -7,8 +7,10 @@ models, ours against PyTorch CPU, each library in its own process:
 * a self-attention block, batch 16, sequence 32, dim 64, 4 heads:
   ``x + MHA(LayerNorm(x))`` (pre-norm residual), mean over the sequence, ``Linear(64, 10)``.
 
-All float32, default thread counts. Targets (issue 4): MLP <= 1.0x PyTorch, CNN <= 2x,
-attention <= 1.5x.
+All float32. The first table uses the default thread counts, the second one thread
+for everyone (``OMP_NUM_THREADS=1``, ``torch.set_num_threads(1)``), which is steadier
+on a shared machine. Times are the median over repeats, with the best in parentheses.
+Targets (issue 4): MLP <= 1.0x PyTorch, CNN <= 2x, attention <= 1.5x.
 
     python -m benchmarks train_step
 """
@@ -16,7 +18,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.harness import fmt_time, has_module, print_table, ratio, run_isolated, time_fn
+import statistics
+import time
+
+from benchmarks.harness import fmt_time, has_module, print_table, ratio, run_isolated
+
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "NUMBA_NUM_THREADS": "1"}
 
 MODELS = ("mlp", "cnn", "attention")
 
@@ -86,11 +94,35 @@ def _torch_model(model: str) -> Any:
     return Block()
 
 
-def measure(lib: str, model: str, repeat: int = 7) -> dict:
-    """Seconds per training step of ``model`` with ``lib`` ('ours', 'torch', 'numpy')."""
+def _time(step: Any, repeat: int, min_time: float = 0.1) -> dict:
+    """Median and best seconds per call over ``repeat`` timings of >= ``min_time`` each."""
+    for _ in range(10):
+        step()
+    number = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            step()
+        if time.perf_counter() - t0 >= min_time:
+            break
+        number *= 2
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            step()
+        times.append((time.perf_counter() - t0) / number)
+    return {"time": statistics.median(times), "best": min(times)}
+
+
+def measure(lib: str, model: str, repeat: int = 9, threads: int = 0) -> dict:
+    """Seconds per training step of ``model`` with ``lib`` ('ours', 'torch', 'numpy');
+    ``threads=1`` limits PyTorch to one thread (set the BLAS variables in the env too)."""
     x_np, y_np = _data(model)
     if lib == "torch":
         import torch
+        if threads:
+            torch.set_num_threads(threads)
         net = _torch_model(model)
         opt = torch.optim.SGD(net.parameters(), lr=0.01)
         x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
@@ -116,11 +148,11 @@ def measure(lib: str, model: str, repeat: int = 7) -> dict:
             opt.step()
     elif lib == "numpy":
         if model != "mlp":
-            return {"time": None}
+            return {"time": None, "best": None}
         step = _numpy_mlp_step(x_np, y_np)
     else:
         raise ValueError(lib)
-    return {"time": time_fn(step, warmup=10, repeat=repeat, min_time=0.1)}
+    return _time(step, repeat)
 
 
 def _numpy_mlp_step(x: Any, y: Any) -> Any:
@@ -158,25 +190,37 @@ def _numpy_mlp_step(x: Any, y: Any) -> Any:
     return step
 
 
+def _run(lib: str, model: str, one_thread: bool) -> dict:
+    try:
+        return run_isolated("benchmarks.bench_train_step", "measure",
+                            env=ONE_THREAD if one_thread else None, lib=lib, model=model,
+                            threads=1 if one_thread else 0)
+    except RuntimeError as e:  # e.g. a missing op
+        print(f"({lib}, {model}: failed: {str(e).strip().splitlines()[-1]})")
+        return {"time": None, "best": None}
+
+
+def _cell(r: dict) -> str:
+    if r["time"] is None:
+        return "-"
+    return f"{fmt_time(r['time'])} ({fmt_time(r['best'])})"
+
+
 def main() -> None:
     have_torch = has_module("torch")
-    rows = []
-    for model in MODELS:
-        try:
-            ours = run_isolated("benchmarks.bench_train_step", "measure", lib="ours",
-                                model=model)["time"]
-        except RuntimeError as e:  # e.g. a missing op
-            print(f"(ours, {model}: failed: {str(e).strip().splitlines()[-1]})")
-            ours = None
-        pt = run_isolated("benchmarks.bench_train_step", "measure", lib="torch",
-                          model=model)["time"] if have_torch else None
-        npy = run_isolated("benchmarks.bench_train_step", "measure", lib="numpy",
-                           model=model)["time"] if model == "mlp" else None
-        rows.append([model, fmt_time(ours), fmt_time(pt), ratio(ours, pt), fmt_time(npy),
-                     ratio(npy, pt)])
-    print_table("training step (zero_grad, forward, cross-entropy, backward, SGD step), float32",
-                ["model", "autograd-core", "pytorch", "ours / pytorch", "numpy by hand",
-                 "numpy / pytorch"], rows)
+    none = {"time": None, "best": None}
+    for one_thread in (False, True):
+        rows = []
+        for model in MODELS:
+            ours = _run("ours", model, one_thread)
+            pt = _run("torch", model, one_thread) if have_torch else none
+            npy = _run("numpy", model, one_thread) if model == "mlp" else none
+            rows.append([model, _cell(ours), _cell(pt), ratio(ours["time"], pt["time"]),
+                         _cell(npy), ratio(npy["time"], pt["time"])])
+        print_table("training step (zero_grad, forward, cross-entropy, backward, SGD step), "
+                    f"float32, {'1 thread' if one_thread else 'default threads'}",
+                    ["model", "autograd-core", "pytorch", "ours / pytorch", "numpy by hand",
+                     "numpy / pytorch"], rows)
 
 
 if __name__ == "__main__":

@@ -49,18 +49,30 @@ def merge_heads_t(o: Tensor, seq_first: bool) -> Tensor:
     return o.permute(0, 2, 1, 3).reshape(N, L, H * D)
 
 
-def safe_softmax(s: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis; rows that are all ``-inf`` give zeros, not NaN."""
+def safe_softmax(s: np.ndarray, check: bool = True) -> np.ndarray:
+    """Softmax over the last axis, in place in ``s``; with ``check``, rows that are all
+    ``-inf`` (fully masked) give zeros, not NaN."""
     m = s.max(axis=-1, keepdims=True)
-    dead = ~np.isfinite(m)
-    if dead.any():
-        m = np.where(dead, 0, m)
-    e = np.exp(s - m)
-    z = e.sum(axis=-1, keepdims=True)
-    if dead.any():
+    dead = None
+    if check:
+        dead = ~np.isfinite(m)
+        if dead.any():
+            m = np.where(dead, 0, m)
+        else:
+            dead = None
+    s -= m
+    np.exp(s, out=s)
+    z = s.sum(axis=-1, keepdims=True)
+    if dead is not None:
         z = np.where(z == 0, 1, z)
-    e /= z
-    return e
+    s /= z
+    return s
+
+
+def _merge_into(out: np.ndarray, i: int, o: np.ndarray, seq_first: bool) -> None:
+    """Write head-split (N, H, L, D) ``o`` into slot ``i`` of a packed (N, L, 3, H, D)
+    or (L, N, 3, H, D) array."""
+    out[:, :, i] = o.transpose(2, 0, 1, 3) if seq_first else o.transpose(0, 2, 1, 3)
 
 
 class Attention(Function):
@@ -88,8 +100,11 @@ class Attention(Function):
         s = np.matmul(q, np.swapaxes(k, -1, -2))
         s *= s.dtype.type(scale)
         if mask is not None:
-            s = s + mask
-        p = safe_softmax(s)
+            if s.shape == np.broadcast_shapes(s.shape, mask.shape):
+                s += mask
+            else:
+                s = s + mask
+        p = safe_softmax(s, check=mask is not None)
         keep = None
         if dropout_p > 0:
             keep = (rng(generator).random(p.shape, dtype=np.float32) >= dropout_p)
@@ -123,15 +138,22 @@ class Attention(Function):
         dp = np.matmul(g, np.swapaxes(v, -1, -2))
         if keep is not None:
             dp *= keep
-        ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
-        ds *= scale
+        # ds = p * (dp - sum(dp * p)) * scale, in place in dp
+        dp -= (dp * p).sum(axis=-1, keepdims=True)
+        dp *= p
+        dp *= scale
+        ds = dp
         dq = np.matmul(ds, k)
         dk = np.matmul(np.swapaxes(ds, -1, -2), q)
+        if a["packed"]:
+            N, H, L, D = dq.shape
+            out = np.empty((L, N, 3, H, D) if seq_first else (N, L, 3, H, D), dtype=dq.dtype)
+            for i, d in enumerate((dq, dk, dv)):
+                _merge_into(out, i, d, seq_first)
+            return make(out.reshape(out.shape[:2] + (3 * H * D,)))
         grads = (dq, dk, dv)
         if heads is not None:
             grads = tuple(merge_heads(x, seq_first) for x in grads)
-        if a["packed"]:
-            return make(np.concatenate(grads, axis=-1))
         return tuple(make(x) for x in grads)
 
 

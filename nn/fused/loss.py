@@ -78,12 +78,17 @@ class CrossEntropyIndex(Function):
         rows = _to_rows(x)
         n, c = rows.shape
         t = target.reshape(-1)
-        valid = t != ignore_index
-        all_valid = bool(valid.all())
-        tc = t if all_valid else np.where(valid, t, 0)
-        if n and (tc.min() < 0 or tc.max() >= c):
-            bad = tc[(tc < 0) | (tc >= c)][0]
-            raise IndexError(f"Target {bad} is out of bounds (cross_entropy with {c} classes)")
+        lo, hi = (int(t.min()), int(t.max())) if n else (0, 0)
+        if 0 <= lo and hi < c and not lo <= ignore_index <= hi:  # the common case
+            valid, all_valid, tc = None, True, t
+        else:
+            valid = t != ignore_index
+            all_valid = bool(valid.all())
+            tc = t if all_valid else np.where(valid, t, 0)
+            if n and (tc.min() < 0 or tc.max() >= c):
+                bad = tc[(tc < 0) | (tc >= c)][0]
+                raise IndexError(f"Target {bad} is out of bounds (cross_entropy with {c} "
+                                 "classes)")
         shifted = rows - rows.max(axis=-1, keepdims=True)
         e = np.exp(shifted)
         s = e.sum(axis=-1, keepdims=True)
