@@ -229,15 +229,16 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
     n = weight.shape[0]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        bad = idx[(idx < -n) | (idx >= n)].flat[0]
-        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings")
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < 0) | (idx >= n)].flat[0]
+        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings "
+                         f"(expected 0 <= index < {n})")
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     if max_norm is not None:
-        rows = np.unique(idx % n)
+        rows = np.unique(idx)
         w = weight._data
         norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
         scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)

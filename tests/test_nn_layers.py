@@ -91,6 +91,8 @@ def test_embedding_gradcheck_and_errors():
     assert ag.gradgradcheck(lambda w: F.embedding(idx, w) ** 2, (w,))
     with pytest.raises(IndexError, match="index 10 is out of range for 10 embeddings"):
         nn.Embedding(10, 2)(ag.tensor([10]))
+    with pytest.raises(IndexError, match="index -1 is out of range"):
+        nn.Embedding(10, 2)(ag.tensor([-1]))
     with pytest.raises(TypeError, match="integer indices"):
         nn.Embedding(10, 2)(ag.tensor([1.0]))
 
@@ -420,3 +422,16 @@ def test_one_hot():
     assert F.one_hot(ag.tensor([2])).shape == (1, 3)
     with pytest.raises(ValueError, match="one_hot"):
         F.one_hot(ag.tensor([3]), 2)
+
+
+def test_embedding_matches_torch(torch):
+    t = torch.nn.Embedding(7, 3, padding_idx=1).double()
+    o = nn.Embedding(7, 3, padding_idx=1).double()
+    load_from_torch(o, t)
+    idx = np.array([[1, 2, 6], [2, 2, 0]])
+    oy, ty = o(ag.tensor(idx)), t(torch.tensor(idx))
+    np.testing.assert_array_equal(oy.detach().numpy(), ty.detach().numpy())
+    g = rng.standard_normal((2, 3, 3))
+    oy.backward(ag.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(o.weight.grad.numpy(), t.weight.grad.numpy(), rtol=1e-12)
