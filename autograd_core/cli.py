@@ -157,6 +157,17 @@ SUBCOMMANDS: list[Subcommand] = [
                "parsed safely (never executed as Python)."),
 ]
 
+from . import cli_train as _cli_train  # noqa: E402  (train/evaluate live in cli_train.py)
+
+SUBCOMMANDS += [
+    Subcommand("train", "train a model on a dataset; write checkpoint, pictures, metrics",
+               _cli_train.add_train_arguments, _cli_train.run_train,
+               description=_cli_train.TRAIN_DESCRIPTION),
+    Subcommand("evaluate", "re-evaluate a checkpoint saved by `train` on its test split",
+               _cli_train.add_evaluate_arguments, _cli_train.run_evaluate,
+               description=_cli_train.EVALUATE_DESCRIPTION),
+]
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
