@@ -1,0 +1,119 @@
+"""conv2d forward + backward (input and weight) against PyTorch CPU and a NumPy im2col.
+
+Each library runs in its own process (``run_isolated``). "NumPy im2col" is our NumPy
+path forced (``AUTOGRAD_CORE_KERNELS=numpy``): a strided im2col copy and one np.matmul
+over the batch, col2im by slice-adds. Also: first use of every kernel in a fresh
+process with a warm Numba cache, and a cold compile (empty ``NUMBA_CACHE_DIR``).
+
+    python -m benchmarks conv
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+from benchmarks.harness import fmt_time, has_module, print_table, ratio, run_isolated, time_fn
+
+# (N, C, H, W, K, kernel, padding)
+SHAPES = [
+    (64, 1, 28, 28, 8, 3, 1),
+    (64, 8, 14, 14, 16, 3, 1),
+    (32, 16, 32, 32, 32, 3, 1),
+]
+
+
+def _data(shape, seed=0):
+    import numpy as np
+    n, c, h, w, k, ks, p = shape
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((k, c, ks, ks)).astype(np.float32)
+    g = rng.standard_normal((n, k, h + 2 * p - ks + 1, w + 2 * p - ks + 1)).astype(np.float32)
+    return x, wt, g
+
+
+def ours(shape: list, backend: str) -> dict:
+    """Seconds for forward, backward-input, backward-weight and their sum (one process)."""
+    from autograd_core import kernels as K
+    K.set_backend(backend)
+    x, w, g = _data(tuple(shape))
+    p = shape[6]
+    fwd = lambda: K.conv2d_forward(x, w, None, 1, p)
+    bin_ = lambda: K.conv2d_backward_input(g, w, x.shape, 1, p)
+    bw = lambda: K.conv2d_backward_weight(g, x, w.shape, 1, p)
+
+    def step():
+        fwd(); bin_(); bw()
+    return {"fwd": time_fn(fwd), "bwd_input": time_fn(bin_), "bwd_weight": time_fn(bw),
+            "total": time_fn(step)}
+
+
+def torch_cpu(shape: list) -> dict:
+    import torch
+    import torch.nn.functional as F
+    x_np, w_np, g_np = _data(tuple(shape))
+    p = shape[6]
+    x = torch.from_numpy(x_np).requires_grad_()
+    w = torch.from_numpy(w_np).requires_grad_()
+    g = torch.from_numpy(g_np)
+
+    def fwd():
+        with torch.no_grad():
+            F.conv2d(x, w, None, 1, p)
+
+    def step():
+        x.grad = w.grad = None
+        F.conv2d(x, w, None, 1, p).backward(g)
+    return {"fwd": time_fn(fwd), "total": time_fn(step), "threads": torch.get_num_threads()}
+
+
+def first_use(cache_dir: str | None = None) -> dict:
+    """Import, then the first call of every kernel (float32 and float64) in this fresh process."""
+    t0 = time.perf_counter()
+    import autograd_core.kernels as K
+    t1 = time.perf_counter()
+    K.warmup()
+    t2 = time.perf_counter()
+    import sys
+    return {"import": t1 - t0, "first_use": t2 - t1, "scipy_loaded": "scipy.linalg" in sys.modules}
+
+
+def main() -> None:
+    torch_ok = has_module("torch")
+    rows, stage_rows = [], []
+    for shape in SHAPES:
+        auto = run_isolated("benchmarks.bench_conv", "ours", shape=list(shape), backend="auto")
+        numba = run_isolated("benchmarks.bench_conv", "ours", shape=list(shape), backend="numba")
+        numpy_ = run_isolated("benchmarks.bench_conv", "ours", shape=list(shape), backend="numpy")
+        tor = run_isolated("benchmarks.bench_conv", "torch_cpu", shape=list(shape)) if torch_ok else None
+        n, c, h, w, k, ks, p = shape
+        name = f"N={n} C={c} {h}x{w} K={k} {ks}x{ks} pad {p}"
+        rows.append([name, fmt_time(auto["total"]), fmt_time(tor and tor["total"]),
+                     ratio(auto["total"], tor and tor["total"]), fmt_time(numpy_["total"]),
+                     ratio(numpy_["total"], auto["total"])])
+        for label, r in (("ours auto", auto), ("ours numba", numba), ("ours numpy", numpy_)):
+            stage_rows.append([name, label, fmt_time(r["fwd"]), fmt_time(r["bwd_input"]),
+                               fmt_time(r["bwd_weight"]), fmt_time(r["total"])])
+        if tor:
+            stage_rows.append([name, f"torch ({tor['threads']} threads)", fmt_time(tor["fwd"]), "-", "-",
+                               fmt_time(tor["total"])])
+    print_table("conv2d forward + backward (input and weight), float32",
+                ["shape", "ours", "PyTorch", "ours / PyTorch", "NumPy im2col", "im2col / ours"], rows)
+    print_table("conv2d by stage and path", ["shape", "path", "forward", "backward input",
+                                             "backward weight", "all three"], stage_rows)
+
+    warm = run_isolated("benchmarks.bench_conv", "first_use")       # fills the cache if empty
+    warm = run_isolated("benchmarks.bench_conv", "first_use")
+    with tempfile.TemporaryDirectory() as tmp:
+        cold = run_isolated("benchmarks.bench_conv", "first_use", env={"NUMBA_CACHE_DIR": tmp})
+    print_table("Numba compile: first use of every kernel, float32 and float64, fresh process",
+                ["cache", "import autograd_core.kernels", "first use of all kernels",
+                 "scipy.linalg imported (by numba)"],
+                [["warm", fmt_time(warm["import"]), fmt_time(warm["first_use"]), warm["scipy_loaded"]],
+                 ["cold (empty NUMBA_CACHE_DIR)", fmt_time(cold["import"]), fmt_time(cold["first_use"]),
+                  cold["scipy_loaded"]]])
+
+
+if __name__ == "__main__":
+    main()
