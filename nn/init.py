@@ -279,5 +279,3 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None =
         q = q.T
     return _fill(tensor, (gain * q).reshape(tensor.shape))
 
-
-# PyTorch's deprecated spellings without the trailing underscore are not provided.

@@ -186,7 +186,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._remove_from(name, d, params)
+            self._remove_from(name, d)
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
@@ -199,7 +199,7 @@ class Module:
         if isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._remove_from(name, d, params)
+            self._remove_from(name, d)
             modules[name] = value
             return
         if modules is not None and name in modules:
@@ -212,7 +212,7 @@ class Module:
         if isinstance(value, Buffer):
             if buffers is None:
                 raise AttributeError("cannot assign buffer before Module.__init__() call")
-            self._remove_from(name, d, params)
+            self._remove_from(name, d)
             self.register_buffer(name, make(value._data), value.persistent)
             return
         if buffers is not None and name in buffers:
@@ -223,7 +223,7 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
-    def _remove_from(self, name: str, d: dict, params: dict | None) -> None:
+    def _remove_from(self, name: str, d: dict) -> None:
         d.pop(name, None)
         for key in ("_parameters", "_buffers", "_modules"):
             store = d.get(key)

@@ -8,7 +8,6 @@ gradient is wanted, computes the three gradients with three NumPy calls; with
 """
 from __future__ import annotations
 
-import numpy as np
 
 from autograd_core.ops.matmul import Linear as _CoreLinear
 from autograd_core.tensor import make
