@@ -95,6 +95,15 @@ class _BatchNorm(Module):
                             self.running_var if use_running else None, self.weight, self.bias,
                             bn_training, factor, self.eps)
 
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list,
+                              errors: list, assign: bool = False) -> None:
+        # As PyTorch for old checkpoints: a missing num_batches_tracked is not an error
+        # (the current count is kept).
+        key = prefix + "num_batches_tracked"
+        if self.track_running_stats and key not in state_dict:
+            state_dict[key] = self.num_batches_tracked._data.copy()
+        super()._load_from_state_dict(state_dict, prefix, missing, errors, assign)
+
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, bias={self.bias is not None}, "

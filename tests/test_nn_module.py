@@ -403,3 +403,10 @@ def test_deepcopy_gives_an_independent_model():
     assert float(m.fc.weight.abs().sum()) > 0
     assert isinstance(c.fc.weight, nn.Parameter)
     assert [n for n, _ in c.named_parameters()] == [n for n, _ in m.named_parameters()]
+
+
+def test_missing_num_batches_tracked_is_tolerated_as_pytorch():
+    bn = nn.BatchNorm1d(2)
+    sd = {k: v.numpy().copy() for k, v in bn.state_dict().items() if "num_batches" not in k}
+    res = nn.BatchNorm1d(2).load_state_dict(sd)
+    assert res.missing_keys == [] and res.unexpected_keys == []
