@@ -35,6 +35,10 @@ _SPLIT_MIN_MACS = 1_000_000
 
 
 # --------------------------------------------------------------------------- Numba kernels
+# Inner loops index two 1-D views with the same ``t`` (``dst[t] = src[t]``): written so,
+# LLVM vectorises them; with an offset in the index (``src[start + t]``) it did not, and
+# the kernels ran 5-6x slower (measured: 110 us vs 19 us for one 16x32x32 im2col).
+
 @lazy_njit(nogil=True)
 def _im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
     """cols[n - n0, (c*kh + i)*kw + j, oy*ow + ox] = xpad[n, c, oy*sh + i*dh, ox*sw + j*dw]."""
@@ -45,26 +49,28 @@ def _im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
                 for j in range(kw):
                     row = cols[n - n0, (c * kh + i) * kw + j]
                     off = j * dw - pw
+                    # output columns ox whose input column ox*sw + off lies inside [0, w)
                     lo = 0 if off >= 0 else min(ow, (-off + sw - 1) // sw)
                     hi = max(lo, min(ow, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
                     for oy in range(oh):
                         iy = oy * sh - ph + i * dh
-                        base = oy * ow
+                        dst = row[oy * ow:(oy + 1) * ow]
                         if iy < 0 or iy >= h:
-                            for ox in range(ow):
-                                row[base + ox] = 0
+                            dst[:] = 0
+                            continue
+                        for ox in range(lo):
+                            dst[ox] = 0
+                        if sw == 1:
+                            src = x[n, c, iy, lo + off:]
+                            seg = dst[lo:]
+                            for t in range(hi - lo):
+                                seg[t] = src[t]
                         else:
                             src = x[n, c, iy]
-                            for ox in range(lo):
-                                row[base + ox] = 0
-                            if sw == 1:
-                                for ox in range(lo, hi):
-                                    row[base + ox] = src[ox + off]
-                            else:
-                                for ox in range(lo, hi):
-                                    row[base + ox] = src[ox * sw + off]
-                            for ox in range(hi, ow):
-                                row[base + ox] = 0
+                            for ox in range(lo, hi):
+                                dst[ox] = src[ox * sw + off]
+                        for ox in range(hi, ow):
+                            dst[ox] = 0
 
 
 @lazy_njit(nogil=True)
@@ -73,9 +79,7 @@ def _col2im(cols, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
     c_in, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
     for n in range(n0, n1):
         for c in range(c_in):
-            for y in range(h):
-                for xx in range(w):
-                    dx[n, c, y, xx] = 0
+            dx[n, c] = 0
             for i in range(kh):
                 for j in range(kw):
                     row = cols[n - n0, (c * kh + i) * kw + j]
@@ -86,14 +90,54 @@ def _col2im(cols, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
                         iy = oy * sh - ph + i * dh
                         if iy < 0 or iy >= h:
                             continue
-                        dst = dx[n, c, iy]
-                        base = oy * ow
+                        src = row[oy * ow + lo:]
                         if sw == 1:
-                            for ox in range(lo, hi):
-                                dst[ox + off] += row[base + ox]
+                            dst = dx[n, c, iy, lo + off:]
+                            for t in range(hi - lo):
+                                dst[t] += src[t]
                         else:
-                            for ox in range(lo, hi):
-                                dst[ox * sw + off] += row[base + ox]
+                            drow = dx[n, c, iy]
+                            for t in range(hi - lo):
+                                drow[(lo + t) * sw + off] += src[t]
+
+
+@lazy_njit(nogil=True)
+def _im2col_wide(xp, kh, kw, dh, dw, lw, wp, ow, zero_tail, cols):
+    """Stride-1 im2col with rows of pitch ``wp`` (the padded width), samples side by side:
+    for tap (c, i, j) and sample m, ``cols[(c*kh + i)*kw + j, m*lw:(m+1)*lw]`` is one
+    contiguous run of the padded plane ``xp[m, c]`` (flattened) starting at
+    ``i*dh*wp + j*dw``, ``lw = oh*wp`` long. Columns ``ox >= ow`` of each output row are
+    junk (zeroed if ``zero_tail``)."""
+    nb, c_in = xp.shape[0], xp.shape[1]
+    for m in range(nb):
+        for c in range(c_in):
+            plane = xp[m, c]
+            for i in range(kh):
+                for j in range(kw):
+                    dst = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
+                    src = plane[i * dh * wp + j * dw:]
+                    for t in range(lw):
+                        dst[t] = src[t]
+                    if zero_tail:
+                        for t in range(ow, lw, wp):
+                            dst[t:t + wp - ow] = 0
+
+
+@lazy_njit(nogil=True)
+def _col2im_wide(cols, kh, kw, dh, dw, lw, wp, dxp):
+    """Adjoint of :func:`_im2col_wide`: dxp[m, c] = sum over taps of the shifted runs
+    (junk columns of ``cols`` must be zero)."""
+    nb, c_in = dxp.shape[0], dxp.shape[1]
+    for m in range(nb):
+        for c in range(c_in):
+            plane = dxp[m, c]
+            plane[:] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    src = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
+                    dst = plane[i * dh * wp + j * dw:]
+                    for t in range(lw):
+                        dst[t] += src[t]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -107,6 +151,27 @@ def _chunk(rows: int, cols: int, itemsize: int) -> int:
 
 def _grain(macs_per_sample: int) -> int:
     return max(1, -(-_SPLIT_MIN_MACS // max(1, macs_per_sample)))
+
+
+def _wide(s, ohw) -> bool:
+    """Stride 1 with output rows wider than a few pixels: use the contiguous-run kernels."""
+    return s == (1, 1)
+
+
+class _Padded:
+    """A per-thread zero-bordered copy of a chunk of ``x``: (chunk, C, hp + 1, wp) flattened
+    per plane. The extra bottom row keeps the last run of :func:`_im2col_wide` in bounds."""
+
+    def __init__(self, chunk: int, c: int, h: int, w: int, p, dtype):
+        self.h, self.w, self.p = h, w, p
+        self.hp, self.wp = h + 2 * p[0], w + 2 * p[1]
+        self.buf = np.zeros((chunk, c, self.hp + 1, self.wp), dtype)
+
+    def fill(self, x_part: np.ndarray) -> np.ndarray:
+        m = x_part.shape[0]
+        ph, pw = self.p
+        self.buf[:m, :, ph:ph + self.h, pw:pw + self.w] = x_part
+        return self.buf[:m].reshape(m, self.buf.shape[1], -1)
 
 
 def _im2col_numpy(x: np.ndarray, kh: int, kw: int, s, p, d, ohw) -> np.ndarray:
@@ -131,22 +196,41 @@ def _forward_numpy(x, w, s, p, d, groups, ohw):
 
 
 def _forward_numba(x, w, s, p, d, groups, ohw):
-    n, c = x.shape[:2]
+    n, c, h, wd = x.shape
     k, cg, kh, kw = w.shape
     r, l = cg * kh * kw, ohw[0] * ohw[1]
     wg = w.reshape(groups, k // groups, r)
     out = np.empty((n, k) + ohw, x.dtype)
-    out_v = out.reshape(n, groups, k // groups, l)
-    chunk = _chunk(c * kh * kw, l, x.itemsize)
+    if _wide(s, ohw):
+        wp = wd + 2 * p[1]
+        lw = ohw[0] * wp
+        chunk = _chunk(c * kh * kw, lw, x.itemsize)
 
-    def part(lo: int, hi: int) -> None:
-        cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
-        for a in range(lo, hi, chunk):
-            b = min(a + chunk, hi)
-            cv = cols[:b - a]
-            _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
-                    cv.reshape(b - a, groups * r, l))
-            np.matmul(wg, cv, out=out_v[a:b])
+        def part(lo: int, hi: int) -> None:
+            m = min(chunk, hi - lo)
+            pad = _Padded(m, c, h, wd, p, x.dtype)
+            cols = np.empty(groups * r * m * lw, x.dtype)     # flat: every view below is contiguous
+            res = np.empty(k * m * lw, x.dtype)
+            for a in range(lo, hi, chunk):
+                b = min(a + chunk, hi)
+                nl = (b - a) * lw
+                cv = cols[:groups * r * nl].reshape(groups * r, nl)
+                _im2col_wide(pad.fill(x[a:b]), kh, kw, d[0], d[1], lw, wp, ohw[1], False, cv)
+                rv = res[:k * nl].reshape(groups, k // groups, nl)
+                np.matmul(wg, cv.reshape(groups, r, nl), out=rv)
+                out[a:b] = rv.reshape(k, b - a, ohw[0], wp)[:, :, :, :ohw[1]].transpose(1, 0, 2, 3)
+    else:
+        out_v = out.reshape(n, groups, k // groups, l)
+        chunk = _chunk(c * kh * kw, l, x.itemsize)
+
+        def part(lo: int, hi: int) -> None:
+            cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
+            for a in range(lo, hi, chunk):
+                b = min(a + chunk, hi)
+                cv = cols[:b - a]
+                _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
+                        cv.reshape(b - a, groups * r, l))
+                np.matmul(wg, cv, out=out_v[a:b])
 
     threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
     return out
@@ -201,22 +285,44 @@ def _backward_input_numpy(g, w, input_shape, s, p, d, groups, ohw):
 
 
 def _backward_input_numba(g, w, input_shape, s, p, d, groups, ohw):
-    n, c = input_shape[:2]
+    n, c, h, wd = input_shape
     k, cg, kh, kw = w.shape
     r, l = cg * kh * kw, ohw[0] * ohw[1]
     wt = w.reshape(groups, k // groups, r).transpose(0, 2, 1)               # (G, R, Kg)
-    g_v = g.reshape(n, groups, k // groups, l)
     dx = np.empty(tuple(input_shape), g.dtype)
-    chunk = _chunk(c * kh * kw, l, g.itemsize)
+    if _wide(s, ohw):
+        hp, wp = h + 2 * p[0], wd + 2 * p[1]
+        lw = ohw[0] * wp
+        chunk = _chunk(c * kh * kw, lw, g.itemsize)
 
-    def part(lo: int, hi: int) -> None:
-        cols = np.empty((min(chunk, hi - lo), groups, r, l), g.dtype)
-        for a in range(lo, hi, chunk):
-            b = min(a + chunk, hi)
-            cv = cols[:b - a]
-            np.matmul(wt, g_v[a:b], out=cv)
-            _col2im(cv.reshape(b - a, groups * r, l), a, b, kh, kw, s[0], s[1], p[0], p[1],
-                    d[0], d[1], ohw[0], ohw[1], dx)
+        def part(lo: int, hi: int) -> None:
+            m = min(chunk, hi - lo)
+            gw = np.zeros((k, m, ohw[0], wp), g.dtype)       # junk columns stay zero
+            cols = np.empty(groups * r * m * lw, g.dtype)
+            dxp = np.empty((m, c, hp + 1, wp), g.dtype)
+            for a in range(lo, hi, chunk):
+                b = min(a + chunk, hi)
+                nl = (b - a) * lw
+                if b - a < m:                                 # last, short chunk
+                    gw = np.zeros((k, b - a, ohw[0], wp), g.dtype)
+                gv = gw[:, :b - a]
+                gv[:, :, :, :ohw[1]] = g[a:b].transpose(1, 0, 2, 3)
+                cv = cols[:groups * r * nl].reshape(groups * r, nl)
+                np.matmul(wt, gv.reshape(groups, k // groups, nl), out=cv.reshape(groups, r, nl))
+                _col2im_wide(cv, kh, kw, d[0], d[1], lw, wp, dxp[:b - a].reshape(b - a, c, -1))
+                dx[a:b] = dxp[:b - a, :, p[0]:p[0] + h, p[1]:p[1] + wd]
+    else:
+        g_v = g.reshape(n, groups, k // groups, l)
+        chunk = _chunk(c * kh * kw, l, g.itemsize)
+
+        def part(lo: int, hi: int) -> None:
+            cols = np.empty((min(chunk, hi - lo), groups, r, l), g.dtype)
+            for a in range(lo, hi, chunk):
+                b = min(a + chunk, hi)
+                cv = cols[:b - a]
+                np.matmul(wt, g_v[a:b], out=cv)
+                _col2im(cv.reshape(b - a, groups * r, l), a, b, kh, kw, s[0], s[1], p[0], p[1],
+                        d[0], d[1], ohw[0], ohw[1], dx)
 
     threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
     return dx
@@ -263,23 +369,46 @@ def _backward_weight_numpy(g, x, weight_shape, s, p, d, groups, ohw):
 
 
 def _backward_weight_numba(g, x, weight_shape, s, p, d, groups, ohw):
-    n, c = x.shape[:2]
+    n, c, h, wd = x.shape
     k, cg, kh, kw = weight_shape
     r, l, kg = cg * kh * kw, ohw[0] * ohw[1], k // groups
-    g_v = g.reshape(n, groups, kg, l)
-    chunk = _chunk(c * kh * kw, l, x.itemsize)
     partials = []
+    if _wide(s, ohw):
+        wp = wd + 2 * p[1]
+        lw = ohw[0] * wp
+        chunk = _chunk(c * kh * kw, lw, x.itemsize)
 
-    def part(lo: int, hi: int) -> None:
-        cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
-        acc = np.zeros((groups, kg, r), x.dtype)
-        for a in range(lo, hi, chunk):
-            b = min(a + chunk, hi)
-            cv = cols[:b - a]
-            _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
-                    cv.reshape(b - a, groups * r, l))
-            acc += np.matmul(g_v[a:b], cv.transpose(0, 1, 3, 2)).sum(axis=0)
-        partials.append(acc)
+        def part(lo: int, hi: int) -> None:
+            m = min(chunk, hi - lo)
+            pad = _Padded(m, c, h, wd, p, x.dtype)
+            gw = np.zeros((k, m, ohw[0], wp), g.dtype)
+            cols = np.empty(groups * r * m * lw, x.dtype)
+            acc = np.zeros((groups, kg, r), x.dtype)
+            for a in range(lo, hi, chunk):
+                b = min(a + chunk, hi)
+                nl = (b - a) * lw
+                cv = cols[:groups * r * nl].reshape(groups * r, nl)
+                _im2col_wide(pad.fill(x[a:b]), kh, kw, d[0], d[1], lw, wp, ohw[1], True, cv)
+                if b - a < m:                                 # last, short chunk
+                    gw = np.zeros((k, b - a, ohw[0], wp), g.dtype)
+                gv = gw[:, :b - a]
+                gv[:, :, :, :ohw[1]] = g[a:b].transpose(1, 0, 2, 3)
+                acc += np.matmul(gv.reshape(groups, kg, nl), cv.reshape(groups, r, nl).transpose(0, 2, 1))
+            partials.append(acc)
+    else:
+        g_v = g.reshape(n, groups, kg, l)
+        chunk = _chunk(c * kh * kw, l, x.itemsize)
+
+        def part(lo: int, hi: int) -> None:
+            cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
+            acc = np.zeros((groups, kg, r), x.dtype)
+            for a in range(lo, hi, chunk):
+                b = min(a + chunk, hi)
+                cv = cols[:b - a]
+                _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
+                        cv.reshape(b - a, groups * r, l))
+                acc += np.matmul(g_v[a:b], cv.transpose(0, 1, 3, 2)).sum(axis=0)
+            partials.append(acc)
 
     threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
     dw = partials[0]
