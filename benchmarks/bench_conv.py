@@ -68,6 +68,44 @@ def torch_cpu(shape: list) -> dict:
     return {"fwd": time_fn(fwd), "total": time_fn(step), "threads": torch.get_num_threads()}
 
 
+POOL_SHAPES = [(64, 8, 28, 28, 2, 2, 0), (32, 32, 32, 32, 2, 2, 0), (32, 16, 32, 32, 3, 2, 1)]
+
+
+def pool(shape: list, backend: str) -> dict:
+    """Seconds for max/avg pool forward and backward with one path forced."""
+    import numpy as np
+    from autograd_core import kernels as K
+    K.set_backend(backend)
+    n, c, h, w, k, s, p = shape
+    x = np.random.default_rng(0).standard_normal((n, c, h, w)).astype(np.float32)
+    out, idx = K.max_pool2d_forward(x, k, s, p)
+    g = np.ones_like(out)
+    return {"max_fwd": time_fn(lambda: K.max_pool2d_forward(x, k, s, p)),
+            "max_bwd": time_fn(lambda: K.max_pool2d_backward(g, idx, x.shape)),
+            "avg_fwd": time_fn(lambda: K.avg_pool2d_forward(x, k, s, p)),
+            "avg_bwd": time_fn(lambda: K.avg_pool2d_backward(g, x.shape, k, s, p))}
+
+
+def torch_pool(shape: list) -> dict:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+    n, c, h, w, k, s, p = shape
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal((n, c, h, w)).astype(np.float32))
+    xg = x.clone().requires_grad_()
+    out = F.max_pool2d(xg, k, s, p)
+    g = torch.ones_like(out)
+
+    def max_fb():
+        xg.grad = None
+        F.max_pool2d(xg, k, s, p).backward(g)
+
+    def avg_fb():
+        xg.grad = None
+        F.avg_pool2d(xg, k, s, p).backward(g)
+    return {"max": time_fn(max_fb), "avg": time_fn(avg_fb)}
+
+
 def first_use(cache_dir: str | None = None) -> dict:
     """Import, then the first call of every kernel (float32 and float64) in this fresh process."""
     t0 = time.perf_counter()
@@ -102,6 +140,21 @@ def main() -> None:
                 ["shape", "ours", "PyTorch", "ours / PyTorch", "NumPy im2col", "im2col / ours"], rows)
     print_table("conv2d by stage and path", ["shape", "path", "forward", "backward input",
                                              "backward weight", "all three"], stage_rows)
+
+    pool_rows = []
+    for shape in POOL_SHAPES:
+        n, c, h, w, k, st, p = shape
+        name = f"N={n} C={c} {h}x{w} k={k} s={st} p={p}"
+        tor = run_isolated("benchmarks.bench_conv", "torch_pool", shape=list(shape)) if torch_ok else None
+        for backend in ("numba", "numpy"):
+            r = run_isolated("benchmarks.bench_conv", "pool", shape=list(shape), backend=backend)
+            pool_rows.append([name, backend, fmt_time(r["max_fwd"]), fmt_time(r["max_bwd"]),
+                              fmt_time(r["max_fwd"] + r["max_bwd"]), fmt_time(tor and tor["max"]),
+                              fmt_time(r["avg_fwd"]), fmt_time(r["avg_bwd"]),
+                              fmt_time(r["avg_fwd"] + r["avg_bwd"]), fmt_time(tor and tor["avg"])])
+    print_table("pooling by path, float32 (PyTorch: forward + backward through autograd)",
+                ["shape", "path", "max fwd", "max bwd", "max both", "PyTorch max", "avg fwd", "avg bwd",
+                 "avg both", "PyTorch avg"], pool_rows)
 
     warm = run_isolated("benchmarks.bench_conv", "first_use")       # fills the cache if empty
     warm = run_isolated("benchmarks.bench_conv", "first_use")

@@ -401,3 +401,20 @@ def test_blas_single_thread_restores_thread_count():
         inside = counts()
     assert counts() == before
     assert all(n == 1 for n in inside.values())
+
+
+def test_each_kernel_compiles_one_signature_per_dtype():
+    """Views passed to the Numba kernels stay C-contiguous: a strided view would compile a
+    second, slower ('A' layout) specialisation and add to the first-use time."""
+    from autograd_core.kernels import jit
+    rng = np.random.default_rng(0)
+    with K.use_backend("numba"):
+        for dtype in (np.float32, np.float64):
+            for n, s in ((37, 1), (5, 2), (1, 1)):          # 37: a short last chunk
+                x = rand(rng, (n, 3, 9, 11), dtype)
+                w = rand(rng, (4, 3, 3, 3), dtype)
+                g = K.conv2d_forward(x, w, None, s, 1)
+                K.conv2d_backward_input(g, w, x.shape, s, 1)
+                K.conv2d_backward_weight(g, x, w.shape, s, 1)
+    for kern in jit.KERNELS:
+        assert len(kern.signatures) <= 2, (kern.__name__, kern.signatures)

@@ -50,9 +50,10 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             dt = np.dtype(name)
             x = np.ones((2, 2, 5, 5), dt)
             w = np.ones((2, 1, 3, 3), dt)
-            g = conv2d_forward(x, w, padding=1, groups=2)
-            conv2d_backward_input(g, w, x.shape, padding=1, groups=2)
-            conv2d_backward_weight(g, x, w.shape, padding=1, groups=2)
+            for stride in (1, 2):          # stride 1 and strided convolutions use different kernels
+                g = conv2d_forward(x, w, stride=stride, padding=1, groups=2)
+                conv2d_backward_input(g, w, x.shape, stride=stride, padding=1, groups=2)
+                conv2d_backward_weight(g, x, w.shape, stride=stride, padding=1, groups=2)
             bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))
             out, idx = max_pool2d_forward(x, 2)
             max_pool2d_backward(out, idx, x.shape)
