@@ -301,9 +301,9 @@ plt.show()
 # Left: a plain block shrinks every direction (all singular values below 1, and many
 # exactly 0 where a ReLU is off), so twelve of them in a row shrink *any* gradient by a
 # factor that decays geometrically, which the right panel shows on its log scale. A
-# residual block's singular values stay close to 1, because its Jacobian is
-# $I + \partial F/\partial h$ and $\partial F/\partial h$ is small at initialisation; the
-# product of twelve of them stays of order 1.
+# residual block's singular values are spread around 1 (here between about 0.6 and 1.5),
+# because its Jacobian is $I + \partial F/\partial h$ and $\partial F/\partial h$ is small
+# at initialisation; the product of twelve of them stays of order 1.
 #
 # The same product carries the *forward* signal: in the plain network, a change of the
 # input barely reaches the output. At initialisation its class scores are the same for
@@ -490,9 +490,9 @@ plt.show()
 #   norm) reaching a *higher training error* than a 20-layer one, while residual networks
 #   kept improving up to 152 layers.
 # * **Residual branches should start small.** He initialisation *hurts* the residual
-#   network: each block adds to $h$ an update as large as $h$ itself, the variance roughly
-#   doubles per block, and after 12 blocks the hidden state and the initial loss are huge
-#   (printed above). The default initialisation keeps $F$ small, so every block starts
+#   network: each block adds to $h$ an update at least as large as $h$ itself, so the size
+#   of the hidden state is multiplied by a constant factor at every block, and after 12
+#   blocks the hidden state and the initial loss are huge (printed above). The default initialisation keeps $F$ small, so every block starts
 #   close to the identity; some recipes go further and set each branch's last layer to
 #   zero, so that the network starts as exactly the identity plus its first and last
 #   layers.

@@ -4,7 +4,7 @@
 # A sentence, a DNA string or a series of measurements is a **sequence of tokens**, each
 # token a vector. To understand one token we often need others, and which ones depends
 # on the content: in "the fox that the dog chased ran away", *ran* goes with *fox*,
-# four words back. **Attention** lets every position gather information from every
+# five words back. **Attention** lets every position gather information from every
 # other position, weighted by how relevant each one is. It works like a soft dictionary
 # lookup:
 #
@@ -301,7 +301,6 @@ def train(model, task, steps=250, batch=64, lr=1e-2):
 
 
 example = ag.tensor(np.array([[3, 7, 1, 9, 4, 0, 6, 2]]))
-labels = [str(t) for t in example.numpy()[0]]
 
 
 def attention_map(ax, model, title, tokens=example):
@@ -401,8 +400,8 @@ with ag.no_grad():
 
 # %% [markdown]
 # As argued, the prediction at position 0 is the same for both inputs, so it is wrong for
-# at least one of them. The accuracy stays far from 100%: the best the model can do is
-# guess among the digits present (which beats the 10% of a blind guess).
+# at least one of them. The accuracy stays far from 100%: the model can do little more
+# than guess one of the digits present (which beats the 10% of a blind guess).
 #
 # ### Positional encoding
 #
@@ -435,9 +434,9 @@ plt.show()
 # %% [markdown]
 # Without positions, the trained attention is a blur: no key is more useful than another.
 # With positions, each query puts (almost) all its weight on one key, the one at the
-# mirrored position: an anti-diagonal. This attention ignores the *content* of the tokens
-# entirely; it uses the positional part of the queries and keys alone, and the value
-# carries the token across.
+# mirrored position: an anti-diagonal. This is a lookup by *position*, not by content:
+# the queries and keys match through their positional parts, and the value carries the
+# token across.
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -528,7 +527,7 @@ plt.show()
 #
 # * Attention computes, for every position, a weighted average of **values**, with
 #   weights from a softmax over **query–key** dot products scaled by $1/\sqrt{d}$. By hand
-#   it is five lines of tensor code, and `F.scaled_dot_product_attention` gives the same
+#   it is four lines of tensor code, and `F.scaled_dot_product_attention` gives the same
 #   outputs and gradients in one node.
 # * Without positional information, self-attention is **permutation-equivariant**:
 #   shuffling the tokens shuffles the outputs. That is fine for "find the max", and makes
