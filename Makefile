@@ -48,8 +48,10 @@ torch: $(VENV)/.installed
 	  echo "note: no local torch $(TORCH_VERSION) wheel in $(TORCH_WHEELS); PyTorch parity tests and baselines are skipped"; \
 	fi
 
+# Two test workers on two cores: each keeps BLAS to one thread, so that no worker's
+# idle OpenBLAS threads spin against the other's work.
 test: setup torch
-	$(PY) -m pytest -q -n 2 --dist load tests
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --dist load tests
 
 test-fast: setup
 	$(PY) -m pytest -q -x tests -m "not slow"
