@@ -43,7 +43,10 @@ def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, out, idx):
             for ox in range(ow):
                 x0 = ox * sw - pw
                 xs, xe = max(x0, 0), min(x0 + kw, w)
-                best = -np.inf
+                # Starting from the first real pixel instead of -inf picks the same
+                # element (PyTorch: -inf start, `v > best or isnan(v)`) and keeps `best`
+                # in the input dtype.
+                best = x[pl, ys, xs]
                 arg = ys * w + xs
                 for iy in range(ys, ye):
                     for ix in range(xs, xe):
