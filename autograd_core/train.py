@@ -439,8 +439,10 @@ def _progress_bar(total: int, desc: str, enabled: bool):
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency of the cli extra
         return None
+    tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    # In a log file (not a terminal) redraw rarely, so the log stays readable.
     return tqdm(total=total, desc=desc, unit="batch", leave=False, dynamic_ncols=True,
-                file=sys.stderr)
+                file=sys.stderr, mininterval=0.1 if tty else 10.0)
 
 
 def fit(model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray],
@@ -518,8 +520,8 @@ def fit(model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray,
                 if bar is not None:
                     bar.update(1)
                     if i % 5 == 0 or i == len(loader) - 1:
-                        bar.set_postfix(loss=f"{loss_sum / seen:.4f}",
-                                        acc=f"{correct / seen:.4f}", refresh=False)
+                        bar.set_postfix({"loss": f"{loss_sum / seen:.4f}",
+                                         "acc": f"{correct / seen:.4f}"}, refresh=False)
                 if not math.isfinite(lv):
                     break
             if bar is not None:
