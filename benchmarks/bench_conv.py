@@ -160,10 +160,20 @@ def main() -> None:
     warm = run_isolated("benchmarks.bench_conv", "first_use")
     with tempfile.TemporaryDirectory() as tmp:
         cold = run_isolated("benchmarks.bench_conv", "first_use", env={"NUMBA_CACHE_DIR": tmp})
+        # Numba imports scipy.linalg when it is installed (to check for BLAS), ~0.3-1 s here.
+        # SciPy is not a dependency of this project, so its .venv has none: hide it to see.
+        os.makedirs(os.path.join(tmp, "noscipy", "scipy"))
+        with open(os.path.join(tmp, "noscipy", "scipy", "__init__.py"), "w") as f:
+            f.write("raise ImportError('hidden by bench_conv')\n")
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        path = os.pathsep.join([root, os.path.join(tmp, "noscipy"), os.environ.get("PYTHONPATH", "")])
+        bare = run_isolated("benchmarks.bench_conv", "first_use", env={"PYTHONPATH": path})
     print_table("Numba compile: first use of every kernel, float32 and float64, fresh process",
                 ["cache", "import autograd_core.kernels", "first use of all kernels",
                  "scipy.linalg imported (by numba)"],
                 [["warm", fmt_time(warm["import"]), fmt_time(warm["first_use"]), warm["scipy_loaded"]],
+                 ["warm, SciPy not installed (as in .venv)", fmt_time(bare["import"]),
+                  fmt_time(bare["first_use"]), bare["scipy_loaded"]],
                  ["cold (empty NUMBA_CACHE_DIR)", fmt_time(cold["import"]), fmt_time(cold["first_use"]),
                   cold["scipy_loaded"]]])
 

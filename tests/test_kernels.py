@@ -418,3 +418,24 @@ def test_each_kernel_compiles_one_signature_per_dtype():
                 K.conv2d_backward_weight(g, x, w.shape, s, 1)
     for kern in jit.KERNELS:
         assert len(kern.signatures) <= 2, (kern.__name__, kern.signatures)
+
+
+@pytest.mark.parametrize("wide", [True, False])
+@pytest.mark.parametrize("case", [c for c in CONV_CASES if c[7] == 1], ids=conv_id)
+def test_conv2d_numba_stride1_both_kernels(monkeypatch, case, wide):
+    """Stride-1 convolutions have two Numba kernels (contiguous runs, or row by row);
+    force each on every stride-1 case."""
+    from autograd_core.kernels import conv
+    monkeypatch.setattr(conv, "_wide", lambda s, ohw, wp: wide and s == (1, 1))
+    n, c, h, w, k, kh, kw, s, p, d, g = case
+    rng = np.random.default_rng(19)
+    x = rand(rng, (n, c, h, w), np.float64)
+    wt = rand(rng, (k, c // g, kh, kw), np.float64)
+    with K.use_backend("numba"):
+        out = K.conv2d_forward(x, wt, None, s, p, d, g)
+        grad = rand(rng, out.shape, np.float64)
+        dx = K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g)
+        dw = K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g)
+    np.testing.assert_allclose(out, ref.conv2d_forward(x, wt, None, s, p, d, g), atol=1e-10)
+    np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
+    np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)

@@ -155,9 +155,10 @@ def _grain(macs_per_sample: int) -> int:
     return max(1, -(-_SPLIT_MIN_MACS // max(1, macs_per_sample)))
 
 
-def _wide(s, ohw) -> bool:
-    """Stride 1 with output rows wider than a few pixels: use the contiguous-run kernels."""
-    return s == (1, 1)
+def _wide(s, ohw, wp: int) -> bool:
+    """Use the contiguous-run kernels: stride 1, and at most a quarter of each run is junk
+    (the ``wp - ow`` columns past the end of an output row)."""
+    return s == (1, 1) and 4 * ohw[1] >= 3 * wp
 
 
 class _Padded:
@@ -203,7 +204,7 @@ def _forward_numba(x, w, s, p, d, groups, ohw):
     r, l = cg * kh * kw, ohw[0] * ohw[1]
     wg = w.reshape(groups, k // groups, r)
     out = np.empty((n, k) + ohw, x.dtype)
-    if _wide(s, ohw):
+    if _wide(s, ohw, wd + 2 * p[1]):
         wp = wd + 2 * p[1]
         lw = ohw[0] * wp
         chunk = _chunk(c * kh * kw, lw, x.itemsize)
@@ -292,7 +293,7 @@ def _backward_input_numba(g, w, input_shape, s, p, d, groups, ohw):
     r, l = cg * kh * kw, ohw[0] * ohw[1]
     wt = w.reshape(groups, k // groups, r).transpose(0, 2, 1)               # (G, R, Kg)
     dx = np.empty(tuple(input_shape), g.dtype)
-    if _wide(s, ohw):
+    if _wide(s, ohw, wd + 2 * p[1]):
         hp, wp = h + 2 * p[0], wd + 2 * p[1]
         lw = ohw[0] * wp
         chunk = _chunk(c * kh * kw, lw, g.itemsize)
@@ -375,7 +376,7 @@ def _backward_weight_numba(g, x, weight_shape, s, p, d, groups, ohw):
     k, cg, kh, kw = weight_shape
     r, l, kg = cg * kh * kw, ohw[0] * ohw[1], k // groups
     partials = []
-    if _wide(s, ohw):
+    if _wide(s, ohw, wd + 2 * p[1]):
         wp = wd + 2 * p[1]
         lw = ohw[0] * wp
         chunk = _chunk(c * kh * kw, lw, x.itemsize)
