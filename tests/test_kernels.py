@@ -439,3 +439,30 @@ def test_conv2d_numba_stride1_both_kernels(monkeypatch, case, wide):
     np.testing.assert_allclose(out, ref.conv2d_forward(x, wt, None, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
+
+
+def test_blas_single_thread_overlapping_from_threads():
+    """Overlapping holds from two threads, the first leaving first: BLAS stays at one
+    thread until the last one leaves, then gets back its count from before the first."""
+    import threading
+    pytest.importorskip("threadpoolctl")
+    from threadpoolctl import threadpool_info
+    handled = {r["filepath"] for r in threads.blas_report() if r.get("internal_api") == "openblas"}
+
+    def counts():
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["filepath"] in handled}
+    before = counts()
+    entered, release = threading.Event(), threading.Event()
+
+    def hold():
+        with threads.blas_single_thread():
+            entered.set()
+            release.wait(5)
+    with threads.blas_single_thread():
+        t = threading.Thread(target=hold)
+        t.start()
+        entered.wait(5)
+    assert all(n == 1 for n in counts().values())      # the other thread still holds
+    release.set()
+    t.join()
+    assert counts() == before

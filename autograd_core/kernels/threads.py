@@ -54,6 +54,8 @@ _controller = None          # threadpoolctl controller for non-OpenBLAS librarie
 _num_threads: int | None = None
 _executor: ThreadPoolExecutor | None = None
 _executor_size = 0
+_single_depth = 0
+_single_saved: list = []
 
 
 def cpu_count() -> int:
@@ -155,16 +157,25 @@ def blas_single_thread() -> Iterator[None]:
     >>> with blas_single_thread():
     ...     pass
     """
+    global _single_depth, _single_saved
     configure()
     if _openblas_setters:
-        saved = [(setter, getter()) for setter, getter in _openblas_setters]
-        for setter, _ in saved:
-            setter(1)
+        # Counted, so that overlapping calls from several threads restore the count once,
+        # after the last of them, to what it was before the first.
+        with _lock:
+            if _single_depth == 0:
+                _single_saved = [(setter, getter()) for setter, getter in _openblas_setters]
+                for setter, _ in _single_saved:
+                    setter(1)
+            _single_depth += 1
         try:
             yield
         finally:
-            for setter, n in saved:
-                setter(n)
+            with _lock:
+                _single_depth -= 1
+                if _single_depth == 0:
+                    for setter, n in _single_saved:
+                        setter(n)
     elif _controller is not None:
         with _controller.limit(limits=1, user_api="blas"):
             yield
