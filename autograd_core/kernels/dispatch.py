@@ -4,19 +4,21 @@
 :func:`set_backend` / :func:`use_backend` force one path for every kernel, so that the
 tests can run each kernel on both. ``auto`` (the default) applies the rules below.
 
-The rules come from ``python -m benchmarks conv matmul`` on the 2-core machine this
-was developed on (numbers in the module docstrings of ``conv.py``, ``matmul.py`` and
-``pool.py``):
+The rules come from ``python -m benchmarks conv matmul`` (each path forced, each in its
+own process) on the 2-core development machine. That machine was shared with other
+work while they ran, so absolute times are inflated; the rules only rest on gaps far
+larger than the noise:
 
-- ``bmm``: NumPy. Per-matrix OpenBLAS sgemm split over our threads beat the best Numba
-  loop nest 2-3x on every shape tried (Numba reaches 40-60 GFLOP/s, OpenBLAS ~120).
-  Numba wins only for tiny matrices (M*N*K < 512), where NumPy's per-matrix overhead
-  dominates.
-- ``conv2d_*``: Numba (Numba im2col/col2im per batch chunk + sgemm, over our threads)
-  on every measured shape; the pure NumPy path copies a full im2col matrix through
-  memory and ran 2-8x slower.
-- pooling: Numba everywhere (a single pass over the input; NumPy builds the window
-  view and reduces it in several passes).
+- ``bmm``: NumPy (one OpenBLAS sgemm per matrix, batch split over our threads). It
+  beat the Numba loop nest 2-2.3x on 64x(64x64)@(64x64) and 256x(128x64)@(64x128)
+  (Numba tops out at 40-60 GFLOP/s here). Numba wins only on tiny matrices, where
+  NumPy's per-matrix call overhead dominates: 4096x(4x4)@(4x4) took 0.42 ms vs 0.82 ms,
+  hence Numba below M*N*K = 512.
+- ``conv2d_*``: Numba (Numba im2col/col2im + one sgemm per cache-sized chunk of samples,
+  over our threads). The pure NumPy path copies a whole im2col matrix through memory:
+  4-11x slower on the two larger benchmark shapes, level on the C=1 one.
+- pooling: Numba (one pass per plane). NumPy builds and reduces a window view: 1.2-2.5x
+  slower forward and backward on every shape measured.
 If numba is not installed, ``auto`` uses NumPy and forcing ``numba`` is an error.
 
 >>> from autograd_core import kernels
