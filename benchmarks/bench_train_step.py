@@ -7,9 +7,12 @@ models, ours against PyTorch CPU, each library in its own process:
 * a self-attention block, batch 16, sequence 32, dim 64, 4 heads:
   ``x + MHA(LayerNorm(x))`` (pre-norm residual), mean over the sequence, ``Linear(64, 10)``.
 
-All float32. The first table uses the default thread counts, the second one thread
-for everyone (``OMP_NUM_THREADS=1``, ``torch.set_num_threads(1)``), which is steadier
-on a shared machine. Times are the median over repeats, with the best in parentheses.
+All float32. The first table uses the default thread counts, each library in its own
+process; times are the median over repeats, with the best in parentheses. On a
+machine that other jobs share, separate processes see different loads, so the second
+table runs everything with one thread (``OMP_NUM_THREADS=1``, ``torch.set_num_threads(1)``)
+in one process, alternating one step of each library, and gives the median of the
+per-round ratios: both sides see the same load.
 Targets (issue 4): MLP <= 1.0x PyTorch, CNN <= 2x, attention <= 1.5x.
 
     python -m benchmarks train_step
@@ -190,6 +193,65 @@ def _numpy_mlp_step(x: Any, y: Any) -> Any:
     return step
 
 
+def _steps(model: str) -> dict:
+    """One training-step closure per library for ``model`` (PyTorch's if installed)."""
+    import autograd_core as ag
+    import nn.functional as F
+    import optim
+    x_np, y_np = _data(model)
+    ag.manual_seed(0)
+    net = _ours_model(model)
+    opt = optim.SGD(net.parameters(), lr=0.01)
+    x, y = ag.from_numpy(x_np), ag.from_numpy(y_np)
+
+    def ours() -> None:
+        opt.zero_grad()
+        F.cross_entropy(net(x), y).backward()
+        opt.step()
+
+    steps = {"ours": ours}
+    if model == "mlp":
+        steps["numpy"] = _numpy_mlp_step(x_np, y_np)
+    if has_module("torch"):
+        import torch
+        torch.set_num_threads(1)
+        tnet = _torch_model(model)
+        topt = torch.optim.SGD(tnet.parameters(), lr=0.01)
+        tx, ty = torch.from_numpy(x_np), torch.from_numpy(y_np)
+
+        def theirs() -> None:
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(tnet(tx), ty).backward()
+            topt.step()
+
+        steps["torch"] = theirs
+    return steps
+
+
+def measure_paired(model: str, rounds: int = 0, min_time: float = 3.0) -> dict:
+    """Alternate one step of each library (run with one thread) for ``rounds`` rounds
+    (or ``min_time`` seconds); per library the median step time, and the median over
+    rounds of its ratio to PyTorch's step."""
+    steps = _steps(model)
+    for f in steps.values():
+        for _ in range(5):
+            f()
+    times: dict = {k: [] for k in steps}
+    t_end = time.perf_counter() + min_time
+    n = 0
+    while (n < rounds) if rounds else (time.perf_counter() < t_end or n < 20):
+        for k, f in steps.items():
+            t0 = time.perf_counter()
+            f()
+            times[k].append(time.perf_counter() - t0)
+        n += 1
+    out: dict = {k: {"time": statistics.median(v), "best": min(v)} for k, v in times.items()}
+    if "torch" in times:
+        for k, v in times.items():
+            out[k]["ratio"] = statistics.median(a / b for a, b in zip(v, times["torch"]))
+    return out
+
+
 def _run(lib: str, model: str, one_thread: bool) -> dict:
     try:
         return run_isolated("benchmarks.bench_train_step", "measure",
@@ -209,18 +271,30 @@ def _cell(r: dict) -> str:
 def main() -> None:
     have_torch = has_module("torch")
     none = {"time": None, "best": None}
-    for one_thread in (False, True):
-        rows = []
-        for model in MODELS:
-            ours = _run("ours", model, one_thread)
-            pt = _run("torch", model, one_thread) if have_torch else none
-            npy = _run("numpy", model, one_thread) if model == "mlp" else none
-            rows.append([model, _cell(ours), _cell(pt), ratio(ours["time"], pt["time"]),
-                         _cell(npy), ratio(npy["time"], pt["time"])])
-        print_table("training step (zero_grad, forward, cross-entropy, backward, SGD step), "
-                    f"float32, {'1 thread' if one_thread else 'default threads'}",
-                    ["model", "autograd-core", "pytorch", "ours / pytorch", "numpy by hand",
-                     "numpy / pytorch"], rows)
+    rows = []
+    for model in MODELS:
+        ours = _run("ours", model, False)
+        pt = _run("torch", model, False) if have_torch else none
+        npy = _run("numpy", model, False) if model == "mlp" else none
+        rows.append([model, _cell(ours), _cell(pt), ratio(ours["time"], pt["time"]),
+                     _cell(npy), ratio(npy["time"], pt["time"])])
+    print_table("training step (zero_grad, forward, cross-entropy, backward, SGD step), "
+                "float32, default threads, separate processes",
+                ["model", "autograd-core", "pytorch", "ours / pytorch", "numpy by hand",
+                 "numpy / pytorch"], rows)
+    rows = []
+    for model in MODELS:
+        r = run_isolated("benchmarks.bench_train_step", "measure_paired", env=ONE_THREAD,
+                         model=model)
+        get = lambda k, f: r.get(k, {}).get(f)  # noqa: E731
+        rows.append([model, _cell(r["ours"]), _cell(r["torch"]) if "torch" in r else "-",
+                     f"{get('ours', 'ratio'):.2f}x" if get("ours", "ratio") else "-",
+                     _cell(r["numpy"]) if "numpy" in r else "-",
+                     f"{get('numpy', 'ratio'):.2f}x" if get("numpy", "ratio") else "-"])
+    print_table("the same steps, 1 thread, one process, alternating steps (median of per-round "
+                "ratios)",
+                ["model", "autograd-core", "pytorch", "ours / pytorch", "numpy by hand",
+                 "numpy / pytorch"], rows)
 
 
 if __name__ == "__main__":
