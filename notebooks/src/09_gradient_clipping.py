@@ -206,7 +206,7 @@ plt.show()
 # Descent approaches the wall sensibly, reaches its foot, and as soon as an iterate lands on
 # the face it receives a huge gradient that **catapults** it far back down the bowl. It
 # walks back, touches the wall again, is thrown again. The loss curve shows the spikes:
-# each one undoes dozens of steps of progress. A smaller learning rate would help on the
+# each one undoes all the progress made since the last. A smaller learning rate would help on the
 # wall and crawl everywhere else; what we want is a small step *only* where the gradient
 # is huge.
 #

@@ -96,7 +96,7 @@ data = ag.tensor([1.0, 1.2, 1.5, 1.9, 2.1, 2.4, 10.0])  # the 10.0 is an outlier
 for name, fn in (("MSE", F.mse_loss), ("L1", F.l1_loss)):
     c = ag.zeros(1, requires_grad=True)
     opt = optim.SGD([c], lr=0.05)
-    for step in range(2000):
+    for step in range(500):
         loss = fn(c.expand(7), data)
         opt.zero_grad()
         loss.backward()
@@ -364,11 +364,11 @@ for name, cols in (("sepal length + width", SEPAL), ("petal length + width", PET
 
 # %% [markdown]
 # The two sepal measurements alone classify only 80% of the training flowers correctly
-# (no network could do much better: the data themselves overlap); the two petal
-# measurements, 98%. (With 15 test flowers per species, one flower is 2.2 points of test
-# accuracy, so the test figures are rough.) The decision regions show why: setosa is easy
-# either way, but versicolor and virginica overlap heavily in sepal size and much less in
-# petal size.
+# (the species overlap in these two measurements, so no boundary separates them cleanly);
+# the two petal measurements, 98%. (With 15 test flowers per species, one flower is 2.2
+# points of test accuracy, so the test figures are rough.) The decision regions show why:
+# setosa is easy either way, but versicolor and virginica overlap heavily in sepal size
+# and much less in petal size.
 
 # %%
 SPECIES_COLORS = ("tab:blue", "tab:orange", "tab:green")
