@@ -12,7 +12,8 @@ __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigm
 
 
 class ReLU(Module):
-    """``max(x, 0)``.
+    """``max(x, 0)``. (``inplace`` is accepted for PyTorch compatibility; the result is
+    always a new tensor, as for the other activations.)
 
     >>> import autograd_core as ag, nn
     >>> nn.ReLU()(ag.tensor([-1.0, 0.5, 2.0])).sum().item()

@@ -12,7 +12,8 @@ __all__ = ["Dropout"]
 class Dropout(Module):
     """In training, zero each element with probability ``p`` and scale the others by
     ``1/(1-p)``; in ``eval()`` mode, the identity. Uses the global generator
-    (``autograd_core.manual_seed``).
+    (``autograd_core.manual_seed``). ``inplace`` is accepted for PyTorch compatibility;
+    the result is always a new tensor.
 
     >>> import autograd_core as ag, nn
     >>> drop = nn.Dropout(p=0.5)

@@ -174,6 +174,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``
     (inverted dropout); the identity when ``training`` is False. Random numbers come
     from the global generator (``autograd_core.manual_seed``) or ``generator``.
+    ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> y = F.dropout(ag.ones(1000), 0.5)
