@@ -158,11 +158,15 @@ def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
 
 
 class _Scratch(Function):
-    """The context ops get when nothing is recorded: what they save is dropped."""
+    """The context ops get when nothing is recorded: whatever they save is dropped,
+    so no array outlives the call."""
 
     __slots__ = ()
 
     def save_for_backward(self, *arrays: np.ndarray) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
         pass
 
 

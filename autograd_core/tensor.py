@@ -39,6 +39,17 @@ def make(data: np.ndarray) -> "Tensor":
     return t
 
 
+def init_leaf(t: "Tensor", data: np.ndarray) -> None:
+    """Fill the slots of a new leaf tensor (also of subclasses such as nn.Parameter)."""
+    t._data = data
+    t._ctx = None
+    t._requires_grad = False
+    t.grad = None
+    t._hooks = None
+    t._retains_grad = False
+    t.label = None
+
+
 def _is_float(dtype: np.dtype) -> bool:
     return dtype.kind in "fc"
 
@@ -54,20 +65,21 @@ def _pair_dtype(a: np.ndarray, scalar: Any) -> np.dtype:
     return a.dtype
 
 
-class _RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` takes the hook away."""
+class RemovableHandle:
+    """Returned by ``register_hook`` (and nn's ``register_forward_hook``): ``remove()``
+    takes the hook away; also a context manager that removes it on exit."""
 
     _next_id = 0
 
     def __init__(self, hooks: dict) -> None:
         self.hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
 
-    def __enter__(self) -> "_RemovableHandle":
+    def __enter__(self) -> "RemovableHandle":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -91,13 +103,7 @@ class Tensor:
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         from .creation import to_array
-        self._data = to_array(data, dtype)
-        self._ctx = None
-        self._requires_grad = False
-        self.grad = None
-        self._hooks = None
-        self._retains_grad = False
-        self.label = None
+        init_leaf(self, to_array(data, dtype))
         if requires_grad:
             self.requires_grad = True
 
@@ -244,7 +250,7 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> _RemovableHandle:
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed.
 
         The hook may return a new gradient to use instead.
@@ -261,7 +267,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._hooks is None:
             self._hooks = {}
-        handle = _RemovableHandle(self._hooks)
+        handle = RemovableHandle(self._hooks)
         self._hooks[handle.id] = hook
         return handle
 

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 
 from autograd_core import Tensor, no_grad
+from autograd_core.tensor import RemovableHandle
 from autograd_core.tensor import make
 
 from .parameter import Buffer, Parameter
@@ -41,26 +42,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class _RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` takes the hook away."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> "_RemovableHandle":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _addindent(s: str, num_spaces: int) -> str:
@@ -151,7 +132,7 @@ class Module:
                 out = r
         return out
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; a non-None result replaces
         the output.
 
@@ -162,11 +143,11 @@ class Module:
         [[0.0, 0.0]]
         >>> h.remove()
         """
-        handle = _RemovableHandle(self._forward_hooks)
+        handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a non-None result replaces the args.
 
         >>> import autograd_core as ag, nn
@@ -175,7 +156,7 @@ class Module:
         >>> m(ag.zeros(1)).tolist()
         [1.0]
         """
-        handle = _RemovableHandle(self._forward_pre_hooks)
+        handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
@@ -802,7 +783,10 @@ class Sequential(Module):
 
     def __getitem__(self, idx: int | slice | str) -> Any:
         if isinstance(idx, slice):
-            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+            items = OrderedDict(list(self._modules.items())[idx])
+            # a subclass with its own constructor (nn.MLP, nn.CNN) slices to a plain Sequential
+            cls = type(self) if type(self).__init__ is Sequential.__init__ else Sequential
+            return cls(items)
         if isinstance(idx, str):
             return self._modules[idx]
         return list(self._modules.values())[self._index(idx)]

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core.tensor import init_leaf
 
 __all__ = ["Parameter", "Buffer"]
 
@@ -48,13 +49,7 @@ class Parameter(Tensor):
             arr = data
         else:
             raise TypeError(f"Parameter: expected a Tensor or a NumPy array, got {type(data).__name__}")
-        self._data = arr
-        self._ctx = None
-        self._requires_grad = False
-        self.grad = None
-        self._hooks = None
-        self._retains_grad = False
-        self.label = None
+        init_leaf(self, arr)
         if requires_grad:
             self.requires_grad = True
 
@@ -91,12 +86,5 @@ class Buffer(Tensor):
     __slots__ = ("persistent",)
 
     def __init__(self, data: Any, *, persistent: bool = True) -> None:
-        arr = data._data if isinstance(data, Tensor) else np.asarray(data)
-        self._data = arr
-        self._ctx = None
-        self._requires_grad = False
-        self.grad = None
-        self._hooks = None
-        self._retains_grad = False
-        self.label = None
+        init_leaf(self, data._data if isinstance(data, Tensor) else np.asarray(data))
         self.persistent = persistent

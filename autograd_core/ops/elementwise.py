@@ -226,13 +226,12 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
-        mask = a > 0
-        ctx.mask = mask
-        return a * mask
+        ctx.mask = a > 0
+        return np.maximum(a, 0)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * _mask(ctx.mask)
+        return Where.apply(grad, make(np.zeros((), grad._data.dtype)), condition=ctx.mask)
 
 
 class Clamp(Function):
