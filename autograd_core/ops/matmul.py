@@ -5,7 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..function import Function
+
+_BMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``; batches of equal shape go to the batched-matmul kernel, which splits the
+    batch over threads (np.matmul runs one small BLAS call after another)."""
+    if a.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.dtype == b.dtype \
+            and a.dtype in _BMM_DTYPES:
+        out = kernels.bmm(a.reshape((-1,) + a.shape[-2:]), b.reshape((-1,) + b.shape[-2:]))
+        return out.reshape(a.shape[:-2] + out.shape[-2:])
+    return np.matmul(a, b)
 
 
 class MatMul(Function):
@@ -17,7 +30,7 @@ class MatMul(Function):
             raise ValueError(f"shapes {a.shape} and {b.shape} cannot be multiplied "
                              f"({a.shape[-1]} != {b.shape[-2]})")
         ctx.save_for_backward(a, b)
-        return np.matmul(a, b)
+        return matmul_arrays(a, b)
 
     @staticmethod
     def backward(ctx, grad):
