@@ -152,7 +152,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-samples", type=_positive_int, metavar="N", default=None,
                    help="points to generate for xor, moons, circles and spirals "
                    "(default: 1000, 1500 for spirals)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=_nonnegative_int, default=0,
                    help="seed of the data split, the weights and the batch order (default: 0)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default: runs/MODEL-DATA-YYYYmmdd-HHMMSS)")
@@ -191,6 +191,9 @@ def run_train(args: argparse.Namespace) -> int:
     except DatasetNotFoundError as e:
         print(f"autograd-core train: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as e:  # e.g. the output folder cannot be written
+        print(f"autograd-core train: error: {e}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:  # outside the training loop (loading data, writing files)
         print("\nautograd-core train: interrupted", file=sys.stderr)
         _say_checkpoint(config)

@@ -493,7 +493,9 @@ def fit(model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray,
     gen = ag.Generator().manual_seed(int(seed)) if seed is not None else None
     loader = DataLoader(TensorDataset(ag.from_numpy(x_train), ag.from_numpy(y_train)),
                         batch_size=batch_size, shuffle=True, generator=gen)
-    stopper = optim.EarlyStopping(patience=patience if patience else 0,
+    # patience 0/None: never stop early (a patience beyond the last epoch), but still keep
+    # the best weights
+    stopper = optim.EarlyStopping(patience=patience if patience else epochs + 1,
                                   restore_best_weights=True)
     result = FitResult()
     t_start = time.perf_counter()
@@ -536,8 +538,6 @@ def fit(model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray,
             result.history.append(record)
             improved = stopper.is_better(val_loss, stopper.best_score)
             stop = stopper.step(val_loss, model)
-            if patience is None or patience == 0:
-                stop = False
             if improved:
                 result.best_epoch, result.best_val_loss = epoch, val_loss
             log(f"epoch {epoch:>{width}}/{epochs}  train loss {record['train_loss']:.4f} "
@@ -592,6 +592,12 @@ def save_checkpoint(path: str | os.PathLike, model: Any, config: dict, **extra: 
     obj = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION,
            "config": json.loads(json.dumps(config)), "state_dict": model.state_dict(), **extra}
     ag.save(obj, str(path))
+    try:  # save() writes through a private temporary file; give it the usual permissions
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(path, 0o666 & ~umask)
+    except OSError:
+        pass
 
 
 def _checkpoint_path(path: str | os.PathLike) -> Path:
@@ -642,11 +648,10 @@ def evaluate_checkpoint(path: str | os.PathLike, *, data: str | None = None,
         raise ConfigError(f"the model takes inputs {tuple(cfg['input_shape'])} with "
                           f"{len(cfg['classes'])} classes; {name} has {splits.input_shape} "
                           f"with {splits.num_classes}")
-    # Use the normalisation the model was trained with (the same numbers for its own data).
+    # Standardise as in training, with the numbers saved in the checkpoint (for the model's
+    # own data they are the ones just recomputed; other data gets the model's preprocessing).
     x, y = splits.split(split)
-    if name == cfg["data"]:
-        norm_now, norm_saved = splits.normalization, cfg["normalization"]
-        x = _renormalize(x, norm_now, norm_saved)
+    x = _renormalize(x, splits.normalization, cfg["normalization"])
     loss, acc, pred = evaluate(model, x, y, batch_size)
     return {"loss": loss, "accuracy": acc, "n": int(len(y)), "split": split, "data": name,
             "confusion_matrix": confusion_matrix(y, pred, len(cfg["classes"])).tolist()}
@@ -706,6 +711,8 @@ class TrainConfig:
             raise ConfigError(f"--n-samples applies to generated data (xor, moons, circles, "
                               f"spirals), not {self.data}")
         out = self.out or _default_out(model, self.data)
+        if os.path.exists(out) and not os.path.isdir(out):
+            raise ConfigError(f"--out {out!r} is a file, not a folder")
         return replace(self, model=model,
                        epochs=spec.epochs if self.epochs is None else self.epochs,
                        batch_size=spec.batch_size if self.batch_size is None else self.batch_size,
@@ -808,6 +815,11 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
                      lr=cfg.lr, weight_decay=cfg.weight_decay, patience=cfg.patience,
                      seed=cfg.seed, progress=cfg.progress, on_improve=on_improve,
                      callbacks=callbacks, log=log)
+    if not ckpt_path.exists() and not fit_result.interrupted and fit_result.history:
+        # no epoch ever improved (a NaN validation loss from the start): keep the last weights
+        last = fit_result.history[-1]
+        save_checkpoint(ckpt_path, model, saved_cfg, epoch=last["epoch"],
+                        val_loss=float(last["val_loss"]), val_acc=float(last["val_acc"]))
     result = RunResult(cfg, model, splits, fit_result, out,
                        ckpt_path if ckpt_path.exists() else None)
     metrics: dict = {

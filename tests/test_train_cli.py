@@ -167,9 +167,13 @@ def test_bad_options_are_argparse_errors(args, capsys):
     (["--data", "mnist"], "--data mnist needs --data-dir"),
     (["--data", "iris", "--n-samples", "10"], "--n-samples applies to generated data"),
     (["--data", "digits", "--val-fraction", "0.5", "--test-fraction", "0.5"], "below 1"),
+    (["--data", "xor", "--out", __file__], "is a file, not a folder"),
 ])
 def test_impossible_combinations_are_clear_errors(tmp_path, args, message, capsys):
-    code, out = train(tmp_path, *args)
+    if "--out" in args:
+        code = main(["train", *args])
+    else:
+        code, _ = train(tmp_path, *args)
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
@@ -308,6 +312,19 @@ def test_early_stopping_stops_and_restores():
     r = T.fit(model, (x[:40], y[:40]), (x[40:], y[40:]), epochs=200, lr=0.05, batch_size=8,
               patience=3, progress=False, log=lambda *a: None)
     assert r.stopped_early and len(r.history) == r.best_epoch + 3
+    val_loss, _, _ = T.evaluate(model, x[40:], y[40:])
+    assert val_loss == pytest.approx(min(h["val_loss"] for h in r.history), rel=1e-5)
+
+
+def test_patience_zero_never_stops_and_keeps_the_best_weights():
+    import nn
+    from autograd_core.data import make_moons
+    x, y = make_moons(200, noise=0.3, seed=1)
+    model = nn.MLP(2, [32], 2)
+    r = T.fit(model, (x[:40], y[:40]), (x[40:], y[40:]), epochs=25, lr=0.05, batch_size=8,
+              patience=0, progress=False, log=lambda *a: None)
+    assert not r.stopped_early and len(r.history) == 25
+    assert r.best_epoch < 25          # it overfits, so the best epoch is an early one
     val_loss, _, _ = T.evaluate(model, x[40:], y[40:])
     assert val_loss == pytest.approx(min(h["val_loss"] for h in r.history), rel=1e-5)
 
