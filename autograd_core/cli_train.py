@@ -190,6 +190,8 @@ def run_train(args: argparse.Namespace) -> int:
         return _error(args, "train", str(e))
     except DatasetNotFoundError as e:
         print(f"autograd-core train: error: {e}", file=sys.stderr)
+        print("(with autograd-core train, name that folder with --data-dir DIR)",
+              file=sys.stderr)
         return EXIT_USAGE
     except OSError as e:  # e.g. the output folder cannot be written
         print(f"autograd-core train: error: {e}", file=sys.stderr)
@@ -254,6 +256,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     except FileNotFoundError as e:
         if isinstance(e, DatasetNotFoundError):
             print(f"autograd-core evaluate: error: {e}", file=sys.stderr)
+            print("(with autograd-core evaluate, name that folder with --data-dir DIR)",
+                  file=sys.stderr)
             return EXIT_USAGE
         return _error(args, "evaluate", str(e))
     except (SerializationError, ConfigError, ValueError, KeyError) as e:

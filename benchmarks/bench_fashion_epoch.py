@@ -164,8 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args([] if argv is None else argv)
     missing = _dataset_present(args.data_dir)
     if missing is not None:
-        print("skipped: Fashion-MNIST is not installed here "
-              "(sudo apt-get install dataset-fashion-mnist).")
+        where = (f"in {args.data_dir}" if args.data_dir else
+                 "installed here (sudo apt-get install dataset-fashion-mnist, or pass --data-dir)")
+        print(f"skipped: the Fashion-MNIST files are not {where}; nothing was timed.")
         print("  " + missing.splitlines()[0])
         return
     kw = dict(data_dir=args.data_dir, batches=args.batches, repeat=args.repeat,
