@@ -266,12 +266,25 @@ def _configure_locked() -> None:
         entry["fix"] = _apply_openblas(lib, setter, entry)
     if others:
         _controller = controller
+        numpy_blas = _numpy_blas_name()
         for entry in others:
             if _policy == "off":
                 entry["fix"] = "none (policy off)"
+            elif str(entry.get("internal_api")) not in numpy_blas:
+                # e.g. PyTorch's MKL next to NumPy's OpenBLAS: not ours to slow down
+                entry["fix"] = "none (not the BLAS NumPy uses)"
             else:
                 controller.select(filepath=entry["filepath"]).limit(limits=1)
                 entry["fix"] = "limited to 1 thread (no idle-sleep control for this BLAS)"
+
+
+def _numpy_blas_name() -> str:
+    """Lower-case name of the BLAS NumPy was built with ("scipy-openblas", "mkl", ...)."""
+    import numpy as np
+    try:
+        return str(np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]).lower()
+    except (AttributeError, KeyError, TypeError):
+        return ""
 
 
 def _apply_openblas(lib: ctypes.CDLL, setter, entry: dict) -> str:
