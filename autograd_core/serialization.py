@@ -122,6 +122,12 @@ def _write_archive(fh: BinaryIO, manifest: bytes, arrays: Dict[str, np.ndarray])
                 np.lib.format.write_array(m, arr, allow_pickle=False)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save(obj: Any, f: FileLike) -> None:
     """Save ``obj`` (e.g. a model's or optimizer's ``state_dict()``) to a path or binary file.
 
@@ -153,6 +159,7 @@ def save(obj: Any, f: FileLike) -> None:
         try:
             with os.fdopen(fd, "wb") as fh:
                 _write_archive(fh, manifest, enc.arrays)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a saved file is not
             os.replace(tmp, path)
         except BaseException:
             try:

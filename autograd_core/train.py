@@ -592,12 +592,6 @@ def save_checkpoint(path: str | os.PathLike, model: Any, config: dict, **extra: 
     obj = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION,
            "config": json.loads(json.dumps(config)), "state_dict": model.state_dict(), **extra}
     ag.save(obj, str(path))
-    try:  # save() writes through a private temporary file; give it the usual permissions
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(path, 0o666 & ~umask)
-    except OSError:
-        pass
 
 
 def _checkpoint_path(path: str | os.PathLike) -> Path:
