@@ -38,6 +38,37 @@ def torch_cpu(shape: list) -> dict:
     return {"t": time_fn(lambda: torch.bmm(a, b))}
 
 
+def one_thread(shape: list, lib: str) -> dict:
+    """CPU seconds per call with everything on the calling thread (robust to other load)."""
+    import time
+    a, b = _data(tuple(shape))
+    if lib == "torch":
+        import torch
+        torch.set_num_threads(1)
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        fn = lambda: torch.bmm(ta, tb)
+        ctx = None
+    else:
+        from autograd_core import kernels as K
+        from autograd_core.kernels import threads
+        K.set_num_threads(1)
+        K.set_backend(lib)
+        fn = lambda: K.bmm(a, b)
+        ctx = threads.blas_single_thread()
+    if ctx is not None:
+        ctx.__enter__()
+    fn()
+    best = float("inf")
+    for _ in range(15):
+        t0 = time.thread_time()
+        for _ in range(10):
+            fn()
+        best = min(best, (time.thread_time() - t0) / 10)
+    if ctx is not None:
+        ctx.__exit__(None, None, None)
+    return {"t": best}
+
+
 def main() -> None:
     torch_ok = has_module("torch")
     rows = []
@@ -51,6 +82,15 @@ def main() -> None:
         rows.append([f"{bsz}x({m}x{k})@({k}x{n})", fmt_time(r["auto"]), f"{gflops:.0f}",
                      fmt_time(r["numpy"]), fmt_time(r["numba"]), fmt_time(npm), fmt_time(tor),
                      ratio(r["auto"], tor), ratio(r["auto"], npm)])
+    one = []
+    for shape in SHAPES:
+        r = {lib: run_isolated("benchmarks.bench_matmul", "one_thread", shape=list(shape), lib=lib)["t"]
+             for lib in ("numpy", "numba") + (("torch",) if torch_ok else ())}
+        bsz, m, k, n = shape
+        one.append([f"{bsz}x({m}x{k})@({k}x{n})", fmt_time(r["numpy"]), fmt_time(r["numba"]),
+                    fmt_time(r.get("torch")), ratio(min(r["numpy"], r["numba"]), r.get("torch"))])
+    print_table("bmm on one thread, CPU time (robust to other load on the machine)",
+                ["shape", "ours numpy path", "ours numba path", "torch.bmm (1 thread)", "best ours / torch"], one)
     print_table("bmm, float32",
                 ["shape", "ours (auto)", "GFLOP/s", "ours numpy path", "ours numba path", "np.matmul",
                  "torch.bmm", "ours / torch", "ours / np.matmul"], rows)
