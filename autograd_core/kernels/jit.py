@@ -5,13 +5,15 @@ Importing numba costs about 0.25 s here and compiling a kernel about a second, s
 Python function and applies ``numba.njit(cache=True, ...)`` on the first call; with a
 warm on-disk cache that first call only loads machine code.
 
->>> @lazy_njit(nogil=True)
-... def add_one(a):
-...     for i in range(a.shape[0]):
-...         a[i] += 1.0
+Kernels are defined in their modules as ``@lazy_njit(nogil=True)`` over a plain function
+(a function typed into a REPL or a doctest cannot be cached, having no source file):
+
 >>> import numpy as np
->>> x = np.zeros(3); add_one(x); x.tolist()
-[1.0, 1.0, 1.0]
+>>> from autograd_core.kernels.pool import _max_bwd      # a @lazy_njit kernel
+>>> dx = np.empty((1, 3))
+>>> _max_bwd(np.ones((1, 2)), np.array([[0, 2]]), 0, 1, dx)
+>>> dx.tolist()
+[[1.0, 0.0, 1.0]]
 """
 from __future__ import annotations
 

@@ -1,15 +1,18 @@
 """Batched matrix multiply: (B, M, K) @ (B, K, N) -> (B, M, N).
 
 NumPy path: ``np.matmul`` calls one OpenBLAS sgemm/dgemm per matrix. For these small
-matrices OpenBLAS runs each call on one thread, so on its own it uses one core (and
-for 128x64x128 it tries two threads per call, badly). We split the batch over our
-threads with BLAS held to one thread per call: 64x(64x64)@(64x64) drops from
-0.45 ms to 0.28 ms, 256x(128x64)@(64x128) from 6-8 ms to 4.5 ms (PyTorch bmm:
-0.22 ms and 4.2 ms).
+matrices OpenBLAS runs each call on one thread (for 128x64x128 it tries two, badly), so
+on its own it uses one core. We split the batch over our threads with BLAS held to one
+thread per call. Measured (``python -m benchmarks matmul``, quiet machine):
+64x(64x64)@(64x64) 0.32-0.44 ms vs np.matmul 0.56 ms and torch.bmm 0.50 ms;
+256x(128x64)@(64x128) 5.1 ms vs 6.5 ms and 5.0 ms. Per core (one thread, CPU time)
+this path is within 0-10% of torch.bmm on both.
 
 Numba path: an i-k-j loop nest (the j loop vectorises) over a batch range, compiled
 ``nogil`` and split over the same threads. It reaches 40-60 GFLOP/s here against
-OpenBLAS's ~120, so ``auto`` uses it only for tiny matrices.
+OpenBLAS's ~120 (a register-tiled variant spilled and was slower still), so ``auto``
+uses it only for tiny matrices, where it beats NumPy's per-call overhead:
+4096x(4x4)@(4x4) 0.20 ms vs 0.36 ms.
 
 >>> import numpy as np
 >>> a = np.ones((2, 3, 4), np.float32); b = np.ones((2, 4, 5), np.float32)
