@@ -16,6 +16,13 @@ matmuls stay two-threaded. This needs two exported OpenBLAS functions
 (``openblas_read_env``, ``blas_thread_shutdown_``); when they are missing, or the BLAS
 is not OpenBLAS, policy ``"single"`` (BLAS limited to one thread through threadpoolctl)
 is the fallback. ``"off"`` leaves BLAS alone (used by the benchmark's "before" column).
+Measured (``python -m benchmarks threads``): sgemm 256 then a Numba ``prange`` kernel,
+9.5 ms per pair with BLAS left alone, 0.71 ms with ``"sleep"`` (the two alone: 0.20 +
+0.46 ms); sgemm 1024 keeps its two threads (12.5 ms; 23 ms on one thread, which is
+what ``OPENBLAS_NUM_THREADS=1`` or ``"single"`` cost). Side effects: the variable stays
+set, so child processes start OpenBLAS the same way; and the pool restart must not
+race a BLAS call in another thread, so call :func:`configure` (or any kernel) before
+starting threads that use NumPy, if you have such threads.
 
 Our own parallelism: kernels that mix Numba code and BLAS calls (im2col + sgemm per
 batch chunk) split the batch over a small pool of Python threads (blocking waits, no
