@@ -149,3 +149,11 @@ def test_matches_pytorch_float64(torch, name, f):
 
 def test_repr():
     assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+
+
+def test_value_toposort_matches_the_engines():
+    from autograd_core.engine import toposort
+    from autograd_core.value import _parents, _toposort
+    x, y = Value(0.5), Value(-1.5)
+    z = ((x * y + x).tanh() * (y - x) + x ** 2).relu() + y.exp() / x
+    assert _toposort(z) == toposort((z,), _parents)
