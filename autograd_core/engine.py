@@ -48,6 +48,30 @@ def _tensor_parents(t: Any) -> list:
     return [p for p in ctx.parents if p._requires_grad]
 
 
+def _tensor_toposort(roots: Sequence[Any]) -> list:
+    """``toposort(roots, _tensor_parents)`` with the parents read in place (no list per node)."""
+    order: list = []
+    state: dict = {}
+    stack: list = list(roots)
+    push, pop, get = stack.append, stack.pop, state.get
+    while stack:
+        node = stack[-1]
+        s = get(node)
+        if s is None:
+            state[node] = 1
+            ctx = node._ctx
+            if ctx is not None:
+                for p in ctx.parents:
+                    if p._requires_grad and p not in state:
+                        push(p)
+        else:
+            pop()
+            if s == 1:
+                state[node] = 2
+                order.append(node)
+    return order
+
+
 def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: bool,
                  create_graph: bool, inputs: Sequence[Any] | None = None) -> list | None:
     """Backpropagate ``root_grads`` from ``roots``.
@@ -56,7 +80,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
     nodes that called ``retain_grad()``). Otherwise nothing is accumulated and the
     gradients reaching ``inputs`` are returned, in order (None where none arrived).
     """
-    order = toposort(roots, _tensor_parents)
+    order = _tensor_toposort(roots)
     grads: dict = {}  # node -> the sum of the gradients that reached it so far
     for r, g in zip(roots, root_grads):
         grads[r] = grads[r] + g if r in grads else g
@@ -67,8 +91,9 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
     prev = STATE.enabled
     STATE.enabled = create_graph  # backward records a graph only when asked to
     try:
+        pop, get = grads.pop, grads.get
         for node in reversed(order):
-            g = grads.pop(node, None)
+            g = pop(node, None)
             if g is None:
                 continue
             if node._hooks:
@@ -90,7 +115,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                 ctx._saved = None
             for p, pg in zip(ctx.parents, parent_grads):
                 if pg is not None and p._requires_grad:
-                    old = grads.get(p)
+                    old = get(p)
                     grads[p] = pg if old is None else old + pg
     finally:
         STATE.enabled = prev

@@ -120,17 +120,18 @@ class Function:
     def _backward(self, grad: Any) -> tuple:
         """Gradients for each parent, summed back to the parent's shape and dtype."""
         grads = self.backward(self, grad)
-        if not isinstance(grads, tuple):
+        if type(grads) is not tuple:
             grads = (grads,)
         result = []
         for p, g in zip(self.parents, grads):
             if g is not None:
-                if g._data.shape != p._data.shape:
-                    g = g.sum_to_size(p._data.shape)
-                if g._data.dtype != p._data.dtype:
-                    g = g.to(p._data.dtype)
+                a, pa = g._data, p._data
+                if a.shape != pa.shape:
+                    g = g.sum_to_size(pa.shape)
+                if a.dtype != pa.dtype:
+                    g = g.to(pa.dtype)
             result.append(g)
-        return tuple(result)
+        return result
 
     def name(self) -> str:
         """PyTorch-style node name, e.g. ``MulBackward0``."""
