@@ -1,7 +1,9 @@
 """The engine: topological order by an explicit stack, and the backward pass.
 
-Both node kinds share ``toposort``. ``Value`` (scalars) runs its own two-line
-accumulation loop over that order; ``Tensor`` runs ``run_backward`` below.
+Both node kinds share this algorithm. ``Tensor`` runs ``run_backward`` below over
+``toposort``; ``Value`` (scalars) runs its own two-line accumulation loop over a copy
+of ``toposort`` that reads its two parent slots directly (``value._toposort``, 1.4x
+faster on micrograd's demo; a test keeps the two orders equal).
 A gradient flowing into a node is summed over all of its uses before the node's
 backward runs; that is why the order must be topological.
 """
@@ -41,35 +43,9 @@ def toposort(roots: Iterable[Any], parents: Callable[[Any], Iterable[Any]]) -> l
     return order
 
 
-def _tensor_parents(t: Any) -> list:
+def _tensor_parents(t: Any) -> tuple:
     ctx = t._ctx
-    if ctx is None:
-        return []
-    return [p for p in ctx.parents if p._requires_grad]
-
-
-def _tensor_toposort(roots: Sequence[Any]) -> list:
-    """``toposort(roots, _tensor_parents)`` with the parents read in place (no list per node)."""
-    order: list = []
-    state: dict = {}
-    stack: list = list(roots)
-    push, pop, get = stack.append, stack.pop, state.get
-    while stack:
-        node = stack[-1]
-        s = get(node)
-        if s is None:
-            state[node] = 1
-            ctx = node._ctx
-            if ctx is not None:
-                for p in ctx.parents:
-                    if p._requires_grad and p not in state:
-                        push(p)
-        else:
-            pop()
-            if s == 1:
-                state[node] = 2
-                order.append(node)
-    return order
+    return () if ctx is None else ctx.parents
 
 
 def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: bool,
@@ -80,7 +56,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
     nodes that called ``retain_grad()``). Otherwise nothing is accumulated and the
     gradients reaching ``inputs`` are returned, in order (None where none arrived).
     """
-    order = _tensor_toposort(roots)
+    order = toposort(roots, _tensor_parents)
     grads: dict = {}  # node -> the sum of the gradients that reached it so far
     for r, g in zip(roots, root_grads):
         grads[r] = grads[r] + g if r in grads else g

@@ -348,7 +348,7 @@ class Tensor:
             return fn(self, other)
         o = other._data if isinstance(other, Tensor) else other
         res = fn(make(self._data), make(np.asarray(o)))._data
-        if np.result_type(res) != self._data.dtype and not np.can_cast(res.dtype, self._data.dtype, "same_kind"):
+        if not np.can_cast(res.dtype, self._data.dtype, "same_kind"):
             raise RuntimeError(f"{name}: result type {res.dtype} can't be cast to the desired "
                                f"output type {self._data.dtype}")
         np.copyto(self._data, res, casting="unsafe")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from typing import Iterable, Union
 
-from .engine import toposort
 
 Number = Union[int, float]
 _new = object.__new__

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from ..engine import toposort
 from ..tensor import Tensor
 from ..value import Value
 
@@ -108,23 +109,9 @@ def read_graph(root: Value | Tensor | Sequence[Value | Tensor]) -> Graph:
 
 
 def _topological(roots: list, parents_of: Any) -> list:
-    """Every node after its parents; parents are visited in argument order, so that
-    in ``x + y`` the picture puts ``x`` before ``y``. An explicit stack, not recursion."""
-    order: list = []
-    state: dict[int, int] = {}  # id -> 1 while its parents are visited, 2 once placed
-    stack: list = list(reversed(roots))
-    while stack:
-        node = stack[-1]
-        s = state.get(id(node))
-        if s is None:
-            state[id(node)] = 1
-            stack.extend(p for p in reversed(parents_of(node)) if id(p) not in state)
-        else:
-            stack.pop()
-            if s == 1:
-                state[id(node)] = 2
-                order.append(node)
-    return order
+    """The engine's topological order, with parents visited in argument order, so that
+    in ``x + y`` the picture puts ``x`` before ``y``."""
+    return toposort(list(reversed(roots)), lambda node: tuple(reversed(parents_of(node))))
 
 
 def _node(i: int, obj: Any, index: dict, is_value: bool) -> Node:
