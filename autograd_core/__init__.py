@@ -8,7 +8,7 @@ tensor([2., 4.])
 """
 from __future__ import annotations
 
-from . import grad_mode
+from . import allocator, grad_mode
 from .tensor import Tensor, where
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -27,6 +27,8 @@ from .ops.pool import avg_pool2d, max_pool2d
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
 from .serialization import load, save
+
+allocator.configure()  # keep freed arrays' memory between steps (glibc; see allocator.py)
 
 bool = bool_  # noqa: A001  (PyTorch's name: autograd_core.bool)
 

@@ -170,6 +170,70 @@ def test_mha_gradcheck():
     assert ag.gradgradcheck(lambda x: mha(x, x, x, need_weights=False)[0].sum(-1), (x,))
 
 
+def _run_split(monkeypatch, split: bool, fn, inputs):
+    """Output and input gradients of ``fn(*inputs)`` with the attention op's batch split
+    over two threads forced on (``split``) or off."""
+    from autograd_core.kernels import threads
+    from nn.fused import attention as fused
+    monkeypatch.setattr(fused, "_SPLIT_MIN_FLOPS", 1 if split else 1 << 62)
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    calls = []
+    parallel_for = threads.parallel_for
+    monkeypatch.setattr(threads, "parallel_for",
+                        lambda *a, **k: calls.append(1) or parallel_for(*a, **k))
+    for t in inputs:
+        t.grad = None
+    ag.manual_seed(5)
+    out = fn(*inputs)
+    out.backward(ag.tensor(np.cos(np.arange(out.numel())).reshape(out.shape)))
+    assert len(calls) == (2 if split else 0)  # forward and backward
+    return out.detach().numpy(), [t.grad.numpy() for t in inputs]
+
+
+@pytest.mark.parametrize("case", ["mha_batch_first", "mha_seq_first", "mha_kdim", "sdpa_masks",
+                                  "sdpa_broadcast_batch", "sdpa_dropout"])
+def test_attention_split_over_threads_matches_one_part(monkeypatch, case):
+    # The fused op splits the batch over threads only above a size threshold; forced
+    # on, each part must compute exactly its slice, for every layout and broadcast.
+    if case.startswith("mha"):
+        kw = dict(kdim=5, vdim=3) if case == "mha_kdim" else {}
+        mha = nn.MultiheadAttention(8, 2, batch_first=case != "mha_seq_first", **kw).double()
+        x, mem = t64(5, 4, 8), (t64(5, 6, 5), t64(5, 6, 3)) if kw else (None, None)
+        if kw:
+            inputs = [x, *mem]
+            fn = lambda q, k, v: mha(q, k, v, need_weights=False)[0]  # noqa: E731
+        else:
+            inputs = [x]
+            kpm = ag.tensor(rng.random((5, 4)) > 0.7) if case == "mha_batch_first" else None
+            fn = lambda q: mha(q, q, q, key_padding_mask=kpm, need_weights=False)[0]  # noqa: E731
+    elif case == "sdpa_masks":
+        inputs = [t64(4, 3, 5, 6), t64(4, 3, 7, 6), t64(4, 3, 7, 2)]
+        mask = ag.tensor(rng.standard_normal((4, 1, 5, 7)))
+        fn = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # noqa: E731
+    elif case == "sdpa_broadcast_batch":
+        inputs = [t64(1, 3, 5, 6), t64(4, 3, 7, 6), t64(4, 1, 7, 2)]
+        fn = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True)  # noqa: E731
+    else:
+        inputs = [t64(6, 5, 4), t64(6, 5, 4), t64(6, 5, 4)]
+        fn = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, dropout_p=0.3)  # noqa: E731
+    out1, grads1 = _run_split(monkeypatch, False, fn, inputs)
+    out2, grads2 = _run_split(monkeypatch, True, fn, inputs)
+    np.testing.assert_allclose(out2, out1, rtol=1e-13, atol=1e-15)
+    for g2, g1 in zip(grads2, grads1):
+        np.testing.assert_allclose(g2, g1, rtol=1e-13, atol=1e-15)
+
+
+def test_attention_split_over_threads_gradcheck(monkeypatch):
+    from autograd_core.kernels import threads
+    from nn.fused import attention as fused
+    monkeypatch.setattr(fused, "_SPLIT_MIN_FLOPS", 1)
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    mha = nn.MultiheadAttention(4, 2, batch_first=True).double()
+    x = t64(3, 3, 4)
+    assert ag.gradcheck(lambda x, *ps: mha(x, x, x, need_weights=False)[0],
+                        (x, *mha.parameters()))
+
+
 def test_mha_dropout_only_in_training():
     mha = nn.MultiheadAttention(8, 2, dropout=0.5, batch_first=True)
     x = ag.randn(2, 6, 8)

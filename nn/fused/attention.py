@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import Function, Tensor
+from autograd_core.kernels import threads
 from autograd_core.random import rng
 from autograd_core.tensor import make
 
@@ -69,10 +70,51 @@ def safe_softmax(s: np.ndarray, check: bool = True) -> np.ndarray:
     return s
 
 
-def _merge_into(out: np.ndarray, i: int, o: np.ndarray, seq_first: bool) -> None:
-    """Write head-split (N, H, L, D) ``o`` into slot ``i`` of a packed (N, L, 3, H, D)
-    or (L, N, 3, H, D) array."""
-    out[:, :, i] = o.transpose(2, 0, 1, 3) if seq_first else o.transpose(0, 2, 1, 3)
+def _head_view(buf: np.ndarray, heads: int | None, seq_first: bool) -> np.ndarray:
+    """``buf`` in head-split order: a view of a merged (N, L, H, D) or (L, N, H, D) array as
+    (N, H, L, D), so that ``view[lo:hi] = x`` writes a batch slice in place."""
+    if heads is None:
+        return buf
+    return buf.transpose(1, 2, 0, 3) if seq_first else buf.transpose(0, 2, 1, 3)
+
+
+def _merged_buffer(shape: tuple, dtype: np.dtype, heads: int | None, seq_first: bool,
+                   n: int = 1) -> tuple[np.ndarray, list[np.ndarray]]:
+    """An empty output for ``n`` head-split (N, H, L, D) results (``n`` = 3 for the packed
+    q/k/v gradient) in the op's input layout, and a head-order view of each slot."""
+    if heads is None:
+        buf = np.empty(shape, dtype)
+        return buf, [buf]
+    N, H, L, D = shape
+    lead = (L, N) if seq_first else (N, L)
+    buf = np.empty(lead + ((n,) if n > 1 else ()) + (H, D), dtype)
+    slots = [buf[:, :, i] for i in range(n)] if n > 1 else [buf]
+    return buf.reshape(lead + (n * H * D,)), [_head_view(x, heads, seq_first) for x in slots]
+
+
+# Split the batch over threads when the op has at least this many flops (each part then
+# runs a few hundred microseconds, far more than the ~30 us of handing it to a thread).
+_SPLIT_MIN_FLOPS = 1_000_000
+
+
+def _batch_parts(fn, score_shape: tuple, flops: int) -> None:
+    """Run ``fn(cut)`` for slices of the scores' first (batch) axis, in parallel when that
+    pays; ``cut(a)`` slices an operand along that axis (operands broadcast on it are whole)."""
+    nd = len(score_shape)
+    nb = score_shape[0] if nd >= 3 else 1
+
+    def part(lo: int, hi: int) -> None:
+        def cut(a):
+            if a is None or nd < 3 or a.ndim != nd or a.shape[0] != nb or (lo, hi) == (0, nb):
+                return a
+            return a[lo:hi]
+        fn(cut)
+
+    if nb < 2 or flops < _SPLIT_MIN_FLOPS:
+        part(0, nb)
+        return
+    threads.parallel_for(part, nb, grain=max(1, nb * _SPLIT_MIN_FLOPS // (2 * flops)),
+                         blas_single=True)
 
 
 class Attention(Function):
@@ -83,7 +125,8 @@ class Attention(Function):
     With ``heads`` they are ``(N, L, E)`` (or ``(L, N, E)`` with ``seq_first``), split into
     ``heads`` heads; the output comes back in the same layout. ``mask`` is an additive
     float array (``-inf`` where attention is not allowed), broadcast to the scores'
-    shape ``(..., L, S)``; it is a constant.
+    shape ``(..., L, S)``; it is a constant. Forward and backward split the batch over
+    threads (NumPy releases the GIL in its matmuls and ufuncs).
     """
 
     op = "scaled_dot_product_attention"
@@ -97,27 +140,40 @@ class Attention(Function):
             q, k, v = inputs
         if heads is not None:
             q, k, v = (split_heads(a, heads, seq_first) for a in (q, k, v))
-        s = np.matmul(q, np.swapaxes(k, -1, -2))
-        s *= s.dtype.type(scale)
+        dtype = np.result_type(q, k, v)
+        batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+        L, S, D = q.shape[-2], k.shape[-2], q.shape[-1]
+        score_shape = batch + (L, S)
         if mask is not None:
-            if s.shape == np.broadcast_shapes(s.shape, mask.shape):
-                s += mask
-            else:
-                s = s + mask
-        p = safe_softmax(s, check=mask is not None)
+            score_shape = np.broadcast_shapes(score_shape, mask.shape)
+            batch = score_shape[:-2]
         keep = None
-        if dropout_p > 0:
-            keep = (rng(generator).random(p.shape, dtype=np.float32) >= dropout_p)
-            keep = keep.astype(p.dtype) * p.dtype.type(1.0 / (1.0 - dropout_p)) \
-                if dropout_p < 1 else np.zeros(p.shape, p.dtype)
-            pd = p * keep
-        else:
-            pd = p
-        out = np.matmul(pd, v)
+        if dropout_p > 0:  # drawn here, not in the threads: one stream, as without them
+            keep = (rng(generator).random(score_shape, dtype=np.float32) >= dropout_p)
+            keep = keep.astype(dtype) * dtype.type(1.0 / (1.0 - dropout_p)) \
+                if dropout_p < 1 else np.zeros(score_shape, dtype)
+        p = np.empty(score_shape, dtype)
+        pd = p if keep is None else np.empty(score_shape, dtype)
+        out, (out_h,) = _merged_buffer(batch + (L, v.shape[-1]), dtype, heads, seq_first)
+        scale_ = dtype.type(scale)
+
+        def part(cut):
+            pp, kt = cut(p), np.swapaxes(cut(k), -1, -2)
+            if mask is None:  # the scores are computed in place in p
+                s = np.matmul(cut(q), kt, out=pp)
+                s *= scale_
+            else:  # the mask may broadcast them to p's shape
+                s = np.matmul(cut(q), kt)
+                s *= scale_
+                s = np.add(s, cut(mask), out=pp)
+            safe_softmax(s, check=mask is not None)
+            if keep is not None:
+                np.multiply(pp, cut(keep), out=cut(pd))
+            np.matmul(cut(pd), cut(v), out=cut(out_h))
+
+        _batch_parts(part, score_shape, 4 * int(np.prod(score_shape)) * D)
         ctx.qkv, ctx.p, ctx.pd, ctx.keep = (q, k, v), p, pd, keep
         ctx.attrs = dict(scale=scale, mask=mask, heads=heads, seq_first=seq_first, packed=packed)
-        if heads is not None:
-            out = merge_heads(out, seq_first)
         return out
 
     @staticmethod
@@ -129,32 +185,36 @@ class Attention(Function):
                 *ins, keep=keep, **a))
         q, k, v = ctx.qkv
         p, pd, keep = ctx.p, ctx.pd, ctx.keep
-        g = grad._data
         heads, seq_first = a["heads"], a["seq_first"]
+        g = grad._data
         if heads is not None:
             g = split_heads(g, heads, seq_first)
         scale = p.dtype.type(a["scale"])
-        dv = np.matmul(np.swapaxes(pd, -1, -2), g)
-        dp = np.matmul(g, np.swapaxes(v, -1, -2))
-        if keep is not None:
-            dp *= keep
-        # ds = p * (dp - sum(dp * p)) * scale, in place in dp
-        dp -= (dp * p).sum(axis=-1, keepdims=True)
-        dp *= p
-        dp *= scale
-        ds = dp
-        dq = np.matmul(ds, k)
-        dk = np.matmul(np.swapaxes(ds, -1, -2), q)
+        batch = p.shape[:-2]
+        shapes = [batch + x.shape[-2:] for x in (q, k, v)]
         if a["packed"]:
-            N, H, L, D = dq.shape
-            out = np.empty((L, N, 3, H, D) if seq_first else (N, L, 3, H, D), dtype=dq.dtype)
-            for i, d in enumerate((dq, dk, dv)):
-                _merge_into(out, i, d, seq_first)
-            return make(out.reshape(out.shape[:2] + (3 * H * D,)))
-        grads = (dq, dk, dv)
-        if heads is not None:
-            grads = tuple(merge_heads(x, seq_first) for x in grads)
-        return tuple(make(x) for x in grads)
+            out, views = _merged_buffer(shapes[0], p.dtype, heads, seq_first, n=3)
+            outs = [out]
+        else:
+            bufs = [_merged_buffer(sh, p.dtype, heads, seq_first) for sh in shapes]
+            outs, views = [b[0] for b in bufs], [b[1][0] for b in bufs]
+        dq_h, dk_h, dv_h = views
+
+        def part(cut):
+            pp, gg = cut(p), cut(g)
+            np.matmul(np.swapaxes(cut(pd), -1, -2), gg, out=cut(dv_h))
+            dp = np.matmul(gg, np.swapaxes(cut(v), -1, -2))
+            if keep is not None:
+                dp *= cut(keep)
+            # ds = p * (dp - sum(dp * p)) * scale, in place in dp
+            dp -= (dp * pp).sum(axis=-1, keepdims=True)
+            dp *= pp
+            dp *= scale
+            np.matmul(dp, cut(k), out=cut(dq_h))
+            np.matmul(np.swapaxes(dp, -1, -2), cut(q), out=cut(dk_h))
+
+        _batch_parts(part, p.shape, 8 * p.size * q.shape[-1])
+        return tuple(make(x) for x in outs) if len(outs) > 1 else make(outs[0])
 
 
 def attention_composite(*inputs: Tensor, scale: float, mask: np.ndarray | None,

@@ -27,8 +27,8 @@ class Linear(_CoreLinear):
         g = grad._data
         need0, need1 = parents[0]._requires_grad, parents[1]._requires_grad
         has_bias = len(parents) > 2
-        gx = make(g @ w) if need0 else None
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gx = make((g2 @ w).reshape(x.shape)) if need0 else None
         gw = None
         if need1:
             x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
