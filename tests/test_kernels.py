@@ -389,6 +389,35 @@ def test_parallel_for_covers_range_and_propagates_errors():
             threads.parallel_for(boom, 10)
 
 
+def test_parallel_for_nested_and_concurrent_calls_run_serially(monkeypatch):
+    # The worker threads serve one call at a time: a call from inside a part, or from
+    # another thread while they are busy, runs on its caller's thread, never deadlocks.
+    import threading
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    seen: list[tuple[int, int]] = []
+    inner: list[str] = []
+
+    def part(lo: int, hi: int) -> None:
+        threads.parallel_for(lambda a, b: inner.append(threading.current_thread().name), 4)
+        seen.append((lo, hi))
+    threads.parallel_for(part, 8)
+    assert sorted(seen) == [(0, 4), (4, 8)]
+    assert len(inner) == 2   # each nested call ran as one serial part
+
+    results: list[int] = []
+    def run() -> None:
+        out: list[int] = []
+        for _ in range(50):
+            threads.parallel_for(lambda lo, hi: out.extend(range(lo, hi)), 10)
+        results.append(len(out))
+    ts = [threading.Thread(target=run) for _ in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=60)
+    assert results == [500, 500, 500]
+
+
 def test_blas_single_thread_restores_thread_count():
     pytest.importorskip("threadpoolctl")
     from threadpoolctl import threadpool_info
