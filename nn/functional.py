@@ -117,7 +117,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """2-D average pooling; ``autograd_core.avg_pool2d``.
 
     >>> import autograd_core as ag, nn.functional as F
@@ -125,7 +126,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     (1, 1, 2, 2)
     """
     return _core_op("avg_pool2d")(input, kernel_size, stride, padding, ceil_mode=ceil_mode,
-                                  count_include_pad=count_include_pad)
+                                  count_include_pad=count_include_pad,
+                                  divisor_override=divisor_override)
 
 
 def _adaptive_matrix(n_in: int, n_out: int, dtype: np.dtype) -> np.ndarray:

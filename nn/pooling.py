@@ -73,8 +73,6 @@ class AvgPool2d(Module):
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None) -> None:
         super().__init__()
-        if divisor_override is not None:
-            raise ValueError("AvgPool2d: divisor_override is not supported")
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
@@ -87,7 +85,8 @@ class AvgPool2d(Module):
         unbatched = input.ndim == 3
         x = input.unsqueeze(0) if unbatched else input
         out = F.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
-                           ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad)
+                           ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad,
+                           divisor_override=self.divisor_override)
         return out.squeeze(0) if unbatched else out
 
     def extra_repr(self) -> str:

@@ -70,8 +70,10 @@ def test_conv_errors_name_op_and_shapes():
         ag.conv2d(ag.ones(1, 4, 5, 5), ag.ones(2, 3, 3, 3))
     with pytest.raises(TypeError, match="same dtype"):
         ag.conv2d(ag.ones(1, 3, 5, 5), ag.ones(2, 3, 3, 3, dtype=ag.float64))
-    with pytest.raises(NotImplementedError, match="ceil_mode"):
-        ag.max_pool2d(ag.ones(1, 1, 4, 4), 2, ceil_mode=True)
+    with pytest.raises(ValueError, match=r"max_pool2d: dilation must be positive"):
+        ag.max_pool2d(ag.ones(1, 1, 4, 4), 2, dilation=0)
+    with pytest.raises(ValueError, match="avg_pool2d: divisor_override must be a non-zero int"):
+        ag.avg_pool2d(ag.ones(1, 1, 4, 4), 2, divisor_override=0)
 
 
 def test_conv_same_padding():
@@ -103,6 +105,65 @@ def test_conv2d_matches_pytorch(torch, xs, ws, s, p, d, g):
     tout.backward(torch.tensor(gy))
     for a, ta in ((x, tx), (w, tw), (b, tb)):
         np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# (kernel, stride, padding, dilation, ceil_mode, count_include_pad, divisor_override)
+POOL_OPTIONS = [
+    (3, 2, 1, 1, True, True, None),        # ceil mode: a last window past the padding
+    (3, 2, 1, 1, True, False, None),       # ... divided by its real pixels only
+    ((2, 3), (2, 2), (1, 1), 1, False, False, None),
+    (2, 2, 0, 1, True, True, None),        # ceil mode without padding (7 -> 4 windows)
+    (3, 1, 1, 1, False, True, 4),          # divisor_override
+    (3, 2, 1, 2, True, True, None),        # dilated max (avg has no dilation)
+    ((3, 2), (1, 3), (1, 0), (2, 3), False, True, None),
+]
+
+
+@pytest.mark.parametrize("opts", POOL_OPTIONS)
+def test_pool_options_gradcheck(backend, opts):
+    k, s, p, d, ceil, count_pad, div = opts
+    x = t(2, 2, 7, 6, seed=5)
+    mp = lambda x: ag.max_pool2d(x, k, s, p, d, ceil_mode=ceil)  # noqa: E731
+    ap = lambda x: ag.avg_pool2d(x, k, s, p, ceil, count_pad, div)  # noqa: E731
+    assert gradcheck(mp, (x,))
+    assert gradcheck(ap, (x,))
+    assert gradgradcheck(lambda x: ap(x) * ap(x), (x,))
+
+
+@pytest.mark.parametrize("opts", POOL_OPTIONS)
+def test_pool_options_match_pytorch(torch, backend, opts):
+    k, s, p, d, ceil, count_pad, div = opts
+    F = torch.nn.functional
+    x = t(2, 3, 7, 6, seed=6)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    pairs = ((lambda x: ag.max_pool2d(x, k, s, p, d, ceil_mode=ceil, return_indices=True),
+              lambda x: F.max_pool2d(x, k, s, p, d, ceil_mode=ceil, return_indices=True)),
+             (lambda x: ag.avg_pool2d(x, k, s, p, ceil, count_pad, div),
+              lambda x: F.avg_pool2d(x, k, s, p, ceil, count_pad, div)))
+    for ours, theirs in pairs:
+        x.grad, tx.grad = None, None
+        out, tout = ours(x), theirs(tx)
+        if isinstance(out, tuple):
+            np.testing.assert_array_equal(out[1].numpy(), tout[1].numpy())
+            out, tout = out[0], tout[0]
+        assert out.shape == tuple(tout.shape)
+        np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
+        gy = np.random.default_rng(1).standard_normal(out.shape)
+        out.backward(ag.tensor(gy))
+        tout.backward(torch.tensor(gy))
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_pool_modules_take_the_options(torch):
+    import nn
+    x = t(1, 2, 7, 7, seed=7)
+    tx = torch.tensor(x.detach().numpy())
+    for ours, theirs in ((nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True),
+                          torch.nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True)),
+                         (nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+                          torch.nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False)),
+                         (nn.AvgPool2d(2, divisor_override=3), torch.nn.AvgPool2d(2, divisor_override=3))):
+        np.testing.assert_allclose(ours(x).detach().numpy(), theirs(tx).numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("k,s,p", [(2, None, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 1))])

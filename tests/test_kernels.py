@@ -224,6 +224,44 @@ def test_max_pool2d_matches_reference(backend, case, dtype):
                                ref.max_pool2d_backward(grad, eidx, x.shape), **TOL[dtype])
 
 
+# (N, C, H, W, kernel, stride, padding, dilation, ceil_mode, count_include_pad, divisor)
+POOL_OPTION_CASES = [
+    (2, 3, 7, 7, 3, 2, 1, 1, True, True, None),
+    (2, 2, 8, 5, 3, 2, 1, 2, True, False, None),
+    (1, 2, 11, 6, (2, 3), (3, 2), (1, 1), (3, 1), True, False, None),
+    (2, 1, 6, 6, 2, 1, 1, 1, False, False, 3),
+    (1, 1, 2, 2, 2, 3, 1, 1, True, True, None),      # stride > input
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POOL_OPTION_CASES, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_pool_options_match_reference(backend, case, dtype):
+    n, c, h, w, k, s, p, d, ceil, count_pad, div = case
+    rng = np.random.default_rng(12)
+    x = rng.integers(-3, 4, size=(n, c, h, w)).astype(dtype)
+    out, idx = K.max_pool2d_forward(x, k, s, p, d, ceil)
+    eout, eidx = ref.max_pool2d_forward(x, k, s, p, d, ceil)
+    np.testing.assert_array_equal(out, eout)
+    np.testing.assert_array_equal(idx, eidx)
+    avg = K.avg_pool2d_forward(x, k, s, p, ceil, count_pad, div)
+    np.testing.assert_allclose(avg, ref.avg_pool2d_forward(x, k, s, p, ceil, count_pad, div),
+                               **TOL[dtype])
+    grad = rng.standard_normal(avg.shape).astype(dtype)
+    np.testing.assert_allclose(K.avg_pool2d_backward(grad, x.shape, k, s, p, ceil, count_pad, div),
+                               ref.avg_pool2d_backward(grad, x.shape, k, s, p, ceil, count_pad, div),
+                               **TOL[dtype])
+
+
+def test_pool_ceil_mode_output_sizes():
+    # PyTorch's rule: round up, but a last window must start inside input + left padding
+    from autograd_core.kernels.shapes import pool_out_size
+    assert [pool_out_size(7, 2, 2, 0, 1, c) for c in (False, True)] == [3, 4]
+    assert [pool_out_size(6, 3, 2, 1, 1, c) for c in (False, True)] == [3, 4]
+    assert pool_out_size(5, 2, 2, 1, 1, True) == 3      # a 4th would start in the right padding
+    assert pool_out_size(8, 3, 2, 1, 2, False) == 3      # dilation 2: extent 5
+
+
 def test_max_pool2d_ties_nan_and_inf(backend):
     """Ties keep the first maximum; a NaN wins (the last one); an all -inf window reports
     its first real pixel, never a padding position -- PyTorch's rules."""

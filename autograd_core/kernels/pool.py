@@ -1,12 +1,13 @@
 """max_pool2d and avg_pool2d, forward and backward, with PyTorch's semantics and defaults.
 
 - ``stride=None`` means ``stride = kernel_size``; ``padding`` is at most half the kernel;
-  ``ceil_mode=False``; no dilation.
-- max pool pads with -inf and returns int64 ``indices``: flat positions ``iy * W + ix``
-  within each (n, c) plane, as ``return_indices=True`` does in PyTorch. Ties keep the
-  first maximum in row-major order; a NaN wins (the last NaN in the window).
-- avg pool counts padding as zeros (``count_include_pad=True``): every window is
-  divided by kh*kw.
+  ``ceil_mode=True`` adds a last, partial window where PyTorch does.
+- max pool pads with -inf, takes ``dilation``, and returns int64 ``indices``: flat
+  positions ``iy * W + ix`` within each (n, c) plane, as ``return_indices=True`` does in
+  PyTorch. Ties keep the first maximum in row-major order; a NaN wins (the last NaN).
+- avg pool divides each window's sum by PyTorch's divisor: the window clipped to the
+  padded input (``count_include_pad=True``, the default), its real pixels only
+  (``False``), or ``divisor_override``. The kernels take the divisors as an array.
 
 Numba path: one ``nogil`` pass per (n, c) plane, planes split over our threads.
 NumPy path: an ``as_strided`` window view reduced with ``argmax``/``sum``; backward by
@@ -25,7 +26,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from . import dispatch, threads
 from .jit import lazy_njit
-from .shapes import IntPair, float_array, pool2d_geometry
+from .shapes import IntPair, float_array, pool2d_geometry, pool_inverse_divisors
 
 # A thread gets at least this many window taps of work, else we stay on one thread.
 _SPLIT_MIN_TAPS = 200_000
@@ -33,23 +34,29 @@ _SPLIT_MIN_TAPS = 200_000
 
 # --------------------------------------------------------------------------- Numba kernels
 @lazy_njit(nogil=True)
-def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, out, idx):
+def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
     h, w = x.shape[1], x.shape[2]
     oh, ow = out.shape[1], out.shape[2]
     for pl in range(p0, p1):
         for oy in range(oh):
             y0 = oy * sh - ph
-            ys, ye = max(y0, 0), min(y0 + kh, h)
+            # taps i with 0 <= y0 + i*dh < h
+            i0 = 0 if y0 >= 0 else (-y0 + dh - 1) // dh
+            i1 = min(kh, (h - y0 + dh - 1) // dh)
             for ox in range(ow):
                 x0 = ox * sw - pw
-                xs, xe = max(x0, 0), min(x0 + kw, w)
+                j0 = 0 if x0 >= 0 else (-x0 + dw - 1) // dw
+                j1 = min(kw, (w - x0 + dw - 1) // dw)
                 # Starting from the first real pixel instead of -inf picks the same
                 # element (PyTorch: -inf start, `v > best or isnan(v)`) and keeps `best`
                 # in the input dtype.
-                best = x[pl, ys, xs]
-                arg = ys * w + xs
-                for iy in range(ys, ye):
-                    for ix in range(xs, xe):
+                iy, ix = y0 + i0 * dh, x0 + j0 * dw
+                best = x[pl, iy, ix]
+                arg = iy * w + ix
+                for i in range(i0, i1):
+                    iy = y0 + i * dh
+                    for j in range(j0, j1):
+                        ix = x0 + j * dw
                         v = x[pl, iy, ix]
                         if v > best or v != v:
                             best = v
@@ -70,10 +77,9 @@ def _max_bwd(g, idx, p0, p1, dx):
 
 
 @lazy_njit(nogil=True)
-def _avg_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, out):
+def _avg_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, inv, out):
     h, w = x.shape[1], x.shape[2]
     oh, ow = out.shape[1], out.shape[2]
-    inv = 1.0 / (kh * kw)
     for pl in range(p0, p1):
         for oy in range(oh):
             y0 = oy * sh - ph
@@ -85,14 +91,13 @@ def _avg_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, out):
                 for iy in range(ys, ye):
                     for ix in range(xs, xe):
                         acc += x[pl, iy, ix]
-                out[pl, oy, ox] = acc * inv
+                out[pl, oy, ox] = acc * inv[oy, ox]
 
 
 @lazy_njit(nogil=True)
-def _avg_bwd(g, p0, p1, kh, kw, sh, sw, ph, pw, dx):
+def _avg_bwd(g, p0, p1, kh, kw, sh, sw, ph, pw, inv, dx):
     h, w = dx.shape[1], dx.shape[2]
     oh, ow = g.shape[1], g.shape[2]
-    inv = 1.0 / (kh * kw)
     for pl in range(p0, p1):
         for iy in range(h):
             for ix in range(w):
@@ -103,18 +108,33 @@ def _avg_bwd(g, p0, p1, kh, kw, sh, sw, ph, pw, dx):
             for ox in range(ow):
                 x0 = ox * sw - pw
                 xs, xe = max(x0, 0), min(x0 + kw, w)
-                v = g[pl, oy, ox] * inv
+                v = g[pl, oy, ox] * inv[oy, ox]
                 for iy in range(ys, ye):
                     for ix in range(xs, xe):
                         dx[pl, iy, ix] += v
 
 
 # --------------------------------------------------------------------------- helpers
-def _windows(xp: np.ndarray, k, s, ohw) -> np.ndarray:
+def _windows(xp: np.ndarray, k, s, ohw, d=(1, 1)) -> np.ndarray:
     """(N, C, OH, OW, kh, kw) read-only view of the windows of the padded input ``xp``."""
     sn, sc, sh, sw = xp.strides
     return as_strided(xp, xp.shape[:2] + tuple(ohw) + tuple(k),
-                      (sn, sc, sh * s[0], sw * s[1], sh, sw), writeable=False)
+                      (sn, sc, sh * s[0], sw * s[1], sh * d[0], sw * d[1]), writeable=False)
+
+
+def _pad_after(hw, k, s, p, ohw, d=(1, 1)) -> list[int]:
+    """Padding after the input that every window needs: ``p``, or more for ``ceil_mode``'s
+    last window, which may reach past it."""
+    return [max(pp, (o - 1) * ss + dd * (kk - 1) + 1 - size - pp)
+            for size, kk, ss, pp, o, dd in zip(hw, k, s, p, ohw, d)]
+
+
+def _pad_to_windows(x: np.ndarray, k, s, p, ohw, d=(1, 1), value: float = 0.0) -> np.ndarray:
+    """``x`` padded by ``p`` before and by :func:`_pad_after` after."""
+    after = _pad_after(x.shape[2:], k, s, p, ohw, d)
+    if not (p[0] or p[1] or after[0] or after[1]):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (p[0], after[0]), (p[1], after[1])), constant_values=value)
 
 
 def _grain(taps_per_plane: int) -> int:
@@ -129,11 +149,10 @@ def _check_grad(op: str, grad_out: np.ndarray, expected: tuple[int, ...], dtype=
 
 
 # --------------------------------------------------------------------------- max pool
-def _max_forward_numpy(x, k, s, p, ohw):
+def _max_forward_numpy(x, k, s, p, d, ohw):
     n, c, h, w = x.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])), constant_values=-np.inf) \
-        if (p[0] or p[1]) else x
-    flat = _windows(xp, k, s, ohw).reshape(n, c, ohw[0], ohw[1], k[0] * k[1])
+    xp = _pad_to_windows(x, k, s, p, ohw, d, -np.inf)
+    flat = _windows(xp, k, s, ohw, d).reshape(n, c, ohw[0], ohw[1], k[0] * k[1])
     a = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, a[..., None], axis=-1)[..., 0]
     nan = np.isnan(out)
@@ -142,15 +161,19 @@ def _max_forward_numpy(x, k, s, p, ohw):
         a = np.where(nan, k[0] * k[1] - 1 - isn[..., ::-1].argmax(axis=-1), a)
     y0 = (np.arange(ohw[0]) * s[0] - p[0])[:, None]
     x0 = (np.arange(ohw[1]) * s[1] - p[1])[None, :]
-    idx = (y0 + a // k[1]) * w + (x0 + a % k[1])
-    first_real = np.maximum(y0, 0) * w + np.maximum(x0, 0)
-    idx = np.where(out == -np.inf, first_real, idx).astype(np.int64)
+    idx = (y0 + a // k[1] * d[0]) * w + (x0 + a % k[1] * d[1])
+    # a window of -inf only reports its first real pixel
+    first_y = np.where(y0 >= 0, y0, y0 + (-y0 + d[0] - 1) // d[0] * d[0])
+    first_x = np.where(x0 >= 0, x0, x0 + (-x0 + d[1] - 1) // d[1] * d[1])
+    idx = np.where(out == -np.inf, first_y * w + first_x, idx).astype(np.int64)
     return np.ascontiguousarray(out), idx
 
 
 def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
-                       padding: IntPair = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``F.max_pool2d(x, kernel_size, stride, padding, return_indices=True)`` on arrays.
+                       padding: IntPair = 0, dilation: IntPair = 1,
+                       ceil_mode: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode,
+    return_indices=True)`` on arrays.
 
     Returns ``(out, indices)``, both (N, C, OH, OW); indices are int64.
 
@@ -160,16 +183,18 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | No
     ((2, 3, 4, 3), dtype('int64'))
     """
     x = float_array("max_pool2d", "input", x, 4, "(N, C, H, W)")
-    k, s, p, ohw = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding)
+    k, s, p, d, ohw = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding,
+                                      dilation, ceil_mode)
     n, c, h, w = x.shape
     if x.size == 0:
         return np.empty((n, c) + ohw, x.dtype), np.empty((n, c) + ohw, np.int64)
     if dispatch.choose_pool2d("max_forward", n, c, h, w) == "numpy":
-        return _max_forward_numpy(x, k, s, p, ohw)
+        return _max_forward_numpy(x, k, s, p, d, ohw)
     out = np.empty((n, c) + ohw, x.dtype)
     idx = np.empty((n, c) + ohw, np.int64)
     x3, o3, i3 = x.reshape(n * c, h, w), out.reshape((n * c,) + ohw), idx.reshape((n * c,) + ohw)
-    threads.parallel_for(lambda lo, hi: _max_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], o3, i3),
+    threads.parallel_for(lambda lo, hi: _max_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1],
+                                                  o3, i3),
                          n * c, grain=_grain(ohw[0] * ohw[1] * k[0] * k[1]))
     return out, idx
 
@@ -212,34 +237,55 @@ def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
 
 
 # --------------------------------------------------------------------------- avg pool
+def _avg_geometry(op, shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                  divisor_override):
+    k, s, p, _, ohw = pool2d_geometry(op, shape, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and (not isinstance(divisor_override, (int, np.integer))
+                                         or isinstance(divisor_override, bool)
+                                         or divisor_override == 0):
+        raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    inv = pool_inverse_divisors(tuple(shape[2:]), k, s, p, ohw, count_include_pad,
+                                divisor_override)
+    return k, s, p, ohw, inv
+
+
 def avg_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
-                       padding: IntPair = 0) -> np.ndarray:
-    """``F.avg_pool2d(x, kernel_size, stride, padding)`` on arrays (count_include_pad=True).
+                       padding: IntPair = 0, ceil_mode: bool = False,
+                       count_include_pad: bool = True,
+                       divisor_override: int | None = None) -> np.ndarray:
+    """``F.avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+    divisor_override)`` on arrays.
 
     >>> import numpy as np
     >>> avg_pool2d_forward(np.ones((1, 1, 3, 3)), 2, stride=1, padding=1)[0, 0].tolist()[0]
     [0.25, 0.5, 0.5, 0.25]
+    >>> avg_pool2d_forward(np.ones((1, 1, 3, 3)), 2, stride=1, padding=1,
+    ...                    count_include_pad=False)[0, 0].tolist()[0]
+    [1.0, 1.0, 1.0, 1.0]
     """
     x = float_array("avg_pool2d", "input", x, 4, "(N, C, H, W)")
-    k, s, p, ohw = pool2d_geometry("avg_pool2d", x.shape, kernel_size, stride, padding)
+    k, s, p, ohw, inv = _avg_geometry("avg_pool2d", x.shape, kernel_size, stride, padding,
+                                      ceil_mode, count_include_pad, divisor_override)
     n, c, h, w = x.shape
     if x.size == 0:
         return np.empty((n, c) + ohw, x.dtype)
     if dispatch.choose_pool2d("avg_forward", n, c, h, w) == "numpy":
-        xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1]))) if (p[0] or p[1]) else x
-        out = _windows(xp, k, s, ohw).sum(axis=(-2, -1))
-        out /= k[0] * k[1]
+        out = _windows(_pad_to_windows(x, k, s, p, ohw), k, s, ohw).sum(axis=(-2, -1))
+        out *= inv.astype(x.dtype)
         return out
     out = np.empty((n, c) + ohw, x.dtype)
     x3, o3 = x.reshape(n * c, h, w), out.reshape((n * c,) + ohw)
-    threads.parallel_for(lambda lo, hi: _avg_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], o3),
+    threads.parallel_for(lambda lo, hi: _avg_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1],
+                                                 inv, o3),
                          n * c, grain=_grain(ohw[0] * ohw[1] * k[0] * k[1]))
     return out
 
 
 def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kernel_size: IntPair,
-                        stride: IntPair | None = None, padding: IntPair = 0) -> np.ndarray:
-    """Gradient of avg_pool2d: each window spreads grad/(kh*kw) over its (unpadded) pixels.
+                        stride: IntPair | None = None, padding: IntPair = 0,
+                        ceil_mode: bool = False, count_include_pad: bool = True,
+                        divisor_override: int | None = None) -> np.ndarray:
+    """Gradient of avg_pool2d: each window spreads grad/divisor over its (unpadded) pixels.
 
     >>> import numpy as np
     >>> avg_pool2d_backward(np.ones((1, 1, 2, 2)), (1, 1, 4, 4), 2)[0, 0, 0].tolist()
@@ -247,20 +293,23 @@ def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kern
     """
     op = "avg_pool2d_backward"
     input_shape = tuple(int(v) for v in input_shape)
-    k, s, p, ohw = pool2d_geometry(op, input_shape, kernel_size, stride, padding)
+    k, s, p, ohw, inv = _avg_geometry(op, input_shape, kernel_size, stride, padding, ceil_mode,
+                                      count_include_pad, divisor_override)
     n, c, h, w = input_shape
     grad_out = _check_grad(op, grad_out, (n, c) + ohw)
     if grad_out.size == 0 or h * w == 0:
         return np.zeros(input_shape, grad_out.dtype)
     if dispatch.choose_pool2d("avg_backward", n, c, h, w) == "numpy":
-        dxp = np.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), grad_out.dtype)
-        scaled = grad_out / (k[0] * k[1])
+        after = _pad_after((h, w), k, s, p, ohw)
+        dxp = np.zeros((n, c, p[0] + h + after[0], p[1] + w + after[1]), grad_out.dtype)
+        scaled = grad_out * inv.astype(grad_out.dtype)
         for i in range(k[0]):
             for j in range(k[1]):
                 dxp[:, :, i:i + s[0] * (ohw[0] - 1) + 1:s[0], j:j + s[1] * (ohw[1] - 1) + 1:s[1]] += scaled
         return np.ascontiguousarray(dxp[:, :, p[0]:p[0] + h, p[1]:p[1] + w])
     dx = np.empty(input_shape, grad_out.dtype)
     g3, d3 = grad_out.reshape((n * c,) + ohw), dx.reshape(n * c, h, w)
-    threads.parallel_for(lambda lo, hi: _avg_bwd(g3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], d3),
+    threads.parallel_for(lambda lo, hi: _avg_bwd(g3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1],
+                                                 inv, d3),
                          n * c, grain=_grain(ohw[0] * ohw[1] * k[0] * k[1]))
     return dx

@@ -104,13 +104,15 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tu
 
 
 def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
-                       padding: IntPair = 0) -> tuple[np.ndarray, np.ndarray]:
+                       padding: IntPair = 0, dilation: IntPair = 1,
+                       ceil_mode: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Scan each window tap by tap; keep the first maximum (a NaN always wins, the last one).
 
     Indices are flat positions ``iy * W + ix`` in each (n, c) plane, as PyTorch returns.
     A window whose real pixels are all -inf reports its first real pixel, like PyTorch.
     """
-    k, s, p, (oh, ow) = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding)
+    k, s, p, d, (oh, ow) = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding,
+                                           dilation, ceil_mode)
     n, c, h, w = x.shape
     out = np.empty((n, c, oh, ow), x.dtype)
     idx = np.empty((n, c, oh, ow), np.int64)
@@ -118,16 +120,15 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | No
         y0 = oy * s[0] - p[0]
         for ox in range(ow):
             x0 = ox * s[1] - p[1]
+            taps = [(y0 + i * d[0], x0 + j * d[1]) for i in range(k[0]) for j in range(k[1])]
+            taps = [(iy, ix) for iy, ix in taps if 0 <= iy < h and 0 <= ix < w]
             best = np.full((n, c), -np.inf, x.dtype)
-            arg = np.full((n, c), max(y0, 0) * w + max(x0, 0), np.int64)
-            for i in range(k[0]):
-                for j in range(k[1]):
-                    iy, ix = y0 + i, x0 + j
-                    if 0 <= iy < h and 0 <= ix < w:
-                        v = x[:, :, iy, ix]
-                        take = (v > best) | np.isnan(v)
-                        best = np.where(take, v, best)
-                        arg = np.where(take, iy * w + ix, arg)
+            arg = np.full((n, c), taps[0][0] * w + taps[0][1], np.int64)
+            for iy, ix in taps:
+                v = x[:, :, iy, ix]
+                take = (v > best) | np.isnan(v)
+                best = np.where(take, v, best)
+                arg = np.where(take, iy * w + ix, arg)
             out[:, :, oy, ox] = best
             idx[:, :, oy, ox] = arg
     return out, idx
@@ -143,28 +144,50 @@ def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
     return dx.reshape(n, c, h, w)
 
 
+def _avg_divisor(h: int, w: int, k, s, p, oy: int, ox: int, count_include_pad: bool,
+                 divisor_override: int | None) -> int:
+    """PyTorch's divisor of one window, from its bounds."""
+    if divisor_override is not None:
+        return divisor_override
+    y0, x0 = oy * s[0] - p[0], ox * s[1] - p[1]
+    if count_include_pad:
+        return (min(y0 + k[0], h + p[0]) - y0) * (min(x0 + k[1], w + p[1]) - x0)
+    return (min(y0 + k[0], h) - max(y0, 0)) * (min(x0 + k[1], w) - max(x0, 0))
+
+
 def avg_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
-                       padding: IntPair = 0) -> np.ndarray:
-    """Window by window: the sum of the zero-padded window over kh*kw (count_include_pad=True)."""
-    k, s, p, (oh, ow) = pool2d_geometry("avg_pool2d", x.shape, kernel_size, stride, padding)
-    xp = _pad(x, p)
-    out = np.empty(x.shape[:2] + (oh, ow), x.dtype)
+                       padding: IntPair = 0, ceil_mode: bool = False,
+                       count_include_pad: bool = True,
+                       divisor_override: int | None = None) -> np.ndarray:
+    """Window by window: the sum of the window's real pixels over its divisor."""
+    k, s, p, _, (oh, ow) = pool2d_geometry("avg_pool2d", x.shape, kernel_size, stride, padding,
+                                           1, ceil_mode)
+    n, c, h, w = x.shape
+    out = np.empty((n, c, oh, ow), x.dtype)
     for oy in range(oh):
+        y0 = oy * s[0] - p[0]
         for ox in range(ow):
-            window = xp[:, :, oy * s[0]:oy * s[0] + k[0], ox * s[1]:ox * s[1] + k[1]]
-            out[:, :, oy, ox] = window.sum(axis=(2, 3)) / (k[0] * k[1])
+            x0 = ox * s[1] - p[1]
+            window = x[:, :, max(y0, 0):y0 + k[0], max(x0, 0):x0 + k[1]]
+            out[:, :, oy, ox] = window.sum(axis=(2, 3)) / _avg_divisor(
+                h, w, k, s, p, oy, ox, count_include_pad, divisor_override)
     return out
 
 
 def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kernel_size: IntPair,
-                        stride: IntPair | None = None, padding: IntPair = 0) -> np.ndarray:
-    """Window by window: spread grad/(kh*kw) over its pixels; padding pixels are dropped."""
-    k, s, p, (oh, ow) = pool2d_geometry("avg_pool2d_backward", tuple(input_shape), kernel_size,
-                                        stride, padding)
+                        stride: IntPair | None = None, padding: IntPair = 0,
+                        ceil_mode: bool = False, count_include_pad: bool = True,
+                        divisor_override: int | None = None) -> np.ndarray:
+    """Window by window: spread grad/divisor over the window's real pixels."""
+    k, s, p, _, (oh, ow) = pool2d_geometry("avg_pool2d_backward", tuple(input_shape),
+                                           kernel_size, stride, padding, 1, ceil_mode)
     n, c, h, w = input_shape
-    dxp = np.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), grad_out.dtype)
+    dx = np.zeros((n, c, h, w), grad_out.dtype)
     for oy in range(oh):
+        y0 = oy * s[0] - p[0]
         for ox in range(ow):
-            dxp[:, :, oy * s[0]:oy * s[0] + k[0], ox * s[1]:ox * s[1] + k[1]] += \
-                grad_out[:, :, oy, ox, None, None] / (k[0] * k[1])
-    return dxp[:, :, p[0]:p[0] + h, p[1]:p[1] + w].copy()
+            x0 = ox * s[1] - p[1]
+            dx[:, :, max(y0, 0):y0 + k[0], max(x0, 0):x0 + k[1]] += \
+                grad_out[:, :, oy, ox, None, None] / _avg_divisor(
+                    h, w, k, s, p, oy, ox, count_include_pad, divisor_override)
+    return dx

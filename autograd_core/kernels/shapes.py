@@ -125,27 +125,66 @@ def conv2d_geometry(op: str, input_shape: tuple[int, ...], weight_shape: tuple[i
     return s, p, d, (oh, ow)
 
 
-def pool2d_geometry(op: str, input_shape: tuple[int, ...], kernel_size: IntPair,
-                    stride: IntPair | None, padding: IntPair):
-    """Validate a pooling call; returns ``(kernel, stride, padding, (OH, OW))`` as int pairs.
+def pool_out_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
+                  ceil_mode: bool) -> int:
+    """PyTorch's pooled length: as a convolution's, rounded up with ``ceil_mode``, where
+    the last window must still start inside the input or its left padding.
 
-    ``stride=None`` means ``stride = kernel_size`` (PyTorch's default).
+    >>> pool_out_size(5, 2, 2, 0, 1, False), pool_out_size(5, 2, 2, 0, 1, True)
+    (2, 3)
+    """
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def pool2d_geometry(op: str, input_shape: tuple[int, ...], kernel_size: IntPair,
+                    stride: IntPair | None, padding: IntPair, dilation: IntPair = 1,
+                    ceil_mode: bool = False):
+    """Validate a pooling call; returns ``(kernel, stride, padding, dilation, (OH, OW))``,
+    int pairs. ``stride=None`` means ``stride = kernel_size`` (PyTorch's default).
     """
     k = pair(op, "kernel_size", kernel_size)
     s = k if stride is None or (not isinstance(stride, (int, np.integer)) and len(stride) == 0) \
         else pair(op, "stride", stride)
     p = pair(op, "padding", padding)
+    d = pair(op, "dilation", dilation)
     positive(op, "kernel_size", k)
     positive(op, "stride", s)
+    positive(op, "dilation", d)
     non_negative(op, "padding", p)
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"{op}: padding {p} should be at most half of kernel_size {k}")
     if len(input_shape) != 4:
         raise ValueError(f"{op}: expected input of shape (N, C, H, W), got {tuple(input_shape)}")
     n, c, h, w = input_shape
-    oh = conv_out_size(h, k[0], s[0], p[0], 1)
-    ow = conv_out_size(w, k[1], s[1], p[1], 1)
+    oh = pool_out_size(h, k[0], s[0], p[0], d[0], bool(ceil_mode))
+    ow = pool_out_size(w, k[1], s[1], p[1], d[1], bool(ceil_mode))
     if oh <= 0 or ow <= 0:
         raise ValueError(f"{op}: input {tuple(input_shape)} with padding {p} is smaller than "
                          f"kernel_size {k}; calculated output size ({oh}, {ow}) is too small")
-    return k, s, p, (oh, ow)
+    return k, s, p, d, (oh, ow)
+
+
+def pool_inverse_divisors(hw: tuple[int, int], k: tuple[int, int], s: tuple[int, int],
+                          p: tuple[int, int], ohw: tuple[int, int], count_include_pad: bool,
+                          divisor_override: int | None) -> np.ndarray:
+    """(OH, OW) float64 array of 1 / divisor of every average-pooling window, as PyTorch:
+    ``divisor_override``, else the window's size clipped to the padded input
+    (``count_include_pad``), else its number of real pixels.
+
+    >>> pool_inverse_divisors((3, 3), (2, 2), (2, 2), (0, 0), (2, 2), True, None).tolist()
+    [[0.25, 0.5], [0.5, 1.0]]
+    """
+    if divisor_override is not None:
+        return np.full(ohw, 1.0 / divisor_override)
+    sizes = []
+    for size, kk, ss, pp, o in zip(hw, k, s, p, ohw):
+        start = np.arange(o) * ss - pp
+        if count_include_pad:
+            sizes.append(np.minimum(start + kk, size + pp) - start)
+        else:
+            sizes.append(np.minimum(start + kk, size) - np.maximum(start, 0))
+    return 1.0 / np.outer(sizes[0], sizes[1]).astype(np.float64)

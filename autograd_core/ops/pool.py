@@ -72,15 +72,11 @@ class AvgPoolScatter(Function):
         return AvgPool2d.apply(h, geometry=ctx.geometry)
 
 
-def _check(op: str, input: Any, ceil_mode: bool, dilation: Any = 1) -> None:
+def _check(op: str, input: Any) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in (3, 4):
         raise ValueError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), got {input.shape}")
-    if ceil_mode:
-        raise NotImplementedError(f"{op}: ceil_mode=True is not supported (only floor, the default)")
-    if dilation not in (1, (1, 1), [1, 1]):
-        raise NotImplementedError(f"{op}: dilation={dilation!r} is not supported (only 1)")
 
 
 def _batched(input: Tensor, fn: Any) -> Any:
@@ -90,21 +86,27 @@ def _batched(input: Tensor, fn: Any) -> Any:
     return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
 
 
+def _stride(stride: Any) -> Any:
+    return stride if stride not in (None, [], ()) else None
+
+
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d`` (stride defaults to kernel_size).
 
     With ``return_indices=True`` also returns the flat index (within each H*W plane) of
-    every maximum, as PyTorch does.
+    every maximum, as PyTorch does. ``ceil_mode=True`` keeps a last, partial window.
 
     >>> import autograd_core as ag
     >>> x = ag.arange(16.0).reshape(1, 1, 4, 4)
     >>> ag.max_pool2d(x, 2).tolist()
     [[[[5.0, 7.0], [13.0, 15.0]]]]
+    >>> ag.max_pool2d(x, 3, stride=2, ceil_mode=True).tolist()
+    [[[[10.0, 11.0], [14.0, 15.0]]]]
     """
-    _check("max_pool2d", input, ceil_mode, dilation)
-    geometry = dict(kernel_size=kernel_size, stride=stride if stride not in (None, [], ()) else None,
-                    padding=padding)
+    _check("max_pool2d", input)
+    geometry = dict(kernel_size=kernel_size, stride=_stride(stride), padding=padding,
+                    dilation=dilation, ceil_mode=bool(ceil_mode))
 
     def run(x: Tensor) -> Any:
         out = MaxPool2d.apply(x, geometry=geometry)
@@ -119,17 +121,19 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True,
                divisor_override: int | None = None) -> Tensor:
-    """2-D average pooling, as ``torch.nn.functional.avg_pool2d`` (zero padding counted).
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d``: by default each window
+    is divided by its size, zero padding included; ``count_include_pad=False`` counts
+    only real pixels, ``divisor_override`` sets the divisor.
 
     >>> import autograd_core as ag
     >>> ag.avg_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
     [[[[2.5, 4.5], [10.5, 12.5]]]]
+    >>> ag.avg_pool2d(ag.ones(1, 1, 2, 2), 2, stride=1, padding=1,
+    ...               count_include_pad=False).tolist()
+    [[[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]]
     """
-    _check("avg_pool2d", input, ceil_mode)
-    if not count_include_pad and padding not in (0, (0, 0), [0, 0]):
-        raise NotImplementedError("avg_pool2d: count_include_pad=False with padding is not supported")
-    if divisor_override is not None:
-        raise NotImplementedError("avg_pool2d: divisor_override is not supported")
-    geometry = dict(kernel_size=kernel_size, stride=stride if stride not in (None, [], ()) else None,
-                    padding=padding)
+    _check("avg_pool2d", input)
+    geometry = dict(kernel_size=kernel_size, stride=_stride(stride), padding=padding,
+                    ceil_mode=bool(ceil_mode), count_include_pad=bool(count_include_pad),
+                    divisor_override=divisor_override)
     return _batched(input, lambda x: AvgPool2d.apply(x, geometry=geometry))
