@@ -334,7 +334,7 @@ def test_dataloader_batches_and_len():
     x, y = batches[0]
     assert isinstance(x, ag.Tensor) and x.shape == (4, 3) and x.dtype == np.float32
     assert y.dtype == np.int64 and y.numpy().tolist() == [0, 1, 2, 3]
-    assert isinstance(batches[0], tuple)
+    assert isinstance(batches[0], list)  # as PyTorch's default_collate
     dl = DataLoader(ds, batch_size=4, drop_last=True)
     assert len(dl) == 2 and [b[1].shape[0] for b in dl] == [4, 4]
     assert len(DataLoader(ds)) == 10  # batch_size defaults to 1
@@ -440,7 +440,7 @@ def test_dataloader_generic_dataset_and_collation():
     assert b["w"].dtype == np.float64
     assert b["name"] == ["s0", "s1", "s2"]
     assert isinstance(b["p"], Point) and b["p"].label.numpy().tolist() == [0, 1, 0]
-    assert isinstance(b["pair"], tuple) and b["pair"][0].shape == (3, 1)
+    assert isinstance(b["pair"], list) and b["pair"][0].shape == (3, 1)
     assert b["pair"][1].dtype == np.bool_
     last = list(DataLoader(Mixed(), batch_size=3))[-1]
     assert last["n"].numpy().tolist() == [3, 4]
@@ -754,3 +754,6 @@ def test_default_collate_matches_pytorch(torch):
         np.testing.assert_array_equal(ours[key].numpy(), theirs[key].numpy())
     assert isinstance(ours["p"], P) and ours["p"].b.dtype == np.float64
     assert ours["s"] == theirs["s"] == ["x", "y"]
+    pairs = [(np.ones(2), 1), (np.zeros(2), 0)]
+    ours, theirs = default_collate(pairs), torch_collate(pairs)
+    assert type(ours) is type(theirs) is list and len(ours) == len(theirs) == 2

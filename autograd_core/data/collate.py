@@ -41,8 +41,8 @@ def default_collate(batch: Sequence[Any]) -> Any:
     * Python ``float`` → float64 Tensor, ``int`` → int64 Tensor, ``bool`` → bool Tensor;
     * ``str`` and ``bytes`` → left as a list;
     * dicts → a dict of collated values; named tuples → the same named tuple type;
-    * tuples → a tuple of collated fields (PyTorch gives a list here);
-      other sequences → a list of collated fields.
+    * tuples and lists → a list of collated fields (so ``x, y = batch`` works); other
+      sequence types are rebuilt from that list when they can be.
 
     Args:
         batch: a non-empty list of samples of the same structure.
@@ -111,9 +111,12 @@ def default_collate(batch: Sequence[Any]) -> Any:
         fields = [default_collate(list(samples)) for samples in zip(*batch)]
         if _is_namedtuple(elem):
             return type(elem)(*fields)
-        if isinstance(elem, tuple):
-            return tuple(fields)
-        return fields
+        if isinstance(elem, (tuple, list)):
+            return fields
+        try:
+            return type(elem)(fields)
+        except TypeError:  # a Sequence type that cannot be built from a list
+            return fields
     raise _unsupported(elem)
 
 

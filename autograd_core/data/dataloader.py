@@ -65,7 +65,7 @@ class DataLoader(Generic[T_co]):
     With the default ``collate_fn``, a :class:`TensorDataset` (or a
     :class:`Subset` of one, as :func:`random_split` returns) is read a whole
     batch at a time by indexing each tensor with the batch's indices. Batches
-    of a ``TensorDataset`` come as a tuple ``(x, y, ...)`` of Tensors.
+    of a ``TensorDataset`` come as a list ``[x, y, ...]`` of Tensors, as in PyTorch.
 
     ``len(loader)`` is the number of batches per epoch: ``ceil(n / batch_size)``,
     or ``n // batch_size`` with ``drop_last=True``.

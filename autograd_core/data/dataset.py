@@ -139,7 +139,8 @@ class TensorDataset(Dataset[tuple]):
     def __len__(self) -> int:
         return first_dim(self.tensors[0])
 
-    def _get_batch(self, indices: np.ndarray) -> tuple | None:
+    def _get_batch(self, indices: np.ndarray) -> list | None:
+        """The batch at ``indices`` as ``default_collate`` would make it: a list of Tensors."""
         from ._core import is_tensor, to_tensor
 
         if type(self).__getitem__ is not TensorDataset.__getitem__:
@@ -152,7 +153,7 @@ class TensorDataset(Dataset[tuple]):
                 out.append(t[indices])
             else:
                 return None
-        return tuple(out)
+        return out
 
 
 class Subset(Dataset[T_co]):
