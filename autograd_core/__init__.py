@@ -24,9 +24,15 @@ from .autograd import backward, grad
 from .value import Value
 from .ops.conv import conv1d, conv2d
 from .ops.pool import avg_pool2d, max_pool2d
+from .ops.einsum import einsum
+from .ops import linalg
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
 from .serialization import load, save
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__ + ".linalg"] = linalg  # `import autograd_core.linalg` works too
 
 allocator.configure()  # keep freed arrays' memory between steps (glibc; see allocator.py)
 
@@ -53,9 +59,35 @@ for _name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "r
               "permute", "transpose", "swapaxes", "t", "squeeze", "unsqueeze", "split", "chunk",
               "unbind", "narrow", "select", "gather", "masked_fill", "isnan", "isfinite", "sign",
               "allclose", "equal", "all", "any", "neg", "add", "sub", "mul", "div", "pow",
-              "logical_not", "clone", "detach", "numel", "sum_to_size"):
+              "logical_not", "clone", "detach", "numel", "sum_to_size",
+              "tril", "triu", "cumsum", "cumprod", "flip", "roll", "norm", "index_select", "sort",
+              "argsort", "topk", "outer", "ger", "diag", "atan2", "arctan2", "clamp_min",
+              "clamp_max", "masked_select", "scatter", "scatter_add", "addmm", "baddbmm",
+              "bernoulli", "multinomial", "unique"):
     globals()[_name] = _method(_name)
 del _name
+
+
+
+def repeat_interleave(input: Tensor, repeats: "Tensor | int | None" = None, dim: "int | None" = None,
+                      *, output_size: "int | None" = None) -> Tensor:
+    """Repeat each element of ``input`` ``repeats`` times along ``dim`` (flattened if None);
+    with only a 1-D int tensor ``r``, ``arange(len(r))`` with ``r[i]`` copies of ``i``.
+
+    >>> import autograd_core as ag
+    >>> ag.repeat_interleave(ag.tensor([2, 1]))
+    tensor([0, 0, 1])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"repeat_interleave(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if repeats is None:
+        if input.ndim != 1 or input.dtype.kind not in "iu":
+            raise ValueError(f"repeat_interleave: repeats must be a 1-D int tensor, got shape "
+                             f"{input.shape} and dtype {input.dtype}")
+        return arange(input.shape[0]).repeat_interleave(input, 0, output_size=output_size)
+    return input.repeat_interleave(repeats, dim, output_size=output_size)
+
 
 negative = globals()["neg"]
 subtract = globals()["sub"]

@@ -309,3 +309,21 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.to(ctx.dtype)
+
+
+class Atan2(Function):
+    """``atan2(a, b)``: the angle of the point ``(b, a)``."""
+
+    op = "atan2"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        r2 = a * a + b * b
+        return (grad * b / r2 if need_a else None), (-grad * a / r2 if need_b else None)
