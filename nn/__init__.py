@@ -25,6 +25,8 @@ from .module import Module, ModuleDict, ModuleList, ParameterDict, ParameterList
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Buffer, Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d
+from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase
 
 from . import utils
 
@@ -41,4 +43,6 @@ __all__ = [
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",
     "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
     "MLP", "CNN", "ResidualBlock", "ResNet", "TransformerEncoderBlock", "TransformerEncoderLayer",
+    "ConvTranspose1d", "ConvTranspose2d", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase",
+    "RNNCell", "LSTMCell", "GRUCell",
 ]

@@ -1,0 +1,321 @@
+"""Transposed convolution: ``conv_transpose1d`` / ``conv_transpose2d`` and the layers
+``ConvTranspose1d`` / ``ConvTranspose2d``, with PyTorch's signatures, weight layout
+(in_channels, out_channels / groups, kH, kW), initialisation and output size
+
+    H_out = (H_in - 1) * stride - 2 * padding + dilation * (kH - 1) + output_padding + 1
+
+A transposed convolution is the gradient of a convolution with respect to its input:
+it runs as the core op ``ConvInputGrad`` (whose backward is made of ``Conv2d`` and
+``ConvWeightGrad``, so second derivatives work). The 1-D forms run in 2-D over a height
+of 1.
+
+>>> import autograd_core as ag, nn
+>>> up = nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1)
+>>> up(ag.randn(2, 16, 7, 7)).shape
+(2, 8, 14, 14)
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.ops.conv import ConvInputGrad
+
+from . import init
+from .conv import _ntuple
+from .linear import check_dtype
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["conv_transpose1d", "conv_transpose2d", "ConvTranspose1d", "ConvTranspose2d"]
+
+
+def _ints(op: str, name: str, v: Any, n: int) -> tuple:
+    if isinstance(v, (tuple, list)):
+        if len(v) != n:
+            raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {v!r}")
+        return tuple(int(x) for x in v)
+    if isinstance(v, str):
+        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {v!r} "
+                         "(string padding is not supported for transposed convolutions)")
+    return (int(v),) * n
+
+
+def _check(op: str, input: Any, weight: Any, bias: Any, ndim: int) -> None:
+    for name, t in (("input", input), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
+    if bias is not None and not isinstance(bias, Tensor):
+        raise TypeError(f"{op}: bias must be a Tensor or None, got {type(bias).__name__}")
+    if weight.ndim != ndim:
+        raise ValueError(f"{op}: expected a {ndim}-D weight (in_channels, out_channels/groups, "
+                         f"{'kH, kW' if ndim == 4 else 'kL'}), got {tuple(weight.shape)}")
+    if input.ndim not in (ndim - 1, ndim):
+        raise ValueError(f"{op}: expected {ndim - 1}D (unbatched) or {ndim}D (batched) input, "
+                         f"got shape {tuple(input.shape)}")
+    dtypes = {input.dtype, weight.dtype} | ({bias.dtype} if bias is not None else set())
+    if len(dtypes) > 1:
+        raise TypeError(f"{op}: input, weight and bias must have the same dtype, got "
+                        f"{', '.join(str(d) for d in sorted(dtypes, key=str))}")
+
+
+def _transpose2d(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, s: tuple, p: tuple,
+                 op_: tuple, groups: int, d: tuple) -> Tensor:
+    """The batched 2-D case, arguments already int pairs."""
+    if any(v <= 0 for v in s) or any(v <= 0 for v in d) or any(v < 0 for v in p + op_):
+        raise ValueError(f"{op}: stride and dilation must be positive and padding and "
+                         f"output_padding non-negative, got stride={s}, dilation={d}, "
+                         f"padding={p}, output_padding={op_}")
+    if any(o >= max(si, di) for o, si, di in zip(op_, s, d)):
+        raise ValueError(f"{op}: output padding must be smaller than either stride or dilation, "
+                         f"but got output_padding={op_}, stride={s}, dilation={d}")
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups <= 0:
+        raise ValueError(f"{op}: groups must be a positive integer, got {groups!r}")
+    n, c, h, w = x.shape
+    c_in, c_out_g, kh, kw = weight.shape
+    if c != c_in:
+        raise ValueError(f"{op}: Given transposed=1, weight of size {list(weight.shape)}, "
+                         f"expected input{list(x.shape)} to have {c_in} channels, but got {c} "
+                         "channels instead")
+    if c_in % groups != 0:
+        raise ValueError(f"{op}: in_channels ({c_in}, weight.size(0)) must be divisible by "
+                         f"groups ({groups})")
+    c_out = c_out_g * groups
+    if bias is not None and tuple(bias.shape) != (c_out,):
+        raise ValueError(f"{op}: expected bias of shape ({c_out},), got {tuple(bias.shape)}")
+    full = ((h - 1) * s[0] + d[0] * (kh - 1) + 1, (w - 1) * s[1] + d[1] * (kw - 1) + 1)
+    out = (full[0] - 2 * p[0] + op_[0], full[1] - 2 * p[1] + op_[1])
+    if min(out) <= 0 or min(h, w) <= 0:
+        raise ValueError(f"{op}: Given input size per channel: ({h} x {w}). Calculated output "
+                         f"size per channel: ({out[0]} x {out[1]}). Output size is too small")
+    if op_[0] < s[0] and op_[1] < s[1]:
+        # the usual case: the gradient of a conv2d of an input of the output's size
+        geometry = dict(stride=s, padding=p, dilation=d, groups=groups)
+        y = ConvInputGrad.apply(x, weight, input_shape=(n, c_out) + out, geometry=geometry)
+    else:
+        # output_padding >= stride (allowed when dilation > stride): no conv2d input size
+        # gives this output; compute the uncropped result, crop the padding and extend
+        # with zeros (no tap reaches those positions)
+        geometry = dict(stride=s, padding=(0, 0), dilation=d, groups=groups)
+        y = ConvInputGrad.apply(x, weight, input_shape=(n, c_out) + full, geometry=geometry)
+        y = y[:, :, p[0]:p[0] + out[0], p[1]:p[1] + out[1]]
+        for axis in (2, 3):
+            short = out[axis - 2] - y.shape[axis]
+            if short > 0:
+                shape = list(y.shape)
+                shape[axis] = short
+                y = ag.cat([y, ag.zeros(*shape, dtype=y.dtype)], axis)
+    if bias is not None:
+        y = y + bias.reshape(1, c_out, 1, 1)
+    return y
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d``.
+
+    ``input`` (N, C_in, H, W) (or unbatched (C_in, H, W)) and ``weight``
+    (C_in, C_out / groups, kH, kW) give (N, C_out, H_out, W_out).
+
+    >>> import autograd_core as ag
+    >>> from nn.conv_transpose import conv_transpose2d
+    >>> x = ag.randn(2, 4, 5, 5, requires_grad=True)
+    >>> w = ag.randn(4, 3, 3, 3, requires_grad=True)
+    >>> y = conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)
+    >>> y.shape
+    (2, 3, 10, 10)
+    >>> y.sum().backward(); x.grad.shape, w.grad.shape
+    ((2, 4, 5, 5), (4, 3, 3, 3))
+    """
+    op = "conv_transpose2d"
+    _check(op, input, weight, bias, 4)
+    args = [_ints(op, name, v, 2) for name, v in (("stride", stride), ("padding", padding),
+                                                   ("output_padding", output_padding),
+                                                   ("dilation", dilation))]
+    s, p, o, d = args
+    if input.ndim == 3:
+        return _transpose2d(op, input.unsqueeze(0), weight, bias, s, p, o, groups, d).squeeze(0)
+    return _transpose2d(op, input, weight, bias, s, p, o, groups, d)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """1-D transposed convolution, as ``torch.nn.functional.conv_transpose1d``:
+    (N, C_in, L) (or (C_in, L)) with weight (C_in, C_out / groups, k).
+
+    >>> import autograd_core as ag
+    >>> from nn.conv_transpose import conv_transpose1d
+    >>> conv_transpose1d(ag.ones(1, 2, 5), ag.ones(2, 3, 3), stride=2).shape
+    (1, 3, 11)
+    """
+    op = "conv_transpose1d"
+    _check(op, input, weight, bias, 3)
+    s, p, o, d = (_ints(op, name, v, 1)[0] for name, v in
+                  (("stride", stride), ("padding", padding), ("output_padding", output_padding),
+                   ("dilation", dilation)))
+    x = input.unsqueeze(-2)
+    batched = input.ndim == 3
+    y = _transpose2d(op, x if batched else x.unsqueeze(0), weight.unsqueeze(2), bias, (1, s),
+                     (0, p), (0, o), groups, (1, d))
+    y = y.squeeze(2)
+    return y if batched else y.squeeze(0)
+
+
+class _ConvTransposeNd(Module):
+    _n = 0
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        name, n = type(self).__name__, self._n
+        if groups <= 0:
+            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
+        if in_channels % groups != 0:
+            raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups "
+                             f"({groups})")
+        if out_channels % groups != 0:
+            raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
+                             f"({groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f'{name}: Only "zeros" padding mode is supported, got '
+                             f"{padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"{name}: padding must be an int or a tuple of {n} ints, got "
+                             f"{padding!r} (string padding is not supported for transposed "
+                             "convolutions)")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
+        self.stride = _ntuple(stride, n, "stride")
+        self.padding = _ntuple(padding, n, "padding")
+        self.dilation = _ntuple(dilation, n, "dilation")
+        self.output_padding = _ntuple(output_padding, n, "output_padding")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.transposed = True
+        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        self.weight = Parameter(np.empty((in_channels, out_channels // groups) + self.kernel_size,
+                                         dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), with
+        fan_in = weight.size(1) * prod(kernel_size) = out_channels / groups * prod(kernel_size)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * int(np.prod(self.kernel_size))
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def _check_input(self, input: Any) -> None:
+        name, n = self._get_name(), self._n
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (n + 1, n + 2):
+            raise ValueError(f"{name}: expected {n + 1}D (unbatched) or {n + 2}D (batched) input, "
+                             f"got shape {tuple(input.shape)}")
+        unbatched = input.ndim == n + 1
+        c = input.shape[0 if unbatched else 1]
+        if c != self.in_channels:
+            raise ValueError(f"{name}: expected input with {self.in_channels} channels (dim "
+                             f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
+        if input.dtype != self.weight.dtype:
+            check_dtype(name, input, self.weight)
+
+    def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
+        """``output_padding``, or the one that gives ``output_size`` (as PyTorch)."""
+        if output_size is None:
+            return self.output_padding
+        name, n = self._get_name(), self._n
+        non_spatial = 2 if input.ndim == n + 2 else 1
+        size = [int(v) for v in output_size]
+        if len(size) == non_spatial + n:
+            size = size[non_spatial:]
+        if len(size) != n:
+            raise ValueError(f"{name}: for {input.ndim}D input, output_size must have {n} or "
+                             f"{n + non_spatial} elements (got {len(output_size)})")
+        lo, hi = [], []
+        for i in range(n):
+            m = ((input.shape[non_spatial + i] - 1) * self.stride[i] - 2 * self.padding[i]
+                 + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            lo.append(m)
+            hi.append(m + self.stride[i] - 1)
+        if any(not a <= v <= b for v, a, b in zip(size, lo, hi)):
+            raise ValueError(f"{name}: requested an output size of {size}, but valid sizes range "
+                             f"from {lo} to {hi} (for an input of "
+                             f"{tuple(input.shape[non_spatial:])})")
+        return tuple(v - a for v, a in zip(size, lo))
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self._n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self._n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over (N, C_in, L) (or unbatched (C_in, L)) input;
+    ``weight`` is (in_channels, out_channels / groups, kernel_size). ``forward`` takes an
+    optional ``output_size`` that picks the output padding, as PyTorch.
+
+    >>> import autograd_core as ag, nn
+    >>> up = nn.ConvTranspose1d(4, 2, 3, stride=2)
+    >>> up
+    ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,))
+    >>> up(ag.randn(5, 4, 10)).shape, up(ag.randn(5, 4, 10), output_size=[22]).shape
+    ((5, 2, 21), (5, 2, 22))
+    """
+
+    _n = 1
+
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        self._check_input(input)
+        op = self._output_padding(input, output_size)
+        return conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, op,
+                                self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input;
+    ``weight`` is (in_channels, out_channels / groups, kH, kW). ``forward`` takes an
+    optional ``output_size`` that picks the output padding, as PyTorch.
+
+    >>> import autograd_core as ag, nn
+    >>> up = nn.ConvTranspose2d(8, 3, 3, stride=2, padding=1, output_padding=1)
+    >>> up
+    ConvTranspose2d(8, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))
+    >>> up(ag.randn(2, 8, 14, 14)).shape
+    (2, 3, 28, 28)
+    >>> up.weight.shape
+    (8, 3, 3, 3)
+    """
+
+    _n = 2
+
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        self._check_input(input)
+        op = self._output_padding(input, output_size)
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, op,
+                                self.groups, self.dilation)

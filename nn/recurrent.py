@@ -1,0 +1,573 @@
+"""Recurrent layers, as ``torch.nn``: ``RNN``, ``LSTM``, ``GRU`` and the cells ``RNNCell``,
+``LSTMCell``, ``GRUCell``, with PyTorch's arguments, parameter names, shapes, gate order
+and initialisation.
+
+They are written with ordinary differentiable Tensor ops (the fused ``linear``,
+``sigmoid``, ``tanh``, slicing, ``stack``/``cat``) and one Python loop over the time
+steps, so gradients and second derivatives come from the engine. Per layer and
+direction, the input projection ``x @ W_ih.T + b_ih`` of all time steps is one matmul
+before the loop; each step then does one matmul ``h @ W_hh.T + b_hh`` for all its gates.
+
+Gate order, as PyTorch: LSTM ``i, f, g, o`` and GRU ``r, z, n``::
+
+    RNN   h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)         (or relu)
+    LSTM  i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (x W_ih^T + b_ih + h W_hh^T + b_hh)
+          c' = f * c + i * g,   h' = o * tanh(c')
+    GRU   r, z = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr), sigmoid(... z ...)
+          n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)),   h' = (1 - z) * n + z * h
+
+>>> import autograd_core as ag, nn
+>>> lstm = nn.LSTM(8, 16, num_layers=2, batch_first=True)
+>>> out, (h, c) = lstm(ag.randn(4, 10, 8))
+>>> out.shape, h.shape, c.shape
+((4, 10, 16), (2, 4, 16), (2, 4, 16))
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.grad_mode import STATE
+
+from . import functional as F
+from . import init
+from .linear import check_dtype
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+_CHUNKS = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# ------------------------------------------------------------------ one time step
+def _rnn_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool) -> Tensor:
+    pre = xw + F.linear(h, w_hh, b_hh)
+    return pre.relu() if relu else pre.tanh()
+
+
+def _lstm_step(xw: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None,
+               n: int) -> tuple[Tensor, Tensor]:
+    gates = xw + F.linear(h, w_hh, b_hh)
+    s = gates.sigmoid()  # one op for i, f, o (the g quarter is computed and unused)
+    c = s[..., n:2 * n] * c + s[..., :n] * gates[..., 2 * n:3 * n].tanh()
+    return s[..., 3 * n:] * c.tanh(), c
+
+
+def _gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, n: int) -> Tensor:
+    gh = F.linear(h, w_hh, b_hh)
+    rz = (xw[..., :2 * n] + gh[..., :2 * n]).sigmoid()
+    new = (xw[..., 2 * n:] + rz[..., :n] * gh[..., 2 * n:]).tanh()
+    return new + rz[..., n:] * (h - new)  # (1 - z) * n + z * h
+
+
+def _time_steps(x: Tensor) -> list[Tensor]:
+    """``[x[0], ..., x[L-1]]``. When a graph is recorded, split by halves: the backward of
+    each slice is a zero tensor of its parent's shape, so slicing all L steps from the
+    whole ``x`` would cost O(L^2) in backward; halving costs O(L log L)."""
+    n = x.shape[0]
+    if n <= 4 or not (STATE.enabled and x._requires_grad):
+        return [x[t] for t in range(n)]
+    m = n // 2
+    return _time_steps(x[:m]) + _time_steps(x[m:])
+
+
+def _check_type(name: str, what: str, v: Any, kind: type) -> None:
+    if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
+        raise TypeError(f"{name}: {what} should be of type {kind.__name__}, got: "
+                        f"{type(v).__name__}")
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+    if dt.kind != "f":
+        raise TypeError(f"parameters must have a floating point dtype, got {dt}")
+    return dt
+
+
+# ------------------------------------------------------------------ multi-layer layers
+class RNNBase(Module):
+    """The base of ``RNN``, ``LSTM`` and ``GRU`` (``mode`` is ``'RNN_TANH'``,
+    ``'RNN_RELU'``, ``'LSTM'`` or ``'GRU'``).
+
+    >>> import nn
+    >>> nn.RNNBase("GRU", 4, 8).weight_ih_l0.shape
+    (24, 4)
+    """
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        if mode not in _CHUNKS:
+            raise ValueError(f"Unrecognized RNN mode: {mode}")
+        name = {"LSTM": "LSTM", "GRU": "GRU"}.get(mode, "RNN")
+        if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
+                or not 0 <= dropout <= 1):
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing "
+                             f"the probability of an element being zeroed, got {dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                          "non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
+        _check_type(name, "bias", bias, bool)
+        _check_type(name, "batch_first", batch_first, bool)
+        _check_type(name, "input_size", input_size, int)
+        _check_type(name, "hidden_size", hidden_size, int)
+        _check_type(name, "num_layers", num_layers, int)
+        if input_size <= 0:
+            raise ValueError(f"{name}: input_size must be greater than zero, got {input_size}")
+        if hidden_size <= 0:
+            raise ValueError(f"{name}: hidden_size must be greater than zero, got {hidden_size}")
+        if num_layers <= 0:
+            raise ValueError(f"{name}: num_layers must be greater than zero, got {num_layers}")
+        if proj_size != 0:
+            raise NotImplementedError(f"{name}: proj_size={proj_size} (LSTM with projections) "
+                                      "is not supported; use proj_size=0")
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        dt = _dtype(dtype)
+        gate_size = _CHUNKS[mode] * hidden_size
+        directions = 2 if bidirectional else 1
+        self._flat_weights_names: list[str] = []
+        self._all_weights: list[list[str]] = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for d in range(directions):
+                suffix = "_reverse" if d == 1 else ""
+                shapes = [("weight_ih", (gate_size, layer_input)),
+                          ("weight_hh", (gate_size, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                names = []
+                for kind, shape in shapes:
+                    pname = f"{kind}_l{layer}{suffix}"
+                    setattr(self, pname, Parameter(np.empty(shape, dtype=dt)))
+                    names.append(pname)
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: every weight and bias U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        stdv = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def flatten_parameters(self) -> None:
+        """A no-op (PyTorch compacts the weights for cuDNN here)."""
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """The parameters per layer and direction: ``[[w_ih, w_hh, b_ih, b_hh], ...]``."""
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    def _params(self, layer: int, d: int) -> tuple:
+        suffix = "_reverse" if d == 1 else ""
+        p = self._parameters
+        return (p[f"weight_ih_l{layer}{suffix}"], p[f"weight_hh_l{layer}{suffix}"],
+                p.get(f"bias_ih_l{layer}{suffix}"), p.get(f"bias_hh_l{layer}{suffix}"))
+
+    def _check_input(self, input: Any) -> bool:
+        """Check ``input``; True when it is batched (3-D)."""
+        name = self._get_name()
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__} "
+                            "(PackedSequence is not supported)")
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D tensor "
+                             f"instead (shape {tuple(input.shape)})")
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected "
+                             f"{self.input_size}, got {input.shape[-1]}")
+        w = self._parameters["weight_ih_l0"]
+        if input.dtype != w.dtype:
+            check_dtype(name, input, w)
+        batched = input.ndim == 3
+        length = input.shape[1 if batched and self.batch_first else 0]
+        if length == 0:
+            raise ValueError(f"{name}: expected a sequence length larger than 0, got input of "
+                             f"shape {tuple(input.shape)}")
+        return batched
+
+    def _check_hidden(self, hx: Any, batched: bool, batch: int, what: str) -> Tensor:
+        """Check an initial state; return it as (layers * directions, N, H)."""
+        name = self._get_name()
+        if not isinstance(hx, Tensor):
+            raise TypeError(f"{name}: expected {what} to be a Tensor, got {type(hx).__name__}")
+        rows = self.num_layers * (2 if self.bidirectional else 1)
+        if batched:
+            expected = (rows, batch, self.hidden_size)
+            if hx.ndim != 3:
+                raise ValueError(f"{name}: For batched 3-D input, {what} should also be 3-D but "
+                                 f"got {hx.ndim}-D tensor (shape {tuple(hx.shape)})")
+        else:
+            expected = (rows, self.hidden_size)
+            if hx.ndim != 2:
+                raise ValueError(f"{name}: For unbatched 2-D input, {what} should also be 2-D but "
+                                 f"got {hx.ndim}-D tensor (shape {tuple(hx.shape)})")
+        if tuple(hx.shape) != expected:
+            raise ValueError(f"{name}: Expected {what} size {expected}, got {list(hx.shape)}")
+        w = self._parameters["weight_ih_l0"]
+        if hx.dtype != w.dtype:
+            check_dtype(f"{name} ({what})", hx, w)
+        return hx if batched else hx.unsqueeze(1)
+
+    def _run(self, input: Tensor, states: list[Tensor | None]) -> tuple[Tensor, list[Tensor]]:
+        """Run the stack on time-major ``input`` (L, N, H_in) from the initial ``states``
+        (each (layers * directions, N, H), or None for zeros); return the last layer's
+        output (L, N, directions * H) and the final states, stacked like ``states``."""
+        mode, n = self.mode, self.hidden_size
+        length, batch = input.shape[:2]
+        directions = 2 if self.bidirectional else 1
+        zeros = ag.zeros(batch, n, dtype=input.dtype)
+        finals: list[list[Tensor]] = [[] for _ in states]
+        x = input
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(directions):
+                w_ih, w_hh, b_ih, b_hh = self._params(layer, d)
+                row = layer * directions + d
+                cur = [zeros if s is None else s[row] for s in states]
+                xs = _time_steps(F.linear(x, w_ih, b_ih))
+                out: list[Any] = [None] * length
+                for t in (range(length - 1, -1, -1) if d else range(length)):
+                    if mode == "LSTM":
+                        cur = list(_lstm_step(xs[t], cur[0], cur[1], w_hh, b_hh, n))
+                    elif mode == "GRU":
+                        cur = [_gru_step(xs[t], cur[0], w_hh, b_hh, n)]
+                    else:
+                        cur = [_rnn_step(xs[t], cur[0], w_hh, b_hh, mode == "RNN_RELU")]
+                    out[t] = cur[0]
+                outs.append(ag.stack(out, 0))
+                for f, s in zip(finals, cur):
+                    f.append(s)
+            x = outs[0] if directions == 1 else ag.cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, training=True)
+        return x, [ag.stack(f, 0) for f in finals]
+
+    def _forward(self, input: Tensor, hx: Any) -> tuple[Tensor, list[Tensor]]:
+        batched = self._check_input(input)
+        if batched:
+            x = input.transpose(0, 1) if self.batch_first else input
+        else:
+            x = input.unsqueeze(1)
+        batch = x.shape[1]
+        if self.mode == "LSTM":
+            if hx is None:
+                states: list[Tensor | None] = [None, None]
+            else:
+                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                    raise TypeError("LSTM: expected hx to be a tuple (h_0, c_0), got "
+                                    f"{type(hx).__name__}")
+                states = [self._check_hidden(hx[0], batched, batch, "hidden[0]"),
+                          self._check_hidden(hx[1], batched, batch, "hidden[1]")]
+        else:
+            states = [None if hx is None else self._check_hidden(hx, batched, batch, "hidden")]
+        out, finals = self._run(x, states)
+        if not batched:
+            return out.squeeze(1), [f.squeeze(1) for f in finals]
+        return (out.transpose(0, 1) if self.batch_first else out), finals
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+
+class RNN(RNNBase):
+    """Multi-layer Elman RNN, ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)``
+    (``nonlinearity='relu'`` for ReLU).
+
+    Input (L, N, H_in), (N, L, H_in) with ``batch_first=True``, or unbatched (L, H_in);
+    optional ``hx`` (D * num_layers, N, H) (or (D * num_layers, H) unbatched), zeros by
+    default. Returns ``(output, h_n)``: output (L, N, D * H) (batch first if asked) and the
+    final hidden state of every layer and direction (D * num_layers, N, H); D = 2 when
+    ``bidirectional``. ``dropout`` applies to the outputs of every layer but the last, in
+    training.
+
+    >>> import autograd_core as ag, nn
+    >>> rnn = nn.RNN(10, 20, num_layers=2)
+    >>> rnn
+    RNN(10, 20, num_layers=2)
+    >>> out, h_n = rnn(ag.randn(5, 3, 10), ag.zeros(2, 3, 20))
+    >>> out.shape, h_n.shape
+    ((5, 3, 20), (2, 3, 20))
+    >>> [name for name, _ in rnn.named_parameters()][:4]
+    ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
+        if nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"RNN: Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' "
+                             "or 'relu'.")
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        out, (h_n,) = self._forward(input, hx)
+        return out, h_n
+
+
+class LSTM(RNNBase):
+    """Multi-layer long short-term memory; gates stacked ``i, f, g, o`` in ``weight_ih_l*``
+    (4 * H, H_in) and ``weight_hh_l*`` (4 * H, H).
+
+    Input as ``RNN``; ``hx`` is an optional tuple ``(h_0, c_0)``, each
+    (D * num_layers, N, H). Returns ``(output, (h_n, c_n))``. ``proj_size`` is not
+    supported (NotImplementedError).
+
+    >>> import autograd_core as ag, nn
+    >>> lstm = nn.LSTM(10, 20, bidirectional=True)
+    >>> out, (h_n, c_n) = lstm(ag.randn(5, 3, 10))
+    >>> out.shape, h_n.shape, c_n.shape
+    ((5, 3, 40), (2, 3, 20), (2, 3, 20))
+    >>> lstm.weight_hh_l0_reverse.shape
+    (80, 20)
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        out, (h_n, c_n) = self._forward(input, hx)
+        return out, (h_n, c_n)
+
+
+class GRU(RNNBase):
+    """Multi-layer gated recurrent unit; gates stacked ``r, z, n`` in ``weight_ih_l*``
+    (3 * H, H_in) and ``weight_hh_l*`` (3 * H, H).
+
+    Input, ``hx`` and outputs as ``RNN``.
+
+    >>> import autograd_core as ag, nn
+    >>> gru = nn.GRU(10, 20, batch_first=True)
+    >>> out, h_n = gru(ag.randn(3, 5, 10))
+    >>> out.shape, h_n.shape
+    ((3, 5, 20), (1, 3, 20))
+    >>> out, h_n = gru(ag.randn(5, 10))  # unbatched
+    >>> out.shape, h_n.shape
+    ((5, 20), (1, 20))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None) -> None:
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, 0, device, dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        out, (h_n,) = self._forward(input, hx)
+        return out, h_n
+
+
+# ------------------------------------------------------------------ cells
+class RNNCellBase(Module):
+    """The base of the cells: ``weight_ih`` (chunks * H, H_in), ``weight_hh``
+    (chunks * H, H), ``bias_ih`` and ``bias_hh`` (chunks * H), all
+    U(-1/sqrt(H), 1/sqrt(H)).
+
+    >>> import nn
+    >>> nn.RNNCellBase(4, 8, True, num_chunks=3).weight_hh.shape
+    (24, 8)
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        name = self._get_name()
+        _check_type(name, "input_size", input_size, int)
+        _check_type(name, "hidden_size", hidden_size, int)
+        if input_size <= 0:
+            raise ValueError(f"{name}: input_size must be greater than zero, got {input_size}")
+        if hidden_size <= 0:
+            raise ValueError(f"{name}: hidden_size must be greater than zero, got {hidden_size}")
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        dt = _dtype(dtype)
+        self.weight_ih = Parameter(np.empty((num_chunks * hidden_size, input_size), dtype=dt))
+        self.weight_hh = Parameter(np.empty((num_chunks * hidden_size, hidden_size), dtype=dt))
+        if bias:
+            self.bias_ih = Parameter(np.empty(num_chunks * hidden_size, dtype=dt))
+            self.bias_hh = Parameter(np.empty(num_chunks * hidden_size, dtype=dt))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: every weight and bias U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        stdv = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _check(self, input: Any, hx: Any, what: str = "hidden") -> tuple[Tensor, list]:
+        """Check the input and states; return the input projection (N, chunks * H) and the
+        states as (N, H) (None where not given)."""
+        name = self._get_name()
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead "
+                             f"(shape {tuple(input.shape)})")
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input has inconsistent input_size: got "
+                             f"{input.shape[-1]} expected {self.input_size}")
+        if input.dtype != self.weight_ih.dtype:
+            check_dtype(name, input, self.weight_ih)
+        batched = input.ndim == 2
+        x = input if batched else input.unsqueeze(0)
+        states = list(hx) if isinstance(hx, (tuple, list)) else [hx]
+        out = []
+        for i, h in enumerate(states):
+            label = what if len(states) == 1 else f"hx[{i}]"
+            if h is None:
+                out.append(None)
+                continue
+            if not isinstance(h, Tensor):
+                raise TypeError(f"{name}: expected {label} to be a Tensor, got "
+                                f"{type(h).__name__}")
+            if h.ndim != input.ndim:
+                raise ValueError(f"{name}: Expected {label} to be {input.ndim}D like the input "
+                                 f"(shape {tuple(input.shape)}), got {h.ndim}D (shape "
+                                 f"{tuple(h.shape)})")
+            h = h if batched else h.unsqueeze(0)
+            if h.shape[0] != x.shape[0]:
+                raise ValueError(f"{name}: Input batch size {x.shape[0]} doesn't match {label} "
+                                 f"batch size {h.shape[0]}")
+            if h.shape[1] != self.hidden_size:
+                raise ValueError(f"{name}: {label} has inconsistent hidden_size: got "
+                                 f"{h.shape[1]}, expected {self.hidden_size}")
+            if h.dtype != self.weight_ih.dtype:
+                check_dtype(name, h, self.weight_ih)
+            out.append(h)
+        zeros = None
+        for i, h in enumerate(out):
+            if h is None:
+                if zeros is None:
+                    zeros = ag.zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+                out[i] = zeros
+        return F.linear(x, self.weight_ih, self.bias_ih), out
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+class RNNCell(RNNCellBase):
+    """One Elman RNN step, ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or relu).
+
+    Input (N, H_in) or (H_in,), ``hx`` (N, H) or (H,) (zeros by default); returns h'.
+
+    >>> import autograd_core as ag, nn
+    >>> cell = nn.RNNCell(10, 20, nonlinearity="relu")
+    >>> cell
+    RNNCell(10, 20, nonlinearity=relu)
+    >>> h = ag.zeros(3, 20)
+    >>> for x in ag.randn(6, 3, 10):
+    ...     h = cell(x, h)
+    >>> h.shape
+    (3, 20)
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = None) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: Unknown nonlinearity '{nonlinearity}'. Select from "
+                             "'tanh' or 'relu'.")
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        xw, (h,) = self._check(input, hx)
+        h = _rnn_step(xw, h, self.weight_hh, self.bias_hh, self.nonlinearity == "relu")
+        return h if input.ndim == 2 else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step (gates ``i, f, g, o``). ``hx`` is an optional tuple ``(h, c)``;
+    returns ``(h', c')``.
+
+    >>> import autograd_core as ag, nn
+    >>> cell = nn.LSTMCell(10, 20)
+    >>> h, c = cell(ag.randn(3, 10))
+    >>> h, c = cell(ag.randn(3, 10), (h, c))
+    >>> h.shape, c.shape, cell.weight_ih.shape
+    ((3, 20), (3, 20), (80, 10))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, Tensor]:
+        if hx is None:
+            hx = (None, None)
+        elif not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise TypeError("LSTMCell: expected hx to be a tuple (h, c), got "
+                            f"{type(hx).__name__}")
+        xw, (h, c) = self._check(input, hx)
+        h, c = _lstm_step(xw, h, c, self.weight_hh, self.bias_hh, self.hidden_size)
+        return (h, c) if input.ndim == 2 else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step (gates ``r, z, n``); returns h'.
+
+    >>> import autograd_core as ag, nn
+    >>> cell = nn.GRUCell(10, 20)
+    >>> cell(ag.randn(10), ag.zeros(20)).shape
+    (20,)
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        xw, (h,) = self._check(input, hx)
+        h = _gru_step(xw, h, self.weight_hh, self.bias_hh, self.hidden_size)
+        return h if input.ndim == 2 else h.squeeze(0)
