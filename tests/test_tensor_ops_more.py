@@ -225,10 +225,9 @@ def test_cumsum_dtypes_like_pytorch():
     assert ag.tensor(3.0).cumsum(0).item() == 3.0
 
 
-@pytest.mark.parametrize("eq", sorted(EINSUM))
+# NumPy cannot sum an ellipsis away (PyTorch can): those two are in the PyTorch parity test.
+@pytest.mark.parametrize("eq", sorted(set(EINSUM) - {"...ij->ij", "b...,b...->b"}))
 def test_einsum_values_match_numpy(eq):
-    if eq in ("...ij->ij", "b...,b...->b"):
-        pytest.skip("NumPy cannot sum an ellipsis away (PyTorch can: see the parity test)")
     arrays = [arr(s, k) for k, s in enumerate(EINSUM[eq])]
     ours = ag.einsum(eq, *[ag.tensor(a) for a in arrays])
     np.testing.assert_allclose(ours.numpy(), np.einsum(eq.strip(), *arrays), rtol=1e-12)
