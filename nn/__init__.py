@@ -25,6 +25,16 @@ from .module import Module, ModuleDict, ModuleList, ParameterDict, ParameterList
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Buffer, Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .activation import GLU, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SELU, Softmin
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout import Dropout1d, Dropout2d
+from .loss import KLDivLoss, TripletMarginLoss
+from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d
+from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d,
+                      ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
+from .pooling import AdaptiveAvgPool1d, AvgPool1d, MaxPool1d
+from .upsampling import (PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d,
+                         UpsamplingNearest2d)
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase
 
@@ -43,6 +53,13 @@ __all__ = [
     "L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",
     "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
     "MLP", "CNN", "ResidualBlock", "ResNet", "TransformerEncoderBlock", "TransformerEncoderLayer",
+    "Hardtanh", "ReLU6", "Mish", "SELU", "LogSigmoid", "Softmin", "GLU", "PReLU",
+    "CosineSimilarity", "PairwiseDistance", "Dropout1d", "Dropout2d", "KLDivLoss",
+    "TripletMarginLoss", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "ZeroPad1d",
+    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d", "MaxPool1d",
+    "AvgPool1d", "AdaptiveAvgPool1d", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "PixelShuffle", "PixelUnshuffle",
     "ConvTranspose1d", "ConvTranspose2d", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase",
     "RNNCell", "LSTMCell", "GRUCell",
 ]

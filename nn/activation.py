@@ -1,14 +1,22 @@
 """Activation modules: ``ReLU``, ``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
-``Tanh``, ``Sigmoid``, ``Softmax`` and ``LogSoftmax``."""
+``Tanh``, ``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``Hardtanh``, ``ReLU6``, ``Mish``,
+``SELU``, ``LogSigmoid``, ``Softmin``, ``GLU`` and ``PReLU``."""
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
 from autograd_core import Tensor
 
 from . import functional as F
 from .module import Module
+from .parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
-           "LogSoftmax"]
+           "LogSoftmax", "Hardtanh", "ReLU6", "Mish", "SELU", "LogSigmoid", "Softmin", "GLU",
+           "PReLU"]
 
 
 class ReLU(Module):
@@ -199,3 +207,168 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Hardtanh(Module):
+    """``x`` clamped to ``[min_val, max_val]``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Hardtanh()
+    Hardtanh(min_val=-1.0, max_val=1.0)
+    >>> nn.Hardtanh(-2.0, 2.0)(ag.tensor([-3.0, 1.0, 3.0])).tolist()
+    [-2.0, 1.0, 2.0]
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value: float | None = None, max_value: float | None = None) -> None:
+        super().__init__()
+        self.min_val = min_val if min_value is None else min_value
+        self.max_val = max_val if max_value is None else max_value
+        self.inplace = inplace
+        if self.min_val > self.max_val:
+            raise ValueError(f"Hardtanh: min_val cannot be greater than max_val, got "
+                             f"min_val={self.min_val} and max_val={self.max_val}")
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.ReLU6()(ag.tensor([-1.0, 3.0, 9.0])).tolist()
+    [0.0, 3.0, 6.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Mish()(ag.tensor([0.0])).tolist()
+    [0.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class SELU(Module):
+    """Scaled ELU with the self-normalising constants.
+
+    >>> import autograd_core as ag, nn
+    >>> [round(v, 4) for v in nn.SELU()(ag.tensor([0.0, 1.0])).tolist()]
+    [0.0, 1.0507]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, stable.
+
+    >>> import autograd_core as ag, nn
+    >>> [round(v, 4) for v in nn.LogSigmoid()(ag.tensor([0.0])).tolist()]
+    [-0.6931]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Softmin(Module):
+    """``softmax(-x)`` along ``dim``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Softmin(dim=1)
+    Softmin(dim=1)
+    >>> nn.Softmin(dim=1)(ag.zeros(1, 2)).tolist()
+    [[0.5, 0.5]]
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class GLU(Module):
+    """Gated linear unit: halves ``a, b`` of ``dim`` give ``a * sigmoid(b)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.GLU()
+    GLU(dim=-1)
+    >>> nn.GLU()(ag.randn(4, 6)).shape
+    (4, 3)
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """``x`` for positive x, else ``weight * x`` with a learnt slope: one shared
+    (``num_parameters=1``) or one per channel (dim 1), initialised to ``init``.
+
+    >>> import autograd_core as ag, nn
+    >>> act = nn.PReLU()
+    >>> act
+    PReLU(num_parameters=1)
+    >>> act(ag.tensor([-4.0, 4.0])).tolist()
+    [-1.0, 4.0]
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        self.weight = Parameter(np.full(num_parameters, init, dtype=dt))
+
+    def reset_parameters(self) -> None:
+        self.weight._data[...] = self.init
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

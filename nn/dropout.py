@@ -1,4 +1,5 @@
-"""``Dropout``: inverted dropout, active only in training mode."""
+"""``Dropout``, ``Dropout1d`` and ``Dropout2d``: inverted dropout of elements or of whole
+channels, active only in training mode."""
 from __future__ import annotations
 
 from autograd_core import Tensor
@@ -6,7 +7,7 @@ from autograd_core import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
 class Dropout(Module):
@@ -35,3 +36,36 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """In training, zero whole channels of (N, C, L) or (C, L) input with probability
+    ``p`` and scale the others by ``1/(1-p)``; in ``eval()`` mode, the identity.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Dropout1d(0.2)
+    Dropout1d(p=0.2, inplace=False)
+    >>> nn.Dropout1d().eval()(ag.ones(1, 2, 3)).tolist()
+    [[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training)
+
+
+class Dropout2d(Dropout):
+    """In training, zero whole channels (feature maps) of (N, C, H, W) input with
+    probability ``p`` and scale the others by ``1/(1-p)``; in ``eval()`` mode, the
+    identity.
+
+    >>> import autograd_core as ag, nn
+    >>> drop = nn.Dropout2d(0.5)
+    >>> y = drop(ag.ones(4, 8, 3, 3))
+    >>> sorted(set(y.reshape(-1).tolist()))
+    [0.0, 2.0]
+    >>> bool(((y == 0).all((2, 3)) | (y == 2).all((2, 3))).all())
+    True
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training)

@@ -37,6 +37,9 @@ from .fused.loss import CrossEntropyIndex as _CEIndex
 from .fused.loss import CrossEntropyProb as _CEProb
 from .fused.normalization import BatchNormTrain as _BatchNormTrain
 from .fused.normalization import LayerNormOp as _LayerNormOp
+from .distance import cosine_similarity, normalize, pairwise_distance
+from .padding import pad
+from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
 
 __all__ = [
     "linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout",
@@ -45,6 +48,10 @@ __all__ = [
     "scaled_dot_product_attention", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
     "hinge_embedding_loss", "multi_margin_loss",
+    "pad", "interpolate", "pixel_shuffle", "pixel_unshuffle", "normalize", "cosine_similarity",
+    "pairwise_distance", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "dropout1d",
+    "dropout2d", "group_norm", "instance_norm", "hardtanh", "relu6", "mish", "selu",
+    "logsigmoid", "softmin", "glu", "prelu", "kl_div", "triplet_margin_loss",
 ]
 
 
@@ -170,6 +177,78 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return out
 
 
+# ------------------------------------------------------------- 1-D pooling
+def _single(value: Any, fn: str, name: str) -> int:
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"{fn}: {name} must be an int or a 1-tuple, got {tuple(value)}")
+        value = value[0]
+    return int(value)
+
+
+def _check1d(input: Tensor, fn: str) -> None:
+    _tensor(input, fn)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{fn}: expected 2D (C, L) or 3D (N, C, L) input, got shape "
+                         f"{tuple(input.shape)}")
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """1-D max pooling of (N, C, L) or (C, L) input, as ``max_pool2d`` on a height-1 image.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[3.0, 2.0]]]
+    """
+    _check1d(input, "max_pool1d")
+    k = _single(kernel_size, "max_pool1d", "kernel_size")
+    s = k if stride is None or stride == () else _single(stride, "max_pool1d", "stride")
+    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s),
+                     (0, _single(padding, "max_pool1d", "padding")),
+                     (1, _single(dilation, "max_pool1d", "dilation")), ceil_mode=ceil_mode,
+                     return_indices=return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling of (N, C, L) or (C, L) input, as ``avg_pool2d`` on a height-1 image.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.avg_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[2.0, 1.0]]]
+    """
+    _check1d(input, "avg_pool1d")
+    k = _single(kernel_size, "avg_pool1d", "kernel_size")
+    s = k if stride is None or stride == () else _single(stride, "avg_pool1d", "stride")
+    out = avg_pool2d(input.unsqueeze(-2), (1, k), (1, s),
+                     (0, _single(padding, "avg_pool1d", "padding")), ceil_mode=ceil_mode,
+                     count_include_pad=count_include_pad)
+    return out.squeeze(-2)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of (N, C, L) or (C, L) input to a fixed length, PyTorch's bins.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_avg_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[2.0, 1.0]]]
+    """
+    _check1d(input, "adaptive_avg_pool1d")
+    n = input.shape[-1]
+    o = _single(output_size, "adaptive_avg_pool1d", "output_size")
+    if o <= 0:
+        raise ValueError(f"adaptive_avg_pool1d: output_size must be positive, got {output_size}")
+    if o == n:
+        return input * 1.0
+    if o == 1:
+        return input.mean(-1, keepdim=True)
+    return input @ make(np.ascontiguousarray(_adaptive_matrix(n, o, input.dtype).T))
+
+
 # ------------------------------------------------------------- dropout
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
             generator: Generator | None = None) -> Tensor:
@@ -196,6 +275,61 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if STATE.enabled and input._requires_grad:
         return Mul.apply(input, make(mask))
     return make(x * mask)
+
+
+def _channel_dropout(input: Tensor, p: float, training: bool, mask_shape: tuple,
+                     generator: Generator | None) -> Tensor:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
+    keep = rng(generator).random(mask_shape, dtype=np.float32) >= p
+    return input * make(keep * dt.type(1.0 / (1.0 - p)))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+              generator: Generator | None = None) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) input with probability ``p`` and scale
+    the rest by ``1/(1-p)``; the identity when ``training`` is False.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.dropout1d(ag.ones(2, 50, 3), 0.5)
+    >>> bool(((y == 0).all(-1) | (y == 2).all(-1)).all())
+    True
+    """
+    _tensor(input, "dropout1d")
+    if input.ndim not in (2, 3):
+        raise ValueError(f"dropout1d: expected 2D (C, L) or 3D (N, C, L) input, got shape "
+                         f"{tuple(input.shape)}")
+    return _channel_dropout(input, p, training, input.shape[:-1] + (1,), generator)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+              generator: Generator | None = None) -> Tensor:
+    """Zero whole channels (feature maps) of (N, C, H, W) input with probability ``p`` and
+    scale the rest by ``1/(1-p)``; the identity when ``training`` is False. A 3-D input
+    is taken as (N, C, L) with a warning, as PyTorch does.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.dropout2d(ag.ones(2, 50, 3, 3), 0.5)
+    >>> bool(((y == 0).all((2, 3)) | (y == 2).all((2, 3))).all())
+    True
+    """
+    _tensor(input, "dropout2d")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected 3D or 4D (N, C, H, W) input, got shape "
+                         f"{tuple(input.shape)}")
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. To maintain the 1D "
+                      "channel-wise dropout behavior, please switch to using dropout1d "
+                      "instead.", stacklevel=2)
+    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
+    return _channel_dropout(input, p, training, mask_shape, generator)
 
 
 # ----------------------------------------------------------- embedding
@@ -349,6 +483,99 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     return _LayerNormOp.apply(input, *wb, ndim=k, eps=eps, has=has)
 
 
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise (N, C, *) input over each group of ``C / num_groups`` channels (and all
+    their positions), then scale and shift per channel.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.group_norm(ag.tensor([[1.0, 3.0, 5.0, 7.0]]), 2)
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-1.0, 1.0, -1.0, 1.0]
+    """
+    _tensor(input, "group_norm")
+    if input.ndim < 2:
+        raise ValueError(f"group_norm: expected input of at least 2 dims (N, C, *), got shape "
+                         f"{tuple(input.shape)}")
+    n, c = input.shape[:2]
+    if num_groups <= 0 or c % num_groups:
+        raise ValueError(f"group_norm: expected the number of channels to be divisible by "
+                         f"num_groups, got input of shape {tuple(input.shape)} and "
+                         f"num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"group_norm: expected {name} of shape ({c},), got "
+                             f"{tuple(t.shape)}")
+    x = input.reshape(n, num_groups, -1)
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True, correction=0)
+    y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    cshape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(cshape)
+    if bias is not None:
+        y = y + bias.reshape(cshape)
+    return y
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each sample of (N, C, *) input over its positions, then
+    scale and shift per channel. With ``use_input_stats`` (training), the running
+    statistics (if given) are updated in place with the batch average of the instance
+    means and unbiased variances; otherwise they normalise.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.instance_norm(ag.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    >>> [[round(v, 4) for v in row] for row in y[0].tolist()]
+    [[-1.0, 1.0], [-1.0, 1.0]]
+    """
+    _tensor(input, "instance_norm")
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected input of at least 3 dims (N, C, *), got "
+                         f"shape {tuple(input.shape)}")
+    c = input.shape[1]
+    cshape = (1, c) + (1,) * (input.ndim - 2)
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"instance_norm: expected {name} of shape ({c},) for input of "
+                             f"shape {tuple(input.shape)}, got {tuple(t.shape)}")
+    if use_input_stats:
+        dims = tuple(range(2, input.ndim))
+        count = int(np.prod(input.shape[2:]))
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input "
+                             f"size {tuple(input.shape)}")
+        mean = input.mean(dims, keepdim=True)
+        var = input.var(dims, keepdim=True, correction=0)
+        y = (input - mean) * (var + eps).rsqrt()
+        m = momentum
+        if running_mean is not None:
+            rm = running_mean._data
+            rm *= 1 - m
+            rm += m * mean._data.reshape(input.shape[:2]).mean(0).astype(rm.dtype)
+        if running_var is not None:
+            rv = running_var._data
+            unbiased = var._data.reshape(input.shape[:2]) * (count / (count - 1))
+            rv *= 1 - m
+            rv += m * unbiased.mean(0).astype(rv.dtype)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: running_mean and running_var are needed when "
+                             "use_input_stats is False")
+        mean = running_mean._data.astype(input.dtype).reshape(cshape)
+        inv = (1.0 / np.sqrt(running_var._data.astype(input.dtype) + eps)).reshape(cshape)
+        y = (input - make(mean)) * make(inv)
+    if weight is not None:
+        y = y * weight.reshape(cshape)
+    if bias is not None:
+        y = y + bias.reshape(cshape)
+    return y
+
+
 # ------------------------------------------------------------ activations
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)``.
@@ -470,6 +697,143 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
         dim = _softmax_dim("log_softmax", input.ndim)
     x = input if dtype is None else input.to(dtype)
     return x.log_softmax(dim)
+
+
+def _softplus_exact(x: Tensor) -> Tensor:
+    """``log(1 + exp(x))`` without overflow, with the exact derivative ``sigmoid(x)``
+    everywhere (also at 0): each branch sees only its own, clamped half of ``x``."""
+    pos = x.clamp(min=0.0)
+    neg = x.clamp(max=0.0)
+    return where(x._data > 0, pos + (-pos).exp().log1p(), neg.exp().log1p())
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """``x`` clamped to ``[min_val, max_val]``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.hardtanh(ag.tensor([-3.0, 0.5, 2.0])).tolist()
+    [-1.0, 0.5, 1.0]
+    """
+    _tensor(input, "hardtanh")
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got "
+                         f"min_val={min_val} and max_val={max_val}")
+    x = input._data
+    inside = (x > min_val) & (x < max_val)
+    if inside.all():
+        return input * 1.0
+    # as PyTorch, the gradient is 0 at the bounds too: outside values are constants
+    return where(inside, input, make(np.clip(x, min_val, max_val)))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(x, 0), 6)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.relu6(ag.tensor([-1.0, 3.0, 8.0])).tolist()
+    [0.0, 3.0, 6.0]
+    """
+    return hardtanh(_tensor(input, "relu6"), 0.0, 6.0)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.mish(ag.tensor([1.0]))[0].item(), 4)
+    0.8651
+    """
+    return input * _softplus_exact(_tensor(input, "mish")).tanh()
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)`` with the self-normalising constants
+    ``alpha = 1.6733, scale = 1.0507``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> [round(v, 4) for v in F.selu(ag.tensor([-1.0, 1.0])).tolist()]
+    [-1.1113, 1.0507]
+    """
+    return _ELU.apply(_tensor(input, "selu"), alpha=_SELU_ALPHA) * _SELU_SCALE
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> [round(v, 4) for v in F.logsigmoid(ag.tensor([0.0, -1000.0])).tolist()]
+    [-0.6931, -1000.0]
+    """
+    return -_softplus_exact(-_tensor(input, "logsigmoid"))
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    """``softmax(-x)`` along ``dim``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> [round(v, 4) for v in F.softmin(ag.tensor([0.0, 1.0]), dim=0).tolist()]
+    [0.7311, 0.2689]
+    """
+    _tensor(input, "softmin")
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim)
+    x = input if dtype is None else input.to(dtype)
+    return (-x).softmax(dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim``; ``a * sigmoid(b)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.glu(ag.tensor([2.0, 0.0])).tolist()
+    [1.0]
+    """
+    _tensor(input, "glu")
+    if input.ndim == 0:
+        raise ValueError("glu: does not support scalars because halving size must be even")
+    d = dim + input.ndim if dim < 0 else dim
+    if not 0 <= d < input.ndim:
+        raise IndexError(f"glu: dim {dim} is out of range for input of shape "
+                         f"{tuple(input.shape)}")
+    if input.shape[d] % 2:
+        raise ValueError(f"glu: halving dimension must be even, but dimension {dim} is size "
+                         f"{input.shape[d]} (input shape {tuple(input.shape)})")
+    a, b = input.chunk(2, d)
+    return a * b.sigmoid()
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``x`` for positive x, else ``weight * x``; ``weight`` holds one slope, or one per
+    channel (dim 1).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.prelu(ag.tensor([[-2.0, 2.0]]), ag.tensor([0.25])).tolist()
+    [[-0.5, 2.0]]
+    """
+    _tensor(input, "prelu")
+    _tensor(weight, "prelu", "weight")
+    k = weight.numel()
+    if weight.ndim > 1:
+        raise ValueError(f"prelu: expected a 0-D or 1-D weight, got shape {tuple(weight.shape)}")
+    if k == 1:
+        w = weight.reshape(())
+    else:
+        if input.ndim == 0:
+            raise ValueError(f"prelu: a 0-D input needs a single weight, got {k}")
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if channels != k:
+            raise ValueError(f"prelu: mismatch of parameter numbers and input channel size: "
+                             f"weight has {k} entries but input of shape {tuple(input.shape)} "
+                             f"has {channels} channels (dim 1; inputs of fewer than 2 dims "
+                             f"have 1)")
+        w = weight.reshape((k,) + (1,) * (input.ndim - 2))
+    return input.relu() + w * input.clamp(max=0.0)
 
 
 # -------------------------------------------------------------- attention
@@ -863,4 +1227,71 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     loss = (m * not_y).sum(1) / c
     if input.ndim == 1:
         loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``
+    (probabilities, or log-probabilities with ``log_target``): pointwise
+    ``target * (log target - input)``. ``reduction='batchmean'`` divides the sum by the
+    batch size (the true KL divergence); ``'mean'`` averages over all elements.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> x = ag.tensor([[0.25, 0.75]]).log()
+    >>> round(F.kl_div(x, ag.tensor([[0.5, 0.5]]), reduction="batchmean").item(), 4)
+    0.1438
+    """
+    _tensor(input, "kl_div")
+    if reduction == "batchmean" and size_average is None and reduce is None:
+        red = "batchmean"
+    else:
+        red = _reduction(size_average, reduce, reduction)
+        if red == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                          "the support size.'batchmean' divides only by the batch size, and "
+                          "aligns with the KL div math definition.'mean' will be changed to "
+                          "behave the same as 'batchmean' in the next major release.",
+                          stacklevel=2)
+    input, target = _pair(input, target, "kl_div")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        t = target._data
+        safe = where(t == 0, make(np.ones((), dtype=target.dtype)), target)
+        xlogy = where(t == 0, make(np.zeros((), dtype=target.dtype)), target * safe.log())
+        loss = xlogy - target * input
+    if red == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, red)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, size_average: Any = None, reduce: Any = None,
+                        reduction: str = "mean") -> Tensor:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with ``d`` the ``pairwise_distance`` (p-norm
+    along the last dim); ``swap`` uses ``min(d(a, n), d(p, n))`` as the negative distance.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> a, pos, neg = ag.zeros(1, 2), ag.tensor([[0.0, 1.0]]), ag.tensor([[0.0, 1.5]])
+    >>> round(F.triplet_margin_loss(a, pos, neg, eps=0.0).item(), 4)
+    0.5
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        _tensor(t, "triplet_margin_loss", name)
+    if not anchor.ndim == positive.ndim == negative.ndim or anchor.ndim == 0:
+        raise ValueError(f"triplet_margin_loss: expected anchor, positive and negative with "
+                         f"the same number of dims, at least 1 (..., D), got shapes "
+                         f"{tuple(anchor.shape)}, {tuple(positive.shape)} and "
+                         f"{tuple(negative.shape)}")
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+    d_ap = pairwise_distance(anchor, positive, p, eps)
+    d_an = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_an = d_an.minimum(pairwise_distance(positive, negative, p, eps))
+    loss = (d_ap - d_an + margin).clamp(min=0.0)
     return _reduce(loss, reduction)

@@ -13,7 +13,8 @@ from . import functional as F
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
-           "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss"]
+           "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss", "KLDivLoss",
+           "TripletMarginLoss"]
 
 
 class _Loss(Module):
@@ -206,3 +207,54 @@ class MultiMarginLoss(_WeightedLoss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
                                    weight=self.weight, reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence of log-probability inputs from the target; use
+    ``reduction='batchmean'`` for the true KL divergence; ``log_target`` takes the target
+    as log-probabilities.
+
+    >>> import autograd_core as ag, nn
+    >>> kl = nn.KLDivLoss(reduction="batchmean")
+    >>> kl(ag.tensor([[0.5, 0.5]]).log(), ag.tensor([[0.5, 0.5]])).item()
+    0.0
+    """
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        if reduction == "batchmean" and size_average is None and reduce is None:
+            super().__init__(reduction="mean")
+            self.reduction = "batchmean"
+        else:
+            super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with the p-norm ``pairwise_distance``.
+
+    >>> import autograd_core as ag, nn
+    >>> loss = nn.TripletMarginLoss(margin=1.0)
+    >>> a = ag.randn(8, 4, requires_grad=True)
+    >>> loss(a, ag.randn(8, 4), ag.randn(8, 4)).shape
+    ()
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginLoss: expected margin to be greater than 0, got "
+                             f"{margin} instead")
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                     eps=self.eps, swap=self.swap, reduction=self.reduction)

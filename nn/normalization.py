@@ -1,5 +1,5 @@
-"""``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum, eval mode) and
-``LayerNorm``."""
+"""``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum, eval mode),
+``LayerNorm``, ``GroupNorm`` and ``InstanceNorm1d`` / ``InstanceNorm2d``."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -16,7 +16,8 @@ from .linear import check_dtype
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
+           "InstanceNorm2d"]
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -197,3 +198,119 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalise (N, C, *) input over groups of ``num_channels / num_groups`` channels,
+    then apply a per-channel ``weight`` (ones) and ``bias`` (zeros).
+
+    >>> import autograd_core as ag, nn
+    >>> gn = nn.GroupNorm(2, 4)
+    >>> gn
+    GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+    >>> gn(ag.randn(3, 4, 5, 5)).shape
+    (3, 4, 5, 5)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__()
+        if num_groups <= 0 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels must be divisible by num_groups, got "
+                             f"num_channels={num_channels} and num_groups={num_groups}")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        dt = _dtype(dtype)
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype=dt))
+            if bias:
+                self.bias = Parameter(np.zeros(num_channels, dtype=dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"GroupNorm: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm: expected input of shape (N, {self.num_channels}, *), "
+                             f"got shape {tuple(input.shape)}")
+        if self.weight is not None and input.dtype != self.weight.dtype:
+            check_dtype("GroupNorm", input, self.weight)
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")
+
+
+class _InstanceNorm(_BatchNorm):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        name = self._get_name()
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in self._dims:
+            raise ValueError(f"{name}: expected {self._dims[0]}D (unbatched) or "
+                             f"{self._dims[1]}D (batched) input, got shape "
+                             f"{tuple(input.shape)}")
+        unbatched = input.ndim == self._dims[0]
+        channels = input.shape[0 if unbatched else 1]
+        if channels != self.num_features and (self.affine or self.track_running_stats):
+            raise ValueError(f"{name}: expected input with {self.num_features} channels (dim "
+                             f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
+        if self.weight is not None and input.dtype != self.weight.dtype:
+            check_dtype(name, input, self.weight)
+        x = input.unsqueeze(0) if unbatched else input
+        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              self.training or not self.track_running_stats,
+                              0.0 if self.momentum is None else self.momentum, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Normalise each channel of each sample of (N, C, L) or unbatched (C, L) input over
+    its length. As in PyTorch, ``affine=False`` and ``track_running_stats=False`` by
+    default; when tracking, training updates ``running_mean``/``running_var`` and
+    ``eval()`` uses them.
+
+    >>> import autograd_core as ag, nn
+    >>> norm = nn.InstanceNorm1d(3)
+    >>> norm
+    InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)
+    >>> [round(v, 4) for v in norm(ag.tensor([[[1.0, 3.0]] * 3]))[0, 0].tolist()]
+    [-1.0, 1.0]
+    """
+
+    _dims = (2, 3)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Normalise each channel of each sample of (N, C, H, W) or unbatched (C, H, W) input
+    over its positions; see ``InstanceNorm1d``.
+
+    >>> import autograd_core as ag, nn
+    >>> norm = nn.InstanceNorm2d(4, affine=True, track_running_stats=True)
+    >>> list(norm.state_dict())
+    ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    >>> norm(ag.randn(2, 4, 5, 5)).shape
+    (2, 4, 5, 5)
+    """
+
+    _dims = (3, 4)

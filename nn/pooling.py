@@ -1,5 +1,6 @@
-"""``MaxPool2d``, ``AvgPool2d`` (on ``autograd_core.max_pool2d`` / ``avg_pool2d``) and
-``AdaptiveAvgPool2d``."""
+"""``MaxPool2d``, ``AvgPool2d`` (on ``autograd_core.max_pool2d`` / ``avg_pool2d``),
+``AdaptiveAvgPool2d``, and their 1-D forms ``MaxPool1d``, ``AvgPool1d`` and
+``AdaptiveAvgPool1d`` (the 2-D ops on a height-1 image)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,8 @@ from autograd_core import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MaxPool1d", "AvgPool1d",
+           "AdaptiveAvgPool1d"]
 
 
 def _check4d(name: str, input: Tensor) -> None:
@@ -111,6 +113,92 @@ class AdaptiveAvgPool2d(Module):
     def forward(self, input: Tensor) -> Tensor:
         _check4d("AdaptiveAvgPool2d", input)
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class MaxPool1d(Module):
+    """Max over ``kernel_size`` windows of (N, C, L) or (C, L) input (``stride`` defaults
+    to ``kernel_size``).
+
+    >>> import autograd_core as ag, nn
+    >>> pool = nn.MaxPool1d(2)
+    >>> pool
+    MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> pool(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+    [[[3.0, 2.0]]]
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+def _single(v: Any) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+class AvgPool1d(Module):
+    """Mean over ``kernel_size`` windows of (N, C, L) or (C, L) input (``stride`` defaults
+    to ``kernel_size``).
+
+    >>> import autograd_core as ag, nn
+    >>> pool = nn.AvgPool1d(2)
+    >>> pool
+    AvgPool1d(kernel_size=(2,), stride=(2,), padding=(0,))
+    >>> pool(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+    [[[2.0, 1.0]]]
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding,
+                            ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average-pool (N, C, L) or (C, L) input to a fixed length ``output_size``, with
+    PyTorch's bins.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveAvgPool1d(3)
+    AdaptiveAvgPool1d(output_size=3)
+    >>> nn.AdaptiveAvgPool1d(1)(ag.tensor([[[1.0, 3.0]]])).tolist()
+    [[[2.0]]]
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

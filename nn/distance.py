@@ -1,0 +1,151 @@
+"""Norms and distances: ``normalize``, ``cosine_similarity``, ``pairwise_distance``
+(``nn.functional``) and the modules ``CosineSimilarity`` and ``PairwiseDistance``.
+
+All are compositions of differentiable Tensor ops. The p-norm has gradient 0 (not
+NaN) at a zero vector, as PyTorch's.
+
+>>> import autograd_core as ag, nn
+>>> nn.PairwiseDistance()(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]])).tolist()
+[5.0...]
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd_core import Tensor
+from autograd_core.tensor import make, where
+
+from .module import Module
+
+__all__ = ["normalize", "cosine_similarity", "pairwise_distance", "vector_norm",
+           "CosineSimilarity", "PairwiseDistance"]
+
+
+def _check(x: object, fn: str, name: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def vector_norm(x: Tensor, p: float = 2.0, dim: int = -1, keepdim: bool = False) -> Tensor:
+    """``(sum |x|^p)^(1/p)`` along ``dim`` (``p=inf``: max ``|x|``, ``p=0``: count of
+    non-zeros), with gradient 0 at a zero vector.
+
+    >>> import autograd_core as ag
+    >>> from nn.distance import vector_norm
+    >>> vector_norm(ag.tensor([[3.0, 4.0]]), 2, dim=1).tolist()
+    [5.0]
+    """
+    if p == math.inf:
+        return x.abs().amax(dim, keepdim=keepdim)
+    if p == -math.inf:
+        return x.abs().amin(dim, keepdim=keepdim)
+    if p == 0:
+        return make((x._data != 0).sum(axis=dim, keepdims=keepdim).astype(x.dtype))
+    if p == 1:
+        return x.abs().sum(dim, keepdim=keepdim)
+    s = (x * x).sum(dim, keepdim=keepdim) if p == 2 else (x.abs() ** p).sum(dim, keepdim=keepdim)
+    positive = s._data > 0
+    if positive.all():
+        return s.sqrt() if p == 2 else s ** (1.0 / p)
+    safe = where(positive, s, make(np.ones((), dtype=s.dtype)))
+    root = safe.sqrt() if p == 2 else safe ** (1.0 / p)
+    return where(positive, root, make(np.zeros((), dtype=s.dtype)))
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    """``x / max(||x||_p, eps)`` along ``dim``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> [round(v, 4) for v in F.normalize(ag.tensor([[3.0, 4.0]]))[0].tolist()]
+    [0.6, 0.8]
+    """
+    _check(input, "normalize", "input")
+    if out is not None:
+        raise NotImplementedError("normalize: the out= argument is not supported")
+    if input.ndim == 0:
+        raise ValueError("normalize: expected an input with at least 1 dim, got a 0-dim tensor")
+    n = vector_norm(input, p, dim, keepdim=True)
+    return input / n.clamp(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (they broadcast):
+    ``sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)))``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.cosine_similarity(ag.tensor([[1.0, 0.0]]), ag.tensor([[1.0, 1.0]])).tolist()
+    [0.7071...]
+    """
+    _check(x1, "cosine_similarity", "x1")
+    _check(x2, "cosine_similarity", "x2")
+    try:
+        shape = np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"cosine_similarity: x1 of shape {tuple(x1.shape)} and x2 of shape "
+                         f"{tuple(x2.shape)} do not broadcast") from None
+    if not -max(len(shape), 1) <= dim < max(len(shape), 1):
+        raise IndexError(f"cosine_similarity: dim {dim} is out of range for the broadcast "
+                         f"shape {shape}")
+    n1 = vector_norm(x1, 2, dim, keepdim=True).clamp(min=eps)
+    n2 = vector_norm(x2, 2, dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """p-norm distance ``||x1 - x2 + eps||_p`` along the last dim (inputs broadcast).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.pairwise_distance(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]]), eps=0).tolist()
+    [5.0]
+    """
+    _check(x1, "pairwise_distance", "x1")
+    _check(x2, "pairwise_distance", "x2")
+    try:
+        np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"pairwise_distance: x1 of shape {tuple(x1.shape)} and x2 of shape "
+                         f"{tuple(x2.shape)} do not broadcast") from None
+    d = x1 - x2 + eps if eps else x1 - x2
+    if d.ndim == 0:
+        d = d.reshape(1)
+    return vector_norm(d, p, -1, keepdim=keepdim)
+
+
+class CosineSimilarity(Module):
+    """Cosine similarity of two inputs along ``dim``; see ``F.cosine_similarity``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.CosineSimilarity(dim=0)(ag.tensor([1.0, 0.0]), ag.tensor([0.0, 2.0])).item()
+    0.0
+    """
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim = dim
+        self.eps = eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """p-norm distance along the last dim; see ``F.pairwise_distance``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.PairwiseDistance(p=1.0, eps=0.0)(ag.ones(2, 3), ag.zeros(2, 3)).tolist()
+    [3.0, 3.0]
+    """
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)

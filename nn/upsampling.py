@@ -1,0 +1,294 @@
+"""Resizing: ``interpolate``, ``pixel_shuffle`` and ``pixel_unshuffle``
+(``nn.functional``) and the modules ``Upsample``, ``UpsamplingNearest2d``,
+``UpsamplingBilinear2d``, ``PixelShuffle`` and ``PixelUnshuffle``.
+
+Nearest modes are one indexing node (an open grid of source positions); linear and
+bilinear apply a small interpolation matrix per spatial dim with matmul, as
+``adaptive_avg_pool2d`` does, so every mode is differentiable to any order.
+
+>>> import autograd_core as ag, nn
+>>> nn.Upsample(scale_factor=2)(ag.tensor([[[1.0, 2.0]]])).tolist()
+[[[1.0, 1.0, 2.0, 2.0]]]
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd_core import Tensor
+from autograd_core.tensor import make
+
+from .module import Module
+
+__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "Upsample",
+           "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle"]
+
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
+_LINEAR_DIMS = {"linear": 3, "bilinear": 4}
+
+
+def _per_dim(value: Any, n: int, what: str) -> list:
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(f"interpolate: {what} must have {n} entries (one per spatial dim) "
+                             f"for {n + 2}D input, got {tuple(value)}")
+        return list(value)
+    return [value] * n
+
+
+def _nearest_index(n_in: int, n_out: int, scale: float | None, exact: bool) -> np.ndarray:
+    """Source positions of nearest(-exact) interpolation, with PyTorch's float32 arithmetic."""
+    dst = np.arange(n_out)
+    if not exact:
+        if n_out == n_in:
+            return dst
+        if n_out == 2 * n_in:
+            return dst >> 1
+    s = np.float32(1.0 / scale) if scale is not None and scale > 0 else \
+        np.float32(n_in) / np.float32(n_out)
+    pos = dst.astype(np.float32) + np.float32(0.5) if exact else dst.astype(np.float32)
+    return np.minimum(np.floor(pos * s).astype(np.int64), n_in - 1)
+
+
+def _linear_matrix(n_in: int, n_out: int, scale: float | None, align_corners: bool,
+                   dtype: np.dtype) -> np.ndarray:
+    """(n_out, n_in) matrix of linear interpolation weights, PyTorch's source positions."""
+    dst = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        s = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        src = dst * s
+    else:
+        s = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+        src = np.maximum(s * (dst + 0.5) - 0.5, 0.0)
+    src = src.astype(dtype)
+    i0 = src.astype(np.int64)
+    i0 = np.minimum(i0, n_in - 1)
+    i1 = np.where(i0 < n_in - 1, i0 + 1, i0)
+    lam = src - i0.astype(dtype)
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    rows = np.arange(n_out)
+    np.add.at(m, (rows, i0), 1 - lam)
+    np.add.at(m, (rows, i1), lam)
+    return m
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to
+    ``size`` or by ``scale_factor`` (output size ``floor(in * scale_factor)``), as
+    ``torch.nn.functional.interpolate``. Modes: ``'nearest'`` and ``'nearest-exact'``
+    (3-D, 4-D, 5-D input), ``'linear'`` (3-D), ``'bilinear'`` (4-D) with
+    ``align_corners``, and ``'area'`` (adaptive average pooling, 3-D and 4-D).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> x = ag.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
+    >>> F.interpolate(x, size=(3, 3), mode="bilinear", align_corners=True).tolist()
+    [[[[0.0, 0.5, 1.0], [1.0, 1.5, 2.0], [2.0, 2.5, 3.0]]]]
+    >>> F.interpolate(x, scale_factor=2).shape
+    (1, 1, 4, 4)
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"interpolate(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if mode not in _MODES:
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; supported "
+                                  f"modes are {', '.join(map(repr, _MODES))}")
+    if input.ndim not in (3, 4, 5):
+        raise ValueError(f"interpolate: expected 3D (N, C, L), 4D (N, C, H, W) or 5D input, got "
+                         f"shape {tuple(input.shape)}")
+    if mode in _LINEAR_DIMS and input.ndim != _LINEAR_DIMS[mode]:
+        raise NotImplementedError(f"interpolate: got {input.ndim}D input, but {mode} mode needs "
+                                  f"{_LINEAR_DIMS[mode]}D input")
+    if mode == "area" and input.ndim == 5:
+        raise NotImplementedError("interpolate: 'area' mode supports 3D and 4D input, got 5D")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
+    linear = mode in _LINEAR_DIMS
+    if align_corners is not None and not linear:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    align_corners = bool(align_corners)
+    n = input.ndim - 2
+    spatial = tuple(input.shape[2:])
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: only one of size or scale_factor should be defined"
+                         if size is not None else
+                         "interpolate: either size or scale_factor should be defined")
+    if size is not None:
+        out_size = [int(s) for s in _per_dim(size, n, "size")]
+        scales: list = [None] * n
+    else:
+        factors = [float(f) for f in _per_dim(scale_factor, n, "scale_factor")]
+        out_size = [int(math.floor(s * f)) for s, f in zip(spatial, factors)]
+        scales = [None] * n if recompute_scale_factor else factors
+    if any(s <= 0 for s in out_size):
+        raise ValueError(f"interpolate: output size must be positive, got {tuple(out_size)} for "
+                         f"input of shape {tuple(input.shape)}")
+    if mode == "area":
+        from .functional import adaptive_avg_pool1d, adaptive_avg_pool2d
+        pool = adaptive_avg_pool1d if n == 1 else adaptive_avg_pool2d
+        return pool(input, tuple(out_size))
+    if not linear:
+        grids = [_nearest_index(i, o, s, mode == "nearest-exact")
+                 for i, o, s in zip(spatial, out_size, scales)]
+        return input[(slice(None), slice(None)) + np.ix_(*grids)]
+    dt = input.dtype
+    mw = _linear_matrix(spatial[-1], out_size[-1], scales[-1], align_corners, dt)
+    out = input @ make(np.ascontiguousarray(mw.T))
+    if n == 2:
+        out = make(_linear_matrix(spatial[0], out_size[0], scales[0], align_corners, dt)) @ out
+    return out
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Rearrange (*, C r^2, H, W) into (*, C, H r, W r).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.pixel_shuffle(ag.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
+    [[[[0.0, 1.0], [2.0, 3.0]]]]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pixel_shuffle(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    r = int(upscale_factor)
+    if input.ndim < 3:
+        raise ValueError(f"pixel_shuffle: expected input of at least 3 dims (*, C, H, W), got "
+                         f"shape {tuple(input.shape)}")
+    if r <= 0:
+        raise ValueError(f"pixel_shuffle: upscale_factor must be greater than 0, got {r}")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise ValueError(f"pixel_shuffle: expected the channel dim (-3) to be divisible by "
+                         f"upscale_factor**2 = {r * r}, got shape {tuple(input.shape)}")
+    k = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """Rearrange (*, C, H r, W r) into (*, C r^2, H, W); the inverse of ``pixel_shuffle``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.pixel_unshuffle(ag.arange(4.0).reshape(1, 1, 2, 2), 2).reshape(-1).tolist()
+    [0.0, 1.0, 2.0, 3.0]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pixel_unshuffle(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    r = int(downscale_factor)
+    if input.ndim < 3:
+        raise ValueError(f"pixel_unshuffle: expected input of at least 3 dims (*, C, H, W), got "
+                         f"shape {tuple(input.shape)}")
+    if r <= 0:
+        raise ValueError(f"pixel_unshuffle: downscale_factor must be greater than 0, got {r}")
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise ValueError(f"pixel_unshuffle: expected height and width (dims -2, -1) to be "
+                         f"divisible by downscale_factor = {r}, got shape {tuple(input.shape)}")
+    k = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+class Upsample(Module):
+    """Resize to ``size`` or by ``scale_factor``; see ``F.interpolate``.
+
+    >>> import autograd_core as ag, nn
+    >>> up = nn.Upsample(scale_factor=2, mode="bilinear")
+    >>> up
+    Upsample(scale_factor=2.0, mode='bilinear')
+    >>> up(ag.randn(1, 3, 4, 4)).shape
+    (1, 3, 8, 8)
+    """
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: bool | None = None,
+                 recompute_scale_factor: bool | None = None) -> None:
+        super().__init__()
+        self.name = type(self).__name__
+        self.size = size
+        if isinstance(scale_factor, tuple):
+            self.scale_factor = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                           recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        if self.scale_factor is not None:
+            info = f"scale_factor={self.scale_factor!r}"
+        else:
+            info = f"size={self.size!r}"
+        return info + f", mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of (N, C, H, W) input.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.UpsamplingNearest2d(scale_factor=2)(ag.ones(1, 1, 2, 2)).shape
+    (1, 1, 4, 4)
+    """
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling of (N, C, H, W) input with ``align_corners=True``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.UpsamplingBilinear2d(size=3)(ag.ones(1, 1, 2, 2)).tolist()[0][0][1]
+    [1.0, 1.0, 1.0]
+    """
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """(*, C r^2, H, W) to (*, C, H r, W r); see ``F.pixel_shuffle``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.PixelShuffle(3)(ag.randn(1, 9, 4, 4)).shape
+    (1, 1, 12, 12)
+    """
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H r, W r) to (*, C r^2, H, W); see ``F.pixel_unshuffle``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.PixelUnshuffle(2)(ag.randn(1, 1, 4, 4)).shape
+    (1, 4, 2, 2)
+    """
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
