@@ -42,7 +42,7 @@ from .padding import pad
 from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
 
 __all__ = [
-    "linear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout",
+    "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout",
     "embedding", "one_hot", "batch_norm", "layer_norm", "relu", "leaky_relu", "elu", "gelu",
     "silu", "softplus", "tanh", "sigmoid", "softmax", "log_softmax",
     "scaled_dot_product_attention", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -109,6 +109,33 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     (1, 2, 3, 3)
     """
     return _core_op("conv2d")(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """1-D transposed convolution, weight (C_in, C_out / groups, K), as PyTorch's.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv_transpose1d(ag.ones(1, 2, 5), ag.ones(2, 3, 3), stride=2).shape
+    (1, 3, 11)
+    """
+    from .conv_transpose import conv_transpose1d as op  # (it imports nn.conv, which imports F)
+    return op(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution, weight (C_in, C_out / groups, kH, kW), as PyTorch's.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv_transpose2d(ag.ones(1, 2, 4, 4), ag.ones(2, 3, 3, 3), stride=2, padding=1,
+    ...                    output_padding=1).shape
+    (1, 3, 8, 8)
+    """
+    from .conv_transpose import conv_transpose2d as op
+    return op(input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,

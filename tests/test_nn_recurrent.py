@@ -430,3 +430,18 @@ def test_conv_transpose_errors():
         nn.ConvTranspose2d(4, 2, 3, padding="same")
     with pytest.raises(TypeError, match="ConvTranspose2d: expected input of dtype float32"):
         nn.ConvTranspose2d(4, 2, 3)(ag.zeros(1, 4, 3, 3, dtype=ag.float64))
+
+
+def test_conv_transpose_reachable_from_functional(torch):
+    import nn.functional as F
+    rng = np.random.default_rng(9)
+    x, w, b = rng.standard_normal((2, 4, 5, 6)), rng.standard_normal((4, 3, 3, 2)), rng.standard_normal(6)
+    kw = dict(stride=2, padding=1, output_padding=1, groups=2)
+    ours = F.conv_transpose2d(ag.tensor(x), ag.tensor(w), ag.tensor(b), **kw)
+    theirs = torch.nn.functional.conv_transpose2d(*(torch.tensor(a) for a in (x, w, b)), **kw)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-12)
+    x1, w1 = rng.standard_normal((1, 2, 7)), rng.standard_normal((2, 3, 3))
+    np.testing.assert_allclose(
+        F.conv_transpose1d(ag.tensor(x1), ag.tensor(w1), stride=3, dilation=2).numpy(),
+        torch.nn.functional.conv_transpose1d(torch.tensor(x1), torch.tensor(w1), stride=3,
+                                             dilation=2).numpy(), rtol=1e-12, atol=1e-12)
