@@ -68,7 +68,6 @@ for _name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "r
 del _name
 
 
-
 def repeat_interleave(input: Tensor, repeats: "Tensor | int | None" = None, dim: "int | None" = None,
                       *, output_size: "int | None" = None) -> Tensor:
     """Repeat each element of ``input`` ``repeats`` times along ``dim`` (flattened if None);

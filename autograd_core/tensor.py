@@ -563,29 +563,37 @@ class Tensor:
         return self.shape == other.shape and bool((self._data == other._data).all())
 
     # ------------------------------------------------------------ elementwise
+    def _floating(self) -> "Tensor":
+        """Integer and bool tensors as the default float dtype, as PyTorch's float ops take
+        them (``tensor([1, 2]).exp()`` is float32); float tensors as they are."""
+        if self._data.dtype.kind == "f":
+            return self
+        from .creation import get_default_dtype  # creation imports this module
+        return make(self._data.astype(get_default_dtype()))
+
     def exp(self) -> "Tensor":
-        return E.Exp.apply(self)
+        return E.Exp.apply(self._floating())
 
     def log(self) -> "Tensor":
-        return E.Log.apply(self)
+        return E.Log.apply(self._floating())
 
     def sqrt(self) -> "Tensor":
-        return E.Sqrt.apply(self)
+        return E.Sqrt.apply(self._floating())
 
     def rsqrt(self) -> "Tensor":
         return 1 / self.sqrt()
 
     def sin(self) -> "Tensor":
-        return E.Sin.apply(self)
+        return E.Sin.apply(self._floating())
 
     def cos(self) -> "Tensor":
-        return E.Cos.apply(self)
+        return E.Cos.apply(self._floating())
 
     def tanh(self) -> "Tensor":
-        return E.Tanh.apply(self)
+        return E.Tanh.apply(self._floating())
 
     def sigmoid(self) -> "Tensor":
-        return E.Sigmoid.apply(self)
+        return E.Sigmoid.apply(self._floating())
 
     def relu(self) -> "Tensor":
         return E.Relu.apply(self)

@@ -402,3 +402,26 @@ def test_clear_errors(k):
     fn, exc, match = ERRORS[k]
     with pytest.raises(exc, match=match):
         fn()
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid",
+                                  "log1p"])
+def test_float_ops_on_integer_tensors_give_default_float_like_pytorch(torch, name):
+    ours, theirs = getattr(ag.tensor([3, 2]), name)(), getattr(torch.tensor([3, 2]), name)()
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "") == "float32"
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    assert getattr(ag.tensor([True, True]), name)().dtype == ag.float32
+
+
+def test_sigmoid_is_exact_at_the_extremes_without_warnings():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for dtype in (ag.float32, ag.float64):
+            x = ag.tensor([-1e4, -80.0, 0.0, 80.0, 1e4], dtype=dtype, requires_grad=True)
+            y = x.sigmoid()
+            y.sum().backward()
+            assert y.tolist()[0] == 0.0 and y.tolist()[2] == 0.5 and y.tolist()[-1] == 1.0
+            assert np.isfinite(x.grad.numpy()).all()
+    xs = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(ag.tensor(xs).sigmoid().numpy(), 1 / (1 + np.exp(-xs)), rtol=1e-15)
