@@ -2,11 +2,12 @@
 ``LSTMCell``, ``GRUCell``, with PyTorch's arguments, parameter names, shapes, gate order
 and initialisation.
 
-They are written with ordinary differentiable Tensor ops (the fused ``linear``,
-``sigmoid``, ``tanh``, slicing, ``stack``/``cat``) and one Python loop over the time
+They are written with differentiable Tensor ops and one Python loop over the time
 steps, so gradients and second derivatives come from the engine. Per layer and
 direction, the input projection ``x @ W_ih.T + b_ih`` of all time steps is one matmul
-before the loop; each step then does one matmul ``h @ W_hh.T + b_hh`` for all its gates.
+before the loop; each LSTM or GRU step is then one node (``nn/fused/recurrent.py``: one
+matmul ``h @ W_hh.T + b_hh`` for all gates, the gate arithmetic on arrays), and an RNN
+step three ops.
 
 Gate order, as PyTorch: LSTM ``i, f, g, o`` and GRU ``r, z, n``::
 
@@ -38,6 +39,7 @@ from autograd_core.grad_mode import STATE
 from . import functional as F
 from . import init
 from .linear import check_dtype
+from .fused.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
 from .module import Module
 from .parameter import Parameter
 
@@ -54,17 +56,16 @@ def _rnn_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bo
 
 def _lstm_step(xw: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None,
                n: int) -> tuple[Tensor, Tensor]:
-    gates = xw + F.linear(h, w_hh, b_hh)
-    s = gates.sigmoid()  # one op for i, f, o (the g quarter is computed and unused)
-    c = s[..., n:2 * n] * c + s[..., :n] * gates[..., 2 * n:3 * n].tanh()
-    return s[..., 3 * n:] * c.tanh(), c
+    if xw.ndim != 2:
+        return lstm_step_composite(xw, h, c, w_hh, b_hh)
+    hc = LSTMStep.apply(xw, h, c, w_hh, *(() if b_hh is None else (b_hh,)))
+    return hc[0], hc[1]
 
 
 def _gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, n: int) -> Tensor:
-    gh = F.linear(h, w_hh, b_hh)
-    rz = (xw[..., :2 * n] + gh[..., :2 * n]).sigmoid()
-    new = (xw[..., 2 * n:] + rz[..., :n] * gh[..., 2 * n:]).tanh()
-    return new + rz[..., n:] * (h - new)  # (1 - z) * n + z * h
+    if xw.ndim != 2:
+        return gru_step_composite(xw, h, w_hh, b_hh)
+    return GRUStep.apply(xw, h, w_hh, *(() if b_hh is None else (b_hh,)))
 
 
 def _time_steps(x: Tensor) -> list[Tensor]:

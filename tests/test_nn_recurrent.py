@@ -445,3 +445,30 @@ def test_conv_transpose_reachable_from_functional(torch):
         F.conv_transpose1d(ag.tensor(x1), ag.tensor(w1), stride=3, dilation=2).numpy(),
         torch.nn.functional.conv_transpose1d(torch.tensor(x1), torch.tensor(w1), stride=3,
                                              dilation=2).numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_step_matches_its_tensor_op_version(cell, bias):
+    # nn.LSTM/nn.GRU run one fused node per step; its array backward must equal the
+    # gradient of the Tensor-op step it replaces (which also serves create_graph=True).
+    from nn.fused.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
+    rng = np.random.default_rng(3)
+    k = 4 if cell == "lstm" else 3
+    t = lambda *s: ag.tensor(rng.standard_normal(s), requires_grad=True)  # noqa: E731
+    ins = [t(5, k * 3), t(5, 3)] + ([t(5, 3)] if cell == "lstm" else []) + [t(k * 3, 3)]
+    if bias:
+        ins.append(t(k * 3))
+    if cell == "lstm":
+        fused = LSTMStep.apply(*ins)
+        ref = ag.stack(lstm_step_composite(*ins), 0)
+    else:
+        fused, ref = GRUStep.apply(*ins), gru_step_composite(*ins)
+    np.testing.assert_allclose(fused.detach().numpy(), ref.detach().numpy(), rtol=1e-13)
+    gy = ag.tensor(rng.standard_normal(ref.shape))
+    g1 = ag.grad(fused, ins, gy)
+    g2 = ag.grad(ref, ins, gy)
+    for a, b in zip(g1, g2):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
+    assert ag.gradgradcheck(lambda *xs: (LSTMStep if cell == "lstm" else GRUStep).apply(*xs),
+                            tuple(ins))

