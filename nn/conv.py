@@ -76,7 +76,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self) -> None:
         """PyTorch's default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-        fan_in = in_channels / groups * prod(kernel_size)."""
+        fan_in = weight.size(1) * prod(kernel_size) (in_channels / groups * ...)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = self.weight.shape[1] * int(np.prod(self.kernel_size))

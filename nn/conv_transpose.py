@@ -26,7 +26,7 @@ from autograd_core import Tensor
 from autograd_core.ops.conv import ConvInputGrad
 
 from . import init
-from .conv import _ntuple
+from .conv import _ConvNd, _ntuple
 from .linear import check_dtype
 from .module import Module
 from .parameter import Parameter
@@ -210,30 +210,10 @@ class _ConvTransposeNd(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        """PyTorch's default: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), with
-        fan_in = weight.size(1) * prod(kernel_size) = out_channels / groups * prod(kernel_size)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * int(np.prod(self.kernel_size))
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
-
-    def _check_input(self, input: Any) -> None:
-        name, n = self._get_name(), self._n
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
-        if input.ndim not in (n + 1, n + 2):
-            raise ValueError(f"{name}: expected {n + 1}D (unbatched) or {n + 2}D (batched) input, "
-                             f"got shape {tuple(input.shape)}")
-        unbatched = input.ndim == n + 1
-        c = input.shape[0 if unbatched else 1]
-        if c != self.in_channels:
-            raise ValueError(f"{name}: expected input with {self.in_channels} channels (dim "
-                             f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
-        if input.dtype != self.weight.dtype:
-            check_dtype(name, input, self.weight)
+    # PyTorch initialises and checks both kinds of convolution the same way (fan_in is
+    # weight.size(1) * prod(kernel_size), here out_channels / groups * ...).
+    reset_parameters = _ConvNd.reset_parameters
+    _check_input = _ConvNd._check_input
 
     def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
         """``output_padding``, or the one that gives ``output_size`` (as PyTorch)."""
