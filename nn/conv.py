@@ -27,6 +27,21 @@ def _ntuple(v: Any, n: int, name: str) -> tuple:
     return (int(v),) * n
 
 
+def check_conv_args(name: str, in_channels: int, out_channels: int, groups: int,
+                    padding_mode: str) -> None:
+    """The constructor checks every convolution layer shares (plain and transposed)."""
+    if groups <= 0:
+        raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
+    if in_channels % groups != 0:
+        raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups "
+                         f"({groups})")
+    if out_channels % groups != 0:
+        raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
+                         f"({groups})")
+    if padding_mode != "zeros":
+        raise ValueError(f"{name}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+
+
 class _ConvNd(Module):
     _n = 0
 
@@ -35,17 +50,7 @@ class _ConvNd(Module):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name, n = type(self).__name__, self._n
-        if groups <= 0:
-            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
-        if in_channels % groups != 0:
-            raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups "
-                             f"({groups})")
-        if out_channels % groups != 0:
-            raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
-                             f"({groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
-                             f"{padding_mode!r}")
+        check_conv_args(name, in_channels, out_channels, groups, padding_mode)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
@@ -61,6 +66,7 @@ class _ConvNd(Module):
         else:
             self.padding = _ntuple(padding, n, "padding")
         self.dilation = _ntuple(dilation, n, "dilation")
+        self.output_padding = (0,) * n   # as PyTorch's; non-zero only in transposed convs
         self.groups = groups
         self.padding_mode = padding_mode
         self.output_padding = (0,) * n
@@ -108,6 +114,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._n:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._n:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:

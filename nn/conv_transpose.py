@@ -26,7 +26,7 @@ from autograd_core import Tensor
 from autograd_core.ops.conv import ConvInputGrad
 
 from . import init
-from .conv import _ConvNd, _ntuple
+from .conv import _ConvNd, _ntuple, check_conv_args
 from .linear import check_dtype
 from .module import Module
 from .parameter import Parameter
@@ -176,17 +176,7 @@ class _ConvTransposeNd(Module):
                  dtype: Any = None) -> None:
         super().__init__()
         name, n = type(self).__name__, self._n
-        if groups <= 0:
-            raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
-        if in_channels % groups != 0:
-            raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups "
-                             f"({groups})")
-        if out_channels % groups != 0:
-            raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
-                             f"({groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f'{name}: Only "zeros" padding mode is supported, got '
-                             f"{padding_mode!r}")
+        check_conv_args(name, in_channels, out_channels, groups, padding_mode)
         if isinstance(padding, str):
             raise ValueError(f"{name}: padding must be an int or a tuple of {n} ints, got "
                              f"{padding!r} (string padding is not supported for transposed "
@@ -210,8 +200,8 @@ class _ConvTransposeNd(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    # PyTorch initialises and checks both kinds of convolution the same way (fan_in is
-    # weight.size(1) * prod(kernel_size), here out_channels / groups * ...).
+    # PyTorch initialises, checks and prints both kinds of convolution the same way
+    # (fan_in is weight.size(1) * prod(kernel_size), here out_channels / groups * ...).
     reset_parameters = _ConvNd.reset_parameters
     _check_input = _ConvNd._check_input
 
@@ -239,20 +229,7 @@ class _ConvTransposeNd(Module):
                              f"{tuple(input.shape[non_spatial:])})")
         return tuple(v - a for v, a in zip(size, lo))
 
-    def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        if self.padding != (0,) * self._n:
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * self._n:
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,) * self._n:
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
+    extra_repr = _ConvNd.extra_repr
 
 
 class ConvTranspose1d(_ConvTransposeNd):

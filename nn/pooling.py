@@ -22,16 +22,8 @@ def _check4d(name: str, input: Tensor) -> None:
                          f"{tuple(input.shape)}")
 
 
-class MaxPool2d(Module):
-    """Max over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
-
-    >>> import autograd_core as ag, nn
-    >>> pool = nn.MaxPool2d(2)
-    >>> pool
-    MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
-    >>> pool(ag.randn(1, 3, 28, 28)).shape
-    (1, 3, 14, 14)
-    """
+class _MaxPoolNd(Module):
+    """What MaxPool1d and MaxPool2d share: their arguments and repr, as PyTorch's."""
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                  return_indices: bool = False, ceil_mode: bool = False) -> None:
@@ -43,21 +35,26 @@ class MaxPool2d(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
-    def forward(self, input: Tensor) -> Any:
-        _check4d("MaxPool2d", input)
-        unbatched = input.ndim == 3
-        x = input.unsqueeze(0) if unbatched else input
-        out = F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                           ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-        if unbatched:
-            if self.return_indices:
-                return out[0].squeeze(0), out[1].squeeze(0)
-            return out.squeeze(0)
-        return out
-
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
+
+    >>> import autograd_core as ag, nn
+    >>> pool = nn.MaxPool2d(2)
+    >>> pool
+    MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    >>> pool(ag.randn(1, 3, 28, 28)).shape
+    (1, 3, 14, 14)
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        _check4d("MaxPool2d", input)  # the op itself takes (C, H, W) input too
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class AvgPool2d(Module):
@@ -83,19 +80,27 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        _check4d("AvgPool2d", input)
-        unbatched = input.ndim == 3
-        x = input.unsqueeze(0) if unbatched else input
-        out = F.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
-                           ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad,
-                           divisor_override=self.divisor_override)
-        return out.squeeze(0) if unbatched else out
+        _check4d("AvgPool2d", input)  # the op itself takes (C, H, W) input too
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
+                            ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad,
+                            divisor_override=self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptiveAvgPoolNd(Module):
+    """What AdaptiveAvgPool1d and AdaptiveAvgPool2d share: ``output_size`` and the repr."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average-pool to a fixed ``output_size`` (an int, or (H, W) where None keeps the
     input's size), with PyTorch's bins; ``1`` gives global average pooling.
 
@@ -106,19 +111,12 @@ class AdaptiveAvgPool2d(Module):
     (1, 2, 3, 3)
     """
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
     def forward(self, input: Tensor) -> Tensor:
         _check4d("AdaptiveAvgPool2d", input)
         return F.adaptive_avg_pool2d(input, self.output_size)
 
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
 
-
-class MaxPool1d(Module):
+class MaxPool1d(_MaxPoolNd):
     """Max over ``kernel_size`` windows of (N, C, L) or (C, L) input (``stride`` defaults
     to ``kernel_size``).
 
@@ -130,23 +128,9 @@ class MaxPool1d(Module):
     [[[3.0, 2.0]]]
     """
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
-
     def forward(self, input: Tensor) -> Any:
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 def _single(v: Any) -> tuple:
@@ -182,7 +166,7 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool1d(Module):
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """Average-pool (N, C, L) or (C, L) input to a fixed length ``output_size``, with
     PyTorch's bins.
 
@@ -193,12 +177,5 @@ class AdaptiveAvgPool1d(Module):
     [[[2.0]]]
     """
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(input, self.output_size)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"

@@ -85,6 +85,14 @@ def _check_type(name: str, what: str, v: Any, kind: type) -> None:
                         f"{type(v).__name__}")
 
 
+def _check_sizes(name: str, input_size: Any, hidden_size: Any) -> None:
+    for what, v in (("input_size", input_size), ("hidden_size", hidden_size)):
+        _check_type(name, what, v, int)
+    for what, v in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if v <= 0:
+            raise ValueError(f"{name}: {what} must be greater than zero, got {v}")
+
+
 def _dtype(dtype: Any) -> np.dtype:
     dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
     if dt.kind != "f":
@@ -120,13 +128,8 @@ class RNNBase(Module):
                           f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
         _check_type(name, "bias", bias, bool)
         _check_type(name, "batch_first", batch_first, bool)
-        _check_type(name, "input_size", input_size, int)
-        _check_type(name, "hidden_size", hidden_size, int)
+        _check_sizes(name, input_size, hidden_size)
         _check_type(name, "num_layers", num_layers, int)
-        if input_size <= 0:
-            raise ValueError(f"{name}: input_size must be greater than zero, got {input_size}")
-        if hidden_size <= 0:
-            raise ValueError(f"{name}: hidden_size must be greater than zero, got {hidden_size}")
         if num_layers <= 0:
             raise ValueError(f"{name}: num_layers must be greater than zero, got {num_layers}")
         if proj_size != 0:
@@ -414,12 +417,7 @@ class RNNCellBase(Module):
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = self._get_name()
-        _check_type(name, "input_size", input_size, int)
-        _check_type(name, "hidden_size", hidden_size, int)
-        if input_size <= 0:
-            raise ValueError(f"{name}: input_size must be greater than zero, got {input_size}")
-        if hidden_size <= 0:
-            raise ValueError(f"{name}: hidden_size must be greater than zero, got {hidden_size}")
+        _check_sizes(name, input_size, hidden_size)
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias

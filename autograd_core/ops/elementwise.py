@@ -204,17 +204,21 @@ class Tanh(Function):
         return grad * (1 - out * out)
 
 
+def sigmoid_array(a: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-a))`` on an array: exp overflows to inf for a << 0, which gives the
+    right 0 (half the passes of a ``where(a >= 0, ...)`` form: 34 vs 67 us on 32x512 float32)."""
+    with np.errstate(over="ignore"):
+        out = np.asarray(np.exp(-a))  # (a 0-d array, not a NumPy scalar, for the in-place ops)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
 class Sigmoid(Function):
     op = "sigmoid"
 
     @staticmethod
     def forward(ctx, a):
-        # 1 / (1 + exp(-a)): exp overflows to inf for a << 0, which gives the right 0
-        # (half the passes of the where(a >= 0, ...) form: 34 vs 67 us on 32x512 float32)
-        with np.errstate(over="ignore"):
-            out = np.asarray(np.exp(-a))  # (a 0-d array, not a NumPy scalar, for the in-place ops)
-        out += 1
-        np.reciprocal(out, out=out)
+        out = sigmoid_array(a)
         ctx.save_for_backward(out)
         return out
 

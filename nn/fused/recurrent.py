@@ -26,16 +26,10 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Function, Tensor
+from autograd_core.ops.elementwise import sigmoid_array
 from autograd_core.tensor import make
 
 from . import composite_backward, recording
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        out = np.exp(-a)
-    out += 1
-    return np.reciprocal(out, out=out)
 
 
 def _hidden_gates(h: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
@@ -79,7 +73,7 @@ class LSTMStep(Function):
         n = h.shape[-1]
         gates = _hidden_gates(h, w, b)
         gates += xw
-        act = _sigmoid(gates)                      # i, f, (unused), o
+        act = sigmoid_array(gates)  # i, f, (unused), o
         act[:, 2 * n:3 * n] = np.tanh(gates[:, 2 * n:3 * n])   # g
         i, f, g, o = (act[:, k * n:(k + 1) * n] for k in range(4))
         out = np.empty((2,) + h.shape, act.dtype)
@@ -131,7 +125,7 @@ class GRUStep(Function):
     def forward(ctx, xw, h, w, b=None):
         n = h.shape[-1]
         gh = _hidden_gates(h, w, b)
-        rz = _sigmoid(xw[:, :2 * n] + gh[:, :2 * n])
+        rz = sigmoid_array(xw[:, :2 * n] + gh[:, :2 * n])
         r, z = rz[:, :n], rz[:, n:]
         new = np.tanh(xw[:, 2 * n:] + r * gh[:, 2 * n:])
         ctx.gh_n, ctx.rz, ctx.new = gh[:, 2 * n:], rz, new
