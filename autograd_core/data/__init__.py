@@ -23,85 +23,20 @@ Nothing here downloads anything.
 >>> xb.shape, yb.shape
 ((16, 4), (16,))
 """
-from .collate import default_collate, default_convert
-from .dataloader import DataLoader
-from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
-from .datasets import (
-    DIGITS_CLASSES,
-    FILES_DIR,
-    IRIS_CLASSES,
-    IRIS_FEATURE_NAMES,
-    ArrayDataset,
-    Digits,
-    Iris,
-    MCycle,
-    load_digits,
-    load_iris,
-    load_mcycle,
-    make_circles,
-    make_moons,
-    make_spirals,
-    make_xor,
-)
+from . import collate, dataloader, dataset, datasets, mnist, sampler
+from .collate import *  # noqa: F401,F403  (each module's __all__ is what it exports)
+from .dataloader import *  # noqa: F401,F403
+from .dataset import *  # noqa: F401,F403
+from .datasets import *  # noqa: F401,F403
 from .idx import IDXFormatError, read_idx, write_idx
-from .mnist import (
-    FASHION_MNIST_CLASSES,
-    FASHION_MNIST_DIR,
-    MNIST,
-    MNIST_CLASSES,
-    MNIST_FILES,
-    DatasetNotFoundError,
-    FashionMNIST,
-    find_mnist_files,
-    load_fashion_mnist,
-    load_mnist,
-)
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+from .mnist import *  # noqa: F401,F403
+from .sampler import *  # noqa: F401,F403
 
 __all__ = [
     # torch.utils.data
-    "Dataset",
-    "IterableDataset",
-    "TensorDataset",
-    "Subset",
-    "ConcatDataset",
-    "random_split",
-    "DataLoader",
-    "Sampler",
-    "SequentialSampler",
-    "RandomSampler",
-    "SubsetRandomSampler",
-    "BatchSampler",
-    "default_collate",
-    "default_convert",
+    *dataset.__all__, *dataloader.__all__, *sampler.__all__, *collate.__all__,
     # shipped and generated data
-    "FILES_DIR",
-    "DIGITS_CLASSES",
-    "IRIS_CLASSES",
-    "IRIS_FEATURE_NAMES",
-    "load_digits",
-    "load_iris",
-    "load_mcycle",
-    "make_xor",
-    "make_moons",
-    "make_circles",
-    "make_spirals",
-    "ArrayDataset",
-    "Digits",
-    "Iris",
-    "MCycle",
+    *datasets.__all__,
     # MNIST-format files
-    "IDXFormatError",
-    "read_idx",
-    "write_idx",
-    "FASHION_MNIST_DIR",
-    "FASHION_MNIST_CLASSES",
-    "MNIST_CLASSES",
-    "MNIST_FILES",
-    "DatasetNotFoundError",
-    "find_mnist_files",
-    "load_fashion_mnist",
-    "load_mnist",
-    "FashionMNIST",
-    "MNIST",
+    "IDXFormatError", "read_idx", "write_idx", *mnist.__all__,
 ]
