@@ -171,7 +171,9 @@ def test_conv_reference_by_hand():
 # ----------------------------------------------------------------------------- bmm
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 7, 5, 11), (2, 1, 13, 2), (4, 64, 64, 64),
-                                   (9, 3, 2, 5), (64, 8, 8, 8), (2, 5, 0, 3), (0, 2, 2, 2)])
+                                   (9, 3, 2, 5), (64, 8, 8, 8), (2, 5, 0, 3), (0, 2, 2, 2),
+                                   # microkernel tiles: whole, with right/bottom edges, K = 1
+                                   (2, 8, 64, 16), (3, 13, 29, 37), (2, 4, 1, 17), (5, 12, 7, 40)])
 def test_bmm_matches_reference(backend, dtype, shape):
     bsz, m, k, n = shape
     rng = np.random.default_rng(7)
@@ -181,6 +183,20 @@ def test_bmm_matches_reference(backend, dtype, shape):
     assert out.dtype == dtype and out.shape == (bsz, m, n)
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(out, ref.bmm(a, b), **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_microkernel_writes_every_element(dtype):
+    """The tile stores whole vectors: every output element is written (an output full of
+    NaN comes back finite) and none outside the batch range asked for."""
+    from autograd_core.kernels.microkernel import bmm_range
+    rng = np.random.default_rng(3)
+    a = rand(rng, (4, 9, 6), dtype)
+    b = rand(rng, (4, 6, 21), dtype)
+    out = np.full((4, 9, 21), np.nan, dtype)
+    bmm_range(a, b, out, 1, 3)
+    np.testing.assert_allclose(out[1:3], ref.bmm(a[1:3], b[1:3]), rtol=1e-5, atol=1e-5)
+    assert np.isnan(out[0]).all() and np.isnan(out[3]).all()
 
 
 def test_bmm_out_argument(backend):
@@ -384,7 +400,11 @@ def test_set_backend_validates_and_use_backend_restores():
 def test_auto_choices_follow_measured_rules():
     from autograd_core.kernels import dispatch
     with K.use_backend("auto"):
-        assert dispatch.choose_bmm(64, 64, 64, 64) == "numpy"
+        assert dispatch.choose_bmm(64, 64, 64, 64) == "numba"           # whole tiles, b in L1
+        assert dispatch.choose_bmm(64, 64, 64, 64, itemsize=8) == "numba"
+        assert dispatch.choose_bmm(64, 128, 128, 128) == "numpy"        # b spills from L1
+        assert dispatch.choose_bmm(64, 64, 64, 60) == "numpy"           # edge columns
+        assert dispatch.choose_bmm(64, 62, 64, 64) == "numpy"           # edge rows
         assert dispatch.choose_bmm(4096, 4, 4, 4) == "numba"
     with K.use_backend("numpy"):
         assert dispatch.choose_bmm(4096, 4, 4, 4) == "numpy"

@@ -9,11 +9,15 @@ own process) on the 2-core development machine. That machine was shared with oth
 work while they ran, so absolute times are inflated; the rules only rest on gaps far
 larger than the noise:
 
-- ``bmm``: NumPy (one OpenBLAS sgemm per matrix, batch split over our threads). It
-  beat the Numba loop nest 2-2.3x on 64x(64x64)@(64x64) and 256x(128x64)@(64x128)
-  (Numba tops out at 40-60 GFLOP/s here). Numba wins only on tiny matrices, where
-  NumPy's per-matrix call overhead dominates: 4096x(4x4)@(4x4) took 0.42 ms vs 0.82 ms,
-  hence Numba below M*N*K = 512.
+- ``bmm``: Numba's register-tiled microkernel (``microkernel.py``) when every matrix
+  is whole tiles (M a multiple of 4, N of 16 float32 or 8 float64 columns) and one
+  matrix of ``b`` fits in the 32 KB L1 data cache: 0.52-0.92x NumPy's time on every
+  such shape measured, 64x(64x64)@(64x64) 197 vs 256 us and 256x(128x64)@(64x128)
+  3.36 vs 3.69 ms. Once ``b`` spills from L1 OpenBLAS's packed, cache-blocked sgemm
+  wins (1.06-1.34x at 128x128x128, 64x256x64, 256x64x256), so NumPy (one sgemm per
+  matrix, batch split over our threads). Tiny matrices (M*N*K < 512) take a plain Numba
+  loop nest, which beats NumPy's per-matrix call overhead: 4096x(4x4)@(4x4) 0.20 ms vs
+  0.36 ms.
 - ``conv2d_*``: Numba (Numba im2col/col2im + one sgemm per cache-sized chunk of samples,
   over our threads). The pure NumPy path copies a whole im2col matrix through memory:
   4-11x slower on the two larger benchmark shapes, level on the C=1 one.
@@ -88,14 +92,18 @@ def _auto_ok() -> bool:
     return numba_available()
 
 
-def choose_bmm(batch: int, m: int, k: int, n: int) -> str:
-    """Path for ``bmm`` of (batch, m, k) @ (batch, k, n)."""
+L1_BYTES = 32 * 1024
+
+
+def choose_bmm(batch: int, m: int, k: int, n: int, itemsize: int = 4) -> str:
+    """Path for ``bmm`` of (batch, m, k) @ (batch, k, n) with elements of ``itemsize`` bytes."""
     forced = get_backend()
     if forced != "auto":
         return forced
     if not _auto_ok():
         return "numpy"
-    return "numba" if m * n * k < 512 else "numpy"
+    whole_tiles = m % 4 == 0 and n % (64 // itemsize) == 0 and k * n * itemsize <= L1_BYTES
+    return "numba" if m * n * k < 512 or whole_tiles else "numpy"
 
 
 def choose_conv2d(kind: str, n: int, c: int, h: int, w: int, k: int, kh: int, kw: int,

@@ -1,18 +1,16 @@
 """Batched matrix multiply: (B, M, K) @ (B, K, N) -> (B, M, N).
 
-NumPy path: ``np.matmul`` calls one OpenBLAS sgemm/dgemm per matrix. For these small
-matrices OpenBLAS runs each call on one thread (for 128x64x128 it tries two, badly), so
-on its own it uses one core. We split the batch over our threads with BLAS held to one
-thread per call. Measured (``python -m benchmarks matmul``, quiet machine):
-64x(64x64)@(64x64) 0.32-0.44 ms vs np.matmul 0.56 ms and torch.bmm 0.50 ms;
-256x(128x64)@(64x128) 5.1 ms vs 6.5 ms and 5.0 ms. Per core (one thread, CPU time)
-this path is within 0-10% of torch.bmm on both.
+NumPy path: ``np.matmul`` calls one OpenBLAS sgemm/dgemm per matrix, on one thread for
+matrices this small, so we split the batch over our threads with BLAS held to one
+thread per call.
 
-Numba path: an i-k-j loop nest (the j loop vectorises) over a batch range, compiled
-``nogil`` and split over the same threads. It reaches 40-60 GFLOP/s here against
-OpenBLAS's ~120 (a register-tiled variant spilled and was slower still), so ``auto``
-uses it only for tiny matrices, where it beats NumPy's per-call overhead:
-4096x(4x4)@(4x4) 0.20 ms vs 0.36 ms.
+Numba path: the register-tiled microkernel of ``microkernel.py`` (98 GFLOP/s on one
+core at 64x64x64, where OpenBLAS's sgemm reaches 77 and torch.bmm's MKL 81), over a
+batch range, compiled ``nogil`` and split over the same threads. Matrices too narrow
+for one tile take a plain i-k-j loop nest, which still beats NumPy's per-matrix call
+overhead on tiny matrices. ``dispatch.choose_bmm`` says which shapes go where.
+Measured (``python -m benchmarks matmul``, quiet machine, two threads):
+64x(64x64)@(64x64) 197 us against np.matmul 424 us and torch.bmm 213 us.
 
 >>> import numpy as np
 >>> a = np.ones((2, 3, 4), np.float32); b = np.ones((2, 4, 5), np.float32)
@@ -30,6 +28,7 @@ from .shapes import float_array, same_dtype
 # Split the batch over threads only when each part has at least this many flops:
 # below it, handing work to a thread (~30 us) costs more than it saves.
 _SPLIT_MIN_FLOPS = 4_000_000
+ROWS = 4   # rows of the microkernel's tile (microkernel.ROWS; that module imports Numba)
 
 
 @lazy_njit(nogil=True, fastmath=False)
@@ -64,10 +63,15 @@ def bmm_numpy(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def bmm_numba(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Numba path of :func:`bmm` (arguments already checked)."""
+    """Numba path of :func:`bmm` (arguments already checked): the register-tiled
+    microkernel, or a plain loop nest for matrices too small to hold one tile."""
     bsz, m, k = a.shape
     n = b.shape[2]
-    threads.parallel_for(lambda lo, hi: _bmm_range(a, b, out, lo, hi), bsz, grain=_grain(m, k, n))
+    if m < ROWS or n < 64 // a.itemsize:
+        kernel = _bmm_range
+    else:
+        from .microkernel import bmm_range as kernel   # imports Numba: not at module import
+    threads.parallel_for(lambda lo, hi: kernel(a, b, out, lo, hi), bsz, grain=_grain(m, k, n))
     return out
 
 
@@ -100,6 +104,6 @@ def bmm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     if k == 0:
         out[...] = 0
         return out
-    if dispatch.choose_bmm(bsz, m, k, n) == "numba":
+    if dispatch.choose_bmm(bsz, m, k, n, dtype.itemsize) == "numba":
         return bmm_numba(a, b, out)
     return bmm_numpy(a, b, out)
