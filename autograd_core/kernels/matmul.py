@@ -62,15 +62,24 @@ def bmm_numpy(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
+_tiled = None
+
+
+def _microkernel():
+    """``microkernel.bmm_range``, imported on first use (the module imports Numba)."""
+    global _tiled
+    if _tiled is None:
+        from .microkernel import bmm_range
+        _tiled = bmm_range
+    return _tiled
+
+
 def bmm_numba(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Numba path of :func:`bmm` (arguments already checked): the register-tiled
     microkernel, or a plain loop nest for matrices too small to hold one tile."""
     bsz, m, k = a.shape
     n = b.shape[2]
-    if m < ROWS or n < 64 // a.itemsize:
-        kernel = _bmm_range
-    else:
-        from .microkernel import bmm_range as kernel   # imports Numba: not at module import
+    kernel = _bmm_range if m < ROWS or n < 64 // a.itemsize else _microkernel()
     threads.parallel_for(lambda lo, hi: kernel(a, b, out, lo, hi), bsz, grain=_grain(m, k, n))
     return out
 

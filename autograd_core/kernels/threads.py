@@ -168,25 +168,42 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
     """
     if n <= 0:
         return
-    parts = max(1, min(get_num_threads(), n // max(1, grain)))
-    if parts == 1 or not _team_busy.acquire(blocking=False):
+    parts = min(_num_threads or get_num_threads(), n // max(1, grain))
+    if parts <= 1 or not _team_busy.acquire(blocking=False):
         fn(0, n)
         return
     try:
-        bounds = [n * i // parts for i in range(parts + 1)]
-        configure()
-        workers = _workers(parts - 1)
-        with (blas_single_thread() if blas_single else contextlib.nullcontext()):
-            for i, w in enumerate(workers, 1):
-                w.start(fn, bounds[i], bounds[i + 1])
-            try:
-                fn(bounds[0], bounds[1])
-            finally:
-                errors = [e for e in (w.wait() for w in workers) if e is not None]
-            if errors:
-                raise errors[0]
+        if not _configured:
+            configure()
+        workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
+        bounds = _bounds(n, parts)
+        if blas_single:
+            with blas_single_thread():
+                _run_parts(fn, workers, bounds)
+        else:
+            _run_parts(fn, workers, bounds)
     finally:
         _team_busy.release()
+
+
+def _bounds(n: int, parts: int) -> list[int]:
+    """Part boundaries. A worker starts its part 5-10 us after the caller starts its own
+    (it has to wake and take the GIL), so when parts are long the caller takes one item
+    more: 64x(64x64)@(64x64) bmm split 33/31 took 196 us, split 32/32 208 us."""
+    first = n // parts + (n >= 16 * parts)
+    rest = n - first
+    return [0] + [first + rest * i // (parts - 1) for i in range(parts)]
+
+
+def _run_parts(fn: Callable[[int, int], Any], workers: list[_Worker], bounds: list[int]) -> None:
+    for i, w in enumerate(workers, 1):
+        w.start(fn, bounds[i], bounds[i + 1])
+    try:
+        fn(bounds[0], bounds[1])
+    finally:
+        errors = [e for e in [w.wait() for w in workers] if e is not None]
+    if errors:
+        raise errors[0]
 
 
 @contextlib.contextmanager
