@@ -6,6 +6,12 @@ of ``toposort`` that reads its two parent slots directly (``value._toposort``, 1
 faster on micrograd's demo; a test keeps the two orders equal).
 A gradient flowing into a node is summed over all of its uses before the node's
 backward runs; that is why the order must be topological.
+
+Sums are made in place once the engine holds a buffer of its own (never in an array
+that a backward handed on, a hook kept or a user passed in), and indexing ops add
+their gradient straight into their input's buffer (``Function.add_into``), so taking
+L slices of one tensor costs O(L) in backward rather than L zero tensors of its size.
+With ``create_graph`` every sum is a recorded Tensor op instead.
 """
 from __future__ import annotations
 
@@ -63,6 +69,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
     wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     captured: list = [None] * (0 if inputs is None else len(inputs))
     handed: set = {id(g._data) for g in root_grads}  # arrays that others may hold
+    owned: set = set()  # ids of gradient sums made here, which only this loop holds
 
     prev = STATE.enabled
     STATE.enabled = create_graph  # backward records a graph only when asked to
@@ -72,6 +79,8 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
             g = pop(node, None)
             if g is None:
                 continue
+            if owned:
+                owned.discard(id(g))  # from here on others may hold it (and its id be reused)
             if node._hooks:
                 for hook in list(node._hooks.values()):
                     r = hook(g)
@@ -86,16 +95,38 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                 _accumulate(node, g, create_graph, handed)
             if ctx is None:
                 continue
-            parent_grads = ctx._backward(g)
+            if not create_graph and type(ctx).add_into is not None:
+                p = ctx.parents[0]       # an indexing op: add into p's buffer in place
+                if p._requires_grad:
+                    ctx.add_into(_own(grads, p, owned), g._data)
+            else:
+                for p, pg in zip(ctx.parents, ctx._backward(g)):
+                    if pg is not None and p._requires_grad:
+                        old = get(p)
+                        if old is None:
+                            grads[p] = pg
+                        elif id(old) in owned:
+                            np.add(old._data, pg._data, out=old._data)
+                        else:
+                            grads[p] = new = old + pg
+                            if not create_graph and type(new._data) is np.ndarray:
+                                owned.add(id(new))
             if not retain_graph:
                 ctx._saved = None
-            for p, pg in zip(ctx.parents, parent_grads):
-                if pg is not None and p._requires_grad:
-                    old = get(p)
-                    grads[p] = pg if old is None else old + pg
     finally:
         STATE.enabled = prev
     return captured if inputs is not None else None
+
+
+def _own(grads: dict, p: Any, owned: set) -> np.ndarray:
+    """The array of ``grads[p]``, first replaced by a zero or copied buffer of this
+    loop's own if it is missing or held elsewhere, so that it may be added into."""
+    old = grads.get(p)
+    if old is None or id(old) not in owned:
+        buf = np.zeros(p._data.shape, p._data.dtype) if old is None else np.array(old._data)
+        grads[p] = old = make(buf)
+        owned.add(id(old))
+    return old._data
 
 
 def _accumulate(node: Any, g: Any, create_graph: bool, handed: set) -> None:

@@ -64,6 +64,11 @@ class Function:
     def backward(ctx: "Function", grad: Any) -> Any:
         raise NotImplementedError
 
+    # An op whose backward only adds ``grad`` into a zero tensor of its one input's shape
+    # (indexing, gather) may also define ``add_into(self, buffer, grad)``, doing that add
+    # in place; without a graph of the backward to record, the engine calls it instead.
+    add_into = None
+
     # -- what forward and backward use ----------------------------------------
     def save_for_backward(self, *arrays: np.ndarray) -> None:
         """Keep arrays for backward; they come back as Tensors in ``saved_tensors``."""

@@ -34,7 +34,6 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.grad_mode import STATE
 
 from . import functional as F
 from . import init
@@ -69,14 +68,9 @@ def _gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, n: int) 
 
 
 def _time_steps(x: Tensor) -> list[Tensor]:
-    """``[x[0], ..., x[L-1]]``. When a graph is recorded, split by halves: the backward of
-    each slice is a zero tensor of its parent's shape, so slicing all L steps from the
-    whole ``x`` would cost O(L^2) in backward; halving costs O(L log L)."""
-    n = x.shape[0]
-    if n <= 4 or not (STATE.enabled and x._requires_grad):
-        return [x[t] for t in range(n)]
-    m = n // 2
-    return _time_steps(x[:m]) + _time_steps(x[m:])
+    """``[x[0], ..., x[L-1]]``; in backward each step's gradient is added into one buffer
+    of ``x``'s shape (the engine's ``add_into``), so L steps cost O(L)."""
+    return [x[t] for t in range(x.shape[0])]
 
 
 def _check_type(name: str, what: str, v: Any, kind: type) -> None:

@@ -13,6 +13,14 @@ def is_basic(index) -> bool:
     return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
 
 
+def add_at(out: np.ndarray, index, g: np.ndarray) -> None:
+    """``out[index] += g`` in place, repeated positions of an advanced index adding up."""
+    if is_basic(index):
+        out[index] += g
+    else:
+        np.add.at(out, index, g)
+
+
 class Index(Function):
     op = "index"
 
@@ -25,6 +33,12 @@ class Index(Function):
     def backward(ctx, grad):
         return IndexAdd.apply(grad, index=ctx.index, shape=ctx.shape)
 
+    def add_into(self, buffer: np.ndarray, grad: np.ndarray) -> None:
+        """The backward as an in-place add into the input's gradient ``buffer``: the
+        engine uses it when no graph of the backward is recorded, so that ``L`` slices
+        of one tensor cost O(L) in backward, not L zero tensors of the whole size."""
+        add_at(buffer, self.index, grad)
+
 
 class IndexAdd(Function):
     """A zero tensor of ``shape`` with ``grad`` added at ``index`` (repeats add up)."""
@@ -35,10 +49,7 @@ class IndexAdd(Function):
     def forward(ctx, g, index=None, shape=()):
         ctx.index = index
         out = np.zeros(shape, dtype=g.dtype)
-        if is_basic(index):
-            out[index] = g
-        else:
-            np.add.at(out, index, g)
+        add_at(out, index, g)
         return out
 
     @staticmethod
@@ -64,3 +75,7 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, grad):
         return IndexAdd.apply(grad, index=along_dim_index(ctx.index, ctx.dim), shape=ctx.shape)
+
+    def add_into(self, buffer: np.ndarray, grad: np.ndarray) -> None:
+        """In-place backward, as :meth:`Index.add_into`."""
+        np.add.at(buffer, along_dim_index(self.index, self.dim), grad)
