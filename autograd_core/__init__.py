@@ -36,6 +36,14 @@ _sys.modules[__name__ + ".linalg"] = linalg  # `import autograd_core.linalg` wor
 
 allocator.configure()  # keep freed arrays' memory between steps (glibc; see allocator.py)
 
+import warnings as _warnings  # noqa: E402
+
+# log(0) = -inf, 1/0 = inf and sqrt(-1) = nan are results, as in PyTorch, which is silent;
+# NumPy would warn from inside our ops. Only warnings raised in this library's own modules
+# are dropped (`warnings.filterwarnings("default", module="autograd_core")` brings them back).
+_warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow) encountered",
+                         RuntimeWarning, r"(autograd_core|nn|optim)\.")
+
 bool = bool_  # noqa: A001  (PyTorch's name: autograd_core.bool)
 
 

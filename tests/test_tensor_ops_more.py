@@ -425,3 +425,23 @@ def test_sigmoid_is_exact_at_the_extremes_without_warnings():
             assert np.isfinite(x.grad.numpy()).all()
     xs = np.linspace(-30, 30, 61)
     np.testing.assert_allclose(ag.tensor(xs).sigmoid().numpy(), 1 / (1 + np.exp(-xs)), rtol=1e-15)
+
+
+def test_inf_and_nan_results_are_silent_as_in_pytorch():
+    """log(0), 1/0, sqrt(-1) give -inf, inf, nan without NumPy's RuntimeWarning from
+    inside our ops (PyTorch is silent); the user's own NumPy calls still warn."""
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np, autograd_core as ag\n"
+            "x = ag.tensor([0.0, -1.0, 4.0], requires_grad=True)\n"
+            "y = x.log() + x.sqrt() + 1 / x + x ** -1.0\n"
+            "y.sum().backward()\n"
+            "print(y.tolist(), x.grad.tolist())\n"
+            "np.log(np.zeros(1))\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    run = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True,
+                         text=True, env=env, check=True)
+    assert run.stdout.strip() == "[nan, nan, 3.886294364929199] [nan, nan, 0.375]"
+    assert run.stderr.count("RuntimeWarning") == 1 and "<string>:6" in run.stderr
