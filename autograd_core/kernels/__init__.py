@@ -45,6 +45,8 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
     """
     import numpy as np
 
+    from .shapes import TILE_BYTES
+
     with use_backend("numba"):
         for name in dtypes:
             dt = np.dtype(name)
@@ -55,7 +57,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
                 conv2d_backward_input(g, w, x.shape, stride=stride, padding=1, groups=2)
                 conv2d_backward_weight(g, x, w.shape, stride=stride, padding=1, groups=2)
             bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))             # loop nest
-            bmm(np.ones((2, 4, 4), dt), np.ones((2, 4, 64 // dt.itemsize), dt))  # microkernel
+            bmm(np.ones((2, 4, 4), dt), np.ones((2, 4, TILE_BYTES // dt.itemsize), dt))  # tiles
             out, idx = max_pool2d_forward(x, 2)
             max_pool2d_backward(out, idx, x.shape)
             avg_pool2d_backward(avg_pool2d_forward(x, 2), x.shape, 2)

@@ -23,12 +23,11 @@ import numpy as np
 
 from . import dispatch, threads
 from .jit import lazy_njit
-from .shapes import float_array, same_dtype
+from .shapes import TILE_BYTES, TILE_ROWS, float_array, same_dtype
 
 # Split the batch over threads only when each part has at least this many flops:
 # below it, handing work to a thread (~30 us) costs more than it saves.
 _SPLIT_MIN_FLOPS = 4_000_000
-ROWS = 4   # rows of the microkernel's tile (microkernel.ROWS; that module imports Numba)
 
 
 @lazy_njit(nogil=True, fastmath=False)
@@ -79,7 +78,7 @@ def bmm_numba(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
     microkernel, or a plain loop nest for matrices too small to hold one tile."""
     bsz, m, k = a.shape
     n = b.shape[2]
-    kernel = _bmm_range if m < ROWS or n < 64 // a.itemsize else _microkernel()
+    kernel = _bmm_range if m < TILE_ROWS or n < TILE_BYTES // a.itemsize else _microkernel()
     threads.parallel_for(lambda lo, hi: kernel(a, b, out, lo, hi), bsz, grain=_grain(m, k, n))
     return out
 

@@ -32,9 +32,9 @@ from numba import types
 from numba.extending import intrinsic
 
 from .jit import lazy_njit
+from .shapes import TILE_BYTES, TILE_ROWS as ROWS
 
-ROWS = 4          # output rows per tile; the tile is ROWS x (2 SIMD vectors)
-_VECTOR_BYTES = 32  # AVX2; LLVM splits or merges the vectors for other targets
+_VECTOR_BYTES = TILE_BYTES // 2  # AVX2; LLVM splits or merges the vectors for other targets
 
 
 def _vector_type(element: ir.Type) -> ir.VectorType:
@@ -125,7 +125,7 @@ def bmm_range(a, b, out, b0, b1):
     of one float dtype. Full ROWS x W tiles go to :func:`fma_tile`, the edges to a loop."""
     m, kk = a.shape[1], a.shape[2]
     n = b.shape[2]
-    width = 64 // a.itemsize
+    width = TILE_BYTES // a.itemsize
     m_full = m - m % ROWS
     n_full = n - n % width
     af, bf, of = a.reshape(-1), b.reshape(-1), out.reshape(-1)

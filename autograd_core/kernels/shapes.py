@@ -14,6 +14,16 @@ IntPair = Union[int, Sequence[int]]
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
+# The matmul microkernel's tile (``microkernel.py``, which imports Numba): TILE_ROWS rows
+# of the output by TILE_BYTES of columns (two AVX2 vectors: 16 float32 or 8 float64).
+TILE_ROWS = 4
+TILE_BYTES = 64
+
+
+def whole_tiles(m: int, n: int, itemsize: int) -> bool:
+    """True when an (m, n) output is made of whole microkernel tiles, no edges."""
+    return m % TILE_ROWS == 0 and n % (TILE_BYTES // itemsize) == 0
+
 
 def pair(op: str, name: str, value: IntPair) -> tuple[int, int]:
     """``3 -> (3, 3)``, ``(1, 2) -> (1, 2)``; anything else is a ValueError naming ``op``.
