@@ -1,0 +1,99 @@
+"""``Adamax``: Adam with the infinity norm of past gradients in place of their RMS.
+
+PyTorch's update, step for step (``t`` counts this parameter's steps)::
+
+    g = -grad if maximize else grad
+    g = g + weight_decay * p                   (if weight_decay)
+    m = lerp(m, g, 1 - beta1)
+    u = max(beta2 * u, |g| + eps)
+    p = p - lr / (1 - beta1**t) * m / u
+
+>>> import autograd_core as ag
+>>> from optim import Adamax
+>>> x = ag.tensor([1.0], requires_grad=True)
+>>> opt = Adamax([x], lr=0.1)
+>>> (x * x).sum().backward(); opt.step()
+>>> round(x.item(), 6)   # the first step moves by lr, as Adam's
+0.9
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Tuple
+
+import numpy as np
+
+from ._adam_checks import _check_adam_args
+from .adam import _lerp_
+from .optimizer import Optimizer, ParamsT, _grads, _step_tensor, _unsupported, _zeros
+
+__all__ = ["Adamax"]
+
+
+class Adamax(Optimizer):
+    """Adamax, as ``torch.optim.Adamax``.
+
+    Args:
+        params: tensors to optimize, or parameter-group dicts.
+        lr: learning rate (default ``2e-3``).
+        betas: decay rates of the first moment average and of the infinity norm.
+        eps: added to ``|g|`` before the maximum, for numerical stability.
+        weight_decay: L2 penalty added to the gradient.
+        foreach: accepted for compatibility (positional, as in PyTorch); no effect.
+        maximize: maximize the objective instead of minimizing.
+
+    State per parameter: ``step``, ``exp_avg`` and ``exp_inf``.
+
+    >>> import autograd_core as ag
+    >>> from optim import Adamax
+    >>> w = ag.tensor([2.0, -1.0], requires_grad=True)
+    >>> opt = Adamax([w], lr=0.5)
+    >>> (w * w).sum().backward(); opt.step()
+    >>> w
+    tensor([ 1.5, -0.5], requires_grad=True)
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 2e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:
+        betas = _check_adam_args(lr, betas, eps, weight_decay)
+        _unsupported("Adamax", differentiable=differentiable, capturable=capturable)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        foreach=foreach, maximize=maximize, differentiable=differentiable,
+                        capturable=capturable)
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
+            wd = group["weight_decay"]
+            maximize = group["maximize"]
+            for p, pd, g in _grads(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["exp_avg"] = _zeros(p)
+                    state["exp_inf"] = _zeros(p)
+                if maximize:
+                    g = -g
+                step_a = state["step"]._data
+                step_a += 1
+                if wd != 0:
+                    g = g + wd * pd
+                m = state["exp_avg"]._data
+                u = state["exp_inf"]._data
+                _lerp_(m, g, 1 - beta1)
+                u *= beta2
+                norm = np.abs(g)
+                norm += eps
+                np.maximum(u, norm, out=u)
+                clr = lr / (1 - beta1 ** float(step_a))
+                upd = -clr * m
+                upd /= u
+                pd += upd
+        return loss
