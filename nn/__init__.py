@@ -37,6 +37,16 @@ from .upsampling import (PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilin
                          UpsamplingNearest2d)
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase
+from .activation import (CELU, Hardshrink, Hardsigmoid, Hardswish, Softshrink, Softsign,
+                         Tanhshrink, Threshold)
+from .bilinear import Bilinear
+from .fold import Fold, Unfold
+from .loss import (CosineEmbeddingLoss, GaussianNLLLoss, MarginRankingLoss,
+                   MultiLabelSoftMarginLoss, PoissonNLLLoss)
+from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .rms_norm import RMSNorm
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder)
 
 from . import utils
 
@@ -62,4 +72,9 @@ __all__ = [
     "PixelShuffle", "PixelUnshuffle",
     "ConvTranspose1d", "ConvTranspose2d", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase",
     "RNNCell", "LSTMCell", "GRUCell",
+    "Hardsigmoid", "Hardswish", "Softsign", "Tanhshrink", "Softshrink", "Hardshrink",
+    "Threshold", "CELU", "RMSNorm", "Bilinear", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "Unfold", "Fold", "MarginRankingLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
+    "PoissonNLLLoss", "MultiLabelSoftMarginLoss", "TransformerEncoder",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
 ]

@@ -1,6 +1,7 @@
 """Activation modules: ``ReLU``, ``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
 ``Tanh``, ``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``Hardtanh``, ``ReLU6``, ``Mish``,
-``SELU``, ``LogSigmoid``, ``Softmin``, ``GLU`` and ``PReLU``."""
+``SELU``, ``LogSigmoid``, ``Softmin``, ``GLU``, ``PReLU``, ``Hardsigmoid``, ``Hardswish``,
+``Softsign``, ``Tanhshrink``, ``Softshrink``, ``Hardshrink``, ``Threshold`` and ``CELU``."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +17,8 @@ from .parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Hardtanh", "ReLU6", "Mish", "SELU", "LogSigmoid", "Softmin", "GLU",
-           "PReLU"]
+           "PReLU", "Hardsigmoid", "Hardswish", "Softsign", "Tanhshrink", "Softshrink",
+           "Hardshrink", "Threshold", "CELU"]
 
 
 class ReLU(Module):
@@ -372,3 +374,148 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+class Hardsigmoid(Module):
+    """``relu6(x + 3) / 6``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Hardsigmoid()(ag.tensor([-4.0, 0.0, 4.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input)
+
+
+class Hardswish(Module):
+    """``x * relu6(x + 3) / 6``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Hardswish()(ag.tensor([-4.0, 4.0])).tolist()
+    [-0.0, 4.0]
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input)
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Softsign()(ag.tensor([1.0])).tolist()
+    [0.5]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Tanhshrink()(ag.tensor([0.0])).tolist()
+    [0.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)
+
+
+class Softshrink(Module):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Softshrink()
+    Softshrink(0.5)
+    >>> nn.Softshrink(1.0)(ag.tensor([-3.0, 0.5, 2.0])).tolist()
+    [-2.0, 0.0, 1.0]
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Hardshrink()
+    Hardshrink(0.5)
+    >>> nn.Hardshrink(1.0)(ag.tensor([-3.0, 0.5, 2.0])).tolist()
+    [-3.0, 0.0, 2.0]
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, else ``value``.
+
+    >>> import autograd_core as ag, nn
+    >>> m = nn.Threshold(0.1, 20.0)
+    >>> m
+    Threshold(threshold=0.1, value=20.0)
+    >>> m(ag.tensor([0.0, 1.0])).tolist()
+    [20.0, 1.0]
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return (f"threshold={self.threshold}, value={self.value}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class CELU(Module):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.CELU()
+    CELU(alpha=1.0)
+    >>> nn.CELU(2.0)(ag.tensor([0.0, 1.0])).tolist()
+    [0.0, 1.0]
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")

@@ -40,6 +40,15 @@ from .fused.normalization import LayerNormOp as _LayerNormOp
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .padding import pad
 from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
+# the topical modules below use this module's helpers (F._tensor, F._reduce, ...) at call time
+from .activation_functional import (celu, hardshrink, hardsigmoid, hardswish, softshrink,
+                                    softsign, tanhshrink, threshold)
+from .adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d
+from .bilinear import bilinear
+from .fold import fold, unfold
+from .loss_functional import (cosine_embedding_loss, gaussian_nll_loss, margin_ranking_loss,
+                              multilabel_soft_margin_loss, poisson_nll_loss)
+from .rms_norm import rms_norm
 
 __all__ = [
     "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout",
@@ -52,6 +61,10 @@ __all__ = [
     "pairwise_distance", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "dropout1d",
     "dropout2d", "group_norm", "instance_norm", "hardtanh", "relu6", "mish", "selu",
     "logsigmoid", "softmin", "glu", "prelu", "kl_div", "triplet_margin_loss",
+    "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold",
+    "celu", "rms_norm", "bilinear", "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold",
+    "fold", "margin_ranking_loss", "cosine_embedding_loss", "gaussian_nll_loss",
+    "poisson_nll_loss", "multilabel_soft_margin_loss",
 ]
 
 

@@ -14,7 +14,8 @@ from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
            "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss", "KLDivLoss",
-           "TripletMarginLoss"]
+           "TripletMarginLoss", "MarginRankingLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
+           "PoissonNLLLoss", "MultiLabelSoftMarginLoss"]
 
 
 class _Loss(Module):
@@ -258,3 +259,97 @@ class TripletMarginLoss(_Loss):
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
         return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -y (x1 - x2) + margin)`` for targets ``y`` in {1, -1}.
+
+    >>> import autograd_core as ag, nn
+    >>> loss = nn.MarginRankingLoss(margin=0.1)
+    >>> round(loss(ag.tensor([0.5]), ag.tensor([0.3]), ag.tensor([1.0])).item(), 4)
+    0.0
+    """
+
+    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                     reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """``1 - cos(x1, x2)`` for target 1, ``max(0, cos(x1, x2) - margin)`` for target -1.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.CosineEmbeddingLoss()(ag.tensor([[1.0, 0.0]]), ag.tensor([[2.0, 0.0]]),
+    ...                          ag.tensor([1.0])).item()
+    0.0
+    """
+
+    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
+                                       reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood of ``target`` given the mean ``input`` and the
+    variance ``var``: ``0.5 (log var + (input - target)^2 / var)``.
+
+    >>> import autograd_core as ag, nn
+    >>> loss = nn.GaussianNLLLoss()
+    >>> round(loss(ag.tensor([1.0]), ag.tensor([1.0]), ag.tensor([1.0])).item(), 4)
+    0.0
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Any) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood: ``exp(x) - y x`` (``log_input``) or
+    ``x - y log(x + eps)``, optionally with Stirling's term (``full``).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.PoissonNLLLoss()(ag.tensor([0.0]), ag.tensor([0.0])).item()
+    1.0
+    """
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average: Any = None,
+                 eps: float = 1e-8, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                  eps=self.eps, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Multi-label one-versus-all logistic loss, averaged over the classes (last dim),
+    with an optional per-class ``weight``.
+
+    >>> import autograd_core as ag, nn
+    >>> loss = nn.MultiLabelSoftMarginLoss()
+    >>> round(loss(ag.zeros(2, 3), ag.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])).item(), 4)
+    0.6931
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                             reduction=self.reduction)

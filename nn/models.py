@@ -49,6 +49,22 @@ def make_activation(activation: str | type | Callable[[], Module] | Module) -> M
                     f"{type(activation).__name__}")
 
 
+def layer_activation(activation: Any) -> Callable[[Tensor], Tensor]:
+    """The activation of a transformer layer, taken as PyTorch's layers take it:
+    ``'relu'`` / ``'gelu'`` give ``F.relu`` / ``F.gelu`` (functions, no submodule, so the
+    repr is PyTorch's), a function of one tensor is kept as is, and a Module, a Module
+    class or another ``make_activation`` name gives a Module."""
+    if isinstance(activation, str) and activation in ("relu", "gelu"):
+        from . import functional as F
+        return F.relu if activation == "relu" else F.gelu
+    if isinstance(activation, (str, Module, type)):
+        return make_activation(activation)
+    if callable(activation):
+        return activation
+    raise TypeError(f"activation must be a name, a Module or a function of a tensor, got "
+                    f"{type(activation).__name__}")
+
+
 class MLP(Sequential):
     """A multilayer perceptron: ``Linear -> activation [-> Dropout]`` for each hidden size,
     then a final ``Linear`` to ``out_features`` (no activation after it: logits).
@@ -299,7 +315,8 @@ class TransformerEncoderBlock(Module):
         nhead: attention heads (must divide E).
         dim_feedforward: MLP hidden width (default 4 * d_model).
         dropout: dropout probability (attention weights, MLP, residual branches).
-        activation: ``'gelu'`` (default), ``'relu'``, or a Module class.
+        activation: ``'gelu'`` (default), ``'relu'``, a Module (or class), or a function
+            of a tensor such as ``F.gelu``.
         layer_norm_eps: LayerNorm's eps.
         batch_first: layout of the input.
         norm_first: pre-norm (True) or post-norm (False).
@@ -315,20 +332,21 @@ class TransformerEncoderBlock(Module):
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int | None = None,
                  dropout: float = 0.0, activation: Any = "gelu", layer_norm_eps: float = 1e-5,
-                 batch_first: bool = True, norm_first: bool = True, bias: bool = True) -> None:
+                 batch_first: bool = True, norm_first: bool = True, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         ff = 4 * d_model if dim_feedforward is None else dim_feedforward
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first)
-        self.linear1 = Linear(d_model, ff, bias=bias)
+                                            batch_first=batch_first, dtype=dtype)
+        self.linear1 = Linear(d_model, ff, bias=bias, dtype=dtype)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(ff, d_model, bias=bias)
+        self.linear2 = Linear(ff, d_model, bias=bias, dtype=dtype)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
-        self.activation = make_activation(activation)
+        self.activation = layer_activation(activation)
         self.batch_first = batch_first
 
     def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
@@ -362,6 +380,7 @@ class TransformerEncoderLayer(TransformerEncoderBlock):
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation: Any = "relu", layer_norm_eps: float = 1e-5,
-                 batch_first: bool = False, norm_first: bool = False, bias: bool = True) -> None:
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-                         batch_first, norm_first, bias)
+                         batch_first, norm_first, bias, device, dtype)

@@ -1,6 +1,7 @@
 """``MaxPool2d``, ``AvgPool2d`` (on ``autograd_core.max_pool2d`` / ``avg_pool2d``),
 ``AdaptiveAvgPool2d``, and their 1-D forms ``MaxPool1d``, ``AvgPool1d`` and
-``AdaptiveAvgPool1d`` (the 2-D ops on a height-1 image)."""
+``AdaptiveAvgPool1d`` (the 2-D ops on a height-1 image), and ``AdaptiveMaxPool1d`` /
+``AdaptiveMaxPool2d``."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,7 @@ from . import functional as F
 from .module import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MaxPool1d", "AvgPool1d",
-           "AdaptiveAvgPool1d"]
+           "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 
 
 def _check4d(name: str, input: Tensor) -> None:
@@ -179,3 +180,41 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(_AdaptiveAvgPoolNd):
+    """What AdaptiveMaxPool1d and AdaptiveMaxPool2d share: ``output_size``,
+    ``return_indices`` and the repr."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max-pool (N, C, H, W) or (C, H, W) input to a fixed ``output_size`` (an int, or
+    (H, W) where None keeps the input's size), with PyTorch's bins; with
+    ``return_indices``, also the flat positions of the maxima in each (H, W) plane.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveMaxPool2d((2, None))
+    AdaptiveMaxPool2d(output_size=(2, None))
+    >>> nn.AdaptiveMaxPool2d(1)(ag.arange(4.0).reshape(1, 1, 2, 2)).tolist()
+    [[[[3.0]]]]
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max-pool (N, C, L) or (C, L) input to a fixed length ``output_size``, with
+    PyTorch's bins; with ``return_indices``, also the positions of the maxima.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveMaxPool1d(2)(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+    [[[3.0, 2.0]]]
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)

@@ -6,9 +6,11 @@
 >>> clip_grad_value_([w], 1.0); w.grad
 tensor([ 1. , -0.1])
 """
-from . import clip_grad
+from . import clip_grad, convert_parameters, rnn
 from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_,
                         get_total_norm)
+from .convert_parameters import parameters_to_vector, vector_to_parameters
 
-__all__ = ["clip_grad", "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_",
-           "get_total_norm", "clip_grads_with_norm_"]
+__all__ = ["clip_grad", "convert_parameters", "rnn", "clip_grad_norm_", "clip_grad_norm",
+           "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_", "parameters_to_vector",
+           "vector_to_parameters"]

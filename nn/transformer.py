@@ -1,0 +1,330 @@
+"""The transformer stack of ``torch.nn``: ``TransformerEncoder``,
+``TransformerDecoderLayer``, ``TransformerDecoder`` and ``Transformer`` (the encoder
+layer is ``nn.models.TransformerEncoderLayer``).
+
+The stacks hold deep copies of the layer they are given, in ``layers`` (a
+``ModuleList``), so their ``state_dict`` keys are PyTorch's (``layers.0.self_attn...``)
+and its weights load directly.
+
+>>> import autograd_core as ag, nn
+>>> model = nn.Transformer(d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+...                        dim_feedforward=32, batch_first=True)
+>>> src, tgt = ag.randn(2, 7, 16), ag.randn(2, 5, 16)
+>>> mask = nn.Transformer.generate_square_subsequent_mask(5)
+>>> model(src, tgt, tgt_mask=mask).shape
+(2, 5, 16)
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.tensor import make
+
+from . import init
+from .attention import MultiheadAttention
+from .dropout import Dropout
+from .linear import Linear
+from .models import TransformerEncoderLayer, layer_activation
+from .module import Module, ModuleList
+from .normalization import LayerNorm
+
+__all__ = ["TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
+           "TransformerEncoderLayer"]
+
+
+def _square_subsequent_mask(sz: int, dtype: Any = None) -> np.ndarray:
+    dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+    return np.triu(np.full((sz, sz), -np.inf, dtype=dt), 1)
+
+
+def _get_clones(module: Module, n: int) -> ModuleList:
+    if not isinstance(module, Module):
+        raise TypeError(f"expected a layer Module to clone, got {type(module).__name__}")
+    if n < 0:
+        raise ValueError(f"num_layers must be >= 0, got {n}")
+    return ModuleList([copy.deepcopy(module) for _ in range(n)])
+
+
+def _seq_len(x: Tensor, batch_first: bool) -> int:
+    """Sequence length of (L, E), (L, N, E) or (N, L, E) input, as PyTorch's ``_get_seq_len``."""
+    return x.shape[0] if x.ndim == 2 else x.shape[1 if batch_first else 0]
+
+
+def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int | None) -> bool:
+    """``is_causal`` when given; else whether ``mask`` equals the causal mask of ``size``
+    (PyTorch's hint detection)."""
+    if is_causal is not None or mask is None:
+        return is_causal is True
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    sz = size if size is not None else m.shape[-2]
+    if m.shape != (sz, sz):
+        return False
+    with np.errstate(invalid="ignore"):
+        ref = _square_subsequent_mask(sz, np.float64).astype(m.dtype)
+    return bool((m == ref).all())
+
+
+def _check_stack_input(name: str, x: Any, d_model: int | None) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: expected a Tensor input, got {type(x).__name__}")
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{name}: expected unbatched 2D (L, E) or batched 3D input, got shape "
+                         f"{tuple(x.shape)}")
+    if d_model is not None and x.shape[-1] != d_model:
+        raise ValueError(f"{name}: expected input with d_model={d_model} features (last dim), "
+                         f"got shape {tuple(x.shape)}")
+
+
+def _d_model(layers: ModuleList) -> tuple[int | None, bool]:
+    """(embed_dim, batch_first) of the first layer's self-attention, if it has one."""
+    attn = getattr(layers[0], "self_attn", None) if len(layers) else None
+    if isinstance(attn, MultiheadAttention):
+        return attn.embed_dim, attn.batch_first
+    return None, False
+
+
+class TransformerEncoder(Module):
+    """A stack of ``num_layers`` deep copies of ``encoder_layer``, then ``norm`` if given.
+
+    ``mask`` ((L, L) or (N * H, L, L)) and ``src_key_padding_mask`` ((N, L), True =
+    padding) go to every layer; ``is_causal`` is a hint that ``mask`` is causal (detected
+    when None). PyTorch's nested-tensor fast path (inference only, zeros at padded
+    positions) does not exist here: ``enable_nested_tensor`` and ``mask_check`` are stored
+    and ignored, padded positions keep their computed values.
+
+    >>> import autograd_core as ag, nn
+    >>> layer = nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
+    >>> enc = nn.TransformerEncoder(layer, num_layers=2, norm=nn.LayerNorm(16))
+    >>> enc(ag.randn(10, 3, 16)).shape
+    (10, 3, 16)
+    >>> sorted(enc.state_dict())[:2]
+    ['layers.0.linear1.bias', 'layers.0.linear1.weight']
+    """
+
+    def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        self.layers = _get_clones(encoder_layer, num_layers)
+        self.num_layers = num_layers
+        self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = False
+        self.mask_check = mask_check
+
+    def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool | None = None) -> Tensor:
+        d_model, batch_first = _d_model(self.layers)
+        _check_stack_input("TransformerEncoder", src, d_model)
+        is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
+        output = src
+        for mod in self.layers:
+            output = mod(output, src_mask=mask, is_causal=is_causal,
+                         src_key_padding_mask=src_key_padding_mask)
+        if self.norm is not None:
+            output = self.norm(output)
+        return output
+
+
+class TransformerDecoderLayer(Module):
+    """Self-attention over ``tgt``, cross-attention over ``memory`` (the encoder output)
+    and a feed-forward block, each with a residual connection, LayerNorm and dropout, as
+    ``torch.nn.TransformerDecoderLayer`` (same submodules, defaults and ``state_dict``).
+
+    Post-norm (``norm_first=False``, the default)::
+
+        x = norm1(x + dropout1(self_attn(x)))
+        x = norm2(x + dropout2(multihead_attn(x, memory)))
+        x = norm3(x + dropout3(linear2(dropout(activation(linear1(x))))))
+
+    or pre-norm (``norm_first=True``): ``x = x + block(norm_i(x))`` for each block.
+    Inputs are (T, N, E) / (S, N, E), or (N, T, E) / (N, S, E) with ``batch_first``, or
+    unbatched (T, E) / (S, E). Masks are ``MultiheadAttention``'s; ``tgt_is_causal``
+    without ``tgt_mask`` applies the causal mask. ``activation`` is ``'relu'``,
+    ``'gelu'``, a Module or a function of a tensor.
+
+    >>> import autograd_core as ag, nn
+    >>> layer = nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32)
+    >>> tgt, memory = ag.randn(5, 2, 16), ag.randn(7, 2, 16)
+    >>> layer(tgt, memory, tgt_is_causal=True).shape
+    (5, 2, 16)
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation: Any = "relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
+                                            batch_first=batch_first, bias=bias, dtype=dtype)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
+                                                 batch_first=batch_first, bias=bias, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.dropout3 = Dropout(dropout)
+        self.activation = layer_activation(activation)
+
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
+                  is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           is_causal=is_causal, need_weights=False)[0]
+        return self.dropout1(x)
+
+    def _mha_block(self, x: Tensor, mem: Tensor, attn_mask: Any, key_padding_mask: Any,
+                   is_causal: bool) -> Tensor:
+        x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask,
+                                key_padding_mask=key_padding_mask, is_causal=is_causal,
+                                need_weights=False)[0]
+        return self.dropout2(x)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Any = None, memory_mask: Any = None,
+                tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
+                tgt_is_causal: bool = False, memory_is_causal: bool = False) -> Tensor:
+        x = tgt
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
+            x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask,
+                                    memory_is_causal)
+            return x + self._ff_block(self.norm3(x))
+        x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
+        x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
+                                           memory_is_causal))
+        return self.norm3(x + self._ff_block(x))
+
+
+class TransformerDecoder(Module):
+    """A stack of ``num_layers`` deep copies of ``decoder_layer``, then ``norm`` if given;
+    every layer attends to the same ``memory``. ``tgt_is_causal`` is a hint that
+    ``tgt_mask`` is causal (detected when None).
+
+    >>> import autograd_core as ag, nn
+    >>> layer = nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32,
+    ...                                    batch_first=True)
+    >>> dec = nn.TransformerDecoder(layer, num_layers=2)
+    >>> mask = nn.Transformer.generate_square_subsequent_mask(5)
+    >>> dec(ag.randn(2, 5, 16), ag.randn(2, 7, 16), tgt_mask=mask).shape
+    (2, 5, 16)
+    """
+
+    def __init__(self, decoder_layer: Module, num_layers: int, norm: Module | None = None) -> None:
+        super().__init__()
+        self.layers = _get_clones(decoder_layer, num_layers)
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Any = None, memory_mask: Any = None,
+                tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
+                tgt_is_causal: bool | None = None, memory_is_causal: bool = False) -> Tensor:
+        d_model, batch_first = _d_model(self.layers)
+        _check_stack_input("TransformerDecoder", tgt, d_model)
+        _check_stack_input("TransformerDecoder (memory)", memory, d_model)
+        tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal,
+                                               _seq_len(tgt, batch_first))
+        output = tgt
+        for mod in self.layers:
+            output = mod(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                         tgt_key_padding_mask=tgt_key_padding_mask,
+                         memory_key_padding_mask=memory_key_padding_mask,
+                         tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+        if self.norm is not None:
+            output = self.norm(output)
+        return output
+
+
+class Transformer(Module):
+    """The encoder-decoder transformer of "Attention Is All You Need", as
+    ``torch.nn.Transformer``: an ``encoder`` (``TransformerEncoder`` with a final
+    LayerNorm) over ``src`` and a ``decoder`` (``TransformerDecoder`` with a final
+    LayerNorm) over ``tgt`` attending to the encoder's output. Every weight matrix
+    (dim > 1) starts Xavier-uniform, as PyTorch's.
+
+    >>> import autograd_core as ag, nn
+    >>> model = nn.Transformer(d_model=16, nhead=4, num_encoder_layers=2,
+    ...                        num_decoder_layers=2, dim_feedforward=32)
+    >>> model(ag.randn(7, 3, 16), ag.randn(5, 3, 16)).shape
+    (5, 3, 16)
+    >>> nn.Transformer.generate_square_subsequent_mask(3)
+    tensor([[  0., -inf, -inf],
+            [  0.,   0., -inf],
+            [  0.,   0.,   0.]])
+    """
+
+    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
+                 num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: Any = "relu", custom_encoder: Module | None = None,
+                 custom_decoder: Module | None = None, layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+                batch_first, norm_first, bias)
+        if custom_encoder is not None:
+            self.encoder = custom_encoder
+        else:
+            self.encoder = TransformerEncoder(
+                TransformerEncoderLayer(*args, dtype=dtype), num_encoder_layers,
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+        if custom_decoder is not None:
+            self.decoder = custom_decoder
+        else:
+            self.decoder = TransformerDecoder(
+                TransformerDecoderLayer(*args, dtype=dtype), num_decoder_layers,
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+        self._reset_parameters()
+        self.d_model = d_model
+        self.nhead = nhead
+        self.batch_first = batch_first
+
+    def _reset_parameters(self) -> None:
+        for p in self.parameters():
+            if p.ndim > 1:
+                init.xavier_uniform_(p)
+
+    def forward(self, src: Tensor, tgt: Tensor, src_mask: Any = None, tgt_mask: Any = None,
+                memory_mask: Any = None, src_key_padding_mask: Any = None,
+                tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
+                src_is_causal: bool | None = None, tgt_is_causal: bool | None = None,
+                memory_is_causal: bool = False) -> Tensor:
+        for name, t in (("src", src), ("tgt", tgt)):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"Transformer: {name} must be a Tensor, got {type(t).__name__}")
+        if src.ndim == 3:
+            b = 0 if self.batch_first else 1
+            if tgt.ndim != 3 or src.shape[b] != tgt.shape[b]:
+                raise ValueError(f"Transformer: the batch number of src and tgt must be equal, "
+                                 f"got shapes {tuple(src.shape)} and {tuple(tgt.shape)} "
+                                 f"(batch_first={self.batch_first})")
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise ValueError(f"Transformer: the feature number of src and tgt must be equal to "
+                             f"d_model={self.d_model}, got shapes {tuple(src.shape)} and "
+                             f"{tuple(tgt.shape)}")
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                              is_causal=src_is_causal)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask,
+                            memory_key_padding_mask=memory_key_padding_mask,
+                            tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
+        """A float (sz, sz) causal mask: 0 on and below the diagonal, -inf above it.
+
+        >>> import nn
+        >>> nn.Transformer.generate_square_subsequent_mask(2).tolist()
+        [[0.0, -inf], [0.0, 0.0]]
+        """
+        return make(_square_subsequent_mask(sz, dtype))
