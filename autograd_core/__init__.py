@@ -11,7 +11,11 @@ from __future__ import annotations
 from . import allocator, grad_mode
 from .tensor import Tensor, where
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from .tensor_more_ops import cdist, hstack, meshgrid, row_stack, std_mean, var_mean, vstack
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .creation import (
     arange, as_tensor, bool_, double, empty, empty_like, eye, float, float16, float32, float64,
@@ -71,7 +75,14 @@ for _name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "r
               "tril", "triu", "cumsum", "cumprod", "flip", "roll", "norm", "index_select", "sort",
               "argsort", "topk", "outer", "ger", "diag", "atan2", "arctan2", "clamp_min",
               "clamp_max", "masked_select", "scatter", "scatter_add", "addmm", "baddbmm",
-              "bernoulli", "multinomial", "unique"):
+              "bernoulli", "multinomial", "unique",
+              # tensor_more_ops.py
+              "round", "floor", "ceil", "trunc", "fix", "frac", "reciprocal", "log2", "log10",
+              "exp2", "expm1", "erf", "hypot", "logaddexp", "lerp", "addcmul", "addcdiv",
+              "nan_to_num", "isinf", "isposinf", "isneginf", "logical_and", "logical_or",
+              "logical_xor", "is_floating_point", "movedim", "moveaxis", "diagonal", "trace",
+              "mv", "tile", "diff", "index_add", "index_fill", "nonzero", "argwhere",
+              "count_nonzero", "isclose", "median"):
     globals()[_name] = _method(_name)
 del _name
 
@@ -104,6 +115,27 @@ divide = globals()["div"]
 
 def is_tensor(obj: object) -> "builtins.bool":
     return isinstance(obj, Tensor)
+
+
+def get_num_threads() -> int:
+    """Threads the library's own kernels split work over (``kernels.threads``).
+
+    >>> import autograd_core as ag
+    >>> ag.get_num_threads() >= 1
+    True
+    """
+    from .kernels import threads
+    return threads.get_num_threads()
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads in the library's own kernels (1 turns their splitting off).
+
+    >>> import autograd_core as ag
+    >>> ag.set_num_threads(ag.get_num_threads())
+    """
+    from .kernels import threads
+    threads.set_num_threads(n)
 
 
 _LAZY = {  # pictures and explanations load graphviz only when first used

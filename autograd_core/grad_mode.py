@@ -20,6 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _State:
     enabled = True
+    inference = False  # inside inference_mode()
 
 
 STATE = _State()
@@ -28,6 +29,17 @@ STATE = _State()
 def is_grad_enabled() -> bool:
     """True when operations are currently being recorded."""
     return STATE.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``.
+
+    >>> import autograd_core as ag
+    >>> with ag.inference_mode():
+    ...     ag.is_inference_mode_enabled()
+    True
+    """
+    return STATE.inference
 
 
 class _Mode:
@@ -111,3 +123,54 @@ class set_grad_enabled(_Mode):
     def __call__(self, fn: F) -> F:
         STATE.enabled = self._prev  # a decorator must not change the mode now
         return super().__call__(fn)
+
+
+class inference_mode(_Mode):
+    """Like ``no_grad``, for code that only runs a model: nothing is recorded. A context
+    manager or a decorator (with or without parentheses), as in PyTorch;
+    ``inference_mode(False)`` turns recording back on inside it.
+
+    Tensors made inside are ordinary tensors here (PyTorch's "inference tensors" have
+    no counterpart: this library has no view/version tracking to save).
+
+    >>> import autograd_core as ag
+    >>> x = ag.ones(2, requires_grad=True)
+    >>> with ag.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    >>> @ag.inference_mode
+    ... def double(t):
+    ...     return t * 2
+    >>> double(x).requires_grad
+    False
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode) and not isinstance(mode, bool):  # @inference_mode without ()
+            return cls(True)(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.inference = bool(mode)
+        self.mode = not self.inference  # the grad mode inside
+
+    def __enter__(self) -> None:
+        self._prev = (STATE.enabled, STATE.inference)
+        STATE.enabled, STATE.inference = self.mode, self.inference
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.enabled, STATE.inference = self._prev
+
+    def clone(self) -> "inference_mode":
+        return type(self)(self.inference)
+
+    def __call__(self, fn: F) -> F:
+        inference = self.inference
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(inference):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import grad_mode
+from .tensor_more_ops import MoreOps
 
 _new = object.__new__
 _SCALARS = (int, float, bool, np.number, np.bool_)
@@ -86,7 +87,7 @@ class RemovableHandle:
         self.remove()
 
 
-class Tensor:
+class Tensor(MoreOps):
     """An n-dimensional array that can record the operations made on it.
 
     Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
@@ -642,6 +643,8 @@ class Tensor:
             correction: float | None = None, axis: Any = None,
             keepdims: bool | None = None) -> "Tensor":
         """Variance; unbiased (``correction=1``) by default, as PyTorch."""
+        if isinstance(dim, bool):  # x.var(False): the `unbiased` overload
+            dim, unbiased = None, dim
         dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
