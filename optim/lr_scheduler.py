@@ -26,8 +26,10 @@ from typing import Any, Callable, Dict, Iterable, List, Sequence, Union
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "ReduceLROnPlateau"]
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
+           "ConstantLR", "LinearLR", "ExponentialLR", "SequentialLR", "PolynomialLR",
+           "CosineAnnealingLR", "ChainedScheduler", "ReduceLROnPlateau", "CyclicLR",
+           "CosineAnnealingWarmRestarts", "OneCycleLR"]
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
@@ -116,6 +118,10 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Advance to ``epoch`` (closed form when the class has one) or one epoch; set the lrs."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
@@ -127,6 +133,9 @@ class LRScheduler:
                 values = closed() if closed is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
+        self._set_lrs(values)
+
+    def _set_lrs(self, values: Iterable[float]) -> None:
         values = list(values)
         if len(values) != len(self.optimizer.param_groups):
             raise RuntimeError(f"{type(self).__name__}.get_lr() returned {len(values)} rates for "
@@ -142,17 +151,20 @@ class LRScheduler:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, last_lr={self.get_last_lr()})"
 
 
-class LambdaLR(LRScheduler):
-    """``lr = initial_lr * lr_lambda(epoch)``, one function for all groups or one per group.
+def _format_param(cls: str, name: str, optimizer: Optimizer, param: Any) -> List[Any]:
+    """One value per parameter group: ``param`` repeated, or a list of the right length."""
+    n = len(optimizer.param_groups)
+    if isinstance(param, (list, tuple)):
+        if len(param) != n:
+            raise ValueError(f"{cls}: {name} must have the same length as "
+                             f"optimizer.param_groups. {name} has {len(param)} values, "
+                             f"param_groups has {n}.")
+        return list(param)
+    return [param] * n
 
-    >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import LambdaLR
-    >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
-    >>> s = LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
-    >>> opt.step(); s.step(); s.get_last_lr()
-    [0.05]
-    """
+
+class _LambdaScheduler(LRScheduler):
+    """Base of LambdaLR and MultiplicativeLR: one function per group, saved as PyTorch does."""
 
     def __init__(self, optimizer: Optimizer,
                  lr_lambda: Union[Callable[[int], float], Sequence[Callable[[int], float]]],
@@ -160,15 +172,18 @@ class LambdaLR(LRScheduler):
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         n = len(optimizer.param_groups)
+        name = type(self).__name__
         if not isinstance(lr_lambda, (list, tuple)):
             self.lr_lambdas = [lr_lambda] * n
         else:
             if len(lr_lambda) != n:
-                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
+                raise ValueError(f"{name}: Expected {n} lr_lambdas, but got {len(lr_lambda)} "
+                                 "(one per parameter group)")
             self.lr_lambdas = list(lr_lambda)
         for f in self.lr_lambdas:
             if not callable(f):
-                raise TypeError(f"lr_lambda must be callable, got {type(f).__name__}")
+                raise TypeError(f"{name}: lr_lambda should be a function, but got "
+                                f"{type(f).__name__}")
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> Dict[str, Any]:
@@ -188,6 +203,24 @@ class LambdaLR(LRScheduler):
         for f, attrs in zip(self.lr_lambdas, lr_lambdas):
             if attrs is not None:
                 f.__dict__.update(attrs)
+
+
+class LambdaLR(_LambdaScheduler):
+    """``lr = initial_lr * lr_lambda(epoch)``, one function for all groups or one per group.
+
+    >>> import autograd_core as ag
+    >>> from optim import SGD
+    >>> from optim.lr_scheduler import LambdaLR
+    >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+    >>> s = LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+    >>> opt.step(); s.step(); s.get_last_lr()
+    [0.05]
+    """
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Union[Callable[[int], float], Sequence[Callable[[int], float]]],
+                 last_epoch: int = -1) -> None:
+        super().__init__(optimizer, lr_lambda, last_epoch)
 
     def get_lr(self) -> List[float]:
         self._warn_get_lr()
@@ -333,6 +366,149 @@ class CosineAnnealingLR(LRScheduler):
                 for base in self.base_lrs]
 
 
+class MultiplicativeLR(_LambdaScheduler):
+    """Multiply the current rate by ``lr_lambda(epoch)`` at each step (one function per group
+    or one for all).
+
+    >>> import autograd_core as ag
+    >>> from optim import SGD
+    >>> from optim.lr_scheduler import MultiplicativeLR
+    >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = MultiplicativeLR(opt, lambda epoch: 0.5)
+    >>> opt.step(); s.step(); s.step(); s.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Union[Callable[[int], float], Sequence[Callable[[int], float]]],
+                 last_epoch: int = -1) -> None:
+        super().__init__(optimizer, lr_lambda, last_epoch)
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        if self._is_initial:
+            return self._current()
+        return [group["lr"] * f(self.last_epoch)
+                for f, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+
+class ConstantLR(LRScheduler):
+    """Multiply the rate by ``factor`` for the first ``total_iters`` epochs, then restore it.
+
+    >>> import autograd_core as ag
+    >>> from optim import SGD
+    >>> from optim.lr_scheduler import ConstantLR
+    >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> out = [s.get_last_lr()[0]]
+    >>> for _ in range(3):
+    ...     opt.step(); s.step(); out.append(s.get_last_lr()[0])
+    >>> out
+    [0.5, 0.5, 1.0, 1.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("ConstantLR: Constant multiplicative factor expected to be between "
+                             f"0 and 1, but got factor={factor}")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+        if self.last_epoch != self.total_iters:
+            return self._current()
+        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> List[float]:
+        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """Scale the rate linearly from ``start_factor`` to ``end_factor`` over ``total_iters``
+    epochs (a warm-up with the defaults), then keep it.
+
+    >>> import autograd_core as ag
+    >>> from optim import SGD
+    >>> from optim.lr_scheduler import LinearLR
+    >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = LinearLR(opt, start_factor=0.25, total_iters=3)
+    >>> out = [s.get_last_lr()[0]]
+    >>> for _ in range(4):
+    ...     opt.step(); s.step(); out.append(round(s.get_last_lr()[0], 10))
+    >>> out
+    [0.25, 0.5, 0.75, 1.0, 1.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError("LinearLR: Starting multiplicative factor expected to be greater "
+                             f"than 0 and less or equal to 1, but got start_factor={start_factor}")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("LinearLR: Ending multiplicative factor expected to be between 0 "
+                             f"and 1, but got end_factor={end_factor}")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        if self.last_epoch == 0:
+            return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current()
+        delta = self.end_factor - self.start_factor
+        factor = 1.0 + delta / (self.total_iters * self.start_factor
+                                + (self.last_epoch - 1) * delta)
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> List[float]:
+        return [base * (self.start_factor + (self.end_factor - self.start_factor)
+                        * min(self.total_iters, self.last_epoch) / self.total_iters)
+                for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the rate to zero over ``total_iters`` epochs as ``(1 - epoch / total_iters)**power``.
+
+    >>> import autograd_core as ag
+    >>> from optim import SGD
+    >>> from optim.lr_scheduler import PolynomialLR
+    >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> s = PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> out = []
+    >>> for _ in range(5):
+    ...     opt.step(); s.step(); out.append(round(s.get_last_lr()[0], 10))
+    >>> out
+    [0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current()
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [group["lr"] * decay for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> List[float]:
+        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base in self.base_lrs]
+
+
 class ReduceLROnPlateau(LRScheduler):
     """Multiply the rate by ``factor`` when a metric has stopped improving for ``patience`` epochs.
 
@@ -447,3 +623,9 @@ class ReduceLROnPlateau(LRScheduler):
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold,
                              threshold_mode=self.threshold_mode)
+
+
+# Cyclic schedules and scheduler combinators live in their own modules (this one would grow
+# too long); they are part of ``optim.lr_scheduler``, as in PyTorch.
+from .lr_scheduler_chain import ChainedScheduler, SequentialLR  # noqa: E402
+from .lr_scheduler_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402
