@@ -3,8 +3,8 @@
 (their modules are in ``nn.activation``).
 
 Each is a composition of differentiable Tensor ops, so higher derivatives come free;
-at the kinks the gradient is PyTorch's (e.g. ``hardswish'(3) = 1.5``, and 0 at the
-bounds of ``hardsigmoid`` and of the shrinks' dead zone).
+at the kinks the gradient is PyTorch's (``hardswish'`` is 0 at -3 and 1 at 3, and it is 0
+at the bounds of ``hardsigmoid`` and of the shrinks' dead zone).
 
 >>> import autograd_core as ag, nn.functional as F
 >>> F.hardswish(ag.tensor([-4.0, 0.0, 1.0, 4.0])).tolist()
@@ -48,8 +48,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     x = F._tensor(input, "hardswish")
     d = x._data
     mid = x * (x + 3.0) / 6.0
-    # PyTorch's gradient: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above
-    return where(d < -3.0, x * 0.0, where(d <= 3.0, mid, x))  # x * 0: -0.0, as PyTorch
+    # PyTorch's gradient: 0 up to -3, x/3 + 1/2 strictly between, 1 from 3 on
+    return where(d <= -3.0, x * 0.0, where(d < 3.0, mid, x))  # x * 0: -0.0, as PyTorch
 
 
 def softsign(input: Tensor) -> Tensor:
