@@ -652,6 +652,558 @@ class MoreOps:
         return _t.ValuesIndices(values, _t.make(idx.astype(np.int64)))
 
 
+    # ------------------------------------------------------- more PyTorch ops
+    # (moved from tensor.py unchanged, module helpers reached as _t.<name>)
+    def is_contiguous(self) -> bool:
+        """True when the elements lie in row-major order in memory.
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.is_contiguous(), x.t().is_contiguous()
+        (True, False)
+        """
+        return bool(self._data.flags.c_contiguous)
+
+    def _new_dtype(self, dtype: Any) -> np.dtype:
+        from .creation import _dtype
+        return _dtype(dtype) or self._data.dtype
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """Zeros of ``size`` with this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).new_zeros(2, 3)
+        tensor([[0, 0, 0],
+                [0, 0, 0]])
+        """
+        return _t._leaf(np.zeros(_t._size(size), self._new_dtype(dtype)), requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """Ones of ``size`` with this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1, dtype=ag.float64).new_ones((2,))
+        tensor([1., 1.], dtype=float64)
+        """
+        return _t._leaf(np.ones(_t._size(size), self._new_dtype(dtype)), requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """An uninitialised tensor of ``size`` (here: zeros) with this tensor's dtype.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1).new_empty(2, 2).shape
+        (2, 2)
+        """
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        """``size`` filled with ``fill_value``, in this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1).new_full((2,), 3)
+        tensor([3., 3.])
+        """
+        return _t._leaf(np.full(_t._size((size,)), fill_value, self._new_dtype(dtype)), requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """A new leaf holding a copy of ``data``, in this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1, dtype=ag.float64).new_tensor([1, 2])
+        tensor([1., 2.], dtype=float64)
+        """
+        from .creation import to_array
+        return _t._leaf(to_array(data, self._new_dtype(dtype)), requires_grad)
+
+    def tril(self, diagonal: int = 0) -> "Tensor":
+        """The lower triangle of the last two dims (on and below ``diagonal``), zero elsewhere.
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.]])
+        """
+        return self._triangle(diagonal, True, "tril")
+
+    def triu(self, diagonal: int = 0) -> "Tensor":
+        """The upper triangle of the last two dims (on and above ``diagonal``), zero elsewhere.
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.]])
+        """
+        return self._triangle(diagonal, False, "triu")
+
+    def _triangle(self, diagonal: int, lower: bool, name: str) -> "Tensor":
+        if self.ndim < 2:
+            raise ValueError(f"{name}: expected a tensor with at least 2 dims, got shape {self.shape}")
+        n, m = self.shape[-2:]
+        keep = np.tri(n, m, int(diagonal), dtype=bool)
+        if not lower:
+            keep = ~np.tri(n, m, int(diagonal) - 1, dtype=bool)
+        return _t.where(keep, self, _t.make(np.zeros((), self._data.dtype)))
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        """Running sums along ``dim`` (integers and bools sum in int64, as PyTorch).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2, 3]]).cumsum(-1)
+        tensor([[1, 3, 6]])
+        """
+        return self._scan(_t.SC.CumSum, dim, dtype, "cumsum")
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        """Running products along ``dim``; the gradient is right at zeros too.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0, 0.0, 4.0]).cumprod(0)
+        tensor([1., 2., 0., 0.])
+        """
+        return self._scan(_t.SC.CumProd, dim, dtype, "cumprod")
+
+    def _scan(self, Op: type, dim: int, dtype: Any, name: str) -> "Tensor":
+        d = _t._check_dim(self, dim, name)
+        x = self if dtype is None else self.to(dtype)
+        if not _t._is_float(x._data.dtype) and x._data.dtype != np.int64:
+            x = x.long()
+        if x.ndim == 0:
+            return x.clone()
+        return Op.apply(x, dim=d)
+
+    def flip(self, *dims: Any) -> "Tensor":
+        """The elements in reverse order along each of ``dims``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).flip(0, 1)
+        tensor([[4, 3],
+                [2, 1]])
+        """
+        dims = _t._size(dims)
+        ds = [_t._check_dim(self, d, "flip") for d in dims]
+        if len(set(ds)) != len(ds):
+            raise ValueError(f"flip: dims {dims} name a dim more than once")
+        if self.ndim == 0 or not ds:
+            return self[...]
+        index = [slice(None)] * self.ndim
+        for d in ds:
+            index[d] = slice(None, None, -1)
+        return _t.I.Index.apply(self, index=tuple(index))
+
+    def roll(self, shifts: Any, dims: Any = None) -> "Tensor":
+        """Shift elements along ``dims`` by ``shifts``, wrapping around (flattened if no dims).
+
+        >>> import autograd_core as ag
+        >>> ag.arange(5).roll(2)
+        tensor([3, 4, 0, 1, 2])
+        >>> ag.tensor([[1, 2], [3, 4]]).roll(1, -1)
+        tensor([[2, 1],
+                [4, 3]])
+        """
+        shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+        if dims is None:
+            if len(shifts) != 1:
+                raise ValueError(f"roll: shifts {shifts} need as many dims, got dims=None")
+            return self.flatten().roll(shifts, 0).reshape(self.shape)
+        dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+        if len(shifts) != len(dims):
+            raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+        out = self
+        for s, d in zip(shifts, dims):
+            d = _t._check_dim(self, d, "roll")
+            n = self.shape[d] if self.ndim else 1
+            if n == 0 or int(s) % n == 0:
+                continue
+            idx = (np.arange(n) - int(s)) % n
+            out = _t.I.Index.apply(out, index=(slice(None),) * d + (idx,))
+        return out if out is not self else self[...]
+
+    def index_select(self, dim: int, index: Any) -> "Tensor":
+        """The entries at ``index`` (a 1-D int64 tensor) along ``dim``.
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.index_select(1, ag.tensor([2, 0]))
+        tensor([[3, 1],
+                [6, 4]])
+        """
+        d = _t._check_dim(self, dim, "index_select")
+        idx = index._data if isinstance(index, _t.Tensor) else np.asarray(index)
+        if idx.ndim > 1 or idx.dtype.kind not in "iu":
+            raise ValueError(f"index_select: index must be 1-D int64, got shape {idx.shape} and "
+                             f"dtype {idx.dtype}")
+        idx = idx.reshape(-1)
+        n = self.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            bad = idx[(idx < -n) | (idx >= n)][0]
+            raise IndexError(f"index_select: index {bad} is out of range for dim {d} of size {n}")
+        if self.ndim == 0:
+            return self.reshape(1)[idx].reshape(())
+        return _t.I.Index.apply(self, index=(slice(None),) * d + (idx,))
+
+    def masked_select(self, mask: Any) -> "Tensor":
+        """The entries where ``mask`` (bool, broadcast with self) is True, as a 1-D tensor.
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, -2.0], [-3.0, 4.0]])
+        >>> x.masked_select(x > 0)
+        tensor([1., 4.])
+        """
+        m = mask._data if isinstance(mask, _t.Tensor) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise TypeError(f"masked_select: expected a bool mask, got dtype {m.dtype}")
+        try:
+            shape = np.broadcast_shapes(self.shape, m.shape)
+        except ValueError:
+            raise ValueError(f"masked_select: mask of shape {m.shape} cannot be broadcast with "
+                             f"input of shape {self.shape}") from None
+        x = self.expand(shape) if shape != self.shape else self
+        return _t.I.Index.apply(x, index=np.broadcast_to(m, shape))
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None, *,
+                          output_size: int | None = None) -> "Tensor":
+        """Repeat each element ``repeats`` times (an int, or one count per element) along
+        ``dim``, or over the flattened tensor when ``dim`` is None.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).repeat_interleave(2)
+        tensor([1, 1, 2, 2])
+        >>> ag.tensor([[1, 2], [3, 4]]).repeat_interleave(ag.tensor([1, 2]), dim=0)
+        tensor([[1, 2],
+                [3, 4],
+                [3, 4]])
+        """
+        if dim is None:
+            return self.flatten().repeat_interleave(repeats, 0, output_size=output_size)
+        d = _t._check_dim(self, dim, "repeat_interleave")
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        r = repeats._data if isinstance(repeats, _t.Tensor) else np.asarray(repeats)
+        if r.dtype.kind not in "iu" or r.ndim > 1 or (r.ndim == 1 and r.shape[0] not in (1, n)):
+            raise ValueError(f"repeat_interleave: repeats must be an int or a 1-D int tensor of "
+                             f"size 1 or {n} (dim {d}'s size), got shape {r.shape} and dtype {r.dtype}")
+        if (r < 0).any():
+            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {r.tolist()}")
+        idx = np.repeat(np.arange(n), r.reshape(-1) if r.ndim else int(r))
+        if output_size is not None and output_size != len(idx):
+            raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
+                             f"{len(idx)} repeated elements")
+        return _t.I.Index.apply(x, index=(slice(None),) * d + (idx,))
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim``; ties keep their order; NaN sorts as largest.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3.0, 1.0, 2.0]).sort(descending=True)
+        ValuesIndices(values=tensor([3., 2., 1.]), indices=tensor([0, 2, 1]))
+        """
+        idx = self._argsort(dim, descending, "sort")
+        if self.ndim == 0:
+            return _t.ValuesIndices(self[...], _t.make(idx))
+        return _t.ValuesIndices(_t.I.Gather.apply(self, dim=_t._check_dim(self, dim, "sort"), index=idx),
+                             _t.make(idx))
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> "Tensor":
+        """The indices that sort along ``dim`` (int64).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3.0, 1.0, 2.0]).argsort()
+        tensor([1, 2, 0])
+        """
+        return _t.make(self._argsort(dim, descending, "argsort"))
+
+    def _argsort(self, dim: int, descending: bool, name: str) -> np.ndarray:
+        d = _t._check_dim(self, dim, name)
+        a = self._data
+        if a.ndim == 0:
+            return np.zeros((), np.int64)
+        if not descending:
+            return np.argsort(a, axis=d, kind="stable").astype(np.int64)
+        # descending and stable: sort the reversed array ascending, read it backwards
+        n = a.shape[d]
+        rev = np.flip(np.argsort(np.flip(a, d), axis=d, kind="stable"), d)
+        return (n - 1 - rev).astype(np.int64)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """The ``k`` largest (or smallest) entries along ``dim`` as ``(values, indices)``.
+
+        >>> import autograd_core as ag
+        >>> v, i = ag.tensor([1.0, 5.0, 3.0, 4.0]).topk(2)
+        >>> v, i
+        (tensor([5., 4.]), tensor([1, 3]))
+        """
+        d = _t._check_dim(self, dim, "topk")
+        n = self.shape[d] if self.ndim else 1
+        if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
+            raise ValueError(f"topk: k ({k}) must be in [0, {n}] (dim {d}'s size for shape "
+                             f"{self.shape})")
+        idx = self._argsort(d, largest, "topk")
+        if self.ndim == 0:
+            return _t.ValuesIndices(self[...], _t.make(idx))
+        idx = np.ascontiguousarray(np.take(idx, np.arange(k), axis=d))
+        return _t.ValuesIndices(_t.I.Gather.apply(self, dim=d, index=idx), _t.make(idx))
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: int | None = None) -> Any:
+        """The distinct values (sorted), with the inverse indices and counts if asked.
+        Not differentiable, as PyTorch.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3, 1, 3, 2]).unique(return_counts=True)
+        (tensor([1, 2, 3]), tensor([1, 1, 2]))
+        """
+        if dim is not None:
+            dim = _t._check_dim(self, dim, "unique")
+        values, inverse, counts = np.unique(self._data, return_inverse=True, return_counts=True,
+                                            axis=dim)
+        out = [_t.make(values)]
+        if return_inverse:
+            shape = self.shape if dim is None else (self.shape[dim],)
+            out.append(_t.make(inverse.reshape(shape).astype(np.int64)))
+        if return_counts:
+            out.append(_t.make(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def outer(self, vec2: "Tensor") -> "Tensor":
+        """The outer product of two 1-D tensors: ``out[i, j] = self[i] * vec2[j]``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).outer(ag.tensor([1.0, 10.0, 100.0]))
+        tensor([[  1.,  10., 100.],
+                [  2.,  20., 200.]])
+        """
+        o = vec2 if isinstance(vec2, _t.Tensor) else _t.make(np.asarray(vec2))
+        if self.ndim != 1 or o.ndim != 1:
+            raise ValueError(f"outer: expected 1-D tensors, got shapes {self.shape} and {o.shape}")
+        return self.unsqueeze(1) * o.unsqueeze(0)
+
+    ger = outer
+
+    def diag(self, diagonal: int = 0) -> "Tensor":
+        """From a 1-D tensor, the square matrix with it on ``diagonal``; from a 2-D
+        tensor, its ``diagonal`` as a 1-D tensor.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).diag()
+        tensor([[1., 0.],
+                [0., 2.]])
+        >>> ag.tensor([[1, 2], [3, 4]]).diag(1)
+        tensor([2])
+        """
+        k = int(diagonal)
+        if self.ndim == 1:
+            n = self.shape[0] + abs(k)
+            i = np.arange(self.shape[0])
+            index = (i, i + k) if k >= 0 else (i - k, i)
+            return _t.I.IndexAdd.apply(self, index=index, shape=(n, n))
+        if self.ndim == 2:
+            n, m = self.shape
+            i = np.arange(max(min(n, m - k) if k >= 0 else min(n + k, m), 0))
+            index = (i, i + k) if k >= 0 else (i - k, i)
+            return _t.I.Index.apply(self, index=index)
+        raise ValueError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
+
+    def atan2(self, other: Any) -> "Tensor":
+        """Elementwise angle of the point ``(other, self)``, in ``(-pi, pi]``; broadcasts.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, -1.0]).atan2(ag.tensor([0.0, -1.0]))
+        tensor([ 1.5708, -2.3562])
+        """
+        a = self if _t._is_float(self._data.dtype) else self.float()
+        return a._binary(other, _t.E.Atan2, "atan2")
+
+    arctan2 = atan2
+
+    def clamp_min(self, min: Any) -> "Tensor":
+        """``max(self, min)`` elementwise; ``min`` is a number or a broadcastable tensor.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-1.0, 2.0]).clamp_min(0.5)
+        tensor([0.5, 2. ])
+        """
+        if isinstance(min, _t.Tensor):
+            return _t.where((self >= min)._data, self, min)
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> "Tensor":
+        """``min(self, max)`` elementwise; ``max`` is a number or a broadcastable tensor.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-1.0, 2.0]).clamp_max(0.5)
+        tensor([-1. ,  0.5])
+        """
+        if isinstance(max, _t.Tensor):
+            return _t.where((self <= max)._data, self, max)
+        return self.clamp(max=max)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+             dtype: Any = None) -> "Tensor":
+        """The ``p``-norm over ``dim`` (all elements when None): ``'fro'`` (2-norm), a number,
+        or ``inf``/``-inf``. At a zero vector the gradient is zero, as PyTorch.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[3.0, 4.0], [0.0, 1.0]]).norm(dim=1)
+        tensor([5., 1.])
+        """
+        return _t.N.norm(self, p, dim, keepdim, dtype)
+
+    def _scatter_args(self, dim: int, index: Any, src: Any, name: str) -> tuple:
+        d = _t._check_dim(self, dim, name)
+        idx = index._data if isinstance(index, _t.Tensor) else np.asarray(index)
+        if idx.dtype != np.int64:
+            raise TypeError(f"{name}: index must be int64, got dtype {idx.dtype}")
+        if idx.ndim != self.ndim or (src is not None and src.ndim != self.ndim):
+            raise ValueError(f"{name}: index{' and src' if src is not None else ''} must have as "
+                             f"many dims as self: self {self.shape}, index {idx.shape}"
+                             + (f", src {src.shape}" if src is not None else ""))
+        for k in range(idx.ndim):
+            if (k != d and idx.shape[k] > self.shape[k]) or (
+                    src is not None and idx.shape[k] > src.shape[k]):
+                raise ValueError(f"{name}: index of shape {idx.shape} is larger than self "
+                                 f"{self.shape} (apart from dim {d})"
+                                 + (f" or src {src.shape}" if src is not None else ""))
+        n = self.shape[d]
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            bad = idx[(idx < 0) | (idx >= n)][0]
+            raise IndexError(f"{name}: index {bad} is out of bounds for dim {d} of size {n}")
+        return d, idx
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> "Tensor":
+        """A copy of self with ``src[i][j]`` (or ``value``) written at ``index`` along ``dim``:
+        for ``dim=1``, ``out[i][index[i][j]] = src[i][j]``. Out of place.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).scatter(1, ag.tensor([[1], [2]]), value=9.0)
+        tensor([[0., 9., 0.],
+                [0., 0., 9.]])
+        """
+        if src is not None and value is not None:
+            raise ValueError("scatter: give either src or value, not both")
+        if src is None and value is None:
+            raise ValueError("scatter: expected src (a tensor) or value (a number)")
+        if src is not None and not isinstance(src, _t.Tensor):
+            value, src = src, None
+        d, idx = self._scatter_args(dim, index, src, "scatter")
+        if src is None:
+            mask = np.zeros(self.shape, dtype=bool)
+            mask[_t.I.along_dim_index(idx, d)] = True
+            return _t.where(mask, _t.make(np.asarray(value, dtype=self.dtype)), self)
+        if src.dtype != self.dtype:
+            raise TypeError(f"scatter: expected src of dtype {self.dtype} like self, got {src.dtype}")
+        return _t.SCT.Scatter.apply(self, src, dim=d, index=idx)
+
+    def scatter_add(self, dim: int, index: Any, src: "Tensor") -> "Tensor":
+        """A copy of self with every ``src[i][j]`` added at ``index`` along ``dim`` (repeats add up).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(3).scatter_add(0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
+        tensor([4., 0., 2.])
+        """
+        if not isinstance(src, _t.Tensor):
+            raise TypeError(f"scatter_add: src must be a Tensor, not {type(src).__name__}")
+        d, idx = self._scatter_args(dim, index, src, "scatter_add")
+        if src.dtype != self.dtype:
+            raise TypeError(f"scatter_add: expected src of dtype {self.dtype} like self, "
+                            f"got {src.dtype}")
+        if idx.shape != src.shape:
+            src = src[tuple(slice(0, s) for s in idx.shape)]
+        return self + _t.I.IndexAdd.apply(src, index=_t.I.along_dim_index(idx, d), shape=self.shape)
+
+    def addmm(self, mat1: "Tensor", mat2: "Tensor", *, beta: float = 1,
+              alpha: float = 1) -> "Tensor":
+        """``beta * self + alpha * (mat1 @ mat2)``, with ``self`` broadcast to the product's shape.
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, 2).addmm(ag.eye(2), ag.eye(2) * 3, beta=0.5)
+        tensor([[3.5, 0.5],
+                [0.5, 3.5]])
+        """
+        if mat1.ndim != 2 or mat2.ndim != 2:
+            raise ValueError(f"addmm: expected 2-D matrices, got shapes {mat1.shape} and "
+                             f"{mat2.shape}")
+        return self._add_product(mat1.matmul(mat2), beta, alpha, "addmm")
+
+    def baddbmm(self, batch1: "Tensor", batch2: "Tensor", *, beta: float = 1,
+                alpha: float = 1) -> "Tensor":
+        """``beta * self + alpha * (batch1 @ batch2)`` for batches of matrices (3-D).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1, 2, 2).baddbmm(ag.ones(3, 2, 4), ag.ones(3, 4, 2)).shape
+        (3, 2, 2)
+        """
+        if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0]:
+            raise ValueError(f"baddbmm: expected 3-D batches of the same size, got shapes "
+                             f"{batch1.shape} and {batch2.shape}")
+        return self._add_product(batch1.matmul(batch2), beta, alpha, "baddbmm")
+
+    def _add_product(self, prod: "Tensor", beta: float, alpha: float, name: str) -> "Tensor":
+        try:
+            if np.broadcast_shapes(self.shape, prod.shape) != prod.shape:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"{name}: input of shape {self.shape} cannot be broadcast to the "
+                             f"product's shape {prod.shape}") from None
+        out = prod if alpha == 1 else prod * alpha
+        if beta == 0:  # the input is ignored (NaN in it does not propagate), as PyTorch
+            return out
+        return out + (self if beta == 1 else self * beta)
+
+    def bernoulli(self, p: float | None = None, *, generator: Any = None) -> "Tensor":
+        """Draw 0 or 1 with probability ``self`` (or ``p``) of 1, in self's dtype. No gradient.
+
+        >>> import autograd_core as ag
+        >>> g = ag.Generator().manual_seed(0)
+        >>> ag.tensor([0.0, 1.0, 1.0]).bernoulli(generator=g)
+        tensor([0., 1., 1.])
+        """
+        from .random import rng
+        probs = self._data if p is None else np.asarray(p, dtype=np.float64)
+        if not ((probs >= 0) & (probs <= 1)).all():
+            raise ValueError("bernoulli: expected all probabilities in [0, 1], got values from "
+                             f"{np.nanmin(probs)} to {np.nanmax(probs)}")
+        draw = rng(generator).random(self.shape) < probs
+        return _t.make(draw.astype(self._data.dtype))
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> "Tensor":
+        """Draw ``num_samples`` category indices (int64) per row of non-negative weights
+        (1-D or 2-D), with or without replacement.
+
+        >>> import autograd_core as ag
+        >>> g = ag.Generator().manual_seed(0)
+        >>> ag.tensor([0.0, 10.0, 0.0]).multinomial(2, replacement=True, generator=g)
+        tensor([1, 1])
+        """
+        from .random import rng
+        w = self._data
+        if w.ndim not in (1, 2) or not _t._is_float(w.dtype):
+            raise ValueError(f"multinomial: expected a 1-D or 2-D float tensor of weights, got "
+                             f"shape {w.shape} and dtype {w.dtype}")
+        n = w.shape[-1]
+        if not isinstance(num_samples, (int, np.integer)) or num_samples <= 0:
+            raise ValueError(f"multinomial: num_samples must be a positive int, got {num_samples}")
+        if not replacement and num_samples > n:
+            raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
+                             f"from {n} categories")
+        if not np.isfinite(w).all() or (w < 0).any():
+            raise ValueError("multinomial: weights must be finite and non-negative")
+        rows = w.reshape(-1, n).astype(np.float64)
+        g = rng(generator)
+        out = np.empty((len(rows), num_samples), dtype=np.int64)
+        for r, row in enumerate(rows):
+            total = row.sum()
+            if total <= 0:
+                raise ValueError(f"multinomial: row {r} of the weights sums to zero")
+            if not replacement and np.count_nonzero(row) < num_samples:
+                raise ValueError(f"multinomial: row {r} has {np.count_nonzero(row)} categories "
+                                 f"of non-zero weight, fewer than {num_samples} samples drawn "
+                                 "without replacement")
+            out[r] = g.choice(n, size=num_samples, replace=replacement, p=row / total)
+        return _t.make(out.reshape(w.shape[:-1] + (num_samples,)))
+
+
 def _median_index(a: np.ndarray, dim: int) -> np.ndarray:
     """Along ``dim``: the index of the lower median, or of the first NaN if there is one."""
     n = a.shape[dim]

@@ -185,7 +185,7 @@ def test_dim_ops_along_any_dim(torch, shape, seed, data):
 def test_round_is_half_to_even_and_gradients_are_zero():
     x = ag.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.675], dtype=ag.float64, requires_grad=True)
     assert x.round().tolist() == [0.0, 2.0, 2.0, -0.0, -2.0, 3.0]
-    assert ag.round(x, decimals=2).tolist()[-1] == 2.67 or ag.round(x, decimals=2).tolist()[-1] == 2.68
+    assert ag.round(x, decimals=2).tolist()[-1] == 2.68   # 2.675 * 100 is 267.5: ties to even
     (x.round() + x.floor() + x.ceil() + x.trunc()).sum().backward()
     assert x.grad.tolist() == [0.0] * 6
     assert x.floor().grad_fn.name() == "FloorBackward0"
@@ -413,10 +413,10 @@ def test_inference_mode_like_pytorch(torch):
     assert ag.is_grad_enabled() and not ag.is_inference_mode_enabled()
     with ag.no_grad():
         with ag.inference_mode(False):
-            assert ag.is_grad_enabled() == (torch.is_grad_enabled() or True)
+            assert ag.is_grad_enabled()
     with torch.no_grad():
         with torch.inference_mode(False):
-            assert torch.is_grad_enabled()  # the behaviour followed above
+            assert torch.is_grad_enabled()  # PyTorch does the same
 
     @ag.inference_mode()
     def f(t):
