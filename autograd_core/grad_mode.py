@@ -43,9 +43,14 @@ def is_inference_mode_enabled() -> bool:
 
 
 class _Mode:
-    """Base for the grad-mode switches: a context manager and a decorator."""
+    """Base for the grad-mode switches: a context manager and a decorator, with or
+    without parentheses (``@no_grad()`` and ``@no_grad``, as PyTorch allows both)."""
 
     mode: bool = True
+
+    def __new__(cls, fn: Any = None) -> Any:
+        self = super().__new__(cls)
+        return self(fn) if callable(fn) else self
 
     def __enter__(self) -> None:
         self._prev = STATE.enabled
@@ -77,6 +82,11 @@ class no_grad(_Mode):
     ... def double(t):
     ...     return t * 2
     >>> double(ag.ones(2, requires_grad=True)).requires_grad
+    False
+    >>> @ag.no_grad            # without parentheses too, as in PyTorch
+    ... def triple(t):
+    ...     return t * 3
+    >>> triple(ag.ones(2, requires_grad=True)).requires_grad
     False
     """
 

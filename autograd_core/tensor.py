@@ -555,7 +555,14 @@ class Tensor(MoreOps):
         return make(np.isfinite(self._data))
 
     def sign(self) -> "Tensor":
-        return make(np.sign(self._data))
+        """-1, 0 or 1 by the sign of each element (zero gradient, as PyTorch's).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-2.0, 0.0, 3.0]).sign()
+        tensor([-1.,  0.,  1.])
+        """
+        from .ops.rounding import Sign
+        return Sign.apply(self)
 
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
         return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol))
@@ -606,7 +613,14 @@ class Tensor(MoreOps):
         return self * self
 
     def log1p(self) -> "Tensor":
-        return (self + 1).log()
+        """``log(1 + x)``, exact for tiny ``x`` (where ``(x + 1).log()`` loses every digit).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1e-10], dtype=ag.float64).log1p().tolist()   # (x + 1).log(): 1.00000008e-10
+        [9.999999999500001e-11]
+        """
+        from .ops.special import Log1p
+        return Log1p.apply(self._floating())
 
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         if min is None and max is None:

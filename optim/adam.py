@@ -23,7 +23,8 @@ from typing import Any, Callable, Tuple
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported,
+from ._adam_checks import _check_adam_args
+from .optimizer import (Optimizer, ParamsT, _grads, _step_tensor, _unsupported,
                         _zeros)
 
 __all__ = ["Adam", "AdamW"]
@@ -68,18 +69,10 @@ class Adam(Optimizer):
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
-        _check_nonneg("lr", lr, "learning rate")
-        _check_nonneg("eps", eps, "epsilon value")
-        betas = tuple(betas)
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        for i, b in enumerate(betas):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {b}")
-        _check_nonneg("weight_decay", weight_decay, "weight_decay value")
+        betas = _check_adam_args(lr, betas, eps, weight_decay)
         _unsupported(type(self).__name__, differentiable=differentiable, fused=fused,
                      capturable=capturable)
-        defaults = dict(lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps,
+        defaults = dict(lr=lr, betas=betas, eps=eps,
                         weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
                         foreach=foreach, capturable=capturable, differentiable=differentiable,
                         fused=fused, decoupled_weight_decay=decoupled_weight_decay)

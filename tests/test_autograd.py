@@ -341,3 +341,21 @@ def test_in_place_sums_leave_leaf_gradients_unaliased():
     (x[0] + x[1]).backward()          # accumulates into x.grad, touches nothing else
     np.testing.assert_array_equal(x.grad.numpy(), gx + 1)
     np.testing.assert_array_equal(y.grad.numpy(), [1.0, 2.0])
+
+
+def test_grad_mode_decorators_without_parentheses():
+    @ag.no_grad
+    def f(t):
+        return t * 2
+
+    @ag.enable_grad
+    def g(t):
+        return t * 2
+
+    x = ag.ones(2, requires_grad=True)
+    assert not f(x).requires_grad and f.__name__ == "f"
+    with ag.no_grad():
+        assert g(x).requires_grad
+    with ag.set_grad_enabled(False):     # a bool is a mode, not a function to wrap
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad

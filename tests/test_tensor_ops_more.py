@@ -445,3 +445,26 @@ def test_inf_and_nan_results_are_silent_as_in_pytorch():
                          text=True, env=env, check=True)
     assert run.stdout.strip() == "[nan, nan, 3.886294364929199] [nan, nan, 0.375]"
     assert run.stderr.count("RuntimeWarning") == 1 and "<string>:6" in run.stderr
+
+
+def test_log1p_exact_near_zero_and_its_gradient(torch):
+    x = ag.tensor([1e-12, -0.5, 3.0], dtype=ag.float64, requires_grad=True)
+    y = x.log1p()
+    assert y.tolist()[0] == 1e-12 - 0.5e-24            # (x + 1).log() gives 1.000089e-12
+    y.sum().backward()
+    tx = torch.tensor([1e-12, -0.5, 3.0], dtype=torch.float64, requires_grad=True)
+    ty = tx.log1p()
+    ty.sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-15)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-15)
+    assert ag.gradgradcheck(lambda t: t.log1p(), (ag.tensor([0.3, 2.0], dtype=ag.float64,
+                                                              requires_grad=True),))
+
+
+def test_sign_is_recorded_with_zero_gradient():
+    x = ag.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    s = x.sign()
+    assert s.grad_fn.name() == "SignBackward0" and s.tolist() == [-1.0, 0.0, 1.0]
+    (s * x).sum().backward()                   # d(sign(x) * x)/dx = sign(x)
+    assert x.grad.tolist() == [-1.0, 0.0, 1.0]
+    assert ag.tensor([-3, 4]).sign().tolist() == [-1, 1]

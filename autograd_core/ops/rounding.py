@@ -1,4 +1,4 @@
-"""Step functions: ``round`` (to ``decimals`` places), ``floor``, ``ceil``, ``trunc``.
+"""Step functions: ``round`` (to ``decimals`` places), ``floor``, ``ceil``, ``trunc``, ``sign``.
 
 They are flat between their jumps, so their gradient is zero (as PyTorch's, which
 does not try to describe the jumps). The backward is a constant zero tensor, so
@@ -59,3 +59,11 @@ class Trunc(_Step):
     @staticmethod
     def forward(ctx, a):
         return np.asarray(np.trunc(a))
+
+
+class Sign(_Step):
+    op = "sign"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.asarray(np.sign(a))

@@ -1,5 +1,6 @@
 """Elementwise functions that need NumPy's own kernel for accuracy: ``log2``, ``log10``,
-``exp2``, ``expm1`` (exact near 0, where ``exp(x) - 1`` loses every digit), ``erf``
+``exp2``, ``log1p`` and ``expm1`` (exact near 0, where ``log(1 + x)`` and ``exp(x) - 1``
+lose every digit), ``erf``
 and ``hypot`` (no overflow in ``a*a + b*b``). Backwards are Tensor ops, so higher
 derivatives come for free.
 
@@ -91,6 +92,20 @@ class Exp2(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * out * _LN2
+
+
+class Log1p(Function):
+    op = "log1p"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.asarray(np.log1p(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
 
 
 class Expm1(Function):

@@ -1,5 +1,5 @@
-"""Activation ops that the core does not have: leaky ReLU, ELU, GELU (exact, with erf,
-and the tanh approximation), and ``erf`` itself."""
+"""Activation ops that the core does not have: leaky ReLU, ELU and GELU (exact, with the
+core's ``erf``, and the tanh approximation)."""
 from __future__ import annotations
 
 import math
@@ -7,50 +7,14 @@ import math
 import numpy as np
 
 from autograd_core import Function, Tensor
+from autograd_core.ops.special import Erf, erf_array
 from autograd_core.tensor import make, where
 
 from . import composite_backward, recording
 
 _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-
-_erf_ufunc = None
-
-
-def erf_array(x: np.ndarray) -> np.ndarray:
-    """``erf`` on an array, to double precision (NumPy has none): a Numba ufunc around
-    the C library's ``erf``, compiled at first use and cached on disk."""
-    global _erf_ufunc
-    if _erf_ufunc is None:
-        import numba
-
-        @numba.vectorize(["float32(float32)", "float64(float64)"], cache=True)
-        def _erf(v):  # pragma: no cover - compiled
-            return math.erf(v)
-
-        _erf_ufunc = _erf
-    if x.dtype not in (np.float32, np.float64):
-        x = x.astype(np.float64)
-    return _erf_ufunc(x)
-
-
-class Erf(Function):
-    """The error function; its derivative is ``2/sqrt(pi) * exp(-x**2)``."""
-
-    op = "erf"
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return erf_array(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (-(x * x)).exp() * _TWO_OVER_SQRT_PI
-
 
 class LeakyReLU(Function):
     op = "leaky_relu"
