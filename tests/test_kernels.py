@@ -553,3 +553,34 @@ def test_blas_single_thread_overlapping_from_threads():
     release.set()
     t.join()
     assert counts() == before
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("hw", [(8, 6), (7, 5), (2, 2)])   # odd sizes drop the last row/column
+def test_max_pool_2x2_fast_path_equals_general_kernel(dtype, hw):
+    """The 2x2/stride-2 kernel makes the general kernel's comparisons in the same order:
+    same values and indices, ties (first wins) and NaNs (last wins) included."""
+    from autograd_core.kernels import pool
+    rng = np.random.default_rng(5)
+    h, w = hw
+    x = rng.integers(-2, 3, (6, h, w)).astype(dtype)      # many ties
+    x[0, 0, 1] = x[1, 1, 1] = x[1, 0, 0] = x[2, 1, 0] = np.nan
+    shape = (6, h // 2, w // 2)
+    fast = (np.empty(shape, dtype), np.empty(shape, np.int64))
+    general = (np.empty(shape, dtype), np.empty(shape, np.int64))
+    pool._max_fwd_2x2(x, 0, 6, *fast)
+    pool._max_fwd(x, 0, 6, 2, 2, 2, 2, 0, 0, 1, 1, *general)
+    np.testing.assert_array_equal(fast[0], general[0])
+    np.testing.assert_array_equal(fast[1], general[1])
+    with K.use_backend("numba"):                          # the public entry takes the fast path
+        out, idx = K.max_pool2d_forward(x[None], 2)
+    np.testing.assert_array_equal(idx[0], general[1])
+
+
+def test_warmup_reaches_every_kernel():
+    """``warmup`` (and so the first-use benchmark) loads every Numba kernel, the
+    contiguous-run conv kernels, the 2x2 pool and the matmul microkernel included."""
+    from autograd_core.kernels import jit
+    K.warmup(("float64",))
+    assert len(jit.KERNELS) >= 11
+    assert [k.__name__ for k in jit.KERNELS if not k.signatures] == []

@@ -50,7 +50,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
     with use_backend("numba"):
         for name in dtypes:
             dt = np.dtype(name)
-            x = np.ones((2, 2, 5, 5), dt)
+            x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels
             w = np.ones((2, 1, 3, 3), dt)
             for stride in (1, 2):          # stride 1 and strided convolutions use different kernels
                 g = conv2d_forward(x, w, stride=stride, padding=1, groups=2)
@@ -58,6 +58,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
                 conv2d_backward_weight(g, x, w.shape, stride=stride, padding=1, groups=2)
             bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))             # loop nest
             bmm(np.ones((2, 4, 4), dt), np.ones((2, 4, TILE_BYTES // dt.itemsize), dt))  # tiles
-            out, idx = max_pool2d_forward(x, 2)
+            out, idx = max_pool2d_forward(x, 2)                      # the 2x2 kernel
             max_pool2d_backward(out, idx, x.shape)
+            max_pool2d_forward(x, 3, stride=2, padding=1)             # the general one
             avg_pool2d_backward(avg_pool2d_forward(x, 2), x.shape, 2)
