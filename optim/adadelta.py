@@ -23,8 +23,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported,
-                        _zeros)
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _unsupported,
+                        _weight_decay)
 
 __all__ = ["Adadelta"]
 
@@ -78,15 +78,8 @@ class Adadelta(Optimizer):
             maximize = group["maximize"]
             for p, pd, g in _grads(group):
                 state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["square_avg"] = _zeros(p)
-                    state["acc_delta"] = _zeros(p)
-                state["step"]._data += 1
-                if maximize:
-                    g = -g
-                if wd != 0:
-                    g = g + wd * pd
+                g, _ = _begin_step(state, p, g, maximize, "square_avg", "acc_delta")
+                g = _weight_decay(g, pd, lr, wd)
                 v = state["square_avg"]._data
                 u = state["acc_delta"]._data
                 v *= rho

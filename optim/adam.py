@@ -24,8 +24,7 @@ from typing import Any, Callable, Tuple
 import numpy as np
 
 from ._adam_checks import _check_adam_args
-from .optimizer import (Optimizer, ParamsT, _grads, _step_tensor, _unsupported,
-                        _zeros)
+from .optimizer import Optimizer, ParamsT, _begin_step, _grads, _unsupported, _weight_decay
 
 __all__ = ["Adam", "AdamW"]
 
@@ -91,27 +90,14 @@ class Adam(Optimizer):
             decoupled = group["decoupled_weight_decay"]
             for p, pd, g in _grads(group):
                 state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros(p)
-                    state["exp_avg_sq"] = _zeros(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = _zeros(p)
-                if maximize:
-                    g = -g
-                step_a = state["step"]._data
-                step_a += 1
-                if wd != 0:
-                    if decoupled:
-                        pd *= 1 - lr * wd
-                    else:
-                        g = g + wd * pd
+                g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_avg_sq",
+                                      *(("max_exp_avg_sq",) if amsgrad else ()))
+                g = _weight_decay(g, pd, lr, wd, decoupled)
                 m = state["exp_avg"]._data
                 v = state["exp_avg_sq"]._data
                 _lerp_(m, g, 1 - beta1)
                 v *= beta2
                 v += (1 - beta2) * g * g
-                step = float(step_a)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._adam_checks import _check_adam_args
 from .adam import _lerp_
-from .optimizer import Optimizer, ParamsT, _grads, _step_tensor, _unsupported, _zeros
+from .optimizer import Optimizer, ParamsT, _begin_step, _grads, _unsupported, _weight_decay
 
 __all__ = ["Adamax"]
 
@@ -75,16 +75,8 @@ class Adamax(Optimizer):
             maximize = group["maximize"]
             for p, pd, g in _grads(group):
                 state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros(p)
-                    state["exp_inf"] = _zeros(p)
-                if maximize:
-                    g = -g
-                step_a = state["step"]._data
-                step_a += 1
-                if wd != 0:
-                    g = g + wd * pd
+                g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_inf")
+                g = _weight_decay(g, pd, lr, wd)
                 m = state["exp_avg"]._data
                 u = state["exp_inf"]._data
                 _lerp_(m, g, 1 - beta1)
@@ -92,7 +84,7 @@ class Adamax(Optimizer):
                 norm = np.abs(g)
                 norm += eps
                 np.maximum(u, norm, out=u)
-                clr = lr / (1 - beta1 ** float(step_a))
+                clr = lr / (1 - beta1 ** step)
                 upd = -clr * m
                 upd /= u
                 pd += upd

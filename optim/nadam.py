@@ -32,7 +32,7 @@ import autograd_core as ag
 from ._adam_checks import _check_adam_args
 from .adam import _lerp_
 from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported,
-                        _zeros)
+                        _weight_decay, _zeros)
 
 __all__ = ["NAdam"]
 
@@ -103,11 +103,7 @@ class NAdam(Optimizer):
                 step_a += 1
                 step = float(step_a)
                 bias_correction2 = 1 - beta2 ** step
-                if wd != 0:
-                    if decoupled:
-                        pd *= 1 - lr * wd
-                    else:
-                        g = g + wd * pd
+                g = _weight_decay(g, pd, lr, wd, decoupled)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
                 mp = state["mu_product"]._data

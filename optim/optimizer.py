@@ -21,7 +21,7 @@ import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Dict, Iterable, List, Union
+from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
 
 import numpy as np
 
@@ -376,6 +376,32 @@ def _step_tensor() -> Tensor:
 
 def _zeros(p: Tensor) -> Tensor:
     return ag.from_numpy(np.zeros_like(p._data))
+
+
+def _begin_step(state: Dict[str, Any], p: Tensor, g: np.ndarray, maximize: bool,
+                *buffers: str) -> Tuple[np.ndarray, float]:
+    """The start every update shares, as PyTorch's: on the first step ``state`` gets a
+    step counter and a zero tensor per name in ``buffers``; then the step is counted and
+    ``g`` negated when maximizing. Returns the gradient to use and the step number."""
+    if len(state) == 0:
+        state["step"] = _step_tensor()
+        for name in buffers:
+            state[name] = _zeros(p)
+    step = state["step"]._data
+    step += 1
+    return (-g if maximize else g), float(step)
+
+
+def _weight_decay(g: np.ndarray, pd: np.ndarray, lr: float, wd: float,
+                  decoupled: bool = False) -> np.ndarray:
+    """L2 weight decay: ``wd * p`` added to the gradient, or with ``decoupled`` (AdamW's)
+    the parameter shrunk in place by ``1 - lr * wd``. Returns the gradient to use."""
+    if wd != 0:
+        if decoupled:
+            pd *= 1 - lr * wd
+        else:
+            g = g + wd * pd
+    return g
 
 
 def _unsupported(name: str, **flags: Any) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._adam_checks import _check_adam_args
 from .adam import _lerp_
-from .optimizer import Optimizer, ParamsT, _grads, _step_tensor, _unsupported, _zeros
+from .optimizer import Optimizer, ParamsT, _begin_step, _grads, _unsupported, _weight_decay
 
 __all__ = ["RAdam"]
 
@@ -84,20 +84,8 @@ class RAdam(Optimizer):
             maximize = group["maximize"]
             for p, pd, g in _grads(group):
                 state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros(p)
-                    state["exp_avg_sq"] = _zeros(p)
-                if maximize:
-                    g = -g
-                step_a = state["step"]._data
-                step_a += 1
-                step = float(step_a)
-                if wd != 0:
-                    if decoupled:
-                        pd *= 1 - lr * wd
-                    else:
-                        g = g + wd * pd
+                g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_avg_sq")
+                g = _weight_decay(g, pd, lr, wd, decoupled)
                 m = state["exp_avg"]._data
                 v = state["exp_avg_sq"]._data
                 _lerp_(m, g, 1 - beta1)

@@ -26,8 +26,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .adam import _lerp_
-from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported,
-                        _zeros)
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _unsupported,
+                        _weight_decay)
 
 __all__ = ["RMSprop"]
 
@@ -85,18 +85,10 @@ class RMSprop(Optimizer):
             maximize = group["maximize"]
             for p, pd, g in _grads(group):
                 state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["square_avg"] = _zeros(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _zeros(p)
-                    if centered:
-                        state["grad_avg"] = _zeros(p)
-                if maximize:
-                    g = -g
-                state["step"]._data += 1
-                if wd != 0:
-                    g = g + wd * pd
+                g, _ = _begin_step(state, p, g, maximize, "square_avg",
+                                   *(("momentum_buffer",) if momentum > 0 else ()),
+                                   *(("grad_avg",) if centered else ()))
+                g = _weight_decay(g, pd, 0.0, wd)
                 v = state["square_avg"]._data
                 v *= alpha
                 v += (1 - alpha) * g * g
