@@ -14,17 +14,10 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 from autograd_core import gradcheck, gradgradcheck
+from parity import arr, assert_matches_torch, leaf
 
 seeds = st.integers(0, 2**31 - 1)
 INF, NAN = float("inf"), float("nan")
-
-
-def arr(shape, seed=0, low=-2.0, high=2.0):
-    return np.random.default_rng(seed).uniform(low, high, size=shape)
-
-
-def leaf(a):
-    return ag.tensor(np.array(a, dtype=np.float64), requires_grad=True)
 
 
 def flat(m, *outs):
@@ -116,16 +109,7 @@ def test_first_and_second_derivatives(name):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_values_and_gradients_match_pytorch(torch, name):
     fn, arrays = CASES[name]
-    ours = [leaf(a) for a in arrays]
-    theirs = [torch.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    out, tout = fn(ag, *ours), fn(torch, *theirs)
-    assert out.shape == tuple(tout.shape) and out.dtype == np.float64
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-10, atol=1e-12)
-    g = np.random.default_rng(7).standard_normal(out.shape)
-    out.backward(ag.tensor(g))
-    tout.backward(torch.tensor(g))
-    for a, ta in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert_matches_torch(torch, fn, arrays)
 
 
 # -- hypothesis: broadcasting binary ops, any dim -------------------------------------------
