@@ -201,9 +201,12 @@ def test_float_functions_on_integers_give_the_default_float_like_pytorch(torch):
 
 
 def test_special_functions_exact_values(torch):
-    assert ag.tensor([1.0, 8.0, 1024.0]).log2().tolist() == [0.0, 3.0, 10.0]
-    assert ag.tensor([1.0, 1000.0]).log10().tolist() == [0.0, 3.0]
-    assert ag.tensor([-1.0, 10.0]).exp2().tolist() == [0.5, 1024.0]
+    # float32 transcendental functions are vectorised differently per CPU (AVX-512's log10
+    # gives 3.0000002 for 1000): a few ulps of float32, not exact equality
+    f32 = dict(rtol=4 * np.finfo(np.float32).eps, atol=0)
+    np.testing.assert_allclose(ag.tensor([1.0, 8.0, 1024.0]).log2().numpy(), [0.0, 3.0, 10.0], **f32)
+    np.testing.assert_allclose(ag.tensor([1.0, 1000.0]).log10().numpy(), [0.0, 3.0], **f32)
+    np.testing.assert_allclose(ag.tensor([-1.0, 10.0]).exp2().numpy(), [0.5, 1024.0], **f32)
     tiny = ag.tensor([1e-12], dtype=ag.float64)
     assert tiny.expm1().item() == pytest.approx(1e-12, rel=1e-12)   # exp(x) - 1 would give 1.00009e-12
     xs = np.linspace(-6, 6, 241)
