@@ -15,6 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .engine import run_backward
+from .function import version_counter
+from .grad_mode import STATE, enable_grad
 from .tensor import Tensor, make
 
 
@@ -102,3 +104,35 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+def composite_backward(ctx: Any, grad_output: Tensor, fn: Any, inputs: Sequence[Any]) -> tuple:
+    """The gradients of an op for its inputs, from ``fn(*inputs)``: the same computation
+    written in Tensor ops. An op with a fast ``array_backward`` uses this as its
+    ``backward``, so that a graph of the gradient (``create_graph=True``) is still exact.
+    ``inputs`` are the op's saved inputs (``ctx.saved_tensors``)."""
+    needs = ctx.needs_input_grad
+    wrt = [t for t, need in zip(inputs, needs) if need]
+    create = STATE.enabled
+    with enable_grad():
+        out = fn(*inputs)
+    if not out._requires_grad:
+        return tuple(None for _ in needs)
+    gs = iter(run_backward([out], [grad_output], True, create, wrt, stop_at_inputs=True))
+    return tuple(next(gs) if need else None for need in needs)
+
+
+def mark_dirty(*tensors: Tensor) -> None:
+    """Say that the memory of ``tensors`` was changed in place by code outside autograd's
+    ops (an optimizer writing into ``p.numpy()``, say): their version goes up, so that a
+    backward through a graph that saved one of them raises instead of using new values.
+
+    >>> import autograd_core as ag
+    >>> w = ag.ones(2, requires_grad=True)
+    >>> loss = (w * w).sum()
+    >>> w.detach().numpy()[:] = 5.0; ag.autograd.mark_dirty(w)
+    >>> w._version
+    1
+    """
+    for t in tensors:
+        version_counter(t)[0] += 1

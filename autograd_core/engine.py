@@ -1,22 +1,31 @@
 """The engine: topological order by an explicit stack, and the backward pass.
 
-Both node kinds share this algorithm. ``Tensor`` runs ``run_backward`` below over
-``toposort``; ``Value`` (scalars) runs its own two-line accumulation loop over a copy
-of ``toposort`` that reads its two parent slots directly (``value._toposort``, 1.4x
-faster on micrograd's demo; a test keeps the two orders equal).
+The graph's nodes are ops (``Function`` contexts, a tensor's ``grad_fn``) and leaf
+tensors; each op's ``next`` names the node each input's gradient goes to. A tensor
+changed in place gets a new ``grad_fn`` while ops recorded before keep pointing at the
+old one, which is why edges go to nodes and not to tensors.
+
 A gradient flowing into a node is summed over all of its uses before the node's
-backward runs; that is why the order must be topological.
+backward runs; that is why the order must be topological. Without ``create_graph`` the
+loop works on plain arrays and calls each op's ``array_backward`` when it has one; with
+it, every step is a recorded Tensor op, so the gradient can be differentiated again.
 
 Sums are made in place once the engine holds a buffer of its own (never in an array
-that a backward handed on, a hook kept or a user passed in), and indexing ops add
-their gradient straight into their input's buffer (``Function.add_into``), so taking
-L slices of one tensor costs O(L) in backward rather than L zero tensors of its size.
-With ``create_graph`` every sum is a recorded Tensor op instead.
+that a backward handed on, a hook saw or a user passed in), and indexing ops add their
+gradient straight into their input's buffer (``Function.add_into``), so taking L slices
+of one tensor costs O(L) in backward rather than L zero tensors of its size.
+
+``Value`` (scalars) runs its own two-line loop over a copy of ``toposort`` that reads
+its two parent slots directly (``value._toposort``; a test keeps the two orders equal).
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence
 
+import numpy as np
+
+from . import function as _fn
+from .function import node_of, torch_type_name
 from .grad_mode import STATE
 
 
@@ -49,103 +58,165 @@ def toposort(roots: Iterable[Any], parents: Callable[[Any], Iterable[Any]]) -> l
     return order
 
 
-def _tensor_parents(t: Any) -> tuple:
-    ctx = t._ctx
-    return () if ctx is None else ctx.parents
+def node_parents(node: Any) -> tuple:
+    """The nodes ``node``'s gradient flows to (none for a leaf)."""
+    return tuple([p for p in node.next if p is not None]) if node._is_fn else ()
 
 
 def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: bool,
-                 create_graph: bool, inputs: Sequence[Any] | None = None) -> list | None:
-    """Backpropagate ``root_grads`` from ``roots``.
+                 create_graph: bool, inputs: Sequence[Any] | None = None,
+                 stop_at_inputs: bool = False) -> list | None:
+    """Backpropagate ``root_grads`` (Tensors) from ``roots`` (Tensors).
 
     With ``inputs=None`` gradients accumulate into the ``.grad`` of leaves (and of
-    nodes that called ``retain_grad()``). Otherwise nothing is accumulated and the
-    gradients reaching ``inputs`` are returned, in order (None where none arrived).
+    tensors that called ``retain_grad()``). Otherwise nothing is accumulated and the
+    gradients reaching ``inputs`` are returned as Tensors, in order (None where none
+    arrived). ``stop_at_inputs`` says that no input depends on another, so the walk need
+    not go past them (a graph built on top of them, as ``composite_backward``'s).
     """
-    order = toposort(roots, _tensor_parents)
+    arrays = not create_graph
+    root_nodes = [node_of(r) for r in roots]
     grads: dict = {}  # node -> the sum of the gradients that reached it so far
-    for r, g in zip(roots, root_grads):
-        grads[r] = grads[r] + g if r in grads else g
-    wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
-    captured: list = [None] * (0 if inputs is None else len(inputs))
-    handed: set = {id(g._data) for g in root_grads}  # arrays that others may hold
+    handed: set = set()  # ids of arrays that others may hold: never added into
+    for n, g in zip(root_nodes, root_grads):
+        v = g._data if arrays else g
+        handed.add(id(g._data))
+        grads[n] = v if n not in grads else grads[n] + v
+    wanted: dict | None = None
+    captured: list = []
+    if inputs is not None:
+        wanted = {}
+        for i, t in enumerate(inputs):
+            wanted.setdefault(node_of(t), []).append(i)
+        captured = [None] * len(inputs)
     owned: set = set()  # ids of gradient sums made here, which only this loop holds
 
+    if stop_at_inputs:
+        order = toposort(root_nodes, lambda n: () if n in wanted else node_parents(n))
+    else:
+        order = toposort(root_nodes, node_parents)
+    useful = None if wanted is None else _leading_to(order, wanted)
     prev = STATE.enabled
     STATE.enabled = create_graph  # backward records a graph only when asked to
     try:
         pop, get = grads.pop, grads.get
         for node in reversed(order):
             g = pop(node, None)
-            if g is None:
+            if g is None or (useful is not None and node not in useful):
                 continue
             if owned:
                 owned.discard(id(g))  # from here on others may hold it (and its id be reused)
             if node._hooks:
-                for hook in list(node._hooks.values()):
-                    r = hook(g)
-                    if r is not None:
-                        g = r
-            ctx = node._ctx
+                g = _run_hooks(node, g, arrays, handed)
+            is_fn = node._is_fn
             if wanted is not None:
-                i = wanted.get(node)
-                if i is not None:
+                for i in wanted.get(node, ()):
                     captured[i] = g
-            elif ctx is None or node._retains_grad:
-                _accumulate(node, g, create_graph, handed)
-            if ctx is None:
+            elif not is_fn:
+                _accumulate(node, g, arrays, handed)
+            elif node._retain is not None:
+                t = node._retain()
+                if t is not None and t._ctx is node:
+                    _accumulate(t, g, arrays, handed)
+            if not is_fn:
                 continue
-            if not create_graph and type(ctx).add_into is not None:
-                p = ctx.parents[0]       # an indexing op: add into p's buffer in place
-                if p._requires_grad:
-                    ctx.add_into(_own(grads, p, owned), g._data)
-            else:
-                for p, pg in zip(ctx.parents, ctx._backward(g)):
-                    if pg is not None and p._requires_grad:
-                        old = get(p)
-                        if old is None:
-                            grads[p] = pg
-                        elif id(old) in owned:
-                            np.add(old._data, pg._data, out=old._data)
-                        else:
-                            grads[p] = new = old + pg
-                            if not create_graph and type(new._data) is np.ndarray:
+            if arrays:
+                if node.add_into is not None:  # an indexing op: add into p's buffer in place
+                    node._check_saved()
+                    p = node.next[0]
+                    if p is not None:
+                        node.add_into(_own(grads, p, owned, node._meta[0]), g)
+                else:
+                    for p, pg in zip(node.next, node._backward_arrays(g)):
+                        if pg is not None and p is not None:
+                            old = get(p)
+                            if old is None:
+                                grads[p] = pg
+                            elif id(old) in owned:
+                                np.add(old, pg, out=old)
+                            else:
+                                new = old + pg
+                                if type(new) is not np.ndarray:  # 0-d sums give scalars
+                                    new = np.asarray(new)
+                                grads[p] = new
                                 owned.add(id(new))
-            if not retain_graph:
-                ctx._saved = None
+            else:
+                for p, pg in zip(node.next, node._backward(g)):
+                    if pg is not None and p is not None:
+                        old = get(p)
+                        grads[p] = pg if old is None else old + pg
+            if not retain_graph and node._saved:
+                node._saved = None
     finally:
         STATE.enabled = prev
-    return captured if inputs is not None else None
+    if wanted is None:
+        return None
+    return [g if g is None or not arrays else _fn.make(g) for g in captured]
 
 
-def _own(grads: dict, p: Any, owned: set) -> np.ndarray:
-    """The array of ``grads[p]``, first replaced by a zero or copied buffer of this
-    loop's own if it is missing or held elsewhere, so that it may be added into."""
+def _leading_to(order: list, wanted: dict) -> set:
+    """The nodes of ``order`` from which a wanted node can be reached: the only ones
+    ``grad(outputs, inputs)`` needs to run (``order`` lists parents first)."""
+    useful = set(wanted)
+    for node in order:
+        if node._is_fn and node not in useful:
+            for p in node.next:
+                if p is not None and p in useful:
+                    useful.add(node)
+                    break
+    return useful
+
+
+def _own(grads: dict, p: Any, owned: set, meta: tuple) -> np.ndarray:
+    """``grads[p]``, first replaced by a zero or copied buffer of this loop's own if it is
+    missing or held elsewhere, so that it may be added into."""
     old = grads.get(p)
     if old is None or id(old) not in owned:
-        buf = np.zeros(p._data.shape, p._data.dtype) if old is None else np.array(old._data)
-        grads[p] = old = make(buf)
+        shape, dtype = meta
+        grads[p] = old = np.zeros(shape, dtype) if old is None else np.array(old)
         owned.add(id(old))
-    return old._data
+    return old
 
 
-def _accumulate(node: Any, g: Any, create_graph: bool, handed: set) -> None:
-    """Add ``g`` into ``node.grad``, never storing an array that something else holds."""
-    old = node.grad
-    if create_graph:  # keep the graph of the gradient: out of place
-        node.grad = g if old is None else old + g
+def _run_hooks(node: Any, g: Any, arrays: bool, handed: set) -> Any:
+    """Pass the gradient through the node's hooks; a hook may return a replacement of the
+    same shape and dtype (PyTorch's rule), and may keep what it saw."""
+    t = _fn.make(g) if arrays else g
+    for hook in list(node._hooks.values()):
+        r = hook(t)
+        if r is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(r, _fn.Tensor):
+            raise TypeError(f"hook '{name}' returned {type(r).__name__}, expected a Tensor or None")
+        if r._data.shape != t._data.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if r._data.dtype != t._data.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                               f"{torch_type_name(t._data.dtype)} got "
+                               f"{torch_type_name(r._data.dtype)})")
+        t = r
+    if arrays:
+        handed.add(id(g))
+        handed.add(id(t._data))
+        return t._data
+    return t
+
+
+def _accumulate(t: Any, g: Any, arrays: bool, handed: set) -> None:
+    """Add ``g`` into ``t.grad``, never storing an array that something else holds."""
+    old = t._grad
+    if not arrays:  # keep the graph of the gradient: out of place
+        t._grad = g if old is None else old + g
         return
-    a = g._data
     if old is None:
-        if a.base is not None or id(a) in handed or not a.flags.writeable:
-            a = a.copy()
-        handed.add(id(a))
-        node.grad = make(a) if (g._ctx is not None or a is not g._data) else g
-    elif old._data.shape == a.shape and old._data.flags.writeable and old._ctx is None:
-        np.add(old._data, a, out=old._data, casting="unsafe")  # in place, as PyTorch
+        if g.base is not None or id(g) in handed or not g.flags.writeable:
+            g = g.copy()
+        handed.add(id(g))
+        t._grad = _fn.make(g)
+    elif old._data.shape == g.shape and old._data.flags.writeable and old._ctx is None:
+        np.add(old._data, g, out=old._data, casting="unsafe")  # in place, as PyTorch
     else:
-        node.grad = old + g
+        t._grad = old + _fn.make(g)
 
 
-from .tensor import make  # noqa: E402
-import numpy as np  # noqa: E402

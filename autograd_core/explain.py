@@ -251,25 +251,19 @@ def _tensor_steps(graph: Graph, calls: dict, computed: dict, root: int,
                   seed: np.ndarray) -> tuple[list, dict]:
     """Tensor backward, replayed on the side: each op's own backward gives its
     vector-Jacobian products; nothing is accumulated into any ``.grad``."""
-    def parents(t: Tensor) -> list:
-        ctx = t._ctx
-        return [] if ctx is None else [p for p in ctx.parents if p._requires_grad]
-
-    order = toposort([graph.nodes[root].obj], parents)
     grads: dict[int, np.ndarray] = {root: seed}
     steps: list[Step] = []
     with no_grad():
-        for obj in reversed(order):
-            i = graph.index_of(obj)
+        for i in range(len(graph.nodes) - 1, -1, -1):  # numbered in topological order
             node = graph.nodes[i]
             if node.is_leaf or i not in grads:
                 continue
             up = grads[i]
-            sent = _vjp(obj, up)
-            ones = _vjp(obj, np.ones_like(up)) if _local_is_simple(node, obj) else None
+            sent = _vjp(node, up)
+            ones = _vjp(node, np.ones_like(up)) if _local_is_simple(graph, node) else None
             terms = []
             for pos, p in enumerate(node.parents):
-                if sent[pos] is None or not graph.nodes[p].obj._requires_grad:
+                if sent[pos] is None or node.fn.next[pos] is None:
                     continue
                 product = sent[pos]._data
                 local = None
@@ -286,23 +280,23 @@ def _tensor_steps(graph: Graph, calls: dict, computed: dict, root: int,
     return steps, grads
 
 
-def _vjp(obj: Tensor, upstream: np.ndarray) -> tuple:
+def _vjp(node: Node, upstream: np.ndarray) -> tuple:
     """Each parent's share of ``upstream``, from the op's own backward."""
     try:
-        return obj._ctx._backward(make(np.asarray(upstream, dtype=obj._data.dtype)))
+        return node.fn._backward(make(np.asarray(upstream, dtype=node.obj._data.dtype)))
     except RuntimeError as e:
         if "backward through the graph a second time" in str(e):
             raise RuntimeError(FREED) from None
         raise
 
 
-def _local_is_simple(node: Node, obj: Tensor) -> bool:
+def _local_is_simple(graph: Graph, node: Node) -> bool:
     """True where the local derivative is one number, or elementwise (all shapes equal)."""
     if node.op == "matmul":
         return False
-    out = obj._data
-    return all((p._data.size == 1 and out.size == 1) or p._data.shape == out.shape
-               for p in obj._ctx.parents)
+    out = node.obj._data.shape
+    return all((int(np.prod(shape)) == 1 and int(np.prod(out)) == 1) or shape == out
+               for shape, _ in node.fn._meta)
 
 
 def explain(root: Value | Tensor, *, names: Mapping[str, Any] | None = None, model: Any = None,

@@ -1,4 +1,4 @@
-"""``Function``: the base of every differentiable Tensor op.
+"""``Function``: the base of every differentiable Tensor op, and a node of the graph.
 
 An op is one class holding both directions, side by side:
 
@@ -6,11 +6,20 @@ An op is one class holding both directions, side by side:
   ``ctx.save_for_backward(...)`` with the arrays its backward needs;
 * ``backward(ctx, grad)`` returns one gradient per input, written with Tensor
   operations (``ctx.saved_tensors`` gives the saved arrays back as Tensors that
-  stay connected to the graph), so second derivatives come for free.
+  stay connected to the graph), so second derivatives come for free;
+* optionally ``array_backward(ctx, grad)``, the same gradients computed on arrays
+  (``ctx.saved_arrays``). It is differentiable once (PyTorch's ``once_differentiable``):
+  the engine uses it when no graph of the backward is wanted, and ``backward`` otherwise.
 
-``Function.apply`` runs forward, records the node when grad mode is on and an
-input requires grad, and (in ``_backward``) sums each gradient back to its input's
-shape when the forward broadcast it. No op repeats that.
+``Function.apply`` runs forward and, when grad mode is on and an input requires grad,
+makes the op's context a node of the graph: ``next`` holds, per input, the node its
+gradient goes to (the input's own ``grad_fn``, the input itself when it is a leaf, or
+None). Gradients are summed back to each input's shape and cast to its dtype here, in
+one place (``sum_to_shape``); no op un-broadcasts by hand.
+
+Saved tensors remember their version: an in-place change to one of them before
+backward raises PyTorch's "modified by an inplace operation" error instead of giving a
+wrong gradient.
 
 >>> import numpy as np
 >>> import autograd_core as ag
@@ -30,8 +39,7 @@ tensor([12.])
 """
 from __future__ import annotations
 
-from operator import attrgetter
-from weakref import ref as _ref
+import itertools
 from typing import Any
 
 import numpy as np
@@ -47,13 +55,22 @@ FREED_MESSAGE = (
 )
 
 _new = object.__new__
-_data = attrgetter("_data")
+
+# A node keeps its output's values when they are this few (pictures and explanations
+# of small graphs then show every value), and otherwise only a weak reference to it.
+SMALL_VALUES = 64
 
 
 class Function:
     """Base class of ops; subclass it and define ``forward`` and ``backward``."""
 
-    __slots__ = ("parents", "_saved", "_out", "__dict__")
+    __slots__ = ("next", "_saved", "_meta", "_consts", "_small", "__dict__")
+    _is_fn = True          # a node of the graph that has parents (leaf tensors say False)
+    _hooks = None          # hooks registered on the output tensor: {id: fn(grad)}
+    _retain = None         # weakref to the output tensor that called retain_grad()
+    label = None           # the output tensor's label (for pictures)
+    array_backward = None  # optional: staticmethod(ctx, grad_array) -> arrays
+    is_view = False        # True when the output may share memory with input 0
 
     # -- what an op defines -------------------------------------------------
     @staticmethod
@@ -70,71 +87,143 @@ class Function:
     add_into = None
 
     # -- what forward and backward use ----------------------------------------
-    def save_for_backward(self, *arrays: np.ndarray) -> None:
-        """Keep arrays for backward; they come back as Tensors in ``saved_tensors``."""
+    def save_for_backward(self, *arrays: np.ndarray | None) -> None:
+        """Keep arrays for backward; they come back as Tensors in ``saved_tensors``
+        (and as arrays in ``saved_arrays``), checked against in-place changes."""
         self._saved = arrays
 
     @property
     def needs_input_grad(self) -> tuple:
         """For each input: does it require grad? (backward may skip the others)"""
-        return tuple([p._requires_grad for p in self.parents])
+        return tuple([n is not None for n in self.next])
+
+    @property
+    def saved_arrays(self) -> tuple:
+        """The saved arrays, after checking that none was modified in place since."""
+        self._check_saved()
+        return tuple([entry[0] for entry in self._saved])
+
+    def _check_saved(self) -> None:
+        """Raise if the saved arrays were freed by an earlier backward, or if one of them
+        was modified in place since it was saved."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        for entry in saved:
+            vc = entry[2]
+            if vc is not None and vc[0] != entry[3]:
+                raise _modified_error(self, entry)
 
     @property
     def saved_tensors(self) -> tuple:
         """The saved arrays as Tensors: an input or the output stays connected to the graph."""
-        saved = self._saved
-        if saved is None:
-            raise RuntimeError(FREED_MESSAGE)
-        parents = self.parents
         result = []
-        for a in saved:
-            for p in parents:
-                if p._data is a:
-                    result.append(p)
-                    break
-            else:
-                out = self._out() if self._out is not None else None
-                result.append(out if out is not None and out._data is a else make(a))
+        for a, entry in zip(self.saved_arrays, self._saved):
+            node, is_out = entry[1], entry[4]
+            if a is None:
+                result.append(None)
+            elif is_out:
+                result.append(_attached(a, self))
+            elif node is None:
+                result.append(make(a))
+            elif node._is_fn:
+                result.append(_attached(a, node))
+            else:  # a leaf: itself, so that a graph of the backward reaches its .grad
+                result.append(node if node._data is a else make(a))
         return tuple(result)
 
     # -- the machinery ------------------------------------------------------
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any) -> Any:
         """Run the op on Tensors and record it in the graph when needed."""
-        if not STATE.enabled:  # nothing is recorded: no node, a throwaway context
-            try:
-                return make(cls.forward(_SCRATCH, *map(_data, inputs), **attrs))
-            except (ValueError, IndexError, TypeError) as e:
-                raise op_error(cls, inputs, e) from None
+        if STATE.enabled:
+            nodes = []
+            consts = None  # inputs that need no gradient: constants of the graph
+            record = False
+            for i, t in enumerate(inputs):
+                v = t._view
+                if v is not None and v[4] != t._vc[0]:
+                    refresh_view(t)
+                if t._requires_grad:
+                    c = t._ctx
+                    nodes.append(t if c is None else c)
+                    record = True
+                else:
+                    nodes.append(None)
+                    if consts is None:
+                        consts = [None] * len(inputs)
+                    consts[i] = t
+            if record:
+                return cls._record(inputs, nodes, consts, attrs)
+        try:  # nothing is recorded: a throwaway context, whatever it saves is dropped
+            out = make(cls.forward(_SCRATCH, *[t._data for t in inputs], **attrs))
+        except (ValueError, IndexError, TypeError) as e:
+            raise op_error(cls, inputs, e) from None
+        if cls.is_view:
+            mark_view(out, inputs[0], cls, attrs)
+        return out
+
+    @classmethod
+    def _record(cls, inputs: tuple, nodes: list, consts: list | None, attrs: dict) -> Any:
         ctx = _new(cls)
         ctx._saved = ()
+        ctx.next = tuple(nodes)
+        ctx._consts = consts
+        arrays = [t._data for t in inputs]
         try:
-            data = cls.forward(ctx, *map(_data, inputs), **attrs)
+            data = cls.forward(ctx, *arrays, **attrs)
         except (ValueError, IndexError, TypeError) as e:
             raise op_error(cls, inputs, e) from None
         out = make(data)
-        for t in inputs:
-            if t._requires_grad:
-                ctx.parents = inputs
-                ctx._out = _ref(out) if ctx._saved else None
-                out._requires_grad = True
-                out._ctx = ctx
-                break
+        ctx._meta = [(a.shape, a.dtype) for a in arrays]
+        if ctx._saved:
+            ctx._saved = _pack(ctx, arrays, inputs, data, out)
+        ctx._small = data if data.size <= SMALL_VALUES else None
+        out._requires_grad = True
+        out._ctx = ctx
+        if cls.is_view:
+            mark_view(out, inputs[0], cls, attrs)
         return out
 
-    def _backward(self, grad: Any) -> tuple:
-        """Gradients for each parent, summed back to the parent's shape and dtype."""
+    def _backward(self, grad: Any) -> list:
+        """Gradients (Tensors) for each input, from ``backward``, at each input's shape
+        and dtype."""
+        self._check_saved()
         grads = self.backward(self, grad)
         if type(grads) is not tuple:
             grads = (grads,)
         result = []
-        for p, g in zip(self.parents, grads):
+        for (shape, dtype), g in zip(self._meta, grads):
             if g is not None:
-                a, pa = g._data, p._data
-                if a.shape != pa.shape:
-                    g = g.sum_to_size(pa.shape)
-                if a.dtype != pa.dtype:
-                    g = g.to(pa.dtype)
+                if g._data.shape != shape:
+                    g = g.sum_to_size(shape)
+                if g._data.dtype != dtype:
+                    g = g.to(dtype)
+            result.append(g)
+        return result
+
+    def _backward_arrays(self, grad: np.ndarray) -> list:
+        """Gradients (arrays) for each input: ``array_backward`` when the op has one,
+        else ``backward`` on a Tensor, at each input's shape and dtype."""
+        self._check_saved()
+        fast = self.array_backward
+        if fast is not None:
+            grads = fast(self, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+        else:
+            grads = self.backward(self, make(grad))
+            grads = tuple([None if g is None else g._data for g in
+                           (grads if type(grads) is tuple else (grads,))])
+        result = []
+        for (shape, dtype), g in zip(self._meta, grads):
+            if g is not None:
+                if type(g) is not np.ndarray:  # NumPy scalars from 0-d arithmetic
+                    g = np.asarray(g)
+                if g.shape != shape:
+                    g = sum_to_shape(g, shape)
+                if g.dtype != dtype:
+                    g = g.astype(dtype)
             result.append(g)
         return result
 
@@ -144,10 +233,205 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        return tuple((p._ctx, 0) for p in getattr(self, "parents", ()))
+        """``((node, 0), ...)`` per input, as PyTorch's: the input's ``grad_fn``, a leaf's
+        accumulator (the leaf itself here), or ``None``."""
+        return tuple((n, 0) for n in self.next)
+
+    def inputs(self) -> tuple:
+        """Per input: its node (``grad_fn`` or leaf) if it requires grad, else the input
+        tensor itself (a constant of the graph). For pictures; the engine reads ``next``."""
+        consts = self._consts
+        if consts is None:
+            return self.next
+        return tuple(n if n is not None else c for n, c in zip(self.next, consts))
+
+    def register_hook(self, fn: Any) -> Any:
+        """``fn(grad)`` on the gradient of this node's output (as ``Tensor.register_hook``)."""
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = fn
+        return handle
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+class RemovableHandle:
+    """Returned by ``register_hook`` (and nn's ``register_forward_hook``): ``remove()``
+    takes the hook away; also a context manager that removes it on exit."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a broadcast array back to ``shape``: the inverse of broadcasting, the one place
+    gradients are un-broadcast."""
+    lead = a.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1)
+    out = a.sum(axis=dims, keepdims=True) if dims else a
+    return np.asarray(out).reshape(shape)
+
+
+def node_of(t: Any) -> Any:
+    """The node a gradient for ``t`` goes to: its ``grad_fn``, itself when it is a leaf
+    that requires grad, or None."""
+    v = t._view
+    if v is not None and v[4] != t._vc[0]:
+        refresh_view(t)
+    if not t._requires_grad:
+        return None
+    ctx = t._ctx
+    return t if ctx is None else ctx
+
+
+def _attached(a: np.ndarray, node: Function) -> Any:
+    """A Tensor holding ``a`` whose gradient flows to ``node``."""
+    t = make(a)
+    t._ctx = node
+    t._requires_grad = True
+    return t
+
+
+def _pack(ctx: Function, arrays: list, inputs: tuple, data: np.ndarray, out: Any) -> tuple:
+    """Each saved array with what its unpacking needs: ``(array, node, version counter,
+    version when saved, is the output)``. Inputs and the output are version-checked;
+    arrays the op made for itself are private and need no check."""
+    packed = []
+    for a in ctx._saved:
+        if a is None:
+            packed.append((None, None, None, 0, False))
+            continue
+        for i, x in enumerate(arrays):
+            if a is x:
+                t = inputs[i]
+                vc = t._vc
+                if vc is None:
+                    vc = t._vc = [0]
+                packed.append((a, ctx.next[i], vc, vc[0], False))
+                break
+        else:
+            if a is data:
+                vc = out._vc = [0]
+                packed.append((a, None, vc, 0, True))
+            else:
+                packed.append((a, None, None, 0, False))
+    return tuple(packed)
+
+
+def version_counter(t: Any) -> list:
+    """``t``'s version counter (a one-element list shared with its views), made on demand."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    return vc
+
+
+def _modified_error(ctx: Function, entry: tuple) -> RuntimeError:
+    a, node, vc, version, is_out = entry
+    what = f"[{torch_type_name(a.dtype)} [{', '.join(map(str, a.shape))}]]"
+    if is_out:
+        what += f", which is output 0 of {type(ctx).__name__},"
+    elif node is not None and node._is_fn:
+        what += f", which is output 0 of {type(node).__name__},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {what} is at version {vc[0]}; expected version {version} "
+        f"instead (needed by {ctx.name()}). Hint: the in-place operation changed a tensor "
+        "that this op saved for backward; use the out-of-place form, or clone() the tensor "
+        "before changing it.")
+
+
+_TORCH_TYPES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def scalar_type_name(dtype: np.dtype) -> str:
+    """PyTorch's name of a dtype in messages: ``Float``, ``Long``, ..."""
+    return _TORCH_TYPES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def torch_type_name(dtype: np.dtype) -> str:
+    """PyTorch's legacy tensor type name: ``torch.FloatTensor``, ..."""
+    return f"torch.{scalar_type_name(dtype)}Tensor"
+
+
+# -- views ----------------------------------------------------------------------
+def _shares_base(out: np.ndarray, a: np.ndarray) -> bool:
+    """True when ``out`` is a view of ``a``'s memory (NumPy keeps the owner as ``base``)."""
+    b = out.base
+    if b is None:
+        return False
+    root = a if a.base is None else a.base
+    return b is root or b is a or np.may_share_memory(out, a)
+
+
+def mark_view(out: Any, inp: Any, cls: type, attrs: dict) -> None:
+    """Record that ``out`` is a view of ``inp`` made by ``cls(**attrs)``: it shares the
+    base's version counter and can be replayed from the base (see ``replay``)."""
+    if not _shares_base(out._data, inp._data):
+        return
+    base = inp if inp._view is None else inp._view[0]
+    vc = version_counter(base)
+    out._vc = vc
+    out._view = (base, inp, cls, attrs, vc[0], not STATE.enabled)
+
+
+def view_chain(t: Any) -> list:
+    """The view ops, from ``t``'s base to ``t``: ``[(cls, attrs), ...]``."""
+    chain = []
+    while t._view is not None:
+        _, inp, cls, attrs = t._view[:4]
+        chain.append((cls, attrs))
+        t = inp
+    chain.reverse()
+    return chain
+
+
+def replay_arrays(chain: list, a: np.ndarray) -> np.ndarray:
+    """The view ``chain`` applied to array ``a`` (a view of it)."""
+    for cls, attrs in chain:
+        a = cls.forward(_SCRATCH, a, **attrs)
+    return a
+
+
+def replay(chain: list, t: Any) -> Any:
+    """The view ``chain`` applied to Tensor ``t`` with recorded ops."""
+    for cls, attrs in chain:
+        t = cls.apply(t, **attrs)
+    return t
+
+
+def refresh_view(t: Any) -> None:
+    """After its base changed in place, give view ``t`` a ``grad_fn`` from the base's
+    new history (PyTorch regenerates a view's ``grad_fn`` the same way)."""
+    base, inp, cls, attrs, version, no_grad = t._view
+    if version == t._vc[0]:
+        return
+    t._view = (base, inp, cls, attrs, t._vc[0], no_grad)
+    if base._requires_grad:
+        prev = STATE.enabled
+        STATE.enabled = True
+        try:
+            fresh = replay(view_chain(t), base)
+        finally:
+            STATE.enabled = prev
+        t._ctx, t._requires_grad = fresh._ctx, True
 
 
 def op_name(cls: type) -> str:
@@ -159,15 +443,23 @@ def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
     shapes = " and ".join(str(tuple(t._data.shape)) for t in inputs)
     msg = str(e)
     if "broadcast" in msg:
-        return ValueError(f"{op_name(cls)}: shapes {shapes} cannot be broadcast together")
+        return RuntimeError(f"{op_name(cls)}: shapes {shapes} cannot be broadcast together")
     return type(e)(f"{op_name(cls)}: invalid input of shape {shapes}: {msg}")
+
+
+class _NoNodes:
+    """``next`` of the scratch context: no input has a node (any index gives None)."""
+
+    def __getitem__(self, i: int) -> None:
+        return None
 
 
 class _Scratch(Function):
     """The context ops get when nothing is recorded: whatever they save is dropped,
-    so no array outlives the call."""
+    so no array outlives the call; ``ctx.next[i]`` is None for every input."""
 
     __slots__ = ()
+    next = _NoNodes()
 
     def save_for_backward(self, *arrays: np.ndarray) -> None:
         pass
@@ -178,4 +470,13 @@ class _Scratch(Function):
 
 _SCRATCH = _new(_Scratch)
 
-from .tensor import make  # noqa: E402  (tensor.py imports this module first)
+# The one seam between graph nodes and the Tensor type: tensor.py binds these when it
+# defines Tensor, so that this module (and the engine) never import it.
+Tensor: type = None  # type: ignore[assignment]
+make: Any = None
+
+
+def bind_tensor(tensor_type: type, make_fn: Any) -> None:
+    """Called once by tensor.py: the class of tensors and its fast constructor."""
+    global Tensor, make
+    Tensor, make = tensor_type, make_fn

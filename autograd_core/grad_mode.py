@@ -1,6 +1,8 @@
 """Grad mode: whether new operations are recorded in the graph.
 
-``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and
+The mode belongs to the calling thread, as in PyTorch: a thread that evaluates under
+``no_grad`` never stops another thread from recording, and each thread starts with
+recording on. ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and
 as decorators, as in PyTorch:
 
 >>> import autograd_core as ag
@@ -13,12 +15,15 @@ False
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _State:
+class _State(threading.local):
+    """Per-thread switches; the class attributes are each new thread's defaults."""
+
     enabled = True
     inference = False  # inside inference_mode()
 
@@ -140,8 +145,8 @@ class inference_mode(_Mode):
     manager or a decorator (with or without parentheses), as in PyTorch;
     ``inference_mode(False)`` turns recording back on inside it.
 
-    Tensors made inside are ordinary tensors here (PyTorch's "inference tensors" have
-    no counterpart: this library has no view/version tracking to save).
+    Tensors made inside are ordinary tensors here (PyTorch's "inference tensors", which
+    skip version counting, have no counterpart).
 
     >>> import autograd_core as ag
     >>> x = ag.ones(2, requires_grad=True)

@@ -17,7 +17,10 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from weakref import ref as _weakref
+
 from . import grad_mode
+from .function import RemovableHandle, bind_tensor, refresh_view, scalar_type_name, version_counter
 from .tensor_more_ops import MoreOps
 
 _new = object.__new__
@@ -28,15 +31,18 @@ ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 def make(data: np.ndarray) -> "Tensor":
-    """Wrap an array in a Tensor without copying or checks (internal fast path)."""
+    """Wrap an array in a Tensor without copying or checks (internal fast path; the same
+    slots as ``init_leaf``, written out, as this runs for every op)."""
     t = _new(Tensor)
     t._data = data
     t._ctx = None
     t._requires_grad = False
-    t.grad = None
+    t._grad = None
     t._hooks = None
     t._retains_grad = False
-    t.label = None
+    t._label = None
+    t._vc = None
+    t._view = None
     return t
 
 
@@ -45,10 +51,12 @@ def init_leaf(t: "Tensor", data: np.ndarray) -> None:
     t._data = data
     t._ctx = None
     t._requires_grad = False
-    t.grad = None
+    t._grad = None
     t._hooks = None
     t._retains_grad = False
-    t.label = None
+    t._label = None
+    t._vc = None      # version counter, shared with views (made on demand)
+    t._view = None    # for a view: (base, input, op class, op attrs, base version, made in no_grad)
 
 
 def _is_float(dtype: np.dtype) -> bool:
@@ -66,27 +74,6 @@ def _pair_dtype(a: np.ndarray, scalar: Any) -> np.dtype:
     return a.dtype
 
 
-class RemovableHandle:
-    """Returned by ``register_hook`` (and nn's ``register_forward_hook``): ``remove()``
-    takes the hook away; also a context manager that removes it on exit."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
-
 class Tensor(MoreOps):
     """An n-dimensional array that can record the operations made on it.
 
@@ -98,9 +85,10 @@ class Tensor(MoreOps):
     5.0
     """
 
-    __slots__ = ("_data", "_ctx", "_requires_grad", "grad", "_hooks", "_retains_grad", "label",
-                 "__weakref__")
+    __slots__ = ("_data", "_ctx", "_requires_grad", "_grad", "_hooks", "_retains_grad", "_label",
+                 "_vc", "_view", "__weakref__")
     __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__
+    _is_fn = False  # as a node of the graph: a leaf (its grad_fn is the op node)
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         from .creation import to_array
@@ -111,7 +99,8 @@ class Tensor(MoreOps):
     # ------------------------------------------------------------------ data
     @property
     def data(self) -> "Tensor":
-        """The same numbers, detached from the graph (shares memory)."""
+        """The same numbers, detached from the graph (shares memory). As in PyTorch, changes
+        made through it are not seen by autograd's version checks; ``detach()`` is safer."""
         return make(self._data)
 
     @data.setter
@@ -214,9 +203,17 @@ class Tensor(MoreOps):
         return f"tensor({body}{extra})"
 
     # ---------------------------------------------------------- autograd state
+    def _fresh(self) -> "Tensor":
+        """This tensor, with its ``grad_fn`` regenerated if it is a view whose base was
+        changed in place since."""
+        v = self._view
+        if v is not None and v[4] != self._vc[0]:
+            refresh_view(self)
+        return self
+
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        return self._fresh()._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -231,30 +228,86 @@ class Tensor(MoreOps):
         self.requires_grad = requires_grad
         return self
 
+    @property
+    def is_leaf(self) -> bool:
+        return self._fresh()._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The op that made this tensor (None for leaves)."""
+        return self._fresh()._ctx
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The gradient accumulated by ``backward()`` (leaves, and tensors that called
+        ``retain_grad()``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value._data.shape)}' to a tensor of size "
+                                   f"'{list(self._data.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype "
+                                   f"'{value._data.dtype}' to a tensor with dtype "
+                                   f"'{scalar_type_name(self._data.dtype)}'. The gradient must "
+                                   "match the tensor's dtype.")
+        self._grad = value
+
+    @property
+    def label(self) -> "str | None":
+        """A name for pictures of the graph (``draw_graph``, ``explain``)."""
+        return self._label
+
+    @label.setter
+    def label(self, value: "str | None") -> None:
+        self._label = value
+        if self._ctx is not None:  # the op node shows it once this tensor is gone
+            self._ctx.label = value
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor (or its base, or another view of it) was changed in
+        place."""
+        return 0 if self._vc is None else self._vc[0]
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after backward."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._ctx is not None:
             self._retains_grad = True
+            self._ctx._retain = _weakref(self)
 
     @property
     def retains_grad(self) -> bool:
-        return self._retains_grad
+        return self._retains_grad and self._ctx is not None
 
     def detach(self) -> "Tensor":
-        """The same numbers, cut from the graph (shares memory)."""
-        return make(self._data)
+        """The same numbers, cut from the graph (shares memory and the version counter)."""
+        t = make(self._data)
+        t._vc = version_counter(self)
+        return t
 
     def detach_(self) -> "Tensor":
         self._ctx = None
         self._requires_grad = False
+        self._view = None
         return self
 
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed.
 
-        The hook may return a new gradient to use instead.
+        The hook may return a new gradient (of the same shape and dtype) to use instead.
+        On a tensor that is later changed in place, the hook sees the gradient of the
+        value it was registered on, as in PyTorch.
 
         >>> import autograd_core as ag
         >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
@@ -264,8 +317,10 @@ class Tensor(MoreOps):
         tensor([20., 40.])
         >>> h.remove()
         """
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._ctx is not None:
+            return self._ctx.register_hook(hook)
         if self._hooks is None:
             self._hooks = {}
         handle = RemovableHandle(self._hooks)
@@ -286,90 +341,173 @@ class Tensor(MoreOps):
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # -------------------------------------------------------------- in place
-    def _check_inplace(self, op: str) -> None:
-        if grad_mode.STATE.enabled and self._requires_grad:
-            if self._ctx is None:
-                raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
-                                   "in-place operation. Wrap it in `with no_grad():`.")
-            raise RuntimeError(f"{op}: in-place operations on tensors that are part of a graph "
-                               "are not supported; use the out-of-place form (x = x + y).")
+    # An in-place op computes its result with the out-of-place op (recorded when grad mode
+    # is on and something requires grad), writes it into this tensor's memory and bumps
+    # the version counter; the tensor then takes the op's node as its grad_fn. On a view,
+    # the base takes a CopySlices node and the view is replayed from it (ops/inplace.py).
+    def _inplace(self, name: str, fn: Callable[["Tensor"], "Tensor"], *others: Any) -> "Tensor":
+        record = grad_mode.STATE.enabled and (self.requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in others))
+        self._check_writable(name, record)
+        if record:
+            stand = self._stand_in()
+            return self._commit(name, fn(stand), stand._data)
+        with grad_mode.no_grad():
+            res = fn(self)
+        return self._commit(name, res, None)
 
-    def _inplace(self, op: str, value: np.ndarray) -> "Tensor":
-        self._check_inplace(op)
-        np.copyto(self._data, value, casting="unsafe")
+    def _stand_in(self) -> "Tensor":
+        """This tensor for the op of an in-place change to see as its input: the same
+        node and memory, but its own array object, so that what the op saves of it can
+        be told apart (it becomes PyTorch's ``original_self``, copied before the write)
+        from a second use of this tensor (which stays version-checked)."""
+        self._fresh()
+        t = make(self._data.view())
+        t._ctx, t._requires_grad, t._vc = self._ctx, self._requires_grad, version_counter(self)
+        return t
+
+    def _check_writable(self, name: str, record: bool) -> None:
+        if not self._data.flags.writeable:
+            raise RuntimeError(f"{name}: unsupported operation: more than one element of the "
+                               "written-to tensor refers to a single memory location. Please "
+                               "clone() the tensor before performing the operation.")
+        v = self._view
+        if grad_mode.STATE.enabled and v is not None and v[5] and v[0]._requires_grad:
+            raise RuntimeError(f"{name}: A view was created in no_grad mode and is being modified "
+                               "inplace with grad mode enabled. Given that this use case is "
+                               "ambiguous and error-prone, it is forbidden. You can clarify your "
+                               "code by moving both the view and the inplace either both inside "
+                               "the no_grad block (if you don't want the inplace to be tracked) "
+                               "or both outside (if you want the inplace to be tracked).")
+        if not record:
+            return
+        if self._ctx is None and self._requires_grad:
+            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        base = None if self._view is None else self._view[0]
+        if base is not None and base._ctx is None and base._requires_grad:
+            raise RuntimeError(f"{name}: a view of a leaf Variable that requires grad is being "
+                               "used in an in-place operation.")
+
+    def _commit(self, name: str, res: "Tensor", original: np.ndarray | None) -> "Tensor":
+        """Write ``res`` into this tensor and bump its version; when the change is recorded
+        (``original`` is the stand-in's array), take the node that made ``res`` as this
+        tensor's history."""
+        d, r = self._data, res._data
+        record = original is not None
+        if r.shape != d.shape:
+            raise RuntimeError(f"{name}: output with shape {list(d.shape)} doesn't match the "
+                               f"broadcast shape {list(r.shape)}")
+        if not can_cast(r.dtype, d.dtype):
+            raise RuntimeError(f"{name}: result type {scalar_type_name(r.dtype)} can't be cast "
+                               f"to the desired output type {scalar_type_name(d.dtype)}")
+        if record:
+            keep_original_inputs(res._ctx, original)
+        if r is not d and r is not original:
+            np.copyto(d, r, casting="unsafe")
+        version_counter(self)[0] += 1
+        if record:
+            rebase(self, res)
         return self
 
-    def copy_(self, src: Any) -> "Tensor":
-        src = src._data if isinstance(src, Tensor) else np.asarray(src)
-        if np.broadcast_shapes(src.shape, self._data.shape) != self._data.shape:
-            raise ValueError(f"copy_: cannot copy shape {src.shape} into shape {self._data.shape}")
-        return self._inplace("copy_", src)
+    def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
+        """Copy ``src`` (broadcast, cast to this dtype) into this tensor."""
+        if not isinstance(src, Tensor):
+            src = make(np.asarray(src))
+        try:
+            shape = np.broadcast_shapes(src._data.shape, self._data.shape)
+        except ValueError:
+            shape = None
+        if shape != self._data.shape:
+            raise RuntimeError(f"copy_: the size of tensor a ({list(self._data.shape)}) must "
+                               f"match the size of tensor b ({list(src._data.shape)})")
+        return self._inplace("copy_", lambda s: IP.Copy.apply(s, src), src)
 
     def zero_(self) -> "Tensor":
-        return self._inplace("zero_", 0)
+        return self.fill_(0)
 
     def fill_(self, value: Any) -> "Tensor":
-        return self._inplace("fill_", np.asarray(value))
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value.ndim} dimensions.")
+            return self._inplace("fill_", lambda s: IP.Fill.apply(s, value.to(s.dtype)), value)
+        return self._inplace("fill_", lambda s: IP.Fill.apply(s, value=value))
 
-    def add_(self, other: Any, alpha: float = 1) -> "Tensor":
-        o = other._data if isinstance(other, Tensor) else other
-        return self._inplace("add_", self._data + (o * alpha if alpha != 1 else o))
-
-    def sub_(self, other: Any, alpha: float = 1) -> "Tensor":
-        o = other._data if isinstance(other, Tensor) else other
-        return self._inplace("sub_", self._data - (o * alpha if alpha != 1 else o))
-
-    def mul_(self, other: Any) -> "Tensor":
-        o = other._data if isinstance(other, Tensor) else other
-        return self._inplace("mul_", self._data * o)
-
-    def div_(self, other: Any) -> "Tensor":
-        o = other._data if isinstance(other, Tensor) else other
-        return self._inplace("div_", self._data / o)
-
-    def clamp_(self, min: float | None = None, max: float | None = None) -> "Tensor":
-        return self._inplace("clamp_", np.clip(self._data, min, max))
+    def _draw_(self, name: str, draw: Callable[[Any], np.ndarray], generator: Any) -> "Tensor":
+        from .random import rng
+        values = draw(rng(generator))
+        return self._inplace(name, lambda s: IP.Fill.apply(s, array=values))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> "Tensor":
-        from .random import rng
-        return self._inplace("uniform_", rng(generator).uniform(a, b, self._data.shape))
+        return self._draw_("uniform_", lambda g: g.uniform(a, b, self._data.shape), generator)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> "Tensor":
-        from .random import rng
-        return self._inplace("normal_", rng(generator).normal(mean, std, self._data.shape))
+        return self._draw_("normal_", lambda g: g.normal(mean, std, self._data.shape), generator)
+
+    def add_(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self._inplace("add_", lambda s: s + (other * alpha if alpha != 1 else other), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self._inplace("sub_", lambda s: s - (other * alpha if alpha != 1 else other), other)
+
+    def mul_(self, other: Any) -> "Tensor":
+        return self._inplace("mul_", lambda s: s * other, other)
+
+    def div_(self, other: Any) -> "Tensor":
+        return self._inplace("div_", lambda s: s / other, other)
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        return self._inplace("pow_", lambda s: s ** exponent, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
+        return self._inplace("clamp_", lambda s: s.clamp(min, max), min, max)
+
+    clip_ = clamp_
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
-        self._data[_index(index)] = value._data if isinstance(value, Tensor) else value
-
-    def _iop(self, other: Any, fn: Callable, name: str) -> "Tensor":
-        # In place when nothing is being recorded; otherwise the out-of-place op.
-        if grad_mode.STATE.enabled and (self._requires_grad or
-                                        (isinstance(other, Tensor) and other._requires_grad)):
-            return fn(self, other)
-        o = other._data if isinstance(other, Tensor) else other
-        res = fn(make(self._data), make(np.asarray(o)))._data
-        if not np.can_cast(res.dtype, self._data.dtype, "same_kind"):
-            raise RuntimeError(f"{name}: result type {res.dtype} can't be cast to the desired "
-                               f"output type {self._data.dtype}")
-        np.copyto(self._data, res, casting="unsafe")
-        return self
+        idx = _index(index)
+        v = value if isinstance(value, Tensor) else None
+        record = grad_mode.STATE.enabled and (self.requires_grad or (v is not None and
+                                                                      v.requires_grad))
+        self._check_writable("__setitem__", record)
+        if not record:
+            try:
+                self._data[idx] = value._data if v is not None else value
+            except ValueError as e:
+                raise RuntimeError(f"__setitem__: {e}") from None
+            version_counter(self)[0] += 1
+            return
+        if v is None:
+            v = make(np.asarray(value, dtype=self._data.dtype))
+        stand = self._stand_in()
+        try:
+            res = IP.IndexPut.apply(stand, v, index=idx, inplace=True)
+        except ValueError as e:
+            raise RuntimeError(f"__setitem__: {e}") from None
+        self._commit("__setitem__", res, stand._data)
 
     def __iadd__(self, other: Any) -> "Tensor":
-        return self._iop(other, Tensor.__add__, "add_")
+        return self.add_(other)
 
     def __isub__(self, other: Any) -> "Tensor":
-        return self._iop(other, Tensor.__sub__, "sub_")
+        return self.sub_(other)
 
     def __imul__(self, other: Any) -> "Tensor":
-        return self._iop(other, Tensor.__mul__, "mul_")
+        return self.mul_(other)
 
     def __itruediv__(self, other: Any) -> "Tensor":
-        return self._iop(other, Tensor.__truediv__, "div_")
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> "Tensor":
+        return self.pow_(other)
 
     # ---------------------------------------------------------------- dtypes
     def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
-        """Cast to ``dtype`` (a ``device`` string such as ``'cpu'`` is accepted and ignored)."""
+        """Cast to ``dtype`` (a ``device`` string such as ``'cpu'`` is accepted and ignored).
+
+        A cast to an integer or bool dtype is not differentiable: its result does not
+        require grad, as in PyTorch."""
         dtype = kwargs.get("dtype", dtype)
         if isinstance(dtype, Tensor):
             dtype = dtype.dtype
@@ -378,6 +516,8 @@ class Tensor(MoreOps):
         dtype = np.dtype(dtype)
         if dtype == self._data.dtype:
             return self
+        if not _is_float(dtype):
+            return make(self._data.astype(dtype))
         return E.Cast.apply(self, dtype=dtype)
 
     def type_as(self, other: "Tensor") -> "Tensor":
@@ -405,12 +545,14 @@ class Tensor(MoreOps):
         return self
 
     def clone(self) -> "Tensor":
-        return self + 0 if self._requires_grad else make(self._data.copy())
+        """A copy that does not share memory (differentiable)."""
+        return E.Clone.apply(self)
 
     def contiguous(self) -> "Tensor":
+        """This tensor if it is C-contiguous, else a C-contiguous copy."""
         if self._data.flags.c_contiguous:
             return self
-        return make(np.ascontiguousarray(self._data)) if not self._requires_grad else self.clone()
+        return E.Clone.apply(self)
 
     # ------------------------------------------------------------ arithmetic
     def _other(self, other: Any, op: str) -> "Tensor":
@@ -927,6 +1069,33 @@ class Tensor(MoreOps):
         return where(m, make(np.asarray(value, dtype=self.dtype)), self)
 
 
+bind_tensor(Tensor, make)
+
+
+def _inplace_method(name: str) -> Callable:
+    op = getattr(Tensor, name)
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return self._inplace(name + "_", lambda s: op(s, *args, **kwargs), *args,
+                             *kwargs.values())
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = (f"``x.{name}_(...)`` writes ``x.{name}(...)`` into ``x`` (in place, "
+                      "recorded in the graph as PyTorch does).")
+    return method
+
+
+# the in-place twins of out-of-place methods (the others are written out above)
+for _name in ("relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "neg", "abs", "sin", "cos",
+              "clamp_min", "clamp_max", "sign", "floor", "ceil", "round", "trunc", "frac",
+              "reciprocal", "log1p", "expm1", "log2", "log10", "exp2", "square", "addcmul",
+              "addcdiv", "lerp", "hypot", "atan2", "index_fill", "index_add", "scatter",
+              "scatter_add", "tril", "triu", "nan_to_num", "logaddexp"):
+    if hasattr(Tensor, _name) and not hasattr(Tensor, _name + "_"):
+        setattr(Tensor, _name + "_", _inplace_method(_name))
+del _name
+
+
 # ----------------------------------------------------------------- helpers
 def _leaf(data: np.ndarray, requires_grad: bool) -> "Tensor":
     t = make(data)
@@ -1013,6 +1182,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
 
 from .ops import elementwise as E  # noqa: E402
+from .ops import inplace as IP  # noqa: E402
+from .ops.inplace import can_cast, keep_original_inputs, rebase  # noqa: E402
 from .ops import index as I  # noqa: E402
 from .ops import matmul as M  # noqa: E402
 from .ops import reduce as R  # noqa: E402

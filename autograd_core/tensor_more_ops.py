@@ -391,7 +391,7 @@ class MoreOps:
         if v.ndim:
             raise ValueError(f"masked_fill_: value must be a number or a 0-d tensor, got shape "
                              f"{v.shape}")
-        return self._inplace("masked_fill_", np.where(m, v, self._data))
+        return self._inplace("masked_fill_", lambda s: s.masked_fill(m, value), value)
 
     # ------------------------------------------------------------ dims
     def movedim(self, source: Any, destination: Any) -> "Tensor":

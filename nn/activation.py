@@ -22,8 +22,8 @@ __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigm
 
 
 class _InplaceActivation(Module):
-    """An activation with PyTorch's ``inplace`` flag, shown in its repr as PyTorch does
-    (accepted for compatibility; the result is always a new tensor)."""
+    """An activation with PyTorch's ``inplace`` flag (the result is written into the
+    input), shown in its repr as PyTorch does."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -34,8 +34,7 @@ class _InplaceActivation(Module):
 
 
 class ReLU(_InplaceActivation):
-    """``max(x, 0)``. (``inplace`` is accepted for PyTorch compatibility; the result is
-    always a new tensor, as for the other activations.)
+    """``max(x, 0)``; with ``inplace=True`` written into the input.
 
     >>> import autograd_core as ag, nn
     >>> nn.ReLU()(ag.tensor([-1.0, 0.5, 2.0])).sum().item()
@@ -43,7 +42,7 @@ class ReLU(_InplaceActivation):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return input.relu()
+        return F.relu(input, inplace=self.inplace)
 
 
 class LeakyReLU(Module):
@@ -62,7 +61,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -84,7 +83,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -122,7 +121,7 @@ class SiLU(_InplaceActivation):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input)
+        return F.silu(input, inplace=self.inplace)
 
 
 class Softplus(Module):
@@ -230,7 +229,7 @@ class Hardtanh(Module):
                              f"min_val={self.min_val} and max_val={self.max_val}")
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return (f"min_val={self.min_val}, max_val={self.max_val}"
@@ -261,7 +260,7 @@ class Mish(_InplaceActivation):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input)
+        return F.mish(input, inplace=self.inplace)
 
 
 class SELU(_InplaceActivation):
@@ -273,7 +272,7 @@ class SELU(_InplaceActivation):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input)
+        return F.selu(input, inplace=self.inplace)
 
 
 class LogSigmoid(Module):
@@ -373,7 +372,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input)
+        return F.hardsigmoid(input, inplace=self.inplace)
 
 
 class Hardswish(Module):
@@ -389,7 +388,7 @@ class Hardswish(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input)
+        return F.hardswish(input, inplace=self.inplace)
 
 
 class Softsign(Module):
@@ -476,7 +475,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.threshold(input, self.threshold, self.value)
+        return F.threshold(input, self.threshold, self.value, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, value={self.value}"
@@ -499,7 +498,7 @@ class CELU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.celu(input, self.alpha)
+        return F.celu(input, self.alpha, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")

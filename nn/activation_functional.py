@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core.ops.inplace import inplace_option
 from autograd_core.tensor import make, where
 
 from . import functional as F
@@ -28,6 +29,7 @@ def _const(value: float, like: Tensor) -> Tensor:
     return make(np.asarray(value, dtype=like.dtype if like.dtype.kind == "f" else np.float32))
 
 
+@inplace_option
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, linear between.
 
@@ -38,6 +40,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     return F.hardtanh(F._tensor(input, "hardsigmoid"), -3.0, 3.0) / 6.0 + 0.5
 
 
+@inplace_option
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6`` (MobileNetV3's h-swish).
 
@@ -105,6 +108,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     return where((d > lambd) | (d < -lambd), x, _const(0.0, x))
 
 
+@inplace_option
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``x`` where ``x > threshold``, else ``value``.
 
@@ -116,6 +120,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return where(x._data > threshold, x, _const(value, x))
 
 
+@inplace_option
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 

@@ -13,8 +13,8 @@ __all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 class Dropout(Module):
     """In training, zero each element with probability ``p`` and scale the others by
     ``1/(1-p)``; in ``eval()`` mode, the identity. Uses the global generator
-    (``autograd_core.manual_seed``). ``inplace`` is accepted for PyTorch compatibility;
-    the result is always a new tensor.
+    (``autograd_core.manual_seed``). With ``inplace=True`` the result is written into the
+    input.
 
     >>> import autograd_core as ag, nn
     >>> drop = nn.Dropout(p=0.5)
@@ -32,7 +32,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -50,7 +50,7 @@ class Dropout1d(Dropout):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout1d(input, self.p, self.training)
+        return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(Dropout):
@@ -68,4 +68,4 @@ class Dropout2d(Dropout):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout2d(input, self.p, self.training)
+        return F.dropout2d(input, self.p, self.training, self.inplace)

@@ -23,6 +23,7 @@ from autograd_core import Tensor
 from autograd_core.grad_mode import STATE
 from autograd_core.ops.elementwise import Mul
 from autograd_core.ops.index import IndexAdd
+from autograd_core.ops.inplace import inplace_option
 from autograd_core.random import Generator, rng
 from autograd_core.tensor import make, where
 
@@ -290,12 +291,13 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
 
 
 # ------------------------------------------------------------- dropout
+@inplace_option
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
             generator: Generator | None = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``
     (inverted dropout); the identity when ``training`` is False. Random numbers come
     from the global generator (``autograd_core.manual_seed``) or ``generator``.
-    ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
+    With ``inplace=True`` the result is written into ``input``.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> y = F.dropout(ag.ones(1000), 0.5)
@@ -330,6 +332,7 @@ def _channel_dropout(input: Tensor, p: float, training: bool, mask_shape: tuple,
     return input * make(keep * dt.type(1.0 / (1.0 - p)))
 
 
+@inplace_option
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
               generator: Generator | None = None) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) input with probability ``p`` and scale
@@ -347,6 +350,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _channel_dropout(input, p, training, input.shape[:-1] + (1,), generator)
 
 
+@inplace_option
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
               generator: Generator | None = None) -> Tensor:
     """Zero whole channels (feature maps) of (N, C, H, W) input with probability ``p`` and
@@ -617,6 +621,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
 
 
 # ------------------------------------------------------------ activations
+@inplace_option
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)``.
 
@@ -627,6 +632,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return _tensor(input, "relu").relu()
 
 
+@inplace_option
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` for ``x > 0``, else ``negative_slope * x``.
 
@@ -637,6 +643,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _LeakyReLU.apply(_tensor(input, "leaky_relu"), negative_slope=negative_slope)
 
 
+@inplace_option
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
@@ -660,6 +667,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return _GELU.apply(_tensor(input, "gelu"), approximate=approximate)
 
 
+@inplace_option
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)`` (swish).
 
@@ -747,6 +755,7 @@ def _softplus_exact(x: Tensor) -> Tensor:
     return where(x._data > 0, pos + (-pos).exp().log1p(), neg.exp().log1p())
 
 
+@inplace_option
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """``x`` clamped to ``[min_val, max_val]``.
@@ -767,6 +776,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     return where(inside, input, make(np.clip(x, min_val, max_val)))
 
 
+@inplace_option
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(x, 0), 6)``.
 
@@ -777,6 +787,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(_tensor(input, "relu6"), 0.0, 6.0)
 
 
+@inplace_option
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``.
 
@@ -791,6 +802,7 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@inplace_option
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants
     ``alpha = 1.6733, scale = 1.0507``.

@@ -27,6 +27,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.autograd import mark_dirty
 
 __all__ = ["Optimizer", "required", "ParamsT", "StateDict"]
 
@@ -356,7 +357,9 @@ def _check_nonneg(name: str, value: Any, label: str | None = None) -> None:
 
 
 def _grads(group: Dict[str, Any]):
-    """(param, param array, grad array) for the params of ``group`` that have a gradient."""
+    """(param, param array, grad array) for the params of ``group`` that have a gradient;
+    the caller updates the param array in place, so its version goes up (as PyTorch's
+    in-place updates do: a graph that saved the old value can no longer backward)."""
     for p in group["params"]:
         g = p.grad
         if g is not None:
@@ -364,6 +367,7 @@ def _grads(group: Dict[str, Any]):
             if gd.shape != p._data.shape:
                 raise RuntimeError(f"the gradient of a parameter of shape {p._data.shape} has "
                                    f"shape {gd.shape}")
+            mark_dirty(p)
             yield p, p._data, gd
 
 

@@ -27,6 +27,8 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, grad
 
+    array_backward = backward  # the same arithmetic works on arrays
+
 
 class Sub(Function):
     op = "sub"
@@ -37,7 +39,9 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, (-grad if ctx.needs_input_grad[1] else None)
+        return grad, (-grad if ctx.next[1] is not None else None)
+
+    array_backward = backward  # the same arithmetic works on arrays
 
 
 class Mul(Function):
@@ -45,7 +49,10 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # each input is kept only for the other's gradient (as PyTorch saves them)
+        nxt = ctx.next
+        ctx.save_for_backward(a if nxt[1] is not None else None,
+                              b if nxt[0] is not None else None)
         return a * b
 
     @staticmethod
@@ -54,13 +61,18 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        a, b = ctx.saved_arrays
+        return (grad * b if b is not None else None), (grad * a if a is not None else None)
+
 
 class Div(Function):
     op = "div"
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.next[1] is not None else None, b)
         return a / b
 
     @staticmethod
@@ -69,6 +81,12 @@ class Div(Function):
         need_a, need_b = ctx.needs_input_grad
         return (grad / b if need_a else None), (-grad * a / (b * b) if need_b else None)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        a, b = ctx.saved_arrays
+        ga = grad / b if ctx.next[0] is not None else None
+        return ga, (-grad * a / (b * b) if a is not None else None)
+
 
 class Pow(Function):
     op = "pow"
@@ -76,7 +94,8 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = a ** b
-        ctx.save_for_backward(a, b, out)
+        # the result is kept only for the exponent's gradient (as PyTorch saves them)
+        ctx.save_for_backward(a, b, out if ctx.next[1] is not None else None)
         return out
 
     @staticmethod
@@ -103,18 +122,26 @@ class Neg(Function):
     def backward(ctx, grad):
         return -grad
 
+    array_backward = backward  # the same arithmetic works on arrays
+
 
 class Abs(Function):
     op = "abs"
 
     @staticmethod
     def forward(ctx, a):
-        ctx.sign = np.sign(a)
+        ctx.save_for_backward(a)
         return np.abs(a)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * _mask(ctx.sign)
+        (a,) = ctx.saved_arrays
+        return grad * _mask(np.sign(a))
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (a,) = ctx.saved_arrays
+        return grad * np.sign(a)
 
 
 class Exp(Function):
@@ -131,6 +158,11 @@ class Exp(Function):
         (out,) = ctx.saved_tensors
         return grad * out
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return grad * out
+
 
 class Log(Function):
     op = "log"
@@ -143,6 +175,11 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        return grad / a
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (a,) = ctx.saved_arrays
         return grad / a
 
 
@@ -160,6 +197,11 @@ class Sqrt(Function):
         (out,) = ctx.saved_tensors
         return grad / (out * 2)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return grad / (out * 2)
+
 
 class Sin(Function):
     op = "sin"
@@ -173,6 +215,11 @@ class Sin(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad * a.cos()
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (a,) = ctx.saved_arrays
+        return grad * np.cos(a)
 
 
 class Cos(Function):
@@ -188,6 +235,11 @@ class Cos(Function):
         (a,) = ctx.saved_tensors
         return -grad * a.sin()
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (a,) = ctx.saved_arrays
+        return -grad * np.sin(a)
+
 
 class Tanh(Function):
     op = "tanh"
@@ -201,6 +253,11 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
         return grad * (1 - out * out)
 
 
@@ -227,20 +284,45 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return grad * out * (1 - out)
+
+
+def select(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """``grad`` where ``mask`` holds, else 0 (an inf or NaN where it does not hold gives 0,
+    as PyTorch's where-based backwards). A product with the mask, not ``np.where``, which
+    branches on every element and mispredicts on a mask of random signs."""
+    out = grad * mask
+    if not np.isfinite(grad).all():
+        out = np.where(mask, grad, 0).astype(grad.dtype, copy=False)
+    return out
+
+
+def select_tensor(mask: np.ndarray, grad):
+    """:func:`select` as a recorded Tensor op (for a graph of the backward)."""
+    return where(mask, grad, make(np.zeros((), grad._data.dtype)))
+
 
 class Relu(Function):
     op = "relu"
 
     @staticmethod
     def forward(ctx, a):
-        ctx.mask = a > 0
-        return np.maximum(a, 0)
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        # a product with the mask, not np.where: on a mask of random signs NumPy's where
-        # branches and mispredicts (2.4 ms against 0.16 ms on a 64x8x28x28 batch)
-        return grad * _mask(ctx.mask)
+        (out,) = ctx.saved_arrays
+        return select_tensor(out > 0, grad)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return select(out > 0, grad)
 
 
 class Clamp(Function):
@@ -248,17 +330,27 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, a, min=None, max=None):
-        mask = np.ones(a.shape, dtype=bool)
-        if min is not None:
-            mask &= a >= min
-        if max is not None:
-            mask &= a <= max
-        ctx.mask = mask
+        ctx.min, ctx.max = min, max
+        ctx.save_for_backward(a)
         return np.clip(a, min, max)
 
     @staticmethod
+    def _inside(ctx) -> np.ndarray:
+        (a,) = ctx.saved_arrays
+        mask = np.ones(a.shape, dtype=bool)
+        if ctx.min is not None:
+            mask &= a >= ctx.min
+        if ctx.max is not None:
+            mask &= a <= ctx.max
+        return mask
+
+    @staticmethod
     def backward(ctx, grad):
-        return grad * _mask(ctx.mask)
+        return select_tensor(Clamp._inside(ctx), grad)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return select(Clamp._inside(ctx), grad)
 
 
 class Maximum(Function):
@@ -276,6 +368,11 @@ class Maximum(Function):
         wa = ctx.share_a.astype(grad._data.dtype)
         return grad * _mask(wa), grad * _mask(1 - wa)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        wa = ctx.share_a.astype(grad.dtype)
+        return grad * wa, grad * (1 - wa)
+
 
 class Minimum(Function):
     op = "minimum"
@@ -290,6 +387,11 @@ class Minimum(Function):
         wa = ctx.share_a.astype(grad._data.dtype)
         return grad * _mask(wa), grad * _mask(1 - wa)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        wa = ctx.share_a.astype(grad.dtype)
+        return grad * wa, grad * (1 - wa)
+
 
 class Where(Function):
     op = "where"
@@ -302,7 +404,28 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         c = ctx.condition
-        return grad * _mask(c), grad * _mask(~c)
+        return select_tensor(c, grad), select_tensor(~c, grad)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        c = ctx.condition
+        return select(c, grad), select(~c, grad)
+
+
+class Clone(Function):
+    """A copy in new, C-contiguous memory."""
+
+    op = "clone"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, order="C")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+    array_backward = backward  # the same arithmetic works on arrays
 
 
 class Cast(Function):
@@ -318,6 +441,10 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.to(ctx.dtype)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad.astype(ctx.dtype)
 
 
 class Atan2(Function):

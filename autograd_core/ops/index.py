@@ -21,12 +21,24 @@ def add_at(out: np.ndarray, index, g: np.ndarray) -> None:
         np.add.at(out, index, g)
 
 
+def as_view_index(index):
+    """A basic index that always gives a view, even of one element: NumPy turns ``a[0]``
+    of a 1-D array into a scalar copy, but ``a[0, ...]`` into a 0-d view (as PyTorch)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(i is Ellipsis for i in items):
+        return index
+    return items + (Ellipsis,)
+
+
 class Index(Function):
     op = "index"
+    is_view = True  # for basic indices; advanced ones copy
 
     @staticmethod
     def forward(ctx, a, index=None):
         ctx.shape, ctx.index = a.shape, index
+        if is_basic(index):
+            return a[as_view_index(index)]
         return np.asarray(a[index])
 
     @staticmethod

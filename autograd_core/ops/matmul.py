@@ -34,7 +34,9 @@ class MatMul(Function):
         if a.shape[-1] != b.shape[-2]:
             raise ValueError(f"shapes {a.shape} and {b.shape} cannot be multiplied "
                              f"({a.shape[-1]} != {b.shape[-2]})")
-        ctx.save_for_backward(a, b)
+        nxt = ctx.next
+        ctx.save_for_backward(a if nxt[1] is not None else None,
+                              b if nxt[0] is not None else None)
         return matmul_arrays(a, b)
 
     @staticmethod
@@ -42,6 +44,12 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (grad @ b.mT if need_a else None), (a.mT @ grad if need_b else None)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        a, b = ctx.saved_arrays
+        ga = matmul_arrays(grad, np.swapaxes(b, -1, -2)) if b is not None else None
+        return ga, (matmul_arrays(np.swapaxes(a, -1, -2), grad) if a is not None else None)
 
 
 class Linear(Function):
@@ -54,7 +62,9 @@ class Linear(Function):
         if x.shape[-1] != w.shape[1]:
             raise ValueError(f"input has {x.shape[-1]} features but weight {w.shape} expects "
                              f"{w.shape[1]} (weight is (out_features, in_features))")
-        ctx.save_for_backward(x, w)
+        nxt = ctx.next
+        ctx.save_for_backward(x if nxt[1] is not None else None,
+                              w if nxt[0] is not None else None)
         out = matmul_arrays(x, w.T)
         if b is not None:
             out += b
@@ -71,3 +81,16 @@ class Linear(Function):
             gw = g2.mT @ x.reshape(-1, x.shape[-1])
         gb = grad.reshape(-1, grad.shape[-1]).sum(0) if len(need) > 2 and need[2] else None
         return (gx, gw, gb) if len(need) > 2 else (gx, gw)
+
+    @staticmethod
+    def array_backward(ctx, g):
+        x, w = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gx = (g2 @ w).reshape(ctx._meta[0][0]) if need[0] else None
+        gw = None
+        if need[1]:
+            gw = g2.T @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x)
+        if len(need) > 2:
+            return gx, gw, (g2.sum(0) if need[2] else None)
+        return gx, gw

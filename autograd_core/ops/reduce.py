@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, sum_to_shape
 from ..tensor import make
 
 
@@ -29,6 +29,12 @@ class Sum(Function):
             grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
         return grad.expand(ctx.shape)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
+        return np.broadcast_to(grad, ctx.shape)
+
 
 class SumToSize(Function):
     """Sum a broadcast gradient back to ``shape``: the inverse of ``expand``."""
@@ -38,15 +44,15 @@ class SumToSize(Function):
     @staticmethod
     def forward(ctx, a, shape=()):
         ctx.shape = a.shape
-        lead = a.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1)
-        out = a.sum(axis=dims, keepdims=True) if dims else a
-        return np.asarray(out).reshape(shape)
+        return sum_to_shape(a, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.expand(ctx.shape)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return np.broadcast_to(grad, ctx.shape)
 
 
 class Prod(Function):
@@ -93,6 +99,10 @@ class MaxAll(Function):
     def backward(ctx, grad):
         return grad * make(ctx.share.astype(grad._data.dtype))
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad * ctx.share.astype(grad.dtype)
+
 
 class Softmax(Function):
     op = "softmax"
@@ -110,6 +120,11 @@ class Softmax(Function):
         (out,) = ctx.saved_tensors
         return out * (grad - (grad * out).sum(ctx.dim, keepdim=True))
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
+
 
 class LogSoftmax(Function):
     op = "log_softmax"
@@ -126,3 +141,8 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True)

@@ -8,6 +8,7 @@ from ..function import Function
 
 class Reshape(Function):
     op = "reshape"
+    is_view = True  # when the layout allows it; otherwise NumPy copies
 
     @staticmethod
     def forward(ctx, a, shape=()):
@@ -18,9 +19,12 @@ class Reshape(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
 
+    array_backward = backward  # the same call works on arrays
+
 
 class Permute(Function):
     op = "permute"
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, dims=()):
@@ -31,11 +35,16 @@ class Permute(Function):
     def backward(ctx, grad):
         return grad.permute(*np.argsort(ctx.dims).tolist())
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad.transpose(np.argsort(ctx.dims))
+
 
 class Expand(Function):
     """Broadcast to a larger shape (a read-only view, as PyTorch's expand)."""
 
     op = "expand"
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, shape=()):
@@ -44,6 +53,8 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad  # Function sums it back to the input's shape
+
+    array_backward = backward
 
 
 class Cat(Function):
@@ -63,5 +74,13 @@ class Cat(Function):
                 grads.append(grad.narrow(ctx.dim, start, size))
             else:
                 grads.append(None)
+            start += size
+        return tuple(grads)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        grads, start, lead = [], 0, (slice(None),) * ctx.dim
+        for size, node in zip(ctx.sizes, ctx.next):
+            grads.append(grad[lead + (slice(start, start + size),)] if node is not None else None)
             start += size
         return tuple(grads)

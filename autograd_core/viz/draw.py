@@ -121,7 +121,7 @@ class Drawing:
         if isinstance(obj, Tensor):
             rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">'
                         f"{_esc(shape_text(obj._data))}</FONT>")
-            if self.show_data:
+            if self.show_data and node.known:
                 rows.extend(_esc(line) for line in summary_lines(obj._data))
         elif self.show_data:
             rows.append(f"data {_esc(fmt(obj.data))}")

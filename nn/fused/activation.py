@@ -10,7 +10,7 @@ from autograd_core import Function, Tensor
 from autograd_core.ops.special import Erf, erf_array
 from autograd_core.tensor import make, where
 
-from . import composite_backward, recording
+from . import composite_backward
 
 _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -32,6 +32,10 @@ class LeakyReLU(Function):
     def backward(ctx, grad):
         return grad * make(ctx.slope)  # piecewise linear: the slope is a constant
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad * ctx.slope
+
 
 class ELU(Function):
     op = "elu"
@@ -39,6 +43,7 @@ class ELU(Function):
     @staticmethod
     def forward(ctx, x, alpha=1.0):
         ctx.alpha = alpha
+        ctx.save_for_backward(x)
         # branch-free (np.where mispredicts on random signs): expm1(min(x, 0)) is 0 where
         # x > 0, so each sum below has one nonzero term and is exact
         em1 = np.expm1(np.minimum(x, 0))
@@ -49,9 +54,12 @@ class ELU(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if recording():
-            return composite_backward(ctx, grad, lambda x: elu_composite(x, ctx.alpha))
-        return grad * make(ctx.deriv)
+        return composite_backward(ctx, grad, lambda x: elu_composite(x, ctx.alpha),
+                                  ctx.saved_tensors)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad * ctx.deriv
 
 
 def elu_composite(x: Tensor, alpha: float) -> Tensor:
@@ -69,6 +77,7 @@ class GELU(Function):
     @staticmethod
     def forward(ctx, x, approximate="none"):
         ctx.approximate = approximate
+        ctx.save_for_backward(x)
         if approximate == "tanh":
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
             t = np.tanh(inner)
@@ -83,9 +92,12 @@ class GELU(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if recording():
-            return composite_backward(ctx, grad, lambda x: gelu_composite(x, ctx.approximate))
-        return grad * make(ctx.deriv)
+        return composite_backward(ctx, grad, lambda x: gelu_composite(x, ctx.approximate),
+                                  ctx.saved_tensors)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad * ctx.deriv
 
 
 def gelu_composite(x: Tensor, approximate: str = "none") -> Tensor:

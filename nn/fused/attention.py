@@ -15,7 +15,7 @@ from autograd_core.kernels import threads
 from autograd_core.random import rng
 from autograd_core.tensor import make
 
-from . import composite_backward, recording
+from . import composite_backward
 
 
 def split_heads(a: np.ndarray, heads: int, seq_first: bool) -> np.ndarray:
@@ -134,12 +134,8 @@ class Attention(Function):
     @staticmethod
     def forward(ctx, *inputs, scale=1.0, mask=None, dropout_p=0.0, generator=None, heads=None,
                 seq_first=False, packed=False):
-        if packed:
-            q, k, v = np.split(inputs[0], 3, axis=-1)
-        else:
-            q, k, v = inputs
-        if heads is not None:
-            q, k, v = (split_heads(a, heads, seq_first) for a in (q, k, v))
+        ctx.save_for_backward(*inputs)
+        q, k, v = _heads(inputs, packed, heads, seq_first)
         dtype = np.result_type(q, k, v)
         batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
         L, S, D = q.shape[-2], k.shape[-2], q.shape[-1]
@@ -172,21 +168,22 @@ class Attention(Function):
             np.matmul(cut(pd), cut(v), out=cut(out_h))
 
         _batch_parts(part, score_shape, 4 * int(np.prod(score_shape)) * D)
-        ctx.qkv, ctx.p, ctx.pd, ctx.keep = (q, k, v), p, pd, keep
+        ctx.p, ctx.pd, ctx.keep = p, pd, keep
         ctx.attrs = dict(scale=scale, mask=mask, heads=heads, seq_first=seq_first, packed=packed)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        keep = make(ctx.keep) if ctx.keep is not None else None
+        return composite_backward(ctx, grad, lambda *ins: attention_composite(
+            *ins, keep=keep, **ctx.attrs), ctx.saved_tensors)
+
+    @staticmethod
+    def array_backward(ctx, g):
         a = ctx.attrs
-        if recording():
-            keep = make(ctx.keep) if ctx.keep is not None else None
-            return composite_backward(ctx, grad, lambda *ins: attention_composite(
-                *ins, keep=keep, **a))
-        q, k, v = ctx.qkv
-        p, pd, keep = ctx.p, ctx.pd, ctx.keep
         heads, seq_first = a["heads"], a["seq_first"]
-        g = grad._data
+        q, k, v = _heads(ctx.saved_arrays, a["packed"], heads, seq_first)
+        p, pd, keep = ctx.p, ctx.pd, ctx.keep
         if heads is not None:
             g = split_heads(g, heads, seq_first)
         scale = p.dtype.type(a["scale"])
@@ -214,7 +211,15 @@ class Attention(Function):
             np.matmul(np.swapaxes(dp, -1, -2), cut(q), out=cut(dk_h))
 
         _batch_parts(part, p.shape, 8 * p.size * q.shape[-1])
-        return tuple(make(x) for x in outs) if len(outs) > 1 else make(outs[0])
+        return tuple(outs) if len(outs) > 1 else outs[0]
+
+
+def _heads(inputs: tuple, packed: bool, heads: int | None, seq_first: bool) -> tuple:
+    """q, k, v from the op's inputs: split from the packed projection, and into heads."""
+    q, k, v = np.split(inputs[0], 3, axis=-1) if packed else inputs
+    if heads is not None:
+        q, k, v = (split_heads(a, heads, seq_first) for a in (q, k, v))
+    return q, k, v
 
 
 def attention_composite(*inputs: Tensor, scale: float, mask: np.ndarray | None,

@@ -11,7 +11,7 @@ import numpy as np
 from autograd_core import Function, Tensor
 from autograd_core.tensor import make
 
-from . import composite_backward, recording
+from . import composite_backward
 
 
 def _reduce_array(loss: np.ndarray, reduction: str, denom: float | None = None) -> np.ndarray:
@@ -23,9 +23,8 @@ def _reduce_array(loss: np.ndarray, reduction: str, denom: float | None = None) 
     return np.asarray(s / (loss.size if denom is None else denom), dtype=loss.dtype)
 
 
-def _grad_scale(grad: Tensor, reduction: str, denom: float, shape: tuple) -> np.ndarray:
+def _grad_scale(g: np.ndarray, reduction: str, denom: float, shape: tuple) -> np.ndarray:
     """Upstream gradient of each loss element, as an array of ``shape``."""
-    g = grad._data
     if reduction == "none":
         return g.reshape(shape)
     if reduction == "mean":
@@ -116,6 +115,7 @@ class CrossEntropyIndex(Function):
         ctx.e, ctx.s, ctx.tc, ctx.valid, ctx.all_valid, ctx.wy = e, s, tc, valid, all_valid, wy
         ctx.attrs = (target, ignore_index, label_smoothing, reduction)
         ctx.denom, ctx.xshape = denom, x.shape
+        ctx.save_for_backward(x, weight)
         if reduction == "mean" and denom == 0:
             return np.asarray(np.nan, dtype=rows.dtype)
         return _reduce_array(loss.reshape(_loss_shape(x.shape)), reduction, denom)
@@ -123,12 +123,16 @@ class CrossEntropyIndex(Function):
     @staticmethod
     def backward(ctx, grad):
         target, ignore_index, eps, reduction = ctx.attrs
-        if recording():
-            return composite_backward(ctx, grad, lambda x, w=None: cross_entropy_composite(
-                x, target, w, ignore_index, eps, reduction))
+        saved = ctx.saved_tensors
+        return composite_backward(ctx, grad, lambda x, w=None: cross_entropy_composite(
+            x, target, w, ignore_index, eps, reduction), saved[:len(ctx.next)])
+
+    @staticmethod
+    def array_backward(ctx, g):
+        target, ignore_index, eps, reduction = ctx.attrs
+        weight = ctx.saved_arrays[1]
         e, s, tc, wy = ctx.e, ctx.s, ctx.tc, ctx.wy
         n, c = e.shape
-        g = grad._data
         if reduction == "none":
             g = g.reshape(-1).astype(e.dtype, copy=False)
         elif reduction == "mean":
@@ -137,8 +141,6 @@ class CrossEntropyIndex(Function):
             g = g * ctx.valid
         # d loss_i / d x_i = (sum_c a_ic) p_i - a_i, a_i the effective target weights
         ar = np.arange(n)
-        parents = ctx.parents
-        weight = parents[1]._data if len(parents) > 1 else None
         if eps > 0:
             w_all = weight.sum() if weight is not None else c
             hard = (1 - eps) * (wy if wy is not None else 1.0)
@@ -152,9 +154,9 @@ class CrossEntropyIndex(Function):
             gy = g if wy is None else g * wy
             gx = e * (gy / s[:, 0])[:, None]
             gx[ar, tc] -= gy
-        gx = make(_from_rows(gx, ctx.xshape))
-        if len(parents) > 1:
-            if parents[1]._requires_grad:
+        gx = _from_rows(gx, ctx.xshape)
+        if len(ctx.next) > 1:
+            if ctx.next[1] is not None:
                 raise RuntimeError("cross_entropy: the gradient with respect to 'weight' is not "
                                    "implemented")
             return gx, None
@@ -183,14 +185,19 @@ class CrossEntropyProb(Function):
         ctx.logp, ctx.a = logp, a
         ctx.attrs = (label_smoothing, reduction)
         ctx.denom, ctx.xshape = float(n), x.shape
+        ctx.save_for_backward(x, t, weight)
         return _reduce_array(loss.reshape(_loss_shape(x.shape)), reduction, float(n))
 
     @staticmethod
     def backward(ctx, grad):
         eps, reduction = ctx.attrs
-        if recording():
-            return composite_backward(ctx, grad, lambda x, t, w=None: cross_entropy_composite(
-                x, t, w, -100, eps, reduction))
+        return composite_backward(ctx, grad, lambda x, t, w=None: cross_entropy_composite(
+            x, t, w, -100, eps, reduction), ctx.saved_tensors[:len(ctx.next)])
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        eps, reduction = ctx.attrs
+        saved = ctx.saved_arrays
         logp, a = ctx.logp, ctx.a
         n, c = logp.shape
         g = _grad_scale(grad, reduction, ctx.denom, (n,)).astype(logp.dtype, copy=False)
@@ -198,11 +205,11 @@ class CrossEntropyProb(Function):
         gx = None
         if need[0]:
             gx = np.exp(logp) * (g * a.sum(-1))[:, None] - a * g[:, None]
-            gx = make(_from_rows(gx, ctx.xshape))
+            gx = _from_rows(gx, ctx.xshape)
         gt = None
         if need[1]:
-            w = ctx.parents[2]._data if len(ctx.parents) > 2 else 1.0
-            gt = make(_from_rows(-(1 - eps) * w * logp * g[:, None], ctx.xshape))
+            w = saved[2] if saved[2] is not None else 1.0
+            gt = _from_rows(-(1 - eps) * w * logp * g[:, None], ctx.xshape)
         if len(need) > 2 and need[2]:
             raise RuntimeError("cross_entropy: the gradient with respect to 'weight' is not "
                                "implemented")
@@ -282,23 +289,24 @@ class BinaryCrossEntropy(Function):
         loss = loss.astype(x.dtype, copy=False)
         ctx.reduction = reduction
         ctx.log_x, ctx.log_1mx = log_x, log_1mx
+        ctx.save_for_backward(x, t, weight)
         return _reduce_array(loss, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        if recording():
-            return composite_backward(ctx, grad, lambda x, t, w=None: bce_composite(
-                x, t, w, ctx.reduction))
-        parents = ctx.parents
-        x, t = parents[0]._data, parents[1]._data
-        w = parents[2]._data if len(parents) > 2 else None
+        return composite_backward(ctx, grad, lambda x, t, w=None: bce_composite(
+            x, t, w, ctx.reduction), ctx.saved_tensors[:len(ctx.next)])
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, t, w = ctx.saved_arrays
         shape = np.broadcast_shapes(x.shape, t.shape, () if w is None else w.shape)
         g = _grad_scale(grad, ctx.reduction, float(np.prod(shape)), shape)
         if w is not None:
             g = g * w
         need = ctx.needs_input_grad
-        gx = make(g * (x - t) / np.maximum((1 - x) * x, 1e-12)) if need[0] else None
-        gt = make(g * (ctx.log_1mx - ctx.log_x)) if need[1] else None
+        gx = g * (x - t) / np.maximum((1 - x) * x, 1e-12) if need[0] else None
+        gt = g * (ctx.log_1mx - ctx.log_x) if need[1] else None
         if len(need) > 2:
             if need[2]:
                 raise RuntimeError("binary_cross_entropy: the gradient with respect to "
@@ -338,40 +346,45 @@ class BinaryCrossEntropyWithLogits(Function):
         if w is not None:
             loss = loss * w
         ctx.has, ctx.reduction, ctx.sp = has, reduction, sp
+        ctx.save_for_backward(x, t, *extra)
         return _reduce_array(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
     def backward(ctx, grad):
         has, reduction = ctx.has, ctx.reduction
-        if recording():
-            def fn(x, t, *extra):
-                it = iter(extra)
-                w = next(it) if has[0] else None
-                pw = next(it) if has[1] else None
-                return bce_with_logits_composite(x, t, w, pw, reduction)
-            return composite_backward(ctx, grad, fn)
-        parents = ctx.parents
-        x, t = parents[0]._data, parents[1]._data
-        it = iter(parents[2:])
-        w = next(it)._data if has[0] else None
-        pw = next(it)._data if has[1] else None
+
+        def fn(x, t, *extra):
+            it = iter(extra)
+            w = next(it) if has[0] else None
+            pw = next(it) if has[1] else None
+            return bce_with_logits_composite(x, t, w, pw, reduction)
+        return composite_backward(ctx, grad, fn, ctx.saved_tensors)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        has, reduction = ctx.has, ctx.reduction
+        saved = ctx.saved_arrays
+        x, t = saved[0], saved[1]
+        it = iter(saved[2:])
+        w = next(it) if has[0] else None
+        pw = next(it) if has[1] else None
         sp = ctx.sp
-        shape = np.broadcast_shapes(*(p._data.shape for p in parents))
+        shape = np.broadcast_shapes(*(a.shape for a in saved))
         g = _grad_scale(grad, reduction, float(np.prod(shape)), shape)
         if w is not None:
             g = g * w
         need = ctx.needs_input_grad
         sig_neg = np.exp(-x - sp)  # sigmoid(-x) = exp(-softplus(x)) = exp(-x - softplus(-x))
         lw = 1 + (pw - 1) * t if pw is not None else 1
-        out = [make(g * ((1 - t) - lw * sig_neg)) if need[0] else None]
-        out.append(make(g * (-x + (pw - 1) * sp if pw is not None else -x)) if need[1] else None)
+        out = [g * ((1 - t) - lw * sig_neg) if need[0] else None]
+        out.append(g * (-x + (pw - 1) * sp if pw is not None else -x) if need[1] else None)
         if has[0]:
             if need[2]:
                 raise RuntimeError("binary_cross_entropy_with_logits: the gradient with "
                                    "respect to 'weight' is not implemented")
             out.append(None)
         if has[1]:
-            out.append(make(g * t * sp) if need[-1] else None)
+            out.append(g * t * sp if need[-1] else None)
         return tuple(out)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from autograd_core import Function, Tensor
 from autograd_core.tensor import make
 
-from . import composite_backward, recording
+from . import composite_backward
 
 
 def _normalize(x: np.ndarray, axes: tuple, eps: float) -> tuple:
@@ -51,6 +51,7 @@ class BatchNormTrain(Function):
             stats.append(var.reshape(-1))
         ctx.axes, ctx.eps, ctx.cshape = axes, eps, cshape
         ctx.xhat, ctx.inv_std = xhat, inv_std
+        ctx.save_for_backward(x, *wb)
         if wb:
             w, b = wb
             return xhat * w.reshape(cshape) + b.reshape(cshape)
@@ -58,19 +59,21 @@ class BatchNormTrain(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        return composite_backward(ctx, grad, lambda x, *wb: batch_norm_composite(
+            x, *(wb or (None, None)), eps=ctx.eps), ctx.saved_tensors)
+
+    @staticmethod
+    def array_backward(ctx, g):
         axes, cshape = ctx.axes, ctx.cshape
-        if recording():
-            return composite_backward(ctx, grad, lambda x, *wb: batch_norm_composite(
-                x, *(wb or (None, None)), eps=ctx.eps))
-        g = grad._data
+        saved = ctx.saved_arrays
         xhat, inv_std = ctx.xhat, ctx.inv_std
         need = ctx.needs_input_grad
-        w = ctx.parents[1]._data.reshape(cshape) if len(need) > 1 else None
-        gx = make(_norm_backward(g, xhat, inv_std, axes, w)) if need[0] else None
+        w = saved[1].reshape(cshape) if len(need) > 1 else None
+        gx = _norm_backward(g, xhat, inv_std, axes, w) if need[0] else None
         if len(need) == 1:
             return gx
-        gw = make((g * xhat).sum(axis=axes)) if need[1] else None
-        gb = make(g.sum(axis=axes)) if need[2] else None
+        gw = (g * xhat).sum(axis=axes) if need[1] else None
+        gb = g.sum(axis=axes) if need[2] else None
         return gx, gw, gb
 
 
@@ -103,6 +106,7 @@ class LayerNormOp(Function):
         xhat, _, _, inv_std = _normalize(x, axes, eps)
         ctx.axes, ctx.eps, ctx.has, ctx.ndim = axes, eps, has, ndim
         ctx.xhat, ctx.inv_std = xhat, inv_std
+        ctx.save_for_backward(x, *wb)
         y = xhat
         if has[0]:
             y = y * wb[0]
@@ -112,24 +116,28 @@ class LayerNormOp(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        has = ctx.has
+
+        def fn(x, *wb):
+            it = iter(wb)
+            w = next(it) if has[0] else None
+            b = next(it) if has[1] else None
+            return layer_norm_composite(x, ctx.ndim, w, b, ctx.eps)
+        return composite_backward(ctx, grad, fn, ctx.saved_tensors)
+
+    @staticmethod
+    def array_backward(ctx, g):
         has, axes = ctx.has, ctx.axes
-        if recording():
-            def fn(x, *wb):
-                it = iter(wb)
-                w = next(it) if has[0] else None
-                b = next(it) if has[1] else None
-                return layer_norm_composite(x, ctx.ndim, w, b, ctx.eps)
-            return composite_backward(ctx, grad, fn)
-        g = grad._data
+        saved = ctx.saved_arrays
         xhat, inv_std = ctx.xhat, ctx.inv_std
         need = ctx.needs_input_grad
-        w = ctx.parents[1]._data if has[0] else None
-        out = [make(_norm_backward(g, xhat, inv_std, axes, w)) if need[0] else None]
+        w = saved[1] if has[0] else None
+        out = [_norm_backward(g, xhat, inv_std, axes, w) if need[0] else None]
         lead = tuple(range(g.ndim - len(axes)))
         if has[0]:
-            out.append(make((g * xhat).sum(axis=lead)) if need[1] else None)
+            out.append((g * xhat).sum(axis=lead) if need[1] else None)
         if has[1]:
-            out.append(make(g.sum(axis=lead)) if need[-1] else None)
+            out.append(g.sum(axis=lead) if need[-1] else None)
         return tuple(out) if len(out) > 1 else out[0]
 
 

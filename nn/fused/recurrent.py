@@ -29,7 +29,7 @@ from autograd_core import Function, Tensor
 from autograd_core.ops.elementwise import sigmoid_array
 from autograd_core.tensor import make
 
-from . import composite_backward, recording
+from . import composite_backward
 
 
 def _hidden_gates(h: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
@@ -43,9 +43,9 @@ def _weight_grads(ctx, k: int, dgates: np.ndarray, h: np.ndarray) -> list:
     """Gradients for ``w_hh`` (input ``k``) and ``b_hh`` (input ``k + 1``, if given) from
     the gradient of the hidden-side gate block ``h W_hh^T + b_hh``."""
     need = ctx.needs_input_grad
-    out = [make(dgates.T @ h) if need[k] else None]
+    out = [dgates.T @ h if need[k] else None]
     if len(need) > k + 1:
-        out.append(make(dgates.sum(0)) if need[k + 1] else None)
+        out.append(dgates.sum(0) if need[k + 1] else None)
     return out
 
 
@@ -82,26 +82,28 @@ class LSTMStep(Function):
         tc = np.tanh(out[1])
         np.multiply(o, tc, out=out[0])
         ctx.act, ctx.tc = act, tc
+        ctx.save_for_backward(xw, h, c, w, b)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        if recording():
-            return composite_backward(ctx, grad, lambda *ins: ag.stack(
-                lstm_step_composite(*ins), 0))
-        xw, h, c, w = (p._data for p in ctx.parents[:4])
+        return composite_backward(ctx, grad, lambda *ins: ag.stack(
+            lstm_step_composite(*ins), 0), ctx.saved_tensors[:len(ctx.next)])
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        xw, h, c, w, _ = ctx.saved_arrays
         n = h.shape[-1]
         act, tc = ctx.act, ctx.tc
         i, f, g, o = (act[:, k * n:(k + 1) * n] for k in range(4))
-        dh_out, dc_out = grad._data[0], grad._data[1]
+        dh_out, dc_out = grad[0], grad[1]
         dc = dh_out * o * (1 - tc * tc) + dc_out
         dgates = np.empty_like(act)
         np.multiply(dc * g, i * (1 - i), out=dgates[:, :n])
         np.multiply(dc * c, f * (1 - f), out=dgates[:, n:2 * n])
         np.multiply(dc * i, 1 - g * g, out=dgates[:, 2 * n:3 * n])
         np.multiply(dh_out * tc, o * (1 - o), out=dgates[:, 3 * n:])
-        return (make(dgates), make(dgates @ w), make(dc * f),
-                *_weight_grads(ctx, 3, dgates, h))
+        return (dgates, dgates @ w, dc * f, *_weight_grads(ctx, 3, dgates, h))
 
 
 # ------------------------------------------------------------------------------- GRU
@@ -129,17 +131,20 @@ class GRUStep(Function):
         r, z = rz[:, :n], rz[:, n:]
         new = np.tanh(xw[:, 2 * n:] + r * gh[:, 2 * n:])
         ctx.gh_n, ctx.rz, ctx.new = gh[:, 2 * n:], rz, new
+        ctx.save_for_backward(xw, h, w, b)
         return new + z * (h - new)
 
     @staticmethod
     def backward(ctx, grad):
-        if recording():
-            return composite_backward(ctx, grad, gru_step_composite)
-        xw, h, w = (p._data for p in ctx.parents[:3])
+        return composite_backward(ctx, grad, gru_step_composite,
+                                  ctx.saved_tensors[:len(ctx.next)])
+
+    @staticmethod
+    def array_backward(ctx, g):
+        xw, h, w, _ = ctx.saved_arrays
         n = h.shape[-1]
         rz, new, gh_n = ctx.rz, ctx.new, ctx.gh_n
         r, z = rz[:, :n], rz[:, n:]
-        g = grad._data
         dpre_n = g * (1 - z) * (1 - new * new)
         dxw = np.empty_like(xw, shape=(h.shape[0], 3 * n))
         np.multiply(dpre_n * gh_n, r * (1 - r), out=dxw[:, :n])
@@ -147,4 +152,4 @@ class GRUStep(Function):
         dxw[:, 2 * n:] = dpre_n
         dgh = dxw.copy()         # the hidden-side block: r scales its n part
         dgh[:, 2 * n:] *= r
-        return (make(dxw), make(dgh @ w + g * z), *_weight_grads(ctx, 2, dgh, h))
+        return (dxw, dgh @ w + g * z, *_weight_grads(ctx, 2, dgh, h))

@@ -59,8 +59,10 @@ X = leaf([[1, 2, 3], [4, 5, 6]])
 L = (X * X).sum()
 L.backward()
 print("L =", L.item(), "  made by", L.grad_fn)
-graph = toposort([L], lambda t: t.grad_fn.parents if t.grad_fn else [])   # same sort as notebook 3
-print("nodes in the graph:", len(graph), [type(t.grad_fn).__name__ if t.grad_fn else "leaf X" for t in graph])
+# the graph's nodes are ops (grad_fn) and leaves; next_functions lead from an op to its inputs
+graph = toposort([L.grad_fn], lambda n: [m for m, _ in n.next_functions if m is not None]
+                 if n is not X else [])   # same sort as notebook 3
+print("nodes in the graph:", len(graph), ["leaf X" if n is X else type(n).__name__ for n in graph])
 print("dL/dX =\n", X.grad.numpy())
 
 # %% [markdown]
