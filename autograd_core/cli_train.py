@@ -174,7 +174,7 @@ def _error(args: argparse.Namespace, command: str, message: str) -> int:
 
 def run_train(args: argparse.Namespace) -> int:
     from .data import DatasetNotFoundError
-    from .train import ConfigError, TrainConfig, run
+    from .train import CHECKPOINT_NAME, ConfigError, TrainConfig, _file_identity, run
 
     config = TrainConfig(
         model=args.model, data=args.data, data_dir=args.data_dir, epochs=args.epochs,
@@ -183,6 +183,8 @@ def run_train(args: argparse.Namespace) -> int:
         val_fraction=args.val_fraction, test_fraction=args.test_fraction, limit=args.limit,
         n_samples=args.n_samples, seed=args.seed, out=args.out, progress=args.progress,
         graph=args.graph)
+    # the output folder's checkpoint before this run (a default --out is a new folder)
+    earlier = _file_identity(os.path.join(args.out, CHECKPOINT_NAME)) if args.out else None
     try:
         config = config.resolved()
         result = run(config)
@@ -198,12 +200,12 @@ def run_train(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:  # outside the training loop (loading data, writing files)
         print("\nautograd-core train: interrupted", file=sys.stderr)
-        _say_checkpoint(config)
+        _say_checkpoint(config, earlier)
         return EXIT_INTERRUPTED
     if result.interrupted:
         done = len(result.fit.history)
         print(f"\ninterrupted after {done} finished epoch{'s' * (done != 1)}", file=sys.stderr)
-        _say_checkpoint(config, result)
+        _say_checkpoint(config, earlier, result)
         return EXIT_INTERRUPTED
     for name, path in result.files.items():
         print(f"wrote {path}")
@@ -211,20 +213,35 @@ def run_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_checkpoint(config, result=None) -> None:
-    from .train import CHECKPOINT_NAME
+def _say_checkpoint(config, earlier, result=None) -> None:
+    """Tell what checkpoint the interrupted run left: only what is on disk. ``earlier``:
+    the identity of the folder's checkpoint before the run; ``result``: the run's result,
+    whose ``checkpoint_info`` describes the file on disk (else the file is read)."""
+    from .train import CHECKPOINT_NAME, _checkpoint_info, _file_identity
     out = getattr(config, "out", None)
     path = os.path.join(out, CHECKPOINT_NAME) if out else None
-    if path and os.path.isfile(path):
-        best = ""
-        if result is not None and result.fit.best_epoch is not None:
-            best = (f" (epoch {result.fit.best_epoch}, val loss "
-                    f"{result.fit.best_val_loss:.4f})")
-        print(f"the best checkpoint so far{best} is kept in {path}", file=sys.stderr)
-        print(f"evaluate it with: autograd-core evaluate {path}", file=sys.stderr)
-    else:
+    now = _file_identity(path) if path else None
+    if now is None:
         print("no checkpoint was saved: interrupted before the first epoch finished",
               file=sys.stderr)
+        return
+    if now == earlier:
+        print("no checkpoint was saved by this run: interrupted before its first checkpoint "
+              f"was written; {path} still holds the earlier run's checkpoint, unchanged",
+              file=sys.stderr)
+        return
+    info = result.checkpoint_info if result is not None else None
+    if info is None:
+        try:
+            info = _checkpoint_info(path)
+        except KeyboardInterrupt:  # a second Ctrl-C: say less
+            info = None
+    best = ""
+    if info is not None:
+        best = (f" (epoch {info['epoch']}, val loss {info['val_loss']:.4f}, val accuracy "
+                f"{info['val_acc']:.4f})")
+    print(f"the best checkpoint so far{best} is kept in {path}", file=sys.stderr)
+    print(f"evaluate it with: autograd-core evaluate {path}", file=sys.stderr)
 
 
 # --------------------------------------------------------------- evaluate
@@ -246,22 +263,35 @@ def add_evaluate_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    """Every problem with the checkpoint (unreadable, doctored, too big for the limits) is
+    one line on stderr, ``autograd-core evaluate: error: ...``, and exit status 2."""
     from .data import DatasetNotFoundError
     from .serialization import SerializationError
-    from .train import ConfigError, evaluate_checkpoint
+    from .train import _CheckpointError, evaluate_checkpoint
 
+    def error(message: str, code: int = EXIT_USAGE) -> int:
+        print("autograd-core evaluate: error: " + " ".join(message.split()), file=sys.stderr)
+        return code
+
+    where = f"cannot evaluate {args.checkpoint}"
     try:
         res = evaluate_checkpoint(args.checkpoint, data=args.data, data_dir=args.data_dir,
                                   split=args.split, batch_size=args.batch_size)
+    except DatasetNotFoundError as e:
+        print(f"autograd-core evaluate: error: {e}", file=sys.stderr)
+        print("(with autograd-core evaluate, name that folder with --data-dir DIR)",
+              file=sys.stderr)
+        return EXIT_USAGE
     except FileNotFoundError as e:
-        if isinstance(e, DatasetNotFoundError):
-            print(f"autograd-core evaluate: error: {e}", file=sys.stderr)
-            print("(with autograd-core evaluate, name that folder with --data-dir DIR)",
-                  file=sys.stderr)
-            return EXIT_USAGE
-        return _error(args, "evaluate", str(e))
-    except (SerializationError, ConfigError, ValueError, KeyError) as e:
-        return _error(args, "evaluate", f"cannot evaluate {args.checkpoint}: {e}")
+        return error(str(e))
+    except _CheckpointError as e:
+        return error(f"cannot evaluate {e.path}: {e.reason}")
+    except (SerializationError, ValueError, KeyError) as e:  # ConfigError is a ValueError
+        return error(f"{where}: {e}")
+    except MemoryError as e:
+        return error(f"{where}: out of memory ({str(e) or 'MemoryError'})")
+    except OSError as e:
+        return error(f"{where}: {e}", EXIT_FAILED)
     except KeyboardInterrupt:
         print("\nautograd-core evaluate: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -41,6 +41,8 @@ import nn
 import nn.functional as F
 import optim
 from autograd_core import Tensor
+from autograd_core import serialization
+from autograd_core.serialization import _write_atomically
 
 __all__ = [
     "DATASETS", "MODELS", "OPTIMIZERS", "DataDefaults", "Splits", "TrainConfig", "FitResult",
@@ -588,7 +590,8 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -
 # ------------------------------------------------------------ checkpoints
 def save_checkpoint(path: str | os.PathLike, model: Any, config: dict, **extra: Any) -> None:
     """Write ``model``'s state dict and ``config`` (JSON-able: what ``load_checkpoint``
-    needs to rebuild the model and its data) with ``autograd_core.save``."""
+    needs to rebuild the model and its data) with ``autograd_core.save``: a complete new
+    file replaces ``path`` in one rename, or ``path`` is left as it was."""
     obj = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION,
            "config": json.loads(json.dumps(config)), "state_dict": model.state_dict(), **extra}
     ag.save(obj, str(path))
@@ -603,33 +606,381 @@ def _checkpoint_path(path: str | os.PathLike) -> Path:
     return p
 
 
-def load_checkpoint(path: str | os.PathLike) -> tuple[Any, dict, dict]:
-    """``(model, config, checkpoint)`` from a file written by :func:`save_checkpoint` (or a
-    run folder holding ``checkpoint.npz``); the model is in eval mode."""
-    p = _checkpoint_path(path)
-    ckpt = ag.load(str(p))
+def _file_identity(path: str | os.PathLike) -> tuple | None:
+    """What tells one file at ``path`` from another: every save renames a new file there, so
+    the identity changes exactly when a save has landed. None: no file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _checkpoint_info(path: str | os.PathLike) -> dict | None:
+    """``{epoch, val_loss, val_acc}`` read from the checkpoint file at ``path`` (None if it
+    cannot be read or lacks them): what is on disk, not what a run meant to write."""
+    try:
+        ckpt = serialization.load(str(path))
+    except Exception:  # noqa: BLE001 - only for a message; the caller says less instead
+        return None
+    if not isinstance(ckpt, dict):
+        return None
+    epoch, loss, acc = ckpt.get("epoch"), ckpt.get("val_loss"), ckpt.get("val_acc")
+    if not (_is_int(epoch) and _is_number(loss) and _is_number(acc)):
+        return None
+    return {"epoch": epoch, "val_loss": float(loss), "val_acc": float(acc)}
+
+
+class _CheckpointError(ValueError):
+    """A readable file that is not a usable checkpoint; ``reason`` says why, without the
+    file's name (which ``str()`` adds)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, " ".join(reason.split())  # one line
+        super().__init__(f"{path}: {self.reason}")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _short(v: Any, width: int = 80) -> str:
+    """``repr(v)``, cut to ``width`` characters: a doctored file can hold huge values."""
+    text = repr(v)
+    return text if len(text) <= width else text[:width] + "..."
+
+
+def _got(v: Any) -> str:
+    return f"{_short(v, 60)} ({type(v).__name__})"
+
+
+def _count(n: int) -> str:
+    """``n`` with thousands separators, or its order of magnitude if it is enormous."""
+    return f"{n:,}" if n < 10 ** 18 else f"about 10^{len(str(n)) - 1}"
+
+
+# The config keys of a checkpoint that evaluation reads; the others are informative.
+_REQUIRED = ("model", "data", "input_shape", "classes", "model_kwargs", "normalization", "seed",
+             "val_fraction")
+# Architecture settings each model family takes, and what each must be.
+_MODEL_KWARGS = {
+    "mlp": {"hidden_sizes": "sizes"},
+    "cnn": {"channels": "sizes", "hidden": "size or None", "dropout": "probability"},
+    "resnet": {"widths": "sizes", "blocks": "count or counts"},
+    "attention": {"d_model": "size", "nhead": "size", "num_layers": "count",
+                  "dim_feedforward": "size or None", "dropout": "probability"},
+}
+# Peak bytes ``load_data`` takes per generated point (measured: 80-85), rounded up.
+_BYTES_PER_GENERATED_SAMPLE = 128
+
+
+def _check_kwarg(p: Path, name: str, v: Any, kind: str) -> None:
+    ok = {"size": lambda: _is_int(v) and v >= 1,
+          "count": lambda: _is_int(v) and v >= 0,
+          "size or None": lambda: v is None or (_is_int(v) and v >= 1),
+          "sizes": lambda: isinstance(v, list) and all(_is_int(x) and x >= 1 for x in v),
+          "count or counts": lambda: (_is_int(v) and v >= 0) or (
+              isinstance(v, list) and all(_is_int(x) and x >= 0 for x in v)),
+          "probability": lambda: _is_number(v) and 0 <= v < 1}[kind]()
+    if not ok:
+        what = {"size": "a whole number, 1 or more", "count": "a whole number, 0 or more",
+                "size or None": "None or a whole number, 1 or more",
+                "sizes": "a list of whole numbers, each 1 or more",
+                "count or counts": "a whole number 0 or more, or a list of them",
+                "probability": "a number from 0 to below 1"}[kind]
+        raise _CheckpointError(p, f"config['model_kwargs'][{name!r}] must be {what}, "
+                                  f"got {_got(v)}")
+
+
+def _check_checkpoint(ckpt: Any, p: Path, max_bytes: int) -> tuple[dict, dict, dict]:
+    """``(config, architecture settings, state dict)`` of a loaded checkpoint file, after
+    checking every field evaluation reads: its type, its range, and that the model and
+    data it asks for fit in ``max_bytes``. Raises ``_CheckpointError`` naming the field."""
+    def bad(reason: str) -> _CheckpointError:
+        return _CheckpointError(p, reason)
+
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{p} is an autograd_core file but not a checkpoint of "
-                         "`autograd-core train`")
-    cfg = ckpt["config"]
-    model = build_model(cfg["model"], cfg["input_shape"], len(cfg["classes"]), cfg["data"],
-                        **cfg["model_kwargs"])
-    model.load_state_dict(ckpt["state_dict"])
+        raise bad("an autograd_core file but not a checkpoint of `autograd-core train`")
+    version = ckpt.get("version")
+    if not _is_int(version) or not 1 <= version <= CHECKPOINT_VERSION:
+        raise bad(f"checkpoint version {version!r}; this autograd-core reads version "
+                  f"{CHECKPOINT_VERSION}")
+    for key in ("config", "state_dict"):
+        if key not in ckpt:
+            raise bad(f"the checkpoint has no {key!r}")
+    cfg, sd = ckpt["config"], ckpt["state_dict"]
+    if not isinstance(cfg, dict):
+        raise bad(f"'config' must be a dict, got {_got(cfg)}")
+    if not isinstance(sd, dict):
+        raise bad(f"'state_dict' must be a dict of tensors, got {_got(sd)}")
+    for key in _REQUIRED:
+        if key not in cfg:
+            raise bad(f"the config has no {key!r}")
+    model, data, shape, classes = cfg["model"], cfg["data"], cfg["input_shape"], cfg["classes"]
+    if model not in MODELS:
+        raise bad(f"config['model'] must be one of {', '.join(MODELS)}, got {_got(model)}")
+    if not isinstance(data, str):
+        raise bad(f"config['data'] must be a dataset name, got {_got(data)}")
+    if not (isinstance(shape, list) and len(shape) in (1, 3)
+            and all(_is_int(s) and s >= 1 for s in shape)):
+        raise bad("config['input_shape'] must be [features] or [channels, height, width], "
+                  f"whole numbers 1 or more, got {_got(shape)}")
+    if not (isinstance(classes, list) and classes
+            and all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in classes)):
+        raise bad(f"config['classes'] must be a non-empty list of class names, got "
+                  f"{_got(classes)}")
+    kwargs = cfg["model_kwargs"]
+    if not isinstance(kwargs, dict):
+        raise bad(f"config['model_kwargs'] must be a dict, got {_got(kwargs)}")
+    allowed = _MODEL_KWARGS[model]
+    for name, v in kwargs.items():
+        if name not in allowed:
+            raise bad(f"config['model_kwargs'] has {_short(name)}, which model {model} does not "
+                      f"take (it takes {', '.join(allowed)})")
+        _check_kwarg(p, name, v, allowed[name])
+    if model in IMAGE_MODELS and len(shape) != 3:
+        raise bad(f"model {model} needs image input, but config['input_shape'] is "
+                  f"{_short(shape)}")
+    arch = {**default_model_kwargs(model, data, shape), **kwargs}
+    _check_architecture(p, model, shape, arch)
+    norm = cfg["normalization"]
+    if not isinstance(norm, dict):
+        raise bad(f"config['normalization'] must be a dict with 'mean' and 'std', got "
+                  f"{_got(norm)}")
+    for key in ("mean", "std"):
+        # a number, or (tabular data) one per feature; finite; a std above 0
+        v = norm.get(key)
+        per_feature = isinstance(v, list) and len(shape) == 1 and len(v) == shape[0]
+        values = v if per_feature else [v]
+        if not (all(_is_number(x) and math.isfinite(x) for x in values)
+                and (key == "mean" or all(x > 0 for x in values))):
+            what = ("a finite number" + (f" or a list of {shape[0]}, one per feature"
+                                         if len(shape) == 1 else "")
+                    + (", above 0" if key == "std" else ""))
+            raise bad(f"config['normalization'][{key!r}] must be {what}, got "
+                      f"{_got(v) if key in norm else 'nothing'}")
+    seed = cfg["seed"]
+    if not (_is_int(seed) and seed >= 0):
+        raise bad(f"config['seed'] must be a whole number, 0 or more, got {_got(seed)}")
+    for key, optional in (("val_fraction", False), ("test_fraction", True)):
+        v = cfg.get(key)
+        if not ((optional and v is None) or (_is_number(v) and 0 < v < 1)):
+            raise bad(f"config[{key!r}] must be " + ("None or " if optional else "")
+                      + f"a number between 0 and 1, got {_got(v)}")
+    for key, low in (("limit", 3), ("n_samples", 1)):
+        v = cfg.get(key)
+        if not (v is None or (_is_int(v) and v >= low)):
+            raise bad(f"config[{key!r}] must be None or a whole number, {low} or more, got "
+                      f"{_got(v)}")
+    if cfg.get("n_samples") is not None and \
+            cfg["n_samples"] * _BYTES_PER_GENERATED_SAMPLE > max_bytes:
+        raise bad(f"config['n_samples'] asks for {_count(cfg['n_samples'])} generated points, "
+                  f"about {_count(cfg['n_samples'] * _BYTES_PER_GENERATED_SAMPLE)} bytes, more "
+                  f"than the limit of {max_bytes:,} bytes "
+                  "(autograd_core.serialization.MAX_BYTES)")
+    if not (cfg.get("data_dir") is None or isinstance(cfg["data_dir"], str)):
+        raise bad(f"config['data_dir'] must be None or a folder name, got "
+                  f"{_got(cfg['data_dir'])}")
+    for key, v in sd.items():
+        if not isinstance(key, str):
+            raise bad(f"the state_dict has a key {_got(key)}; keys are parameter names")
+        if not isinstance(v, (Tensor, np.ndarray)):
+            raise bad(f"state_dict[{_short(key)}] is a {type(v).__name__}, expected a tensor")
+        if np.dtype(v.dtype).kind not in "biuf":
+            raise bad(f"state_dict[{_short(key)}] has dtype {np.dtype(v.dtype).str}, expected "
+                      "real numbers")
+    # The model is not built before its size is known to fit: computed from the config.
+    n = _state_dict_size(model, shape, len(classes), arch)
+    itemsize = np.dtype(ag.get_default_dtype()).itemsize
+    if n * itemsize > max_bytes:
+        raise bad(f"the model its config describes ({model}, {_short(arch)}) has {_count(n)} "
+                  f"values, {_count(n * itemsize)} bytes, more than the limit of "
+                  f"{max_bytes:,} bytes (autograd_core.serialization.MAX_BYTES); refused "
+                  "before building it")
+    held = sum(int(np.prod(v.shape)) for v in sd.values())
+    if held != n:
+        raise bad(f"its state_dict holds {held:,} values, but the model its config describes "
+                  f"({model}, {_short(arch)}) has {_count(n)}; refused before building it")
+    return cfg, arch, sd
+
+
+def _check_architecture(p: Path, model: str, shape: list, arch: dict) -> None:
+    """What ``build_model`` would refuse for these settings, said before it runs."""
+    if model == "cnn":
+        h, w = shape[1], shape[2]
+        for _ in arch["channels"]:
+            if h < 2 or w < 2:
+                raise _CheckpointError(p, f"config['model_kwargs']['channels'] has "
+                                          f"{len(arch['channels'])} pooling stages, too many "
+                                          f"for images of {shape[1]}x{shape[2]}")
+            h, w = h // 2, w // 2
+    if model == "resnet":
+        if not arch["widths"]:
+            raise _CheckpointError(p, "config['model_kwargs']['widths'] names no stage")
+        if isinstance(arch["blocks"], list) and len(arch["blocks"]) != len(arch["widths"]):
+            raise _CheckpointError(p, f"config['model_kwargs'] has {len(arch['blocks'])} "
+                                      f"block counts for {len(arch['widths'])} stages")
+    if model == "attention":
+        if arch["d_model"] % arch["nhead"]:
+            raise _CheckpointError(p, f"config['model_kwargs']: d_model {arch['d_model']} is "
+                                      f"not a multiple of nhead {arch['nhead']}")
+        if len(shape) == 3 and shape[0] != 1:
+            raise _CheckpointError(p, "model attention reads image rows as tokens and needs "
+                                      f"one channel, but config['input_shape'] is {shape}")
+
+
+def _bn(n: int) -> int:
+    return 4 * n + 1  # BatchNorm2d: weight, bias, running mean and variance, batch count
+
+
+def _state_dict_size(model: str, input_shape: Sequence[int], num_classes: int,
+                     arch: dict) -> int:
+    """How many values the state dict of ``build_model(model, input_shape, num_classes,
+    **arch)`` holds, computed without building it (``arch``: complete settings)."""
+    k = num_classes
+    if model == "mlp":
+        sizes = [math.prod(input_shape), *arch["hidden_sizes"], k]
+        return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if model == "cnn":
+        c, h, w = input_shape
+        n = 0
+        for out_c in arch["channels"]:
+            n += c * out_c * 9 + out_c
+            c, h, w = out_c, h // 2, w // 2
+        flat = c * h * w
+        if arch.get("hidden") is not None:
+            n += flat * arch["hidden"] + arch["hidden"]
+            flat = arch["hidden"]
+        return n + flat * k + k
+    if model == "resnet":
+        widths = list(arch["widths"])
+        blocks = arch["blocks"]
+        per_stage = [blocks] * len(widths) if isinstance(blocks, int) else list(blocks)
+        c = widths[0]
+        n = input_shape[0] * c * 9 + _bn(c)
+        for i, (w, count) in enumerate(zip(widths, per_stage)):  # closed form per stage
+            if count == 0:
+                continue
+            n += c * w * 9 + _bn(w) + w * w * 9 + _bn(w)  # its first block, from c channels
+            if i > 0 or w != c:
+                n += c * w + _bn(w)  # a 1x1 conv shortcut: stride 2 or a new width
+            n += (count - 1) * (2 * (w * w * 9 + _bn(w)))
+            c = w
+        return n + c * k + k
+    if model == "attention":
+        tokens, dim = (input_shape[1], input_shape[0] * input_shape[2]) \
+            if len(input_shape) == 3 else (input_shape[0], 1)
+        d = arch["d_model"]
+        ff = arch.get("dim_feedforward") or 4 * d
+        layer = (3 * d * d + 3 * d) + (d * d + d) + (d * ff + ff) + (ff * d + d) + 4 * d
+        return (dim * d + d) + tokens * d + arch["num_layers"] * layer + 2 * d + d * k + k
+    raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+
+
+def _activation_size(model: str, input_shape: Sequence[int], num_classes: int,
+                     arch: dict) -> int:
+    """A generous estimate of the values one example's forward pass holds at once (inputs
+    unfolded for convolutions, layer outputs, attention scores), computed from the config."""
+    k = num_classes
+    if model == "mlp":
+        return 2 * (math.prod(input_shape) + sum(arch["hidden_sizes"]) + k)
+    if model == "cnn":
+        c, h, w = input_shape
+        n = c * h * w
+        for out_c in arch["channels"]:
+            n += (c * 9 + 3 * out_c) * h * w
+            c, h, w = out_c, h // 2, w // 2
+        return n + 2 * (c * h * w + (arch.get("hidden") or 0) + k)
+    if model == "resnet":
+        c, h, w = input_shape
+        widths = list(arch["widths"])
+        blocks = arch["blocks"]
+        per_stage = [blocks] * len(widths) if isinstance(blocks, int) else list(blocks)
+        n = (c * 9 + 3 * widths[0]) * h * w
+        c = widths[0]
+        for i, (wd, count) in enumerate(zip(widths, per_stage)):  # closed form per stage
+            if count == 0:
+                continue
+            if i > 0:
+                h, w = (h + 1) // 2, (w + 1) // 2
+            n += (c * 9 + wd * 9 + 8 * wd) * h * w + (count - 1) * (26 * wd) * h * w
+            c = wd
+        return n + 2 * (c + k)
+    if model == "attention":
+        tokens = input_shape[1] if len(input_shape) == 3 else input_shape[0]
+        d = arch["d_model"]
+        ff = arch.get("dim_feedforward") or 4 * d
+        per_layer = tokens * (12 * d + 2 * ff) + 3 * arch["nhead"] * tokens * tokens
+        return math.prod(input_shape) + 3 * tokens * d + arch["num_layers"] * per_layer + 2 * k
+    raise ConfigError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+
+
+def _limit(max_bytes: int | None) -> int:
+    if max_bytes is None:
+        max_bytes = serialization.MAX_BYTES
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise TypeError(f"max_bytes must be a whole number of bytes, got "
+                        f"{type(max_bytes).__name__} {max_bytes!r}")
+    if max_bytes < 0:
+        raise ValueError(f"max_bytes must be 0 or more bytes, got {max_bytes}")
+    return max_bytes
+
+
+def _read_checkpoint(path: str | os.PathLike, max_bytes: int) -> tuple[Path, dict, dict, dict,
+                                                                        dict]:
+    p = _checkpoint_path(path)
+    ckpt = serialization.load(str(p), max_bytes=max_bytes)
+    cfg, arch, sd = _check_checkpoint(ckpt, p, max_bytes)
+    return p, ckpt, cfg, arch, sd
+
+
+def _build_from_checkpoint(p: Path, cfg: dict, arch: dict, sd: dict) -> Any:
+    try:
+        model = build_model(cfg["model"], cfg["input_shape"], len(cfg["classes"]), cfg["data"],
+                            **arch)
+    except (ValueError, TypeError) as e:
+        raise _CheckpointError(p, f"its config describes no model that can be built: {e}") \
+            from None
+    try:
+        model.load_state_dict(sd)
+    except (RuntimeError, ValueError, TypeError) as e:
+        raise _CheckpointError(p, str(e)) from None
     model.eval()
-    return model, cfg, ckpt
+    return model
+
+
+def load_checkpoint(path: str | os.PathLike, *, max_bytes: int | None = None
+                    ) -> tuple[Any, dict, dict]:
+    """``(model, config, checkpoint)`` from a file written by :func:`save_checkpoint` (or a
+    run folder holding ``checkpoint.npz``); the model is in eval mode.
+
+    Every field is checked before use, and the model's size is computed from the config
+    before it is built: a file that is not a usable checkpoint raises ``ValueError`` naming
+    the field, one that cannot be read ``SerializationError``, and one whose arrays or model
+    would take more than ``max_bytes`` (default ``autograd_core.serialization.MAX_BYTES``)
+    is refused before allocating them."""
+    max_bytes = _limit(max_bytes)
+    p, ckpt, cfg, arch, sd = _read_checkpoint(path, max_bytes)
+    return _build_from_checkpoint(p, cfg, arch, sd), cfg, ckpt
 
 
 def evaluate_checkpoint(path: str | os.PathLike, *, data: str | None = None,
                         data_dir: str | None = None, split: str = "test",
-                        batch_size: int = 512) -> dict:
+                        batch_size: int = 512, max_bytes: int | None = None) -> dict:
     """Rebuild the model saved at ``path`` and evaluate it on the ``split`` of its data
     (rebuilt with the same seed, fractions and normalisation), or of ``data`` (another
     dataset with the same input shape and number of classes).
 
     Returns a dict with ``loss``, ``accuracy``, ``n``, ``split``, ``data`` and
-    ``confusion_matrix``.
+    ``confusion_matrix``. Bad checkpoints are refused as by :func:`load_checkpoint`, and so
+    is one whose forward pass over a batch would take more than ``max_bytes``.
     """
-    model, cfg, _ = load_checkpoint(path)
+    max_bytes = _limit(max_bytes)
+    p, _, cfg, arch, sd = _read_checkpoint(path, max_bytes)
     name = data or cfg["data"]
     if data_dir is None and name == cfg["data"]:
         data_dir = cfg.get("data_dir")
@@ -642,9 +993,20 @@ def evaluate_checkpoint(path: str | os.PathLike, *, data: str | None = None,
         raise ConfigError(f"the model takes inputs {tuple(cfg['input_shape'])} with "
                           f"{len(cfg['classes'])} classes; {name} has {splits.input_shape} "
                           f"with {splits.num_classes}")
+    x, y = splits.split(split)
+    itemsize = np.dtype(ag.get_default_dtype()).itemsize
+    batch = max(1, min(batch_size, len(y)))
+    need = (_state_dict_size(cfg["model"], cfg["input_shape"], len(cfg["classes"]), arch)
+            + batch * _activation_size(cfg["model"], cfg["input_shape"], len(cfg["classes"]),
+                                       arch)) * itemsize
+    if need > max_bytes:
+        raise _CheckpointError(p, f"evaluating its model ({cfg['model']}, {_short(arch)}) in "
+                                  f"batches of {batch} would take about {_count(need)} bytes of "
+                                  "weights and activations, more than the limit of "
+                                  f"{max_bytes:,} bytes (autograd_core.serialization.MAX_BYTES)")
+    model = _build_from_checkpoint(p, cfg, arch, sd)
     # Standardise as in training, with the numbers saved in the checkpoint (for the model's
     # own data they are the ones just recomputed; other data gets the model's preprocessing).
-    x, y = splits.split(split)
     x = _renormalize(x, splits.normalization, cfg["normalization"])
     loss, acc, pred = evaluate(model, x, y, batch_size)
     return {"loss": loss, "accuracy": acc, "n": int(len(y)), "split": split, "data": name,
@@ -735,7 +1097,12 @@ def _default_out(model: str, data: str) -> str:
 @dataclass
 class RunResult:
     """What :func:`run` produced: the trained model (best weights), its data, the fit
-    result, the test metrics and the files written."""
+    result, the test metrics and the files written.
+
+    ``checkpoint`` is the checkpoint file this run left on disk (None if it wrote none) and
+    ``checkpoint_info`` that file's ``epoch``, ``val_loss`` and ``val_acc``: after a Ctrl-C
+    during a save they are those of the checkpoint actually on disk, which may be older
+    than ``fit.best_epoch``."""
 
     config: TrainConfig
     model: Any
@@ -747,6 +1114,7 @@ class RunResult:
     test_acc: float | None = None
     files: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    checkpoint_info: dict | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -765,6 +1133,10 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
 
     On Ctrl-C the run stops, keeps the best checkpoint so far, writes the metrics so far
     and returns with ``result.interrupted`` set (no test evaluation).
+
+    An output folder of an earlier run is reused, and its ``checkpoint.npz`` is replaced
+    only by a newer complete one: if this run stops (Ctrl-C, crash) before writing its
+    first checkpoint, the folder is left as it was, metrics and pictures included.
     """
     t_start = time.perf_counter()
     cfg = config.resolved()
@@ -783,8 +1155,9 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
     n_params = int(sum(int(np.prod(p.shape)) for p in model.parameters()))
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / CHECKPOINT_NAME
-    if ckpt_path.exists():
-        ckpt_path.unlink()  # never leave an older run's weights beside this run's metrics
+    # An earlier run's checkpoint is replaced only by a newer complete one (each save is a
+    # rename), never deleted first; its identity tells whether this run's save landed.
+    earlier = _file_identity(ckpt_path)
     saved_cfg = {"model": cfg.model, "data": cfg.data, "data_dir": cfg.data_dir,
                  "input_shape": list(splits.input_shape), "classes": list(splits.classes),
                  "model_kwargs": model_kwargs, "normalization": splits.normalization,
@@ -800,22 +1173,40 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
         + (f", early stopping after {cfg.patience}" if cfg.patience else ""))
     log(f"output folder {out}")
 
-    def on_improve(epoch: int, record: dict) -> None:
-        save_checkpoint(ckpt_path, model, saved_cfg, epoch=epoch,
-                        val_loss=float(record["val_loss"]), val_acc=float(record["val_acc"]))
+    # What is on disk: the last checkpoint whose save returned ("done", with the file's
+    # identity), and the one being saved when a Ctrl-C may have cut it short ("pending").
+    saves: dict = {"done": None, "identity": earlier, "pending": None}
+
+    def save(record: dict) -> None:
+        info = {"epoch": int(record["epoch"]), "val_loss": float(record["val_loss"]),
+                "val_acc": float(record["val_acc"])}
+        saves["pending"] = info
+        save_checkpoint(ckpt_path, model, saved_cfg, **info)
+        saves.update(done=info, identity=_file_identity(ckpt_path), pending=None)
 
     fit_result = fit(model, (splits.x_train, splits.y_train), (splits.x_val, splits.y_val),
                      epochs=cfg.epochs, batch_size=cfg.batch_size, optimizer=cfg.optimizer,
                      lr=cfg.lr, weight_decay=cfg.weight_decay, patience=cfg.patience,
-                     seed=cfg.seed, progress=cfg.progress, on_improve=on_improve,
-                     callbacks=callbacks, log=log)
-    if not ckpt_path.exists() and not fit_result.interrupted and fit_result.history:
+                     seed=cfg.seed, progress=cfg.progress,
+                     on_improve=lambda epoch, record: save(record), callbacks=callbacks, log=log)
+    if saves["pending"] is not None:
+        # Ctrl-C hit a save: its rename either landed (the file changed) or did not
+        if _file_identity(ckpt_path) != saves["identity"]:
+            saves["done"] = saves["pending"]
+        saves["pending"] = None
+    if saves["done"] is None and not fit_result.interrupted and fit_result.history:
         # no epoch ever improved (a NaN validation loss from the start): keep the last weights
-        last = fit_result.history[-1]
-        save_checkpoint(ckpt_path, model, saved_cfg, epoch=last["epoch"],
-                        val_loss=float(last["val_loss"]), val_acc=float(last["val_acc"]))
-    result = RunResult(cfg, model, splits, fit_result, out,
-                       ckpt_path if ckpt_path.exists() else None)
+        save(fit_result.history[-1])
+    info = saves["done"]
+    result = RunResult(cfg, model, splits, fit_result, out, ckpt_path if info else None,
+                       checkpoint_info=info)
+    if info is None and earlier is not None:
+        # this run wrote no checkpoint: the folder stays the earlier run's, files and all
+        msg = (f"no checkpoint was saved by this run; {ckpt_path} still holds the earlier "
+               "run's checkpoint, unchanged (and the folder its metrics and pictures)")
+        result.warnings.append(msg)
+        log(msg)
+        return result
     metrics: dict = {
         "args": _jsonable(asdict(cfg)), "model": cfg.model, "data": cfg.data,
         "num_parameters": n_params, "classes": list(splits.classes),
@@ -825,6 +1216,7 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
         "best_val_loss": fit_result.best_val_loss, "stopped_early": fit_result.stopped_early,
         "interrupted": fit_result.interrupted, "checkpoint": CHECKPOINT_NAME
         if result.checkpoint else None,
+        "checkpoint_epoch": info["epoch"] if info else None,
     }
     if not fit_result.interrupted:
         t0 = time.perf_counter()
@@ -848,8 +1240,8 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
         "epoch_seconds": [r["seconds"] for r in fit_result.history],
         "test_seconds": t_test, "total_seconds": time.perf_counter() - t_start}
     metrics["warnings"] = list(result.warnings)
-    with open(out / "metrics.json", "w") as f:
-        json.dump(_jsonable(metrics), f, indent=2)
+    text = json.dumps(_jsonable(metrics), indent=2).encode("utf-8")
+    _write_atomically(out / "metrics.json", lambda f: f.write(text))
     result.files["metrics"] = out / "metrics.json"
     if result.checkpoint:
         result.files["checkpoint"] = result.checkpoint
@@ -874,6 +1266,14 @@ def _jsonable(obj: Any) -> Any:
 def _figure(w: float, h: float):
     from matplotlib.figure import Figure  # no pyplot: never touches a notebook's backend
     return Figure(figsize=(w, h), dpi=100, layout="constrained")
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    """``fig`` as a PNG at ``path``, replacing the old picture in one rename."""
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    _write_atomically(path, lambda f: f.write(buf.getvalue()))
 
 
 def _plots(out: Path, history: list, cm: np.ndarray | None, splits: Splits, cfg: TrainConfig,
@@ -906,7 +1306,7 @@ def _plots(out: Path, history: list, cm: np.ndarray | None, splits: Splits, cfg:
         ax.set_title(f"{title}: {label}")
         ax.grid(alpha=0.3)
         ax.legend()
-        fig.savefig(out / name)
+        _save_figure(fig, out / name)
         files[name.split(".")[0]] = out / name
     if cm is not None:
         k = cm.shape[0]
@@ -926,7 +1326,7 @@ def _plots(out: Path, history: list, cm: np.ndarray | None, splits: Splits, cfg:
             for j in range(k):
                 ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
                         color="white" if cm[i, j] > thresh else "black")
-        fig.savefig(out / "confusion_matrix.png")
+        _save_figure(fig, out / "confusion_matrix.png")
         files["confusion_matrix"] = out / "confusion_matrix.png"
     return files
 
@@ -958,6 +1358,5 @@ def _graph_picture(out: Path, model: Any, splits: Splits, cfg: TrainConfig, warn
         warns.append(msg)
         log(msg)
         return {}
-    with open(out / "graph.svg", "wb") as f:
-        f.write(svg)
+    _write_atomically(out / "graph.svg", lambda f: f.write(svg))
     return {"graph": out / "graph.svg"}

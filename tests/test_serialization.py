@@ -307,3 +307,286 @@ def test_member_larger_than_declared_is_refused_before_reading():
     assert len(buf.getvalue()) < 100_000  # 16 MB of zeros deflate to a few kB
     with pytest.raises(SerializationError, match="more than its declared dtype <f8 and shape"):
         load(io.BytesIO(buf.getvalue()))
+
+
+# ------------------------------------------------------- size limits (bombs)
+MANIFEST_NAME = "__autograd_core_manifest__.npy"
+
+
+def _npy(arr) -> bytes:
+    b = io.BytesIO()
+    np.save(b, arr, allow_pickle=False)
+    return b.getvalue()
+
+
+def _archive(manifest: dict, members: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    """A hand-made archive: the manifest (as we write it) and raw ``.npy`` members."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=compression) as zf:
+        zf.writestr(MANIFEST_NAME, _npy(np.frombuffer(json.dumps(manifest).encode(), np.uint8)))
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _one_array_manifest(dtype: str, shape: list) -> dict:
+    return {"format": "autograd_core.save", "version": 1, "root": {"$ndarray": "a0"},
+            "tensors": [], "arrays": {"a0": {"dtype": dtype, "shape": shape}}}
+
+
+def _peak_bytes(fn):
+    """``fn()``'s peak of traced allocations (NumPy reports its buffers to tracemalloc)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_deflate_bomb_is_refused_before_inflating(tmp_path):
+    """8 MB of zeros deflate to ~8 kB: with a 1 MB limit the file is refused from the sizes
+    its zip directory declares, before anything is inflated; the error names the file, the
+    entry and how to raise the limit."""
+    n = 1_000_000
+    path = tmp_path / "bomb.npz"
+    path.write_bytes(_archive(_one_array_manifest("<f8", [n]), {"a0.npy": _npy(np.zeros(n))}))
+    assert path.stat().st_size < 50_000
+    errors = []
+
+    def attempt():
+        try:
+            load(path, max_bytes=1_000_000)
+        except SerializationError as e:
+            errors.append(str(e))
+
+    assert _peak_bytes(attempt) < 1_000_000
+    assert len(errors) == 1
+    msg = errors[0]
+    assert "bomb.npz" in msg and "a0.npy" in msg and "8000128" in msg and "max_bytes" in msg
+    assert load(path, max_bytes=9_000_000).shape == (n,)  # under a higher limit it loads
+
+
+def test_module_level_limit_applies_and_is_read_at_call_time(tmp_path, monkeypatch):
+    import autograd_core.serialization as S
+    n = 500_000
+    data = _archive(_one_array_manifest("<f8", [n]), {"a0.npy": _npy(np.zeros(n))})
+    assert load(io.BytesIO(data)).shape == (n,)
+    monkeypatch.setattr(S, "MAX_BYTES", 1_000_000)
+    with pytest.raises(SerializationError, match="a0.npy.*MAX_BYTES"):
+        load(io.BytesIO(data))
+    assert load(io.BytesIO(data), max_bytes=5_000_000).shape == (n,)  # the keyword wins
+
+
+def test_default_limit_refuses_a_file_declaring_gigabytes(tmp_path):
+    """The zip directory declares 5 GB for one entry (a forged size; a real one would take
+    minutes to build): refused at once by the default limit, nothing inflated."""
+    good = _archive(_one_array_manifest("<f8", [4]), {"a0.npy": _npy(np.zeros(4))})
+    src = zipfile.ZipFile(io.BytesIO(good))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info.filename))
+        zf.filelist[-1].file_size = 5 * 10 ** 9   # what the central directory will declare
+    errors = []
+
+    def attempt():
+        try:
+            load(io.BytesIO(buf.getvalue()))
+        except SerializationError as e:
+            errors.append(str(e))
+
+    assert _peak_bytes(attempt) < 1_000_000
+    assert len(errors) == 1 and "a0.npy" in errors[0] and "limit" in errors[0]
+
+
+def test_header_shape_beyond_the_entry_size_is_refused_before_allocating():
+    """A member whose .npy header declares 2**40 float64s (8 TB), consistent with the
+    manifest, in a tiny entry: refused from the header, before the array is allocated."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": (2 ** 40,)})
+    data = _archive(_one_array_manifest("<f8", [2 ** 40]), {"a0.npy": header.getvalue() + b"x" * 64})
+    with pytest.raises(SerializationError, match=r"header of entry 'a0\.npy' declares.*8\.0 TiB.*refused before allocating"):
+        load(io.BytesIO(data))
+
+
+def test_manifest_bomb_is_refused_before_inflating(tmp_path):
+    """A valid manifest padded with 9 MB of JSON whitespace deflates to ~10 kB; it is
+    refused by the manifest limit (default 8 MiB) before it is inflated or parsed."""
+    path = tmp_path / "manifest-bomb.npz"
+    text = json.dumps({"format": "autograd_core.save", "version": 1, "root": 1, "tensors": [],
+                       "arrays": {}}).encode() + b" " * (9 * 2 ** 20)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST_NAME, _npy(np.frombuffer(text, np.uint8)))
+    path.write_bytes(buf.getvalue())
+    assert path.stat().st_size < 100_000
+    errors = []
+
+    def attempt():
+        try:
+            load(path)
+        except SerializationError as e:
+            errors.append(str(e))
+
+    assert _peak_bytes(attempt) < 2_000_000
+    assert len(errors) == 1
+    assert "manifest-bomb.npz" in errors[0] and "manifest" in errors[0]
+    assert "max_manifest_bytes" in errors[0]
+    assert load(path, max_manifest_bytes=10 * 2 ** 20) == 1
+
+
+def test_bzip2_and_lzma_members_are_refused():
+    """Their decompressors cannot be bounded per read; we only write stored members, and
+    deflated ones (numpy.savez_compressed) can be read in bounded steps."""
+    data = _archive(_one_array_manifest("<f8", [3]), {"a0.npy": _npy(np.zeros(3))},
+                    compression=zipfile.ZIP_BZIP2)
+    with pytest.raises(SerializationError, match="compress"):
+        load(io.BytesIO(data))
+
+
+def test_deflated_archives_still_load(checkpoint):
+    obj, data = checkpoint
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info.filename))
+    _assert_same(obj, load(io.BytesIO(buf.getvalue())))
+
+
+@pytest.mark.parametrize("kw,value,exc", [("max_bytes", -1, ValueError),
+                                          ("max_bytes", 1.5, TypeError),
+                                          ("max_bytes", True, TypeError),
+                                          ("max_manifest_bytes", "8MB", TypeError)])
+def test_bad_limits_are_clear_errors(checkpoint, kw, value, exc):
+    with pytest.raises(exc, match=kw):
+        load(io.BytesIO(checkpoint[1]), **{kw: value})
+
+
+# --------------------------------------------------- temp files and fsync
+def _saver_process(folder, block: bool):
+    """A process saving 2 MB to folder/ckpt.npz that, mid-write, either kills itself
+    (SIGKILL: no cleanup runs) or waits for a line on stdin before finishing."""
+    import subprocess
+    import sys
+    code = f"""
+import os, signal, sys
+import numpy as np
+import autograd_core.serialization as S
+real = S._write_archive
+def write(fh, manifest, arrays):
+    if {block!r}:
+        print("writing", flush=True)
+        sys.stdin.readline()
+        return real(fh, manifest, arrays)
+    fh.write(b"x" * 1_000_000)
+    fh.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+S._write_archive = write
+S.save({{"w": np.ones(250_000)}}, os.path.join({str(folder)!r}, "ckpt.npz"))
+print("saved", flush=True)
+"""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root)
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=env)
+
+
+def test_a_killed_save_leaves_a_temp_file_that_the_next_save_removes(tmp_path):
+    seen = set()
+    for _ in range(3):  # each killed save removes the one before: they never pile up
+        p = _saver_process(tmp_path, block=False)
+        p.communicate(timeout=120)
+        assert p.returncode == -9
+        stale = [n for n in os.listdir(tmp_path) if n != "ckpt.npz"]
+        assert len(stale) == 1 and stale[0].startswith(".")  # hidden, 1 MB
+        assert (tmp_path / stale[0]).stat().st_size == 1_000_000
+        seen.add(stale[0])
+    assert len(seen) == 3
+    save({"v": 1}, tmp_path / "ckpt.npz")
+    assert os.listdir(tmp_path) == ["ckpt.npz"] and load(tmp_path / "ckpt.npz") == {"v": 1}
+
+
+def test_a_live_save_in_another_process_is_left_alone(tmp_path):
+    p = _saver_process(tmp_path, block=True)
+    try:
+        assert p.stdout.readline().strip() == "writing"
+        temp = [n for n in os.listdir(tmp_path)]
+        assert len(temp) == 1
+        save({"v": 1}, tmp_path / "other.npz")            # cleans stale files, not this one
+        assert sorted(os.listdir(tmp_path)) == sorted(temp + ["other.npz"])
+        out, _ = p.communicate("go\n", timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0 and out.strip().endswith("saved")
+    assert sorted(os.listdir(tmp_path)) == ["ckpt.npz", "other.npz"]
+    assert load(tmp_path / "ckpt.npz")["w"].shape == (250_000,)
+
+
+def test_other_files_are_never_removed(tmp_path):
+    names = [".tmp-notours", "notes.tmp", ".autograd-core-save-x.tmp.bak", "a.save",
+             ".tmp-abcd1234.save.keep", "ckpt.npz.part"]
+    for n in names:
+        (tmp_path / n).write_bytes(b"keep me")
+    save({"v": 1}, tmp_path / "ckpt.npz")
+    assert sorted(os.listdir(tmp_path)) == sorted(names + ["ckpt.npz"])
+
+
+def test_old_temp_files_of_earlier_versions_are_removed_once_an_hour_old(tmp_path):
+    """Earlier versions named their temp files ``.tmp-XXXXXXXX.save`` and could not say
+    whether a writer was still alive: such a file is removed once it is an hour old."""
+    import time
+    old, fresh = tmp_path / ".tmp-k3j_x9a2.save", tmp_path / ".tmp-q8w2e4r6.save"
+    old.write_bytes(b"x" * 1000)
+    fresh.write_bytes(b"x" * 1000)
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    save({"v": 1}, tmp_path / "ckpt.npz")
+    assert sorted(os.listdir(tmp_path)) == sorted(["ckpt.npz", fresh.name])
+
+
+def test_save_fsyncs_the_file_before_the_rename_and_the_folder_after(tmp_path, monkeypatch):
+    import stat
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append("fsync dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    def replace(src, dst, **kw):
+        events.append("rename")
+        real_replace(src, dst, **kw)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    save({"w": ag.ones(3)}, tmp_path / "ckpt.npz")
+    assert events == ["fsync file", "rename", "fsync dir"]
+    assert load(tmp_path / "ckpt.npz")["w"].tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX flock")
+def test_a_temp_file_removed_before_its_writer_locked_it_is_made_again(tmp_path, monkeypatch):
+    """The race the lock protocol closes: a cleaner in another process removes a just-made
+    temp file before its writer locks it. The writer notices and starts a new one."""
+    import fcntl
+    real = fcntl.flock
+    removed = []
+
+    def flock(fd, op):
+        if op == fcntl.LOCK_EX and not removed:  # the writer's blocking lock, first time
+            for n in os.listdir(tmp_path):
+                if n.startswith(".autograd-core-save-"):
+                    os.unlink(tmp_path / n)
+                    removed.append(n)
+        return real(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    save({"v": 1}, tmp_path / "ckpt.npz")
+    assert len(removed) == 1
+    assert os.listdir(tmp_path) == ["ckpt.npz"] and load(tmp_path / "ckpt.npz") == {"v": 1}
