@@ -30,6 +30,7 @@ from autograd_core.tensor import make, where
 from .fused.activation import ELU as _ELU
 from .fused.activation import GELU as _GELU
 from .fused.activation import LeakyReLU as _LeakyReLU
+from .fused.activation import Softplus as _Softplus
 from .fused.attention import Attention as _Attention
 from .fused.linear import Linear as _LinearOp
 from .fused.loss import BinaryCrossEntropy as _BCE
@@ -679,18 +680,14 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold``.
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold``; the gradient
+    is ``sigmoid(beta x)`` (a half at 0), as PyTorch's.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> round(F.softplus(ag.tensor([0.0]))[0].item(), 4)
     0.6931
     """
-    _tensor(input, "softplus")
-    bx = input * beta if beta != 1 else input
-    soft = ((-(bx.abs())).exp() + 1).log() + bx.clamp(min=0.0)
-    if beta != 1:
-        soft = soft / beta
-    return where(bx._data > threshold, input, soft)
+    return _Softplus.apply(_tensor(input, "softplus"), beta=beta, threshold=threshold)
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -821,7 +818,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     >>> [round(v, 4) for v in F.logsigmoid(ag.tensor([0.0, -1000.0])).tolist()]
     [-0.6931, -1000.0]
     """
-    return -_softplus_exact(-_tensor(input, "logsigmoid"))
+    return -_Softplus.apply(-_tensor(input, "logsigmoid"), threshold=math.inf)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,

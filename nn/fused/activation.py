@@ -1,5 +1,5 @@
-"""Activation ops that the core does not have: leaky ReLU, ELU and GELU (exact, with the
-core's ``erf``, and the tanh approximation)."""
+"""Activation ops that the core does not have: leaky ReLU, ELU, GELU (exact, with the
+core's ``erf``, and the tanh approximation) and softplus."""
 from __future__ import annotations
 
 import math
@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from autograd_core import Function, Tensor
+from autograd_core.ops.elementwise import sigmoid_array
 from autograd_core.ops.special import Erf, erf_array
 from autograd_core.tensor import make, where
 
@@ -105,3 +106,42 @@ def gelu_composite(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "tanh":
         return x * 0.5 * (1 + ((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI).tanh())
     return x * 0.5 * (1 + Erf.apply(x * (1 / _SQRT_2)))
+
+
+class Softplus(Function):
+    """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``. The
+    derivative is PyTorch's: ``sigmoid(beta x)`` (a half at 0), and 1 on the linear part."""
+
+    op = "softplus"
+
+    @staticmethod
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        bx = x * beta if beta != 1 else x
+        ctx.beta, ctx.threshold = beta, threshold
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            # log(1 + exp(bx)) without overflow
+            out = np.log1p(np.exp(-np.abs(bx))) + np.maximum(bx, 0)
+        if beta != 1:
+            out = out / beta
+        deriv = sigmoid_array(bx)
+        linear = bx > threshold
+        if linear.any():
+            out = np.where(linear, x, out)
+            deriv[linear] = 1
+        ctx.deriv = deriv.astype(x.dtype, copy=False)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta if ctx.beta != 1 else x
+        sig = bx.sigmoid()
+        at = bx._data == ctx.threshold
+        if at.any():  # PyTorch's second derivative is 0 at the threshold itself
+            sig = where(at, make(sig._data), sig)
+        return where(bx._data > ctx.threshold, grad, grad * sig)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad * ctx.deriv
