@@ -839,10 +839,15 @@ class Tensor(MoreOps):
         return self._extreme(dim, keepdim, False, "min")
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return self.max() if dim is None else self.max(dim, keepdim).values
+        """The largest elements over ``dim`` (an int, a tuple, or None for all); ties share
+        the gradient evenly, as PyTorch's."""
+        dim, keepdim = _dims(self, dim, None, keepdim, None)
+        return R.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return self.min() if dim is None else self.min(dim, keepdim).values
+        """The smallest elements over ``dim``; ties share the gradient evenly."""
+        dim, keepdim = _dims(self, dim, None, keepdim, None)
+        return R.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:

@@ -20,6 +20,7 @@ from autograd_core.tensor import make, where
 
 from . import functional as F
 from .fused.activation import ELU as _ELU
+from .fused.activation import Hardswish as _Hardswish
 
 __all__ = ["hardsigmoid", "hardswish", "softsign", "tanhshrink", "softshrink", "hardshrink",
            "threshold", "celu"]
@@ -48,11 +49,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.hardswish(ag.tensor([-3.0, 3.0])).tolist()
     [-0.0, 3.0]
     """
-    x = F._tensor(input, "hardswish")
-    d = x._data
-    mid = x * (x + 3.0) / 6.0
     # PyTorch's gradient: 0 up to -3, x/3 + 1/2 strictly between, 1 from 3 on
-    return where(d <= -3.0, x * 0.0, where(d < 3.0, mid, x))  # x * 0: -0.0, as PyTorch
+    return _Hardswish.apply(F._tensor(input, "hardswish"))
 
 
 def softsign(input: Tensor) -> Tensor:

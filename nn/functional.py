@@ -21,7 +21,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.grad_mode import STATE
-from autograd_core.ops.elementwise import Mul
+from autograd_core.ops.elementwise import Mul, select_tensor
 from autograd_core.ops.index import IndexAdd
 from autograd_core.ops.inplace import inplace_option
 from autograd_core.random import Generator, rng
@@ -389,10 +389,10 @@ class _Embedding(ag.Function):
     @staticmethod
     def backward(ctx, grad):
         g = IndexAdd.apply(grad, index=ctx.indices, shape=ctx.shape)
-        if ctx.padding_idx is not None:
-            keep = np.ones((ctx.shape[0], 1), dtype=grad.dtype)
-            keep[ctx.padding_idx] = 0
-            g = g * make(keep)
+        if ctx.padding_idx is not None:  # its row's gradient is 0 whatever the upstream one
+            keep = np.ones((ctx.shape[0], 1), dtype=bool)
+            keep[ctx.padding_idx] = False
+            g = select_tensor(keep, g)
         return g
 
 
@@ -1171,6 +1171,8 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     vmask = make(valid.astype(input.dtype))
     wy = w.gather(0, make(tc.reshape(-1))).reshape(tc.shape) * vmask if w is not None else vmask
     loss = -picked * wy
+    if not valid.all():  # ignored targets get 0 gradient whatever the upstream one
+        loss = where(valid, loss, make(np.zeros((), input.dtype)))
     if reduction == "mean":
         return loss.sum() / wy.sum()
     return _reduce_tensor(loss, reduction, None)

@@ -292,17 +292,22 @@ class Sigmoid(Function):
 
 def select(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
     """``grad`` where ``mask`` holds, else 0 (an inf or NaN where it does not hold gives 0,
-    as PyTorch's where-based backwards). A product with the mask, not ``np.where``, which
-    branches on every element and mispredicts on a mask of random signs."""
+    as PyTorch's where-based backwards). ``mask`` may also hold weights (of grad's dtype):
+    then ``grad * mask`` where a weight is nonzero, else 0. A product with the mask, not
+    ``np.where``, which branches on every element and mispredicts on a mask of random
+    signs."""
     out = grad * mask
     if not np.isfinite(grad).all():
-        out = np.where(mask, grad, 0).astype(grad.dtype, copy=False)
+        out = np.where(mask, out, 0).astype(grad.dtype, copy=False)
     return out
 
 
 def select_tensor(mask: np.ndarray, grad):
     """:func:`select` as a recorded Tensor op (for a graph of the backward)."""
-    return where(mask, grad, make(np.zeros((), grad._data.dtype)))
+    zero = make(np.zeros((), grad._data.dtype))
+    if mask.dtype != np.bool_:
+        return where(mask != 0, grad * make(mask), zero)
+    return where(mask, grad, zero)
 
 
 class Relu(Function):
@@ -353,6 +358,16 @@ class Clamp(Function):
         return select(Clamp._inside(ctx), grad)
 
 
+def _shares(a_loses, b_loses, tie, dtype: np.dtype) -> tuple:
+    """The weights of an elementwise max's or min's gradient for each input, as PyTorch's:
+    1 to the winner and 0 to the loser, 1/2 each at a tie, and 1 each where a NaN leaves
+    them unordered."""
+    if dtype.kind not in "fc":  # no gradient
+        return None, None
+    half = tie * dtype.type(0.5)
+    return (np.asarray(~a_loses - half, dtype=dtype), np.asarray(~b_loses - half, dtype=dtype))
+
+
 class Maximum(Function):
     """Elementwise maximum; at ties the gradient is split evenly, as in PyTorch."""
 
@@ -360,18 +375,20 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.share_a = (a > b) + 0.5 * (a == b)
-        return np.maximum(a, b)
+        out = np.maximum(a, b)
+        ctx.share = _shares(a < b, a > b, a == b, out.dtype)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        wa = ctx.share_a.astype(grad._data.dtype)
-        return grad * _mask(wa), grad * _mask(1 - wa)
+        (wa, wb), (need_a, need_b) = ctx.share, ctx.needs_input_grad
+        return (select_tensor(wa, grad) if need_a else None,
+                select_tensor(wb, grad) if need_b else None)
 
     @staticmethod
     def array_backward(ctx, grad):
-        wa = ctx.share_a.astype(grad.dtype)
-        return grad * wa, grad * (1 - wa)
+        (wa, wb), (need_a, need_b) = ctx.share, ctx.needs_input_grad
+        return (select(wa, grad) if need_a else None), (select(wb, grad) if need_b else None)
 
 
 class Minimum(Function):
@@ -379,18 +396,12 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.share_a = (a < b) + 0.5 * (a == b)
-        return np.minimum(a, b)
+        out = np.minimum(a, b)
+        ctx.share = _shares(a > b, a < b, a == b, out.dtype)
+        return out
 
-    @staticmethod
-    def backward(ctx, grad):
-        wa = ctx.share_a.astype(grad._data.dtype)
-        return grad * _mask(wa), grad * _mask(1 - wa)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        wa = ctx.share_a.astype(grad.dtype)
-        return grad * wa, grad * (1 - wa)
+    backward = staticmethod(Maximum.backward)
+    array_backward = staticmethod(Maximum.array_backward)
 
 
 class Where(Function):

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..function import Function, sum_to_shape
 from ..tensor import make
+from .elementwise import select, select_tensor
 
 
 def keepdim_shape(shape: tuple, dim) -> tuple:
@@ -84,24 +85,53 @@ class Prod(Function):
 
 
 class MaxAll(Function):
-    """max() or min() over every element; ties share the gradient evenly, as in PyTorch."""
+    """max() or min() over every element, as PyTorch's: the gradient goes to the elements
+    equal to the result (to the NaNs when it is NaN), shared evenly, and is 0 elsewhere
+    whatever the upstream gradient."""
 
     op = "max"
 
     @staticmethod
     def forward(ctx, a, largest=True):
         out = np.asarray(a.max() if largest else a.min())
-        mask = a == out
+        mask = np.isnan(a) if a.dtype.kind == "f" and np.isnan(out) else a == out
         ctx.share = mask / mask.sum()
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * make(ctx.share.astype(grad._data.dtype))
+        return select_tensor(ctx.share.astype(grad._data.dtype), grad)
 
     @staticmethod
     def array_backward(ctx, grad):
-        return grad * ctx.share.astype(grad.dtype)
+        return select(ctx.share.astype(grad.dtype), grad)
+
+
+class Amax(Function):
+    """amax() or amin() over ``dim`` (an int, a tuple, or None for all), as PyTorch's: ties
+    share the gradient evenly, and the backward is a product with those shares (a NaN in
+    a reduced slice gives NaN gradients over it)."""
+
+    op = "amax"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, largest=True):
+        ext = np.asarray((np.max if largest else np.min)(a, axis=dim, keepdims=True))
+        ties = a == ext
+        with np.errstate(invalid="ignore"):
+            ctx.share = (ties / ties.sum(axis=dim, keepdims=True)).astype(a.dtype, copy=False)
+        ctx.keep = ext.shape
+        if keepdim:
+            return ext
+        return ext.reshape(()) if dim is None else np.squeeze(ext, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.keep) * make(ctx.share)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad.reshape(ctx.keep) * ctx.share
 
 
 class Softmax(Function):

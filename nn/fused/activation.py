@@ -1,5 +1,5 @@
 """Activation ops that the core does not have: leaky ReLU, ELU, GELU (exact, with the
-core's ``erf``, and the tanh approximation) and softplus."""
+core's ``erf``, and the tanh approximation), softplus and hardswish."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from autograd_core import Function, Tensor
-from autograd_core.ops.elementwise import sigmoid_array
+from autograd_core.ops.elementwise import select, select_tensor, sigmoid_array
 from autograd_core.ops.special import Erf, erf_array
 from autograd_core.tensor import make, where
 
@@ -145,3 +145,29 @@ class Softplus(Function):
     @staticmethod
     def array_backward(ctx, grad):
         return grad * ctx.deriv
+
+
+class Hardswish(Function):
+    """``x * relu6(x + 3) / 6``, with PyTorch's gradient: 0 up to -3 (a zero that an inf or
+    NaN upstream gradient leaves 0), ``x / 3 + 1/2`` strictly between, and 1 from 3 on."""
+
+    op = "hardswish"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        low, mid = x <= -3, x < 3
+        ctx.live = ~low
+        ctx.deriv = np.where(mid, x / 3 + 0.5, 1).astype(x.dtype, copy=False)
+        # x * 0 is -0.0 for negative x, as PyTorch's
+        return np.where(low, x * 0, np.where(mid, x * (x + 3) / 6, x)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        d = x._data
+        return select_tensor(d > -3, where(d < 3, grad * (x / 3 + 0.5), grad))
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return select(ctx.live, grad * ctx.deriv)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import Function, Tensor
-from autograd_core.tensor import make
+from autograd_core.ops.elementwise import select
+from autograd_core.tensor import make, where
 
 from . import composite_backward
 
@@ -137,8 +138,8 @@ class CrossEntropyIndex(Function):
             g = g.reshape(-1).astype(e.dtype, copy=False)
         elif reduction == "mean":
             g = g / e.dtype.type(ctx.denom)
-        if not ctx.all_valid:
-            g = g * ctx.valid
+        if not ctx.all_valid:  # ignored targets get 0 gradient whatever the upstream one
+            g = select(ctx.valid, g)
         # d loss_i / d x_i = (sum_c a_ic) p_i - a_i, a_i the effective target weights
         ar = np.arange(n)
         if eps > 0:
@@ -252,6 +253,8 @@ def cross_entropy_composite(x: Tensor, target: "Tensor | np.ndarray", weight: Te
     if eps > 0:
         smooth = -(logp * weight).sum(-1) if weight is not None else -logp.sum(-1)
         loss = loss * (1 - eps) + smooth * vmask * (eps / c)
+    if not valid.all():
+        loss = where(valid, loss, make(np.zeros((), rows.dtype)))
     loss = loss.reshape(loss_shape)
     if reduction == "mean":
         return loss.sum() / wy.sum()
