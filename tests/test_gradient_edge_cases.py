@@ -216,3 +216,48 @@ def test_ignored_targets_get_zero_gradient(torch, reduction):
             check(torch, fn, [x], grad=up)
     check(torch, lambda m, t: fn_of(m).cross_entropy(t, m.tensor(target), reduction=reduction,
                                                      label_smoothing=0.2), [x], grad=up)
+
+
+# ------------------------------------------------------------------------ 3. pow
+POW_XS = [0.0, -1.0, 2.0, 0.5, -0.0]
+
+
+@pytest.mark.parametrize("e", [0, 0.0, 1, 1.0, 2, 2.0, 3, 0.5, 1.5, -1.0, -0.5])
+def test_pow_with_a_number_exponent(torch, e):
+    check(torch, lambda m, x: x ** e, [POW_XS])
+    check(torch, lambda m, x: x.pow(e), [POW_XS], grad=[INF, NAN, 1.0, INF, -INF])
+
+
+def test_pow_zero_exponent_at_zero():
+    # x ** 0 is 1 on both sides of 0: the gradient there is 0, not NaN
+    x = leaf([0.0, -0.0, 3.0])
+    (x ** 0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    assert ag.gradcheck(lambda t: t ** 0, (leaf([0.0, 1.0]),))
+    # as PyTorch's zeros_like, the gradient of a number exponent 0 has no graph
+    (g,) = ag.grad((x ** 0).sum(), x, create_graph=True)
+    assert not g.requires_grad
+
+
+BASES = [0.0, 0.0, 0.0, 0.0, -1.0, 2.0, 0.0, -2.0, 3.0, 0.5]
+EXPONENTS = [0.0, 1.0, 2.0, -1.0, 2.0, 0.5, 0.5, 0.5, 0.0, -1.5]
+
+
+@pytest.mark.parametrize("upstream", [1.0, INF, NAN])
+def test_pow_with_a_tensor_exponent(torch, upstream):
+    check(torch, lambda m, x, y: x ** y, [BASES, EXPONENTS], grad=upstream)
+    check(torch, lambda m, x, y: m.pow(x, y), [[0.0, 2.0], [[0.0], [1.0], [-1.0]]], grad=upstream)
+    check(torch, lambda m, x: x ** m.tensor(EXPONENTS, dtype=m.float64), [BASES], grad=upstream)
+    check(torch, lambda m, y: m.tensor(BASES, dtype=m.float64) ** y, [EXPONENTS], grad=upstream)
+
+
+@pytest.mark.parametrize("base", [0.0, 2.0, -2.0, 1.0])
+def test_pow_with_a_number_base(torch, base):
+    check(torch, lambda m, y: base ** y, [[0.0, 1.0, 2.0, -1.0, 0.5, -0.5]])
+
+
+def test_pow_second_derivatives(torch):
+    check_second(torch, lambda m, x: x ** 2 + x ** 0.5 + x ** -1.5, [[0.5, 1.0, 2.0]])
+    # at exponent 0 the mixed second derivative is masked to 0, as PyTorch's (not 1 / x)
+    check_second(torch, lambda m, x, y: x ** y, [[0.5, 2.0, 3.0, 1.5], [2.0, -0.5, 0.0, 1.0]])
+    assert ag.gradgradcheck(lambda x, y: x ** y, (leaf([0.5, 2.0, 3.0]), leaf([2.0, -0.5, 1.0])))

@@ -93,7 +93,12 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a ** b
+        if b.ndim == 0 and a.dtype.kind == "f" and (b == 0.5 or b == -0.5):
+            out = np.sqrt(a)  # as PyTorch's kernels: sqrt(-0.0) is -0.0 and 1 / it -inf
+            if b < 0:
+                out = np.divide(1, out, dtype=out.dtype)
+        else:
+            out = a ** b
         # the result is kept only for the exponent's gradient (as PyTorch saves them)
         ctx.save_for_backward(a, b, out if ctx.next[1] is not None else None)
         return out
@@ -102,12 +107,27 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = grad * b * a ** (b - 1) if need_a else None
-        gb = None
+        ad, bd = a._data, b._data
+        zero = make(np.zeros((), grad._data.dtype))
+        ga = gb = None
+        if need_a:
+            # PyTorch's: 0 where the exponent is 0, whatever a and the upstream gradient
+            # (for a constant exponent 0, zeros of no graph, as its zeros_like)
+            zero_exp = bd == 0
+            if not need_b and zero_exp.all():
+                ga = make(np.zeros(grad._data.shape, grad._data.dtype))
+            else:
+                ga = grad * b * a ** (b - 1)
+                if zero_exp.any():
+                    ga = where(zero_exp, zero, ga)
         if need_b:
+            # PyTorch's: out * log(a), taken as 0 where a == 0 and the exponent is >= 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = where(a._data == 0, make(np.zeros((), a._data.dtype)), a.log())
-            gb = grad * out * log_a
+                dlog = out * a.log()
+            at_zero = (ad == 0) & (bd >= 0)
+            if at_zero.any():
+                dlog = where(at_zero, zero, dlog)
+            gb = grad * dlog
         return ga, gb
 
 
