@@ -261,3 +261,25 @@ def test_pow_second_derivatives(torch):
     # at exponent 0 the mixed second derivative is masked to 0, as PyTorch's (not 1 / x)
     check_second(torch, lambda m, x, y: x ** y, [[0.5, 2.0, 3.0, 1.5], [2.0, -0.5, 0.0, 1.0]])
     assert ag.gradgradcheck(lambda x, y: x ** y, (leaf([0.5, 2.0, 3.0]), leaf([2.0, -0.5, 1.0])))
+
+
+# ---------------------------------------------------------------------- 4. atan2
+# all four quadrants, the axes (with both signs of zero) and the origin
+YS = [1.0, 1.0, -1.0, -1.0, 0.0, 0.0, -0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 2.0, -3.0, 1e-200]
+XS2 = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 0.0, 0.0, -0.0, -0.0, 0.0, -0.0, 0.0]
+
+
+@pytest.mark.parametrize("upstream", [1.0, INF, NAN])
+def test_atan2_quadrants_axes_and_origin(torch, upstream):
+    check(torch, lambda m, y, x: y.atan2(x), [YS, XS2], grad=upstream)
+    check(torch, lambda m, y: m.atan2(y, m.tensor(XS2, dtype=m.float64)), [YS], grad=upstream)
+    check(torch, lambda m, x: m.atan2(m.tensor(YS, dtype=m.float64), x), [XS2], grad=upstream)
+    check(torch, lambda m, y: y.atan2(m.tensor(0.0, dtype=m.float64)), [YS], grad=upstream)
+
+
+def test_atan2_broadcast_and_second_derivatives(torch):
+    check(torch, lambda m, y, x: m.atan2(y, x), [[[0.0], [1.0], [-2.0]], [0.0, -1.0, 3.0]])
+    check_second(torch, lambda m, y, x: y.atan2(x), [YS, XS2])
+    # smooth off the negative x axis, also where one coordinate is 0
+    assert ag.gradcheck(lambda y, x: y.atan2(x), (leaf([1.0, 0.0, -2.0, 0.5]),
+                                                 leaf([0.0, 2.0, 0.0, -1.0])))

@@ -493,4 +493,10 @@ class Atan2(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         r2 = a * a + b * b
-        return (grad * b / r2 if need_a else None), (-grad * a / r2 if need_b else None)
+        # PyTorch's: 1 / r2 taken as 0 where r2 == 0, so the gradient at the origin is 0
+        with np.errstate(divide="ignore"):
+            recip = 1 / r2
+        origin = r2._data == 0
+        if origin.any():
+            recip = where(origin, make(np.zeros((), recip._data.dtype)), recip)
+        return (grad * b * recip if need_a else None), (grad * -a * recip if need_b else None)
