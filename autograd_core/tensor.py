@@ -804,14 +804,23 @@ class Tensor(MoreOps):
         dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        d = self - self.mean(dim, keepdim=True)
-        return (d * d).sum(dim, keepdim) / max(_count(self._data.shape, dim) - correction, 0)
+        if not _is_float(self._data.dtype):
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        divisor = max(_count(self._data.shape, dim) - correction, 0)
+        return R.Var.apply(self, dim=dim, keepdim=keepdim, divisor=divisor)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None, axis: Any = None,
             keepdims: bool | None = None) -> "Tensor":
-        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
-                        keepdims=keepdims).sqrt()
+        """Standard deviation; unbiased (``correction=1``) by default, as PyTorch. Where it
+        is 0 (a constant input) its gradient is 0, as PyTorch's (not sqrt's inf times 0)."""
+        v = self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
+                     keepdims=keepdims)
+        zero = v._data == 0
+        if not zero.any():
+            return v.sqrt()
+        one, zeros = make(np.ones((), v._data.dtype)), make(np.zeros((), v._data.dtype))
+        return where(zero, zeros, where(zero, one, v).sqrt())
 
     def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is not None:

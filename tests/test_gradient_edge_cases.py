@@ -283,3 +283,56 @@ def test_atan2_broadcast_and_second_derivatives(torch):
     # smooth off the negative x axis, also where one coordinate is 0
     assert ag.gradcheck(lambda y, x: y.atan2(x), (leaf([1.0, 0.0, -2.0, 0.5]),
                                                  leaf([0.0, 2.0, 0.0, -1.0])))
+
+
+# ------------------------------------------------------- 5. std, var and norms at 0
+CONST = [[2.0, 2.0, 2.0, 2.0], [0.1, 0.1, 0.1, 0.1], [1.0, -1.0, 3.0, 0.5]]
+
+
+@pytest.mark.parametrize("upstream", [1.0, INF])
+def test_std_of_constant_input_has_zero_gradient(torch, upstream):
+    # rows 0 and 1 are constant (their std is exactly 0), row 2 is not
+    check(torch, lambda m, x: x.std(dim=1), [CONST], grad=upstream)
+    check(torch, lambda m, x: x.std(1, keepdim=True, correction=0), [CONST], grad=upstream)
+    check(torch, lambda m, x: x[:2].std(), [CONST], grad=upstream)
+    check(torch, lambda m, x: m.std_mean(x, dim=1)[0] + m.std_mean(x, dim=1)[1], [CONST],
+          grad=upstream)
+    x = leaf([2.0, 2.0, 2.0])
+    x.std().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_var_and_norms_at_zero(torch):
+    check(torch, lambda m, x: x.var(dim=1), [CONST])
+    check(torch, lambda m, x: x.var(1, correction=0) + m.var_mean(x, dim=1)[0], [CONST])
+    zeros = [[0.0, 0.0, 0.0], [3.0, 0.0, -4.0]]
+    for p in (2, 1, 3, 0.5, INF):
+        check(torch, lambda m, x, p=p: x.norm(p=p, dim=1), [zeros])
+        check(torch, lambda m, x, p=p: m.linalg.vector_norm(x, p, dim=1), [zeros])
+    check(torch, lambda m, x: x.norm(), [[[0.0, 0.0], [0.0, 0.0]]])
+    for p in (2.0, 1.0, 3.0):
+        check(torch, lambda m, x, p=p: fn_of(m).normalize(x, p=p, dim=1), [zeros])
+
+
+def test_std_second_derivatives(torch):
+    check_second(torch, lambda m, x: x.std(dim=1), [CONST])
+    assert ag.gradcheck(lambda t: t.std(dim=1), (leaf(CONST[2:]),))
+
+
+@pytest.mark.parametrize("upstream", [1.0, INF])
+def test_var_gradient_is_the_closed_form(torch, upstream):
+    # 2 (x - mean) / (n - correction): the terms through the mean add up to 0, so an inf
+    # upstream gradient gives +-inf, not inf - inf
+    x = [[1.0, -1.0, 3.0, 0.5], [2.0, 2.0, 2.0, 2.0]]
+    check(torch, lambda m, t: t.var(dim=1) + t.var(1, correction=0), [x], grad=upstream)
+    check(torch, lambda m, t: t.var((0, 1), keepdim=True, correction=2.5), [x], grad=upstream)
+    check(torch, lambda m, t: t[0, 0].var(correction=0), [x], grad=upstream)
+    check_second(torch, lambda m, t: t.var(dim=0) * t.std(), [x[:1] + [[0.0, 1.0, 2.0, 4.0]]])
+
+
+def test_var_of_integers_is_refused(torch):
+    for fn in (lambda m: m.tensor([1, 2]).var(), lambda m: m.tensor([1, 2]).std()):
+        with pytest.raises(RuntimeError, match="std and var only support floating point"):
+            fn(torch)
+        with pytest.raises(RuntimeError, match="std and var only support floating point"):
+            fn(ag)

@@ -56,6 +56,37 @@ class SumToSize(Function):
         return np.broadcast_to(grad, ctx.shape)
 
 
+class Var(Function):
+    """Variance over ``dim``: the sum of squared deviations from the mean over ``divisor``
+    (``n - correction``). The backward is PyTorch's closed form ``grad * 2 (x - mean) /
+    divisor``: the terms through the mean add up to 0 and are left out (an inf upstream
+    gradient gives +-inf there, as PyTorch's, not inf - inf)."""
+
+    op = "var"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, divisor=1):
+        d = a - a.mean(axis=dim, keepdims=True)
+        ctx.dim, ctx.keepdim, ctx.shape, ctx.d = dim, keepdim, a.shape, d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ctx.scale = float(np.divide(2.0, divisor))
+            ctx.save_for_backward(a)
+            return np.asarray(np.sum(d * d, axis=dim, keepdims=keepdim) / divisor, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
+        return grad * ctx.scale * (a - a.mean(ctx.dim, keepdim=True))
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
+        return ctx.scale * grad * ctx.d
+
+
 class Prod(Function):
     op = "prod"
 
