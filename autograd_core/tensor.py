@@ -346,8 +346,9 @@ class Tensor(MoreOps):
     # the version counter; the tensor then takes the op's node as its grad_fn. On a view,
     # the base takes a CopySlices node and the view is replayed from it (ops/inplace.py).
     def _inplace(self, name: str, fn: Callable[["Tensor"], "Tensor"], *others: Any) -> "Tensor":
-        record = grad_mode.STATE.enabled and (self.requires_grad or any(
-            isinstance(o, Tensor) and o.requires_grad for o in others))
+        # an integer or bool tensor never requires grad, whatever is written into it
+        record = grad_mode.STATE.enabled and _is_float(self._data.dtype) and (
+            self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others))
         self._check_writable(name, record)
         if record:
             stand = self._stand_in()
@@ -468,8 +469,8 @@ class Tensor(MoreOps):
     def __setitem__(self, index: Any, value: Any) -> None:
         idx = _index(index)
         v = value if isinstance(value, Tensor) else None
-        record = grad_mode.STATE.enabled and (self.requires_grad or (v is not None and
-                                                                      v.requires_grad))
+        record = grad_mode.STATE.enabled and _is_float(self._data.dtype) and (
+            self.requires_grad or (v is not None and v.requires_grad))
         self._check_writable("__setitem__", record)
         if not record:
             try:
@@ -503,15 +504,20 @@ class Tensor(MoreOps):
         return self.pow_(other)
 
     # ---------------------------------------------------------------- dtypes
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
-        """Cast to ``dtype`` (a ``device`` string such as ``'cpu'`` is accepted and ignored).
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """Cast: ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (to other's dtype); a
+        device such as ``'cpu'`` is accepted and ignored.
 
         A cast to an integer or bool dtype is not differentiable: its result does not
         require grad, as in PyTorch."""
-        dtype = kwargs.get("dtype", dtype)
-        if isinstance(dtype, Tensor):
-            dtype = dtype.dtype
-        if dtype is None or (isinstance(dtype, str) and dtype.startswith("cpu")):
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif not (a is None or isinstance(a, bool) or
+                      (isinstance(a, str) and a.startswith("cpu"))):  # not non_blocking, a device
+                dtype = a
+        if dtype is None:
             return self
         dtype = np.dtype(dtype)
         if dtype == self._data.dtype:

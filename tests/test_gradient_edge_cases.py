@@ -336,3 +336,62 @@ def test_var_of_integers_is_refused(torch):
             fn(torch)
         with pytest.raises(RuntimeError, match="std and var only support floating point"):
             fn(ag)
+
+
+# ----------------------------------------------- 6. casts to integer types drop grad
+CASTS = {
+    "long": lambda m, x: x.long(),
+    "int": lambda m, x: x.int(),
+    "bool": lambda m, x: x.bool(),
+    "to_int64": lambda m, x: x.to(m.int64),
+    "to_dtype_kw": lambda m, x: x.to(dtype=m.int32),
+    "to_device_dtype": lambda m, x: x.to("cpu", m.int64),
+    "to_device_dtype_kw": lambda m, x: x.to(device="cpu", dtype=m.int64),
+    "to_other": lambda m, x: x.to(m.tensor([1])),
+    "type_as": lambda m, x: x.type_as(m.tensor([True])),
+    "to_uint8": lambda m, x: x.to(m.uint8),
+    "half_then_int": lambda m, x: x.half().int(),
+    "view_then_long": lambda m, x: x[1:].long(),
+    "argmax": lambda m, x: x.argmax(),
+    "compare": lambda m, x: x > 0,
+    "to_float32": lambda m, x: x.to(m.float32),
+    "to_device_float32": lambda m, x: x.to("cpu", m.float32),
+    "round": lambda m, x: x.round(),
+    "floor": lambda m, x: x.floor(),
+}
+
+
+@pytest.mark.parametrize("name", CASTS)
+def test_integer_casts_drop_requires_grad(torch, name):
+    x = leaf([1.5, -2.5, 0.0])
+    t = torch.tensor([1.5, -2.5, 0.0], dtype=torch.float64, requires_grad=True)
+    ours, theirs = CASTS[name](ag, x), CASTS[name](torch, t)
+    assert ours.requires_grad == theirs.requires_grad
+    assert ours.dtype == np.dtype(str(theirs.dtype).replace("torch.", ""))
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+
+
+def _copy_into(m, x):
+    return m.zeros(3, dtype=m.int64).copy_(x * 2)
+
+
+def _setitem_into(m, x):
+    a = m.zeros(3, dtype=m.int64)
+    a[1:] = x[:2] * 2
+    return a
+
+
+@pytest.mark.parametrize("fn", [_copy_into, _setitem_into])
+def test_writing_into_an_integer_tensor_drops_requires_grad(torch, fn):
+    x = leaf([1.5, -2.5, 3.0])
+    t = torch.tensor([1.5, -2.5, 3.0], dtype=torch.float64, requires_grad=True)
+    ours, theirs = fn(ag, x), fn(torch, t)
+    assert not ours.requires_grad and not theirs.requires_grad and ours.grad_fn is None
+    assert ours.tolist() == theirs.tolist()
+
+
+def test_fill_of_an_integer_tensor_with_a_tensor_that_requires_grad():
+    # (PyTorch marks the int64 result as requiring grad, a gradient it can never hold;
+    # here, as for every integer tensor, it does not)
+    a = ag.zeros(2, dtype=ag.int64).fill_(leaf(2.5) * 2)
+    assert a.tolist() == [5, 5] and not a.requires_grad
