@@ -39,6 +39,7 @@ from .fused.loss import CrossEntropyIndex as _CEIndex
 from .fused.loss import CrossEntropyProb as _CEProb
 from .fused.normalization import BatchNormTrain as _BatchNormTrain
 from .fused.normalization import LayerNormOp as _LayerNormOp
+from .fused.normalization import first_of
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .padding import pad
 from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
@@ -480,6 +481,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {tuple(input.shape)}")
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
         stats: list = []
         if weight is not None:
             out = _BatchNormTrain.apply(input, weight, bias, eps=eps, stats=stats)
@@ -497,6 +500,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 rv *= 1 - m
                 rv += (m * count / (count - 1)) * var
         return out
+    if eps < 0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are needed when not training")
     inv = 1.0 / np.sqrt(running_var._data.astype(input.dtype) + eps)
@@ -552,6 +557,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
             raise ValueError(f"group_norm: expected {name} of shape ({c},), got "
                              f"{tuple(t.shape)}")
     x = input.reshape(n, num_groups, -1)
+    x = x - make(first_of(x._data, (2,)))  # a constant shift: constant groups give exactly 0
     mean = x.mean(-1, keepdim=True)
     var = x.var(-1, keepdim=True, correction=0)
     y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
@@ -594,14 +600,22 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if count <= 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input "
                              f"size {tuple(input.shape)}")
-        mean = input.mean(dims, keepdim=True)
-        var = input.var(dims, keepdim=True, correction=0)
-        y = (input - mean) * (var + eps).rsqrt()
+        first = first_of(input._data, dims)
+        x = input - make(first)  # a constant shift: constant channels give exactly 0
+        mean = x.mean(dims, keepdim=True)
+        var = x.var(dims, keepdim=True, correction=0)
+        if eps == 0:  # as PyTorch's batch-norm kernel: 1/sqrt(var) is taken as 0 where var is 0
+            dead = var._data == 0
+            one, zero = make(np.ones((), var.dtype)), make(np.zeros((), var.dtype))
+            inv = where(dead, zero, where(dead, one, var).rsqrt())
+        else:
+            inv = (var + eps).rsqrt()
+        y = (x - mean) * inv
         m = momentum
         if running_mean is not None:
             rm = running_mean._data
             rm *= 1 - m
-            rm += m * mean._data.reshape(input.shape[:2]).mean(0).astype(rm.dtype)
+            rm += m * (mean._data + first).reshape(input.shape[:2]).mean(0).astype(rm.dtype)
         if running_var is not None:
             rv = running_var._data
             unbiased = var._data.reshape(input.shape[:2]) * (count / (count - 1))

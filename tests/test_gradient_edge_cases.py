@@ -395,3 +395,81 @@ def test_fill_of_an_integer_tensor_with_a_tensor_that_requires_grad():
     # here, as for every integer tensor, it does not)
     a = ag.zeros(2, dtype=ag.int64).fill_(leaf(2.5) * 2)
     assert a.tolist() == [5, 5] and not a.requires_grad
+
+
+# ---------------------------------------------- 7. normalisation of constant inputs
+CONSTANTS = [0.1, 0.3, 7.0, 123456.789, 1e8 + 0.1, -3.3e15, 1e20]
+ROW_GRAD = [0.5, -1.0, 2.0, 0.25, 1.5]
+
+
+def _constant_rows(c, n=5):
+    # a constant row, then an ordinary one
+    return [[c] * n, [1.0, -2.0, 0.5, 3.0, 0.0][:n]]
+
+
+@pytest.mark.parametrize("c", CONSTANTS)
+def test_layer_norm_of_a_constant_row_is_zero(torch, c):
+    # PyTorch's layer norm gives exactly 0 there (the rounding of a plain mean gave +-1
+    # for large c); its gradient is 1/sqrt(eps) (grad - mean(grad))
+    rows = _constant_rows(c)
+    g = [ROW_GRAD, ROW_GRAD]
+    check(torch, lambda m, x: fn_of(m).layer_norm(x, (5,)), [rows], grad=g)
+    w, b = [1.0, 2.0, -1.0, 0.5, 3.0], [0.1, 0.2, 0.3, 0.4, 0.5]
+    check(torch, lambda m, x: fn_of(m).layer_norm(
+        x, (5,), m.tensor(w, dtype=m.float64), m.tensor(b, dtype=m.float64)), [rows], grad=g)
+    if abs(c) < 1e3:  # (PyTorch's weight gradient uses a rounded mean: off for large c)
+        check(torch, lambda m, x, w, b: fn_of(m).layer_norm(x, (5,), w, b), [rows, w, b],
+              grad=g)
+    check(torch, lambda m, x: fn_of(m).layer_norm(x.reshape(2, 1, 5), (1, 5)), [rows])
+    y = F.layer_norm(ag.tensor([[c] * 64], dtype=ag.float64), (64,))
+    assert y.tolist() == [[0.0] * 64]
+
+
+@pytest.mark.parametrize("c", CONSTANTS)
+def test_group_norm_of_a_constant_group_is_zero(torch, c):
+    x = [[[c, c], [c, c], [1.0, 2.0], [-3.0, 0.5]]]  # (N, C, L): group 0 constant
+    check(torch, lambda m, t: fn_of(m).group_norm(t, 2), [x],
+          grad=[[[0.5, 1.0], [-1.0, 2.0], [1.0, 1.0], [0.25, 3.0]]])
+    if abs(c) < 1e3:  # (PyTorch's affine group norm uses a rounded mean: off for large c)
+        check(torch, lambda m, t, w, b: fn_of(m).group_norm(t, 2, w, b),
+              [x, [1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize("c", [0.3, 7.0, -2.5, 0.0])
+def test_batch_and_instance_norm_of_constant_channels(torch, c):
+    # (PyTorch's own batch-norm statistics are not exact for every constant: these are
+    # constants where they are)
+    x = [[[c] * 5, [1.0, -2.0, 0.5, 3.0, 0.0]]]  # (N, C, L): channel 0 constant
+    check(torch, lambda m, t: fn_of(m).instance_norm(t), [x])
+    check(torch, lambda m, t: fn_of(m).batch_norm(t, None, None, training=True), [x])
+    check(torch, lambda m, t, w, b: fn_of(m).batch_norm(t, None, None, w, b, training=True),
+          [x, [2.0, 3.0], [0.5, -0.5]])
+    check(torch, lambda m, t: fn_of(m).rms_norm(t, (5,)), [x])
+
+
+def test_normalisation_of_constants_with_eps_0(torch):
+    # eps = 0: layer and group norm give 0/0 = NaN as PyTorch's; instance norm takes
+    # 1/sqrt(var) as 0 where var == 0, as PyTorch's batch-norm kernel
+    x = [[[0.3] * 4, [1.0, -2.0, 0.5, 3.0]]]
+    check(torch, lambda m, t: fn_of(m).layer_norm(t, (4,), eps=0.0), [x])
+    check(torch, lambda m, t: fn_of(m).group_norm(t, 2, eps=0.0), [x])
+    check(torch, lambda m, t: fn_of(m).instance_norm(t, eps=0.0), [x])
+    check(torch, lambda m, t: fn_of(m).rms_norm(t, (4,), eps=0.0), [x])
+
+
+def test_batch_norm_eps_is_checked(torch):
+    x = ag.ones(3, 2)
+    with pytest.raises(ValueError, match="batch_norm eps must be positive during training, "
+                                         "but got 0.0"):
+        F.batch_norm(x, None, None, training=True, eps=0.0)
+    with pytest.raises(ValueError, match="batch_norm eps must be non-negative, but got -1"):
+        F.batch_norm(x, ag.zeros(2), ag.ones(2), eps=-1.0)
+    with pytest.raises(ValueError, match="batch_norm eps must be positive"):
+        torch.nn.functional.batch_norm(torch.ones(3, 2), None, None, training=True, eps=0.0)
+
+
+def test_layer_norm_gradcheck_at_a_constant_row():
+    x = leaf([[0.3, 0.3, 0.3, 0.3], [1.0, -2.0, 0.5, 3.0]])
+    assert ag.gradcheck(lambda t: F.layer_norm(t, (4,)), (x,))
+    assert ag.gradcheck(lambda t: F.group_norm(t.reshape(1, 2, 4), 2), (x,))
+    assert ag.gradgradcheck(lambda t: F.layer_norm(t, (4,)), (x,))

@@ -15,12 +15,24 @@ from autograd_core.tensor import make
 from . import composite_backward
 
 
+def first_of(x: np.ndarray, axes: tuple) -> np.ndarray:
+    """The first element of each slice of ``x`` over ``axes`` (kept as size-1 dims).
+
+    Statistics are computed on ``x`` minus it: that changes neither the deviations from
+    the mean nor the variance, but on a constant slice it makes them exactly 0 (the mean
+    of n copies of c is not always exactly c), so that it normalises to exactly 0, as in
+    PyTorch's layer and group norm."""
+    return x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))]
+
+
 def _normalize(x: np.ndarray, axes: tuple, eps: float) -> tuple:
-    mean = x.mean(axis=axes, keepdims=True)
-    xc = x - mean
+    first = first_of(x, axes)
+    d = x - first
+    md = d.mean(axis=axes, keepdims=True)
+    xc = d - md
     var = np.mean(xc * xc, axis=axes, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + eps)
-    return xc * inv_std, mean, var, inv_std.astype(x.dtype, copy=False)
+    return xc * inv_std, first + md, var, inv_std.astype(x.dtype, copy=False)
 
 
 def _norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, axes: tuple,
@@ -82,6 +94,7 @@ def batch_norm_composite(x: Tensor, weight: Tensor | None, bias: Tensor | None,
     """Training-mode batch norm in Tensor ops (reference and second-derivative path)."""
     axes = (0,) + tuple(range(2, x.ndim))
     cshape = (1, -1) + (1,) * (x.ndim - 2)
+    x = x - make(first_of(x._data, axes))  # a constant shift: see first_of
     mean = x.mean(axes, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(axes, keepdim=True)
@@ -145,6 +158,7 @@ def layer_norm_composite(x: Tensor, ndim: int, weight: Tensor | None, bias: Tens
                          eps: float) -> Tensor:
     """Layer norm in Tensor ops (reference and second-derivative path)."""
     axes = tuple(range(x.ndim - ndim, x.ndim))
+    x = x - make(first_of(x._data, axes))  # a constant shift: see first_of
     mean = x.mean(axes, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(axes, keepdim=True)
