@@ -1082,6 +1082,11 @@ class Tensor(MoreOps):
         idx = index._data if isinstance(index, Tensor) else np.asarray(index)
         if idx.ndim != self.ndim:
             raise ValueError(f"gather: index has {idx.ndim} dims but input has {self.ndim}")
+        n = self._data.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):  # no negative indices, as PyTorch
+            bad = idx[(idx < 0) | (idx >= n)].flat[0]
+            raise RuntimeError(f"gather: index {bad} is out of bounds for dimension {d} with "
+                               f"size {n} (expected 0 <= index < {n})")
         return I.Gather.apply(self, dim=d, index=idx)
 
     def masked_fill(self, mask: Any, value: float) -> "Tensor":

@@ -41,7 +41,10 @@ def _require_float(x: "Tensor", op: str) -> None:
         raise TypeError(f"{op}: expected a floating point tensor, got dtype {x._data.dtype}")
 
 
-def _index_1d(index: Any, op: str, n: int, negative: bool) -> np.ndarray:
+def _index_1d(index: Any, op: str, n: int, negative: bool,
+              error: type = IndexError) -> np.ndarray:
+    """``index`` as a 1-D int64 array; out of ``[-n, n)`` (``[0, n)`` unless ``negative``)
+    it raises ``error`` naming the op, the index and the valid range."""
     idx = _array(index)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
         raise ValueError(f"{op}: index must be a 1-D int64 tensor, got shape {idx.shape} and "
@@ -50,7 +53,8 @@ def _index_1d(index: Any, op: str, n: int, negative: bool) -> np.ndarray:
     low = -n if negative else 0
     if idx.size and (idx.min() < low or idx.max() >= n):
         bad = idx[(idx < low) | (idx >= n)][0]
-        raise IndexError(f"{op}: index {bad} is out of range for a dim of size {n}")
+        raise error(f"{op}: index {bad} is out of range for a dim of size {n} (expected "
+                    f"{low} <= index < {n})")
     return idx % max(n, 1)
 
 
@@ -531,7 +535,7 @@ class MoreOps:
         d = _t._check_dim(self, dim, "index_add")
         x = self if self.ndim else self.reshape(1)
         src = source if source.ndim else source.reshape(1)
-        idx = _index_1d(index, "index_add", x.shape[d], negative=False)
+        idx = _index_1d(index, "index_add", x.shape[d], negative=False, error=RuntimeError)
         if source.dtype != self.dtype:
             raise TypeError(f"index_add: self ({self.dtype}) and source ({source.dtype}) must "
                             "have the same dtype")
@@ -835,9 +839,10 @@ class MoreOps:
                              f"dtype {idx.dtype}")
         idx = idx.reshape(-1)
         n = self.shape[d] if self.ndim else 1
-        if idx.size and (idx.min() < -n or idx.max() >= n):
-            bad = idx[(idx < -n) | (idx >= n)][0]
-            raise IndexError(f"index_select: index {bad} is out of range for dim {d} of size {n}")
+        if idx.size and (idx.min() < 0 or idx.max() >= n):  # no negative indices, as PyTorch
+            bad = idx[(idx < 0) | (idx >= n)][0]
+            raise RuntimeError(f"index_select: index {bad} is out of bounds for dimension {d} "
+                               f"with size {n} (expected 0 <= index < {n})")
         if self.ndim == 0:
             return self.reshape(1)[idx].reshape(())
         return _t.I.Index.apply(self, index=(slice(None),) * d + (idx,))
@@ -1067,7 +1072,8 @@ class MoreOps:
         n = self.shape[d]
         if idx.size and (idx.min() < 0 or idx.max() >= n):
             bad = idx[(idx < 0) | (idx >= n)][0]
-            raise IndexError(f"{name}: index {bad} is out of bounds for dim {d} of size {n}")
+            raise RuntimeError(f"{name}: index {bad} is out of bounds for dimension {d} with "
+                               f"size {n} (expected 0 <= index < {n})")
         return d, idx
 
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> "Tensor":

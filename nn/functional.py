@@ -442,8 +442,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if num_classes == -1:
         num_classes = int(idx.max()) + 1 if idx.size else 0
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
-        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got "
-                         f"[{idx.min()}, {idx.max()}]")
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
+                           f"[{idx.min()}, {idx.max()}]")
     return make((idx[..., None] == np.arange(num_classes)).astype(np.int64))
 
 

@@ -473,3 +473,52 @@ def test_layer_norm_gradcheck_at_a_constant_row():
     assert ag.gradcheck(lambda t: F.layer_norm(t, (4,)), (x,))
     assert ag.gradcheck(lambda t: F.group_norm(t.reshape(1, 2, 4), 2), (x,))
     assert ag.gradgradcheck(lambda t: F.layer_norm(t, (4,)), (x,))
+
+
+# ------------------------------------------------- 8. indices out of range are refused
+def _x(m):
+    return m.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=m.float64)
+
+
+# name -> (the op's name in our messages, fn(module, bad index)); dim 1 has size 3
+INDEX_OPS = {
+    "gather": ("gather", lambda m, i: _x(m).gather(1, m.tensor([[i], [0]]))),
+    "gather_int": ("gather", lambda m, i: m.tensor([[1, 2, 3]]).gather(1, m.tensor([[i]]))),
+    "index_select": ("index_select", lambda m, i: _x(m).index_select(1, m.tensor([0, i]))),
+    "scatter": ("scatter", lambda m, i: _x(m).scatter(1, m.tensor([[i], [0]]), _x(m))),
+    "scatter_value": ("scatter", lambda m, i: _x(m).scatter(1, m.tensor([[0], [i]]), 9.0)),
+    "scatter_add": ("scatter_add",
+                    lambda m, i: _x(m).scatter_add(1, m.tensor([[i], [0]]), _x(m))),
+    "index_add": ("index_add", lambda m, i: _x(m).index_add(
+        1, m.tensor([i]), m.ones(2, 1, dtype=m.float64))),
+    "index_fill": ("index_fill", lambda m, i: _x(m).index_fill(1, m.tensor([i]), 0.0)),
+    "embedding": ("embedding", lambda m, i: fn_of(m).embedding(m.tensor([[0, i]]), _x(m).T)),
+    "one_hot": ("one_hot", lambda m, i: fn_of(m).one_hot(m.tensor([0, i]), 3)),
+    "nll_loss": ("nll_loss", lambda m, i: fn_of(m).nll_loss(_x(m), m.tensor([i, 0]))),
+    "cross_entropy": ("cross_entropy",
+                      lambda m, i: fn_of(m).cross_entropy(_x(m), m.tensor([0, i]))),
+}
+
+
+@pytest.mark.parametrize("bad", [-1, -3, 3, -4])
+@pytest.mark.parametrize("name", INDEX_OPS)
+def test_out_of_range_indices_as_pytorch(torch, name, bad):
+    op, fn = INDEX_OPS[name]
+    try:
+        expected = fn(torch, bad)
+    except (RuntimeError, IndexError, ValueError) as e:
+        with pytest.raises(type(e)) as info:
+            fn(ag, bad)
+        assert op in str(info.value) and str(bad) in str(info.value), str(info.value)
+    else:  # a negative index PyTorch accepts counts from the end (index_fill)
+        np.testing.assert_array_equal(fn(ag, bad).numpy(), expected.numpy())
+
+
+def test_gather_and_index_select_refuse_minus_one():
+    x = ag.tensor([[1.0, 2.0, 3.0]])
+    with pytest.raises(RuntimeError, match=r"gather: index -1 is out of bounds for dimension 1 "
+                                           r"with size 3 \(expected 0 <= index < 3\)"):
+        x.gather(1, ag.tensor([[-1]]))
+    with pytest.raises(RuntimeError, match=r"index_select: index -1 is out of bounds for "
+                                           r"dimension 1 with size 3 \(expected 0 <= index < 3\)"):
+        x.index_select(1, ag.tensor([-1]))
