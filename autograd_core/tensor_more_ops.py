@@ -1029,7 +1029,10 @@ class MoreOps:
         tensor([0.5, 2. ])
         """
         if isinstance(min, _t.Tensor):
-            return _t.where((self >= min)._data, self, min)
+            # as PyTorch's: a NaN on either side gives NaN, and 0 gradient to both
+            s, m = self._data, min._data
+            nan = _t.make(np.asarray(np.maximum(s, m)))
+            return _t.where(s >= m, self, _t.where(s < m, min, nan))
         return self.clamp(min=min)
 
     def clamp_max(self, max: Any) -> "Tensor":
@@ -1040,7 +1043,9 @@ class MoreOps:
         tensor([-1. ,  0.5])
         """
         if isinstance(max, _t.Tensor):
-            return _t.where((self <= max)._data, self, max)
+            s, m = self._data, max._data
+            nan = _t.make(np.asarray(np.minimum(s, m)))
+            return _t.where(s <= m, self, _t.where(s > m, max, nan))
         return self.clamp(max=max)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,

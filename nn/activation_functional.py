@@ -38,7 +38,11 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.hardsigmoid(ag.tensor([-4.0, 0.0, 1.5, 4.0])).tolist()
     [0.0, 0.5, 0.75, 1.0]
     """
-    return F.hardtanh(F._tensor(input, "hardsigmoid"), -3.0, 3.0) / 6.0 + 0.5
+    x = F._tensor(input, "hardsigmoid")
+    d = x._data
+    # as PyTorch: gradient 1/6 strictly inside (-3, 3), 0 outside, also for a NaN
+    outside = make(np.clip(d, -3.0, 3.0) / 6.0 + 0.5)
+    return where((d > -3.0) & (d < 3.0), x / 6.0 + 0.5, outside)
 
 
 @inplace_option
@@ -90,7 +94,9 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     x = F._tensor(input, "softshrink")
     _check_lambd("softshrink", lambd)
     d = x._data
-    return where(d > lambd, x - lambd, where(d < -lambd, x + lambd, _const(0.0, x)))
+    # PyTorch's mask: 0 on [-lambd, lambd]; a NaN passes (and stays NaN)
+    return where((d >= -lambd) & (d <= lambd), _const(0.0, x),
+                 where(d > lambd, x - lambd, x + lambd))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -103,7 +109,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     x = F._tensor(input, "hardshrink")
     _check_lambd("hardshrink", lambd)
     d = x._data
-    return where((d > lambd) | (d < -lambd), x, _const(0.0, x))
+    return where((d >= -lambd) & (d <= lambd), _const(0.0, x), x)  # a NaN passes
 
 
 @inplace_option
@@ -115,7 +121,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     [9.0, 9.0, 2.0]
     """
     x = F._tensor(input, "threshold")
-    return where(x._data > threshold, x, _const(value, x))
+    return where(x._data <= threshold, _const(value, x), x)  # a NaN passes, as PyTorch's
 
 
 @inplace_option

@@ -780,7 +780,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got "
                          f"min_val={min_val} and max_val={max_val}")
     x = input._data
-    inside = (x > min_val) & (x < max_val)
+    inside = ~((x <= min_val) | (x >= max_val))  # a NaN is inside, as PyTorch's mask
     if inside.all():
         return input * 1.0
     # as PyTorch, the gradient is 0 at the bounds too: outside values are constants

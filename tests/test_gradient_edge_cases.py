@@ -552,3 +552,39 @@ def test_gather_and_index_select_refuse_minus_one():
     with pytest.raises(RuntimeError, match=r"index_select: index -1 is out of bounds for "
                                            r"dimension 1 with size 3 \(expected 0 <= index < 3\)"):
         x.index_select(1, ag.tensor([-1]))
+
+
+# ------------------------------------------ NaN inputs: PyTorch's values and masks
+# PyTorch's masks are "x <= bound gives 0, else grad": a NaN input keeps its NaN value and
+# passes the gradient (softshrink(NaN) is NaN, not 0; threshold(NaN) is NaN, not value)
+NAN_XS = [NAN, -4.0, -1.0, 0.0, 0.5, 2.0, 7.0]
+NAN_INPUT = {
+    "relu": lambda m, x: fn_of(m).relu(x),
+    "relu6": lambda m, x: fn_of(m).relu6(x),
+    "hardtanh": lambda m, x: fn_of(m).hardtanh(x),
+    "hardsigmoid": lambda m, x: fn_of(m).hardsigmoid(x),
+    "hardswish": lambda m, x: fn_of(m).hardswish(x),
+    "threshold": lambda m, x: fn_of(m).threshold(x, 0.5, -2.0),
+    "softshrink": lambda m, x: fn_of(m).softshrink(x, 1.0),
+    "hardshrink": lambda m, x: fn_of(m).hardshrink(x, 1.0),
+    "clamp": lambda m, x: x.clamp(-1.0, 1.0),
+    "clamp_min_tensor": lambda m, x: x.clamp_min(m.tensor([0.0, NAN, 0, 0, 0, 0, 0],
+                                                          dtype=m.float64)),
+    "clamp_max_tensor": lambda m, x: x.clamp_max(m.tensor([0.0, 0, 0, 0, NAN, 0, 0],
+                                                          dtype=m.float64)),
+    "elu": lambda m, x: fn_of(m).elu(x),
+    "celu": lambda m, x: fn_of(m).celu(x, 2.0),
+    "selu": lambda m, x: fn_of(m).selu(x),
+    "leaky_relu": lambda m, x: fn_of(m).leaky_relu(x, 0.2),
+    "softplus": lambda m, x: fn_of(m).softplus(x),
+    "gelu": lambda m, x: fn_of(m).gelu(x),
+    "abs": lambda m, x: x.abs(),
+    "sign": lambda m, x: x.sign(),
+    "maximum": lambda m, x: x.maximum(m.zeros(7, dtype=m.float64)),
+}
+
+
+@pytest.mark.parametrize("name", NAN_INPUT)
+def test_nan_inputs(torch, name):
+    rtol = 1e-7 if name == "hardsigmoid" else 1e-10  # (PyTorch's float32 1/6, see above)
+    check(torch, NAN_INPUT[name], [NAN_XS], grad_rtol=rtol)

@@ -145,6 +145,14 @@ class Neg(Function):
     array_backward = backward  # the same arithmetic works on arrays
 
 
+def sign_array(a: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1 by the sign of each element; 0 for NaN, as PyTorch's sign."""
+    s = np.sign(a)
+    if a.dtype.kind == "f" and np.isnan(s).any():
+        s = np.nan_to_num(s, nan=0.0)
+    return s
+
+
 class Abs(Function):
     op = "abs"
 
@@ -156,12 +164,12 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_arrays
-        return grad * _mask(np.sign(a))
+        return grad * _mask(sign_array(a))
 
     @staticmethod
     def array_backward(ctx, grad):
         (a,) = ctx.saved_arrays
-        return grad * np.sign(a)
+        return grad * sign_array(a)
 
 
 class Exp(Function):
@@ -339,15 +347,16 @@ class Relu(Function):
         ctx.save_for_backward(out)
         return out
 
+    # out is NaN or >= 0: out != 0 is PyTorch's mask "not out <= 0" (a NaN passes grad)
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_arrays
-        return select_tensor(out > 0, grad)
+        return select_tensor(out != 0, grad)
 
     @staticmethod
     def array_backward(ctx, grad):
         (out,) = ctx.saved_arrays
-        return select(out > 0, grad)
+        return select(out != 0, grad)
 
 
 class Clamp(Function):

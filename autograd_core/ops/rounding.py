@@ -18,6 +18,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import make
+from .elementwise import sign_array
 
 
 class _Step(Function):
@@ -66,4 +67,4 @@ class Sign(_Step):
 
     @staticmethod
     def forward(ctx, a):
-        return np.asarray(np.sign(a))
+        return np.asarray(sign_array(a))

@@ -46,9 +46,10 @@ class ELU(Function):
         ctx.alpha = alpha
         ctx.save_for_backward(x)
         # branch-free (np.where mispredicts on random signs): expm1(min(x, 0)) is 0 where
-        # x > 0, so each sum below has one nonzero term and is exact
-        em1 = np.expm1(np.minimum(x, 0))
-        pos = x > 0
+        # x > 0, so each sum below has one nonzero term and is exact. A NaN counts as
+        # positive (slope 1), as PyTorch's mask x <= 0: fmin(NaN, 0) is 0
+        em1 = np.expm1(np.fmin(x, 0))
+        pos = ~(x <= 0)
         out = (np.maximum(x, 0) + alpha * em1).astype(x.dtype, copy=False)
         ctx.deriv = (pos + ~pos * (alpha * (em1 + 1))).astype(x.dtype, copy=False)
         return out
@@ -66,7 +67,7 @@ class ELU(Function):
 def elu_composite(x: Tensor, alpha: float) -> Tensor:
     """ELU in Tensor ops (the reference and the second-derivative path)."""
     neg = x.clamp(max=0.0)
-    return where(x._data > 0, x, (neg.exp() - 1) * alpha)
+    return where(x._data <= 0, (neg.exp() - 1) * alpha, x)
 
 
 class GELU(Function):
@@ -166,7 +167,7 @@ class Hardswish(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         d = x._data
-        return select_tensor(d > -3, where(d < 3, grad * (x / 3 + 0.5), grad))
+        return select_tensor(~(d <= -3), where(d < 3, grad * (x / 3 + 0.5), grad))
 
     @staticmethod
     def array_backward(ctx, grad):
