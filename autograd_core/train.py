@@ -42,7 +42,7 @@ import nn.functional as F
 import optim
 from autograd_core import Tensor
 from autograd_core import serialization
-from autograd_core.serialization import _write_atomically
+from autograd_core.serialization import write_atomically as _write_atomically
 
 __all__ = [
     "DATASETS", "MODELS", "OPTIMIZERS", "DataDefaults", "Splits", "TrainConfig", "FitResult",
