@@ -268,7 +268,7 @@ def write_atomically(path: Union[str, "os.PathLike[str]"], write: Callable[[Bina
     ``path``, fsync the folder. Whatever interrupts this (an exception, Ctrl-C, a kill, a
     power cut) leaves either the old file or the complete new one, never a mix. Stale
     temporary files of killed saves in that folder are removed first. ``save`` writes its
-    files with it, and so does ``autograd_core.train`` its metrics and pictures.
+    files with it, and so does ``autograd_cli`` its metrics and pictures.
 
     >>> import os, tempfile
     >>> from autograd_core.serialization import write_atomically
