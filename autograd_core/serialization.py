@@ -54,7 +54,7 @@ import numpy as np
 from .creation import from_numpy
 from .tensor import Tensor
 
-__all__ = ["save", "load", "SerializationError"]
+__all__ = ["save", "load", "SerializationError", "write_atomically"]
 
 FORMAT = "autograd_core.save"
 VERSION = 1
@@ -260,15 +260,23 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def _write_atomically(path: Union[str, "os.PathLike[str]"], write: Callable[[BinaryIO], None]
-                      ) -> None:
+def write_atomically(path: Union[str, "os.PathLike[str]"], write: Callable[[BinaryIO], None]
+                     ) -> None:
     """Replace the file at ``path`` by what ``write(fh)`` writes, or leave it as it was.
 
     The rule: write a temporary file in the same folder, flush and fsync it, rename it over
     ``path``, fsync the folder. Whatever interrupts this (an exception, Ctrl-C, a kill, a
     power cut) leaves either the old file or the complete new one, never a mix. Stale
-    temporary files of killed saves in that folder are removed first. (Also used by
-    ``autograd_core.train`` for its metrics and pictures.)"""
+    temporary files of killed saves in that folder are removed first. ``save`` writes its
+    files with it, and so does ``autograd_cli`` its metrics and pictures.
+
+    >>> import os, tempfile
+    >>> from autograd_core.serialization import write_atomically
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.txt")
+    >>> write_atomically(path, lambda fh: fh.write(b"complete or absent"))
+    >>> open(path, "rb").read()
+    b'complete or absent'
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     _remove_stale_temp_files(directory)
@@ -320,7 +328,7 @@ def save(obj: Any, f: FileLike) -> None:
                            "tensors": enc.tensors, "arrays": arrays},
                           allow_nan=False, separators=(",", ":")).encode("utf-8")
     if isinstance(f, (str, os.PathLike)):
-        _write_atomically(f, lambda fh: _write_archive(fh, manifest, enc.arrays))
+        write_atomically(f, lambda fh: _write_archive(fh, manifest, enc.arrays))
     elif hasattr(f, "write"):
         _write_archive(f, manifest, enc.arrays)  # type: ignore[arg-type]
     else:

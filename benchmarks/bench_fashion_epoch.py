@@ -40,7 +40,7 @@ REPEAT = 3
 
 def _data(data_dir: str | None) -> tuple:
     """The training part of the train command's Fashion-MNIST split, standardised."""
-    from autograd_core.train import load_data
+    from autograd_cli.datasets import load_data
     s = load_data("fashion-mnist", data_dir=data_dir, seed=0)
     return s.x_train, s.y_train
 

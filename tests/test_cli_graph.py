@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from autograd_core.cli import SUBCOMMANDS, build_parser, main
-from autograd_core.expression import ExpressionError, evaluate, parse
+from autograd_cli.cli import SUBCOMMANDS, build_parser, main
+from autograd_cli.expression import ExpressionError, evaluate, parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -120,7 +120,7 @@ def test_refused_code_is_never_run(capsys, tmp_path):
 
 
 def test_nothing_is_evaluated_before_the_whole_tree_is_checked(monkeypatch):
-    from autograd_core import expression
+    from autograd_cli import expression
     calls = []
     monkeypatch.setattr(expression, "_apply", lambda *a: calls.append(a))
     with pytest.raises(ExpressionError):
@@ -165,7 +165,7 @@ def test_literal_exponents_stay_numbers():
 
 def test_no_eval_or_exec_in_the_parser():
     import inspect
-    from autograd_core import expression
+    from autograd_cli import expression
     source = inspect.getsource(expression)
     assert "eval(" not in source.replace("evaluate(", "").replace("mode=\"eval\"", "")
     assert "exec(" not in source and "compile(" not in source
@@ -180,7 +180,7 @@ def test_subcommand_registry_and_usage(capsys):
 
 def test_module_entry_point_exits_with_2_for_a_refusal():
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    r = subprocess.run([sys.executable, "-m", "autograd_core.cli", "graph",
+    r = subprocess.run([sys.executable, "-m", "autograd_cli", "graph",
                         "__import__('os').system('echo hi')", "x=1"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and "hi" not in r.stdout

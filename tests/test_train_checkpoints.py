@@ -17,8 +17,9 @@ import pytest
 
 import autograd_core as ag
 import autograd_core.serialization as S
-import autograd_core.train as T
-from autograd_core.cli import main
+import autograd_cli as T
+from autograd_cli import checkpoints, datasets, fitting, models
+from autograd_cli.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CKPT = "checkpoint.npz"
@@ -30,8 +31,8 @@ def train(out: Path, *args: str) -> int:
 
 
 def interrupt_on_call(monkeypatch, n: int, exc=KeyboardInterrupt):
-    """Make the n-th call of T.evaluate (validation each epoch, then the test) raise."""
-    real = T.evaluate
+    """Make the n-th call of fitting.evaluate (validation each epoch, then the test) raise."""
+    real = fitting.evaluate
     calls = {"n": 0}
 
     def evaluate(*args, **kwargs):
@@ -40,7 +41,7 @@ def interrupt_on_call(monkeypatch, n: int, exc=KeyboardInterrupt):
             raise exc
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(T, "evaluate", evaluate)
+    monkeypatch.setattr(fitting, "evaluate", evaluate)
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_ctrl_c_while_loading_data_says_the_checkpoint_is_the_earlier_runs(earli
     def load_data(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(T, "load_data", load_data)
+    monkeypatch.setattr(datasets, "load_data", load_data)
     assert train(out, "--epochs", "3", "--seed", "1") == 130
     err = capsys.readouterr().err
     assert "no checkpoint was saved by this run" in err and "unchanged" in err
@@ -327,13 +328,13 @@ def test_a_doctored_checkpoint_is_one_error_line(good, tmp_path, capsys, monkeyp
     mutate, fragment = DOCTORED[case]
     path = doctor(good, tmp_path, mutate)
     built = []
-    real_build = T.build_model
+    real_build = models.build_model
 
     def build_model(*args, **kwargs):
         built.append(args)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(T, "build_model", build_model)
+    monkeypatch.setattr(models, "build_model", build_model)
     line = one_error_line(path, capsys)
     assert fragment in line
     assert len(line) < 700          # whatever the file holds, the line stays readable
@@ -425,7 +426,7 @@ def test_out_of_memory_is_one_error_line(good, monkeypatch, capsys):
     def evaluate(*a, **k):
         raise MemoryError("Unable to allocate 1.00 TiB")
 
-    monkeypatch.setattr(T, "evaluate", evaluate)
+    monkeypatch.setattr(fitting, "evaluate", evaluate)
     assert "out of memory" in one_error_line(good, capsys)
 
 
@@ -437,7 +438,7 @@ def test_missing_checkpoint_and_folder_are_one_line(tmp_path, capsys):
 def test_a_doctored_checkpoint_in_a_real_process(good, tmp_path):
     path = doctor(good, tmp_path, _kw("hidden_sizes", "64"))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    p = subprocess.run([sys.executable, "-m", "autograd_core.cli", "evaluate", str(path)],
+    p = subprocess.run([sys.executable, "-m", "autograd_cli", "evaluate", str(path)],
                        capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 2 and len(p.stderr.splitlines()) == 1
     assert "hidden_sizes" in p.stderr and "Traceback" not in p.stderr
@@ -462,10 +463,10 @@ def test_the_untouched_checkpoint_still_evaluates(good, tmp_path, capsys):
                                   "dim_feedforward": 40}),
 ])
 def test_state_dict_size_from_the_config_matches_the_built_model(model, shape, classes, kwargs):
-    kw = {**T.default_model_kwargs(model, "", shape), **kwargs}
+    kw = {**models.default_model_kwargs(model, "", shape), **kwargs}
     built = T.build_model(model, shape, classes, "", **kw)
     n = sum(int(np.prod(v.shape)) for v in built.state_dict().values())
-    assert T._state_dict_size(model, shape, classes, kw) == n
+    assert models.state_dict_size(model, shape, classes, kw) == n
 
 
 def test_sizes_are_computed_in_closed_form():
@@ -473,7 +474,23 @@ def test_sizes_are_computed_in_closed_form():
     import time
     t0 = time.perf_counter()
     arch = {"widths": [16, 32], "blocks": [10 ** 12, 10 ** 12]}
-    n = T._state_dict_size("resnet", (1, 8, 8), 10, arch)
-    a = T._activation_size("resnet", (1, 8, 8), 10, arch)
+    n = models.state_dict_size("resnet", (1, 8, 8), 10, arch)
+    a = models.activation_size("resnet", (1, 8, 8), 10, arch)
     assert time.perf_counter() - t0 < 0.1
     assert n > 10 ** 15 and a > 10 ** 15
+
+
+@pytest.mark.parametrize("data", ["xor", "moons", "circles", "spirals"])
+def test_generated_points_stay_within_the_bytes_per_point_bound(data):
+    """The n_samples check refuses a config by ``checkpoints._BYTES_PER_GENERATED_SAMPLE``:
+    that must bound what ``load_data`` really takes per generated point at its peak."""
+    import tracemalloc
+    n = 20_000
+    datasets.load_data(data, n_samples=100)       # imports and caches outside the count
+    tracemalloc.start()
+    try:
+        datasets.load_data(data, n_samples=n)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= n * checkpoints._BYTES_PER_GENERATED_SAMPLE

@@ -1,4 +1,4 @@
-"""``autograd-core train`` / ``evaluate`` and the library behind them (autograd_core.train).
+"""``autograd-core train`` / ``evaluate`` and the library behind them (autograd_cli).
 
 Runs are tiny (a few hundred examples, one or two epochs) so the whole file stays fast; the
 accuracy targets are measured by hand and by benchmarks, not here.
@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import autograd_core.train as T
-from autograd_core.cli import main
+import autograd_cli as T
+from autograd_cli import fitting
+from autograd_cli.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PICTURES = ("loss.png", "accuracy.png", "confusion_matrix.png")
@@ -189,7 +190,7 @@ def test_missing_fashion_mnist_says_how_to_get_it(tmp_path, capsys):
 def test_missing_fashion_mnist_in_a_real_process(tmp_path):
     """The console command itself: the message, no traceback, exit status 2."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    p = subprocess.run([sys.executable, "-m", "autograd_core.cli", "train", "--data",
+    p = subprocess.run([sys.executable, "-m", "autograd_cli", "train", "--data",
                         "fashion-mnist", "--data-dir", str(tmp_path), "--out",
                         str(tmp_path / "o")], capture_output=True, text=True, env=env,
                        cwd=tmp_path, timeout=120)
@@ -221,7 +222,7 @@ def test_evaluate_refuses_data_of_another_shape(xor_run, capsys):
 
 
 def _help(*cmd: str) -> str:
-    from autograd_core.cli import build_parser
+    from autograd_cli.cli import build_parser
     parser = build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
     return sub.choices[cmd[0]].format_help(), sub.choices[cmd[0]]
@@ -245,7 +246,7 @@ def test_help_documents_every_option_and_its_default(cmd):
 # -------------------------------------------------------------- Ctrl-C
 def _interrupt_on_call(monkeypatch, n: int):
     """Make the n-th validation pass raise KeyboardInterrupt, as a Ctrl-C would."""
-    real = T.evaluate
+    real = fitting.evaluate
     calls = {"n": 0}
 
     def evaluate(*args, **kwargs):
@@ -254,7 +255,7 @@ def _interrupt_on_call(monkeypatch, n: int):
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(T, "evaluate", evaluate)
+    monkeypatch.setattr(fitting, "evaluate", evaluate)
 
 
 def test_ctrl_c_keeps_the_best_checkpoint(tmp_path, monkeypatch, capsys):
@@ -375,7 +376,11 @@ def test_default_output_folder(tmp_path, monkeypatch):
     assert T.TrainConfig().resolved().model == "cnn"     # images: cnn by default
 
 
-def test_docstring_examples():
+@pytest.mark.parametrize("name", ["datasets", "models", "fitting", "checkpoints", "training",
+                                  "report"])
+def test_docstring_examples(name):
     import doctest
-    result = doctest.testmod(T, optionflags=doctest.ELLIPSIS)
+    import importlib
+    module = importlib.import_module(f"autograd_cli.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

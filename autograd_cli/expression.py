@@ -6,7 +6,7 @@ parentheses, and one-argument calls of ``exp``, ``log``, ``tanh``, ``relu``, ``s
 Anything else is refused with an ``ExpressionError`` that names the construct and
 its column, before any of the expression is evaluated.
 
->>> from autograd_core.expression import evaluate, ExpressionError
+>>> from autograd_cli.expression import evaluate, ExpressionError
 >>> f = evaluate("(x + y) * z", {"x": 1, "y": -3, "z": 4})
 >>> f.data
 -8.0
@@ -22,7 +22,9 @@ import ast
 import math
 from typing import Any, Mapping
 
-from .value import Value
+from autograd_core import Value
+
+__all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "EvaluationError", "parse", "evaluate"]
 
 FUNCTIONS = ("exp", "log", "relu", "sigmoid", "tanh")
 MAX_LENGTH = 2000  # characters; longer input is refused before parsing
@@ -43,7 +45,14 @@ _CONSTRUCTS = {
 
 
 class ExpressionError(ValueError):
-    """The expression is not allowed (or not valid); nothing of it was evaluated."""
+    """The expression is not allowed (or not valid); nothing of it was evaluated.
+
+    >>> try:
+    ...     parse("x // 2", {"x": 1})
+    ... except ExpressionError as e:
+    ...     print(e.column, e)
+    1 the operator '//' is not allowed (only + - * / **) (column 1)
+    """
 
     def __init__(self, message: str, column: int | None = None) -> None:
         self.column = column
@@ -51,7 +60,14 @@ class ExpressionError(ValueError):
 
 
 class EvaluationError(ArithmeticError):
-    """The expression is allowed, but its numbers fail (division by zero, log of -1, ...)."""
+    """The expression is allowed, but its numbers fail (division by zero, log of -1, ...).
+
+    >>> try:
+    ...     evaluate("1 / x", {"x": 0})
+    ... except EvaluationError as e:
+    ...     print(e)
+    division by zero
+    """
 
 
 def _column(node: ast.AST) -> int | None:
@@ -98,7 +114,7 @@ def _refuse(node: ast.AST, variables: Mapping[str, Any]) -> ExpressionError:
 def parse(text: str, variables: Mapping[str, Any]) -> ast.expr:
     """Parse and check ``text``; return its tree, or raise ``ExpressionError``.
 
-    >>> from autograd_core.expression import parse
+    >>> from autograd_cli.expression import parse
     >>> type(parse("tanh(2 * x)", {"x": 1.0})).__name__
     'Call'
     """
@@ -155,7 +171,7 @@ def evaluate(text: str, values: Mapping[str, Value | float]) -> Value:
 
     A literal exponent stays a plain number (``x**2`` is one node ``**2``, as in micrograd).
 
-    >>> from autograd_core.expression import evaluate
+    >>> from autograd_cli.expression import evaluate
     >>> y = evaluate("sigmoid(w * x + b)", {"w": 2.0, "x": 1.0, "b": -2.0})
     >>> y.data, y._op
     (0.5, 'sigmoid')

@@ -1,47 +1,50 @@
-"""The ``autograd-core`` command.
-
-Each subcommand is one ``Subcommand`` entry in ``SUBCOMMANDS``: a name, a help
-line, a function that adds its arguments and a function that runs it and
-returns the exit code. Adding one is writing those two functions and one line.
+"""``autograd-core graph``: run an expression forward and backward with scalar Values,
+print the output and every gradient, and draw the graph (the expression is parsed by
+:mod:`autograd_cli.expression`, never executed as Python).
 
     autograd-core graph "(x + y) * z" x=1 y=-3 z=4 -o graph.svg
 
->>> from autograd_core.cli import main
->>> main(["graph", "(x + y) * z", "x=1", "y=-3", "z=4"])
-f = (x + y) * z = -8
-df/dx = 4
-df/dy = 4
-df/dz = -2
+>>> import argparse
+>>> from autograd_cli.graph_command import add_graph_arguments, run_graph
+>>> parser = argparse.ArgumentParser(prog="autograd-core graph")
+>>> add_graph_arguments(parser)
+>>> run_graph(parser.parse_args(["x * x", "x=3"]))
+f = x * x = 9
+df/dx = 6
 0
 """
 from __future__ import annotations
 
 import argparse
+import keyword
 import math
 import os
 import sys
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from autograd_core import Value
 
+from .command import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .expression import FUNCTIONS, EvaluationError, ExpressionError, evaluate
 
-@dataclass(frozen=True)
-class Subcommand:
-    """One ``autograd-core NAME ...`` command."""
+__all__ = ["GRAPH_FORMATS", "GRAPH_DESCRIPTION", "add_graph_arguments", "parse_values",
+           "run_graph"]
 
-    name: str
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
-    description: str = ""
-
-
-# ------------------------------------------------------------------ graph
 GRAPH_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+GRAPH_DESCRIPTION = (
+    "Run an expression forward and backward with scalar Values, print the output and every "
+    "gradient, and draw the graph. The expression is parsed safely (never executed as "
+    "Python).")
 
 
-def _graph_arguments(p: argparse.ArgumentParser) -> None:
+def add_graph_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``autograd-core graph`` to ``p``.
+
+    >>> p = argparse.ArgumentParser()
+    >>> add_graph_arguments(p)
+    >>> p.parse_args(["x + 1", "x=2", "-o", "g.svg"]).output
+    'g.svg'
+    """
     p.add_argument("expression", help="e.g. \"(x + y) * z\"; numbers, variables, + - * / **, "
                    "parentheses, exp log tanh relu sigmoid (one starting with '-' goes after --)")
     p.add_argument("values", nargs="*", metavar="NAME=VALUE", help="a value for each variable")
@@ -54,9 +57,16 @@ def _graph_arguments(p: argparse.ArgumentParser) -> None:
                    help="also print the chain rule, step by step, with the numbers")
 
 
-def _parse_values(pairs: Sequence[str]) -> dict[str, float]:
-    from .expression import FUNCTIONS, ExpressionError
-    import keyword
+def parse_values(pairs: Sequence[str]) -> dict[str, float]:
+    """``{name: number}`` from ``NAME=VALUE`` texts; ``ExpressionError`` for a name that
+    cannot be a variable or a value that is not a finite number.
+
+    >>> parse_values(["x=1", "y=-3.5"])
+    {'x': 1.0, 'y': -3.5}
+    >>> parse_values(["x"])
+    Traceback (most recent call last):
+    autograd_cli.expression.ExpressionError: expected NAME=VALUE, got 'x'
+    """
     values: dict[str, float] = {}
     for pair in pairs:
         name, eq, text = pair.partition("=")
@@ -79,9 +89,20 @@ def _parse_values(pairs: Sequence[str]) -> dict[str, float]:
     return values
 
 
-def _graph(args: argparse.Namespace) -> int:
-    from .expression import EvaluationError, ExpressionError, evaluate
-    from .viz.number_text import fmt
+def run_graph(args: argparse.Namespace) -> int:
+    """Run ``autograd-core graph`` with parsed ``args``; returns the exit status: 2 for an
+    expression or value that is refused, 1 when its numbers fail or the picture cannot be
+    written.
+
+    >>> p = argparse.ArgumentParser()
+    >>> add_graph_arguments(p)
+    >>> run_graph(p.parse_args(["tanh(x)", "x=0", "y=1"]))
+    f = tanh(x) = 0
+    df/dx = 1
+    df/dy = 0  (not used)
+    0
+    """
+    from autograd_core.viz.number_text import fmt
 
     out_format = None
     if args.output:
@@ -91,7 +112,7 @@ def _graph(args: argparse.Namespace) -> int:
                   "in " + ", ".join(GRAPH_FORMATS), file=sys.stderr)
             return EXIT_USAGE
     try:
-        values = _parse_values(args.values)
+        values = parse_values(args.values)
         root = evaluate(args.expression, values)
     except ExpressionError as e:
         print(f"autograd-core graph: refused: {e}", file=sys.stderr)
@@ -109,7 +130,7 @@ def _graph(args: argparse.Namespace) -> int:
         note = "" if var in leaves else "  (not used)"
         print(f"d{name}/d{var} = {fmt(grad, 6)}{note}")
     if args.explain:
-        from .explain import explain
+        from autograd_core.explain import explain
         print()
         print(explain(root))
     if args.output:
@@ -117,9 +138,9 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _leaves(root, values: dict) -> dict:
+def _leaves(root: Value, values: dict) -> dict:
     """The variables' leaf Values that the expression used, by name."""
-    from .viz.trace import read_graph
+    from autograd_core.viz.trace import read_graph
     found = {}
     for node in read_graph(root).nodes:
         if node.is_leaf and node.obj.label in values:
@@ -127,8 +148,8 @@ def _leaves(root, values: dict) -> dict:
     return found
 
 
-def _write_picture(root, args: argparse.Namespace, out_format: str) -> int:
-    from .viz import GraphvizNotFound, draw_graph
+def _write_picture(root: Value, args: argparse.Namespace, out_format: str) -> int:
+    from autograd_core.viz import GraphvizNotFound, draw_graph
     graph = draw_graph(root, rankdir=args.rankdir)
     try:
         if out_format == "dot":
@@ -147,49 +168,3 @@ def _write_picture(root, args: argparse.Namespace, out_format: str) -> int:
         return EXIT_FAILED
     print(f"wrote {args.output}")
     return EXIT_OK
-
-
-# -------------------------------------------------------------- registry
-SUBCOMMANDS: list[Subcommand] = [
-    Subcommand("graph", "draw an expression's graph and print its gradients", _graph_arguments,
-               _graph, description="Run an expression forward and backward with scalar Values, "
-               "print the output and every gradient, and draw the graph. The expression is "
-               "parsed safely (never executed as Python)."),
-]
-
-from . import cli_train as _cli_train  # noqa: E402  (train/evaluate live in cli_train.py)
-
-SUBCOMMANDS += [
-    Subcommand("train", "train a model on a dataset; write checkpoint, pictures, metrics",
-               _cli_train.add_train_arguments, _cli_train.run_train,
-               description=_cli_train.TRAIN_DESCRIPTION),
-    Subcommand("evaluate", "re-evaluate a checkpoint saved by `train` on its test split",
-               _cli_train.add_evaluate_arguments, _cli_train.run_evaluate,
-               description=_cli_train.EVALUATE_DESCRIPTION),
-]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="autograd-core",
-        description="autograd-core: reverse-mode autodiff with a small PyTorch on top.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for cmd in SUBCOMMANDS:
-        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description or cmd.help)
-        cmd.add_arguments(p)
-        p.set_defaults(_run=cmd.run)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``autograd-core`` with ``argv`` (default: the command line); returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "_run", None) is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    return args._run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

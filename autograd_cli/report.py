@@ -1,0 +1,187 @@
+"""The files a training run writes beside its checkpoint: the loss and accuracy curves and
+the confusion matrix (PNG, with matplotlib), the model's graph (SVG, with Graphviz's
+``dot``) and ``metrics.json``.
+
+Rules: each file replaces the old one in one rename (``write_atomically``), so a folder
+never holds half a picture; a picture that cannot be drawn (no matplotlib, no ``dot``, a
+failure while drawing) is a warning, never the loss of a trained model; matplotlib and
+graphviz load only when a picture is drawn.
+
+>>> import json, tempfile
+>>> from pathlib import Path
+>>> from autograd_cli.report import write_metrics
+>>> out = Path(tempfile.mkdtemp())
+>>> write_metrics(out, {"test_acc": 0.5, "best_val_loss": float("nan")}).name
+'metrics.json'
+>>> json.loads((out / "metrics.json").read_text())
+{'test_acc': 0.5, 'best_val_loss': 'nan'}
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+import autograd_core as ag
+import nn.functional as F
+from autograd_core.serialization import write_atomically
+
+from .datasets import Splits
+
+__all__ = ["plots", "graph_picture", "write_metrics"]
+
+
+def _figure(w: float, h: float):
+    from matplotlib.figure import Figure  # no pyplot: never touches a notebook's backend
+    return Figure(figsize=(w, h), dpi=100, layout="constrained")
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    """``fig`` as a PNG at ``path``, replacing the old picture in one rename."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    write_atomically(path, lambda f: f.write(buf.getvalue()))
+
+
+def plots(out: Path, history: list, cm: np.ndarray | None, splits: Splits, title: str,
+          test_acc: float | None, warns: list, log: Callable[..., None]) -> dict:
+    """Write ``loss.png`` and ``accuracy.png`` (train and validation per epoch in
+    ``history``, the best epoch marked, ``test_acc`` as a line when given) and, when ``cm``
+    is given, ``confusion_matrix.png`` into ``out``; return ``{name: path}`` of the files
+    written. Without matplotlib: a warning in ``warns`` and through ``log``, no files.
+
+    >>> import tempfile
+    >>> from autograd_cli.datasets import load_data
+    >>> out = Path(tempfile.mkdtemp())
+    >>> history = [{"epoch": 1, "train_loss": 0.7, "val_loss": 0.6, "train_acc": 0.5,
+    ...             "val_acc": 0.6}]
+    >>> sorted(plots(out, history, None, load_data("xor", n_samples=20), "mlp on xor",
+    ...              None, [], print))
+    ['accuracy', 'loss']
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        msg = "warning: matplotlib is not installed; no PNG pictures (pip install matplotlib)"
+        warns.append(msg)
+        log(msg)
+        return {}
+    files = {}
+    epochs = [r["epoch"] for r in history]
+    for key, label, name in (("loss", "cross-entropy loss", "loss.png"),
+                             ("acc", "accuracy", "accuracy.png")):
+        fig = _figure(6, 4)
+        ax = fig.add_subplot()
+        style = ("o-", "s-") if len(epochs) <= 30 else ("-", "-")
+        ax.plot(epochs, [r[f"train_{key}"] for r in history], style[0], label="train")
+        ax.plot(epochs, [r[f"val_{key}"] for r in history], style[1], label="validation")
+        best = next((r for r in history if r["val_loss"] == min(h["val_loss"] for h in history)),
+                    None)
+        if best is not None:
+            ax.axvline(best["epoch"], color="grey", ls=":", label=f"best epoch {best['epoch']}")
+        if key == "acc" and test_acc is not None:
+            ax.axhline(test_acc, color="green", ls="--", lw=1, label=f"test {test_acc:.4f}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(f"{title}: {label}")
+        ax.grid(alpha=0.3)
+        ax.legend()
+        _save_figure(fig, out / name)
+        files[name.split(".")[0]] = out / name
+    if cm is not None:
+        k = cm.shape[0]
+        size = max(4.5, 0.55 * k + 2.5)
+        fig = _figure(size + 1, size)
+        ax = fig.add_subplot()
+        im = ax.imshow(cm, cmap="Blues")
+        fig.colorbar(im, ax=ax, shrink=0.8)
+        ax.set_xticks(range(k), [str(c) for c in splits.classes], rotation=45, ha="right")
+        ax.set_yticks(range(k), [str(c) for c in splits.classes])
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        acc = f", test accuracy {test_acc:.4f}" if test_acc is not None else ""
+        ax.set_title(f"{title}: confusion matrix{acc}")
+        thresh = cm.max() / 2 if cm.size else 0
+        for i in range(k):
+            for j in range(k):
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if cm[i, j] > thresh else "black")
+        _save_figure(fig, out / "confusion_matrix.png")
+        files["confusion_matrix"] = out / "confusion_matrix.png"
+    return files
+
+
+def graph_picture(out: Path, model: Any, splits: Splits, title: str, warns: list,
+                  log: Callable[..., None]) -> dict:
+    """The model's graph (one forward pass and the loss on two training examples) as
+    ``graph.svg`` in ``out``; returns ``{"graph": path}``, or ``{}`` with a warning in
+    ``warns`` and through ``log`` when it cannot be drawn.
+
+    >>> import tempfile
+    >>> from autograd_cli.datasets import load_data
+    >>> from autograd_cli.models import build_model
+    >>> from autograd_core.viz import dot_program
+    >>> out = Path(tempfile.mkdtemp())
+    >>> files = graph_picture(out, build_model("mlp", (2,), 2), load_data("xor", n_samples=20),
+    ...                       "mlp on xor", [], lambda *a: None)
+    >>> sorted(files) == (["graph"] if dot_program() else [])
+    True
+    """
+    from autograd_core.viz import GraphvizNotFound, draw_graph, record_modules
+    try:
+        x = ag.from_numpy(splits.x_train[:2])
+        y = ag.from_numpy(splits.y_train[:2])
+        model.eval()
+        with record_modules(model) as rec:
+            logits = model(x)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        model.zero_grad()
+        picture = draw_graph(loss, modules=rec, names={"input": x, "labels": y, "loss": loss},
+                             collapse_modules=True, show_grad=False,
+                             title=f"{title}: one forward pass and the loss")
+        svg = picture.pipe(format="svg")
+    except GraphvizNotFound as e:
+        msg = f"warning: no graph.svg: {e}"
+        warns.append(msg)
+        log(msg)
+        return {}
+    except Exception as e:  # a picture must never lose a trained model
+        msg = f"warning: no graph.svg: drawing the graph failed: {type(e).__name__}: {e}"
+        warns.append(msg)
+        log(msg)
+        return {}
+    write_atomically(out / "graph.svg", lambda f: f.write(svg))
+    return {"graph": out / "graph.svg"}
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def write_metrics(out: Path, metrics: dict) -> Path:
+    """Write ``metrics`` as ``out / "metrics.json"`` (indented; NumPy scalars as numbers,
+    paths as text, inf and nan as the strings ``"inf"`` and ``"nan"``) and return its path.
+
+    >>> import tempfile
+    >>> write_metrics(Path(tempfile.mkdtemp()), {"epochs": np.int64(3)}).read_text()
+    '{\\n  "epochs": 3\\n}'
+    """
+    path = out / "metrics.json"
+    text = json.dumps(_jsonable(metrics), indent=2).encode("utf-8")
+    write_atomically(path, lambda f: f.write(text))
+    return path

@@ -1,0 +1,96 @@
+"""The layers import downwards only: the application (autograd_cli) sits on nn and optim,
+which sit on autograd_core. Read from the source with ``ast``: every import statement of
+every module, at the top or inside a function, relative ones resolved. (Imports through
+``importlib`` and strings are out of scope.)"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY = ("autograd_core", "nn", "optim")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(source: str, module: str, is_package: bool = False) -> set[str]:
+    """Every module name an import statement in ``source`` (the text of ``module``) names:
+    ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be
+    a submodule); relative imports are resolved against ``module``'s package."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+                base = base + (node.module.split(".") if node.module else [])
+            else:
+                base = node.module.split(".")
+            name = ".".join(base)
+            if name:
+                found.add(name)
+            found.update(f"{name}.{alias.name}" if name else alias.name for alias in node.names)
+    return found
+
+
+def modules_of(package: str) -> list[tuple[str, Path]]:
+    return sorted((module_name(p), p) for p in (ROOT / package).rglob("*.py"))
+
+
+def imports_of(name: str, path: Path) -> set[str]:
+    return imported_modules(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
+
+
+def within(found: set[str], top: str) -> list[str]:
+    return sorted(m for m in found if m == top or m.startswith(top + "."))
+
+
+LIBRARY_MODULES = [m for package in LIBRARY for m in modules_of(package)]
+
+
+def test_the_library_modules_are_all_found():
+    names = {name for name, _ in LIBRARY_MODULES}
+    assert {"autograd_core", "autograd_core.serialization", "autograd_core.kernels.conv",
+            "nn", "nn.fused.attention", "nn.utils.rnn", "optim.adam"} <= names
+    assert len(names) > 80
+
+
+@pytest.mark.parametrize("name,path", LIBRARY_MODULES, ids=[m for m, _ in LIBRARY_MODULES])
+def test_no_library_module_imports_the_application(name, path):
+    assert within(imports_of(name, path), "autograd_cli") == []
+
+
+def test_the_core_imports_neither_nn_nor_optim():
+    upward = {name: within(imports_of(name, path), "nn") + within(imports_of(name, path), "optim")
+              for name, path in modules_of("autograd_core")}
+    assert {name: found for name, found in upward.items() if found} == {}
+
+
+@pytest.mark.parametrize("source,module,expected", [
+    ("import autograd_cli", "nn.linear", ["autograd_cli"]),
+    ("import os, autograd_cli.training as t", "optim.sgd", ["autograd_cli.training"]),
+    ("from autograd_cli.cli import main", "autograd_core.tensor",
+     ["autograd_cli.cli", "autograd_cli.cli.main"]),
+    ("def f():\n    from autograd_cli import fitting\n", "nn.module",
+     ["autograd_cli", "autograd_cli.fitting"]),
+    ("from .. import autograd_cli", "autograd_core.viz", ["autograd_cli"]),
+    ("from . import functional\nfrom .fused import loss", "nn.loss", []),
+])
+def test_the_check_sees_every_kind_of_import(source, module, expected):
+    assert within(imported_modules(source, module), "autograd_cli") == expected
+
+
+def test_relative_imports_are_resolved():
+    assert imported_modules("from . import init", "nn.linear") >= {"nn", "nn.init"}
+    assert imported_modules("from ..kernels import conv", "autograd_core.ops.conv") >= {
+        "autograd_core.kernels", "autograd_core.kernels.conv"}
+    assert "nn.fused.loss" in imported_modules("from .fused import loss", "nn", is_package=True)
