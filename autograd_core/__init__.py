@@ -8,35 +8,25 @@ tensor([2., 4.])
 """
 from __future__ import annotations
 
-from . import allocator, grad_mode
-from .tensor import Tensor, where
-from .function import Function
-from .grad_mode import (
-    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
-    set_grad_enabled,
-)
-from .tensor_more_ops import cdist, hstack, meshgrid, row_stack, std_mean, var_mean, vstack
-from .random import Generator, default_generator, initial_seed, manual_seed, seed
-from .creation import (
-    arange, as_tensor, bool_, double, empty, empty_like, eye, float, float16, float32, float64,
-    from_numpy, full, full_like, get_default_dtype, half, int8, int16, int32, int64, linspace, long,
-    ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, set_default_dtype, short,
-    tensor, uint8, zeros, zeros_like,
-)
-from .join import cat, concat, concatenate, stack
-from .autograd import backward, grad
+from . import allocator
+from .autograd import (Function, backward, enable_grad, grad, inference_mode, is_grad_enabled,
+                       is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .tensor import (Tensor, cat, cdist, concat, concatenate, hstack, meshgrid, row_stack, stack,
+                     std_mean, var_mean, vstack, where)
+from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                              full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
+from .tensor.dtypes import (bool_, double, float, float16, float32, float64, get_default_dtype,
+                            half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .tensor.random import (Generator, default_generator, initial_seed, manual_seed, rand,
+                            rand_like, randint, randn, randn_like, randperm, seed)
 from .value import Value
 from .ops.conv import conv1d, conv2d
 from .ops.pool import avg_pool2d, max_pool2d
-from .ops.einsum import einsum
-from .ops import linalg
+from .ops.linalg import einsum
+from . import linalg, random
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
 from .serialization import load, save
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__ + ".linalg"] = linalg  # `import autograd_core.linalg` works too
 
 allocator.configure()  # keep freed arrays' memory between steps (glibc; see allocator.py)
 

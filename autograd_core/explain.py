@@ -40,8 +40,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .engine import toposort
-from .grad_mode import no_grad
+from .autograd.engine import toposort
+from .autograd.grad_mode import no_grad
 from .tensor import Tensor, make
 from .value import Value
 from .viz.draw import Drawing, Frame

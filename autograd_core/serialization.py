@@ -51,7 +51,7 @@ except ImportError:  # Windows
 
 import numpy as np
 
-from .creation import from_numpy
+from .tensor.creation import from_numpy
 from .tensor import Tensor
 
 __all__ = ["save", "load", "SerializationError", "write_atomically"]

@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import Tensor
-from autograd_core.ops.inplace import inplace_option
+from autograd_core.autograd.inplace import inplace_option
 from autograd_core.tensor import make, where
 
 from . import functional as F
-from .fused.activation import ELU as _ELU
-from .fused.activation import Hardswish as _Hardswish
+from autograd_core.ops.activation import ELU as _ELU
+from autograd_core.ops.activation import Hardswish as _Hardswish
 
 __all__ = ["hardsigmoid", "hardswish", "softsign", "tanhshrink", "softshrink", "hardshrink",
            "threshold", "celu"]

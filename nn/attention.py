@@ -13,8 +13,8 @@ from autograd_core.tensor import make
 
 from . import functional as F
 from . import init
-from .fused.attention import Attention, merge_heads_t, split_heads_t
-from .fused.linear import Linear as _LinearOp
+from autograd_core.ops.attention import Attention, merge_heads_t, split_heads_t
+from autograd_core.ops.linalg import Linear as _LinearOp
 from .linear import NonDynamicallyQuantizableLinear, check_dtype
 from .module import Module
 from .parameter import Parameter

@@ -20,26 +20,26 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.grad_mode import STATE
-from autograd_core.ops.elementwise import Mul, select_tensor
+from autograd_core.autograd.grad_mode import STATE
+from autograd_core.ops.pointwise import Mul, select_tensor
 from autograd_core.ops.index import IndexAdd
-from autograd_core.ops.inplace import inplace_option
-from autograd_core.random import Generator, rng
+from autograd_core.autograd.inplace import inplace_option
+from autograd_core.tensor.random import Generator, rng
 from autograd_core.tensor import make, where
 
-from .fused.activation import ELU as _ELU
-from .fused.activation import GELU as _GELU
-from .fused.activation import LeakyReLU as _LeakyReLU
-from .fused.activation import Softplus as _Softplus
-from .fused.attention import Attention as _Attention
-from .fused.linear import Linear as _LinearOp
-from .fused.loss import BinaryCrossEntropy as _BCE
-from .fused.loss import BinaryCrossEntropyWithLogits as _BCEWithLogits
-from .fused.loss import CrossEntropyIndex as _CEIndex
-from .fused.loss import CrossEntropyProb as _CEProb
-from .fused.normalization import BatchNormTrain as _BatchNormTrain
-from .fused.normalization import LayerNormOp as _LayerNormOp
-from .fused.normalization import first_of
+from autograd_core.ops.activation import ELU as _ELU
+from autograd_core.ops.activation import GELU as _GELU
+from autograd_core.ops.activation import LeakyReLU as _LeakyReLU
+from autograd_core.ops.activation import Softplus as _Softplus
+from autograd_core.ops.attention import Attention as _Attention
+from autograd_core.ops.linalg import Linear as _LinearOp
+from autograd_core.ops.loss import BinaryCrossEntropy as _BCE
+from autograd_core.ops.loss import BinaryCrossEntropyWithLogits as _BCEWithLogits
+from autograd_core.ops.loss import CrossEntropyIndex as _CEIndex
+from autograd_core.ops.loss import CrossEntropyProb as _CEProb
+from autograd_core.ops.normalization import BatchNormTrain as _BatchNormTrain
+from autograd_core.ops.normalization import LayerNormOp as _LayerNormOp
+from autograd_core.ops.normalization import first_of
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .padding import pad
 from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
@@ -1165,7 +1165,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     >>> F.nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -0.5]]), ag.tensor([0, 1])).item()
     0.75
     """
-    from .fused.loss import _reduce_tensor
+    from autograd_core.ops.loss import _reduce_tensor
     reduction = _reduction(size_average, reduce, reduction)
     _tensor(input, "nll_loss")
     if input.ndim < 1:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import Generator, Tensor, no_grad
-from autograd_core.random import rng
+from autograd_core.tensor.random import rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",

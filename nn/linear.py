@@ -10,7 +10,7 @@ import autograd_core as ag
 from autograd_core import Tensor
 
 from . import functional as F
-from .fused.linear import Linear as _LinearOp
+from autograd_core.ops.linalg import Linear as _LinearOp
 from . import init
 from .module import Module
 from .parameter import Parameter

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 
 from autograd_core import Tensor, no_grad
-from autograd_core.tensor import RemovableHandle
+from autograd_core.autograd.function import RemovableHandle
 from autograd_core.tensor import make
 
 from .parameter import Buffer, Parameter

@@ -38,7 +38,7 @@ from autograd_core import Tensor
 from . import functional as F
 from . import init
 from .linear import check_dtype
-from .fused.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
+from autograd_core.ops.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
 from .module import Module
 from .parameter import Parameter
 

@@ -174,7 +174,7 @@ def _run_split(monkeypatch, split: bool, fn, inputs):
     """Output and input gradients of ``fn(*inputs)`` with the attention op's batch split
     over two threads forced on (``split``) or off."""
     from autograd_core.kernels import threads
-    from nn.fused import attention as fused
+    from autograd_core.ops import attention as fused
     monkeypatch.setattr(fused, "_SPLIT_MIN_FLOPS", 1 if split else 1 << 62)
     monkeypatch.setattr(threads, "_num_threads", 2)
     calls = []
@@ -225,7 +225,7 @@ def test_attention_split_over_threads_matches_one_part(monkeypatch, case):
 
 def test_attention_split_over_threads_gradcheck(monkeypatch):
     from autograd_core.kernels import threads
-    from nn.fused import attention as fused
+    from autograd_core.ops import attention as fused
     monkeypatch.setattr(fused, "_SPLIT_MIN_FLOPS", 1)
     monkeypatch.setattr(threads, "_num_threads", 2)
     mha = nn.MultiheadAttention(4, 2, batch_first=True).double()

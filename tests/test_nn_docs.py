@@ -11,8 +11,7 @@ import autograd_core as ag
 import nn
 
 MODULES = sorted(["nn"] + [f"nn.{m.name}" for m in pkgutil.iter_modules(nn.__path__)
-                           if m.name not in ("utils",)] +
-                 [f"nn.fused.{m.name}" for m in pkgutil.iter_modules(nn.fused.__path__)])
+                           if m.name not in ("utils",)])
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -452,7 +452,7 @@ def test_conv_transpose_reachable_from_functional(torch):
 def test_fused_step_matches_its_tensor_op_version(cell, bias):
     # nn.LSTM/nn.GRU run one fused node per step; its array backward must equal the
     # gradient of the Tensor-op step it replaces (which also serves create_graph=True).
-    from nn.fused.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
+    from autograd_core.ops.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
     rng = np.random.default_rng(3)
     k = 4 if cell == "lstm" else 3
     t = lambda *s: ag.tensor(rng.standard_normal(s), requires_grad=True)  # noqa: E731

@@ -152,7 +152,7 @@ def test_repr():
 
 
 def test_value_toposort_matches_the_engines():
-    from autograd_core.engine import toposort
+    from autograd_core.autograd.engine import toposort
     from autograd_core.value import _parents, _toposort
     x, y = Value(0.5), Value(-1.5)
     z = ((x * y + x).tanh() * (y - x) + x ** 2).relu() + y.exp() / x

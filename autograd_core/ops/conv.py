@@ -12,13 +12,13 @@ The arithmetic lives in ``autograd_core.kernels`` (NumPy/BLAS or Numba, chosen p
 """
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from typing import Any, TYPE_CHECKING
 
 from .. import kernels
-from ..function import Function
-from ..tensor import Tensor
+from ..autograd.function import Function, is_tensor
+
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
 
 
 class Conv2d(Function):
@@ -87,13 +87,13 @@ class ConvWeightGrad(Function):
 
 def _check(op: str, input: Any, weight: Any, bias: Any, ndim: int, layout: str) -> None:
     for name, t in (("input", input), ("weight", weight)):
-        if not isinstance(t, Tensor):
+        if not is_tensor(t):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
     if input.ndim != ndim:
         raise ValueError(f"{op}: expected input of shape {layout} ({ndim}-D), got {input.shape}")
     if weight.ndim != ndim:
         raise ValueError(f"{op}: expected a {ndim}-D weight, got {weight.shape}")
-    if bias is not None and not isinstance(bias, Tensor):
+    if bias is not None and not is_tensor(bias):
         raise TypeError(f"{op}: bias must be a Tensor or None, got {type(bias).__name__}")
     dtypes = {input.dtype, weight.dtype} | ({bias.dtype} if bias is not None else set())
     if len(dtypes) > 1:

@@ -1,10 +1,19 @@
-"""Indexing: ``x[index]`` and ``gather``, each paired with the scatter-add that is
-its backward (and whose own backward is the indexing again)."""
+"""Indexing ops: ``x[index]``, ``gather`` and the embedding lookup, each paired with the
+scatter-add that is its backward (and whose own backward is the indexing again);
+``scatter`` and ``index_put`` (``x[index] = v``).
+
+>>> import autograd_core as ag
+>>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> x[[0, 0, 2]].sum().backward()
+>>> x.grad
+tensor([2., 0., 1.])
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..autograd.function import Function, const
+from .pointwise import where
 
 
 def is_basic(index) -> bool:
@@ -91,3 +100,61 @@ class Gather(Function):
     def add_into(self, buffer: np.ndarray, grad: np.ndarray) -> None:
         """In-place backward, as :meth:`Index.add_into`."""
         np.add.at(buffer, along_dim_index(self.index, self.dim), grad)
+
+
+class Scatter(Function):
+    op = "scatter"
+
+    @staticmethod
+    def forward(ctx, a, src, dim=0, index=None):
+        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        part = src[tuple(slice(0, s) for s in index.shape)]
+        out = a.copy()
+        np.put_along_axis(out, index, part, axis=dim)
+        mask = np.zeros(a.shape, dtype=bool)
+        mask[along_dim_index(index, dim)] = True
+        ctx.mask = mask
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_src = ctx.needs_input_grad
+        ga = gs = None
+        if need_a:
+            ga = where(ctx.mask, const(np.zeros((), grad._data.dtype)), grad)
+        if need_src:
+            gs = Gather.apply(grad, dim=ctx.dim, index=ctx.index)
+            if ctx.index.shape != ctx.src_shape:
+                region = tuple(slice(0, s) for s in ctx.index.shape)
+                gs = IndexAdd.apply(gs, index=region, shape=ctx.src_shape)
+        return ga, gs
+
+
+class IndexPut(Function):
+    """``a`` with ``a[index] = v``; with ``inplace`` the write goes into ``a`` itself
+    (``__setitem__``, which bumps ``a``'s version)."""
+
+    op = "index_put"
+
+    @staticmethod
+    def forward(ctx, a, v, index=None, inplace=False):
+        ctx.index = index
+        out = a if inplace else a.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_v = ctx.needs_input_grad
+        ga = IndexPut.apply(grad, const(np.zeros((), grad._data.dtype)), index=ctx.index) \
+            if need_a else None
+        return ga, (grad[ctx.index] if need_v else None)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        need_a, need_v = ctx.needs_input_grad
+        ga = None
+        if need_a:
+            ga = grad.copy()
+            ga[ctx.index] = 0
+        return ga, (np.asarray(grad[ctx.index]) if need_v else None)

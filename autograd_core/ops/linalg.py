@@ -1,11 +1,259 @@
-"""``autograd_core.linalg``: the part of ``torch.linalg`` implemented here (``vector_norm``).
+"""Linear algebra ops: matrix products (``MatMul``, batch dims broadcast; ``Linear``,
+``x @ weight.T + bias`` in one node) and ``einsum``.
 
 >>> import autograd_core as ag
->>> ag.linalg.vector_norm(ag.tensor([3.0, 4.0]))
-tensor(5.)
+>>> a = ag.ones(2, 3, requires_grad=True)
+>>> (a @ ag.ones(3, 4)).shape, ag.einsum("ij,jk->ik", a, ag.ones(3, 4)).shape
+((2, 4), (2, 4))
 """
 from __future__ import annotations
 
-from .norm import vector_norm
+import string
+from typing import Any, TYPE_CHECKING
 
-__all__ = ["vector_norm"]
+import numpy as np
+
+from .. import kernels
+from ..autograd.function import Function, is_tensor
+
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
+
+
+_BMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``; batches of equal shape go to the batched-matmul kernel, which splits the
+    batch over threads (np.matmul runs one small BLAS call after another), and a stack
+    times a matrix is one BLAS call on the stack flattened to rows (np.matmul would loop
+    over the stack: 2.4x slower for (16, 32, 64) @ (64, 192))."""
+    if b.ndim == 2 and a.ndim > 2 and a.shape[-1]:
+        out = np.matmul(a.reshape(-1, a.shape[-1]), b)
+        return out.reshape(a.shape[:-1] + out.shape[-1:])
+    if a.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.dtype == b.dtype \
+            and a.dtype in _BMM_DTYPES:
+        out = kernels.bmm(a.reshape((-1,) + a.shape[-2:]), b.reshape((-1,) + b.shape[-2:]))
+        return out.reshape(a.shape[:-2] + out.shape[-2:])
+    return np.matmul(a, b)
+
+
+class MatMul(Function):
+    op = "matmul"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(f"shapes {a.shape} and {b.shape} cannot be multiplied "
+                             f"({a.shape[-1]} != {b.shape[-2]})")
+        nxt = ctx.next
+        ctx.save_for_backward(a if nxt[1] is not None else None,
+                              b if nxt[0] is not None else None)
+        return matmul_arrays(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad @ b.mT if need_a else None), (a.mT @ grad if need_b else None)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        a, b = ctx.saved_arrays
+        ga = matmul_arrays(grad, np.swapaxes(b, -1, -2)) if b is not None else None
+        return ga, (matmul_arrays(np.swapaxes(a, -1, -2), grad) if a is not None else None)
+
+
+class Linear(Function):
+    """``x @ weight.T + bias`` in one node: the layer behind ``nn.Linear``."""
+
+    op = "linear"
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        if x.shape[-1] != w.shape[1]:
+            raise ValueError(f"input has {x.shape[-1]} features but weight {w.shape} expects "
+                             f"{w.shape[1]} (weight is (out_features, in_features))")
+        nxt = ctx.next
+        ctx.save_for_backward(x if nxt[1] is not None else None,
+                              w if nxt[0] is not None else None)
+        out = matmul_arrays(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = grad @ w if need[0] else None
+        gw = None
+        if need[1]:
+            g2 = grad.reshape(-1, grad.shape[-1])
+            gw = g2.mT @ x.reshape(-1, x.shape[-1])
+        gb = grad.reshape(-1, grad.shape[-1]).sum(0) if len(need) > 2 and need[2] else None
+        return (gx, gw, gb) if len(need) > 2 else (gx, gw)
+
+    @staticmethod
+    def array_backward(ctx, g):
+        x, w = ctx.saved_arrays
+        need = ctx.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gx = (g2 @ w).reshape(ctx._meta[0][0]) if need[0] else None
+        gw = None
+        if need[1]:
+            gw = g2.T @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x)
+        if len(need) > 2:
+            return gx, gw, (g2.sum(0) if need[2] else None)
+        return gx, gw
+
+
+_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+class Einsum(Function):
+    """Operands with distinct letters each and consistent sizes; ``inputs`` and ``output``
+    are the letter strings."""
+
+    op = "einsum"
+
+    @staticmethod
+    def forward(ctx, *arrays, inputs=(), output=""):
+        ctx.inputs, ctx.output = inputs, output
+        ctx.save_for_backward(*arrays)
+        eq = ",".join(inputs) + "->" + output
+        return np.asarray(np.einsum(eq, *arrays, optimize=len(arrays) > 2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        ops = ctx.saved_tensors
+        grads = []
+        for i, need in enumerate(ctx.needs_input_grad):
+            if not need:
+                grads.append(None)
+                continue
+            others = [s for j, s in enumerate(ctx.inputs) if j != i]
+            present = set(ctx.output).union(*others)
+            mine = ctx.inputs[i]
+            kept = "".join(c for c in mine if c in present)
+            g = Einsum.apply(grad, *[o for j, o in enumerate(ops) if j != i],
+                             inputs=(ctx.output, *others), output=kept)
+            if kept != mine:  # letters only operand i has: its gradient is constant along them
+                shape = ops[i].shape
+                g = g.reshape(tuple(shape[k] if c in present else 1 for k, c in enumerate(mine)))
+                g = g.expand(shape)
+            grads.append(g)
+        return tuple(grads)
+
+
+def _parse(equation: str, operands: list) -> tuple:
+    """Letter strings per operand and for the output, with any ellipsis spelled out."""
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, out = eq.split("->", 1)
+    else:
+        lhs, out = eq, None
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum: the equation {equation!r} names {len(terms)} operands but "
+                         f"{len(operands)} were given")
+    for term in terms + ([out] if out is not None else []):
+        rest = term.replace("...", "", 1)
+        if "." in rest or any(c not in _LETTERS for c in rest):
+            raise ValueError(f"einsum: invalid subscript {term!r} in {equation!r} "
+                             "(expected letters and at most one '...')")
+    used = set(c for c in eq if c in _LETTERS)
+    spare = [c for c in _LETTERS if c not in used]
+    n_ell = 0
+    for term, t in zip(terms, operands):
+        letters = len(term.replace("...", ""))
+        if "..." in term:
+            n_ell = max(n_ell, t.ndim - letters)
+            if t.ndim < letters:
+                raise ValueError(f"einsum: subscript {term!r} has {letters} letters but operand "
+                                 f"of shape {t.shape} has {t.ndim} dims")
+        elif letters != t.ndim:
+            raise ValueError(f"einsum: subscript {term!r} has {letters} letters but operand of "
+                             f"shape {t.shape} has {t.ndim} dims")
+    ell = "".join(spare[:n_ell])
+    inputs = []
+    for term, t in zip(terms, operands):
+        if "..." in term:
+            k = t.ndim - len(term.replace("...", ""))
+            term = term.replace("...", ell[n_ell - k:] if k else "")
+        inputs.append(term)
+    if out is None:
+        counts = {}
+        for term in inputs:
+            for c in term:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
+    else:
+        out = out.replace("...", ell)
+        if len(set(out)) != len(out):
+            raise ValueError(f"einsum: output subscript {out!r} repeats a letter")
+        missing = [c for c in out if not any(c in term for term in inputs)]
+        if missing:
+            raise ValueError(f"einsum: output subscript {missing[0]!r} does not appear in the "
+                             f"inputs of {equation!r}")
+    return inputs, out
+
+
+def _diagonal(t: Tensor, term: str) -> tuple:
+    """Take the diagonal over each letter repeated in ``term`` (by indexing, so it has a gradient)."""
+    while len(set(term)) != len(term):
+        c = next(c for c in term if term.count(c) > 1)
+        pos = [k for k, x in enumerate(term) if x == c]
+        sizes = {t.shape[k] for k in pos}
+        if len(sizes) != 1:
+            raise ValueError(f"einsum: subscript {c!r} is repeated over dims of different sizes "
+                             f"{[t.shape[k] for k in pos]}")
+        rest = [k for k in range(len(term)) if k not in pos]
+        t = t.permute(*pos, *rest)
+        ar = np.arange(sizes.pop())
+        t = t[(ar,) * len(pos)]
+        term = c + "".join(term[k] for k in rest)
+    return t, term
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sum of products over the subscripts of ``equation``, as ``torch.einsum``.
+
+    Explicit (``'ij,jk->ik'``) and implicit (``'ij,jk'``: the letters seen once, sorted)
+    outputs, ``...`` for broadcast leading dims, any number of operands, size-1 dims
+    broadcast, repeated subscripts in one operand (``'ii->i'``, ``'ii'``) take a diagonal.
+
+    >>> import autograd_core as ag
+    >>> x = ag.ones(2, 3, 4)
+    >>> y = ag.ones(2, 4, 5)
+    >>> ag.einsum("bij,bjk->bik", x, y).shape, ag.einsum("...j,...j", x, x).shape
+    ((2, 3, 5), (2, 3))
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: expected the equation string first, got {type(equation).__name__}")
+    if not operands:
+        raise ValueError("einsum: expected at least one operand")
+    for k, t in enumerate(operands):
+        if not is_tensor(t):
+            raise TypeError(f"einsum: operand {k} must be a Tensor, not {type(t).__name__}")
+    inputs, out = _parse(equation, list(operands))
+    ops = []
+    for t, term in zip(operands, inputs):
+        t, term = _diagonal(t, term)
+        ops.append(t)
+        inputs[len(ops) - 1] = term
+    sizes: dict = {}
+    for t, term in zip(ops, inputs):
+        for c, s in zip(term, t.shape):
+            if s != 1:
+                if sizes.get(c, s) != s:
+                    raise ValueError(
+                        f"einsum: subscript {c!r} has size {s} in one operand and "
+                        f"{sizes[c]} in another (shapes {[tuple(o.shape) for o in operands]})")
+                sizes[c] = s
+    dt = np.result_type(*[t.dtype for t in ops])
+    ops = [t.to(dt) for t in ops]
+    ops = [t.expand(tuple(sizes.get(c, 1) for c in term)) for t, term in zip(ops, inputs)]
+    return Einsum.apply(*ops, inputs=tuple(inputs), output=out)

@@ -5,13 +5,13 @@ pooling again (average), so second derivatives work.
 """
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from typing import Any, TYPE_CHECKING
 
 from .. import kernels
-from ..function import Function
-from ..tensor import Tensor, make
+from ..autograd.function import Function, const, is_tensor
+
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
 
 
 class MaxPool2d(Function):
@@ -42,7 +42,7 @@ class MaxPoolScatter(Function):
     def backward(ctx, h):
         idx = ctx.indices
         n, c = idx.shape[:2]
-        picked = h.reshape(n, c, -1).gather(2, make(idx.reshape(n, c, -1)))
+        picked = h.reshape(n, c, -1).gather(2, const(idx.reshape(n, c, -1)))
         return picked.reshape(idx.shape)
 
 
@@ -73,7 +73,7 @@ class AvgPoolScatter(Function):
 
 
 def _check(op: str, input: Any) -> None:
-    if not isinstance(input, Tensor):
+    if not is_tensor(input):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in (3, 4):
         raise ValueError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), got {input.shape}")
@@ -113,7 +113,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         if not return_indices:
             return out
         _, idx = kernels.max_pool2d_forward(x._data, **geometry)
-        return out, make(idx)
+        return out, const(idx)
 
     return _batched(input, run)
 

@@ -1,11 +1,18 @@
-"""Reductions along ``dim`` (an int, a tuple, or None for all), with ``keepdim``."""
+"""Reductions along ``dim`` (an int, a tuple, or None for all) with ``keepdim``, and the
+ops that reduce along one dim as they go: softmax and log-softmax, cumulative sums and
+products, and norms.
+
+>>> import autograd_core as ag
+>>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+>>> x.sum(0).tolist(), x.cumsum(1).tolist()
+([4.0, 6.0], [[1.0, 3.0], [3.0, 7.0]])
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, sum_to_shape
-from ..tensor import make
-from .elementwise import select, select_tensor
+from ..autograd.function import Function, const, sum_to_shape
+from .pointwise import select, select_tensor, where
 
 
 def keepdim_shape(shape: tuple, dim) -> tuple:
@@ -112,7 +119,7 @@ class Prod(Function):
         right = np.flip(np.cumprod(np.concatenate([ones, np.flip(x, -1)[..., :-1]], -1), -1), -1)
         others = left * right
         others = np.moveaxis(others, -1, dim) if dim is not None else others.reshape(a.shape)
-        return grad * make(others)
+        return grad * const(others)
 
 
 class MaxAll(Function):
@@ -158,7 +165,7 @@ class Amax(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.keep) * make(ctx.share)
+        return grad.reshape(ctx.keep) * const(ctx.share)
 
     @staticmethod
     def array_backward(ctx, grad):
@@ -207,3 +214,91 @@ class LogSoftmax(Function):
     def array_backward(ctx, grad):
         (out,) = ctx.saved_arrays
         return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True)
+
+
+def reverse_cumsum(t, dim: int):
+    """``sum_{j >= i} t_j`` along ``dim``: the running sum from the other end."""
+    return t.flip(dim).cumsum(dim).flip(dim)
+
+
+class CumSum(Function):
+    op = "cumsum"
+
+    @staticmethod
+    def forward(ctx, a, dim=0):
+        ctx.dim = dim
+        return np.cumsum(a, axis=dim, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return reverse_cumsum(grad, ctx.dim)
+
+
+class CumProd(Function):
+    op = "cumprod"
+
+    @staticmethod
+    def forward(ctx, a, dim=0):
+        ctx.dim = dim
+        out = np.cumprod(a, axis=dim, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        dim = ctx.dim
+        if a.shape[dim] == 0:
+            return grad
+        if np.all(a._data != 0):
+            # d out_j / d a_k = out_j / a_k for j >= k
+            return reverse_cumsum(grad * out, dim) / a
+        # With zeros: d out_j / d a_k = prod_{i <= j, i != k} a_i (j >= k), built as an
+        # (n, n) table per position: row k is the cumprod of a with a_k set to one.
+        x = a.transpose(dim, -1)
+        g = grad.transpose(dim, -1)
+        n = x.shape[-1]
+        eye = np.eye(n, dtype=bool)
+        rows = where(eye, const(np.ones((), a._data.dtype)), x.unsqueeze(-2).expand(
+            x.shape[:-1] + (n, n)))                                   # [..., k, i]
+        table = rows.cumprod(-1) * const(np.triu(np.ones((n, n), a._data.dtype)))  # j >= k
+        gx = (table * g.unsqueeze(-2)).sum(-1)                         # sum over j
+        return gx.transpose(dim, -1)
+
+
+class Norm(Function):
+    """``(sum |x|^p)^(1/p)`` over ``dim`` (a tuple, or None for all) for a finite ``p > 0``."""
+
+    op = "norm"
+
+    @staticmethod
+    def forward(ctx, a, p=2.0, dim=None, keepdim=False):
+        ctx.p, ctx.dim, ctx.keepdim = p, dim, keepdim
+        if p == 2:
+            out = np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(np.abs(a), axis=dim, keepdims=keepdim)
+        else:
+            out = np.sum(np.abs(a) ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+        out = np.asarray(out, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        p = ctx.p
+        if not ctx.keepdim:
+            shape = keepdim_shape(a.shape, ctx.dim)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        sign = const(np.sign(a._data))
+        if p == 1:
+            return grad * sign
+        # where the norm is zero, so is every |x| it covers: divide by one instead
+        safe = where(out._data == 0, const(np.ones((), out._data.dtype)), out)
+        if p == 2:
+            return grad * a / safe
+        # |x|^(p-1) is infinite at x = 0 for p < 1: the gradient there is zero (sign(0) = 0)
+        one = const(np.ones((), a._data.dtype))
+        base = where(a._data == 0, one, a.abs())
+        return grad * sign * base ** (p - 1) / safe ** (p - 1)

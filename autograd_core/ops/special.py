@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ..function import Function
+from ..autograd.function import Function
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..engine import toposort
+from ..autograd.engine import toposort
 from ..tensor import Tensor, make
 from ..value import Value
 

@@ -222,7 +222,7 @@ print(f"before training: loss {total.data:.4f}, accuracy {acc:.0%}")
 
 # %%
 from collections import Counter
-from autograd_core.engine import toposort
+from autograd_core.autograd.engine import toposort
 
 nodes = toposort([total], lambda v: v._prev)
 print(f"the loss depends on {len(nodes):,} Values; by operation:")

@@ -26,7 +26,7 @@ from matplotlib.patches import FancyArrowPatch
 
 import autograd_core as ag
 from autograd_core import Value
-from autograd_core.engine import toposort
+from autograd_core.autograd.engine import toposort
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5)})
 
@@ -325,7 +325,7 @@ except RecursionError as err:
 
 # %% [markdown]
 # Raising the limit with `sys.setrecursionlimit` only moves the wall, and set too high it
-# can crash the interpreter outright instead of raising an error. `autograd_core.engine.toposort`
+# can crash the interpreter outright instead of raising an error. `autograd_core.autograd.engine.toposort`
 # does the same depth-first search with an **explicit stack**, a Python list, so its depth
 # is limited only by memory:
 

@@ -22,7 +22,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 import autograd_core as ag
-from autograd_core.engine import toposort
+from autograd_core.autograd.engine import toposort
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5)})
 np.set_printoptions(precision=4, suppress=True)

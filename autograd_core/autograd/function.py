@@ -470,13 +470,23 @@ class _Scratch(Function):
 
 _SCRATCH = _new(_Scratch)
 
-# The one seam between graph nodes and the Tensor type: tensor.py binds these when it
-# defines Tensor, so that this module (and the engine) never import it.
+# The one seam between graph nodes and the Tensor type: tensor/base.py binds these when
+# it defines Tensor, so that nothing below the tensor layer imports it.
 Tensor: type = None  # type: ignore[assignment]
 make: Any = None
 
 
 def bind_tensor(tensor_type: type, make_fn: Any) -> None:
-    """Called once by tensor.py: the class of tensors and its fast constructor."""
+    """Called once by tensor/base.py: the class of tensors and its fast constructor."""
     global Tensor, make
     Tensor, make = tensor_type, make_fn
+
+
+def is_tensor(obj: Any) -> bool:
+    """True for a Tensor (of any subclass)."""
+    return isinstance(obj, Tensor)
+
+
+def const(array: np.ndarray) -> Any:
+    """A Tensor holding ``array``, needing no gradient: a constant of a backward formula."""
+    return make(array)

@@ -6,13 +6,16 @@ logits of +-1e4 give finite losses and gradients; each backward is the closed fo
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from autograd_core import Function, Tensor
-from autograd_core.ops.elementwise import select
-from autograd_core.tensor import make, where
+from ..autograd import composite_backward
+from ..autograd.function import Function, const, is_tensor
+from .pointwise import select, where
 
-from . import composite_backward
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
 
 
 def _reduce_array(loss: np.ndarray, reduction: str, denom: float | None = None) -> np.ndarray:
@@ -233,20 +236,20 @@ def cross_entropy_composite(x: Tensor, target: "Tensor | np.ndarray", weight: Te
     logp = rows.log_softmax(-1)
     loss_shape = _loss_shape(x.shape)
     eps = label_smoothing
-    if isinstance(target, Tensor) and target.dtype.kind == "f":
+    if is_tensor(target) and target.dtype.kind == "f":
         t = _move_class_last(target)
         if eps > 0:
             t = t * (1 - eps) + eps / c
         a = t * weight if weight is not None else t
         loss = -(a * logp).sum(-1)
         return _reduce_tensor(loss.reshape(loss_shape), reduction, float(n))
-    t = np.asarray(target._data if isinstance(target, Tensor) else target).reshape(-1)
+    t = np.asarray(target._data if is_tensor(target) else target).reshape(-1)
     valid = t != ignore_index
     tc = np.where(valid, t, 0)
-    picked = logp.gather(1, make(tc[:, None])).reshape(-1)
-    vmask = make(valid.astype(rows.dtype))
+    picked = logp.gather(1, const(tc[:, None])).reshape(-1)
+    vmask = const(valid.astype(rows.dtype))
     if weight is not None:
-        wy = weight.gather(0, make(tc)) * vmask
+        wy = weight.gather(0, const(tc)) * vmask
     else:
         wy = vmask
     loss = -picked * wy
@@ -254,7 +257,7 @@ def cross_entropy_composite(x: Tensor, target: "Tensor | np.ndarray", weight: Te
         smooth = -(logp * weight).sum(-1) if weight is not None else -logp.sum(-1)
         loss = loss * (1 - eps) + smooth * vmask * (eps / c)
     if not valid.all():
-        loss = where(valid, loss, make(np.zeros((), rows.dtype)))
+        loss = where(valid, loss, const(np.zeros((), rows.dtype)))
     loss = loss.reshape(loss_shape)
     if reduction == "mean":
         return loss.sum() / wy.sum()

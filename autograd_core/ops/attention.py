@@ -8,14 +8,17 @@ attention layer is three nodes: in-projection, this op, out-projection.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from autograd_core import Function, Tensor
-from autograd_core.kernels import threads
-from autograd_core.random import rng
-from autograd_core.tensor import make
+from ..autograd import composite_backward
+from ..autograd.function import Function, const
+from ..kernels import threads
+from ..tensor.random import rng
 
-from . import composite_backward
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
 
 
 def split_heads(a: np.ndarray, heads: int, seq_first: bool) -> np.ndarray:
@@ -174,7 +177,7 @@ class Attention(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        keep = make(ctx.keep) if ctx.keep is not None else None
+        keep = const(ctx.keep) if ctx.keep is not None else None
         return composite_backward(ctx, grad, lambda *ins: attention_composite(
             *ins, keep=keep, **ctx.attrs), ctx.saved_tensors)
 
@@ -235,7 +238,7 @@ def attention_composite(*inputs: Tensor, scale: float, mask: np.ndarray | None,
         q, k, v = (split_heads_t(t, heads, seq_first) for t in (q, k, v))
     s = (q @ k.mT) * scale
     if mask is not None:
-        s = s + make(mask.astype(s.dtype, copy=False))
+        s = s + const(mask.astype(s.dtype, copy=False))
         dead = ~np.isfinite(s._data.max(axis=-1, keepdims=True))
         if dead.any():  # fully masked rows: zeros, as the fused op
             s = s.masked_fill(np.broadcast_to(dead, s.shape), 0.0)

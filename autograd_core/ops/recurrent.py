@@ -15,21 +15,29 @@ the backward is the gradient of the Tensor-op version (``lstm_step_composite``,
 ``xw`` is the input's projection ``x W_ih^T + b_ih``, computed for all time steps at once.
 
 >>> import autograd_core as ag
->>> from nn.fused.recurrent import LSTMStep
+>>> from autograd_core.ops.recurrent import LSTMStep
 >>> xw, h, c, w = ag.randn(3, 8), ag.zeros(3, 2), ag.zeros(3, 2), ag.randn(8, 2)
 >>> LSTMStep.apply(xw, h, c, w).shape       # (h', c') stacked
 (2, 3, 2)
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-import autograd_core as ag
-from autograd_core import Function, Tensor
-from autograd_core.ops.elementwise import sigmoid_array
-from autograd_core.tensor import make
+from ..autograd import composite_backward
+from ..autograd.function import Function
+from .movement import Cat
+from .pointwise import sigmoid_array
 
-from . import composite_backward
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
+
+
+def _stacked(hc: tuple):
+    """``stack([h, c])`` as recorded ops (the LSTM step's output layout)."""
+    return Cat.apply(*(t.unsqueeze(0) for t in hc), dim=0)
 
 
 def _hidden_gates(h: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
@@ -87,8 +95,7 @@ class LSTMStep(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return composite_backward(ctx, grad, lambda *ins: ag.stack(
-            lstm_step_composite(*ins), 0), ctx.saved_tensors[:len(ctx.next)])
+        return composite_backward(ctx, grad, lambda *ins: _stacked(lstm_step_composite(*ins)), ctx.saved_tensors[:len(ctx.next)])
 
     @staticmethod
     def array_backward(ctx, grad):

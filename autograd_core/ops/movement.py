@@ -1,9 +1,16 @@
-"""Shape ops: views and rearrangements of the same numbers."""
+"""Movement ops: the same numbers in another shape or order (views where NumPy can give
+one: reshape, permute, expand) and joined along a dim (cat).
+
+>>> import autograd_core as ag
+>>> x = ag.arange(6.0).reshape(2, 3)
+>>> x.permute(1, 0).shape, ag.cat([x, x], 1).shape
+((3, 2), (2, 6))
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..autograd.function import Function
 
 
 class Reshape(Function):

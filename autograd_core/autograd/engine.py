@@ -34,7 +34,7 @@ def toposort(roots: Iterable[Any], parents: Callable[[Any], Iterable[Any]]) -> l
 
     Iterative depth-first search, so a chain 200,000 deep needs no recursion.
 
-    >>> from autograd_core.engine import toposort
+    >>> from autograd_core.autograd.engine import toposort
     >>> graph = {'c': ['b', 'b'], 'b': ['a'], 'a': []}
     >>> toposort(['c'], lambda n: graph[n])
     ['a', 'b', 'c']

@@ -7,12 +7,15 @@ variance), then ``y = xhat * weight + bias``. The backward is the usual closed f
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from autograd_core import Function, Tensor
-from autograd_core.tensor import make
+from ..autograd import composite_backward
+from ..autograd.function import Function, const
 
-from . import composite_backward
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
 
 
 def first_of(x: np.ndarray, axes: tuple) -> np.ndarray:
@@ -94,7 +97,7 @@ def batch_norm_composite(x: Tensor, weight: Tensor | None, bias: Tensor | None,
     """Training-mode batch norm in Tensor ops (reference and second-derivative path)."""
     axes = (0,) + tuple(range(2, x.ndim))
     cshape = (1, -1) + (1,) * (x.ndim - 2)
-    x = x - make(first_of(x._data, axes))  # a constant shift: see first_of
+    x = x - const(first_of(x._data, axes))  # a constant shift: see first_of
     mean = x.mean(axes, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(axes, keepdim=True)
@@ -158,7 +161,7 @@ def layer_norm_composite(x: Tensor, ndim: int, weight: Tensor | None, bias: Tens
                          eps: float) -> Tensor:
     """Layer norm in Tensor ops (reference and second-derivative path)."""
     axes = tuple(range(x.ndim - ndim, x.ndim))
-    x = x - make(first_of(x._data, axes))  # a constant shift: see first_of
+    x = x - const(first_of(x._data, axes))  # a constant shift: see first_of
     mean = x.mean(axes, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(axes, keepdim=True)

@@ -1,4 +1,8 @@
-"""``backward`` and ``grad``: the user-facing entry points of the engine.
+"""Automatic differentiation: ``backward`` and ``grad`` (the entry points of the engine),
+``Function`` (the base of every op), grad mode, and the rules of in-place changes.
+
+The layer below the Tensor type: it knows tensors only through the seam that
+``tensor/base.py`` binds (``function.Tensor``, ``function.make``).
 
 >>> import autograd_core as ag
 >>> x = ag.tensor(3.0, requires_grad=True)
@@ -14,16 +18,18 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import function as _seam
 from .engine import run_backward
-from .function import version_counter
-from .grad_mode import STATE, enable_grad
-from .tensor import Tensor, make
+from .function import Function, version_counter
+from .grad_mode import (STATE, enable_grad, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .inplace import apply_inplace, inplace_option
 
 
 def _seq(x: Any) -> list:
     if x is None:
         return []
-    if isinstance(x, Tensor):
+    if isinstance(x, _seam.Tensor):
         return [x]
     return list(x)
 
@@ -36,9 +42,10 @@ def _root_grads(outputs: list, grad_outputs: list, what: str) -> list:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs "
                                    f"({what} got an output of shape {out.shape}; pass a gradient)")
-            g = make(np.ones(out._data.shape, dtype=out._data.dtype))
+            g = _seam.make(np.ones(out._data.shape, dtype=out._data.dtype))
         else:
-            g = g if isinstance(g, Tensor) else make(np.asarray(g, dtype=out._data.dtype))
+            if not isinstance(g, _seam.Tensor):
+                g = _seam.make(np.asarray(g, dtype=out._data.dtype))
             if g.shape != out.shape:
                 raise RuntimeError(f"{what}: Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{g.shape} and output[{i}] has a shape of {out.shape}.")
@@ -48,7 +55,7 @@ def _root_grads(outputs: list, grad_outputs: list, what: str) -> list:
 
 def _check_outputs(outputs: list, what: str) -> None:
     for i, out in enumerate(outputs):
-        if not isinstance(out, Tensor):
+        if not isinstance(out, _seam.Tensor):
             raise TypeError(f"{what}: expected Tensors, got {type(out).__name__}")
         if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
@@ -85,7 +92,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     ins = _seq(inputs)
     _check_outputs(outs, "grad")
     for t in ins:
-        if not isinstance(t, Tensor) or not t._requires_grad:
+        if not isinstance(t, _seam.Tensor) or not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _root_grads(outs, _seq(grad_outputs), "grad")
     if retain_graph is None:
@@ -95,7 +102,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for t, g in zip(ins, res):
         if g is None:
             if materialize_grads:
-                g = make(np.zeros_like(t._data))
+                g = _seam.make(np.zeros_like(t._data))
             elif not allow_unused:
                 raise RuntimeError("One of the differentiated Tensors appears to not have been used "
                                    "in the graph. Set allow_unused=True if this is the desired "
@@ -106,7 +113,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     return tuple(result)
 
 
-def composite_backward(ctx: Any, grad_output: Tensor, fn: Any, inputs: Sequence[Any]) -> tuple:
+def composite_backward(ctx: Any, grad_output: Any, fn: Any, inputs: Sequence[Any]) -> tuple:
     """The gradients of an op for its inputs, from ``fn(*inputs)``: the same computation
     written in Tensor ops. An op with a fast ``array_backward`` uses this as its
     ``backward``, so that a graph of the gradient (``create_graph=True``) is still exact.
@@ -122,7 +129,7 @@ def composite_backward(ctx: Any, grad_output: Tensor, fn: Any, inputs: Sequence[
     return tuple(next(gs) if need else None for need in needs)
 
 
-def mark_dirty(*tensors: Tensor) -> None:
+def mark_dirty(*tensors: Any) -> None:
     """Say that the memory of ``tensors`` was changed in place by code outside autograd's
     ops (an optimizer writing into ``p.numpy()``, say): their version goes up, so that a
     backward through a graph that saved one of them raises instead of using new values.
@@ -136,3 +143,8 @@ def mark_dirty(*tensors: Tensor) -> None:
     """
     for t in tensors:
         version_counter(t)[0] += 1
+
+
+__all__ = ["Function", "backward", "grad", "composite_backward", "mark_dirty", "no_grad",
+           "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "is_inference_mode_enabled", "apply_inplace", "inplace_option"]

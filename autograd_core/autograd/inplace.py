@@ -1,5 +1,5 @@
-"""In-place changes inside a graph: the ops that overwrite (fill, copy, index_put) and
-the bookkeeping that gives a tensor changed in place a new history.
+"""In-place changes inside a graph: the bookkeeping that gives a tensor changed in place
+a new history, and PyTorch's rules for which changes are allowed.
 
 A tensor ``t`` changed in place by an op takes the op's node as its ``grad_fn``; ops
 recorded before keep pointing at the old node, so their gradients still reach the old
@@ -25,9 +25,8 @@ from weakref import ref
 
 import numpy as np
 
-from ..function import (Function, node_of, refresh_view, replay, replay_arrays, version_counter,
-                        view_chain)
-from ..tensor import make, where
+from .function import (Function, node_of, refresh_view, replay, replay_arrays, version_counter,
+                       view_chain)
 
 _new = object.__new__
 
@@ -43,78 +42,6 @@ def can_cast(frm: np.dtype, to: np.dtype) -> bool:
     return not (f != "b" and t == "b")
 
 
-class Fill(Function):
-    """Every element set to ``value`` (a number or a 0-d tensor input) or to ``array``;
-    the old values get a zero gradient."""
-
-    op = "fill"
-
-    @staticmethod
-    def forward(ctx, a, v=None, value=None, array=None):
-        if array is not None:
-            return np.asarray(array, dtype=a.dtype).reshape(a.shape)
-        return np.full(a.shape, value if v is None else v, dtype=a.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        zero = make(np.zeros(grad._data.shape, grad._data.dtype))
-        if len(ctx.next) == 1:
-            return zero
-        return zero, (grad.sum() if ctx.next[1] is not None else None)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        zero = np.zeros(grad.shape, grad.dtype)
-        if len(ctx.next) == 1:
-            return zero
-        return zero, np.asarray(grad.sum())
-
-
-class Copy(Function):
-    """``src`` broadcast to ``a``'s shape and cast to its dtype (``a.copy_(src)``)."""
-
-    op = "copy"
-
-    @staticmethod
-    def forward(ctx, a, src):
-        return np.array(np.broadcast_to(src, a.shape), dtype=a.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        zero = make(np.zeros(grad._data.shape, grad._data.dtype)) if ctx.next[0] is not None else None
-        return zero, grad
-
-
-class IndexPut(Function):
-    """``a`` with ``a[index] = v``; with ``inplace`` the write goes into ``a`` itself
-    (``__setitem__``, which bumps ``a``'s version)."""
-
-    op = "index_put"
-
-    @staticmethod
-    def forward(ctx, a, v, index=None, inplace=False):
-        ctx.index = index
-        out = a if inplace else a.copy()
-        out[index] = v
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        need_a, need_v = ctx.needs_input_grad
-        ga = IndexPut.apply(grad, make(np.zeros((), grad._data.dtype)), index=ctx.index) \
-            if need_a else None
-        return ga, (grad[ctx.index] if need_v else None)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        need_a, need_v = ctx.needs_input_grad
-        ga = None
-        if need_a:
-            ga = grad.copy()
-            ga[ctx.index] = 0
-        return ga, (np.asarray(grad[ctx.index]) if need_v else None)
-
-
 class CopySlices(Function):
     """The base of a view changed in place: the old base with the view's region replaced
     by the view's new value. ``next`` is (old base, new view value); ``chain`` replays
@@ -127,9 +54,9 @@ class CopySlices(Function):
         need_base, need_view = ctx.needs_input_grad
         gb = None
         if need_base:
-            keep = np.ones(grad._data.shape, dtype=bool)
-            replay_arrays(ctx.chain, keep)[...] = False
-            gb = where(keep, grad, make(np.zeros((), grad._data.dtype)))
+            region = np.zeros(grad._data.shape, dtype=bool)
+            replay_arrays(ctx.chain, region)[...] = True
+            gb = grad.masked_fill(region, 0.0)
         return gb, (replay(ctx.chain, grad) if need_view else None)
 
     @staticmethod

@@ -1,17 +1,30 @@
-"""Activation ops that the core does not have: leaky ReLU, ELU, GELU (exact, with the
-core's ``erf``, and the tanh approximation), softplus and hardswish."""
+"""Activations of ``nn`` that are single ops here: leaky ReLU, ELU, GELU (exact, with
+``erf``, and the tanh approximation), softplus and hardswish. (ReLU, sigmoid and tanh
+are Tensor methods, in ``pointwise``.) Each has a fast ``array_backward``; its
+``backward`` differentiates the same function written in Tensor ops.
+
+>>> import autograd_core as ag
+>>> from autograd_core.ops.activation import GELU
+>>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+>>> [round(v, 4) for v in GELU.apply(x).tolist()]
+[0.0, 0.8413]
+"""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import math
 
 import numpy as np
 
-from autograd_core import Function, Tensor
-from autograd_core.ops.elementwise import select, select_tensor, sigmoid_array
-from autograd_core.ops.special import Erf, erf_array
-from autograd_core.tensor import make, where
+from ..autograd import composite_backward
+from ..autograd.function import Function, const
+from .pointwise import select, select_tensor, sigmoid_array, where
+from .special import Erf, erf_array
 
-from . import composite_backward
+if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
+    from ..tensor import Tensor
+
 
 _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -31,7 +44,7 @@ class LeakyReLU(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * make(ctx.slope)  # piecewise linear: the slope is a constant
+        return grad * const(ctx.slope)  # piecewise linear: the slope is a constant
 
     @staticmethod
     def array_backward(ctx, grad):
@@ -140,7 +153,7 @@ class Softplus(Function):
         sig = bx.sigmoid()
         at = bx._data == ctx.threshold
         if at.any():  # PyTorch's second derivative is 0 at the threshold itself
-            sig = where(at, make(sig._data), sig)
+            sig = where(at, const(sig._data), sig)
         return where(bx._data > ctx.threshold, grad, grad * sig)
 
     @staticmethod

@@ -1,0 +1,138 @@
+"""How Tensor methods read their arguments: sizes given as varargs or one sequence,
+dims (negative ones too) checked against a tensor, reduction dims with PyTorch's and
+NumPy's names, indices holding tensors, and the dtype a Python scalar takes.
+
+>>> import autograd_core as ag
+>>> from autograd_core.tensor.args import _size, _check_dim
+>>> _size((2, 3)), _size(((2, 3),)), _check_dim(ag.zeros(2, 3), -1, "sum")
+((2, 3), (2, 3), 1)
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any, TYPE_CHECKING
+
+import numpy as np
+
+from ..autograd import function as _f
+from ..autograd.function import is_tensor
+
+if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
+    from .base import Tensor
+
+
+# PyTorch's torch.return_types.max / min / sort / topk
+_SCALARS = (int, float, bool, np.number, np.bool_)
+
+
+_NUMBERS = (int, float, bool, np.number, np.bool_)
+
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _is_float(dtype: np.dtype) -> bool:
+    return dtype.kind in "fc"
+
+
+def _pair_dtype(a: np.ndarray, scalar: Any) -> np.dtype:
+    """The dtype a Python scalar takes next to array ``a`` (PyTorch's rule)."""
+    if isinstance(scalar, (bool, np.bool_)):
+        return a.dtype
+    if isinstance(scalar, (float, np.floating)) and not _is_float(a.dtype):
+        return np.dtype(np.float32)
+    if isinstance(scalar, (int, np.integer)) and a.dtype == np.bool_:
+        return np.dtype(np.int64)
+    return a.dtype
+
+
+def _leaf(data: np.ndarray, requires_grad: bool) -> "Tensor":
+    t = _f.make(data)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _size(args: tuple) -> tuple:
+    """Sizes given as varargs or as one sequence, as PyTorch accepts both."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    elif len(args) == 1 and is_tensor(args[0]):
+        args = tuple(args[0].tolist())
+    return tuple(int(a) for a in args)
+
+
+def _check_dim(t: Tensor, dim: Any, op: str) -> int:
+    n = max(t.ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of shape {t.shape} "
+                         f"(expected to be in [{-n}, {n - 1}])")
+    return int(dim) % n
+
+
+def _dims(t: Tensor, dim: Any, axis: Any, keepdim: bool, keepdims: bool | None) -> tuple:
+    if axis is not None:
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, keepdim
+    if isinstance(dim, (list, tuple)):
+        dims = tuple(_check_dim(t, d, "reduce") for d in dim)
+        return (dims if dims else None), keepdim
+    return (_check_dim(t, dim, "reduce") if t.ndim else None), keepdim
+
+
+def _count(shape: tuple, dim: Any) -> int:
+    if dim is None:
+        return int(np.prod(shape))
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    return int(np.prod([shape[d] for d in dims]))
+
+
+def _index(index: Any) -> Any:
+    """Tensors and lists inside an index become arrays; the rest stays."""
+    if isinstance(index, tuple):
+        return tuple(_index_item(i) for i in index)
+    return _index_item(index)
+
+
+def _index_item(i: Any) -> Any:
+    if is_tensor(i):
+        return i._data
+    if isinstance(i, list):
+        return np.asarray(i)
+    return i
+
+
+def _array(x: Any) -> np.ndarray:
+    return x._data if isinstance(x, _f.Tensor) else np.asarray(x)
+
+
+def _require_tensor(x: Any, op: str, arg: str) -> "Tensor":
+    if not isinstance(x, _f.Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def _require_float(x: "Tensor", op: str) -> None:
+    if x._data.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point tensor, got dtype {x._data.dtype}")
+
+
+def _index_1d(index: Any, op: str, n: int, negative: bool,
+              error: type = IndexError) -> np.ndarray:
+    """``index`` as a 1-D int64 array; out of ``[-n, n)`` (``[0, n)`` unless ``negative``)
+    it raises ``error`` naming the op, the index and the valid range."""
+    idx = _array(index)
+    if idx.ndim > 1 or idx.dtype.kind not in "iu":
+        raise ValueError(f"{op}: index must be a 1-D int64 tensor, got shape {idx.shape} and "
+                         f"dtype {idx.dtype}")
+    idx = idx.reshape(-1).astype(np.int64)
+    low = -n if negative else 0
+    if idx.size and (idx.min() < low or idx.max() >= n):
+        bad = idx[(idx < low) | (idx >= n)][0]
+        raise error(f"{op}: index {bad} is out of range for a dim of size {n} (expected "
+                    f"{low} <= index < {n})")
+    return idx % max(n, 1)

@@ -1,0 +1,430 @@
+"""The ``Tensor`` type: a NumPy array that records the operations made on it.
+
+This module holds what every tensor is (its array, dtype and shape, its place in the
+graph: ``grad_fn``, ``requires_grad``, ``.grad``, hooks, version counter and view
+of a base) and its conversions; the methods, grouped by concept, come from the mixins
+of this package (pointwise, reduce, movement, index, linalg, in place, creation,
+random). Every differentiable op is a ``Function`` in ``autograd_core/ops/``.
+
+Here the Tensor type is bound to the graph machinery below it (``bind_tensor``): the
+one place where the layers below learn the class they make.
+
+The class holds only operator sugar and bookkeeping; every differentiable op is a
+``Function`` in ``autograd_core/ops/`` with its forward and backward side by side.
+
+>>> import autograd_core as ag
+>>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Sequence
+from weakref import ref as _weakref
+
+import numpy as np
+
+from .. import autograd
+from ..autograd.function import (RemovableHandle, bind_tensor, refresh_view, scalar_type_name,
+                                 version_counter)
+from ..ops import pointwise as P
+from .args import _check_dim, _is_float
+from .creation import CreationMixin
+from .dtypes import to_array
+from .index import IndexMixin
+from .inplace import InPlaceMixin
+from .linalg import LinalgMixin
+from .movement import MovementMixin
+from .pointwise import PointwiseMixin
+from .random import RandomMixin
+from .reduce import ReduceMixin
+
+_new = object.__new__
+
+
+def make(data: np.ndarray) -> "Tensor":
+    """Wrap an array in a Tensor without copying or checks (internal fast path; the same
+    slots as ``init_leaf``, written out, as this runs for every op)."""
+    t = _new(Tensor)
+    t._data = data
+    t._ctx = None
+    t._requires_grad = False
+    t._grad = None
+    t._hooks = None
+    t._retains_grad = False
+    t._label = None
+    t._vc = None
+    t._view = None
+    return t
+
+def init_leaf(t: "Tensor", data: np.ndarray) -> None:
+    """Fill the slots of a new leaf tensor (also of subclasses such as nn.Parameter)."""
+    t._data = data
+    t._ctx = None
+    t._requires_grad = False
+    t._grad = None
+    t._hooks = None
+    t._retains_grad = False
+    t._label = None
+    t._vc = None      # version counter, shared with views (made on demand)
+    t._view = None    # for a view: (base, input, op class, op attrs, base version, made in no_grad)
+
+class Tensor(PointwiseMixin, ReduceMixin, MovementMixin, IndexMixin, LinalgMixin, InPlaceMixin,
+             CreationMixin, RandomMixin):
+    """An n-dimensional array that can record the operations made on it.
+
+Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
+
+>>> import autograd_core as ag
+>>> a = ag.tensor([[1.0, 2.0]], requires_grad=True)
+>>> (a @ a.T).item()
+5.0
+    """
+
+    __slots__ = ("_data", "_ctx", "_requires_grad", "_grad", "_hooks", "_retains_grad", "_label",
+                 "_vc", "_view", "__weakref__")
+
+    __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__
+
+    _is_fn = False  # as a node of the graph: a leaf (its grad_fn is the op node)
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        init_leaf(self, to_array(data, dtype))
+        if requires_grad:
+            self.requires_grad = True
+
+    @property
+    def data(self) -> "Tensor":
+        """The same numbers, detached from the graph (shares memory). As in PyTorch, changes
+        made through it are not seen by autograd's version checks; ``detach()`` is safer."""
+        return make(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def size(self, dim: int | None = None) -> Any:
+        return self._data.shape if dim is None else self._data.shape[dim]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def numpy(self) -> np.ndarray:
+        """The array behind the tensor (shared, not copied)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise ValueError(f"item(): a Tensor with {self._data.size} elements cannot be "
+                             "converted to a Python scalar")
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        extra = ""
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self._data.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn=<{self._ctx.name()}>"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def _fresh(self) -> "Tensor":
+        """This tensor, with its ``grad_fn`` regenerated if it is a view whose base was
+        changed in place since."""
+        v = self._view
+        if v is not None and v[4] != self._vc[0]:
+            refresh_view(self)
+        return self
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._fresh()._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self._ctx is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        if flag and not _is_float(self._data.dtype):
+            raise RuntimeError("only Tensors of floating point dtype can require gradients, "
+                               f"got dtype {self._data.dtype}")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._fresh()._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The op that made this tensor (None for leaves)."""
+        return self._fresh()._ctx
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The gradient accumulated by ``backward()`` (leaves, and tensors that called
+        ``retain_grad()``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value._data.shape)}' to a tensor of size "
+                                   f"'{list(self._data.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype "
+                                   f"'{value._data.dtype}' to a tensor with dtype "
+                                   f"'{scalar_type_name(self._data.dtype)}'. The gradient must "
+                                   "match the tensor's dtype.")
+        self._grad = value
+
+    @property
+    def label(self) -> "str | None":
+        """A name for pictures of the graph (``draw_graph``, ``explain``)."""
+        return self._label
+
+    @label.setter
+    def label(self, value: "str | None") -> None:
+        self._label = value
+        if self._ctx is not None:  # the op node shows it once this tensor is gone
+            self._ctx.label = value
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor (or its base, or another view of it) was changed in
+        place."""
+        return 0 if self._vc is None else self._vc[0]
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._ctx is not None:
+            self._retains_grad = True
+            self._ctx._retain = _weakref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad and self._ctx is not None
+
+    def detach(self) -> "Tensor":
+        """The same numbers, cut from the graph (shares memory and the version counter)."""
+        t = make(self._data)
+        t._vc = version_counter(self)
+        return t
+
+    def detach_(self) -> "Tensor":
+        self._ctx = None
+        self._requires_grad = False
+        self._view = None
+        return self
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed.
+
+        The hook may return a new gradient (of the same shape and dtype) to use instead.
+        On a tensor that is later changed in place, the hook sees the gradient of the
+        value it was registered on, as in PyTorch.
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([20., 40.])
+        >>> h.remove()
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._ctx is not None:
+            return self._ctx.register_hook(hook)
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Sequence["Tensor"] | None = None) -> None:
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+
+        >>> import autograd_core as ag
+        >>> x, y, z = (ag.tensor(v, requires_grad=True) for v in (1.0, -3.0, 4.0))
+        >>> f = (x + y) * z
+        >>> f.backward()
+        >>> x.grad, y.grad, z.grad
+        (tensor(4.), tensor(4.), tensor(-2.))
+        """
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """Cast: ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (to other's dtype); a
+        device such as ``'cpu'`` is accepted and ignored.
+
+        A cast to an integer or bool dtype is not differentiable: its result does not
+        require grad, as in PyTorch."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif not (a is None or isinstance(a, bool) or
+                      (isinstance(a, str) and a.startswith("cpu"))):  # not non_blocking, a device
+                dtype = a
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype == self._data.dtype:
+            return self
+        if not _is_float(dtype):
+            return make(self._data.astype(dtype))
+        return P.Cast.apply(self, dtype=dtype)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    def half(self) -> "Tensor":
+        return self.to(np.float16)
+
+    def long(self) -> "Tensor":
+        return self.to(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(np.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(np.bool_)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def clone(self) -> "Tensor":
+        """A copy that does not share memory (differentiable)."""
+        return P.Clone.apply(self)
+
+    def contiguous(self) -> "Tensor":
+        """This tensor if it is C-contiguous, else a C-contiguous copy."""
+        if self._data.flags.c_contiguous:
+            return self
+        return P.Clone.apply(self)
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors.
+
+        >>> import autograd_core as ag
+        >>> ag.ones(1).is_floating_point(), ag.tensor([1]).is_floating_point()
+        (True, False)
+        """
+        return self._data.dtype.kind == "f"
+
+    def nelement(self) -> int:
+        """The number of elements (an alias of ``numel``).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).nelement()
+        6
+        """
+        return int(self._data.size)
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Steps in memory between neighbours along each dim, counted in elements.
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.stride(), x.t().stride(), x.stride(-1)
+        ((3, 1), (1, 3), 1)
+        """
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        if dim is None:
+            return steps
+        return steps[_check_dim(self, dim, "stride")]
+
+    # (moved from tensor.py unchanged, module helpers reached as _t.<name>)
+    def is_contiguous(self) -> bool:
+        """True when the elements lie in row-major order in memory.
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.is_contiguous(), x.t().is_contiguous()
+        (True, False)
+        """
+        return bool(self._data.flags.c_contiguous)
+
+bind_tensor(Tensor, make)

@@ -1,0 +1,189 @@
+"""Making tensors: ``tensor``, ``zeros``, ``randn``, ... with PyTorch's defaults.
+
+Python floats become float32, Python ints int64; NumPy arrays keep their dtype.
+
+>>> import autograd_core as ag
+>>> ag.tensor([1, 2]).dtype, ag.tensor([1.5]).dtype, ag.zeros(2, 3).shape
+(dtype('int64'), dtype('float32'), (2, 3))
+"""
+
+from __future__ import annotations
+
+from typing import Any, TYPE_CHECKING
+
+import numpy as np
+
+from ..autograd import function as _f
+from ..autograd.function import is_tensor
+from .args import _leaf, _size
+from .dtypes import _default_dtype, _dtype, int64, to_array
+
+if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
+    from .base import Tensor
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data``.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True).shape
+    (2, 2)
+    """
+    return _f.Tensor(data, dtype, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
+    if is_tensor(data) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return _f.make(data)
+    return _f.Tensor(data, dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (and keeping its dtype).
+
+    >>> import numpy as np, autograd_core as ag
+    >>> a = np.zeros(2)
+    >>> t = ag.from_numpy(a); a[0] = 5
+    >>> t
+    tensor([5., 0.], dtype=float64)
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
+    return _f.make(array)
+
+
+def _new(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _f.make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _float(dtype: Any) -> np.dtype:
+    return _dtype(dtype) or _default_dtype[0]
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _new(np.zeros(_size(size), _float(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+    return _new(np.ones(_size(size), _float(dtype)), requires_grad)
+
+
+empty = zeros
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; its dtype follows the value, as PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.full((2,), 7).dtype, ag.full((2,), 0.5).dtype
+    (dtype('int64'), dtype('float32'))
+    """
+    if dtype is None:
+        dtype = to_array(fill_value).dtype
+    return _new(np.full(_size((size,)), fill_value, _dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _new(np.eye(n, m, dtype=_float(dtype)), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end``; int64 for ints, float32 for floats."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = int64 if is_int else _default_dtype[0]
+    return _new(np.arange(start, end, step, dtype=_dtype(dtype)), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    return _new(np.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> tuple:
+    return t.shape, (_dtype(dtype) or t.dtype)
+
+
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _new(np.zeros(shape, dt), requires_grad)
+
+
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _new(np.ones(shape, dt), requires_grad)
+
+
+empty_like = zeros_like
+
+
+def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _new(np.full(shape, fill_value, dt), requires_grad)
+
+class CreationMixin:
+    """Tensor methods that make new tensors like this one (``new_zeros``, ...)."""
+
+    __slots__ = ()
+
+    def _new_dtype(self, dtype: Any) -> np.dtype:
+        return _dtype(dtype) or self._data.dtype
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """Zeros of ``size`` with this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).new_zeros(2, 3)
+        tensor([[0, 0, 0],
+                [0, 0, 0]])
+        """
+        return _leaf(np.zeros(_size(size), self._new_dtype(dtype)), requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """Ones of ``size`` with this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1, dtype=ag.float64).new_ones((2,))
+        tensor([1., 1.], dtype=float64)
+        """
+        return _leaf(np.ones(_size(size), self._new_dtype(dtype)), requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """An uninitialised tensor of ``size`` (here: zeros) with this tensor's dtype.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1).new_empty(2, 2).shape
+        (2, 2)
+        """
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        """``size`` filled with ``fill_value``, in this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1).new_full((2,), 3)
+        tensor([3., 3.])
+        """
+        return _leaf(np.full(_size((size,)), fill_value, self._new_dtype(dtype)), requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        """A new leaf holding a copy of ``data``, in this tensor's dtype (unless ``dtype`` is given).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1, dtype=ag.float64).new_tensor([1, 2])
+        tensor([1., 2.], dtype=float64)
+        """
+        return _leaf(to_array(data, self._new_dtype(dtype)), requires_grad)

@@ -1,0 +1,82 @@
+"""dtypes: their names (``float32``, ``long``, ...), the default float dtype, PyTorch's
+names of them in messages, and how Python data becomes an array of the right dtype
+(Python floats the default float dtype, Python ints int64; NumPy arrays keep theirs).
+
+>>> import autograd_core as ag
+>>> ag.tensor([1, 2]).dtype, ag.tensor([1.5]).dtype
+(dtype('int64'), dtype('float32'))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import is_tensor, scalar_type_name, torch_type_name
+
+
+float16 = half = np.dtype(np.float16)
+float32 = float = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+int16 = short = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+
+_default_dtype = [float32]
+
+def get_default_dtype() -> np.dtype:
+    return _default_dtype[0]
+
+def set_default_dtype(dtype: Any) -> None:
+    """The float dtype for Python floats and for ``zeros``, ``randn``, ... (float32 at start)."""
+    d = np.dtype(dtype)
+    if d.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating point dtypes are supported, got {d}")
+    _default_dtype[0] = d
+
+def _dtype(dtype: Any) -> np.dtype | None:
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"expected a dtype such as autograd_core.float32, got {dtype!r}") from None
+
+def to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """The array a new tensor holds: a copy of ``data`` with PyTorch's dtype rules."""
+    dtype = _dtype(dtype)
+    if is_tensor(data):
+        data = data._data
+    if isinstance(data, np.ndarray):
+        return np.array(data, dtype=dtype, copy=True)
+    if isinstance(data, (list, tuple)) and any(is_tensor(x) for x in _flat(data)):
+        data = _untensor(data)
+    try:
+        arr = np.array(data, dtype=dtype)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"tensor(): could not make a tensor from {type(data).__name__}: {e}") from None
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(f"tensor(): expected numbers, got {type(data).__name__} of {arr.dtype}")
+    if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
+        arr = arr.astype(_default_dtype[0])
+    return arr
+
+def _flat(data: Any):
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+def _untensor(data: Any) -> Any:
+    if isinstance(data, (list, tuple)):
+        return [_untensor(x) for x in data]
+    return data._data if is_tensor(data) else data
+
+__all__ = ["float16", "half", "float32", "float", "float64", "double", "int8", "uint8", "int16",
+           "short", "int32", "int64", "long", "bool_", "get_default_dtype", "set_default_dtype",
+           "to_array", "scalar_type_name", "torch_type_name"]

@@ -1,0 +1,255 @@
+"""Indexing Tensor methods: ``x[index]``, gather, index_select, masked_select,
+scatter and index_add, masked_fill, nonzero, repeat_interleave.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TYPE_CHECKING
+
+import numpy as np
+
+from ..autograd import function as _f
+from ..autograd.function import is_tensor
+from .args import _check_dim, _index, _index_1d, _require_tensor
+from ..ops import index as IX
+from .pointwise import where
+
+if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
+    from .base import Tensor
+
+
+class IndexMixin:
+    """Indexing Tensor methods: ``x[index]``, gather, index_select, masked_select,"""
+
+    __slots__ = ()
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return IX.Index.apply(self, index=_index(index))
+
+    def gather(self, dim: int, index: "Tensor") -> "Tensor":
+        d = _check_dim(self, dim, "gather")
+        idx = index._data if is_tensor(index) else np.asarray(index)
+        if idx.ndim != self.ndim:
+            raise ValueError(f"gather: index has {idx.ndim} dims but input has {self.ndim}")
+        n = self._data.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):  # no negative indices, as PyTorch
+            bad = idx[(idx < 0) | (idx >= n)].flat[0]
+            raise RuntimeError(f"gather: index {bad} is out of bounds for dimension {d} with "
+                               f"size {n} (expected 0 <= index < {n})")
+        return IX.Gather.apply(self, dim=d, index=idx)
+
+    def masked_fill(self, mask: Any, value: float) -> "Tensor":
+        m = mask._data if is_tensor(mask) else np.asarray(mask)
+        return where(m, _f.make(np.asarray(value, dtype=self.dtype)), self)
+
+    def index_add(self, dim: int, index: Any, source: "Tensor", *, alpha: Any = 1) -> "Tensor":
+        """A copy of self with ``alpha * source`` slices added at ``index`` along ``dim``
+        (repeated indices add up).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(3, 2).index_add(0, ag.tensor([0, 2, 0]), ag.ones(3, 2))
+        tensor([[2., 2.],
+                [0., 0.],
+                [1., 1.]])
+        """
+        source = _require_tensor(source, "index_add", "source")
+        d = _check_dim(self, dim, "index_add")
+        x = self if self.ndim else self.reshape(1)
+        src = source if source.ndim else source.reshape(1)
+        idx = _index_1d(index, "index_add", x.shape[d], negative=False, error=RuntimeError)
+        if source.dtype != self.dtype:
+            raise TypeError(f"index_add: self ({self.dtype}) and source ({source.dtype}) must "
+                            "have the same dtype")
+        want = x.shape[:d] + (len(idx),) + x.shape[d + 1:]
+        if src.shape != want:
+            raise ValueError(f"index_add: source must have shape {want} (self's shape "
+                             f"{self.shape} with {len(idx)} indices along dim {d}), got "
+                             f"{source.shape}")
+        if alpha != 1:
+            src = src * alpha
+        added = IX.IndexAdd.apply(src, index=(slice(None),) * d + (idx,), shape=x.shape)
+        return (x + added).reshape(self.shape)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> "Tensor":
+        """A copy of self with ``value`` (a number or a 0-d tensor) at ``index`` along ``dim``.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).index_fill(1, ag.tensor([0, 2]), -1.0)
+        tensor([[-1.,  0., -1.],
+                [-1.,  0., -1.]])
+        """
+        d = _check_dim(self, dim, "index_fill")
+        n = self.shape[d] if self.ndim else 1
+        idx = _index_1d(index, "index_fill", n, negative=True)
+        mask = np.zeros(n, dtype=bool)
+        mask[idx] = True
+        if self.ndim:
+            mask = mask.reshape((1,) * d + (n,) + (1,) * (self.ndim - d - 1))
+        else:
+            mask = mask.reshape(())
+        if isinstance(value, _f.Tensor):
+            if value.ndim:
+                raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got "
+                                 f"shape {value.shape}")
+            return where(mask, value.to(self.dtype), self)
+        return where(mask, _f.make(np.asarray(value, self.dtype)), self)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or with
+        ``as_tuple=True`` one 1-D tensor per dim.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[0, 3], [4, 0]]).nonzero()
+        tensor([[0, 1],
+                [1, 0]])
+        """
+        d = self._data
+        if as_tuple:
+            return tuple(_f.make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(d)))
+        return _f.make(np.argwhere(d).astype(np.int64))
+
+    def argwhere(self) -> "Tensor":
+        """The indices of the non-zero elements, as ``nonzero()``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 2.0, 5.0]).argwhere()
+        tensor([[1],
+                [2]])
+        """
+        return self.nonzero()
+
+    def index_select(self, dim: int, index: Any) -> "Tensor":
+        """The entries at ``index`` (a 1-D int64 tensor) along ``dim``.
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> x.index_select(1, ag.tensor([2, 0]))
+        tensor([[3, 1],
+                [6, 4]])
+        """
+        d = _check_dim(self, dim, "index_select")
+        idx = index._data if isinstance(index, _f.Tensor) else np.asarray(index)
+        if idx.ndim > 1 or idx.dtype.kind not in "iu":
+            raise ValueError(f"index_select: index must be 1-D int64, got shape {idx.shape} and "
+                             f"dtype {idx.dtype}")
+        idx = idx.reshape(-1)
+        n = self.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):  # no negative indices, as PyTorch
+            bad = idx[(idx < 0) | (idx >= n)][0]
+            raise RuntimeError(f"index_select: index {bad} is out of bounds for dimension {d} "
+                               f"with size {n} (expected 0 <= index < {n})")
+        if self.ndim == 0:
+            return self.reshape(1)[idx].reshape(())
+        return IX.Index.apply(self, index=(slice(None),) * d + (idx,))
+
+    def masked_select(self, mask: Any) -> "Tensor":
+        """The entries where ``mask`` (bool, broadcast with self) is True, as a 1-D tensor.
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, -2.0], [-3.0, 4.0]])
+        >>> x.masked_select(x > 0)
+        tensor([1., 4.])
+        """
+        m = mask._data if isinstance(mask, _f.Tensor) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise TypeError(f"masked_select: expected a bool mask, got dtype {m.dtype}")
+        try:
+            shape = np.broadcast_shapes(self.shape, m.shape)
+        except ValueError:
+            raise ValueError(f"masked_select: mask of shape {m.shape} cannot be broadcast with "
+                             f"input of shape {self.shape}") from None
+        x = self.expand(shape) if shape != self.shape else self
+        return IX.Index.apply(x, index=np.broadcast_to(m, shape))
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None, *,
+                          output_size: int | None = None) -> "Tensor":
+        """Repeat each element ``repeats`` times (an int, or one count per element) along
+        ``dim``, or over the flattened tensor when ``dim`` is None.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).repeat_interleave(2)
+        tensor([1, 1, 2, 2])
+        >>> ag.tensor([[1, 2], [3, 4]]).repeat_interleave(ag.tensor([1, 2]), dim=0)
+        tensor([[1, 2],
+                [3, 4],
+                [3, 4]])
+        """
+        if dim is None:
+            return self.flatten().repeat_interleave(repeats, 0, output_size=output_size)
+        d = _check_dim(self, dim, "repeat_interleave")
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        r = repeats._data if isinstance(repeats, _f.Tensor) else np.asarray(repeats)
+        if r.dtype.kind not in "iu" or r.ndim > 1 or (r.ndim == 1 and r.shape[0] not in (1, n)):
+            raise ValueError(f"repeat_interleave: repeats must be an int or a 1-D int tensor of "
+                             f"size 1 or {n} (dim {d}'s size), got shape {r.shape} and dtype {r.dtype}")
+        if (r < 0).any():
+            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {r.tolist()}")
+        idx = np.repeat(np.arange(n), r.reshape(-1) if r.ndim else int(r))
+        if output_size is not None and output_size != len(idx):
+            raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
+                             f"{len(idx)} repeated elements")
+        return IX.Index.apply(x, index=(slice(None),) * d + (idx,))
+
+    def _scatter_args(self, dim: int, index: Any, src: Any, name: str) -> tuple:
+        d = _check_dim(self, dim, name)
+        idx = index._data if isinstance(index, _f.Tensor) else np.asarray(index)
+        if idx.dtype != np.int64:
+            raise TypeError(f"{name}: index must be int64, got dtype {idx.dtype}")
+        if idx.ndim != self.ndim or (src is not None and src.ndim != self.ndim):
+            raise ValueError(f"{name}: index{' and src' if src is not None else ''} must have as "
+                             f"many dims as self: self {self.shape}, index {idx.shape}"
+                             + (f", src {src.shape}" if src is not None else ""))
+        for k in range(idx.ndim):
+            if (k != d and idx.shape[k] > self.shape[k]) or (
+                    src is not None and idx.shape[k] > src.shape[k]):
+                raise ValueError(f"{name}: index of shape {idx.shape} is larger than self "
+                                 f"{self.shape} (apart from dim {d})"
+                                 + (f" or src {src.shape}" if src is not None else ""))
+        n = self.shape[d]
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            bad = idx[(idx < 0) | (idx >= n)][0]
+            raise RuntimeError(f"{name}: index {bad} is out of bounds for dimension {d} with "
+                               f"size {n} (expected 0 <= index < {n})")
+        return d, idx
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> "Tensor":
+        """A copy of self with ``src[i][j]`` (or ``value``) written at ``index`` along ``dim``:
+        for ``dim=1``, ``out[i][index[i][j]] = src[i][j]``. Out of place.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).scatter(1, ag.tensor([[1], [2]]), value=9.0)
+        tensor([[0., 9., 0.],
+                [0., 0., 9.]])
+        """
+        if src is not None and value is not None:
+            raise ValueError("scatter: give either src or value, not both")
+        if src is None and value is None:
+            raise ValueError("scatter: expected src (a tensor) or value (a number)")
+        if src is not None and not isinstance(src, _f.Tensor):
+            value, src = src, None
+        d, idx = self._scatter_args(dim, index, src, "scatter")
+        if src is None:
+            mask = np.zeros(self.shape, dtype=bool)
+            mask[IX.along_dim_index(idx, d)] = True
+            return where(mask, _f.make(np.asarray(value, dtype=self.dtype)), self)
+        if src.dtype != self.dtype:
+            raise TypeError(f"scatter: expected src of dtype {self.dtype} like self, got {src.dtype}")
+        return IX.Scatter.apply(self, src, dim=d, index=idx)
+
+    def scatter_add(self, dim: int, index: Any, src: "Tensor") -> "Tensor":
+        """A copy of self with every ``src[i][j]`` added at ``index`` along ``dim`` (repeats add up).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(3).scatter_add(0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
+        tensor([4., 0., 2.])
+        """
+        if not isinstance(src, _f.Tensor):
+            raise TypeError(f"scatter_add: src must be a Tensor, not {type(src).__name__}")
+        d, idx = self._scatter_args(dim, index, src, "scatter_add")
+        if src.dtype != self.dtype:
+            raise TypeError(f"scatter_add: expected src of dtype {self.dtype} like self, "
+                            f"got {src.dtype}")
+        if idx.shape != src.shape:
+            src = src[tuple(slice(0, s) for s in idx.shape)]
+        return self + IX.IndexAdd.apply(src, index=IX.along_dim_index(idx, d), shape=self.shape)

@@ -1,0 +1,229 @@
+"""In-place Tensor methods: ``add_``, ``mul_``, ``copy_``, ``x[i] = v``, ``+=`` and the
+rest. Each computes its result with the out-of-place op (recorded when grad mode is
+on and something requires grad), writes it into the tensor's memory and bumps the
+version counter; the tensor then takes the op's node as its ``grad_fn``. On a view,
+the base takes a ``CopySlices`` node and the view is replayed from it (see
+``autograd/inplace.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TYPE_CHECKING
+
+import numpy as np
+
+from ..autograd import function as _f
+from ..autograd.function import is_tensor
+from ..autograd.grad_mode import STATE, no_grad
+from .args import _array, _index, _is_float
+from ..ops import index as IX
+from ..ops import pointwise as P
+from ..autograd.function import version_counter
+from ..autograd.inplace import can_cast, keep_original_inputs, rebase
+from .dtypes import scalar_type_name
+
+if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
+    from .base import Tensor
+
+
+class InPlaceMixin:
+    """In-place Tensor methods: ``add_``, ``mul_``, ``copy_``, ``x[i] = v``, ``+=`` and the"""
+
+    __slots__ = ()
+
+    # An in-place op computes its result with the out-of-place op (recorded when grad mode
+    # is on and something requires grad), writes it into this tensor's memory and bumps
+    # the version counter; the tensor then takes the op's node as its grad_fn. On a view,
+    # the base takes a CopySlices node and the view is replayed from it (ops/inplace.py).
+    def _inplace(self, name: str, fn: Callable[["Tensor"], "Tensor"], *others: Any) -> "Tensor":
+        # an integer or bool tensor never requires grad, whatever is written into it
+        record = STATE.enabled and _is_float(self._data.dtype) and (
+            self.requires_grad or any(is_tensor(o) and o.requires_grad for o in others))
+        self._check_writable(name, record)
+        if record:
+            stand = self._stand_in()
+            return self._commit(name, fn(stand), stand._data)
+        with no_grad():
+            res = fn(self)
+        return self._commit(name, res, None)
+
+    def _stand_in(self) -> "Tensor":
+        """This tensor for the op of an in-place change to see as its input: the same
+        node and memory, but its own array object, so that what the op saves of it can
+        be told apart (it becomes PyTorch's ``original_self``, copied before the write)
+        from a second use of this tensor (which stays version-checked)."""
+        self._fresh()
+        t = _f.make(self._data.view())
+        t._ctx, t._requires_grad, t._vc = self._ctx, self._requires_grad, version_counter(self)
+        return t
+
+    def _check_writable(self, name: str, record: bool) -> None:
+        if not self._data.flags.writeable:
+            raise RuntimeError(f"{name}: unsupported operation: more than one element of the "
+                               "written-to tensor refers to a single memory location. Please "
+                               "clone() the tensor before performing the operation.")
+        v = self._view
+        if STATE.enabled and v is not None and v[5] and v[0]._requires_grad:
+            raise RuntimeError(f"{name}: A view was created in no_grad mode and is being modified "
+                               "inplace with grad mode enabled. Given that this use case is "
+                               "ambiguous and error-prone, it is forbidden. You can clarify your "
+                               "code by moving both the view and the inplace either both inside "
+                               "the no_grad block (if you don't want the inplace to be tracked) "
+                               "or both outside (if you want the inplace to be tracked).")
+        if not record:
+            return
+        if self._ctx is None and self._requires_grad:
+            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        base = None if self._view is None else self._view[0]
+        if base is not None and base._ctx is None and base._requires_grad:
+            raise RuntimeError(f"{name}: a view of a leaf Variable that requires grad is being "
+                               "used in an in-place operation.")
+
+    def _commit(self, name: str, res: "Tensor", original: np.ndarray | None) -> "Tensor":
+        """Write ``res`` into this tensor and bump its version; when the change is recorded
+        (``original`` is the stand-in's array), take the node that made ``res`` as this
+        tensor's history."""
+        d, r = self._data, res._data
+        record = original is not None
+        if r.shape != d.shape:
+            raise RuntimeError(f"{name}: output with shape {list(d.shape)} doesn't match the "
+                               f"broadcast shape {list(r.shape)}")
+        if not can_cast(r.dtype, d.dtype):
+            raise RuntimeError(f"{name}: result type {scalar_type_name(r.dtype)} can't be cast "
+                               f"to the desired output type {scalar_type_name(d.dtype)}")
+        if record:
+            keep_original_inputs(res._ctx, original)
+        if r is not d and r is not original:
+            np.copyto(d, r, casting="unsafe")
+        version_counter(self)[0] += 1
+        if record:
+            rebase(self, res)
+        return self
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
+        """Copy ``src`` (broadcast, cast to this dtype) into this tensor."""
+        if not is_tensor(src):
+            src = _f.make(np.asarray(src))
+        try:
+            shape = np.broadcast_shapes(src._data.shape, self._data.shape)
+        except ValueError:
+            shape = None
+        if shape != self._data.shape:
+            raise RuntimeError(f"copy_: the size of tensor a ({list(self._data.shape)}) must "
+                               f"match the size of tensor b ({list(src._data.shape)})")
+        return self._inplace("copy_", lambda s: P.Copy.apply(s, src), src)
+
+    def zero_(self) -> "Tensor":
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> "Tensor":
+        if is_tensor(value):
+            if value.ndim != 0:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value.ndim} dimensions.")
+            return self._inplace("fill_", lambda s: P.Fill.apply(s, value.to(s.dtype)), value)
+        return self._inplace("fill_", lambda s: P.Fill.apply(s, value=value))
+
+    def add_(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self._inplace("add_", lambda s: s + (other * alpha if alpha != 1 else other), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self._inplace("sub_", lambda s: s - (other * alpha if alpha != 1 else other), other)
+
+    def mul_(self, other: Any) -> "Tensor":
+        return self._inplace("mul_", lambda s: s * other, other)
+
+    def div_(self, other: Any) -> "Tensor":
+        return self._inplace("div_", lambda s: s / other, other)
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        return self._inplace("pow_", lambda s: s ** exponent, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
+        return self._inplace("clamp_", lambda s: s.clamp(min, max), min, max)
+
+    clip_ = clamp_
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        idx = _index(index)
+        v = value if is_tensor(value) else None
+        record = STATE.enabled and _is_float(self._data.dtype) and (
+            self.requires_grad or (v is not None and v.requires_grad))
+        self._check_writable("__setitem__", record)
+        if not record:
+            try:
+                self._data[idx] = value._data if v is not None else value
+            except ValueError as e:
+                raise RuntimeError(f"__setitem__: {e}") from None
+            version_counter(self)[0] += 1
+            return
+        if v is None:
+            v = _f.make(np.asarray(value, dtype=self._data.dtype))
+        stand = self._stand_in()
+        try:
+            res = IX.IndexPut.apply(stand, v, index=idx, inplace=True)
+        except ValueError as e:
+            raise RuntimeError(f"__setitem__: {e}") from None
+        self._commit("__setitem__", res, stand._data)
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> "Tensor":
+        return self.pow_(other)
+
+    def masked_fill_(self, mask: Any, value: Any) -> "Tensor":
+        """Write ``value`` where ``mask`` (bool, broadcastable to self) is True, in place.
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(3)
+        >>> x.masked_fill_(ag.tensor([True, False, True]), 5.0)
+        tensor([5., 0., 5.])
+        """
+        m = _array(mask)
+        if m.dtype != np.bool_:
+            raise TypeError(f"masked_fill_: only bool masks are supported, got mask of dtype "
+                            f"{m.dtype}")
+        try:
+            ok = np.broadcast_shapes(m.shape, self.shape) == self.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"masked_fill_: mask of shape {m.shape} cannot be broadcast to "
+                             f"self's shape {self.shape}")
+        v = _array(value)
+        if v.ndim:
+            raise ValueError(f"masked_fill_: value must be a number or a 0-d tensor, got shape "
+                             f"{v.shape}")
+        return self._inplace("masked_fill_", lambda s: s.masked_fill(m, value), value)
+
+def _inplace_twin(name: str) -> Callable:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._inplace(name + "_", lambda s: getattr(s, name)(*args, **kwargs), *args,
+                             *kwargs.values())
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = (f"``x.{name}_(...)`` writes ``x.{name}(...)`` into ``x`` (in place, "
+                      "recorded in the graph as PyTorch does).")
+    return method
+
+
+# the in-place twins of out-of-place methods (the others are written out above)
+for _name in ("relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "neg", "abs", "sin", "cos",
+              "clamp_min", "clamp_max", "sign", "floor", "ceil", "round", "trunc", "frac",
+              "reciprocal", "log1p", "expm1", "log2", "log10", "exp2", "square", "addcmul",
+              "addcdiv", "lerp", "hypot", "atan2", "index_fill", "index_add", "scatter",
+              "scatter_add", "tril", "triu", "nan_to_num", "logaddexp"):
+    if not hasattr(InPlaceMixin, _name + "_"):
+        setattr(InPlaceMixin, _name + "_", _inplace_twin(_name))
+del _name

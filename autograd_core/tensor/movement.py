@@ -1,0 +1,441 @@
+"""Tensor methods that move the same numbers: reshape and view, permute and
+transpose, squeeze, expand, narrow and split, flip and roll, triangles and diagonals;
+and the functions that join tensors: ``cat``, ``stack``, ``vstack``, ``hstack``,
+``meshgrid``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence, TYPE_CHECKING
+
+import numpy as np
+
+from ..autograd import function as _f
+from ..autograd.function import is_tensor
+from .args import _check_dim, _require_tensor, _size
+from ..ops import index as IX
+from ..ops import movement as MV
+from .pointwise import where
+
+if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
+    from .base import Tensor
+
+
+class MovementMixin:
+    """Tensor methods that move the same numbers: reshape and view, permute and"""
+
+    __slots__ = ()
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        shape = _size(shape)
+        if shape == self._data.shape:
+            return self
+        return MV.Reshape.apply(self, shape=shape)
+
+    view = reshape
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        if self.ndim == 0:
+            return self.reshape(1)
+        s = _check_dim(self, start_dim, "flatten")
+        e = _check_dim(self, end_dim, "flatten")
+        shape = self.shape[:s] + (-1,) + self.shape[e + 1:]
+        return self.reshape(shape)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
+        d = _check_dim(self, dim, "unflatten")
+        return self.reshape(self.shape[:d] + tuple(sizes) + self.shape[d + 1:])
+
+    def permute(self, *dims: Any) -> "Tensor":
+        dims = _size(dims)
+        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+            raise ValueError(f"permute: dims {dims} are not a permutation of the {self.ndim} "
+                             f"dims of shape {self.shape}")
+        dims = tuple(d % self.ndim for d in dims)
+        return MV.Permute.apply(self, dims=dims)
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        if self.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+            return self
+        d0, d1 = _check_dim(self, dim0, "transpose"), _check_dim(self, dim1, "transpose")
+        dims = list(range(self.ndim))
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+        return MV.Permute.apply(self, dims=tuple(dims))
+
+    swapaxes = transpose
+
+    def t(self) -> "Tensor":
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(*range(self.ndim - 1, -1, -1)) if self.ndim > 1 else self
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+    def squeeze(self, dim: Any = None) -> "Tensor":
+        if dim is None:
+            return self.reshape(tuple(s for s in self.shape if s != 1))
+        dims = dim if isinstance(dim, tuple) else (dim,)
+        dims = {_check_dim(self, d, "squeeze") for d in dims}
+        return self.reshape(tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1)))
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        n = self.ndim + 1
+        if not -n <= dim < n:
+            raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {self.ndim} dims")
+        d = dim % n
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        sizes = _size(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: the number of sizes ({len(sizes)}) must be at least the "
+                             f"number of dims of shape {self.shape}")
+        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        if shape == self.shape:
+            return self
+        try:
+            np.broadcast_shapes(self.shape, shape)
+            if any(a != 1 and a != b for a, b in zip(self.shape, shape[lead:])):
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"expand: shape {self.shape} cannot be expanded to {shape}") from None
+        return MV.Expand.apply(self, shape=shape)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(other.shape)
+
+    broadcast_to = expand
+
+    def repeat(self, *sizes: Any) -> "Tensor":
+        sizes = _size(sizes)
+        x = self.reshape((1,) * (len(sizes) - self.ndim) + self.shape)
+        # expand an inserted axis before each dim, then merge
+        inter = []
+        for r, s in zip(sizes, x.shape):
+            inter += [r, s]
+        y = x.reshape(tuple(v for s in x.shape for v in (1, s))).expand(inter)
+        return y.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
+
+    def narrow(self, dim: int, start: int, length: int) -> "Tensor":
+        d = _check_dim(self, dim, "narrow")
+        index = (slice(None),) * d + (slice(start, start + length),)
+        return self[index]
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple:
+        d = _check_dim(self, dim, "split")
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, int):
+            step = split_size_or_sections
+            sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != n:
+                raise ValueError(f"split: sizes {sizes} don't add up to dim {d}'s size {n}")
+        out, start = [], 0
+        for s in sizes:
+            out.append(self.narrow(d, start, s))
+            start += s
+        return tuple(out)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        n = self.shape[_check_dim(self, dim, "chunk")]
+        return self.split(max(-(-n // chunks), 1), dim)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        d = _check_dim(self, dim, "unbind")
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
+
+    def select(self, dim: int, index: int) -> "Tensor":
+        d = _check_dim(self, dim, "select")
+        return self[(slice(None),) * d + (index,)]
+
+    def movedim(self, source: Any, destination: Any) -> "Tensor":
+        """Move dims ``source`` to positions ``destination`` (ints or sequences); the others
+        keep their order.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3, 4).movedim(0, -1).shape
+        (3, 4, 2)
+        """
+        src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+        dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+        if len(src) != len(dst):
+            raise ValueError(f"movedim: source {src} and destination {dst} must have the same "
+                             "number of dims")
+        s = [_check_dim(self, d, "movedim") for d in src]
+        e = [_check_dim(self, d, "movedim") for d in dst]
+        if len(set(s)) != len(s) or len(set(e)) != len(e):
+            raise ValueError(f"movedim: repeated dim in source {src} or destination {dst}")
+        if self.ndim == 0:
+            return self[...]
+        rest = iter(d for d in range(self.ndim) if d not in s)
+        where_to = dict(zip(e, s))
+        return self.permute(*[where_to[k] if k in where_to else next(rest)
+                              for k in range(self.ndim)])
+
+    moveaxis = movedim
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> "Tensor":
+        """The diagonal of the ``(dim1, dim2)`` planes, as a last dim (above it for
+        ``offset > 0``, below for ``offset < 0``).
+
+        >>> import autograd_core as ag
+        >>> x = ag.arange(9).reshape(3, 3)
+        >>> x.diagonal(), x.diagonal(1), x.diagonal(-1)
+        (tensor([0, 4, 8]), tensor([1, 5]), tensor([3, 7]))
+        """
+        if self.ndim < 2:
+            raise ValueError(f"diagonal: expected a tensor with at least 2 dims, got shape "
+                             f"{self.shape}")
+        d1, d2 = _check_dim(self, dim1, "diagonal"), _check_dim(self, dim2, "diagonal")
+        if d1 == d2:
+            raise ValueError(f"diagonal: dim1 and dim2 cannot be the same dim ({d1})")
+        x = self.movedim((d1, d2), (-2, -1))
+        n, m = x.shape[-2:]
+        k = int(offset)
+        i = np.arange(max(min(n, m - k) if k >= 0 else min(n + k, m), 0))
+        index = (Ellipsis, i, i + k) if k >= 0 else (Ellipsis, i - k, i)
+        return IX.Index.apply(x, index=index)
+
+    def tile(self, *dims: Any) -> "Tensor":
+        """Repeat the whole tensor ``dims`` times along each dim (missing leading dims
+        count as 1, on either side).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2]]).tile(2)
+        tensor([[1, 2, 1, 2]])
+        """
+        reps = _size(dims)
+        if any(r < 0 for r in reps):
+            raise ValueError(f"tile: repetitions must be non-negative, got {reps}")
+        reps = (1,) * (self.ndim - len(reps)) + reps
+        return self.repeat(reps)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: "Tensor | None" = None,
+             append: "Tensor | None" = None) -> "Tensor":
+        """The ``n``-th forward difference along ``dim``, after joining ``prepend`` and
+        ``append`` to the ends (bool tensors: ``!=`` of neighbours).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 4, 9, 16]).diff(), ag.tensor([1, 4, 9, 16]).diff(2)
+        (tensor([3, 5, 7]), tensor([2, 2]))
+        """
+        if self.ndim == 0:
+            raise ValueError("diff: expected a tensor with at least 1 dim, got a 0-d tensor")
+        if n < 0:
+            raise ValueError(f"diff: order n must be non-negative, got {n}")
+        d = _check_dim(self, dim, "diff")
+        parts = []
+        for name, t in (("prepend", prepend), ("append", append)):
+            if t is not None:
+                t = t if isinstance(t, _f.Tensor) else _f.make(np.asarray(t, self.dtype))
+                if t.ndim != self.ndim:
+                    raise ValueError(f"diff: {name} must have as many dims as input, got shapes "
+                                     f"{t.shape} and {self.shape}")
+            parts.append(t)
+        if parts[0] is not None or parts[1] is not None:
+            x = cat([t for t in (parts[0], self, parts[1]) if t is not None], d)
+        else:
+            x = self
+        for _ in range(n):
+            size = x.shape[d]
+            if size == 0:
+                break
+            a, b = x.narrow(d, 1, size - 1), x.narrow(d, 0, size - 1)
+            x = a != b if x._data.dtype == np.bool_ else a - b
+        return x
+
+    def tril(self, diagonal: int = 0) -> "Tensor":
+        """The lower triangle of the last two dims (on and below ``diagonal``), zero elsewhere.
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.]])
+        """
+        return self._triangle(diagonal, True, "tril")
+
+    def triu(self, diagonal: int = 0) -> "Tensor":
+        """The upper triangle of the last two dims (on and above ``diagonal``), zero elsewhere.
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.]])
+        """
+        return self._triangle(diagonal, False, "triu")
+
+    def _triangle(self, diagonal: int, lower: bool, name: str) -> "Tensor":
+        if self.ndim < 2:
+            raise ValueError(f"{name}: expected a tensor with at least 2 dims, got shape {self.shape}")
+        n, m = self.shape[-2:]
+        keep = np.tri(n, m, int(diagonal), dtype=bool)
+        if not lower:
+            keep = ~np.tri(n, m, int(diagonal) - 1, dtype=bool)
+        return where(keep, self, _f.make(np.zeros((), self._data.dtype)))
+
+    def flip(self, *dims: Any) -> "Tensor":
+        """The elements in reverse order along each of ``dims``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).flip(0, 1)
+        tensor([[4, 3],
+                [2, 1]])
+        """
+        dims = _size(dims)
+        ds = [_check_dim(self, d, "flip") for d in dims]
+        if len(set(ds)) != len(ds):
+            raise ValueError(f"flip: dims {dims} name a dim more than once")
+        if self.ndim == 0 or not ds:
+            return self[...]
+        index = [slice(None)] * self.ndim
+        for d in ds:
+            index[d] = slice(None, None, -1)
+        return IX.Index.apply(self, index=tuple(index))
+
+    def roll(self, shifts: Any, dims: Any = None) -> "Tensor":
+        """Shift elements along ``dims`` by ``shifts``, wrapping around (flattened if no dims).
+
+        >>> import autograd_core as ag
+        >>> ag.arange(5).roll(2)
+        tensor([3, 4, 0, 1, 2])
+        >>> ag.tensor([[1, 2], [3, 4]]).roll(1, -1)
+        tensor([[2, 1],
+                [4, 3]])
+        """
+        shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+        if dims is None:
+            if len(shifts) != 1:
+                raise ValueError(f"roll: shifts {shifts} need as many dims, got dims=None")
+            return self.flatten().roll(shifts, 0).reshape(self.shape)
+        dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+        if len(shifts) != len(dims):
+            raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+        out = self
+        for s, d in zip(shifts, dims):
+            d = _check_dim(self, d, "roll")
+            n = self.shape[d] if self.ndim else 1
+            if n == 0 or int(s) % n == 0:
+                continue
+            idx = (np.arange(n) - int(s)) % n
+            out = IX.Index.apply(out, index=(slice(None),) * d + (idx,))
+        return out if out is not self else self[...]
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
+    """Coordinate grids from 1-D tensors: with ``indexing='ij'`` (the default) output ``k``
+    varies along dim ``k``; with ``'xy'`` the first two dims are swapped (as NumPy).
+
+    >>> import autograd_core as ag
+    >>> gx, gy = ag.meshgrid(ag.tensor([1, 2, 3]), ag.tensor([10, 20]), indexing="xy")
+    >>> gx
+    tensor([[1, 2, 3],
+            [1, 2, 3]])
+    >>> gy.shape
+    (2, 3)
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if not tensors:
+        raise ValueError("meshgrid: expected at least one tensor")
+    if indexing is None:
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for i, t in enumerate(tensors):
+        _require_tensor(t, "meshgrid", f"tensors[{i}]")
+        if t.ndim > 1:
+            raise ValueError(f"meshgrid: expected 0-D or 1-D tensors, but tensor {i} has shape "
+                             f"{t.shape}")
+    if len({t.dtype for t in tensors}) > 1:
+        raise TypeError(f"meshgrid: expected tensors of one dtype, got "
+                        f"{[str(t.dtype) for t in tensors]}")
+    ts = [t.reshape(-1) for t in tensors]
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t.shape[0] for t in ts)
+    n = len(ts)
+    out = [t.reshape((1,) * k + (-1,) + (1,) * (n - k - 1)).expand(shape) for k, t in enumerate(ts)]
+    if swap:
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+def _tensors(tensors: Sequence[Any], op: str) -> list:
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, _f.Tensor):
+            raise TypeError(f"{op}: expected a list of Tensors, but element {i} is "
+                            f"{type(t).__name__}")
+    return tensors
+
+def vstack(tensors: Sequence["Tensor"]) -> "Tensor":
+    """Stack rows: 0-D and 1-D tensors become rows ``(1, n)``, then join along dim 0.
+
+    >>> import autograd_core as ag
+    >>> ag.vstack([ag.tensor([1, 2]), ag.tensor([[3, 4], [5, 6]])])
+    tensor([[1, 2],
+            [3, 4],
+            [5, 6]])
+    """
+    ts = _tensors(tensors, "vstack")
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in ts], 0)
+
+row_stack = vstack
+
+def hstack(tensors: Sequence["Tensor"]) -> "Tensor":
+    """Join along dim 1 (along dim 0 for 1-D tensors; 0-D ones count as 1-D).
+
+    >>> import autograd_core as ag
+    >>> ag.hstack([ag.tensor([1, 2]), ag.tensor([3])])
+    tensor([1, 2, 3])
+    """
+    ts = [t.reshape(1) if t.ndim == 0 else t for t in _tensors(tensors, "hstack")]
+    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim; all other dims must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not is_tensor(t):
+            raise TypeError(f"cat: expected a list of Tensors, but element {i} is {type(t).__name__}")
+    first = tensors[0]
+    d = _check_dim(first, dim, "cat")
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
+            raise ValueError(f"cat: sizes of tensors must match except in dimension {d}, "
+                             f"got shapes {[x.shape for x in tensors]}")
+    dt = np.result_type(*[t.dtype for t in tensors])
+    tensors = [t.to(dt) for t in tensors]
+    return MV.Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors of equal shape along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of Tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: expects each tensor to be equal size, got shapes "
+                         f"{[t.shape for t in tensors]}")
+    return cat([t.unsqueeze(dim) for t in tensors], dim)

@@ -1,0 +1,403 @@
+"""Reducing Tensor methods: sums, means, variances, products, extremes and their
+indices, softmax and logsumexp, cumulative sums, sorting, median, norms; and the
+``var_mean``/``std_mean`` functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TYPE_CHECKING
+
+import numpy as np
+
+from ..autograd import function as _f
+from ..autograd.function import is_tensor
+from .args import ValuesIndices, _check_dim, _count, _dims, _is_float, _require_tensor, _size
+from ..ops import index as IX
+from ..ops import reduce as RD
+from .pointwise import where
+
+if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
+    from .base import Tensor
+
+
+class ReduceMixin:
+    """Reducing Tensor methods: sums, means, variances, products, extremes and their"""
+
+    __slots__ = ()
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return _f.make(np.asarray(self._data.all(axis=dim, keepdims=keepdim)))
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return _f.make(np.asarray(self._data.any(axis=dim, keepdims=keepdim)))
+
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: bool | None = None, dtype: Any = None) -> "Tensor":
+        dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype == np.bool_:
+            x = x.long()
+        return RD.Sum.apply(x, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+             keepdims: bool | None = None, dtype: Any = None) -> "Tensor":
+        dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        if not _is_float(x._data.dtype):
+            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
+                               f"floating point, got {x._data.dtype}")
+        return x.sum(dim, keepdim) / _count(x._data.shape, dim)
+
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None, axis: Any = None,
+            keepdims: bool | None = None) -> "Tensor":
+        """Variance; unbiased (``correction=1``) by default, as PyTorch."""
+        if isinstance(dim, bool):  # x.var(False): the `unbiased` overload
+            dim, unbiased = None, dim
+        dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        if not _is_float(self._data.dtype):
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        divisor = max(_count(self._data.shape, dim) - correction, 0)
+        return RD.Var.apply(self, dim=dim, keepdim=keepdim, divisor=divisor)
+
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None, axis: Any = None,
+            keepdims: bool | None = None) -> "Tensor":
+        """Standard deviation; unbiased (``correction=1``) by default, as PyTorch. Where it
+        is 0 (a constant input) its gradient is 0, as PyTorch's (not sqrt's inf times 0)."""
+        v = self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
+                     keepdims=keepdims)
+        zero = v._data == 0
+        if not zero.any():
+            return v.sqrt()
+        one, zeros = _f.make(np.ones((), v._data.dtype)), _f.make(np.zeros((), v._data.dtype))
+        return where(zero, zeros, where(zero, one, v).sqrt())
+
+    def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        if dim is not None:
+            dim = _check_dim(self, dim, "prod")
+        return RD.Prod.apply(self, dim=dim, keepdim=keepdim)
+
+    def _extreme(self, dim: Any, keepdim: bool, largest: bool, name: str) -> Any:
+        if dim is None:
+            return RD.MaxAll.apply(self, largest=largest)
+        if is_tensor(dim):  # torch.max(a, b): elementwise
+            return self.maximum(dim) if largest else self.minimum(dim)
+        dim = _check_dim(self, dim, name)
+        idx = (np.argmax if largest else np.argmin)(self._data, axis=dim, keepdims=True)
+        values = IX.Gather.apply(self, dim=dim, index=idx)
+        if not keepdim:
+            values = values.squeeze(dim)
+            idx = np.squeeze(idx, axis=dim)
+        return ValuesIndices(values, _f.make(idx.astype(np.int64)))
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest element, or with ``dim`` a named tuple ``(values, indices)``."""
+        return self._extreme(dim, keepdim, True, "max")
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return self._extreme(dim, keepdim, False, "min")
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """The largest elements over ``dim`` (an int, a tuple, or None for all); ties share
+        the gradient evenly, as PyTorch's."""
+        dim, keepdim = _dims(self, dim, None, keepdim, None)
+        return RD.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """The smallest elements over ``dim``; ties share the gradient evenly."""
+        dim, keepdim = _dims(self, dim, None, keepdim, None)
+        return RD.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return _f.make(np.asarray(np.argmax(self._data), dtype=np.int64))
+        dim = _check_dim(self, dim, "argmax")
+        return _f.make(np.argmax(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return _f.make(np.asarray(np.argmin(self._data), dtype=np.int64))
+        dim = _check_dim(self, dim, "argmin")
+        return _f.make(np.argmin(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
+        """``log(sum(exp(x)))`` along ``dim``, without overflow."""
+        dim = _check_dim(self, dim, "logsumexp")
+        m = np.max(self._data, axis=dim, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = (self - _f.make(m)).exp().sum(dim, keepdim=True).log() + _f.make(m)
+        return out if keepdim else out.squeeze(dim)
+
+    def softmax(self, dim: int) -> "Tensor":
+        return RD.Softmax.apply(self, dim=_check_dim(self, dim, "softmax"))
+
+    def log_softmax(self, dim: int) -> "Tensor":
+        return RD.LogSoftmax.apply(self, dim=_check_dim(self, dim, "log_softmax"))
+
+    def sum_to_size(self, *size: Any) -> "Tensor":
+        """Sum broadcast dimensions away so that the result has shape ``size``."""
+        shape = _size(size)
+        if shape == self._data.shape:
+            return self
+        try:
+            if np.broadcast_shapes(shape, self._data.shape) != self._data.shape:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"sum_to_size: size {shape} is not expandable to {self.shape}") from None
+        return RD.SumToSize.apply(self, shape=shape)
+
+    def count_nonzero(self, dim: Any = None) -> "Tensor":
+        """How many elements are non-zero, over ``dim`` (an int, a tuple, or None for all).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[0, 1, 2], [3, 0, 0]]).count_nonzero(dim=1)
+        tensor([2, 1])
+        """
+        if dim is not None:
+            dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+            dim = tuple(_check_dim(self, k, "count_nonzero") for k in dims)
+            if self.ndim == 0:
+                dim = None
+        return _f.make(np.asarray(np.count_nonzero(self._data, axis=dim), dtype=np.int64))
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The median (the lower of the two middle values for an even count; NaN if any);
+        with ``dim``, a named tuple ``(values, indices)``. The gradient flows to the
+        chosen element.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([4.0, 1.0, 3.0, 2.0]).median()
+        tensor(2.)
+        >>> ag.tensor([[3.0, 1.0, 2.0]]).median(dim=1)
+        ValuesIndices(values=tensor([2.]), indices=tensor([2]))
+        """
+        if dim is None:
+            flat = self.reshape(-1)
+            if flat.shape[0] == 0:
+                if self._data.dtype.kind != "f":
+                    raise ValueError("median: cannot take the median of an empty integer tensor")
+                return _f.make(np.asarray(np.nan, self._data.dtype))
+            k = int(_median_index(flat._data, 0))
+            return IX.Index.apply(flat, index=k)
+        d = _check_dim(self, dim, "median")
+        x = self if self.ndim else self.reshape(1)
+        if x.shape[d] == 0:
+            raise IndexError(f"median: dim {d} of shape {self.shape} is empty")
+        idx = np.expand_dims(_median_index(x._data, d), d)
+        values = IX.Gather.apply(x, dim=d, index=idx)
+        if not keepdim or not self.ndim:
+            values = values.squeeze(d) if self.ndim else values.reshape(())
+            idx = np.squeeze(idx, axis=d) if self.ndim else idx.reshape(())
+        return ValuesIndices(values, _f.make(idx.astype(np.int64)))
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        """Running sums along ``dim`` (integers and bools sum in int64, as PyTorch).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2, 3]]).cumsum(-1)
+        tensor([[1, 3, 6]])
+        """
+        return self._scan(RD.CumSum, dim, dtype, "cumsum")
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        """Running products along ``dim``; the gradient is right at zeros too.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0, 0.0, 4.0]).cumprod(0)
+        tensor([1., 2., 0., 0.])
+        """
+        return self._scan(RD.CumProd, dim, dtype, "cumprod")
+
+    def _scan(self, Op: type, dim: int, dtype: Any, name: str) -> "Tensor":
+        d = _check_dim(self, dim, name)
+        x = self if dtype is None else self.to(dtype)
+        if not _is_float(x._data.dtype) and x._data.dtype != np.int64:
+            x = x.long()
+        if x.ndim == 0:
+            return x.clone()
+        return Op.apply(x, dim=d)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim``; ties keep their order; NaN sorts as largest.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3.0, 1.0, 2.0]).sort(descending=True)
+        ValuesIndices(values=tensor([3., 2., 1.]), indices=tensor([0, 2, 1]))
+        """
+        idx = self._argsort(dim, descending, "sort")
+        if self.ndim == 0:
+            return ValuesIndices(self[...], _f.make(idx))
+        return ValuesIndices(IX.Gather.apply(self, dim=_check_dim(self, dim, "sort"), index=idx),
+                             _f.make(idx))
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> "Tensor":
+        """The indices that sort along ``dim`` (int64).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3.0, 1.0, 2.0]).argsort()
+        tensor([1, 2, 0])
+        """
+        return _f.make(self._argsort(dim, descending, "argsort"))
+
+    def _argsort(self, dim: int, descending: bool, name: str) -> np.ndarray:
+        d = _check_dim(self, dim, name)
+        a = self._data
+        if a.ndim == 0:
+            return np.zeros((), np.int64)
+        if not descending:
+            return np.argsort(a, axis=d, kind="stable").astype(np.int64)
+        # descending and stable: sort the reversed array ascending, read it backwards
+        n = a.shape[d]
+        rev = np.flip(np.argsort(np.flip(a, d), axis=d, kind="stable"), d)
+        return (n - 1 - rev).astype(np.int64)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """The ``k`` largest (or smallest) entries along ``dim`` as ``(values, indices)``.
+
+        >>> import autograd_core as ag
+        >>> v, i = ag.tensor([1.0, 5.0, 3.0, 4.0]).topk(2)
+        >>> v, i
+        (tensor([5., 4.]), tensor([1, 3]))
+        """
+        d = _check_dim(self, dim, "topk")
+        n = self.shape[d] if self.ndim else 1
+        if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
+            raise ValueError(f"topk: k ({k}) must be in [0, {n}] (dim {d}'s size for shape "
+                             f"{self.shape})")
+        idx = self._argsort(d, largest, "topk")
+        if self.ndim == 0:
+            return ValuesIndices(self[...], _f.make(idx))
+        idx = np.ascontiguousarray(np.take(idx, np.arange(k), axis=d))
+        return ValuesIndices(IX.Gather.apply(self, dim=d, index=idx), _f.make(idx))
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: int | None = None) -> Any:
+        """The distinct values (sorted), with the inverse indices and counts if asked.
+        Not differentiable, as PyTorch.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3, 1, 3, 2]).unique(return_counts=True)
+        (tensor([1, 2, 3]), tensor([1, 1, 2]))
+        """
+        if dim is not None:
+            dim = _check_dim(self, dim, "unique")
+        values, inverse, counts = np.unique(self._data, return_inverse=True, return_counts=True,
+                                            axis=dim)
+        out = [_f.make(values)]
+        if return_inverse:
+            shape = self.shape if dim is None else (self.shape[dim],)
+            out.append(_f.make(inverse.reshape(shape).astype(np.int64)))
+        if return_counts:
+            out.append(_f.make(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+             dtype: Any = None) -> "Tensor":
+        """The ``p``-norm over ``dim`` (all elements when None): ``'fro'`` (2-norm), a number,
+        or ``inf``/``-inf``. At a zero vector the gradient is zero, as PyTorch.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[3.0, 4.0], [0.0, 1.0]]).norm(dim=1)
+        tensor([5., 1.])
+        """
+        return norm(self, p, dim, keepdim, dtype)
+
+def _median_index(a: np.ndarray, dim: int) -> np.ndarray:
+    """Along ``dim``: the index of the lower median, or of the first NaN if there is one."""
+    n = a.shape[dim]
+    order = np.argsort(a, axis=dim, kind="stable")  # NaNs sort last
+    idx = np.take(order, (n - 1) // 2, axis=dim)
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        idx = np.where(nan.any(axis=dim), np.argmax(nan, axis=dim), idx)
+    return np.asarray(idx, dtype=np.int64)
+
+def var_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None) -> tuple:
+    """``(var, mean)`` over ``dim``; unbiased (``correction=1``) by default, as PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.var_mean(ag.tensor([1.0, 2.0, 3.0, 4.0]))
+    (tensor(1.6667), tensor(2.5))
+    """
+    _require_tensor(input, "var_mean", "input")
+    if isinstance(dim, bool):  # var_mean(x, False): the `unbiased` overload
+        dim, unbiased = None, dim
+    return (input.var(dim, unbiased, keepdim, correction=correction),
+            input.mean(dim, keepdim=keepdim))
+
+def std_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None) -> tuple:
+    """``(std, mean)`` over ``dim``; unbiased (``correction=1``) by default, as PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.std_mean(ag.tensor([[1.0, 3.0]]), dim=1, correction=0)
+    (tensor([1.]), tensor([2.]))
+    """
+    _require_tensor(input, "std_mean", "input")
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return (input.std(dim, unbiased, keepdim, correction=correction),
+            input.mean(dim, keepdim=keepdim))
+
+
+def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
+                dtype: Any = None) -> Tensor:
+    """The ``ord``-norm of ``x`` over ``dim`` (an int, a tuple, or None for every element).
+
+    ``ord`` may be any number (``0`` counts non-zeros) or ``inf`` / ``-inf``.
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor([[3.0, -4.0], [1.0, 0.0]])
+    >>> ag.linalg.vector_norm(x, dim=1)
+    tensor([5., 1.])
+    >>> ag.linalg.vector_norm(x, ord=float("inf"))
+    tensor(4.)
+    """
+    if not is_tensor(x):
+        raise TypeError(f"vector_norm: expected a Tensor, got {type(x).__name__}")
+    if isinstance(ord, str) or not isinstance(ord, (int, float, np.number)):
+        raise ValueError(f"vector_norm: ord must be a number or inf, got {ord!r}")
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"vector_norm: expected a floating point tensor, got dtype {x.dtype}")
+    if dim is not None:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dim = tuple(sorted({_check_dim(x, d, "vector_norm") for d in dims})) or None
+        if x.ndim == 0:
+            dim = None
+    ord = float(ord)
+    if np.isinf(ord):
+        a = x.abs()
+        ext = (np.max if ord > 0 else np.min)(a._data, axis=dim, keepdims=True)
+        ties = a._data == ext
+        share = ties / ties.sum(axis=dim, keepdims=True)
+        return (a * _f.make(share.astype(x.dtype))).sum(dim, keepdim)
+    if ord == 0:
+        count = np.asarray((x._data != 0).sum(axis=dim, keepdims=keepdim), dtype=x.dtype)
+        return (x * 0).sum(dim, keepdim) + _f.make(count)  # zero gradient, as PyTorch
+    return RD.Norm.apply(x, p=ord, dim=dim, keepdim=keepdim)
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+         dtype: Any = None) -> Tensor:
+    """``Tensor.norm``: ``'fro'`` (the 2-norm of the elements), or any vector ``p``-norm.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([[1.0, 2.0], [2.0, 4.0]]).norm(p=1, dim=-1, keepdim=True)
+    tensor([[3.],
+            [6.]])
+    """
+    if isinstance(p, str):
+        if p != "fro":
+            raise NotImplementedError(f"norm: p={p!r} is not supported (only 'fro' and numbers)")
+        if dim is not None and isinstance(dim, (tuple, list)) and len(dim) > 2:
+            raise ValueError(f"norm: p='fro' takes at most 2 dims, got dim={dim}")
+        p = 2
+    if p is None:
+        p = 2
+    return vector_norm(x, p, dim, keepdim, dtype=dtype)
