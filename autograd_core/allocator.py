@@ -4,10 +4,8 @@ A training step allocates the same arrays every time: activations, gradients and
 scratch buffers of a few hundred KB to a few MB each, all freed when the graph is.
 glibc's malloc hands blocks of 128 KB or more to the kernel and back (``mmap`` and
 ``munmap``, or trimming the heap top) by default, so every step pays page faults
-and zero-filling for memory it just returned. Measured here
-(``python -m benchmarks train_step``): the attention block's step took 2.8 ms with
-glibc's defaults and 1.9 ms with this tuning; its input projection alone,
-``(512, 64) @ (64, 192)``, took 267 us inside a step against 85 us in a loop.
+and zero-filling for memory it just returned (what that costs a training step:
+``benchmarks/README.md``, "Memory").
 
 :func:`configure` (run by ``import autograd_core``) raises glibc's mmap threshold to
 32 MiB and its trim threshold to 256 MiB with ``mallopt``: blocks below 32 MiB come

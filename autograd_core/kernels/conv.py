@@ -11,12 +11,11 @@ Both paths are im2col + GEMM; they differ in who moves the data:
   strided slice-adds. Simple and exact, but the whole im2col matrix goes through
   memory (19 MB for the 32x16x32x32 benchmark).
 - Numba path: a ``nogil`` Numba im2col (or col2im) fills a buffer for a chunk of
-  samples (about 1 MB, measured best) and one sgemm per chunk consumes it; the batch is
-  split over our threads with BLAS held to one thread (see ``threads.py``). With stride
-  1 the buffer rows have the padded width as pitch, so each kernel tap copies one
-  contiguous run per sample (instead of one short run per output row) and the junk
-  columns are dropped from the GEMM result: im2col for one 16x32x32 sample went from
-  110 us to 19 us, below its sgemm (~150 us), which is now the cost that remains.
+  samples (about 1 MB) and one sgemm per chunk consumes it; the batch is split over our
+  threads with BLAS held to one thread (see ``threads.py``). With stride 1 the buffer
+  rows have the padded width as pitch, so each kernel tap copies one contiguous run per
+  sample (instead of one short run per output row) and the junk columns are dropped
+  from the GEMM result. (The measurements behind these choices: ``benchmarks/README.md``.)
 
 >>> import numpy as np
 >>> x = np.ones((1, 1, 4, 4), np.float32); w = np.ones((2, 1, 3, 3), np.float32)
@@ -32,9 +31,8 @@ from . import dispatch, threads
 from .jit import lazy_njit
 from .shapes import IntPair, conv2d_geometry, float_array, same_dtype, single
 
-# Bytes of im2col buffer per chunk of samples in the Numba path. Measured (single thread,
-# fwd+bwd): 64 KB 2.6/4.9/19.6 ms, 256 KB 1.8/3.6/20.4, 1 MB 1.7/3.4/18.5, 4 MB 1.7/3.3/21.4
-# on the three benchmark shapes: bigger GEMMs win until the buffer leaves the cache.
+# Bytes of im2col buffer per chunk of samples in the Numba path: bigger GEMMs win until
+# the buffer leaves the cache.
 _CHUNK_BYTES = 1024 * 1024
 # A thread gets at least this many multiply-adds of work, else we stay on one thread.
 _SPLIT_MIN_MACS = 1_000_000
@@ -42,8 +40,7 @@ _SPLIT_MIN_MACS = 1_000_000
 
 # --------------------------------------------------------------------------- Numba kernels
 # Inner loops index two 1-D views with the same ``t`` (``dst[t] = src[t]``): written so,
-# LLVM vectorises them; with an offset in the index (``src[start + t]``) it did not, and
-# the kernels ran 5-6x slower (measured: 110 us vs 19 us for one 16x32x32 im2col).
+# LLVM vectorises them; with an offset in the index (``src[start + t]``) it does not.
 
 @lazy_njit(nogil=True)
 def _im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
@@ -369,8 +366,8 @@ def _backward_weight_numpy(g, x, weight_shape, s, p, d, groups, ohw):
     r, l, kg = cg * kh * kw, ohw[0] * ohw[1], k // groups
     cols = _im2col_numpy(x, kh, kw, s, p, d, ohw).reshape(n, groups, r, l)
     g_v = g.reshape(n, groups, kg, l)
-    # one GEMM per sample and group, then a sum over the batch (np.tensordot here fell off
-    # BLAS for the transposed copies it makes: 340 ms instead of ~1 ms)
+    # one GEMM per sample and group, then a sum over the batch (np.tensordot here falls
+    # off BLAS for the transposed copies it makes)
     dw = np.matmul(g_v, cols.transpose(0, 1, 3, 2)).sum(axis=0)
     return dw.reshape(weight_shape)
 

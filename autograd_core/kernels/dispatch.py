@@ -4,25 +4,17 @@
 :func:`set_backend` / :func:`use_backend` force one path for every kernel, so that the
 tests can run each kernel on both. ``auto`` (the default) applies the rules below.
 
-The rules come from ``python -m benchmarks conv matmul`` (each path forced, each in its
-own process) on the 2-core development machine. That machine was shared with other
-work while they ran, so absolute times are inflated; the rules only rest on gaps far
-larger than the noise:
+The rules (the measurements behind them: ``benchmarks/README.md``, "Which path runs a
+kernel"):
 
 - ``bmm``: Numba's register-tiled microkernel (``microkernel.py``) when every matrix
   is whole tiles (M a multiple of 4, N of 16 float32 or 8 float64 columns) and one
-  matrix of ``b`` fits in the 32 KB L1 data cache: 0.52-0.92x NumPy's time on every
-  such shape measured, 64x(64x64)@(64x64) 197 vs 256 us and 256x(128x64)@(64x128)
-  3.36 vs 3.69 ms. Once ``b`` spills from L1 OpenBLAS's packed, cache-blocked sgemm
-  wins (1.06-1.34x at 128x128x128, 64x256x64, 256x64x256), so NumPy (one sgemm per
-  matrix, batch split over our threads). Tiny matrices (M*N*K < 512) take a plain Numba
-  loop nest, which beats NumPy's per-matrix call overhead: 4096x(4x4)@(4x4) 0.20 ms vs
-  0.36 ms.
+  matrix of ``b`` fits in the L1 data cache; NumPy (one sgemm per matrix, batch split
+  over our threads) once ``b`` spills from L1, where OpenBLAS's packed sgemm wins; a
+  plain Numba loop nest for tiny matrices (M*N*K < 512), below NumPy's per-call cost.
 - ``conv2d_*``: Numba (Numba im2col/col2im + one sgemm per cache-sized chunk of samples,
-  over our threads). The pure NumPy path copies a whole im2col matrix through memory:
-  4-11x slower on the two larger benchmark shapes, level on the C=1 one.
-- pooling: Numba (one pass per plane). NumPy builds and reduces a window view: 1.2-2.5x
-  slower forward and backward on every shape measured.
+  over our threads); the NumPy path copies a whole im2col matrix through memory.
+- pooling: Numba (one pass per plane).
 If numba is not installed, ``auto`` uses NumPy and forcing ``numba`` is an error.
 
 >>> from autograd_core import kernels

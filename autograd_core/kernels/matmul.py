@@ -4,13 +4,10 @@ NumPy path: ``np.matmul`` calls one OpenBLAS sgemm/dgemm per matrix, on one thre
 matrices this small, so we split the batch over our threads with BLAS held to one
 thread per call.
 
-Numba path: the register-tiled microkernel of ``microkernel.py`` (98 GFLOP/s on one
-core at 64x64x64, where OpenBLAS's sgemm reaches 77 and torch.bmm's MKL 81), over a
-batch range, compiled ``nogil`` and split over the same threads. Matrices too narrow
-for one tile take a plain i-k-j loop nest, which still beats NumPy's per-matrix call
-overhead on tiny matrices. ``dispatch.choose_bmm`` says which shapes go where.
-Measured (``python -m benchmarks matmul``, quiet machine, two threads):
-64x(64x64)@(64x64) 197 us against np.matmul 424 us and torch.bmm 213 us.
+Numba path: the register-tiled microkernel of ``microkernel.py``, over a batch range,
+compiled ``nogil`` and split over the same threads. Matrices too narrow for one tile
+take a plain i-k-j loop nest, which still beats NumPy's per-matrix call overhead on tiny
+matrices. ``dispatch.choose_bmm`` says which shapes go where.
 
 >>> import numpy as np
 >>> a = np.ones((2, 3, 4), np.float32); b = np.ones((2, 4, 5), np.float32)
@@ -25,8 +22,8 @@ from . import dispatch, threads
 from .jit import lazy_njit
 from .shapes import TILE_BYTES, TILE_ROWS, float_array, same_dtype
 
-# Split the batch over threads only when each part has at least this many flops:
-# below it, handing work to a thread (~30 us) costs more than it saves.
+# Split the batch over threads only when each part has at least this many flops: below
+# it, handing work to a thread costs more than it saves.
 _SPLIT_MIN_FLOPS = 4_000_000
 
 

@@ -1,7 +1,7 @@
 """A register-tiled matmul microkernel, written in LLVM IR through Numba's ``@intrinsic``.
 
-Numba's loop nests reach 30-60 GFLOP/s on a matmul here: LLVM keeps the output in
-memory, because it cannot prove that the output and the inputs do not overlap. This
+Numba's loop nests leave much of a core's speed unused on a matmul: LLVM keeps the
+output in memory, because it cannot prove that the output and the inputs do not overlap. This
 module states what a BLAS microkernel does, in vectors: a block of the output, ``ROWS``
 rows by two SIMD vectors (16 float32 or 8 float64 columns with AVX2), stays in
 registers while the kernel runs down ``K``, adding one row of ``B`` times one broadcast
@@ -9,9 +9,7 @@ element of ``A`` per row with fused multiply-adds. Each step loads two vectors o
 and ``ROWS`` scalars of ``A`` for ``2 * ROWS`` FMAs, and no packing is needed while a
 panel of ``B`` fits in the L1 cache, which is what makes it win on small matrices.
 
-Measured on one core (AMD EPYC, AVX2; ``python -m benchmarks matmul``):
-64x(64x64)@(64x64) in 344 us (98 GFLOP/s) against 439 us for OpenBLAS through
-``np.matmul`` and 413 us for ``torch.bmm`` (MKL); 4 rows beat 6, 8 and 2-3 rows.
+``ROWS`` is 4, the fastest of the row counts tried (``benchmarks/README.md``).
 
 :func:`bmm_range` drives the tile over full blocks of a batch range and finishes the
 edge rows and columns with a plain loop nest. Importing this module imports Numba, so

@@ -66,9 +66,8 @@ def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
 def _max_fwd_2x2(x, p0, p1, out, idx):
     """``_max_fwd`` for the commonest pool (2x2 windows, stride 2, no padding or
     dilation), with each window's four taps written out: the same comparisons in the
-    same order, so the same results. Measured 2x faster on random data (64x8x28x28:
-    2.1 vs 4.1 ms on one thread), where the general loops cost a mispredicted branch
-    per tap and per-window bounds arithmetic."""
+    same order, so the same results, without the general loops' branch per tap and
+    per-window bounds arithmetic."""
     w = x.shape[2]
     oh, ow = out.shape[1], out.shape[2]
     for pl in range(p0, p1):

@@ -95,8 +95,8 @@ def _merged_buffer(shape: tuple, dtype: np.dtype, heads: int | None, seq_first: 
     return buf.reshape(lead + (n * H * D,)), [_head_view(x, heads, seq_first) for x in slots]
 
 
-# Split the batch over threads when the op has at least this many flops (each part then
-# runs a few hundred microseconds, far more than the ~20 us of handing it to a thread).
+# Split the batch over threads when the op has at least this many flops: each part then
+# runs far longer than handing it to a thread takes.
 _SPLIT_MIN_FLOPS = 1_000_000
 
 

@@ -27,7 +27,7 @@ def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b``; batches of equal shape go to the batched-matmul kernel, which splits the
     batch over threads (np.matmul runs one small BLAS call after another), and a stack
     times a matrix is one BLAS call on the stack flattened to rows (np.matmul would loop
-    over the stack: 2.4x slower for (16, 32, 64) @ (64, 192))."""
+    over the stack)."""
     if b.ndim == 2 and a.ndim > 2 and a.shape[-1]:
         out = np.matmul(a.reshape(-1, a.shape[-1]), b)
         return out.reshape(a.shape[:-1] + out.shape[-1:])

@@ -296,7 +296,7 @@ class Tanh(Function):
 
 def sigmoid_array(a: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-a))`` on an array: exp overflows to inf for a << 0, which gives the
-    right 0 (half the passes of a ``where(a >= 0, ...)`` form: 34 vs 67 us on 32x512 float32)."""
+    right 0, in half the passes of a ``where(a >= 0, ...)`` form."""
     with np.errstate(over="ignore"):
         out = np.asarray(np.exp(-a))  # (a 0-d array, not a NumPy scalar, for the in-place ops)
     out += 1
