@@ -7,29 +7,51 @@ window (Numba ``prange`` or our own worker threads) gets a core time-shared with
 spinning thread, and a 0.45 ms Numba kernel run right after a 0.25 ms sgemm takes
 8.5 ms instead of 0.7 ms.
 
-The fix chosen here (policy ``"sleep"``, the default) keeps OpenBLAS multi-threaded
-and makes its idle workers sleep at once: OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT``
-when it starts its pool, so on first kernel use we set it (only if the user has not)
-to its minimum, ask OpenBLAS to re-read its environment and restart its (lazily
-re-created) pool. The same measured pair then costs the sum of its parts, and large
-matmuls stay two-threaded. This needs two exported OpenBLAS functions
-(``openblas_read_env``, ``blas_thread_shutdown_``); when they are missing, or the BLAS
-is not OpenBLAS, policy ``"single"`` (BLAS limited to one thread through threadpoolctl)
-is the fallback. ``"off"`` leaves BLAS alone (used by the benchmark's "before" column).
+BLAS policy, applied on first kernel use (:func:`configure`; nothing runs at import):
+
+- ``"sleep"`` (the default) keeps OpenBLAS multi-threaded and makes its idle workers
+  sleep at once. OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` when it starts its pool; if
+  the variable was set before OpenBLAS started, there is nothing to do. Otherwise we set
+  it to its minimum, ask OpenBLAS to re-read its environment and shut its pool down
+  (``openblas_read_env``, ``blas_thread_shutdown_``); the next BLAS call starts a new
+  pool that reads the new timeout. The variable stays set, so child processes start
+  OpenBLAS the same way.
+- ``"single"``: BLAS held to one thread (what ``OPENBLAS_NUM_THREADS=1`` does).
+- ``"off"``: BLAS left alone (the benchmark's "before" column).
+
+Shutting the pool down under a BLAS call running in another thread deadlocks that call,
+so the restart follows these rules:
+
+- It is done only for the OpenBLAS bundled with NumPy (its symbols are renamed, so only
+  NumPy calls it, and NumPy calls BLAS only from threads that have a Python thread
+  state and a Python frame, which ``sys._current_frames`` lists).
+- It is done only when no thread but the caller and our idle workers has a Python
+  frame: then no thread is inside a NumPy BLAS call, and none can start one (new Python
+  threads are started by running ones). The shutdown is called with the GIL held. The
+  one case this cannot see is a thread that calls NumPy from C with no Python frame
+  on its stack while no Python thread waits on it.
+- When other threads are running, BLAS is held to one thread instead (no idle spinning,
+  so no slowdown of our kernels, but large matmuls run on one thread, as with
+  ``"single"``), and every later kernel call that finds itself alone restarts the pool
+  and gives BLAS back its thread count. Calling :func:`configure` (or any kernel) before
+  starting threads keeps BLAS multi-threaded throughout; so does setting
+  ``OPENBLAS_THREAD_TIMEOUT`` (4 is the minimum) before Python starts, which is the way
+  where threads run from the start (a Jupyter kernel has several).
+- An OpenBLAS that is NumPy's but not bundled with it (a system or conda copy, which
+  other libraries may call from threads of their own) is held to one thread unless
+  ``OPENBLAS_THREAD_TIMEOUT`` was set before it started; an OpenBLAS NumPy does not use
+  is left alone; so is a BLAS other than OpenBLAS unless NumPy uses it, in which case
+  it is held to one thread (threadpoolctl; it has no idle-sleep control).
+
 Measured (``python -m benchmarks threads``): sgemm 256 then a Numba ``prange`` kernel,
 9.5 ms per pair with BLAS left alone, 0.71 ms with ``"sleep"`` (the two alone: 0.20 +
 0.46 ms); sgemm 1024 keeps its two threads (12.5 ms; 23 ms on one thread, which is
-what ``OPENBLAS_NUM_THREADS=1`` or ``"single"`` cost). Side effects: the variable stays
-set, so child processes start OpenBLAS the same way; and the pool restart must not
-race a BLAS call in another thread, so call :func:`configure` (or any kernel) before
-starting threads that use NumPy, if you have such threads.
+what ``OPENBLAS_NUM_THREADS=1`` or ``"single"`` cost).
 
 Our own parallelism: kernels that mix Numba code and BLAS calls (im2col + sgemm per
-batch chunk) split the batch over a small pool of Python threads (blocking waits, no
+batch chunk) split the batch over a small team of Python threads (blocking waits, no
 spinning); Numba kernels are compiled with ``nogil=True`` and BLAS is held to one
 thread per call for the duration, so each core runs exactly one thread.
-
-Nothing here runs at import: :func:`configure` is called on first kernel use.
 
 >>> from autograd_core.kernels import threads
 >>> threads.get_num_threads() >= 1
@@ -44,6 +66,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import sys
 import threading
 from typing import Any, Callable, Iterator
 
@@ -60,6 +83,8 @@ _controller = None          # threadpoolctl controller for non-OpenBLAS librarie
 _num_threads: int | None = None
 _single_depth = 0
 _single_saved: list = []
+_pending: list["_Restart"] = []   # pools waiting for a kernel call made alone
+_restarted: dict[str, int] = {}   # library path -> OPENBLAS_THREAD_TIMEOUT it restarted with
 
 
 def cpu_count() -> int:
@@ -107,7 +132,9 @@ class _Worker:
         self.done.acquire()
         self.task: tuple | None = None
         self.error: BaseException | None = None
-        threading.Thread(target=self._loop, name=f"autograd-core-{index}", daemon=True).start()
+        thread = threading.Thread(target=self._loop, name=f"autograd-core-{index}", daemon=True)
+        thread.start()
+        self.ident = thread.ident
 
     def _loop(self) -> None:
         while True:
@@ -173,7 +200,7 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
         fn(0, n)
         return
     try:
-        if not _configured:
+        if _pending or not _configured:
             configure()
         workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
         bounds = _bounds(n, parts)
@@ -204,6 +231,29 @@ def _run_parts(fn: Callable[[int, int], Any], workers: list[_Worker], bounds: li
         errors = [e for e in [w.wait() for w in workers] if e is not None]
     if errors:
         raise errors[0]
+
+
+# --------------------------------------------------------------------------- BLAS threads
+def _address(f) -> int:
+    return ctypes.cast(f, ctypes.c_void_p).value
+
+
+def _set_blas_threads(setter: Callable[[int], None], n: int) -> None:
+    """Give one OpenBLAS ``n`` threads, now or, during a hold, when the hold ends."""
+    if _single_depth:
+        for i, (s, _) in enumerate(_single_saved):
+            if _address(s) == _address(setter):
+                _single_saved[i] = (s, n)
+    else:
+        setter(n)
+
+
+def _blas_threads(setter: Callable[[int], None], getter: Callable[[], int]) -> int:
+    """One OpenBLAS's thread count, as it will be once the current hold ends."""
+    for s, n in _single_saved if _single_depth else ():
+        if _address(s) == _address(setter):
+            return n
+    return getter()
 
 
 @contextlib.contextmanager
@@ -245,7 +295,8 @@ def set_blas_policy(policy: str) -> None:
     """Choose how BLAS threads are tamed: ``"sleep"`` (default), ``"single"`` or ``"off"``.
 
     Takes effect at the next kernel call if the kernels have not been used yet; a later
-    call re-applies ``"single"`` but cannot undo a policy already applied.
+    call re-applies ``"single"`` but cannot undo a policy already applied (a ``"sleep"``
+    still waiting for a kernel call made alone is undone).
 
     >>> set_blas_policy("sleep")
     """
@@ -275,21 +326,26 @@ def _find_symbol(lib: ctypes.CDLL, base: str):
 
 
 def configure() -> None:
-    """Apply the BLAS policy once (idempotent, cheap after the first call)."""
+    """Apply the BLAS policy once, and finish a pool restart that waits for a moment with
+    no other thread running (idempotent, cheap once done)."""
     global _configured
-    if _configured:
+    if _configured and not _pending:
         return
     with _lock:
-        if _configured:
-            return
-        try:
-            _configure_locked()
-        finally:
-            _configured = True
+        if not _configured:
+            try:
+                _configure_locked()
+            finally:
+                _configured = True
+        elif _pending:
+            _restart_pending()
 
 
 def _configure_locked() -> None:
     global _controller
+    for r in _pending:                # a restart still waiting: give BLAS its count back
+        _set_blas_threads(r.setter, r.count)
+    _pending.clear()
     _report.clear()
     _openblas_setters.clear()
     _controller = None
@@ -302,7 +358,8 @@ def _configure_locked() -> None:
         _report.append({"internal_api": "unknown", "fix": "none (threadpoolctl not installed)"})
         return
     controller = ThreadpoolController()
-    others = []
+    numpy_blas = _numpy_blas_name()
+    others, openblas = [], []
     for info in controller.info():
         if info.get("user_api") != "blas":
             continue
@@ -321,10 +378,13 @@ def _configure_locked() -> None:
         setter.argtypes, setter.restype = [ctypes.c_int], None
         getter.argtypes, getter.restype = [], ctypes.c_int
         _openblas_setters.append((setter, getter))
-        entry["fix"] = _apply_openblas(lib, setter, entry)
+        openblas.append((entry, setter, getter))
+    bundled = [_bundled_with_numpy(entry["filepath"]) for entry, _, _ in openblas]
+    for (entry, setter, getter), own in zip(openblas, bundled):
+        numpys = own or (not any(bundled) and "openblas" in numpy_blas)
+        entry["fix"] = _apply_openblas(entry, setter, getter, own, numpys)
     if others:
         _controller = controller
-        numpy_blas = _numpy_blas_name()
         for entry in others:
             if _policy == "off":
                 entry["fix"] = "none (policy off)"
@@ -345,26 +405,86 @@ def _numpy_blas_name() -> str:
         return ""
 
 
-def _apply_openblas(lib: ctypes.CDLL, setter, entry: dict) -> str:
+def _bundled_with_numpy(path: str) -> bool:
+    """True for a library shipped inside NumPy's wheel (``numpy.libs/``, ``numpy/.dylibs/``)."""
+    import numpy as np
+    home = os.path.dirname(os.path.realpath(np.__file__))
+    path = os.path.realpath(path)
+    return any(path.startswith(d + os.sep) for d in (home, home + ".libs"))
+
+
+class _Restart:
+    """An OpenBLAS whose pool is to be restarted with a short idle timeout."""
+
+    def __init__(self, entry: dict, path: str, setter, count: int) -> None:
+        lib = ctypes.PyDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0))   # calls keep the GIL
+        self.entry, self.path, self.setter, self.count = entry, path, setter, count
+        self.read_env = _find_symbol(lib, "openblas_read_env")
+        self.shutdown = _find_symbol(lib, "blas_thread_shutdown_")
+        for f in (self.read_env, self.shutdown):
+            f.argtypes, f.restype = [], None
+
+    def run(self) -> None:
+        """Only with no other thread in (or able to enter) this BLAS: see the module doc."""
+        timeout = int(os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4"))
+        self.read_env()
+        self.shutdown()   # the pool restarts on the next BLAS call, reading the new timeout
+        _restarted[self.path] = timeout
+        self.entry["thread_timeout"] = timeout
+        self.entry["fix"] = f"idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT={timeout})"
+
+
+def _alone() -> bool:
+    """No thread but this one and our idle workers has a Python frame."""
+    if threading.active_count() > 1 + len(_team):
+        return False
+    me = threading.get_ident()
+    idle = {w.ident for w in _team if w.task is None}
+    return all(t == me or t in idle for t in sys._current_frames())
+
+
+def _restart_pending() -> None:
+    """Under ``_lock``: restart the waiting pools if this thread is alone and holds no BLAS."""
+    if _single_depth or not _alone():
+        return
+    for r in _pending:
+        r.run()
+        r.setter(r.count)
+    _pending.clear()
+
+
+def _apply_openblas(entry: dict, setter, getter, bundled: bool, numpys: bool) -> str:
     if _policy == "off":
         return "none (policy off)"
     if _policy == "single":
-        setter(1)
+        _set_blas_threads(setter, 1)
         return "limited to 1 thread (policy single)"
-    read_env = _find_symbol(lib, "openblas_read_env")
-    shutdown = _find_symbol(lib, "blas_thread_shutdown_")
+    if not numpys:
+        return "none (not the BLAS NumPy uses)"
+    path = entry["filepath"]
+    if path in _restarted:
+        entry["thread_timeout"] = _restarted[path]
+        return f"idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT={_restarted[path]})"
+    lib = ctypes.CDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0))
     timeout = _find_symbol(lib, "openblas_thread_timeout")
-    if read_env is None or shutdown is None:
-        setter(1)
-        return "limited to 1 thread (this OpenBLAS cannot shorten its idle spin)"
     if timeout is not None:
-        timeout.restype = ctypes.c_int
+        timeout.argtypes, timeout.restype = [], ctypes.c_int
         current = timeout()
         if current > 0:
             entry["thread_timeout"] = current
             return f"none (OPENBLAS_THREAD_TIMEOUT={current} already set at start-up)"
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-    read_env()
-    shutdown()  # the pool restarts on the next BLAS call, reading the new timeout
-    entry["thread_timeout"] = int(os.environ["OPENBLAS_THREAD_TIMEOUT"])
-    return f"idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']})"
+    if not bundled:
+        _set_blas_threads(setter, 1)
+        return ("limited to 1 thread (an OpenBLAS not bundled with NumPy may be in use by another "
+                "library's threads: set OPENBLAS_THREAD_TIMEOUT before starting Python instead)")
+    if _find_symbol(lib, "openblas_read_env") is None or _find_symbol(lib, "blas_thread_shutdown_") is None:
+        _set_blas_threads(setter, 1)
+        return "limited to 1 thread (this OpenBLAS cannot shorten its idle spin)"
+    restart = _Restart(entry, path, setter, _blas_threads(setter, getter))
+    if _single_depth == 0 and _alone():
+        restart.run()
+        return entry["fix"]
+    _set_blas_threads(setter, 1)
+    _pending.append(restart)
+    return ("held to 1 thread while other threads run (restarting the pool under their BLAS "
+            "calls would deadlock them); the first kernel call made alone restarts it")

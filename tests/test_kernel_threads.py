@@ -1,0 +1,165 @@
+"""Our worker team and the BLAS policy (``kernels/threads.py``) under threads and Ctrl-C.
+
+The failures these tests guard against were hangs, so each scenario runs in a fresh
+interpreter: ``faulthandler`` prints every thread's stack and exits if the script is
+stuck, and the test fails with that output instead of hanging the suite. The scripts
+pin OpenBLAS to two threads and our kernels to two parts, whatever the machine or
+``make test`` (which sets ``OPENBLAS_NUM_THREADS=1``) says, since the races need both.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUCK_AFTER = 60     # seconds before a script is declared stuck (a cold Numba cache compiles first)
+
+
+def run_script(body: str) -> dict:
+    """Run ``body`` in a fresh interpreter and return the dict it prints as its last line."""
+    code = (f"import faulthandler; faulthandler.dump_traceback_later({STUCK_AFTER}, exit=True)\n"
+            + textwrap.dedent(body))
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OPENBLAS_", "OMP_", "GOTO_", "AUTOGRAD_CORE_"))}
+    env.update(PYTHONPATH=ROOT + os.pathsep + env.get("PYTHONPATH", ""),
+               OPENBLAS_NUM_THREADS="2", AUTOGRAD_CORE_NUM_THREADS="2")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, cwd=ROOT, timeout=STUCK_AFTER + 60)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"script hung and was killed:\n{e.stdout}\n{e.stderr}")
+    if proc.returncode != 0:
+        pytest.fail(f"script failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- defect 1
+FIRST_USE_WHILE_BLAS_RUNS = """
+import json, threading
+import numpy as np
+from threadpoolctl import threadpool_info
+from autograd_core import kernels as K
+from autograd_core.kernels import reference as ref, threads
+
+def numpy_blas():
+    [info] = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    return info["num_threads"]
+
+rng = np.random.default_rng(0)
+a = rng.standard_normal((512, 512)).astype(np.float32)
+x = rng.standard_normal((16, 16, 24, 24)).astype(np.float32)
+w = rng.standard_normal((32, 16, 3, 3)).astype(np.float32)
+started, stop = threading.Event(), threading.Event()
+
+def matmuls():                       # a user thread that keeps OpenBLAS's pool busy
+    started.set()
+    while not stop.is_set():
+        a @ a
+
+t = threading.Thread(target=matmuls)
+t.start()
+started.wait()
+with K.use_backend("numba"):
+    y = K.conv2d_forward(x, w, None, 1, 1)      # the first kernel use of this process
+during = dict(threads.blas_report()[0], blas_threads=numpy_blas())
+stop.set()
+t.join()
+with K.use_backend("numba"):
+    y2 = K.conv2d_forward(x, w, None, 1, 1)     # alone now
+after = dict(threads.blas_report()[0], blas_threads=numpy_blas())
+expected = ref.conv2d_forward(x.astype(np.float64), w.astype(np.float64), None, 1, 1)
+print(json.dumps({"during": during, "after": after,
+                  "error": float(max(abs(y - expected).max(), abs(y2 - expected).max()))}))
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))   # the hang was a race: 15 of 22 processes
+def test_first_kernel_use_while_another_thread_is_in_blas(attempt):
+    """OpenBLAS's pool must not be restarted under a BLAS call running in another thread
+    (that deadlocked). While such a thread lives, BLAS is held to one thread instead; the
+    first kernel call made alone restarts the pool and gives BLAS back its two threads."""
+    r = run_script(FIRST_USE_WHILE_BLAS_RUNS)
+    assert r["error"] < 1e-3
+    assert r["during"]["blas_threads"] == 1 and "thread_timeout" not in r["during"], r["during"]
+    assert r["after"]["blas_threads"] == 2, r["after"]
+    assert r["after"]["thread_timeout"] == 4, r["after"]
+
+
+# --------------------------------------------------------------------------- defect 3
+CONCURRENT_KERNELS = """
+import json, threading
+import numpy as np
+from threadpoolctl import threadpool_info
+from autograd_core import kernels as K
+from autograd_core.kernels import reference as ref, threads
+
+def numpy_blas():
+    [info] = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    return info["num_threads"]
+
+def problem(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((12, 8, 16 + seed, 14))
+    w = rng.standard_normal((16, 8, 3, 3))
+    g = rng.standard_normal((12, 16, 16 + seed, 14))
+    a = rng.standard_normal((16, 96, 96)); b = rng.standard_normal((16, 96, 96))      # NumPy path
+    ta = rng.standard_normal((64, 32, 32)); tb = rng.standard_normal((64, 32, 32))  # tiled Numba path
+    inputs = (x, w, g, a, b, ta, tb)
+    expected = (ref.conv2d_forward(x, w, None, 1, 1), ref.conv2d_backward_input(g, w, x.shape, 1, 1),
+                ref.conv2d_backward_weight(g, x, w.shape, 1, 1), ref.bmm(a, b), ref.bmm(ta, tb))
+    return inputs, expected
+
+def run(inputs):
+    x, w, g, a, b, ta, tb = inputs
+    return (K.conv2d_forward(x, w, None, 1, 1), K.conv2d_backward_input(g, w, x.shape, 1, 1),
+            K.conv2d_backward_weight(g, x, w.shape, 1, 1), K.bmm(a, b), K.bmm(ta, tb))
+
+problems = [problem(seed) for seed in range(4)]   # references in plain NumPy: no kernel used yet
+big = np.random.default_rng(9).standard_normal((400, 400))
+errors, failures = [0.0] * 4, []
+barrier = threading.Barrier(5)
+stop = threading.Event()
+
+def worker(i):
+    try:
+        inputs, expected = problems[i]
+        barrier.wait()                             # first kernel use: all four at once
+        for _ in range(15):
+            for got, want in zip(run(inputs), expected):
+                errors[i] = max(errors[i], float(abs(got - want).max()))
+    except BaseException as e:
+        failures.append(repr(e))
+
+def user_blas():                                   # plain NumPy BLAS use meanwhile
+    barrier.wait()
+    while not stop.is_set():
+        big @ big
+
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+other = threading.Thread(target=user_blas)
+for t in ts + [other]:
+    t.start()
+for t in ts:
+    t.join()
+stop.set()
+other.join()
+run(problems[0][0])                                 # alone again
+print(json.dumps({"errors": errors, "failures": failures, "depth": threads._single_depth,
+                  "blas_threads": numpy_blas()}))
+"""
+
+
+def test_kernels_from_four_threads_at_first_use():
+    """Four threads making their first kernel calls at once (conv2d forward and both
+    backwards, bmm on both paths), each on its own data, while a fifth runs plain NumPy
+    matmuls: every result equals the NumPy reference, and once the threads are gone
+    BLAS has its two threads back."""
+    r = run_script(CONCURRENT_KERNELS)
+    assert r["failures"] == [], r
+    assert max(r["errors"]) < 1e-9, r
+    assert r["depth"] == 0 and r["blas_threads"] == 2, r
