@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -88,6 +89,81 @@ def test_first_kernel_use_while_another_thread_is_in_blas(attempt):
     assert r["during"]["blas_threads"] == 1 and "thread_timeout" not in r["during"], r["during"]
     assert r["after"]["blas_threads"] == 2, r["after"]
     assert r["after"]["thread_timeout"] == 4, r["after"]
+
+
+# --------------------------------------------------------------------------- defect 2
+CTRL_C_DURING_PARALLEL_FOR = """
+import json, random, signal, threading, time
+import numpy as np
+from autograd_core import kernels as K
+from autograd_core.kernels import reference as ref, threads
+
+worker_deaths = []
+threading.excepthook = lambda args: worker_deaths.append(repr(args.exc_value))
+main = threading.main_thread().ident
+rng = random.Random(0)
+n = 40
+report = {"interrupted": 0, "raised_early": [], "incomplete": [], "other": []}
+for it in range(80):
+    caller_s = rng.uniform(0.0, 0.02)          # sometimes shorter than the worker's part,
+    worker_s = rng.uniform(0.005, 0.02)        # so the signal finds the caller waiting
+    how = rng.choice(["signal to main", "signal to main", "caller signals itself",
+                      "worker raises"])
+    seen, finished = [], []
+
+    def part(lo, hi):
+        if lo == 0:
+            time.sleep(caller_s / 2)
+            if how == "caller signals itself":
+                signal.raise_signal(signal.SIGINT)
+            time.sleep(caller_s / 2)
+        else:
+            time.sleep(worker_s / 2)
+            if how == "signal to main":
+                signal.pthread_kill(main, signal.SIGINT)     # Ctrl-C arrives on the main thread
+            time.sleep(worker_s / 2)
+            if how == "worker raises":
+                finished.append(lo)
+                raise KeyboardInterrupt
+        seen.extend(range(lo, hi))
+        finished.append(lo)
+
+    try:
+        threads.parallel_for(part, n)
+    except KeyboardInterrupt:
+        report["interrupted"] += 1
+        if len(finished) != 2:
+            report["raised_early"].append(it)           # a part was still running
+    except BaseException as e:
+        report["other"].append(repr(e))
+    else:
+        if sorted(seen) != list(range(n)):
+            report["incomplete"].append(it)
+
+seen = []
+threads.parallel_for(lambda lo, hi: seen.extend(range(lo, hi)), n)
+rng = np.random.default_rng(1)
+x = rng.standard_normal((8, 8, 20, 20))
+w = rng.standard_normal((16, 8, 3, 3))
+with K.use_backend("numba"):
+    y = K.conv2d_forward(x, w, None, 1, 1)
+report.update(covered=sorted(seen) == list(range(n)), worker_deaths=worker_deaths,
+              conv_error=float(abs(y - ref.conv2d_forward(x, w, None, 1, 1)).max()))
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs signal.pthread_kill (POSIX)")
+def test_ctrl_c_during_parallel_for_leaves_the_team_usable():
+    """Every parallel_for hit by SIGINT (on the main thread, while it runs its own part or
+    waits for the worker's) or by a part raising KeyboardInterrupt raises it only once
+    every part has finished; no later call returns with a part missing, hangs or finds
+    a dead worker; and a convolution afterwards is right."""
+    r = run_script(CTRL_C_DURING_PARALLEL_FOR)
+    assert r["other"] == [] and r["worker_deaths"] == [], r
+    assert r["raised_early"] == [] and r["incomplete"] == [], r
+    assert r["interrupted"] == 80, r
+    assert r["covered"] and r["conv_error"] < 1e-9, r
 
 
 # --------------------------------------------------------------------------- defect 3

@@ -51,7 +51,16 @@ what ``OPENBLAS_NUM_THREADS=1`` or ``"single"`` cost).
 Our own parallelism: kernels that mix Numba code and BLAS calls (im2col + sgemm per
 batch chunk) split the batch over a small team of Python threads (blocking waits, no
 spinning); Numba kernels are compiled with ``nogil=True`` and BLAS is held to one
-thread per call for the duration, so each core runs exactly one thread.
+thread per call for the duration, so each core runs exactly one thread. The rules:
+
+- The team serves one :func:`parallel_for` at a time. A call made while it is busy
+  (from inside a part, or from another thread) runs serially on its caller's thread, so
+  kernels may be called from several threads at once.
+- Ctrl-C: on the main thread, SIGINT's handler is deferred while :func:`parallel_for`
+  uses the team (and while a hold is taken or given back), then called: the
+  ``KeyboardInterrupt`` comes once every part has finished. An exception raised by a
+  part, in the caller or a worker, also propagates only after every part has finished.
+  No state is left behind: the next call computes its full result.
 
 >>> from autograd_core.kernels import threads
 >>> threads.get_num_threads() >= 1
@@ -70,9 +79,15 @@ import sys
 import threading
 from typing import Any, Callable, Iterator
 
+try:
+    import _signal as _sig    # the C module behind ``signal``, without its enum conversions
+except ImportError:           # pragma: no cover (another Python implementation)
+    import signal as _sig
+
 POLICIES = ("sleep", "single", "off")
 _SUFFIXES = ("", "64_", "_64")
 _PREFIXES = ("", "scipy_")
+_SIGINT = _sig.SIGINT
 
 _lock = threading.Lock()
 _configured = False
@@ -119,12 +134,62 @@ def set_num_threads(n: int) -> None:
     _num_threads = n
 
 
+# --------------------------------------------------------------------------- Ctrl-C
+_held_signals: list = []
+
+
+def _hold_sigint(signum: int, frame: Any) -> None:
+    _held_signals.append(frame)
+
+
+class _SigintDeferred:
+    """``with _SigintDeferred():`` on the main thread, a SIGINT that arrives inside the
+    block runs SIGINT's handler when the block ends instead of where it arrived. Elsewhere
+    (another thread, a block nested in one, SIGINT not handled by Python) it does nothing."""
+
+    __slots__ = ("previous", "held")
+
+    def __enter__(self) -> "_SigintDeferred":
+        global _held_signals
+        self.previous = None
+        if threading.get_ident() != threading.main_thread().ident:
+            return self
+        handler = _sig.getsignal(_SIGINT)
+        if handler is _hold_sigint or not callable(handler):
+            return self
+        self.held = _held_signals = []
+        try:
+            _sig.signal(_SIGINT, _hold_sigint)
+        except ValueError:     # not the main interpreter
+            return self
+        self.previous = handler
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        previous = self.previous
+        if previous is None:
+            return
+        _sig.signal(_SIGINT, previous)   # a SIGINT from here on goes to the handler directly
+        if self.held:
+            previous(_SIGINT, self.held[-1])
+
+
+# --------------------------------------------------------------------------- worker team
+def _wake(lock: threading.Lock) -> None:
+    try:
+        lock.release()
+    except RuntimeError:   # already released: one pending wake-up is enough
+        pass
+
+
 class _Worker:
-    """A thread that runs one part at a time, handed over through two locks: ``go`` is
-    released by the caller when a part is ready, ``done`` by the worker when it is run.
-    Two lock operations per part, where a ThreadPoolExecutor takes a queue, a Future and
-    a Condition. Measured: an empty two-part ``parallel_for`` costs 17 us (20 us with the
-    executor), and the worker starts its part 6 us after the caller (14 us)."""
+    """A thread that runs one part at a time. ``task`` is the truth: set by the caller to
+    hand a part over, reset to None by the worker once the part has run. The two locks
+    only wake the other side (``go`` the worker, ``done`` the caller); a spare wake-up is
+    harmless, as each side re-checks ``task`` after waking. Two lock operations per part,
+    where a ThreadPoolExecutor takes a queue, a Future and a Condition. Measured: an empty
+    two-part ``parallel_for`` costs 17 us (20 us with the executor), and the worker starts
+    its part 6 us after the caller (14 us)."""
 
     def __init__(self, index: int) -> None:
         self.go, self.done = threading.Lock(), threading.Lock()
@@ -137,22 +202,28 @@ class _Worker:
         self.ident = thread.ident
 
     def _loop(self) -> None:
+        go, done = self.go, self.done
         while True:
-            self.go.acquire()
-            fn, lo, hi = self.task
+            go.acquire()
+            task = self.task
+            if task is None:       # a spare wake-up
+                continue
             try:
-                fn(lo, hi)
+                task[0](task[1], task[2])
             except BaseException as e:  # noqa: BLE001  (handed to the caller)
                 self.error = e
             self.task = None
-            self.done.release()
+            _wake(done)
 
     def start(self, fn: Callable[[int, int], Any], lo: int, hi: int) -> None:
-        self.task, self.error = (fn, lo, hi), None
-        self.go.release()
+        self.wait()   # only returns at once, unless an exception cut a previous call short
+        self.error = None
+        self.task = (fn, lo, hi)
+        _wake(self.go)
 
     def wait(self) -> BaseException | None:
-        self.done.acquire()
+        while self.task is not None:
+            self.done.acquire()
         return self.error
 
 
@@ -186,7 +257,7 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
     With ``blas_single`` BLAS is held to one thread meanwhile, so that ``fn`` may call
     ``np.matmul`` without OpenBLAS's own threads competing for the same cores. A call
     made while the threads are busy (from inside ``fn``, or from another thread) runs
-    serially on its caller's thread.
+    serially on its caller's thread. Returns, or raises, once every part has finished.
 
     >>> seen = []
     >>> parallel_for(lambda lo, hi: seen.extend(range(lo, hi)), 5)
@@ -196,21 +267,28 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
     if n <= 0:
         return
     parts = min(_num_threads or get_num_threads(), n // max(1, grain))
-    if parts <= 1 or not _team_busy.acquire(blocking=False):
-        fn(0, n)
-        return
-    try:
-        if _pending or not _configured:
-            configure()
-        workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
-        bounds = _bounds(n, parts)
-        if blas_single:
-            with blas_single_thread():
-                _run_parts(fn, workers, bounds)
-        else:
+    if parts > 1:
+        busy = _team_busy
+        with _SigintDeferred():
+            if busy.acquire(blocking=False):
+                try:
+                    _run_team(fn, n, parts, blas_single)
+                finally:
+                    busy.release()
+                return
+    fn(0, n)
+
+
+def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bool) -> None:
+    if _pending or not _configured:
+        configure()
+    workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
+    bounds = _bounds(n, parts)
+    if blas_single:
+        with _blas_hold():
             _run_parts(fn, workers, bounds)
-    finally:
-        _team_busy.release()
+    else:
+        _run_parts(fn, workers, bounds)
 
 
 def _bounds(n: int, parts: int) -> list[int]:
@@ -223,14 +301,34 @@ def _bounds(n: int, parts: int) -> list[int]:
 
 
 def _run_parts(fn: Callable[[int, int], Any], workers: list[_Worker], bounds: list[int]) -> None:
-    for i, w in enumerate(workers, 1):
-        w.start(fn, bounds[i], bounds[i + 1])
     try:
+        for i, w in enumerate(workers, 1):
+            w.start(fn, bounds[i], bounds[i + 1])
         fn(bounds[0], bounds[1])
+    except BaseException:
+        for w in workers:           # a start cut short may have set a task without waking
+            if w.task is not None:
+                _wake(w.go)
+        raise
     finally:
-        errors = [e for e in [w.wait() for w in workers] if e is not None]
+        errors = _finish(workers)
     if errors:
         raise errors[0]
+
+
+def _finish(workers: list[_Worker]) -> list[BaseException]:
+    """Wait until every worker's part has run. An exception raised meanwhile (by a signal
+    handler) does not stop the wait: it is raised once the parts are done."""
+    interrupt = None
+    while True:
+        try:
+            errors = [w.wait() for w in workers]
+            break
+        except BaseException as e:  # noqa: BLE001  (raised below)
+            interrupt = e
+    if interrupt is not None:
+        raise interrupt
+    return [e for e in errors if e is not None]
 
 
 # --------------------------------------------------------------------------- BLAS threads
@@ -257,7 +355,36 @@ def _blas_threads(setter: Callable[[int], None], getter: Callable[[], int]) -> i
 
 
 @contextlib.contextmanager
-def blas_single_thread() -> Iterator[None]:
+def _blas_hold() -> Iterator[None]:
+    global _single_depth, _single_saved
+    if not _openblas_setters:
+        if _controller is None:
+            yield
+        else:
+            with _controller.limit(limits=1, user_api="blas"):
+                yield
+        return
+    held = False
+    try:
+        with _SigintDeferred(), _lock:
+            if _single_depth == 0:
+                _single_saved = [(setter, getter()) for setter, getter in _openblas_setters]
+                for setter, _ in _single_saved:
+                    setter(1)
+            _single_depth += 1
+            held = True
+        yield
+    finally:
+        if held:
+            with _SigintDeferred(), _lock:
+                _single_depth -= 1
+                if _single_depth == 0:
+                    for setter, n in _single_saved:
+                        setter(n)
+                    _single_saved = []
+
+
+def blas_single_thread() -> contextlib.AbstractContextManager:
     """Hold BLAS to one thread inside the block (about a microsecond for OpenBLAS).
 
     The limit is process-wide, as BLAS libraries offer no per-thread one.
@@ -265,30 +392,8 @@ def blas_single_thread() -> Iterator[None]:
     >>> with blas_single_thread():
     ...     pass
     """
-    global _single_depth, _single_saved
     configure()
-    if _openblas_setters:
-        # Counted, so that overlapping calls from several threads restore the count once,
-        # after the last of them, to what it was before the first.
-        with _lock:
-            if _single_depth == 0:
-                _single_saved = [(setter, getter()) for setter, getter in _openblas_setters]
-                for setter, _ in _single_saved:
-                    setter(1)
-            _single_depth += 1
-        try:
-            yield
-        finally:
-            with _lock:
-                _single_depth -= 1
-                if _single_depth == 0:
-                    for setter, n in _single_saved:
-                        setter(n)
-    elif _controller is not None:
-        with _controller.limit(limits=1, user_api="blas"):
-            yield
-    else:
-        yield
+    return _blas_hold()
 
 
 def set_blas_policy(policy: str) -> None:
@@ -331,7 +436,7 @@ def configure() -> None:
     global _configured
     if _configured and not _pending:
         return
-    with _lock:
+    with _SigintDeferred(), _lock:
         if not _configured:
             try:
                 _configure_locked()
