@@ -14,8 +14,11 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
+
+from autograd_core.kernels import threads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUCK_AFTER = 60     # seconds before a script is declared stuck (a cold Numba cache compiles first)
@@ -239,3 +242,51 @@ def test_kernels_from_four_threads_at_first_use():
     assert r["failures"] == [], r
     assert max(r["errors"]) < 1e-9, r
     assert r["depth"] == 0 and r["blas_threads"] == 2, r
+
+
+class FakeBlas:
+    """Stands for a BLAS that ``blas_single_thread`` limits through threadpoolctl (MKL,
+    BLIS): ``limit`` sets the count at once, its limiter restores the count it found."""
+
+    def __init__(self, num_threads: int) -> None:
+        self.num_threads = num_threads
+
+    def limit(self, limits: int, user_api: str):
+        blas, original = self, self.num_threads
+
+        class Limiter:
+            def restore_original_limits(self) -> None:
+                blas.num_threads = original
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc) -> None:
+                self.restore_original_limits()
+        self.num_threads = limits
+        return Limiter()
+
+
+def test_blas_single_thread_counted_through_threadpoolctl(monkeypatch):
+    """The threadpoolctl route (a BLAS other than OpenBLAS) is counted like the OpenBLAS
+    one: overlapping holds from two threads, the first leaving first, keep BLAS at one
+    thread until the last leaves, then restore the count from before the first."""
+    threads.configure()
+    blas = FakeBlas(2)
+    monkeypatch.setattr(threads, "_openblas_setters", [])
+    monkeypatch.setattr(threads, "_controller", blas)
+    entered, release = threading.Event(), threading.Event()
+
+    def hold():
+        with threads.blas_single_thread():
+            entered.set()
+            release.wait(10)
+    with threads.blas_single_thread():
+        t = threading.Thread(target=hold)
+        t.start()
+        assert entered.wait(10)
+    inside = blas.num_threads
+    release.set()
+    t.join(10)
+    assert inside == 1         # the other thread still holds
+    assert blas.num_threads == 2

@@ -56,6 +56,9 @@ thread per call for the duration, so each core runs exactly one thread. The rule
 - The team serves one :func:`parallel_for` at a time. A call made while it is busy
   (from inside a part, or from another thread) runs serially on its caller's thread, so
   kernels may be called from several threads at once.
+- :func:`blas_single_thread` is a process-wide hold, counted: BLAS goes to one thread
+  when the first hold starts and gets its previous count back when the last one ends.
+  BLAS calls made meanwhile in other threads run on one thread too.
 - Ctrl-C: on the main thread, SIGINT's handler is deferred while :func:`parallel_for`
   uses the team (and while a hold is taken or given back), then called: the
   ``KeyboardInterrupt`` comes once every part has finished. An exception raised by a
@@ -98,6 +101,7 @@ _controller = None          # threadpoolctl controller for non-OpenBLAS librarie
 _num_threads: int | None = None
 _single_depth = 0
 _single_saved: list = []
+_single_limiter = None      # threadpoolctl limiter of the current hold, if any
 _pending: list["_Restart"] = []   # pools waiting for a kernel call made alone
 _restarted: dict[str, int] = {}   # library path -> OPENBLAS_THREAD_TIMEOUT it restarted with
 
@@ -239,10 +243,11 @@ def _workers(count: int) -> list[_Worker]:
 
 
 def _forget_team_after_fork() -> None:
-    # A forked child inherits the worker objects but not their threads.
-    global _team_busy
+    # A forked child inherits the worker objects and lock states but not the threads.
+    global _team_busy, _lock
     _team.clear()
     _team_busy = threading.Lock()
+    _lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -356,21 +361,17 @@ def _blas_threads(setter: Callable[[int], None], getter: Callable[[], int]) -> i
 
 @contextlib.contextmanager
 def _blas_hold() -> Iterator[None]:
-    global _single_depth, _single_saved
-    if not _openblas_setters:
-        if _controller is None:
-            yield
-        else:
-            with _controller.limit(limits=1, user_api="blas"):
-                yield
-        return
+    global _single_depth, _single_saved, _single_limiter
     held = False
     try:
         with _SigintDeferred(), _lock:
             if _single_depth == 0:
-                _single_saved = [(setter, getter()) for setter, getter in _openblas_setters]
-                for setter, _ in _single_saved:
-                    setter(1)
+                if _openblas_setters:
+                    _single_saved = [(setter, getter()) for setter, getter in _openblas_setters]
+                    for setter, _ in _single_saved:
+                        setter(1)
+                elif _controller is not None:
+                    _single_limiter = _controller.limit(limits=1, user_api="blas")
             _single_depth += 1
             held = True
         yield
@@ -382,12 +383,17 @@ def _blas_hold() -> Iterator[None]:
                     for setter, n in _single_saved:
                         setter(n)
                     _single_saved = []
+                    if _single_limiter is not None:
+                        _single_limiter.restore_original_limits()
+                        _single_limiter = None
 
 
 def blas_single_thread() -> contextlib.AbstractContextManager:
     """Hold BLAS to one thread inside the block (about a microsecond for OpenBLAS).
 
-    The limit is process-wide, as BLAS libraries offer no per-thread one.
+    The limit is process-wide, as BLAS libraries offer no per-thread one. Holds from
+    several threads are counted: the count from before the first comes back after the
+    last one ends.
 
     >>> with blas_single_thread():
     ...     pass
@@ -417,7 +423,8 @@ def set_blas_policy(policy: str) -> None:
 def blas_report() -> list[dict[str, Any]]:
     """The BLAS libraries found in this process and what :func:`configure` did to each."""
     configure()
-    return [dict(r) for r in _report]
+    with _lock:
+        return [dict(r) for r in _report]
 
 
 def _find_symbol(lib: ctypes.CDLL, base: str):
@@ -489,7 +496,11 @@ def _configure_locked() -> None:
         numpys = own or (not any(bundled) and "openblas" in numpy_blas)
         entry["fix"] = _apply_openblas(entry, setter, getter, own, numpys)
     if others:
-        _controller = controller
+        # Holds go through threadpoolctl for these; not for an OpenBLAS among them, whose
+        # limit threadpoolctl only lets the first thread that set one change again, while
+        # a hold may be taken in one thread and ended in another.
+        _controller = controller.select(internal_api=sorted(
+            {str(e.get("internal_api")) for e in others} - {"openblas"}))
         for entry in others:
             if _policy == "off":
                 entry["fix"] = "none (policy off)"
