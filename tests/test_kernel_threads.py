@@ -42,7 +42,7 @@ def run_script(body: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-# --------------------------------------------------------------------------- defect 1
+# --------------------------------------------------------------------------- first use next to BLAS
 FIRST_USE_WHILE_BLAS_RUNS = """
 import json, threading
 import numpy as np
@@ -82,7 +82,7 @@ print(json.dumps({"during": during, "after": after,
 """
 
 
-@pytest.mark.parametrize("attempt", range(3))   # the hang was a race: 15 of 22 processes
+@pytest.mark.parametrize("attempt", range(3))   # a race: each attempt is a fresh process
 def test_first_kernel_use_while_another_thread_is_in_blas(attempt):
     """OpenBLAS's pool must not be restarted under a BLAS call running in another thread
     (that deadlocked). While such a thread lives, BLAS is held to one thread instead; the
@@ -94,7 +94,7 @@ def test_first_kernel_use_while_another_thread_is_in_blas(attempt):
     assert r["after"]["thread_timeout"] == 4, r["after"]
 
 
-# --------------------------------------------------------------------------- defect 2
+# --------------------------------------------------------------------------- Ctrl-C
 CTRL_C_DURING_PARALLEL_FOR = """
 import json, random, signal, threading, time
 import numpy as np
@@ -169,7 +169,7 @@ def test_ctrl_c_during_parallel_for_leaves_the_team_usable():
     assert r["covered"] and r["conv_error"] < 1e-9, r
 
 
-# --------------------------------------------------------------------------- defect 3
+# --------------------------------------------------------------------------- several threads
 CONCURRENT_KERNELS = """
 import json, threading
 import numpy as np
