@@ -8,7 +8,9 @@ a fresh process with one BLAS policy (``kernels/threads.py``):
 - ``off``: BLAS left alone (the problem);
 - ``OPENBLAS_NUM_THREADS=1``: the known fix, at the cost of single-threaded BLAS;
 - ``single``: the same limit applied at run time through threadpoolctl;
-- ``sleep`` (our default): OpenBLAS stays multi-threaded, idle workers sleep at once.
+- ``sleep`` (our default): OpenBLAS stays multi-threaded, idle workers sleep at once;
+- ``sleep`` with another Python thread running at our first kernel call: the pool
+  restart is not safe then, so BLAS is held to one thread until a call made alone.
 
     python -m benchmarks threads
 """
@@ -24,9 +26,12 @@ POLICIES = [
 ]
 # The same, but with a Numba prange kernel run before our first kernel call applies the fix.
 LATE = ("sleep, applied after Numba's threads started", {"AUTOGRAD_CORE_BLAS_POLICY": "sleep"})
+BUSY = ("sleep, another Python thread alive", {"AUTOGRAD_CORE_BLAS_POLICY": "sleep"})
 
 
-def measure(late: bool = False) -> dict:
+def measure(late: bool = False, other_thread: bool = False) -> dict:
+    import threading
+
     import numpy as np
     from numba import njit, prange
 
@@ -51,6 +56,10 @@ def measure(late: bool = False) -> dict:
     K.set_backend("numba")
     if late:
         row_sums(x, out)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    if other_thread:             # alive (idle) during the whole measurement
+        other.start()
     threads.configure()          # as our first kernel call does
     row_sums(x, out)
     K.conv2d_forward(cx, cw, None, 1, 1)
@@ -64,13 +73,17 @@ def measure(late: bool = False) -> dict:
     res["sgemm+prange"] = time_fn(lambda: (a @ a, row_sums(x, out)))
     res["sgemm+conv"] = time_fn(lambda: (a @ a, conv()))
     res["blas"] = "; ".join(r.get("fix", "?") for r in threads.blas_report())
+    if other_thread:
+        stop.set()
+        other.join()
     return res
 
 
 def main() -> None:
     rows = []
-    for label, env, late in [p + (False,) for p in POLICIES] + [LATE + (True,)]:
-        r = run_isolated("benchmarks.bench_threads", "measure", env=env, late=late)
+    runs = [p + ({},) for p in POLICIES] + [LATE + ({"late": True},), BUSY + ({"other_thread": True},)]
+    for label, env, kwargs in runs:
+        r = run_isolated("benchmarks.bench_threads", "measure", env=env, **kwargs)
         rows.append([label, fmt_time(r["sgemm"]), fmt_time(r["prange"]), fmt_time(r["sgemm+prange"]),
                      f"{r['sgemm+prange'] / (r['sgemm'] + r['prange']):.1f}x",
                      fmt_time(r["conv"]), fmt_time(r["sgemm+conv"]),

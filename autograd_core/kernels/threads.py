@@ -7,29 +7,63 @@ window (Numba ``prange`` or our own worker threads) gets a core time-shared with
 spinning thread, and a 0.45 ms Numba kernel run right after a 0.25 ms sgemm takes
 8.5 ms instead of 0.7 ms.
 
-The fix chosen here (policy ``"sleep"``, the default) keeps OpenBLAS multi-threaded
-and makes its idle workers sleep at once: OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT``
-when it starts its pool, so on first kernel use we set it (only if the user has not)
-to its minimum, ask OpenBLAS to re-read its environment and restart its (lazily
-re-created) pool. The same measured pair then costs the sum of its parts, and large
-matmuls stay two-threaded. This needs two exported OpenBLAS functions
-(``openblas_read_env``, ``blas_thread_shutdown_``); when they are missing, or the BLAS
-is not OpenBLAS, policy ``"single"`` (BLAS limited to one thread through threadpoolctl)
-is the fallback. ``"off"`` leaves BLAS alone (used by the benchmark's "before" column).
+BLAS policy, applied on first kernel use (:func:`configure`; nothing runs at import):
+
+- ``"sleep"`` (the default) keeps OpenBLAS multi-threaded and makes its idle workers
+  sleep at once. OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` when it starts its pool; if
+  the variable was set before OpenBLAS started, there is nothing to do. Otherwise we set
+  it to its minimum, ask OpenBLAS to re-read its environment and shut its pool down
+  (``openblas_read_env``, ``blas_thread_shutdown_``); the next BLAS call starts a new
+  pool that reads the new timeout. The variable stays set, so child processes start
+  OpenBLAS the same way.
+- ``"single"``: BLAS held to one thread (what ``OPENBLAS_NUM_THREADS=1`` does).
+- ``"off"``: BLAS left alone (the benchmark's "before" column).
+
+Shutting the pool down under a BLAS call running in another thread deadlocks that call,
+so the restart follows these rules:
+
+- It is done only for the OpenBLAS bundled with NumPy (its symbols are renamed, so only
+  NumPy calls it, and NumPy calls BLAS only from threads that have a Python thread
+  state and a Python frame, which ``sys._current_frames`` lists).
+- It is done only when no thread but the caller and our idle workers has a Python
+  frame: then no thread is inside a NumPy BLAS call, and none can start one (new Python
+  threads are started by running ones). The shutdown is called with the GIL held. The
+  one case this cannot see is a thread that calls NumPy from C with no Python frame
+  on its stack while no Python thread waits on it.
+- When other threads are running, BLAS is held to one thread instead (no idle spinning,
+  so no slowdown of our kernels, but large matmuls run on one thread, as with
+  ``"single"``), and every later kernel call that finds itself alone restarts the pool
+  and gives BLAS back its thread count. Calling :func:`configure` (or any kernel) before
+  starting threads keeps BLAS multi-threaded throughout; so does setting
+  ``OPENBLAS_THREAD_TIMEOUT`` (4 is the minimum) before Python starts, which is the way
+  where threads run from the start (a Jupyter kernel has several).
+- An OpenBLAS that is NumPy's but not bundled with it (a system or conda copy, which
+  other libraries may call from threads of their own) is held to one thread unless
+  ``OPENBLAS_THREAD_TIMEOUT`` was set before it started; an OpenBLAS NumPy does not use
+  is left alone; so is a BLAS other than OpenBLAS unless NumPy uses it, in which case
+  it is held to one thread (threadpoolctl; it has no idle-sleep control).
+
 Measured (``python -m benchmarks threads``): sgemm 256 then a Numba ``prange`` kernel,
 9.5 ms per pair with BLAS left alone, 0.71 ms with ``"sleep"`` (the two alone: 0.20 +
 0.46 ms); sgemm 1024 keeps its two threads (12.5 ms; 23 ms on one thread, which is
-what ``OPENBLAS_NUM_THREADS=1`` or ``"single"`` cost). Side effects: the variable stays
-set, so child processes start OpenBLAS the same way; and the pool restart must not
-race a BLAS call in another thread, so call :func:`configure` (or any kernel) before
-starting threads that use NumPy, if you have such threads.
+what ``OPENBLAS_NUM_THREADS=1`` or ``"single"`` cost).
 
 Our own parallelism: kernels that mix Numba code and BLAS calls (im2col + sgemm per
-batch chunk) split the batch over a small pool of Python threads (blocking waits, no
+batch chunk) split the batch over a small team of Python threads (blocking waits, no
 spinning); Numba kernels are compiled with ``nogil=True`` and BLAS is held to one
-thread per call for the duration, so each core runs exactly one thread.
+thread per call for the duration, so each core runs exactly one thread. The rules:
 
-Nothing here runs at import: :func:`configure` is called on first kernel use.
+- The team serves one :func:`parallel_for` at a time. A call made while it is busy
+  (from inside a part, or from another thread) runs serially on its caller's thread, so
+  kernels may be called from several threads at once.
+- :func:`blas_single_thread` is a process-wide hold, counted: BLAS goes to one thread
+  when the first hold starts and gets its previous count back when the last one ends.
+  BLAS calls made meanwhile in other threads run on one thread too.
+- Ctrl-C: on the main thread, SIGINT's handler is deferred while :func:`parallel_for`
+  uses the team (and while a hold is taken or given back), then called: the
+  ``KeyboardInterrupt`` comes once every part has finished. An exception raised by a
+  part, in the caller or a worker, also propagates only after every part has finished.
+  No state is left behind: the next call computes its full result.
 
 >>> from autograd_core.kernels import threads
 >>> threads.get_num_threads() >= 1
@@ -44,12 +78,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import sys
 import threading
 from typing import Any, Callable, Iterator
+
+try:
+    import _signal as _sig    # the C module behind ``signal``, without its enum conversions
+except ImportError:           # pragma: no cover (another Python implementation)
+    import signal as _sig
 
 POLICIES = ("sleep", "single", "off")
 _SUFFIXES = ("", "64_", "_64")
 _PREFIXES = ("", "scipy_")
+_SIGINT = _sig.SIGINT
 
 _lock = threading.Lock()
 _configured = False
@@ -60,6 +101,9 @@ _controller = None          # threadpoolctl controller for non-OpenBLAS librarie
 _num_threads: int | None = None
 _single_depth = 0
 _single_saved: list = []
+_single_limiter = None      # threadpoolctl limiter of the current hold, if any
+_pending: list["_Restart"] = []   # pools waiting for a kernel call made alone
+_restarted: dict[str, int] = {}   # library path -> OPENBLAS_THREAD_TIMEOUT it restarted with
 
 
 def cpu_count() -> int:
@@ -94,12 +138,62 @@ def set_num_threads(n: int) -> None:
     _num_threads = n
 
 
+# --------------------------------------------------------------------------- Ctrl-C
+_held_signals: list = []
+
+
+def _hold_sigint(signum: int, frame: Any) -> None:
+    _held_signals.append(frame)
+
+
+class _SigintDeferred:
+    """``with _SigintDeferred():`` on the main thread, a SIGINT that arrives inside the
+    block runs SIGINT's handler when the block ends instead of where it arrived. Elsewhere
+    (another thread, a block nested in one, SIGINT not handled by Python) it does nothing."""
+
+    __slots__ = ("previous", "held")
+
+    def __enter__(self) -> "_SigintDeferred":
+        global _held_signals
+        self.previous = None
+        if threading.get_ident() != threading.main_thread().ident:
+            return self
+        handler = _sig.getsignal(_SIGINT)
+        if handler is _hold_sigint or not callable(handler):
+            return self
+        self.held = _held_signals = []
+        try:
+            _sig.signal(_SIGINT, _hold_sigint)
+        except ValueError:     # not the main interpreter
+            return self
+        self.previous = handler
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        previous = self.previous
+        if previous is None:
+            return
+        _sig.signal(_SIGINT, previous)   # a SIGINT from here on goes to the handler directly
+        if self.held:
+            previous(_SIGINT, self.held[-1])
+
+
+# --------------------------------------------------------------------------- worker team
+def _wake(lock: threading.Lock) -> None:
+    try:
+        lock.release()
+    except RuntimeError:   # already released: one pending wake-up is enough
+        pass
+
+
 class _Worker:
-    """A thread that runs one part at a time, handed over through two locks: ``go`` is
-    released by the caller when a part is ready, ``done`` by the worker when it is run.
-    Two lock operations per part, where a ThreadPoolExecutor takes a queue, a Future and
-    a Condition. Measured: an empty two-part ``parallel_for`` costs 17 us (20 us with the
-    executor), and the worker starts its part 6 us after the caller (14 us)."""
+    """A thread that runs one part at a time. ``task`` is the truth: set by the caller to
+    hand a part over, reset to None by the worker once the part has run. The two locks
+    only wake the other side (``go`` the worker, ``done`` the caller); a spare wake-up is
+    harmless, as each side re-checks ``task`` after waking. Two lock operations per part,
+    where a ThreadPoolExecutor takes a queue, a Future and a Condition. Measured: an empty
+    two-part ``parallel_for`` costs 17 us (20 us with the executor), and the worker starts
+    its part 6 us after the caller (14 us)."""
 
     def __init__(self, index: int) -> None:
         self.go, self.done = threading.Lock(), threading.Lock()
@@ -107,25 +201,33 @@ class _Worker:
         self.done.acquire()
         self.task: tuple | None = None
         self.error: BaseException | None = None
-        threading.Thread(target=self._loop, name=f"autograd-core-{index}", daemon=True).start()
+        thread = threading.Thread(target=self._loop, name=f"autograd-core-{index}", daemon=True)
+        thread.start()
+        self.ident = thread.ident
 
     def _loop(self) -> None:
+        go, done = self.go, self.done
         while True:
-            self.go.acquire()
-            fn, lo, hi = self.task
+            go.acquire()
+            task = self.task
+            if task is None:       # a spare wake-up
+                continue
             try:
-                fn(lo, hi)
+                task[0](task[1], task[2])
             except BaseException as e:  # noqa: BLE001  (handed to the caller)
                 self.error = e
             self.task = None
-            self.done.release()
+            _wake(done)
 
     def start(self, fn: Callable[[int, int], Any], lo: int, hi: int) -> None:
-        self.task, self.error = (fn, lo, hi), None
-        self.go.release()
+        self.wait()   # only returns at once, unless an exception cut a previous call short
+        self.error = None
+        self.task = (fn, lo, hi)
+        _wake(self.go)
 
     def wait(self) -> BaseException | None:
-        self.done.acquire()
+        while self.task is not None:
+            self.done.acquire()
         return self.error
 
 
@@ -141,10 +243,11 @@ def _workers(count: int) -> list[_Worker]:
 
 
 def _forget_team_after_fork() -> None:
-    # A forked child inherits the worker objects but not their threads.
-    global _team_busy
+    # A forked child inherits the worker objects and lock states but not the threads.
+    global _team_busy, _lock
     _team.clear()
     _team_busy = threading.Lock()
+    _lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -159,7 +262,7 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
     With ``blas_single`` BLAS is held to one thread meanwhile, so that ``fn`` may call
     ``np.matmul`` without OpenBLAS's own threads competing for the same cores. A call
     made while the threads are busy (from inside ``fn``, or from another thread) runs
-    serially on its caller's thread.
+    serially on its caller's thread. Returns, or raises, once every part has finished.
 
     >>> seen = []
     >>> parallel_for(lambda lo, hi: seen.extend(range(lo, hi)), 5)
@@ -169,21 +272,28 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
     if n <= 0:
         return
     parts = min(_num_threads or get_num_threads(), n // max(1, grain))
-    if parts <= 1 or not _team_busy.acquire(blocking=False):
-        fn(0, n)
-        return
-    try:
-        if not _configured:
-            configure()
-        workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
-        bounds = _bounds(n, parts)
-        if blas_single:
-            with blas_single_thread():
-                _run_parts(fn, workers, bounds)
-        else:
+    if parts > 1:
+        busy = _team_busy
+        with _SigintDeferred():
+            if busy.acquire(blocking=False):
+                try:
+                    _run_team(fn, n, parts, blas_single)
+                finally:
+                    busy.release()
+                return
+    fn(0, n)
+
+
+def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bool) -> None:
+    if _pending or not _configured:
+        configure()
+    workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
+    bounds = _bounds(n, parts)
+    if blas_single:
+        with _blas_hold():
             _run_parts(fn, workers, bounds)
-    finally:
-        _team_busy.release()
+    else:
+        _run_parts(fn, workers, bounds)
 
 
 def _bounds(n: int, parts: int) -> list[int]:
@@ -196,56 +306,108 @@ def _bounds(n: int, parts: int) -> list[int]:
 
 
 def _run_parts(fn: Callable[[int, int], Any], workers: list[_Worker], bounds: list[int]) -> None:
-    for i, w in enumerate(workers, 1):
-        w.start(fn, bounds[i], bounds[i + 1])
     try:
+        for i, w in enumerate(workers, 1):
+            w.start(fn, bounds[i], bounds[i + 1])
         fn(bounds[0], bounds[1])
+    except BaseException:
+        for w in workers:           # a start cut short may have set a task without waking
+            if w.task is not None:
+                _wake(w.go)
+        raise
     finally:
-        errors = [e for e in [w.wait() for w in workers] if e is not None]
+        errors = _finish(workers)
     if errors:
         raise errors[0]
 
 
-@contextlib.contextmanager
-def blas_single_thread() -> Iterator[None]:
-    """Hold BLAS to one thread inside the block (about a microsecond for OpenBLAS).
-
-    The limit is process-wide, as BLAS libraries offer no per-thread one.
-
-    >>> with blas_single_thread():
-    ...     pass
-    """
-    global _single_depth, _single_saved
-    configure()
-    if _openblas_setters:
-        # Counted, so that overlapping calls from several threads restore the count once,
-        # after the last of them, to what it was before the first.
-        with _lock:
-            if _single_depth == 0:
-                _single_saved = [(setter, getter()) for setter, getter in _openblas_setters]
-                for setter, _ in _single_saved:
-                    setter(1)
-            _single_depth += 1
+def _finish(workers: list[_Worker]) -> list[BaseException]:
+    """Wait until every worker's part has run. An exception raised meanwhile (by a signal
+    handler) does not stop the wait: it is raised once the parts are done."""
+    interrupt = None
+    while True:
         try:
-            yield
-        finally:
-            with _lock:
+            errors = [w.wait() for w in workers]
+            break
+        except BaseException as e:  # noqa: BLE001  (raised below)
+            interrupt = e
+    if interrupt is not None:
+        raise interrupt
+    return [e for e in errors if e is not None]
+
+
+# --------------------------------------------------------------------------- BLAS threads
+def _address(f) -> int:
+    return ctypes.cast(f, ctypes.c_void_p).value
+
+
+def _set_blas_threads(setter: Callable[[int], None], n: int) -> None:
+    """Give one OpenBLAS ``n`` threads, now or, during a hold, when the hold ends."""
+    if _single_depth:
+        for i, (s, _) in enumerate(_single_saved):
+            if _address(s) == _address(setter):
+                _single_saved[i] = (s, n)
+    else:
+        setter(n)
+
+
+def _blas_threads(setter: Callable[[int], None], getter: Callable[[], int]) -> int:
+    """One OpenBLAS's thread count, as it will be once the current hold ends."""
+    for s, n in _single_saved if _single_depth else ():
+        if _address(s) == _address(setter):
+            return n
+    return getter()
+
+
+@contextlib.contextmanager
+def _blas_hold() -> Iterator[None]:
+    global _single_depth, _single_saved, _single_limiter
+    held = False
+    try:
+        with _SigintDeferred(), _lock:
+            if _single_depth == 0:
+                if _openblas_setters:
+                    _single_saved = [(setter, getter()) for setter, getter in _openblas_setters]
+                    for setter, _ in _single_saved:
+                        setter(1)
+                elif _controller is not None:
+                    _single_limiter = _controller.limit(limits=1, user_api="blas")
+            _single_depth += 1
+            held = True
+        yield
+    finally:
+        if held:
+            with _SigintDeferred(), _lock:
                 _single_depth -= 1
                 if _single_depth == 0:
                     for setter, n in _single_saved:
                         setter(n)
-    elif _controller is not None:
-        with _controller.limit(limits=1, user_api="blas"):
-            yield
-    else:
-        yield
+                    _single_saved = []
+                    if _single_limiter is not None:
+                        _single_limiter.restore_original_limits()
+                        _single_limiter = None
+
+
+def blas_single_thread() -> contextlib.AbstractContextManager:
+    """Hold BLAS to one thread inside the block (about a microsecond for OpenBLAS).
+
+    The limit is process-wide, as BLAS libraries offer no per-thread one. Holds from
+    several threads are counted: the count from before the first comes back after the
+    last one ends.
+
+    >>> with blas_single_thread():
+    ...     pass
+    """
+    configure()
+    return _blas_hold()
 
 
 def set_blas_policy(policy: str) -> None:
     """Choose how BLAS threads are tamed: ``"sleep"`` (default), ``"single"`` or ``"off"``.
 
     Takes effect at the next kernel call if the kernels have not been used yet; a later
-    call re-applies ``"single"`` but cannot undo a policy already applied.
+    call re-applies ``"single"`` but cannot undo a policy already applied (a ``"sleep"``
+    still waiting for a kernel call made alone is undone).
 
     >>> set_blas_policy("sleep")
     """
@@ -261,7 +423,8 @@ def set_blas_policy(policy: str) -> None:
 def blas_report() -> list[dict[str, Any]]:
     """The BLAS libraries found in this process and what :func:`configure` did to each."""
     configure()
-    return [dict(r) for r in _report]
+    with _lock:
+        return [dict(r) for r in _report]
 
 
 def _find_symbol(lib: ctypes.CDLL, base: str):
@@ -275,21 +438,26 @@ def _find_symbol(lib: ctypes.CDLL, base: str):
 
 
 def configure() -> None:
-    """Apply the BLAS policy once (idempotent, cheap after the first call)."""
+    """Apply the BLAS policy once, and finish a pool restart that waits for a moment with
+    no other thread running (idempotent, cheap once done)."""
     global _configured
-    if _configured:
+    if _configured and not _pending:
         return
-    with _lock:
-        if _configured:
-            return
-        try:
-            _configure_locked()
-        finally:
-            _configured = True
+    with _SigintDeferred(), _lock:
+        if not _configured:
+            try:
+                _configure_locked()
+            finally:
+                _configured = True
+        elif _pending:
+            _restart_pending()
 
 
 def _configure_locked() -> None:
     global _controller
+    for r in _pending:                # a restart still waiting: give BLAS its count back
+        _set_blas_threads(r.setter, r.count)
+    _pending.clear()
     _report.clear()
     _openblas_setters.clear()
     _controller = None
@@ -302,7 +470,8 @@ def _configure_locked() -> None:
         _report.append({"internal_api": "unknown", "fix": "none (threadpoolctl not installed)"})
         return
     controller = ThreadpoolController()
-    others = []
+    numpy_blas = _numpy_blas_name()
+    others, openblas = [], []
     for info in controller.info():
         if info.get("user_api") != "blas":
             continue
@@ -321,10 +490,17 @@ def _configure_locked() -> None:
         setter.argtypes, setter.restype = [ctypes.c_int], None
         getter.argtypes, getter.restype = [], ctypes.c_int
         _openblas_setters.append((setter, getter))
-        entry["fix"] = _apply_openblas(lib, setter, entry)
+        openblas.append((entry, setter, getter))
+    bundled = [_bundled_with_numpy(entry["filepath"]) for entry, _, _ in openblas]
+    for (entry, setter, getter), own in zip(openblas, bundled):
+        numpys = own or (not any(bundled) and "openblas" in numpy_blas)
+        entry["fix"] = _apply_openblas(entry, setter, getter, own, numpys)
     if others:
-        _controller = controller
-        numpy_blas = _numpy_blas_name()
+        # Holds go through threadpoolctl for these; not for an OpenBLAS among them, whose
+        # limit threadpoolctl only lets the first thread that set one change again, while
+        # a hold may be taken in one thread and ended in another.
+        _controller = controller.select(internal_api=sorted(
+            {str(e.get("internal_api")) for e in others} - {"openblas"}))
         for entry in others:
             if _policy == "off":
                 entry["fix"] = "none (policy off)"
@@ -345,26 +521,86 @@ def _numpy_blas_name() -> str:
         return ""
 
 
-def _apply_openblas(lib: ctypes.CDLL, setter, entry: dict) -> str:
+def _bundled_with_numpy(path: str) -> bool:
+    """True for a library shipped inside NumPy's wheel (``numpy.libs/``, ``numpy/.dylibs/``)."""
+    import numpy as np
+    home = os.path.dirname(os.path.realpath(np.__file__))
+    path = os.path.realpath(path)
+    return any(path.startswith(d + os.sep) for d in (home, home + ".libs"))
+
+
+class _Restart:
+    """An OpenBLAS whose pool is to be restarted with a short idle timeout."""
+
+    def __init__(self, entry: dict, path: str, setter, count: int) -> None:
+        lib = ctypes.PyDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0))   # calls keep the GIL
+        self.entry, self.path, self.setter, self.count = entry, path, setter, count
+        self.read_env = _find_symbol(lib, "openblas_read_env")
+        self.shutdown = _find_symbol(lib, "blas_thread_shutdown_")
+        for f in (self.read_env, self.shutdown):
+            f.argtypes, f.restype = [], None
+
+    def run(self) -> None:
+        """Only with no other thread in (or able to enter) this BLAS: see the module doc."""
+        timeout = int(os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4"))
+        self.read_env()
+        self.shutdown()   # the pool restarts on the next BLAS call, reading the new timeout
+        _restarted[self.path] = timeout
+        self.entry["thread_timeout"] = timeout
+        self.entry["fix"] = f"idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT={timeout})"
+
+
+def _alone() -> bool:
+    """No thread but this one and our idle workers has a Python frame."""
+    if threading.active_count() > 1 + len(_team):
+        return False
+    me = threading.get_ident()
+    idle = {w.ident for w in _team if w.task is None}
+    return all(t == me or t in idle for t in sys._current_frames())
+
+
+def _restart_pending() -> None:
+    """Under ``_lock``: restart the waiting pools if this thread is alone and holds no BLAS."""
+    if _single_depth or not _alone():
+        return
+    for r in _pending:
+        r.run()
+        r.setter(r.count)
+    _pending.clear()
+
+
+def _apply_openblas(entry: dict, setter, getter, bundled: bool, numpys: bool) -> str:
     if _policy == "off":
         return "none (policy off)"
     if _policy == "single":
-        setter(1)
+        _set_blas_threads(setter, 1)
         return "limited to 1 thread (policy single)"
-    read_env = _find_symbol(lib, "openblas_read_env")
-    shutdown = _find_symbol(lib, "blas_thread_shutdown_")
+    if not numpys:
+        return "none (not the BLAS NumPy uses)"
+    path = entry["filepath"]
+    if path in _restarted:
+        entry["thread_timeout"] = _restarted[path]
+        return f"idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT={_restarted[path]})"
+    lib = ctypes.CDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0))
     timeout = _find_symbol(lib, "openblas_thread_timeout")
-    if read_env is None or shutdown is None:
-        setter(1)
-        return "limited to 1 thread (this OpenBLAS cannot shorten its idle spin)"
     if timeout is not None:
-        timeout.restype = ctypes.c_int
+        timeout.argtypes, timeout.restype = [], ctypes.c_int
         current = timeout()
         if current > 0:
             entry["thread_timeout"] = current
             return f"none (OPENBLAS_THREAD_TIMEOUT={current} already set at start-up)"
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-    read_env()
-    shutdown()  # the pool restarts on the next BLAS call, reading the new timeout
-    entry["thread_timeout"] = int(os.environ["OPENBLAS_THREAD_TIMEOUT"])
-    return f"idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT={os.environ['OPENBLAS_THREAD_TIMEOUT']})"
+    if not bundled:
+        _set_blas_threads(setter, 1)
+        return ("limited to 1 thread (an OpenBLAS not bundled with NumPy may be in use by another "
+                "library's threads: set OPENBLAS_THREAD_TIMEOUT before starting Python instead)")
+    if _find_symbol(lib, "openblas_read_env") is None or _find_symbol(lib, "blas_thread_shutdown_") is None:
+        _set_blas_threads(setter, 1)
+        return "limited to 1 thread (this OpenBLAS cannot shorten its idle spin)"
+    restart = _Restart(entry, path, setter, _blas_threads(setter, getter))
+    if _single_depth == 0 and _alone():
+        restart.run()
+        return entry["fix"]
+    _set_blas_threads(setter, 1)
+    _pending.append(restart)
+    return ("held to 1 thread while other threads run (restarting the pool under their BLAS "
+            "calls would deadlock them); the first kernel call made alone restarts it")
