@@ -1,11 +1,10 @@
 """Thread pools that don't fight: OpenBLAS's, Numba's and ours share two cores.
 
-The problem, measured on this machine (``python -m benchmarks threads``): after a
-multi-threaded OpenBLAS call, OpenBLAS's idle worker keeps spinning for about
-2**28 cycles (~0.1 s) waiting for more work. Any parallel kernel that starts in that
-window (Numba ``prange`` or our own worker threads) gets a core time-shared with a
-spinning thread, and a 0.45 ms Numba kernel run right after a 0.25 ms sgemm takes
-8.5 ms instead of 0.7 ms.
+The problem: after a multi-threaded OpenBLAS call, OpenBLAS's idle worker keeps
+spinning for about 2**28 cycles waiting for more work. Any parallel kernel that starts
+in that window (Numba ``prange`` or our own worker threads) gets a core time-shared with
+a spinning thread and runs many times slower (``python -m benchmarks threads`` shows by
+how much; ``benchmarks/README.md`` keeps the figures).
 
 BLAS policy, applied on first kernel use (:func:`configure`; nothing runs at import):
 
@@ -42,11 +41,6 @@ so the restart follows these rules:
   ``OPENBLAS_THREAD_TIMEOUT`` was set before it started; an OpenBLAS NumPy does not use
   is left alone; so is a BLAS other than OpenBLAS unless NumPy uses it, in which case
   it is held to one thread (threadpoolctl; it has no idle-sleep control).
-
-Measured (``python -m benchmarks threads``): sgemm 256 then a Numba ``prange`` kernel,
-9.5 ms per pair with BLAS left alone, 0.71 ms with ``"sleep"`` (the two alone: 0.20 +
-0.46 ms); sgemm 1024 keeps its two threads (12.5 ms; 23 ms on one thread, which is
-what ``OPENBLAS_NUM_THREADS=1`` or ``"single"`` cost).
 
 Our own parallelism: kernels that mix Numba code and BLAS calls (im2col + sgemm per
 batch chunk) split the batch over a small team of Python threads (blocking waits, no
@@ -191,9 +185,7 @@ class _Worker:
     hand a part over, reset to None by the worker once the part has run. The two locks
     only wake the other side (``go`` the worker, ``done`` the caller); a spare wake-up is
     harmless, as each side re-checks ``task`` after waking. Two lock operations per part,
-    where a ThreadPoolExecutor takes a queue, a Future and a Condition. Measured: an empty
-    two-part ``parallel_for`` costs 17 us (20 us with the executor), and the worker starts
-    its part 6 us after the caller (14 us)."""
+    where a ThreadPoolExecutor takes a queue, a Future and a Condition."""
 
     def __init__(self, index: int) -> None:
         self.go, self.done = threading.Lock(), threading.Lock()
@@ -297,9 +289,8 @@ def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bo
 
 
 def _bounds(n: int, parts: int) -> list[int]:
-    """Part boundaries. A worker starts its part 5-10 us after the caller starts its own
-    (it has to wake and take the GIL), so when parts are long the caller takes one item
-    more: 64x(64x64)@(64x64) bmm split 33/31 took 196 us, split 32/32 208 us."""
+    """Part boundaries. A worker starts its part later than the caller starts its own (it
+    has to wake and take the GIL), so when parts are long the caller takes one item more."""
     first = n // parts + (n >= 16 * parts)
     rest = n - first
     return [0] + [first + rest * i // (parts - 1) for i in range(parts)]
