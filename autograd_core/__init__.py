@@ -17,8 +17,8 @@ from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_nu
                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from .tensor.dtypes import (bool_, double, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
-from .tensor.random import (Generator, default_generator, initial_seed, manual_seed, rand,
-                            rand_like, randint, randn, randn_like, randperm, seed)
+from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .tensor.random import rand, rand_like, randint, randn, randn_like, randperm
 from .value import Value
 from .ops.conv import conv1d, conv2d
 from .ops.pool import avg_pool2d, max_pool2d

@@ -1,11 +1,76 @@
-"""``autograd_core.random``: seeding the global generator, as ``torch.random``.
+"""Random number generators: a global generator and ``manual_seed``, as in PyTorch
+(``autograd_core.random`` is ``torch.random``). Nothing here knows tensors; the random
+tensors (``rand``, ``randn``, ...) are in ``tensor/random.py``.
 
 >>> import autograd_core as ag
->>> ag.random.manual_seed(0).initial_seed()
-0
+>>> _ = ag.manual_seed(0)
+>>> a = ag.rand(3)
+>>> _ = ag.manual_seed(0)
+>>> bool((ag.rand(3) == a).all())
+True
 """
 from __future__ import annotations
 
-from .tensor.random import Generator, default_generator, initial_seed, manual_seed, rng, seed
+import numpy as np
 
 __all__ = ["Generator", "default_generator", "initial_seed", "manual_seed", "seed", "rng"]
+
+
+class Generator:
+    """A seeded source of random numbers (wraps ``numpy.random.Generator``).
+
+    >>> import autograd_core as ag
+    >>> g = ag.Generator().manual_seed(42)
+    >>> ag.randn(2, generator=g).shape
+    (2,)
+    """
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._seed = int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
+        self.np = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """Reset the generator to ``seed``; returns the generator itself."""
+        self._seed = int(seed)
+        self.np = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Re-seed from fresh entropy and return the new seed."""
+        self.manual_seed(int(np.random.SeedSequence().entropy % (2**63)))
+        return self._seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        return self.np.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        self.np.bit_generator.state = state
+
+
+_default = Generator(0)
+
+
+def default_generator() -> Generator:
+    """The global generator used when no ``generator=`` is given."""
+    return _default
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the global generator (and return it), as ``torch.manual_seed``."""
+    return _default.manual_seed(seed)
+
+
+def seed() -> int:
+    return _default.seed()
+
+
+def initial_seed() -> int:
+    return _default.initial_seed()
+
+
+def rng(generator: Generator | None = None) -> np.random.Generator:
+    """The NumPy generator behind ``generator`` or the global one."""
+    return (generator or _default).np

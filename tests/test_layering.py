@@ -94,3 +94,47 @@ def test_relative_imports_are_resolved():
     assert imported_modules("from ..kernels import conv", "autograd_core.ops.conv") >= {
         "autograd_core.kernels", "autograd_core.kernels.conv"}
     assert "nn.fused.loss" in imported_modules("from .fused import loss", "nn", is_package=True)
+
+
+# ------------------------------------------------------------ the layers of the core
+# Each layer of autograd_core imports only the layers below it (and itself). Imports under
+# ``if TYPE_CHECKING:`` are for annotations only and do not count.
+CORE_LAYERS = [
+    ("autograd_core.kernels", "autograd_core.random"),
+    ("autograd_core.autograd",),
+    ("autograd_core.ops",),
+    ("autograd_core.tensor",),
+]
+
+
+def runtime_imports(name: str, path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):  # drop the bodies of `if TYPE_CHECKING:` blocks
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            node.body = [ast.Pass()]
+    return imported_modules(ast.unparse(tree), name, path.name == "__init__.py")
+
+
+def _layer_of(module: str) -> int | None:
+    for i, prefixes in enumerate(CORE_LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return i
+    return None
+
+
+CORE_MODULES = [(n, p) for n, p in modules_of("autograd_core") if _layer_of(n) is not None]
+
+
+@pytest.mark.parametrize("name,path", CORE_MODULES, ids=[m for m, _ in CORE_MODULES])
+def test_each_layer_of_the_core_imports_only_the_layers_below(name, path):
+    own = _layer_of(name)
+    upward = sorted(m for m in runtime_imports(name, path)
+                    if m.startswith("autograd_core") and m != "autograd_core"
+                    and (_layer_of(m) is None or _layer_of(m) > own))
+    assert upward == []
+
+
+def test_kernels_know_nothing_of_graphs():
+    for name, path in modules_of("autograd_core/kernels"):
+        found = {m for m in runtime_imports(name, path) if m.startswith("autograd_core")}
+        assert all(m.startswith("autograd_core.kernels") for m in found), (name, found)

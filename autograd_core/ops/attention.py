@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
 from ..kernels import threads
-from ..tensor.random import rng
+from ..random import rng
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
     from ..tensor import Tensor

@@ -1,6 +1,6 @@
-"""Random numbers: generators and ``manual_seed`` as in PyTorch, tensors of random numbers
-(``rand``, ``randn``, ``randint``, ...), and the sampling methods of Tensor
-(``bernoulli``, ``multinomial``, ``uniform_``, ``normal_``).
+"""Tensors of random numbers (``rand``, ``randn``, ``randint``, ...) and the sampling
+methods of Tensor (``bernoulli``, ``multinomial``, ``uniform_``, ``normal_``), drawn from
+the generators of ``autograd_core.random``.
 
 >>> import autograd_core as ag
 >>> _ = ag.manual_seed(0)
@@ -9,7 +9,6 @@
 >>> bool((ag.rand(3) == a).all())
 True
 """
-
 from __future__ import annotations
 
 from typing import Any, Callable, TYPE_CHECKING
@@ -17,6 +16,7 @@ from typing import Any, Callable, TYPE_CHECKING
 import numpy as np
 
 from ..autograd import function as _f
+from ..random import Generator, rng
 from ..ops import pointwise as P
 from .args import _is_float, _size
 from .creation import _float, _like, _new
@@ -25,65 +25,6 @@ from .dtypes import _dtype, int64
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
     from .base import Tensor
 
-
-class Generator:
-    """A seeded source of random numbers (wraps ``numpy.random.Generator``).
-
-    >>> import autograd_core as ag
-    >>> g = ag.Generator().manual_seed(42)
-    >>> ag.randn(2, generator=g).shape
-    (2,)
-    """
-
-    def __init__(self, seed: int | None = None) -> None:
-        self._seed = int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
-        self.np = np.random.default_rng(self._seed)
-
-    def manual_seed(self, seed: int) -> "Generator":
-        """Reset the generator to ``seed``; returns the generator itself."""
-        self._seed = int(seed)
-        self.np = np.random.default_rng(self._seed)
-        return self
-
-    def seed(self) -> int:
-        """Re-seed from fresh entropy and return the new seed."""
-        self.manual_seed(int(np.random.SeedSequence().entropy % (2**63)))
-        return self._seed
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def get_state(self) -> dict:
-        return self.np.bit_generator.state
-
-    def set_state(self, state: dict) -> None:
-        self.np.bit_generator.state = state
-
-
-_default = Generator(0)
-
-
-def default_generator() -> Generator:
-    """The global generator used when no ``generator=`` is given."""
-    return _default
-
-
-def manual_seed(seed: int) -> Generator:
-    """Seed the global generator (and return it), as ``torch.manual_seed``."""
-    return _default.manual_seed(seed)
-
-
-def seed() -> int:
-    return _default.seed()
-
-
-def initial_seed() -> int:
-    return _default.initial_seed()
-
-
-def rng(generator: Generator | None = None) -> np.random.Generator:
-    """The NumPy generator behind ``generator`` or the global one."""
-    return (generator or _default).np
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
