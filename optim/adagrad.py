@@ -24,7 +24,8 @@ import numpy as np
 
 import autograd_core as ag
 
-from .optimizer import Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported
+from .optimizer import (Optimizer, ParamsT, _check_nonneg, _count_step, _grads, _step_tensor,
+                        _unsupported)
 
 __all__ = ["Adagrad"]
 
@@ -90,9 +91,7 @@ class Adagrad(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:
                     self._init_state(p, group)
-                step_a = state["step"]._data
-                step_a += 1
-                step = float(step_a)
+                step = _count_step(state)
                 if maximize:
                     g = -g
                 if wd != 0:

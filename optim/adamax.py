@@ -22,9 +22,8 @@ from typing import Any, Callable, Tuple
 
 import numpy as np
 
-from ._adam_checks import _check_adam_args
-from .adam import _lerp_
-from .optimizer import Optimizer, ParamsT, _begin_step, _grads, _unsupported, _weight_decay
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_adam_args, _grads, _lerp_,
+                        _unsupported, _weight_decay)
 
 __all__ = ["Adamax"]
 

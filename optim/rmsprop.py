@@ -25,9 +25,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .adam import _lerp_
-from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _unsupported,
-                        _weight_decay)
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _lerp_,
+                        _unsupported, _weight_decay)
 
 __all__ = ["RMSprop"]
 
