@@ -76,7 +76,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Any, group: Dict[str, Any]) -> None:
         state = self.state[p]
         state["step"] = _step_tensor()
-        state["sum"] = ag.from_numpy(np.full_like(p._data, group["initial_accumulator_value"]))
+        state["sum"] = ag.from_numpy(np.full_like(p.detach().numpy(), group["initial_accumulator_value"]))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
@@ -97,7 +97,7 @@ class Adagrad(Optimizer):
                 if wd != 0:
                     g = g + wd * pd
                 clr = lr / (1 + (step - 1) * lr_decay)
-                s = state["sum"]._data
+                s = state["sum"].numpy()
                 s += g * g
                 std = np.sqrt(s)
                 std += eps

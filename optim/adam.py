@@ -91,7 +91,7 @@ class Adam(Optimizer):
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
                 if amsgrad:
-                    vmax = state["max_exp_avg_sq"]._data
+                    vmax = state["max_exp_avg_sq"].numpy()
                     np.maximum(vmax, v, out=vmax)
                     denom = np.sqrt(vmax)
                 else:

@@ -76,8 +76,8 @@ class Adamax(Optimizer):
                 state = self.state[p]
                 g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_inf")
                 g = _weight_decay(g, pd, lr, wd)
-                m = state["exp_avg"]._data
-                u = state["exp_inf"]._data
+                m = state["exp_avg"].numpy()
+                u = state["exp_inf"].numpy()
                 _lerp_(m, g, 1 - beta1)
                 u *= beta2
                 norm = np.abs(g)

@@ -98,7 +98,7 @@ class NAdam(Optimizer):
                 g = _weight_decay(g, pd, lr, wd, decoupled)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-                mp = state["mu_product"]._data
+                mp = state["mu_product"].numpy()
                 mp *= mu  # in the scalar dtype (float32 by default), as PyTorch
                 mu_product = float(mp)
                 mu_product_next = mu_product * mu_next

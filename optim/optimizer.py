@@ -24,7 +24,7 @@ import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Tuple, Union
 
 import numpy as np
 
@@ -198,7 +198,7 @@ class Optimizer:
                         g.detach_()
                     else:
                         g.requires_grad_(False)
-                    g._data[...] = 0
+                    g.numpy()[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; subclasses implement it."""
@@ -334,7 +334,7 @@ class Optimizer:
 def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
     """A copy of a saved state value, as a Tensor cast to the parameter's float dtype."""
     if isinstance(value, (Tensor, np.ndarray)):
-        arr = value._data if isinstance(value, Tensor) else value
+        arr = value.detach().numpy() if isinstance(value, Tensor) else value
         if key == "step":
             return ag.from_numpy(np.array(arr, copy=True))
         dtype = param.dtype if param.dtype.kind in "fc" else arr.dtype
@@ -401,19 +401,25 @@ def _unsupported(name: str, **flags: Any) -> None:
 
 
 # ------------------------------------------------- the steps update rules share
-def _grads(group: Dict[str, Any]):
-    """(param, param array, grad array) for the params of ``group`` that have a gradient;
-    the caller updates the param array in place, so its version goes up (as PyTorch's
+def _grads(group: Dict[str, Any]) -> Iterator[Tuple[Tensor, np.ndarray, np.ndarray]]:
+    """(param, param array, grad array) for the params of ``group`` that have a gradient.
+
+    The arrays are the tensors' own memory (``detach().numpy()`` shares it); the caller
+    updates the param array in place, so ``mark_dirty`` puts its version up (as PyTorch's
     in-place updates do: a graph that saved the old value can no longer backward)."""
     for p in group["params"]:
         g = p.grad
         if g is not None:
-            gd = g._data
-            if gd.shape != p._data.shape:
-                raise RuntimeError(f"the gradient of a parameter of shape {p._data.shape} has "
+            pd = p.detach().numpy()
+            try:
+                gd = g.numpy()
+            except RuntimeError:  # a gradient with a graph, from backward(create_graph=True)
+                gd = g.detach().numpy()
+            if gd.shape != pd.shape:
+                raise RuntimeError(f"the gradient of a parameter of shape {pd.shape} has "
                                    f"shape {gd.shape}")
             mark_dirty(p)
-            yield p, p._data, gd
+            yield p, pd, gd
 
 
 def _step_tensor(value: float = 0.0) -> Tensor:
@@ -424,12 +430,12 @@ def _step_tensor(value: float = 0.0) -> Tensor:
 
 
 def _zeros(p: Tensor) -> Tensor:
-    return ag.from_numpy(np.zeros_like(p._data))
+    return ag.from_numpy(np.zeros_like(p.detach().numpy()))
 
 
 def _count_step(state: Dict[str, Any]) -> float:
     """Add one to ``state['step']`` (in its own dtype, as PyTorch) and return the new count."""
-    step = state["step"]._data
+    step = state["step"].numpy()
     step += 1
     return float(step)
 
@@ -470,8 +476,8 @@ def _update_moments(state: Dict[str, Any], g: np.ndarray, beta1: float,
                     beta2: float) -> Tuple[np.ndarray, np.ndarray]:
     """Adam's running moments, in place: ``exp_avg`` moves to ``g`` by ``1 - beta1`` and
     ``exp_avg_sq`` to ``g * g`` by ``1 - beta2``. Returns the two arrays."""
-    m = state["exp_avg"]._data
-    v = state["exp_avg_sq"]._data
+    m = state["exp_avg"].numpy()
+    v = state["exp_avg_sq"].numpy()
     _lerp_(m, g, 1 - beta1)
     v *= beta2
     v += (1 - beta2) * g * g
