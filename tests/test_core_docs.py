@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import inspect
 import pkgutil
 from pathlib import Path
 
@@ -40,3 +41,39 @@ def test_docstring_examples(name):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
                              verbose=False)
     assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
+
+
+def _missing_hints(qualname: str, fn) -> list[str]:
+    """The parameters and return of ``fn`` that have no type hint (test_cli_docs uses it too)."""
+    sig = inspect.signature(fn)
+    missing = [f"{qualname}({p})" for p in sig.parameters.values()
+               if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty]
+    if sig.return_annotation is inspect.Signature.empty and fn.__name__ != "__init__":
+        missing.append(f"{qualname} -> ?")
+    return missing
+
+
+@pytest.mark.parametrize("name", [m for m in MODULES if m.split(".")[0] == "optim"])
+def test_optim_public_classes_and_functions_have_hints_and_examples(name):
+    """Each optim module says what it exports (``__all__``); each exported class and function
+    defined there has an example, and type hints on it and on its public methods."""
+    module = importlib.import_module(name)
+    assert hasattr(module, "__all__"), f"{name} does not say what it exports (__all__)"
+    no_example, no_hints = [], []
+    for attr in module.__all__:
+        obj = getattr(module, attr)
+        if getattr(obj, "__module__", None) != name:
+            continue  # re-exported: checked where it is defined
+        qualname = f"{name}.{attr}"
+        if inspect.isfunction(obj):
+            no_hints += _missing_hints(qualname, obj)
+        elif isinstance(obj, type):
+            no_hints += [hint for method, member in vars(obj).items()
+                         if inspect.isfunction(member)
+                         and (not method.startswith("_") or method == "__init__")
+                         for hint in _missing_hints(f"{qualname}.{method}", member)]
+        else:
+            continue  # constants
+        if ">>>" not in (obj.__doc__ or ""):
+            no_example.append(qualname)
+    assert no_example == [] and no_hints == []
