@@ -80,8 +80,8 @@ class Adadelta(Optimizer):
                 state = self.state[p]
                 g, _ = _begin_step(state, p, g, maximize, "square_avg", "acc_delta")
                 g = _weight_decay(g, pd, lr, wd)
-                v = state["square_avg"]._data
-                u = state["acc_delta"]._data
+                v = state["square_avg"].numpy()
+                u = state["acc_delta"].numpy()
                 v *= rho
                 v += (1 - rho) * g * g
                 std = v + eps

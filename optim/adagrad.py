@@ -24,7 +24,8 @@ import numpy as np
 
 import autograd_core as ag
 
-from .optimizer import Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported
+from .optimizer import (Optimizer, ParamsT, _check_nonneg, _count_step, _grads, _step_tensor,
+                        _unsupported)
 
 __all__ = ["Adagrad"]
 
@@ -75,7 +76,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Any, group: Dict[str, Any]) -> None:
         state = self.state[p]
         state["step"] = _step_tensor()
-        state["sum"] = ag.from_numpy(np.full_like(p._data, group["initial_accumulator_value"]))
+        state["sum"] = ag.from_numpy(np.full_like(p.detach().numpy(), group["initial_accumulator_value"]))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
@@ -90,15 +91,13 @@ class Adagrad(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:
                     self._init_state(p, group)
-                step_a = state["step"]._data
-                step_a += 1
-                step = float(step_a)
+                step = _count_step(state)
                 if maximize:
                     g = -g
                 if wd != 0:
                     g = g + wd * pd
                 clr = lr / (1 + (step - 1) * lr_decay)
-                s = state["sum"]._data
+                s = state["sum"].numpy()
                 s += g * g
                 std = np.sqrt(s)
                 std += eps

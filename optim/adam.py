@@ -23,18 +23,10 @@ from typing import Any, Callable, Tuple
 
 import numpy as np
 
-from ._adam_checks import _check_adam_args
-from .optimizer import Optimizer, ParamsT, _begin_step, _grads, _unsupported, _weight_decay
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_adam_args, _grads, _unsupported,
+                        _update_moments, _weight_decay)
 
 __all__ = ["Adam", "AdamW"]
-
-
-def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
-    """``start.lerp_(end, weight)`` with PyTorch's formula (exact at both ends)."""
-    if abs(weight) < 0.5:
-        start += weight * (end - start)
-    else:
-        np.subtract(end, (end - start) * (1 - weight), out=start)
 
 
 class Adam(Optimizer):
@@ -93,17 +85,13 @@ class Adam(Optimizer):
                 g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_avg_sq",
                                       *(("max_exp_avg_sq",) if amsgrad else ()))
                 g = _weight_decay(g, pd, lr, wd, decoupled)
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                m, v = _update_moments(state, g, beta1, beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
                 if amsgrad:
-                    vmax = state["max_exp_avg_sq"]._data
+                    vmax = state["max_exp_avg_sq"].numpy()
                     np.maximum(vmax, v, out=vmax)
                     denom = np.sqrt(vmax)
                 else:

@@ -22,9 +22,8 @@ from typing import Any, Callable, Tuple
 
 import numpy as np
 
-from ._adam_checks import _check_adam_args
-from .adam import _lerp_
-from .optimizer import Optimizer, ParamsT, _begin_step, _grads, _unsupported, _weight_decay
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_adam_args, _grads, _lerp_,
+                        _unsupported, _weight_decay)
 
 __all__ = ["Adamax"]
 
@@ -77,8 +76,8 @@ class Adamax(Optimizer):
                 state = self.state[p]
                 g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_inf")
                 g = _weight_decay(g, pd, lr, wd)
-                m = state["exp_avg"]._data
-                u = state["exp_inf"]._data
+                m = state["exp_avg"].numpy()
+                u = state["exp_inf"].numpy()
                 _lerp_(m, g, 1 - beta1)
                 u *= beta2
                 norm = np.abs(g)

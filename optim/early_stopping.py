@@ -27,7 +27,7 @@ __all__ = ["EarlyStopping"]
 def _snapshot(obj: Any) -> Any:
     """A deep copy of a state dict: tensors and arrays copied, detached, same dtypes and shapes."""
     if isinstance(obj, Tensor):
-        return from_numpy(np.array(obj._data, copy=True))
+        return from_numpy(np.array(obj.detach().numpy(), copy=True))
     if isinstance(obj, np.ndarray):
         return obj.copy()
     if isinstance(obj, OrderedDict):

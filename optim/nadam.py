@@ -27,12 +27,8 @@ from typing import Any, Callable, Tuple
 
 import numpy as np
 
-import autograd_core as ag
-
-from ._adam_checks import _check_adam_args
-from .adam import _lerp_
-from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _step_tensor, _unsupported,
-                        _weight_decay, _zeros)
+from .optimizer import (Optimizer, ParamsT, _check_adam_args, _check_nonneg, _count_step, _grads,
+                        _step_tensor, _unsupported, _update_moments, _weight_decay, _zeros)
 
 __all__ = ["NAdam"]
 
@@ -92,29 +88,21 @@ class NAdam(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
-                    mu_product = _step_tensor()
-                    mu_product._data[...] = 1.0
-                    state["mu_product"] = mu_product
+                    state["mu_product"] = _step_tensor(1.0)
                     state["exp_avg"] = _zeros(p)
                     state["exp_avg_sq"] = _zeros(p)
                 if maximize:
                     g = -g
-                step_a = state["step"]._data
-                step_a += 1
-                step = float(step_a)
+                step = _count_step(state)
                 bias_correction2 = 1 - beta2 ** step
                 g = _weight_decay(g, pd, lr, wd, decoupled)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-                mp = state["mu_product"]._data
+                mp = state["mu_product"].numpy()
                 mp *= mu  # in the scalar dtype (float32 by default), as PyTorch
                 mu_product = float(mp)
                 mu_product_next = mu_product * mu_next
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                m, v = _update_moments(state, g, beta1, beta2)
                 denom = v / bias_correction2
                 np.sqrt(denom, out=denom)
                 denom += eps

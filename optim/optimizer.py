@@ -1,7 +1,10 @@
 """``Optimizer``: the base of every optimizer, with PyTorch's ``param_groups`` and state.
 
 An optimizer knows Parameters and their ``.grad`` and nothing of graphs: ``step()``
-updates the arrays behind the parameters in place with NumPy.
+updates the arrays behind the parameters in place with NumPy. Below the class are the
+pieces several optimizers share, each written once: the argument checks (PyTorch's
+messages) and the steps of the update rules (gradients, step counts, weight decay, lerp,
+Adam's moments).
 
 >>> import autograd_core as ag
 >>> from optim import SGD
@@ -21,7 +24,7 @@ import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Tuple, Union
 
 import numpy as np
 
@@ -195,7 +198,7 @@ class Optimizer:
                         g.detach_()
                     else:
                         g.requires_grad_(False)
-                    g._data[...] = 0
+                    g.numpy()[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; subclasses implement it."""
@@ -331,7 +334,7 @@ class Optimizer:
 def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
     """A copy of a saved state value, as a Tensor cast to the parameter's float dtype."""
     if isinstance(value, (Tensor, np.ndarray)):
-        arr = value._data if isinstance(value, Tensor) else value
+        arr = value.detach().numpy() if isinstance(value, Tensor) else value
         if key == "step":
             return ag.from_numpy(np.array(arr, copy=True))
         dtype = param.dtype if param.dtype.kind in "fc" else arr.dtype
@@ -345,7 +348,8 @@ def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
     return value
 
 
-# ------------------------------------------------------------- shared helpers
+# ----------------------------------------------------------- argument checks
+# PyTorch's messages, word for word, so that errors read the same after a port.
 def _check_nonneg(name: str, value: Any, label: str | None = None) -> None:
     label = label or name
     try:
@@ -356,30 +360,84 @@ def _check_nonneg(name: str, value: Any, label: str | None = None) -> None:
         raise ValueError(f"Invalid {label}: {value}")
 
 
-def _grads(group: Dict[str, Any]):
-    """(param, param array, grad array) for the params of ``group`` that have a gradient;
-    the caller updates the param array in place, so its version goes up (as PyTorch's
+def _check_betas(betas: Any) -> Tuple[float, float]:
+    """``betas`` as a pair of floats in ``[0, 1)``, or PyTorch's ValueError.
+
+    >>> _check_betas((0.9, 0.999))
+    (0.9, 0.999)
+    >>> _check_betas((1.0, 0.9))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid beta parameter at index 0: 1.0
+    """
+    try:
+        betas = tuple(betas)
+    except TypeError:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for i, b in enumerate(betas):
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+    return float(betas[0]), float(betas[1])
+
+
+def _check_adam_args(lr: Any, betas: Any, eps: Any, weight_decay: Any) -> Tuple[float, float]:
+    """The checks of the Adam family (Adam, AdamW, NAdam, RAdam, Adamax): ``lr``, ``eps``,
+    ``betas`` and ``weight_decay``, in PyTorch's order; returns the betas as floats."""
+    _check_nonneg("lr", lr, "learning rate")
+    _check_nonneg("eps", eps, "epsilon value")
+    pair = _check_betas(betas)
+    _check_nonneg("weight_decay", weight_decay, "weight_decay value")
+    return pair
+
+
+def _unsupported(name: str, **flags: Any) -> None:
+    """Reject the PyTorch flags that make no sense for in-place NumPy updates."""
+    for flag, value in flags.items():
+        if value:
+            raise NotImplementedError(f"{name}({flag}=True) is not supported: optimizers here "
+                                      "update NumPy arrays in place on the CPU, outside the graph")
+
+
+# ------------------------------------------------- the steps update rules share
+def _grads(group: Dict[str, Any]) -> Iterator[Tuple[Tensor, np.ndarray, np.ndarray]]:
+    """(param, param array, grad array) for the params of ``group`` that have a gradient.
+
+    The arrays are the tensors' own memory (``detach().numpy()`` shares it); the caller
+    updates the param array in place, so ``mark_dirty`` puts its version up (as PyTorch's
     in-place updates do: a graph that saved the old value can no longer backward)."""
     for p in group["params"]:
         g = p.grad
         if g is not None:
-            gd = g._data
-            if gd.shape != p._data.shape:
-                raise RuntimeError(f"the gradient of a parameter of shape {p._data.shape} has "
+            pd = p.detach().numpy()
+            try:
+                gd = g.numpy()
+            except RuntimeError:  # a gradient with a graph, from backward(create_graph=True)
+                gd = g.detach().numpy()
+            if gd.shape != pd.shape:
+                raise RuntimeError(f"the gradient of a parameter of shape {pd.shape} has "
                                    f"shape {gd.shape}")
             mark_dirty(p)
-            yield p, p._data, gd
+            yield p, pd, gd
 
 
-def _step_tensor() -> Tensor:
+def _step_tensor(value: float = 0.0) -> Tensor:
     # PyTorch keeps the step counter as a 0-d tensor: float64 when that is the default dtype,
     # else float32 (torch.optim.optimizer._get_scalar_dtype).
     dtype = np.float64 if ag.get_default_dtype() == np.float64 else np.float32
-    return ag.from_numpy(np.zeros((), dtype=dtype))
+    return ag.from_numpy(np.full((), value, dtype=dtype))
 
 
 def _zeros(p: Tensor) -> Tensor:
-    return ag.from_numpy(np.zeros_like(p._data))
+    return ag.from_numpy(np.zeros_like(p.detach().numpy()))
+
+
+def _count_step(state: Dict[str, Any]) -> float:
+    """Add one to ``state['step']`` (in its own dtype, as PyTorch) and return the new count."""
+    step = state["step"].numpy()
+    step += 1
+    return float(step)
 
 
 def _begin_step(state: Dict[str, Any], p: Tensor, g: np.ndarray, maximize: bool,
@@ -391,9 +449,7 @@ def _begin_step(state: Dict[str, Any], p: Tensor, g: np.ndarray, maximize: bool,
         state["step"] = _step_tensor()
         for name in buffers:
             state[name] = _zeros(p)
-    step = state["step"]._data
-    step += 1
-    return (-g if maximize else g), float(step)
+    return (-g if maximize else g), _count_step(state)
 
 
 def _weight_decay(g: np.ndarray, pd: np.ndarray, lr: float, wd: float,
@@ -408,9 +464,21 @@ def _weight_decay(g: np.ndarray, pd: np.ndarray, lr: float, wd: float,
     return g
 
 
-def _unsupported(name: str, **flags: Any) -> None:
-    """Reject the PyTorch flags that make no sense for in-place NumPy updates."""
-    for flag, value in flags.items():
-        if value:
-            raise NotImplementedError(f"{name}({flag}=True) is not supported: optimizers here "
-                                      "update NumPy arrays in place on the CPU, outside the graph")
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``start.lerp_(end, weight)`` with PyTorch's formula (exact at both ends)."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        np.subtract(end, (end - start) * (1 - weight), out=start)
+
+
+def _update_moments(state: Dict[str, Any], g: np.ndarray, beta1: float,
+                    beta2: float) -> Tuple[np.ndarray, np.ndarray]:
+    """Adam's running moments, in place: ``exp_avg`` moves to ``g`` by ``1 - beta1`` and
+    ``exp_avg_sq`` to ``g * g`` by ``1 - beta2``. Returns the two arrays."""
+    m = state["exp_avg"].numpy()
+    v = state["exp_avg_sq"].numpy()
+    _lerp_(m, g, 1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * g * g
+    return m, v

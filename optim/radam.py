@@ -28,9 +28,8 @@ from typing import Any, Callable, Tuple
 
 import numpy as np
 
-from ._adam_checks import _check_adam_args
-from .adam import _lerp_
-from .optimizer import Optimizer, ParamsT, _begin_step, _grads, _unsupported, _weight_decay
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_adam_args, _grads, _unsupported,
+                        _update_moments, _weight_decay)
 
 __all__ = ["RAdam"]
 
@@ -86,11 +85,7 @@ class RAdam(Optimizer):
                 state = self.state[p]
                 g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_avg_sq")
                 g = _weight_decay(g, pd, lr, wd, decoupled)
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                m, v = _update_moments(state, g, beta1, beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 upd = m / bias_correction1

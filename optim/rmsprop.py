@@ -25,9 +25,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .adam import _lerp_
-from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _unsupported,
-                        _weight_decay)
+from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _lerp_,
+                        _unsupported, _weight_decay)
 
 __all__ = ["RMSprop"]
 
@@ -89,11 +88,11 @@ class RMSprop(Optimizer):
                                    *(("momentum_buffer",) if momentum > 0 else ()),
                                    *(("grad_avg",) if centered else ()))
                 g = _weight_decay(g, pd, 0.0, wd)
-                v = state["square_avg"]._data
+                v = state["square_avg"].numpy()
                 v *= alpha
                 v += (1 - alpha) * g * g
                 if centered:
-                    gbar = state["grad_avg"]._data
+                    gbar = state["grad_avg"].numpy()
                     _lerp_(gbar, g, 1 - alpha)
                     avg = v + (-1 * gbar) * gbar
                     np.sqrt(avg, out=avg)
@@ -101,7 +100,7 @@ class RMSprop(Optimizer):
                     avg = np.sqrt(v)
                 avg += eps
                 if momentum > 0:
-                    buf = state["momentum_buffer"]._data
+                    buf = state["momentum_buffer"].numpy()
                     buf *= momentum
                     buf += g / avg
                     pd -= lr * buf

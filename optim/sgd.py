@@ -88,7 +88,7 @@ class SGD(Optimizer):
                         buf = np.array(g, copy=True)
                         state["momentum_buffer"] = ag.from_numpy(buf)
                     else:
-                        buf = buf_t._data
+                        buf = buf_t.numpy()
                         buf *= momentum
                         if dampening == 0:
                             buf += g

@@ -11,6 +11,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_cli
+from test_core_docs import _missing_hints
 
 MODULES = sorted(["autograd_cli"] + [
     m.name for m in pkgutil.walk_packages(autograd_cli.__path__, "autograd_cli.")
@@ -37,15 +38,6 @@ def _public(name: str) -> list[tuple[str, object]]:
     module = importlib.import_module(name)
     return [(f"{name}.{attr}", getattr(module, attr)) for attr in module.__all__
             if getattr(getattr(module, attr), "__module__", None) == name]
-
-
-def _missing_hints(qualname: str, fn) -> list[str]:
-    sig = inspect.signature(fn)
-    missing = [f"{qualname}({p})" for p in sig.parameters.values()
-               if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty]
-    if sig.return_annotation is inspect.Signature.empty and fn.__name__ != "__init__":
-        missing.append(f"{qualname} -> ?")
-    return missing
 
 
 @pytest.mark.parametrize("name", [m for m in MODULES if m != "autograd_cli"])

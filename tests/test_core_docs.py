@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 import autograd_core as ag
 import optim
 
-MODULES = sorted(
+MODULES = sorted([ag.__name__, optim.__name__] + [
     m.name for pkg in (ag, optim)
     for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")
-    if not m.name.endswith("__main__"))
+    if not m.name.endswith("__main__")])
 
 
 def test_modules_found():
-    assert {"autograd_core.autograd.engine", "autograd_core.kernels.microkernel", "optim.sgd"} <= set(MODULES)
+    assert {"autograd_core.autograd.engine", "autograd_core.kernels.microkernel", "optim.sgd",
+            "optim.lr_scheduler", "optim.lr_scheduler.cyclic"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("pkg", [ag, optim], ids=lambda pkg: pkg.__name__)
+def test_every_module_on_disk_is_collected(pkg):
+    """Subpackages' modules too (optim.lr_scheduler.*): a module the walk misses is untested."""
+    root = Path(pkg.__file__).parent
+    on_disk = {".".join((pkg.__name__, *p.relative_to(root).with_suffix("").parts))
+               .removesuffix(".__init__") for p in root.rglob("*.py")
+               if p.name != "__main__.py"}
+    assert on_disk - set(MODULES) == set()
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -28,3 +41,39 @@ def test_docstring_examples(name):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
                              verbose=False)
     assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
+
+
+def _missing_hints(qualname: str, fn) -> list[str]:
+    """The parameters and return of ``fn`` that have no type hint (test_cli_docs uses it too)."""
+    sig = inspect.signature(fn)
+    missing = [f"{qualname}({p})" for p in sig.parameters.values()
+               if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty]
+    if sig.return_annotation is inspect.Signature.empty and fn.__name__ != "__init__":
+        missing.append(f"{qualname} -> ?")
+    return missing
+
+
+@pytest.mark.parametrize("name", [m for m in MODULES if m.split(".")[0] == "optim"])
+def test_optim_public_classes_and_functions_have_hints_and_examples(name):
+    """Each optim module says what it exports (``__all__``); each exported class and function
+    defined there has an example, and type hints on it and on its public methods."""
+    module = importlib.import_module(name)
+    assert hasattr(module, "__all__"), f"{name} does not say what it exports (__all__)"
+    no_example, no_hints = [], []
+    for attr in module.__all__:
+        obj = getattr(module, attr)
+        if getattr(obj, "__module__", None) != name:
+            continue  # re-exported: checked where it is defined
+        qualname = f"{name}.{attr}"
+        if inspect.isfunction(obj):
+            no_hints += _missing_hints(qualname, obj)
+        elif isinstance(obj, type):
+            no_hints += [hint for method, member in vars(obj).items()
+                         if inspect.isfunction(member)
+                         and (not method.startswith("_") or method == "__init__")
+                         for hint in _missing_hints(f"{qualname}.{method}", member)]
+        else:
+            continue  # constants
+        if ">>>" not in (obj.__doc__ or ""):
+            no_example.append(qualname)
+    assert no_example == [] and no_hints == []

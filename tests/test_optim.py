@@ -223,6 +223,50 @@ def test_training_with_autograd_reduces_loss():
         assert losses[-1] < 0.1 * losses[0], cls
 
 
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam])
+def test_step_reads_a_gradient_that_has_a_graph(cls):
+    """After backward(create_graph=True) ``.grad`` has a grad_fn; step() uses its values and
+    leaves it (and its graph) alone."""
+    w = ag.tensor([1.0, -2.0], requires_grad=True)
+    (w ** 3).sum().backward(create_graph=True)
+    assert w.grad.grad_fn is not None
+    ref = ag.tensor([1.0, -2.0], requires_grad=True)
+    ref.grad = w.grad.detach().clone()
+    opt, opt_ref = cls([w], lr=0.1), cls([ref], lr=0.1)
+    opt.step(); opt_ref.step()
+    np.testing.assert_array_equal(w.detach().numpy(), ref.detach().numpy())
+    assert w.grad.grad_fn is not None and w.grad.tolist() == [3.0, 12.0]
+
+
+def test_optim_uses_only_the_public_api_of_autograd_core():
+    """No Tensor slot (``._data``, ``._vc``, ...) or ``_version`` read anywhere in optim, and
+    only public names imported from autograd_core's public modules."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    slots = {s for s in ag.Tensor.__slots__ if not s.startswith("__")} | {"_version"}
+    found = []
+    for path in sorted(Path(optim.__file__).parent.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in slots:
+                found.append(f"{path.name}:{node.lineno} .{node.attr}")
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                    and node.value.id == "ag" and node.attr.startswith("_"):
+                found.append(f"{path.name}:{node.lineno} ag.{node.attr}")
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 \
+                    and node.module.split(".")[0] == "autograd_core":
+                module = importlib.import_module(node.module)
+                public = getattr(module, "__all__", None)
+                for alias in node.names:
+                    if any(part.startswith("_") for part in node.module.split(".")) \
+                            or alias.name.startswith("_") \
+                            or (public is not None and alias.name not in public):
+                        found.append(f"{path.name}:{node.lineno} {node.module}.{alias.name}")
+    assert found == []
+
+
 # -------------------------------------------------------------------- the base class
 def test_param_groups_fill_defaults_and_keep_overrides():
     a, b = _param([1.0]), _param([2.0])

@@ -1,7 +1,5 @@
 """``SequentialLR`` and ``ChainedScheduler``: schedulers made of other schedulers.
 
-Part of ``optim.lr_scheduler`` (import them from there, as from ``torch.optim.lr_scheduler``).
-
 >>> import autograd_core as ag
 >>> from optim import SGD
 >>> from optim.lr_scheduler import ExponentialLR, LinearLR, SequentialLR
@@ -20,8 +18,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any, Dict, List, Optional, Sequence
 
-from .lr_scheduler import LRScheduler, ReduceLROnPlateau
-from .optimizer import Optimizer
+from ..optimizer import Optimizer
+from .base import LRScheduler
+from .plateau import ReduceLROnPlateau
 
 __all__ = ["SequentialLR", "ChainedScheduler"]
 

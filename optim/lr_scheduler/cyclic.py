@@ -1,8 +1,6 @@
-"""Cyclical schedules: ``CyclicLR``, ``OneCycleLR`` and ``CosineAnnealingWarmRestarts``.
+"""Schedules that cycle the rate and the momentum: ``CyclicLR`` and ``OneCycleLR``.
 
-Part of ``optim.lr_scheduler`` (import them from there, as from ``torch.optim.lr_scheduler``).
-``CyclicLR`` and ``OneCycleLR`` are stepped after every batch, not every epoch, and by default
-also cycle the momentum (``group['momentum']``, or ``beta1`` of ``group['betas']`` for
+Both are stepped after every batch, not every epoch, and by default also cycle the momentum (``group['momentum']``, or ``beta1`` of ``group['betas']`` for
 Adam-like optimizers) in the opposite direction to the rate.
 
 >>> import autograd_core as ag
@@ -23,10 +21,10 @@ import types
 from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Union
 
-from .lr_scheduler import LRScheduler, _check_optimizer, _format_param
-from .optimizer import Optimizer
+from ..optimizer import Optimizer
+from .base import LRScheduler, _check_optimizer, _format_param
 
-__all__ = ["CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts"]
+__all__ = ["CyclicLR", "OneCycleLR"]
 
 FloatOrList = Union[float, List[float]]
 
@@ -188,84 +186,6 @@ class CyclicLR(LRScheduler):
         if fn is not None:
             self._scale_fn_custom.__dict__.update(fn)
         self._init_scale_fn()
-
-
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing from the base rate to ``eta_min`` over ``T_i`` epochs, then a restart
-    (SGDR); the period starts at ``T_0`` and is multiplied by ``T_mult`` at each restart.
-
-    ``step(epoch)`` accepts fractional epochs (e.g. ``epoch + batch / n_batches``) and jumps
-    there, so the rate can follow batches within an epoch.
-
-    >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import CosineAnnealingWarmRestarts
-    >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
-    >>> s = CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
-    >>> out = []
-    >>> for _ in range(4):
-    ...     opt.step(); s.step(); out.append(round(s.get_last_lr()[0], 10))
-    >>> out
-    [0.5, 1.0, 0.8535533906, 0.5]
-    >>> s.step(0.5); round(s.get_last_lr()[0], 10)
-    0.8535533906
-    """
-
-    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
-                 last_epoch: int = -1) -> None:
-        if not isinstance(T_0, int) or T_0 <= 0:
-            raise ValueError(f"CosineAnnealingWarmRestarts: Expected positive integer T_0, "
-                             f"but got {T_0!r}")
-        if not isinstance(T_mult, int) or T_mult < 1:
-            raise ValueError(f"CosineAnnealingWarmRestarts: Expected integer T_mult >= 1, "
-                             f"but got {T_mult!r}")
-        if not isinstance(eta_min, (float, int)):
-            raise ValueError(f"CosineAnnealingWarmRestarts: Expected float or int eta_min, "
-                             f"but got {eta_min!r} of type {type(eta_min).__name__}")
-        self.T_0 = T_0
-        self.T_i = T_0
-        self.T_mult = T_mult
-        self.eta_min = eta_min
-        self.T_cur = last_epoch
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> List[float]:
-        self._warn_get_lr()
-        return [self.eta_min + (base - self.eta_min)
-                * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
-                for base in self.base_lrs]
-
-    def step(self, epoch: Optional[float] = None) -> None:
-        """Advance one epoch, or jump to ``epoch`` (which may be fractional)."""
-        if epoch is None and self.last_epoch < 0:
-            epoch = 0
-        if epoch is None:
-            epoch = self.last_epoch + 1
-            self.T_cur = self.T_cur + 1
-            if self.T_cur >= self.T_i:
-                self.T_cur = self.T_cur % self.T_i
-                self.T_i = self.T_i * self.T_mult
-        else:
-            if epoch < 0:
-                raise ValueError(f"CosineAnnealingWarmRestarts: Expected non-negative epoch, "
-                                 f"but got {epoch}")
-            if epoch >= self.T_0:
-                if self.T_mult == 1:
-                    self.T_cur = epoch % self.T_0
-                else:
-                    n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
-                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
-                    self.T_i = self.T_0 * self.T_mult ** n
-            else:
-                self.T_i = self.T_0
-                self.T_cur = epoch
-        self.last_epoch = math.floor(epoch)
-        self._get_lr_called_within_step = True
-        try:
-            values = self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        self._set_lrs(values)
 
 
 class OneCycleLR(LRScheduler):
