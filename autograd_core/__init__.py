@@ -9,6 +9,11 @@ tensor([2., 4.])
 from __future__ import annotations
 
 from . import allocator
+from .device import device
+from . import accelerator, amp, backends, cuda
+from .amp import autocast
+from .backends import get_float32_matmul_precision, set_float32_matmul_precision
+from .compile import compile
 from .autograd import (Function, backward, enable_grad, grad, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .tensor import (Tensor, cat, cdist, concat, concatenate, hstack, meshgrid, row_stack, stack,

@@ -100,7 +100,7 @@ def test_relative_imports_are_resolved():
 # Each layer of autograd_core imports only the layers below it (and itself). Imports under
 # ``if TYPE_CHECKING:`` are for annotations only and do not count.
 CORE_LAYERS = [
-    ("autograd_core.kernels", "autograd_core.random"),
+    ("autograd_core.kernels", "autograd_core.random", "autograd_core.device"),
     ("autograd_core.autograd",),
     ("autograd_core.ops",),
     ("autograd_core.tensor",),

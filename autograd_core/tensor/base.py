@@ -28,6 +28,8 @@ from weakref import ref as _weakref
 import numpy as np
 
 from .. import autograd
+from ..device import CPU, device
+from ..device import check as check_device
 from ..autograd.function import (RemovableHandle, bind_tensor, refresh_view, scalar_type_name,
                                  version_counter)
 from ..ops import pointwise as P
@@ -119,8 +121,16 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device:
+        """Where the tensor lives: always the CPU here (``device(type='cpu')``)."""
+        return CPU
+
+    is_cuda = is_xpu = is_mps = is_meta = is_quantized = is_sparse = False
+    is_cpu = True
+
+    def get_device(self) -> int:
+        """-1: the index PyTorch gives a CPU tensor."""
+        return -1
 
     def size(self, dim: int | None = None) -> Any:
         return self._data.shape if dim is None else self._data.shape[dim]
@@ -330,23 +340,31 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
-        """Cast: ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (to other's dtype); a
-        device such as ``'cpu'`` is accepted and ignored.
+        """Cast: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (other's
+        dtype); ``non_blocking``, ``copy`` and ``memory_format`` as in PyTorch. The device
+        must be the CPU (a CUDA device raises PyTorch's error for a CPU-only build).
 
         A cast to an integer or bool dtype is not differentiable: its result does not
-        require grad, as in PyTorch."""
+        require grad, as in PyTorch.
+
+        >>> import autograd_core as ag
+        >>> x = ag.ones(2)
+        >>> x.to("cpu") is x, x.to("cpu", ag.float64).dtype
+        (True, dtype('float64'))
+        """
         dtype = kwargs.get("dtype")
+        check_device(kwargs.get("device"))
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif not (a is None or isinstance(a, bool) or
-                      (isinstance(a, str) and a.startswith("cpu"))):  # not non_blocking, a device
+            elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
+                check_device(a)
+            elif a is not None and not isinstance(a, bool):
                 dtype = a
-        if dtype is None:
-            return self
+        copy = kwargs.get("copy", False)
+        if dtype is None or np.dtype(dtype) == self._data.dtype:
+            return self.clone() if copy else self
         dtype = np.dtype(dtype)
-        if dtype == self._data.dtype:
-            return self
         if not _is_float(dtype):
             return make(self._data.astype(dtype))
         return P.Cast.apply(self, dtype=dtype)
@@ -372,8 +390,23 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     def bool(self) -> "Tensor":
         return self.to(np.bool_)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self, memory_format: Any = None) -> "Tensor":
+        """This tensor: it is on the CPU already."""
         return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False, memory_format: Any = None
+             ) -> "Tensor":
+        """Raises PyTorch's error for a build without CUDA."""
+        check_device("cuda" if device is None else device if not isinstance(device, int)
+                     else f"cuda:{device}")
+        return self
+
+    def pin_memory(self, device: Any = None) -> "Tensor":
+        """Raises as PyTorch does without an accelerator (pinned memory is for copies to one)."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def is_pinned(self, device: Any = None) -> bool:
+        return False
 
     def clone(self) -> "Tensor":
         """A copy that does not share memory (differentiable)."""

@@ -14,6 +14,7 @@ from typing import Any, TYPE_CHECKING
 import numpy as np
 
 from ..autograd import function as _f
+from ..device import check as check_device
 from ..autograd.function import is_tensor
 from .args import _leaf, _size
 from .dtypes import _default_dtype, _dtype, int64, to_array
@@ -22,18 +23,20 @@ if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, import
     from .base import Tensor
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``.
 
     >>> import autograd_core as ag
     >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True).shape
     (2, 2)
     """
+    check_device(device)
     return _f.Tensor(data, dtype, requires_grad)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
+    check_device(device)
     if is_tensor(data) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
@@ -66,38 +69,45 @@ def _float(dtype: Any) -> np.dtype:
     return _dtype(dtype) or _default_dtype[0]
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    check_device(device)
     return _new(np.zeros(_size(size), _float(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+    check_device(device)
     return _new(np.ones(_size(size), _float(dtype)), requires_grad)
 
 
 empty = zeros
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; its dtype follows the value, as PyTorch.
 
     >>> import autograd_core as ag
     >>> ag.full((2,), 7).dtype, ag.full((2,), 0.5).dtype
     (dtype('int64'), dtype('float32'))
     """
+    check_device(device)
     if dtype is None:
         dtype = to_array(fill_value).dtype
     return _new(np.full(_size((size,)), fill_value, _dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _new(np.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` up to (not including) ``end``; int64 for ints, float32 for floats."""
+    check_device(device)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -107,7 +117,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     return _new(np.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
 
 
@@ -115,12 +126,16 @@ def _like(t: Tensor, dtype: Any) -> tuple:
     return t.shape, (_dtype(dtype) or t.dtype)
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(input: Tensor, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _new(np.zeros(shape, dt), requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(input: Tensor, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _new(np.ones(shape, dt), requires_grad)
 
@@ -129,7 +144,8 @@ empty_like = zeros_like
 
 
 def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _new(np.full(shape, fill_value, dt), requires_grad)
 
@@ -141,7 +157,8 @@ class CreationMixin:
     def _new_dtype(self, dtype: Any) -> np.dtype:
         return _dtype(dtype) or self._data.dtype
 
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
         """Zeros of ``size`` with this tensor's dtype (unless ``dtype`` is given).
 
         >>> import autograd_core as ag
@@ -149,41 +166,49 @@ class CreationMixin:
         tensor([[0, 0, 0],
                 [0, 0, 0]])
         """
+        check_device(device)
         return _leaf(np.zeros(_size(size), self._new_dtype(dtype)), requires_grad)
 
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
         """Ones of ``size`` with this tensor's dtype (unless ``dtype`` is given).
 
         >>> import autograd_core as ag
         >>> ag.zeros(1, dtype=ag.float64).new_ones((2,))
         tensor([1., 1.], dtype=float64)
         """
+        check_device(device)
         return _leaf(np.ones(_size(size), self._new_dtype(dtype)), requires_grad)
 
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
         """An uninitialised tensor of ``size`` (here: zeros) with this tensor's dtype.
 
         >>> import autograd_core as ag
         >>> ag.zeros(1).new_empty(2, 2).shape
         (2, 2)
         """
+        check_device(device)
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None,
-                 requires_grad: bool = False) -> "Tensor":
+                 device: Any = None, requires_grad: bool = False) -> "Tensor":
         """``size`` filled with ``fill_value``, in this tensor's dtype (unless ``dtype`` is given).
 
         >>> import autograd_core as ag
         >>> ag.zeros(1).new_full((2,), 3)
         tensor([3., 3.])
         """
+        check_device(device)
         return _leaf(np.full(_size((size,)), fill_value, self._new_dtype(dtype)), requires_grad)
 
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> "Tensor":
         """A new leaf holding a copy of ``data``, in this tensor's dtype (unless ``dtype`` is given).
 
         >>> import autograd_core as ag
         >>> ag.zeros(1, dtype=ag.float64).new_tensor([1, 2])
         tensor([1., 2.], dtype=float64)
         """
+        check_device(device)
         return _leaf(to_array(data, self._new_dtype(dtype)), requires_grad)

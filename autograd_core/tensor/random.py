@@ -16,6 +16,7 @@ from typing import Any, Callable, TYPE_CHECKING
 import numpy as np
 
 from ..autograd import function as _f
+from ..device import check as check_device
 from ..random import Generator, rng
 from ..ops import pointwise as P
 from .args import _is_float, _size
@@ -27,37 +28,55 @@ if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, import
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform numbers in [0, 1)."""
+    check_device(device)
     return _new(rng(generator).random(_size(size)).astype(_float(dtype)), requires_grad)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
-          requires_grad: bool = False) -> Tensor:
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal numbers."""
+    check_device(device)
     return _new(rng(generator).standard_normal(_size(size)).astype(_float(dtype)), requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Any = (), generator: Generator | None = None,
-            dtype: Any = None) -> Tensor:
-    """Integers in [low, high)."""
-    if high is None:
-        low, high = 0, low
-    return _f.make(rng(generator).integers(low, high, _size((size,))).astype(_dtype(dtype) or int64))
+def randint(low: int, high: Any = None, size: Any = None, generator: Generator | None = None,
+            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``.
+
+    >>> import autograd_core as ag
+    >>> ag.randint(10, (3,)).shape, ag.randint(5, 8, (2, 2)).dtype
+    ((3,), dtype('int64'))
+    """
+    check_device(device)
+    if size is None:  # randint(high, size): PyTorch's two-argument form
+        if high is None or not isinstance(high, (tuple, list)) and not hasattr(high, "__len__"):
+            raise TypeError("randint() missing 1 required positional argument: 'size'")
+        low, high, size = 0, low, high
+    dt = _dtype(dtype) or int64
+    t = _f.make(rng(generator).integers(low, high, _size((size,))).astype(dt))
+    if requires_grad:
+        t.requires_grad = True
+    return t
 
 
-def randperm(n: int, generator: Generator | None = None, dtype: Any = None) -> Tensor:
+def randperm(n: int, generator: Generator | None = None, dtype: Any = None,
+             device: Any = None) -> Tensor:
+    check_device(device)
     return _f.make(rng(generator).permutation(n).astype(_dtype(dtype) or int64))
 
 
-def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
+def rand_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               generator: Generator | None = None) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _new(rng(generator).random(shape).astype(dt), requires_grad)
 
 
-def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
+def randn_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                generator: Generator | None = None) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _new(rng(generator).standard_normal(shape).astype(dt), requires_grad)
 
@@ -70,13 +89,18 @@ class RandomMixin:
         values = draw(rng(generator))
         return self._inplace(name, lambda s: P.Fill.apply(s, array=values))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None,
+                 device: Any = None) -> "Tensor":
+        check_device(device)
         return self._draw_("uniform_", lambda g: g.uniform(a, b, self._data.shape), generator)
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None,
+                device: Any = None) -> "Tensor":
+        check_device(device)
         return self._draw_("normal_", lambda g: g.normal(mean, std, self._data.shape), generator)
 
-    def bernoulli(self, p: float | None = None, *, generator: Any = None) -> "Tensor":
+    def bernoulli(self, p: float | None = None, *, generator: Any = None,
+                  device: Any = None) -> "Tensor":
         """Draw 0 or 1 with probability ``self`` (or ``p``) of 1, in self's dtype. No gradient.
 
         >>> import autograd_core as ag
@@ -84,6 +108,7 @@ class RandomMixin:
         >>> ag.tensor([0.0, 1.0, 1.0]).bernoulli(generator=g)
         tensor([0., 1., 1.])
         """
+        check_device(device)
         probs = self._data if p is None else np.asarray(p, dtype=np.float64)
         if not ((probs >= 0) & (probs <= 1)).all():
             raise ValueError("bernoulli: expected all probabilities in [0, 1], got values from "
@@ -92,7 +117,7 @@ class RandomMixin:
         return _f.make(draw.astype(self._data.dtype))
 
     def multinomial(self, num_samples: int, replacement: bool = False, *,
-                    generator: Any = None) -> "Tensor":
+                    generator: Any = None, device: Any = None) -> "Tensor":
         """Draw ``num_samples`` category indices (int64) per row of non-negative weights
         (1-D or 2-D), with or without replacement.
 
@@ -101,6 +126,7 @@ class RandomMixin:
         >>> ag.tensor([0.0, 10.0, 0.0]).multinomial(2, replacement=True, generator=g)
         tensor([1, 1])
         """
+        check_device(device)
         w = self._data
         if w.ndim not in (1, 2) or not _is_float(w.dtype):
             raise ValueError(f"multinomial: expected a 1-D or 2-D float tensor of weights, got "
