@@ -128,6 +128,18 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     is_cuda = is_xpu = is_mps = is_meta = is_quantized = is_sparse = False
     is_cpu = True
 
+    @property
+    def real(self) -> "Tensor":
+        """The real part: the tensor itself for a real dtype, as PyTorch's."""
+        return self
+
+    @property
+    def imag(self) -> "Tensor":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
     def get_device(self) -> int:
         """-1: the index PyTorch gives a CPU tensor."""
         return -1

@@ -26,6 +26,28 @@ class IndexMixin:
     def __getitem__(self, index: Any) -> "Tensor":
         return IX.Index.apply(self, index=_index(index))
 
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":
+        """``gather`` with broadcasting: the elements at ``indices`` along ``dim`` (of the
+        flattened tensor when ``dim`` is None), as ``torch.take_along_dim``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[10, 30, 20]]).take_along_dim(ag.tensor([[2, 0]]), 1)
+        tensor([[20, 10]])
+        """
+        idx = indices if is_tensor(indices) else _f.make(np.asarray(indices))
+        if dim is None:
+            return self.reshape(-1).gather(0, idx.reshape(-1))
+        d = _check_dim(self, dim, "take_along_dim")
+        if idx.ndim != self.ndim:
+            raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                               f"number of dimensions, but got {self.ndim} dimensions for input, "
+                               f"and {idx.ndim} dimensions for indices")
+        lead = tuple(np.broadcast_shapes(tuple(s for i, s in enumerate(self.shape) if i != d),
+                                         tuple(s for i, s in enumerate(idx.shape) if i != d)))
+        shape_x = lead[:d] + (self.shape[d],) + lead[d:]
+        shape_i = lead[:d] + (idx.shape[d],) + lead[d:]
+        return self.expand(shape_x).gather(d, idx.expand(shape_i))
+
     def gather(self, dim: int, index: "Tensor") -> "Tensor":
         d = _check_dim(self, dim, "gather")
         idx = index._data if is_tensor(index) else np.asarray(index)

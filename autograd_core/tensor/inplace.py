@@ -57,11 +57,10 @@ class InPlaceMixin:
         t._ctx, t._requires_grad, t._vc = self._ctx, self._requires_grad, version_counter(self)
         return t
 
-    def _check_writable(self, name: str, record: bool) -> None:
-        if not self._data.flags.writeable:
-            raise RuntimeError(f"{name}: unsupported operation: more than one element of the "
-                               "written-to tensor refers to a single memory location. Please "
-                               "clone() the tensor before performing the operation.")
+    def _check_writable(self, name: str, record: bool, region: np.ndarray | None = None) -> None:
+        """PyTorch's checks before writing into this tensor (or only into ``region``, an
+        array view of the part written)."""
+        _check_no_overlap(self._data if region is None else region, name)
         v = self._view
         if STATE.enabled and v is not None and v[5] and v[0]._requires_grad:
             raise RuntimeError(f"{name}: A view was created in no_grad mode and is being modified "
@@ -150,7 +149,8 @@ class InPlaceMixin:
         v = value if is_tensor(value) else None
         record = STATE.enabled and _is_float(self._data.dtype) and (
             self.requires_grad or (v is not None and v.requires_grad))
-        self._check_writable("__setitem__", record)
+        region = self._data[IX.as_view_index(idx)] if IX.is_basic(idx) else None
+        self._check_writable("__setitem__", record, region)
         if not record:
             try:
                 self._data[idx] = value._data if v is not None else value
@@ -206,6 +206,15 @@ class InPlaceMixin:
             raise ValueError(f"masked_fill_: value must be a number or a 0-d tensor, got shape "
                              f"{v.shape}")
         return self._inplace("masked_fill_", lambda s: s.masked_fill(m, value), value)
+
+def _check_no_overlap(a: np.ndarray, name: str) -> None:
+    """PyTorch's rule for writing in place: not into memory that several elements share (an
+    expanded dim, stride 0), nor into read-only memory."""
+    if not a.flags.writeable or any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+        raise RuntimeError(f"{name}: unsupported operation: more than one element of the "
+                           "written-to tensor refers to a single memory location. Please "
+                           "clone() the tensor before performing the operation.")
+
 
 def _inplace_twin(name: str) -> Callable:
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:

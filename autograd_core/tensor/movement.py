@@ -11,7 +11,8 @@ from typing import Any, Sequence, TYPE_CHECKING
 import numpy as np
 
 from ..autograd import function as _f
-from ..autograd.function import is_tensor
+from ..autograd.function import is_tensor, version_counter
+from ..autograd.grad_mode import STATE
 from .args import _check_dim, _require_tensor, _size
 from ..ops import index as IX
 from ..ops import movement as MV
@@ -32,7 +33,46 @@ class MovementMixin:
             return self
         return MV.Reshape.apply(self, shape=shape)
 
-    view = reshape
+    def view(self, *shape: Any) -> "Tensor":
+        """The same memory in another shape (a view, never a copy: PyTorch's error when the
+        layout does not allow one), or ``view(dtype)``: the same bytes read as ``dtype``.
+
+        >>> import autograd_core as ag
+        >>> x = ag.arange(6.0)
+        >>> x.view(2, 3).shape, x.view(ag.int16).shape
+        ((2, 3), (12,))
+        >>> x.view(2, 3).t().view(6)
+        Traceback (most recent call last):
+        RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.
+        """
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)) and \
+                not is_tensor(shape[0]):
+            return self._view_dtype(np.dtype(shape[0]))
+        size = _size(shape)
+        if size == self._data.shape:
+            return self
+        probe = self._data.view()
+        try:
+            probe.shape = size
+        except AttributeError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride "
+                               "(at least one dimension spans across two contiguous subspaces). "
+                               "Use .reshape(...) instead.") from None
+        except ValueError as e:
+            raise RuntimeError(f"shape '{list(size)}' is invalid for input of size "
+                               f"{self._data.size}") from e
+        return MV.Reshape.apply(self, shape=size)
+
+    def _view_dtype(self, dtype: np.dtype) -> "Tensor":
+        a = self._data
+        if dtype.itemsize != a.itemsize and (a.ndim == 0 or a.strides[-1] != a.itemsize):
+            raise RuntimeError("self.stride(-1) must be 1 to view Float as a dtype of another "
+                               "size")
+        out = _f.make(a.view(dtype))
+        if dtype.kind == "f" and self._requires_grad and STATE.enabled:
+            raise RuntimeError("view(dtype) is not differentiable: detach() the tensor first")
+        out._vc = version_counter(self)
+        return out
 
     def view_as(self, other: "Tensor") -> "Tensor":
         return self.reshape(other.shape)
@@ -120,8 +160,20 @@ class MovementMixin:
     broadcast_to = expand
 
     def repeat(self, *sizes: Any) -> "Tensor":
+        """The whole tensor repeated ``sizes`` times along each dim (a copy, always).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+        """
         sizes = _size(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                               "number of dimensions of tensor")
         x = self.reshape((1,) * (len(sizes) - self.ndim) + self.shape)
+        if all(r == 1 for r in sizes):
+            return x.clone()
         # expand an inserted axis before each dim, then merge
         inter = []
         for r, s in zip(sizes, x.shape):
@@ -161,6 +213,101 @@ class MovementMixin:
     def select(self, dim: int, index: int) -> "Tensor":
         d = _check_dim(self, dim, "select")
         return self[(slice(None),) * d + (index,)]
+
+    def unfold(self, dimension: int, size: int, step: int) -> "Tensor":
+        """Every window of ``size`` elements, ``step`` apart, along ``dimension``, as a new
+        last dim (a view).
+
+        >>> import autograd_core as ag
+        >>> ag.arange(5).unfold(0, 2, 2)
+        tensor([[0, 1],
+                [2, 3]])
+        """
+        d = _check_dim(self, dimension, "unfold")
+        n = self.shape[d] if self.ndim else 1
+        if size > n or size < 0:
+            raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        x = self if self.ndim else self.reshape(1)
+        return MV.Unfold.apply(x, dim=d, size=int(size), step=int(step))
+
+    def as_strided(self, size: Any, stride: Any, storage_offset: int = 0) -> "Tensor":
+        """A view of this (C-contiguous) tensor's memory with the given ``size`` and
+        ``stride`` (in elements), starting ``storage_offset`` elements in.
+
+        >>> import autograd_core as ag
+        >>> ag.arange(6).as_strided((2, 2), (1, 2))
+        tensor([[0, 2],
+                [1, 3]])
+        """
+        if not self._data.flags.c_contiguous:
+            raise RuntimeError("as_strided: only C-contiguous tensors are supported here "
+                               "(call .contiguous() first)")
+        size, stride = _size((size,)), _size((stride,))
+        if len(size) != len(stride):
+            raise RuntimeError(f"mismatch in length of strides and shape: {len(stride)} vs {len(size)}")
+        last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride) if n > 0)
+        if storage_offset < 0 or any(s < 0 for s in stride) or (all(size) and last >= self.numel()):
+            raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)} and "
+                               f"storage offset {storage_offset} are out of bounds for a "
+                               f"storage of {self.numel()} elements")
+        flat = self.reshape(-1)
+        # one window per leading index: expressed as unfolds of the flat view
+        return MV.Strided.apply(flat, size=size, stride=stride, offset=int(storage_offset))
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple:
+        """Split into ``n`` nearly equal parts (the first ones one longer), or at ``indices``
+        (views, as PyTorch's).
+
+        >>> import autograd_core as ag
+        >>> [t.tolist() for t in ag.arange(5).tensor_split(2)]
+        [[0, 1, 2], [3, 4]]
+        """
+        d = _check_dim(self, dim, "tensor_split")
+        n = self.shape[d]
+        if isinstance(indices_or_sections, (int, np.integer)):
+            k = int(indices_or_sections)
+            if k <= 0:
+                raise RuntimeError(f"number of sections must be larger than 0, got {k}")
+            q, r = divmod(n, k)
+            bounds = [i * q + min(i, r) for i in range(k + 1)]
+        else:
+            idx = [int(i) for i in (indices_or_sections.tolist() if is_tensor(indices_or_sections)
+                                    else indices_or_sections)]
+            bounds = [0] + [min(max(i if i >= 0 else i + n, 0), n) for i in idx] + [n]
+        return tuple(self.narrow(d, a, max(b - a, 0)) for a, b in zip(bounds, bounds[1:]))
+
+    def _split_like_numpy(self, sections: Any, dim: int, name: str) -> tuple:
+        if isinstance(sections, (int, np.integer)) and self.shape[dim] % int(sections):
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the "
+                               f"size of the dimension {self.shape[dim]} is not divisible by the "
+                               f"split_size {sections}!")
+        return self.tensor_split(sections, dim)
+
+    def hsplit(self, sections: Any) -> tuple:
+        """``tensor_split`` along dim 1 (dim 0 for 1-D tensors), parts of equal size."""
+        return self._split_like_numpy(sections, 1 if self.ndim > 1 else 0, "hsplit")
+
+    def vsplit(self, sections: Any) -> tuple:
+        """``tensor_split`` along dim 0, parts of equal size."""
+        return self._split_like_numpy(sections, 0, "vsplit")
+
+    def dsplit(self, sections: Any) -> tuple:
+        """``tensor_split`` along dim 2, parts of equal size."""
+        return self._split_like_numpy(sections, 2, "dsplit")
+
+    def ravel(self) -> "Tensor":
+        """``reshape(-1)``: a view when the layout allows one, else a copy."""
+        return self.reshape(-1)
+
+    def narrow_copy(self, dim: int, start: int, length: int) -> "Tensor":
+        """``narrow``, as a copy."""
+        return self.narrow(dim, start, length).clone()
+
+    def adjoint(self) -> "Tensor":
+        """The last two dims swapped (the conjugate is the same for real tensors): a view."""
+        return self.mT
 
     def movedim(self, source: Any, destination: Any) -> "Tensor":
         """Move dims ``source`` to positions ``destination`` (ints or sequences); the others
@@ -203,12 +350,7 @@ class MovementMixin:
         d1, d2 = _check_dim(self, dim1, "diagonal"), _check_dim(self, dim2, "diagonal")
         if d1 == d2:
             raise ValueError(f"diagonal: dim1 and dim2 cannot be the same dim ({d1})")
-        x = self.movedim((d1, d2), (-2, -1))
-        n, m = x.shape[-2:]
-        k = int(offset)
-        i = np.arange(max(min(n, m - k) if k >= 0 else min(n + k, m), 0))
-        index = (Ellipsis, i, i + k) if k >= 0 else (Ellipsis, i - k, i)
-        return IX.Index.apply(x, index=index)
+        return MV.Diagonal.apply(self, offset=int(offset), dim1=d1, dim2=d2)
 
     def tile(self, *dims: Any) -> "Tensor":
         """Repeat the whole tensor ``dims`` times along each dim (missing leading dims
@@ -300,11 +442,8 @@ class MovementMixin:
         if len(set(ds)) != len(ds):
             raise ValueError(f"flip: dims {dims} name a dim more than once")
         if self.ndim == 0 or not ds:
-            return self[...]
-        index = [slice(None)] * self.ndim
-        for d in ds:
-            index[d] = slice(None, None, -1)
-        return IX.Index.apply(self, index=tuple(index))
+            return self.clone()
+        return MV.Flip.apply(self, dims=tuple(ds))
 
     def roll(self, shifts: Any, dims: Any = None) -> "Tensor":
         """Shift elements along ``dims`` by ``shifts``, wrapping around (flattened if no dims).
@@ -332,7 +471,7 @@ class MovementMixin:
                 continue
             idx = (np.arange(n) - int(s)) % n
             out = IX.Index.apply(out, index=(slice(None),) * d + (idx,))
-        return out if out is not self else self[...]
+        return out.clone() if out is self else out  # a copy even if nothing moved, as PyTorch
 
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     """Coordinate grids from 1-D tensors: with ``indexing='ij'`` (the default) output ``k``
