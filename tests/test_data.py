@@ -684,11 +684,12 @@ def test_real_fashion_mnist_from_debian_package():
 
 
 # ================================================================== doctests
-@pytest.mark.parametrize("module", ["collate", "dataloader", "dataset", "datasets", "idx", "mnist", "sampler"])
+@pytest.mark.parametrize("module", ["utils.data.collate", "utils.data.dataloader", "utils.data.dataset",
+                                    "utils.data.sampler", "data.datasets", "data.idx", "data.mnist"])
 def test_docstring_examples_run(module):
     import importlib
 
-    mod = importlib.import_module(f"autograd_core.data.{module}")
+    mod = importlib.import_module(f"autograd_core.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
