@@ -1,7 +1,9 @@
-"""``default_collate`` and ``default_convert``, as in ``torch.utils.data``.
+"""``default_collate`` and ``default_convert``, as in ``torch.utils.data`` (PyTorch
+defines them in ``torch.utils.data._utils.collate`` and exports them from
+``torch.utils.data`` and ``torch.utils.data.dataloader``; so does this package).
 
 >>> import numpy as np
->>> from autograd_core.data import default_collate
+>>> from autograd_core.utils.data import default_collate
 >>> x, y = default_collate([(np.zeros(3, np.float32), 1), (np.ones(3, np.float32), 0)])
 >>> x.shape, y.numpy().tolist()
 ((2, 3), [1, 0])
@@ -49,7 +51,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
 
     Example:
         >>> import autograd_core as ag
-        >>> from autograd_core.data import default_collate
+        >>> from autograd_core.utils.data import default_collate
         >>> out = default_collate([{"x": 1.5, "y": 2}, {"x": 0.5, "y": 3}])
         >>> out["x"].dtype, out["y"].numpy().tolist()
         (dtype('float64'), [2, 3])
@@ -127,7 +129,7 @@ def default_convert(data: Any) -> Any:
 
     Example:
         >>> import numpy as np
-        >>> from autograd_core.data import default_convert
+        >>> from autograd_core.utils.data import default_convert
         >>> default_convert((np.zeros(2), "a"))[0].shape
         (2,)
     """

@@ -1,9 +1,10 @@
-"""Datasets as in ``torch.utils.data``: ``Dataset``, ``IterableDataset``,
-``TensorDataset``, ``Subset``, ``ConcatDataset`` and ``random_split``.
+"""Datasets, as ``torch.utils.data.dataset``: ``Dataset``, ``IterableDataset``,
+``TensorDataset``, ``StackDataset``, ``ConcatDataset``, ``ChainDataset``,
+``Subset`` and ``random_split``.
 
 >>> import numpy as np
 >>> import autograd_core as ag
->>> from autograd_core.data import TensorDataset, random_split
+>>> from autograd_core.utils.data import TensorDataset, random_split
 >>> ds = TensorDataset(ag.from_numpy(np.zeros((10, 3), np.float32)), ag.from_numpy(np.arange(10)))
 >>> train, val = random_split(ds, [0.8, 0.2], generator=ag.Generator().manual_seed(0))
 >>> len(train), len(val)
@@ -26,8 +27,10 @@ __all__ = [
     "Dataset",
     "IterableDataset",
     "TensorDataset",
+    "StackDataset",
     "Subset",
     "ConcatDataset",
+    "ChainDataset",
     "random_split",
 ]
 
@@ -40,7 +43,7 @@ class Dataset(Generic[T_co]):
     for its samplers.
 
     Example:
-        >>> from autograd_core.data import Dataset
+        >>> from autograd_core.utils.data import Dataset
         >>> class Squares(Dataset):
         ...     def __len__(self) -> int:
         ...         return 5
@@ -69,9 +72,10 @@ class IterableDataset(Dataset[T_co]):
 
     A :class:`DataLoader` over it reads the stream in order and groups it into
     batches; ``shuffle`` and samplers are not allowed, as in PyTorch.
+    ``stream1 + stream2`` is a :class:`ChainDataset`.
 
     Example:
-        >>> from autograd_core.data import IterableDataset
+        >>> from autograd_core.utils.data import IterableDataset
         >>> class Count(IterableDataset):
         ...     def __iter__(self):
         ...         return iter(range(3))
@@ -82,8 +86,8 @@ class IterableDataset(Dataset[T_co]):
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
-    def __add__(self, other: Any) -> Any:
-        raise TypeError("IterableDataset cannot be added to another dataset (ChainDataset is not provided)")
+    def __add__(self, other: Dataset[T_co]) -> "ChainDataset":
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset[tuple]):
@@ -103,7 +107,7 @@ class TensorDataset(Dataset[tuple]):
     Example:
         >>> import numpy as np
         >>> import autograd_core as ag
-        >>> from autograd_core.data import TensorDataset
+        >>> from autograd_core.utils.data import TensorDataset
         >>> x = ag.from_numpy(np.arange(12, dtype=np.float32).reshape(4, 3))
         >>> y = ag.from_numpy(np.array([0, 1, 0, 1]))
         >>> ds = TensorDataset(x, y)
@@ -156,6 +160,70 @@ class TensorDataset(Dataset[tuple]):
         return out
 
 
+class StackDataset(Dataset[Any]):
+    """Samples of several datasets of the same length side by side.
+
+    ``StackDataset(a, b)[i]`` is ``(a[i], b[i])``; ``StackDataset(x=a, y=b)[i]``
+    is ``{"x": a[i], "y": b[i]}``.
+
+    Args:
+        *args: datasets whose samples make a tuple.
+        **kwargs: datasets whose samples make a dict (not both kinds).
+
+    Raises:
+        ValueError: with no dataset, with both ``args`` and ``kwargs``, or when
+            the lengths differ.
+
+    Example:
+        >>> from autograd_core.utils.data import StackDataset
+        >>> StackDataset([1, 2], "ab")[1], StackDataset(n=[1, 2], c="ab")[0]
+        ((2, 'b'), {'n': 1, 'c': 'a'})
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args:
+            if kwargs:
+                raise ValueError(
+                    "Supported either ``tuple``- (via ``args``) or"
+                    "``dict``- (via ``kwargs``) like input/output, but both types are given."
+                )
+            self._length = len(args[0])
+            if any(self._length != len(d) for d in args):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets: tuple | dict = args
+        elif kwargs:
+            parts = list(kwargs.values())
+            self._length = len(parts[0])
+            if any(self._length != len(d) for d in parts):
+                raise ValueError("Size mismatch between datasets")
+            self.datasets = kwargs
+        else:
+            raise ValueError("At least one dataset should be passed")
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list) -> list:
+        def column(d: Any) -> list:
+            getitems = getattr(d, "__getitems__", None)
+            if not callable(getitems):
+                return [d[i] for i in indices]
+            items = getitems(indices)
+            if len(items) != len(indices):
+                raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)}")
+            return items
+
+        if isinstance(self.datasets, dict):
+            cols = {k: column(d) for k, d in self.datasets.items()}
+            return [{k: col[j] for k, col in cols.items()} for j in range(len(indices))]
+        return list(zip(*(column(d) for d in self.datasets)))
+
+    def __len__(self) -> int:
+        return self._length
+
+
 class Subset(Dataset[T_co]):
     """The samples of ``dataset`` at the given ``indices``, in that order.
 
@@ -164,7 +232,7 @@ class Subset(Dataset[T_co]):
         indices: positions in ``dataset`` (any sequence of ints).
 
     Example:
-        >>> from autograd_core.data import Subset
+        >>> from autograd_core.utils.data import Subset
         >>> sub = Subset(list("abcdef"), [4, 0, 2])
         >>> len(sub), sub[0], sub[[1, 2]]
         (3, 'e', ['a', 'c'])
@@ -210,7 +278,7 @@ class ConcatDataset(Dataset[T_co]):
     """Several map-style datasets one after another.
 
     Example:
-        >>> from autograd_core.data import ConcatDataset
+        >>> from autograd_core.utils.data import ConcatDataset
         >>> ds = ConcatDataset([[1, 2], [3, 4, 5]])
         >>> len(ds), ds[2], ds[-1]
         (5, 3, 5)
@@ -249,6 +317,48 @@ class ConcatDataset(Dataset[T_co]):
         return self.datasets[d][idx - start]
 
 
+class ChainDataset(IterableDataset[T_co]):
+    """Several :class:`IterableDataset` streams one after another, read as they go.
+
+    Its length is the sum of theirs (for those that have one).
+
+    Raises:
+        AssertionError: when iterated or measured with a dataset that is not an
+            :class:`IterableDataset` (PyTorch's exception).
+
+    Example:
+        >>> from autograd_core.utils.data import ChainDataset, IterableDataset
+        >>> class Count(IterableDataset):
+        ...     def __init__(self, n: int) -> None:
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(self.n))
+        ...     def __len__(self) -> int:
+        ...         return self.n
+        >>> both = Count(2) + Count(3)
+        >>> type(both).__name__, list(both), len(both)
+        ('ChainDataset', [0, 1, 0, 1, 2], 5)
+    """
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        super().__init__()
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[T_co]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)  # type: ignore[arg-type]
+        return total
+
+
 def random_split(
     dataset: Dataset[T_co],
     lengths: Sequence[int | float],
@@ -272,7 +382,7 @@ def random_split(
 
     Example:
         >>> import autograd_core as ag
-        >>> from autograd_core.data import random_split
+        >>> from autograd_core.utils.data import random_split
         >>> a, b, c = random_split(range(10), [0.5, 0.3, 0.2], generator=ag.Generator().manual_seed(1))
         >>> len(a), len(b), len(c)
         (5, 3, 2)
