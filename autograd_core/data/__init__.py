@@ -1,9 +1,10 @@
-"""Data for autograd_core: PyTorch's data API and datasets that need no network.
+"""Data for autograd_core: datasets that need no network, and PyTorch's data API.
 
-* ``torch.utils.data`` names and semantics: :class:`Dataset`,
-  :class:`IterableDataset`, :class:`TensorDataset`, :class:`Subset`,
-  :class:`ConcatDataset`, :func:`random_split`, :class:`DataLoader`, the
-  samplers and :func:`default_collate`.
+* ``torch.utils.data`` names and semantics, defined in
+  :mod:`autograd_core.utils.data` and exported here too (the same objects):
+  :class:`Dataset`, :class:`IterableDataset`, :class:`TensorDataset`,
+  :class:`Subset`, :class:`ConcatDataset`, :func:`random_split`,
+  :class:`DataLoader`, the samplers and :func:`default_collate`.
 * Shipped data: :func:`load_digits`, :func:`load_iris`, :func:`load_mcycle`
   (and the dataset classes :class:`Digits`, :class:`Iris`, :class:`MCycle`).
 * Generated data: :func:`make_xor`, :func:`make_moons`, :func:`make_circles`,
@@ -23,18 +24,16 @@ Nothing here downloads anything.
 >>> xb.shape, yb.shape
 ((16, 4), (16,))
 """
-from . import collate, dataloader, dataset, datasets, mnist, sampler
-from .collate import *  # noqa: F401,F403  (each module's __all__ is what it exports)
-from .dataloader import *  # noqa: F401,F403
-from .dataset import *  # noqa: F401,F403
-from .datasets import *  # noqa: F401,F403
+from ..utils import data as _torch_data
+from ..utils.data import *  # noqa: F401,F403  (torch.utils.data's names)
+from . import datasets, mnist
+from .datasets import *  # noqa: F401,F403  (each module's __all__ is what it exports)
 from .idx import IDXFormatError, read_idx, write_idx
 from .mnist import *  # noqa: F401,F403
-from .sampler import *  # noqa: F401,F403
 
 __all__ = [
     # torch.utils.data
-    *dataset.__all__, *dataloader.__all__, *sampler.__all__, *collate.__all__,
+    *_torch_data.__all__,
     # shipped and generated data
     *datasets.__all__,
     # MNIST-format files

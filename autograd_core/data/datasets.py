@@ -34,8 +34,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._core import to_tensor
-from .dataset import Dataset
+from ..utils.data._core import to_tensor
+from ..utils.data.dataset import Dataset
 
 __all__ = [
     "FILES_DIR",
@@ -203,7 +203,7 @@ def load_mcycle() -> tuple[np.ndarray, np.ndarray]:
 def _rng(seed: Any) -> np.random.Generator:
     """NumPy generator for ``seed``: an int, a Generator, or None for the global one."""
     if seed is None:
-        from ._core import np_rng
+        from ..utils.data._core import np_rng
 
         try:
             return np_rng(None)
@@ -211,7 +211,7 @@ def _rng(seed: Any) -> np.random.Generator:
             return np.random.default_rng()
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return np.random.default_rng(int(seed))
-    from ._core import np_rng
+    from ..utils.data._core import np_rng
 
     try:
         return np_rng(seed)

@@ -1,5 +1,5 @@
 """Late access to the Tensor core (``autograd_core``), so that importing
-``autograd_core.data`` never needs the core to be fully imported first."""
+``autograd_core.utils.data`` never needs the core to be fully imported first."""
 from __future__ import annotations
 
 from typing import Any
@@ -56,3 +56,20 @@ def first_dim(x: Any) -> int:
     if len(shape) == 0:
         raise ValueError("a 0-dimensional tensor has no first dimension to index samples by")
     return int(shape[0])
+
+
+def iteration_rng(generator: Any = None) -> np.random.Generator:
+    """The ``numpy.random.Generator`` a random sampler draws one pass from.
+
+    As PyTorch's ``RandomSampler``: a given ``generator`` is drawn from directly;
+    with ``None``, one int64 seed is drawn from the global generator and a
+    private ``autograd_core.Generator`` seeded with it serves the whole pass, so
+    the global generator advances by one draw per pass and the order of the pass
+    does not depend on what else draws from the global generator meanwhile.
+    """
+    if generator is not None:
+        return np_rng(generator)
+    from autograd_core.random import Generator
+
+    seed = int(np_rng(None).integers(0, 2**63, dtype=np.int64))
+    return Generator(seed).np
