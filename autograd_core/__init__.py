@@ -59,8 +59,9 @@ def _method(name: str):
     return fn
 
 
-for _name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
-              "square", "log1p", "clamp", "clip", "maximum", "minimum", "sum", "mean", "var", "std",
+from .ops import TENSOR_METHODS as _TENSOR_METHODS  # noqa: E402
+
+for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maximum", "minimum", "sum", "mean", "var", "std",
               "prod", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "softmax",
               "log_softmax", "matmul", "mm", "bmm", "dot", "reshape", "flatten", "unflatten",
               "permute", "transpose", "swapaxes", "t", "squeeze", "unsqueeze", "split", "chunk",
@@ -72,8 +73,8 @@ for _name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "r
               "clamp_max", "masked_select", "scatter", "scatter_add", "addmm", "baddbmm",
               "bernoulli", "multinomial", "unique",
               # tensor_more_ops.py
-              "round", "floor", "ceil", "trunc", "fix", "frac", "reciprocal", "log2", "log10",
-              "exp2", "expm1", "erf", "hypot", "logaddexp", "lerp", "addcmul", "addcdiv",
+              "round", "floor", "ceil", "trunc", "fix", "frac", "reciprocal",
+              "hypot", "logaddexp", "lerp", "addcmul", "addcdiv",
               "nan_to_num", "isinf", "isposinf", "isneginf", "logical_and", "logical_or",
               "logical_xor", "is_floating_point", "movedim", "moveaxis", "diagonal", "trace",
               "mv", "tile", "diff", "index_add", "index_fill", "nonzero", "argwhere",

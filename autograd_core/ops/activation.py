@@ -19,8 +19,8 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
-from .pointwise import select, select_tensor, sigmoid_array, where
-from .special import Erf, erf_array
+from .pointwise import select, select_tensor, where
+from .special import Erf, erf_array, sigmoid_array
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
     from ..tensor import Tensor

@@ -28,7 +28,7 @@ import numpy as np
 from ..autograd import composite_backward
 from ..autograd.function import Function
 from .movement import Cat
-from .pointwise import sigmoid_array
+from .special import sigmoid_array
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
     from ..tensor import Tensor

@@ -19,6 +19,7 @@ from .args import _array, _index, _is_float
 from ..ops import index as IX
 from ..ops import pointwise as P
 from ..autograd.function import version_counter
+from ..ops import TENSOR_METHODS
 from ..autograd.inplace import can_cast, keep_original_inputs, rebase
 from .dtypes import scalar_type_name
 
@@ -228,11 +229,10 @@ def _inplace_twin(name: str) -> Callable:
 
 
 # the in-place twins of out-of-place methods (the others are written out above)
-for _name in ("relu", "sigmoid", "tanh", "exp", "log", "sqrt", "rsqrt", "neg", "abs", "sin", "cos",
-              "clamp_min", "clamp_max", "sign", "floor", "ceil", "round", "trunc", "frac",
-              "reciprocal", "log1p", "expm1", "log2", "log10", "exp2", "square", "addcmul",
-              "addcdiv", "lerp", "hypot", "atan2", "index_fill", "index_add", "scatter",
-              "scatter_add", "tril", "triu", "nan_to_num", "logaddexp"):
+for _name in (*TENSOR_METHODS, "relu", "neg", "abs", "clamp_min", "clamp_max", "sign", "floor",
+              "ceil", "round", "trunc", "frac", "reciprocal", "square", "addcmul", "addcdiv",
+              "lerp", "hypot", "atan2", "index_fill", "index_add", "scatter", "scatter_add",
+              "tril", "triu", "nan_to_num", "logaddexp"):
     if not hasattr(InPlaceMixin, _name + "_"):
         setattr(InPlaceMixin, _name + "_", _inplace_twin(_name))
 del _name

@@ -14,6 +14,7 @@ from ..autograd.function import is_tensor
 from .dtypes import get_default_dtype
 from .args import _SCALARS, _array, _is_float, _pair_dtype, _require_float, _require_tensor
 from ..ops import pointwise as P
+from ..ops import TENSOR_METHODS
 from ..ops import special as SP
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
@@ -181,30 +182,6 @@ class PointwiseMixin:
             return self
         return _f.make(self._data.astype(get_default_dtype()))
 
-    def exp(self) -> "Tensor":
-        return P.Exp.apply(self._floating())
-
-    def log(self) -> "Tensor":
-        return P.Log.apply(self._floating())
-
-    def sqrt(self) -> "Tensor":
-        return P.Sqrt.apply(self._floating())
-
-    def rsqrt(self) -> "Tensor":
-        return 1 / self.sqrt()
-
-    def sin(self) -> "Tensor":
-        return P.Sin.apply(self._floating())
-
-    def cos(self) -> "Tensor":
-        return P.Cos.apply(self._floating())
-
-    def tanh(self) -> "Tensor":
-        return P.Tanh.apply(self._floating())
-
-    def sigmoid(self) -> "Tensor":
-        return P.Sigmoid.apply(self._floating())
-
     def relu(self) -> "Tensor":
         return P.Relu.apply(self)
 
@@ -213,15 +190,6 @@ class PointwiseMixin:
 
     def square(self) -> "Tensor":
         return self * self
-
-    def log1p(self) -> "Tensor":
-        """``log(1 + x)``, exact for tiny ``x`` (where ``(x + 1).log()`` loses every digit).
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([1e-10], dtype=ag.float64).log1p().tolist()   # (x + 1).log(): 1.00000008e-10
-        [9.999999999500001e-11]
-        """
-        return SP.Log1p.apply(self._floating())
 
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         if min is None and max is None:
@@ -301,51 +269,6 @@ class PointwiseMixin:
         tensor([0.5 , 0.25])
         """
         return 1 / self._floating()
-
-    def log2(self) -> "Tensor":
-        """Base-2 logarithm.
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([1.0, 8.0]).log2()
-        tensor([0., 3.])
-        """
-        return SP.Log2.apply(self._floating())
-
-    def log10(self) -> "Tensor":
-        """Base-10 logarithm.
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([1.0, 1000.0]).log10()
-        tensor([0., 3.])
-        """
-        return SP.Log10.apply(self._floating())
-
-    def exp2(self) -> "Tensor":
-        """``2 ** x`` elementwise.
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([0.0, 3.0]).exp2()
-        tensor([1., 8.])
-        """
-        return SP.Exp2.apply(self._floating())
-
-    def expm1(self) -> "Tensor":
-        """``exp(x) - 1``, exact for tiny ``x``.
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([1e-10], dtype=ag.float64).expm1().item()
-        1.00000000005e-10
-        """
-        return SP.Expm1.apply(self._floating())
-
-    def erf(self) -> "Tensor":
-        """The error function; gradient ``2/sqrt(pi) * exp(-x**2)``.
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([0.0, 1.0]).erf()
-        tensor([0.    , 0.8427])
-        """
-        return SP.Erf.apply(self._floating())
 
     def hypot(self, other: Any) -> "Tensor":
         """``sqrt(self**2 + other**2)`` elementwise without overflow; broadcasts.
@@ -522,7 +445,7 @@ class PointwiseMixin:
         tensor([ 1.5708, -2.3562])
         """
         a = self if _is_float(self._data.dtype) else self.float()
-        return a._binary(other, P.Atan2, "atan2")
+        return a._binary(other, SP.Atan2, "atan2")
 
     arctan2 = atan2
 
@@ -576,3 +499,19 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         dt = np.result_type(a._data.dtype, b._data.dtype)
         a, b = a.to(dt), b.to(dt)
     return P.Where.apply(a, b, condition=c)
+
+
+def _elementary_method(name: str, op: type) -> Any:
+    def method(self: Any) -> Any:
+        return op.apply(self._floating())
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"{op.__doc__ or name} Integer tensors are taken as the default float "
+                      f"dtype. In place: ``{name}_``.")
+    return method
+
+
+# the functions of one tensor declared in ops/special.py (``@tensor_method``)
+for _name, _op in TENSOR_METHODS.items():
+    setattr(PointwiseMixin, _name, _elementary_method(_name, _op))
+del _name, _op
