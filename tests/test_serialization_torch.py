@@ -316,6 +316,27 @@ def test_whole_modules_of_this_library_round_trip(kind, tmp_path):
             np.testing.assert_array_equal(a, b)
 
 
+def test_our_classes_are_found_by_name_when_their_module_has_moved():
+    """A file names the module a class was defined in when it was saved; nn's layout may
+    change since. An nn.Module subclass (or nn.functional function) is then found by its
+    name in nn (or nn.functional)."""
+    from autograd_core.serialization.pickler import dumps
+    model = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0)  # holds F.relu as a value
+    data_pkl, storages = dumps(model, 2, nn.Parameter)
+    moved = re.sub(rb"cnn\.[a-z_.]+\n(Linear|TransformerEncoderLayer)\n",
+                   lambda m: b"cnn.layers_of_old\n" + m.group(1) + b"\n", data_pkl)
+    moved = moved.replace(b"cnn.functional\nrelu\n", b"cnn.functional.old\nrelu\n")
+    assert moved.count(b"nn.layers_of_old") >= 2 and b"nn.functional.old" in moved
+    back = load(io.BytesIO(_archive(moved, storages)))
+    assert type(back) is type(model) and back.activation is model.activation
+    x = ag.randn(3, 2, 4)
+    model.eval(), back.eval()
+    np.testing.assert_array_equal(back(x)._data, model(x)._data)
+    # a name that is not one of ours is refused, moved or not
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL nn.layers_of_old.Popen"):
+        load(io.BytesIO(_archive(moved.replace(b"\nLinear\n", b"\nPopen\n"), storages)))
+
+
 def test_a_users_module_class_loads_only_when_allowlisted(tmp_path):
     model = UserNet()
     path = tmp_path / "user.pt"

@@ -44,7 +44,6 @@ Anything else needs ``add_safe_globals([...])`` or the ``safe_globals([...])`` c
 from __future__ import annotations
 
 import _compat_pickle
-import codecs
 import importlib
 import os
 import pickle
@@ -56,6 +55,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from ..tensor import Tensor
+from .checked_globals import (FILLED_BY_BUILD, NUMPY_GLOBALS, bytearray_, bytes_, encode,
+                              np_array_setstate, np_dtype, np_dtype_setstate, torch_device,
+                              torch_size)
 from .errors import Refused, SerializationError, WeightsOnlyUnpicklingError, describe
 from .tensors import (STORAGE_TYPES, TORCH_DTYPES, UNSUPPORTED_DTYPES, UNTYPED_STORAGE,
                       TensorReader, UnsupportedDtype)
@@ -223,140 +225,16 @@ def library_global(module: str, name: str) -> Tuple[Any, str]:
     return None, ""
 
 
-# ---------------------------------------------------------- NumPy, rebuilt with checks
-_NP_DTYPE = re.compile(r"[biufc][0-9]{1,2}|[US][0-9]{1,9}")
-
-
-def _np_dtype(spec: Any, align: Any = False, copy: Any = False) -> np.dtype:
-    """``numpy.dtype(spec, align, copy)`` for numeric, bool and string dtypes only; always a
-    fresh object, so that BUILD's state cannot change a shared one."""
-    if type(spec) is not str or not _NP_DTYPE.fullmatch(spec) or align is not False:
-        raise Refused(f"a NumPy dtype {describe(spec)} that weights_only does not rebuild "
-                      "(numeric, bool and string dtypes only)")
-    return np.dtype(spec, copy=True)
-
-
-def _np_dtype_setstate(inst: np.dtype, state: Any) -> None:
-    # checked by type first: comparing an object the file built could call its code
-    if not (type(state) is tuple and len(state) in (8, 9) and type(state[0]) is int
-            and state[0] in (3, 4) and type(state[1]) is str and state[1] in "<>|="
-            and len(state[1]) == 1 and all(v is None for v in state[2:5])
-            and all(type(v) is int for v in state[5:8])
-            and (len(state) == 8 or state[8] is None)):
-        raise Refused(f"a NumPy dtype state {describe(state)} that weights_only does not "
-                      "rebuild")
-    inst.__setstate__(state)
-    if inst.hasobject or inst.fields is not None or inst.kind not in "biufcUS":
-        raise Refused(f"a NumPy dtype {inst} that weights_only does not rebuild")
-
-
-def _np_reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
-    """``numpy.core.multiarray._reconstruct``: the empty array BUILD then fills."""
-    if subtype is not np.ndarray or type(shape) is not tuple or shape != (0,) \
-            or type(dtype) not in (bytes, str) or dtype not in (b"b", "b"):
-        raise Refused("a NumPy array that weights_only does not rebuild "
-                      "(plain numpy.ndarray only)")
-    return np.ndarray.__new__(np.ndarray, (0,), np.dtype("b"))
-
-
-def _np_array_setstate(inst: np.ndarray, state: Any) -> None:
-    if not (type(state) is tuple and len(state) == 5 and type(state[0]) is int
-            and state[0] == 1 and type(state[1]) is tuple
-            and all(type(n) is int and n >= 0 for n in state[1])
-            and isinstance(state[2], np.dtype) and type(state[3]) is bool
-            and isinstance(state[4], bytes)):
-        raise Refused("a NumPy array state that weights_only does not rebuild")
-    if state[2].hasobject or state[2].kind not in "biufcUS":
-        raise Refused(f"a NumPy array of dtype {state[2]}, which weights_only "
-                      "does not rebuild (its items would be unpickled)")
-    count = 1
-    for n in state[1]:
-        count *= n
-    if len(state[4]) != count * state[2].itemsize:
-        raise Refused(f"a NumPy array of shape {describe(state[1])} and dtype {state[2]} "
-                      f"with {len(state[4])} bytes of data")
-    inst.__setstate__(state)
-
-
-def _np_frombuffer(buf: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
-    """``numpy.core.numeric._frombuffer``, how protocol 5 writes arrays: their bytes in band."""
-    if not (isinstance(buf, (bytes, bytearray)) and isinstance(dtype, np.dtype)
-            and not dtype.hasobject and dtype.kind in "biufcUS" and isinstance(shape, tuple)
-            and all(type(n) is int and n >= 0 for n in shape) and type(order) is str
-            and order in ("C", "F")):
-        raise Refused("a NumPy array that weights_only does not rebuild")
-    count = 1
-    for n in shape:
-        count *= n
-    if len(buf) != count * dtype.itemsize:
-        raise Refused(f"a NumPy array of shape {describe(shape)} and dtype {dtype} with "
-                      f"{len(buf)} bytes of data")
-    arr = np.frombuffer(buf, dtype=dtype).reshape(shape, order=order)
-    return arr if arr.flags.writeable else arr.copy()
-
-
-def _np_scalar(dtype: Any, data: Any) -> np.generic:
-    """``numpy.core.multiarray.scalar(dtype, data)``: one value from its bytes."""
-    if not isinstance(dtype, np.dtype) or dtype.hasobject or dtype.kind not in "biufcUS" \
-            or not isinstance(data, bytes) or len(data) != dtype.itemsize:
-        raise Refused("a NumPy scalar that weights_only does not rebuild")
-    return np.frombuffer(data, dtype=dtype)[0].copy()
-
-
-def _encode(text: Any, encoding: Any = "utf-8") -> bytes:
-    """``_codecs.encode``, as protocol 2 writes bytes: str to bytes in a text encoding."""
-    if type(text) is not str or type(encoding) is not str \
-            or encoding not in ("latin1", "latin-1", "utf-8", "ascii"):
-        raise Refused(f"_codecs.encode of {describe(text)} with {describe(encoding)}")
-    return codecs.encode(text, encoding)
-
-
-def _bytes(*args: Any) -> bytes:
-    """``bytes`` (protocol 2 writes ``bytes()`` for b'') of bytes, or of a str and its
-    encoding; never of a count, which would allocate that many bytes from a few in the file."""
-    if len(args) == 0 or (len(args) == 1 and isinstance(args[0], (bytes, bytearray))):
-        return bytes(*args)
-    if len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], str):
-        return _encode(args[0], args[1])
-    raise Refused("bytes and bytearray are rebuilt from bytes or text only")
-
-
-def _bytearray(*args: Any) -> bytearray:
-    """``bytearray``, by the rules of :func:`_bytes`."""
-    return bytearray(_bytes(*args))
-
-
-def _torch_size(dims: Any = ()) -> Tuple[int, ...]:
-    """``torch.Size``: a tuple of ints (what shapes are here)."""
-    if not isinstance(dims, (tuple, list)) or not all(type(n) is int for n in dims):
-        raise Refused(f"torch.Size of {describe(dims)}")
-    return tuple(dims)
-
-
-def _torch_device(kind: Any, index: Any = None) -> str:
-    """``torch.device``: the device string ('cpu', 'cuda:0'), as ``Tensor.device`` gives."""
-    if not isinstance(kind, str) or not (index is None or type(index) is int):
-        raise Refused(f"torch.device({describe(kind)}, {describe(index)})")
-    return kind if index is None or ":" in kind else f"{kind}:{index}"
-
-
-_NUMPY_GLOBALS = {
-    **{f"{m}.{n}": f for m in ("numpy.core.multiarray", "numpy._core.multiarray")
-       for n, f in (("_reconstruct", _np_reconstruct), ("scalar", _np_scalar))},
-    **{f"{m}._frombuffer": _np_frombuffer for m in ("numpy.core.numeric",
-                                                   "numpy._core.numeric")}}
-
-
 def default_globals(reader: TensorReader) -> Tuple[Dict[str, Any], Dict[int, Any]]:
     """``({name: object}, {id: callable})``: the globals allowed by default for one load
     (the rebuild functions are ``reader``'s), and those a file may call."""
     names: Dict[str, Any] = {
         "collections.OrderedDict": OrderedDict, "collections.Counter": Counter,
-        "builtins.set": set, "builtins.complex": complex, "builtins.bytearray": _bytearray,
-        "builtins.bytes": _bytes,
-        "_codecs.encode": _encode, "torch.Size": _torch_size, "torch.device": _torch_device,
-        "torch.Tensor": Tensor, "numpy.dtype": _np_dtype, "numpy.ndarray": np.ndarray,
-        **_NUMPY_GLOBALS, **reader.functions()}
+        "builtins.set": set, "builtins.complex": complex, "builtins.bytearray": bytearray_,
+        "builtins.bytes": bytes_,
+        "_codecs.encode": encode, "torch.Size": torch_size, "torch.device": torch_device,
+        "torch.Tensor": Tensor, "numpy.dtype": np_dtype, "numpy.ndarray": np.ndarray,
+        **NUMPY_GLOBALS, **reader.functions()}
     callables = {id(f): f for f in names.values()
                  if f not in (Tensor, np.ndarray)}  # named as values, never called
     for n, t in STORAGE_TYPES.items():
@@ -467,7 +345,7 @@ class WeightsOnlyUnpickler(pickle._Unpickler):  # type: ignore[misc,name-defined
         if type(args) is not tuple:
             raise pickle.UnpicklingError("REDUCE arguments must be a tuple")
         result = stack[-1] = func(*args)
-        if func is _np_dtype or func is _np_reconstruct:
+        if any(func is f for f in FILLED_BY_BUILD):
             self._unfilled[id(result)] = result
     dispatch[_P.REDUCE[0]] = load_reduce
 
@@ -517,9 +395,9 @@ class WeightsOnlyUnpickler(pickle._Unpickler):  # type: ignore[misc,name-defined
                 raise Refused("BUILD on a NumPy object this load did not make or already "
                               "filled")
             if kind is np.ndarray:
-                _np_array_setstate(inst, state)
+                np_array_setstate(inst, state)
             else:
-                _np_dtype_setstate(inst, state)
+                np_dtype_setstate(inst, state)
         elif self._build_ok.get(id(kind)) is kind:
             if self._library.get(id(kind)) is kind and not (
                     type(state) is dict and all(type(k) is str for k in state)):
