@@ -170,6 +170,18 @@ def test_paths_files_and_atomic_replace(tmp_path):
     assert load(tmp_path / "f.bin")[0].tolist() == [0.0, 0.0]
 
 
+def test_save_writes_in_one_pass_to_a_stream_that_cannot_seek():
+    chunks = []
+
+    class Pipe:
+        def write(self, b):
+            chunks.append(bytes(b))
+            return len(chunks[-1])
+
+    save({"w": ag.arange(5)}, Pipe())
+    assert load(io.BytesIO(b"".join(chunks)))["w"].tolist() == [0, 1, 2, 3, 4]
+
+
 def test_bad_arguments_of_save_are_clear_errors():
     with pytest.raises(AttributeError, match="expected 'f' to be string, path, or a "
                                              "file-like object with a 'write' attribute"):

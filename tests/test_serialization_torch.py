@@ -662,6 +662,8 @@ def test_load_arguments_follow_pytorch(tmp_path):
         load(io.BytesIO(data), mmap=True)
     with pytest.warns(UserWarning, match="pickle_load_args only works if"):
         load(io.BytesIO(data), errors="strict")
+    with pytest.warns(UserWarning, match="pickle_load_args only works if"):  # as PyTorch's
+        assert load(io.BytesIO(_saved({"s": "é"})), encoding="latin1") == {"s": "é"}
     path = tmp_path / "w.pt"
     path.write_bytes(data)
     mapped = load(path, mmap=True)["w"]

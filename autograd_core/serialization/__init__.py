@@ -294,6 +294,10 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
     (``pickle_module``, default ``pickle``), which can run arbitrary code: use it only for
     files from a source you trust (it loads user-defined classes from scripts).
 
+    A file that is not a zip archive is not read beyond its first pickle, and that with the
+    weights-only rules whatever ``weights_only`` says: a bare pickle is refused without
+    running, and PyTorch's pre-1.6 format is refused as such.
+
     ``map_location`` takes PyTorch's forms (None, ``'cpu'``, a ``torch.device``, a dict of
     location tags, a callable ``f(storage, location)``); storages stay on the CPU, and a
     CUDA location raises PyTorch's error of a CPU-only build (use ``map_location='cpu'``).
@@ -323,9 +327,10 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
                            "specified")
     if pickle_module is None:
         pickle_module = pickle
-    encoding = pickle_load_args.pop("encoding", "utf-8")
-    if pickle_load_args and weights_only:
+    if pickle_load_args and weights_only:  # PyTorch's warning; encoding is still used
         warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=2)
+    encoding = pickle_load_args.pop("encoding", "utf-8")
+    if weights_only:
         pickle_load_args = {}
     limits = (_limit(max_bytes, "MAX_BYTES", "max_bytes"),
               _limit(max_manifest_bytes, "MAX_MANIFEST_BYTES", "max_manifest_bytes"))
