@@ -130,6 +130,12 @@ def test_our_archive_has_torchs_layout(torch, tmp_path):
     assert ours.testzip() is None
     assert torch.load(tmp_path / "model.pt", weights_only=True, mmap=True)["w"].tolist() == \
         [1.0, 1.0, 1.0]
+    for name in ("model.v2.pt", "weird name.pt", "é.pt", "noext", ".hidden.pt"):
+        save({"a": 1}, tmp_path / name)
+        torch.save({"a": 1}, tmp_path / ("ref-" + name))
+        ours = zipfile.ZipFile(tmp_path / name).namelist()[0]
+        ref = zipfile.ZipFile(tmp_path / ("ref-" + name)).namelist()[0].replace("ref-", "")
+        assert ours == ref, name
 
 
 def test_zip64_fields_are_read_by_zipfile_torch_and_us(torch):

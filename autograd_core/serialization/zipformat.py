@@ -18,6 +18,7 @@ refused). Every failure of the zip layer names the file.
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 import zipfile
 import zlib
@@ -44,14 +45,13 @@ Payload = Union[bytes, np.ndarray]
 
 def archive_name(path: Optional[str]) -> str:
     """The top folder of an archive saved to ``path``, as PyTorch names it: the file's name
-    without its extension (characters outside [A-Za-z0-9_-] replaced by '_'), 'archive' for
-    file objects."""
-    import os
-    import re
+    up to its last dot; 'archive' for file objects, and for names that are empty or not
+    printable ASCII."""
     if path is None:
         return "archive"
-    stem = os.path.splitext(os.path.basename(path))[0]
-    return re.sub(r"[^A-Za-z0-9_-]", "_", stem) or "archive"
+    base = os.path.basename(path)
+    stem = base[:base.rfind(".")] if "." in base else base
+    return stem if stem and all(" " <= c <= "~" for c in stem) else "archive"
 
 
 def archive_records(data_pkl: bytes, storages: Iterable[Tuple[str, np.ndarray]],
