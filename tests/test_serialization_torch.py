@@ -205,6 +205,14 @@ def test_bfloat16_and_other_dtypes_numpy_lacks_are_refused_naming_them(torch):
             load(io.BytesIO(_torch_saved(torch, {"w": torch.zeros(2, dtype=dtype)})))
 
 
+def test_torch_objects_we_do_not_load_are_refused_saying_so(torch):
+    for obj, name in ((torch.eye(2).to_sparse(), "torch._utils._rebuild_sparse_tensor"),
+                      (torch.nn.Linear(2, 2), "torch.nn.modules.linear.Linear")):
+        with pytest.raises(pickle.UnpicklingError, match=f"GLOBAL {name} is PyTorch's, for "
+                                                         "something autograd_core does not"):
+            load(io.BytesIO(_torch_saved(torch, obj)))
+
+
 def test_torch_values_size_device_dtype_and_state_dict_metadata(torch):
     sd = torch.nn.Linear(2, 3).state_dict()
     back = load(io.BytesIO(_torch_saved(torch, {"sd": sd, "size": torch.Size([2, 3]),

@@ -27,12 +27,15 @@ Allowed by default, and why:
 * ``collections.OrderedDict``, ``collections.Counter``, ``builtins.set``,
   ``builtins.complex``, ``builtins.bytearray``, ``_codecs.encode``: containers and how
   protocol 2 spells bytes: PyTorch's default list (frozenset and slice are not on it).
+  Also ``builtins.bytes``, which protocol 2 writes for ``b''`` (PyTorch refuses it; ``save``
+  writes ``b''`` as ``_codecs.encode`` instead). Those that could allocate from a count
+  (``bytearray(10**12)``) are replaced by checking stand-ins (:mod:`.checked_globals`).
 * NumPy arrays, scalars and dtypes (``numpy.core.multiarray._reconstruct``,
   ``numpy.core.multiarray.scalar``, ``numpy.core.numeric._frombuffer``, ``numpy.dtype``,
-  also under ``numpy._core``): NumPy is
-  this library's array type. PyTorch refuses them by default; here they are rebuilt by
-  checking functions: numeric, bool and string dtypes only (no object arrays, which would
-  unpickle their items), data of exactly the declared size.
+  also under ``numpy._core``): NumPy is this library's array type. PyTorch refuses them by
+  default; here they are rebuilt by checking stand-ins: numeric, bool and string dtypes
+  only (no object arrays, which would unpickle their items), data of exactly the declared
+  size, never changing a dtype NumPy shares.
 * This library's ``nn.Module`` subclasses (built with ``__new__`` and their
   ``__setstate__``, never called with arguments) and the functions of ``nn.functional``
   (as values only: layers keep ``F.relu`` as their activation), so that
@@ -323,6 +326,12 @@ class WeightsOnlyUnpickler(pickle._Unpickler):  # type: ignore[misc,name-defined
             return obj
         if kind == "function":
             return obj
+        if module == "torch" or module.startswith("torch."):
+            raise _refuse(self._name, (
+                f"unsupported global: GLOBAL {full} is PyTorch's, for something autograd_core "
+                "does not load: it reads dense tensors of the dtypes NumPy has, Parameters, "
+                "dtypes, torch.Size and torch.device (not sparse, quantized, nested or "
+                "subclassed tensors, nor PyTorch's modules: save their state_dict() instead)"))
         hint = _display(full)
         raise _refuse(self._name, (
             f"unsupported global: GLOBAL {hint} was not an allowed global by default. If "
