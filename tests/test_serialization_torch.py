@@ -138,6 +138,34 @@ def test_our_archive_has_torchs_layout(torch, tmp_path):
         assert ours == ref, name
 
 
+def test_torchs_names_are_written_without_torch():
+    """The names are text in the pickle: saving needs no torch (here it cannot import)."""
+    import subprocess
+    import sys
+    code = """
+import sys, io, pickletools, zipfile
+sys.modules["torch"] = None  # import torch fails
+import numpy as np, autograd_core as ag, nn
+buf = io.BytesIO()
+ag.save({"w": ag.ones(2), "u": ag.from_numpy(np.zeros(2, np.uint16)),
+         "p": nn.Parameter(ag.zeros(1))}, buf)
+pkl = zipfile.ZipFile(buf).read("archive/data.pkl")
+print(sorted({str(a) for op, a, _ in pickletools.genops(pkl) if op.name == "GLOBAL"}))
+print([a for op, a, _ in pickletools.genops(pkl) if op.name == "BINUNICODE"][:6])
+"""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=root), timeout=120)
+    assert out.returncode == 0, out.stderr
+    names, strings = out.stdout.splitlines()
+    assert names == str(sorted(["collections OrderedDict", "torch FloatStorage",
+                                "torch.storage UntypedStorage",
+                                "torch uint16", "torch._utils _rebuild_parameter",
+                                "torch._utils _rebuild_tensor_v2",
+                                "torch._utils _rebuild_tensor_v3"]))
+    assert strings == str(["w", "storage", "0", "cpu", "u", "1"])
+
+
 def test_zip64_fields_are_read_by_zipfile_torch_and_us(torch):
     data_pkl = pickle.dumps(None)  # replaced below by a real pickle with a storage
     from autograd_core.serialization.pickler import dumps
