@@ -70,8 +70,8 @@ MAX_BYTES = 4 * 2 ** 30
 # The most bytes of the structure: the pickle (``data.pkl``), or the JSON manifest of the
 # earlier format. A state dict with its Adam state takes ~300 bytes of pickle per parameter
 # tensor, so 8 MiB holds ~25,000 parameter tensors, ten times the largest common models.
-# Unpickling 8 MiB of the most wasteful opcodes (an empty list and an append, 2 bytes
-# making 64) takes ~300 MB.
+# Unpickling 8 MiB of the most wasteful opcodes (an empty dict and an append, 2 bytes
+# making ~72) takes ~300 MB (measured: 270 MB for lists, 303 MB for dicts).
 MAX_MANIFEST_BYTES = 8 * 2 ** 20
 
 FileLike = Union[str, "os.PathLike[str]", BinaryIO, IO[bytes]]
