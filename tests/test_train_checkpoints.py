@@ -82,7 +82,7 @@ def test_a_crash_while_writing_the_first_checkpoint_keeps_the_earlier_one(earlie
                                                                           monkeypatch):
     out, files = earlier_run
 
-    def broken(fh, manifest, arrays):
+    def broken(fh, *records):
         fh.write(b"half a checkpoint")
         raise OSError(28, "No space left on device")
 
@@ -139,12 +139,12 @@ def _interrupt_checkpoint_write(monkeypatch, n: int, after_rename: bool):
     calls = {"write": 0, "replace": 0}
     real_write, real_replace = S._write_archive, os.replace
 
-    def write(fh, manifest, arrays):
+    def write(fh, *records):
         calls["write"] += 1
         if calls["write"] == n and not after_rename:
             fh.write(b"half a checkpoint")
             raise KeyboardInterrupt
-        return real_write(fh, manifest, arrays)
+        return real_write(fh, *records)
 
     def replace(src, dst, **kw):
         real_replace(src, dst, **kw)
