@@ -1165,7 +1165,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     >>> F.nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -0.5]]), ag.tensor([0, 1])).item()
     0.75
     """
-    from autograd_core.ops.loss import _reduce_tensor
+    from autograd_core.ops.loss import reduce_loss
     reduction = _reduction(size_average, reduce, reduction)
     _tensor(input, "nll_loss")
     if input.ndim < 1:
@@ -1189,7 +1189,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
         loss = where(valid, loss, make(np.zeros((), input.dtype)))
     if reduction == "mean":
         return loss.sum() / wy.sum()
-    return _reduce_tensor(loss, reduction, None)
+    return reduce_loss(loss, reduction)
 
 
 def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,

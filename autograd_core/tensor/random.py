@@ -85,6 +85,25 @@ def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator behind ``generator`` or the global one."""
     return (generator or _default).np
 
+
+def dropout_mask(shape: tuple, p: float, dtype: Any, generator: Generator | None = None
+                 ) -> np.ndarray:
+    """The mask of inverted dropout, an array of ``dtype``: ``1 / (1 - p)`` where a uniform
+    float32 draw is at least ``p`` (probability ``1 - p``), else 0; all zeros when ``p`` is
+    1 (the draw is made all the same). Every dropout of the library takes its mask here,
+    so one seed gives one mask.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.random import dropout_mask
+    >>> sorted(set(dropout_mask((1000,), 0.75, ag.float32, ag.Generator(0)).tolist()))
+    [0.0, 4.0]
+    """
+    dtype = np.dtype(dtype)
+    keep = rng(generator).random(shape, dtype=np.float32) >= p
+    if p >= 1:
+        return np.zeros(shape, dtype)
+    return keep * dtype.type(1.0 / (1.0 - p))
+
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform numbers in [0, 1)."""
