@@ -35,12 +35,13 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
-from . import functional as F
-from . import init
-from .linear import check_dtype
 from autograd_core.ops.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
+
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .linear import check_dtype
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 

@@ -1,11 +1,10 @@
-"""Norms and distances: ``normalize``, ``cosine_similarity``, ``pairwise_distance``
-(``nn.functional``) and the modules ``CosineSimilarity`` and ``PairwiseDistance``.
+"""Norms and distances: ``normalize``, ``cosine_similarity`` and ``pairwise_distance``.
 
 All are compositions of differentiable Tensor ops. The p-norm has gradient 0 (not
 NaN) at a zero vector, as PyTorch's.
 
->>> import autograd_core as ag, nn
->>> nn.PairwiseDistance()(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]])).tolist()
+>>> import autograd_core as ag, nn.functional as F
+>>> F.pairwise_distance(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]])).tolist()
 [5.0...]
 """
 from __future__ import annotations
@@ -17,10 +16,7 @@ import numpy as np
 from autograd_core import Tensor
 from autograd_core.tensor import make, where
 
-from .module import Module
-
-__all__ = ["normalize", "cosine_similarity", "pairwise_distance", "vector_norm",
-           "CosineSimilarity", "PairwiseDistance"]
+__all__ = ["normalize", "cosine_similarity", "pairwise_distance"]
 
 
 def _check(x: object, fn: str, name: str) -> Tensor:
@@ -114,38 +110,3 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     if d.ndim == 0:
         d = d.reshape(1)
     return vector_norm(d, p, -1, keepdim=keepdim)
-
-
-class CosineSimilarity(Module):
-    """Cosine similarity of two inputs along ``dim``; see ``F.cosine_similarity``.
-
-    >>> import autograd_core as ag, nn
-    >>> nn.CosineSimilarity(dim=0)(ag.tensor([1.0, 0.0]), ag.tensor([0.0, 2.0])).item()
-    0.0
-    """
-
-    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
-        super().__init__()
-        self.dim = dim
-        self.eps = eps
-
-    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
-        return cosine_similarity(x1, x2, self.dim, self.eps)
-
-
-class PairwiseDistance(Module):
-    """p-norm distance along the last dim; see ``F.pairwise_distance``.
-
-    >>> import autograd_core as ag, nn
-    >>> nn.PairwiseDistance(p=1.0, eps=0.0)(ag.ones(2, 3), ag.zeros(2, 3)).tolist()
-    [3.0, 3.0]
-    """
-
-    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
-        super().__init__()
-        self.norm = p
-        self.eps = eps
-        self.keepdim = keepdim
-
-    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
-        return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)

@@ -1,5 +1,11 @@
 """``MultiheadAttention``, with PyTorch's parameters (``in_proj_weight``,
-``in_proj_bias``, ``out_proj``), masks and layouts."""
+``in_proj_bias``, ``out_proj``), masks and layouts.
+
+>>> import autograd_core as ag, nn
+>>> x = ag.randn(2, 5, 8)
+>>> nn.MultiheadAttention(8, 2, batch_first=True)(x, x, x)[0].shape
+(2, 5, 8)
+"""
 from __future__ import annotations
 
 import math
@@ -9,19 +15,18 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
-
-from . import functional as F
-from . import init
 from autograd_core.ops.attention import Attention, merge_heads_t, split_heads_t
 from autograd_core.ops.linalg import Linear as _LinearOp
+from autograd_core.tensor import make
+
+from .. import functional as F
+from .. import init
+from ..functional.attention import _additive_mask, causal_mask
+from ..parameter import Parameter
 from .linear import NonDynamicallyQuantizableLinear, check_dtype
 from .module import Module
-from .parameter import Parameter
 
-__all__ = ["MultiheadAttention", "scaled_dot_product_attention"]
-
-scaled_dot_product_attention = F.scaled_dot_product_attention
+__all__ = ["MultiheadAttention"]
 
 
 def _proj(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
@@ -148,7 +153,7 @@ class MultiheadAttention(Module):
         H = self.num_heads
         mask = None
         if attn_mask is not None:
-            m = F._additive_mask(attn_mask, dtype, "MultiheadAttention", False)
+            m = _additive_mask(attn_mask, dtype, "MultiheadAttention", False)
             if m.ndim == 2:
                 if m.shape != (L, S):
                     raise ValueError(f"The shape of the 2D attn_mask is {m.shape}, but should be "
@@ -162,9 +167,9 @@ class MultiheadAttention(Module):
                 raise ValueError(f"attn_mask's dimension {m.ndim} is not supported")
             mask = m
         elif is_causal:
-            mask = F.causal_mask(L, S, dtype)
+            mask = causal_mask(L, S, dtype)
         if key_padding_mask is not None:
-            k = F._additive_mask(key_padding_mask, dtype, "MultiheadAttention", False)
+            k = _additive_mask(key_padding_mask, dtype, "MultiheadAttention", False)
             want = (S,) if unbatched else (N, S)
             if k.shape != want:
                 raise ValueError(f"MultiheadAttention: expected key_padding_mask of shape {want}, "

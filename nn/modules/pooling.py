@@ -1,18 +1,21 @@
-"""``MaxPool2d``, ``AvgPool2d`` (on ``autograd_core.max_pool2d`` / ``avg_pool2d``),
-``AdaptiveAvgPool2d``, and their 1-D forms ``MaxPool1d``, ``AvgPool1d`` and
-``AdaptiveAvgPool1d`` (the 2-D ops on a height-1 image), and ``AdaptiveMaxPool1d`` /
-``AdaptiveMaxPool2d``."""
+"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` and
+``AdaptiveMaxPool1d/2d``, each a thin wrapper of its ``nn.functional`` form.
+
+>>> import autograd_core as ag, nn
+>>> nn.AdaptiveMaxPool2d(1)(ag.arange(4.0).reshape(1, 1, 2, 2)).tolist()
+[[[[3.0]]]]
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from autograd_core import Tensor
 
-from . import functional as F
+from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MaxPool1d", "AvgPool1d",
-           "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 
 
 def _check4d(name: str, input: Tensor) -> None:

@@ -1,5 +1,11 @@
-"""``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum, eval mode),
-``LayerNorm``, ``GroupNorm`` and ``InstanceNorm1d`` / ``InstanceNorm2d``."""
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum,
+eval mode), ``InstanceNorm1d`` / ``InstanceNorm2d``, ``LayerNorm``, ``GroupNorm`` and
+``RMSNorm``.
+
+>>> import autograd_core as ag, nn
+>>> nn.RMSNorm(2)(ag.tensor([[3.0, 4.0]])).tolist()
+[[0.8485..., 1.1313...]]
+"""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -10,14 +16,14 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.tensor import make
 
-from . import functional as F
-from . import init
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from .linear import check_dtype
 from .module import Module
-from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
-           "InstanceNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm",
+           "GroupNorm", "RMSNorm"]
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -302,3 +308,41 @@ class InstanceNorm2d(_InstanceNorm):
     """
 
     _dims = (3, 4)
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dims, then an
+    elementwise ``weight`` (ones); no bias, no mean subtraction.
+
+    >>> import autograd_core as ag, nn
+    >>> norm = nn.RMSNorm(64)
+    >>> norm
+    RMSNorm((64,), eps=None, elementwise_affine=True)
+    >>> norm(ag.randn(8, 10, 64)).shape
+    (8, 10, 64)
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dt))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight._data[...] = 1.0
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -1,6 +1,7 @@
-"""The transformer stack of ``torch.nn``: ``TransformerEncoder``,
-``TransformerDecoderLayer``, ``TransformerDecoder`` and ``Transformer`` (the encoder
-layer is ``nn.models.TransformerEncoderLayer``).
+"""The transformer layers and stacks: ``TransformerEncoderLayer`` (PyTorch's) and
+``TransformerEncoderBlock`` (the same layer with pre-norm, batch-first defaults),
+``TransformerEncoder``, ``TransformerDecoderLayer``, ``TransformerDecoder`` and
+``Transformer``, as ``torch.nn``.
 
 The stacks hold deep copies of the layer they are given, in ``layers`` (a
 ``ModuleList``), so their ``state_dict`` keys are PyTorch's (``layers.0.self_attn...``)
@@ -17,7 +18,7 @@ and its weights load directly.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -25,16 +26,126 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.tensor import make
 
-from . import init
+from .. import functional as F
+from .. import init
+from .activation import make_activation
 from .attention import MultiheadAttention
+from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
-from .models import TransformerEncoderLayer, layer_activation
-from .module import Module, ModuleList
+from .module import Module
 from .normalization import LayerNorm
 
-__all__ = ["TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
-           "TransformerEncoderLayer"]
+__all__ = ["TransformerEncoderBlock", "TransformerEncoderLayer", "TransformerEncoder",
+           "TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+
+
+def layer_activation(activation: Any) -> Callable[[Tensor], Tensor]:
+    """The activation of a transformer layer, taken as PyTorch's layers take it:
+    ``'relu'`` / ``'gelu'`` give ``F.relu`` / ``F.gelu`` (functions, no submodule, so the
+    repr is PyTorch's), a function of one tensor is kept as is, and a Module, a Module
+    class or another ``make_activation`` name gives a Module."""
+    if isinstance(activation, str) and activation in ("relu", "gelu"):
+        return F.relu if activation == "relu" else F.gelu
+    if isinstance(activation, (str, Module, type)):
+        return make_activation(activation)
+    if callable(activation):
+        return activation
+    raise TypeError(f"activation must be a name, a Module or a function of a tensor, got "
+                    f"{type(activation).__name__}")
+
+
+class TransformerEncoderBlock(Module):
+    """A transformer encoder block: self-attention and an MLP, each with a residual
+    connection and LayerNorm, and dropout.
+
+    Pre-norm (``norm_first=True``, the default here)::
+
+        x = x + dropout1(self_attn(norm1(x)))
+        x = x + dropout2(linear2(dropout(act(linear1(norm2(x))))))
+
+    or post-norm (``norm_first=False``, the original transformer)::
+
+        x = norm1(x + dropout1(self_attn(x)))
+        x = norm2(x + dropout2(linear2(dropout(act(linear1(x))))))
+
+    Submodule names are those of ``torch.nn.TransformerEncoderLayer``, so its weights load
+    directly. Input is (N, L, E) with ``batch_first=True`` (the default here), else (L, N, E).
+
+    Args:
+        d_model: embedding size E.
+        nhead: attention heads (must divide E).
+        dim_feedforward: MLP hidden width (default 4 * d_model).
+        dropout: dropout probability (attention weights, MLP, residual branches).
+        activation: ``'gelu'`` (default), ``'relu'``, a Module (or class), or a function
+            of a tensor such as ``F.gelu``.
+        layer_norm_eps: LayerNorm's eps.
+        batch_first: layout of the input.
+        norm_first: pre-norm (True) or post-norm (False).
+
+    >>> import autograd_core as ag, nn
+    >>> block = nn.TransformerEncoderBlock(64, 4)
+    >>> x = ag.randn(16, 32, 64)
+    >>> block(x).shape
+    (16, 32, 64)
+    >>> block(x, is_causal=True).shape
+    (16, 32, 64)
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int | None = None,
+                 dropout: float = 0.0, activation: Any = "gelu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = True, norm_first: bool = True, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        ff = 4 * d_model if dim_feedforward is None else dim_feedforward
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, dtype=dtype)
+        self.linear1 = Linear(d_model, ff, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(ff, d_model, bias=bias, dtype=dtype)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.activation = layer_activation(activation)
+        self.batch_first = batch_first
+
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
+                  is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool = False) -> Tensor:
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._ff_block(self.norm2(x))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._ff_block(x))
+
+
+class TransformerEncoderLayer(TransformerEncoderBlock):
+    """``torch.nn.TransformerEncoderLayer`` with PyTorch's defaults: feed-forward 2048,
+    dropout 0.1, ReLU, sequence-first input, post-norm.
+
+    >>> import autograd_core as ag, nn
+    >>> layer = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64)
+    >>> layer(ag.randn(10, 2, 32)).shape
+    (10, 2, 32)
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation: Any = "relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+                         batch_first, norm_first, bias, device, dtype)
 
 
 def _square_subsequent_mask(sz: int, dtype: Any = None) -> np.ndarray:

@@ -1,5 +1,10 @@
 """Loss modules, each a thin wrapper of its ``nn.functional`` form, with reductions
-``'mean'`` (default), ``'sum'`` and ``'none'``."""
+``'mean'`` (default), ``'sum'`` and ``'none'``.
+
+>>> import autograd_core as ag, nn
+>>> nn.MSELoss()(ag.tensor([1.0, 3.0]), ag.zeros(2)).item()
+5.0
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +14,8 @@ import numpy as np
 from autograd_core import Tensor
 from autograd_core.tensor import make
 
-from . import functional as F
+from .. import functional as F
+from ..functional.loss import _reduction
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
@@ -22,7 +28,7 @@ class _Loss(Module):
     def __init__(self, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = F._reduction(size_average, reduce, reduction)
+        self.reduction = _reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):

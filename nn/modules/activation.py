@@ -1,24 +1,32 @@
 """Activation modules: ``ReLU``, ``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
 ``Tanh``, ``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``Hardtanh``, ``ReLU6``, ``Mish``,
 ``SELU``, ``LogSigmoid``, ``Softmin``, ``GLU``, ``PReLU``, ``Hardsigmoid``, ``Hardswish``,
-``Softsign``, ``Tanhshrink``, ``Softshrink``, ``Hardshrink``, ``Threshold`` and ``CELU``."""
+``Softsign``, ``Tanhshrink``, ``Softshrink``, ``Hardshrink``, ``Threshold`` and ``CELU``;
+``make_activation`` builds one from a name. (``MultiheadAttention``, which PyTorch
+keeps here too, is in ``attention.py`` and re-exported.)
+
+>>> import autograd_core as ag, nn
+>>> nn.ReLU()(ag.tensor([-1.0, 2.0])).tolist()
+[0.0, 2.0]
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
 
-from . import functional as F
+from .. import functional as F
+from ..parameter import Parameter
+from .attention import MultiheadAttention
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Hardtanh", "ReLU6", "Mish", "SELU", "LogSigmoid", "Softmin", "GLU",
            "PReLU", "Hardsigmoid", "Hardswish", "Softsign", "Tanhshrink", "Softshrink",
-           "Hardshrink", "Threshold", "CELU"]
+           "Hardshrink", "Threshold", "CELU", "MultiheadAttention"]
 
 
 class _InplaceActivation(Module):
@@ -502,3 +510,29 @@ class CELU(Module):
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+_ACTIVATIONS: dict[str, Callable[[], Module]] = {
+    "relu": ReLU, "gelu": GELU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU,
+    "elu": ELU, "silu": SiLU,
+}
+
+
+def make_activation(activation: str | type | Callable[[], Module] | Module) -> Module:
+    """An activation module from a name (``'relu'``, ``'gelu'``, ``'tanh'``, ``'sigmoid'``,
+    ``'leaky_relu'``, ``'elu'``, ``'silu'``), a Module class or factory, or a Module."""
+    if isinstance(activation, Module):
+        return activation
+    if isinstance(activation, str):
+        key = activation.lower()
+        if key not in _ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; expected one of "
+                             f"{sorted(_ACTIVATIONS)} or a Module class")
+        return _ACTIVATIONS[key]()
+    if callable(activation):
+        m = activation()
+        if not isinstance(m, Module):
+            raise TypeError(f"activation factory returned {type(m).__name__}, not an nn.Module")
+        return m
+    raise TypeError(f"activation must be a name, a Module class or a Module, got "
+                    f"{type(activation).__name__}")

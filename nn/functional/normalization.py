@@ -1,0 +1,244 @@
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm`` and
+``rms_norm``.
+
+Batch and layer norm are one fused node each (the core's ``BatchNormTrain`` and
+``LayerNormOp``); group, instance and RMS norm are compositions of Tensor ops, so
+every one is differentiable to any order.
+
+>>> import autograd_core as ag, nn.functional as F
+>>> F.rms_norm(ag.tensor([[3.0, 4.0]]), (2,)).tolist()
+[[0.8485..., 1.1313...]]
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograd_core import Tensor
+from autograd_core.ops.normalization import BatchNormTrain as _BatchNormTrain
+from autograd_core.ops.normalization import LayerNormOp as _LayerNormOp
+from autograd_core.ops.normalization import first_of
+from autograd_core.tensor import make, where
+
+from .arguments import _tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch norm over axis 1 (channels) of (N, C), (N, C, L) or (N, C, H, W) input.
+
+    In training, the batch statistics normalise and the running ones (if given) are
+    updated in place: ``running = (1 - momentum) * running + momentum * batch``, the
+    variance being the unbiased batch variance. Otherwise the running ones are used.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> x = ag.tensor([[1.0], [3.0]])
+    >>> rm, rv = ag.zeros(1), ag.ones(1)
+    >>> [round(v, 4) for v in F.batch_norm(x, rm, rv, training=True).reshape(-1).tolist()]
+    [-1.0, 1.0]
+    >>> round(rm.item(), 4), round(rv.item(), 4)
+    (0.2, 1.1)
+    """
+    _tensor(input, "batch_norm")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of at least 2 dims (N, C, ...), got shape "
+                         f"{tuple(input.shape)}")
+    c = input.shape[1]
+    cshape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None or bias is not None:
+        if weight is None:
+            weight = make(np.ones(c, dtype=input.dtype))
+        if bias is None:
+            bias = make(np.zeros(c, dtype=input.dtype))
+    if training:
+        count = input.numel() // c
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {tuple(input.shape)}")
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+        stats: list = []
+        if weight is not None:
+            out = _BatchNormTrain.apply(input, weight, bias, eps=eps, stats=stats)
+        else:
+            out = _BatchNormTrain.apply(input, eps=eps, stats=stats)
+        if running_mean is not None or running_var is not None:
+            mean, var = stats
+            m = momentum
+            if running_mean is not None:
+                rm = running_mean._data
+                rm *= 1 - m
+                rm += m * mean
+            if running_var is not None:
+                rv = running_var._data
+                rv *= 1 - m
+                rv += (m * count / (count - 1)) * var
+        return out
+    if eps < 0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are needed when not training")
+    inv = 1.0 / np.sqrt(running_var._data.astype(input.dtype) + eps)
+    mean = running_mean._data.astype(input.dtype)
+    if weight is None:
+        return (input - make(mean.reshape(cshape))) * make(inv.reshape(cshape))
+    scale = weight * make(inv)
+    shift = bias - scale * make(mean)
+    return input * scale.reshape(cshape) + shift.reshape(cshape)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` dims, then scale and shift.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.layer_norm(ag.tensor([[1.0, 2.0, 3.0]]), (3,))
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-1.2247, 0.0, 1.2247]
+    """
+    _tensor(input, "layer_norm")
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
+        raise ValueError(f"layer_norm: expected input with trailing shape {shape}, got shape "
+                         f"{tuple(input.shape)}")
+    has = (weight is not None, bias is not None)
+    wb = [t for t in (weight, bias) if t is not None]
+    return _LayerNormOp.apply(input, *wb, ndim=k, eps=eps, has=has)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise (N, C, *) input over each group of ``C / num_groups`` channels (and all
+    their positions), then scale and shift per channel.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.group_norm(ag.tensor([[1.0, 3.0, 5.0, 7.0]]), 2)
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-1.0, 1.0, -1.0, 1.0]
+    """
+    _tensor(input, "group_norm")
+    if input.ndim < 2:
+        raise ValueError(f"group_norm: expected input of at least 2 dims (N, C, *), got shape "
+                         f"{tuple(input.shape)}")
+    n, c = input.shape[:2]
+    if num_groups <= 0 or c % num_groups:
+        raise ValueError(f"group_norm: expected the number of channels to be divisible by "
+                         f"num_groups, got input of shape {tuple(input.shape)} and "
+                         f"num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"group_norm: expected {name} of shape ({c},), got "
+                             f"{tuple(t.shape)}")
+    x = input.reshape(n, num_groups, -1)
+    x = x - make(first_of(x._data, (2,)))  # a constant shift: constant groups give exactly 0
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True, correction=0)
+    y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    cshape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(cshape)
+    if bias is not None:
+        y = y + bias.reshape(cshape)
+    return y
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each sample of (N, C, *) input over its positions, then
+    scale and shift per channel. With ``use_input_stats`` (training), the running
+    statistics (if given) are updated in place with the batch average of the instance
+    means and unbiased variances; otherwise they normalise.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.instance_norm(ag.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    >>> [[round(v, 4) for v in row] for row in y[0].tolist()]
+    [[-1.0, 1.0], [-1.0, 1.0]]
+    """
+    _tensor(input, "instance_norm")
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected input of at least 3 dims (N, C, *), got "
+                         f"shape {tuple(input.shape)}")
+    c = input.shape[1]
+    cshape = (1, c) + (1,) * (input.ndim - 2)
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"instance_norm: expected {name} of shape ({c},) for input of "
+                             f"shape {tuple(input.shape)}, got {tuple(t.shape)}")
+    if use_input_stats:
+        dims = tuple(range(2, input.ndim))
+        count = int(np.prod(input.shape[2:]))
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input "
+                             f"size {tuple(input.shape)}")
+        first = first_of(input._data, dims)
+        x = input - make(first)  # a constant shift: constant channels give exactly 0
+        mean = x.mean(dims, keepdim=True)
+        var = x.var(dims, keepdim=True, correction=0)
+        if eps == 0:  # as PyTorch's batch-norm kernel: 1/sqrt(var) is taken as 0 where var is 0
+            dead = var._data == 0
+            one, zero = make(np.ones((), var.dtype)), make(np.zeros((), var.dtype))
+            inv = where(dead, zero, where(dead, one, var).rsqrt())
+        else:
+            inv = (var + eps).rsqrt()
+        y = (x - mean) * inv
+        m = momentum
+        if running_mean is not None:
+            rm = running_mean._data
+            rm *= 1 - m
+            rm += m * (mean._data + first).reshape(input.shape[:2]).mean(0).astype(rm.dtype)
+        if running_var is not None:
+            rv = running_var._data
+            unbiased = var._data.reshape(input.shape[:2]) * (count / (count - 1))
+            rv *= 1 - m
+            rv += m * unbiased.mean(0).astype(rv.dtype)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: running_mean and running_var are needed when "
+                             "use_input_stats is False")
+        mean = running_mean._data.astype(input.dtype).reshape(cshape)
+        inv = (1.0 / np.sqrt(running_var._data.astype(input.dtype) + eps)).reshape(cshape)
+        y = (input - make(mean)) * make(inv)
+    if weight is not None:
+        y = y * weight.reshape(cshape)
+    if bias is not None:
+        y = y + bias.reshape(cshape)
+    return y
+
+
+def _shape(normalized_shape: int | Sequence[int]) -> tuple:
+    if isinstance(normalized_shape, int):
+        return (normalized_shape,)
+    return tuple(int(s) for s in normalized_shape)
+
+
+def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """Divide by the root mean square over the trailing ``normalized_shape`` dims, then
+    scale by ``weight`` (of that shape) if given.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.rms_norm(ag.tensor([[1.0, -1.0]]), (2,)).tolist()
+    [[1.0, -1.0]]
+    """
+    _tensor(input, "rms_norm")
+    shape = _shape(normalized_shape)
+    k = len(shape)
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        raise ValueError(f"rms_norm: expected input with trailing shape {shape}, got shape "
+                         f"{tuple(input.shape)}")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise ValueError(f"rms_norm: expected weight of shape {shape}, got "
+                         f"{tuple(weight.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype).eps)
+    dims = tuple(range(input.ndim - k, input.ndim))
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
