@@ -36,7 +36,7 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       ZeroPad1d, ZeroPad2d)
 from .parameter import Buffer, Parameter
 from .models import CNN, MLP, ResidualBlock, ResNet
-from . import modules, utils  # noqa: F401  (nn.modules.<concept>, as torch.nn.modules)
+from . import utils
 
 __all__ = [
     "functional", "init", "utils",

@@ -70,7 +70,7 @@ def _check(tensor: Any, fn: str) -> Tensor:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     with no_grad():
-        np.copyto(tensor._data, values, casting="unsafe")
+        np.copyto(tensor.detach().numpy(), values, casting="unsafe")
     return tensor
 
 

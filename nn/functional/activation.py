@@ -21,14 +21,14 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.autograd.inplace import inplace_option
+from autograd_core.autograd import inplace_option
 from autograd_core.ops.activation import ELU as _ELU
 from autograd_core.ops.activation import GELU as _GELU
 from autograd_core.ops.activation import Hardswish as _Hardswish
 from autograd_core.ops.activation import LeakyReLU as _LeakyReLU
 from autograd_core.ops.activation import Softplus as _Softplus
-from autograd_core.tensor import make, where
 
 from .arguments import _tensor
 
@@ -175,14 +175,6 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     return (-x).softmax(dim)
 
 
-def _softplus_exact(x: Tensor) -> Tensor:
-    """``log(1 + exp(x))`` without overflow, with the exact derivative ``sigmoid(x)``
-    everywhere (also at 0): each branch sees only its own, clamped half of ``x``."""
-    pos = x.clamp(min=0.0)
-    neg = x.clamp(max=0.0)
-    return where(x._data > 0, pos + (-pos).exp().log1p(), neg.exp().log1p())
-
-
 @inplace_option
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
@@ -196,12 +188,11 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got "
                          f"min_val={min_val} and max_val={max_val}")
-    x = input._data
-    inside = ~((x <= min_val) | (x >= max_val))  # a NaN is inside, as PyTorch's mask
+    inside = ~((input <= min_val) | (input >= max_val))  # a NaN is inside, as PyTorch's mask
     if inside.all():
         return input * 1.0
     # as PyTorch, the gradient is 0 at the bounds too: outside values are constants
-    return where(inside, input, make(np.clip(x, min_val, max_val)))
+    return ag.where(inside, input, input.detach().clamp(min_val, max_val))
 
 
 @inplace_option
@@ -223,7 +214,8 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     >>> round(F.mish(ag.tensor([1.0]))[0].item(), 4)
     0.8651
     """
-    return input * _softplus_exact(_tensor(input, "mish")).tanh()
+    # softplus without its linear part: log(1 + exp(x)) everywhere, gradient sigmoid(x)
+    return input * _Softplus.apply(_tensor(input, "mish"), threshold=math.inf).tanh()
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -302,7 +294,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 
 def _const(value: float, like: Tensor) -> Tensor:
-    return make(np.asarray(value, dtype=like.dtype if like.dtype.kind == "f" else np.float32))
+    return ag.from_numpy(np.asarray(value, dtype=like.dtype if like.dtype.kind == "f" else
+                                    np.float32))
 
 
 @inplace_option
@@ -314,10 +307,9 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     [0.0, 0.5, 0.75, 1.0]
     """
     x = _tensor(input, "hardsigmoid")
-    d = x._data
     # as PyTorch: gradient 1/6 strictly inside (-3, 3), 0 outside, also for a NaN
-    outside = make(np.clip(d, -3.0, 3.0) / 6.0 + 0.5)
-    return where((d > -3.0) & (d < 3.0), x / 6.0 + 0.5, outside)
+    outside = x.detach().clamp(-3.0, 3.0) / 6.0 + 0.5
+    return ag.where((x > -3.0) & (x < 3.0), x / 6.0 + 0.5, outside)
 
 
 @inplace_option
@@ -359,6 +351,11 @@ def _check_lambd(fn: str, lambd: float) -> None:
         raise ValueError(f"{fn}: lambda must be greater or equal to 0, but found to be {lambd}")
 
 
+def _dead_zone(x: Tensor, lambd: float) -> Tensor:
+    """Where the shrinks give 0: ``[-lambd, lambd]`` (a NaN is outside)."""
+    return (x >= -lambd) & (x <= lambd)
+
+
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
 
@@ -368,10 +365,9 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """
     x = _tensor(input, "softshrink")
     _check_lambd("softshrink", lambd)
-    d = x._data
     # PyTorch's mask: 0 on [-lambd, lambd]; a NaN passes (and stays NaN)
-    return where((d >= -lambd) & (d <= lambd), _const(0.0, x),
-                 where(d > lambd, x - lambd, x + lambd))
+    return ag.where(_dead_zone(x, lambd), _const(0.0, x),
+                    ag.where(x > lambd, x - lambd, x + lambd))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -383,8 +379,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """
     x = _tensor(input, "hardshrink")
     _check_lambd("hardshrink", lambd)
-    d = x._data
-    return where((d >= -lambd) & (d <= lambd), _const(0.0, x), x)  # a NaN passes
+    return ag.where(_dead_zone(x, lambd), _const(0.0, x), x)  # a NaN passes
 
 
 @inplace_option
@@ -396,7 +391,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     [9.0, 9.0, 2.0]
     """
     x = _tensor(input, "threshold")
-    return where(x._data <= threshold, _const(value, x), x)  # a NaN passes, as PyTorch's
+    return ag.where(x <= threshold, _const(value, x), x)  # a NaN passes, as PyTorch's
 
 
 @inplace_option

@@ -5,8 +5,8 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 
 def _tensor(x: Any, fn: str, name: str = "input") -> Tensor:
@@ -19,4 +19,10 @@ def _as_const(x: Any, like: Tensor) -> Tensor:
     """A Tensor for ``x``; numbers and arrays take ``like``'s float dtype."""
     if isinstance(x, Tensor):
         return x
-    return make(np.asarray(x, dtype=like.dtype))
+    return ag.from_numpy(np.asarray(x, dtype=like.dtype))
+
+
+def _array(x: Any) -> np.ndarray:
+    """The numbers of ``x`` (a Tensor, shared and cut from the graph, or anything array-like)
+    as an array: for arguments that are constants, such as targets, indices and masks."""
+    return x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)

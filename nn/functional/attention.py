@@ -17,20 +17,17 @@ from autograd_core import Tensor
 from autograd_core.ops.attention import Attention as _Attention
 from autograd_core.tensor.random import Generator
 
-from .arguments import _tensor
+from .arguments import _array, _tensor
 
 __all__ = ["scaled_dot_product_attention"]
 
 
 def _additive_mask(mask: Any, dtype: np.dtype, what: str, true_means_keep: bool) -> np.ndarray:
     """A float mask to add to attention scores: 0 where allowed, -inf where not."""
-    if isinstance(mask, Tensor):
-        if mask._requires_grad:
-            raise ValueError(f"{what}: masks are constants here; a float mask that requires "
-                             "grad is not supported")
-        m = mask._data
-    else:
-        m = np.asarray(mask)
+    if isinstance(mask, Tensor) and mask.requires_grad:
+        raise ValueError(f"{what}: masks are constants here; a float mask that requires "
+                         "grad is not supported")
+    m = _array(mask)
     if m.dtype == np.bool_:
         allowed = m if true_means_keep else ~m
         return np.where(allowed, np.zeros((), dtype), np.asarray(-np.inf, dtype))

@@ -27,13 +27,6 @@ from autograd_core.ops.conv import ConvInputGrad
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 
-def _core_op(name: str) -> Any:
-    fn = getattr(ag, name, None)
-    if fn is None:
-        raise NotImplementedError(f"{name}: autograd_core does not provide ag.{name} yet")
-    return fn
-
-
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-D convolution (cross-correlation) of (N, C_in, L) input; ``autograd_core.conv1d``.
@@ -42,7 +35,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv1d(ag.ones(1, 2, 5), ag.ones(3, 2, 3), padding=1).shape
     (1, 3, 5)
     """
-    return _core_op("conv1d")(input, weight, bias, stride, padding, dilation, groups)
+    return ag.conv1d(input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
@@ -53,7 +46,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv2d(ag.ones(1, 1, 5, 5), ag.ones(2, 1, 3, 3)).shape
     (1, 2, 3, 3)
     """
-    return _core_op("conv2d")(input, weight, bias, stride, padding, dilation, groups)
+    return ag.conv2d(input, weight, bias, stride, padding, dilation, groups)
 
 
 def _ints(op: str, name: str, v: Any, n: int) -> tuple:

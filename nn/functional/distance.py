@@ -1,7 +1,8 @@
 """Norms and distances: ``normalize``, ``cosine_similarity`` and ``pairwise_distance``.
 
-All are compositions of differentiable Tensor ops. The p-norm has gradient 0 (not
-NaN) at a zero vector, as PyTorch's.
+All are compositions of differentiable Tensor ops on the core's p-norm
+(``autograd_core.linalg.vector_norm``), whose gradient is 0 (not NaN) at a zero vector,
+as PyTorch's.
 
 >>> import autograd_core as ag, nn.functional as F
 >>> F.pairwise_distance(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]])).tolist()
@@ -9,46 +10,14 @@ NaN) at a zero vector, as PyTorch's.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from autograd_core import Tensor
-from autograd_core.tensor import make, where
+from autograd_core.linalg import vector_norm
+
+from .arguments import _tensor
 
 __all__ = ["normalize", "cosine_similarity", "pairwise_distance"]
-
-
-def _check(x: object, fn: str, name: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(x).__name__}")
-    return x
-
-
-def vector_norm(x: Tensor, p: float = 2.0, dim: int = -1, keepdim: bool = False) -> Tensor:
-    """``(sum |x|^p)^(1/p)`` along ``dim`` (``p=inf``: max ``|x|``, ``p=0``: count of
-    non-zeros), with gradient 0 at a zero vector.
-
-    >>> import autograd_core as ag
-    >>> from nn.distance import vector_norm
-    >>> vector_norm(ag.tensor([[3.0, 4.0]]), 2, dim=1).tolist()
-    [5.0]
-    """
-    if p == math.inf:
-        return x.abs().amax(dim, keepdim=keepdim)
-    if p == -math.inf:
-        return x.abs().amin(dim, keepdim=keepdim)
-    if p == 0:
-        return make((x._data != 0).sum(axis=dim, keepdims=keepdim).astype(x.dtype))
-    if p == 1:
-        return x.abs().sum(dim, keepdim=keepdim)
-    s = (x * x).sum(dim, keepdim=keepdim) if p == 2 else (x.abs() ** p).sum(dim, keepdim=keepdim)
-    positive = s._data > 0
-    if positive.all():
-        return s.sqrt() if p == 2 else s ** (1.0 / p)
-    safe = where(positive, s, make(np.ones((), dtype=s.dtype)))
-    root = safe.sqrt() if p == 2 else safe ** (1.0 / p)
-    return where(positive, root, make(np.zeros((), dtype=s.dtype)))
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
@@ -59,7 +28,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     >>> [round(v, 4) for v in F.normalize(ag.tensor([[3.0, 4.0]]))[0].tolist()]
     [0.6, 0.8]
     """
-    _check(input, "normalize", "input")
+    _tensor(input, "normalize", "input")
     if out is not None:
         raise NotImplementedError("normalize: the out= argument is not supported")
     if input.ndim == 0:
@@ -76,8 +45,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     >>> F.cosine_similarity(ag.tensor([[1.0, 0.0]]), ag.tensor([[1.0, 1.0]])).tolist()
     [0.7071...]
     """
-    _check(x1, "cosine_similarity", "x1")
-    _check(x2, "cosine_similarity", "x2")
+    _tensor(x1, "cosine_similarity", "x1")
+    _tensor(x2, "cosine_similarity", "x2")
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
@@ -99,8 +68,8 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     >>> F.pairwise_distance(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]]), eps=0).tolist()
     [5.0]
     """
-    _check(x1, "pairwise_distance", "x1")
-    _check(x2, "pairwise_distance", "x2")
+    _tensor(x1, "pairwise_distance", "x1")
+    _tensor(x2, "pairwise_distance", "x2")
     try:
         np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:

@@ -11,12 +11,10 @@ import warnings
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.autograd.grad_mode import STATE
-from autograd_core.autograd.inplace import inplace_option
-from autograd_core.ops.pointwise import Mul
-from autograd_core.tensor import make
-from autograd_core.tensor.random import Generator, rng
+from autograd_core.autograd import inplace_option
+from autograd_core.tensor.random import Generator, dropout_mask
 
 from .arguments import _tensor
 
@@ -36,23 +34,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> sorted(set(y.tolist()))
     [0.0, 2.0]
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
-    x = input._data
-    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
-    keep = rng(generator).random(x.shape, dtype=np.float32) >= p
-    mask = keep * dt.type(1.0 / (1.0 - p))
-    if STATE.enabled and input._requires_grad:
-        return Mul.apply(input, make(mask))
-    return make(x * mask)
+    return _dropout(input, p, training, input.shape, generator)
 
 
-def _channel_dropout(input: Tensor, p: float, training: bool, mask_shape: tuple,
-                     generator: Generator | None) -> Tensor:
+def _dropout(input: Tensor, p: float, training: bool, mask_shape: tuple,
+             generator: Generator | None) -> Tensor:
+    """``input`` times the core's dropout mask of ``mask_shape`` (which broadcasts: a mask
+    of (N, C, 1, ...) drops whole channels)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -60,8 +48,7 @@ def _channel_dropout(input: Tensor, p: float, training: bool, mask_shape: tuple,
     if p == 1.0:
         return input * 0.0
     dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
-    keep = rng(generator).random(mask_shape, dtype=np.float32) >= p
-    return input * make(keep * dt.type(1.0 / (1.0 - p)))
+    return input * ag.from_numpy(dropout_mask(mask_shape, p, dt, generator))
 
 
 @inplace_option
@@ -79,7 +66,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if input.ndim not in (2, 3):
         raise ValueError(f"dropout1d: expected 2D (C, L) or 3D (N, C, L) input, got shape "
                          f"{tuple(input.shape)}")
-    return _channel_dropout(input, p, training, input.shape[:-1] + (1,), generator)
+    return _dropout(input, p, training, input.shape[:-1] + (1,), generator)
 
 
 @inplace_option
@@ -105,4 +92,4 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
                       "channel-wise dropout behavior, please switch to using dropout1d "
                       "instead.", stacklevel=2)
     mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
-    return _channel_dropout(input, p, training, mask_shape, generator)
+    return _dropout(input, p, training, mask_shape, generator)

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 from .arguments import _tensor
 from .padding import pad
@@ -111,8 +111,8 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
     lead = input.shape[:-2] + (c,)
     src = input.reshape(lead + (-1,))  # (..., C, kh*kw*L)
     flat = np.broadcast_to((rows * wp + cols).reshape(-1), src.shape)
-    zeros = make(np.zeros(lead + (hp * wp,), dtype=input.dtype))
-    out = zeros.scatter_add(src.ndim - 1, make(np.ascontiguousarray(flat)), src)
+    zeros = ag.zeros(lead + (hp * wp,), dtype=input.dtype)
+    out = zeros.scatter_add(src.ndim - 1, ag.from_numpy(np.ascontiguousarray(flat)), src)
     out = out.reshape(lead + (hp, wp))
     if p != (0, 0):
         out = out[..., p[0]:p[0] + size[0], p[1]:p[1] + size[1]]

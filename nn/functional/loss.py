@@ -21,15 +21,17 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops.loss import BinaryCrossEntropy as _BCE
 from autograd_core.ops.loss import BinaryCrossEntropyWithLogits as _BCEWithLogits
 from autograd_core.ops.loss import CrossEntropyIndex as _CEIndex
 from autograd_core.ops.loss import CrossEntropyProb as _CEProb
-from autograd_core.tensor import make, where
+from autograd_core.ops.loss import nll_loss as _nll_loss
+from autograd_core.ops.loss import reduce_loss
 
 from .activation import logsigmoid
-from .arguments import _as_const, _tensor
+from .arguments import _array, _as_const, _tensor
 from .distance import pairwise_distance
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -43,6 +45,8 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """The reduction to apply, from PyTorch's legacy ``size_average`` / ``reduce`` when
+    either is given, else ``reduction`` (checked)."""
     if size_average is not None or reduce is not None:  # PyTorch's legacy arguments
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
@@ -50,14 +54,6 @@ def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
 
 
 def _pair(input: Tensor, target: Any, fn: str) -> tuple[Tensor, Tensor]:
@@ -90,7 +86,7 @@ def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any =
     loss = d * d
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
@@ -103,7 +99,7 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
     """
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _pair(input, target, "l1_loss")
-    return _reduce((input - target).abs(), reduction)
+    return reduce_loss((input - target).abs(), reduction)
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -117,8 +113,8 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     input, target = _pair(input, target, "huber_loss")
     d = input - target
     ad = d.abs()
-    loss = where(ad._data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
-    return _reduce(loss, reduction)
+    loss = ag.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    return reduce_loss(loss, reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
@@ -134,9 +130,9 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
     d = input - target
     ad = d.abs()
     if beta == 0:
-        return _reduce(ad, reduction)
-    loss = where(ad._data < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
-    return _reduce(loss, reduction)
+        return reduce_loss(ad, reduction)
+    loss = ag.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    return reduce_loss(loss, reduction)
 
 
 def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
@@ -189,7 +185,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
 
 
 def _class_targets(input: Tensor, target: Any, fn: str) -> np.ndarray:
-    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    t = _array(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{fn}: class-index targets must be integers (int64), got dtype "
                         f"{t.dtype}; for class probabilities pass a float target of the "
@@ -210,7 +206,7 @@ def _class_weight(weight: Any, input: Tensor, fn: str) -> Tensor | None:
         raise ValueError(f"{fn}: weight should have one entry per class ({c},), got shape "
                          f"{tuple(w.shape)}")
     if w.dtype != input.dtype:
-        w = make(w._data.astype(input.dtype))
+        w = w.detach().to(input.dtype)
     return w
 
 
@@ -224,31 +220,14 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     >>> F.nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -0.5]]), ag.tensor([0, 1])).item()
     0.75
     """
-    from autograd_core.ops.loss import reduce_loss
     reduction = _reduction(size_average, reduce, reduction)
     _tensor(input, "nll_loss")
     if input.ndim < 1:
         raise ValueError("nll_loss: input needs at least 1 dim (C,) or (N, C, ...)")
     t = _class_targets(input, target, "nll_loss")
     w = _class_weight(weight, input, "nll_loss")
-    c = input.shape[1] if input.ndim > 1 else input.shape[0]
-    valid = t != ignore_index
-    tc = np.where(valid, t, 0)
-    if tc.size and (tc.min() < 0 or tc.max() >= c):
-        bad = tc[(tc < 0) | (tc >= c)].flat[0]
-        raise IndexError(f"Target {bad} is out of bounds (nll_loss with {c} classes)")
-    if input.ndim == 1:
-        picked = input[int(tc)]
-    else:
-        picked = input.gather(1, make(np.expand_dims(tc, 1))).squeeze(1)
-    vmask = make(valid.astype(input.dtype))
-    wy = w.gather(0, make(tc.reshape(-1))).reshape(tc.shape) * vmask if w is not None else vmask
-    loss = -picked * wy
-    if not valid.all():  # ignored targets get 0 gradient whatever the upstream one
-        loss = where(valid, loss, make(np.zeros((), input.dtype)))
-    if reduction == "mean":
-        return loss.sum() / wy.sum()
-    return reduce_loss(loss, reduction)
+    # cross-entropy's index-target path after its log-softmax, in the core
+    return _nll_loss(input, t, w, ignore_index, reduction)
 
 
 def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
@@ -281,7 +260,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     w = _class_weight(weight, input, "cross_entropy")
     extra = (w,) if w is not None else ()
-    t_arr = target._data if isinstance(target, Tensor) else np.asarray(target)
+    t_arr = _array(target)
     if t_arr.dtype.kind == "f":
         if t_arr.shape != tuple(input.shape) and input.ndim > 1 and \
                 t_arr.shape == (input.shape[0],) + tuple(input.shape[2:]):
@@ -290,7 +269,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
             raise ValueError(f"cross_entropy: class-probability targets must have the input's "
                              f"shape {tuple(input.shape)}, got {tuple(t_arr.shape)}; class "
                              "indices must be integers")
-        t = target if isinstance(target, Tensor) else make(t_arr)
+        t = target if isinstance(target, Tensor) else ag.from_numpy(t_arr)
         if t.dtype != input.dtype:
             t = t.to(input.dtype)
         return _CEProb.apply(input, t, *extra, label_smoothing=label_smoothing,
@@ -311,11 +290,10 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
     """
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _pair(input, target, "hinge_embedding_loss")
-    t = np.broadcast_to(target._data, np.broadcast_shapes(target.shape, input.shape))
-    zero = make(np.zeros((), dtype=input.dtype))
+    t = np.broadcast_to(_array(target), np.broadcast_shapes(target.shape, input.shape))
     margin_clamp = (margin - input).clamp(min=0.0)
-    loss = where(t != 1, margin_clamp, zero) + where(t != -1, input, zero)
-    return _reduce(loss, reduction)
+    loss = ag.where(t != 1, margin_clamp, 0.0) + ag.where(t != -1, input, 0.0)
+    return reduce_loss(loss, reduction)
 
 
 def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
@@ -340,18 +318,18 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     n, c = x.shape
     if t.size and (t.min() < 0 or t.max() >= c):
         raise IndexError(f"multi_margin_loss: target out of range [0, {c})")
-    xy = x.gather(1, make(t[:, None]))
+    xy = x.gather(1, ag.from_numpy(t[:, None]))
     m = (x - xy + margin).clamp(min=0.0)
     if p == 2:
         m = m * m
     w = _class_weight(weight, input, "multi_margin_loss")
     if w is not None:
-        m = m * w.gather(0, make(t)).reshape(-1, 1)
-    not_y = make((np.arange(c)[None, :] != t[:, None]).astype(input.dtype))
+        m = m * w.gather(0, ag.from_numpy(t)).reshape(-1, 1)
+    not_y = ag.from_numpy((np.arange(c)[None, :] != t[:, None]).astype(input.dtype))
     loss = (m * not_y).sum(1) / c
     if input.ndim == 1:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
@@ -381,14 +359,14 @@ def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = N
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        t = target._data
-        safe = where(t == 0, make(np.ones((), dtype=target.dtype)), target)
-        xlogy = where(t == 0, make(np.zeros((), dtype=target.dtype)), target * safe.log())
+        zero = target == 0
+        safe = ag.where(zero, 1.0, target)
+        xlogy = ag.where(zero, 0.0, target * safe.log())
         loss = xlogy - target * input
     if red == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input.ndim else total
-    return _reduce(loss, red)
+    return reduce_loss(loss, red)
 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
@@ -418,7 +396,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     if swap:
         d_an = d_an.minimum(pairwise_distance(positive, negative, p, eps))
     loss = (d_ap - d_an + margin).clamp(min=0.0)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 _EPSILON = 1e-12  # PyTorch's, in cosine_embedding_loss
@@ -445,7 +423,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
                          f"of dims, got sizes: input1: {tuple(input1.shape)}, input2: "
                          f"{tuple(input2.shape)}, target: {tuple(target.shape)}")
     loss = (-target * (input1 - input2) + margin).clamp(min=0.0)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0,
@@ -475,10 +453,9 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     mag1 = (input1 * input1).sum(tdim) + _EPSILON
     mag2 = (input2 * input2).sum(tdim) + _EPSILON
     cos = prod / (mag1 * mag2).sqrt()
-    t = np.broadcast_to(target._data, cos.shape)
-    zero = make(np.zeros((), dtype=cos.dtype))
-    loss = where(t == 1, 1.0 - cos, zero) + where(t == -1, (cos - margin).clamp(min=0.0), zero)
-    return _reduce(loss, reduction)
+    t = np.broadcast_to(_array(target), cos.shape)
+    loss = ag.where(t == 1, 1.0 - cos, 0.0) + ag.where(t == -1, (cos - margin).clamp(min=0.0), 0.0)
+    return reduce_loss(loss, reduction)
 
 
 def gaussian_nll_loss(input: Tensor, target: Any, var: Any, full: bool = False,
@@ -498,10 +475,10 @@ def gaussian_nll_loss(input: Tensor, target: Any, var: Any, full: bool = False,
     if isinstance(var, (int, float)):
         if var < 0:
             raise ValueError("gaussian_nll_loss: var has negative entry/entries")
-        var = make(np.full(input.shape, var, dtype=input.dtype))
+        var = ag.full(input.shape, var, dtype=input.dtype)
     else:
         var = _as_const(var, input)
-        if (var._data < 0).any():
+        if (var < 0).any():
             raise ValueError("gaussian_nll_loss: var has negative entry/entries")
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
@@ -513,15 +490,15 @@ def gaussian_nll_loss(input: Tensor, target: Any, var: Any, full: bool = False,
                              f"with one dim of size 1, got {tuple(var.shape)}")
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not valid")
-    v = var._data
-    clamped = np.maximum(v, np.asarray(eps, dtype=v.dtype))
+    v = var.detach()
+    clamped = v.clamp(min=eps)
     if (clamped != v).any():  # clamp outside the graph: the gradient passes through
-        var = var + make(clamped - v)
+        var = var + (clamped - v)
     d = input - target
     loss = (var.log() + d * d / var) * 0.5
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: bool = False,
@@ -542,12 +519,11 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
     else:
         loss = input - target * (input + eps).log()
     if full:
-        t = target._data
-        big = t > 1
-        safe = where(big, target, make(np.ones((), dtype=target.dtype)))
+        big = target > 1
+        safe = ag.where(big, target, 1.0)
         stirling = safe * safe.log() - safe + (safe * (2 * math.pi)).log() * 0.5
-        loss = loss + where(big, stirling, make(np.zeros((), dtype=target.dtype)))
-    return _reduce(loss, reduction)
+        loss = loss + ag.where(big, stirling, 0.0)
+    return reduce_loss(loss, reduction)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | None = None,
@@ -569,4 +545,4 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | Non
     if weight is not None:
         loss = loss * _as_const(weight, input)
     loss = loss.sum(input.ndim - 1) / input.shape[-1]
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)

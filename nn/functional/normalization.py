@@ -15,15 +15,43 @@ from typing import Any, Sequence
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops.normalization import BatchNormTrain as _BatchNormTrain
 from autograd_core.ops.normalization import LayerNormOp as _LayerNormOp
-from autograd_core.ops.normalization import first_of
-from autograd_core.tensor import make, where
 
 from .arguments import _tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
+
+
+def _shape(normalized_shape: int | Sequence[int]) -> tuple:
+    """``normalized_shape`` as a tuple of ints."""
+    if isinstance(normalized_shape, int):
+        return (normalized_shape,)
+    return tuple(int(s) for s in normalized_shape)
+
+
+def _update_running(running: Tensor, momentum: float, step: np.ndarray) -> None:
+    """``running = (1 - momentum) * running + step``, in place: a buffer, outside the graph."""
+    r = running.detach().numpy()
+    r *= 1 - momentum
+    r += step
+
+
+def _from_running(running_mean: Tensor, running_var: Tensor, dtype: np.dtype,
+                  eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean, 1 / sqrt(var + eps))`` of the running statistics, constants of ``dtype``."""
+    inv = 1.0 / np.sqrt(running_var.detach().numpy().astype(dtype) + eps)
+    return running_mean.detach().numpy().astype(dtype), inv
+
+
+def _first(x: Tensor, dims: tuple) -> Tensor:
+    """The first element of each slice of ``x`` over ``dims`` (kept as size-1 dims), a
+    constant. Statistics taken of ``x`` minus it keep their deviations and variance, but a
+    constant slice gets exactly 0 (the mean of n copies of c is not always exactly c), so
+    it normalises to exactly 0, as in PyTorch."""
+    return x.detach()[tuple(slice(0, 1) if i in dims else slice(None) for i in range(x.ndim))]
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -51,9 +79,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     cshape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None or bias is not None:
         if weight is None:
-            weight = make(np.ones(c, dtype=input.dtype))
+            weight = ag.ones(c, dtype=input.dtype)
         if bias is None:
-            bias = make(np.zeros(c, dtype=input.dtype))
+            bias = ag.zeros(c, dtype=input.dtype)
     if training:
         count = input.numel() // c
         if count <= 1:
@@ -70,24 +98,19 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             mean, var = stats
             m = momentum
             if running_mean is not None:
-                rm = running_mean._data
-                rm *= 1 - m
-                rm += m * mean
+                _update_running(running_mean, m, m * mean)
             if running_var is not None:
-                rv = running_var._data
-                rv *= 1 - m
-                rv += (m * count / (count - 1)) * var
+                _update_running(running_var, m, (m * count / (count - 1)) * var)
         return out
     if eps < 0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are needed when not training")
-    inv = 1.0 / np.sqrt(running_var._data.astype(input.dtype) + eps)
-    mean = running_mean._data.astype(input.dtype)
+    mean, inv = _from_running(running_mean, running_var, input.dtype, eps)
     if weight is None:
-        return (input - make(mean.reshape(cshape))) * make(inv.reshape(cshape))
-    scale = weight * make(inv)
-    shift = bias - scale * make(mean)
+        return (input - ag.from_numpy(mean.reshape(cshape))) * ag.from_numpy(inv.reshape(cshape))
+    scale = weight * ag.from_numpy(inv)
+    shift = bias - scale * ag.from_numpy(mean)
     return input * scale.reshape(cshape) + shift.reshape(cshape)
 
 
@@ -101,7 +124,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     [-1.2247, 0.0, 1.2247]
     """
     _tensor(input, "layer_norm")
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = _shape(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
         raise ValueError(f"layer_norm: expected input with trailing shape {shape}, got shape "
@@ -135,7 +158,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
             raise ValueError(f"group_norm: expected {name} of shape ({c},), got "
                              f"{tuple(t.shape)}")
     x = input.reshape(n, num_groups, -1)
-    x = x - make(first_of(x._data, (2,)))  # a constant shift: constant groups give exactly 0
+    x = x - _first(x, (2,))  # a constant shift: constant groups give exactly 0
     mean = x.mean(-1, keepdim=True)
     var = x.var(-1, keepdim=True, correction=0)
     y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
@@ -178,45 +201,34 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if count <= 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input "
                              f"size {tuple(input.shape)}")
-        first = first_of(input._data, dims)
-        x = input - make(first)  # a constant shift: constant channels give exactly 0
+        first = _first(input, dims)
+        x = input - first  # a constant shift: constant channels give exactly 0
         mean = x.mean(dims, keepdim=True)
         var = x.var(dims, keepdim=True, correction=0)
         if eps == 0:  # as PyTorch's batch-norm kernel: 1/sqrt(var) is taken as 0 where var is 0
-            dead = var._data == 0
-            one, zero = make(np.ones((), var.dtype)), make(np.zeros((), var.dtype))
-            inv = where(dead, zero, where(dead, one, var).rsqrt())
+            dead = var == 0
+            inv = ag.where(dead, 0.0, ag.where(dead, 1.0, var).rsqrt())
         else:
             inv = (var + eps).rsqrt()
         y = (x - mean) * inv
         m = momentum
         if running_mean is not None:
-            rm = running_mean._data
-            rm *= 1 - m
-            rm += m * (mean._data + first).reshape(input.shape[:2]).mean(0).astype(rm.dtype)
+            batch_mean = (mean.detach().numpy() + first.numpy()).reshape(input.shape[:2]).mean(0)
+            _update_running(running_mean, m, m * batch_mean.astype(running_mean.dtype))
         if running_var is not None:
-            rv = running_var._data
-            unbiased = var._data.reshape(input.shape[:2]) * (count / (count - 1))
-            rv *= 1 - m
-            rv += m * unbiased.mean(0).astype(rv.dtype)
+            unbiased = var.detach().numpy().reshape(input.shape[:2]) * (count / (count - 1))
+            _update_running(running_var, m, m * unbiased.mean(0).astype(running_var.dtype))
     else:
         if running_mean is None or running_var is None:
             raise ValueError("instance_norm: running_mean and running_var are needed when "
                              "use_input_stats is False")
-        mean = running_mean._data.astype(input.dtype).reshape(cshape)
-        inv = (1.0 / np.sqrt(running_var._data.astype(input.dtype) + eps)).reshape(cshape)
-        y = (input - make(mean)) * make(inv)
+        mean, inv = _from_running(running_mean, running_var, input.dtype, eps)
+        y = (input - ag.from_numpy(mean.reshape(cshape))) * ag.from_numpy(inv.reshape(cshape))
     if weight is not None:
         y = y * weight.reshape(cshape)
     if bias is not None:
         y = y + bias.reshape(cshape)
     return y
-
-
-def _shape(normalized_shape: int | Sequence[int]) -> tuple:
-    if isinstance(normalized_shape, int):
-        return (normalized_shape,)
-    return tuple(int(s) for s in normalized_shape)
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,

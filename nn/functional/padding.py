@@ -19,7 +19,6 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 __all__ = ["pad"]
 
@@ -120,7 +119,7 @@ def _pad_constant(input: Tensor, pads: tuple, dims: list, value: float) -> Tenso
         for width in (left, right):
             shape = list(out.shape)
             shape[d] = width
-            parts.append(make(np.full(shape, value, dtype=dt)))
+            parts.append(ag.full(shape, value, dtype=dt))
         pieces = [p for p, w in ((parts[0], left), (out, 1), (parts[1], right)) if w]
         out = ag.cat(pieces, dim=d)
     return out

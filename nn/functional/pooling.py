@@ -18,11 +18,10 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 from .arguments import _tensor
-from .conv import _core_op
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
@@ -36,8 +35,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     >>> F.max_pool2d(ag.ones(1, 1, 4, 4), 2).shape
     (1, 1, 2, 2)
     """
-    return _core_op("max_pool2d")(input, kernel_size, stride, padding, dilation,
-                                  ceil_mode=ceil_mode, return_indices=return_indices)
+    return ag.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode,
+                         return_indices=return_indices)
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -49,19 +48,23 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     >>> F.avg_pool2d(ag.ones(1, 1, 4, 4), 2).shape
     (1, 1, 2, 2)
     """
-    return _core_op("avg_pool2d")(input, kernel_size, stride, padding, ceil_mode=ceil_mode,
-                                  count_include_pad=count_include_pad,
-                                  divisor_override=divisor_override)
+    return ag.avg_pool2d(input, kernel_size, stride, padding, ceil_mode=ceil_mode,
+                         count_include_pad=count_include_pad, divisor_override=divisor_override)
 
 
-def _adaptive_matrix(n_in: int, n_out: int, dtype: np.dtype) -> np.ndarray:
-    """(n_out, n_in) averaging matrix of adaptive pooling: bins [floor(i n/o), ceil((i+1) n/o))."""
+def _bins(n_in: int, n_out: int) -> list:
+    """PyTorch's adaptive bins: output cell i covers ``[floor(i n_in / n_out),
+    ceil((i + 1) n_in / n_out))`` of the input."""
+    return [((i * n_in) // n_out, -((-(i + 1) * n_in) // n_out)) for i in range(n_out)]
+
+
+def _averaging(n_in: int, n_out: int, dtype: np.dtype, transposed: bool = False) -> Tensor:
+    """The (n_out, n_in) averaging matrix of adaptive pooling over ``_bins`` (or its
+    transpose), a constant."""
     m = np.zeros((n_out, n_in), dtype=dtype)
-    for i in range(n_out):
-        start = (i * n_in) // n_out
-        end = -((-(i + 1) * n_in) // n_out)
+    for i, (start, end) in enumerate(_bins(n_in, n_out)):
         m[i, start:end] = 1.0 / (end - start)
-    return m
+    return ag.from_numpy(np.ascontiguousarray(m.T) if transposed else m)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
@@ -88,9 +91,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         return input.mean((-2, -1), keepdim=True)
     out = input
     if oh != h:
-        out = make(_adaptive_matrix(h, oh, input.dtype)) @ out
+        out = _averaging(h, oh, input.dtype) @ out
     if ow != w:
-        out = out @ make(np.ascontiguousarray(_adaptive_matrix(w, ow, input.dtype).T))
+        out = out @ _averaging(w, ow, input.dtype, transposed=True)
     return out
 
 
@@ -162,27 +165,24 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
         return input * 1.0
     if o == 1:
         return input.mean(-1, keepdim=True)
-    return input @ make(np.ascontiguousarray(_adaptive_matrix(n, o, input.dtype).T))
-
-
-def _bins(n_in: int, n_out: int) -> list:
-    return [((i * n_in) // n_out, -((-(i + 1) * n_in) // n_out)) for i in range(n_out)]
+    return input @ _averaging(n, o, input.dtype, transposed=True)
 
 
 def _pool2d(input: Tensor, oh: int, ow: int, return_indices: bool) -> Any:
-    x = input._data
-    h, w = x.shape[-2:]
-    lead = x.shape[:-2]
+    """Adaptive max pooling of the last two dims: each bin's winner (``argmax``: the first
+    maximum, NaN wins) picked with ``gather``."""
+    h, w = input.shape[-2:]
+    lead = tuple(input.shape[:-2])
+    x = input.detach()
     idx = np.empty(lead + (oh, ow), dtype=np.int64)
     for i, (h0, h1) in enumerate(_bins(h, oh)):
         for j, (w0, w1) in enumerate(_bins(w, ow)):
-            win = x[..., h0:h1, w0:w1].reshape(lead + (-1,))
-            k = np.argmax(win, axis=-1)
+            k = x[..., h0:h1, w0:w1].reshape(lead + (-1,)).argmax(-1).numpy()
             idx[..., i, j] = (h0 + k // (w1 - w0)) * w + w0 + k % (w1 - w0)
-    flat = idx.reshape(lead + (oh * ow,))
-    out = input.reshape(lead + (h * w,)).gather(input.ndim - 2, make(flat))
+    index = ag.from_numpy(idx)
+    out = input.reshape(lead + (h * w,)).gather(input.ndim - 2, index.reshape(lead + (oh * ow,)))
     out = out.reshape(lead + (oh, ow))
-    return (out, make(idx)) if return_indices else out
+    return (out, index) if return_indices else out
 
 
 def _check_size(fn: str, size: Any, n: int, default: tuple) -> tuple:

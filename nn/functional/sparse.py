@@ -8,33 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.index import IndexAdd
-from autograd_core.ops.pointwise import select_tensor
-from autograd_core.tensor import make
+from autograd_core.ops.index import Embedding, embedding_renorm
+
+from .arguments import _array
 
 __all__ = ["embedding", "one_hot"]
-
-
-class _Embedding(ag.Function):
-    op = "embedding"
-
-    @staticmethod
-    def forward(ctx, weight, indices=None, padding_idx=None):
-        ctx.indices, ctx.padding_idx, ctx.shape = indices, padding_idx, weight.shape
-        return weight[indices]
-
-    @staticmethod
-    def backward(ctx, grad):
-        g = IndexAdd.apply(grad, index=ctx.indices, shape=ctx.shape)
-        if ctx.padding_idx is not None:  # its row's gradient is 0 whatever the upstream one
-            keep = np.ones((ctx.shape[0], 1), dtype=bool)
-            keep[ctx.padding_idx] = False
-            g = select_tensor(keep, g)
-        return g
 
 
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
@@ -48,7 +29,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
     >>> F.embedding(ag.tensor([[0, 2]]), ag.eye(3)).tolist()
     [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
     """
-    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    idx = _array(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
     n = weight.shape[0]
@@ -61,12 +42,8 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     if max_norm is not None:
-        rows = np.unique(idx)
-        w = weight._data
-        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
-        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-        w[rows] = w[rows] * scale
-    return _Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
+        embedding_renorm(weight.detach().numpy(), idx, max_norm, norm_type)
+    return Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -76,7 +53,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     >>> F.one_hot(ag.tensor([0, 2]), 3).tolist()
     [[1, 0, 0], [0, 0, 1]]
     """
-    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    idx = _array(tensor)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot is only applicable to index tensor, got dtype {idx.dtype}")
     if num_classes == -1:
@@ -84,4 +61,4 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"[{idx.min()}, {idx.max()}]")
-    return make((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+    return (ag.from_numpy(idx).unsqueeze(-1) == ag.arange(num_classes)).to(ag.int64)

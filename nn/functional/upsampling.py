@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
@@ -134,9 +134,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         return input[(slice(None), slice(None)) + np.ix_(*grids)]
     dt = input.dtype
     mw = _linear_matrix(spatial[-1], out_size[-1], scales[-1], align_corners, dt)
-    out = input @ make(np.ascontiguousarray(mw.T))
+    out = input @ ag.from_numpy(np.ascontiguousarray(mw.T))
     if n == 2:
-        out = make(_linear_matrix(spatial[0], out_size[0], scales[0], align_corners, dt)) @ out
+        out = ag.from_numpy(_linear_matrix(spatial[0], out_size[0], scales[0], align_corners,
+                                           dt)) @ out
     return out
 
 

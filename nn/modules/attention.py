@@ -17,7 +17,6 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops.attention import Attention, merge_heads_t, split_heads_t
 from autograd_core.ops.linalg import Linear as _LinearOp
-from autograd_core.tensor import make
 
 from .. import functional as F
 from .. import init
@@ -227,8 +226,8 @@ class MultiheadAttention(Module):
             s = (qh @ kh.mT) * scale
             dead = None
             if mask is not None:
-                s = s + make(mask)
-                dead = ~np.isfinite(s._data.max(axis=-1, keepdims=True))
+                s = s + ag.from_numpy(mask)
+                dead = ~np.isfinite(s.detach().numpy().max(axis=-1, keepdims=True))
                 if dead.any():
                     s = s.masked_fill(np.broadcast_to(dead, s.shape), 0.0)
                 else:

@@ -34,7 +34,7 @@ def _empty(shape: tuple, dtype: Any) -> Parameter:
 def check_dtype(layer: str, x: Tensor, param: Tensor) -> None:
     """Raise a clear error when ``x`` cannot meet a layer's parameters (PyTorch refuses
     mixed dtypes too, rather than casting silently)."""
-    if x._data.dtype != param._data.dtype:
+    if x.dtype != param.dtype:
         raise TypeError(f"{layer}: expected input of dtype {param.dtype} (the layer's dtype), "
                         f"got {x.dtype}; convert the input (x.float() / x.double()) or the "
                         f"layer (.float() / .double())")
@@ -98,11 +98,11 @@ class Linear(Module):
         if not isinstance(input, Tensor):
             raise TypeError(f"{self._get_name()}: expected a Tensor input, got "
                             f"{type(input).__name__}")
-        x = input._data
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        shape = input.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(f"{self._get_name()}: expected input with {self.in_features} "
-                             f"features (last dim), got shape {tuple(x.shape)}")
-        if x.dtype != w._data.dtype:
+                             f"features (last dim), got shape {tuple(shape)}")
+        if input.dtype != w.dtype:
             check_dtype(self._get_name(), input, w)
         b = p["bias"]
         if b is None:

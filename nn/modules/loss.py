@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 from .. import functional as F
 from ..functional.loss import _reduction
@@ -36,7 +36,7 @@ class _WeightedLoss(_Loss):
                  reduce: Any = None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         if weight is not None and not isinstance(weight, Tensor):
-            weight = make(np.asarray(weight, dtype=np.float32))
+            weight = ag.from_numpy(np.asarray(weight, dtype=np.float32))
         self.register_buffer("weight", weight)
 
 

@@ -26,9 +26,9 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor, no_grad
 from autograd_core.autograd.function import RemovableHandle
-from autograd_core.tensor import make
 
 from ..parameter import Buffer, Parameter
 
@@ -60,7 +60,7 @@ def _shape(a: Any) -> tuple:
 
 def _as_array(value: Any, key: str) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value._data
+        return value.detach().numpy()
     if isinstance(value, np.ndarray):
         return value
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch.Tensor
@@ -196,7 +196,7 @@ class Module:
             if buffers is None:
                 raise AttributeError("cannot assign buffer before Module.__init__() call")
             self._remove_from(name, d)
-            self.register_buffer(name, make(value._data), value.persistent)
+            self.register_buffer(name, ag.from_numpy(value.detach().numpy()), value.persistent)
             return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
@@ -525,11 +525,13 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            elif p.grad._ctx is not None or p.grad._requires_grad or \
-                    not p.grad._data.flags.writeable:
-                p.grad = make(np.zeros_like(p.grad._data))
+                continue
+            g = p.grad
+            arr = g.detach().numpy()
+            if g.grad_fn is not None or g.requires_grad or not arr.flags.writeable:
+                p.grad = ag.zeros_like(g)
             else:
-                p.grad._data.fill(0)
+                arr.fill(0)
 
     # ------------------------------------------------------------------ dtypes
     def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> "Module":
@@ -539,12 +541,12 @@ class Module:
             for p in m._parameters.values():
                 if p is None:
                     continue
-                p._data = fn(p._data)
+                p.data = fn(p.detach().numpy())
                 if p.grad is not None:
-                    p.grad = make(fn(p.grad._data))
+                    p.grad = ag.from_numpy(fn(p.grad.detach().numpy()))
             for k, b in m._buffers.items():
                 if b is not None:
-                    b._data = fn(b._data)
+                    b.data = fn(b.detach().numpy())
         return self
 
     @staticmethod
@@ -710,15 +712,15 @@ class Module:
             except TypeError as e:
                 errors.append(str(e))
                 continue
-            if arr.shape != target._data.shape:
+            if arr.shape != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{_shape(arr)} from checkpoint, the shape in current model is "
-                              f"{_shape(target._data)}.")
+                              f"{_shape(target)}.")
                 continue
             if assign:
-                target._data = np.array(arr, copy=True)
+                target.data = np.array(arr, copy=True)
             else:
-                np.copyto(target._data, arr, casting="unsafe")
+                np.copyto(target.detach().numpy(), arr, casting="unsafe")
 
     # ------------------------------------------------------------------- repr
     def _get_name(self) -> str:

@@ -14,10 +14,10 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 from .. import functional as F
 from .. import init
+from ..functional.normalization import _shape
 from ..parameter import Parameter
 from .linear import check_dtype
 from .module import Module
@@ -66,9 +66,9 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         _affine_parameters(self, num_features, affine, bias, dt)
         if track_running_stats:
-            self.register_buffer("running_mean", make(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", make(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", make(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", ag.zeros(num_features, dtype=dt))
+            self.register_buffer("running_var", ag.ones(num_features, dtype=dt))
+            self.register_buffer("num_batches_tracked", ag.tensor(0, dtype=ag.int64))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -77,9 +77,10 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
-            self.num_batches_tracked._data[...] = 0
+            with ag.no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -103,9 +104,10 @@ class _BatchNorm(Module):
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
+            steps = self.num_batches_tracked.numpy()  # an int tensor: never requires grad
+            steps += 1
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked._data)
+                factor = 1.0 / float(steps)
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_running = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if use_running else None,
@@ -118,7 +120,7 @@ class _BatchNorm(Module):
         # (the current count is kept).
         key = prefix + "num_batches_tracked"
         if self.track_running_stats and key not in state_dict:
-            state_dict[key] = self.num_batches_tracked._data.copy()
+            state_dict[key] = self.num_batches_tracked.numpy().copy()
         super()._load_from_state_dict(state_dict, prefix, missing, errors, assign)
 
     def extra_repr(self) -> str:
@@ -177,9 +179,7 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = _shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _dtype(dtype)
@@ -325,9 +325,7 @@ class RMSNorm(Module):
     def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
                  elementwise_affine: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = _shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
@@ -338,7 +336,7 @@ class RMSNorm(Module):
 
     def reset_parameters(self) -> None:
         if self.weight is not None:
-            self.weight._data[...] = 1.0
+            init.ones_(self.weight)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)

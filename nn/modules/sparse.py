@@ -64,7 +64,7 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with ag.no_grad():
-                self.weight._data[self.padding_idx] = 0
+                self.weight.detach().numpy()[self.padding_idx] = 0
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,

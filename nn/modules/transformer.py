@@ -24,7 +24,6 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 from .. import functional as F
 from .. import init
@@ -171,7 +170,7 @@ def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int | None) 
     (PyTorch's hint detection)."""
     if is_causal is not None or mask is None:
         return is_causal is True
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask.detach().numpy() if isinstance(mask, Tensor) else np.asarray(mask)
     sz = size if size is not None else m.shape[-2]
     if m.shape != (sz, sz):
         return False
@@ -438,4 +437,4 @@ class Transformer(Module):
         >>> nn.Transformer.generate_square_subsequent_mask(2).tolist()
         [[0.0, -inf], [0.0, 0.0]]
         """
-        return make(_square_subsequent_mask(sz, dtype))
+        return ag.from_numpy(_square_subsequent_mask(sz, dtype))
