@@ -13,6 +13,8 @@
 (256, 784)
 """
 from . import functional, init
+from . import utils
+from .models import CNN, MLP, ResidualBlock, ResNet
 from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
                       AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss,
                       Bilinear, CELU, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
@@ -35,8 +37,6 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       Unflatten, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
                       ZeroPad1d, ZeroPad2d)
 from .parameter import Buffer, Parameter
-from .models import CNN, MLP, ResidualBlock, ResNet
-from . import utils
 
 __all__ = [
     "functional", "init", "utils",

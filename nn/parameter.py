@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
 
 __all__ = ["Parameter", "Buffer"]
@@ -91,3 +92,28 @@ class Buffer(Tensor):
 
     def __init__(self, data: Any, *, persistent: bool = True) -> None:
         self.persistent = persistent
+
+
+# --------------------------------------------------------- parameters of new layers
+def _float_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` (the default dtype when None) for a layer's parameters: a floating point
+    one, since they require grad."""
+    dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+    if dt.kind != "f":
+        raise TypeError(f"parameters must have a floating point dtype, got {dt}")
+    return dt
+
+
+def _empty(shape: tuple, dtype: Any) -> Parameter:
+    """A new Parameter of ``shape`` and ``dtype`` (the default dtype when None), for the
+    layer's ``reset_parameters`` to fill."""
+    return Parameter(ag.empty(shape, dtype=dtype))
+
+
+def _add_bias(module: Any, bias: bool, shape: tuple, dtype: Any) -> None:
+    """``module.bias``: a new Parameter of ``shape`` when ``bias``, else a registered None,
+    as PyTorch's layers have it."""
+    if bias:
+        module.bias = _empty(shape, dtype)
+    else:
+        module.register_parameter("bias", None)

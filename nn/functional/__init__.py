@@ -21,7 +21,7 @@ from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswis
                          leaky_relu, log_softmax, logsigmoid, mish, prelu, relu, relu6, selu,
                          sigmoid, silu, softmax, softmin, softplus, softshrink, softsign, tanh,
                          tanhshrink, threshold)
-from .attention import scaled_dot_product_attention
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d
@@ -54,5 +54,5 @@ __all__ = [
     "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold",
     "celu", "rms_norm", "bilinear", "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold",
     "fold", "margin_ranking_loss", "cosine_embedding_loss", "gaussian_nll_loss",
-    "poisson_nll_loss", "multilabel_soft_margin_loss",
+    "poisson_nll_loss", "multilabel_soft_margin_loss", "multi_head_attention_forward",
 ]

@@ -346,14 +346,13 @@ def tanhshrink(input: Tensor) -> Tensor:
     return x - x.tanh()
 
 
-def _check_lambd(fn: str, lambd: float) -> None:
+def _dead_zone(input: Tensor, lambd: float, fn: str) -> tuple[Tensor, Tensor]:
+    """A shrink's input, checked, and where the shrink gives 0: ``[-lambd, lambd]``, PyTorch's
+    mask (a NaN is outside it, so it passes, and stays NaN)."""
+    x = _tensor(input, fn)
     if lambd < 0:
         raise ValueError(f"{fn}: lambda must be greater or equal to 0, but found to be {lambd}")
-
-
-def _dead_zone(x: Tensor, lambd: float) -> Tensor:
-    """Where the shrinks give 0: ``[-lambd, lambd]`` (a NaN is outside)."""
-    return (x >= -lambd) & (x <= lambd)
+    return x, (x >= -lambd) & (x <= lambd)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -363,11 +362,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> F.softshrink(ag.tensor([-2.0, 0.3, 1.5]), 0.5).tolist()
     [-1.5, 0.0, 1.0]
     """
-    x = _tensor(input, "softshrink")
-    _check_lambd("softshrink", lambd)
-    # PyTorch's mask: 0 on [-lambd, lambd]; a NaN passes (and stays NaN)
-    return ag.where(_dead_zone(x, lambd), _const(0.0, x),
-                    ag.where(x > lambd, x - lambd, x + lambd))
+    x, dead = _dead_zone(input, lambd, "softshrink")
+    return ag.where(dead, _const(0.0, x), ag.where(x > lambd, x - lambd, x + lambd))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -377,9 +373,8 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> F.hardshrink(ag.tensor([-2.0, 0.3, 1.5]), 0.5).tolist()
     [-2.0, 0.0, 1.5]
     """
-    x = _tensor(input, "hardshrink")
-    _check_lambd("hardshrink", lambd)
-    return ag.where(_dead_zone(x, lambd), _const(0.0, x), x)  # a NaN passes
+    x, dead = _dead_zone(input, lambd, "hardshrink")
+    return ag.where(dead, _const(0.0, x), x)
 
 
 @inplace_option

@@ -26,3 +26,12 @@ def _array(x: Any) -> np.ndarray:
     """The numbers of ``x`` (a Tensor, shared and cut from the graph, or anything array-like)
     as an array: for arguments that are constants, such as targets, indices and masks."""
     return x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _check_dtype(layer: str, x: Tensor, param: Tensor) -> None:
+    """Raise a clear error when ``x`` cannot meet a layer's parameters (PyTorch refuses
+    mixed dtypes too, rather than casting silently)."""
+    if x.dtype != param.dtype:
+        raise TypeError(f"{layer}: expected input of dtype {param.dtype} (the layer's dtype), "
+                        f"got {x.dtype}; convert the input (x.float() / x.double()) or the "
+                        f"layer (.float() / .double())")

@@ -47,7 +47,9 @@ def _dropout(input: Tensor, p: float, training: bool, mask_shape: tuple,
         return input
     if p == 1.0:
         return input * 0.0
-    dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
+    dt = input.dtype
+    if dt.kind != "f":
+        dt = np.dtype(np.float32)
     return input * ag.from_numpy(dropout_mask(mask_shape, p, dt, generator))
 
 

@@ -35,6 +35,12 @@ def _pair(fn: str, name: str, v: Any, minimum: int) -> tuple:
     return int(p[0]), int(p[1])
 
 
+def _geometry(fn: str, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
+    """``(kernel_size, dilation, padding, stride)``, each checked into a pair of ints."""
+    return (_pair(fn, "kernel_size", kernel_size, 1), _pair(fn, "dilation", dilation, 1),
+            _pair(fn, "padding", padding, 0), _pair(fn, "stride", stride, 1))
+
+
 def _blocks(fn: str, size: tuple, k: tuple, d: tuple, p: tuple, s: tuple) -> tuple:
     """Blocks along each dim, and the (kh*kw, L) row and column indices of every block
     element in the padded (H + 2 ph, W + 2 pw) plane."""
@@ -65,10 +71,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     if input.ndim not in (3, 4):
         raise ValueError(f"unfold: expected 3D (C, H, W) or 4D (N, C, H, W) input, got shape "
                          f"{tuple(input.shape)}")
-    k = _pair("unfold", "kernel_size", kernel_size, 1)
-    d = _pair("unfold", "dilation", dilation, 1)
-    p = _pair("unfold", "padding", padding, 0)
-    s = _pair("unfold", "stride", stride, 1)
+    k, d, p, s = _geometry("unfold", kernel_size, dilation, padding, stride)
     _, rows, cols = _blocks("unfold", tuple(input.shape[-2:]), k, d, p, s)
     x = pad(input, (p[1], p[1], p[0], p[0])) if p != (0, 0) else input
     out = x[..., rows, cols]  # (..., C, kh*kw, L)
@@ -90,10 +93,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
         raise ValueError(f"fold: expected 2D (C * kh * kw, L) or 3D (N, C * kh * kw, L) input, "
                          f"got shape {tuple(input.shape)}")
     size = _pair("fold", "output_size", output_size, 1)
-    k = _pair("fold", "kernel_size", kernel_size, 1)
-    d = _pair("fold", "dilation", dilation, 1)
-    p = _pair("fold", "padding", padding, 0)
-    s = _pair("fold", "stride", stride, 1)
+    k, d, p, s = _geometry("fold", kernel_size, dilation, padding, stride)
     ck, L = input.shape[-2:]
     if ck % (k[0] * k[1]):
         raise ValueError(f"fold: expected size of input's dimension {input.ndim - 2} to be "

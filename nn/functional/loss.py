@@ -72,6 +72,23 @@ def _pair(input: Tensor, target: Any, fn: str) -> tuple[Tensor, Tensor]:
     return input, target
 
 
+def _target_like(input: Tensor, target: Any, fn: str, mismatch: str) -> Tensor:
+    """``target`` as a Tensor, which must have ``input``'s shape: else ValueError(``fn: `` +
+    ``mismatch`` with the target's shape as ``{t}`` and the input's as ``{i}``)."""
+    _tensor(input, fn)
+    target = _as_const(target, input)
+    if target.shape != input.shape:
+        raise ValueError(f"{fn}: " + mismatch.format(t=tuple(target.shape), i=tuple(input.shape)))
+    return target
+
+
+def _difference(input: Tensor, target: Any, fn: str) -> tuple[Tensor, Tensor]:
+    """``d = input - target`` and ``|d|``, the target checked and broadcast as ``_pair``."""
+    input, target = _pair(input, target, fn)
+    d = input - target
+    return d, d.abs()
+
+
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``(x - y)^2``, reduced.
@@ -110,11 +127,8 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     2.625
     """
     reduction = _reduction(None, None, reduction)
-    input, target = _pair(input, target, "huber_loss")
-    d = input - target
-    ad = d.abs()
-    loss = ag.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
-    return reduce_loss(loss, reduction)
+    d, ad = _difference(input, target, "huber_loss")
+    return reduce_loss(ag.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
@@ -126,12 +140,8 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
     2.625
     """
     reduction = _reduction(size_average, reduce, reduction)
-    input, target = _pair(input, target, "smooth_l1_loss")
-    d = input - target
-    ad = d.abs()
-    if beta == 0:
-        return reduce_loss(ad, reduction)
-    loss = ag.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    d, ad = _difference(input, target, "smooth_l1_loss")
+    loss = ad if beta == 0 else ag.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
     return reduce_loss(loss, reduction)
 
 
@@ -146,12 +156,9 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     0.2231
     """
     reduction = _reduction(size_average, reduce, reduction)
-    _tensor(input, "binary_cross_entropy")
-    target = _as_const(target, input)
-    if target.shape != input.shape:
-        raise ValueError(f"binary_cross_entropy: using a target size ({tuple(target.shape)}) "
-                         f"that is different to the input size ({tuple(input.shape)}) is not "
-                         "supported; please ensure they have the same size")
+    target = _target_like(input, target, "binary_cross_entropy",
+                          "using a target size ({t}) that is different to the input size ({i}) "
+                          "is not supported; please ensure they have the same size")
     if weight is not None:
         return _BCE.apply(input, target, _as_const(weight, input), reduction=reduction)
     return _BCE.apply(input, target, reduction=reduction)
@@ -169,11 +176,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     0.0
     """
     reduction = _reduction(size_average, reduce, reduction)
-    _tensor(input, "binary_cross_entropy_with_logits")
-    target = _as_const(target, input)
-    if target.shape != input.shape:
-        raise ValueError(f"binary_cross_entropy_with_logits: target size ({tuple(target.shape)}) "
-                         f"must be the same as input size ({tuple(input.shape)})")
+    target = _target_like(input, target, "binary_cross_entropy_with_logits",
+                          "target size ({t}) must be the same as input size ({i})")
     extra = []
     if weight is not None:
         extra.append(_as_const(weight, input))
@@ -274,7 +278,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
             t = t.to(input.dtype)
         return _CEProb.apply(input, t, *extra, label_smoothing=label_smoothing,
                              reduction=reduction)
-    t_arr = _class_targets(input, target, "cross_entropy")
+    t_arr = _class_targets(input, t_arr, "cross_entropy")
     return _CEIndex.apply(input, *extra, target=t_arr, ignore_index=ignore_index,
                           label_smoothing=label_smoothing, reduction=reduction)
 

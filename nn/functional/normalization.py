@@ -32,6 +32,26 @@ def _shape(normalized_shape: int | Sequence[int]) -> tuple:
     return tuple(int(s) for s in normalized_shape)
 
 
+def _channels(input: Tensor, fn: str, min_ndim: int, layout: str) -> tuple[int, tuple]:
+    """Check the input of a per-channel normalisation (channels at dim 1); ``(C, the shape
+    (1, C, 1, ...) that per-channel values take to broadcast)``."""
+    _tensor(input, fn)
+    if input.ndim < min_ndim:
+        raise ValueError(f"{fn}: expected input of at least {min_ndim} dims {layout}, got shape "
+                         f"{tuple(input.shape)}")
+    c = input.shape[1]
+    return c, (1, c) + (1,) * (input.ndim - 2)
+
+
+def _scale_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, cshape: tuple) -> Tensor:
+    """``y * weight + bias`` per channel, each when given."""
+    if weight is not None:
+        y = y * weight.reshape(cshape)
+    if bias is not None:
+        y = y + bias.reshape(cshape)
+    return y
+
+
 def _update_running(running: Tensor, momentum: float, step: np.ndarray) -> None:
     """``running = (1 - momentum) * running + step``, in place: a buffer, outside the graph."""
     r = running.detach().numpy()
@@ -71,12 +91,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     >>> round(rm.item(), 4), round(rv.item(), 4)
     (0.2, 1.1)
     """
-    _tensor(input, "batch_norm")
-    if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected input of at least 2 dims (N, C, ...), got shape "
-                         f"{tuple(input.shape)}")
-    c = input.shape[1]
-    cshape = (1, c) + (1,) * (input.ndim - 2)
+    c, cshape = _channels(input, "batch_norm", 2, "(N, C, ...)")
     if weight is not None or bias is not None:
         if weight is None:
             weight = ag.ones(c, dtype=input.dtype)
@@ -144,11 +159,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     >>> [round(v, 4) for v in y[0].tolist()]
     [-1.0, 1.0, -1.0, 1.0]
     """
-    _tensor(input, "group_norm")
-    if input.ndim < 2:
-        raise ValueError(f"group_norm: expected input of at least 2 dims (N, C, *), got shape "
-                         f"{tuple(input.shape)}")
-    n, c = input.shape[:2]
+    c, cshape = _channels(input, "group_norm", 2, "(N, C, *)")
+    n = input.shape[0]
     if num_groups <= 0 or c % num_groups:
         raise ValueError(f"group_norm: expected the number of channels to be divisible by "
                          f"num_groups, got input of shape {tuple(input.shape)} and "
@@ -162,12 +174,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     mean = x.mean(-1, keepdim=True)
     var = x.var(-1, keepdim=True, correction=0)
     y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
-    cshape = (1, c) + (1,) * (input.ndim - 2)
-    if weight is not None:
-        y = y * weight.reshape(cshape)
-    if bias is not None:
-        y = y + bias.reshape(cshape)
-    return y
+    return _scale_shift(y, weight, bias, cshape)
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None,
@@ -184,12 +191,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     >>> [[round(v, 4) for v in row] for row in y[0].tolist()]
     [[-1.0, 1.0], [-1.0, 1.0]]
     """
-    _tensor(input, "instance_norm")
-    if input.ndim < 3:
-        raise ValueError(f"instance_norm: expected input of at least 3 dims (N, C, *), got "
-                         f"shape {tuple(input.shape)}")
-    c = input.shape[1]
-    cshape = (1, c) + (1,) * (input.ndim - 2)
+    c, cshape = _channels(input, "instance_norm", 3, "(N, C, *)")
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                     ("running_var", running_var)):
         if t is not None and tuple(t.shape) != (c,):
@@ -224,11 +226,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
                              "use_input_stats is False")
         mean, inv = _from_running(running_mean, running_var, input.dtype, eps)
         y = (input - ag.from_numpy(mean.reshape(cshape))) * ag.from_numpy(inv.reshape(cshape))
-    if weight is not None:
-        y = y * weight.reshape(cshape)
-    if bias is not None:
-        y = y + bias.reshape(cshape)
-    return y
+    return _scale_shift(y, weight, bias, cshape)
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,

@@ -20,6 +20,8 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
+from .arguments import _tensor
+
 __all__ = ["pad"]
 
 
@@ -70,8 +72,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     >>> F.pad(x, (1, -1), mode="circular").tolist()
     [[[2.0, 1.0, 2.0]]]
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pad(): argument 'input' must be Tensor, not {type(input).__name__}")
+    _tensor(input, "pad")
     if mode not in _MODES:
         raise ValueError(f"pad: mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
     pads = tuple(pad)

@@ -112,6 +112,16 @@ def _check1d(input: Tensor, fn: str) -> None:
                          f"{tuple(input.shape)}")
 
 
+def _window1d(input: Tensor, fn: str, kernel_size: Any, stride: Any,
+              padding: Any) -> tuple[int, int, int]:
+    """Check a 1-D pooling's input; its kernel size, stride (the kernel size by default)
+    and padding as ints."""
+    _check1d(input, fn)
+    k = _single(kernel_size, fn, "kernel_size")
+    s = k if stride is None or stride == () else _single(stride, fn, "stride")
+    return k, s, _single(padding, fn, "padding")
+
+
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """1-D max pooling of (N, C, L) or (C, L) input, as ``max_pool2d`` on a height-1 image.
@@ -120,11 +130,8 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     >>> F.max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
     [[[3.0, 2.0]]]
     """
-    _check1d(input, "max_pool1d")
-    k = _single(kernel_size, "max_pool1d", "kernel_size")
-    s = k if stride is None or stride == () else _single(stride, "max_pool1d", "stride")
-    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s),
-                     (0, _single(padding, "max_pool1d", "padding")),
+    k, s, p = _window1d(input, "max_pool1d", kernel_size, stride, padding)
+    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p),
                      (1, _single(dilation, "max_pool1d", "dilation")), ceil_mode=ceil_mode,
                      return_indices=return_indices)
     if return_indices:
@@ -140,11 +147,8 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     >>> F.avg_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
     [[[2.0, 1.0]]]
     """
-    _check1d(input, "avg_pool1d")
-    k = _single(kernel_size, "avg_pool1d", "kernel_size")
-    s = k if stride is None or stride == () else _single(stride, "avg_pool1d", "stride")
-    out = avg_pool2d(input.unsqueeze(-2), (1, k), (1, s),
-                     (0, _single(padding, "avg_pool1d", "padding")), ceil_mode=ceil_mode,
+    k, s, p = _window1d(input, "avg_pool1d", kernel_size, stride, padding)
+    out = avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode=ceil_mode,
                      count_include_pad=count_include_pad)
     return out.squeeze(-2)
 

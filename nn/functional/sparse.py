@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops.index import Embedding, embedding_renorm

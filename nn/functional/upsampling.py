@@ -18,6 +18,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
+from .arguments import _tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle"]
@@ -88,9 +89,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     >>> F.interpolate(x, scale_factor=2).shape
     (1, 1, 4, 4)
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"interpolate(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
+    _tensor(input, "interpolate")
     if mode not in _MODES:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; supported "
                                   f"modes are {', '.join(map(repr, _MODES))}")
@@ -141,6 +140,18 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     return out
 
 
+def _shuffle_factor(input: Tensor, factor: int, fn: str, name: str) -> int:
+    """Check the input of a pixel (un)shuffle, (*, C, H, W); the factor as an int."""
+    _tensor(input, fn)
+    r = int(factor)
+    if input.ndim < 3:
+        raise ValueError(f"{fn}: expected input of at least 3 dims (*, C, H, W), got shape "
+                         f"{tuple(input.shape)}")
+    if r <= 0:
+        raise ValueError(f"{fn}: {name} must be greater than 0, got {r}")
+    return r
+
+
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """Rearrange (*, C r^2, H, W) into (*, C, H r, W r).
 
@@ -148,15 +159,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     >>> F.pixel_shuffle(ag.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
     [[[[0.0, 1.0], [2.0, 3.0]]]]
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pixel_shuffle(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
-    r = int(upscale_factor)
-    if input.ndim < 3:
-        raise ValueError(f"pixel_shuffle: expected input of at least 3 dims (*, C, H, W), got "
-                         f"shape {tuple(input.shape)}")
-    if r <= 0:
-        raise ValueError(f"pixel_shuffle: upscale_factor must be greater than 0, got {r}")
+    r = _shuffle_factor(input, upscale_factor, "pixel_shuffle", "upscale_factor")
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise ValueError(f"pixel_shuffle: expected the channel dim (-3) to be divisible by "
@@ -174,15 +177,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     >>> F.pixel_unshuffle(ag.arange(4.0).reshape(1, 1, 2, 2), 2).reshape(-1).tolist()
     [0.0, 1.0, 2.0, 3.0]
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pixel_unshuffle(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
-    r = int(downscale_factor)
-    if input.ndim < 3:
-        raise ValueError(f"pixel_unshuffle: expected input of at least 3 dims (*, C, H, W), got "
-                         f"shape {tuple(input.shape)}")
-    if r <= 0:
-        raise ValueError(f"pixel_unshuffle: downscale_factor must be greater than 0, got {r}")
+    r = _shuffle_factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
     *lead, c, h, w = input.shape
     if h % r or w % r:
         raise ValueError(f"pixel_unshuffle: expected height and width (dims -2, -1) to be "

@@ -21,7 +21,119 @@ from .module import Module, _addindent
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
-class Sequential(Module):
+def _position(idx: int, n: int, name: str) -> int:
+    """``idx`` (negative counts from the end) as a position in a container of ``n``."""
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range for {name} of length {n}")
+    return idx % n
+
+
+def _as_parameter(value: Any) -> Parameter:
+    """``value`` as a Parameter (a Tensor's or an array's memory is shared)."""
+    if isinstance(value, Parameter):
+        return value
+    return Parameter(value if isinstance(value, Tensor) else np.asarray(value))
+
+
+class _ModuleSequence(Module):
+    """What ``Sequential`` and ``ModuleList`` share: modules named ``'0'``, ``'1'``, ... in
+    ``_modules``, renumbered after every insertion or deletion, as PyTorch does."""
+
+    def _index(self, idx: int) -> int:
+        return _position(idx, len(self._modules), type(self).__name__)
+
+    def _renumber(self, modules: list) -> None:
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+
+    def _insert(self, index: int, module: Module) -> None:
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules.keys())
+        for key in (keys[idx] if isinstance(idx, slice) else [keys[self._index(idx)]]):
+            del self._modules[key]
+        self._renumber(list(self._modules.values()))
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> "_ModuleSequence":
+        """Add ``module`` at the end.
+
+        >>> import nn
+        >>> len(nn.Sequential(nn.ReLU()).append(nn.Tanh()))
+        2
+        """
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> "_ModuleSequence":
+        """Add each of ``modules`` at the end.
+
+        >>> import nn
+        >>> len(nn.ModuleList([nn.ReLU()]).extend([nn.Tanh(), nn.ReLU()]))
+        3
+        """
+        if isinstance(modules, Module) and not isinstance(modules, _ModuleSequence):
+            raise TypeError(f"{type(self).__name__}.extend should be called with an iterable, "
+                            f"but got {type(modules).__name__}")
+        for m in modules:
+            self.append(m)
+        return self
+
+    def pop(self, key: int) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
+
+class _DictContainer(Module):
+    """What ``ModuleDict`` and ``ParameterDict`` share: the mapping protocol over one of the
+    module's stores (``_store``: ``'_modules'`` or ``'_parameters'``), in insertion order."""
+
+    _store: str
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[self._store][key]
+
+    def __delitem__(self, key: str) -> None:
+        del self.__dict__[self._store][key]
+
+    def __len__(self) -> int:
+        return len(self.__dict__[self._store])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dict__[self._store])
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.__dict__[self._store]
+
+    def clear(self) -> None:
+        self.__dict__[self._store].clear()
+
+    def pop(self, key: str) -> Any:
+        v = self[key]
+        del self[key]
+        return v
+
+    def keys(self) -> Iterable[str]:
+        return self.__dict__[self._store].keys()
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return self.__dict__[self._store].items()
+
+    def values(self) -> Iterable[Any]:
+        return self.__dict__[self._store].values()
+
+
+class Sequential(_ModuleSequence):
     """Modules run one after the other; ``Sequential(*modules)`` or
     ``Sequential(OrderedDict(name=module, ...))``.
 
@@ -45,12 +157,6 @@ class Sequential(Module):
                                     "expected an nn.Module")
                 self.add_module(str(idx), module)
 
-    def _index(self, idx: int) -> int:
-        n = len(self._modules)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range for {type(self).__name__} of length {n}")
-        return idx % n
-
     def __getitem__(self, idx: int | slice | str) -> Any:
         if isinstance(idx, slice):
             items = OrderedDict(list(self._modules.items())[idx])
@@ -65,57 +171,14 @@ class Sequential(Module):
         key = list(self._modules.keys())[self._index(idx)]
         self.add_module(key, module)
 
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules.keys())
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                del self._modules[key]
-        else:
-            del self._modules[keys[self._index(idx)]]
-        # keep the names 0..n-1, as PyTorch does
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "Sequential":
-        """Add ``module`` at the end.
-
-        >>> import nn
-        >>> len(nn.Sequential(nn.ReLU()).append(nn.Tanh()))
-        2
-        """
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> "Sequential":
-        for m in modules:
-            self.append(m)
-        return self
-
     def insert(self, index: int, module: Module) -> "Sequential":
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
         if index < 0:
             index += n
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._insert(index, module)
         return self
-
-    def pop(self, key: int) -> Module:
-        v = self[key]
-        del self[key]
-        return v
 
     def forward(self, input: Any) -> Any:
         for module in self._modules.values():
@@ -123,7 +186,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered.
 
     >>> import nn
@@ -137,34 +200,13 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def _index(self, idx: int) -> str:
-        n = len(self._modules)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range for ModuleList of length {n}")
-        return str(idx % n)
-
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
-        return self._modules[self._index(idx)]
+        return self._modules[str(self._index(idx))]
 
     def __setitem__(self, idx: int, module: Module) -> None:
-        self.add_module(self._index(idx), module)
-
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules.keys())
-        for k in (keys[idx] if isinstance(idx, slice) else [self._index(idx)]):
-            del self._modules[k]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+        self.add_module(str(self._index(idx)), module)
 
     def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
         return self.extend(modules)
@@ -172,29 +214,8 @@ class ModuleList(Module):
     def __add__(self, other: Iterable[Module]) -> "ModuleList":
         return ModuleList(list(self) + list(other))
 
-    def append(self, module: Module) -> "ModuleList":
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> "ModuleList":
-        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
-            raise TypeError("ModuleList.extend should be called with an iterable, but got "
-                            + type(modules).__name__)
-        for m in modules:
-            self.append(m)
-        return self
-
     def insert(self, index: int, module: Module) -> None:
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
-
-    def pop(self, key: int) -> Module:
-        v = self[key]
-        del self[key]
-        return v
+        self._insert(index, module)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your own "
@@ -220,7 +241,7 @@ class ModuleList(Module):
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
-class ModuleDict(Module):
+class ModuleDict(_DictContainer):
     """A dict of modules whose parameters are registered (insertion order kept).
 
     >>> import nn
@@ -229,45 +250,15 @@ class ModuleDict(Module):
     (['cls', 'reg'], 1)
     """
 
+    _store = "_modules"
+
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
-        return self._modules[key]
-
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
-
-    def __delitem__(self, key: str) -> None:
-        del self._modules[key]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._modules
-
-    def clear(self) -> None:
-        self._modules.clear()
-
-    def pop(self, key: str) -> Module:
-        v = self[key]
-        del self[key]
-        return v
-
-    def keys(self) -> Iterable[str]:
-        return self._modules.keys()
-
-    def items(self) -> Iterable[tuple[str, Module]]:
-        return self._modules.items()
-
-    def values(self) -> Iterable[Module]:
-        return self._modules.values()
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple]) -> None:
         items = modules.items() if isinstance(modules, Mapping) else modules
@@ -298,16 +289,11 @@ class ParameterList(Module):
                 self.append(v)
 
     def append(self, value: Any) -> "ParameterList":
-        if not isinstance(value, Parameter):
-            value = Parameter(value if isinstance(value, Tensor) else np.asarray(value))
-        self.register_parameter(str(len(self._parameters)), value)
+        self.register_parameter(str(len(self._parameters)), _as_parameter(value))
         return self
 
     def __getitem__(self, idx: int) -> Parameter:
-        n = len(self._parameters)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range for ParameterList of length {n}")
-        return self._parameters[str(idx % n)]
+        return self._parameters[str(_position(idx, len(self._parameters), "ParameterList"))]
 
     def __len__(self) -> int:
         return len(self._parameters)
@@ -320,7 +306,7 @@ class ParameterList(Module):
                          for k, p in self._parameters.items())
 
 
-class ParameterDict(Module):
+class ParameterDict(_DictContainer):
     """A dict of parameters.
 
     >>> import autograd_core as ag, nn
@@ -329,37 +315,13 @@ class ParameterDict(Module):
     ['scale']
     """
 
+    _store = "_parameters"
+
     def __init__(self, parameters: Mapping[str, Any] | None = None) -> None:
         super().__init__()
         if parameters is not None:
             for k, v in parameters.items():
                 self[k] = v
 
-    def __getitem__(self, key: str) -> Parameter:
-        return self._parameters[key]
-
     def __setitem__(self, key: str, value: Any) -> None:
-        if not isinstance(value, Parameter):
-            value = Parameter(value if isinstance(value, Tensor) else np.asarray(value))
-        self.register_parameter(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        del self._parameters[key]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._parameters)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._parameters
-
-    def keys(self) -> Iterable[str]:
-        return self._parameters.keys()
-
-    def items(self) -> Iterable[tuple[str, Parameter]]:
-        return self._parameters.items()
-
-    def values(self) -> Iterable[Parameter]:
-        return self._parameters.values()
+        self.register_parameter(key, _as_parameter(value))

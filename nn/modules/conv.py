@@ -9,17 +9,16 @@ with PyTorch's parameters, shapes, initialisation and reprs.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-import autograd_core as ag
 from autograd_core import Tensor
 
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
-from .linear import check_dtype
+from ..functional.arguments import _check_dtype
+from ..parameter import _add_bias, _empty
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
@@ -33,7 +32,7 @@ def _ntuple(v: Any, n: int, name: str) -> tuple:
     return (int(v),) * n
 
 
-def check_conv_args(name: str, in_channels: int, out_channels: int, groups: int,
+def _check_conv_args(name: str, in_channels: int, out_channels: int, groups: int,
                     padding_mode: str) -> None:
     """The constructor checks every convolution layer shares (plain and transposed)."""
     if groups <= 0:
@@ -49,18 +48,28 @@ def check_conv_args(name: str, in_channels: int, out_channels: int, groups: int,
 
 
 class _ConvNd(Module):
-    _n = 0
+    """What every convolution layer shares, as PyTorch's ``_ConvNd``: the arguments and
+    their checks, ``weight`` ((out, in / groups, *kernel), or (in, out / groups, *kernel)
+    when ``transposed``) and ``bias``, the initialisation, the input check and the repr.
+    ``_n`` is the number of spatial dims, ``_conv`` the function of ``nn.functional``."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+    _n = 0
+    _conv: Callable[..., Tensor]
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
+                 padding: Any, dilation: Any, transposed: bool, output_padding: Any,
+                 groups: int, bias: bool, padding_mode: str, dtype: Any) -> None:
         super().__init__()
         name, n = type(self).__name__, self._n
-        check_conv_args(name, in_channels, out_channels, groups, padding_mode)
+        _check_conv_args(name, in_channels, out_channels, groups, padding_mode)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
         self.stride = _ntuple(stride, n, "stride")
+        if isinstance(padding, str) and transposed:
+            raise ValueError(f"{name}: padding must be an int or a tuple of {n} ints, got "
+                             f"{padding!r} (string padding is not supported for transposed "
+                             "convolutions)")
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of "
@@ -72,18 +81,15 @@ class _ConvNd(Module):
         else:
             self.padding = _ntuple(padding, n, "padding")
         self.dilation = _ntuple(dilation, n, "dilation")
-        self.output_padding = (0,) * n   # as PyTorch's; non-zero only in transposed convs
+        # as PyTorch's; non-zero only in transposed convolutions
+        self.output_padding = _ntuple(output_padding, n, "output_padding")
         self.groups = groups
         self.padding_mode = padding_mode
-        self.output_padding = (0,) * n
-        self.transposed = False
-        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size,
-                                         dtype=dt))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
+        self.transposed = transposed
+        channels = (in_channels, out_channels // groups) if transposed else \
+            (out_channels, in_channels // groups)
+        self.weight = _empty(channels + self.kernel_size, dtype)
+        _add_bias(self, bias, (out_channels,), dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -110,7 +116,7 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: expected input with {self.in_channels} channels (dim "
                              f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
         if input.dtype != self.weight.dtype:
-            check_dtype(name, input, self.weight)
+            _check_dtype(name, input, self.weight)
         return unbatched
 
     def extra_repr(self) -> str:
@@ -129,7 +135,24 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
+class _Conv(_ConvNd):
+    """A plain convolution, on (N, C_in, *spatial) or unbatched (C_in, *spatial) input."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         False, 0, groups, bias, padding_mode, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        unbatched = self._check_input(input)
+        x = input.unsqueeze(0) if unbatched else input
+        out = self._conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                         self.groups)
+        return out.squeeze(0) if unbatched else out
+
+
+class Conv1d(_Conv):
     """1-D convolution over (N, C_in, L) (or unbatched (C_in, L)) input; ``weight`` is
     (out_channels, in_channels / groups, kernel_size).
 
@@ -141,17 +164,10 @@ class Conv1d(_ConvNd):
     (2, 8, 10)
     """
 
-    _n = 1
-
-    def forward(self, input: Tensor) -> Tensor:
-        unbatched = self._check_input(input)
-        x = input.unsqueeze(0) if unbatched else input
-        out = F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                       self.groups)
-        return out.squeeze(0) if unbatched else out
+    _n, _conv = 1, staticmethod(F.conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input; ``weight``
     is (out_channels, in_channels / groups, kH, kW).
 
@@ -163,53 +179,19 @@ class Conv2d(_ConvNd):
     (2, 8, 28, 28)
     """
 
-    _n = 2
-
-    def forward(self, input: Tensor) -> Tensor:
-        unbatched = self._check_input(input)
-        x = input.unsqueeze(0) if unbatched else input
-        out = F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                       self.groups)
-        return out.squeeze(0) if unbatched else out
+    _n, _conv = 2, staticmethod(F.conv2d)
 
 
-class _ConvTransposeNd(Module):
-    _n = 0
+class _ConvTranspose(_ConvNd):
+    """A transposed convolution; ``forward`` takes an optional ``output_size`` that picks
+    the output padding, as PyTorch."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
                  dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
-        super().__init__()
-        name, n = type(self).__name__, self._n
-        check_conv_args(name, in_channels, out_channels, groups, padding_mode)
-        if isinstance(padding, str):
-            raise ValueError(f"{name}: padding must be an int or a tuple of {n} ints, got "
-                             f"{padding!r} (string padding is not supported for transposed "
-                             "convolutions)")
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
-        self.stride = _ntuple(stride, n, "stride")
-        self.padding = _ntuple(padding, n, "padding")
-        self.dilation = _ntuple(dilation, n, "dilation")
-        self.output_padding = _ntuple(output_padding, n, "output_padding")
-        self.groups = groups
-        self.padding_mode = padding_mode
-        self.transposed = True
-        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        self.weight = Parameter(np.empty((in_channels, out_channels // groups) + self.kernel_size,
-                                         dtype=dt))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    # PyTorch initialises, checks and prints both kinds of convolution the same way
-    # (fan_in is weight.size(1) * prod(kernel_size), here out_channels / groups * ...).
-    reset_parameters = _ConvNd.reset_parameters
-    _check_input = _ConvNd._check_input
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         True, output_padding, groups, bias, padding_mode, dtype)
 
     def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
         """``output_padding``, or the one that gives ``output_size`` (as PyTorch)."""
@@ -235,10 +217,14 @@ class _ConvTransposeNd(Module):
                              f"{tuple(input.shape[non_spatial:])})")
         return tuple(v - a for v, a in zip(size, lo))
 
-    extra_repr = _ConvNd.extra_repr
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        self._check_input(input)
+        op = self._output_padding(input, output_size)
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding, op,
+                          self.groups, self.dilation)
 
 
-class ConvTranspose1d(_ConvTransposeNd):
+class ConvTranspose1d(_ConvTranspose):
     """1-D transposed convolution over (N, C_in, L) (or unbatched (C_in, L)) input;
     ``weight`` is (in_channels, out_channels / groups, kernel_size). ``forward`` takes an
     optional ``output_size`` that picks the output padding, as PyTorch.
@@ -251,16 +237,10 @@ class ConvTranspose1d(_ConvTransposeNd):
     ((5, 2, 21), (5, 2, 22))
     """
 
-    _n = 1
-
-    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_input(input)
-        op = self._output_padding(input, output_size)
-        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, op,
-                                  self.groups, self.dilation)
+    _n, _conv = 1, staticmethod(F.conv_transpose1d)
 
 
-class ConvTranspose2d(_ConvTransposeNd):
+class ConvTranspose2d(_ConvTranspose):
     """2-D transposed convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input;
     ``weight`` is (in_channels, out_channels / groups, kH, kW). ``forward`` takes an
     optional ``output_size`` that picks the output padding, as PyTorch.
@@ -275,10 +255,4 @@ class ConvTranspose2d(_ConvTransposeNd):
     (8, 3, 3, 3)
     """
 
-    _n = 2
-
-    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_input(input)
-        op = self._output_padding(input, output_size)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, op,
-                                  self.groups, self.dilation)
+    _n, _conv = 2, staticmethod(F.conv_transpose2d)

@@ -17,7 +17,22 @@ from .module import Module
 __all__ = ["Unfold", "Fold"]
 
 
-class Unfold(Module):
+class _SlidingBlocks(Module):
+    """The geometry ``Unfold`` and ``Fold`` share, and its repr."""
+
+    def __init__(self, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.dilation = dilation
+        self.padding = padding
+        self.stride = stride
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")
+
+
+class Unfold(_SlidingBlocks):
     """Extract sliding local blocks as columns, ``F.unfold``.
 
     >>> import autograd_core as ag, nn
@@ -30,21 +45,13 @@ class Unfold(Module):
 
     def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
                  stride: Any = 1) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
+        super().__init__(kernel_size, dilation, padding, stride)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
-                f"padding={self.padding}, stride={self.stride}")
 
-
-class Fold(Module):
+class Fold(_SlidingBlocks):
     """Sum sliding-block columns back into an image, ``F.fold``.
 
     >>> import autograd_core as ag, nn
@@ -57,17 +64,12 @@ class Fold(Module):
 
     def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
                  stride: Any = 1) -> None:
-        super().__init__()
+        super().__init__(kernel_size, dilation, padding, stride)
         self.output_size = output_size
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
 
     def forward(self, input: Tensor) -> Tensor:
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
                       self.stride)
 
     def extra_repr(self) -> str:
-        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
-                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
+        return f"output_size={self.output_size}, " + super().extra_repr()

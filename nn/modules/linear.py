@@ -10,34 +10,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops.linalg import Linear as _LinearOp
 
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
+from ..functional.arguments import _check_dtype
+from ..parameter import _add_bias, _empty, _float_dtype
 from .module import Module
 
 __all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear", "Bilinear"]
-
-
-def _empty(shape: tuple, dtype: Any) -> Parameter:
-    dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-    if dt.kind != "f":
-        raise TypeError(f"parameters must have a floating point dtype, got {dt}")
-    return Parameter(np.empty(shape, dtype=dt))
-
-
-def check_dtype(layer: str, x: Tensor, param: Tensor) -> None:
-    """Raise a clear error when ``x`` cannot meet a layer's parameters (PyTorch refuses
-    mixed dtypes too, rather than casting silently)."""
-    if x.dtype != param.dtype:
-        raise TypeError(f"{layer}: expected input of dtype {param.dtype} (the layer's dtype), "
-                        f"got {x.dtype}; convert the input (x.float() / x.double()) or the "
-                        f"layer (.float() / .double())")
 
 
 class Identity(Module):
@@ -77,11 +59,9 @@ class Linear(Module):
                              f"{in_features} and {out_features}")
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = _empty((out_features, in_features), dtype)
-        if bias:
-            self.bias = _empty((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        dt = _float_dtype(dtype)
+        self.weight = _empty((out_features, in_features), dt)
+        _add_bias(self, bias, (out_features,), dt)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -103,7 +83,7 @@ class Linear(Module):
             raise ValueError(f"{self._get_name()}: expected input with {self.in_features} "
                              f"features (last dim), got shape {tuple(shape)}")
         if input.dtype != w.dtype:
-            check_dtype(self._get_name(), input, w)
+            _check_dtype(self._get_name(), input, w)
         b = p["bias"]
         if b is None:
             return _LinearOp.apply(input, w)
@@ -142,12 +122,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        self.weight = Parameter(np.empty((out_features, in1_features, in2_features), dtype=dt))
-        if bias:
-            self.bias = Parameter(np.empty(out_features, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
+        self.weight = _empty((out_features, in1_features, in2_features), dtype)
+        _add_bias(self, bias, (out_features,), dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

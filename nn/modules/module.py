@@ -54,6 +54,13 @@ def _addindent(s: str, num_spaces: int) -> str:
     return first + "\n" + "\n".join(" " * num_spaces + line for line in lines)
 
 
+def _check_kind(value: Any, name: str, what: str, allowed: Any, expected: str) -> None:
+    """A registered ``name`` takes a new value only of its kind (``allowed``) or None."""
+    if value is not None and not isinstance(value, allowed):
+        raise TypeError(f"cannot assign '{type(value).__name__}' as {what} '{name}' "
+                        f"({expected} or None expected)")
+
+
 def _shape(a: Any) -> tuple:
     return tuple(a.shape)
 
@@ -167,44 +174,40 @@ class Module:
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
-            if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._remove_from(name, d)
+            self._claim(name, "_parameters", "parameters")
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                                "(nn.Parameter or None expected)")
+            _check_kind(value, name, "parameter", (), "nn.Parameter")
             self.register_parameter(name, value)
             return
         modules = d.get("_modules")
         if isinstance(value, Module):
-            if modules is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
-            self._remove_from(name, d)
-            modules[name] = value
+            self._claim(name, "_modules", "module")[name] = value
             return
         if modules is not None and name in modules:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                                "(nn.Module or None expected)")
+            _check_kind(value, name, "child module", (), "nn.Module")
             modules[name] = value
             return
         buffers = d.get("_buffers")
         if isinstance(value, Buffer):
-            if buffers is None:
-                raise AttributeError("cannot assign buffer before Module.__init__() call")
-            self._remove_from(name, d)
+            self._claim(name, "_buffers", "buffer")
             self.register_buffer(name, ag.from_numpy(value.detach().numpy()), value.persistent)
             return
         if buffers is not None and name in buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                                "(Tensor or None expected)")
+            _check_kind(value, name, "buffer", Tensor, "Tensor")
             buffers[name] = value
             return
         object.__setattr__(self, name, value)
+
+    def _claim(self, name: str, store: str, what: str) -> dict:
+        """The store (``_parameters``, ``_modules`` or ``_buffers``) a new ``name`` goes to,
+        once ``name`` is taken out of the others."""
+        d = self.__dict__
+        if d.get(store) is None:
+            raise AttributeError(f"cannot assign {what} before Module.__init__() call")
+        self._remove_from(name, d)
+        return d[store]
 
     def _remove_from(self, name: str, d: dict) -> None:
         d.pop(name, None)

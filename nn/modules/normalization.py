@@ -10,33 +10,27 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
-
 import autograd_core as ag
 from autograd_core import Tensor
 
 from .. import functional as F
 from .. import init
+from ..functional.arguments import _check_dtype
 from ..functional.normalization import _shape
 from ..parameter import Parameter
-from .linear import check_dtype
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm",
            "GroupNorm", "RMSNorm"]
 
 
-def _dtype(dtype: Any) -> np.dtype:
-    return np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-
-
-def _affine_parameters(module: Module, shape: Any, affine: bool, bias: bool, dt: np.dtype) -> None:
+def _affine_parameters(module: Module, shape: Any, affine: bool, bias: bool, dtype: Any) -> None:
     """``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None parameters, as PyTorch's
     norm layers register them."""
     if affine:
-        module.weight = Parameter(np.ones(shape, dtype=dt))
+        module.weight = Parameter(ag.ones(shape, dtype=dtype))
         if bias:
-            module.bias = Parameter(np.zeros(shape, dtype=dt))
+            module.bias = Parameter(ag.zeros(shape, dtype=dtype))
         else:
             module.register_parameter("bias", None)
     else:
@@ -58,16 +52,15 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
-        dt = _dtype(dtype)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        _affine_parameters(self, num_features, affine, bias, dt)
+        _affine_parameters(self, num_features, affine, bias, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", ag.zeros(num_features, dtype=dt))
-            self.register_buffer("running_var", ag.ones(num_features, dtype=dt))
+            self.register_buffer("running_mean", ag.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ag.ones(num_features, dtype=dtype))
             self.register_buffer("num_batches_tracked", ag.tensor(0, dtype=ag.int64))
         else:
             self.register_buffer("running_mean", None)
@@ -98,7 +91,7 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}: expected input with {self.num_features} channels (dim 1), "
                              f"got shape {tuple(input.shape)}")
         if self.weight is not None and input.dtype != self.weight.dtype:
-            check_dtype(name, input, self.weight)
+            _check_dtype(name, input, self.weight)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
@@ -182,8 +175,7 @@ class LayerNorm(Module):
         self.normalized_shape = _shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = _dtype(dtype)
-        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dt)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)
@@ -197,7 +189,7 @@ class LayerNorm(Module):
                              f"{self.normalized_shape}, got shape {tuple(input.shape)}")
         w = self.weight
         if w is not None and input.dtype != w.dtype:
-            check_dtype("LayerNorm", input, w)
+            _check_dtype("LayerNorm", input, w)
         return F.layer_norm(input, self.normalized_shape, w, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -228,8 +220,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        dt = _dtype(dtype)
-        _affine_parameters(self, num_channels, affine, bias, dt)
+        _affine_parameters(self, num_channels, affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)
@@ -241,7 +232,7 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: expected input of shape (N, {self.num_channels}, *), "
                              f"got shape {tuple(input.shape)}")
         if self.weight is not None and input.dtype != self.weight.dtype:
-            check_dtype("GroupNorm", input, self.weight)
+            _check_dtype("GroupNorm", input, self.weight)
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -270,7 +261,7 @@ class _InstanceNorm(_BatchNorm):
             raise ValueError(f"{name}: expected input with {self.num_features} channels (dim "
                              f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
         if self.weight is not None and input.dtype != self.weight.dtype:
-            check_dtype(name, input, self.weight)
+            _check_dtype(name, input, self.weight)
         x = input.unsqueeze(0) if unbatched else input
         out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                               self.training or not self.track_running_stats,
@@ -328,9 +319,8 @@ class RMSNorm(Module):
         self.normalized_shape = _shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
         if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dt))
+            self.weight = Parameter(ag.ones(self.normalized_shape, dtype=dtype))
         else:
             self.register_parameter("weight", None)
 

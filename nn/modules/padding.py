@@ -87,13 +87,9 @@ class ConstantPad2d(_ConstantPadNd):
     _n = 2
 
 
-class ZeroPad1d(ConstantPad1d):
-    """Pad the last dim with zeros; ``padding`` is an int or (left, right).
-
-    >>> import autograd_core as ag, nn
-    >>> nn.ZeroPad1d((0, 2))(ag.ones(1, 1)).tolist()
-    [[1.0, 0.0, 0.0]]
-    """
+class _ZeroPad:
+    """What ZeroPad1d and ZeroPad2d add to their constant padding: the value 0, and
+    PyTorch's repr."""
 
     def __init__(self, padding: Any) -> None:
         super().__init__(padding, 0.0)
@@ -102,7 +98,16 @@ class ZeroPad1d(ConstantPad1d):
         return f"{self.padding}"
 
 
-class ZeroPad2d(ConstantPad2d):
+class ZeroPad1d(_ZeroPad, ConstantPad1d):
+    """Pad the last dim with zeros; ``padding`` is an int or (left, right).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.ZeroPad1d((0, 2))(ag.ones(1, 1)).tolist()
+    [[1.0, 0.0, 0.0]]
+    """
+
+
+class ZeroPad2d(_ZeroPad, ConstantPad2d):
     """Pad the last two dims with zeros; ``padding`` is an int or (left, right, top, bottom).
 
     >>> import autograd_core as ag, nn
@@ -111,12 +116,6 @@ class ZeroPad2d(ConstantPad2d):
     >>> nn.ZeroPad2d(1)(ag.ones(1, 1, 2, 2)).shape
     (1, 1, 4, 4)
     """
-
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
 
 
 class ReflectionPad1d(_PadNd):

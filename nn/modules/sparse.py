@@ -13,8 +13,7 @@ from autograd_core import Tensor
 
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
-from .linear import _empty
+from ..parameter import Parameter, _empty, _float_dtype
 from .module import Module
 
 __all__ = ["Embedding"]
@@ -53,7 +52,7 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            self.weight = _empty((num_embeddings, embedding_dim), dtype)
+            self.weight = _empty((num_embeddings, embedding_dim), _float_dtype(dtype))
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):

@@ -151,7 +151,16 @@ def clip_grad_norm_(parameters: _tensor_or_tensors, max_norm: float, norm_type: 
 
 def clip_grad_norm(parameters: _tensor_or_tensors, max_norm: float, norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
-    """Deprecated alias of ``clip_grad_norm_`` (as in PyTorch)."""
+    """Deprecated alias of ``clip_grad_norm_`` (as in PyTorch); it warns.
+
+    >>> import warnings, autograd_core as ag
+    >>> from nn.utils import clip_grad_norm
+    >>> w = ag.zeros(1, requires_grad=True); w.grad = ag.tensor([3.0])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     clip_grad_norm([w], max_norm=1.0).item()
+    3.0
+    """
     warnings.warn("`nn.utils.clip_grad_norm` is now deprecated in favor of "
                   "`nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite)
