@@ -25,7 +25,12 @@ def _as_const(x: Any, like: Tensor) -> Tensor:
 def _array(x: Any) -> np.ndarray:
     """The numbers of ``x`` (a Tensor, shared and cut from the graph, or anything array-like)
     as an array: for arguments that are constants, such as targets, indices and masks."""
-    return x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
+    if not isinstance(x, Tensor):
+        return np.asarray(x)
+    try:
+        return x.numpy()
+    except RuntimeError:  # it requires grad
+        return x.detach().numpy()
 
 
 def _check_dtype(layer: str, x: Tensor, param: Tensor) -> None:

@@ -29,7 +29,7 @@ def _shape(normalized_shape: int | Sequence[int]) -> tuple:
     """``normalized_shape`` as a tuple of ints."""
     if isinstance(normalized_shape, int):
         return (normalized_shape,)
-    return tuple(int(s) for s in normalized_shape)
+    return tuple(map(int, normalized_shape))
 
 
 def _channels(input: Tensor, fn: str, min_ndim: int, layout: str) -> tuple[int, tuple]:

@@ -106,12 +106,13 @@ class MultiheadAttention(Module):
                 key_padding_mask: Tensor | None = None, need_weights: bool = True,
                 attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+        p, out = self._parameters, self._modules["out_proj"]._parameters
         return F.multi_head_attention_forward(
-            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
-            self.in_proj_bias, None, None, False, self.dropout, self.out_proj.weight,
-            self.out_proj.bias, training=self.training, key_padding_mask=key_padding_mask,
+            query, key, value, self.embed_dim, self.num_heads, p["in_proj_weight"],
+            p["in_proj_bias"], None, None, False, self.dropout, out["weight"], out["bias"],
+            training=self.training, key_padding_mask=key_padding_mask,
             need_weights=need_weights, attn_mask=attn_mask,
             use_separate_proj_weight=not self._qkv_same_embed_dim,
-            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
-            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights,
+            q_proj_weight=p["q_proj_weight"], k_proj_weight=p["k_proj_weight"],
+            v_proj_weight=p["v_proj_weight"], average_attn_weights=average_attn_weights,
             is_causal=is_causal, batch_first=self.batch_first)
