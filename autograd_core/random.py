@@ -11,9 +11,12 @@ True
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["Generator", "default_generator", "initial_seed", "manual_seed", "seed", "rng"]
+__all__ = ["Generator", "default_generator", "initial_seed", "manual_seed", "seed", "rng",
+           "dropout_mask"]
 
 
 class Generator:
@@ -74,3 +77,22 @@ def initial_seed() -> int:
 def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator behind ``generator`` or the global one."""
     return (generator or _default).np
+
+
+def dropout_mask(shape: tuple, p: float, dtype: Any, generator: Generator | None = None
+                 ) -> np.ndarray:
+    """The mask of inverted dropout, an array of ``dtype``: ``1 / (1 - p)`` where a uniform
+    float32 draw is at least ``p`` (probability ``1 - p``), else 0; all zeros when ``p`` is
+    1 (the draw is made all the same). Every dropout of the library takes its mask here,
+    so one seed gives one mask.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.random import dropout_mask
+    >>> sorted(set(dropout_mask((1000,), 0.75, ag.float32, ag.Generator(0)).tolist()))
+    [0.0, 4.0]
+    """
+    dtype = np.dtype(dtype)
+    keep = rng(generator).random(shape, dtype=np.float32) >= p
+    if p >= 1:
+        return np.zeros(shape, dtype)
+    return keep * dtype.type(1.0 / (1.0 - p))

@@ -13,42 +13,30 @@
 (256, 784)
 """
 from . import functional, init
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
-from .attention import MultiheadAttention
-from .conv import Conv1d, Conv2d
-from .dropout import Dropout
-from .linear import Embedding, Flatten, Identity, Linear, NonDynamicallyQuantizableLinear, Unflatten
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeEmbeddingLoss, HuberLoss,
-                   L1Loss, MSELoss, MultiMarginLoss, NLLLoss, SmoothL1Loss)
-from .models import CNN, MLP, ResidualBlock, ResNet, TransformerEncoderBlock, TransformerEncoderLayer
-from .module import Module, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .parameter import Buffer, Parameter
-from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
-from .activation import GLU, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6, SELU, Softmin
-from .distance import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout1d, Dropout2d
-from .loss import KLDivLoss, TripletMarginLoss
-from .normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d
-from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d,
-                      ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
-from .pooling import AdaptiveAvgPool1d, AvgPool1d, MaxPool1d
-from .upsampling import (PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d,
-                         UpsamplingNearest2d)
-from .conv_transpose import ConvTranspose1d, ConvTranspose2d
-from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase
-from .activation import (CELU, Hardshrink, Hardsigmoid, Hardswish, Softshrink, Softsign,
-                         Tanhshrink, Threshold)
-from .bilinear import Bilinear
-from .fold import Fold, Unfold
-from .loss import (CosineEmbeddingLoss, GaussianNLLLoss, MarginRankingLoss,
-                   MultiLabelSoftMarginLoss, PoissonNLLLoss)
-from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
-from .rms_norm import RMSNorm
-from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
-                          TransformerEncoder)
-
 from . import utils
+from .models import CNN, MLP, ResidualBlock, ResNet
+from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+                      AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, BCELoss, BCEWithLogitsLoss,
+                      Bilinear, CELU, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
+                      Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, CosineEmbeddingLoss,
+                      CosineSimilarity, CrossEntropyLoss, Dropout, Dropout1d, Dropout2d, ELU,
+                      Embedding, Flatten, Fold, GaussianNLLLoss, GELU, GLU, GroupNorm, GRU,
+                      GRUCell, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, HingeEmbeddingLoss,
+                      HuberLoss, Identity, InstanceNorm1d, InstanceNorm2d, KLDivLoss, L1Loss,
+                      LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax, LSTM, LSTMCell,
+                      MarginRankingLoss, MaxPool1d, MaxPool2d, Mish, Module, ModuleDict,
+                      ModuleList, MSELoss, MultiheadAttention, MultiLabelSoftMarginLoss,
+                      MultiMarginLoss, NLLLoss, NonDynamicallyQuantizableLinear, PairwiseDistance,
+                      ParameterDict, ParameterList, PixelShuffle, PixelUnshuffle, PoissonNLLLoss,
+                      PReLU, ReflectionPad1d, ReflectionPad2d, ReLU, ReLU6, ReplicationPad1d,
+                      ReplicationPad2d, RMSNorm, RNN, RNNBase, RNNCell, RNNCellBase, SELU,
+                      Sequential, Sigmoid, SiLU, SmoothL1Loss, Softmax, Softmin, Softplus,
+                      Softshrink, Softsign, Tanh, Tanhshrink, Threshold, Transformer,
+                      TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+                      TransformerEncoderBlock, TransformerEncoderLayer, TripletMarginLoss,
+                      Unflatten, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
+                      ZeroPad1d, ZeroPad2d)
+from .parameter import Buffer, Parameter
 
 __all__ = [
     "functional", "init", "utils",

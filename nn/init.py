@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import Generator, Tensor, no_grad
-from autograd_core.tensor.random import rng
+from autograd_core.random import rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -70,7 +70,7 @@ def _check(tensor: Any, fn: str) -> Tensor:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     with no_grad():
-        np.copyto(tensor._data, values, casting="unsafe")
+        np.copyto(tensor.detach().numpy(), values, casting="unsafe")
     return tensor
 
 
@@ -216,6 +216,16 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
     return normal_(tensor, 0.0, std, generator)
 
 
+def _kaiming(tensor: Tensor, fn: str, a: float, mode: str,
+             nonlinearity: str) -> tuple[float, float] | None:
+    """``(gain, sqrt(fan))`` of He initialisation, or None for an empty tensor."""
+    _check(tensor, fn)
+    if 0 in tensor.shape:
+        return None
+    fan = _calculate_correct_fan(tensor, mode)
+    return calculate_gain(nonlinearity, a), math.sqrt(fan)
+
+
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
                      generator: Generator | None = None) -> Tensor:
@@ -230,12 +240,11 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     >>> float(w.abs().max()) <= 0.1
     True
     """
-    _check(tensor, "kaiming_uniform_")
-    if 0 in tensor.shape:
+    scale = _kaiming(tensor, "kaiming_uniform_", a, mode, nonlinearity)
+    if scale is None:
         return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    bound = math.sqrt(3.0) * gain / math.sqrt(fan)
+    gain, root_fan = scale
+    bound = math.sqrt(3.0) * gain / root_fan
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -249,12 +258,11 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     >>> abs(float(w.std()) - (2 / 400) ** 0.5) < 0.002
     True
     """
-    _check(tensor, "kaiming_normal_")
-    if 0 in tensor.shape:
+    scale = _kaiming(tensor, "kaiming_normal_", a, mode, nonlinearity)
+    if scale is None:
         return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(fan), generator)
+    gain, root_fan = scale
+    return normal_(tensor, 0.0, gain / root_fan, generator)
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:

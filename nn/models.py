@@ -1,68 +1,31 @@
 """Models users reach for: ``MLP``, a LeNet-style ``CNN``, ``ResidualBlock`` (dense and
-conv), a small ``ResNet`` and a transformer encoder block.
+conv) and a small ``ResNet``. (The transformer layers are in ``nn.modules.transformer``.)
 
 Each is built from the public layers, so its ``state_dict`` keys are the ones the
 equivalent PyTorch model would have.
+
+>>> import autograd_core as ag, nn
+>>> nn.MLP(4, [8], 2)(ag.randn(3, 4)).shape
+(3, 2)
 """
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from autograd_core import Tensor
 
-from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
-from .attention import MultiheadAttention
-from .conv import Conv2d
-from .dropout import Dropout
-from .linear import Flatten, Identity, Linear
-from .module import Module, Sequential
-from .normalization import BatchNorm2d, LayerNorm
-from .pooling import AdaptiveAvgPool2d, MaxPool2d
+from .modules.activation import ReLU, make_activation
+from .modules.container import Sequential
+from .modules.conv import Conv2d
+from .modules.dropout import Dropout
+from .modules.flatten import Flatten
+from .modules.linear import Identity, Linear
+from .modules.module import Module
+from .modules.normalization import BatchNorm2d, LayerNorm
+from .modules.pooling import AdaptiveAvgPool2d, MaxPool2d
 
-__all__ = ["MLP", "CNN", "ResidualBlock", "ResNet", "TransformerEncoderBlock",
-           "TransformerEncoderLayer"]
-
-_ACTIVATIONS: dict[str, Callable[[], Module]] = {
-    "relu": ReLU, "gelu": GELU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU,
-    "elu": ELU, "silu": SiLU,
-}
-
-
-def make_activation(activation: str | type | Callable[[], Module] | Module) -> Module:
-    """An activation module from a name (``'relu'``, ``'gelu'``, ``'tanh'``, ``'sigmoid'``,
-    ``'leaky_relu'``, ``'elu'``, ``'silu'``), a Module class or factory, or a Module."""
-    if isinstance(activation, Module):
-        return activation
-    if isinstance(activation, str):
-        key = activation.lower()
-        if key not in _ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; expected one of "
-                             f"{sorted(_ACTIVATIONS)} or a Module class")
-        return _ACTIVATIONS[key]()
-    if callable(activation):
-        m = activation()
-        if not isinstance(m, Module):
-            raise TypeError(f"activation factory returned {type(m).__name__}, not an nn.Module")
-        return m
-    raise TypeError(f"activation must be a name, a Module class or a Module, got "
-                    f"{type(activation).__name__}")
-
-
-def layer_activation(activation: Any) -> Callable[[Tensor], Tensor]:
-    """The activation of a transformer layer, taken as PyTorch's layers take it:
-    ``'relu'`` / ``'gelu'`` give ``F.relu`` / ``F.gelu`` (functions, no submodule, so the
-    repr is PyTorch's), a function of one tensor is kept as is, and a Module, a Module
-    class or another ``make_activation`` name gives a Module."""
-    if isinstance(activation, str) and activation in ("relu", "gelu"):
-        from . import functional as F
-        return F.relu if activation == "relu" else F.gelu
-    if isinstance(activation, (str, Module, type)):
-        return make_activation(activation)
-    if callable(activation):
-        return activation
-    raise TypeError(f"activation must be a name, a Module or a function of a tensor, got "
-                    f"{type(activation).__name__}")
+__all__ = ["MLP", "CNN", "ResidualBlock", "ResNet"]
 
 
 class MLP(Sequential):
@@ -291,96 +254,3 @@ class ResNet(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.fc(self.flatten(self.pool(self.stages(self.stem(x)))))
-
-
-class TransformerEncoderBlock(Module):
-    """A transformer encoder block: self-attention and an MLP, each with a residual
-    connection and LayerNorm, and dropout.
-
-    Pre-norm (``norm_first=True``, the default here)::
-
-        x = x + dropout1(self_attn(norm1(x)))
-        x = x + dropout2(linear2(dropout(act(linear1(norm2(x))))))
-
-    or post-norm (``norm_first=False``, the original transformer)::
-
-        x = norm1(x + dropout1(self_attn(x)))
-        x = norm2(x + dropout2(linear2(dropout(act(linear1(x))))))
-
-    Submodule names are those of ``torch.nn.TransformerEncoderLayer``, so its weights load
-    directly. Input is (N, L, E) with ``batch_first=True`` (the default here), else (L, N, E).
-
-    Args:
-        d_model: embedding size E.
-        nhead: attention heads (must divide E).
-        dim_feedforward: MLP hidden width (default 4 * d_model).
-        dropout: dropout probability (attention weights, MLP, residual branches).
-        activation: ``'gelu'`` (default), ``'relu'``, a Module (or class), or a function
-            of a tensor such as ``F.gelu``.
-        layer_norm_eps: LayerNorm's eps.
-        batch_first: layout of the input.
-        norm_first: pre-norm (True) or post-norm (False).
-
-    >>> import autograd_core as ag, nn
-    >>> block = nn.TransformerEncoderBlock(64, 4)
-    >>> x = ag.randn(16, 32, 64)
-    >>> block(x).shape
-    (16, 32, 64)
-    >>> block(x, is_causal=True).shape
-    (16, 32, 64)
-    """
-
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int | None = None,
-                 dropout: float = 0.0, activation: Any = "gelu", layer_norm_eps: float = 1e-5,
-                 batch_first: bool = True, norm_first: bool = True, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__()
-        ff = 4 * d_model if dim_feedforward is None else dim_feedforward
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
-        self.linear1 = Linear(d_model, ff, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(ff, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = layer_activation(activation)
-        self.batch_first = batch_first
-
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
-                  is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-
-    def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
-                is_causal: bool = False) -> Tensor:
-        x = src
-        if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._ff_block(self.norm2(x))
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._ff_block(x))
-
-
-class TransformerEncoderLayer(TransformerEncoderBlock):
-    """``torch.nn.TransformerEncoderLayer`` with PyTorch's defaults: feed-forward 2048,
-    dropout 0.1, ReLU, sequence-first input, post-norm.
-
-    >>> import autograd_core as ag, nn
-    >>> layer = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64)
-    >>> layer(ag.randn(10, 2, 32)).shape
-    (10, 2, 32)
-    """
-
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
-                 dropout: float = 0.1, activation: Any = "relu", layer_norm_eps: float = 1e-5,
-                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-                         batch_first, norm_first, bias, device, dtype)

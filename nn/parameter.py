@@ -18,10 +18,22 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import init_leaf
 
 __all__ = ["Parameter", "Buffer"]
+
+
+def _array(data: Any) -> np.ndarray:
+    """The array a Parameter made of ``data`` holds: ``data``'s own when it is a Tensor or an
+    array (shared, not copied)."""
+    if data is None:
+        return np.empty((0,), dtype=np.float32)
+    if isinstance(data, Tensor):
+        return data.detach().numpy()
+    if isinstance(data, np.ndarray):
+        return data
+    raise TypeError(f"Parameter: expected a Tensor or a NumPy array, got {type(data).__name__}")
 
 
 class Parameter(Tensor):
@@ -40,37 +52,26 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
+    def __new__(cls, data: Any = None, requires_grad: bool = True) -> "Parameter":
+        return Tensor._make_subclass(cls, _array(data), requires_grad)
+
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
-        if data is None:
-            arr = np.empty((0,), dtype=np.float32)
-        elif isinstance(data, Tensor):
-            arr = data._data
-        elif isinstance(data, np.ndarray):
-            arr = data
-        else:
-            raise TypeError(f"Parameter: expected a Tensor or a NumPy array, got {type(data).__name__}")
-        init_leaf(self, arr)
-        if requires_grad:
-            self.requires_grad = True
+        pass  # __new__ made it
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
-        return (_rebuild_parameter, (self._data, self._requires_grad))
+        return (Parameter, (self.detach().numpy(), self.requires_grad))
 
     def __deepcopy__(self, memo: dict) -> "Parameter":
         if id(self) in memo:
             return memo[id(self)]
-        p = Parameter(self._data.copy(), self._requires_grad)
+        p = Parameter(self.detach().numpy().copy(), self.requires_grad)
         if self.grad is not None:
-            p.grad = Tensor(self.grad._data)
+            p.grad = Tensor(self.grad.detach().numpy())
         memo[id(self)] = p
         return p
-
-
-def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
-    return Parameter(data, requires_grad)
 
 
 class Buffer(Tensor):
@@ -85,6 +86,34 @@ class Buffer(Tensor):
 
     __slots__ = ("persistent",)
 
+    def __new__(cls, data: Any, *, persistent: bool = True) -> "Buffer":
+        arr = data.detach().numpy() if isinstance(data, Tensor) else np.asarray(data)
+        return Tensor._make_subclass(cls, arr)
+
     def __init__(self, data: Any, *, persistent: bool = True) -> None:
-        init_leaf(self, data._data if isinstance(data, Tensor) else np.asarray(data))
         self.persistent = persistent
+
+
+# --------------------------------------------------------- parameters of new layers
+def _float_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` (the default dtype when None) for a layer's parameters: a floating point
+    one, since they require grad."""
+    dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+    if dt.kind != "f":
+        raise TypeError(f"parameters must have a floating point dtype, got {dt}")
+    return dt
+
+
+def _empty(shape: tuple, dtype: Any) -> Parameter:
+    """A new Parameter of ``shape`` and ``dtype`` (the default dtype when None), for the
+    layer's ``reset_parameters`` to fill."""
+    return Parameter(ag.empty(shape, dtype=dtype))
+
+
+def _add_bias(module: Any, bias: bool, shape: tuple, dtype: Any) -> None:
+    """``module.bias``: a new Parameter of ``shape`` when ``bias``, else a registered None,
+    as PyTorch's layers have it."""
+    if bias:
+        module.bias = _empty(shape, dtype)
+    else:
+        module.register_parameter("bias", None)

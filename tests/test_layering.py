@@ -138,3 +138,34 @@ def test_kernels_know_nothing_of_graphs():
     for name, path in modules_of("autograd_core/kernels"):
         found = {m for m in runtime_imports(name, path) if m.startswith("autograd_core")}
         assert all(m.startswith("autograd_core.kernels") for m in found), (name, found)
+
+
+NN_MODULES = modules_of("nn")
+# what nn may not take from the core: its internal constructors and grad-mode state
+CORE_INTERNALS = {"make", "init_leaf", "STATE", "bind_tensor"}
+# the slots of a Tensor and of a graph node, never read outside the core
+TENSOR_SLOTS = {"_data", "_ctx", "_requires_grad", "_grad", "_hooks", "_retains_grad", "_vc",
+                "_view"}
+
+
+@pytest.mark.parametrize("name,path", NN_MODULES, ids=[m for m, _ in NN_MODULES])
+def test_nn_imports_itself_only_relatively(name, path):
+    # nn will also be importable as autograd_core.nn: it must not name its own package
+    assert within(imports_of(name, path) - _relative_imports(path, name), "nn") == []
+
+
+def _relative_imports(path: Path, module: str) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    relative = "\n".join(ast.unparse(n) for n in ast.walk(tree)
+                         if isinstance(n, ast.ImportFrom) and n.level)
+    return imported_modules(relative, module, path.name == "__init__.py")
+
+
+@pytest.mark.parametrize("name,path", NN_MODULES, ids=[m for m, _ in NN_MODULES])
+def test_nn_uses_only_the_public_api_of_the_core(name, path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    taken = [alias.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level
+             and n.module.split(".")[0] == "autograd_core" for alias in n.names]
+    assert [t for t in taken if t.startswith("_") or t in CORE_INTERNALS] == []
+    read = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    assert read & TENSOR_SLOTS == set()

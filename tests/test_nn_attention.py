@@ -317,6 +317,32 @@ def test_mha_matches_torch(torch, batch_first):
         tm.zero_grad()
 
 
+def test_multi_head_attention_forward_matches_torch(torch):
+    # the functional form MultiheadAttention runs on, with PyTorch's signature
+    E, H, N, L, S = 8, 2, 3, 4, 5
+    arrays = [rng.standard_normal(s) for s in ((L, N, E), (S, N, E), (3 * E, E), (3 * E,),
+                                                (E, E), (E,))]
+    kpm = rng.random((N, S)) > 0.7
+    kpm[:, 0] = False
+    for need_weights in (True, False):
+        ours = [ag.tensor(a, requires_grad=True) for a in arrays]
+        theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+        results = []
+        for lib, (q, k, w_in, b_in, w_out, b_out), mask in (
+                (F, ours, ag.tensor(kpm)), (torch.nn.functional, theirs, torch.tensor(kpm))):
+            out, w = lib.multi_head_attention_forward(
+                q, k, k, E, H, w_in, b_in, None, None, False, 0.0, w_out, b_out,
+                key_padding_mask=mask, need_weights=need_weights)
+            (out.sum() + (w.sum() if w is not None else 0)).backward()
+            results.append([out, w] + [t.grad for t in (q, k, w_in, b_in, w_out, b_out)])
+        for o, t in zip(*results):
+            if t is None:
+                assert o is None
+                continue
+            np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), rtol=1e-9,
+                                       atol=1e-12)
+
+
 def test_mha_unbatched_and_kdim_vdim_match_torch(torch):
     tm = torch.nn.MultiheadAttention(6, 3, kdim=4, vdim=5).double()
     om = nn.MultiheadAttention(6, 3, kdim=4, vdim=5).double()

@@ -10,8 +10,13 @@ import pytest
 import autograd_core as ag
 import nn
 
-MODULES = sorted(["nn"] + [f"nn.{m.name}" for m in pkgutil.iter_modules(nn.__path__)
-                           if m.name not in ("utils",)])
+# every module of the package, subpackages (nn.functional, nn.modules, nn.utils) included
+MODULES = sorted(["nn"] + [m.name for m in pkgutil.walk_packages(nn.__path__, "nn.")])
+
+
+def test_every_module_is_collected():
+    assert {"nn.functional", "nn.functional.loss", "nn.modules", "nn.modules.conv",
+            "nn.modules.module", "nn.utils.clip_grad", "nn.models"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -11,7 +11,7 @@ import pytest
 
 import autograd_core as ag
 import nn
-from nn.conv_transpose import conv_transpose1d, conv_transpose2d
+from nn.functional import conv_transpose1d, conv_transpose2d
 
 rng = np.random.default_rng(0)
 

@@ -188,7 +188,7 @@ def test_generate_square_subsequent_mask_matches_torch(torch):
 
 
 def test_is_causal_detection():
-    from nn.transformer import _detect_is_causal_mask
+    from nn.modules.transformer import _detect_is_causal_mask
     assert _detect_is_causal_mask(causal(4), None, 4)
     assert not _detect_is_causal_mask(causal(4), None, 5)
     assert not _detect_is_causal_mask(causal(4), False, 4)

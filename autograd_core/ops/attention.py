@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
 from ..kernels import threads
-from ..random import rng
+from ..random import dropout_mask
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
     from ..tensor import Tensor
@@ -148,9 +148,7 @@ class Attention(Function):
             batch = score_shape[:-2]
         keep = None
         if dropout_p > 0:  # drawn here, not in the threads: one stream, as without them
-            keep = (rng(generator).random(score_shape, dtype=np.float32) >= dropout_p)
-            keep = keep.astype(dtype) * dtype.type(1.0 / (1.0 - dropout_p)) \
-                if dropout_p < 1 else np.zeros(score_shape, dtype)
+            keep = dropout_mask(score_shape, dropout_p, dtype, generator)
         p = np.empty(score_shape, dtype)
         pd = p if keep is None else np.empty(score_shape, dtype)
         out, (out_h,) = _merged_buffer(batch + (L, v.shape[-1]), dtype, heads, seq_first)
@@ -227,9 +225,20 @@ def _heads(inputs: tuple, packed: bool, heads: int | None, seq_first: bool) -> t
 
 def attention_composite(*inputs: Tensor, scale: float, mask: np.ndarray | None,
                         keep: Tensor | None = None, heads: int | None = None,
-                        seq_first: bool = False, packed: bool = False) -> Tensor:
+                        seq_first: bool = False, packed: bool = False,
+                        need_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The attention op in Tensor ops (reference and second-derivative path); ``keep`` is
-    the dropout mask (already scaled by 1/(1-p)), if any."""
+    the dropout mask (already scaled by 1/(1-p)), if any. With ``need_weights`` it returns
+    ``(out, weights)``, the weights (after dropout) in head-split layout, for
+    ``MultiheadAttention(need_weights=True)``, which wants them differentiable.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.attention import attention_composite
+    >>> q = ag.randn(2, 5, 8)
+    >>> out, w = attention_composite(q, q, q, scale=1.0, mask=None, need_weights=True)
+    >>> out.shape, w.shape, [round(v, 4) for v in w.sum(-1)[0].tolist()]
+    ((2, 5, 8), (2, 5, 5), [1.0, 1.0, 1.0, 1.0, 1.0])
+    """
     if packed:
         q, k, v = inputs[0].chunk(3, dim=-1)
     else:
@@ -252,4 +261,4 @@ def attention_composite(*inputs: Tensor, scale: float, mask: np.ndarray | None,
     out = p @ v
     if heads is not None:
         out = merge_heads_t(out, seq_first)
-    return out
+    return (out, p) if need_weights else out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, const
-from .pointwise import where
+from .pointwise import select_tensor, where
 
 
 def is_basic(index) -> bool:
@@ -158,3 +158,51 @@ class IndexPut(Function):
             ga = grad.copy()
             ga[ctx.index] = 0
         return ga, (np.asarray(grad[ctx.index]) if need_v else None)
+
+
+class Embedding(Function):
+    """``weight[indices]``: the rows of ``weight`` picked by the integer array ``indices``
+    (any shape); the row ``padding_idx``, if given, gets a zero gradient whatever the
+    upstream one.
+
+    >>> import numpy as np, autograd_core as ag
+    >>> from autograd_core.ops.index import Embedding
+    >>> w = ag.eye(3, requires_grad=True)
+    >>> Embedding.apply(w, indices=np.array([[0, 2, 2]]), padding_idx=0).sum().backward()
+    >>> w.grad.sum(1).tolist()
+    [0.0, 0.0, 6.0]
+    """
+
+    op = "embedding"
+
+    @staticmethod
+    def forward(ctx, weight, indices=None, padding_idx=None):
+        ctx.indices, ctx.padding_idx, ctx.shape = indices, padding_idx, weight.shape
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = IndexAdd.apply(grad, index=ctx.indices, shape=ctx.shape)
+        if ctx.padding_idx is not None:  # its row's gradient is 0 whatever the upstream one
+            keep = np.ones((ctx.shape[0], 1), dtype=bool)
+            keep[ctx.padding_idx] = False
+            g = select_tensor(keep, g)
+        return g
+
+
+def embedding_renorm(weight: np.ndarray, indices: np.ndarray, max_norm: float,
+                     norm_type: float = 2.0) -> None:
+    """Rescale, in place, the rows of ``weight`` that ``indices`` picks to a ``norm_type``-norm
+    of at most ``max_norm`` (``torch.embedding_renorm_``); the others stay as they are.
+
+    >>> import numpy as np
+    >>> from autograd_core.ops.index import embedding_renorm
+    >>> w = np.array([[3.0, 4.0], [0.3, 0.4]])
+    >>> embedding_renorm(w, np.array([0, 1]), max_norm=1.0)
+    >>> np.round(w, 4).tolist()
+    [[0.6, 0.8], [0.3, 0.4]]
+    """
+    rows = np.unique(indices)
+    norms = np.linalg.norm(weight[rows], ord=norm_type, axis=1, keepdims=True)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    weight[rows] = weight[rows] * scale

@@ -13,6 +13,7 @@ import numpy as np
 from ..autograd import composite_backward
 from ..autograd.function import Function, const, is_tensor
 from .pointwise import select, where
+from .reduce import log_softmax_array
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
     from ..tensor import Tensor
@@ -34,11 +35,6 @@ def _grad_scale(g: np.ndarray, reduction: str, denom: float, shape: tuple) -> np
     if reduction == "mean":
         g = g / denom
     return np.broadcast_to(g, shape)
-
-
-def _log_softmax_last(x: np.ndarray) -> np.ndarray:
-    shifted = x - x.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _to_rows(x: np.ndarray) -> np.ndarray:
@@ -64,6 +60,29 @@ def _loss_shape(shape: tuple) -> tuple:
     return (shape[0],) + tuple(shape[2:])
 
 
+def class_index_targets(target: np.ndarray, ignore_index: int, classes: int,
+                        fn: str) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(valid, tc)`` for integer class targets: which ones count (None when all do), and
+    the targets with the ignored ones set to class 0; an IndexError names a target outside
+    ``[0, classes)``.
+
+    >>> import numpy as np
+    >>> from autograd_core.ops.loss import class_index_targets
+    >>> valid, tc = class_index_targets(np.array([2, -100, 1]), -100, 3, "nll_loss")
+    >>> valid.tolist(), tc.tolist()
+    ([True, False, True], [2, 0, 1])
+    """
+    valid = target != ignore_index
+    if valid.all():
+        valid, tc = None, target
+    else:
+        tc = np.where(valid, target, 0)
+    if tc.size and (tc.min() < 0 or tc.max() >= classes):
+        bad = tc[(tc < 0) | (tc >= classes)].flat[0]
+        raise IndexError(f"Target {bad} is out of bounds ({fn} with {classes} classes)")
+    return valid, tc
+
+
 class CrossEntropyIndex(Function):
     """Cross-entropy of logits with integer class targets.
 
@@ -83,15 +102,10 @@ class CrossEntropyIndex(Function):
         t = target.reshape(-1)
         lo, hi = (int(t.min()), int(t.max())) if n else (0, 0)
         if 0 <= lo and hi < c and not lo <= ignore_index <= hi:  # the common case
-            valid, all_valid, tc = None, True, t
+            valid, tc = None, t
         else:
-            valid = t != ignore_index
-            all_valid = bool(valid.all())
-            tc = t if all_valid else np.where(valid, t, 0)
-            if n and (tc.min() < 0 or tc.max() >= c):
-                bad = tc[(tc < 0) | (tc >= c)][0]
-                raise IndexError(f"Target {bad} is out of bounds (cross_entropy with {c} "
-                                 "classes)")
+            valid, tc = class_index_targets(t, ignore_index, c, "cross_entropy")
+        all_valid = valid is None
         shifted = rows - rows.max(axis=-1, keepdims=True)
         e = np.exp(shifted)
         s = e.sum(axis=-1, keepdims=True)
@@ -181,7 +195,7 @@ class CrossEntropyProb(Function):
         rows = _to_rows(x)
         trow = _to_rows(t)
         n, c = rows.shape
-        logp = _log_softmax_last(rows)
+        logp = log_softmax_array(rows)
         eps = label_smoothing
         ts = trow * (1 - eps) + eps / c if eps > 0 else trow
         a = ts * weight if weight is not None else ts
@@ -242,12 +256,39 @@ def cross_entropy_composite(x: Tensor, target: "Tensor | np.ndarray", weight: Te
             t = t * (1 - eps) + eps / c
         a = t * weight if weight is not None else t
         loss = -(a * logp).sum(-1)
-        return _reduce_tensor(loss.reshape(loss_shape), reduction, float(n))
+        return reduce_loss(loss.reshape(loss_shape), reduction, float(n))
     t = np.asarray(target._data if is_tensor(target) else target).reshape(-1)
+    return _nll_rows(logp, t, weight, ignore_index, eps, reduction, loss_shape)
+
+
+def nll_loss(logp: Tensor, target: np.ndarray, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``logp`` ((C,), (N, C) or
+    (N, C, d1, ...)) at the integer class ``target`` (the shape without the class dim), in
+    Tensor ops: cross-entropy's index-target path after its log-softmax. Targets equal to
+    ``ignore_index`` add nothing; ``'mean'`` divides by the summed weights of the others.
+
+    >>> import numpy as np, autograd_core as ag
+    >>> from autograd_core.ops.loss import nll_loss
+    >>> nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -0.5]]), np.array([0, 1])).item()
+    0.75
+    """
+    t = np.asarray(target).reshape(-1)
+    c = logp.shape[1] if logp.ndim > 1 else logp.shape[0]
+    class_index_targets(t, ignore_index, c, "nll_loss")
+    return _nll_rows(_move_class_last(logp), t, weight, ignore_index, 0.0, reduction,
+                     _loss_shape(logp.shape))
+
+
+def _nll_rows(logp: Tensor, t: np.ndarray, weight: Tensor | None, ignore_index: int,
+              eps: float, reduction: str, loss_shape: tuple) -> Tensor:
+    """The loss of (N, C) log-probability rows at the flat class targets ``t``, with label
+    smoothing ``eps``, reshaped to ``loss_shape`` and reduced."""
+    c = logp.shape[1]
     valid = t != ignore_index
     tc = np.where(valid, t, 0)
     picked = logp.gather(1, const(tc[:, None])).reshape(-1)
-    vmask = const(valid.astype(rows.dtype))
+    vmask = const(valid.astype(logp.dtype))
     if weight is not None:
         wy = weight.gather(0, const(tc)) * vmask
     else:
@@ -256,20 +297,29 @@ def cross_entropy_composite(x: Tensor, target: "Tensor | np.ndarray", weight: Te
     if eps > 0:
         smooth = -(logp * weight).sum(-1) if weight is not None else -logp.sum(-1)
         loss = loss * (1 - eps) + smooth * vmask * (eps / c)
-    if not valid.all():
-        loss = where(valid, loss, const(np.zeros((), rows.dtype)))
+    if not valid.all():  # ignored targets get 0 gradient whatever the upstream one
+        loss = where(valid, loss, const(np.zeros((), logp.dtype)))
     loss = loss.reshape(loss_shape)
     if reduction == "mean":
         return loss.sum() / wy.sum()
-    return _reduce_tensor(loss, reduction, None)
+    return reduce_loss(loss, reduction)
 
 
-def _reduce_tensor(loss: Tensor, reduction: str, denom: float | None) -> Tensor:
-    if reduction == "none":
-        return loss
+def reduce_loss(loss: Tensor, reduction: str, denom: float | None = None) -> Tensor:
+    """``loss`` reduced as ``reduction`` says: ``'none'``, ``'sum'``, or ``'mean'``, the sum
+    divided by ``denom`` (by default the number of elements): the reduction of every loss.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.loss import reduce_loss
+    >>> loss = ag.tensor([1.0, 2.0, 6.0])
+    >>> reduce_loss(loss, "mean").item(), reduce_loss(loss, "sum", 2.0).item()
+    (3.0, 9.0)
+    """
+    if reduction == "mean":
+        return loss.mean() if denom is None else loss.sum() / denom
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / (denom if denom is not None else max(loss.numel(), 1))
+    return loss
 
 
 # ------------------------------------------------------------------ binary
@@ -325,7 +375,7 @@ def bce_composite(x: Tensor, t: Tensor, w: Tensor | None, reduction: str) -> Ten
     loss = -(t * x.log().clamp(min=_LOG_MIN) + (1 - t) * (1 - x).log().clamp(min=_LOG_MIN))
     if w is not None:
         loss = loss * w
-    return _reduce_tensor(loss, reduction, None)
+    return reduce_loss(loss, reduction)
 
 
 def _softplus_neg(x: np.ndarray) -> np.ndarray:
@@ -401,4 +451,4 @@ def bce_with_logits_composite(x: Tensor, t: Tensor, w: Tensor | None, pw: Tensor
     loss = (1 - t) * x + sp * lw
     if w is not None:
         loss = loss * w
-    return _reduce_tensor(loss, reduction, None)
+    return reduce_loss(loss, reduction)

@@ -159,3 +159,35 @@ class GRUStep(Function):
         dgh = dxw.copy()         # the hidden-side block: r scales its n part
         dgh[:, 2 * n:] *= r
         return (dxw, dgh @ w + g * z, *_weight_grads(ctx, 2, dgh, h))
+
+
+# --------------------------------------------------------------------------- one step
+def lstm_step(xw: Tensor, h: Tensor, c: Tensor, w: Tensor,
+              b: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """One LSTM step ``(h', c')``: the fused ``LSTMStep`` on a batch of rows (2-D ``xw``),
+    the Tensor-op version on any other layout.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.recurrent import lstm_step
+    >>> h, c = lstm_step(ag.randn(3, 8), ag.zeros(3, 2), ag.zeros(3, 2), ag.randn(8, 2))
+    >>> h.shape, c.shape
+    ((3, 2), (3, 2))
+    """
+    if xw.ndim != 2:
+        return lstm_step_composite(xw, h, c, w, b)
+    hc = LSTMStep.apply(xw, h, c, w, *(() if b is None else (b,)))
+    return hc[0], hc[1]
+
+
+def gru_step(xw: Tensor, h: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
+    """One GRU step ``h'``: the fused ``GRUStep`` on a batch of rows (2-D ``xw``), the
+    Tensor-op version on any other layout.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.recurrent import gru_step
+    >>> gru_step(ag.randn(3, 6), ag.zeros(3, 2), ag.randn(6, 2)).shape
+    (3, 2)
+    """
+    if xw.ndim != 2:
+        return gru_step_composite(xw, h, w, b)
+    return GRUStep.apply(xw, h, w, *(() if b is None else (b,)))

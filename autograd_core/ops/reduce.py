@@ -194,13 +194,18 @@ class Softmax(Function):
         return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
 
 
+def log_softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
+    """``a - logsumexp(a)`` along ``dim``, stable: the forward of every log-softmax."""
+    shifted = a - a.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
 class LogSoftmax(Function):
     op = "log_softmax"
 
     @staticmethod
     def forward(ctx, a, dim=-1):
-        shifted = a - a.max(axis=dim, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        out = log_softmax_array(a, dim)
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out

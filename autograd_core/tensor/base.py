@@ -98,6 +98,37 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         if requires_grad:
             self.requires_grad = True
 
+    @staticmethod
+    def _make_subclass(cls: type, data: Any, require_grad: bool = False) -> "Tensor":
+        """A new leaf of the Tensor subclass ``cls`` holding ``data`` (a Tensor or a NumPy
+        array) without a copy, as PyTorch's ``torch.Tensor._make_subclass``: the way a
+        subclass such as ``nn.Parameter`` makes its instances in ``__new__``. The leaf
+        shares ``data``'s memory but nothing of its graph, grad or version counter.
+
+        >>> import numpy as np, autograd_core as ag
+        >>> class Weight(ag.Tensor):
+        ...     __slots__ = ()
+        ...     def __new__(cls, data):
+        ...         return ag.Tensor._make_subclass(cls, data, True)
+        ...     def __init__(self, data):  # __new__ did the work
+        ...         pass
+        >>> base = ag.zeros(2)
+        >>> w = Weight(base)
+        >>> type(w).__name__, w.requires_grad, np.shares_memory(w.detach().numpy(), base.numpy())
+        ('Weight', True, True)
+        """
+        if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+            raise TypeError(f"_make_subclass: cls must be a subclass of Tensor, got {cls!r}")
+        arr = data._data if isinstance(data, Tensor) else data
+        if not isinstance(arr, np.ndarray):
+            raise TypeError(f"_make_subclass: data must be a Tensor or a NumPy array, got "
+                            f"{type(data).__name__}")
+        t = _new(cls)
+        init_leaf(t, arr)
+        if require_grad:
+            t.requires_grad = True
+        return t
+
     @property
     def data(self) -> "Tensor":
         """The same numbers, detached from the graph (shares memory). As in PyTorch, changes

@@ -74,7 +74,7 @@ def get_total_norm(tensors: _tensor_or_tensors, norm_type: float = 2.0,
     norm_type = float(norm_type)
     if len(ts) == 0:
         return from_numpy(np.zeros((), np.float32))
-    norms = [_vector_norm(t._data, norm_type) for t in ts]
+    norms = [_vector_norm(t.detach().numpy(), norm_type) for t in ts]
     dtype = np.result_type(*norms)
     total = _vector_norm(np.stack([n.astype(dtype) for n in norms]), norm_type)
     if error_if_nonfinite and not np.isfinite(total):
@@ -100,7 +100,7 @@ def clip_grads_with_norm_(parameters: _tensor_or_tensors, max_norm: float,
     if not grads:
         return
     max_norm = float(max_norm)
-    tn = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    tn = total_norm.detach().numpy() if isinstance(total_norm, Tensor) else np.asarray(total_norm)
     if tn.dtype.kind not in "fc":
         tn = tn.astype(np.float32)
     # PyTorch: clamp(max_norm / (total_norm + 1e-6), max=1.0), computed in the norm's dtype
@@ -109,7 +109,7 @@ def clip_grads_with_norm_(parameters: _tensor_or_tensors, max_norm: float,
         return
     with np.errstate(invalid="ignore", over="ignore"):  # inf * 0 -> NaN, as PyTorch, silently
         for g in grads:
-            a = g._data
+            a = g.detach().numpy()
             np.multiply(a, coef.astype(a.dtype) if a.dtype.kind in "fc" else coef, out=a,
                         casting="unsafe")
 
@@ -151,7 +151,16 @@ def clip_grad_norm_(parameters: _tensor_or_tensors, max_norm: float, norm_type: 
 
 def clip_grad_norm(parameters: _tensor_or_tensors, max_norm: float, norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
-    """Deprecated alias of ``clip_grad_norm_`` (as in PyTorch)."""
+    """Deprecated alias of ``clip_grad_norm_`` (as in PyTorch); it warns.
+
+    >>> import warnings, autograd_core as ag
+    >>> from nn.utils import clip_grad_norm
+    >>> w = ag.zeros(1, requires_grad=True); w.grad = ag.tensor([3.0])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     clip_grad_norm([w], max_norm=1.0).item()
+    3.0
+    """
     warnings.warn("`nn.utils.clip_grad_norm` is now deprecated in favor of "
                   "`nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite)
@@ -172,4 +181,5 @@ def clip_grad_value_(parameters: _tensor_or_tensors, clip_value: float,
     for p in params:
         g = p.grad
         if g is not None:
-            np.clip(g._data, -clip_value, clip_value, out=g._data)
+            a = g.detach().numpy()
+            np.clip(a, -clip_value, clip_value, out=a)

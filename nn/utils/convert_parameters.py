@@ -17,7 +17,6 @@ from typing import Iterable
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -65,9 +64,9 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor] | Tensor) -> 
     if vec.ndim != 1 or vec.shape[0] != total:
         raise ValueError(f"vector_to_parameters: expected a 1-D vec of {total} elements (the "
                          f"parameters' total), got shape {tuple(vec.shape)}")
-    data = vec._data
+    data = vec.detach().numpy()
     pointer = 0
     for p in params:
         n = p.numel()
-        p.data = make(data[pointer:pointer + n].reshape(p.shape))
+        p.data = data[pointer:pointer + n].reshape(p.shape)
         pointer += n

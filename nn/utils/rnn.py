@@ -12,7 +12,7 @@ from typing import Sequence
 import autograd_core as ag
 from autograd_core import Tensor
 
-from ..padding import pad
+from ..functional.padding import pad
 
 __all__ = ["pad_sequence"]
 

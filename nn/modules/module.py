@@ -1,5 +1,7 @@
-"""``Module``, the base of every layer and model, and the containers ``Sequential``,
-``ModuleList`` and ``ModuleDict``: PyTorch's behaviour and names.
+"""``Module``, the base of every layer and model: PyTorch's behaviour and names.
+
+One class, the whole of ``torch.nn.Module``'s API (registration, iteration, modes,
+dtypes, state dicts, hooks, repr), kept in one file as PyTorch keeps it.
 
 >>> import autograd_core as ag
 >>> import nn
@@ -20,17 +22,17 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor, no_grad
 from autograd_core.autograd.function import RemovableHandle
-from autograd_core.tensor import make
 
-from .parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter
 
-__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Module"]
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -52,13 +54,20 @@ def _addindent(s: str, num_spaces: int) -> str:
     return first + "\n" + "\n".join(" " * num_spaces + line for line in lines)
 
 
+def _check_kind(value: Any, name: str, what: str, allowed: Any, expected: str) -> None:
+    """A registered ``name`` takes a new value only of its kind (``allowed``) or None."""
+    if value is not None and not isinstance(value, allowed):
+        raise TypeError(f"cannot assign '{type(value).__name__}' as {what} '{name}' "
+                        f"({expected} or None expected)")
+
+
 def _shape(a: Any) -> tuple:
     return tuple(a.shape)
 
 
 def _as_array(value: Any, key: str) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value._data
+        return value.detach().numpy()
     if isinstance(value, np.ndarray):
         return value
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch.Tensor
@@ -165,44 +174,40 @@ class Module:
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
-            if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._remove_from(name, d)
+            self._claim(name, "_parameters", "parameters")
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                                "(nn.Parameter or None expected)")
+            _check_kind(value, name, "parameter", (), "nn.Parameter")
             self.register_parameter(name, value)
             return
         modules = d.get("_modules")
         if isinstance(value, Module):
-            if modules is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
-            self._remove_from(name, d)
-            modules[name] = value
+            self._claim(name, "_modules", "module")[name] = value
             return
         if modules is not None and name in modules:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                                "(nn.Module or None expected)")
+            _check_kind(value, name, "child module", (), "nn.Module")
             modules[name] = value
             return
         buffers = d.get("_buffers")
         if isinstance(value, Buffer):
-            if buffers is None:
-                raise AttributeError("cannot assign buffer before Module.__init__() call")
-            self._remove_from(name, d)
-            self.register_buffer(name, make(value._data), value.persistent)
+            self._claim(name, "_buffers", "buffer")
+            self.register_buffer(name, ag.from_numpy(value.detach().numpy()), value.persistent)
             return
         if buffers is not None and name in buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                                "(Tensor or None expected)")
+            _check_kind(value, name, "buffer", Tensor, "Tensor")
             buffers[name] = value
             return
         object.__setattr__(self, name, value)
+
+    def _claim(self, name: str, store: str, what: str) -> dict:
+        """The store (``_parameters``, ``_modules`` or ``_buffers``) a new ``name`` goes to,
+        once ``name`` is taken out of the others."""
+        d = self.__dict__
+        if d.get(store) is None:
+            raise AttributeError(f"cannot assign {what} before Module.__init__() call")
+        self._remove_from(name, d)
+        return d[store]
 
     def _remove_from(self, name: str, d: dict) -> None:
         d.pop(name, None)
@@ -523,11 +528,13 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            elif p.grad._ctx is not None or p.grad._requires_grad or \
-                    not p.grad._data.flags.writeable:
-                p.grad = make(np.zeros_like(p.grad._data))
+                continue
+            g = p.grad
+            arr = g.detach().numpy()
+            if g.grad_fn is not None or g.requires_grad or not arr.flags.writeable:
+                p.grad = ag.zeros_like(g)
             else:
-                p.grad._data.fill(0)
+                arr.fill(0)
 
     # ------------------------------------------------------------------ dtypes
     def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> "Module":
@@ -537,12 +544,12 @@ class Module:
             for p in m._parameters.values():
                 if p is None:
                     continue
-                p._data = fn(p._data)
+                p.data = fn(p.detach().numpy())
                 if p.grad is not None:
-                    p.grad = make(fn(p.grad._data))
+                    p.grad = ag.from_numpy(fn(p.grad.detach().numpy()))
             for k, b in m._buffers.items():
                 if b is not None:
-                    b._data = fn(b._data)
+                    b.data = fn(b.detach().numpy())
         return self
 
     @staticmethod
@@ -708,15 +715,15 @@ class Module:
             except TypeError as e:
                 errors.append(str(e))
                 continue
-            if arr.shape != target._data.shape:
+            if arr.shape != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{_shape(arr)} from checkpoint, the shape in current model is "
-                              f"{_shape(target._data)}.")
+                              f"{_shape(target)}.")
                 continue
             if assign:
-                target._data = np.array(arr, copy=True)
+                target.data = np.array(arr, copy=True)
             else:
-                np.copyto(target._data, arr, casting="unsafe")
+                np.copyto(target.detach().numpy(), arr, casting="unsafe")
 
     # ------------------------------------------------------------------- repr
     def _get_name(self) -> str:
@@ -748,348 +755,3 @@ class Module:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-
-
-# ---------------------------------------------------------------- containers
-class Sequential(Module):
-    """Modules run one after the other; ``Sequential(*modules)`` or
-    ``Sequential(OrderedDict(name=module, ...))``.
-
-    >>> import autograd_core as ag, nn
-    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
-    >>> net(ag.randn(5, 4)).shape
-    (5, 2)
-    >>> len(net), net[0], type(net[1:]).__name__
-    (3, Linear(in_features=4, out_features=8, bias=True), 'Sequential')
-    """
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], (OrderedDict, dict)):
-            for key, module in args[0].items():
-                self.add_module(key, module)
-        else:
-            for idx, module in enumerate(args):
-                if not isinstance(module, Module):
-                    raise TypeError(f"Sequential: argument {idx} is a {type(module).__name__}, "
-                                    "expected an nn.Module")
-                self.add_module(str(idx), module)
-
-    def _index(self, idx: int) -> int:
-        n = len(self._modules)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range for {type(self).__name__} of length {n}")
-        return idx % n
-
-    def __getitem__(self, idx: int | slice | str) -> Any:
-        if isinstance(idx, slice):
-            items = OrderedDict(list(self._modules.items())[idx])
-            # a subclass with its own constructor (nn.MLP, nn.CNN) slices to a plain Sequential
-            cls = type(self) if type(self).__init__ is Sequential.__init__ else Sequential
-            return cls(items)
-        if isinstance(idx, str):
-            return self._modules[idx]
-        return list(self._modules.values())[self._index(idx)]
-
-    def __setitem__(self, idx: int, module: Module) -> None:
-        key = list(self._modules.keys())[self._index(idx)]
-        self.add_module(key, module)
-
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules.keys())
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                del self._modules[key]
-        else:
-            del self._modules[keys[self._index(idx)]]
-        # keep the names 0..n-1, as PyTorch does
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "Sequential":
-        """Add ``module`` at the end.
-
-        >>> import nn
-        >>> len(nn.Sequential(nn.ReLU()).append(nn.Tanh()))
-        2
-        """
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> "Sequential":
-        for m in modules:
-            self.append(m)
-        return self
-
-    def insert(self, index: int, module: Module) -> "Sequential":
-        n = len(self._modules)
-        if not -n <= index <= n:
-            raise IndexError(f"Index out of range: {index}")
-        if index < 0:
-            index += n
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
-        return self
-
-    def pop(self, key: int) -> Module:
-        v = self[key]
-        del self[key]
-        return v
-
-    def forward(self, input: Any) -> Any:
-        for module in self._modules.values():
-            input = module(input)
-        return input
-
-
-class ModuleList(Module):
-    """A list of modules whose parameters are registered.
-
-    >>> import nn
-    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
-    >>> len(layers), len(list(layers.parameters()))
-    (3, 6)
-    """
-
-    def __init__(self, modules: Iterable[Module] | None = None) -> None:
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
-
-    def _index(self, idx: int) -> str:
-        n = len(self._modules)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range for ModuleList of length {n}")
-        return str(idx % n)
-
-    def __getitem__(self, idx: int | slice) -> Any:
-        if isinstance(idx, slice):
-            return type(self)(list(self._modules.values())[idx])
-        return self._modules[self._index(idx)]
-
-    def __setitem__(self, idx: int, module: Module) -> None:
-        self.add_module(self._index(idx), module)
-
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules.keys())
-        for k in (keys[idx] if isinstance(idx, slice) else [self._index(idx)]):
-            del self._modules[k]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
-        return self.extend(modules)
-
-    def __add__(self, other: Iterable[Module]) -> "ModuleList":
-        return ModuleList(list(self) + list(other))
-
-    def append(self, module: Module) -> "ModuleList":
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> "ModuleList":
-        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
-            raise TypeError("ModuleList.extend should be called with an iterable, but got "
-                            + type(modules).__name__)
-        for m in modules:
-            self.append(m)
-        return self
-
-    def insert(self, index: int, module: Module) -> None:
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
-
-    def pop(self, key: int) -> Module:
-        v = self[key]
-        del self[key]
-        return v
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("ModuleList has no forward(); iterate over it in your own "
-                                  "module's forward")
-
-    def __repr__(self) -> str:
-        # PyTorch's: runs of identical modules are shown once, e.g. "(0-2): 3 x Linear(...)"
-        items = list(self._modules.items())
-        if not items:
-            return self._get_name() + "()"
-        lines, start = [], 0
-        reprs = [repr(m) for _, m in items]
-        while start < len(items):
-            end = start
-            while end + 1 < len(items) and reprs[end + 1] == reprs[start]:
-                end += 1
-            body = _addindent(reprs[start], 2)
-            if end > start:
-                lines.append(f"({items[start][0]}-{items[end][0]}): {end - start + 1} x {body}")
-            else:
-                lines.append(f"({items[start][0]}): {body}")
-            start = end + 1
-        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
-
-
-class ModuleDict(Module):
-    """A dict of modules whose parameters are registered (insertion order kept).
-
-    >>> import nn
-    >>> heads = nn.ModuleDict({"cls": nn.Linear(4, 3), "reg": nn.Linear(4, 1)})
-    >>> list(heads.keys()), heads["reg"].out_features
-    (['cls', 'reg'], 1)
-    """
-
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple] | None = None) -> None:
-        super().__init__()
-        if modules is not None:
-            self.update(modules)
-
-    def __getitem__(self, key: str) -> Module:
-        return self._modules[key]
-
-    def __setitem__(self, key: str, module: Module) -> None:
-        self.add_module(key, module)
-
-    def __delitem__(self, key: str) -> None:
-        del self._modules[key]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._modules
-
-    def clear(self) -> None:
-        self._modules.clear()
-
-    def pop(self, key: str) -> Module:
-        v = self[key]
-        del self[key]
-        return v
-
-    def keys(self) -> Iterable[str]:
-        return self._modules.keys()
-
-    def items(self) -> Iterable[tuple[str, Module]]:
-        return self._modules.items()
-
-    def values(self) -> Iterable[Module]:
-        return self._modules.values()
-
-    def update(self, modules: Mapping[str, Module] | Iterable[tuple]) -> None:
-        items = modules.items() if isinstance(modules, Mapping) else modules
-        for j, kv in enumerate(items):
-            if isinstance(kv, tuple) and len(kv) == 2:
-                self[kv[0]] = kv[1]
-            else:
-                raise ValueError(f"ModuleDict update sequence element #{j} should be a "
-                                 "(key, module) pair")
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("ModuleDict has no forward(); pick a module by key")
-
-
-class ParameterList(Module):
-    """A list of parameters, registered as ``'0'``, ``'1'``, ...
-
-    >>> import autograd_core as ag, nn
-    >>> ps = nn.ParameterList([nn.Parameter(ag.zeros(2)) for _ in range(2)])
-    >>> [n for n, _ in ps.named_parameters()]
-    ['0', '1']
-    """
-
-    def __init__(self, values: Iterable[Any] | None = None) -> None:
-        super().__init__()
-        if values is not None:
-            for v in values:
-                self.append(v)
-
-    def append(self, value: Any) -> "ParameterList":
-        if not isinstance(value, Parameter):
-            value = Parameter(value if isinstance(value, Tensor) else np.asarray(value))
-        self.register_parameter(str(len(self._parameters)), value)
-        return self
-
-    def __getitem__(self, idx: int) -> Parameter:
-        n = len(self._parameters)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range for ParameterList of length {n}")
-        return self._parameters[str(idx % n)]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[Parameter]:
-        return iter(self._parameters.values())
-
-    def extra_repr(self) -> str:
-        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-                         for k, p in self._parameters.items())
-
-
-class ParameterDict(Module):
-    """A dict of parameters.
-
-    >>> import autograd_core as ag, nn
-    >>> pd = nn.ParameterDict({"scale": nn.Parameter(ag.ones(1))})
-    >>> list(pd.keys())
-    ['scale']
-    """
-
-    def __init__(self, parameters: Mapping[str, Any] | None = None) -> None:
-        super().__init__()
-        if parameters is not None:
-            for k, v in parameters.items():
-                self[k] = v
-
-    def __getitem__(self, key: str) -> Parameter:
-        return self._parameters[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if not isinstance(value, Parameter):
-            value = Parameter(value if isinstance(value, Tensor) else np.asarray(value))
-        self.register_parameter(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        del self._parameters[key]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._parameters)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._parameters
-
-    def keys(self) -> Iterable[str]:
-        return self._parameters.keys()
-
-    def items(self) -> Iterable[tuple[str, Parameter]]:
-        return self._parameters.items()
-
-    def values(self) -> Iterable[Parameter]:
-        return self._parameters.values()

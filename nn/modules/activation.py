@@ -1,36 +1,94 @@
 """Activation modules: ``ReLU``, ``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
 ``Tanh``, ``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``Hardtanh``, ``ReLU6``, ``Mish``,
 ``SELU``, ``LogSigmoid``, ``Softmin``, ``GLU``, ``PReLU``, ``Hardsigmoid``, ``Hardswish``,
-``Softsign``, ``Tanhshrink``, ``Softshrink``, ``Hardshrink``, ``Threshold`` and ``CELU``."""
+``Softsign``, ``Tanhshrink``, ``Softshrink``, ``Hardshrink``, ``Threshold`` and ``CELU``;
+``make_activation`` builds one from a name. (``MultiheadAttention``, which PyTorch
+keeps here too, is in ``attention.py`` and re-exported.)
+
+>>> import autograd_core as ag, nn
+>>> nn.ReLU()(ag.tensor([-1.0, 2.0])).tolist()
+[0.0, 2.0]
+"""
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from typing import Any, Callable
 
 import autograd_core as ag
 from autograd_core import Tensor
 
-from . import functional as F
+from .. import functional as F
+from ..parameter import Parameter
+from .attention import MultiheadAttention
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Hardtanh", "ReLU6", "Mish", "SELU", "LogSigmoid", "Softmin", "GLU",
            "PReLU", "Hardsigmoid", "Hardswish", "Softsign", "Tanhshrink", "Softshrink",
-           "Hardshrink", "Threshold", "CELU"]
+           "Hardshrink", "Threshold", "CELU", "MultiheadAttention"]
 
 
 class _InplaceActivation(Module):
-    """An activation with PyTorch's ``inplace`` flag (the result is written into the
-    input), shown in its repr as PyTorch does."""
+    """An activation ``_fn(input, inplace=...)`` with PyTorch's ``inplace`` flag (the result
+    is written into the input), shown in its repr as PyTorch does."""
+
+    _fn: Callable[..., Tensor]
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, inplace=self.inplace)
+
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+class _ScalarActivation(Module):
+    """An activation ``_fn(input, <_param>, inplace=...)`` of one number, the attribute
+    named ``_param``, shown in the repr with the ``inplace`` flag."""
+
+    _fn: Callable[..., Tensor]
+    _param: str
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, getattr(self, self._param), inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return (f"{self._param}={getattr(self, self._param)}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class _DimActivation(Module):
+    """An activation ``_fn(input, dim)`` along one dim (softmax and its kin)."""
+
+    _fn: Callable[..., Tensor]
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class _Shrink(Module):
+    """A shrink ``_fn(input, lambd)``; the repr shows ``lambd`` alone, as PyTorch's."""
+
+    _fn: Callable[..., Tensor]
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
 
 
 class ReLU(_InplaceActivation):
@@ -41,11 +99,10 @@ class ReLU(_InplaceActivation):
     2.5
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input, inplace=self.inplace)
+    _fn = staticmethod(F.relu)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_ScalarActivation):
     """``x`` for positive x, else ``negative_slope * x``.
 
     >>> import autograd_core as ag, nn
@@ -55,19 +112,15 @@ class LeakyReLU(Module):
     [-1.0, 2.0]
     """
 
+    _fn, _param = staticmethod(F.leaky_relu), "negative_slope"
+
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.leaky_relu(input, self.negative_slope, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
-
-
-class ELU(Module):
+class ELU(_ScalarActivation):
     """``x`` for positive x, else ``alpha * (exp(x) - 1)``.
 
     >>> import autograd_core as ag, nn
@@ -77,16 +130,12 @@ class ELU(Module):
     [0.0, 1.0]
     """
 
+    _fn, _param = staticmethod(F.elu), "alpha"
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
         self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):
@@ -120,8 +169,7 @@ class SiLU(_InplaceActivation):
     [0.0]
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input, inplace=self.inplace)
+    _fn = staticmethod(F.silu)
 
 
 class Softplus(Module):
@@ -168,7 +216,7 @@ class Sigmoid(Module):
         return input.sigmoid()
 
 
-class Softmax(Module):
+class Softmax(_DimActivation):
     """Softmax along ``dim``.
 
     >>> import autograd_core as ag, nn
@@ -178,18 +226,10 @@ class Softmax(Module):
     [[0.25, 0.25, 0.25, 0.25]]
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+    _fn = staticmethod(F.softmax)
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_DimActivation):
     """Log-softmax along ``dim``.
 
     >>> import autograd_core as ag, nn
@@ -197,15 +237,7 @@ class LogSoftmax(Module):
     [-0.6931, -0.6931]
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.log_softmax(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+    _fn = staticmethod(F.log_softmax)
 
 
 class Hardtanh(Module):
@@ -259,8 +291,7 @@ class Mish(_InplaceActivation):
     [0.0]
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input, inplace=self.inplace)
+    _fn = staticmethod(F.mish)
 
 
 class SELU(_InplaceActivation):
@@ -271,8 +302,7 @@ class SELU(_InplaceActivation):
     [0.0, 1.0507]
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input, inplace=self.inplace)
+    _fn = staticmethod(F.selu)
 
 
 class LogSigmoid(Module):
@@ -287,7 +317,7 @@ class LogSigmoid(Module):
         return F.logsigmoid(input)
 
 
-class Softmin(Module):
+class Softmin(_DimActivation):
     """``softmax(-x)`` along ``dim``.
 
     >>> import autograd_core as ag, nn
@@ -297,18 +327,10 @@ class Softmin(Module):
     [[0.5, 0.5]]
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softmin(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+    _fn = staticmethod(F.softmin)
 
 
-class GLU(Module):
+class GLU(_DimActivation):
     """Gated linear unit: halves ``a, b`` of ``dim`` give ``a * sigmoid(b)``.
 
     >>> import autograd_core as ag, nn
@@ -318,15 +340,10 @@ class GLU(Module):
     (4, 3)
     """
 
+    _fn = staticmethod(F.glu)
+
     def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.glu(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+        super().__init__(dim)
 
 
 class PReLU(Module):
@@ -346,11 +363,10 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init
-        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        self.weight = Parameter(np.full(num_parameters, init, dtype=dt))
+        self.weight = Parameter(ag.full((num_parameters,), float(init), dtype=dtype))
 
     def reset_parameters(self) -> None:
-        self.weight._data[...] = self.init
+        self.weight.detach().numpy()[...] = self.init
 
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)
@@ -359,7 +375,7 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation):
     """``relu6(x + 3) / 6``.
 
     >>> import autograd_core as ag, nn
@@ -367,15 +383,13 @@ class Hardsigmoid(Module):
     [0.0, 0.5, 1.0]
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
+    _fn = staticmethod(F.hardsigmoid)
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input, inplace=self.inplace)
+    def extra_repr(self) -> str:
+        return ""  # PyTorch shows no inplace flag here
 
 
-class Hardswish(Module):
+class Hardswish(_InplaceActivation):
     """``x * relu6(x + 3) / 6``.
 
     >>> import autograd_core as ag, nn
@@ -383,12 +397,10 @@ class Hardswish(Module):
     [-0.0, 4.0]
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
+    _fn = staticmethod(F.hardswish)
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input, inplace=self.inplace)
+    def extra_repr(self) -> str:
+        return ""  # PyTorch shows no inplace flag here
 
 
 class Softsign(Module):
@@ -415,7 +427,7 @@ class Tanhshrink(Module):
         return F.tanhshrink(input)
 
 
-class Softshrink(Module):
+class Softshrink(_Shrink):
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
 
     >>> import autograd_core as ag, nn
@@ -425,18 +437,10 @@ class Softshrink(Module):
     [-2.0, 0.0, 1.0]
     """
 
-    def __init__(self, lambd: float = 0.5) -> None:
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softshrink(input, self.lambd)
-
-    def extra_repr(self) -> str:
-        return str(self.lambd)
+    _fn = staticmethod(F.softshrink)
 
 
-class Hardshrink(Module):
+class Hardshrink(_Shrink):
     """``x`` where ``|x| > lambd``, else 0.
 
     >>> import autograd_core as ag, nn
@@ -446,15 +450,7 @@ class Hardshrink(Module):
     [-3.0, 0.0, 2.0]
     """
 
-    def __init__(self, lambd: float = 0.5) -> None:
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardshrink(input, self.lambd)
-
-    def extra_repr(self) -> str:
-        return f"{self.lambd}"
+    _fn = staticmethod(F.hardshrink)
 
 
 class Threshold(Module):
@@ -482,7 +478,7 @@ class Threshold(Module):
                 + (", inplace=True" if self.inplace else ""))
 
 
-class CELU(Module):
+class CELU(_ScalarActivation):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
     >>> import autograd_core as ag, nn
@@ -492,13 +488,41 @@ class CELU(Module):
     [0.0, 1.0]
     """
 
+    _fn, _param = staticmethod(F.celu), "alpha"
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.celu(input, self.alpha, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+_ACTIVATIONS: dict[str, Callable[[], Module]] = {
+    "relu": ReLU, "gelu": GELU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU,
+    "elu": ELU, "silu": SiLU,
+}
+
+
+def make_activation(activation: str | type | Callable[[], Module] | Module) -> Module:
+    """An activation module from a name (``'relu'``, ``'gelu'``, ``'tanh'``, ``'sigmoid'``,
+    ``'leaky_relu'``, ``'elu'``, ``'silu'``), a Module class or factory, or a Module.
+
+    >>> import nn
+    >>> from nn.modules.activation import make_activation
+    >>> make_activation("gelu"), make_activation(nn.Tanh), make_activation(nn.ReLU(inplace=True))
+    (GELU(approximate='none'), Tanh(), ReLU(inplace=True))
+    """
+    if isinstance(activation, Module):
+        return activation
+    if isinstance(activation, str):
+        key = activation.lower()
+        if key not in _ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; expected one of "
+                             f"{sorted(_ACTIVATIONS)} or a Module class")
+        return _ACTIVATIONS[key]()
+    if callable(activation):
+        m = activation()
+        if not isinstance(m, Module):
+            raise TypeError(f"activation factory returned {type(m).__name__}, not an nn.Module")
+        return m
+    raise TypeError(f"activation must be a name, a Module class or a Module, got "
+                    f"{type(activation).__name__}")

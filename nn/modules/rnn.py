@@ -5,9 +5,9 @@ and initialisation.
 They are written with differentiable Tensor ops and one Python loop over the time
 steps, so gradients and second derivatives come from the engine. Per layer and
 direction, the input projection ``x @ W_ih.T + b_ih`` of all time steps is one matmul
-before the loop; each LSTM or GRU step is then one node (``nn/fused/recurrent.py``: one
-matmul ``h @ W_hh.T + b_hh`` for all gates, the gate arithmetic on arrays), and an RNN
-step three ops.
+before the loop; each LSTM or GRU step is then one node (``autograd_core.ops.recurrent``:
+one matmul ``h @ W_hh.T + b_hh`` for all gates, the gate arithmetic on arrays), and an
+RNN step three ops.
 
 Gate order, as PyTorch: LSTM ``i, f, g, o`` and GRU ``r, z, n``::
 
@@ -30,17 +30,15 @@ import numbers
 import warnings
 from typing import Any
 
-import numpy as np
-
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops.recurrent import gru_step, lstm_step
 
-from . import functional as F
-from . import init
-from .linear import check_dtype
-from autograd_core.ops.recurrent import GRUStep, LSTMStep, gru_step_composite, lstm_step_composite
+from .. import functional as F
+from .. import init
+from ..functional.arguments import _check_dtype
+from ..parameter import Parameter, _empty, _float_dtype
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -53,24 +51,26 @@ def _rnn_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bo
     return pre.relu() if relu else pre.tanh()
 
 
-def _lstm_step(xw: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None,
-               n: int) -> tuple[Tensor, Tensor]:
-    if xw.ndim != 2:
-        return lstm_step_composite(xw, h, c, w_hh, b_hh)
-    hc = LSTMStep.apply(xw, h, c, w_hh, *(() if b_hh is None else (b_hh,)))
-    return hc[0], hc[1]
-
-
-def _gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, n: int) -> Tensor:
-    if xw.ndim != 2:
-        return gru_step_composite(xw, h, w_hh, b_hh)
-    return GRUStep.apply(xw, h, w_hh, *(() if b_hh is None else (b_hh,)))
-
-
 def _time_steps(x: Tensor) -> list[Tensor]:
     """``[x[0], ..., x[L-1]]``; in backward each step's gradient is added into one buffer
     of ``x``'s shape (the engine's ``add_into``), so L steps cost O(L)."""
     return [x[t] for t in range(x.shape[0])]
+
+
+def _check_input(name: str, input: Any, ndims: tuple, input_size: int, weight: Tensor,
+                 type_note: str, dim_note: str, size_message: str) -> None:
+    """Check a recurrent layer's or cell's input: a Tensor of ``ndims`` dims with
+    ``input_size`` features and ``weight``'s dtype; the notes and message are PyTorch's
+    words for each."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}{type_note}")
+    if input.ndim not in ndims:
+        raise ValueError(f"{name}: Expected input to be {ndims[0]}D or {ndims[1]}D, got "
+                         f"{input.ndim}D{dim_note} instead (shape {tuple(input.shape)})")
+    if input.shape[-1] != input_size:
+        raise ValueError(f"{name}: " + size_message.format(want=input_size, got=input.shape[-1]))
+    if input.dtype != weight.dtype:
+        _check_dtype(name, input, weight)
 
 
 def _check_type(name: str, what: str, v: Any, kind: type) -> None:
@@ -85,13 +85,6 @@ def _check_sizes(name: str, input_size: Any, hidden_size: Any) -> None:
     for what, v in (("input_size", input_size), ("hidden_size", hidden_size)):
         if v <= 0:
             raise ValueError(f"{name}: {what} must be greater than zero, got {v}")
-
-
-def _dtype(dtype: Any) -> np.dtype:
-    dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-    if dt.kind != "f":
-        raise TypeError(f"parameters must have a floating point dtype, got {dt}")
-    return dt
 
 
 # ------------------------------------------------------------------ multi-layer layers
@@ -138,7 +131,7 @@ class RNNBase(Module):
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
         self.proj_size = proj_size
-        dt = _dtype(dtype)
+        dt = _float_dtype(dtype)
         gate_size = _CHUNKS[mode] * hidden_size
         directions = 2 if bidirectional else 1
         self._flat_weights_names: list[str] = []
@@ -154,7 +147,7 @@ class RNNBase(Module):
                 names = []
                 for kind, shape in shapes:
                     pname = f"{kind}_l{layer}{suffix}"
-                    setattr(self, pname, Parameter(np.empty(shape, dtype=dt)))
+                    setattr(self, pname, _empty(shape, dt))
                     names.append(pname)
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
@@ -183,18 +176,9 @@ class RNNBase(Module):
     def _check_input(self, input: Any) -> bool:
         """Check ``input``; True when it is batched (3-D)."""
         name = self._get_name()
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__} "
-                            "(PackedSequence is not supported)")
-        if input.ndim not in (2, 3):
-            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D tensor "
-                             f"instead (shape {tuple(input.shape)})")
-        if input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected "
-                             f"{self.input_size}, got {input.shape[-1]}")
-        w = self._parameters["weight_ih_l0"]
-        if input.dtype != w.dtype:
-            check_dtype(name, input, w)
+        _check_input(name, input, (2, 3), self.input_size, self._parameters["weight_ih_l0"],
+                     " (PackedSequence is not supported)", " tensor",
+                     "input.size(-1) must be equal to input_size. Expected {want}, got {got}")
         batched = input.ndim == 3
         length = input.shape[1 if batched and self.batch_first else 0]
         if length == 0:
@@ -222,7 +206,7 @@ class RNNBase(Module):
             raise ValueError(f"{name}: Expected {what} size {expected}, got {list(hx.shape)}")
         w = self._parameters["weight_ih_l0"]
         if hx.dtype != w.dtype:
-            check_dtype(f"{name} ({what})", hx, w)
+            _check_dtype(f"{name} ({what})", hx, w)
         return hx if batched else hx.unsqueeze(1)
 
     def _run(self, input: Tensor, states: list[Tensor | None]) -> tuple[Tensor, list[Tensor]]:
@@ -245,9 +229,9 @@ class RNNBase(Module):
                 out: list[Any] = [None] * length
                 for t in (range(length - 1, -1, -1) if d else range(length)):
                     if mode == "LSTM":
-                        cur = list(_lstm_step(xs[t], cur[0], cur[1], w_hh, b_hh, n))
+                        cur = list(lstm_step(xs[t], cur[0], cur[1], w_hh, b_hh))
                     elif mode == "GRU":
-                        cur = [_gru_step(xs[t], cur[0], w_hh, b_hh, n)]
+                        cur = [gru_step(xs[t], cur[0], w_hh, b_hh)]
                     else:
                         cur = [_rnn_step(xs[t], cur[0], w_hh, b_hh, mode == "RNN_RELU")]
                     out[t] = cur[0]
@@ -415,12 +399,12 @@ class RNNCellBase(Module):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        dt = _dtype(dtype)
-        self.weight_ih = Parameter(np.empty((num_chunks * hidden_size, input_size), dtype=dt))
-        self.weight_hh = Parameter(np.empty((num_chunks * hidden_size, hidden_size), dtype=dt))
+        dt = _float_dtype(dtype)
+        self.weight_ih = _empty((num_chunks * hidden_size, input_size), dt)
+        self.weight_hh = _empty((num_chunks * hidden_size, hidden_size), dt)
         if bias:
-            self.bias_ih = Parameter(np.empty(num_chunks * hidden_size, dtype=dt))
-            self.bias_hh = Parameter(np.empty(num_chunks * hidden_size, dtype=dt))
+            self.bias_ih = _empty((num_chunks * hidden_size,), dt)
+            self.bias_hh = _empty((num_chunks * hidden_size,), dt)
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -436,16 +420,8 @@ class RNNCellBase(Module):
         """Check the input and states; return the input projection (N, chunks * H) and the
         states as (N, H) (None where not given)."""
         name = self._get_name()
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
-        if input.ndim not in (1, 2):
-            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead "
-                             f"(shape {tuple(input.shape)})")
-        if input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: input has inconsistent input_size: got "
-                             f"{input.shape[-1]} expected {self.input_size}")
-        if input.dtype != self.weight_ih.dtype:
-            check_dtype(name, input, self.weight_ih)
+        _check_input(name, input, (1, 2), self.input_size, self.weight_ih, "", "",
+                     "input has inconsistent input_size: got {got} expected {want}")
         batched = input.ndim == 2
         x = input if batched else input.unsqueeze(0)
         states = list(hx) if isinstance(hx, (tuple, list)) else [hx]
@@ -470,7 +446,7 @@ class RNNCellBase(Module):
                 raise ValueError(f"{name}: {label} has inconsistent hidden_size: got "
                                  f"{h.shape[1]}, expected {self.hidden_size}")
             if h.dtype != self.weight_ih.dtype:
-                check_dtype(name, h, self.weight_ih)
+                _check_dtype(name, h, self.weight_ih)
             out.append(h)
         zeros = None
         for i, h in enumerate(out):
@@ -543,7 +519,7 @@ class LSTMCell(RNNCellBase):
             raise TypeError("LSTMCell: expected hx to be a tuple (h, c), got "
                             f"{type(hx).__name__}")
         xw, (h, c) = self._check(input, hx)
-        h, c = _lstm_step(xw, h, c, self.weight_hh, self.bias_hh, self.hidden_size)
+        h, c = lstm_step(xw, h, c, self.weight_hh, self.bias_hh)
         return (h, c) if input.ndim == 2 else (h.squeeze(0), c.squeeze(0))
 
 
@@ -562,5 +538,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         xw, (h,) = self._check(input, hx)
-        h = _gru_step(xw, h, self.weight_hh, self.bias_hh, self.hidden_size)
+        h = gru_step(xw, h, self.weight_hh, self.bias_hh)
         return h if input.ndim == 2 else h.squeeze(0)

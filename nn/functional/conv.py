@@ -1,6 +1,7 @@
-"""Transposed convolution: ``conv_transpose1d`` / ``conv_transpose2d`` and the layers
-``ConvTranspose1d`` / ``ConvTranspose2d``, with PyTorch's signatures, weight layout
-(in_channels, out_channels / groups, kH, kW), initialisation and output size
+"""Convolutions: ``conv1d`` and ``conv2d`` (the core's ``autograd_core.conv1d`` /
+``conv2d``) and the transposed ``conv_transpose1d`` / ``conv_transpose2d``, with
+PyTorch's signatures, weight layout (in_channels, out_channels / groups, kH, kW) and
+output size
 
     H_out = (H_in - 1) * stride - 2 * padding + dilation * (kH - 1) + output_padding + 1
 
@@ -9,15 +10,13 @@ it runs as the core op ``ConvInputGrad`` (whose backward is made of ``Conv2d`` a
 ``ConvWeightGrad``, so second derivatives work). The 1-D forms run in 2-D over a height
 of 1.
 
->>> import autograd_core as ag, nn
->>> up = nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1)
->>> up(ag.randn(2, 16, 7, 7)).shape
+>>> import autograd_core as ag, nn.functional as F
+>>> F.conv_transpose2d(ag.randn(2, 16, 7, 7), ag.randn(16, 8, 4, 4), stride=2, padding=1).shape
 (2, 8, 14, 14)
 """
 from __future__ import annotations
 
-import math
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -25,13 +24,29 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops.conv import ConvInputGrad
 
-from . import init
-from .conv import _ConvNd, _ntuple, check_conv_args
-from .linear import check_dtype
-from .module import Module
-from .parameter import Parameter
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
-__all__ = ["conv_transpose1d", "conv_transpose2d", "ConvTranspose1d", "ConvTranspose2d"]
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation) of (N, C_in, L) input; ``autograd_core.conv1d``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv1d(ag.ones(1, 2, 5), ag.ones(3, 2, 3), padding=1).shape
+    (1, 3, 5)
+    """
+    return ag.conv1d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D convolution of (N, C_in, H, W) input; ``autograd_core.conv2d``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv2d(ag.ones(1, 1, 5, 5), ag.ones(2, 1, 3, 3)).shape
+    (1, 2, 3, 3)
+    """
+    return ag.conv2d(input, weight, bias, stride, padding, dilation, groups)
 
 
 def _ints(op: str, name: str, v: Any, n: int) -> tuple:
@@ -122,11 +137,10 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     ``input`` (N, C_in, H, W) (or unbatched (C_in, H, W)) and ``weight``
     (C_in, C_out / groups, kH, kW) give (N, C_out, H_out, W_out).
 
-    >>> import autograd_core as ag
-    >>> from nn.conv_transpose import conv_transpose2d
+    >>> import autograd_core as ag, nn.functional as F
     >>> x = ag.randn(2, 4, 5, 5, requires_grad=True)
     >>> w = ag.randn(4, 3, 3, 3, requires_grad=True)
-    >>> y = conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)
+    >>> y = F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)
     >>> y.shape
     (2, 3, 10, 10)
     >>> y.sum().backward(); x.grad.shape, w.grad.shape
@@ -149,9 +163,8 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """1-D transposed convolution, as ``torch.nn.functional.conv_transpose1d``:
     (N, C_in, L) (or (C_in, L)) with weight (C_in, C_out / groups, k).
 
-    >>> import autograd_core as ag
-    >>> from nn.conv_transpose import conv_transpose1d
-    >>> conv_transpose1d(ag.ones(1, 2, 5), ag.ones(2, 3, 3), stride=2).shape
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv_transpose1d(ag.ones(1, 2, 5), ag.ones(2, 3, 3), stride=2).shape
     (1, 3, 11)
     """
     op = "conv_transpose1d"
@@ -165,114 +178,3 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                      (0, p), (0, o), groups, (1, d))
     y = y.squeeze(2)
     return y if batched else y.squeeze(0)
-
-
-class _ConvTransposeNd(Module):
-    _n = 0
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__()
-        name, n = type(self).__name__, self._n
-        check_conv_args(name, in_channels, out_channels, groups, padding_mode)
-        if isinstance(padding, str):
-            raise ValueError(f"{name}: padding must be an int or a tuple of {n} ints, got "
-                             f"{padding!r} (string padding is not supported for transposed "
-                             "convolutions)")
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
-        self.stride = _ntuple(stride, n, "stride")
-        self.padding = _ntuple(padding, n, "padding")
-        self.dilation = _ntuple(dilation, n, "dilation")
-        self.output_padding = _ntuple(output_padding, n, "output_padding")
-        self.groups = groups
-        self.padding_mode = padding_mode
-        self.transposed = True
-        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        self.weight = Parameter(np.empty((in_channels, out_channels // groups) + self.kernel_size,
-                                         dtype=dt))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    # PyTorch initialises, checks and prints both kinds of convolution the same way
-    # (fan_in is weight.size(1) * prod(kernel_size), here out_channels / groups * ...).
-    reset_parameters = _ConvNd.reset_parameters
-    _check_input = _ConvNd._check_input
-
-    def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
-        """``output_padding``, or the one that gives ``output_size`` (as PyTorch)."""
-        if output_size is None:
-            return self.output_padding
-        name, n = self._get_name(), self._n
-        non_spatial = 2 if input.ndim == n + 2 else 1
-        size = [int(v) for v in output_size]
-        if len(size) == non_spatial + n:
-            size = size[non_spatial:]
-        if len(size) != n:
-            raise ValueError(f"{name}: for {input.ndim}D input, output_size must have {n} or "
-                             f"{n + non_spatial} elements (got {len(output_size)})")
-        lo, hi = [], []
-        for i in range(n):
-            m = ((input.shape[non_spatial + i] - 1) * self.stride[i] - 2 * self.padding[i]
-                 + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
-            lo.append(m)
-            hi.append(m + self.stride[i] - 1)
-        if any(not a <= v <= b for v, a, b in zip(size, lo, hi)):
-            raise ValueError(f"{name}: requested an output size of {size}, but valid sizes range "
-                             f"from {lo} to {hi} (for an input of "
-                             f"{tuple(input.shape[non_spatial:])})")
-        return tuple(v - a for v, a in zip(size, lo))
-
-    extra_repr = _ConvNd.extra_repr
-
-
-class ConvTranspose1d(_ConvTransposeNd):
-    """1-D transposed convolution over (N, C_in, L) (or unbatched (C_in, L)) input;
-    ``weight`` is (in_channels, out_channels / groups, kernel_size). ``forward`` takes an
-    optional ``output_size`` that picks the output padding, as PyTorch.
-
-    >>> import autograd_core as ag, nn
-    >>> up = nn.ConvTranspose1d(4, 2, 3, stride=2)
-    >>> up
-    ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,))
-    >>> up(ag.randn(5, 4, 10)).shape, up(ag.randn(5, 4, 10), output_size=[22]).shape
-    ((5, 2, 21), (5, 2, 22))
-    """
-
-    _n = 1
-
-    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_input(input)
-        op = self._output_padding(input, output_size)
-        return conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, op,
-                                self.groups, self.dilation)
-
-
-class ConvTranspose2d(_ConvTransposeNd):
-    """2-D transposed convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input;
-    ``weight`` is (in_channels, out_channels / groups, kH, kW). ``forward`` takes an
-    optional ``output_size`` that picks the output padding, as PyTorch.
-
-    >>> import autograd_core as ag, nn
-    >>> up = nn.ConvTranspose2d(8, 3, 3, stride=2, padding=1, output_padding=1)
-    >>> up
-    ConvTranspose2d(8, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))
-    >>> up(ag.randn(2, 8, 14, 14)).shape
-    (2, 3, 28, 28)
-    >>> up.weight.shape
-    (8, 3, 3, 3)
-    """
-
-    _n = 2
-
-    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_input(input)
-        op = self._output_padding(input, output_size)
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, op,
-                                self.groups, self.dilation)

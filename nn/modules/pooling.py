@@ -1,18 +1,21 @@
-"""``MaxPool2d``, ``AvgPool2d`` (on ``autograd_core.max_pool2d`` / ``avg_pool2d``),
-``AdaptiveAvgPool2d``, and their 1-D forms ``MaxPool1d``, ``AvgPool1d`` and
-``AdaptiveAvgPool1d`` (the 2-D ops on a height-1 image), and ``AdaptiveMaxPool1d`` /
-``AdaptiveMaxPool2d``."""
+"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` and
+``AdaptiveMaxPool1d/2d``, each a thin wrapper of its ``nn.functional`` form.
+
+>>> import autograd_core as ag, nn
+>>> nn.AdaptiveMaxPool2d(1)(ag.arange(4.0).reshape(1, 1, 2, 2)).tolist()
+[[[[3.0]]]]
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from autograd_core import Tensor
 
-from . import functional as F
+from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MaxPool1d", "AvgPool1d",
-           "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 
 
 def _check4d(name: str, input: Tensor) -> None:
@@ -23,18 +26,29 @@ def _check4d(name: str, input: Tensor) -> None:
                          f"{tuple(input.shape)}")
 
 
-class _MaxPoolNd(Module):
-    """What MaxPool1d and MaxPool2d share: their arguments and repr, as PyTorch's."""
+class _PoolNd(Module):
+    """What the max and average poolings share: the window (``stride`` defaults to
+    ``kernel_size``) and ``ceil_mode``."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+    def __init__(self, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _MaxPoolNd(_PoolNd):
+    """What MaxPool1d and MaxPool2d share: their arguments and repr, as PyTorch's."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.dilation = dilation
         self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -58,7 +72,7 @@ class MaxPool2d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_PoolNd):
     """Mean over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
 
     >>> import autograd_core as ag, nn
@@ -72,11 +86,7 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
@@ -85,9 +95,6 @@ class AvgPool2d(Module):
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
                             ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad,
                             divisor_override=self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -138,7 +145,7 @@ def _single(v: Any) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
-class AvgPool1d(Module):
+class AvgPool1d(_PoolNd):
     """Mean over ``kernel_size`` windows of (N, C, L) or (C, L) input (``stride`` defaults
     to ``kernel_size``).
 
@@ -152,19 +159,13 @@ class AvgPool1d(Module):
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True) -> None:
-        super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-        self.ceil_mode = ceil_mode
+        stride = kernel_size if stride is None else stride
+        super().__init__(_single(kernel_size), _single(stride), _single(padding), ceil_mode)
         self.count_include_pad = count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding,
                             ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):

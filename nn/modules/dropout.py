@@ -1,10 +1,15 @@
 """``Dropout``, ``Dropout1d`` and ``Dropout2d``: inverted dropout of elements or of whole
-channels, active only in training mode."""
+channels, active only in training mode.
+
+>>> import autograd_core as ag, nn
+>>> nn.Dropout(0.5).eval()(ag.ones(2)).tolist()
+[1.0, 1.0]
+"""
 from __future__ import annotations
 
 from autograd_core import Tensor
 
-from . import functional as F
+from .. import functional as F
 from .module import Module
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d"]

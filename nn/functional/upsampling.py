@@ -1,13 +1,11 @@
-"""Resizing: ``interpolate``, ``pixel_shuffle`` and ``pixel_unshuffle``
-(``nn.functional``) and the modules ``Upsample``, ``UpsamplingNearest2d``,
-``UpsamplingBilinear2d``, ``PixelShuffle`` and ``PixelUnshuffle``.
+"""Resizing: ``interpolate``, ``pixel_shuffle`` and ``pixel_unshuffle``.
 
 Nearest modes are one indexing node (an open grid of source positions); linear and
 bilinear apply a small interpolation matrix per spatial dim with matmul, as
 ``adaptive_avg_pool2d`` does, so every mode is differentiable to any order.
 
->>> import autograd_core as ag, nn
->>> nn.Upsample(scale_factor=2)(ag.tensor([[[1.0, 2.0]]])).tolist()
+>>> import autograd_core as ag, nn.functional as F
+>>> F.interpolate(ag.tensor([[[1.0, 2.0]]]), scale_factor=2).tolist()
 [[[1.0, 1.0, 2.0, 2.0]]]
 """
 from __future__ import annotations
@@ -17,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
-from .module import Module
+from .arguments import _tensor
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
-__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "Upsample",
-           "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle"]
+__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle"]
+
 
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
 _LINEAR_DIMS = {"linear": 3, "bilinear": 4}
@@ -90,9 +89,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     >>> F.interpolate(x, scale_factor=2).shape
     (1, 1, 4, 4)
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"interpolate(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
+    _tensor(input, "interpolate")
     if mode not in _MODES:
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; supported "
                                   f"modes are {', '.join(map(repr, _MODES))}")
@@ -128,7 +125,6 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         raise ValueError(f"interpolate: output size must be positive, got {tuple(out_size)} for "
                          f"input of shape {tuple(input.shape)}")
     if mode == "area":
-        from .functional import adaptive_avg_pool1d, adaptive_avg_pool2d
         pool = adaptive_avg_pool1d if n == 1 else adaptive_avg_pool2d
         return pool(input, tuple(out_size))
     if not linear:
@@ -137,10 +133,23 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         return input[(slice(None), slice(None)) + np.ix_(*grids)]
     dt = input.dtype
     mw = _linear_matrix(spatial[-1], out_size[-1], scales[-1], align_corners, dt)
-    out = input @ make(np.ascontiguousarray(mw.T))
+    out = input @ ag.from_numpy(np.ascontiguousarray(mw.T))
     if n == 2:
-        out = make(_linear_matrix(spatial[0], out_size[0], scales[0], align_corners, dt)) @ out
+        out = ag.from_numpy(_linear_matrix(spatial[0], out_size[0], scales[0], align_corners,
+                                           dt)) @ out
     return out
+
+
+def _shuffle_factor(input: Tensor, factor: int, fn: str, name: str) -> int:
+    """Check the input of a pixel (un)shuffle, (*, C, H, W); the factor as an int."""
+    _tensor(input, fn)
+    r = int(factor)
+    if input.ndim < 3:
+        raise ValueError(f"{fn}: expected input of at least 3 dims (*, C, H, W), got shape "
+                         f"{tuple(input.shape)}")
+    if r <= 0:
+        raise ValueError(f"{fn}: {name} must be greater than 0, got {r}")
+    return r
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
@@ -150,15 +159,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     >>> F.pixel_shuffle(ag.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
     [[[[0.0, 1.0], [2.0, 3.0]]]]
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pixel_shuffle(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
-    r = int(upscale_factor)
-    if input.ndim < 3:
-        raise ValueError(f"pixel_shuffle: expected input of at least 3 dims (*, C, H, W), got "
-                         f"shape {tuple(input.shape)}")
-    if r <= 0:
-        raise ValueError(f"pixel_shuffle: upscale_factor must be greater than 0, got {r}")
+    r = _shuffle_factor(input, upscale_factor, "pixel_shuffle", "upscale_factor")
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise ValueError(f"pixel_shuffle: expected the channel dim (-3) to be divisible by "
@@ -176,15 +177,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     >>> F.pixel_unshuffle(ag.arange(4.0).reshape(1, 1, 2, 2), 2).reshape(-1).tolist()
     [0.0, 1.0, 2.0, 3.0]
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"pixel_unshuffle(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
-    r = int(downscale_factor)
-    if input.ndim < 3:
-        raise ValueError(f"pixel_unshuffle: expected input of at least 3 dims (*, C, H, W), got "
-                         f"shape {tuple(input.shape)}")
-    if r <= 0:
-        raise ValueError(f"pixel_unshuffle: downscale_factor must be greater than 0, got {r}")
+    r = _shuffle_factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
     *lead, c, h, w = input.shape
     if h % r or w % r:
         raise ValueError(f"pixel_unshuffle: expected height and width (dims -2, -1) to be "
@@ -193,102 +186,3 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
-
-
-class Upsample(Module):
-    """Resize to ``size`` or by ``scale_factor``; see ``F.interpolate``.
-
-    >>> import autograd_core as ag, nn
-    >>> up = nn.Upsample(scale_factor=2, mode="bilinear")
-    >>> up
-    Upsample(scale_factor=2.0, mode='bilinear')
-    >>> up(ag.randn(1, 3, 4, 4)).shape
-    (1, 3, 8, 8)
-    """
-
-    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
-                 align_corners: bool | None = None,
-                 recompute_scale_factor: bool | None = None) -> None:
-        super().__init__()
-        self.name = type(self).__name__
-        self.size = size
-        if isinstance(scale_factor, tuple):
-            self.scale_factor = tuple(float(f) for f in scale_factor)
-        else:
-            self.scale_factor = float(scale_factor) if scale_factor else None
-        self.mode = mode
-        self.align_corners = align_corners
-        self.recompute_scale_factor = recompute_scale_factor
-
-    def forward(self, input: Tensor) -> Tensor:
-        return interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
-                           recompute_scale_factor=self.recompute_scale_factor)
-
-    def extra_repr(self) -> str:
-        if self.scale_factor is not None:
-            info = f"scale_factor={self.scale_factor!r}"
-        else:
-            info = f"size={self.size!r}"
-        return info + f", mode={self.mode!r}"
-
-
-class UpsamplingNearest2d(Upsample):
-    """Nearest-neighbour upsampling of (N, C, H, W) input.
-
-    >>> import autograd_core as ag, nn
-    >>> nn.UpsamplingNearest2d(scale_factor=2)(ag.ones(1, 1, 2, 2)).shape
-    (1, 1, 4, 4)
-    """
-
-    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
-        super().__init__(size, scale_factor, mode="nearest")
-
-
-class UpsamplingBilinear2d(Upsample):
-    """Bilinear upsampling of (N, C, H, W) input with ``align_corners=True``.
-
-    >>> import autograd_core as ag, nn
-    >>> nn.UpsamplingBilinear2d(size=3)(ag.ones(1, 1, 2, 2)).tolist()[0][0][1]
-    [1.0, 1.0, 1.0]
-    """
-
-    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
-        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
-
-
-class PixelShuffle(Module):
-    """(*, C r^2, H, W) to (*, C, H r, W r); see ``F.pixel_shuffle``.
-
-    >>> import autograd_core as ag, nn
-    >>> nn.PixelShuffle(3)(ag.randn(1, 9, 4, 4)).shape
-    (1, 1, 12, 12)
-    """
-
-    def __init__(self, upscale_factor: int) -> None:
-        super().__init__()
-        self.upscale_factor = upscale_factor
-
-    def forward(self, input: Tensor) -> Tensor:
-        return pixel_shuffle(input, self.upscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"upscale_factor={self.upscale_factor}"
-
-
-class PixelUnshuffle(Module):
-    """(*, C, H r, W r) to (*, C r^2, H, W); see ``F.pixel_unshuffle``.
-
-    >>> import autograd_core as ag, nn
-    >>> nn.PixelUnshuffle(2)(ag.randn(1, 1, 4, 4)).shape
-    (1, 4, 2, 2)
-    """
-
-    def __init__(self, downscale_factor: int) -> None:
-        super().__init__()
-        self.downscale_factor = downscale_factor
-
-    def forward(self, input: Tensor) -> Tensor:
-        return pixel_unshuffle(input, self.downscale_factor)
-
-    def extra_repr(self) -> str:
-        return f"downscale_factor={self.downscale_factor}"

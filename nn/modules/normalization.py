@@ -1,36 +1,36 @@
-"""``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum, eval mode),
-``LayerNorm``, ``GroupNorm`` and ``InstanceNorm1d`` / ``InstanceNorm2d``."""
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum,
+eval mode), ``InstanceNorm1d`` / ``InstanceNorm2d``, ``LayerNorm``, ``GroupNorm`` and
+``RMSNorm``.
+
+>>> import autograd_core as ag, nn
+>>> nn.RMSNorm(2)(ag.tensor([[3.0, 4.0]])).tolist()
+[[0.8485..., 1.1313...]]
+"""
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
-
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
-from . import functional as F
-from . import init
-from .linear import check_dtype
+from .. import functional as F
+from .. import init
+from ..functional.arguments import _check_dtype
+from ..functional.normalization import _shape
+from ..parameter import Parameter
 from .module import Module
-from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
-           "InstanceNorm2d"]
-
-
-def _dtype(dtype: Any) -> np.dtype:
-    return np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm",
+           "GroupNorm", "RMSNorm"]
 
 
-def _affine_parameters(module: Module, shape: Any, affine: bool, bias: bool, dt: np.dtype) -> None:
+def _affine_parameters(module: Module, shape: Any, affine: bool, bias: bool, dtype: Any) -> None:
     """``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None parameters, as PyTorch's
     norm layers register them."""
     if affine:
-        module.weight = Parameter(np.ones(shape, dtype=dt))
+        module.weight = Parameter(ag.ones(shape, dtype=dtype))
         if bias:
-            module.bias = Parameter(np.zeros(shape, dtype=dt))
+            module.bias = Parameter(ag.zeros(shape, dtype=dtype))
         else:
             module.register_parameter("bias", None)
     else:
@@ -52,17 +52,16 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
-        dt = _dtype(dtype)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        _affine_parameters(self, num_features, affine, bias, dt)
+        _affine_parameters(self, num_features, affine, bias, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", make(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", make(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", make(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", ag.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ag.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", ag.tensor(0, dtype=ag.int64))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -71,9 +70,10 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
-            self.num_batches_tracked._data[...] = 0
+            with ag.no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -91,15 +91,16 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}: expected input with {self.num_features} channels (dim 1), "
                              f"got shape {tuple(input.shape)}")
         if self.weight is not None and input.dtype != self.weight.dtype:
-            check_dtype(name, input, self.weight)
+            _check_dtype(name, input, self.weight)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
+            steps = self.num_batches_tracked.numpy()  # an int tensor: never requires grad
+            steps += 1
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked._data)
+                factor = 1.0 / float(steps)
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_running = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if use_running else None,
@@ -112,7 +113,7 @@ class _BatchNorm(Module):
         # (the current count is kept).
         key = prefix + "num_batches_tracked"
         if self.track_running_stats and key not in state_dict:
-            state_dict[key] = self.num_batches_tracked._data.copy()
+            state_dict[key] = self.num_batches_tracked.numpy().copy()
         super()._load_from_state_dict(state_dict, prefix, missing, errors, assign)
 
     def extra_repr(self) -> str:
@@ -171,13 +172,10 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = _shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = _dtype(dtype)
-        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dt)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)
@@ -191,7 +189,7 @@ class LayerNorm(Module):
                              f"{self.normalized_shape}, got shape {tuple(input.shape)}")
         w = self.weight
         if w is not None and input.dtype != w.dtype:
-            check_dtype("LayerNorm", input, w)
+            _check_dtype("LayerNorm", input, w)
         return F.layer_norm(input, self.normalized_shape, w, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -222,8 +220,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        dt = _dtype(dtype)
-        _affine_parameters(self, num_channels, affine, bias, dt)
+        _affine_parameters(self, num_channels, affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         _reset_affine(self)
@@ -235,7 +232,7 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: expected input of shape (N, {self.num_channels}, *), "
                              f"got shape {tuple(input.shape)}")
         if self.weight is not None and input.dtype != self.weight.dtype:
-            check_dtype("GroupNorm", input, self.weight)
+            _check_dtype("GroupNorm", input, self.weight)
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -264,7 +261,7 @@ class _InstanceNorm(_BatchNorm):
             raise ValueError(f"{name}: expected input with {self.num_features} channels (dim "
                              f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
         if self.weight is not None and input.dtype != self.weight.dtype:
-            check_dtype(name, input, self.weight)
+            _check_dtype(name, input, self.weight)
         x = input.unsqueeze(0) if unbatched else input
         out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                               self.training or not self.track_running_stats,
@@ -302,3 +299,38 @@ class InstanceNorm2d(_InstanceNorm):
     """
 
     _dims = (3, 4)
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dims, then an
+    elementwise ``weight`` (ones); no bias, no mean subtraction.
+
+    >>> import autograd_core as ag, nn
+    >>> norm = nn.RMSNorm(64)
+    >>> norm
+    RMSNorm((64,), eps=None, elementwise_affine=True)
+    >>> norm(ag.randn(8, 10, 64)).shape
+    (8, 10, 64)
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.normalized_shape = _shape(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ag.ones(self.normalized_shape, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -1,15 +1,21 @@
 """Loss modules, each a thin wrapper of its ``nn.functional`` form, with reductions
-``'mean'`` (default), ``'sum'`` and ``'none'``."""
+``'mean'`` (default), ``'sum'`` and ``'none'``.
+
+>>> import autograd_core as ag, nn
+>>> nn.MSELoss()(ag.tensor([1.0, 3.0]), ag.zeros(2)).item()
+5.0
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
-from . import functional as F
+from .. import functional as F
+from ..functional.loss import _reduction
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
@@ -22,7 +28,7 @@ class _Loss(Module):
     def __init__(self, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:
         super().__init__()
-        self.reduction = F._reduction(size_average, reduce, reduction)
+        self.reduction = _reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):
@@ -30,7 +36,7 @@ class _WeightedLoss(_Loss):
                  reduce: Any = None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         if weight is not None and not isinstance(weight, Tensor):
-            weight = make(np.asarray(weight, dtype=np.float32))
+            weight = ag.from_numpy(np.asarray(weight, dtype=np.float32))
         self.register_buffer("weight", weight)
 
 
@@ -261,7 +267,22 @@ class TripletMarginLoss(_Loss):
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
 
 
-class MarginRankingLoss(_Loss):
+class _PairMarginLoss(_Loss):
+    """A loss ``_fn(input1, input2, target, margin=, reduction=)`` of two inputs and a
+    target of 1 or -1."""
+
+    _fn: Callable[..., Tensor]
+
+    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return self._fn(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class MarginRankingLoss(_PairMarginLoss):
     """``max(0, -y (x1 - x2) + margin)`` for targets ``y`` in {1, -1}.
 
     >>> import autograd_core as ag, nn
@@ -270,17 +291,10 @@ class MarginRankingLoss(_Loss):
     0.0
     """
 
-    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
-                 reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
-                                     reduction=self.reduction)
+    _fn = staticmethod(F.margin_ranking_loss)
 
 
-class CosineEmbeddingLoss(_Loss):
+class CosineEmbeddingLoss(_PairMarginLoss):
     """``1 - cos(x1, x2)`` for target 1, ``max(0, cos(x1, x2) - margin)`` for target -1.
 
     >>> import autograd_core as ag, nn
@@ -289,14 +303,7 @@ class CosineEmbeddingLoss(_Loss):
     0.0
     """
 
-    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
-                 reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
-                                       reduction=self.reduction)
+    _fn = staticmethod(F.cosine_embedding_loss)
 
 
 class GaussianNLLLoss(_Loss):

@@ -1,6 +1,7 @@
-"""The transformer stack of ``torch.nn``: ``TransformerEncoder``,
-``TransformerDecoderLayer``, ``TransformerDecoder`` and ``Transformer`` (the encoder
-layer is ``nn.models.TransformerEncoderLayer``).
+"""The transformer layers and stacks: ``TransformerEncoderLayer`` (PyTorch's) and
+``TransformerEncoderBlock`` (the same layer with pre-norm, batch-first defaults),
+``TransformerEncoder``, ``TransformerDecoderLayer``, ``TransformerDecoder`` and
+``Transformer``, as ``torch.nn``.
 
 The stacks hold deep copies of the layer they are given, in ``layers`` (a
 ``ModuleList``), so their ``state_dict`` keys are PyTorch's (``layers.0.self_attn...``)
@@ -17,29 +18,150 @@ and its weights load directly.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
-from . import init
+from .. import functional as F
+from .. import init
+from ..functional.attention import causal_mask
+from .activation import make_activation
 from .attention import MultiheadAttention
+from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
-from .models import TransformerEncoderLayer, layer_activation
-from .module import Module, ModuleList
+from .module import Module
 from .normalization import LayerNorm
 
-__all__ = ["TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
-           "TransformerEncoderLayer"]
+__all__ = ["TransformerEncoderBlock", "TransformerEncoderLayer", "TransformerEncoder",
+           "TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
 
 
-def _square_subsequent_mask(sz: int, dtype: Any = None) -> np.ndarray:
-    dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-    return np.triu(np.full((sz, sz), -np.inf, dtype=dt), 1)
+def _layer_activation(activation: Any) -> Callable[[Tensor], Tensor]:
+    """The activation of a transformer layer, taken as PyTorch's layers take it:
+    ``'relu'`` / ``'gelu'`` give ``F.relu`` / ``F.gelu`` (functions, no submodule, so the
+    repr is PyTorch's), a function of one tensor is kept as is, and a Module, a Module
+    class or another ``make_activation`` name gives a Module."""
+    if isinstance(activation, str) and activation in ("relu", "gelu"):
+        return F.relu if activation == "relu" else F.gelu
+    if isinstance(activation, (str, Module, type)):
+        return make_activation(activation)
+    if callable(activation):
+        return activation
+    raise TypeError(f"activation must be a name, a Module or a function of a tensor, got "
+                    f"{type(activation).__name__}")
+
+
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share, with PyTorch's submodule names: the
+    feed-forward block (``linear1``, ``dropout``, ``linear2``), ``norm1..n`` and
+    ``dropout1..n`` for its ``_blocks`` residual blocks, the self-attention block and the
+    feed-forward block's forward (whose output dropout is the last one)."""
+
+    _blocks = 2
+
+    def _add_blocks(self, d_model: int, dim_feedforward: int, dropout: float, activation: Any,
+                    layer_norm_eps: float, norm_first: bool, bias: bool, dtype: Any) -> None:
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.norm_first = norm_first
+        for i in range(1, self._blocks + 1):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                                dtype=dtype))
+        for i in range(1, self._blocks + 1):
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        self.activation = _layer_activation(activation)
+
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
+                  is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return self._modules[f"dropout{self._blocks}"](x)
+
+
+class TransformerEncoderBlock(_TransformerLayer):
+    """A transformer encoder block: self-attention and an MLP, each with a residual
+    connection and LayerNorm, and dropout.
+
+    Pre-norm (``norm_first=True``, the default here)::
+
+        x = x + dropout1(self_attn(norm1(x)))
+        x = x + dropout2(linear2(dropout(act(linear1(norm2(x))))))
+
+    or post-norm (``norm_first=False``, the original transformer)::
+
+        x = norm1(x + dropout1(self_attn(x)))
+        x = norm2(x + dropout2(linear2(dropout(act(linear1(x))))))
+
+    Submodule names are those of ``torch.nn.TransformerEncoderLayer``, so its weights load
+    directly. Input is (N, L, E) with ``batch_first=True`` (the default here), else (L, N, E).
+
+    Args:
+        d_model: embedding size E.
+        nhead: attention heads (must divide E).
+        dim_feedforward: MLP hidden width (default 4 * d_model).
+        dropout: dropout probability (attention weights, MLP, residual branches).
+        activation: ``'gelu'`` (default), ``'relu'``, a Module (or class), or a function
+            of a tensor such as ``F.gelu``.
+        layer_norm_eps: LayerNorm's eps.
+        batch_first: layout of the input.
+        norm_first: pre-norm (True) or post-norm (False).
+
+    >>> import autograd_core as ag, nn
+    >>> block = nn.TransformerEncoderBlock(64, 4)
+    >>> x = ag.randn(16, 32, 64)
+    >>> block(x).shape
+    (16, 32, 64)
+    >>> block(x, is_causal=True).shape
+    (16, 32, 64)
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int | None = None,
+                 dropout: float = 0.0, activation: Any = "gelu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = True, norm_first: bool = True, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        ff = 4 * d_model if dim_feedforward is None else dim_feedforward
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, dtype=dtype)
+        self._add_blocks(d_model, ff, dropout, activation, layer_norm_eps, norm_first, bias,
+                         dtype)
+        self.batch_first = batch_first
+
+    def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool = False) -> Tensor:
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._ff_block(self.norm2(x))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._ff_block(x))
+
+
+class TransformerEncoderLayer(TransformerEncoderBlock):
+    """``torch.nn.TransformerEncoderLayer`` with PyTorch's defaults: feed-forward 2048,
+    dropout 0.1, ReLU, sequence-first input, post-norm.
+
+    >>> import autograd_core as ag, nn
+    >>> layer = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64)
+    >>> layer(ag.randn(10, 2, 32)).shape
+    (10, 2, 32)
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation: Any = "relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+                         batch_first, norm_first, bias, device, dtype)
 
 
 def _get_clones(module: Module, n: int) -> ModuleList:
@@ -60,12 +182,12 @@ def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int | None) 
     (PyTorch's hint detection)."""
     if is_causal is not None or mask is None:
         return is_causal is True
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask.detach().numpy() if isinstance(mask, Tensor) else np.asarray(mask)
     sz = size if size is not None else m.shape[-2]
     if m.shape != (sz, sz):
         return False
     with np.errstate(invalid="ignore"):
-        ref = _square_subsequent_mask(sz, np.float64).astype(m.dtype)
+        ref = causal_mask(sz, sz, np.float64).astype(m.dtype)
     return bool((m == ref).all())
 
 
@@ -130,7 +252,7 @@ class TransformerEncoder(Module):
         return output
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention over ``tgt``, cross-attention over ``memory`` (the encoder output)
     and a feed-forward block, each with a residual connection, LayerNorm and dropout, as
     ``torch.nn.TransformerDecoderLayer`` (same submodules, defaults and ``state_dict``).
@@ -154,6 +276,8 @@ class TransformerDecoderLayer(Module):
     (5, 2, 16)
     """
 
+    _blocks = 3
+
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation: Any = "relu", layer_norm_eps: float = 1e-5,
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True,
@@ -163,23 +287,8 @@ class TransformerDecoderLayer(Module):
                                             batch_first=batch_first, bias=bias, dtype=dtype)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
                                                  batch_first=batch_first, bias=bias, dtype=dtype)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        self.activation = layer_activation(activation)
-
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
-                  is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
+        self._add_blocks(d_model, dim_feedforward, dropout, activation, layer_norm_eps,
+                         norm_first, bias, dtype)
 
     def _mha_block(self, x: Tensor, mem: Tensor, attn_mask: Any, key_padding_mask: Any,
                    is_causal: bool) -> Tensor:
@@ -187,9 +296,6 @@ class TransformerDecoderLayer(Module):
                                 key_padding_mask=key_padding_mask, is_causal=is_causal,
                                 need_weights=False)[0]
         return self.dropout2(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Any = None, memory_mask: Any = None,
                 tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
@@ -272,18 +378,16 @@ class Transformer(Module):
         super().__init__()
         args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
                 batch_first, norm_first, bias)
-        if custom_encoder is not None:
-            self.encoder = custom_encoder
-        else:
-            self.encoder = TransformerEncoder(
-                TransformerEncoderLayer(*args, dtype=dtype), num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
-        if custom_decoder is not None:
-            self.decoder = custom_decoder
-        else:
-            self.decoder = TransformerDecoder(
-                TransformerDecoderLayer(*args, dtype=dtype), num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+
+        def stack(custom: Module | None, stack: type, layer: type, n: int) -> Module:
+            if custom is not None:
+                return custom
+            return stack(layer(*args, dtype=dtype), n,
+                         LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+        self.encoder = stack(custom_encoder, TransformerEncoder, TransformerEncoderLayer,
+                             num_encoder_layers)
+        self.decoder = stack(custom_decoder, TransformerDecoder, TransformerDecoderLayer,
+                             num_decoder_layers)
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead
@@ -327,4 +431,5 @@ class Transformer(Module):
         >>> nn.Transformer.generate_square_subsequent_mask(2).tolist()
         [[0.0, -inf], [0.0, 0.0]]
         """
-        return make(_square_subsequent_mask(sz, dtype))
+        dt = ag.get_default_dtype() if dtype is None else dtype
+        return ag.from_numpy(causal_mask(sz, sz, dt))

@@ -1,5 +1,4 @@
-"""Sliding blocks: ``unfold`` (im2col) and its adjoint ``fold`` (col2im), in
-``nn.functional``, and the modules ``Unfold`` and ``Fold``.
+"""Sliding blocks: ``unfold`` (im2col) and its adjoint ``fold`` (col2im).
 
 ``unfold`` is one indexing node on the zero-padded input (its backward is the
 scatter-add), ``fold`` one ``scatter_add`` into the padded output, cropped; both are
@@ -20,14 +19,13 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.tensor import make
 
-from . import functional as F
-from .module import Module
+from .arguments import _tensor
 from .padding import pad
 
-__all__ = ["unfold", "fold", "Unfold", "Fold"]
+__all__ = ["unfold", "fold"]
 
 
 def _pair(fn: str, name: str, v: Any, minimum: int) -> tuple:
@@ -35,6 +33,12 @@ def _pair(fn: str, name: str, v: Any, minimum: int) -> tuple:
     if len(p) != 2 or any(int(a) < minimum for a in p):
         raise ValueError(f"{fn}: {name} must be an int or a pair of ints >= {minimum}, got {v}")
     return int(p[0]), int(p[1])
+
+
+def _geometry(fn: str, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
+    """``(kernel_size, dilation, padding, stride)``, each checked into a pair of ints."""
+    return (_pair(fn, "kernel_size", kernel_size, 1), _pair(fn, "dilation", dilation, 1),
+            _pair(fn, "padding", padding, 0), _pair(fn, "stride", stride, 1))
 
 
 def _blocks(fn: str, size: tuple, k: tuple, d: tuple, p: tuple, s: tuple) -> tuple:
@@ -63,14 +67,11 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     >>> F.unfold(ag.randn(2, 3, 5, 5), kernel_size=3, padding=1).shape
     (2, 27, 25)
     """
-    F._tensor(input, "unfold")
+    _tensor(input, "unfold")
     if input.ndim not in (3, 4):
         raise ValueError(f"unfold: expected 3D (C, H, W) or 4D (N, C, H, W) input, got shape "
                          f"{tuple(input.shape)}")
-    k = _pair("unfold", "kernel_size", kernel_size, 1)
-    d = _pair("unfold", "dilation", dilation, 1)
-    p = _pair("unfold", "padding", padding, 0)
-    s = _pair("unfold", "stride", stride, 1)
+    k, d, p, s = _geometry("unfold", kernel_size, dilation, padding, stride)
     _, rows, cols = _blocks("unfold", tuple(input.shape[-2:]), k, d, p, s)
     x = pad(input, (p[1], p[1], p[0], p[0])) if p != (0, 0) else input
     out = x[..., rows, cols]  # (..., C, kh*kw, L)
@@ -87,15 +88,12 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
     >>> F.fold(ag.ones(1, 4, 9), (4, 4), kernel_size=2).tolist()[0][0]
     [[1.0, 2.0, 2.0, 1.0], [2.0, 4.0, 4.0, 2.0], [2.0, 4.0, 4.0, 2.0], [1.0, 2.0, 2.0, 1.0]]
     """
-    F._tensor(input, "fold")
+    _tensor(input, "fold")
     if input.ndim not in (2, 3):
         raise ValueError(f"fold: expected 2D (C * kh * kw, L) or 3D (N, C * kh * kw, L) input, "
                          f"got shape {tuple(input.shape)}")
     size = _pair("fold", "output_size", output_size, 1)
-    k = _pair("fold", "kernel_size", kernel_size, 1)
-    d = _pair("fold", "dilation", dilation, 1)
-    p = _pair("fold", "padding", padding, 0)
-    s = _pair("fold", "stride", stride, 1)
+    k, d, p, s = _geometry("fold", kernel_size, dilation, padding, stride)
     ck, L = input.shape[-2:]
     if ck % (k[0] * k[1]):
         raise ValueError(f"fold: expected size of input's dimension {input.ndim - 2} to be "
@@ -113,65 +111,9 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
     lead = input.shape[:-2] + (c,)
     src = input.reshape(lead + (-1,))  # (..., C, kh*kw*L)
     flat = np.broadcast_to((rows * wp + cols).reshape(-1), src.shape)
-    zeros = make(np.zeros(lead + (hp * wp,), dtype=input.dtype))
-    out = zeros.scatter_add(src.ndim - 1, make(np.ascontiguousarray(flat)), src)
+    zeros = ag.zeros(lead + (hp * wp,), dtype=input.dtype)
+    out = zeros.scatter_add(src.ndim - 1, ag.from_numpy(np.ascontiguousarray(flat)), src)
     out = out.reshape(lead + (hp, wp))
     if p != (0, 0):
         out = out[..., p[0]:p[0] + size[0], p[1]:p[1] + size[1]]
     return out
-
-
-class Unfold(Module):
-    """Extract sliding local blocks as columns, ``F.unfold``.
-
-    >>> import autograd_core as ag, nn
-    >>> m = nn.Unfold(kernel_size=(2, 3))
-    >>> m
-    Unfold(kernel_size=(2, 3), dilation=1, padding=0, stride=1)
-    >>> m(ag.randn(2, 5, 3, 4)).shape
-    (2, 30, 4)
-    """
-
-    def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
-                 stride: Any = 1) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
-
-    def forward(self, input: Tensor) -> Tensor:
-        return unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
-
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
-                f"padding={self.padding}, stride={self.stride}")
-
-
-class Fold(Module):
-    """Sum sliding-block columns back into an image, ``F.fold``.
-
-    >>> import autograd_core as ag, nn
-    >>> m = nn.Fold(output_size=(4, 5), kernel_size=(2, 2))
-    >>> m
-    Fold(output_size=(4, 5), kernel_size=(2, 2), dilation=1, padding=0, stride=1)
-    >>> m(ag.randn(1, 12, 12)).shape
-    (1, 3, 4, 5)
-    """
-
-    def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
-                 stride: Any = 1) -> None:
-        super().__init__()
-        self.output_size = output_size
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
-
-    def forward(self, input: Tensor) -> Tensor:
-        return fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
-                    self.stride)
-
-    def extra_repr(self) -> str:
-        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
-                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")

@@ -1,0 +1,58 @@
+"""Functional forms of the layers, activations and losses, as ``torch.nn.functional``.
+
+One submodule per concept, named as the module files of ``nn.modules``: ``activation``,
+``linear``, ``conv``, ``pooling``, ``normalization``, ``dropout``, ``sparse``
+(embedding, one_hot), ``loss``, ``attention``, ``padding``, ``upsampling``,
+``distance`` and ``fold``. Every public name is re-exported here.
+
+>>> import autograd_core as ag
+>>> import nn.functional as F
+>>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
+>>> loss = F.cross_entropy(logits, ag.tensor([0]))
+>>> round(loss.item(), 4)
+0.2413
+>>> loss.backward()
+>>> logits.grad.shape
+(1, 3)
+"""
+from __future__ import annotations
+
+from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh,
+                         leaky_relu, log_softmax, logsigmoid, mish, prelu, relu, relu6, selu,
+                         sigmoid, silu, softmax, softmin, softplus, softshrink, softsign, tanh,
+                         tanhshrink, threshold)
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .distance import cosine_similarity, normalize, pairwise_distance
+from .dropout import dropout, dropout1d, dropout2d
+from .fold import fold, unfold
+from .linear import bilinear, linear
+from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
+                   cosine_embedding_loss, cross_entropy, gaussian_nll_loss, hinge_embedding_loss,
+                   huber_loss, kl_div, l1_loss, margin_ranking_loss, mse_loss, multi_margin_loss,
+                   multilabel_soft_margin_loss, nll_loss, poisson_nll_loss, smooth_l1_loss,
+                   triplet_margin_loss)
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
+from .padding import pad
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+                      adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+from .sparse import embedding, one_hot
+from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
+
+__all__ = [
+    "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d",
+    "avg_pool2d", "adaptive_avg_pool2d", "dropout",
+    "embedding", "one_hot", "batch_norm", "layer_norm", "relu", "leaky_relu", "elu", "gelu",
+    "silu", "softplus", "tanh", "sigmoid", "softmax", "log_softmax",
+    "scaled_dot_product_attention", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
+    "hinge_embedding_loss", "multi_margin_loss",
+    "pad", "interpolate", "pixel_shuffle", "pixel_unshuffle", "normalize", "cosine_similarity",
+    "pairwise_distance", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "dropout1d",
+    "dropout2d", "group_norm", "instance_norm", "hardtanh", "relu6", "mish", "selu",
+    "logsigmoid", "softmin", "glu", "prelu", "kl_div", "triplet_margin_loss",
+    "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold",
+    "celu", "rms_norm", "bilinear", "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold",
+    "fold", "margin_ranking_loss", "cosine_embedding_loss", "gaussian_nll_loss",
+    "poisson_nll_loss", "multilabel_soft_margin_loss", "multi_head_attention_forward",
+]

@@ -1,0 +1,42 @@
+"""Argument checks and conversions that the functions of ``nn.functional`` share."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+
+def _tensor(x: Any, fn: str, name: str = "input") -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def _as_const(x: Any, like: Tensor) -> Tensor:
+    """A Tensor for ``x``; numbers and arrays take ``like``'s float dtype."""
+    if isinstance(x, Tensor):
+        return x
+    return ag.from_numpy(np.asarray(x, dtype=like.dtype))
+
+
+def _array(x: Any) -> np.ndarray:
+    """The numbers of ``x`` (a Tensor, shared and cut from the graph, or anything array-like)
+    as an array: for arguments that are constants, such as targets, indices and masks."""
+    if not isinstance(x, Tensor):
+        return np.asarray(x)
+    try:
+        return x.numpy()
+    except RuntimeError:  # it requires grad
+        return x.detach().numpy()
+
+
+def _check_dtype(layer: str, x: Tensor, param: Tensor) -> None:
+    """Raise a clear error when ``x`` cannot meet a layer's parameters (PyTorch refuses
+    mixed dtypes too, rather than casting silently)."""
+    if x.dtype != param.dtype:
+        raise TypeError(f"{layer}: expected input of dtype {param.dtype} (the layer's dtype), "
+                        f"got {x.dtype}; convert the input (x.float() / x.double()) or the "
+                        f"layer (.float() / .double())")

@@ -1,0 +1,254 @@
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm`` and
+``rms_norm``.
+
+Batch and layer norm are one fused node each (the core's ``BatchNormTrain`` and
+``LayerNormOp``); group, instance and RMS norm are compositions of Tensor ops, so
+every one is differentiable to any order.
+
+>>> import autograd_core as ag, nn.functional as F
+>>> F.rms_norm(ag.tensor([[3.0, 4.0]]), (2,)).tolist()
+[[0.8485..., 1.1313...]]
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.ops.normalization import BatchNormTrain as _BatchNormTrain
+from autograd_core.ops.normalization import LayerNormOp as _LayerNormOp
+
+from .arguments import _tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
+
+
+def _shape(normalized_shape: int | Sequence[int]) -> tuple:
+    """``normalized_shape`` as a tuple of ints."""
+    if isinstance(normalized_shape, int):
+        return (normalized_shape,)
+    return tuple(map(int, normalized_shape))
+
+
+def _channels(input: Tensor, fn: str, min_ndim: int, layout: str) -> tuple[int, tuple]:
+    """Check the input of a per-channel normalisation (channels at dim 1); ``(C, the shape
+    (1, C, 1, ...) that per-channel values take to broadcast)``."""
+    _tensor(input, fn)
+    if input.ndim < min_ndim:
+        raise ValueError(f"{fn}: expected input of at least {min_ndim} dims {layout}, got shape "
+                         f"{tuple(input.shape)}")
+    c = input.shape[1]
+    return c, (1, c) + (1,) * (input.ndim - 2)
+
+
+def _scale_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, cshape: tuple) -> Tensor:
+    """``y * weight + bias`` per channel, each when given."""
+    if weight is not None:
+        y = y * weight.reshape(cshape)
+    if bias is not None:
+        y = y + bias.reshape(cshape)
+    return y
+
+
+def _update_running(running: Tensor, momentum: float, step: np.ndarray) -> None:
+    """``running = (1 - momentum) * running + step``, in place: a buffer, outside the graph."""
+    r = running.detach().numpy()
+    r *= 1 - momentum
+    r += step
+
+
+def _from_running(running_mean: Tensor, running_var: Tensor, dtype: np.dtype,
+                  eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean, 1 / sqrt(var + eps))`` of the running statistics, constants of ``dtype``."""
+    inv = 1.0 / np.sqrt(running_var.detach().numpy().astype(dtype) + eps)
+    return running_mean.detach().numpy().astype(dtype), inv
+
+
+def _first(x: Tensor, dims: tuple) -> Tensor:
+    """The first element of each slice of ``x`` over ``dims`` (kept as size-1 dims), a
+    constant. Statistics taken of ``x`` minus it keep their deviations and variance, but a
+    constant slice gets exactly 0 (the mean of n copies of c is not always exactly c), so
+    it normalises to exactly 0, as in PyTorch."""
+    return x.detach()[tuple(slice(0, 1) if i in dims else slice(None) for i in range(x.ndim))]
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch norm over axis 1 (channels) of (N, C), (N, C, L) or (N, C, H, W) input.
+
+    In training, the batch statistics normalise and the running ones (if given) are
+    updated in place: ``running = (1 - momentum) * running + momentum * batch``, the
+    variance being the unbiased batch variance. Otherwise the running ones are used.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> x = ag.tensor([[1.0], [3.0]])
+    >>> rm, rv = ag.zeros(1), ag.ones(1)
+    >>> [round(v, 4) for v in F.batch_norm(x, rm, rv, training=True).reshape(-1).tolist()]
+    [-1.0, 1.0]
+    >>> round(rm.item(), 4), round(rv.item(), 4)
+    (0.2, 1.1)
+    """
+    c, cshape = _channels(input, "batch_norm", 2, "(N, C, ...)")
+    if weight is not None or bias is not None:
+        if weight is None:
+            weight = ag.ones(c, dtype=input.dtype)
+        if bias is None:
+            bias = ag.zeros(c, dtype=input.dtype)
+    if training:
+        count = input.numel() // c
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {tuple(input.shape)}")
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+        stats: list = []
+        if weight is not None:
+            out = _BatchNormTrain.apply(input, weight, bias, eps=eps, stats=stats)
+        else:
+            out = _BatchNormTrain.apply(input, eps=eps, stats=stats)
+        if running_mean is not None or running_var is not None:
+            mean, var = stats
+            m = momentum
+            if running_mean is not None:
+                _update_running(running_mean, m, m * mean)
+            if running_var is not None:
+                _update_running(running_var, m, (m * count / (count - 1)) * var)
+        return out
+    if eps < 0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are needed when not training")
+    mean, inv = _from_running(running_mean, running_var, input.dtype, eps)
+    if weight is None:
+        return (input - ag.from_numpy(mean.reshape(cshape))) * ag.from_numpy(inv.reshape(cshape))
+    scale = weight * ag.from_numpy(inv)
+    shift = bias - scale * ag.from_numpy(mean)
+    return input * scale.reshape(cshape) + shift.reshape(cshape)
+
+
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` dims, then scale and shift.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.layer_norm(ag.tensor([[1.0, 2.0, 3.0]]), (3,))
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-1.2247, 0.0, 1.2247]
+    """
+    _tensor(input, "layer_norm")
+    shape = _shape(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
+        raise ValueError(f"layer_norm: expected input with trailing shape {shape}, got shape "
+                         f"{tuple(input.shape)}")
+    has = (weight is not None, bias is not None)
+    wb = [t for t in (weight, bias) if t is not None]
+    return _LayerNormOp.apply(input, *wb, ndim=k, eps=eps, has=has)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise (N, C, *) input over each group of ``C / num_groups`` channels (and all
+    their positions), then scale and shift per channel.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.group_norm(ag.tensor([[1.0, 3.0, 5.0, 7.0]]), 2)
+    >>> [round(v, 4) for v in y[0].tolist()]
+    [-1.0, 1.0, -1.0, 1.0]
+    """
+    c, cshape = _channels(input, "group_norm", 2, "(N, C, *)")
+    n = input.shape[0]
+    if num_groups <= 0 or c % num_groups:
+        raise ValueError(f"group_norm: expected the number of channels to be divisible by "
+                         f"num_groups, got input of shape {tuple(input.shape)} and "
+                         f"num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"group_norm: expected {name} of shape ({c},), got "
+                             f"{tuple(t.shape)}")
+    x = input.reshape(n, num_groups, -1)
+    x = x - _first(x, (2,))  # a constant shift: constant groups give exactly 0
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True, correction=0)
+    y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    return _scale_shift(y, weight, bias, cshape)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each sample of (N, C, *) input over its positions, then
+    scale and shift per channel. With ``use_input_stats`` (training), the running
+    statistics (if given) are updated in place with the batch average of the instance
+    means and unbiased variances; otherwise they normalise.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.instance_norm(ag.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    >>> [[round(v, 4) for v in row] for row in y[0].tolist()]
+    [[-1.0, 1.0], [-1.0, 1.0]]
+    """
+    c, cshape = _channels(input, "instance_norm", 3, "(N, C, *)")
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"instance_norm: expected {name} of shape ({c},) for input of "
+                             f"shape {tuple(input.shape)}, got {tuple(t.shape)}")
+    if use_input_stats:
+        dims = tuple(range(2, input.ndim))
+        count = int(np.prod(input.shape[2:]))
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input "
+                             f"size {tuple(input.shape)}")
+        first = _first(input, dims)
+        x = input - first  # a constant shift: constant channels give exactly 0
+        mean = x.mean(dims, keepdim=True)
+        var = x.var(dims, keepdim=True, correction=0)
+        if eps == 0:  # as PyTorch's batch-norm kernel: 1/sqrt(var) is taken as 0 where var is 0
+            dead = var == 0
+            inv = ag.where(dead, 0.0, ag.where(dead, 1.0, var).rsqrt())
+        else:
+            inv = (var + eps).rsqrt()
+        y = (x - mean) * inv
+        m = momentum
+        if running_mean is not None:
+            batch_mean = (mean.detach().numpy() + first.numpy()).reshape(input.shape[:2]).mean(0)
+            _update_running(running_mean, m, m * batch_mean.astype(running_mean.dtype))
+        if running_var is not None:
+            unbiased = var.detach().numpy().reshape(input.shape[:2]) * (count / (count - 1))
+            _update_running(running_var, m, m * unbiased.mean(0).astype(running_var.dtype))
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: running_mean and running_var are needed when "
+                             "use_input_stats is False")
+        mean, inv = _from_running(running_mean, running_var, input.dtype, eps)
+        y = (input - ag.from_numpy(mean.reshape(cshape))) * ag.from_numpy(inv.reshape(cshape))
+    return _scale_shift(y, weight, bias, cshape)
+
+
+def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """Divide by the root mean square over the trailing ``normalized_shape`` dims, then
+    scale by ``weight`` (of that shape) if given.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.rms_norm(ag.tensor([[1.0, -1.0]]), (2,)).tolist()
+    [[1.0, -1.0]]
+    """
+    _tensor(input, "rms_norm")
+    shape = _shape(normalized_shape)
+    k = len(shape)
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        raise ValueError(f"rms_norm: expected input with trailing shape {shape}, got shape "
+                         f"{tuple(input.shape)}")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise ValueError(f"rms_norm: expected weight of shape {shape}, got "
+                         f"{tuple(weight.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype).eps)
+    dims = tuple(range(input.ndim - k, input.ndim))
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
