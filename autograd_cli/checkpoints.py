@@ -8,7 +8,7 @@ one line); the model's size and one batch's activations are computed from the co
 and refused when beyond ``max_bytes`` before anything is built or allocated.
 
 >>> import os, tempfile
->>> import nn
+>>> from autograd_core import nn
 >>> from autograd_cli.checkpoints import checkpoint_info, save_checkpoint
 >>> path = os.path.join(tempfile.mkdtemp(), CHECKPOINT_NAME)
 >>> save_checkpoint(path, nn.Linear(2, 2), {}, epoch=3, val_loss=0.25, val_acc=0.9)
@@ -53,7 +53,7 @@ def save_checkpoint(path: str | os.PathLike, model: Any, config: dict, **extra: 
     file replaces ``path`` in one rename, or ``path`` is left as it was.
 
     >>> import os, tempfile
-    >>> import nn
+    >>> from autograd_core import nn
     >>> path = os.path.join(tempfile.mkdtemp(), "checkpoint.npz")
     >>> save_checkpoint(path, nn.Linear(2, 2), {"note": "any JSON"}, epoch=1)
     >>> sorted(ag.load(path))

@@ -3,7 +3,7 @@ bars, validation every epoch, early stopping that keeps the best weights), the o
 it builds by name, and :func:`evaluate` / :func:`predict` / :func:`confusion_matrix` for
 the results.
 
->>> import nn
+>>> from autograd_core import nn
 >>> from autograd_core.data import make_moons
 >>> from autograd_cli.fitting import evaluate, fit
 >>> x, y = make_moons(100, noise=0.1, seed=0)
@@ -24,8 +24,8 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 import autograd_core as ag
-import nn.functional as F
-import optim
+import autograd_core.nn.functional as F
+from autograd_core import optim
 from autograd_core.data import DataLoader, TensorDataset
 
 from .errors import ConfigError
@@ -40,7 +40,7 @@ def make_optimizer(name: str, params: Iterable, lr: float, weight_decay: float =
                    momentum: float = 0.9) -> Any:
     """``optim.SGD`` (with ``momentum``), ``optim.Adam`` or ``optim.AdamW``.
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> type(make_optimizer("adamw", nn.Linear(2, 2).parameters(), lr=1e-3)).__name__
     'AdamW'
     """
@@ -82,7 +82,7 @@ def evaluate(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 512
     """``(mean cross-entropy, accuracy, predicted labels)`` of ``model`` on ``x, y``,
     in eval mode and without recording a graph; the model's mode is restored after.
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> x, y = np.zeros((3, 2), np.float32), np.array([0, 1, 1])
     >>> loss, acc, pred = evaluate(nn.Linear(2, 2, bias=False), x, y)  # logits all 0
     >>> round(loss, 4), pred.tolist()
@@ -109,7 +109,7 @@ def evaluate(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 512
 def predict(model: Any, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """Predicted labels of ``model`` for ``x`` (eval mode, no graph).
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> predict(nn.Linear(2, 3), np.zeros((4, 2), np.float32)).shape
     (4,)
     """
@@ -189,7 +189,7 @@ def fit(model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray,
     * ``progress``: a tqdm bar per epoch with the running loss and accuracy; ``log`` prints
       one line per epoch (default ``tqdm.write`` or ``print``).
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> from autograd_core.data import make_moons
     >>> x, y = make_moons(200, noise=0.1, seed=0)
     >>> model = nn.MLP(2, [16], 2)

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 import autograd_core as ag
-import nn
+from autograd_core import nn
 from autograd_core import Tensor
 
 from .datasets import DATASETS

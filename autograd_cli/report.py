@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 import autograd_core as ag
-import nn.functional as F
+import autograd_core.nn.functional as F
 from autograd_core.serialization import write_atomically
 
 from .datasets import Splits

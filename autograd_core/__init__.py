@@ -148,16 +148,15 @@ def __getattr__(name: str):
         globals()[name] = fn  # the function, not the submodule of the same name
         return fn
     # `import autograd_core as torch; torch.nn.Linear(...)` ports PyTorch scripts.
-    # Imported lazily, so the core never imports the layers above it.
-    if name in ("nn", "optim"):
-        import importlib
-        return importlib.import_module(name)
-    if name in ("kernels", "data", "utils"):
+    # Imported lazily, so the core never imports the layers above it (nor pays for them).
+    if name in ("nn", "optim", "kernels", "data", "utils", "onnx", "safetensors"):
         import importlib
         return importlib.import_module(f"autograd_core.{name}")
-    raise AttributeError(f"module 'autograd_core' has no attribute {name!r}")
+    raise AttributeError(f"module 'autograd_core' has no attribute {name!r}", name=name,
+                         obj=_sys.modules[__name__])
 
 
 import builtins  # noqa: E402
+import sys as _sys  # noqa: E402
 
 __version__ = "0.1.0"

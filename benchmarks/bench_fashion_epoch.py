@@ -79,9 +79,9 @@ def measure(lib: str, data_dir: str | None = None, batches: int = BATCHES,
                                             == yb.numpy()).sum())
     elif lib == "ours":
         import autograd_core as ag
-        import nn
-        import nn.functional as F
-        import optim
+        from autograd_core import nn
+        import autograd_core.nn.functional as F
+        from autograd_core import optim
         from autograd_core.data import DataLoader, TensorDataset
         ag.manual_seed(0)
         net = nn.CNN(1, 10, 28, channels=(16, 32), hidden=128)

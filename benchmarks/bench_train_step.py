@@ -48,7 +48,7 @@ def _data(model: str, seed: int = 0) -> tuple:
 
 
 def _ours_model(model: str) -> Any:
-    import nn
+    from autograd_core import nn
 
     if model == "mlp":
         return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
@@ -137,8 +137,8 @@ def measure(lib: str, model: str, repeat: int = 9, threads: int = 0) -> dict:
             opt.step()
     elif lib == "ours":
         import autograd_core as ag
-        import nn.functional as F
-        import optim
+        import autograd_core.nn.functional as F
+        from autograd_core import optim
         ag.manual_seed(0)
         net = _ours_model(model)
         opt = optim.SGD(net.parameters(), lr=0.01)
@@ -196,8 +196,8 @@ def _numpy_mlp_step(x: Any, y: Any) -> Any:
 def _steps(model: str) -> dict:
     """One training-step closure per library for ``model`` (PyTorch's if installed)."""
     import autograd_core as ag
-    import nn.functional as F
-    import optim
+    import autograd_core.nn.functional as F
+    from autograd_core import optim
     x_np, y_np = _data(model)
     ag.manual_seed(0)
     net = _ours_model(model)

@@ -2,7 +2,7 @@
 recording a graph) and return it. Random ones use the global generator
 (``autograd_core.manual_seed``) unless ``generator=`` is given.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> w = ag.empty(256, 784)
 >>> _ = nn.init.kaiming_uniform_(w, nonlinearity="relu")
 >>> bound = (6 / 784) ** 0.5
@@ -39,7 +39,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     selu         3/4
     ===========  =====================================
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> round(nn.init.calculate_gain("leaky_relu", 0.2), 4)
     1.3868
     """
@@ -94,7 +94,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: Generator | None = None) -> Tensor:
     """Fill with U(a, b).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> t = nn.init.uniform_(ag.empty(1000), -1, 1)
     >>> bool((t >= -1).all() and (t < 1).all())
     True
@@ -107,7 +107,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: Generator | None = None) -> Tensor:
     """Fill with N(mean, std**2).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> t = nn.init.normal_(ag.empty(10000), 3.0, 0.5)
     >>> abs(float(t.mean()) - 3.0) < 0.05
     True
@@ -120,7 +120,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
                   b: float = 2.0, generator: Generator | None = None) -> Tensor:
     """Fill with N(mean, std**2) truncated to [a, b] (redrawing the values outside).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> t = nn.init.trunc_normal_(ag.empty(1000), a=-1.0, b=1.0)
     >>> bool((t.abs() <= 1).all())
     True
@@ -143,7 +143,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.init.constant_(ag.empty(2), 0.5).tolist()
     [0.5, 0.5]
     """
@@ -154,7 +154,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 def ones_(tensor: Tensor) -> Tensor:
     """Fill with ones.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.init.ones_(ag.empty(2)).tolist()
     [1.0, 1.0]
     """
@@ -164,7 +164,7 @@ def ones_(tensor: Tensor) -> Tensor:
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with zeros.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.init.zeros_(ag.empty(2)).tolist()
     [0.0, 0.0]
     """
@@ -174,7 +174,7 @@ def zeros_(tensor: Tensor) -> Tensor:
 def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity matrix.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.init.eye_(ag.empty(2, 3)).tolist()
     [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
     """
@@ -189,7 +189,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
                     generator: Generator | None = None) -> Tensor:
     """Glorot uniform: U(-b, b) with ``b = gain * sqrt(6 / (fan_in + fan_out))``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> w = nn.init.xavier_uniform_(ag.empty(30, 20))
     >>> float(w.abs().max()) <= (6 / 50) ** 0.5
     True
@@ -205,7 +205,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
                    generator: Generator | None = None) -> Tensor:
     """Glorot normal: N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> w = nn.init.xavier_normal_(ag.empty(200, 300))
     >>> abs(float(w.std()) - (2 / 500) ** 0.5) < 0.002
     True
@@ -235,7 +235,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     ``nn.Linear`` and the conv layers use ``a=sqrt(5)``, which gives U(-1/sqrt(fan_in),
     1/sqrt(fan_in)).
 
-    >>> import math, autograd_core as ag, nn
+    >>> import math, autograd_core as ag, autograd_core.nn as nn
     >>> w = nn.init.kaiming_uniform_(ag.empty(64, 100), a=math.sqrt(5))
     >>> float(w.abs().max()) <= 0.1
     True
@@ -253,7 +253,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     generator: Generator | None = None) -> Tensor:
     """He normal: N(0, std**2) with ``std = gain / sqrt(fan)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> w = nn.init.kaiming_normal_(ag.empty(400, 200), mode="fan_out", nonlinearity="relu")
     >>> abs(float(w.std()) - (2 / 400) ** 0.5) < 0.002
     True
@@ -268,7 +268,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Fill with a (semi-)orthogonal matrix (rows or columns orthonormal), times ``gain``.
 
-    >>> import numpy as np, autograd_core as ag, nn
+    >>> import numpy as np, autograd_core as ag, autograd_core.nn as nn
     >>> w = nn.init.orthogonal_(ag.empty(3, 5)).numpy()
     >>> bool(np.allclose(w @ w.T, np.eye(3), atol=1e-5))
     True

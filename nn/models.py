@@ -4,7 +4,7 @@ conv) and a small ``ResNet``. (The transformer layers are in ``nn.modules.transf
 Each is built from the public layers, so its ``state_dict`` keys are the ones the
 equivalent PyTorch model would have.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.MLP(4, [8], 2)(ag.randn(3, 4)).shape
 (3, 2)
 """
@@ -44,7 +44,7 @@ class MLP(Sequential):
     It is a ``Sequential``, so layers are indexed and the state_dict keys are PyTorch's
     (``0.weight``, ``2.weight``, ...).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> mlp = nn.MLP(784, [256], 10)
     >>> mlp
     MLP(
@@ -98,7 +98,7 @@ class CNN(Sequential):
             before the classifier.
         dropout: dropout before the classifier's hidden layer output (0: none).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> cnn = nn.CNN(in_channels=1, num_classes=10, image_size=8)
     >>> cnn(ag.randn(4, 1, 8, 8)).shape
     (4, 10)
@@ -162,7 +162,7 @@ class ResidualBlock(Module):
         activation: the activation (name or Module class), ``'relu'`` by default.
         dropout: dense only, dropout in the inner layer.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ResidualBlock(32, hidden=64)(ag.randn(8, 32)).shape
     (8, 32)
     >>> nn.ResidualBlock(16, 32, kind="conv", stride=2)(ag.randn(2, 16, 8, 8)).shape
@@ -221,7 +221,7 @@ class ResNet(Module):
         widths: channels of each stage.
         blocks: residual blocks per stage (an int for all stages, or one per stage).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> net = nn.ResNet(in_channels=1, num_classes=10, widths=(8, 16), blocks=1)
     >>> net(ag.randn(2, 1, 8, 8)).shape
     (2, 10)

@@ -4,7 +4,7 @@ Assigning a ``Parameter`` to an attribute of a ``Module`` registers it, so that 
 shows up in ``parameters()`` and ``state_dict()``.
 
 >>> import autograd_core as ag
->>> import nn
+>>> from autograd_core import nn
 >>> p = nn.Parameter(ag.zeros(2))
 >>> p
 Parameter containing:
@@ -42,7 +42,7 @@ class Parameter(Tensor):
     ``Parameter(t)`` shares ``t``'s memory, as in PyTorch. Any operation on it
     gives an ordinary Tensor.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> w = nn.Parameter(ag.ones(2, 2))
     >>> (w * 2).sum().backward()
     >>> w.grad
@@ -77,7 +77,7 @@ class Parameter(Tensor):
 class Buffer(Tensor):
     """Marks a tensor as a buffer when assigned to a module attribute (``torch.nn.Buffer``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> m = nn.Module()
     >>> m.steps = nn.Buffer(ag.zeros(1))
     >>> list(m.state_dict())

@@ -4,7 +4,7 @@ Optimizers know Parameters and their ``.grad``, nothing of graphs: ``step()`` up
 arrays behind the parameters in place. Update rules are PyTorch's, to float64 precision.
 
 >>> import autograd_core as ag
->>> import optim
+>>> from autograd_core import optim
 >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
 >>> opt = optim.Adam([w], lr=0.1)
 >>> sched = optim.lr_scheduler.StepLR(opt, step_size=10)
@@ -17,6 +17,13 @@ arrays behind the parameters in place. Update rules are PyTorch's, to float64 pr
 >>> bool((w.detach().abs() < ag.tensor([1.0, 2.0])).all())
 True
 """
+
+if __name__ != "autograd_core.optim":
+    # This folder is the package autograd_core.optim. Imported under another name (a top-level
+    # `optim`, from the repository's root) it would be a second copy of every class.
+    raise ImportError(f"the folder {__path__[0]} is autograd_core.optim: import it as "
+                      f"`from autograd_core import optim`, not as `{__name__}`")
+
 from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad

@@ -10,7 +10,7 @@ PyTorch's update, step for step::
     p = p - lr * delta
 
 >>> import autograd_core as ag
->>> from optim import Adadelta
+>>> from autograd_core.optim import Adadelta
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = Adadelta([x], lr=1.0, rho=0.75, eps=1e-4)
 >>> (x * x).sum().backward(); opt.step()
@@ -44,7 +44,7 @@ class Adadelta(Optimizer):
     State per parameter: ``step``, ``square_avg`` and ``acc_delta``.
 
     >>> import autograd_core as ag
-    >>> from optim import Adadelta
+    >>> from autograd_core.optim import Adadelta
     >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adadelta([w])
     >>> (w * w).sum().backward(); opt.step()

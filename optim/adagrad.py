@@ -9,7 +9,7 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
     p = p - clr * g / (sqrt(s) + eps)
 
 >>> import autograd_core as ag
->>> from optim import Adagrad
+>>> from autograd_core.optim import Adagrad
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = Adagrad([x], lr=0.5)
 >>> (x * x).sum().backward(); opt.step()
@@ -47,7 +47,7 @@ class Adagrad(Optimizer):
     ``initial_accumulator_value`` is honoured (PyTorch always uses the constructor's).
 
     >>> import autograd_core as ag
-    >>> from optim import Adagrad
+    >>> from autograd_core.optim import Adagrad
     >>> w = ag.zeros(2, requires_grad=True)
     >>> opt = Adagrad([w], initial_accumulator_value=0.1)
     >>> opt.state[w]["sum"]

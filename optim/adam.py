@@ -10,7 +10,7 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
     p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
 >>> import autograd_core as ag
->>> from optim import Adam
+>>> from autograd_core.optim import Adam
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = Adam([x], lr=0.1)
 >>> (x * x).sum().backward(); opt.step()
@@ -46,7 +46,7 @@ class Adam(Optimizer):
     ``exp_avg_sq`` and, with amsgrad, ``max_exp_avg_sq``.
 
     >>> import autograd_core as ag
-    >>> from optim import Adam
+    >>> from autograd_core.optim import Adam
     >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adam([w], lr=0.01, amsgrad=True)
     >>> (w * w).sum().backward(); opt.step()
@@ -109,7 +109,7 @@ class AdamW(Adam):
     ``torch.optim.AdamW`` (default ``weight_decay=1e-2``).
 
     >>> import autograd_core as ag
-    >>> from optim import AdamW
+    >>> from autograd_core.optim import AdamW
     >>> w = ag.tensor([1.0], requires_grad=True)
     >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
     >>> w.grad = ag.tensor([0.0]); opt.step()   # no gradient signal: only the decay acts

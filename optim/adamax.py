@@ -9,7 +9,7 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
     p = p - lr / (1 - beta1**t) * m / u
 
 >>> import autograd_core as ag
->>> from optim import Adamax
+>>> from autograd_core.optim import Adamax
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = Adamax([x], lr=0.1)
 >>> (x * x).sum().backward(); opt.step()
@@ -43,7 +43,7 @@ class Adamax(Optimizer):
     State per parameter: ``step``, ``exp_avg`` and ``exp_inf``.
 
     >>> import autograd_core as ag
-    >>> from optim import Adamax
+    >>> from autograd_core.optim import Adamax
     >>> w = ag.tensor([2.0, -1.0], requires_grad=True)
     >>> opt = Adamax([w], lr=0.5)
     >>> (w * w).sum().backward(); opt.step()

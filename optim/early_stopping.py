@@ -3,7 +3,7 @@
 PyTorch has no such helper; this one follows the behaviour people know from Keras'
 ``EarlyStopping`` callback and Lightning's, with PyTorch-style method names.
 
->>> from optim import EarlyStopping
+>>> from autograd_core.optim import EarlyStopping
 >>> stopper = EarlyStopping(patience=2)
 >>> [stopper.step(loss) for loss in [1.0, 0.5, 0.6, 0.7]]
 [False, False, False, True]
@@ -77,7 +77,7 @@ class EarlyStopping:
     ``should_stop``.
 
     >>> import autograd_core as ag
-    >>> from optim import EarlyStopping
+    >>> from autograd_core.optim import EarlyStopping
     >>> class Model:   # anything with state_dict / load_state_dict
     ...     def __init__(self): self.w = ag.zeros(1)
     ...     def state_dict(self): return {"w": self.w}

@@ -14,7 +14,7 @@ PyTorch's update, step for step (``t`` counts this parameter's steps, ``psi`` is
     p = p - lr * mu_{t+1} / (1 - mu_product * mu_{t+1}) * m / denom
 
 >>> import autograd_core as ag
->>> from optim import NAdam
+>>> from autograd_core.optim import NAdam
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = NAdam([x], lr=0.1)
 >>> (x * x).sum().backward(); opt.step()
@@ -50,7 +50,7 @@ class NAdam(Optimizer):
     dtype), ``exp_avg`` and ``exp_avg_sq``.
 
     >>> import autograd_core as ag
-    >>> from optim import NAdam
+    >>> from autograd_core.optim import NAdam
     >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = NAdam([w], lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)
     >>> (w * w).sum().backward(); opt.step()

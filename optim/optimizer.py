@@ -7,7 +7,7 @@ messages) and the steps of the update rules (gradients, step counts, weight deca
 Adam's moments).
 
 >>> import autograd_core as ag
->>> from optim import SGD
+>>> from autograd_core.optim import SGD
 >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
 >>> opt = SGD([w], lr=0.5)
 >>> (w * w).sum().backward()
@@ -74,7 +74,7 @@ class Optimizer:
     ``self.state[param]`` (a dict), as in PyTorch.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
+    >>> from autograd_core.optim import SGD
     >>> a = ag.zeros(2, requires_grad=True); b = ag.zeros(3, requires_grad=True)
     >>> opt = SGD([{"params": [a]}, {"params": [b], "lr": 0.01}], lr=0.1, momentum=0.9)
     >>> [g["lr"] for g in opt.param_groups], opt.param_groups[1]["momentum"]
@@ -109,7 +109,7 @@ class Optimizer:
         Useful to unfreeze layers while training; missing hyperparameters take the defaults.
 
         >>> import autograd_core as ag
-        >>> from optim import Adam
+        >>> from autograd_core.optim import Adam
         >>> opt = Adam([ag.zeros(2, requires_grad=True)], lr=1e-3)
         >>> opt.add_param_group({"params": [ag.zeros(1, requires_grad=True)], "lr": 1e-4})
         >>> [g["lr"] for g in opt.param_groups]
@@ -181,7 +181,7 @@ class Optimizer:
         """Reset the gradients of all optimized tensors (to None by default, as PyTorch).
 
         >>> import autograd_core as ag
-        >>> from optim import SGD
+        >>> from autograd_core.optim import SGD
         >>> w = ag.ones(2, requires_grad=True); (w * 3).sum().backward()
         >>> opt = SGD([w]); opt.zero_grad(set_to_none=False); w.grad
         tensor([0., 0.])
@@ -221,7 +221,7 @@ class Optimizer:
         tensors. The per-parameter buffers are the live tensors (not copies), as in PyTorch.
 
         >>> import autograd_core as ag
-        >>> from optim import SGD
+        >>> from autograd_core.optim import SGD
         >>> w = ag.ones(2, requires_grad=True); opt = SGD([w], lr=0.1, momentum=0.9)
         >>> (w * w).sum().backward(); opt.step()
         >>> sd = opt.state_dict()
@@ -252,7 +252,7 @@ class Optimizer:
         kept as they are. NumPy arrays are accepted wherever tensors are.
 
         >>> import autograd_core as ag
-        >>> from optim import Adam
+        >>> from autograd_core.optim import Adam
         >>> w = ag.ones(2, requires_grad=True); opt = Adam([w], lr=0.1)
         >>> (w * w).sum().backward(); opt.step()
         >>> opt2 = Adam([ag.ones(2, requires_grad=True)], lr=0.5)

@@ -15,7 +15,7 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
         p = p - m_hat * lr                     (plain momentum SGD for the first steps)
 
 >>> import autograd_core as ag
->>> from optim import RAdam
+>>> from autograd_core.optim import RAdam
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = RAdam([x], lr=0.1)
 >>> (x * x).sum().backward(); opt.step()
@@ -49,7 +49,7 @@ class RAdam(Optimizer):
     State per parameter: ``step``, ``exp_avg`` and ``exp_avg_sq``.
 
     >>> import autograd_core as ag
-    >>> from optim import RAdam
+    >>> from autograd_core.optim import RAdam
     >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = RAdam([w], lr=0.01, betas=(0.9, 0.99))
     >>> for _ in range(7):

@@ -12,7 +12,7 @@ PyTorch's update, step for step::
     p = p - lr * g / avg                                       (otherwise)
 
 >>> import autograd_core as ag
->>> from optim import RMSprop
+>>> from autograd_core.optim import RMSprop
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = RMSprop([x], lr=0.01, alpha=0.75)
 >>> (x * x).sum().backward(); opt.step()
@@ -48,7 +48,7 @@ class RMSprop(Optimizer):
     when momentum / centered are on.
 
     >>> import autograd_core as ag
-    >>> from optim import RMSprop
+    >>> from autograd_core.optim import RMSprop
     >>> w = ag.tensor([3.0], requires_grad=True)
     >>> opt = RMSprop([w], lr=0.1, momentum=0.5, centered=True)
     >>> (w * w).sum().backward(); opt.step()

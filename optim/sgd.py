@@ -9,7 +9,7 @@ The update is PyTorch's, step for step::
     p = p - lr * g
 
 >>> import autograd_core as ag
->>> from optim import SGD
+>>> from autograd_core.optim import SGD
 >>> x = ag.tensor([1.0], requires_grad=True)
 >>> opt = SGD([x], lr=0.1, momentum=0.9)
 >>> for _ in range(2):
@@ -43,7 +43,7 @@ class SGD(Optimizer):
         maximize: maximize the objective instead of minimizing.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
+    >>> from autograd_core.optim import SGD
     >>> w = ag.tensor([2.0], requires_grad=True)
     >>> opt = SGD([w], lr=0.25)
     >>> (w * w).sum().backward(); opt.step()

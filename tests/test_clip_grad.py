@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from nn.utils import clip_grad
-from nn.utils.clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_,
+from autograd_core.nn.utils import clip_grad
+from autograd_core.nn.utils.clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_,
                                 clip_grads_with_norm_, get_total_norm)
 
 
@@ -98,8 +98,8 @@ def test_deprecated_alias_and_package_exports():
     ps = _params([[3.0, 4.0]])
     with pytest.warns(FutureWarning):
         assert clip_grad_norm(ps, 10.0).item() == 5.0
-    import nn.utils
-    assert nn.utils.clip_grad_norm_ is clip_grad_norm_ and nn.utils.clip_grad is clip_grad
+    import autograd_core.nn.utils as nn_utils
+    assert nn_utils.clip_grad_norm_ is clip_grad_norm_ and nn_utils.clip_grad is clip_grad
 
 
 # --------------------------------------------------------------------------- PyTorch

@@ -155,7 +155,7 @@ def test_pool_options_match_pytorch(torch, backend, opts):
 
 
 def test_pool_modules_take_the_options(torch):
-    import nn
+    from autograd_core import nn
     x = t(1, 2, 7, 7, seed=7)
     tx = torch.tensor(x.detach().numpy())
     for ours, theirs in ((nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True),

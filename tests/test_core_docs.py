@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 
 MODULES = sorted([ag.__name__, optim.__name__] + [
     m.name for pkg in (ag, optim)
@@ -20,8 +20,10 @@ MODULES = sorted([ag.__name__, optim.__name__] + [
 
 
 def test_modules_found():
-    assert {"autograd_core.autograd.engine", "autograd_core.kernels.microkernel", "optim.sgd",
-            "optim.lr_scheduler", "optim.lr_scheduler.cyclic"} <= set(MODULES)
+    assert {"autograd_core.autograd.engine", "autograd_core.kernels.microkernel",
+            "autograd_core.optim.sgd",
+            "autograd_core.optim.lr_scheduler", "autograd_core.optim.lr_scheduler.cyclic"
+            } <= set(MODULES)
 
 
 @pytest.mark.parametrize("pkg", [ag, optim], ids=lambda pkg: pkg.__name__)

@@ -7,8 +7,8 @@ import threading
 import numpy as np
 
 import autograd_core as ag
-import nn
-import nn.functional as F
+from autograd_core import nn
+import autograd_core.nn.functional as F
 
 
 def _run(*targets):

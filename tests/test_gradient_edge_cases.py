@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn.functional as F
+import autograd_core.nn.functional as F
 from parity import leaf
 
 INF, NAN = float("inf"), float("nan")

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_core as ag
-import nn
-import optim
+from autograd_core import nn
+from autograd_core import optim
 
 
 def run_both(torch, program):

@@ -8,15 +8,17 @@ import pkgutil
 import pytest
 
 import autograd_core as ag
-import nn
+from autograd_core import nn
 
 # every module of the package, subpackages (nn.functional, nn.modules, nn.utils) included
-MODULES = sorted(["nn"] + [m.name for m in pkgutil.walk_packages(nn.__path__, "nn.")])
+MODULES = sorted([nn.__name__] + [m.name for m in pkgutil.walk_packages(nn.__path__,
+                                                                        nn.__name__ + ".")])
 
 
 def test_every_module_is_collected():
-    assert {"nn.functional", "nn.functional.loss", "nn.modules", "nn.modules.conv",
-            "nn.modules.module", "nn.utils.clip_grad", "nn.models"} <= set(MODULES)
+    assert {f"autograd_core.nn.{m}" for m in (
+        "functional", "functional.loss", "modules", "modules.conv", "modules.module",
+        "utils.clip_grad", "models")} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -34,7 +36,7 @@ def test_every_public_class_and_function_has_an_example():
         obj = getattr(nn, name)
         if isinstance(obj, type) and ">>>" not in (obj.__doc__ or ""):
             missing.append(name)
-    import nn.functional as F
+    import autograd_core.nn.functional as F
     for name in F.__all__:
         if ">>>" not in (getattr(F, name).__doc__ or ""):
             missing.append(f"functional.{name}")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-import nn.functional as F
+from autograd_core import nn
+import autograd_core.nn.functional as F
 
 rng = np.random.default_rng(0)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
+from autograd_core import nn
 
 
 class Net(nn.Module):

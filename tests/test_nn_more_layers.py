@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-from nn.utils import parameters_to_vector, vector_to_parameters
-from nn.utils.rnn import pad_sequence
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core.nn.utils import parameters_to_vector, vector_to_parameters
+from autograd_core.nn.utils.rnn import pad_sequence
 
 rng = np.random.default_rng(7)
 
@@ -400,9 +400,9 @@ def test_pad_sequence_errors_and_gradcheck():
 
 
 def test_utils_docstring_examples():
-    import nn.utils.convert_parameters
-    import nn.utils.rnn
-    for module in (nn.utils.convert_parameters, nn.utils.rnn):
+    import autograd_core.nn.utils.convert_parameters as convert_parameters
+    import autograd_core.nn.utils.rnn as rnn
+    for module in (convert_parameters, rnn):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS |
                                  doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0

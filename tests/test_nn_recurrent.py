@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-from nn.functional import conv_transpose1d, conv_transpose2d
+from autograd_core import nn
+from autograd_core.nn.functional import conv_transpose1d, conv_transpose2d
 
 rng = np.random.default_rng(0)
 
@@ -433,7 +433,7 @@ def test_conv_transpose_errors():
 
 
 def test_conv_transpose_reachable_from_functional(torch):
-    import nn.functional as F
+    import autograd_core.nn.functional as F
     rng = np.random.default_rng(9)
     x, w, b = rng.standard_normal((2, 4, 5, 6)), rng.standard_normal((4, 3, 3, 2)), rng.standard_normal(6)
     kw = dict(stride=2, padding=1, output_padding=1, groups=2)

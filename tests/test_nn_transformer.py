@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-import nn.functional as F
+from autograd_core import nn
+import autograd_core.nn.functional as F
 
 rng = np.random.default_rng(5)
 
@@ -188,7 +188,7 @@ def test_generate_square_subsequent_mask_matches_torch(torch):
 
 
 def test_is_causal_detection():
-    from nn.modules.transformer import _detect_is_causal_mask
+    from autograd_core.nn.modules.transformer import _detect_is_causal_mask
     assert _detect_is_causal_mask(causal(4), None, 4)
     assert not _detect_is_causal_mask(causal(4), None, 5)
     assert not _detect_is_causal_mask(causal(4), False, 4)

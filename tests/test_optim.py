@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 from autograd_core.serialization import load, save
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core.serialization import load, save
-from optim import EarlyStopping
+from autograd_core.optim import EarlyStopping
 
 
 class Model:

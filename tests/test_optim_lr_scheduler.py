@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 from autograd_core.serialization import load, save
-from optim import lr_scheduler as S
+from autograd_core.optim import lr_scheduler as S
 
 
 def _opt(lrs=(0.1,), cls=optim.SGD, **kw):

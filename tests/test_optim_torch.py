@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 from autograd_core.serialization import load, save
 
 # Every test here takes conftest's `torch` fixture: it skips without torch on a developer's

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
-from optim.lr_scheduler import StepLR
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
+from autograd_core.optim.lr_scheduler import StepLR
 
 
 def _data(seed=0, n=64):

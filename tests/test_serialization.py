@@ -139,8 +139,8 @@ def test_shared_tensors_stay_shared():
 
 
 def test_optimizer_and_scheduler_state_dicts_round_trip():
-    import optim
-    from optim.lr_scheduler import OneCycleLR
+    from autograd_core import optim
+    from autograd_core.optim.lr_scheduler import OneCycleLR
     w = ag.randn(4, 3, requires_grad=True)
     b = ag.zeros(3, requires_grad=True)
     opt = optim.Adam([w, b], lr=0.01, amsgrad=True)

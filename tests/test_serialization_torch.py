@@ -17,7 +17,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_core.serialization as S
-import nn
+from autograd_core import nn
 from autograd_core.serialization import (SerializationError, WeightsOnlyUnpicklingError,
                                          add_safe_globals, clear_safe_globals,
                                          get_safe_globals, load, safe_globals, save)
@@ -145,7 +145,7 @@ def test_torchs_names_are_written_without_torch():
     code = """
 import sys, io, pickletools, zipfile
 sys.modules["torch"] = None  # import torch fails
-import numpy as np, autograd_core as ag, nn
+import numpy as np, autograd_core as ag, autograd_core.nn as nn
 buf = io.BytesIO()
 ag.save({"w": ag.ones(2), "u": ag.from_numpy(np.zeros(2, np.uint16)),
          "p": nn.Parameter(ag.zeros(1))}, buf)
@@ -287,7 +287,7 @@ def test_torch_models_state_dicts_load_into_ours_and_back(torch):
 
 
 def test_torch_optimizer_state_loads_into_ours(torch):
-    import optim
+    from autograd_core import optim
     w = torch.nn.Parameter(torch.ones(3))
     topt = torch.optim.Adam([w], lr=0.1)
     (w * w).sum().backward()
@@ -365,9 +365,10 @@ def test_our_classes_are_found_by_name_when_their_module_has_moved():
     from autograd_core.serialization.pickler import dumps
     model = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0)  # holds F.relu as a value
     data_pkl, storages = dumps(model, 2, nn.Parameter)
-    moved = re.sub(rb"cnn\.[a-z_.]+\n(Linear|TransformerEncoderLayer)\n",
-                   lambda m: b"cnn.layers_of_old\n" + m.group(1) + b"\n", data_pkl)
-    moved = re.sub(rb"cnn\.functional[a-z_.]*\nrelu\n", b"cnn.functional.old\nrelu\n", moved)
+    moved = re.sub(rb"cautograd_core\.nn\.[a-z_.]+\n(Linear|TransformerEncoderLayer)\n",
+                   lambda m: b"cautograd_core.nn.layers_of_old\n" + m.group(1) + b"\n", data_pkl)
+    moved = re.sub(rb"cautograd_core\.nn\.functional[a-z_.]*\nrelu\n",
+                   b"cautograd_core.nn.functional.old\nrelu\n", moved)
     assert moved.count(b"nn.layers_of_old") >= 2 and b"nn.functional.old" in moved
     back = load(io.BytesIO(_archive(moved, storages)))
     assert type(back) is type(model) and back.activation is model.activation
@@ -375,7 +376,7 @@ def test_our_classes_are_found_by_name_when_their_module_has_moved():
     model.eval(), back.eval()
     np.testing.assert_array_equal(back(x)._data, model(x)._data)
     # a name that is not one of ours is refused, moved or not
-    with pytest.raises(pickle.UnpicklingError, match="GLOBAL nn.layers_of_old.Popen"):
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL autograd_core.nn.layers_of_old.Popen"):
         load(io.BytesIO(_archive(moved.replace(b"\nLinear\n", b"\nPopen\n"), storages)))
 
 
@@ -540,17 +541,17 @@ def _str(s: str) -> bytes:
 
 @pytest.mark.parametrize("data_pkl,message", [
     # calling a module built from the file (its forward) rather than an allowed function
-    (_op(_glob("nn.linear", "Linear"), b")\x81", b"}b", b")R"), r"calls a nn\.\S*Linear object"),
+    (_op(_glob("autograd_core.nn.modules.linear", "Linear"), b")\x81", b"}b", b")R"), r"calls a autograd_core\.nn\.\S*Linear object"),
     # a library module created with arguments, or called as a class
-    (_op(_glob("nn.linear", "Linear"), b"K\x02K\x02\x86\x81"), "with arguments"),
-    (_op(_glob("nn.linear", "Linear"), b"K\x02K\x02\x86R"), r"calls class nn\.\S*Linear"),
+    (_op(_glob("autograd_core.nn.modules.linear", "Linear"), b"K\x02K\x02\x86\x81"), "with arguments"),
+    (_op(_glob("autograd_core.nn.modules.linear", "Linear"), b"K\x02K\x02\x86R"), r"calls class autograd_core\.nn\.\S*Linear"),
     # setting state of objects that are not allowed to have it
     (_op(_glob("__builtin__", "set"), b")R}b"), "sets the state of a set"),
     (_op(_glob("torch", "float32"), b"(K\x03X\x01\x00\x00\x00>NNNJ\xff\xff\xff\xffJ\xff\xff"
                                     b"\xff\xffK\x00tb"), "did not make"),
     # containers of the file calling methods of non-containers
-    (_op(_glob("nn.module", "ModuleList"), b")\x81(K\x01e"), "APPENDS on a ModuleList"),
-    (_op(_glob("nn.module", "ModuleDict"), b")\x81K\x01K\x02s"), "SETITEM on a ModuleDict"),
+    (_op(_glob("autograd_core.nn.modules.container", "ModuleList"), b")\x81(K\x01e"), "APPENDS on a ModuleList"),
+    (_op(_glob("autograd_core.nn.modules.container", "ModuleDict"), b")\x81K\x01K\x02s"), "SETITEM on a ModuleDict"),
     # an allowed function with arguments that would allocate from a few bytes
     (_op(_glob("__builtin__", "bytearray"), b"\x8a\x05\x00\x10\xa5\xd4\xe8\x85R"),
      "from bytes or text only"),

@@ -285,7 +285,7 @@ def test_ctrl_c_before_the_first_epoch_ends(tmp_path, monkeypatch, capsys):
 
 
 def test_fit_returns_best_weights_when_interrupted():
-    import nn
+    from autograd_core import nn
     from autograd_core.data import make_moons
     x, y = make_moons(120, noise=0.1, seed=0)
     model = nn.MLP(2, [8], 2)
@@ -306,7 +306,7 @@ def test_fit_returns_best_weights_when_interrupted():
 
 # ------------------------------------------------------------ library
 def test_early_stopping_stops_and_restores():
-    import nn
+    from autograd_core import nn
     from autograd_core.data import make_moons
     x, y = make_moons(200, noise=0.3, seed=1)
     model = nn.MLP(2, [32], 2)
@@ -318,7 +318,7 @@ def test_early_stopping_stops_and_restores():
 
 
 def test_patience_zero_never_stops_and_keeps_the_best_weights():
-    import nn
+    from autograd_core import nn
     from autograd_core.data import make_moons
     x, y = make_moons(200, noise=0.3, seed=1)
     model = nn.MLP(2, [32], 2)

@@ -178,15 +178,11 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 
 def _library_nn() -> Optional[types.ModuleType]:
     """This library's ``nn`` package (imported by name: the core does not import the layers
-    above it), or None if the ``nn`` found is not the one beside ``autograd_core``."""
+    above it), or None if it cannot be imported."""
     try:
-        nn = importlib.import_module("nn")
+        return importlib.import_module("autograd_core.nn")
     except ImportError:
         return None
-    where = getattr(nn, "__file__", None)
-    if not where or os.path.dirname(os.path.dirname(os.path.abspath(where))) != _ROOT:
-        return None
-    return nn
 
 
 def library_parameter_class() -> type:
@@ -205,13 +201,14 @@ def library_global(module: str, name: str) -> Tuple[Any, str]:
     ``nn.functional``)."""
     parts = module.split(".")
     # identifiers only, and no dunder module (nn.__main__ would run a script on import)
-    if parts[0] != "nn" or not all(_IDENT.fullmatch(p) and not p.startswith("__")
-                                   for p in parts) or not _IDENT.fullmatch(name):
+    if parts[:2] != ["autograd_core", "nn"] or not all(
+            _IDENT.fullmatch(p) and not p.startswith("__") for p in parts) \
+            or not _IDENT.fullmatch(name):
         return None, ""
     nn = _library_nn()
     if nn is None:
         return None, ""
-    functional = len(parts) > 1 and parts[1] == "functional"
+    functional = len(parts) > 2 and parts[2] == "functional"
     obj = None
     try:
         obj = getattr(importlib.import_module(module), name, None)  # our own modules only
@@ -220,10 +217,11 @@ def library_global(module: str, name: str) -> Tuple[Any, str]:
     if obj is None:
         obj = getattr(getattr(nn, "functional", None) if functional else nn, name, None)
     if isinstance(obj, type) and issubclass(obj, nn.Module) \
-            and obj.__module__.split(".")[0] == "nn" and obj.__qualname__ == name:
+            and obj.__module__.split(".")[:2] == ["autograd_core", "nn"] \
+            and obj.__qualname__ == name:
         return obj, "module"
     if functional and isinstance(obj, types.FunctionType) \
-            and obj.__module__.split(".")[:2] == ["nn", "functional"]:
+            and obj.__module__.split(".")[:3] == ["autograd_core", "nn", "functional"]:
         return obj, "function"
     return None, ""
 

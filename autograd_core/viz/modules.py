@@ -118,7 +118,7 @@ def record_modules(model: Any) -> ModuleRecord:
     Use it as ``with record_modules(model) as rec:`` around the forward pass, then
     ``draw_graph(loss, modules=rec)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> from autograd_core.viz import draw_graph, record_modules
     >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
     >>> with record_modules(model) as rec:

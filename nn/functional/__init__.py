@@ -6,7 +6,7 @@ One submodule per concept, named as the module files of ``nn.modules``: ``activa
 ``distance`` and ``fold``. Every public name is re-exported here.
 
 >>> import autograd_core as ag
->>> import nn.functional as F
+>>> import autograd_core.nn.functional as F
 >>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
 >>> loss = F.cross_entropy(logits, ag.tensor([0]))
 >>> round(loss.item(), 4)

@@ -9,7 +9,7 @@ come free; at the kinks the gradient is PyTorch's (``hardswish'`` is 0 at -3 and
 3, and it is 0 at the bounds of ``hardtanh``, of ``hardsigmoid`` and of the shrinks'
 dead zone).
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.hardswish(ag.tensor([-4.0, 0.0, 1.0, 4.0])).tolist()
 [-0.0, 0.0, 0.6666666..., 4.0]
 """
@@ -42,7 +42,7 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "tanh", "sig
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.relu(ag.tensor([-1.0, 0.5, 2.0])).sum().item()
     2.5
     """
@@ -53,7 +53,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` for ``x > 0``, else ``negative_slope * x``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.leaky_relu(ag.tensor([-1.0, 2.0]), 0.1).tolist()
     [-0.1..., 2.0]
     """
@@ -64,7 +64,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.elu(ag.tensor([-1.0]))[0].item(), 4)
     -0.6321
     """
@@ -75,7 +75,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``x * Phi(x)`` with the exact normal CDF (``approximate='none'``, via erf) or the
     tanh approximation (``approximate='tanh'``).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.gelu(ag.tensor([1.0]))[0].item(), 4)
     0.8413
     """
@@ -88,7 +88,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)`` (swish).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.silu(ag.tensor([1.0]))[0].item(), 4)
     0.7311
     """
@@ -99,7 +99,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold``; the gradient
     is ``sigmoid(beta x)`` (a half at 0), as PyTorch's.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.softplus(ag.tensor([0.0]))[0].item(), 4)
     0.6931
     """
@@ -109,7 +109,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.tanh(ag.tensor([0.0])).tolist()
     [0.0]
     """
@@ -119,7 +119,7 @@ def tanh(input: Tensor) -> Tensor:
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-x))``, stable for large ``|x|``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.sigmoid(ag.tensor([0.0])).tolist()
     [0.5]
     """
@@ -135,7 +135,7 @@ def _softmax_dim(name: str, ndim: int) -> int:
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.softmax(ag.tensor([[0.0, 0.0]]), dim=1).tolist()
     [[0.5, 0.5]]
     """
@@ -149,7 +149,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``, stable.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> [round(v, 4) for v in F.log_softmax(ag.tensor([0.0, 0.0]), dim=0).tolist()]
     [-0.6931, -0.6931]
     """
@@ -164,7 +164,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
             dtype: Any = None) -> Tensor:
     """``softmax(-x)`` along ``dim``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> [round(v, 4) for v in F.softmin(ag.tensor([0.0, 1.0]), dim=0).tolist()]
     [0.7311, 0.2689]
     """
@@ -180,7 +180,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """``x`` clamped to ``[min_val, max_val]``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.hardtanh(ag.tensor([-3.0, 0.5, 2.0])).tolist()
     [-1.0, 0.5, 1.0]
     """
@@ -199,7 +199,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(x, 0), 6)``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.relu6(ag.tensor([-1.0, 3.0, 8.0])).tolist()
     [0.0, 3.0, 6.0]
     """
@@ -210,7 +210,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.mish(ag.tensor([1.0]))[0].item(), 4)
     0.8651
     """
@@ -227,7 +227,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants
     ``alpha = 1.6733, scale = 1.0507``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> [round(v, 4) for v in F.selu(ag.tensor([-1.0, 1.0])).tolist()]
     [-1.1113, 1.0507]
     """
@@ -237,7 +237,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> [round(v, 4) for v in F.logsigmoid(ag.tensor([0.0, -1000.0])).tolist()]
     [-0.6931, -1000.0]
     """
@@ -247,7 +247,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim``; ``a * sigmoid(b)``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.glu(ag.tensor([2.0, 0.0])).tolist()
     [1.0]
     """
@@ -269,7 +269,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``x`` for positive x, else ``weight * x``; ``weight`` holds one slope, or one per
     channel (dim 1).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.prelu(ag.tensor([[-2.0, 2.0]]), ag.tensor([0.25])).tolist()
     [[-0.5, 2.0]]
     """
@@ -302,7 +302,7 @@ def _const(value: float, like: Tensor) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``: 0 below -3, 1 above 3, linear between.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.hardsigmoid(ag.tensor([-4.0, 0.0, 1.5, 4.0])).tolist()
     [0.0, 0.5, 0.75, 1.0]
     """
@@ -316,7 +316,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6`` (MobileNetV3's h-swish).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.hardswish(ag.tensor([-3.0, 3.0])).tolist()
     [-0.0, 3.0]
     """
@@ -327,7 +327,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 def softsign(input: Tensor) -> Tensor:
     """``x / (1 + |x|)``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.softsign(ag.tensor([-1.0, 3.0])).tolist()
     [-0.5, 0.75]
     """
@@ -338,7 +338,7 @@ def softsign(input: Tensor) -> Tensor:
 def tanhshrink(input: Tensor) -> Tensor:
     """``x - tanh(x)``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.tanhshrink(ag.tensor([0.0])).tolist()
     [0.0]
     """
@@ -358,7 +358,7 @@ def _dead_zone(input: Tensor, lambd: float, fn: str) -> tuple[Tensor, Tensor]:
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.softshrink(ag.tensor([-2.0, 0.3, 1.5]), 0.5).tolist()
     [-1.5, 0.0, 1.0]
     """
@@ -369,7 +369,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x`` where ``|x| > lambd``, else 0.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.hardshrink(ag.tensor([-2.0, 0.3, 1.5]), 0.5).tolist()
     [-2.0, 0.0, 1.5]
     """
@@ -381,7 +381,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``x`` where ``x > threshold``, else ``value``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 1.0, 9.0).tolist()
     [9.0, 9.0, 2.0]
     """
@@ -393,7 +393,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.celu(ag.tensor([-1.0]), alpha=2.0)[0].item(), 4)
     -0.7869
     """

@@ -3,7 +3,7 @@ one node (the core's ``Attention`` op), and ``multi_head_attention_forward``, th
 of ``MultiheadAttention``: in-projection, the attention op (or, when the weights are
 wanted, the same attention in Tensor ops, ``attention_composite``), out-projection.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> q = k = v = ag.randn(2, 4, 5, 8)
 >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
 (2, 4, 5, 8)
@@ -45,7 +45,7 @@ def causal_mask(L: int, S: int, dtype: Any = np.float32) -> np.ndarray:
     """Additive (L, S) mask letting position i attend to positions j <= i (top-left aligned):
     0 there, ``-inf`` above the diagonal.
 
-    >>> from nn.functional.attention import causal_mask
+    >>> from autograd_core.nn.functional.attention import causal_mask
     >>> causal_mask(2, 3).tolist()
     [[0.0, -inf, -inf], [0.0, 0.0, -inf]]
     """
@@ -66,7 +66,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     positions. A query row with no allowed key gives zeros. ``dropout_p`` drops attention
     weights (pass 0 in evaluation).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> q = k = v = ag.randn(2, 4, 5, 8)
     >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
     (2, 4, 5, 8)
@@ -203,7 +203,7 @@ def multi_head_attention_forward(
     gets zeros. ``bias_k``, ``bias_v``, ``add_zero_attn`` and ``static_k/v`` are not
     supported.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.randn(5, 2, 8)                                   # (L, N, E)
     >>> w_in, w_out = ag.randn(24, 8), ag.randn(8, 8)
     >>> out, w = F.multi_head_attention_forward(x, x, x, 8, 2, w_in, None, None, None, False,

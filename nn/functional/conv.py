@@ -10,7 +10,7 @@ it runs as the core op ``ConvInputGrad`` (whose backward is made of ``Conv2d`` a
 ``ConvWeightGrad``, so second derivatives work). The 1-D forms run in 2-D over a height
 of 1.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.conv_transpose2d(ag.randn(2, 16, 7, 7), ag.randn(16, 8, 4, 4), stride=2, padding=1).shape
 (2, 8, 14, 14)
 """
@@ -31,7 +31,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-D convolution (cross-correlation) of (N, C_in, L) input; ``autograd_core.conv1d``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.conv1d(ag.ones(1, 2, 5), ag.ones(3, 2, 3), padding=1).shape
     (1, 3, 5)
     """
@@ -42,7 +42,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """2-D convolution of (N, C_in, H, W) input; ``autograd_core.conv2d``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.conv2d(ag.ones(1, 1, 5, 5), ag.ones(2, 1, 3, 3)).shape
     (1, 2, 3, 3)
     """
@@ -137,7 +137,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     ``input`` (N, C_in, H, W) (or unbatched (C_in, H, W)) and ``weight``
     (C_in, C_out / groups, kH, kW) give (N, C_out, H_out, W_out).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.randn(2, 4, 5, 5, requires_grad=True)
     >>> w = ag.randn(4, 3, 3, 3, requires_grad=True)
     >>> y = F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)
@@ -163,7 +163,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """1-D transposed convolution, as ``torch.nn.functional.conv_transpose1d``:
     (N, C_in, L) (or (C_in, L)) with weight (C_in, C_out / groups, k).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.conv_transpose1d(ag.ones(1, 2, 5), ag.ones(2, 3, 3), stride=2).shape
     (1, 3, 11)
     """

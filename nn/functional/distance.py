@@ -4,7 +4,7 @@ All are compositions of differentiable Tensor ops on the core's p-norm
 (``autograd_core.linalg.vector_norm``), whose gradient is 0 (not NaN) at a zero vector,
 as PyTorch's.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.pairwise_distance(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]])).tolist()
 [5.0...]
 """
@@ -24,7 +24,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """``x / max(||x||_p, eps)`` along ``dim``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> [round(v, 4) for v in F.normalize(ag.tensor([[3.0, 4.0]]))[0].tolist()]
     [0.6, 0.8]
     """
@@ -41,7 +41,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (they broadcast):
     ``sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)))``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.cosine_similarity(ag.tensor([[1.0, 0.0]]), ag.tensor([[1.0, 1.0]])).tolist()
     [0.7071...]
     """
@@ -64,7 +64,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
     """p-norm distance ``||x1 - x2 + eps||_p`` along the last dim (inputs broadcast).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.pairwise_distance(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]]), eps=0).tolist()
     [5.0]
     """

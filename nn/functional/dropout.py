@@ -1,7 +1,7 @@
 """Dropout: ``dropout`` of elements and ``dropout1d`` / ``dropout2d`` of whole channels,
 inverted (the kept values scaled by ``1 / (1 - p)``), active only when ``training``.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.dropout(ag.ones(4), 0.5, training=False).tolist()
 [1.0, 1.0, 1.0, 1.0]
 """
@@ -29,7 +29,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     from the global generator (``autograd_core.manual_seed``) or ``generator``.
     With ``inplace=True`` the result is written into ``input``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> y = F.dropout(ag.ones(1000), 0.5)
     >>> sorted(set(y.tolist()))
     [0.0, 2.0]
@@ -59,7 +59,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole channels of (N, C, L) or (C, L) input with probability ``p`` and scale
     the rest by ``1/(1-p)``; the identity when ``training`` is False.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> y = F.dropout1d(ag.ones(2, 50, 3), 0.5)
     >>> bool(((y == 0).all(-1) | (y == 2).all(-1)).all())
     True
@@ -78,7 +78,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     scale the rest by ``1/(1-p)``; the identity when ``training`` is False. A 3-D input
     is taken as (N, C, L) with a warning, as PyTorch does.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> y = F.dropout2d(ag.ones(2, 50, 3, 3), 0.5)
     >>> bool(((y == 0).all((2, 3)) | (y == 2).all((2, 3))).all())
     True

@@ -5,7 +5,7 @@ scatter-add), ``fold`` one ``scatter_add`` into the padded output, cropped; both
 differentiable to any order. Columns are ordered as PyTorch's: channel, then kernel
 row, then kernel column; blocks row-major.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> x = ag.arange(16.0).reshape(1, 1, 4, 4)
 >>> cols = F.unfold(x, kernel_size=2, stride=2)
 >>> cols.shape
@@ -63,7 +63,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     """Sliding local blocks of (N, C, H, W) or (C, H, W) input as columns:
     (N, C * kh * kw, L), L the number of blocks.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.unfold(ag.randn(2, 3, 5, 5), kernel_size=3, padding=1).shape
     (2, 27, 25)
     """
@@ -84,7 +84,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
     """Sum columns (N, C * kh * kw, L) or (C * kh * kw, L) of sliding blocks back into an
     (N, C, H, W) image, ``output_size`` (H, W): the adjoint of ``unfold`` (overlaps add).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.fold(ag.ones(1, 4, 9), (4, 4), kernel_size=2).tolist()[0][0]
     [[1.0, 2.0, 2.0, 1.0], [2.0, 4.0, 4.0, 2.0], [2.0, 4.0, 4.0, 2.0], [1.0, 2.0, 2.0, 1.0]]
     """

@@ -1,7 +1,7 @@
 """Linear maps: ``linear`` (``input @ weight.T + bias``) and ``bilinear``
 (``x1^T W x2 + b`` for each output feature).
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.linear(ag.ones(2, 3), ag.ones(4, 3)).tolist()[0]
 [3.0, 3.0, 3.0, 3.0]
 """
@@ -18,7 +18,7 @@ __all__ = ["linear", "bilinear"]
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` in one node; weight is (out_features, in_features).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.linear(ag.ones(2, 3), ag.ones(4, 3), ag.zeros(4)).shape
     (2, 4)
     """
@@ -31,7 +31,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     """``y[..., o] = sum_ij input1[..., i] weight[o, i, j] input2[..., j] + bias[o]``, with
     ``weight`` (out, in1, in2) and inputs (..., in1), (..., in2) of the same leading dims.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.bilinear(ag.ones(2, 3), ag.ones(2, 4), ag.ones(5, 3, 4)).tolist()[0]
     [12.0, 12.0, 12.0, 12.0, 12.0]
     """

@@ -8,7 +8,7 @@ classification (``cross_entropy``, ``nll_loss``, ``binary_cross_entropy``,
 ``triplet_margin_loss``). Cross-entropy and binary cross-entropy are fused core ops;
 the others compose differentiable Tensor ops.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
 >>> round(F.cross_entropy(logits, ag.tensor([0])).item(), 4)
 0.2413
@@ -93,7 +93,7 @@ def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any =
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``(x - y)^2``, reduced.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.mse_loss(ag.tensor([1.0, 3.0]), ag.tensor([0.0, 0.0])).item()
     5.0
     """
@@ -110,7 +110,7 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
             reduction: str = "mean") -> Tensor:
     """Mean absolute error ``|x - y|``, reduced.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.l1_loss(ag.tensor([1.0, -3.0]), ag.tensor([0.0, 0.0])).item()
     2.0
     """
@@ -122,7 +122,7 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``; ``d = x - y``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.huber_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="sum").item()
     2.625
     """
@@ -135,7 +135,7 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.smooth_l1_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="sum").item()
     2.625
     """
@@ -151,7 +151,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     """``-w (y log x + (1 - y) log(1 - x))`` on probabilities ``x``; each log is clamped
     to >= -100, as in PyTorch, so ``x`` of exactly 0 or 1 gives a finite loss.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.binary_cross_entropy(ag.tensor([0.8]), ag.tensor([1.0])).item(), 4)
     0.2231
     """
@@ -171,7 +171,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     """Sigmoid and binary cross-entropy in one stable op:
     ``(1 - y) x + (1 + (pos_weight - 1) y) log(1 + exp(-x))``, times ``weight``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.binary_cross_entropy_with_logits(ag.tensor([1e4, -1e4]), ag.tensor([1.0, 0.0])).item()
     0.0
     """
@@ -220,7 +220,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     at the integer ``target``; ``'mean'`` divides by the summed weights of the
     non-ignored targets.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -0.5]]), ag.tensor([0, 1])).item()
     0.75
     """
@@ -246,7 +246,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
     ``ignore_index`` targets add nothing; ``label_smoothing`` mixes the target with
     the uniform distribution.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.tensor([[1e4, -1e4], [0.0, 0.0]], requires_grad=True)
     >>> loss = F.cross_entropy(x, ag.tensor([1, 0]))
     >>> round(loss.item(), 2)
@@ -288,7 +288,7 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
                          reduction: str = "mean") -> Tensor:
     """``x`` where the target is 1, ``max(0, margin - x)`` where it is -1.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.hinge_embedding_loss(ag.tensor([0.3, 0.3]), ag.tensor([1.0, -1.0])).item()
     0.5
     """
@@ -306,7 +306,7 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     """Multi-class hinge loss: ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C``
     (times ``weight[y]``), for (N, C) or (C,) input.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.multi_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3])).item(), 4)
     0.325
     """
@@ -343,7 +343,7 @@ def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = N
     ``target * (log target - input)``. ``reduction='batchmean'`` divides the sum by the
     batch size (the true KL divergence); ``'mean'`` averages over all elements.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.tensor([[0.25, 0.75]]).log()
     >>> round(F.kl_div(x, ag.tensor([[0.5, 0.5]]), reduction="batchmean").item(), 4)
     0.1438
@@ -380,7 +380,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     """``max(d(a, p) - d(a, n) + margin, 0)`` with ``d`` the ``pairwise_distance`` (p-norm
     along the last dim); ``swap`` uses ``min(d(a, n), d(p, n))`` as the negative distance.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> a, pos, neg = ag.zeros(1, 2), ag.tensor([[0.0, 1.0]]), ag.tensor([[0.0, 1.5]])
     >>> round(F.triplet_margin_loss(a, pos, neg, eps=0.0).item(), 4)
     0.5
@@ -412,7 +412,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
     """``max(0, -y (x1 - x2) + margin)``: ``y = 1`` asks for ``x1`` ranked above ``x2``,
     ``y = -1`` for the reverse.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> loss = F.margin_ranking_loss(ag.tensor([0.2]), ag.tensor([0.5]), ag.tensor([-1.0]),
     ...                              margin=0.5, reduction="sum")
     >>> round(loss.item(), 4)
@@ -436,7 +436,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     """``1 - cos(x1, x2)`` where the target is 1, ``max(0, cos(x1, x2) - margin)`` where it
     is -1; (N, D) inputs with an (N,) target, or (D,) inputs with a 0-D target.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x1, x2 = ag.tensor([[1.0, 0.0], [1.0, 1.0]]), ag.tensor([[0.0, 1.0], [1.0, 1.0]])
     >>> round(F.cosine_embedding_loss(x1, x2, ag.tensor([1.0, -1.0])).item(), 4)
     1.0
@@ -470,7 +470,7 @@ def gaussian_nll_loss(input: Tensor, target: Any, var: Any, full: bool = False,
     lacks the last dim, or is a float. As PyTorch, the clamp to ``eps`` passes the
     gradient through unchanged.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.gaussian_nll_loss(ag.tensor([1.0]), ag.tensor([2.0]), ag.tensor([1.0])).item(), 4)
     0.5
     """
@@ -512,7 +512,7 @@ def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: b
     (``log_input``) or ``input``: ``exp(x) - y x`` or ``x - y log(x + eps)``; ``full`` adds
     Stirling's ``y log y - y + 0.5 log(2 pi y)`` where ``y > 1``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.poisson_nll_loss(ag.tensor([0.0]), ag.tensor([1.0])).item()
     1.0
     """
@@ -536,7 +536,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | Non
     """Multi-label one-versus-all logistic loss over the classes (last dim):
     ``-mean_c w_c (y_c log sigmoid(x_c) + (1 - y_c) log sigmoid(-x_c))``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> round(F.multilabel_soft_margin_loss(ag.zeros(1, 3), ag.tensor([[1.0, 0.0, 1.0]])).item(), 4)
     0.6931
     """

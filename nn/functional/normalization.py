@@ -5,7 +5,7 @@ Batch and layer norm are one fused node each (the core's ``BatchNormTrain`` and
 ``LayerNormOp``); group, instance and RMS norm are compositions of Tensor ops, so
 every one is differentiable to any order.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.rms_norm(ag.tensor([[3.0, 4.0]]), (2,)).tolist()
 [[0.8485..., 1.1313...]]
 """
@@ -83,7 +83,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     updated in place: ``running = (1 - momentum) * running + momentum * batch``, the
     variance being the unbiased batch variance. Otherwise the running ones are used.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.tensor([[1.0], [3.0]])
     >>> rm, rv = ag.zeros(1), ag.ones(1)
     >>> [round(v, 4) for v in F.batch_norm(x, rm, rv, training=True).reshape(-1).tolist()]
@@ -133,7 +133,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` dims, then scale and shift.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> y = F.layer_norm(ag.tensor([[1.0, 2.0, 3.0]]), (3,))
     >>> [round(v, 4) for v in y[0].tolist()]
     [-1.2247, 0.0, 1.2247]
@@ -154,7 +154,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     """Normalise (N, C, *) input over each group of ``C / num_groups`` channels (and all
     their positions), then scale and shift per channel.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> y = F.group_norm(ag.tensor([[1.0, 3.0, 5.0, 7.0]]), 2)
     >>> [round(v, 4) for v in y[0].tolist()]
     [-1.0, 1.0, -1.0, 1.0]
@@ -186,7 +186,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     statistics (if given) are updated in place with the batch average of the instance
     means and unbiased variances; otherwise they normalise.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> y = F.instance_norm(ag.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
     >>> [[round(v, 4) for v in row] for row in y[0].tolist()]
     [[-1.0, 1.0], [-1.0, 1.0]]
@@ -234,7 +234,7 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tenso
     """Divide by the root mean square over the trailing ``normalized_shape`` dims, then
     scale by ``weight`` (of that shape) if given.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.rms_norm(ag.tensor([[1.0, -1.0]]), (2,)).tolist()
     [[1.0, -1.0]]
     """

@@ -7,7 +7,7 @@ as an open grid, so the backward is the scatter-add of ``Index`` and higher
 derivatives come free. ``'constant'`` crops by slicing and joins constant blocks
 with ``cat``.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.pad(ag.arange(4.0).reshape(1, 1, 4), (2, 2), mode="reflect").tolist()
 [[[2.0, 1.0, 0.0, 1.0, 2.0, 3.0, 2.0, 1.0]]]
 """
@@ -63,7 +63,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     around). Unlike PyTorch, non-constant modes also pad any
     number of trailing dims of any input.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.tensor([[[1.0, 2.0, 3.0]]])
     >>> F.pad(x, (1, 2), value=9.0).tolist()
     [[[9.0, 1.0, 2.0, 3.0, 9.0, 9.0]]]

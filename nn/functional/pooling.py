@@ -8,7 +8,7 @@ adaptive max pooling finds the winners (the first maximum, NaN wins, as PyTorch)
 picks them with ``gather``, so the gradient flows to them only. Every one is
 differentiable to any order.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.adaptive_max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0, 5.0]]]), 2).tolist()
 [[[3.0, 5.0]]]
 """
@@ -31,7 +31,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """2-D max pooling; ``autograd_core.max_pool2d``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.max_pool2d(ag.ones(1, 1, 4, 4), 2).shape
     (1, 1, 2, 2)
     """
@@ -44,7 +44,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                divisor_override: int | None = None) -> Tensor:
     """2-D average pooling; ``autograd_core.avg_pool2d``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.avg_pool2d(ag.ones(1, 1, 4, 4), 2).shape
     (1, 1, 2, 2)
     """
@@ -73,7 +73,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     Written as ``P_h @ x @ P_w^T`` with averaging matrices, so it is differentiable
     to any order.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.adaptive_avg_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 1).tolist()
     [[[[7.5]]]]
     """
@@ -126,7 +126,7 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """1-D max pooling of (N, C, L) or (C, L) input, as ``max_pool2d`` on a height-1 image.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
     [[[3.0, 2.0]]]
     """
@@ -143,7 +143,7 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     """1-D average pooling of (N, C, L) or (C, L) input, as ``avg_pool2d`` on a height-1 image.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.avg_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
     [[[2.0, 1.0]]]
     """
@@ -156,7 +156,7 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling of (N, C, L) or (C, L) input to a fixed length, PyTorch's bins.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.adaptive_avg_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
     [[[2.0, 1.0]]]
     """
@@ -204,7 +204,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     a pair where None keeps the input's size); with ``return_indices``, also the flat
     positions of the maxima in each (H, W) plane.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> out, idx = F.adaptive_max_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 2, True)
     >>> out.tolist(), idx.tolist()
     ([[[[5.0, 7.0], [13.0, 15.0]]]], [[[[5, 7], [13, 15]]]])
@@ -221,7 +221,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
     """Max pooling of (N, C, L) or (C, L) input to a fixed length; with
     ``return_indices``, also the positions of the maxima along L.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> out, idx = F.adaptive_max_pool1d(ag.tensor([[4.0, 1.0, 2.0, 6.0]]), 2, True)
     >>> out.tolist(), idx.tolist()
     ([[4.0, 6.0]], [[0, 3]])

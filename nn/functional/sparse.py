@@ -1,6 +1,6 @@
 """Lookups by integer index: ``embedding`` (rows of a weight matrix) and ``one_hot``.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.one_hot(ag.tensor([1, 0]), 2).tolist()
 [[0, 1], [1, 0]]
 """
@@ -24,7 +24,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
     ``padding_idx`` gets no gradient. With ``max_norm``, the picked rows are first
     rescaled in place to norm at most ``max_norm``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.embedding(ag.tensor([[0, 2]]), ag.eye(3)).tolist()
     [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
     """
@@ -48,7 +48,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding, shape ``tensor.shape + (num_classes,)``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.one_hot(ag.tensor([0, 2]), 3).tolist()
     [[1, 0, 0], [0, 0, 1]]
     """

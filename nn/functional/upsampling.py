@@ -4,7 +4,7 @@ Nearest modes are one indexing node (an open grid of source positions); linear a
 bilinear apply a small interpolation matrix per spatial dim with matmul, as
 ``adaptive_avg_pool2d`` does, so every mode is differentiable to any order.
 
->>> import autograd_core as ag, nn.functional as F
+>>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> F.interpolate(ag.tensor([[[1.0, 2.0]]]), scale_factor=2).tolist()
 [[[1.0, 1.0, 2.0, 2.0]]]
 """
@@ -82,7 +82,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     (3-D, 4-D, 5-D input), ``'linear'`` (3-D), ``'bilinear'`` (4-D) with
     ``align_corners``, and ``'area'`` (adaptive average pooling, 3-D and 4-D).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
     >>> F.interpolate(x, size=(3, 3), mode="bilinear", align_corners=True).tolist()
     [[[[0.0, 0.5, 1.0], [1.0, 1.5, 2.0], [2.0, 2.5, 3.0]]]]
@@ -155,7 +155,7 @@ def _shuffle_factor(input: Tensor, factor: int, fn: str, name: str) -> int:
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """Rearrange (*, C r^2, H, W) into (*, C, H r, W r).
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.pixel_shuffle(ag.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
     [[[[0.0, 1.0], [2.0, 3.0]]]]
     """
@@ -173,7 +173,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """Rearrange (*, C, H r, W r) into (*, C r^2, H, W); the inverse of ``pixel_shuffle``.
 
-    >>> import autograd_core as ag, nn.functional as F
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.pixel_unshuffle(ag.arange(4.0).reshape(1, 1, 2, 2), 2).reshape(-1).tolist()
     [0.0, 1.0, 2.0, 3.0]
     """

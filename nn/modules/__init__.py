@@ -4,7 +4,7 @@
 ``loss``, ``padding``, ``upsampling``, ``distance`` and ``fold``. ``nn`` re-exports
 every class.
 
->>> import nn
+>>> from autograd_core import nn
 >>> nn.modules.conv.Conv2d is nn.Conv2d
 True
 """

@@ -5,7 +5,7 @@
 ``make_activation`` builds one from a name. (``MultiheadAttention``, which PyTorch
 keeps here too, is in ``attention.py`` and re-exported.)
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.ReLU()(ag.tensor([-1.0, 2.0])).tolist()
 [0.0, 2.0]
 """
@@ -94,7 +94,7 @@ class _Shrink(Module):
 class ReLU(_InplaceActivation):
     """``max(x, 0)``; with ``inplace=True`` written into the input.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ReLU()(ag.tensor([-1.0, 0.5, 2.0])).sum().item()
     2.5
     """
@@ -105,7 +105,7 @@ class ReLU(_InplaceActivation):
 class LeakyReLU(_ScalarActivation):
     """``x`` for positive x, else ``negative_slope * x``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.LeakyReLU(0.2)
     LeakyReLU(negative_slope=0.2)
     >>> nn.LeakyReLU(0.5)(ag.tensor([-2.0, 2.0])).tolist()
@@ -123,7 +123,7 @@ class LeakyReLU(_ScalarActivation):
 class ELU(_ScalarActivation):
     """``x`` for positive x, else ``alpha * (exp(x) - 1)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ELU()
     ELU(alpha=1.0)
     >>> nn.ELU()(ag.tensor([0.0, 1.0])).tolist()
@@ -141,7 +141,7 @@ class ELU(_ScalarActivation):
 class GELU(Module):
     """Gaussian error linear unit, exact (``approximate='none'``) or tanh-approximated.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.GELU(approximate="tanh")
     GELU(approximate='tanh')
     >>> nn.GELU()(ag.tensor([0.0])).tolist()
@@ -164,7 +164,7 @@ class GELU(Module):
 class SiLU(_InplaceActivation):
     """``x * sigmoid(x)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.SiLU()(ag.tensor([0.0])).tolist()
     [0.0]
     """
@@ -175,7 +175,7 @@ class SiLU(_InplaceActivation):
 class Softplus(Module):
     """``log(1 + exp(beta x)) / beta``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Softplus()
     Softplus(beta=1.0, threshold=20.0)
     """
@@ -195,7 +195,7 @@ class Softplus(Module):
 class Tanh(Module):
     """Hyperbolic tangent.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Tanh()(ag.tensor([0.0])).tolist()
     [0.0]
     """
@@ -207,7 +207,7 @@ class Tanh(Module):
 class Sigmoid(Module):
     """Logistic sigmoid.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Sigmoid()(ag.tensor([0.0])).tolist()
     [0.5]
     """
@@ -219,7 +219,7 @@ class Sigmoid(Module):
 class Softmax(_DimActivation):
     """Softmax along ``dim``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Softmax(dim=-1)
     Softmax(dim=-1)
     >>> nn.Softmax(dim=1)(ag.zeros(1, 4)).tolist()
@@ -232,7 +232,7 @@ class Softmax(_DimActivation):
 class LogSoftmax(_DimActivation):
     """Log-softmax along ``dim``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> [round(v, 4) for v in nn.LogSoftmax(dim=0)(ag.zeros(2)).tolist()]
     [-0.6931, -0.6931]
     """
@@ -243,7 +243,7 @@ class LogSoftmax(_DimActivation):
 class Hardtanh(Module):
     """``x`` clamped to ``[min_val, max_val]``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Hardtanh()
     Hardtanh(min_val=-1.0, max_val=1.0)
     >>> nn.Hardtanh(-2.0, 2.0)(ag.tensor([-3.0, 1.0, 3.0])).tolist()
@@ -271,7 +271,7 @@ class Hardtanh(Module):
 class ReLU6(Hardtanh):
     """``min(max(x, 0), 6)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ReLU6()(ag.tensor([-1.0, 3.0, 9.0])).tolist()
     [0.0, 3.0, 6.0]
     """
@@ -286,7 +286,7 @@ class ReLU6(Hardtanh):
 class Mish(_InplaceActivation):
     """``x * tanh(softplus(x))``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Mish()(ag.tensor([0.0])).tolist()
     [0.0]
     """
@@ -297,7 +297,7 @@ class Mish(_InplaceActivation):
 class SELU(_InplaceActivation):
     """Scaled ELU with the self-normalising constants.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> [round(v, 4) for v in nn.SELU()(ag.tensor([0.0, 1.0])).tolist()]
     [0.0, 1.0507]
     """
@@ -308,7 +308,7 @@ class SELU(_InplaceActivation):
 class LogSigmoid(Module):
     """``log(sigmoid(x))``, stable.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> [round(v, 4) for v in nn.LogSigmoid()(ag.tensor([0.0])).tolist()]
     [-0.6931]
     """
@@ -320,7 +320,7 @@ class LogSigmoid(Module):
 class Softmin(_DimActivation):
     """``softmax(-x)`` along ``dim``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Softmin(dim=1)
     Softmin(dim=1)
     >>> nn.Softmin(dim=1)(ag.zeros(1, 2)).tolist()
@@ -333,7 +333,7 @@ class Softmin(_DimActivation):
 class GLU(_DimActivation):
     """Gated linear unit: halves ``a, b`` of ``dim`` give ``a * sigmoid(b)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.GLU()
     GLU(dim=-1)
     >>> nn.GLU()(ag.randn(4, 6)).shape
@@ -350,7 +350,7 @@ class PReLU(Module):
     """``x`` for positive x, else ``weight * x`` with a learnt slope: one shared
     (``num_parameters=1``) or one per channel (dim 1), initialised to ``init``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> act = nn.PReLU()
     >>> act
     PReLU(num_parameters=1)
@@ -378,7 +378,7 @@ class PReLU(Module):
 class Hardsigmoid(_InplaceActivation):
     """``relu6(x + 3) / 6``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Hardsigmoid()(ag.tensor([-4.0, 0.0, 4.0])).tolist()
     [0.0, 0.5, 1.0]
     """
@@ -392,7 +392,7 @@ class Hardsigmoid(_InplaceActivation):
 class Hardswish(_InplaceActivation):
     """``x * relu6(x + 3) / 6``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Hardswish()(ag.tensor([-4.0, 4.0])).tolist()
     [-0.0, 4.0]
     """
@@ -406,7 +406,7 @@ class Hardswish(_InplaceActivation):
 class Softsign(Module):
     """``x / (1 + |x|)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Softsign()(ag.tensor([1.0])).tolist()
     [0.5]
     """
@@ -418,7 +418,7 @@ class Softsign(Module):
 class Tanhshrink(Module):
     """``x - tanh(x)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Tanhshrink()(ag.tensor([0.0])).tolist()
     [0.0]
     """
@@ -430,7 +430,7 @@ class Tanhshrink(Module):
 class Softshrink(_Shrink):
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Softshrink()
     Softshrink(0.5)
     >>> nn.Softshrink(1.0)(ag.tensor([-3.0, 0.5, 2.0])).tolist()
@@ -443,7 +443,7 @@ class Softshrink(_Shrink):
 class Hardshrink(_Shrink):
     """``x`` where ``|x| > lambd``, else 0.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Hardshrink()
     Hardshrink(0.5)
     >>> nn.Hardshrink(1.0)(ag.tensor([-3.0, 0.5, 2.0])).tolist()
@@ -456,7 +456,7 @@ class Hardshrink(_Shrink):
 class Threshold(Module):
     """``x`` where ``x > threshold``, else ``value``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> m = nn.Threshold(0.1, 20.0)
     >>> m
     Threshold(threshold=0.1, value=20.0)
@@ -481,7 +481,7 @@ class Threshold(Module):
 class CELU(_ScalarActivation):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.CELU()
     CELU(alpha=1.0)
     >>> nn.CELU(2.0)(ag.tensor([0.0, 1.0])).tolist()
@@ -506,8 +506,8 @@ def make_activation(activation: str | type | Callable[[], Module] | Module) -> M
     """An activation module from a name (``'relu'``, ``'gelu'``, ``'tanh'``, ``'sigmoid'``,
     ``'leaky_relu'``, ``'elu'``, ``'silu'``), a Module class or factory, or a Module.
 
-    >>> import nn
-    >>> from nn.modules.activation import make_activation
+    >>> from autograd_core import nn
+    >>> from autograd_core.nn.modules.activation import make_activation
     >>> make_activation("gelu"), make_activation(nn.Tanh), make_activation(nn.ReLU(inplace=True))
     (GELU(approximate='none'), Tanh(), ReLU(inplace=True))
     """

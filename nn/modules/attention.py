@@ -1,7 +1,7 @@
 """``MultiheadAttention``, with PyTorch's parameters (``in_proj_weight``,
 ``in_proj_bias``, ``out_proj``), masks and layouts.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> x = ag.randn(2, 5, 8)
 >>> nn.MultiheadAttention(8, 2, batch_first=True)(x, x, x)[0].shape
 (2, 5, 8)
@@ -37,7 +37,7 @@ class MultiheadAttention(Module):
     mask. A query that may attend to no key gets zeros (PyTorch gives NaN there). Masks
     are constants (no gradient).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> mha = nn.MultiheadAttention(64, 4, batch_first=True)
     >>> x = ag.randn(16, 32, 64)
     >>> out, w = mha(x, x, x)

@@ -1,7 +1,7 @@
 """The containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList`` and
 ``ParameterDict``, with PyTorch's behaviour and names.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 >>> net(ag.randn(5, 4)).shape
 (5, 2)
@@ -67,7 +67,7 @@ class _ModuleSequence(Module):
     def append(self, module: Module) -> "_ModuleSequence":
         """Add ``module`` at the end.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> len(nn.Sequential(nn.ReLU()).append(nn.Tanh()))
         2
         """
@@ -77,7 +77,7 @@ class _ModuleSequence(Module):
     def extend(self, modules: Iterable[Module]) -> "_ModuleSequence":
         """Add each of ``modules`` at the end.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> len(nn.ModuleList([nn.ReLU()]).extend([nn.Tanh(), nn.ReLU()]))
         3
         """
@@ -137,7 +137,7 @@ class Sequential(_ModuleSequence):
     """Modules run one after the other; ``Sequential(*modules)`` or
     ``Sequential(OrderedDict(name=module, ...))``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
     >>> net(ag.randn(5, 4)).shape
     (5, 2)
@@ -189,7 +189,7 @@ class Sequential(_ModuleSequence):
 class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered.
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
     >>> len(layers), len(list(layers.parameters()))
     (3, 6)
@@ -244,7 +244,7 @@ class ModuleList(_ModuleSequence):
 class ModuleDict(_DictContainer):
     """A dict of modules whose parameters are registered (insertion order kept).
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> heads = nn.ModuleDict({"cls": nn.Linear(4, 3), "reg": nn.Linear(4, 1)})
     >>> list(heads.keys()), heads["reg"].out_features
     (['cls', 'reg'], 1)
@@ -276,7 +276,7 @@ class ModuleDict(_DictContainer):
 class ParameterList(Module):
     """A list of parameters, registered as ``'0'``, ``'1'``, ...
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> ps = nn.ParameterList([nn.Parameter(ag.zeros(2)) for _ in range(2)])
     >>> [n for n, _ in ps.named_parameters()]
     ['0', '1']
@@ -309,7 +309,7 @@ class ParameterList(Module):
 class ParameterDict(_DictContainer):
     """A dict of parameters.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> pd = nn.ParameterDict({"scale": nn.Parameter(ag.ones(1))})
     >>> list(pd.keys())
     ['scale']

@@ -1,7 +1,7 @@
 """Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d`` and ``ConvTranspose2d``,
 with PyTorch's parameters, shapes, initialisation and reprs.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> up = nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1)
 >>> up(ag.randn(2, 16, 7, 7)).shape
 (2, 8, 14, 14)
@@ -156,7 +156,7 @@ class Conv1d(_Conv):
     """1-D convolution over (N, C_in, L) (or unbatched (C_in, L)) input; ``weight`` is
     (out_channels, in_channels / groups, kernel_size).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> conv = nn.Conv1d(4, 8, 3, padding=1)
     >>> conv
     Conv1d(4, 8, kernel_size=(3,), stride=(1,), padding=(1,))
@@ -171,7 +171,7 @@ class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input; ``weight``
     is (out_channels, in_channels / groups, kH, kW).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> conv = nn.Conv2d(1, 8, 3, padding=1)
     >>> conv
     Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
@@ -229,7 +229,7 @@ class ConvTranspose1d(_ConvTranspose):
     ``weight`` is (in_channels, out_channels / groups, kernel_size). ``forward`` takes an
     optional ``output_size`` that picks the output padding, as PyTorch.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> up = nn.ConvTranspose1d(4, 2, 3, stride=2)
     >>> up
     ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,))
@@ -245,7 +245,7 @@ class ConvTranspose2d(_ConvTranspose):
     ``weight`` is (in_channels, out_channels / groups, kH, kW). ``forward`` takes an
     optional ``output_size`` that picks the output padding, as PyTorch.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> up = nn.ConvTranspose2d(8, 3, 3, stride=2, padding=1, output_padding=1)
     >>> up
     ConvTranspose2d(8, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))

@@ -1,6 +1,6 @@
 """``CosineSimilarity`` and ``PairwiseDistance``, on their ``nn.functional`` forms.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.PairwiseDistance()(ag.tensor([[3.0, 0.0]]), ag.tensor([[0.0, 4.0]])).tolist()
 [5.0...]
 """
@@ -17,7 +17,7 @@ __all__ = ["CosineSimilarity", "PairwiseDistance"]
 class CosineSimilarity(Module):
     """Cosine similarity of two inputs along ``dim``; see ``F.cosine_similarity``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.CosineSimilarity(dim=0)(ag.tensor([1.0, 0.0]), ag.tensor([0.0, 2.0])).item()
     0.0
     """
@@ -34,7 +34,7 @@ class CosineSimilarity(Module):
 class PairwiseDistance(Module):
     """p-norm distance along the last dim; see ``F.pairwise_distance``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.PairwiseDistance(p=1.0, eps=0.0)(ag.ones(2, 3), ag.zeros(2, 3)).tolist()
     [3.0, 3.0]
     """

@@ -1,7 +1,7 @@
 """``Dropout``, ``Dropout1d`` and ``Dropout2d``: inverted dropout of elements or of whole
 channels, active only in training mode.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Dropout(0.5).eval()(ag.ones(2)).tolist()
 [1.0, 1.0]
 """
@@ -21,7 +21,7 @@ class Dropout(Module):
     (``autograd_core.manual_seed``). With ``inplace=True`` the result is written into the
     input.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> drop = nn.Dropout(p=0.5)
     >>> sorted(set(drop(ag.ones(100)).tolist()))
     [0.0, 2.0]
@@ -47,7 +47,7 @@ class Dropout1d(Dropout):
     """In training, zero whole channels of (N, C, L) or (C, L) input with probability
     ``p`` and scale the others by ``1/(1-p)``; in ``eval()`` mode, the identity.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Dropout1d(0.2)
     Dropout1d(p=0.2, inplace=False)
     >>> nn.Dropout1d().eval()(ag.ones(1, 2, 3)).tolist()
@@ -63,7 +63,7 @@ class Dropout2d(Dropout):
     probability ``p`` and scale the others by ``1/(1-p)``; in ``eval()`` mode, the
     identity.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> drop = nn.Dropout2d(0.5)
     >>> y = drop(ag.ones(4, 8, 3, 3))
     >>> sorted(set(y.reshape(-1).tolist()))

@@ -1,6 +1,6 @@
 """``Flatten`` and ``Unflatten``: reshape a range of dims into one, and back.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Unflatten(1, (2, 8))(nn.Flatten()(ag.zeros(3, 4, 4))).shape
 (3, 2, 8)
 """
@@ -18,7 +18,7 @@ __all__ = ["Flatten", "Unflatten"]
 class Flatten(Module):
     """Flatten dims ``start_dim`` .. ``end_dim`` into one (by default all but the batch dim).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Flatten()(ag.zeros(64, 16, 7, 7)).shape
     (64, 784)
     """
@@ -38,7 +38,7 @@ class Flatten(Module):
 class Unflatten(Module):
     """Split dim ``dim`` into ``unflattened_size``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Unflatten(1, (2, 5))(ag.zeros(3, 10)).shape
     (3, 2, 5)
     """

@@ -1,7 +1,7 @@
 """``Unfold`` (sliding local blocks as columns) and ``Fold`` (columns summed back into an
 image), on ``nn.functional.unfold`` / ``fold``.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Unfold(kernel_size=2)(ag.randn(1, 3, 4, 4)).shape
 (1, 12, 9)
 """
@@ -35,7 +35,7 @@ class _SlidingBlocks(Module):
 class Unfold(_SlidingBlocks):
     """Extract sliding local blocks as columns, ``F.unfold``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> m = nn.Unfold(kernel_size=(2, 3))
     >>> m
     Unfold(kernel_size=(2, 3), dilation=1, padding=0, stride=1)
@@ -54,7 +54,7 @@ class Unfold(_SlidingBlocks):
 class Fold(_SlidingBlocks):
     """Sum sliding-block columns back into an image, ``F.fold``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> m = nn.Fold(output_size=(4, 5), kernel_size=(2, 2))
     >>> m
     Fold(output_size=(4, 5), kernel_size=(2, 2), dilation=1, padding=0, stride=1)

@@ -1,7 +1,7 @@
 """``Identity``, ``Linear``, ``Bilinear`` (``y = x1^T W x2 + b``) and
 ``NonDynamicallyQuantizableLinear`` (the ``out_proj`` of ``MultiheadAttention``).
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Bilinear(3, 4, 5)(ag.randn(8, 3), ag.randn(8, 4)).shape
 (8, 5)
 """
@@ -25,7 +25,7 @@ __all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear", "Bilinear"]
 class Identity(Module):
     """Returns its input (a placeholder; any constructor arguments are ignored).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.Identity(54, unused="x")(ag.ones(2)).tolist()
     [1.0, 1.0]
     """
@@ -43,7 +43,7 @@ class Linear(Module):
     Weight and bias start uniform in (-1/sqrt(in_features), 1/sqrt(in_features)), as in
     PyTorch (``kaiming_uniform_(a=sqrt(5))``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> fc = nn.Linear(784, 10)
     >>> fc
     Linear(in_features=784, out_features=10, bias=True)
@@ -97,7 +97,7 @@ class Linear(Module):
 class NonDynamicallyQuantizableLinear(Linear):
     """The ``Linear`` of ``MultiheadAttention.out_proj`` (PyTorch's class name, for repr).
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> nn.MultiheadAttention(8, 2).out_proj
     NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=True)
     """
@@ -108,7 +108,7 @@ class Bilinear(Module):
     weight and bias start uniform in (-1/sqrt(in1_features), 1/sqrt(in1_features)), as
     PyTorch's.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> m = nn.Bilinear(20, 30, 40)
     >>> m
     Bilinear(in1_features=20, in2_features=30, out_features=40, bias=True)

@@ -1,7 +1,7 @@
 """Loss modules, each a thin wrapper of its ``nn.functional`` form, with reductions
 ``'mean'`` (default), ``'sum'`` and ``'none'``.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.MSELoss()(ag.tensor([1.0, 3.0]), ag.zeros(2)).item()
 5.0
 """
@@ -43,7 +43,7 @@ class _WeightedLoss(_Loss):
 class L1Loss(_Loss):
     """Mean absolute error.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.L1Loss()(ag.tensor([1.0, -1.0]), ag.zeros(2)).item()
     1.0
     """
@@ -55,7 +55,7 @@ class L1Loss(_Loss):
 class MSELoss(_Loss):
     """Mean squared error.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.MSELoss(reduction="sum")(ag.tensor([1.0, 2.0]), ag.zeros(2)).item()
     5.0
     """
@@ -67,7 +67,7 @@ class MSELoss(_Loss):
 class HuberLoss(_Loss):
     """Huber loss (quadratic below ``delta``, linear above).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.HuberLoss()(ag.tensor([0.5]), ag.zeros(1)).item()
     0.125
     """
@@ -83,7 +83,7 @@ class HuberLoss(_Loss):
 class SmoothL1Loss(_Loss):
     """Smooth L1 loss (quadratic below ``beta``, then ``|d| - beta/2``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.SmoothL1Loss()(ag.tensor([3.0]), ag.zeros(1)).item()
     2.5
     """
@@ -100,7 +100,7 @@ class SmoothL1Loss(_Loss):
 class BCELoss(_WeightedLoss):
     """Binary cross-entropy on probabilities (logs clamped to >= -100).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> round(nn.BCELoss()(ag.tensor([0.5]), ag.tensor([1.0])).item(), 4)
     0.6931
     """
@@ -114,7 +114,7 @@ class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross-entropy, stable for any logits; ``pos_weight`` weighs
     positives (per class, broadcast over the last dim).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> loss = nn.BCEWithLogitsLoss(pos_weight=ag.tensor([2.0]))
     >>> round(loss(ag.tensor([0.0]), ag.tensor([1.0])).item(), 4)
     1.3863
@@ -136,7 +136,7 @@ class BCEWithLogitsLoss(_Loss):
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood on log-probabilities and class indices.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.NLLLoss()(ag.tensor([[-0.5, -1.0]]), ag.tensor([1])).item()
     1.0
     """
@@ -156,7 +156,7 @@ class CrossEntropyLoss(_WeightedLoss):
     or class-probability targets; ``weight``, ``ignore_index`` (-100) and
     ``label_smoothing`` as in PyTorch. One fused, numerically stable node.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> crit = nn.CrossEntropyLoss(label_smoothing=0.1)
     >>> logits = ag.randn(64, 10, requires_grad=True)
     >>> loss = crit(logits, ag.randint(0, 10, (64,)))
@@ -180,7 +180,7 @@ class CrossEntropyLoss(_WeightedLoss):
 class HingeEmbeddingLoss(_Loss):
     """``x`` where the target is 1, ``max(0, margin - x)`` where it is -1.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.HingeEmbeddingLoss(margin=2.0)(ag.tensor([0.5]), ag.tensor([-1.0])).item()
     1.5
     """
@@ -198,7 +198,7 @@ class HingeEmbeddingLoss(_Loss):
 class MultiMarginLoss(_WeightedLoss):
     """Multi-class hinge loss ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> round(nn.MultiMarginLoss()(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3])).item(), 4)
     0.325
     """
@@ -221,7 +221,7 @@ class KLDivLoss(_Loss):
     ``reduction='batchmean'`` for the true KL divergence; ``log_target`` takes the target
     as log-probabilities.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> kl = nn.KLDivLoss(reduction="batchmean")
     >>> kl(ag.tensor([[0.5, 0.5]]).log(), ag.tensor([[0.5, 0.5]])).item()
     0.0
@@ -243,7 +243,7 @@ class KLDivLoss(_Loss):
 class TripletMarginLoss(_Loss):
     """``max(d(a, p) - d(a, n) + margin, 0)`` with the p-norm ``pairwise_distance``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> loss = nn.TripletMarginLoss(margin=1.0)
     >>> a = ag.randn(8, 4, requires_grad=True)
     >>> loss(a, ag.randn(8, 4), ag.randn(8, 4)).shape
@@ -285,7 +285,7 @@ class _PairMarginLoss(_Loss):
 class MarginRankingLoss(_PairMarginLoss):
     """``max(0, -y (x1 - x2) + margin)`` for targets ``y`` in {1, -1}.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> loss = nn.MarginRankingLoss(margin=0.1)
     >>> round(loss(ag.tensor([0.5]), ag.tensor([0.3]), ag.tensor([1.0])).item(), 4)
     0.0
@@ -297,7 +297,7 @@ class MarginRankingLoss(_PairMarginLoss):
 class CosineEmbeddingLoss(_PairMarginLoss):
     """``1 - cos(x1, x2)`` for target 1, ``max(0, cos(x1, x2) - margin)`` for target -1.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.CosineEmbeddingLoss()(ag.tensor([[1.0, 0.0]]), ag.tensor([[2.0, 0.0]]),
     ...                          ag.tensor([1.0])).item()
     0.0
@@ -310,7 +310,7 @@ class GaussianNLLLoss(_Loss):
     """Gaussian negative log-likelihood of ``target`` given the mean ``input`` and the
     variance ``var``: ``0.5 (log var + (input - target)^2 / var)``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> loss = nn.GaussianNLLLoss()
     >>> round(loss(ag.tensor([1.0]), ag.tensor([1.0]), ag.tensor([1.0])).item(), 4)
     0.0
@@ -330,7 +330,7 @@ class PoissonNLLLoss(_Loss):
     """Poisson negative log-likelihood: ``exp(x) - y x`` (``log_input``) or
     ``x - y log(x + eps)``, optionally with Stirling's term (``full``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.PoissonNLLLoss()(ag.tensor([0.0]), ag.tensor([0.0])).item()
     1.0
     """
@@ -351,7 +351,7 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     """Multi-label one-versus-all logistic loss, averaged over the classes (last dim),
     with an optional per-class ``weight``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> loss = nn.MultiLabelSoftMarginLoss()
     >>> round(loss(ag.zeros(2, 3), ag.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])).item(), 4)
     0.6931

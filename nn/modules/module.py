@@ -4,7 +4,7 @@ One class, the whole of ``torch.nn.Module``'s API (registration, iteration, mode
 dtypes, state dicts, hooks, repr), kept in one file as PyTorch keeps it.
 
 >>> import autograd_core as ag
->>> import nn
+>>> from autograd_core import nn
 >>> class TwoLayer(nn.Module):
 ...     def __init__(self):
 ...         super().__init__()
@@ -89,7 +89,7 @@ class Module:
     (after calling ``super().__init__()``) and define ``forward``. Calling the
     module runs ``forward`` (and any forward hooks).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> class Scale(nn.Module):
     ...     def __init__(self):
     ...         super().__init__()
@@ -145,7 +145,7 @@ class Module:
         """Call ``hook(module, args, output)`` after each forward; a non-None result replaces
         the output.
 
-        >>> import autograd_core as ag, nn
+        >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Linear(2, 2)
         >>> h = m.register_forward_hook(lambda mod, args, out: out * 0)
         >>> m(ag.ones(1, 2)).tolist()
@@ -159,7 +159,7 @@ class Module:
     def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a non-None result replaces the args.
 
-        >>> import autograd_core as ag, nn
+        >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Identity()
         >>> h = m.register_forward_pre_hook(lambda mod, args: (args[0] + 1,))
         >>> m(ag.zeros(1)).tolist()
@@ -242,7 +242,7 @@ class Module:
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None) under ``name``.
 
-        >>> import autograd_core as ag, nn
+        >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Module()
         >>> m.register_parameter("w", nn.Parameter(ag.zeros(3)))
         >>> [n for n, _ in m.named_parameters()]
@@ -261,7 +261,7 @@ class Module:
 
         Persistent buffers are part of ``state_dict()``; non-persistent ones are not.
 
-        >>> import autograd_core as ag, nn
+        >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Module()
         >>> m.register_buffer("mean", ag.zeros(2))
         >>> m.register_buffer("cache", ag.zeros(2), persistent=False)
@@ -296,7 +296,7 @@ class Module:
     def add_module(self, name: str, module: "Module | None") -> None:
         """Add a child module under ``name`` (same as setting the attribute).
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> m = nn.Module()
         >>> m.add_module("fc", nn.Linear(1, 1))
         >>> [n for n, _ in m.named_children()]
@@ -317,7 +317,7 @@ class Module:
     def get_submodule(self, target: str) -> "Module":
         """The submodule at a dotted path such as ``"0.bn"``.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> nn.Sequential(nn.Linear(1, 1)).get_submodule("0")
         Linear(in_features=1, out_features=1, bias=True)
         """
@@ -333,7 +333,7 @@ class Module:
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at a dotted path such as ``"0.weight"``.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> nn.Sequential(nn.Linear(2, 3)).get_parameter("0.weight").shape
         (3, 2)
         """
@@ -367,7 +367,7 @@ class Module:
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """All parameters (each once, even when shared), in registration order.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> [tuple(p.shape) for p in nn.Linear(2, 3).parameters()]
         [(3, 2), (3,)]
         """
@@ -378,7 +378,7 @@ class Module:
                          remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """``(name, parameter)`` pairs with dotted names, e.g. ``('0.weight', ...)``.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> [n for n, _ in nn.Sequential(nn.Linear(2, 3)).named_parameters()]
         ['0.weight', '0.bias']
         """
@@ -388,7 +388,7 @@ class Module:
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """All buffers (e.g. running statistics).
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> len(list(nn.BatchNorm1d(3).buffers()))
         3
         """
@@ -399,7 +399,7 @@ class Module:
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """``(name, buffer)`` pairs.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> [n for n, _ in nn.BatchNorm1d(3).named_buffers()]
         ['running_mean', 'running_var', 'num_batches_tracked']
         """
@@ -409,7 +409,7 @@ class Module:
     def children(self) -> Iterator["Module"]:
         """The direct submodules.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> list(nn.Sequential(nn.ReLU(), nn.Tanh()).children())
         [ReLU(), Tanh()]
         """
@@ -419,7 +419,7 @@ class Module:
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """``(name, module)`` for the direct submodules.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> [n for n, _ in nn.Sequential(nn.ReLU(), nn.Tanh()).named_children()]
         ['0', '1']
         """
@@ -432,7 +432,7 @@ class Module:
     def modules(self) -> Iterator["Module"]:
         """This module and all submodules, depth first.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> [type(m).__name__ for m in nn.Sequential(nn.Linear(1, 1)).modules()]
         ['Sequential', 'Linear']
         """
@@ -443,7 +443,7 @@ class Module:
                       remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
         """``(dotted name, module)`` for this module (name ``''``) and all submodules.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> [n for n, _ in nn.Sequential(nn.Linear(1, 1)).named_modules()]
         ['', '0']
         """
@@ -464,7 +464,7 @@ class Module:
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every submodule (children first) and then on this module.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> def init(m):
         ...     if isinstance(m, nn.Linear):
         ...         nn.init.zeros_(m.weight)
@@ -481,7 +481,7 @@ class Module:
     def train(self, mode: bool = True) -> "Module":
         """Set training mode (``mode=True``) or evaluation mode, recursively.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> nn.Dropout().train(False).training
         False
         """
@@ -495,7 +495,7 @@ class Module:
     def eval(self) -> "Module":
         """Evaluation mode: dropout off, batch norm uses its running statistics.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> nn.BatchNorm1d(2).eval().training
         False
         """
@@ -504,7 +504,7 @@ class Module:
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         """Switch gradient recording on or off for every parameter (e.g. to freeze layers).
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> m = nn.Linear(2, 2).requires_grad_(False)
         >>> [p.requires_grad for p in m.parameters()]
         [False, False]
@@ -516,7 +516,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (default), or to zeros.
 
-        >>> import autograd_core as ag, nn
+        >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Linear(2, 1)
         >>> m(ag.ones(1, 2)).sum().backward()
         >>> m.zero_grad()
@@ -563,7 +563,7 @@ class Module:
     def float(self) -> "Module":
         """Cast floating point parameters and buffers to float32, in place.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> nn.Linear(2, 2).double().float().weight.dtype
         dtype('float32')
         """
@@ -572,7 +572,7 @@ class Module:
     def double(self) -> "Module":
         """Cast floating point parameters and buffers to float64, in place.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> m = nn.BatchNorm1d(2).double()
         >>> m.weight.dtype, m.running_mean.dtype, m.num_batches_tracked.dtype
         (dtype('float64'), dtype('float64'), dtype('int64'))
@@ -583,27 +583,31 @@ class Module:
         return self._apply(self._float_cast(np.dtype(np.float16)))
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":
-        """``to(dtype)`` casts floating point parameters and buffers; a device (``'cpu'``) is
-        accepted and ignored.
+        """``to(dtype)`` casts floating point parameters and buffers; ``to(device)`` accepts
+        the CPU (a device object, a string or an index) and raises PyTorch's error for a
+        device this CPU-only library does not have.
 
-        >>> import autograd_core as ag, nn
+        >>> import autograd_core as ag, autograd_core.nn as nn
         >>> nn.Linear(1, 1).to("cpu", dtype=ag.float64).weight.dtype
         dtype('float64')
+        >>> nn.Linear(1, 1).to(ag.device("cpu")).weight.device
+        device(type='cpu')
         """
         dtype = kwargs.pop("dtype", None)
-        kwargs.pop("device", None)
+        device = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
-            if isinstance(a, str) and a.split(":")[0] == "cpu":
-                continue
             if isinstance(a, Tensor):
                 dtype = a.dtype
-                continue
-            if isinstance(a, str):
-                raise ValueError(f"to(): only the 'cpu' device exists here, got {a!r}")
-            dtype = a
+            elif isinstance(a, (str, ag.device, int)) and not isinstance(a, bool):
+                device = a
+            elif a is not None and not isinstance(a, bool):
+                dtype = a
+        if device is not None:
+            ag.zeros(0, device=device)  # PyTorch's errors for a device that is not the CPU
         if dtype is None:
             return self
         dt = np.dtype(dtype)
@@ -614,6 +618,10 @@ class Module:
 
     def cpu(self) -> "Module":
         return self
+
+    def cuda(self, device: Any = None) -> "Module":
+        """Raises PyTorch's error for a build without CUDA."""
+        return self.to("cuda" if device is None else device)
 
     def type(self, dst_type: Any) -> "Module":
         return self.to(dst_type)
@@ -626,7 +634,7 @@ class Module:
 
         The values share memory with the module (detached unless ``keep_vars``).
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> list(nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)).state_dict())
         ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked']
         """
@@ -661,7 +669,7 @@ class Module:
         With ``strict=True`` missing and unexpected keys are errors; a shape mismatch is
         always an error. All problems are reported together, in PyTorch's words.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> a, b = nn.Linear(2, 3), nn.Linear(2, 3)
         >>> b.load_state_dict(a.state_dict())
         <All keys matched successfully>

@@ -2,7 +2,7 @@
 eval mode), ``InstanceNorm1d`` / ``InstanceNorm2d``, ``LayerNorm``, ``GroupNorm`` and
 ``RMSNorm``.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.RMSNorm(2)(ag.tensor([[3.0, 4.0]])).tolist()
 [[0.8485..., 1.1313...]]
 """
@@ -130,7 +130,7 @@ class BatchNorm1d(_BatchNorm):
     (``None``: a cumulative average), counting ``num_batches_tracked``; in ``eval()``
     it uses the running statistics.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> bn = nn.BatchNorm1d(3)
     >>> bn
     BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
@@ -145,7 +145,7 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch norm over (N, C, H, W) input, per channel C; see ``BatchNorm1d``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> bn = nn.BatchNorm2d(4)
     >>> bn(ag.randn(2, 4, 5, 5)).shape
     (2, 4, 5, 5)
@@ -160,7 +160,7 @@ class LayerNorm(Module):
     """Normalise over the trailing ``normalized_shape`` dims of each sample, then apply
     an elementwise ``weight`` (ones) and ``bias`` (zeros).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> ln = nn.LayerNorm(64)
     >>> ln
     LayerNorm((64,), eps=1e-05, elementwise_affine=True, bias=True)
@@ -201,7 +201,7 @@ class GroupNorm(Module):
     """Normalise (N, C, *) input over groups of ``num_channels / num_groups`` channels,
     then apply a per-channel ``weight`` (ones) and ``bias`` (zeros).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> gn = nn.GroupNorm(2, 4)
     >>> gn
     GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
@@ -275,7 +275,7 @@ class InstanceNorm1d(_InstanceNorm):
     default; when tracking, training updates ``running_mean``/``running_var`` and
     ``eval()`` uses them.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> norm = nn.InstanceNorm1d(3)
     >>> norm
     InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)
@@ -290,7 +290,7 @@ class InstanceNorm2d(_InstanceNorm):
     """Normalise each channel of each sample of (N, C, H, W) or unbatched (C, H, W) input
     over its positions; see ``InstanceNorm1d``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> norm = nn.InstanceNorm2d(4, affine=True, track_running_stats=True)
     >>> list(norm.state_dict())
     ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
@@ -305,7 +305,7 @@ class RMSNorm(Module):
     """Root-mean-square normalisation over the trailing ``normalized_shape`` dims, then an
     elementwise ``weight`` (ones); no bias, no mean subtraction.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> norm = nn.RMSNorm(64)
     >>> norm
     RMSNorm((64,), eps=None, elementwise_affine=True)

@@ -1,7 +1,7 @@
 """Padding layers: ``ZeroPad1d/2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
 ``ReplicationPad1d/2d`` and ``CircularPad1d/2d``, on ``nn.functional.pad``.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.ReflectionPad1d(2)(ag.arange(4.0).reshape(1, 1, 4)).tolist()
 [[[2.0, 1.0, 0.0, 1.0, 2.0, 3.0, 2.0, 1.0]]]
 """
@@ -65,7 +65,7 @@ class ConstantPad1d(_ConstantPadNd):
     """Pad the last dim of (C, W) or (N, C, W) input with ``value``; ``padding`` is an
     int or (left, right); negative amounts crop.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ConstantPad1d((1, 2), 3.5)
     ConstantPad1d(padding=(1, 2), value=3.5)
     >>> nn.ConstantPad1d(1, 3.5)(ag.zeros(1, 2)).tolist()
@@ -79,7 +79,7 @@ class ConstantPad2d(_ConstantPadNd):
     """Pad the last two dims of (C, H, W) or (N, C, H, W) input with ``value``;
     ``padding`` is an int or (left, right, top, bottom).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ConstantPad2d(1, 2.0)(ag.zeros(1, 1, 1)).tolist()
     [[[2.0, 2.0, 2.0], [2.0, 0.0, 2.0], [2.0, 2.0, 2.0]]]
     """
@@ -101,7 +101,7 @@ class _ZeroPad:
 class ZeroPad1d(_ZeroPad, ConstantPad1d):
     """Pad the last dim with zeros; ``padding`` is an int or (left, right).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ZeroPad1d((0, 2))(ag.ones(1, 1)).tolist()
     [[1.0, 0.0, 0.0]]
     """
@@ -110,7 +110,7 @@ class ZeroPad1d(_ZeroPad, ConstantPad1d):
 class ZeroPad2d(_ZeroPad, ConstantPad2d):
     """Pad the last two dims with zeros; ``padding`` is an int or (left, right, top, bottom).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ZeroPad2d((1, 1, 0, 1))
     ZeroPad2d((1, 1, 0, 1))
     >>> nn.ZeroPad2d(1)(ag.ones(1, 1, 2, 2)).shape
@@ -121,7 +121,7 @@ class ZeroPad2d(_ZeroPad, ConstantPad2d):
 class ReflectionPad1d(_PadNd):
     """Mirror the last dim at its edges (the edge itself is not repeated).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ReflectionPad1d((1, 0))(ag.tensor([[1.0, 2.0]])).tolist()
     [[2.0, 1.0, 2.0]]
     """
@@ -133,7 +133,7 @@ class ReflectionPad2d(_PadNd):
     """Mirror the last two dims at their edges; ``padding`` is an int or
     (left, right, top, bottom).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ReflectionPad2d(1)
     ReflectionPad2d((1, 1, 1, 1))
     >>> nn.ReflectionPad2d(1)(ag.randn(2, 3, 4, 4)).shape
@@ -146,7 +146,7 @@ class ReflectionPad2d(_PadNd):
 class ReplicationPad1d(_PadNd):
     """Repeat the edge values of the last dim.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ReplicationPad1d(2)(ag.tensor([[1.0, 2.0]])).tolist()
     [[1.0, 1.0, 1.0, 2.0, 2.0, 2.0]]
     """
@@ -158,7 +158,7 @@ class ReplicationPad2d(_PadNd):
     """Repeat the edge values of the last two dims; ``padding`` is an int or
     (left, right, top, bottom).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.ReplicationPad2d((1, 0, 0, 1))(ag.tensor([[[1.0, 2.0]]])).tolist()
     [[[1.0, 1.0, 2.0], [1.0, 1.0, 2.0]]]
     """
@@ -169,7 +169,7 @@ class ReplicationPad2d(_PadNd):
 class CircularPad1d(_PadNd):
     """Wrap the last dim around.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.CircularPad1d(1)(ag.tensor([[1.0, 2.0, 3.0]])).tolist()
     [[3.0, 1.0, 2.0, 3.0, 1.0]]
     """
@@ -180,7 +180,7 @@ class CircularPad1d(_PadNd):
 class CircularPad2d(_PadNd):
     """Wrap the last two dims around; ``padding`` is an int or (left, right, top, bottom).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.CircularPad2d(1)(ag.randn(1, 2, 3, 3)).shape
     (1, 2, 5, 5)
     """

@@ -1,7 +1,7 @@
 """Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` and
 ``AdaptiveMaxPool1d/2d``, each a thin wrapper of its ``nn.functional`` form.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.AdaptiveMaxPool2d(1)(ag.arange(4.0).reshape(1, 1, 2, 2)).tolist()
 [[[[3.0]]]]
 """
@@ -58,7 +58,7 @@ class _MaxPoolNd(_PoolNd):
 class MaxPool2d(_MaxPoolNd):
     """Max over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> pool = nn.MaxPool2d(2)
     >>> pool
     MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
@@ -75,7 +75,7 @@ class MaxPool2d(_MaxPoolNd):
 class AvgPool2d(_PoolNd):
     """Mean over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> pool = nn.AvgPool2d(2)
     >>> pool
     AvgPool2d(kernel_size=2, stride=2, padding=0)
@@ -112,7 +112,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average-pool to a fixed ``output_size`` (an int, or (H, W) where None keeps the
     input's size), with PyTorch's bins; ``1`` gives global average pooling.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.AdaptiveAvgPool2d((1, 1))(ag.randn(2, 16, 7, 7)).shape
     (2, 16, 1, 1)
     >>> nn.AdaptiveAvgPool2d(3)(ag.randn(1, 2, 8, 8)).shape
@@ -128,7 +128,7 @@ class MaxPool1d(_MaxPoolNd):
     """Max over ``kernel_size`` windows of (N, C, L) or (C, L) input (``stride`` defaults
     to ``kernel_size``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> pool = nn.MaxPool1d(2)
     >>> pool
     MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
@@ -149,7 +149,7 @@ class AvgPool1d(_PoolNd):
     """Mean over ``kernel_size`` windows of (N, C, L) or (C, L) input (``stride`` defaults
     to ``kernel_size``).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> pool = nn.AvgPool1d(2)
     >>> pool
     AvgPool1d(kernel_size=(2,), stride=(2,), padding=(0,))
@@ -172,7 +172,7 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """Average-pool (N, C, L) or (C, L) input to a fixed length ``output_size``, with
     PyTorch's bins.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.AdaptiveAvgPool1d(3)
     AdaptiveAvgPool1d(output_size=3)
     >>> nn.AdaptiveAvgPool1d(1)(ag.tensor([[[1.0, 3.0]]])).tolist()
@@ -197,7 +197,7 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     (H, W) where None keeps the input's size), with PyTorch's bins; with
     ``return_indices``, also the flat positions of the maxima in each (H, W) plane.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.AdaptiveMaxPool2d((2, None))
     AdaptiveMaxPool2d(output_size=(2, None))
     >>> nn.AdaptiveMaxPool2d(1)(ag.arange(4.0).reshape(1, 1, 2, 2)).tolist()
@@ -212,7 +212,7 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max-pool (N, C, L) or (C, L) input to a fixed length ``output_size``, with
     PyTorch's bins; with ``return_indices``, also the positions of the maxima.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.AdaptiveMaxPool1d(2)(ag.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
     [[[3.0, 2.0]]]
     """

@@ -17,7 +17,7 @@ Gate order, as PyTorch: LSTM ``i, f, g, o`` and GRU ``r, z, n``::
     GRU   r, z = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr), sigmoid(... z ...)
           n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)),   h' = (1 - z) * n + z * h
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> lstm = nn.LSTM(8, 16, num_layers=2, batch_first=True)
 >>> out, (h, c) = lstm(ag.randn(4, 10, 8))
 >>> out.shape, h.shape, c.shape
@@ -92,7 +92,7 @@ class RNNBase(Module):
     """The base of ``RNN``, ``LSTM`` and ``GRU`` (``mode`` is ``'RNN_TANH'``,
     ``'RNN_RELU'``, ``'LSTM'`` or ``'GRU'``).
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> nn.RNNBase("GRU", 4, 8).weight_ih_l0.shape
     (24, 4)
     """
@@ -292,7 +292,7 @@ class RNN(RNNBase):
     ``bidirectional``. ``dropout`` applies to the outputs of every layer but the last, in
     training.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> rnn = nn.RNN(10, 20, num_layers=2)
     >>> rnn
     RNN(10, 20, num_layers=2)
@@ -331,7 +331,7 @@ class LSTM(RNNBase):
     (D * num_layers, N, H). Returns ``(output, (h_n, c_n))``. ``proj_size`` is not
     supported (NotImplementedError).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> lstm = nn.LSTM(10, 20, bidirectional=True)
     >>> out, (h_n, c_n) = lstm(ag.randn(5, 3, 10))
     >>> out.shape, h_n.shape, c_n.shape
@@ -359,7 +359,7 @@ class GRU(RNNBase):
 
     Input, ``hx`` and outputs as ``RNN``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> gru = nn.GRU(10, 20, batch_first=True)
     >>> out, h_n = gru(ag.randn(3, 5, 10))
     >>> out.shape, h_n.shape
@@ -386,7 +386,7 @@ class RNNCellBase(Module):
     (chunks * H, H), ``bias_ih`` and ``bias_hh`` (chunks * H), all
     U(-1/sqrt(H), 1/sqrt(H)).
 
-    >>> import nn
+    >>> from autograd_core import nn
     >>> nn.RNNCellBase(4, 8, True, num_chunks=3).weight_hh.shape
     (24, 8)
     """
@@ -470,7 +470,7 @@ class RNNCell(RNNCellBase):
 
     Input (N, H_in) or (H_in,), ``hx`` (N, H) or (H,) (zeros by default); returns h'.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> cell = nn.RNNCell(10, 20, nonlinearity="relu")
     >>> cell
     RNNCell(10, 20, nonlinearity=relu)
@@ -499,7 +499,7 @@ class LSTMCell(RNNCellBase):
     """One LSTM step (gates ``i, f, g, o``). ``hx`` is an optional tuple ``(h, c)``;
     returns ``(h', c')``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> cell = nn.LSTMCell(10, 20)
     >>> h, c = cell(ag.randn(3, 10))
     >>> h, c = cell(ag.randn(3, 10), (h, c))
@@ -526,7 +526,7 @@ class LSTMCell(RNNCellBase):
 class GRUCell(RNNCellBase):
     """One GRU step (gates ``r, z, n``); returns h'.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> cell = nn.GRUCell(10, 20)
     >>> cell(ag.randn(10), ag.zeros(20)).shape
     (20,)

@@ -1,6 +1,6 @@
 """``Embedding``: a lookup table of rows, indexed by integers.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Embedding(10, 3)(ag.tensor([[1, 2, 4]])).shape
 (1, 3, 3)
 """
@@ -24,7 +24,7 @@ class Embedding(Module):
     (num_embeddings, embedding_dim), initialised N(0, 1); the ``padding_idx`` row starts
     at zero and gets no gradient.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> emb = nn.Embedding(10, 3, padding_idx=0)
     >>> emb(ag.tensor([[1, 2, 0]])).shape
     (1, 3, 3)
@@ -70,7 +70,7 @@ class Embedding(Module):
                         padding_idx: int | None = None, **kwargs: Any) -> "Embedding":
         """An Embedding holding ``embeddings`` (2-D); frozen unless ``freeze=False``.
 
-        >>> import autograd_core as ag, nn
+        >>> import autograd_core as ag, autograd_core.nn as nn
         >>> nn.Embedding.from_pretrained(ag.eye(2)).weight.requires_grad
         False
         """

@@ -7,7 +7,7 @@ The stacks hold deep copies of the layer they are given, in ``layers`` (a
 ``ModuleList``), so their ``state_dict`` keys are PyTorch's (``layers.0.self_attn...``)
 and its weights load directly.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> model = nn.Transformer(d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
 ...                        dim_feedforward=32, batch_first=True)
 >>> src, tgt = ag.randn(2, 7, 16), ag.randn(2, 5, 16)
@@ -115,7 +115,7 @@ class TransformerEncoderBlock(_TransformerLayer):
         batch_first: layout of the input.
         norm_first: pre-norm (True) or post-norm (False).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> block = nn.TransformerEncoderBlock(64, 4)
     >>> x = ag.randn(16, 32, 64)
     >>> block(x).shape
@@ -150,7 +150,7 @@ class TransformerEncoderLayer(TransformerEncoderBlock):
     """``torch.nn.TransformerEncoderLayer`` with PyTorch's defaults: feed-forward 2048,
     dropout 0.1, ReLU, sequence-first input, post-norm.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> layer = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64)
     >>> layer(ag.randn(10, 2, 32)).shape
     (10, 2, 32)
@@ -219,7 +219,7 @@ class TransformerEncoder(Module):
     positions) does not exist here: ``enable_nested_tensor`` and ``mask_check`` are stored
     and ignored, padded positions keep their computed values.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> layer = nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
     >>> enc = nn.TransformerEncoder(layer, num_layers=2, norm=nn.LayerNorm(16))
     >>> enc(ag.randn(10, 3, 16)).shape
@@ -269,7 +269,7 @@ class TransformerDecoderLayer(_TransformerLayer):
     without ``tgt_mask`` applies the causal mask. ``activation`` is ``'relu'``,
     ``'gelu'``, a Module or a function of a tensor.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> layer = nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32)
     >>> tgt, memory = ag.randn(5, 2, 16), ag.randn(7, 2, 16)
     >>> layer(tgt, memory, tgt_is_causal=True).shape
@@ -317,7 +317,7 @@ class TransformerDecoder(Module):
     every layer attends to the same ``memory``. ``tgt_is_causal`` is a hint that
     ``tgt_mask`` is causal (detected when None).
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> layer = nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32,
     ...                                    batch_first=True)
     >>> dec = nn.TransformerDecoder(layer, num_layers=2)
@@ -358,7 +358,7 @@ class Transformer(Module):
     LayerNorm) over ``tgt`` attending to the encoder's output. Every weight matrix
     (dim > 1) starts Xavier-uniform, as PyTorch's.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> model = nn.Transformer(d_model=16, nhead=4, num_encoder_layers=2,
     ...                        num_decoder_layers=2, dim_feedforward=32)
     >>> model(ag.randn(7, 3, 16), ag.randn(5, 3, 16)).shape
@@ -427,7 +427,7 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
         """A float (sz, sz) causal mask: 0 on and below the diagonal, -inf above it.
 
-        >>> import nn
+        >>> from autograd_core import nn
         >>> nn.Transformer.generate_square_subsequent_mask(2).tolist()
         [[0.0, -inf], [0.0, 0.0]]
         """

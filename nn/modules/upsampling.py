@@ -1,7 +1,7 @@
 """Resizing layers: ``Upsample``, ``UpsamplingNearest2d``, ``UpsamplingBilinear2d``,
 ``PixelShuffle`` and ``PixelUnshuffle``.
 
->>> import autograd_core as ag, nn
+>>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Upsample(scale_factor=2)(ag.tensor([[[1.0, 2.0]]])).tolist()
 [[[1.0, 1.0, 2.0, 2.0]]]
 """
@@ -21,7 +21,7 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuf
 class Upsample(Module):
     """Resize to ``size`` or by ``scale_factor``; see ``F.interpolate``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> up = nn.Upsample(scale_factor=2, mode="bilinear")
     >>> up
     Upsample(scale_factor=2.0, mode='bilinear')
@@ -58,7 +58,7 @@ class Upsample(Module):
 class UpsamplingNearest2d(Upsample):
     """Nearest-neighbour upsampling of (N, C, H, W) input.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.UpsamplingNearest2d(scale_factor=2)(ag.ones(1, 1, 2, 2)).shape
     (1, 1, 4, 4)
     """
@@ -70,7 +70,7 @@ class UpsamplingNearest2d(Upsample):
 class UpsamplingBilinear2d(Upsample):
     """Bilinear upsampling of (N, C, H, W) input with ``align_corners=True``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.UpsamplingBilinear2d(size=3)(ag.ones(1, 1, 2, 2)).tolist()[0][0][1]
     [1.0, 1.0, 1.0]
     """
@@ -82,7 +82,7 @@ class UpsamplingBilinear2d(Upsample):
 class PixelShuffle(Module):
     """(*, C r^2, H, W) to (*, C, H r, W r); see ``F.pixel_shuffle``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.PixelShuffle(3)(ag.randn(1, 9, 4, 4)).shape
     (1, 1, 12, 12)
     """
@@ -101,7 +101,7 @@ class PixelShuffle(Module):
 class PixelUnshuffle(Module):
     """(*, C, H r, W r) to (*, C r^2, H, W); see ``F.pixel_unshuffle``.
 
-    >>> import autograd_core as ag, nn
+    >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.PixelUnshuffle(2)(ag.randn(1, 1, 4, 4)).shape
     (1, 4, 2, 2)
     """

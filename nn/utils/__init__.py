@@ -1,7 +1,7 @@
 """``nn.utils``: training utilities that act on parameters, as ``torch.nn.utils``.
 
 >>> import autograd_core as ag
->>> from nn.utils import clip_grad_value_
+>>> from autograd_core.nn.utils import clip_grad_value_
 >>> w = ag.zeros(2, requires_grad=True); w.grad = ag.tensor([5.0, -0.1])
 >>> clip_grad_value_([w], 1.0); w.grad
 tensor([ 1. , -0.1])

@@ -3,7 +3,7 @@
 Both work on the ``.grad`` arrays in place, outside the graph.
 
 >>> import autograd_core as ag
->>> from nn.utils import clip_grad_norm_
+>>> from autograd_core.nn.utils import clip_grad_norm_
 >>> w = ag.zeros(2, requires_grad=True)
 >>> w.grad = ag.tensor([3.0, 4.0])
 >>> clip_grad_norm_([w], max_norm=1.0)      # the norm before clipping
@@ -66,7 +66,7 @@ def get_total_norm(tensors: _tensor_or_tensors, norm_type: float = 2.0,
     Computed as PyTorch does: the norm of the vector of the tensors' own norms.
 
     >>> import autograd_core as ag
-    >>> from nn.utils import get_total_norm
+    >>> from autograd_core.nn.utils import get_total_norm
     >>> get_total_norm([ag.tensor([3.0]), ag.tensor([-4.0])], norm_type="inf")
     tensor(4.)
     """
@@ -90,7 +90,7 @@ def clip_grads_with_norm_(parameters: _tensor_or_tensors, max_norm: float,
     """Scale the gradients by ``min(max_norm / (total_norm + 1e-6), 1)``, in place.
 
     >>> import autograd_core as ag
-    >>> from nn.utils import clip_grads_with_norm_
+    >>> from autograd_core.nn.utils import clip_grads_with_norm_
     >>> w = ag.zeros(1, requires_grad=True); w.grad = ag.tensor([2.0])
     >>> clip_grads_with_norm_([w], max_norm=1.0, total_norm=ag.tensor(4.0)); w.grad
     tensor([0.5])
@@ -127,7 +127,7 @@ def clip_grad_norm_(parameters: _tensor_or_tensors, max_norm: float, norm_type: 
         The total norm before clipping, a 0-d tensor.
 
     >>> import autograd_core as ag
-    >>> from nn.utils import clip_grad_norm_
+    >>> from autograd_core.nn.utils import clip_grad_norm_
     >>> a, b = ag.zeros(1, requires_grad=True), ag.zeros(1, requires_grad=True)
     >>> a.grad, b.grad = ag.tensor([6.0]), ag.tensor([-8.0])
     >>> clip_grad_norm_([a, b], max_norm=5.0).item()
@@ -154,7 +154,7 @@ def clip_grad_norm(parameters: _tensor_or_tensors, max_norm: float, norm_type: f
     """Deprecated alias of ``clip_grad_norm_`` (as in PyTorch); it warns.
 
     >>> import warnings, autograd_core as ag
-    >>> from nn.utils import clip_grad_norm
+    >>> from autograd_core.nn.utils import clip_grad_norm
     >>> w = ag.zeros(1, requires_grad=True); w.grad = ag.tensor([3.0])
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
@@ -171,7 +171,7 @@ def clip_grad_value_(parameters: _tensor_or_tensors, clip_value: float,
     """Clamp every gradient element into ``[-clip_value, clip_value]``, in place.
 
     >>> import autograd_core as ag
-    >>> from nn.utils import clip_grad_value_
+    >>> from autograd_core.nn.utils import clip_grad_value_
     >>> w = ag.zeros(3, requires_grad=True); w.grad = ag.tensor([-2.0, 0.5, 3.0])
     >>> clip_grad_value_([w], clip_value=1.0); w.grad
     tensor([-1. ,  0.5,  1. ])

@@ -1,8 +1,8 @@
 """Flatten parameters into one vector and back, as ``torch.nn.utils``:
 ``parameters_to_vector`` and ``vector_to_parameters``.
 
->>> import autograd_core as ag, nn
->>> from nn.utils import parameters_to_vector, vector_to_parameters
+>>> import autograd_core as ag, autograd_core.nn as nn
+>>> from autograd_core.nn.utils import parameters_to_vector, vector_to_parameters
 >>> model = nn.Linear(3, 2)
 >>> vec = parameters_to_vector(model.parameters())
 >>> vec.shape
@@ -35,7 +35,7 @@ def parameters_to_vector(parameters: Iterable[Tensor] | Tensor) -> Tensor:
     it is a ``cat`` of their reshapes).
 
     >>> import autograd_core as ag
-    >>> from nn.utils import parameters_to_vector
+    >>> from autograd_core.nn.utils import parameters_to_vector
     >>> parameters_to_vector([ag.ones(2, 2), ag.zeros(3)]).tolist()
     [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
     """
@@ -50,7 +50,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor] | Tensor) -> 
     ``vec``; as PyTorch's, each parameter's data becomes a view of ``vec`` (no graph).
 
     >>> import autograd_core as ag
-    >>> from nn.utils import vector_to_parameters
+    >>> from autograd_core.nn.utils import vector_to_parameters
     >>> a, b = ag.zeros(2, requires_grad=True), ag.zeros(1, 2, requires_grad=True)
     >>> vector_to_parameters(ag.tensor([1.0, 2.0, 3.0, 4.0]), [a, b])
     >>> a.tolist(), b.tolist()

@@ -1,7 +1,7 @@
 """Batching variable-length sequences, as ``torch.nn.utils.rnn``: ``pad_sequence``.
 
 >>> import autograd_core as ag
->>> from nn.utils.rnn import pad_sequence
+>>> from autograd_core.nn.utils.rnn import pad_sequence
 >>> pad_sequence([ag.ones(3), ag.ones(1)], batch_first=True).tolist()
 [[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]]
 """
@@ -25,7 +25,7 @@ def pad_sequence(sequences: Sequence[Tensor] | Tensor, batch_first: bool = False
     Differentiable in each sequence.
 
     >>> import autograd_core as ag
-    >>> from nn.utils.rnn import pad_sequence
+    >>> from autograd_core.nn.utils.rnn import pad_sequence
     >>> pad_sequence([ag.tensor([1.0, 2.0]), ag.tensor([3.0])], padding_value=-1.0,
     ...              padding_side="left").tolist()
     [[1.0, -1.0], [2.0, 3.0]]

@@ -22,9 +22,9 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
 from autograd_core.data import make_circles, make_moons, make_xor
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,

@@ -21,9 +21,9 @@ import matplotlib.pyplot as plt
 from threadpoolctl import threadpool_limits
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
 from autograd_core.data import load_digits, make_xor
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,

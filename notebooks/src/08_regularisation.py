@@ -27,9 +27,9 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
 from autograd_core.data import load_digits, make_moons
 from autograd_core.kernels import threads
 

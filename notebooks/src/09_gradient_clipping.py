@@ -27,8 +27,8 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 import autograd_core as ag
-import nn
-import optim
+from autograd_core import nn
+from autograd_core import optim
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
                      "grid.alpha": 0.3})

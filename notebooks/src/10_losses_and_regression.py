@@ -19,9 +19,9 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
 from autograd_core.data import IRIS_CLASSES, IRIS_FEATURE_NAMES, load_iris, load_mcycle
 from autograd_core.kernels import threads
 

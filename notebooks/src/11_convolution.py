@@ -24,9 +24,9 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
 from autograd_core.data import (FASHION_MNIST_CLASSES, DatasetNotFoundError, load_digits,
                                 load_fashion_mnist)
 

@@ -36,9 +36,9 @@ import matplotlib.pyplot as plt
 from threadpoolctl import threadpool_limits
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
 
 # Our matrices are tiny: one BLAS thread is faster for them than two, and much faster
 # when other programs are busy on the same cores.

@@ -16,8 +16,8 @@ exactly, including its recursive ("chainable") forms. One module per family:
 Import them from here, as from ``torch.optim.lr_scheduler``.
 
 >>> import autograd_core as ag
->>> from optim import SGD
->>> from optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
+>>> from autograd_core.optim import SGD
+>>> from autograd_core.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
 >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
 >>> warmup = LinearLR(opt, start_factor=0.5, total_iters=2)
 >>> s = SequentialLR(opt, [warmup, CosineAnnealingLR(opt, T_max=2)], milestones=[2])

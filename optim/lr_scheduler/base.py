@@ -6,8 +6,8 @@ of the current ``last_epoch`` in ``get_lr()``, PyTorch's recursive ("chainable")
 may give a closed form in ``_get_closed_form_lr()``, used when ``step(epoch)`` jumps.
 
 >>> import autograd_core as ag
->>> from optim import SGD
->>> from optim.lr_scheduler import LRScheduler
+>>> from autograd_core.optim import SGD
+>>> from autograd_core.optim.lr_scheduler import LRScheduler
 >>> class Linear(LRScheduler):
 ...     def get_lr(self):
 ...         return [base * (1 + self.last_epoch) for base in self.base_lrs]
@@ -55,8 +55,8 @@ class LRScheduler:
     already applies the epoch-0 rate). ``get_last_lr()`` gives the rates it last set.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import LRScheduler
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import LRScheduler
     >>> class Halve(LRScheduler):
     ...     def get_lr(self):
     ...         return [base * 0.5 ** self.last_epoch for base in self.base_lrs]

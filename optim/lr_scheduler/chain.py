@@ -1,8 +1,8 @@
 """``SequentialLR`` and ``ChainedScheduler``: schedulers made of other schedulers.
 
 >>> import autograd_core as ag
->>> from optim import SGD
->>> from optim.lr_scheduler import ExponentialLR, LinearLR, SequentialLR
+>>> from autograd_core.optim import SGD
+>>> from autograd_core.optim.lr_scheduler import ExponentialLR, LinearLR, SequentialLR
 >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
 >>> warmup = LinearLR(opt, start_factor=0.5, total_iters=2)
 >>> decay = ExponentialLR(opt, gamma=0.5)
@@ -72,8 +72,8 @@ class SequentialLR(_Composite):
     its epoch-0 rate, which ``SequentialLR`` undoes.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import ConstantLR, SequentialLR, StepLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import ConstantLR, SequentialLR, StepLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = SequentialLR(opt, [ConstantLR(opt, factor=0.1, total_iters=10),
     ...                        StepLR(opt, step_size=1, gamma=0.5)], milestones=[2])
@@ -128,8 +128,8 @@ class ChainedScheduler(_Composite):
     """Step every scheduler of ``schedulers`` at each ``step()``: their effects compose.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import ChainedScheduler, ConstantLR, ExponentialLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import ChainedScheduler, ConstantLR, ExponentialLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2),
     ...                       ExponentialLR(opt, gamma=0.5)])

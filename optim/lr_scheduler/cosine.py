@@ -5,8 +5,8 @@ epochs, ``eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T)) / 2``; ``CosineA
 goes on past ``T`` (the rate rises again), ``CosineAnnealingWarmRestarts`` starts over.
 
 >>> import autograd_core as ag
->>> from optim import SGD
->>> from optim.lr_scheduler import CosineAnnealingLR
+>>> from autograd_core.optim import SGD
+>>> from autograd_core.optim.lr_scheduler import CosineAnnealingLR
 >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
 >>> s = CosineAnnealingLR(opt, T_max=4, eta_min=0.5)
 >>> out = []
@@ -39,8 +39,8 @@ class CosineAnnealingLR(LRScheduler):
     when nothing else changes the rate; past ``T_max`` it rises again, as PyTorch's.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import CosineAnnealingLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import CosineAnnealingLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = CosineAnnealingLR(opt, T_max=2)
     >>> out = []
@@ -85,8 +85,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     there, so the rate can follow batches within an epoch.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import CosineAnnealingWarmRestarts
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import CosineAnnealingWarmRestarts
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
     >>> out = []

@@ -4,8 +4,8 @@ Both are stepped after every batch, not every epoch, and by default also cycle t
 Adam-like optimizers) in the opposite direction to the rate.
 
 >>> import autograd_core as ag
->>> from optim import SGD
->>> from optim.lr_scheduler import CyclicLR
+>>> from autograd_core.optim import SGD
+>>> from autograd_core.optim.lr_scheduler import CyclicLR
 >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
 >>> s = CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2)
 >>> out = [s.get_last_lr()[0]]
@@ -66,8 +66,8 @@ class CyclicLR(LRScheduler):
     momentum goes from ``max_momentum`` down to ``base_momentum`` and back.
 
     >>> import autograd_core as ag
-    >>> from optim import Adam
-    >>> from optim.lr_scheduler import CyclicLR
+    >>> from autograd_core.optim import Adam
+    >>> from autograd_core.optim.lr_scheduler import CyclicLR
     >>> opt = Adam([ag.zeros(1, requires_grad=True)])
     >>> s = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=1, mode="triangular2")
     >>> out = []
@@ -199,8 +199,8 @@ class OneCycleLR(LRScheduler):
     between ``max_momentum`` and ``base_momentum``. Stepping past ``total_steps`` is an error.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import OneCycleLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import OneCycleLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
     >>> s = OneCycleLR(opt, max_lr=1.0, total_steps=5, pct_start=0.4, div_factor=10,
     ...                final_div_factor=100, anneal_strategy="linear")

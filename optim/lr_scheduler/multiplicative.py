@@ -8,8 +8,8 @@ form, multiplying the current rate, so that schedulers compose; the closed form 
 ``step(epoch)``.
 
 >>> import autograd_core as ag
->>> from optim import SGD
->>> from optim.lr_scheduler import StepLR
+>>> from autograd_core.optim import SGD
+>>> from autograd_core.optim.lr_scheduler import StepLR
 >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
 >>> sched = StepLR(opt, step_size=2, gamma=0.5)
 >>> lrs = []
@@ -78,8 +78,8 @@ class LambdaLR(_LambdaScheduler):
     """``lr = initial_lr * lr_lambda(epoch)``, one function for all groups or one per group.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import LambdaLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import LambdaLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
     >>> s = LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
     >>> opt.step(); s.step(); s.get_last_lr()
@@ -96,8 +96,8 @@ class MultiplicativeLR(_LambdaScheduler):
     or one for all).
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import MultiplicativeLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import MultiplicativeLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = MultiplicativeLR(opt, lambda epoch: 0.5)
     >>> opt.step(); s.step(); s.step(); s.get_last_lr()
@@ -116,8 +116,8 @@ class StepLR(LRScheduler):
     """Multiply the rate by ``gamma`` every ``step_size`` epochs.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import StepLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import StepLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = StepLR(opt, step_size=1, gamma=0.5)
     >>> opt.step(); s.step(); s.step(); s.get_last_lr()
@@ -147,8 +147,8 @@ class MultiStepLR(LRScheduler):
     """Multiply the rate by ``gamma`` at each epoch listed in ``milestones``.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import MultiStepLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import MultiStepLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = MultiStepLR(opt, milestones=[1, 3], gamma=0.1)
     >>> out = []
@@ -181,8 +181,8 @@ class ExponentialLR(LRScheduler):
     """Multiply the rate by ``gamma`` every epoch.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import ExponentialLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import ExponentialLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = ExponentialLR(opt, gamma=0.5)
     >>> opt.step(); s.step(); s.step(); s.get_last_lr()
@@ -207,8 +207,8 @@ class ConstantLR(LRScheduler):
     """Multiply the rate by ``factor`` for the first ``total_iters`` epochs, then restore it.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import ConstantLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import ConstantLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = ConstantLR(opt, factor=0.5, total_iters=2)
     >>> out = [s.get_last_lr()[0]]
@@ -245,8 +245,8 @@ class LinearLR(LRScheduler):
     epochs (a warm-up with the defaults), then keep it.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import LinearLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import LinearLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = LinearLR(opt, start_factor=0.25, total_iters=3)
     >>> out = [s.get_last_lr()[0]]
@@ -290,8 +290,8 @@ class PolynomialLR(LRScheduler):
     """Decay the rate to zero over ``total_iters`` epochs as ``(1 - epoch / total_iters)**power``.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import PolynomialLR
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import PolynomialLR
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = PolynomialLR(opt, total_iters=4, power=2.0)
     >>> out = []

@@ -4,8 +4,8 @@ Unlike the other schedulers it follows a metric, not the epoch count: ``step(met
 takes the value to watch (e.g. the validation loss).
 
 >>> import autograd_core as ag
->>> from optim import SGD
->>> from optim.lr_scheduler import ReduceLROnPlateau
+>>> from autograd_core.optim import SGD
+>>> from autograd_core.optim.lr_scheduler import ReduceLROnPlateau
 >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
 >>> s = ReduceLROnPlateau(opt, mode="max", patience=0, factor=0.5, cooldown=1)
 >>> lrs = []
@@ -35,8 +35,8 @@ class ReduceLROnPlateau(LRScheduler):
     at all when the change would be smaller than ``eps``), then ``cooldown`` epochs are ignored.
 
     >>> import autograd_core as ag
-    >>> from optim import SGD
-    >>> from optim.lr_scheduler import ReduceLROnPlateau
+    >>> from autograd_core.optim import SGD
+    >>> from autograd_core.optim.lr_scheduler import ReduceLROnPlateau
     >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
     >>> s = ReduceLROnPlateau(opt, patience=1, factor=0.5)
     >>> for loss in [3.0, 2.0, 2.0, 2.0]:

@@ -1,0 +1,155 @@
+"""Run an unmodified PyTorch script on autograd-core: ``python -m autograd_core.run
+script.py [args...]`` (the CLI's ``autograd-core run`` does the same).
+
+For that process only, ``import torch`` gives ``autograd_core`` and ``import torch.X.Y``
+gives ``autograd_core.X.Y`` (``torch.nn.functional``, ``torch.optim.lr_scheduler``,
+``torch.utils.data``, ...): the same module objects, so ``torch.Tensor`` is
+``autograd_core.Tensor``. A ``torch`` module or attribute this library does not have
+stops the script with one line naming it (and what to use instead, where there is
+something), not a traceback from deep inside.
+
+>>> import autograd_core.run as run
+>>> with run.torch_names():
+...     import torch
+...     import torch.nn.functional as F
+>>> torch.__name__, F.relu(torch.tensor([-1.0, 2.0])).tolist()
+('autograd_core', [0.0, 2.0])
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import runpy
+import sys
+from types import ModuleType
+from typing import Any, Iterator, Sequence
+
+# torch modules with no counterpart here, and what to use instead
+INSTEAD = {
+    "torch.distributed": "train in one process (autograd-core runs on one CPU); for more, run the "
+                         "same script under PyTorch",
+    "torch.multiprocessing": "the standard library's multiprocessing",
+    "torch.jit": "plain Python functions (there is nothing to compile)",
+    "torch.fx": None,
+    "torch.profiler": "the standard library's cProfile",
+    "torch.utils.tensorboard": "print the scalars, or write them with matplotlib",
+    "torch.utils.checkpoint": None,
+    "torch.sparse": None,
+    "torch.quantization": None,
+    "torch.ao": None,
+    "torch.export": None,
+    "torch.distributions": None,
+    "torch.hub": "load weights from a local file with torch.load",
+    "torch.nn.parallel": "the plain model (one CPU, no replicas)",
+}
+
+
+class MissingFeature(ImportError):
+    """A module of PyTorch this library does not have: stops ``run`` with one line."""
+
+
+def _message(name: str) -> str:
+    instead = INSTEAD.get(name)
+    return f"{name} is not available in autograd-core" + (f"; instead: {instead}" if instead else "")
+
+
+def _missing(name: str) -> MissingFeature:
+    return MissingFeature(_message(name), name=name)
+
+
+def _torch_name(e: AttributeError) -> str | None:
+    """``torch.X.name`` when ``e`` is a missing attribute of one of this library's modules
+    (how a script asks for a part of PyTorch that is not here), else None."""
+    obj, name = getattr(e, "obj", None), getattr(e, "name", None)
+    module = getattr(obj, "__name__", "") if isinstance(obj, ModuleType) else ""
+    if not name or not (module == "autograd_core" or module.startswith("autograd_core.")):
+        return None
+    return "torch" + module[len("autograd_core"):] + "." + name
+
+
+class _Alias(importlib.abc.Loader):
+    """Loads ``torch.X`` as the already imported module ``autograd_core.X``."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return self.module
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass
+
+
+class TorchFinder(importlib.abc.MetaPathFinder):
+    """Resolves ``torch`` and ``torch.*`` to this library's modules of the same path."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != "torch" and not fullname.startswith("torch."):
+            return None
+        ours = "autograd_core" + fullname[len("torch"):]
+        if fullname in INSTEAD:
+            raise _missing(fullname)
+        try:
+            module = importlib.import_module(ours)
+        except ModuleNotFoundError as e:
+            if e.name is not None and (e.name == ours or ours.startswith(e.name + ".")):
+                raise _missing(fullname) from None
+            raise
+        return importlib.util.spec_from_loader(fullname, _Alias(module), is_package=hasattr(
+            module, "__path__"))
+
+
+@contextlib.contextmanager
+def torch_names() -> Iterator[None]:
+    """Inside the block, ``import torch...`` imports this library (and the aliases stay
+    in ``sys.modules`` only for the block)."""
+    finder = TorchFinder()
+    before = {k: v for k, v in sys.modules.items() if k == "torch" or k.startswith("torch.")}
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        for k in [k for k in sys.modules if k == "torch" or k.startswith("torch.")]:
+            del sys.modules[k]
+        sys.modules.update(before)
+
+
+def run(script: str, args: Sequence[str] = ()) -> int:
+    """Run ``script`` as ``__main__`` with ``sys.argv = [script, *args]`` and ``torch``
+    resolved to this library; returns the exit status (2 for a missing PyTorch feature,
+    reported in one line on stderr)."""
+    sys.argv = [script, *args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    sys.meta_path.insert(0, TorchFinder())
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except MissingFeature as e:
+        print(f"autograd-core run: {script}: {e}", file=sys.stderr)
+        return 2
+    except AttributeError as e:
+        name = _torch_name(e)
+        if name is None:
+            raise
+        print(f"autograd-core run: {script}: {_message(name)}", file=sys.stderr)
+        return 2
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: python -m autograd_core.run script.py [args...]\n\n"
+              "Run an unmodified PyTorch script with `import torch` resolved to autograd-core.")
+        return 0 if argv else 2
+    return run(argv[0], argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
