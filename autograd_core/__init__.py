@@ -46,11 +46,19 @@ _warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow) enc
 bool = bool_  # noqa: A001  (PyTorch's name: autograd_core.bool)
 
 
+# binary functions that, as PyTorch's, take a number first: the reflected operator
+_NUMBER_FIRST = {"remainder": "__rmod__", "bitwise_and": "__rand__", "bitwise_or": "__ror__",
+                 "bitwise_xor": "__rxor__", "bitwise_left_shift": "__rlshift__",
+                 "bitwise_right_shift": "__rrshift__"}
+
+
 def _method(name: str):
     meth = getattr(Tensor, name)
 
     def fn(input: Tensor, *args, **kwargs):
         if not isinstance(input, Tensor):
+            if name in _NUMBER_FIRST and len(args) == 1 and isinstance(args[0], Tensor):
+                return getattr(args[0], _NUMBER_FIRST[name])(input)
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
         return meth(input, *args, **kwargs)
 
@@ -78,7 +86,10 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "nan_to_num", "isinf", "isposinf", "isneginf", "logical_and", "logical_or",
               "logical_xor", "is_floating_point", "movedim", "moveaxis", "diagonal", "trace",
               "mv", "tile", "diff", "index_add", "index_fill", "nonzero", "argwhere",
-              "count_nonzero", "isclose", "median"):
+              "count_nonzero", "isclose", "median",
+              "cummax", "cummin", "logcumsumexp", "copysign", "fmod", "remainder",
+              "floor_divide", "true_divide", "scatter_reduce", "bitwise_and", "bitwise_or",
+              "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift"):
     globals()[_name] = _method(_name)
 del _name
 
