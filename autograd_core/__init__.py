@@ -18,6 +18,7 @@ from .autograd import (Function, backward, enable_grad, grad, inference_mode, is
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .tensor import (Tensor, cat, cdist, concat, concatenate, hstack, meshgrid, row_stack, stack,
                      std_mean, var_mean, vstack, where)
+from .tensor.args import numpy_names as _numpy_names
 from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from .tensor.dtypes import (bool_, double, float, float16, float32, float64, get_default_dtype,
@@ -94,6 +95,7 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
 del _name
 
 
+@_numpy_names
 def repeat_interleave(input: Tensor, repeats: "Tensor | int | None" = None, dim: "int | None" = None,
                       *, output_size: "int | None" = None) -> Tensor:
     """Repeat each element of ``input`` ``repeats`` times along ``dim`` (flattened if None);

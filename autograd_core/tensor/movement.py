@@ -135,7 +135,8 @@ class MovementMixin:
     def unsqueeze(self, dim: int) -> "Tensor":
         n = self.ndim + 1
         if not -n <= dim < n:
-            raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {self.ndim} dims")
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                             f"but got {dim})")
         d = dim % n
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
@@ -230,7 +231,9 @@ class MovementMixin:
         return self.split(max(-(-n // chunks), 1), dim)
 
     def unbind(self, dim: int = 0) -> tuple:
-        d = _check_dim_of_nd(self, dim, "unbind")
+        d = _check_dim(self, dim, "unbind")
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return tuple(self.select(d, i) for i in range(self.shape[d]))
 
     def select(self, dim: int, index: int) -> "Tensor":
