@@ -90,7 +90,8 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "count_nonzero", "isclose", "median",
               "cummax", "cummin", "logcumsumexp", "copysign", "fmod", "remainder",
               "floor_divide", "true_divide", "scatter_reduce", "bitwise_and", "bitwise_or",
-              "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift"):
+              "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+              "kthvalue", "mode", "nansum", "nanmean", "aminmax"):
     globals()[_name] = _method(_name)
 del _name
 

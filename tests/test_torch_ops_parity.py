@@ -369,3 +369,53 @@ def test_type_names_and_casts(torch):
     assert x.type("torch.IntTensor").tolist() == [1, -1]
     with pytest.raises(ValueError, match="invalid type"):
         x.type("torch.FooTensor")
+
+
+# -- keyword arguments and reductions PyTorch code passes -------------------------------------
+def test_kthvalue_mode_as_torch(torch):
+    a = np.random.default_rng(50).permutation(24).reshape(4, 6).astype(np.float64)
+    for k, dim, keepdim in [(1, 1, False), (3, 0, True), (6, -1, False)]:
+        assert_matches_torch(torch, lambda m, x: x.kthvalue(k, dim, keepdim).values, [a])
+        ours, theirs = ag.tensor(a).kthvalue(k, dim=dim), torch.tensor(a).kthvalue(k, dim=dim)
+        assert ours.indices.tolist() == theirs.indices.tolist()
+    b = np.array([[3.0, 1.0, 3.0, 2.0, 1.0, 5.0], [2.0, 2.0, 7.0, 7.0, 7.0, 0.0]])
+    for dim, keepdim in [(1, False), (-1, True), (0, False)]:
+        ours, theirs = ag.tensor(b).mode(dim, keepdim), torch.tensor(b).mode(dim, keepdim)
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+        assert_matches_torch(torch, lambda m, x: m.mode(x, dim=dim, keepdim=keepdim)[0], [b])
+    ours, theirs = ag.tensor([2, 2, 1, 1, 3]).mode(0), torch.tensor([2, 2, 1, 1, 3]).mode(0)
+    assert (ours.values.item(), ours.indices.item()) == (theirs.values.item(),
+                                                         theirs.indices.item())
+    assert ag.tensor(3.0).kthvalue(1).values.item() == 3.0
+
+
+def test_nansum_nanmean_aminmax_as_torch(torch):
+    a = arr((3, 4), seed=51)
+    a[0, 1] = a[2, 3] = np.nan
+    for case in (lambda m, x: x.nansum(), lambda m, x: m.nansum(x, dim=1),
+                 lambda m, x: x.nanmean(0, keepdim=True), lambda m, x: m.nanmean(x, axis=1)):
+        assert_matches_torch(torch, case, [a])
+    b = arr((3, 4), seed=52)
+    for case in (lambda m, x: x.aminmax(dim=1).min * 2 + x.aminmax(dim=1).max,
+                 lambda m, x: m.aminmax(x)[1], lambda m, x: x.aminmax(dim=0, keepdim=True)[0]):
+        assert_matches_torch(torch, case, [b])
+
+
+def test_added_keyword_arguments_as_torch(torch):
+    a, b = arr((3, 4), seed=53), arr((4,), seed=54)
+    for case in (lambda m, x, y: x.add(y, alpha=3), lambda m, x, y: m.add(x, y, alpha=-2),
+                 lambda m, x, y: x.sub(y, alpha=0.5), lambda m, x, y: m.subtract(x, y, alpha=2)):
+        assert_matches_torch(torch, case, [a, b])
+    for case in (lambda m, x: x.softmax(1, dtype=m.float64),
+                 lambda m, x: x.log_softmax(dim=0, dtype=m.float64),
+                 lambda m, x: x.prod(1, dtype=m.float64),
+                 lambda m, x: x.cumsum(0, dtype=m.float64)):
+        assert_matches_torch(torch, case, [a])
+    nan = [1.0, float("nan")]
+    assert ag.tensor(nan).allclose(ag.tensor(nan), equal_nan=True)
+    assert not ag.tensor(nan).allclose(ag.tensor(nan))
+    x = ag.ones(2, requires_grad=True)
+    assert x.numpy(force=True).tolist() == [1.0, 1.0]
+    assert ag.tensor([1, 2], dtype=ag.int32).sum().dtype == ag.int64
+    assert ag.tensor([1, 2], dtype=ag.int8).prod().dtype == ag.int64

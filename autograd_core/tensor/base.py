@@ -166,9 +166,15 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     def element_size(self) -> int:
         return self._data.itemsize
 
-    def numpy(self) -> np.ndarray:
-        """The array behind the tensor (shared, not copied)."""
-        if self._requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The array behind the tensor (shared, not copied); with ``force``, of a tensor
+        that requires grad too (still shared, as PyTorch's on the CPU).
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, requires_grad=True).numpy(force=True).tolist()
+        [1.0, 1.0]
+        """
+        if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._data

@@ -152,11 +152,29 @@ class PointwiseMixin:
             a, o = a._floating(), o._floating()
         return a._binary(o, P.Copysign, "copysign")
 
-    add = __add__
+    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self + alpha * other``.
 
-    sub = __sub__
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).add(ag.tensor([1.0, 1.0]), alpha=10)
+        tensor([11., 12.])
+        """
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self - alpha * other``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).sub(ag.tensor([1.0, 1.0]), alpha=2)
+        tensor([-1.,  0.])
+        """
+        return self - (other if alpha == 1 else other * alpha)
+
+    subtract = sub
 
     mul = __mul__
+
+    multiply = mul
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
         """``self / other``; ``rounding_mode='trunc'`` rounds the quotient towards zero,
@@ -179,11 +197,29 @@ class PointwiseMixin:
 
     true_divide = __truediv__
 
-    add = __add__
+    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self + alpha * other``.
 
-    sub = __sub__
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).add(ag.tensor([1.0, 1.0]), alpha=10)
+        tensor([11., 12.])
+        """
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self - alpha * other``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).sub(ag.tensor([1.0, 1.0]), alpha=2)
+        tensor([-1.,  0.])
+        """
+        return self - (other if alpha == 1 else other * alpha)
+
+    subtract = sub
 
     mul = __mul__
+
+    multiply = mul
 
     pow = __pow__
 
@@ -353,8 +389,17 @@ class PointwiseMixin:
         """
         return P.Sign.apply(self)
 
-    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol))
+    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+                 equal_nan: bool = False) -> bool:
+        """True when every ``|self - other| <= atol + rtol * |other|`` (NaNs equal with
+        ``equal_nan``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, float("nan")]).allclose(ag.tensor([1.0, float("nan")]), equal_nan=True)
+        True
+        """
+        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol,
+                                equal_nan=equal_nan))
 
     def equal(self, other: "Tensor") -> bool:
         return self.shape == other.shape and bool((self._data == other._data).all())

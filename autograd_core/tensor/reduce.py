@@ -5,6 +5,7 @@ indices, softmax and logsumexp, cumulative sums, sorting, median, norms; and the
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any, TYPE_CHECKING
 
 import numpy as np
@@ -358,6 +359,97 @@ class ReduceMixin:
             return self.clone()
         return RD.LogCumSumExp.apply(self, dim=d)
 
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """The ``k``-th smallest element along ``dim`` and its index, a named tuple
+        ``(values, indices)``; among equal values the later index. The gradient flows to
+        the chosen element.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[3.0, 1.0, 2.0]]).kthvalue(2, dim=1)
+        ValuesIndices(values=tensor([2.]), indices=tensor([2]))
+        """
+        d = _check_dim(self, dim, "kthvalue")
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        if not 1 <= k <= n:
+            raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}")
+        order = np.argsort(x._data, axis=d, kind="stable")
+        return self._picked(x, d, np.take(order, [k - 1], axis=d), keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        """The most frequent value along ``dim`` (the smallest of equally frequent ones) and
+        the index of its last occurrence, a named tuple ``(values, indices)``, as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[3.0, 1.0, 3.0, 2.0, 1.0]]).mode(1)
+        ValuesIndices(values=tensor([1.]), indices=tensor([4]))
+        """
+        d = _check_dim(self, dim, "mode")
+        x = self if self.ndim else self.reshape(1)
+        a = np.moveaxis(x._data, d, -1)
+        n = a.shape[-1]
+        if n == 0:
+            raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+        flat = a.reshape(-1, n)
+        best = np.empty(flat.shape[0], np.int64)
+        for r, row in enumerate(flat):
+            values, counts = np.unique(row, return_counts=True)  # sorted: ties go to the smallest
+            v = values[np.argmax(counts)]
+            best[r] = n - 1 - np.argmax((row == v)[::-1])  # its last occurrence
+        idx = np.expand_dims(np.moveaxis(best.reshape(a.shape[:-1] + (1,)), -1, d).squeeze(d), d)
+        return self._picked(x, d, idx, keepdim)
+
+    def _picked(self, x: "Tensor", d: int, idx: np.ndarray, keepdim: bool) -> Any:
+        """``(values, indices)`` of the elements of ``x`` at ``idx`` (keepdim shape) along
+        ``d``, shaped as a reduction of this tensor over ``d``."""
+        values = IX.Gather.apply(x, dim=d, index=np.ascontiguousarray(idx))
+        if not self.ndim:
+            return ValuesIndices(values.reshape(()), _f.make(idx.reshape(()).astype(np.int64)))
+        if not keepdim:
+            values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+        return ValuesIndices(values, _f.make(idx.astype(np.int64)))
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        """The sum over ``dim`` with NaNs taken as zero (which get zero gradient).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, float("nan"), 2.0]).nansum()
+        tensor(3.)
+        """
+        return self._nan_as_zero().sum(dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        """The mean over ``dim`` of the elements that are not NaN.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, float("nan"), 2.0]]).nanmean(1)
+        tensor([1.5])
+        """
+        x = self if dtype is None else self.to(dtype)
+        if not _is_float(x._data.dtype):
+            raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got "
+                               f"{scalar_type_name(x._data.dtype)}")
+        count = (~np.isnan(x._data)).sum(axis=_dims(x, dim, keepdim)[0], keepdims=keepdim)
+        return x.nansum(dim, keepdim) / _f.make(np.asarray(count, x._data.dtype))
+
+    def _nan_as_zero(self) -> "Tensor":
+        nan = np.isnan(self._data) if _is_float(self._data.dtype) else None
+        if nan is None or not nan.any():
+            return self
+        return where(nan, _f.make(np.zeros((), self._data.dtype)), self)
+
+    def aminmax(self, *, dim: Any = None, keepdim: bool = False) -> Any:
+        """``(min, max)`` over ``dim`` (or all elements), a named tuple; gradients as
+        ``amin`` and ``amax``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 2.0], [0.0, 5.0]]).aminmax(dim=0)
+        MinMax(min=tensor([0., 2.]), max=tensor([1., 5.]))
+        """
+        if dim is not None:
+            _check_dim(self, dim, "aminmax")
+        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
     def cumsum(self, dim: int, *, dtype: Any = None) -> "Tensor":
         """Running sums along ``dim`` (integers and bools sum in int64, as PyTorch).
 
@@ -469,6 +561,10 @@ class ReduceMixin:
         tensor([5., 1.])
         """
         return norm(self, p, dim, keepdim, dtype)
+
+# PyTorch's torch.return_types.aminmax
+MinMax = namedtuple("MinMax", ["min", "max"])
+
 
 def _median_index(a: np.ndarray, dim: int) -> np.ndarray:
     """Along ``dim``: the index of the lower median, or of the first NaN if there is one."""
