@@ -8,6 +8,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 from parity import arr, assert_matches_torch, leaf
@@ -419,3 +421,28 @@ def test_added_keyword_arguments_as_torch(torch):
     assert x.numpy(force=True).tolist() == [1.0, 1.0]
     assert ag.tensor([1, 2], dtype=ag.int32).sum().dtype == ag.int64
     assert ag.tensor([1, 2], dtype=ag.int8).prod().dtype == ag.int64
+
+
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       name=st.sampled_from(["fmod", "remainder", "copysign"]), seed=st.integers(0, 2**16))
+def test_binary_ops_gradcheck_on_random_broadcast_shapes(shapes, name, seed):
+    sa, sb = shapes.input_shapes
+    a = arr(sa, seed=seed, low=-4, high=4)
+    b = np.random.default_rng(seed + 1).choice([-1.0, 1.0], size=sb) * arr(sb, seed=seed + 2,
+                                                                          low=0.6, high=2)
+    if name != "copysign":  # away from the jumps of the remainder (a / b an integer)
+        q = a / b
+        a = np.where(np.abs(q - np.round(q)) < 0.05, a + 0.1 * b, a)
+    x, y = leaf(a), leaf(b)
+    assert ag.gradcheck(lambda s, t: getattr(s, name)(t), (x, y))
+    assert ag.gradgradcheck(lambda s, t: getattr(s, name)(t) * s, (x, y))
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), data=st.data())
+def test_cumulative_ops_gradcheck_on_random_shapes(shape, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    seed = data.draw(st.integers(0, 2**16))
+    x = leaf(np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) / 3.0)
+    assert ag.gradcheck(lambda t: t.logcumsumexp(dim), (x,))
+    assert ag.gradcheck(lambda t: t.cummax(dim).values + t.cummin(dim)[0], (x,))
+    assert ag.gradgradcheck(lambda t: t.logcumsumexp(dim), (x,))

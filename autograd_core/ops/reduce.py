@@ -316,13 +316,16 @@ class LogCumSumExp(Function):
             return grad
         lowest = const(np.asarray(np.finfo(grad._data.dtype).min, grad._data.dtype))
         g = grad._data
-        log_abs = grad.abs().log()
 
         def reverse_logcumsumexp(x):
             return LogCumSumExp.apply(x.flip(dim), dim=dim).flip(dim)
 
-        pos = (reverse_logcumsumexp(where(g > 0, log_abs, lowest) - out) + a).exp()
-        neg = (reverse_logcumsumexp(where(g < 0, log_abs, lowest) - out) + a).exp()
+        # log(0) = -inf where grad is 0 (not selected), and lowest - out may round to -inf:
+        # both are exact results here
+        with np.errstate(divide="ignore", over="ignore"):
+            log_abs = grad.abs().log()
+            pos = (reverse_logcumsumexp(where(g > 0, log_abs, lowest) - out) + a).exp()
+            neg = (reverse_logcumsumexp(where(g < 0, log_abs, lowest) - out) + a).exp()
         return pos - neg
 
 

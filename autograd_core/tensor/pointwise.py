@@ -197,30 +197,6 @@ class PointwiseMixin:
 
     true_divide = __truediv__
 
-    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        """``self + alpha * other``.
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([1.0, 2.0]).add(ag.tensor([1.0, 1.0]), alpha=10)
-        tensor([11., 12.])
-        """
-        return self + (other if alpha == 1 else other * alpha)
-
-    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        """``self - alpha * other``.
-
-        >>> import autograd_core as ag
-        >>> ag.tensor([1.0, 2.0]).sub(ag.tensor([1.0, 1.0]), alpha=2)
-        tensor([-1.,  0.])
-        """
-        return self - (other if alpha == 1 else other * alpha)
-
-    subtract = sub
-
-    mul = __mul__
-
-    multiply = mul
-
     pow = __pow__
 
     neg = __neg__
