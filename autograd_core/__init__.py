@@ -18,6 +18,7 @@ from .autograd import (Function, backward, enable_grad, grad, inference_mode, is
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .tensor import (Tensor, cat, cdist, concat, concatenate, hstack, meshgrid, row_stack, stack,
                      std_mean, var_mean, vstack, where)
+from .tensor.args import numpy_names as _numpy_names
 from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from .tensor.dtypes import (bool_, double, float, float16, float32, float64, get_default_dtype,
@@ -46,11 +47,19 @@ _warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow) enc
 bool = bool_  # noqa: A001  (PyTorch's name: autograd_core.bool)
 
 
+# binary functions that, as PyTorch's, take a number first: the reflected operator
+_NUMBER_FIRST = {"remainder": "__rmod__", "bitwise_and": "__rand__", "bitwise_or": "__ror__",
+                 "bitwise_xor": "__rxor__", "bitwise_left_shift": "__rlshift__",
+                 "bitwise_right_shift": "__rrshift__"}
+
+
 def _method(name: str):
     meth = getattr(Tensor, name)
 
     def fn(input: Tensor, *args, **kwargs):
         if not isinstance(input, Tensor):
+            if name in _NUMBER_FIRST and len(args) == 1 and isinstance(args[0], Tensor):
+                return getattr(args[0], _NUMBER_FIRST[name])(input)
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
         return meth(input, *args, **kwargs)
 
@@ -78,11 +87,16 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "nan_to_num", "isinf", "isposinf", "isneginf", "logical_and", "logical_or",
               "logical_xor", "is_floating_point", "movedim", "moveaxis", "diagonal", "trace",
               "mv", "tile", "diff", "index_add", "index_fill", "nonzero", "argwhere",
-              "count_nonzero", "isclose", "median"):
+              "count_nonzero", "isclose", "median",
+              "cummax", "cummin", "logcumsumexp", "copysign", "fmod", "remainder",
+              "floor_divide", "true_divide", "scatter_reduce", "bitwise_and", "bitwise_or",
+              "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+              "kthvalue", "mode", "nansum", "nanmean", "aminmax"):
     globals()[_name] = _method(_name)
 del _name
 
 
+@_numpy_names
 def repeat_interleave(input: Tensor, repeats: "Tensor | int | None" = None, dim: "int | None" = None,
                       *, output_size: "int | None" = None) -> Tensor:
     """Repeat each element of ``input`` ``repeats`` times along ``dim`` (flattened if None);

@@ -58,7 +58,7 @@ def test_conversions():
     assert t.long().dtype == ag.int64
     assert float(t[0, 0]) == 1.0 and len(t) == 2
     assert [r.tolist() for r in t] == [[1, 2], [3, 4]]
-    with pytest.raises(ValueError, match="item"):
+    with pytest.raises(RuntimeError, match="item"):
         t.item()
 
 
@@ -85,19 +85,19 @@ def test_mismatched_shapes_name_op_and_both_shapes():
         a + b
     with pytest.raises(RuntimeError, match=r"mul: shapes \(2, 3\) and \(4,\)"):
         a * b
-    with pytest.raises(ValueError, match=r"matmul: shapes \(2, 3\) and \(4,\) cannot be multiplied"):
+    with pytest.raises(RuntimeError, match=r"matmul: shapes \(2, 3\) and \(4,\) cannot be multiplied"):
         a @ b
-    with pytest.raises(ValueError, match=r"matmul: shapes \(2, 3\) and \(2, 3\)"):
+    with pytest.raises(RuntimeError, match=r"matmul: shapes \(2, 3\) and \(2, 3\)"):
         a @ a
-    with pytest.raises(ValueError, match=r"reshape.*\(2, 3\)"):
+    with pytest.raises(RuntimeError, match=r"reshape.*\(2, 3\)"):
         a.reshape(4, 2)
-    with pytest.raises(ValueError, match=r"cat.*\[\(2, 3\), \(4,\)\]"):
+    with pytest.raises(RuntimeError, match=r"cat.*\[\(2, 3\), \(4,\)\]"):
         ag.cat([a, b])
-    with pytest.raises(ValueError, match=r"stack"):
+    with pytest.raises(RuntimeError, match=r"stack"):
         ag.stack([a, b])
-    with pytest.raises(IndexError, match=r"sum|reduce.*dim 5"):
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 5\)"):
         a.sum(5)
-    with pytest.raises(ValueError, match=r"expand"):
+    with pytest.raises(RuntimeError, match=r"expand"):
         a.expand(3, 3)
 
 

@@ -444,7 +444,9 @@ def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
     msg = str(e)
     if "broadcast" in msg:
         return RuntimeError(f"{op_name(cls)}: shapes {shapes} cannot be broadcast together")
-    return type(e)(f"{op_name(cls)}: invalid input of shape {shapes}: {msg}")
+    # NumPy's ValueError for shapes that do not fit is PyTorch's RuntimeError
+    kind = RuntimeError if isinstance(e, ValueError) else type(e)
+    return kind(f"{op_name(cls)}: invalid input of shape {shapes}: {msg}")
 
 
 class _NoNodes:

@@ -26,7 +26,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from . import dispatch, threads
 from .jit import lazy_njit
-from .shapes import IntPair, float_array, pool2d_geometry, pool_inverse_divisors
+from .shapes import (IntPair, float_array, pool2d_geometry, pool_inverse_divisors,
+                     real_array)
 
 # A thread gets at least this many window taps of work, else we stay on one thread.
 _SPLIT_MIN_TAPS = 200_000
@@ -182,11 +183,14 @@ def _check_grad(op: str, grad_out: np.ndarray, expected: tuple[int, ...], dtype=
 # --------------------------------------------------------------------------- max pool
 def _max_forward_numpy(x, k, s, p, d, ohw):
     n, c, h, w = x.shape
-    xp = _pad_to_windows(x, k, s, p, ohw, d, -np.inf)
+    # padding loses to every pixel: -inf, or an integer dtype's lowest value (a window of
+    # which reports its first real pixel, as a window of -inf does)
+    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    xp = _pad_to_windows(x, k, s, p, ohw, d, lowest)
     flat = _windows(xp, k, s, ohw, d).reshape(n, c, ohw[0], ohw[1], k[0] * k[1])
     a = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, a[..., None], axis=-1)[..., 0]
-    nan = np.isnan(out)
+    nan = np.isnan(out) if x.dtype.kind == "f" else np.zeros(out.shape, bool)
     if nan.any():  # PyTorch keeps the last NaN of the window
         isn = np.isnan(flat)
         a = np.where(nan, k[0] * k[1] - 1 - isn[..., ::-1].argmax(axis=-1), a)
@@ -196,7 +200,7 @@ def _max_forward_numpy(x, k, s, p, d, ohw):
     # a window of -inf only reports its first real pixel
     first_y = np.where(y0 >= 0, y0, y0 + (-y0 + d[0] - 1) // d[0] * d[0])
     first_x = np.where(x0 >= 0, x0, x0 + (-x0 + d[1] - 1) // d[1] * d[1])
-    idx = np.where(out == -np.inf, first_y * w + first_x, idx).astype(np.int64)
+    idx = np.where(out == lowest, first_y * w + first_x, idx).astype(np.int64)
     return np.ascontiguousarray(out), idx
 
 
@@ -213,7 +217,7 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | No
     >>> out.shape, idx.dtype
     ((2, 3, 4, 3), dtype('int64'))
     """
-    x = float_array("max_pool2d", "input", x, 4, "(N, C, H, W)")
+    x = real_array("max_pool2d", "input", x, 4, "(N, C, H, W)")
     k, s, p, d, ohw = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding,
                                       dilation, ceil_mode)
     n, c, h, w = x.shape

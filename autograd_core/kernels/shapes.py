@@ -71,6 +71,18 @@ def float_array(op: str, name: str, a: np.ndarray, ndim: int, layout: str) -> np
     return np.ascontiguousarray(a)
 
 
+def real_array(op: str, name: str, a: np.ndarray, ndim: int, layout: str) -> np.ndarray:
+    """:func:`float_array` that takes integer arrays too (not bool), for the ops PyTorch
+    runs on integers (max pooling)."""
+    if isinstance(a, np.ndarray) and a.dtype.kind in "iu":
+        if a.ndim != ndim:
+            raise ValueError(f"{op}: expected {name} of shape {layout} ({ndim}-D), got {a.shape}")
+        return np.ascontiguousarray(a)
+    if isinstance(a, np.ndarray) and a.dtype == np.bool_:
+        raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
+    return float_array(op, name, a, ndim, layout)
+
+
 def same_dtype(op: str, **arrays: np.ndarray) -> np.dtype:
     """The common dtype of ``arrays``; a RuntimeError (as in PyTorch) when they differ."""
     dtypes = {name: a.dtype for name, a in arrays.items()}

@@ -90,9 +90,9 @@ def _check(op: str, input: Any, weight: Any, bias: Any, ndim: int, layout: str) 
         if not is_tensor(t):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
     if input.ndim != ndim:
-        raise ValueError(f"{op}: expected input of shape {layout} ({ndim}-D), got {input.shape}")
+        raise RuntimeError(f"{op}: expected input of shape {layout} ({ndim}-D), got {input.shape}")
     if weight.ndim != ndim:
-        raise ValueError(f"{op}: expected a {ndim}-D weight, got {weight.shape}")
+        raise RuntimeError(f"{op}: expected a {ndim}-D weight, got {weight.shape}")
     if bias is not None and not is_tensor(bias):
         raise TypeError(f"{op}: bias must be a Tensor or None, got {type(bias).__name__}")
     dtypes = {input.dtype, weight.dtype} | ({bias.dtype} if bias is not None else set())
@@ -148,7 +148,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 def _one(op: str, name: str, v: Any) -> int:
     if isinstance(v, (tuple, list)):
         if len(v) != 1:
-            raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {v!r}")
+            raise RuntimeError(f"{op}: {name} must be an int or a 1-tuple, got {v!r}")
         v = v[0]
     return int(v)
 
@@ -157,10 +157,10 @@ def _string_padding(op: str, padding: str, ksize: tuple, dilation: Any, stride: 
     if padding == "valid":
         return 0 if len(ksize) == 1 else (0, 0)
     if padding != "same":
-        raise ValueError(f"{op}: padding must be an int, a tuple, 'same' or 'valid', got {padding!r}")
+        raise RuntimeError(f"{op}: padding must be an int, a tuple, 'same' or 'valid', got {padding!r}")
     strides = stride if isinstance(stride, (tuple, list)) else (stride,) * len(ksize)
     if any(s != 1 for s in strides):
-        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
+        raise RuntimeError(f"{op}: padding='same' is not supported for strided convolutions")
     dil = dilation if isinstance(dilation, (tuple, list)) else (dilation,) * len(ksize)
     total = [d * (k - 1) for d, k in zip(dil, ksize)]
     if any(t % 2 for t in total):

@@ -44,7 +44,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         if a.shape[-1] != b.shape[-2]:
-            raise ValueError(f"shapes {a.shape} and {b.shape} cannot be multiplied "
+            raise RuntimeError(f"shapes {a.shape} and {b.shape} cannot be multiplied "
                              f"({a.shape[-1]} != {b.shape[-2]})")
         nxt = ctx.next
         ctx.save_for_backward(a if nxt[1] is not None else None,
@@ -72,7 +72,7 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, w, b=None):
         if x.shape[-1] != w.shape[1]:
-            raise ValueError(f"input has {x.shape[-1]} features but weight {w.shape} expects "
+            raise RuntimeError(f"input has {x.shape[-1]} features but weight {w.shape} expects "
                              f"{w.shape[1]} (weight is (out_features, in_features))")
         nxt = ctx.next
         ctx.save_for_backward(x if nxt[1] is not None else None,
@@ -155,12 +155,12 @@ def _parse(equation: str, operands: list) -> tuple:
         lhs, out = eq, None
     terms = lhs.split(",")
     if len(terms) != len(operands):
-        raise ValueError(f"einsum: the equation {equation!r} names {len(terms)} operands but "
+        raise RuntimeError(f"einsum: the equation {equation!r} names {len(terms)} operands but "
                          f"{len(operands)} were given")
     for term in terms + ([out] if out is not None else []):
         rest = term.replace("...", "", 1)
         if "." in rest or any(c not in _LETTERS for c in rest):
-            raise ValueError(f"einsum: invalid subscript {term!r} in {equation!r} "
+            raise RuntimeError(f"einsum: invalid subscript {term!r} in {equation!r} "
                              "(expected letters and at most one '...')")
     used = set(c for c in eq if c in _LETTERS)
     spare = [c for c in _LETTERS if c not in used]
@@ -170,10 +170,10 @@ def _parse(equation: str, operands: list) -> tuple:
         if "..." in term:
             n_ell = max(n_ell, t.ndim - letters)
             if t.ndim < letters:
-                raise ValueError(f"einsum: subscript {term!r} has {letters} letters but operand "
+                raise RuntimeError(f"einsum: subscript {term!r} has {letters} letters but operand "
                                  f"of shape {t.shape} has {t.ndim} dims")
         elif letters != t.ndim:
-            raise ValueError(f"einsum: subscript {term!r} has {letters} letters but operand of "
+            raise RuntimeError(f"einsum: subscript {term!r} has {letters} letters but operand of "
                              f"shape {t.shape} has {t.ndim} dims")
     ell = "".join(spare[:n_ell])
     inputs = []
@@ -191,10 +191,10 @@ def _parse(equation: str, operands: list) -> tuple:
     else:
         out = out.replace("...", ell)
         if len(set(out)) != len(out):
-            raise ValueError(f"einsum: output subscript {out!r} repeats a letter")
+            raise RuntimeError(f"einsum: output subscript {out!r} repeats a letter")
         missing = [c for c in out if not any(c in term for term in inputs)]
         if missing:
-            raise ValueError(f"einsum: output subscript {missing[0]!r} does not appear in the "
+            raise RuntimeError(f"einsum: output subscript {missing[0]!r} does not appear in the "
                              f"inputs of {equation!r}")
     return inputs, out
 
@@ -206,7 +206,7 @@ def _diagonal(t: Tensor, term: str) -> tuple:
         pos = [k for k, x in enumerate(term) if x == c]
         sizes = {t.shape[k] for k in pos}
         if len(sizes) != 1:
-            raise ValueError(f"einsum: subscript {c!r} is repeated over dims of different sizes "
+            raise RuntimeError(f"einsum: subscript {c!r} is repeated over dims of different sizes "
                              f"{[t.shape[k] for k in pos]}")
         rest = [k for k in range(len(term)) if k not in pos]
         t = t.permute(*pos, *rest)
@@ -234,7 +234,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if not isinstance(equation, str):
         raise TypeError(f"einsum: expected the equation string first, got {type(equation).__name__}")
     if not operands:
-        raise ValueError("einsum: expected at least one operand")
+        raise RuntimeError("einsum: expected at least one operand")
     for k, t in enumerate(operands):
         if not is_tensor(t):
             raise TypeError(f"einsum: operand {k} must be a Tensor, not {type(t).__name__}")
@@ -249,7 +249,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         for c, s in zip(term, t.shape):
             if s != 1:
                 if sizes.get(c, s) != s:
-                    raise ValueError(
+                    raise RuntimeError(
                         f"einsum: subscript {c!r} has size {s} in one operand and "
                         f"{sizes[c]} in another (shapes {[tuple(o.shape) for o in operands]})")
                 sizes[c] = s

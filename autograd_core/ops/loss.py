@@ -334,7 +334,7 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, t, weight=None, reduction="mean"):
         if x.size and (x.min() < 0 or x.max() > 1):
-            raise ValueError("binary_cross_entropy: all elements of input should be between "
+            raise RuntimeError("binary_cross_entropy: all elements of input should be between "
                              "0 and 1")
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), _LOG_MIN)

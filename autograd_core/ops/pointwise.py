@@ -441,3 +441,123 @@ class Copy(Function):
     def backward(ctx, grad):
         zero = const(np.zeros(grad._data.shape, grad._data.dtype)) if ctx.next[0] is not None else None
         return zero, grad
+
+
+class NoDerivative(Function):
+    """Base of ops PyTorch gives no derivative (``floor_divide``, ``scatter(reduce=...)``):
+    the result requires grad, and backward through it raises PyTorch's error."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(f"derivative for aten::{ctx.op} is not implemented")
+
+
+def _check_int_divisor(a: np.ndarray, b: np.ndarray) -> None:
+    """PyTorch's error for an integer division (or remainder) by zero."""
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and not np.all(b):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def floor_divide_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / b`` rounded down: integers divide exactly (Python's ``//``); floats as PyTorch's
+    ``div_floor`` (``(a - fmod(a, b)) / b`` corrected to the floor, ``a / b`` when ``b`` is 0),
+    which is also NumPy's ``floor_divide``."""
+    _check_int_divisor(a, b)
+    return np.asarray(np.floor_divide(a, b))
+
+
+def trunc_divide_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / b`` rounded towards zero: integers exactly, floats as ``trunc(a / b)``."""
+    _check_int_divisor(a, b)
+    if a.dtype.kind in "fc":
+        return np.asarray(np.trunc(a / b))
+    q = np.floor_divide(a, b)
+    # floor and trunc differ where the exact quotient is negative and not whole
+    return np.asarray(q + ((q < 0) & (q * b != a)))
+
+
+class DivRounded(Function):
+    """``div(a, b, rounding_mode='trunc'|'floor')``: a step function of both inputs, so
+    both gradients are zero (as PyTorch's)."""
+
+    op = "div"
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode="trunc"):
+        return (floor_divide_array if rounding_mode == "floor" else trunc_divide_array)(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = const(np.zeros(grad._data.shape, grad._data.dtype))
+        return zero, zero
+
+
+class FloorDivide(NoDerivative):
+    """``a // b`` (``floor_divide``); PyTorch has no derivative for it."""
+
+    op = "floor_divide"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return floor_divide_array(a, b)
+
+
+class Fmod(Function):
+    """C's ``fmod``: the remainder of ``a / b`` rounded towards zero, with ``a``'s sign.
+    d/da = 1, d/db = -trunc(a / b)."""
+
+    op = "fmod"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_int_divisor(a, b)
+        ctx.save_for_backward(a, b)
+        return np.asarray(np.fmod(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_arrays
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (
+            -grad * const(trunc_divide_array(a, b)) if need_b else None)
+
+
+class Remainder(Function):
+    """Python's ``%``: ``a - b * floor(a / b)``, with ``b``'s sign. d/da = 1,
+    d/db = -floor(a / b)."""
+
+    op = "remainder"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_int_divisor(a, b)
+        ctx.save_for_backward(a, b)
+        return np.asarray(np.remainder(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_arrays
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (
+            -grad * const(floor_divide_array(a, b)) if need_b else None)
+
+
+class Copysign(Function):
+    """``|a|`` with the sign of ``b`` (signed zeros count). The gradient to ``a`` is
+    ``grad * out / a`` (the sign flip; 0 where ``a`` is 0), to ``b`` zero, as PyTorch's."""
+
+    op = "copysign"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.asarray(np.copysign(a, b))
+        # PyTorch's ratio out / a, taken as 0 where a is 0 (a NaN input gives NaN)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ctx.flip = np.where(a == 0, 0, out / np.where(a == 0, 1, a)).astype(out.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        zero = const(np.zeros(grad._data.shape, grad._data.dtype)) if need_b else None
+        return (grad * const(ctx.flip) if need_a else None), zero

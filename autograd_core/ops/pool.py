@@ -76,7 +76,7 @@ def _check(op: str, input: Any) -> None:
     if not is_tensor(input):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in (3, 4):
-        raise ValueError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), got {input.shape}")
+        raise RuntimeError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), got {input.shape}")
 
 
 def _batched(input: Tensor, fn: Any) -> Any:

@@ -23,6 +23,14 @@ def keepdim_shape(shape: tuple, dim) -> tuple:
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+def reduced_shape(shape: tuple, dim) -> tuple:
+    """The shape a reduction over ``dim`` (an int, a tuple, or None for all) leaves."""
+    if dim is None:
+        return ()
+    dims = {d % len(shape) for d in dim} if isinstance(dim, tuple) else {dim % len(shape)}
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
 class Sum(Function):
     op = "sum"
 
@@ -269,6 +277,61 @@ class CumProd(Function):
         table = rows.cumprod(-1) * const(np.triu(np.ones((n, n), a._data.dtype)))  # j >= k
         gx = (table * g.unsqueeze(-2)).sum(-1)                         # sum over j
         return gx.transpose(dim, -1)
+
+
+def cumulative_extreme_index(a: np.ndarray, dim: int, largest: bool) -> np.ndarray:
+    """Along ``dim``: the index of the running maximum (or minimum) of ``a``, as PyTorch's
+    ``cummax``/``cummin``: at a tie the later index, and from a NaN on the last NaN seen.
+
+    >>> cumulative_extreme_index(np.array([1.0, 3.0, 3.0, 2.0]), 0, True).tolist()
+    [0, 1, 2, 2]
+    """
+    running = (np.maximum if largest else np.minimum).accumulate(a, axis=dim)
+    # the running extreme changes only where an element reaches it, so the last element
+    # equal to its running extreme (or the last NaN) is where the extreme was taken
+    hit = a == running
+    if a.dtype.kind == "f":
+        hit |= np.isnan(a)
+    shape = [1] * a.ndim
+    shape[dim] = a.shape[dim]
+    positions = np.where(hit, np.arange(a.shape[dim]).reshape(shape), 0)
+    return np.maximum.accumulate(positions, axis=dim).astype(np.int64)
+
+
+class LogCumSumExp(Function):
+    """``log(cumsum(exp(a)))`` along ``dim``, without overflow. The gradient
+    ``sum_{j >= i} grad_j * exp(a_i - out_j)`` is taken in log space, the positive and
+    negative parts of ``grad`` apart (PyTorch's formula), so it neither overflows nor
+    underflows; it is written with this op itself, so it has a derivative too."""
+
+    op = "logcumsumexp"
+
+    @staticmethod
+    def forward(ctx, a, dim=0):
+        ctx.dim = dim
+        out = np.logaddexp.accumulate(a, axis=dim, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        dim = ctx.dim
+        if grad._data.size == 0:
+            return grad
+        lowest = const(np.asarray(np.finfo(grad._data.dtype).min, grad._data.dtype))
+        g = grad._data
+
+        def reverse_logcumsumexp(x):
+            return LogCumSumExp.apply(x.flip(dim), dim=dim).flip(dim)
+
+        # log(0) = -inf where grad is 0 (not selected), and lowest - out may round to -inf:
+        # both are exact results here
+        with np.errstate(divide="ignore", over="ignore"):
+            log_abs = grad.abs().log()
+            pos = (reverse_logcumsumexp(where(g > 0, log_abs, lowest) - out) + a).exp()
+            neg = (reverse_logcumsumexp(where(g < 0, log_abs, lowest) - out) + a).exp()
+        return pos - neg
 
 
 class Norm(Function):

@@ -10,6 +10,8 @@ NumPy's names, indices holding tensors, and the dtype a Python scalar takes.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections import namedtuple
 from typing import Any, TYPE_CHECKING
 
@@ -17,6 +19,7 @@ import numpy as np
 
 from ..autograd import function as _f
 from ..autograd.function import is_tensor
+from ..ops.index import torch_order
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
     from .base import Tensor
@@ -64,24 +67,73 @@ def _size(args: tuple) -> tuple:
 
 
 def _check_dim(t: Tensor, dim: Any, op: str) -> int:
+    """``dim`` as an index in ``[0, ndim)``; a 0-d tensor takes dims -1 and 0, as PyTorch's
+    (then 0 is returned). Out of range: PyTorch's ``IndexError``."""
     n = max(t.ndim, 1)
-    if not isinstance(dim, (int, np.integer)) or not -n <= dim < n:
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of shape {t.shape} "
-                         f"(expected to be in [{-n}, {n - 1}])")
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
     return int(dim) % n
 
 
-def _dims(t: Tensor, dim: Any, axis: Any, keepdim: bool, keepdims: bool | None) -> tuple:
-    if axis is not None:
-        dim = axis
-    if keepdims is not None:
-        keepdim = keepdims
+def _check_dim_of_nd(t: Tensor, dim: Any, op: str) -> int:
+    """:func:`_check_dim` for ops that need a dim to exist: PyTorch's ``IndexError`` on a
+    0-d tensor."""
+    if t.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _check_dim(t, dim, op)
+
+
+def _dims(t: Tensor, dim: Any, keepdim: bool) -> tuple:
+    """Reduction dims (an int, a sequence, or None for all) checked against ``t``: None,
+    an int, or a tuple of ints; a 0-d tensor reduces over all (after the check)."""
     if dim is None:
         return None, keepdim
     if isinstance(dim, (list, tuple)):
         dims = tuple(_check_dim(t, d, "reduce") for d in dim)
-        return (dims if dims else None), keepdim
-    return (_check_dim(t, dim, "reduce") if t.ndim else None), keepdim
+        return (dims if dims and t.ndim else None), keepdim
+    d = _check_dim(t, dim, "reduce")
+    return (d if t.ndim else None), keepdim
+
+
+def numpy_names(fn: Any) -> Any:
+    """Let ``fn`` take NumPy's keyword names ``axis`` for ``dim`` and ``keepdims`` for
+    ``keepdim``, as PyTorch's argument parser does for every op with those parameters.
+
+    >>> import autograd_core as ag
+    >>> ag.ones(2, 3).sum(axis=1, keepdims=True).shape
+    (2, 1)
+    """
+    @functools.wraps(fn)
+    def aliased(*args: Any, **kwargs: Any) -> Any:
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{fn.__name__}(): got both 'dim' and its alias 'axis'")
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            if "keepdim" in kwargs:
+                raise TypeError(f"{fn.__name__}(): got both 'keepdim' and its alias 'keepdims'")
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return aliased
+
+
+def add_numpy_names(cls: type) -> None:
+    """Wrap every method of ``cls`` that has a ``dim`` or ``keepdim`` parameter with
+    :func:`numpy_names`."""
+    for name in dir(cls):
+        fn = getattr(cls, name, None)
+        if not callable(fn) or isinstance(fn, type) or name.startswith("__"):
+            continue
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            continue
+        if ("dim" in params or "keepdim" in params) and "axis" not in params:
+            setattr(cls, name, numpy_names(fn))
 
 
 def _count(shape: tuple, dim: Any) -> int:
@@ -92,15 +144,20 @@ def _count(shape: tuple, dim: Any) -> int:
 
 
 def _index(index: Any) -> Any:
-    """Tensors and lists inside an index become arrays; the rest stays."""
+    """Tensors and lists inside an index become arrays (a 0-d integer tensor an int, which
+    PyTorch applies as ``select``); an index that mixes ints with arrays is applied in
+    PyTorch's order (``ops.index.torch_order``)."""
     if isinstance(index, tuple):
-        return tuple(_index_item(i) for i in index)
+        return torch_order(tuple(_index_item(i) for i in index))
     return _index_item(index)
 
 
 def _index_item(i: Any) -> Any:
     if is_tensor(i):
-        return i._data
+        d = i._data
+        if d.ndim == 0 and d.dtype.kind in "iu":
+            return int(d)
+        return d
     if isinstance(i, list):
         return np.asarray(i)
     return i
@@ -127,7 +184,7 @@ def _index_1d(index: Any, op: str, n: int, negative: bool,
     it raises ``error`` naming the op, the index and the valid range."""
     idx = _array(index)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
-        raise ValueError(f"{op}: index must be a 1-D int64 tensor, got shape {idx.shape} and "
+        raise RuntimeError(f"{op}: index must be a 1-D int64 tensor, got shape {idx.shape} and "
                          f"dtype {idx.dtype}")
     idx = idx.reshape(-1).astype(np.int64)
     low = -n if negative else 0

@@ -31,9 +31,9 @@ from .. import autograd
 from ..device import CPU, device
 from ..device import check as check_device
 from ..autograd.function import (RemovableHandle, bind_tensor, refresh_view, scalar_type_name,
-                                 version_counter)
+                                 torch_type_name, version_counter)
 from ..ops import pointwise as P
-from .args import _check_dim, _is_float
+from .args import _check_dim, _is_float, add_numpy_names
 from .creation import CreationMixin
 from .dtypes import to_array
 from .index import IndexMixin
@@ -176,7 +176,17 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         return -1
 
     def size(self, dim: int | None = None) -> Any:
-        return self._data.shape if dim is None else self._data.shape[dim]
+        """The shape, or with ``dim`` the size of that dim.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).size(), ag.zeros(2, 3).size(-1)
+        ((2, 3), 3)
+        """
+        if dim is None:
+            return self._data.shape
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return self._data.shape[_check_dim(self, dim, "size")]
 
     def dim(self) -> int:
         return self._data.ndim
@@ -187,16 +197,22 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     def element_size(self) -> int:
         return self._data.itemsize
 
-    def numpy(self) -> np.ndarray:
-        """The array behind the tensor (shared, not copied)."""
-        if self._requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The array behind the tensor (shared, not copied); with ``force``, of a tensor
+        that requires grad too (still shared, as PyTorch's on the CPU).
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, requires_grad=True).numpy(force=True).tolist()
+        [1.0, 1.0]
+        """
+        if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._data
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise ValueError(f"item(): a Tensor with {self._data.size} elements cannot be "
+            raise RuntimeError(f"item(): a Tensor with {self._data.size} elements cannot be "
                              "converted to a Python scalar")
         return self._data.item()
 
@@ -412,6 +428,26 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
             return make(self._data.astype(dtype))
         return P.Cast.apply(self, dtype=dtype)
 
+    def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+        """Without ``dtype``, PyTorch's legacy name of this tensor's type (a string); with a
+        dtype or such a name, this tensor cast to it (itself when it has it already).
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.5])
+        >>> x.type(), x.type(ag.float64).dtype, x.type("torch.IntTensor").tolist()
+        ('torch.FloatTensor', dtype('float64'), [1])
+        """
+        if dtype is None:
+            return torch_type_name(self._data.dtype)
+        if isinstance(dtype, str):
+            names = {torch_type_name(np.dtype(d)): np.dtype(d) for d in
+                     (np.float16, np.float32, np.float64, np.int8, np.uint8, np.int16, np.int32,
+                      np.int64, np.bool_)}
+            if dtype not in names:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = names[dtype]
+        return self.to(dtype)
+
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
 
@@ -502,5 +538,8 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         (True, False)
         """
         return bool(self._data.flags.c_contiguous)
+
+# PyTorch's argument parser takes NumPy's names axis / keepdims for dim / keepdim everywhere
+add_numpy_names(Tensor)
 
 bind_tensor(Tensor, make)

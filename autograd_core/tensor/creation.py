@@ -106,20 +106,68 @@ def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Values from ``start`` up to (not including) ``end``; int64 for ints, float32 for floats."""
+    """Values from ``start`` up to (not including) ``end``; int64 for ints, float32 for floats.
+    For an integer ``dtype`` the ends and step are cut towards zero first, as PyTorch does
+    (int64 counts in integers, the other integer dtypes count ``ceil((end - start) / step)``
+    on the numbers given).
+
+    >>> import autograd_core as ag
+    >>> ag.arange(3), ag.arange(0.5, 5, 1.5, dtype=ag.int64)
+    (tensor([0, 1, 2]), tensor([0, 1, 2, 3, 4]))
+    """
     check_device(device)
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if is_tensor(v) else v for v in (start, end, step))
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = int64 if is_int else _default_dtype[0]
-    return _new(np.arange(start, end, step, dtype=_dtype(dtype)), requires_grad)
+    dt = _dtype(dtype)
+    if step == 0:
+        raise ValueError("step must be nonzero")
+    if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dt.kind not in "iu":
+        return _new(np.arange(start, end, step, dtype=dt), requires_grad)
+    xs, xe, xst = int(start), int(end), int(step)  # int() cuts towards zero
+    if dt == np.int64:
+        if xst == 0:
+            raise ValueError("step must be nonzero")
+        sign = (xst > 0) - (xst < 0)
+        num = xe - xs + xst - sign
+        n = abs(num) // abs(xst) * (1 if (num >= 0) == (xst > 0) else -1)  # C's division
+    else:
+        n = int(np.ceil((float(end) - float(start)) / float(step)))
+    return _new((xs + xst * np.arange(n, dtype=np.int64)).astype(dt), requires_grad)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, as PyTorch's scalar formula:
+    from both ends (the first half from ``start``, the rest from ``end``), in ``dtype``
+    for floats; for an integer dtype the ends are cut towards zero first, the values
+    computed in double and cut towards zero.
+
+    >>> import autograd_core as ag
+    >>> ag.linspace(0, 1, 5), ag.linspace(0, 10, 4, dtype=ag.int64)
+    (tensor([0.  , 0.25, 0.5 , 0.75, 1.  ]), tensor([ 0,  3,  6, 10]))
+    """
     check_device(device)
-    return _new(np.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
+    start, end = (v.item() if is_tensor(v) else v for v in (start, end))
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _float(dtype)
+    integer = dt.kind in "iub"
+    if steps <= 1:
+        vals = np.full(steps, int(start) if integer else start, dtype=np.float64)
+        return _new(vals.astype(dt), requires_grad)
+    work = np.dtype(np.float64) if integer else dt
+    s, e = (work.type(int(v) if integer else v) for v in (start, end))
+    step = (e - s) / work.type(steps - 1)
+    i = np.arange(steps)
+    vals = np.where(i < steps // 2, s + step * i.astype(work),
+                    e - step * (steps - 1 - i).astype(work))
+    return _new((np.trunc(vals) if integer else vals).astype(dt), requires_grad)
 
 
 def _like(t: Tensor, dtype: Any) -> tuple:

@@ -48,17 +48,36 @@ class IndexMixin:
         shape_i = lead[:d] + (idx.shape[d],) + lead[d:]
         return self.expand(shape_x).gather(d, idx.expand(shape_i))
 
-    def gather(self, dim: int, index: "Tensor") -> "Tensor":
+    def gather(self, dim: int, index: "Tensor", *, sparse_grad: bool = False) -> "Tensor":
+        """``out[i][j] = self[i][index[i][j]]`` for ``dim=1``: the elements at ``index`` along
+        ``dim``. ``index`` has self's number of dims and may be smaller than self apart
+        from ``dim``, as PyTorch's. The gradient adds up at repeated indices.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2, 3], [4, 5, 6]]).gather(1, ag.tensor([[2, 0]]))
+        tensor([[3, 1]])
+        """
         d = _check_dim(self, dim, "gather")
         idx = index._data if is_tensor(index) else np.asarray(index)
-        if idx.ndim != self.ndim:
-            raise ValueError(f"gather: index has {idx.ndim} dims but input has {self.ndim}")
-        n = self._data.shape[d] if self.ndim else 1
+        if idx.ndim != self.ndim and (idx.ndim > 1 or self.ndim > 1):
+            raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                               "tensor")
+        x = self if self.ndim else self.reshape(1)
+        scalar = not self.ndim and not idx.ndim
+        if not idx.ndim:
+            idx = idx.reshape(1)
+        for k in range(x.ndim):
+            if k != d and idx.shape[k] > x.shape[k]:
+                raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                                   f"{list(idx.shape)} to be no larger than self "
+                                   f"{list(self.shape)} apart from dimension {d}")
+        n = x.shape[d]
         if idx.size and (idx.min() < 0 or idx.max() >= n):  # no negative indices, as PyTorch
             bad = idx[(idx < 0) | (idx >= n)].flat[0]
             raise RuntimeError(f"gather: index {bad} is out of bounds for dimension {d} with "
                                f"size {n} (expected 0 <= index < {n})")
-        return IX.Gather.apply(self, dim=d, index=idx)
+        out = IX.Gather.apply(x, dim=d, index=idx)
+        return out.reshape(()) if scalar else out
 
     def masked_fill(self, mask: Any, value: float) -> "Tensor":
         m = mask._data if is_tensor(mask) else np.asarray(mask)
@@ -84,7 +103,7 @@ class IndexMixin:
                             "have the same dtype")
         want = x.shape[:d] + (len(idx),) + x.shape[d + 1:]
         if src.shape != want:
-            raise ValueError(f"index_add: source must have shape {want} (self's shape "
+            raise RuntimeError(f"index_add: source must have shape {want} (self's shape "
                              f"{self.shape} with {len(idx)} indices along dim {d}), got "
                              f"{source.shape}")
         if alpha != 1:
@@ -111,7 +130,7 @@ class IndexMixin:
             mask = mask.reshape(())
         if isinstance(value, _f.Tensor):
             if value.ndim:
-                raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got "
+                raise RuntimeError(f"index_fill: value must be a number or a 0-d tensor, got "
                                  f"shape {value.shape}")
             return where(mask, value.to(self.dtype), self)
         return where(mask, _f.make(np.asarray(value, self.dtype)), self)
@@ -152,7 +171,7 @@ class IndexMixin:
         d = _check_dim(self, dim, "index_select")
         idx = index._data if isinstance(index, _f.Tensor) else np.asarray(index)
         if idx.ndim > 1 or idx.dtype.kind not in "iu":
-            raise ValueError(f"index_select: index must be 1-D int64, got shape {idx.shape} and "
+            raise RuntimeError(f"index_select: index must be 1-D int64, got shape {idx.shape} and "
                              f"dtype {idx.dtype}")
         idx = idx.reshape(-1)
         n = self.shape[d] if self.ndim else 1
@@ -178,7 +197,7 @@ class IndexMixin:
         try:
             shape = np.broadcast_shapes(self.shape, m.shape)
         except ValueError:
-            raise ValueError(f"masked_select: mask of shape {m.shape} cannot be broadcast with "
+            raise RuntimeError(f"masked_select: mask of shape {m.shape} cannot be broadcast with "
                              f"input of shape {self.shape}") from None
         x = self.expand(shape) if shape != self.shape else self
         return IX.Index.apply(x, index=np.broadcast_to(m, shape))
@@ -203,75 +222,124 @@ class IndexMixin:
         n = x.shape[d]
         r = repeats._data if isinstance(repeats, _f.Tensor) else np.asarray(repeats)
         if r.dtype.kind not in "iu" or r.ndim > 1 or (r.ndim == 1 and r.shape[0] not in (1, n)):
-            raise ValueError(f"repeat_interleave: repeats must be an int or a 1-D int tensor of "
+            raise RuntimeError(f"repeat_interleave: repeats must be an int or a 1-D int tensor of "
                              f"size 1 or {n} (dim {d}'s size), got shape {r.shape} and dtype {r.dtype}")
         if (r < 0).any():
-            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {r.tolist()}")
+            raise RuntimeError(f"repeat_interleave: repeats must be non-negative, got {r.tolist()}")
         idx = np.repeat(np.arange(n), r.reshape(-1) if r.ndim else int(r))
         if output_size is not None and output_size != len(idx):
-            raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
+            raise RuntimeError(f"repeat_interleave: output_size {output_size} does not match the "
                              f"{len(idx)} repeated elements")
         return IX.Index.apply(x, index=(slice(None),) * d + (idx,))
 
     def _scatter_args(self, dim: int, index: Any, src: Any, name: str) -> tuple:
+        """PyTorch's checks of a scatter's arguments: ``dim`` and ``index`` (int64, of self's
+        number of dims, no larger than self apart from ``dim`` nor than ``src``, in
+        bounds); the dim as an index, and the index array."""
         d = _check_dim(self, dim, name)
         idx = index._data if isinstance(index, _f.Tensor) else np.asarray(index)
         if idx.dtype != np.int64:
-            raise TypeError(f"{name}: index must be int64, got dtype {idx.dtype}")
+            raise RuntimeError(f"{name}(): Expected dtype int64 for index")
         if idx.ndim != self.ndim or (src is not None and src.ndim != self.ndim):
-            raise ValueError(f"{name}: index{' and src' if src is not None else ''} must have as "
-                             f"many dims as self: self {self.shape}, index {idx.shape}"
-                             + (f", src {src.shape}" if src is not None else ""))
+            raise RuntimeError("Index tensor must have the same number of dimensions as self "
+                               "tensor")
         for k in range(idx.ndim):
             if (k != d and idx.shape[k] > self.shape[k]) or (
                     src is not None and idx.shape[k] > src.shape[k]):
-                raise ValueError(f"{name}: index of shape {idx.shape} is larger than self "
-                                 f"{self.shape} (apart from dim {d})"
-                                 + (f" or src {src.shape}" if src is not None else ""))
-        n = self.shape[d]
+                raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self "
+                                   f"{list(self.shape)} apart from dimension {d}"
+                                   + (f" and to be no larger size than src {list(src.shape)}"
+                                      if src is not None else ""))
+        n = self.shape[d] if self.ndim else 1
         if idx.size and (idx.min() < 0 or idx.max() >= n):
-            bad = idx[(idx < 0) | (idx >= n)][0]
+            bad = idx[(idx < 0) | (idx >= n)].flat[0]
             raise RuntimeError(f"{name}: index {bad} is out of bounds for dimension {d} with "
                                f"size {n} (expected 0 <= index < {n})")
+        if src is not None and src.dtype != self.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
         return d, idx
 
-    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> "Tensor":
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                reduce: str | None = None) -> "Tensor":
         """A copy of self with ``src[i][j]`` (or ``value``) written at ``index`` along ``dim``:
-        for ``dim=1``, ``out[i][index[i][j]] = src[i][j]``. Out of place.
+        for ``dim=1``, ``out[i][index[i][j]] = src[i][j]``. With ``reduce='add'`` or
+        ``'multiply'`` the values are added or multiplied in instead (no gradient, as
+        PyTorch's). ``index`` may be smaller than self and ``src``. Out of place.
 
         >>> import autograd_core as ag
         >>> ag.zeros(2, 3).scatter(1, ag.tensor([[1], [2]]), value=9.0)
         tensor([[0., 9., 0.],
                 [0., 0., 9.]])
+        >>> ag.ones(3).scatter(0, ag.tensor([0, 0]), ag.tensor([2.0, 3.0]), reduce="add")
+        tensor([6., 1., 1.])
         """
         if src is not None and value is not None:
-            raise ValueError("scatter: give either src or value, not both")
+            raise TypeError("scatter(): give either src or value, not both")
         if src is None and value is None:
-            raise ValueError("scatter: expected src (a tensor) or value (a number)")
+            raise TypeError("scatter(): expected src (a tensor) or value (a number)")
         if src is not None and not isinstance(src, _f.Tensor):
             value, src = src, None
-        d, idx = self._scatter_args(dim, index, src, "scatter")
-        if src is None:
-            mask = np.zeros(self.shape, dtype=bool)
+        if reduce is not None and reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        x = self if self.ndim else self.reshape(1)
+        if src is not None and not src.ndim:
+            src = src.reshape(1)
+        index = index if not isinstance(index, _f.Tensor) or index.ndim else index.reshape(1)
+        d, idx = x._scatter_args(dim, index, src, "scatter")
+        if reduce is not None:
+            part = (src._data[tuple(slice(0, s) for s in idx.shape)] if src is not None
+                    else np.full(idx.shape, value, dtype=self.dtype))
+            out = IX.ScatterReduceNoGrad.apply(x, _f.make(np.ascontiguousarray(part)), dim=d,
+                                               index=idx,
+                                               reduce="sum" if reduce == "add" else "prod")
+        elif src is None:
+            mask = np.zeros(x.shape, dtype=bool)
             mask[IX.along_dim_index(idx, d)] = True
-            return where(mask, _f.make(np.asarray(value, dtype=self.dtype)), self)
-        if src.dtype != self.dtype:
-            raise TypeError(f"scatter: expected src of dtype {self.dtype} like self, got {src.dtype}")
-        return IX.Scatter.apply(self, src, dim=d, index=idx)
+            out = where(mask, _f.make(np.asarray(value, dtype=self.dtype)), x)
+        else:
+            out = IX.Scatter.apply(x, src, dim=d, index=idx)
+        return out if self.ndim else out.reshape(())
 
     def scatter_add(self, dim: int, index: Any, src: "Tensor") -> "Tensor":
-        """A copy of self with every ``src[i][j]`` added at ``index`` along ``dim`` (repeats add up).
+        """A copy of self with every ``src[i][j]`` added at ``index`` along ``dim`` (repeats add
+        up); ``index`` may be smaller than self and ``src``.
 
         >>> import autograd_core as ag
         >>> ag.zeros(3).scatter_add(0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
         tensor([4., 0., 2.])
         """
-        if not isinstance(src, _f.Tensor):
-            raise TypeError(f"scatter_add: src must be a Tensor, not {type(src).__name__}")
-        d, idx = self._scatter_args(dim, index, src, "scatter_add")
-        if src.dtype != self.dtype:
-            raise TypeError(f"scatter_add: expected src of dtype {self.dtype} like self, "
-                            f"got {src.dtype}")
-        if idx.shape != src.shape:
-            src = src[tuple(slice(0, s) for s in idx.shape)]
-        return self + IX.IndexAdd.apply(src, index=IX.along_dim_index(idx, d), shape=self.shape)
+        return self._scatter_reduce(dim, index, _require_tensor(src, "scatter_add", "src"), "sum",
+                                    True, "scatter_add")
+
+    def scatter_reduce(self, dim: int, index: Any, src: "Tensor", reduce: str, *,
+                       include_self: bool = True) -> "Tensor":
+        """A copy of self with each ``src[i][j]`` reduced into ``out[i][index[i][j]]`` (for
+        ``dim=1``) by ``reduce``: ``'sum'``, ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``.
+        Without ``include_self`` the old values at the places written take no part. An
+        integer mean rounds down. Gradients as PyTorch's (amax/amin share among ties).
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0, 3.0])
+        >>> x.scatter_reduce(0, ag.tensor([0, 0, 2]), ag.tensor([5.0, 7.0, 1.0]), "amax")
+        tensor([7., 2., 3.])
+        >>> x.scatter_reduce(0, ag.tensor([0, 0]), ag.tensor([5.0, 7.0]), "mean",
+        ...                  include_self=False)
+        tensor([6., 2., 3.])
+        """
+        return self._scatter_reduce(dim, index, _require_tensor(src, "scatter_reduce", "src"),
+                                    reduce, include_self, "scatter_reduce")
+
+    def _scatter_reduce(self, dim: int, index: Any, src: "Tensor", reduce: str,
+                        include_self: bool, name: str) -> "Tensor":
+        if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+            raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, "
+                               f"got {reduce}")
+        x = self if self.ndim else self.reshape(1)
+        s = src if src.ndim else src.reshape(1)
+        index = index if not isinstance(index, _f.Tensor) or index.ndim else index.reshape(1)
+        d, idx = x._scatter_args(dim, index, s, name)
+        if idx.shape != s.shape:  # only the part of src that index covers takes part
+            s = s[tuple(slice(0, n) for n in idx.shape)]
+        out = IX.ScatterReduce.apply(x, s, dim=d, index=idx, reduce=reduce,
+                                     include_self=bool(include_self))
+        return out if self.ndim else out.reshape(())

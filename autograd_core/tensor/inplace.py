@@ -134,8 +134,8 @@ class InPlaceMixin:
     def mul_(self, other: Any) -> "Tensor":
         return self._inplace("mul_", lambda s: s * other, other)
 
-    def div_(self, other: Any) -> "Tensor":
-        return self._inplace("div_", lambda s: s / other, other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        return self._inplace("div_", lambda s: s.div(other, rounding_mode=rounding_mode), other)
 
     def pow_(self, exponent: Any) -> "Tensor":
         return self._inplace("pow_", lambda s: s ** exponent, exponent)
@@ -154,7 +154,7 @@ class InPlaceMixin:
         self._check_writable("__setitem__", record, region)
         if not record:
             try:
-                self._data[idx] = value._data if v is not None else value
+                IX.put(self._data, idx, value._data if v is not None else value)
             except ValueError as e:
                 raise RuntimeError(f"__setitem__: {e}") from None
             version_counter(self)[0] += 1
@@ -183,6 +183,27 @@ class InPlaceMixin:
     def __ipow__(self, other: Any) -> "Tensor":
         return self.pow_(other)
 
+    def __ifloordiv__(self, other: Any) -> "Tensor":
+        return self.floor_divide_(other)
+
+    def __imod__(self, other: Any) -> "Tensor":
+        return self.remainder_(other)
+
+    def __iand__(self, other: Any) -> "Tensor":
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other: Any) -> "Tensor":
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other: Any) -> "Tensor":
+        return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other: Any) -> "Tensor":
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other: Any) -> "Tensor":
+        return self.bitwise_right_shift_(other)
+
     def masked_fill_(self, mask: Any, value: Any) -> "Tensor":
         """Write ``value`` where ``mask`` (bool, broadcastable to self) is True, in place.
 
@@ -200,11 +221,11 @@ class InPlaceMixin:
         except ValueError:
             ok = False
         if not ok:
-            raise ValueError(f"masked_fill_: mask of shape {m.shape} cannot be broadcast to "
+            raise RuntimeError(f"masked_fill_: mask of shape {m.shape} cannot be broadcast to "
                              f"self's shape {self.shape}")
         v = _array(value)
         if v.ndim:
-            raise ValueError(f"masked_fill_: value must be a number or a 0-d tensor, got shape "
+            raise RuntimeError(f"masked_fill_: value must be a number or a 0-d tensor, got shape "
                              f"{v.shape}")
         return self._inplace("masked_fill_", lambda s: s.masked_fill(m, value), value)
 
@@ -232,7 +253,10 @@ def _inplace_twin(name: str) -> Callable:
 for _name in (*TENSOR_METHODS, "relu", "neg", "abs", "clamp_min", "clamp_max", "sign", "floor",
               "ceil", "round", "trunc", "frac", "reciprocal", "square", "addcmul", "addcdiv",
               "lerp", "hypot", "atan2", "index_fill", "index_add", "scatter", "scatter_add",
-              "tril", "triu", "nan_to_num", "logaddexp"):
+              "tril", "triu", "nan_to_num", "logaddexp", "floor_divide", "remainder", "fmod",
+              "copysign", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+              "bitwise_left_shift", "bitwise_right_shift", "scatter_reduce", "logical_not",
+              "logical_and", "logical_or", "logical_xor", "true_divide"):
     if not hasattr(InPlaceMixin, _name + "_"):
         setattr(InPlaceMixin, _name + "_", _inplace_twin(_name))
 del _name

@@ -34,14 +34,14 @@ class LinalgMixin:
         o = self._other(other, "@")
         a = self
         if a.ndim == 0 or o.ndim == 0:
-            raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes "
+            raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
                              f"{a.shape} and {o.shape}")
         if a._data.dtype != o._data.dtype:
             dt = np.result_type(a._data.dtype, o._data.dtype)
             a, o = a.to(dt), o.to(dt)
         k_b = o.shape[-2] if o.ndim > 1 else o.shape[0]
         if a.shape[-1] != k_b:
-            raise ValueError(f"matmul: shapes {self.shape} and {o.shape} cannot be multiplied "
+            raise RuntimeError(f"matmul: shapes {self.shape} and {o.shape} cannot be multiplied "
                              f"({a.shape[-1]} != {k_b})")
         squeeze = []
         if a.ndim == 1:
@@ -57,7 +57,7 @@ class LinalgMixin:
 
     def dot(self, other: "Tensor") -> "Tensor":
         if self.ndim != 1 or other.ndim != 1:
-            raise ValueError(f"dot: expected 1-D tensors, got shapes {self.shape} and {other.shape}")
+            raise RuntimeError(f"dot: expected 1-D tensors, got shapes {self.shape} and {other.shape}")
         return self.matmul(other)
 
     mm = matmul
@@ -72,7 +72,7 @@ class LinalgMixin:
         tensor(5)
         """
         if self.ndim != 2:
-            raise ValueError(f"trace: expected a 2-D tensor, got shape {self.shape}")
+            raise RuntimeError(f"trace: expected a 2-D tensor, got shape {self.shape}")
         d = self.diagonal()
         return d.sum() if d._data.dtype.kind == "f" else d.long().sum()
 
@@ -85,7 +85,7 @@ class LinalgMixin:
         """
         vec = _require_tensor(vec, "mv", "vec")
         if self.ndim != 2 or vec.ndim != 1 or self.shape[1] != vec.shape[0]:
-            raise ValueError(f"mv: expected a matrix (n, m) and a vector (m,), got shapes "
+            raise RuntimeError(f"mv: expected a matrix (n, m) and a vector (m,), got shapes "
                              f"{self.shape} and {vec.shape}")
         return self.matmul(vec)
 
@@ -99,7 +99,7 @@ class LinalgMixin:
         """
         o = vec2 if isinstance(vec2, _f.Tensor) else _f.make(np.asarray(vec2))
         if self.ndim != 1 or o.ndim != 1:
-            raise ValueError(f"outer: expected 1-D tensors, got shapes {self.shape} and {o.shape}")
+            raise RuntimeError(f"outer: expected 1-D tensors, got shapes {self.shape} and {o.shape}")
         return self.unsqueeze(1) * o.unsqueeze(0)
 
     ger = outer
@@ -126,7 +126,7 @@ class LinalgMixin:
             i = np.arange(max(min(n, m - k) if k >= 0 else min(n + k, m), 0))
             index = (i, i + k) if k >= 0 else (i - k, i)
             return IX.Index.apply(self, index=index)
-        raise ValueError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
+        raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
 
     def addmm(self, mat1: "Tensor", mat2: "Tensor", *, beta: float = 1,
               alpha: float = 1) -> "Tensor":
@@ -138,7 +138,7 @@ class LinalgMixin:
                 [0.5, 3.5]])
         """
         if mat1.ndim != 2 or mat2.ndim != 2:
-            raise ValueError(f"addmm: expected 2-D matrices, got shapes {mat1.shape} and "
+            raise RuntimeError(f"addmm: expected 2-D matrices, got shapes {mat1.shape} and "
                              f"{mat2.shape}")
         return self._add_product(mat1.matmul(mat2), beta, alpha, "addmm")
 
@@ -151,7 +151,7 @@ class LinalgMixin:
         (3, 2, 2)
         """
         if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0]:
-            raise ValueError(f"baddbmm: expected 3-D batches of the same size, got shapes "
+            raise RuntimeError(f"baddbmm: expected 3-D batches of the same size, got shapes "
                              f"{batch1.shape} and {batch2.shape}")
         return self._add_product(batch1.matmul(batch2), beta, alpha, "baddbmm")
 
@@ -160,7 +160,7 @@ class LinalgMixin:
             if np.broadcast_shapes(self.shape, prod.shape) != prod.shape:
                 raise ValueError
         except ValueError:
-            raise ValueError(f"{name}: input of shape {self.shape} cannot be broadcast to the "
+            raise RuntimeError(f"{name}: input of shape {self.shape} cannot be broadcast to the "
                              f"product's shape {prod.shape}") from None
         out = prod if alpha == 1 else prod * alpha
         if beta == 0:  # the input is ignored (NaN in it does not propagate), as PyTorch
@@ -182,17 +182,17 @@ def cdist(x1: "Tensor", x2: "Tensor", p: float = 2.0,
     _require_tensor(x1, "cdist", "x1")
     _require_tensor(x2, "cdist", "x2")
     if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
-        raise ValueError(f"cdist: expected x1 (..., P, M) and x2 (..., R, M) with the same M, "
+        raise RuntimeError(f"cdist: expected x1 (..., P, M) and x2 (..., R, M) with the same M, "
                          f"got shapes {x1.shape} and {x2.shape}")
     for name, t in (("x1", x1), ("x2", x2)):
         if t._data.dtype.kind != "f":
             raise TypeError(f"cdist: expected floating point tensors, got {name} of dtype "
                             f"{t.dtype}")
     if not isinstance(p, _NUMBERS) or not p >= 0:
-        raise ValueError(f"cdist: p must be a non-negative number, got {p!r}")
+        raise RuntimeError(f"cdist: p must be a non-negative number, got {p!r}")
     try:
         np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
     except ValueError:
-        raise ValueError(f"cdist: batch dims of shapes {x1.shape} and {x2.shape} cannot be "
+        raise RuntimeError(f"cdist: batch dims of shapes {x1.shape} and {x2.shape} cannot be "
                          "broadcast together") from None
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)

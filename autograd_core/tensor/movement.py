@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd import function as _f
 from ..autograd.function import is_tensor, version_counter
 from ..autograd.grad_mode import STATE
-from .args import _check_dim, _require_tensor, _size
+from .args import _check_dim, _check_dim_of_nd, _require_tensor, _size
 from ..ops import index as IX
 from ..ops import movement as MV
 from .pointwise import where
@@ -85,6 +85,8 @@ class MovementMixin:
             return self.reshape(1)
         s = _check_dim(self, start_dim, "flatten")
         e = _check_dim(self, end_dim, "flatten")
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         shape = self.shape[:s] + (-1,) + self.shape[e + 1:]
         return self.reshape(shape)
 
@@ -95,7 +97,7 @@ class MovementMixin:
     def permute(self, *dims: Any) -> "Tensor":
         dims = _size(dims)
         if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
-            raise ValueError(f"permute: dims {dims} are not a permutation of the {self.ndim} "
+            raise RuntimeError(f"permute: dims {dims} are not a permutation of the {self.ndim} "
                              f"dims of shape {self.shape}")
         dims = tuple(d % self.ndim for d in dims)
         return MV.Permute.apply(self, dims=dims)
@@ -112,7 +114,7 @@ class MovementMixin:
 
     def t(self) -> "Tensor":
         if self.ndim > 2:
-            raise ValueError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     @property
@@ -133,7 +135,8 @@ class MovementMixin:
     def unsqueeze(self, dim: int) -> "Tensor":
         n = self.ndim + 1
         if not -n <= dim < n:
-            raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {self.ndim} dims")
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                             f"but got {dim})")
         d = dim % n
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
@@ -141,7 +144,7 @@ class MovementMixin:
         sizes = _size(sizes)
         lead = len(sizes) - self.ndim
         if lead < 0:
-            raise ValueError(f"expand: the number of sizes ({len(sizes)}) must be at least the "
+            raise RuntimeError(f"expand: the number of sizes ({len(sizes)}) must be at least the "
                              f"number of dims of shape {self.shape}")
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         if shape == self.shape:
@@ -151,7 +154,7 @@ class MovementMixin:
             if any(a != 1 and a != b for a, b in zip(self.shape, shape[lead:])):
                 raise ValueError
         except ValueError:
-            raise ValueError(f"expand: shape {self.shape} cannot be expanded to {shape}") from None
+            raise RuntimeError(f"expand: shape {self.shape} cannot be expanded to {shape}") from None
         return MV.Expand.apply(self, shape=shape)
 
     def expand_as(self, other: "Tensor") -> "Tensor":
@@ -182,7 +185,18 @@ class MovementMixin:
         return y.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
 
     def narrow(self, dim: int, start: int, length: int) -> "Tensor":
+        if self.ndim == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
         d = _check_dim(self, dim, "narrow")
+        n = self.shape[d]
+        start = int(start)
+        if not -n <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but "
+                             f"got {start})")
+        if start < 0:
+            start += n
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
         index = (slice(None),) * d + (slice(start, start + length),)
         return self[index]
 
@@ -191,11 +205,19 @@ class MovementMixin:
         n = self.shape[d]
         if isinstance(split_size_or_sections, int):
             step = split_size_or_sections
+            if step < 0:
+                raise RuntimeError(f"split expects split_size be non-negative, but got "
+                                   f"split_size={step}")
+            if step == 0:
+                if n:
+                    raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                                       f"dimension size of {n}")
+                return (self,)
             sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
         else:
             sizes = list(split_size_or_sections)
             if sum(sizes) != n:
-                raise ValueError(f"split: sizes {sizes} don't add up to dim {d}'s size {n}")
+                raise RuntimeError(f"split: sizes {sizes} don't add up to dim {d}'s size {n}")
         out, start = [], 0
         for s in sizes:
             out.append(self.narrow(d, start, s))
@@ -203,15 +225,25 @@ class MovementMixin:
         return tuple(out)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
-        n = self.shape[_check_dim(self, dim, "chunk")]
+        n = self.shape[_check_dim_of_nd(self, dim, "chunk")]
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         return self.split(max(-(-n // chunks), 1), dim)
 
     def unbind(self, dim: int = 0) -> tuple:
         d = _check_dim(self, dim, "unbind")
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return tuple(self.select(d, i) for i in range(self.shape[d]))
 
     def select(self, dim: int, index: int) -> "Tensor":
+        if self.ndim == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
         d = _check_dim(self, dim, "select")
+        n = self.shape[d]
+        if not -n <= index < n:
+            raise IndexError(f"select(): index {index} out of range for tensor of size "
+                             f"{list(self.shape)} at dimension {d}")
         return self[(slice(None),) * d + (index,)]
 
     def unfold(self, dimension: int, size: int, step: int) -> "Tensor":
@@ -320,12 +352,12 @@ class MovementMixin:
         src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
         dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
         if len(src) != len(dst):
-            raise ValueError(f"movedim: source {src} and destination {dst} must have the same "
+            raise RuntimeError(f"movedim: source {src} and destination {dst} must have the same "
                              "number of dims")
         s = [_check_dim(self, d, "movedim") for d in src]
         e = [_check_dim(self, d, "movedim") for d in dst]
         if len(set(s)) != len(s) or len(set(e)) != len(e):
-            raise ValueError(f"movedim: repeated dim in source {src} or destination {dst}")
+            raise RuntimeError(f"movedim: repeated dim in source {src} or destination {dst}")
         if self.ndim == 0:
             return self[...]
         rest = iter(d for d in range(self.ndim) if d not in s)
@@ -345,11 +377,11 @@ class MovementMixin:
         (tensor([0, 4, 8]), tensor([1, 5]), tensor([3, 7]))
         """
         if self.ndim < 2:
-            raise ValueError(f"diagonal: expected a tensor with at least 2 dims, got shape "
+            raise RuntimeError(f"diagonal: expected a tensor with at least 2 dims, got shape "
                              f"{self.shape}")
         d1, d2 = _check_dim(self, dim1, "diagonal"), _check_dim(self, dim2, "diagonal")
         if d1 == d2:
-            raise ValueError(f"diagonal: dim1 and dim2 cannot be the same dim ({d1})")
+            raise RuntimeError(f"diagonal: dim1 and dim2 cannot be the same dim ({d1})")
         return MV.Diagonal.apply(self, offset=int(offset), dim1=d1, dim2=d2)
 
     def tile(self, *dims: Any) -> "Tensor":
@@ -362,7 +394,7 @@ class MovementMixin:
         """
         reps = _size(dims)
         if any(r < 0 for r in reps):
-            raise ValueError(f"tile: repetitions must be non-negative, got {reps}")
+            raise RuntimeError(f"tile: repetitions must be non-negative, got {reps}")
         reps = (1,) * (self.ndim - len(reps)) + reps
         return self.repeat(reps)
 
@@ -376,16 +408,16 @@ class MovementMixin:
         (tensor([3, 5, 7]), tensor([2, 2]))
         """
         if self.ndim == 0:
-            raise ValueError("diff: expected a tensor with at least 1 dim, got a 0-d tensor")
+            raise RuntimeError("diff expects input to be at least one-dimensional")
         if n < 0:
-            raise ValueError(f"diff: order n must be non-negative, got {n}")
+            raise RuntimeError(f"diff: order n must be non-negative, got {n}")
         d = _check_dim(self, dim, "diff")
         parts = []
         for name, t in (("prepend", prepend), ("append", append)):
             if t is not None:
                 t = t if isinstance(t, _f.Tensor) else _f.make(np.asarray(t, self.dtype))
                 if t.ndim != self.ndim:
-                    raise ValueError(f"diff: {name} must have as many dims as input, got shapes "
+                    raise RuntimeError(f"diff: {name} must have as many dims as input, got shapes "
                                      f"{t.shape} and {self.shape}")
             parts.append(t)
         if parts[0] is not None or parts[1] is not None:
@@ -422,7 +454,7 @@ class MovementMixin:
 
     def _triangle(self, diagonal: int, lower: bool, name: str) -> "Tensor":
         if self.ndim < 2:
-            raise ValueError(f"{name}: expected a tensor with at least 2 dims, got shape {self.shape}")
+            raise RuntimeError(f"{name}: expected a tensor with at least 2 dims, got shape {self.shape}")
         n, m = self.shape[-2:]
         keep = np.tri(n, m, int(diagonal), dtype=bool)
         if not lower:
@@ -440,7 +472,7 @@ class MovementMixin:
         dims = _size(dims)
         ds = [_check_dim(self, d, "flip") for d in dims]
         if len(set(ds)) != len(ds):
-            raise ValueError(f"flip: dims {dims} name a dim more than once")
+            raise RuntimeError(f"flip: dims {dims} name a dim more than once")
         if self.ndim == 0 or not ds:
             return self.clone()
         return MV.Flip.apply(self, dims=tuple(ds))
@@ -458,14 +490,14 @@ class MovementMixin:
         shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
         if dims is None:
             if len(shifts) != 1:
-                raise ValueError(f"roll: shifts {shifts} need as many dims, got dims=None")
+                raise RuntimeError(f"roll: shifts {shifts} need as many dims, got dims=None")
             return self.flatten().roll(shifts, 0).reshape(self.shape)
         dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
         if len(shifts) != len(dims):
-            raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+            raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
         out = self
         for s, d in zip(shifts, dims):
-            d = _check_dim(self, d, "roll")
+            d = _check_dim_of_nd(self, d, "roll")
             n = self.shape[d] if self.ndim else 1
             if n == 0 or int(s) % n == 0:
                 continue
@@ -488,15 +520,15 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if not tensors:
-        raise ValueError("meshgrid: expected at least one tensor")
+        raise RuntimeError("meshgrid: expected at least one tensor")
     if indexing is None:
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+        raise RuntimeError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     for i, t in enumerate(tensors):
         _require_tensor(t, "meshgrid", f"tensors[{i}]")
         if t.ndim > 1:
-            raise ValueError(f"meshgrid: expected 0-D or 1-D tensors, but tensor {i} has shape "
+            raise RuntimeError(f"meshgrid: expected 0-D or 1-D tensors, but tensor {i} has shape "
                              f"{t.shape}")
     if len({t.dtype for t in tensors}) > 1:
         raise TypeError(f"meshgrid: expected tensors of one dtype, got "
@@ -515,7 +547,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
 def _tensors(tensors: Sequence[Any], op: str) -> list:
     tensors = list(tensors)
     if not tensors:
-        raise ValueError(f"{op}: expected a non-empty list of Tensors")
+        raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, _f.Tensor):
             raise TypeError(f"{op}: expected a list of Tensors, but element {i} is "
@@ -550,7 +582,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat: expected a non-empty list of Tensors")
+        raise RuntimeError("cat: expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not is_tensor(t):
             raise TypeError(f"cat: expected a list of Tensors, but element {i} is {type(t).__name__}")
@@ -558,7 +590,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     d = _check_dim(first, dim, "cat")
     for t in tensors[1:]:
         if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
-            raise ValueError(f"cat: sizes of tensors must match except in dimension {d}, "
+            raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}, "
                              f"got shapes {[x.shape for x in tensors]}")
     dt = np.result_type(*[t.dtype for t in tensors])
     tensors = [t.to(dt) for t in tensors]
@@ -572,9 +604,9 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors of equal shape along a new dim."""
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("stack: expected a non-empty list of Tensors")
+        raise RuntimeError("stack: expected a non-empty list of Tensors")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
-        raise ValueError(f"stack: expects each tensor to be equal size, got shapes "
+        raise RuntimeError(f"stack: expects each tensor to be equal size, got shapes "
                          f"{[t.shape for t in tensors]}")
     return cat([t.unsqueeze(dim) for t in tensors], dim)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import function as _f
 from ..autograd.function import is_tensor
-from .dtypes import get_default_dtype
+from .dtypes import get_default_dtype, scalar_type_name
 from .args import _SCALARS, _array, _is_float, _pair_dtype, _require_float, _require_tensor
 from ..ops import pointwise as P
 from ..ops import TENSOR_METHODS
@@ -36,9 +36,9 @@ class PointwiseMixin:
         raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and "
                         f"'{type(other).__name__}'")
 
-    def _binary(self, other: Any, Op: type, op: str) -> "Tensor":
+    def _binary(self, other: Any, Op: type, op: str, **attrs: Any) -> "Tensor":
         if type(other) is _f.Tensor and other._data.dtype == self._data.dtype:  # the common case
-            return Op.apply(self, other)
+            return Op.apply(self, other, **attrs)
         o = self._other(other, op)
         a = self
         da, do = a._data.dtype, o._data.dtype
@@ -49,7 +49,7 @@ class PointwiseMixin:
                 o = _f.make(o._data.astype(da))
             else:
                 a = _f.make(a._data.astype(do))
-        return Op.apply(a, o)
+        return Op.apply(a, o, **attrs)
 
     def _rbinary(self, other: Any, Op: type, op: str) -> "Tensor":
         return self._other(other, op)._binary(self, Op, op)
@@ -96,18 +96,106 @@ class PointwiseMixin:
         return P.Abs.apply(self)
 
     def __floordiv__(self, other: Any) -> "Tensor":
-        return _f.make(self._data // self._other(other, "//")._data)
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other: Any) -> "Tensor":
+        return self._other(other, "//").floor_divide(self)
 
     def __mod__(self, other: Any) -> "Tensor":
-        return _f.make(self._data % self._other(other, "%")._data)
+        return self.remainder(other)
 
-    add = __add__
+    def __rmod__(self, other: Any) -> "Tensor":
+        return self._other(other, "%").remainder(self)
 
-    sub = __sub__
+    def floor_divide(self, other: Any) -> "Tensor":
+        """``self / other`` rounded down (Python's ``//``); integers stay integers. PyTorch
+        gives it no derivative: backward through it raises.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([7, -7]) // 2, ag.tensor([7.5]).floor_divide(-2)
+        (tensor([ 3, -4]), tensor([-4.]))
+        """
+        return self._binary(other, P.FloorDivide, "//")
+
+    def remainder(self, other: Any) -> "Tensor":
+        """Python's ``%``: ``self - other * floor(self / other)``, with the sign of ``other``
+        (``fmod`` keeps the sign of ``self``). Gradients 1 and ``-floor(self / other)``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([5, -5]) % 3, ag.tensor([5.0, -5.0]).remainder(-3)
+        (tensor([2, 1]), tensor([-1., -2.]))
+        """
+        return self._binary(other, P.Remainder, "%")
+
+    def fmod(self, other: Any) -> "Tensor":
+        """C's ``fmod``: the remainder of ``self / other`` rounded towards zero, with the
+        sign of ``self``. Gradients 1 and ``-trunc(self / other)``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([5, -5]).fmod(3)
+        tensor([ 2, -2])
+        """
+        return self._binary(other, P.Fmod, "fmod")
+
+    def copysign(self, other: Any) -> "Tensor":
+        """``|self|`` with the sign of ``other`` (signed zeros count); integers give the
+        default float dtype. The gradient flips ``self``'s where the sign changed (0 where
+        ``self`` is 0); ``other`` gets zero, as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, -2.0, 3.0]).copysign(ag.tensor([-1.0, 1.0, -0.0]))
+        tensor([-1.,  2., -3.])
+        """
+        o = self._other(other, "copysign")
+        a = self
+        if not _is_float(a._data.dtype) and not _is_float(o._data.dtype):
+            a, o = a._floating(), o._floating()
+        return a._binary(o, P.Copysign, "copysign")
+
+    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self + alpha * other``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).add(ag.tensor([1.0, 1.0]), alpha=10)
+        tensor([11., 12.])
+        """
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self - alpha * other``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).sub(ag.tensor([1.0, 1.0]), alpha=2)
+        tensor([-1.,  0.])
+        """
+        return self - (other if alpha == 1 else other * alpha)
+
+    subtract = sub
 
     mul = __mul__
 
-    div = __truediv__
+    multiply = mul
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        """``self / other``; ``rounding_mode='trunc'`` rounds the quotient towards zero,
+        ``'floor'`` down (integers then stay integers, and both gradients are zero, as
+        PyTorch's).
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([-7, 7])
+        >>> x.div(2), x.div(2, rounding_mode="trunc"), x.div(2, rounding_mode="floor")
+        (tensor([-3.5,  3.5]), tensor([-3,  3]), tensor([-4,  3]))
+        """
+        if rounding_mode is None:
+            return self.__truediv__(other)
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                               f"'floor' but found '{rounding_mode}'")
+        return self._binary(other, P.DivRounded, "div", rounding_mode=rounding_mode)
+
+    divide = div
+
+    true_divide = __truediv__
 
     pow = __pow__
 
@@ -119,7 +207,7 @@ class PointwiseMixin:
         try:
             return _f.make(np.asarray(fn(self._data, o)))
         except ValueError:
-            raise ValueError(f"{op}: shapes {self.shape} and {o.shape} cannot be broadcast "
+            raise RuntimeError(f"{op}: shapes {self.shape} and {o.shape} cannot be broadcast "
                              "together") from None
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
@@ -142,14 +230,122 @@ class PointwiseMixin:
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __and__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.logical_and if self.dtype == np.bool_ else np.bitwise_and, "&")
+    def _bitwise(self, other: Any, fn: Callable, kernel: str, reflected: bool = False
+                 ) -> "Tensor":
+        """An integer (or bool) op of two tensors with PyTorch's rules: a Python int takes
+        this tensor's dtype, wrapping around as a C cast does (``int32 | 0xFFFFFFFF`` is
+        ``-1``), a 0-d tensor does not widen a tensor with dims of its kind, and floats
+        raise PyTorch's ``NotImplementedError``."""
+        a = self._data
+        if is_tensor(other):
+            b = other._data
+        elif isinstance(other, (bool, np.bool_)):
+            b = np.asarray(other)
+        elif isinstance(other, (int, np.integer)):
+            b = _wrap_int(int(other), np.dtype(np.int64) if a.dtype == np.bool_ else a.dtype)
+        elif isinstance(other, (float, np.floating)):
+            b = np.asarray(other, dtype=get_default_dtype())
+        else:
+            b = self._other(other, kernel)._data
+        if reflected:
+            a, b = b, a
+        dtype = _bitwise_dtype(a, b)
+        if dtype.kind not in "iub":
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for '
+                                      f"'{scalar_type_name(dtype)}'")
+        try:
+            return _f.make(np.asarray(fn(a.astype(dtype, copy=False),
+                                         b.astype(dtype, copy=False)), dtype=dtype))
+        except ValueError:
+            raise RuntimeError(f"{kernel}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot "
+                               "be broadcast together") from None
 
-    def __or__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.logical_or if self.dtype == np.bool_ else np.bitwise_or, "|")
+    def bitwise_and(self, other: Any) -> "Tensor":
+        """Elementwise AND of the bits of integers (of truth values for bools); ``&``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([12, 10]) & 6, ag.tensor([True, False]) & True
+        (tensor([4, 2]), tensor([ True, False]))
+        """
+        return self._bitwise(other, np.bitwise_and, "bitwise_and")
+
+    def bitwise_or(self, other: Any) -> "Tensor":
+        """Elementwise OR of the bits; ``|``. A Python int wraps to this tensor's dtype.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1], dtype=ag.int32) | 0xFFFFFFFF
+        tensor([-1], dtype=int32)
+        """
+        return self._bitwise(other, np.bitwise_or, "bitwise_or")
+
+    def bitwise_xor(self, other: Any) -> "Tensor":
+        """Elementwise XOR of the bits; ``^``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([12, 10]) ^ 6
+        tensor([10, 12])
+        """
+        return self._bitwise(other, np.bitwise_xor, "bitwise_xor")
+
+    def bitwise_left_shift(self, other: Any) -> "Tensor":
+        """``self << other``: shifts by a negative count or by the bit width or more give 0,
+        as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 1, 1]) << ag.tensor([3, 64, -1])
+        tensor([8, 0, 0])
+        """
+        return self._bitwise(other, _left_shift, "lshift")
+
+    def bitwise_right_shift(self, other: Any) -> "Tensor":
+        """``self >> other`` (arithmetic for signed dtypes): shifts by a negative count or
+        by the bit width or more give the sign (0 or -1), as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-8, -8, 8]) >> ag.tensor([1, 70, 70])
+        tensor([-4, -1,  0])
+        """
+        return self._bitwise(other, _right_shift, "rshift")
+
+    def bitwise_not(self) -> "Tensor":
+        """Elementwise NOT of the bits of integers (logical NOT for bools); ``~``.
+
+        >>> import autograd_core as ag
+        >>> ag.bitwise_not(ag.tensor([0, 5])), ~ag.tensor([True, False])
+        (tensor([-1, -6]), tensor([False,  True]))
+        """
+        d = self._data
+        if d.dtype.kind not in "iub":
+            raise NotImplementedError(f'"bitwise_not_cpu" not implemented for '
+                                      f"'{scalar_type_name(d.dtype)}'")
+        return _f.make(np.asarray(np.logical_not(d) if d.dtype == np.bool_ else np.invert(d)))
 
     def __invert__(self) -> "Tensor":
-        return _f.make(~self._data)
+        if self._data.dtype.kind not in "iub":
+            raise TypeError("~ (operator.invert) is only implemented on integer and "
+                            "Boolean-type tensors")
+        return self.bitwise_not()
+
+    __and__ = bitwise_and
+    __or__ = bitwise_or
+    __xor__ = bitwise_xor
+    __lshift__ = bitwise_left_shift
+    __rshift__ = bitwise_right_shift
+
+    def __rand__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_and, "bitwise_and", reflected=True)
+
+    def __ror__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_or, "bitwise_or", reflected=True)
+
+    def __rxor__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, np.bitwise_xor, "bitwise_xor", reflected=True)
+
+    def __rlshift__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, _left_shift, "lshift", reflected=True)
+
+    def __rrshift__(self, other: Any) -> "Tensor":
+        return self._bitwise(other, _right_shift, "rshift", reflected=True)
 
     def logical_not(self) -> "Tensor":
         return _f.make(np.logical_not(self._data))
@@ -169,8 +365,17 @@ class PointwiseMixin:
         """
         return P.Sign.apply(self)
 
-    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol))
+    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+                 equal_nan: bool = False) -> bool:
+        """True when every ``|self - other| <= atol + rtol * |other|`` (NaNs equal with
+        ``equal_nan``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, float("nan")]).allclose(ag.tensor([1.0, float("nan")]), equal_nan=True)
+        True
+        """
+        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol,
+                                equal_nan=equal_nan))
 
     def equal(self, other: "Tensor") -> bool:
         return self.shape == other.shape and bool((self._data == other._data).all())
@@ -193,7 +398,7 @@ class PointwiseMixin:
 
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         if min is None and max is None:
-            raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         return P.Clamp.apply(self, min=min, max=max)
 
     clip = clamp
@@ -295,7 +500,7 @@ class PointwiseMixin:
         try:
             m = np.maximum(self._data, o._data)
         except ValueError:
-            raise ValueError(f"logaddexp: shapes {self.shape} and {o.shape} cannot be broadcast "
+            raise RuntimeError(f"logaddexp: shapes {self.shape} and {o.shape} cannot be broadcast "
                              "together") from None
         m = _f.make(np.where(np.isfinite(m), m, 0).astype(m.dtype))
         return ((self - m).exp() + (o - m).exp()).log() + m
@@ -432,7 +637,7 @@ class PointwiseMixin:
         tensor([ True, False])
         """
         if rtol < 0 or atol < 0:
-            raise ValueError(f"isclose: rtol and atol must be non-negative, got rtol={rtol} and "
+            raise RuntimeError(f"isclose: rtol and atol must be non-negative, got rtol={rtol} and "
                              f"atol={atol}")
         return self._compare(other, lambda a, b: np.isclose(a, b, rtol, atol, equal_nan),
                              "isclose")
@@ -499,6 +704,53 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         dt = np.result_type(a._data.dtype, b._data.dtype)
         a, b = a.to(dt), b.to(dt)
     return P.Where.apply(a, b, condition=c)
+
+
+def _wrap_int(value: int, dtype: np.dtype) -> np.ndarray:
+    """A Python int as a 0-d array of an integer ``dtype``, wrapped around modulo 2**bits as
+    C casts it (PyTorch's cast of a scalar to the tensor's dtype)."""
+    bits = dtype.itemsize * 8
+    value %= 1 << bits
+    if dtype.kind == "i" and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return np.asarray(value, dtype=dtype)
+
+
+def _category(a: np.ndarray) -> int:
+    return {"b": 0, "u": 1, "i": 1}.get(a.dtype.kind, 2)
+
+
+def _bitwise_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """PyTorch's result dtype of two tensors: next to one with dims, a 0-d one (a Python
+    number too) gives its dtype only when its kind (bool, integer, float) is higher."""
+    if bool(a.ndim) != bool(b.ndim):
+        dims, zero_d = (a, b) if a.ndim else (b, a)
+        return dims.dtype if _category(zero_d) <= _category(dims) else zero_d.dtype
+    return np.result_type(a, b)
+
+
+def _left_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a << b`` of one integer dtype, 0 where ``b`` is negative or at least the bit width."""
+    if a.dtype == np.bool_:
+        raise NotImplementedError('"lshift_cpu" not implemented for \'Bool\'')
+    bits = a.dtype.itemsize * 8
+    shift = b.astype(np.int64)
+    ok = (shift >= 0) & (shift < bits)
+    out = np.left_shift(a, np.where(ok, shift, 0).astype(a.dtype))
+    return np.where(ok, out, 0).astype(a.dtype)
+
+
+def _right_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a >> b`` of one integer dtype; where ``b`` is negative or at least the bit width
+    (less the sign bit), the sign: -1 for a negative ``a``, else 0."""
+    if a.dtype == np.bool_:
+        raise NotImplementedError('"rshift_cpu" not implemented for \'Bool\'')
+    bits = a.dtype.itemsize * 8 - (a.dtype.kind == "i")
+    shift = b.astype(np.int64)
+    ok = (shift >= 0) & (shift < bits)
+    out = np.right_shift(a, np.where(ok, shift, 0).astype(a.dtype))
+    sign = (a < 0).astype(a.dtype) * -1 if a.dtype.kind == "i" else np.zeros_like(a)
+    return np.where(ok, out, sign).astype(a.dtype)
 
 
 def _elementary_method(name: str, op: type) -> Any:

@@ -111,7 +111,7 @@ class RandomMixin:
         check_device(device)
         probs = self._data if p is None else np.asarray(p, dtype=np.float64)
         if not ((probs >= 0) & (probs <= 1)).all():
-            raise ValueError("bernoulli: expected all probabilities in [0, 1], got values from "
+            raise RuntimeError("bernoulli: expected all probabilities in [0, 1], got values from "
                              f"{np.nanmin(probs)} to {np.nanmax(probs)}")
         draw = rng(generator).random(self.shape) < probs
         return _f.make(draw.astype(self._data.dtype))
@@ -129,25 +129,25 @@ class RandomMixin:
         check_device(device)
         w = self._data
         if w.ndim not in (1, 2) or not _is_float(w.dtype):
-            raise ValueError(f"multinomial: expected a 1-D or 2-D float tensor of weights, got "
+            raise RuntimeError(f"multinomial: expected a 1-D or 2-D float tensor of weights, got "
                              f"shape {w.shape} and dtype {w.dtype}")
         n = w.shape[-1]
         if not isinstance(num_samples, (int, np.integer)) or num_samples <= 0:
-            raise ValueError(f"multinomial: num_samples must be a positive int, got {num_samples}")
+            raise RuntimeError(f"multinomial: num_samples must be a positive int, got {num_samples}")
         if not replacement and num_samples > n:
-            raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
+            raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement "
                              f"from {n} categories")
         if not np.isfinite(w).all() or (w < 0).any():
-            raise ValueError("multinomial: weights must be finite and non-negative")
+            raise RuntimeError("multinomial: weights must be finite and non-negative")
         rows = w.reshape(-1, n).astype(np.float64)
         g = rng(generator)
         out = np.empty((len(rows), num_samples), dtype=np.int64)
         for r, row in enumerate(rows):
             total = row.sum()
             if total <= 0:
-                raise ValueError(f"multinomial: row {r} of the weights sums to zero")
+                raise RuntimeError(f"multinomial: row {r} of the weights sums to zero")
             if not replacement and np.count_nonzero(row) < num_samples:
-                raise ValueError(f"multinomial: row {r} has {np.count_nonzero(row)} categories "
+                raise RuntimeError(f"multinomial: row {r} has {np.count_nonzero(row)} categories "
                                  f"of non-zero weight, fewer than {num_samples} samples drawn "
                                  "without replacement")
             out[r] = g.choice(n, size=num_samples, replace=replacement, p=row / total)

@@ -5,13 +5,16 @@ indices, softmax and logsumexp, cumulative sums, sorting, median, norms; and the
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any, TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd import function as _f
 from ..autograd.function import is_tensor
-from .args import ValuesIndices, _check_dim, _count, _dims, _is_float, _require_tensor, _size
+from .args import (ValuesIndices, _check_dim, _check_dim_of_nd, _count, _dims, _is_float,
+                   _require_tensor, _size, numpy_names)
+from .dtypes import scalar_type_name
 from ..ops import index as IX
 from ..ops import reduce as RD
 from .pointwise import where
@@ -26,22 +29,51 @@ class ReduceMixin:
     __slots__ = ()
 
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """True where every element over ``dim`` (an int, a tuple, or None for all) is
+        non-zero.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 0], [2, 3]]).all(axis=1)
+        tensor([False,  True])
+        """
+        dim, keepdim = _dims(self, dim, keepdim)
         return _f.make(np.asarray(self._data.all(axis=dim, keepdims=keepdim)))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """True where some element over ``dim`` (an int, a tuple, or None for all) is
+        non-zero.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 0], [0, 0]]).any(1, keepdim=True)
+        tensor([[ True],
+                [False]])
+        """
+        dim, keepdim = _dims(self, dim, keepdim)
         return _f.make(np.asarray(self._data.any(axis=dim, keepdims=keepdim)))
 
-    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: bool | None = None, dtype: Any = None) -> "Tensor":
-        dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        """The sum over ``dim`` (an int, a tuple, or None for all); bools and integers sum
+        in int64 (or ``dtype``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).sum(1), ag.tensor([True, True]).sum()
+        (tensor([3, 7]), tensor(2))
+        """
+        dim, keepdim = _dims(self, dim, keepdim)
         x = self if dtype is None else self.to(dtype)
-        if x._data.dtype == np.bool_:
-            x = x.long()
+        if x._data.dtype.kind in "biu" and x._data.dtype != np.int64 and dtype is None:
+            x = x.long()  # PyTorch sums bools and integers in int64
         return RD.Sum.apply(x, dim=dim, keepdim=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-             keepdims: bool | None = None, dtype: Any = None) -> "Tensor":
-        dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        """The mean over ``dim`` (an int, a tuple, or None for all), of a float tensor (or
+        of this one cast to ``dtype``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(1)
+        tensor([1.5, 4. ])
+        """
+        dim, keepdim = _dims(self, dim, keepdim)
         x = self if dtype is None else self.to(dtype)
         if not _is_float(x._data.dtype):
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
@@ -49,12 +81,16 @@ class ReduceMixin:
         return x.sum(dim, keepdim) / _count(x._data.shape, dim)
 
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: float | None = None, axis: Any = None,
-            keepdims: bool | None = None) -> "Tensor":
-        """Variance; unbiased (``correction=1``) by default, as PyTorch."""
+            correction: float | None = None) -> "Tensor":
+        """Variance; unbiased (``correction=1``) by default, as PyTorch.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0, 3.0, 4.0]).var(correction=0)
+        tensor(1.25)
+        """
         if isinstance(dim, bool):  # x.var(False): the `unbiased` overload
             dim, unbiased = None, dim
-        dim, keepdim = _dims(self, dim, axis, keepdim, keepdims)
+        dim, keepdim = _dims(self, dim, keepdim)
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         if not _is_float(self._data.dtype):
@@ -63,22 +99,38 @@ class ReduceMixin:
         return RD.Var.apply(self, dim=dim, keepdim=keepdim, divisor=divisor)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: float | None = None, axis: Any = None,
-            keepdims: bool | None = None) -> "Tensor":
+            correction: float | None = None) -> "Tensor":
         """Standard deviation; unbiased (``correction=1``) by default, as PyTorch. Where it
-        is 0 (a constant input) its gradient is 0, as PyTorch's (not sqrt's inf times 0)."""
-        v = self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
-                     keepdims=keepdims)
+        is 0 (a constant input) its gradient is 0, as PyTorch's (not sqrt's inf times 0).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 3.0]]).std(axis=1, unbiased=False)
+        tensor([1.])
+        """
+        v = self.var(dim, unbiased, keepdim, correction=correction)
         zero = v._data == 0
         if not zero.any():
             return v.sqrt()
         one, zeros = _f.make(np.ones((), v._data.dtype)), _f.make(np.zeros((), v._data.dtype))
         return where(zero, zeros, where(zero, one, v).sqrt())
 
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
+             ) -> "Tensor":
+        """The product over ``dim`` (or of all elements); bools and integers multiply in
+        int64 (or ``dtype``). The gradient is right at zeros too.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).prod(1), ag.tensor(3.0).prod(0)
+        (tensor([ 2, 12]), tensor(3.))
+        """
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind in "biu" and x._data.dtype != np.int64 and dtype is None:
+            x = x.long()
         if dim is not None:
-            dim = _check_dim(self, dim, "prod")
-        return RD.Prod.apply(self, dim=dim, keepdim=keepdim)
+            dim = _check_dim(x, dim, "prod")
+            if x.ndim == 0:
+                return x.clone()
+        return RD.Prod.apply(x, dim=dim, keepdim=keepdim)
 
     def _extreme(self, dim: Any, keepdim: bool, largest: bool, name: str) -> Any:
         if dim is None:
@@ -86,6 +138,8 @@ class ReduceMixin:
         if is_tensor(dim):  # torch.max(a, b): elementwise
             return self.maximum(dim) if largest else self.minimum(dim)
         dim = _check_dim(self, dim, name)
+        if self.ndim == 0:
+            return ValuesIndices(self.clone(), _f.make(np.zeros((), np.int64)))
         idx = (np.argmax if largest else np.argmin)(self._data, axis=dim, keepdims=True)
         values = IX.Gather.apply(self, dim=dim, index=idx)
         if not keepdim:
@@ -94,48 +148,118 @@ class ReduceMixin:
         return ValuesIndices(values, _f.make(idx.astype(np.int64)))
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """The largest element, or with ``dim`` a named tuple ``(values, indices)``."""
+        """The largest element, or with ``dim`` a named tuple ``(values, indices)``, or with
+        a tensor the elementwise maximum.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).max(axis=1)
+        ValuesIndices(values=tensor([5., 7.]), indices=tensor([1, 0]))
+        """
         return self._extreme(dim, keepdim, True, "max")
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest element, or with ``dim`` a named tuple ``(values, indices)``, or with
+        a tensor the elementwise minimum.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).min(1).indices
+        tensor([0, 1])
+        """
         return self._extreme(dim, keepdim, False, "min")
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        """The largest elements over ``dim`` (an int, a tuple, or None for all); ties share
-        the gradient evenly, as PyTorch's."""
-        dim, keepdim = _dims(self, dim, None, keepdim, None)
+    def amax(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+        """The largest elements over ``dim`` (an int, a tuple; ``()`` or None for all); ties
+        share the gradient evenly, as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).amax(1)
+        tensor([5., 7.])
+        """
+        dim, keepdim = _dims(self, dim, keepdim)
         return RD.Amax.apply(self, dim=dim, keepdim=keepdim, largest=True)
 
-    def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        """The smallest elements over ``dim``; ties share the gradient evenly."""
-        dim, keepdim = _dims(self, dim, None, keepdim, None)
+    def amin(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+        """The smallest elements over ``dim`` (``()`` or None for all); ties share the
+        gradient evenly.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).amin(0)
+        tensor([1., 2.])
+        """
+        dim, keepdim = _dims(self, dim, keepdim)
         return RD.Amax.apply(self, dim=dim, keepdim=keepdim, largest=False)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return _f.make(np.asarray(np.argmax(self._data), dtype=np.int64))
-        dim = _check_dim(self, dim, "argmax")
-        return _f.make(np.argmax(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
+        """The index of the largest element (of the flattened tensor, or along ``dim``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=0)
+        tensor([1, 0])
+        """
+        return self._arg_extreme(dim, keepdim, np.argmax, "argmax")
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """The index of the smallest element (of the flattened tensor, or along ``dim``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmin(1, keepdim=True)
+        tensor([[0],
+                [1]])
+        """
+        return self._arg_extreme(dim, keepdim, np.argmin, "argmin")
+
+    def _arg_extreme(self, dim: Any, keepdim: bool, fn: Any, name: str) -> "Tensor":
         if dim is None:
-            return _f.make(np.asarray(np.argmin(self._data), dtype=np.int64))
-        dim = _check_dim(self, dim, "argmin")
-        return _f.make(np.argmin(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
+            idx = np.asarray(fn(self._data), dtype=np.int64)
+            return _f.make(idx.reshape((1,) * self.ndim) if keepdim else idx)
+        dim = _check_dim(self, dim, name)
+        if self.ndim == 0:
+            return _f.make(np.zeros((), np.int64))
+        return _f.make(fn(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
-        """``log(sum(exp(x)))`` along ``dim``, without overflow."""
-        dim = _check_dim(self, dim, "logsumexp")
-        m = np.max(self._data, axis=dim, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        out = (self - _f.make(m)).exp().sum(dim, keepdim=True).log() + _f.make(m)
-        return out if keepdim else out.squeeze(dim)
+    def logsumexp(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+        """``log(sum(exp(x)))`` over ``dim`` (an int or a tuple; ``()`` for all), without
+        overflow.
 
-    def softmax(self, dim: int) -> "Tensor":
-        return RD.Softmax.apply(self, dim=_check_dim(self, dim, "softmax"))
+        >>> import autograd_core as ag
+        >>> ag.tensor([[0.0, 0.0], [-1e4, -1e4]]).logsumexp(1)
+        tensor([ 6.9315e-01, -9.9993e+03])
+        """
+        dim, _ = _dims(self, dim, keepdim)
+        x = self if _is_float(self._data.dtype) else self._floating()
+        m = np.max(x._data, axis=dim, keepdims=True) if x._data.size else np.zeros(
+            (1,) * x.ndim, x._data.dtype)
+        m = np.where(np.isfinite(m), m, 0).astype(x._data.dtype)
+        return (x - _f.make(m)).exp().sum(dim, keepdim=keepdim).log() + _f.make(
+            m if keepdim else m.reshape(RD.reduced_shape(m.shape, dim)))
 
-    def log_softmax(self, dim: int) -> "Tensor":
-        return RD.LogSoftmax.apply(self, dim=_check_dim(self, dim, "log_softmax"))
+    def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        """``exp(x) / sum(exp(x))`` along ``dim`` (computed in ``dtype`` if given).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[0.0, 0.0]]).softmax(axis=-1)
+        tensor([[0.5, 0.5]])
+        """
+        return self._along_dim(RD.Softmax, dim, dtype, "softmax")
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        """``log(softmax(x))`` along ``dim``, without overflow (in ``dtype`` if given).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 0.0]).log_softmax(0)
+        tensor([-0.6931, -0.6931])
+        """
+        return self._along_dim(RD.LogSoftmax, dim, dtype, "log_softmax")
+
+    def _along_dim(self, Op: type, dim: int, dtype: Any, name: str) -> "Tensor":
+        d = _check_dim(self, dim, name)
+        x = self if dtype is None else self.to(dtype)
+        if not _is_float(x._data.dtype):
+            raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                                      f"'{scalar_type_name(x._data.dtype)}'")
+        if x.ndim == 0:
+            return Op.apply(x.reshape(1), dim=0).reshape(())
+        return Op.apply(x, dim=d)
 
     def sum_to_size(self, *size: Any) -> "Tensor":
         """Sum broadcast dimensions away so that the result has shape ``size``."""
@@ -146,7 +270,7 @@ class ReduceMixin:
             if np.broadcast_shapes(shape, self._data.shape) != self._data.shape:
                 raise ValueError
         except ValueError:
-            raise ValueError(f"sum_to_size: size {shape} is not expandable to {self.shape}") from None
+            raise RuntimeError(f"sum_to_size: size {shape} is not expandable to {self.shape}") from None
         return RD.SumToSize.apply(self, shape=shape)
 
     def count_nonzero(self, dim: Any = None) -> "Tensor":
@@ -178,7 +302,7 @@ class ReduceMixin:
             flat = self.reshape(-1)
             if flat.shape[0] == 0:
                 if self._data.dtype.kind != "f":
-                    raise ValueError("median: cannot take the median of an empty integer tensor")
+                    raise RuntimeError("median: cannot take the median of an empty integer tensor")
                 return _f.make(np.asarray(np.nan, self._data.dtype))
             k = int(_median_index(flat._data, 0))
             return IX.Index.apply(flat, index=k)
@@ -192,6 +316,139 @@ class ReduceMixin:
             values = values.squeeze(d) if self.ndim else values.reshape(())
             idx = np.squeeze(idx, axis=d) if self.ndim else idx.reshape(())
         return ValuesIndices(values, _f.make(idx.astype(np.int64)))
+
+    def cummax(self, dim: int) -> Any:
+        """The running maximum along ``dim`` and where it was taken, a named tuple
+        ``(values, indices)``: at a tie the later index, from a NaN on NaN (as PyTorch's).
+        The gradient flows to the element each value came from.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 3.0, 2.0, 3.0]).cummax(0)
+        ValuesIndices(values=tensor([1., 3., 3., 3.]), indices=tensor([0, 1, 1, 3]))
+        """
+        return self._cumulative_extreme(dim, True, "cummax")
+
+    def cummin(self, dim: int) -> Any:
+        """The running minimum along ``dim`` and where it was taken (see ``cummax``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3, 1, 2, 0]).cummin(0)
+        ValuesIndices(values=tensor([3, 1, 1, 0]), indices=tensor([0, 1, 1, 3]))
+        """
+        return self._cumulative_extreme(dim, False, "cummin")
+
+    def _cumulative_extreme(self, dim: int, largest: bool, name: str) -> Any:
+        d = _check_dim(self, dim, name)
+        if self.ndim == 0:
+            return ValuesIndices(self.clone(), _f.make(np.zeros((), np.int64)))
+        idx = RD.cumulative_extreme_index(self._data, d, largest)
+        return ValuesIndices(IX.Gather.apply(self, dim=d, index=idx), _f.make(idx))
+
+    def logcumsumexp(self, dim: int) -> "Tensor":
+        """``log(cumsum(exp(x)))`` along ``dim``, without overflow (floats only).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 0.0, 1000.0]).logcumsumexp(0)
+        tensor([0.0000e+00, 6.9315e-01, 1.0000e+03])
+        """
+        d = _check_dim(self, dim, "logcumsumexp")
+        if not _is_float(self._data.dtype):
+            raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
+                                      f"'{scalar_type_name(self._data.dtype)}'")
+        if self.ndim == 0:
+            return self.clone()
+        return RD.LogCumSumExp.apply(self, dim=d)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """The ``k``-th smallest element along ``dim`` and its index, a named tuple
+        ``(values, indices)``; among equal values the later index. The gradient flows to
+        the chosen element.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[3.0, 1.0, 2.0]]).kthvalue(2, dim=1)
+        ValuesIndices(values=tensor([2.]), indices=tensor([2]))
+        """
+        d = _check_dim(self, dim, "kthvalue")
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        if not 1 <= k <= n:
+            raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}")
+        order = np.argsort(x._data, axis=d, kind="stable")
+        return self._picked(x, d, np.take(order, [k - 1], axis=d), keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        """The most frequent value along ``dim`` (the smallest of equally frequent ones) and
+        the index of its last occurrence, a named tuple ``(values, indices)``, as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[3.0, 1.0, 3.0, 2.0, 1.0]]).mode(1)
+        ValuesIndices(values=tensor([1.]), indices=tensor([4]))
+        """
+        d = _check_dim(self, dim, "mode")
+        x = self if self.ndim else self.reshape(1)
+        a = np.moveaxis(x._data, d, -1)
+        n = a.shape[-1]
+        if n == 0:
+            raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+        flat = a.reshape(-1, n)
+        best = np.empty(flat.shape[0], np.int64)
+        for r, row in enumerate(flat):
+            values, counts = np.unique(row, return_counts=True)  # sorted: ties go to the smallest
+            v = values[np.argmax(counts)]
+            best[r] = n - 1 - np.argmax((row == v)[::-1])  # its last occurrence
+        idx = np.expand_dims(np.moveaxis(best.reshape(a.shape[:-1] + (1,)), -1, d).squeeze(d), d)
+        return self._picked(x, d, idx, keepdim)
+
+    def _picked(self, x: "Tensor", d: int, idx: np.ndarray, keepdim: bool) -> Any:
+        """``(values, indices)`` of the elements of ``x`` at ``idx`` (keepdim shape) along
+        ``d``, shaped as a reduction of this tensor over ``d``."""
+        values = IX.Gather.apply(x, dim=d, index=np.ascontiguousarray(idx))
+        if not self.ndim:
+            return ValuesIndices(values.reshape(()), _f.make(idx.reshape(()).astype(np.int64)))
+        if not keepdim:
+            values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+        return ValuesIndices(values, _f.make(idx.astype(np.int64)))
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        """The sum over ``dim`` with NaNs taken as zero (which get zero gradient).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, float("nan"), 2.0]).nansum()
+        tensor(3.)
+        """
+        return self._nan_as_zero().sum(dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        """The mean over ``dim`` of the elements that are not NaN.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, float("nan"), 2.0]]).nanmean(1)
+        tensor([1.5])
+        """
+        x = self if dtype is None else self.to(dtype)
+        if not _is_float(x._data.dtype):
+            raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got "
+                               f"{scalar_type_name(x._data.dtype)}")
+        count = (~np.isnan(x._data)).sum(axis=_dims(x, dim, keepdim)[0], keepdims=keepdim)
+        return x.nansum(dim, keepdim) / _f.make(np.asarray(count, x._data.dtype))
+
+    def _nan_as_zero(self) -> "Tensor":
+        nan = np.isnan(self._data) if _is_float(self._data.dtype) else None
+        if nan is None or not nan.any():
+            return self
+        return where(nan, _f.make(np.zeros((), self._data.dtype)), self)
+
+    def aminmax(self, *, dim: Any = None, keepdim: bool = False) -> Any:
+        """``(min, max)`` over ``dim`` (or all elements), a named tuple; gradients as
+        ``amin`` and ``amax``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0, 2.0], [0.0, 5.0]]).aminmax(dim=0)
+        MinMax(min=tensor([0., 2.]), max=tensor([1., 5.]))
+        """
+        if dim is not None:
+            _check_dim(self, dim, "aminmax")
+        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> "Tensor":
         """Running sums along ``dim`` (integers and bools sum in int64, as PyTorch).
@@ -265,7 +522,7 @@ class ReduceMixin:
         d = _check_dim(self, dim, "topk")
         n = self.shape[d] if self.ndim else 1
         if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
-            raise ValueError(f"topk: k ({k}) must be in [0, {n}] (dim {d}'s size for shape "
+            raise RuntimeError(f"topk: k ({k}) must be in [0, {n}] (dim {d}'s size for shape "
                              f"{self.shape})")
         idx = self._argsort(d, largest, "topk")
         if self.ndim == 0:
@@ -283,7 +540,7 @@ class ReduceMixin:
         (tensor([1, 2, 3]), tensor([1, 1, 2]))
         """
         if dim is not None:
-            dim = _check_dim(self, dim, "unique")
+            dim = _check_dim_of_nd(self, dim, "unique")
         values, inverse, counts = np.unique(self._data, return_inverse=True, return_counts=True,
                                             axis=dim)
         out = [_f.make(values)]
@@ -305,6 +562,10 @@ class ReduceMixin:
         """
         return norm(self, p, dim, keepdim, dtype)
 
+# PyTorch's torch.return_types.aminmax
+MinMax = namedtuple("MinMax", ["min", "max"])
+
+
 def _median_index(a: np.ndarray, dim: int) -> np.ndarray:
     """Along ``dim``: the index of the lower median, or of the first NaN if there is one."""
     n = a.shape[dim]
@@ -315,6 +576,7 @@ def _median_index(a: np.ndarray, dim: int) -> np.ndarray:
         idx = np.where(nan.any(axis=dim), np.argmax(nan, axis=dim), idx)
     return np.asarray(idx, dtype=np.int64)
 
+@numpy_names
 def var_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
              keepdim: bool = False, *, correction: float | None = None) -> tuple:
     """``(var, mean)`` over ``dim``; unbiased (``correction=1``) by default, as PyTorch.
@@ -329,6 +591,7 @@ def var_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
     return (input.var(dim, unbiased, keepdim, correction=correction),
             input.mean(dim, keepdim=keepdim))
 
+@numpy_names
 def std_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
              keepdim: bool = False, *, correction: float | None = None) -> tuple:
     """``(std, mean)`` over ``dim``; unbiased (``correction=1``) by default, as PyTorch.
@@ -396,7 +659,7 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
         if p != "fro":
             raise NotImplementedError(f"norm: p={p!r} is not supported (only 'fro' and numbers)")
         if dim is not None and isinstance(dim, (tuple, list)) and len(dim) > 2:
-            raise ValueError(f"norm: p='fro' takes at most 2 dims, got dim={dim}")
+            raise RuntimeError(f"norm: p='fro' takes at most 2 dims, got dim={dim}")
         p = 2
     if p is None:
         p = 2

@@ -1,0 +1,448 @@
+"""Ops an external PyTorch op test suite found missing or different (issue #14): cummax /
+cummin, logcumsumexp, copysign, fmod / remainder / ``%``, rounded division and ``//``,
+scatter_reduce and ``scatter(reduce=)``, the bitwise ops, ``Tensor.type``; each checked
+against PyTorch (float64 values and gradients) and by gradcheck / gradgradcheck."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_core as ag
+from parity import arr, assert_matches_torch, leaf
+
+SHAPE_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (4, 1)), ((5,), ())]
+
+
+def _torch_dtype(torch, dtype):
+    return getattr(torch, np.dtype(dtype).name if dtype != np.bool_ else "bool")
+
+
+# -- cummax / cummin ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+@pytest.mark.parametrize("shape,dim", [((7,), 0), ((3, 5), 1), ((4, 3, 2), 0), ((4, 3, 2), -2)])
+def test_cummax_cummin_values_indices_and_gradients_as_torch(torch, name, shape, dim):
+    # rounded values: ties, which go to the later index
+    a = np.round(arr(shape, seed=1) * 2) / 2
+    v, i = getattr(ag.tensor(a), name)(dim)
+    tv, ti = getattr(torch.tensor(a), name)(dim)
+    np.testing.assert_array_equal(v.numpy(), tv.numpy())
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    assert i.dtype == ag.int64
+    assert_matches_torch(torch, lambda m, x: getattr(m, name)(x, dim=dim).values, [a])
+    assert_matches_torch(torch, lambda m, x: getattr(x, name)(dim)[0] * 2, [arr(shape, seed=2)])
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_cummax_with_nan_ints_and_0d_as_torch(torch, name):
+    a = np.array([1.0, 3.0, np.nan, 2.0, np.nan, 5.0])
+    v, i = getattr(ag.tensor(a), name)(0)
+    tv, ti = getattr(torch.tensor(a), name)(0)
+    np.testing.assert_array_equal(v.numpy(), tv.numpy())
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    b = np.array([[3, 1, 3, 0, 4]], dtype=np.int32)
+    v, i = getattr(ag.tensor(b), name)(-1)
+    tv, ti = getattr(torch.tensor(b), name)(-1)
+    assert v.dtype == ag.int32 and v.tolist() == tv.tolist() and i.tolist() == ti.tolist()
+    v, i = getattr(ag.tensor(2.5), name)(0)
+    assert v.shape == () and v.item() == 2.5 and i.item() == 0
+    with pytest.raises(IndexError):
+        getattr(ag.tensor(2.5), name)(1)
+
+
+def test_cummax_gradcheck():
+    x = leaf(arr((3, 4), seed=3))
+    assert ag.gradcheck(lambda t: t.cummax(1).values, (x,))
+    assert ag.gradgradcheck(lambda t: t.cummin(0).values * t, (x,))
+
+
+# -- logcumsumexp --------------------------------------------------------------------------
+@pytest.mark.parametrize("shape,dim", [((6,), 0), ((3, 5), 1), ((4, 3, 2), 0)])
+def test_logcumsumexp_as_torch(torch, shape, dim):
+    assert_matches_torch(torch, lambda m, x: m.logcumsumexp(x, dim), [arr(shape, seed=4)])
+    x = leaf(arr(shape, seed=5))
+    assert ag.gradcheck(lambda t: t.logcumsumexp(dim), (x,))
+    assert ag.gradgradcheck(lambda t: t.logcumsumexp(dim), (x,))
+
+
+def test_logcumsumexp_does_not_overflow_and_refuses_integers(torch):
+    a = np.array([0.0, 1000.0, -1000.0, 1000.0])
+    np.testing.assert_allclose(ag.tensor(a).logcumsumexp(0).numpy(),
+                               torch.tensor(a).logcumsumexp(0).numpy(), rtol=1e-12)
+    x = leaf(a)
+    x.logcumsumexp(0).sum().backward()
+    tx = torch.tensor(a, requires_grad=True)
+    tx.logcumsumexp(0).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-300)
+    with pytest.raises(NotImplementedError, match="'Long'"):
+        ag.tensor([1, 2]).logcumsumexp(0)
+
+
+# -- copysign --------------------------------------------------------------------------------
+@pytest.mark.parametrize("sa,sb", SHAPE_PAIRS)
+def test_copysign_as_torch(torch, sa, sb):
+    a = arr(sa, seed=6)
+    a.flat[0] = 0.0  # the gradient is 0 where the input is 0
+    assert_matches_torch(torch, lambda m, x, y: m.copysign(x, y), [a, arr(sb, seed=7)])
+
+
+def test_copysign_signed_zero_dtypes_and_gradcheck(torch):
+    a, b = np.array([1.0, -2.0, 3.0, -0.0]), np.array([-0.0, 0.0, -1.0, 1.0])
+    ours, theirs = ag.tensor(a).copysign(ag.tensor(b)), torch.tensor(a).copysign(torch.tensor(b))
+    np.testing.assert_array_equal(np.signbit(ours.numpy()), np.signbit(theirs.numpy()))
+    assert ag.copysign(ag.tensor([1, -2]), 3).dtype == ag.float32
+    assert ag.tensor([1.0]).copysign(-1).tolist() == [-1.0]
+    x, y = leaf(arr((3, 2), seed=8)), leaf(arr((2,), seed=9))
+    assert ag.gradcheck(lambda s, t: s.copysign(t), (x, y))
+
+
+# -- fmod, remainder, % ------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["fmod", "remainder"])
+@pytest.mark.parametrize("sa,sb", SHAPE_PAIRS)
+def test_fmod_remainder_values_and_gradients_as_torch(torch, name, sa, sb):
+    a = arr(sa, seed=10, low=-5, high=5)
+    b = np.random.default_rng(11).choice([-1.0, 1.0], size=sb) * arr(sb, seed=12, low=0.5, high=2)
+    assert_matches_torch(torch, lambda m, x, y: getattr(m, name)(x, y), [a, b])
+    x, y = leaf(a), leaf(b)
+    assert ag.gradcheck(lambda s, t: getattr(s, name)(t), (x, y))
+    assert ag.gradgradcheck(lambda s, t: getattr(s, name)(t) * s, (x, y))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int8, np.float32, np.float64])
+def test_mod_operators_sign_rules_as_torch(torch, dtype):
+    a = np.array([7, -7, 7, -7, 0, 5], dtype=dtype)
+    b = np.array([3, 3, -3, -3, 2, 5], dtype=dtype)
+    ta, tb = torch.tensor(a), torch.tensor(b)
+    cases = [(lambda m, x, y: x % y), (lambda m, x, y: m.fmod(x, y)),
+             (lambda m, x, y: m.remainder(x, y)), (lambda m, x, y: x % 2),
+             (lambda m, x, y: x % -2.5), (lambda m, x, y: 5 % y), (lambda m, x, y: -5.5 % y),
+             (lambda m, x, y: x.fmod(-2)), (lambda m, x, y: m.remainder(9, y))]
+    for case in cases:
+        ours = case(ag, ag.tensor(a), ag.tensor(b))
+        theirs = case(torch, ta, tb)
+        assert ours.dtype == theirs.numpy().dtype
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_integer_mod_by_zero_raises_as_torch():
+    for fn in (lambda: ag.tensor([5]) % 0, lambda: ag.tensor([5]).fmod(ag.tensor([0])),
+               lambda: ag.tensor([5]) // 0, lambda: ag.tensor([5]).div(0, rounding_mode="trunc")):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            fn()
+    assert np.isnan((ag.tensor([5.0]) % 0).item())
+
+
+def test_inplace_mod_and_floordiv():
+    x = ag.tensor([7, -7])
+    x %= 3
+    assert x.tolist() == [1, 2]
+    x //= 2
+    assert x.tolist() == [0, 1]
+    y = ag.tensor([7.0, -7.0])
+    y.fmod_(3)
+    assert y.tolist() == [1.0, -1.0]
+
+
+# -- rounded division and // -------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float32, np.float64])
+def test_div_rounding_modes_and_floor_divide_as_torch(torch, dtype):
+    rng = np.random.default_rng(13)
+    a = rng.integers(-20, 20, size=(4, 5)).astype(dtype)
+    if np.dtype(dtype).kind == "f":
+        a = a + rng.uniform(-1, 1, size=a.shape).astype(dtype)
+    b = rng.choice([-7, -3, -2, -1, 1, 2, 3, 7], size=(5,)).astype(dtype)
+    ta, tb = torch.tensor(a), torch.tensor(b)
+    for mode in ("trunc", "floor"):
+        for case in (lambda m, x, y: m.div(x, y, rounding_mode=mode),
+                     lambda m, x, y: x.div(3, rounding_mode=mode),
+                     lambda m, x, y: x.div(-2.5, rounding_mode=mode),
+                     lambda m, x, y: m.divide(x, y, rounding_mode=mode)):
+            ours, theirs = case(ag, ag.tensor(a), ag.tensor(b)), case(torch, ta, tb)
+            assert ours.dtype == theirs.numpy().dtype
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    for case in (lambda m, x, y: x // y, lambda m, x, y: m.floor_divide(x, y),
+                 lambda m, x, y: x // 2, lambda m, x, y: x // -1.5, lambda m, x, y: 7 // y,
+                 lambda m, x, y: 7.5 // y):
+        ours, theirs = case(ag, ag.tensor(a), ag.tensor(b)), case(torch, ta, tb)
+        assert ours.dtype == theirs.numpy().dtype
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_rounded_division_gradients_as_torch(torch):
+    # both gradients of a rounded division are zero, as PyTorch's
+    for mode in ("trunc", "floor"):
+        assert_matches_torch(torch, lambda m, x, y: m.div(x, y, rounding_mode=mode) + x * y,
+                             [arr((3, 4), seed=14), arr((4,), seed=15, low=0.5)])
+    # floor_divide has no derivative: backward through it raises PyTorch's error
+    x = leaf([5.0, -5.0])
+    out = x // 2
+    assert out.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+        out.sum().backward()
+    with pytest.raises(RuntimeError, match="rounding_mode to be one of None, 'trunc', or 'floor'"):
+        x.div(2, rounding_mode="round")
+
+
+# -- scatter_reduce and scatter(reduce=) ---------------------------------------------------------
+def _scatter_case(seed, self_shape=(4, 5), index_shape=(3, 4), src_shape=(3, 6), dim=1):
+    rng = np.random.default_rng(seed)
+    n = self_shape[dim]
+    index = rng.integers(0, n, size=index_shape)
+    return arr(self_shape, seed=seed + 1), index, arr(src_shape, seed=seed + 2)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_scatter_reduce_values_and_gradients_as_torch(torch, reduce, include_self, dim):
+    a, index, src = _scatter_case(20 + dim, dim=dim, src_shape=(3, 4))
+    assert_matches_torch(torch, lambda m, x, s: x.scatter_reduce(
+        dim, m.tensor(index), s, reduce, include_self=include_self), [a, src])
+    x, s = leaf(a), leaf(src)
+    idx = ag.tensor(index)
+    assert ag.gradcheck(lambda t, u: t.scatter_reduce(dim, idx, u, reduce,
+                                                      include_self=include_self), (x, s))
+    if reduce in ("sum", "mean", "prod"):
+        assert ag.gradgradcheck(lambda t, u: t.scatter_reduce(dim, idx, u, reduce,
+                                                              include_self=include_self), (x, s))
+
+
+def test_scatter_reduce_ties_zeros_and_function_form(torch):
+    # ties share the gradient of amax; zeros in prod
+    a = np.array([1.0, 5.0, 0.0, 2.0])
+    src = np.array([5.0, 3.0, 0.0, 5.0, 4.0, 0.0])
+    index = np.array([1, 0, 2, 1, 3, 3])
+    for reduce in ("amax", "amin", "prod"):
+        for include_self in (True, False):
+            assert_matches_torch(torch, lambda m, x, s: m.scatter_reduce(
+                x, 0, m.tensor(index), s, reduce, include_self=include_self), [a, src])
+
+
+def test_scatter_reduce_integers_and_errors(torch):
+    a, s, i = [5, 3, -8], [2, 4, 7, -3], [0, 0, 1, 2]
+    for reduce in ("sum", "prod", "mean", "amax", "amin"):
+        for include_self in (True, False):
+            ours = ag.tensor(a).scatter_reduce(0, ag.tensor(i), ag.tensor(s), reduce,
+                                               include_self=include_self)
+            theirs = torch.tensor(a).scatter_reduce(0, torch.tensor(i), torch.tensor(s), reduce,
+                                                    include_self=include_self)
+            assert ours.dtype == ag.int64 and ours.tolist() == theirs.tolist(), reduce
+    with pytest.raises(RuntimeError, match="reduce argument must be either sum, prod, mean, amax"):
+        ag.zeros(3).scatter_reduce(0, ag.tensor([0]), ag.ones(1), "max")
+    with pytest.raises(TypeError):
+        ag.zeros(3).scatter_reduce(0, ag.tensor([0]), ag.ones(1), "sum", True)
+
+
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_with_reduce_as_torch(torch, reduce):
+    a, index, src = _scatter_case(30, src_shape=(3, 4))
+    ours = ag.tensor(a).scatter(1, ag.tensor(index), ag.tensor(src), reduce=reduce)
+    theirs = torch.tensor(a).scatter(1, torch.tensor(index), torch.tensor(src), reduce=reduce)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    ours = ag.tensor(a).scatter(1, ag.tensor(index), 1.5, reduce=reduce)
+    theirs = torch.tensor(a).scatter(1, torch.tensor(index), 1.5, reduce=reduce)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    out = leaf(a).scatter(1, ag.tensor(index), leaf(src), reduce=reduce)
+    with pytest.raises(RuntimeError, match="derivative for aten::scatter is not implemented"):
+        out.sum().backward()
+    with pytest.raises(RuntimeError, match="reduce argument must be either add or multiply"):
+        ag.tensor(a).scatter(1, ag.tensor(index), 1.5, reduce="max")
+
+
+# -- bitwise ops ----------------------------------------------------------------------------------
+INT_DTYPES = [np.int8, np.uint8, np.int16, np.int32, np.int64, np.bool_]
+BINARY = {"&": lambda x, y: x & y, "|": lambda x, y: x | y, "^": lambda x, y: x ^ y,
+          "<<": lambda x, y: x << y, ">>": lambda x, y: x >> y}
+FUNCTIONS = {"&": "bitwise_and", "|": "bitwise_or", "^": "bitwise_xor",
+             "<<": "bitwise_left_shift", ">>": "bitwise_right_shift"}
+
+
+def _ints(dtype, shape, seed):
+    rng = np.random.default_rng(seed)
+    if dtype == np.bool_:
+        return rng.integers(0, 2, size=shape).astype(bool)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, int(info.max) + 1, size=shape, dtype=dtype)
+
+
+def _same(ours, theirs):
+    assert ours.dtype == theirs.numpy().dtype, (ours.dtype, theirs.dtype)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def _same_outcome(torch, fn):
+    """``fn(module)`` gives the same tensor in both, or both raise the same exception type."""
+    try:
+        theirs = fn(torch)
+    except Exception as e:  # noqa: BLE001 - the type is what is compared
+        with pytest.raises(type(e)):
+            fn(ag)
+        return
+    _same(fn(ag), theirs)
+
+
+@pytest.mark.parametrize("op", list(BINARY))
+@pytest.mark.parametrize("da,db", list(itertools.product(INT_DTYPES, repeat=2)))
+def test_bitwise_tensor_tensor_as_torch(torch, op, da, db):
+    a, b = _ints(da, (3, 4), 40), _ints(db, (4,), 41)
+    if op in ("<<", ">>") and db != np.bool_:
+        b = np.random.default_rng(42).integers(-2, 70, size=(4,)).astype(db) if np.dtype(
+            db).itemsize > 1 or db == np.int8 else b
+    _same_outcome(torch, lambda m: BINARY[op](m.tensor(a), m.tensor(b)))
+    _same_outcome(torch, lambda m: getattr(m, FUNCTIONS[op])(m.tensor(a), m.tensor(b)))
+
+
+@pytest.mark.parametrize("op", list(BINARY))
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+def test_bitwise_with_python_numbers_as_torch(torch, op, dtype):
+    a = _ints(dtype, (5,), 43)
+    numbers = [0, 1, 3, 7, 9, 31, 0xFF, 0xFFFFFFFF, -1, True, False, 2.5]
+    if op in ("<<", ">>"):
+        numbers = [0, 1, 3, 7, 8, 15, 31, 63, 64, 100, -1, True, 2.5]
+    for n in numbers:
+        _same_outcome(torch, lambda m: BINARY[op](m.tensor(a), n))
+        _same_outcome(torch, lambda m: BINARY[op](n, m.tensor(a)))
+    _same_outcome(torch, lambda m: BINARY[op](m.tensor(a), m.tensor(3)))
+
+
+def test_bitwise_not_invert_and_floats(torch):
+    for dtype in INT_DTYPES:
+        a = _ints(dtype, (6,), 44)
+        _same(~ag.tensor(a), ~torch.tensor(a))
+        _same(ag.bitwise_not(ag.tensor(a)), torch.bitwise_not(torch.tensor(a)))
+    with pytest.raises(TypeError, match="only implemented on integer and Boolean"):
+        ~ag.tensor([1.0])
+    with pytest.raises(NotImplementedError, match="\"bitwise_not_cpu\" not implemented for 'Float'"):
+        ag.bitwise_not(ag.tensor([1.0]))
+    with pytest.raises(NotImplementedError, match="\"bitwise_and_cpu\" not implemented for 'Float'"):
+        ag.tensor([1.0]) & 1
+    with pytest.raises(NotImplementedError, match="'Float'"):
+        ag.tensor([1]) | 1.5
+    assert (ag.tensor([1], dtype=ag.int32) | 0xFFFFFFFF).tolist() == [-1]
+
+
+@pytest.mark.parametrize("op", list(BINARY))
+def test_bitwise_in_place_as_torch(torch, op):
+    for dtype in (np.int32, np.int64, np.uint8, np.bool_):
+        a, b = _ints(dtype, (2, 3), 45), _ints(dtype, (3,), 46)
+        if op in ("<<", ">>"):
+            if dtype == np.bool_:
+                continue
+            b = np.array([1, 3, 40], dtype=dtype)
+
+        def run(m, a=a, b=b, dtype=dtype):
+            x = m.tensor(a)
+            y = x
+            if op == "&":
+                x &= m.tensor(b)
+            elif op == "|":
+                x |= m.tensor(b)
+            elif op == "^":
+                x ^= m.tensor(b)
+            elif op == "<<":
+                x <<= m.tensor(b)
+            else:
+                x >>= m.tensor(b)
+            assert x is y
+            getattr(x, FUNCTIONS[op] + "_")(True if dtype == np.bool_ else 1)
+            return x
+
+        _same(run(ag), run(torch))
+    b = ag.tensor([True])
+    with pytest.raises(RuntimeError, match="result type Long can't be cast to the desired output "
+                                           "type Bool"):
+        b |= ag.tensor([2])
+
+
+# -- Tensor.type --------------------------------------------------------------------------------
+def test_type_names_and_casts(torch):
+    for dtype in (ag.float16, ag.float32, ag.float64, ag.int8, ag.uint8, ag.int16, ag.int32,
+                  ag.int64, ag.bool):
+        x = ag.zeros(2, dtype=dtype)
+        tx = torch.zeros(2, dtype=_torch_dtype(torch, dtype))
+        assert x.type() == tx.type()
+        assert x.type(ag.float64).dtype == ag.float64
+        assert ag.ones(1).type(tx.type()).dtype == dtype
+    x = ag.tensor([1.7, -1.7])
+    assert x.type(ag.float32) is x
+    assert x.type("torch.IntTensor").tolist() == [1, -1]
+    with pytest.raises(ValueError, match="invalid type"):
+        x.type("torch.FooTensor")
+
+
+# -- keyword arguments and reductions PyTorch code passes -------------------------------------
+def test_kthvalue_mode_as_torch(torch):
+    a = np.random.default_rng(50).permutation(24).reshape(4, 6).astype(np.float64)
+    for k, dim, keepdim in [(1, 1, False), (3, 0, True), (6, -1, False)]:
+        assert_matches_torch(torch, lambda m, x: x.kthvalue(k, dim, keepdim).values, [a])
+        ours, theirs = ag.tensor(a).kthvalue(k, dim=dim), torch.tensor(a).kthvalue(k, dim=dim)
+        assert ours.indices.tolist() == theirs.indices.tolist()
+    b = np.array([[3.0, 1.0, 3.0, 2.0, 1.0, 5.0], [2.0, 2.0, 7.0, 7.0, 7.0, 0.0]])
+    for dim, keepdim in [(1, False), (-1, True), (0, False)]:
+        ours, theirs = ag.tensor(b).mode(dim, keepdim), torch.tensor(b).mode(dim, keepdim)
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+        assert_matches_torch(torch, lambda m, x: m.mode(x, dim=dim, keepdim=keepdim)[0], [b])
+    ours, theirs = ag.tensor([2, 2, 1, 1, 3]).mode(0), torch.tensor([2, 2, 1, 1, 3]).mode(0)
+    assert (ours.values.item(), ours.indices.item()) == (theirs.values.item(),
+                                                         theirs.indices.item())
+    assert ag.tensor(3.0).kthvalue(1).values.item() == 3.0
+
+
+def test_nansum_nanmean_aminmax_as_torch(torch):
+    a = arr((3, 4), seed=51)
+    a[0, 1] = a[2, 3] = np.nan
+    for case in (lambda m, x: x.nansum(), lambda m, x: m.nansum(x, dim=1),
+                 lambda m, x: x.nanmean(0, keepdim=True), lambda m, x: m.nanmean(x, axis=1)):
+        assert_matches_torch(torch, case, [a])
+    b = arr((3, 4), seed=52)
+    for case in (lambda m, x: x.aminmax(dim=1).min * 2 + x.aminmax(dim=1).max,
+                 lambda m, x: m.aminmax(x)[1], lambda m, x: x.aminmax(dim=0, keepdim=True)[0]):
+        assert_matches_torch(torch, case, [b])
+
+
+def test_added_keyword_arguments_as_torch(torch):
+    a, b = arr((3, 4), seed=53), arr((4,), seed=54)
+    for case in (lambda m, x, y: x.add(y, alpha=3), lambda m, x, y: m.add(x, y, alpha=-2),
+                 lambda m, x, y: x.sub(y, alpha=0.5), lambda m, x, y: m.subtract(x, y, alpha=2)):
+        assert_matches_torch(torch, case, [a, b])
+    for case in (lambda m, x: x.softmax(1, dtype=m.float64),
+                 lambda m, x: x.log_softmax(dim=0, dtype=m.float64),
+                 lambda m, x: x.prod(1, dtype=m.float64),
+                 lambda m, x: x.cumsum(0, dtype=m.float64)):
+        assert_matches_torch(torch, case, [a])
+    nan = [1.0, float("nan")]
+    assert ag.tensor(nan).allclose(ag.tensor(nan), equal_nan=True)
+    assert not ag.tensor(nan).allclose(ag.tensor(nan))
+    x = ag.ones(2, requires_grad=True)
+    assert x.numpy(force=True).tolist() == [1.0, 1.0]
+    assert ag.tensor([1, 2], dtype=ag.int32).sum().dtype == ag.int64
+    assert ag.tensor([1, 2], dtype=ag.int8).prod().dtype == ag.int64
+
+
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       name=st.sampled_from(["fmod", "remainder", "copysign"]), seed=st.integers(0, 2**16))
+def test_binary_ops_gradcheck_on_random_broadcast_shapes(shapes, name, seed):
+    sa, sb = shapes.input_shapes
+    a = arr(sa, seed=seed, low=-4, high=4)
+    b = np.random.default_rng(seed + 1).choice([-1.0, 1.0], size=sb) * arr(sb, seed=seed + 2,
+                                                                          low=0.6, high=2)
+    if name != "copysign":  # away from the jumps of the remainder (a / b an integer)
+        q = a / b
+        a = np.where(np.abs(q - np.round(q)) < 0.05, a + 0.1 * b, a)
+    x, y = leaf(a), leaf(b)
+    assert ag.gradcheck(lambda s, t: getattr(s, name)(t), (x, y))
+    assert ag.gradgradcheck(lambda s, t: getattr(s, name)(t) * s, (x, y))
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), data=st.data())
+def test_cumulative_ops_gradcheck_on_random_shapes(shape, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    seed = data.draw(st.integers(0, 2**16))
+    x = leaf(np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) / 3.0)
+    assert ag.gradcheck(lambda t: t.logcumsumexp(dim), (x,))
+    assert ag.gradcheck(lambda t: t.cummax(dim).values + t.cummin(dim)[0], (x,))
+    assert ag.gradgradcheck(lambda t: t.logcumsumexp(dim), (x,))
