@@ -109,6 +109,8 @@ def torch_names() -> Iterator[None]:
     in ``sys.modules`` only for the block)."""
     finder = TorchFinder()
     before = {k: v for k, v in sys.modules.items() if k == "torch" or k.startswith("torch.")}
+    for k in before:  # a real PyTorch imported earlier must not answer inside the block
+        del sys.modules[k]
     sys.meta_path.insert(0, finder)
     try:
         yield
