@@ -23,6 +23,7 @@ from typing import Sequence
 from .command import EXIT_USAGE, Subcommand
 from .evaluate_command import EVALUATE_DESCRIPTION, add_evaluate_arguments, run_evaluate
 from .graph_command import GRAPH_DESCRIPTION, add_graph_arguments, run_graph
+from .run_command import RUN_DESCRIPTION, add_run_arguments, run_script
 from .train_command import TRAIN_DESCRIPTION, add_train_arguments, run_train
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
@@ -34,6 +35,8 @@ SUBCOMMANDS: list[Subcommand] = [
                add_train_arguments, run_train, description=TRAIN_DESCRIPTION),
     Subcommand("evaluate", "re-evaluate a checkpoint saved by `train` on its test split",
                add_evaluate_arguments, run_evaluate, description=EVALUATE_DESCRIPTION),
+    Subcommand("run", "run an unmodified PyTorch script on autograd-core",
+               add_run_arguments, run_script, description=RUN_DESCRIPTION),
 ]
 
 
