@@ -227,6 +227,17 @@ def _check_n(n_samples: Any, name: str = "n_samples") -> int:
     return int(n_samples)
 
 
+def _two_counts(n_samples: Any, pair: str) -> tuple[int, int]:
+    """``n_samples`` split in two halves (the first gets ``n // 2``), or a checked pair."""
+    if isinstance(n_samples, tuple):
+        if len(n_samples) != 2:
+            raise ValueError(f"n_samples as a tuple must be {pair}, got {n_samples!r}")
+        first, second = (_check_n(k, "n_samples[i]") for k in n_samples)
+        return first, second
+    n = _check_n(n_samples)
+    return n // 2, n - n // 2
+
+
 def _check_noise(noise: float | None) -> float:
     if noise is None:
         return 0.0
@@ -316,14 +327,7 @@ def make_moons(
         >>> X.shape, int(y.sum())
         ((200, 2), 100)
     """
-    if isinstance(n_samples, tuple):
-        if len(n_samples) != 2:
-            raise ValueError(f"n_samples as a tuple must be (n_upper, n_lower), got {n_samples!r}")
-        n_out, n_in = (_check_n(k, "n_samples[i]") for k in n_samples)
-    else:
-        n = _check_n(n_samples)
-        n_out = n // 2
-        n_in = n - n_out
+    n_out, n_in = _two_counts(n_samples, "(n_upper, n_lower)")
     noise_sd = _check_noise(noise)
     rng = _rng(seed)
     t_out = np.linspace(0, np.pi, n_out)
@@ -369,14 +373,7 @@ def make_circles(
     """
     if not 0 <= factor < 1:
         raise ValueError(f"factor must be in [0, 1), got {factor!r}")
-    if isinstance(n_samples, tuple):
-        if len(n_samples) != 2:
-            raise ValueError(f"n_samples as a tuple must be (n_outer, n_inner), got {n_samples!r}")
-        n_out, n_in = (_check_n(k, "n_samples[i]") for k in n_samples)
-    else:
-        n = _check_n(n_samples)
-        n_out = n // 2
-        n_in = n - n_out
+    n_out, n_in = _two_counts(n_samples, "(n_outer, n_inner)")
     noise_sd = _check_noise(noise)
     rng = _rng(seed)
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
