@@ -119,12 +119,16 @@ def load_digits(images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     return (X.reshape(-1, 8, 8) if images else X), y.copy()
 
 
+def _shipped_csv(name: str) -> tuple[list[str], list[list[str]]]:
+    """The header row and the non-empty rows of a shipped CSV file."""
+    with open(_shipped(name), newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], [r for r in rows[1:] if r]
+
+
 @functools.lru_cache(maxsize=None)
 def _iris_raw() -> tuple[np.ndarray, np.ndarray]:
-    path = _shipped("iris.csv")
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    header, body = rows[0], [r for r in rows[1:] if r]
+    header, body = _shipped_csv("iris.csv")
     if header[:2] != ["150", "4"] or len(body) != 150:
         raise _damaged("iris.csv", f"expected the header 150,4,... and 150 rows, got {header[:2]} and {len(body)} rows")
     table = np.array(body, dtype=np.float64)
@@ -160,10 +164,7 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=None)
 def _mcycle_raw() -> tuple[np.ndarray, np.ndarray]:
-    path = _shipped("mcycle.csv")
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    header, body = rows[0], [r for r in rows[1:] if r]
+    header, body = _shipped_csv("mcycle.csv")
     if header != ["", "times", "accel"] or len(body) != 133:
         raise _damaged("mcycle.csv", f"expected the header ,times,accel and 133 rows, got {header} and {len(body)} rows")
     table = np.array([[float(r[1]), float(r[2])] for r in body], dtype=np.float64)

@@ -369,36 +369,32 @@ class Round(_Step):
         return np.asarray(np.round(a, decimals))
 
 
-class Floor(_Step):
+class _Rounding(_Step):
+    """A step function that is one NumPy function of the input."""
+
+    @classmethod
+    def forward(cls, ctx, a):
+        return np.asarray(cls.numpy_function(a))
+
+
+class Floor(_Rounding):
     op = "floor"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(np.floor(a))
+    numpy_function = staticmethod(np.floor)
 
 
-class Ceil(_Step):
+class Ceil(_Rounding):
     op = "ceil"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(np.ceil(a))
+    numpy_function = staticmethod(np.ceil)
 
 
-class Trunc(_Step):
+class Trunc(_Rounding):
     op = "trunc"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(np.trunc(a))
+    numpy_function = staticmethod(np.trunc)
 
 
-class Sign(_Step):
+class Sign(_Rounding):
     op = "sign"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(sign_array(a))
+    numpy_function = staticmethod(sign_array)
 
 
 class Fill(Function):
