@@ -2,6 +2,9 @@
 transpose, squeeze, expand, narrow and split, flip and roll, triangles and diagonals;
 and the functions that join tensors: ``cat``, ``stack``, ``vstack``, ``hstack``,
 ``meshgrid``.
+
+Longer than 600 lines on purpose: one concept (every method that moves numbers without
+changing them, each a few lines plus its runnable example), kept in one place.
 """
 
 from __future__ import annotations
