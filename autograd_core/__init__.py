@@ -26,7 +26,7 @@ from .tensor.dtypes import (bool_, double, float, float16, float32, float64, get
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor.random import rand, rand_like, randint, randn, randn_like, randperm
 from .value import Value
-from .ops.conv import conv1d, conv2d
+from .ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .ops.pool import avg_pool2d, max_pool2d
 from .ops.linalg import einsum
 from . import linalg, random

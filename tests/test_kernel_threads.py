@@ -69,12 +69,12 @@ t = threading.Thread(target=matmuls)
 t.start()
 started.wait()
 with K.use_backend("numba"):
-    y = K.conv2d_forward(x, w, None, 1, 1)      # the first kernel use of this process
+    y = K.conv2d_forward(x, w, None, K.conv2d_geometry(x.shape, w.shape, 1, 1))  # the first kernel use
 during = dict(threads.blas_report()[0], blas_threads=numpy_blas())
 stop.set()
 t.join()
 with K.use_backend("numba"):
-    y2 = K.conv2d_forward(x, w, None, 1, 1)     # alone now
+    y2 = K.conv2d_forward(x, w, None, K.conv2d_geometry(x.shape, w.shape, 1, 1))  # alone now
 after = dict(threads.blas_report()[0], blas_threads=numpy_blas())
 expected = ref.conv2d_forward(x.astype(np.float64), w.astype(np.float64), None, 1, 1)
 print(json.dumps({"during": during, "after": after,
@@ -149,7 +149,7 @@ rng = np.random.default_rng(1)
 x = rng.standard_normal((8, 8, 20, 20))
 w = rng.standard_normal((16, 8, 3, 3))
 with K.use_backend("numba"):
-    y = K.conv2d_forward(x, w, None, 1, 1)
+    y = K.conv2d_forward(x, w, None, K.conv2d_geometry(x.shape, w.shape, 1, 1))
 report.update(covered=sorted(seen) == list(range(n)), worker_deaths=worker_deaths,
               conv_error=float(abs(y - ref.conv2d_forward(x, w, None, 1, 1)).max()))
 print(json.dumps(report))
@@ -195,8 +195,9 @@ def problem(seed):
 
 def run(inputs):
     x, w, g, a, b, ta, tb = inputs
-    return (K.conv2d_forward(x, w, None, 1, 1), K.conv2d_backward_input(g, w, x.shape, 1, 1),
-            K.conv2d_backward_weight(g, x, w.shape, 1, 1), K.bmm(a, b), K.bmm(ta, tb))
+    geo = K.conv2d_geometry(x.shape, w.shape, 1, 1)
+    return (K.conv2d_forward(x, w, None, geo), K.conv2d_backward_input(g, w, geo),
+            K.conv2d_backward_weight(g, x, geo), K.bmm(a, b), K.bmm(ta, tb))
 
 problems = [problem(seed) for seed in range(4)]   # references in plain NumPy: no kernel used yet
 big = np.random.default_rng(9).standard_normal((400, 400))

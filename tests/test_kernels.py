@@ -61,14 +61,15 @@ def test_conv2d_matches_reference(backend, case, dtype):
     x = rand(rng, (n, c, h, w), dtype)
     wt = rand(rng, (k, c // g, kh, kw), dtype)
     b = rand(rng, (k,), dtype)
-    out = K.conv2d_forward(x, wt, b, s, p, d, g)
+    geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+    out = K.conv2d_forward(x, wt, b, geo)
     expected = ref.conv2d_forward(x, wt, b, s, p, d, g)
-    assert out.dtype == dtype and out.shape == expected.shape
+    assert out.dtype == dtype and out.shape == expected.shape == geo.output_shape
     np.testing.assert_allclose(out, expected, **TOL[dtype])
 
     grad = rand(rng, out.shape, dtype)
-    dx = K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g)
-    dw = K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g)
+    dx = K.conv2d_backward_input(grad, wt, geo)
+    dw = K.conv2d_backward_weight(grad, x, geo)
     assert dx.dtype == dtype and dw.dtype == dtype
     np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), **TOL[dtype])
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), **TOL[dtype])
@@ -81,11 +82,12 @@ def test_conv2d_backward_is_adjoint_of_forward(backend, case):
     rng = np.random.default_rng(1)
     x = rand(rng, (n, c, h, w), np.float64)
     wt = rand(rng, (k, c // g, kh, kw), np.float64)
-    out = K.conv2d_forward(x, wt, None, s, p, d, g)
+    geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+    out = K.conv2d_forward(x, wt, None, geo)
     grad = rand(rng, out.shape, np.float64)
     lhs = np.vdot(out, grad)
-    assert np.isclose(lhs, np.vdot(x, K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g)), rtol=1e-10)
-    assert np.isclose(lhs, np.vdot(wt, K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g)), rtol=1e-10)
+    assert np.isclose(lhs, np.vdot(x, K.conv2d_backward_input(grad, wt, geo)), rtol=1e-10)
+    assert np.isclose(lhs, np.vdot(wt, K.conv2d_backward_weight(grad, x, geo)), rtol=1e-10)
 
 
 @settings(max_examples=15, deadline=None)
@@ -106,12 +108,13 @@ def test_conv2d_random_geometry(data):
     wt = rand(rng, (k, c // g, kh, kw), np.float64)
     expected = ref.conv2d_forward(x, wt, None, s, p, d, g)
     grad = rand(rng, expected.shape, np.float64)
+    geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
     for backend in BACKENDS:
         with K.use_backend(backend):
-            np.testing.assert_allclose(K.conv2d_forward(x, wt, None, s, p, d, g), expected, atol=1e-10)
-            np.testing.assert_allclose(K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g),
+            np.testing.assert_allclose(K.conv2d_forward(x, wt, None, geo), expected, atol=1e-10)
+            np.testing.assert_allclose(K.conv2d_backward_input(grad, wt, geo),
                                        ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
-            np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g),
+            np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, geo),
                                        ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
 
 
@@ -120,12 +123,13 @@ def test_conv2d_large_batch_uses_every_sample(backend):
     rng = np.random.default_rng(3)
     x = rand(rng, (37, 3, 16, 16), np.float32)
     w = rand(rng, (8, 3, 3, 3), np.float32)
-    out = K.conv2d_forward(x, w, None, 1, 1)
+    geo = K.conv2d_geometry(x.shape, w.shape, 1, 1)
+    out = K.conv2d_forward(x, w, None, geo)
     np.testing.assert_allclose(out, ref.conv2d_forward(x, w, None, 1, 1), **TOL[np.float32])
     grad = rand(rng, out.shape, np.float32)
-    np.testing.assert_allclose(K.conv2d_backward_input(grad, w, x.shape, 1, 1),
+    np.testing.assert_allclose(K.conv2d_backward_input(grad, w, geo),
                                ref.conv2d_backward_input(grad, w, x.shape, 1, 1), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, w.shape, 1, 1),
+    np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, geo),
                                ref.conv2d_backward_weight(grad, x, w.shape, 1, 1), rtol=1e-4, atol=1e-3)
 
 
@@ -137,6 +141,8 @@ def test_conv2d_large_batch_uses_every_sample(backend):
     (2, 4, 7, 4, 3, (1,), (2,), (2,), 4),
 ])
 def test_conv1d_matches_reference(backend, dtype, n, c, length, k, kl, s, p, d, g):
+    """conv1d has no kernels of its own: the op runs the conv2d kernels over a height of 1."""
+    import autograd_core as ag
     rng = np.random.default_rng(5)
     x = rand(rng, (n, c, length), dtype)
     w = rand(rng, (k, c // g, kl), dtype)
@@ -144,15 +150,17 @@ def test_conv1d_matches_reference(backend, dtype, n, c, length, k, kl, s, p, d, 
     s2, p2, d2 = [(1, v[0] if isinstance(v, tuple) else v) for v in (s, p, d)]
     p2 = (0, p2[1])
     expected = ref.conv2d_forward(x[:, :, None], w[:, :, None], b, s2, p2, d2, g)[:, :, 0]
-    out = K.conv1d_forward(x, w, b, s, p, d, g)
-    np.testing.assert_allclose(out, expected, **TOL[dtype])
+    tx, tw, tb = (ag.tensor(a, requires_grad=True) for a in (x, w, b))
+    out = ag.conv1d(tx, tw, tb, s, p, d, g)
+    np.testing.assert_allclose(out.detach().numpy(), expected, **TOL[dtype])
     grad = rand(rng, out.shape, dtype)
+    out.backward(ag.tensor(grad))
     np.testing.assert_allclose(
-        K.conv1d_backward_input(grad, w, x.shape, s, p, d, g),
+        tx.grad.numpy(),
         ref.conv2d_backward_input(grad[:, :, None], w[:, :, None], (n, c, 1, length), s2, p2, d2, g)[:, :, 0],
         **TOL[dtype])
     np.testing.assert_allclose(
-        K.conv1d_backward_weight(grad, x, w.shape, s, p, d, g),
+        tw.grad.numpy(),
         ref.conv2d_backward_weight(grad[:, :, None], x[:, :, None], (k, c // g, 1, kl), s2, p2, d2, g)[:, :, 0],
         **TOL[dtype])
 
@@ -230,13 +238,14 @@ def test_max_pool2d_matches_reference(backend, case, dtype):
     n, c, h, w, k, s, p = case
     rng = np.random.default_rng(11)
     x = rand(rng, (n, c, h, w), dtype)
-    out, idx = K.max_pool2d_forward(x, k, s, p)
+    geo = K.max_pool2d_geometry(x.shape, k, s, p)
+    out, idx = K.max_pool2d_forward(x, geo)
     eout, eidx = ref.max_pool2d_forward(x, k, s, p)
     assert out.dtype == dtype and idx.dtype == np.int64
     np.testing.assert_array_equal(out, eout)
     np.testing.assert_array_equal(idx, eidx)
     grad = rand(rng, out.shape, dtype)
-    np.testing.assert_allclose(K.max_pool2d_backward(grad, idx, x.shape),
+    np.testing.assert_allclose(K.max_pool2d_backward(grad, idx, geo),
                                ref.max_pool2d_backward(grad, eidx, x.shape), **TOL[dtype])
 
 
@@ -256,15 +265,16 @@ def test_pool_options_match_reference(backend, case, dtype):
     n, c, h, w, k, s, p, d, ceil, count_pad, div = case
     rng = np.random.default_rng(12)
     x = rng.integers(-3, 4, size=(n, c, h, w)).astype(dtype)
-    out, idx = K.max_pool2d_forward(x, k, s, p, d, ceil)
+    out, idx = K.max_pool2d_forward(x, K.max_pool2d_geometry(x.shape, k, s, p, d, ceil))
     eout, eidx = ref.max_pool2d_forward(x, k, s, p, d, ceil)
     np.testing.assert_array_equal(out, eout)
     np.testing.assert_array_equal(idx, eidx)
-    avg = K.avg_pool2d_forward(x, k, s, p, ceil, count_pad, div)
+    geo = K.avg_pool2d_geometry(x.shape, k, s, p, ceil, count_pad, div)
+    avg = K.avg_pool2d_forward(x, geo)
     np.testing.assert_allclose(avg, ref.avg_pool2d_forward(x, k, s, p, ceil, count_pad, div),
                                **TOL[dtype])
     grad = rng.standard_normal(avg.shape).astype(dtype)
-    np.testing.assert_allclose(K.avg_pool2d_backward(grad, x.shape, k, s, p, ceil, count_pad, div),
+    np.testing.assert_allclose(K.avg_pool2d_backward(grad, geo),
                                ref.avg_pool2d_backward(grad, x.shape, k, s, p, ceil, count_pad, div),
                                **TOL[dtype])
 
@@ -285,7 +295,7 @@ def test_max_pool2d_ties_nan_and_inf(backend):
     x[0, 1] = np.array([[1, 5, 5, 0], [5, 2, 0, 0], [0, 0, 3, 3], [0, 0, 3, 3]])
     x[0, 2, 0, 1] = x[0, 2, 1, 0] = np.nan
     x[0, 3] = -np.inf
-    out, idx = K.max_pool2d_forward(x, 3, 1, 1)
+    out, idx = K.max_pool2d_forward(x, K.max_pool2d_geometry(x.shape, 3, 1, 1))
     eout, eidx = ref.max_pool2d_forward(x, 3, 1, 1)
     np.testing.assert_array_equal(idx, eidx)
     np.testing.assert_array_equal(out, eout)
@@ -298,8 +308,9 @@ def test_max_pool2d_ties_nan_and_inf(backend):
 
 def test_max_pool2d_backward_accumulates_overlaps(backend):
     x = np.zeros((1, 1, 3, 3)); x[0, 0, 1, 1] = 1.0   # the centre wins every 2x2 window
-    out, idx = K.max_pool2d_forward(x, 2, 1)
-    dx = K.max_pool2d_backward(np.ones_like(out), idx, x.shape)
+    geo = K.max_pool2d_geometry(x.shape, 2, 1)
+    out, idx = K.max_pool2d_forward(x, geo)
+    dx = K.max_pool2d_backward(np.ones_like(out), idx, geo)
     assert dx[0, 0, 1, 1] == 4.0 and dx.sum() == 4.0
 
 
@@ -309,71 +320,105 @@ def test_avg_pool2d_matches_reference(backend, case, dtype):
     n, c, h, w, k, s, p = case
     rng = np.random.default_rng(13)
     x = rand(rng, (n, c, h, w), dtype)
-    out = K.avg_pool2d_forward(x, k, s, p)
+    geo = K.avg_pool2d_geometry(x.shape, k, s, p)
+    out = K.avg_pool2d_forward(x, geo)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, ref.avg_pool2d_forward(x, k, s, p), **TOL[dtype])
     grad = rand(rng, out.shape, dtype)
-    np.testing.assert_allclose(K.avg_pool2d_backward(grad, x.shape, k, s, p),
+    np.testing.assert_allclose(K.avg_pool2d_backward(grad, geo),
                                ref.avg_pool2d_backward(grad, x.shape, k, s, p), **TOL[dtype])
 
 
 def test_avg_pool2d_counts_padding_as_zeros(backend):
-    out = K.avg_pool2d_forward(np.ones((1, 1, 2, 2)), 3, 1, 1)
+    out = K.avg_pool2d_forward(np.ones((1, 1, 2, 2)), K.avg_pool2d_geometry((1, 1, 2, 2), 3, 1, 1))
     np.testing.assert_allclose(out, np.full((1, 1, 2, 2), 4 / 9))
 
 
 def test_pool_large_batch(backend):
     rng = np.random.default_rng(17)
     x = rand(rng, (16, 8, 20, 20), np.float32)
-    out, idx = K.max_pool2d_forward(x, 2)
+    geo = K.max_pool2d_geometry(x.shape, 2)
+    out, idx = K.max_pool2d_forward(x, geo)
     eout, eidx = ref.max_pool2d_forward(x, 2)
     np.testing.assert_array_equal(idx, eidx)
     g = rand(rng, out.shape, np.float32)
-    np.testing.assert_allclose(K.max_pool2d_backward(g, idx, x.shape), ref.max_pool2d_backward(g, eidx, x.shape))
-    np.testing.assert_allclose(K.avg_pool2d_backward(g, x.shape, 2), ref.avg_pool2d_backward(g, x.shape, 2),
+    np.testing.assert_allclose(K.max_pool2d_backward(g, idx, geo), ref.max_pool2d_backward(g, eidx, x.shape))
+    np.testing.assert_allclose(K.avg_pool2d_backward(g, K.avg_pool2d_geometry(x.shape, 2)),
+                               ref.avg_pool2d_backward(g, x.shape, 2),
                                rtol=1e-6, atol=1e-6)
 
 
 # ----------------------------------------------------------------------------- errors
+def conv(x_shape, w_shape, bias=None, **kw):
+    """Validate a geometry, then run the forward kernel on arrays of ones of those shapes."""
+    return K.conv2d_forward(np.ones(x_shape), np.ones(w_shape), bias,
+                            K.conv2d_geometry(x_shape, w_shape, **kw))
+
+
 @pytest.mark.parametrize("call,message", [
-    (lambda: K.conv2d_forward(np.ones((2, 4, 5, 5)), np.ones((3, 3, 3, 3))),
+    (lambda: conv((2, 4, 5, 5), (3, 3, 3, 3)),
      r"conv2d: expected input of shape \(N, C, H, W\) with C=3 .*got \(2, 4, 5, 5\)"),
-    (lambda: K.conv2d_forward(np.ones((4, 5, 5)), np.ones((3, 4, 3, 3))),
+    (lambda: conv((4, 5, 5), (3, 4, 3, 3)),
      r"conv2d: expected input of shape \(N, C, H, W\) \(4-D\), got \(4, 5, 5\)"),
-    (lambda: K.conv2d_forward(np.ones((1, 4, 5, 5)), np.ones((3, 2, 3, 3)), groups=2),
+    (lambda: conv((1, 4, 5, 5), (3, 2, 3, 3), groups=2),
      r"conv2d: out_channels K=3 .* divisible by groups=2"),
-    (lambda: K.conv2d_forward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3))),
+    (lambda: conv((1, 1, 2, 2), (1, 1, 3, 3)),
      r"conv2d: input \(1, 1, 2, 2\) .* too small"),
-    (lambda: K.conv2d_forward(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=0),
+    (lambda: conv((1, 1, 5, 5), (1, 1, 3, 3), stride=0),
      r"conv2d: stride must be positive"),
-    (lambda: K.conv2d_forward(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=(1, 2, 3)),
+    (lambda: conv((1, 1, 5, 5), (1, 1, 3, 3), padding=(1, 2, 3)),
      r"conv2d: padding must be an int or a pair"),
-    (lambda: K.conv2d_forward(np.ones((1, 1, 5, 5)), np.ones((2, 1, 3, 3)), np.ones(3)),
+    (lambda: conv((1, 1, 5, 5), (2, 1, 3, 3), np.ones(3)),
      r"conv2d: expected bias of shape \(2,\)"),
-    (lambda: K.conv2d_backward_input(np.ones((1, 2, 4, 4)), np.ones((2, 1, 3, 3)), (1, 1, 5, 5)),
+    (lambda: K.conv2d_forward(np.ones((1, 1, 6, 6)), np.ones((1, 1, 3, 3)), None,
+                              K.conv2d_geometry((1, 1, 5, 5), (1, 1, 3, 3))),
+     r"conv2d: expected input of shape \(1, 1, 5, 5\), got \(1, 1, 6, 6\)"),
+    (lambda: K.conv2d_backward_input(np.ones((1, 2, 4, 4)), np.ones((2, 1, 3, 3)),
+                                     K.conv2d_geometry((1, 1, 5, 5), (2, 1, 3, 3))),
      r"conv2d_backward_input: expected grad_out of shape \(1, 2, 3, 3\)"),
-    (lambda: K.conv2d_backward_weight(np.ones((1, 2, 3, 3)), np.ones((1, 1, 5, 5)), (2, 1, 2, 2)),
+    (lambda: K.conv2d_backward_weight(np.ones((1, 2, 3, 3)), np.ones((1, 1, 5, 5)),
+                                      K.conv2d_geometry((1, 1, 5, 5), (2, 1, 2, 2))),
      r"conv2d_backward_weight: expected grad_out of shape \(1, 2, 4, 4\)"),
-    (lambda: K.conv1d_forward(np.ones((2, 4, 5, 5)), np.ones((3, 4, 3))),
-     r"conv1d: expected input of shape \(N, C, L\)"),
     (lambda: K.bmm(np.ones((2, 3, 4)), np.ones((2, 5, 6))),
      r"bmm: expected a \(B, M, K\) and b \(B, K, N\) .* got a \(2, 3, 4\) and b \(2, 5, 6\)"),
     (lambda: K.bmm(np.ones((3, 4)), np.ones((2, 4, 6))), r"bmm: expected a of shape \(B, M, K\)"),
-    (lambda: K.max_pool2d_forward(np.ones((1, 1, 5, 5)), 2, 2, 2),
+    (lambda: K.max_pool2d_geometry((1, 1, 5, 5), 2, 2, 2),
      r"max_pool2d: padding \(2, 2\) should be at most half of kernel_size \(2, 2\)"),
-    (lambda: K.avg_pool2d_forward(np.ones((1, 1, 2, 2)), 3),
+    (lambda: K.avg_pool2d_geometry((1, 1, 2, 2), 3),
      r"avg_pool2d: input \(1, 1, 2, 2\) .* too small"),
-    (lambda: K.max_pool2d_backward(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 3, 3), np.int64), (1, 1, 4, 4)),
+    (lambda: K.max_pool2d_backward(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 3, 3), np.int64),
+                                   K.max_pool2d_geometry((1, 1, 4, 4), 2, 1)),
      r"max_pool2d_backward: expected grad_out of shape \(1, 1, 3, 3\)"),
+    (lambda: K.avg_pool2d_forward(np.ones((1, 1, 4, 4)), K.avg_pool2d_geometry((1, 1, 5, 5), 2)),
+     r"avg_pool2d: expected input of shape \(1, 1, 5, 5\), got \(1, 1, 4, 4\)"),
 ])
 def test_bad_input_names_op_and_shapes(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
+def test_conv1d_bad_input_names_op_and_shapes():
+    """conv1d is an op over the conv2d kernels; its mistakes are reported by the op."""
+    import autograd_core as ag
+    with pytest.raises(RuntimeError, match=r"conv1d: expected input of shape \(N, C, L\)"):
+        ag.conv1d(ag.ones(2, 4, 5, 5), ag.ones(3, 4, 3))
+
+
+def test_kernels_take_only_a_geometry():
+    with pytest.raises(TypeError, match=r"conv2d: geometry must be a ConvGeometry"):
+        K.conv2d_forward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 3, 3)), None,
+                         dict(stride=1, padding=0, dilation=1, groups=1))
+    with pytest.raises(TypeError, match=r"avg_pool2d_backward: geometry must be a AvgPoolGeometry"):
+        K.avg_pool2d_backward(np.ones((1, 1, 1, 1)), K.max_pool2d_geometry((1, 1, 2, 2), 2))
+    geo = K.conv2d_geometry((1, 1, 3, 3), (1, 1, 3, 3))
+    with pytest.raises(AttributeError):
+        geo.stride = (2, 2)          # frozen: validated once, never changed after
+
+
 def test_dtype_errors():
     with pytest.raises(TypeError, match=r"conv2d: input must be float32 or float64, got int64"):
-        K.conv2d_forward(np.ones((1, 1, 3, 3), np.int64), np.ones((1, 1, 3, 3)))
+        K.conv2d_forward(np.ones((1, 1, 3, 3), np.int64), np.ones((1, 1, 3, 3)), None,
+                         K.conv2d_geometry((1, 1, 3, 3), (1, 1, 3, 3)))
     with pytest.raises(RuntimeError, match=r"bmm: expected all arrays to have the same dtype"):
         K.bmm(np.ones((1, 2, 2), np.float32), np.ones((1, 2, 2)))
 
@@ -381,7 +426,8 @@ def test_dtype_errors():
 def test_non_contiguous_input_is_accepted(backend):
     x = np.random.default_rng(0).standard_normal((2, 5, 6, 3)).transpose(0, 3, 1, 2)   # (2, 3, 5, 6)
     w = np.ones((2, 3, 2, 2))
-    np.testing.assert_allclose(K.conv2d_forward(x, w), ref.conv2d_forward(x, w), atol=1e-12)
+    np.testing.assert_allclose(K.conv2d_forward(x, w, None, K.conv2d_geometry(x.shape, w.shape)),
+                               ref.conv2d_forward(x, w), atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- dispatcher and threads
@@ -406,8 +452,10 @@ def test_auto_choices_follow_measured_rules():
         assert dispatch.choose_bmm(64, 64, 64, 60) == "numpy"           # edge columns
         assert dispatch.choose_bmm(64, 62, 64, 64) == "numpy"           # edge rows
         assert dispatch.choose_bmm(4096, 4, 4, 4) == "numba"
+        assert dispatch.choose_path() == "numba"                        # conv and pooling
     with K.use_backend("numpy"):
         assert dispatch.choose_bmm(4096, 4, 4, 4) == "numpy"
+        assert dispatch.choose_path() == "numpy"
 
 
 def run_python(code: str, **env: str) -> str:
@@ -500,9 +548,10 @@ def test_each_kernel_compiles_one_signature_per_dtype():
             for n, s in ((37, 1), (5, 2), (1, 1)):          # 37: a short last chunk
                 x = rand(rng, (n, 3, 9, 11), dtype)
                 w = rand(rng, (4, 3, 3, 3), dtype)
-                g = K.conv2d_forward(x, w, None, s, 1)
-                K.conv2d_backward_input(g, w, x.shape, s, 1)
-                K.conv2d_backward_weight(g, x, w.shape, s, 1)
+                geo = K.conv2d_geometry(x.shape, w.shape, s, 1)
+                g = K.conv2d_forward(x, w, None, geo)
+                K.conv2d_backward_input(g, w, geo)
+                K.conv2d_backward_weight(g, x, geo)
     for kern in jit.KERNELS:
         assert len(kern.signatures) <= 2, (kern.__name__, kern.signatures)
 
@@ -519,10 +568,11 @@ def test_conv2d_numba_stride1_both_kernels(monkeypatch, case, wide):
     x = rand(rng, (n, c, h, w), np.float64)
     wt = rand(rng, (k, c // g, kh, kw), np.float64)
     with K.use_backend("numba"):
-        out = K.conv2d_forward(x, wt, None, s, p, d, g)
+        geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+        out = K.conv2d_forward(x, wt, None, geo)
         grad = rand(rng, out.shape, np.float64)
-        dx = K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g)
-        dw = K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g)
+        dx = K.conv2d_backward_input(grad, wt, geo)
+        dw = K.conv2d_backward_weight(grad, x, geo)
     np.testing.assert_allclose(out, ref.conv2d_forward(x, wt, None, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
@@ -573,7 +623,7 @@ def test_max_pool_2x2_fast_path_equals_general_kernel(dtype, hw):
     np.testing.assert_array_equal(fast[0], general[0])
     np.testing.assert_array_equal(fast[1], general[1])
     with K.use_backend("numba"):                          # the public entry takes the fast path
-        out, idx = K.max_pool2d_forward(x[None], 2)
+        out, idx = K.max_pool2d_forward(x[None], K.max_pool2d_geometry(x[None].shape, 2))
     np.testing.assert_array_equal(idx[0], general[1])
 
 

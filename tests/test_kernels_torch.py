@@ -35,12 +35,15 @@ def test_conv2d_matches_torch(torch, backend, dtype, n, c, h, w, k, kh, kw, s, p
     grad = rng.standard_normal(tuple(ty.shape)).astype(dtype)
     ty.backward(torch.from_numpy(grad))
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(K.conv2d_forward(x, wt, b, s, p, d, g), ty.detach().numpy(), **tol)
-    np.testing.assert_allclose(K.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), tx.grad.numpy(), **tol)
-    np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), tw.grad.numpy(), **tol)
+    geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+    np.testing.assert_allclose(K.conv2d_forward(x, wt, b, geo), ty.detach().numpy(), **tol)
+    np.testing.assert_allclose(K.conv2d_backward_input(grad, wt, geo), tx.grad.numpy(), **tol)
+    np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, geo), tw.grad.numpy(), **tol)
 
 
 def test_conv1d_matches_torch(torch, backend):
+    """conv1d has no kernels of its own: the op runs the conv2d kernels over a height of 1."""
+    import autograd_core as ag
     F = torch.nn.functional
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3, 4, 19))
@@ -50,9 +53,12 @@ def test_conv1d_matches_torch(torch, backend):
     ty = F.conv1d(tx, tw, None, 2, 1, 2, 2)
     grad = rng.standard_normal(tuple(ty.shape))
     ty.backward(torch.from_numpy(grad))
-    np.testing.assert_allclose(K.conv1d_forward(x, w, None, 2, 1, 2, 2), ty.detach().numpy(), atol=1e-10)
-    np.testing.assert_allclose(K.conv1d_backward_input(grad, w, x.shape, 2, 1, 2, 2), tx.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(K.conv1d_backward_weight(grad, x, w.shape, 2, 1, 2, 2), tw.grad.numpy(), atol=1e-10)
+    ox, ow = ag.tensor(x, requires_grad=True), ag.tensor(w, requires_grad=True)
+    oy = ag.conv1d(ox, ow, None, 2, 1, 2, 2)
+    np.testing.assert_allclose(oy.detach().numpy(), ty.detach().numpy(), atol=1e-10)
+    oy.backward(ag.tensor(grad))
+    np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(ow.grad.numpy(), tw.grad.numpy(), atol=1e-10)
 
 
 @pytest.mark.parametrize("shape,kernel,stride,padding", [
@@ -71,17 +77,19 @@ def test_pooling_matches_torch(torch, backend, dtype, shape, kernel, stride, pad
     tout, tidx = F.max_pool2d(tx, kernel, stride, padding, return_indices=True)
     grad = rng.standard_normal(tuple(tout.shape)).astype(dtype)
     tout.backward(torch.from_numpy(grad))
-    out, idx = K.max_pool2d_forward(x, kernel, stride, padding)
+    geo = K.max_pool2d_geometry(x.shape, kernel, stride, padding)
+    out, idx = K.max_pool2d_forward(x, geo)
     np.testing.assert_array_equal(out, tout.detach().numpy())
     np.testing.assert_array_equal(idx, tidx.numpy())
-    np.testing.assert_allclose(K.max_pool2d_backward(grad, idx, x.shape), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(K.max_pool2d_backward(grad, idx, geo), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
 
     tx.grad = None
     tavg = F.avg_pool2d(tx, kernel, stride, padding)
     tavg.backward(torch.from_numpy(grad))
-    np.testing.assert_allclose(K.avg_pool2d_forward(x, kernel, stride, padding), tavg.detach().numpy(),
+    geo = K.avg_pool2d_geometry(x.shape, kernel, stride, padding)
+    np.testing.assert_allclose(K.avg_pool2d_forward(x, geo), tavg.detach().numpy(),
                                rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(K.avg_pool2d_backward(grad, x.shape, kernel, stride, padding), tx.grad.numpy(),
+    np.testing.assert_allclose(K.avg_pool2d_backward(grad, geo), tx.grad.numpy(),
                                rtol=1e-6, atol=1e-6)
 
 
