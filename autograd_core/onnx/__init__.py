@@ -1,5 +1,5 @@
 """ONNX export, as ``torch.onnx``: ``export(model, args, f, ...)`` writes the ops the
-forward pass actually ran as an ONNX graph (see ``export.py`` for how), and
+forward pass actually ran as an ONNX graph (see ``exporter.py`` for how), and
 ``is_in_onnx_export()`` tells code that an export is running.
 
 The ``onnx`` package (and ``onnxruntime``, for the check against ONNX Runtime) are
@@ -23,8 +23,8 @@ __all__ = ["export", "is_in_onnx_export", "run", "errors", "OnnxExporterError",
 
 
 def export(model: Any, args: Any = (), f: Any = None, **kwargs: Any) -> Any:
-    """``torch.onnx.export``'s signature; see ``autograd_core.onnx.export.export``."""
-    from .export import export as _export
+    """``torch.onnx.export``'s signature; see ``autograd_core.onnx.exporter.export``."""
+    from .exporter import export as _export
     return _export(model, args, f, **kwargs)
 
 
