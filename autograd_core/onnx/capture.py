@@ -1,7 +1,8 @@
 """Graph capture: run the model once and write down every op that ran.
 
 While a ``Tracer`` is active, ``Function.apply`` (every differentiable op) and the few
-Tensor methods that compute without a ``Function`` (comparisons, ``&``/``|``/``^``, ``~``)
+Tensor methods that compute without a ``Function`` (comparisons, ``&``/``|``/``^``, ``~``,
+``max``/``min`` along a dim and ``argmax``/``argmin``, whose indices come from the data)
 report each call: the op, its attributes, where its inputs came from and the module that
 was running. Nothing else changes: the ops compute as always, and the patches are taken
 away when the tracer exits (also on error). Export therefore sees what actually ran.
@@ -142,7 +143,8 @@ class Tracer:
                                     "re-entrant)")
         _STATE["active"] = self
         self._saved = {(Function, "apply"): Function.__dict__["apply"]}
-        for name in ("_compare", "_bitwise", "bitwise_not", "logical_not", "__bool__"):
+        for name in ("_compare", "_bitwise", "bitwise_not", "logical_not", "__bool__",
+                     "_extreme", "_arg_extreme"):
             self._saved[(Tensor, name)] = _lookup(Tensor, name)
         self._saved[(InPlaceMixin, "_commit")] = InPlaceMixin.__dict__["_commit"]
         _install(self)
@@ -237,6 +239,32 @@ def _install(tracer: Tracer) -> None:
             tracer._bind(self, ref)
         return out
 
+    extreme = tracer._saved[(Tensor, "_extreme")]
+
+    def traced_extreme(self, dim, keepdim, largest, name):
+        if dim is None or isinstance(dim, Tensor) or self.ndim == 0:
+            return extreme(self, dim, keepdim, largest, name)
+        tracer.depth += 1  # the Gather inside picks by indices found on the data: not recorded
+        try:
+            out = extreme(self, dim, keepdim, largest, name)
+        finally:
+            tracer.depth -= 1
+        attrs = {"dim": int(dim), "keepdim": bool(keepdim), "largest": bool(largest)}
+        tracer.record("extreme", None, (self,), attrs, out[0])
+        tracer.record("arg_extreme", None, (self,), attrs, out[1])
+        return out
+
+    arg_extreme = tracer._saved[(Tensor, "_arg_extreme")]
+
+    def traced_arg_extreme(self, dim, keepdim, fn, name):
+        out = arg_extreme(self, dim, keepdim, fn, name)
+        attrs = {"dim": None if dim is None else int(dim), "keepdim": bool(keepdim),
+                 "largest": name == "argmax"}
+        tracer.record("arg_extreme", None, (self,), attrs, out)
+        return out
+
+    Tensor._extreme = traced_extreme
+    Tensor._arg_extreme = traced_arg_extreme
     Tensor._compare = traced_compare
     Tensor._bitwise = traced_bitwise
     Tensor.bitwise_not = unary("bitwise_not")

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .dims import Dim
 from .optable import converts
 
 # -- arithmetic ------------------------------------------------------------------------
@@ -265,7 +266,9 @@ def var(g, c):
     mean = g.op("ReduceMean", [x, g.ints(axes)], keepdims=1)
     d = g.op("Sub", [x, mean])
     s = reduce(g, "ReduceSum", g.op("Mul", [d, d]), axes, c.attrs.get("keepdim", False))
-    return g.op("Div", [s, g.const(np.asarray(float(g.static(divisor, "divisor")), dt))])
+    if isinstance(divisor, Dim):  # n - correction over a dynamic axis
+        return g.op("Div", [s, g.ref(("dimvalue", divisor, dt))])
+    return g.op("Div", [s, g.const(np.asarray(float(divisor), dt))])
 
 
 @converts("Norm")
@@ -301,3 +304,26 @@ def cumsum(g, c):
     return g.op("CumSum", [g.inp(c, 0, c.out_dtype),
                            g.const(np.asarray(int(c.attrs.get("dim", 0)) % max(ndim, 1),
                                               np.int64))])
+
+
+@converts("extreme")
+def extreme(g, c):
+    op = "ReduceMax" if c.attrs["largest"] else "ReduceMin"
+    axis = c.attrs["dim"] % len(c.in_shapes[0])
+    return reduce(g, op, g.inp(c, 0), [axis], c.attrs["keepdim"])
+
+
+@converts("arg_extreme")
+def arg_extreme(g, c):
+    op = "ArgMax" if c.attrs["largest"] else "ArgMin"
+    x = g.inp(c, 0)
+    ndim = len(c.in_shapes[0])
+    if ndim == 0:
+        return g.op("Cast", [g.op("Mul", [x, g.const(np.zeros((), c.in_dtypes[0]))])], to=7)
+    if c.attrs["dim"] is None:
+        flat = g.op("Reshape", [x, g.ints([-1])])
+        out = g.op(op, [flat], axis=0, keepdims=0)
+        if c.attrs["keepdim"]:
+            out = g.op("Reshape", [out, g.ints([1] * ndim)])
+        return out
+    return g.op(op, [x], axis=c.attrs["dim"] % ndim, keepdims=int(c.attrs["keepdim"]))
