@@ -86,7 +86,7 @@ class GraphBuilder:
             if key in self._consts:
                 return self._consts[key]
         name = name or self.fresh("const")
-        self.initializers[name] = numpy_helper.from_array(np.ascontiguousarray(a), name)
+        self.initializers[name] = numpy_helper.from_array(a.copy(order="C"), name)
         if key is not None:
             self._consts[key] = name
         return name
@@ -107,7 +107,7 @@ class GraphBuilder:
             a = self.params[r[1]]
             if r[1] not in self.initializers:
                 onnx_dtype(a.dtype, f" (parameter {r[1]!r})")
-                self.initializers[r[1]] = numpy_helper.from_array(np.ascontiguousarray(a), r[1])
+                self.initializers[r[1]] = numpy_helper.from_array(a.copy(order="C"), r[1])
             name, have = r[1], a.dtype
         elif kind == "const":
             a = r[1]
