@@ -349,3 +349,29 @@ def test_importing_the_library_imports_none_of_onnx_onnxruntime_safetensors():
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# -- the application -------------------------------------------------------------------------
+@pytest.mark.parametrize("model", ["mlp", "cnn", "resnet", "attention"])
+def test_the_training_models_export(model, tmp_path):
+    from autograd_cli.models import build_model
+    shapes = {"mlp": (4,), "cnn": (1, 8, 8), "resnet": (1, 8, 8), "attention": (1, 8, 8)}
+    data = {"mlp": "iris", "cnn": "digits", "resnet": "digits", "attention": "digits"}
+    net = build_model(model, shapes[model], 3, data[model])
+    export_and_compare(net, [(B,) + shapes[model]], tmp_path)
+
+
+def test_train_exports_onnx_and_evaluate_runs_it(tmp_path, capsys):
+    from autograd_cli.cli import main
+    out = tmp_path / "run"
+    assert main(["train", "--data", "iris", "--epochs", "2", "--no-progress", "--no-graph",
+                 "--out", str(out), "--export-onnx"]) == 0
+    assert (out / "model.onnx").is_file()
+    capsys.readouterr()
+    assert main(["evaluate", str(out / "model.onnx")]) == 0
+    text = capsys.readouterr().out
+    assert "onnxruntime test accuracy" in text and "same predictions: 1.0000" in text
+    (tmp_path / "bad.onnx").write_bytes((out / "model.onnx").read_bytes()[:100])
+    (tmp_path / "checkpoint.npz").write_bytes((out / "checkpoint.npz").read_bytes())
+    assert main(["evaluate", str(tmp_path / "bad.onnx")]) == 2
+    assert "bad.onnx: not a valid ONNX model" in capsys.readouterr().err
