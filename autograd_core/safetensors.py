@@ -1,7 +1,7 @@
 """safetensors in and out, with the signatures of ``safetensors.torch``: ``save_file``,
 ``load_file``, ``save`` and ``load``. The bytes are written and read by the
 ``safetensors`` package itself (imported on first use; ``pip install
-'autograd-core[onnx]'`` or ``pip install safetensors``), so files go both ways with
+'autograd-core[safetensors]'``), so files go both ways with
 PyTorch: keys, dtypes, shapes and bits are kept.
 
 Before the package reads a file, its header is checked here, so that a truncated or
@@ -43,7 +43,7 @@ def _package() -> Any:
         import safetensors.numpy as stn
     except ImportError:
         raise ImportError("autograd_core.safetensors needs the safetensors package: pip install "
-                          "safetensors (or 'autograd-core[onnx]')") from None
+                          "'autograd-core[safetensors]'") from None
     return stn
 
 

@@ -15,7 +15,7 @@ from autograd_core import nn
 from autograd_core.safetensors import load, load_file, save, save_file
 
 pytest.importorskip("safetensors", reason="the safetensors package is not installed "
-                    "(pip install 'autograd-core[onnx]'; make test installs it)")
+                    "(pip install 'autograd-core[safetensors]'; make test installs it)")
 
 
 def ours_and_torch(torch):
