@@ -20,7 +20,6 @@ import autograd_core as ag
 from autograd_core import nn, optim
 from autograd_core.safetensors import load_file, save_file
 
-from conftest import torch_or_skip
 
 pytest.importorskip("safetensors", reason="the safetensors package is not installed "
                     "(pip install 'autograd-core[safetensors]'; make test installs it)")
@@ -99,8 +98,8 @@ def _train_here(model, x, y, steps, lr):
     return loss
 
 
-def test_train_here_continue_under_ddp_come_back(tmp_path):
-    torch_or_skip()
+def test_train_here_continue_under_ddp_come_back(tmp_path, torch):
+    # `torch` (conftest): skips with the reason when PyTorch is not installed, except in CI
     from autograd_core.data import make_moons
     x_np, y_np = make_moons(64, noise=0.1, seed=0)
     x_np, y_np = np.asarray(x_np, np.float32), np.asarray(y_np, np.int64)
