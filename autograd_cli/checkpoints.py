@@ -386,6 +386,12 @@ def evaluate_onnx(path: str | os.PathLike, *, checkpoint: str | os.PathLike | No
 
     Returns ``evaluate_checkpoint``'s dict for ONNX Runtime's outputs, plus ``ours_accuracy``,
     ``max_abs_diff`` (of the logits) and ``agreement`` (the fraction of equal predictions).
+
+    >>> try:
+    ...     evaluate_onnx("no/such/model.onnx")
+    ... except FileNotFoundError as e:
+    ...     print(e)
+    no checkpoint at no/such/checkpoint.npz
     """
     from autograd_core.onnx.runtime import load_session, run
     onnx_path = Path(path)
