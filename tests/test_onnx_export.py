@@ -32,7 +32,7 @@ def _inputs(shapes, batch, ints):
 
 
 def export_and_compare(model, shapes, tmp_path, ints=None, dynamic=True, batch=3, other=5,
-                       tol=1e-5):
+                       tol=1e-5, opset=None):
     """Export at ``batch``, run ONNX Runtime at ``other``; returns the max abs difference."""
     ints = ints or {}
     model.eval()
@@ -41,7 +41,8 @@ def export_and_compare(model, shapes, tmp_path, ints=None, dynamic=True, batch=3
     dyn = {n: {s.index(B): "batch"} for n, s in zip(names, shapes) if B in s} if dynamic \
         else None
     path = tmp_path / "model.onnx"
-    proto = ag.onnx.export(model, tuple(xs), str(path), input_names=names, dynamic_axes=dyn)
+    proto = ag.onnx.export(model, tuple(xs), str(path), input_names=names, dynamic_axes=dyn,
+                           opset_version=opset)
     onnx.checker.check_model(onnx.load(str(path)), full_check=True)
     xs2 = _inputs(shapes, other if dynamic else batch, ints)
     with ag.no_grad():
@@ -134,6 +135,14 @@ MODELS = {
 def test_ort_equals_ours_with_a_dynamic_batch(name, tmp_path):
     make, shapes, ints = MODELS[name]
     export_and_compare(make(), shapes, tmp_path, ints=ints)
+
+
+@pytest.mark.parametrize("opset", [13, 14, 17, 20])
+@pytest.mark.parametrize("name", ["token_classifier", "lstm", "gru", "conv2d_groups_pools"])
+def test_older_and_newer_opsets(name, opset, tmp_path):
+    make, shapes, ints = MODELS[name]
+    proto = export_and_compare(make(), shapes, tmp_path, ints=ints, opset=opset)
+    assert proto.opset_import[0].version == opset
 
 
 def test_multihead_attention_with_weights_and_masks(tmp_path):
@@ -307,7 +316,7 @@ def test_a_shape_that_a_dynamic_axis_cannot_follow_is_named():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="opset_version 11"):
+    with pytest.raises(ValueError, match="opset_version 11 is not supported; use 13 to"):
         ag.onnx.export(nn.Linear(2, 2), ag.randn(1, 2), None, opset_version=11)
     with pytest.raises(ValueError, match="dynamic axis 3 of input 'x' is out of range"):
         ag.onnx.export(nn.Linear(2, 2), ag.randn(1, 2), None, input_names=["x"],

@@ -68,6 +68,19 @@ class GraphBuilder:
         self.nodes.append(node)
         return outs[0] if n_out == 1 else outs
 
+    def reduce(self, op_type: str, x: str, axes: list, keepdims: bool) -> str:
+        """A reduction over ``axes``: axes as an input from opset 18 (ReduceSum from 13),
+        as an attribute before."""
+        if self.opset >= 18 or op_type == "ReduceSum":
+            return self.op(op_type, [x, self.ints(axes)], keepdims=int(bool(keepdims)))
+        return self.op(op_type, [x], axes=[int(a) for a in axes], keepdims=int(bool(keepdims)))
+
+    def split(self, x: str, parts: int, size: int, axis: int = -1) -> list:
+        """``x`` cut into ``parts`` pieces of ``size`` along ``axis``."""
+        if self.opset >= 18:
+            return self.op("Split", [x], n_out=parts, axis=axis, num_outputs=parts)
+        return self.op("Split", [x, self.ints([size] * parts)], n_out=parts, axis=axis)
+
     def fail(self, what: str) -> UnsupportedOperatorError:
         """The error for an op or option of the current call that has no ONNX form."""
         c = self.call
@@ -166,7 +179,10 @@ class GraphBuilder:
         parts = []
         for s in d.syms:
             src, axis = self.symbols[s]
-            parts.append(self.op("Shape", [src], start=axis, end=axis + 1))
+            if self.opset >= 15:
+                parts.append(self.op("Shape", [src], start=axis, end=axis + 1))
+            else:
+                parts.append(self.op("Gather", [self.op("Shape", [src]), self.ints([axis])]))
         out = parts[0]
         for p in parts[1:]:
             out = self.op("Mul", [out, p])

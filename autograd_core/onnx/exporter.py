@@ -29,7 +29,8 @@ from .dims import GROWTHS, Dim, Unifier, has_dim, unify_calls
 from .errors import OnnxExporterError, UnsupportedOperatorError, where
 
 DEFAULT_OPSET = 18
-MIN_OPSET = 18  # reductions take axes as inputs, Split takes num_outputs
+MIN_OPSET = 13  # Softmax over one axis, ReduceSum's axes as an input, Unsqueeze's too
+MAX_OPSET = 21
 
 
 def _import_onnx() -> Any:
@@ -209,9 +210,9 @@ def export(model: Any, args: Any = (), f: Any = None, *, kwargs: dict | None = N
     from .optable import CONVERTERS, TRAINING_ONLY
 
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
-    if opset < MIN_OPSET:
+    if not MIN_OPSET <= opset <= MAX_OPSET:
         raise ValueError(f"onnx.export: opset_version {opset} is not supported; use "
-                         f"{MIN_OPSET} or later")
+                         f"{MIN_OPSET} to {MAX_OPSET}")
     if not export_params:
         raise ValueError("onnx.export: export_params=False is not supported (the weights are "
                          "always written)")

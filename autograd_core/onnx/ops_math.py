@@ -184,7 +184,10 @@ def softplus(g, c):
 
 @converts("Hardswish")
 def hardswish(g, c):
-    return g.op("HardSwish", [g.inp(c, 0)])
+    x = g.inp(c, 0)
+    if g.opset >= 14:
+        return g.op("HardSwish", [x])
+    return g.op("Mul", [x, g.op("HardSigmoid", [x], alpha=1 / 6, beta=0.5)])
 
 
 # -- comparisons and logic (Tensor methods the tracer records) ------------------------
@@ -228,7 +231,7 @@ def axes_of(dim, ndim: int) -> list:
 def reduce(g, op: str, x: str, axes: list, keepdim: bool) -> str:
     if not axes:
         return g.op("Identity", [x])
-    return g.op(op, [x, g.ints(axes)], keepdims=int(bool(keepdim)))
+    return g.reduce(op, x, axes, keepdim)
 
 
 @converts("Sum")
@@ -263,7 +266,7 @@ def var(g, c):
     x = g.inp(c, 0, dt)
     axes = axes_of(c.attrs.get("dim"), len(c.in_shapes[0]))
     divisor = c.attrs.get("divisor", 1)
-    mean = g.op("ReduceMean", [x, g.ints(axes)], keepdims=1)
+    mean = g.reduce("ReduceMean", x, axes, True)
     d = g.op("Sub", [x, mean])
     s = reduce(g, "ReduceSum", g.op("Mul", [d, d]), axes, c.attrs.get("keepdim", False))
     if isinstance(divisor, Dim):  # n - correction over a dynamic axis

@@ -135,8 +135,15 @@ def layer_norm(g, c):
     if w is None:
         shape = g.static(tuple(c.in_shapes[0][-ndim:]), "the normalized shape")
         w = g.const(np.ones(shape, dt))
-    return g.op("LayerNormalization", [x, w] + ([b] if b else []), axis=-ndim,
-                epsilon=float(c.attrs.get("eps", 1e-5)))
+    eps = float(c.attrs.get("eps", 1e-5))
+    if g.opset >= 17:
+        return g.op("LayerNormalization", [x, w] + ([b] if b else []), axis=-ndim, epsilon=eps)
+    axes = list(range(len(c.in_shapes[0]) - ndim, len(c.in_shapes[0])))
+    d = g.op("Sub", [x, g.reduce("ReduceMean", x, axes, True)])
+    var = g.reduce("ReduceMean", g.op("Mul", [d, d]), axes, True)
+    y = g.op("Div", [d, g.op("Sqrt", [g.op("Add", [var, g.const(np.asarray(eps, dt))])])])
+    y = g.op("Mul", [y, w])
+    return g.op("Add", [y, b]) if b else y
 
 
 # -- attention -----------------------------------------------------------------------------
@@ -154,8 +161,8 @@ def attention(g, c):
     dt = c.out_dtype
     heads, seq_first, packed = a.get("heads"), a.get("seq_first", False), a.get("packed", False)
     if packed:
-        q, k, v = g.op("Split", [g.inp(c, 0, dt)], n_out=3, axis=-1, num_outputs=3)
         e = int(c.in_shapes[0][-1]) // 3
+        q, k, v = g.split(g.inp(c, 0, dt), 3, e)
         ek = ev = e
     else:
         q, k, v = (g.inp(c, i, dt) for i in range(3))
@@ -195,7 +202,8 @@ def lstm_step(g, c):
     dt = c.out_dtype
     xw, h, cell = g.inp(c, 0, dt), g.inp(c, 1, dt), g.inp(c, 2, dt)
     gates = g.op("Add", [xw, _hidden_gates(g, c, h, 3)])
-    i, f, gg, o = g.op("Split", [gates], n_out=4, axis=-1, num_outputs=4)
+    n = int(c.in_shapes[1][-1])
+    i, f, gg, o = g.split(gates, 4, n)
     i, f, o = (g.op("Sigmoid", [t]) for t in (i, f, o))
     c2 = g.op("Add", [g.op("Mul", [f, cell]), g.op("Mul", [i, g.op("Tanh", [gg])])])
     h2 = g.op("Mul", [o, g.op("Tanh", [c2])])
@@ -208,8 +216,9 @@ def gru_step(g, c):
     dt = c.out_dtype
     xw, h = g.inp(c, 0, dt), g.inp(c, 1, dt)
     gh = _hidden_gates(g, c, h, 2)
-    xr, xz, xn = g.op("Split", [xw], n_out=3, axis=-1, num_outputs=3)
-    hr, hz, hn = g.op("Split", [gh], n_out=3, axis=-1, num_outputs=3)
+    n = int(c.in_shapes[1][-1])
+    xr, xz, xn = g.split(xw, 3, n)
+    hr, hz, hn = g.split(gh, 3, n)
     r = g.op("Sigmoid", [g.op("Add", [xr, hr])])
     z = g.op("Sigmoid", [g.op("Add", [xz, hz])])
     n = g.op("Tanh", [g.op("Add", [xn, g.op("Mul", [r, hn])])])
