@@ -135,7 +135,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="no progress bars (default: show them)")
     p.add_argument("--export-onnx", dest="export_onnx", action="store_true",
                    help="also write model.onnx (the best weights, batch axis dynamic) beside "
-                   "the checkpoint; needs the [onnx] extra (onnx, onnxruntime)")
+                   "the checkpoint; needs the [onnx] extra (onnx, onnxruntime) (default: off)")
     p.add_argument("--no-graph", dest="graph", action="store_false",
                    help="do not draw graph.svg (default: draw it when Graphviz is installed)")
     p.set_defaults(_parser=p)
