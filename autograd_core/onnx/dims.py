@@ -22,6 +22,8 @@ order, or export stops and says so):
 """
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +151,11 @@ class Unifier:
             return {k: self.value(x, [o[k] for o in others]) for k, x in v0.items()}
         if isinstance(v0, np.ndarray):
             return self.array(v0, others)
+        if dataclasses.is_dataclass(v0) and not isinstance(v0, type):
+            # a kernel geometry: unified field by field (its batch size may be a Dim)
+            fields = [f.name for f in dataclasses.fields(v0)]
+            return self.value({k: getattr(v0, k) for k in fields},
+                              [{k: getattr(o, k) for k in fields} for o in others])
         if any(o != v0 for o in others):
             raise Mismatch(f"{v0!r} changes between runs")
         return v0

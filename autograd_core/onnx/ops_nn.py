@@ -17,9 +17,13 @@ def _geo(c, key: str, default: Any = None) -> Any:
     geo = c.attrs.get("geometry")
     if geo is None:
         return c.attrs.get(key, default)
-    if isinstance(geo, dict):
-        return geo.get(key, default)
-    return getattr(geo, key, default)
+    # the kernels' pool geometry names the window ``kernel``; the functions, ``kernel_size``
+    keys = (key, "kernel") if key == "kernel_size" else (key,)
+    for k in keys:
+        v = geo.get(k) if isinstance(geo, dict) else getattr(geo, k, None)
+        if v is not None:
+            return v
+    return default
 
 
 def _pair(v: Any, n: int = 2) -> list:
@@ -81,7 +85,7 @@ def conv_transpose2d(g, c):
     """The gradient of a convolution with respect to its input, which is what a
     transposed convolution computes: ``ConvTranspose`` with the output size recorded."""
     w_shape, g_shape = c.in_shapes[1], c.in_shapes[0]
-    target = g.static(tuple(c.attrs["input_shape"])[2:], "the output size")
+    target = g.static(tuple(_geo(c, "input_shape"))[2:], "the output size")
     s, d = _pair(_geo(c, "stride", 1)), _pair(_geo(c, "dilation", 1))
     p = _pads(g, _geo(c, "padding", 0))
     k = [int(x) for x in w_shape[2:]]
