@@ -8,7 +8,36 @@ tensor([2., 4.])
 """
 from __future__ import annotations
 
-from . import allocator
+
+def _source_checkout() -> None:
+    """In a source checkout (the repository's root on ``sys.path``), ``autograd_core.nn`` and
+    ``autograd_core.optim`` are the repository's ``nn/`` and ``optim/`` folders beside this
+    package, as pyproject.toml's package-dir installs them. Without this they would not be
+    found at all, or an editable install of another checkout would answer for them."""
+    import importlib.abc
+    import importlib.machinery
+    import os
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isfile(os.path.join(root, "pyproject.toml")):
+        return  # installed: site-packages holds autograd_core/nn and autograd_core/optim
+    folders = {f"autograd_core.{name}" for name in ("nn", "optim")
+               if os.path.isfile(os.path.join(root, name, "__init__.py"))}
+
+    class SourceCheckoutFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path=None, target=None):
+            if fullname not in folders:
+                return None
+            return importlib.machinery.PathFinder.find_spec(fullname, [root])
+
+    if not any(type(f).__name__ == "SourceCheckoutFinder" for f in sys.meta_path):
+        sys.meta_path.insert(0, SourceCheckoutFinder())
+
+
+_source_checkout()
+
+from . import allocator  # noqa: E402
 from .device import device
 from . import accelerator, amp, backends, cuda
 from .amp import autocast
