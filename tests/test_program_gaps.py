@@ -49,3 +49,84 @@ def test_a_bfloat16_tensor_is_refused_naming_the_dtype():
         with pytest.raises(TypeError, match="no torch.bfloat16 tensors"):
             make()
     assert ag.get_default_dtype() == ag.float32
+
+
+# ---------------------------------------------------------------- PackedSequence
+def _rnn_pair(torch, kind, bidirectional, num_layers=2):
+    import numpy as np
+    ours = getattr(nn, kind)(3, 4, num_layers=num_layers, bidirectional=bidirectional,
+                             batch_first=True, dtype=ag.float64)
+    theirs = getattr(torch.nn, kind)(3, 4, num_layers=num_layers, bidirectional=bidirectional,
+                                     batch_first=True, dtype=torch.float64)
+    for name, p in ours.named_parameters():
+        getattr(theirs, name).data.copy_(torch.from_numpy(np.array(p.detach().numpy())))
+    return ours, theirs
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+def test_a_packed_batch_through_a_recurrent_layer_as_pytorchs(torch, kind, bidirectional,
+                                                              enforce_sorted):
+    import numpy as np
+    from autograd_core.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    from torch.nn.utils.rnn import pack_padded_sequence as t_pack, pad_packed_sequence as t_pad
+    rng = np.random.default_rng(0)
+    lengths = [5, 4, 4, 2] if enforce_sorted else [2, 5, 1, 4]
+    x = rng.standard_normal((4, 5, 3))
+    d = 2 if bidirectional else 1
+    h0 = rng.standard_normal((2 * d, 4, 4))
+    c0 = rng.standard_normal((2 * d, 4, 4))
+    ours, theirs = _rnn_pair(torch, kind, bidirectional)
+    results = []
+    for lib, layer, pack, unpack in ((ag, ours, pack_padded_sequence, pad_packed_sequence),
+                                     (torch, theirs, t_pack, t_pad)):
+        xt = lib.tensor(x, requires_grad=True)
+        h = lib.tensor(h0, requires_grad=True)
+        hx = (h, lib.tensor(c0)) if kind == "LSTM" else h
+        packed = pack(xt, lib.tensor(lengths) if lib is ag else lengths, batch_first=True,
+                      enforce_sorted=enforce_sorted)
+        out, state = layer(packed, hx)
+        h_n = state[0] if kind == "LSTM" else state
+        padded, out_lengths = unpack(out, batch_first=True, padding_value=0.5, total_length=6)
+        ((padded * padded.sin()).sum() + (h_n ** 2).sum()).backward()
+        results.append([padded.detach().numpy(), h_n.detach().numpy(), out.data.detach().numpy(),
+                        out.batch_sizes.numpy(), out_lengths.numpy(), xt.grad.numpy(),
+                        h.grad.numpy(), layer.weight_hh_l0.grad.numpy()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_packing_helpers_as_pytorchs(torch):
+    import numpy as np
+    from autograd_core.nn.utils import rnn as ours
+    from torch.nn.utils import rnn as theirs
+    seqs = [[1.0, 2.0], [3.0, 4.0, 5.0], [6.0]]
+    for enforce_sorted in (False,):
+        a = ours.pack_sequence([ag.tensor(s) for s in seqs], enforce_sorted=enforce_sorted)
+        b = theirs.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=enforce_sorted)
+        for x, y in zip(a, b):
+            assert x.tolist() == y.tolist()
+        assert [s.tolist() for s in ours.unpack_sequence(a)] == seqs
+        assert a.double().data.dtype == ag.float64 and not a.is_cuda
+    sorted_seqs = sorted(seqs, key=len, reverse=True)
+    a = ours.pack_sequence([ag.tensor(s) for s in sorted_seqs])
+    assert a.sorted_indices is None and a.unsorted_indices is None
+    assert ours.invert_permutation(ag.tensor([2, 0, 1])).tolist() == \
+        theirs.invert_permutation(torch.tensor([2, 0, 1])).tolist()
+    assert [t.tolist() for t in ours.unpad_sequence(ag.zeros(3, 2), ag.tensor([3, 1]))] == \
+        [t.tolist() for t in theirs.unpad_sequence(torch.zeros(3, 2), torch.tensor([3, 1]))]
+    for call in (lambda r, lib: r.pack_padded_sequence(lib.zeros(3, 2), [2, 3]),
+                 lambda r, lib: r.pack_padded_sequence(lib.zeros(3, 2), [0, 3],
+                                                       enforce_sorted=False),
+                 lambda r, lib: r.pack_padded_sequence(lib.zeros(3, 2), [3]),
+                 lambda r, lib: r.pad_packed_sequence(r.pack_sequence([lib.ones(3)]),
+                                                      total_length=2)):
+        with pytest.raises(Exception) as e_theirs:
+            call(theirs, torch)
+        with pytest.raises(type(e_theirs.value), match=None) as e_ours:
+            call(ours, ag)
+        assert str(e_ours.value) == str(e_theirs.value)
+    np.testing.assert_array_equal(
+        ours.pack_padded_sequence(ag.zeros(3, 2), [2, 3], enforce_sorted=False).sorted_indices,
+        theirs.pack_padded_sequence(torch.zeros(3, 2), [2, 3], enforce_sorted=False).sorted_indices)
