@@ -130,3 +130,46 @@ def test_packing_helpers_as_pytorchs(torch):
     np.testing.assert_array_equal(
         ours.pack_padded_sequence(ag.zeros(3, 2), [2, 3], enforce_sorted=False).sorted_indices,
         theirs.pack_padded_sequence(torch.zeros(3, 2), [2, 3], enforce_sorted=False).sorted_indices)
+
+
+# ---------------------------------------------------------------- varargs given by keyword
+KEYWORD_SIZES = [
+    ("flip", lambda m, x: m.flip(x, dims=[1])),
+    ("Tensor.flip", lambda m, x: x.flip(dims=(0, 1))),
+    ("permute", lambda m, x: m.permute(x, dims=(1, 0))),
+    ("Tensor.permute", lambda m, x: x.permute(dims=[1, 0])),
+    ("reshape", lambda m, x: m.reshape(x, shape=(3, 2))),
+    ("Tensor.reshape", lambda m, x: x.reshape(shape=(6,))),
+    ("Tensor.view", lambda m, x: x.view(size=(3, 2))),
+    ("Tensor.expand", lambda m, x: x[:1].expand(size=(2, 2, 3))),
+    ("Tensor.repeat", lambda m, x: x.repeat(repeats=(2, 1))),
+    ("tile", lambda m, x: m.tile(x, dims=(2,))),
+    ("Tensor.tile", lambda m, x: x.tile(dims=(1, 2))),
+    ("zeros", lambda m, x: m.zeros(size=(2, 3), dtype=m.float64)),
+    ("ones", lambda m, x: m.ones(size=[2])),
+    ("Tensor.new_zeros", lambda m, x: x.new_zeros(size=(2,))),
+    ("Tensor.new_ones", lambda m, x: x.new_ones(size=(1, 2))),
+    ("rand", lambda m, x: m.rand(size=(2, 3)).shape),
+    ("randn", lambda m, x: m.randn(size=(4,), dtype=m.float64).shape),
+    ("empty", lambda m, x: m.empty(size=(2, 3)).shape),
+]
+
+
+@pytest.mark.parametrize("call", [c for _, c in KEYWORD_SIZES], ids=[n for n, _ in KEYWORD_SIZES])
+def test_sizes_and_dims_given_by_their_keyword_as_pytorch(torch, call):
+    import numpy as np
+    x = np.arange(6.0).reshape(2, 3)
+    ours, theirs = call(ag, ag.tensor(x)), call(torch, torch.tensor(x))
+    if isinstance(theirs, torch.Size):
+        assert tuple(ours) == tuple(theirs)
+    else:
+        assert ours.tolist() == theirs.tolist() and str(ours.dtype) in str(theirs.dtype)
+
+
+def test_a_size_given_twice_or_a_wrong_keyword_is_a_type_error(torch):
+    for call in (lambda m: m.ones(2, 3).flip(0, dims=[1]), lambda m: m.zeros(2, sizes=(3,)),
+                 lambda m: m.ones(2, 3).reshape(6, shape=(6,))):
+        with pytest.raises(TypeError):
+            call(torch)
+        with pytest.raises(TypeError):
+            call(ag)
