@@ -43,7 +43,8 @@ LOCKSTEP = [
     ("vae", "vae.py", ["--numpy-noise"]),
     ("dcgan", "dcgan.py", ["--numpy-noise"]),
     ("resnet-cosine", "resnet_cifar.py", ["--scheduler", "cosine"]),
-    ("resnet-multistep", "resnet_cifar.py", ["--scheduler", "multistep"]),
+    ("resnet-warmup-smoothing", "resnet_cifar.py",
+     ["--scheduler", "warmup-cosine", "--label-smoothing", "0.1"]),
     ("infinite-loader", "infinite_loader.py", ["--dropout", "0", "--numpy-data"]),
     # a pass of 3 batches: the trainer restarts the loader on StopIteration
     ("infinite-loader-restarts", "infinite_loader.py",
@@ -58,7 +59,7 @@ PUBLISHED = [
     ("mnist-convnet", "mnist_cnn.py", []),
     ("vae", "vae.py", []),
     ("dcgan", "dcgan.py", []),
-    ("resnet", "resnet_cifar.py", []),
+    ("resnet", "resnet_cifar.py", ["--scheduler", "multistep"]),
     ("infinite-loader", "infinite_loader.py", []),
 ]
 

@@ -2,8 +2,11 @@
 
 BasicBlocks (two 3x3 convolutions with batch norm, added to a shortcut that is the identity
 or a strided 1x1 convolution with batch norm when the shape changes), global average pooling
-and a linear classifier; SGD with momentum, weight decay and Nesterov, and the learning rate
-set per epoch by CosineAnnealingLR or MultiStepLR. Each epoch ends with an evaluation in
+and a linear classifier; SGD with momentum, weight decay (not on biases and batch-norm
+parameters) and Nesterov, and the learning rate set per epoch by CosineAnnealingLR,
+MultiStepLR, or a linear warmup followed by cosine annealing (SequentialLR). Batches are
+augmented on the fly as CIFAR training does, with random crops of the zero-padded image and
+horizontal flips; the loss may smooth its labels. Each epoch ends with an evaluation in
 eval mode (running batch-norm statistics) and a checkpoint that is read back.
 
     python resnet_cifar.py --epochs 5 --scheduler cosine --losses losses.json
@@ -103,6 +106,17 @@ def synthetic_cifar(n, rng, dtype):
     return ((images - mean) / std).astype(dtype), labels.astype(np.int64)
 
 
+def augment(images, rng, padding=4):
+    """Random crops of the zero-padded images and random horizontal flips (the positions
+    and coin flips are drawn with NumPy)."""
+    n, _, h, w = images.shape
+    padded = F.pad(images, (padding, padding, padding, padding))
+    offsets = rng.integers(0, 2 * padding + 1, size=(n, 2))
+    crops = torch.stack([padded[i, :, y:y + h, x:x + w] for i, (y, x) in enumerate(offsets)])
+    flip = torch.from_numpy(rng.random(n) < 0.5)
+    return torch.where(flip[:, None, None, None], torch.flip(crops, dims=[3]), crops)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--lr', default=0.1, type=float)
@@ -110,7 +124,9 @@ def main():
     parser.add_argument('--batch-size', default=4, type=int)
     parser.add_argument('--train-size', default=8, type=int)
     parser.add_argument('--test-size', default=4, type=int)
-    parser.add_argument('--scheduler', choices=['cosine', 'multistep'], default='cosine')
+    parser.add_argument('--scheduler', choices=['cosine', 'multistep', 'warmup-cosine'], default='cosine')
+    parser.add_argument('--label-smoothing', type=float, default=0.0)
+    parser.add_argument('--no-augment', action='store_true', help='train on the images as they are')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--float64', action='store_true', help='compute in float64')
     parser.add_argument('--save-init', metavar='PATH', help='save the initial state_dict here (after --load-init)')
@@ -142,12 +158,26 @@ def main():
     if args.save_init:
         torch.save(net.state_dict(), args.save_init)
 
-    criterion = nn.CrossEntropyLoss()
-    optimizer = optim.SGD(net.parameters(), lr=args.lr, momentum=0.9, weight_decay=5e-4, nesterov=True)
+    criterion = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    decay, no_decay = [], []
+    for name, param in net.named_parameters():
+        if not param.requires_grad:
+            continue
+        if len(param.shape) == 1 or name.endswith(".bias"):
+            no_decay.append(param)
+        else:
+            decay.append(param)
+    optimizer = optim.SGD([{'params': no_decay, 'weight_decay': 0.},
+                           {'params': decay, 'weight_decay': 5e-4}],
+                          lr=args.lr, momentum=0.9, nesterov=True)
     if args.scheduler == 'cosine':
         scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
-    else:
+    elif args.scheduler == 'multistep':
         scheduler = optim.lr_scheduler.MultiStepLR(optimizer, milestones=[2, 4], gamma=0.1)
+    else:
+        warmup = optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=2)
+        cosine = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs - 2)
+        scheduler = optim.lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[2])
 
     history = {"losses": [], "test_loss": [], "lr": [], "correct": []}
     ckpt_dir = tempfile.mkdtemp()
@@ -156,6 +186,8 @@ def main():
         train_loss = correct = total = 0
         for batch_idx, (inputs, targets) in enumerate(trainloader):
             inputs, targets = inputs.to(device), targets.to(device)
+            if not args.no_augment:
+                inputs = augment(inputs, rng)
             optimizer.zero_grad()
             outputs = net(inputs)
             loss = criterion(outputs, targets)
