@@ -37,18 +37,22 @@ TIMEOUT = 600
 LOCKSTEP = [
     ("gpt", "gpt.py", ["--dropout", "0"]),
     ("gpt-manual-attention", "gpt.py", ["--dropout", "0", "--attention", "manual"]),
-    ("char-lstm", "char_rnn.py", ["--dropout", "0", "--cell", "lstm"]),
-    ("char-gru", "char_rnn.py", ["--dropout", "0", "--cell", "gru"]),
+    ("char-lstm-tied", "char_rnn.py", ["--dropout", "0", "--cell", "lstm", "--tied",
+                                       "--n-embd", "32", "--n-hidden", "32"]),
+    ("char-gru-manual-sgd", "char_rnn.py", ["--dropout", "0", "--cell", "gru",
+                                            "--optimizer", "manual-sgd", "--lr", "2.0"]),
     ("mnist-convnet", "mnist_cnn.py", ["--no-dropout"]),
     ("vae", "vae.py", ["--numpy-noise"]),
     ("dcgan", "dcgan.py", ["--numpy-noise"]),
     ("resnet-cosine", "resnet_cifar.py", ["--scheduler", "cosine"]),
     ("resnet-warmup-smoothing", "resnet_cifar.py",
      ["--scheduler", "warmup-cosine", "--label-smoothing", "0.1"]),
-    ("infinite-loader", "infinite_loader.py", ["--dropout", "0", "--numpy-data"]),
+    # in one process: PyTorch's workers would each draw from a copy of the NumPy stream
+    ("infinite-loader", "infinite_loader.py", ["--dropout", "0", "--numpy-data",
+                                               "--num-workers", "0"]),
     # a pass of 3 batches: the trainer restarts the loader on StopIteration
     ("infinite-loader-restarts", "infinite_loader.py",
-     ["--dropout", "0", "--numpy-data", "--num-samples", "24"]),
+     ["--dropout", "0", "--numpy-data", "--num-workers", "0", "--num-samples", "24"]),
 ]
 
 # the published settings, on this library only

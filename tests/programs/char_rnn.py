@@ -30,7 +30,8 @@ Old maps draw the rivers in blue and the roads in red, and the roads follow the 
 class CharRNN(nn.Module):
     """Embedding, a stack of recurrent layers, and a linear read-out per time step."""
 
-    def __init__(self, vocab_size, n_embd, n_hidden, n_layers, cell="lstm", dropout=0.0):
+    def __init__(self, vocab_size, n_embd, n_hidden, n_layers, cell="lstm", dropout=0.0,
+                 tie_weights=False):
         super().__init__()
         self.cell = cell
         self.n_layers = n_layers
@@ -41,6 +42,11 @@ class CharRNN(nn.Module):
                             dropout=dropout if n_layers > 1 else 0.0)
         self.drop = nn.Dropout(dropout)
         self.decoder = nn.Linear(n_hidden, vocab_size)
+        if tie_weights:
+            # "Using the Output Embedding to Improve Language Models" (Press & Wolf 2016)
+            if n_hidden != n_embd:
+                raise ValueError("When using the tied flag, n_hidden must be equal to n_embd")
+            self.decoder.weight = self.encoder.weight
         self.init_weights()
 
     def init_weights(self):
@@ -143,6 +149,9 @@ def main():
     parser.add_argument("--n-hidden", type=int, default=32)
     parser.add_argument("--n-layers", type=int, default=2)
     parser.add_argument("--dropout", type=float, default=0.2)
+    parser.add_argument("--tied", action="store_true", help="tie the embedding and the read-out")
+    parser.add_argument("--optimizer", choices=["adamw", "manual-sgd"], default="adamw",
+                        help="AdamW, or plain SGD written out over the parameters")
     parser.add_argument("--lr", type=float, default=5e-3)
     parser.add_argument("--clip", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=1111)
@@ -161,14 +170,17 @@ def main():
     ids = torch.tensor([stoi[c] for c in TEXT]).type(torch.int64)
     train_data = batchify(ids, args.batch_size)
 
-    model = CharRNN(len(chars), args.n_embd, args.n_hidden, args.n_layers, args.cell, args.dropout)
+    model = CharRNN(len(chars), args.n_embd, args.n_hidden, args.n_layers, args.cell, args.dropout,
+                    tie_weights=args.tied)
     print(model)
     if args.load_init:
         model.load_state_dict(torch.load(args.load_init))
     if args.save_init:
         torch.save(model.state_dict(), args.save_init)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.99), eps=1e-8,
-                                  weight_decay=0.01)
+    optimizer = None
+    if args.optimizer == "adamw":
+        optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.99), eps=1e-8,
+                                      weight_decay=0.01)
 
     history = {"losses": [], "grad_norm": []}
     model.train()
@@ -186,7 +198,11 @@ def main():
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
-        optimizer.step()
+        if optimizer is not None:
+            optimizer.step()
+        else:
+            for p in model.parameters():
+                p.data.add_(p.grad, alpha=-args.lr)
         history["losses"].append(loss.item())
         history["grad_norm"].append(float(norm))
         print(f"step {step:2d} | loss {loss.item():5.3f} | ppl {np.exp(loss.item()):7.2f}")

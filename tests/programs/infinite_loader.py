@@ -10,8 +10,9 @@ decay / no-decay split by module type.
 
     python infinite_loader.py --steps 10 --losses losses.json
 
-For a run in lockstep with another library: ``--float64 --dropout 0 --numpy-data`` and the
-initial weights written by one run (``--save-init``) and read by the other (``--load-init``).
+For a run in lockstep with another library: ``--float64 --dropout 0 --numpy-data
+--num-workers 0`` (PyTorch's worker processes would each draw from their own copy of the
+NumPy stream) and the initial weights written by one run (``--save-init``) and read by the other (``--load-init``).
 As in minGPT, an example does not depend on the index the sampler draws: each is the next
 random problem, drawn with ``torch.randint`` or, with ``--numpy-data``, with NumPy from
 ``--seed`` so that two libraries see the same problems.
@@ -193,7 +194,7 @@ class Trainer:
             sampler=torch.utils.data.RandomSampler(self.train_dataset, replacement=True,
                                                    num_samples=config.num_samples),
             shuffle=False,
-            pin_memory=False,
+            pin_memory=True,
             batch_size=config.batch_size,
             num_workers=config.num_workers,
         )
@@ -233,7 +234,7 @@ def main():
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--num-samples', type=int, default=int(1e10),
                         help='indices the sampler draws per pass')
-    parser.add_argument('--num-workers', type=int, default=0)
+    parser.add_argument('--num-workers', type=int, default=4)
     parser.add_argument('--length', type=int, default=5)
     parser.add_argument('--dropout', type=float, default=0.1)
     parser.add_argument('--learning-rate', type=float, default=5e-3)
