@@ -12,7 +12,9 @@ every random draw inside training taken from NumPy:
 
 The 10 losses must agree to 1e-10 relative, and so must everything else the programs record
 (evaluation losses, learning rates, gradient norms, greedy samples); PyTorch must read
-``ours.pt`` back to the very tensors of ``init.pt``. Without PyTorch the lockstep cases skip
+``ours.pt`` back to the very tensors of ``init.pt``. The GPT writes a nanoGPT checkpoint
+(model, AdamW state, arguments, best loss) halfway and resumes from one: this library
+resumes from PyTorch's, and a third run, on PyTorch, from this library's. Without PyTorch the lockstep cases skip
 (under ``CI`` they fail: the ``torch`` fixture of tests/conftest.py). The published
 settings (float32, dropout, PyTorch's own random draws) run on this library alone.
 """
@@ -108,18 +110,7 @@ def _compare(key: str, theirs, ours) -> list[str]:
     return [] if theirs == ours else [f"{key}: {theirs!r} vs {ours!r}"]
 
 
-@pytest.mark.parametrize("program,args", [pytest.param(p, a, id=c) for c, p, a in LOCKSTEP])
-def test_a_program_runs_in_lockstep_with_pytorch(torch, program, args, tmp_path):
-    init, ours_init = tmp_path / "init.pt", tmp_path / "ours_init.pt"
-    theirs_json, ours_json = tmp_path / "torch.json", tmp_path / "ours.json"
-    common = ["--float64", *args]
-
-    _run([sys.executable, str(PROGRAMS / program), *common, "--save-init", init,
-          "--losses", theirs_json], ours=False, cwd=tmp_path)
-    _run(_through_autograd_core(program, [*common, "--load-init", init, "--save-init",
-                                          ours_init, "--losses", ours_json]),
-         ours=True, cwd=tmp_path)
-
+def _assert_same_record(theirs_json: Path, ours_json: Path) -> None:
     theirs, ours = json.loads(theirs_json.read_text()), json.loads(ours_json.read_text())
     assert len(theirs["losses"]) >= STEPS and len(ours["losses"]) >= STEPS
     assert all(math.isfinite(x) for x in theirs["losses"][:STEPS])
@@ -128,6 +119,34 @@ def test_a_program_runs_in_lockstep_with_pytorch(torch, program, args, tmp_path)
     assert set(ours) == set(theirs)
     others = [d for key in theirs if key != "losses" for d in _compare(key, theirs[key], ours[key])]
     assert not others, "recorded values differ:\n" + "\n".join(others)
+
+
+@pytest.mark.parametrize("program,args", [pytest.param(p, a, id=c) for c, p, a in LOCKSTEP])
+def test_a_program_runs_in_lockstep_with_pytorch(torch, program, args, tmp_path):
+    init, ours_init = tmp_path / "init.pt", tmp_path / "ours_init.pt"
+    theirs_json, ours_json = tmp_path / "torch.json", tmp_path / "ours.json"
+    common = ["--float64", *args]
+    theirs_args, ours_args = [], []
+    resumes = program == "gpt.py"  # each side resumes from the other's checkpoint
+    if resumes:
+        (tmp_path / "torch_ckpt").mkdir()
+        (tmp_path / "ours_ckpt").mkdir()
+        theirs_args = ["--out-dir", tmp_path / "torch_ckpt"]
+        ours_args = ["--out-dir", tmp_path / "ours_ckpt",
+                     "--resume-from", tmp_path / "torch_ckpt" / "ckpt.pt"]
+
+    _run([sys.executable, str(PROGRAMS / program), *common, "--save-init", init,
+          "--losses", theirs_json, *theirs_args], ours=False, cwd=tmp_path)
+    _run(_through_autograd_core(program, [*common, "--load-init", init, "--save-init",
+                                          ours_init, "--losses", ours_json, *ours_args]),
+         ours=True, cwd=tmp_path)
+    _assert_same_record(theirs_json, ours_json)
+    if resumes:
+        again = tmp_path / "torch_from_ours.json"
+        _run([sys.executable, str(PROGRAMS / program), *common, "--load-init", init,
+              "--losses", again, "--resume-from", tmp_path / "ours_ckpt" / "ckpt.pt"],
+             ours=False, cwd=tmp_path)
+        _assert_same_record(theirs_json, again)
 
     # PyTorch reads the weights as this library wrote them back: the same tensors
     def flat(obj, prefix=""):

@@ -235,6 +235,8 @@ def main():
     parser.add_argument("--resume-at", type=int, default=6,
                         help="write a checkpoint before this iteration and resume from it")
     parser.add_argument("--out-dir", help="where the checkpoint goes (default: a new temporary folder)")
+    parser.add_argument("--resume-from", metavar="PATH",
+                        help="at --resume-at, resume from this checkpoint instead of our own")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--float64", action="store_true", help="compute in float64")
@@ -329,7 +331,8 @@ def main():
             torch.save(checkpoint, os.path.join(out_dir, "ckpt.pt"))
             del model, optimizer, checkpoint
             # resume as a new process would: everything from the file
-            checkpoint = torch.load(os.path.join(out_dir, "ckpt.pt"), map_location=device)
+            ckpt_path = args.resume_from or os.path.join(out_dir, "ckpt.pt")
+            checkpoint = torch.load(ckpt_path, map_location=device)
             model = GPT(GPTConfig(**checkpoint["model_args"]))
             state_dict = checkpoint["model"]
             unwanted_prefix = "_orig_mod."
