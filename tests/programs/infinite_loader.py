@@ -164,6 +164,23 @@ class CausalTransformer(nn.Module):
         return idx
 
 
+@torch.inference_mode()
+def evaluate(model, dataset, batch_size=8, max_batches=None):
+    """makemore's evaluation: the mean loss over a few shuffled batches."""
+    model.eval()
+    loader = DataLoader(dataset, shuffle=True, batch_size=batch_size, num_workers=0)
+    losses = []
+    for i, batch in enumerate(loader):
+        X, Y = batch
+        logits, loss = model(X, Y)
+        losses.append(loss.item())
+        if max_batches is not None and i >= max_batches:
+            break
+    mean_loss = torch.tensor(losses).mean().item()
+    model.train()  # reset model back to training mode
+    return mean_loss
+
+
 class Trainer:
 
     def __init__(self, config, model, train_dataset):
@@ -273,6 +290,11 @@ def main():
         history["losses"].append(trainer.loss.item())
         print(f"iter_dt {trainer.iter_dt * 1000:.2f}ms; iter {trainer.iter_num}: "
               f"train loss {trainer.loss.item():.5f}")
+        if trainer.iter_num % 5 == 4:
+            # items do not depend on the sampled index, so the shuffle does not matter
+            test_loss = evaluate(model, test_dataset, batch_size=8, max_batches=1)
+            history.setdefault("test_loss", []).append(test_loss)
+            print(f"step {trainer.iter_num} test loss: {test_loss:.4f}")
 
     def epoch_end_callback(trainer):
         history["passes"] += 1
