@@ -221,3 +221,28 @@ def test_conv_padding_mode_errors_as_pytorchs(torch):
             assert str(ours.value) == str(theirs.value)
         else:
             assert str(ours.value).endswith("but got padding_mode='zeros2'")
+
+
+# ---------------------------------------------------------------- reassigned attributes keep their place
+def _orders(lib):
+    net = lib.nn.Module()
+    net.encoder = lib.nn.Embedding(5, 4)
+    net.decoder = lib.nn.Linear(4, 5)
+    net.decoder.weight = net.encoder.weight          # weight tying (word_language_model)
+    net.body = lib.nn.Sequential(lib.nn.Conv2d(1, 2, 3), lib.nn.BatchNorm2d(2), lib.nn.ReLU())
+    net.body[0] = lib.nn.Conv2d(1, 2, 5)             # a replaced layer
+    net.head = lib.nn.Linear(2, 2)
+    net.register_buffer("scale", lib.ones(1))
+    net.register_buffer("cache", lib.ones(1), persistent=False)
+    net.stem = lib.nn.Identity()
+    net.body = lib.nn.Sequential(lib.nn.Tanh())      # replaced child keeps its place
+    net.scale = lib.zeros(1)
+    return ([n for n, _ in net.named_parameters()], list(net.state_dict()),
+            [n for n, _ in net.named_children()], [n for n, _ in net.named_buffers()])
+
+
+def test_reassigning_a_parameter_or_module_keeps_its_place_as_pytorch(torch):
+    assert _orders(ag) == _orders(torch)
+    lin = nn.Linear(2, 2)
+    lin.weight = nn.Parameter(ag.zeros(2, 2))
+    assert list(lin.state_dict()) == ["weight", "bias"]
