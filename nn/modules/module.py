@@ -203,20 +203,24 @@ class Module:
 
     def _claim(self, name: str, store: str, what: str) -> dict:
         """The store (``_parameters``, ``_modules`` or ``_buffers``) a new ``name`` goes to,
-        once ``name`` is taken out of the others."""
+        once ``name`` is taken out of the others. As PyTorch, a name already in that store
+        stays where it is: ``self.decoder.weight = self.encoder.weight`` or
+        ``model.conv1 = nn.Conv2d(...)`` keeps the order of ``named_parameters()``,
+        ``children()`` and ``state_dict()``."""
         d = self.__dict__
         if d.get(store) is None:
             raise AttributeError(f"cannot assign {what} before Module.__init__() call")
-        self._remove_from(name, d)
+        self._remove_from(name, d, keep=store)
         return d[store]
 
-    def _remove_from(self, name: str, d: dict) -> None:
+    def _remove_from(self, name: str, d: dict, keep: str | None = None) -> None:
         d.pop(name, None)
         for key in ("_parameters", "_buffers", "_modules"):
             store = d.get(key)
-            if store is not None:
+            if store is not None and key != keep:
                 store.pop(name, None)
-        d.get("_non_persistent_buffers_set", set()).discard(name)
+        if keep != "_buffers":
+            d.get("_non_persistent_buffers_set", set()).discard(name)
 
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
