@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from parity import arr, assert_matches_torch, leaf
+from tests.helpers import arr, assert_matches_torch, leaf
 
 SHAPE_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (4, 1)), ((5,), ())]
 

@@ -20,28 +20,14 @@ import autograd_core.serialization as S
 import autograd_cli as T
 from autograd_cli import checkpoints, datasets, fitting, models
 from autograd_cli.cli import main
+from tests.helpers import REPO, interrupt_evaluate_on_call
 
-ROOT = Path(__file__).resolve().parents[1]
 CKPT = "checkpoint.npz"
 
 
 def train(out: Path, *args: str) -> int:
     return main(["train", "--data", "xor", "--model", "mlp", "--n-samples", "200",
                  "--out", str(out), "--no-progress", "--no-graph", *args])
-
-
-def interrupt_on_call(monkeypatch, n: int, exc=KeyboardInterrupt):
-    """Make the n-th call of fitting.evaluate (validation each epoch, then the test) raise."""
-    real = fitting.evaluate
-    calls = {"n": 0}
-
-    def evaluate(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise exc
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(fitting, "evaluate", evaluate)
 
 
 @pytest.fixture
@@ -57,7 +43,7 @@ def earlier_run(tmp_path, capsys):
 def test_ctrl_c_before_the_first_epoch_keeps_the_earlier_runs_folder(earlier_run, monkeypatch,
                                                                       capsys):
     out, files = earlier_run
-    interrupt_on_call(monkeypatch, 1)
+    interrupt_evaluate_on_call(monkeypatch, 1)
     assert train(out, "--epochs", "3", "--seed", "1") == 130
     for name, data in files.items():
         assert (out / name).read_bytes() == data, name   # checkpoint, metrics, pictures
@@ -69,7 +55,7 @@ def test_ctrl_c_before_the_first_epoch_keeps_the_earlier_runs_folder(earlier_run
 
 def test_a_crash_before_the_first_epoch_keeps_the_earlier_checkpoint(earlier_run, monkeypatch):
     out, files = earlier_run
-    interrupt_on_call(monkeypatch, 1, RuntimeError("boom"))
+    interrupt_evaluate_on_call(monkeypatch, 1, RuntimeError("boom"))
     cfg = T.TrainConfig(model="mlp", data="xor", n_samples=200, epochs=3, seed=1, out=str(out),
                         progress=False, graph=False)
     with pytest.raises(RuntimeError, match="boom"):
@@ -107,7 +93,7 @@ def test_a_finished_rerun_replaces_the_checkpoint(earlier_run, capsys):
 def test_ctrl_c_after_the_reruns_first_checkpoint_reports_that_one(earlier_run, monkeypatch,
                                                                    capsys):
     out, _ = earlier_run
-    interrupt_on_call(monkeypatch, 2)      # during epoch 2's validation
+    interrupt_evaluate_on_call(monkeypatch, 2)      # during epoch 2's validation
     assert train(out, "--epochs", "5", "--seed", "1") == 130
     _, cfg, ckpt = T.load_checkpoint(out)
     assert cfg["seed"] == 1 and ckpt["epoch"] == 1
@@ -186,7 +172,7 @@ def test_ctrl_c_during_a_checkpoint_write_reports_the_checkpoint_on_disk(tmp_pat
 def test_ctrl_c_during_the_test_evaluation_reports_the_checkpoint_on_disk(tmp_path,
                                                                          monkeypatch, capsys):
     out = tmp_path / "run"
-    interrupt_on_call(monkeypatch, 3)    # 2 validations, then the test evaluation
+    interrupt_evaluate_on_call(monkeypatch, 3)    # 2 validations, then the test evaluation
     assert train(out, "--epochs", "2") == 130
     _, _, on_disk = T.load_checkpoint(out)
     err = capsys.readouterr().err
@@ -437,7 +423,7 @@ def test_missing_checkpoint_and_folder_are_one_line(tmp_path, capsys):
 
 def test_a_doctored_checkpoint_in_a_real_process(good, tmp_path):
     path = doctor(good, tmp_path, _kw("hidden_sizes", "64"))
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     p = subprocess.run([sys.executable, "-m", "autograd_cli", "evaluate", str(path)],
                        capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 2 and len(p.stderr.splitlines()) == 1

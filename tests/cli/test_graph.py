@@ -8,8 +8,8 @@ import pytest
 
 from autograd_cli.cli import SUBCOMMANDS, build_parser, main
 from autograd_cli.expression import ExpressionError, evaluate, parse
+from tests.helpers import REPO
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run(capsys, *argv):
@@ -179,7 +179,7 @@ def test_subcommand_registry_and_usage(capsys):
 
 
 def test_module_entry_point_exits_with_2_for_a_refusal():
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     r = subprocess.run([sys.executable, "-m", "autograd_cli", "graph",
                         "__import__('os').system('echo hi')", "x=1"],
                        capture_output=True, text=True, env=env, timeout=120)

@@ -17,10 +17,9 @@ import pytest
 
 import autograd_core as ag
 import autograd_cli as T
-from autograd_cli import fitting
 from autograd_cli.cli import main
+from tests.helpers import REPO, interrupt_evaluate_on_call
 
-ROOT = Path(__file__).resolve().parents[1]
 PICTURES = ("loss.png", "accuracy.png", "confusion_matrix.png")
 FINAL = re.compile(r"^test accuracy: (\d\.\d{4})$")
 
@@ -189,7 +188,7 @@ def test_missing_fashion_mnist_says_how_to_get_it(tmp_path, capsys):
 
 def test_missing_fashion_mnist_in_a_real_process(tmp_path):
     """The console command itself: the message, no traceback, exit status 2."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     p = subprocess.run([sys.executable, "-m", "autograd_cli", "train", "--data",
                         "fashion-mnist", "--data-dir", str(tmp_path), "--out",
                         str(tmp_path / "o")], capture_output=True, text=True, env=env,
@@ -244,22 +243,8 @@ def test_help_documents_every_option_and_its_default(cmd):
 
 
 # -------------------------------------------------------------- Ctrl-C
-def _interrupt_on_call(monkeypatch, n: int):
-    """Make the n-th validation pass raise KeyboardInterrupt, as a Ctrl-C would."""
-    real = fitting.evaluate
-    calls = {"n": 0}
-
-    def evaluate(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(fitting, "evaluate", evaluate)
-
-
 def test_ctrl_c_keeps_the_best_checkpoint(tmp_path, monkeypatch, capsys):
-    _interrupt_on_call(monkeypatch, 3)   # during epoch 3's validation
+    interrupt_evaluate_on_call(monkeypatch, 3)   # during epoch 3's validation
     code, out = train(tmp_path, "--data", "moons", "--n-samples", "200", "--epochs", "10")
     assert code == 130
     captured = capsys.readouterr()
@@ -277,7 +262,7 @@ def test_ctrl_c_keeps_the_best_checkpoint(tmp_path, monkeypatch, capsys):
 
 
 def test_ctrl_c_before_the_first_epoch_ends(tmp_path, monkeypatch, capsys):
-    _interrupt_on_call(monkeypatch, 1)
+    interrupt_evaluate_on_call(monkeypatch, 1)
     code, out = train(tmp_path, "--data", "moons", "--n-samples", "100", "--epochs", "3")
     assert code == 130
     assert "no checkpoint was saved" in capsys.readouterr().err

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.helpers import REPO
+
 
 # A training step in miniature: a dozen 1 MB arrays allocated, touched, all freed.
 STEP = """
@@ -32,7 +33,7 @@ print(json.dumps(dict(autograd_core.allocator.report(), faults=(faults() - f0) /
 def run(env: dict) -> dict:
     full = {k: v for k, v in os.environ.items()
             if not (k.startswith("MALLOC_") or k in ("AUTOGRAD_CORE_MALLOC", "GLIBC_TUNABLES"))}
-    full.update(env, PYTHONPATH=ROOT)
+    full.update(env, PYTHONPATH=str(REPO))
     out = subprocess.run([sys.executable, "-c", STEP], env=full, capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

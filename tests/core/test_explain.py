@@ -10,13 +10,7 @@ import autograd_core as ag
 from autograd_core import Value
 from autograd_core.explain import explain
 from autograd_core.viz import GraphPicture
-
-
-def f_graph():
-    x, y, z = Value(1.0, label="x"), Value(-3.0, label="y"), Value(4.0, label="z")
-    f = (x + y) * z
-    f.label = "f"
-    return x, y, z, f
+from tests.helpers import f_graph
 
 
 def terms(step):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import autograd_core as ag
 from autograd_core import nn
 from autograd_core import optim
+from tests.helpers import torch_or_skip
 
 
 def run_both(torch, program):
@@ -324,7 +325,7 @@ STEPS = st.tuples(st.sampled_from(["unary", "binary", "unary_", "binary_", "view
 @settings(max_examples=80, deadline=None)
 @given(steps=st.lists(STEPS, min_size=1, max_size=12))
 def test_random_mix_of_in_place_and_out_of_place_ops_matches_pytorch(steps):
-    torch = pytest.importorskip("torch")
+    torch = torch_or_skip()  # not the fixture: hypothesis runs this test many times
     results = []
     for lib in (ag, torch):
         x = leaf(lib, [[0.3, -1.2, 2.0], [1.5, -0.4, 0.9]])

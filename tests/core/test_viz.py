@@ -12,14 +12,7 @@ from autograd_core import Value
 from autograd_core.viz import GraphvizNotFound, draw_graph, record_modules
 from autograd_core.viz.render import GraphPicture, dot_program
 from autograd_core.viz.trace import read_graph
-
-
-def f_graph():
-    """f = (x + y) * z at x=1, y=-3, z=4: f=-8, df/dx = df/dy = z = 4, df/dz = x + y = -2."""
-    x, y, z = Value(1.0, label="x"), Value(-3.0, label="y"), Value(4.0, label="z")
-    f = (x + y) * z
-    f.label = "f"
-    return x, y, z, f
+from tests.helpers import f_graph
 
 
 def nodes_of(source: str) -> dict[str, str]:

@@ -48,8 +48,8 @@ from autograd_core.data import (
     read_idx,
     write_idx,
 )
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _np(t):

@@ -11,9 +11,7 @@ import itertools
 import multiprocessing
 import subprocess
 import sys
-import tracemalloc
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,9 +36,8 @@ from autograd_core.utils.data import (
     get_worker_info,
 )
 from autograd_core.utils.data.sampler import _rebatch
-from test_core_docs import _missing_hints
+from tests.helpers import REPO, missing_hints, peak_bytes
 
-REPO = Path(__file__).resolve().parents[1]
 SUBMODULES = ("dataset", "sampler", "dataloader", "distributed")
 HUGE = 10**10
 
@@ -121,31 +118,21 @@ def test_public_api_has_type_hints_and_examples(sub):
         if obj.__module__ != name:
             continue  # re-exported: checked where it is defined
         if inspect.isfunction(obj):
-            no_hints += _missing_hints(f"{name}.{attr}", obj)
+            no_hints += missing_hints(f"{name}.{attr}", obj)
         else:
             no_hints += [h for meth, member in vars(obj).items() if inspect.isfunction(member)
                          and (not meth.startswith("_") or meth == "__init__")
-                         for h in _missing_hints(f"{name}.{attr}.{meth}", member)]
+                         for h in missing_hints(f"{name}.{attr}.{meth}", member)]
         if ">>>" not in (obj.__doc__ or ""):
             no_example.append(attr)
     assert no_example == [] and no_hints == []
 
 
 # ============================================================== lazy samplers
-def _peak_bytes(fn) -> int:
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_random_sampler_with_replacement_and_1e10_samples_draws_lazily():
     s = RandomSampler(range(1000), replacement=True, num_samples=HUGE)
     got: list = []
-    peak = _peak_bytes(lambda: got.extend(itertools.islice(iter(s), 1000)))
+    peak = peak_bytes(lambda: got.extend(itertools.islice(iter(s), 1000)))
     assert len(s) == HUGE and len(got) == 1000 and all(0 <= i < 1000 for i in got)
     assert peak < 1_000_000
 
@@ -155,7 +142,7 @@ def test_weighted_sampler_with_1e10_samples_draws_lazily():
     w[::2] = 0.0
     s = WeightedRandomSampler(w, num_samples=HUGE)
     got: list = []
-    peak = _peak_bytes(lambda: got.extend(itertools.islice(iter(s), 1000)))
+    peak = peak_bytes(lambda: got.extend(itertools.islice(iter(s), 1000)))
     assert len(got) == 1000 and all(i % 2 == 1 for i in got)
     assert peak < 4_000_000
 
@@ -163,7 +150,7 @@ def test_weighted_sampler_with_1e10_samples_draws_lazily():
 def test_batch_sampler_over_an_endless_sampler_is_lazy():
     bs = BatchSampler(RandomSampler(range(10), replacement=True, num_samples=HUGE), 64, drop_last=False)
     batches: list = []
-    peak = _peak_bytes(lambda: batches.extend(itertools.islice(iter(bs), 20)))
+    peak = peak_bytes(lambda: batches.extend(itertools.islice(iter(bs), 20)))
     assert len(bs) == -(-HUGE // 64) and [len(b) for b in batches] == [64] * 20
     assert peak < 1_000_000
 
@@ -190,7 +177,7 @@ def test_infinite_loader_next_iter_and_restart_loop():
             seen += yb.shape[0]
         return seen
 
-    peak = _peak_bytes(lambda: loop(loader, 200))
+    peak = peak_bytes(lambda: loop(loader, 200))
     assert peak < 2_000_000
     short = DataLoader(ds, sampler=RandomSampler(ds, replacement=True, num_samples=20), batch_size=8)
     assert loop(short, 7) == 8 + 8 + 4 + 8 + 8 + 4 + 8  # three batches an epoch, then a new epoch

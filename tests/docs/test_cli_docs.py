@@ -11,7 +11,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_cli
-from test_core_docs import _missing_hints
+from tests.helpers import missing_hints
 
 MODULES = sorted(["autograd_cli"] + [
     m.name for m in pkgutil.walk_packages(autograd_cli.__path__, "autograd_cli.")
@@ -47,11 +47,11 @@ def test_public_functions_and_classes_have_hints_and_examples(name):
     no_example, no_hints = [], []
     for qualname, obj in _public(name):
         if inspect.isfunction(obj):
-            no_hints += _missing_hints(qualname, obj)
+            no_hints += missing_hints(qualname, obj)
         elif isinstance(obj, type):
             for attr, member in vars(obj).items():
                 if inspect.isfunction(member) and (not attr.startswith("_") or attr == "__init__"):
-                    no_hints += _missing_hints(f"{qualname}.{attr}", member)
+                    no_hints += missing_hints(f"{qualname}.{attr}", member)
                     if not attr.startswith("_") and member.__doc__ and ">>>" not in member.__doc__:
                         no_example.append(f"{qualname}.{attr}")
         else:

@@ -12,6 +12,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import optim
+from tests.helpers import missing_hints
 
 MODULES = sorted([ag.__name__, optim.__name__] + [
     m.name for pkg in (ag, optim)
@@ -45,16 +46,6 @@ def test_docstring_examples(name):
     assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
 
 
-def _missing_hints(qualname: str, fn) -> list[str]:
-    """The parameters and return of ``fn`` that have no type hint (test_cli_docs uses it too)."""
-    sig = inspect.signature(fn)
-    missing = [f"{qualname}({p})" for p in sig.parameters.values()
-               if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty]
-    if sig.return_annotation is inspect.Signature.empty and fn.__name__ != "__init__":
-        missing.append(f"{qualname} -> ?")
-    return missing
-
-
 @pytest.mark.parametrize("name", [m for m in MODULES if m.split(".")[0] == "optim"])
 def test_optim_public_classes_and_functions_have_hints_and_examples(name):
     """Each optim module says what it exports (``__all__``); each exported class and function
@@ -68,12 +59,12 @@ def test_optim_public_classes_and_functions_have_hints_and_examples(name):
             continue  # re-exported: checked where it is defined
         qualname = f"{name}.{attr}"
         if inspect.isfunction(obj):
-            no_hints += _missing_hints(qualname, obj)
+            no_hints += missing_hints(qualname, obj)
         elif isinstance(obj, type):
             no_hints += [hint for method, member in vars(obj).items()
                          if inspect.isfunction(member)
                          and (not method.startswith("_") or method == "__init__")
-                         for hint in _missing_hints(f"{qualname}.{method}", member)]
+                         for hint in missing_hints(f"{qualname}.{method}", member)]
         else:
             continue  # constants
         if ">>>" not in (obj.__doc__ or ""):

@@ -19,6 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from autograd_core import kernels as K
 from autograd_core.kernels import reference as ref, threads
+from tests.helpers import REPO
 
 BACKENDS = ["numpy", "numba"]
 TOL = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
@@ -460,7 +461,7 @@ def test_auto_choices_follow_measured_rules():
 
 def run_python(code: str, **env: str) -> str:
     full = dict(os.environ, **env)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = str(REPO)
     full["PYTHONPATH"] = root + os.pathsep + full.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=full, check=True).stdout.strip()

@@ -19,8 +19,9 @@ import threading
 import pytest
 
 from autograd_core.kernels import threads
+from tests.helpers import REPO
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = str(REPO)
 STUCK_AFTER = 60     # seconds before a script is declared stuck (a cold Numba cache compiles first)
 
 

@@ -10,12 +10,10 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 import autograd_core.nn.functional as F
+from tests.helpers import Draw, load_from_torch
 
-rng = np.random.default_rng(2)
-
-
-def t64(*shape, requires_grad=True):
-    return ag.tensor(rng.standard_normal(shape), dtype=ag.float64, requires_grad=requires_grad)
+draw = Draw(2)
+rng, t64 = draw.rng, draw.t64
 
 
 def sdpa_ref(q, k, v, mask=None, scale=None):
@@ -263,7 +261,7 @@ def test_mha_matches_torch(torch, batch_first):
         tm.in_proj_bias.uniform_(-0.5, 0.5)
         tm.out_proj.bias.uniform_(-0.5, 0.5)
     om = nn.MultiheadAttention(E, H, batch_first=batch_first).double()
-    om.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+    load_from_torch(om, tm)
 
     def shape(n, length):
         return (n, length, E) if batch_first else (length, n, E)
@@ -346,7 +344,7 @@ def test_multi_head_attention_forward_matches_torch(torch):
 def test_mha_unbatched_and_kdim_vdim_match_torch(torch):
     tm = torch.nn.MultiheadAttention(6, 3, kdim=4, vdim=5).double()
     om = nn.MultiheadAttention(6, 3, kdim=4, vdim=5).double()
-    om.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+    load_from_torch(om, tm)
     q, k, v = rng.standard_normal((3, 6)), rng.standard_normal((4, 4)), rng.standard_normal((4, 5))
     oo, ow = om(ag.tensor(q), ag.tensor(k), ag.tensor(v))
     to, tw = tm(torch.tensor(q), torch.tensor(k), torch.tensor(v))

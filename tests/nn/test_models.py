@@ -8,6 +8,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 import autograd_core.nn.functional as F
+from tests.helpers import load_from_torch
 
 rng = np.random.default_rng(3)
 
@@ -48,7 +49,7 @@ def test_mlp_learns_a_toy_problem():
 def test_mlp_matches_torch_sequential(torch):
     t = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3)).double()
     o = nn.MLP(6, [5], 3).double()
-    o.load_state_dict({k: v.detach().numpy() for k, v in t.state_dict().items()})
+    load_from_torch(o, t)
     x = rng.standard_normal((4, 6))
     y = np.array([0, 2, 1, 2])
     tl = torch.nn.functional.cross_entropy(t(torch.tensor(x)), torch.tensor(y))
@@ -111,7 +112,7 @@ def test_transformer_encoder_layer_matches_torch(torch, norm_first, batch_first,
     with torch.no_grad():
         for p in t.parameters():
             p.add_(torch.randn_like(p) * 0.1)
-    o.load_state_dict({k: v.detach().numpy() for k, v in t.state_dict().items()})
+    load_from_torch(o, t)
     x = rng.standard_normal((3, 4, E))
     L = x.shape[1] if batch_first else x.shape[0]
     mask = np.triu(np.ones((L, L), bool), 1)

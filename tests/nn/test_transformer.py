@@ -10,14 +10,9 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 import autograd_core.nn.functional as F
+from tests.helpers import load_from_torch
 
 rng = np.random.default_rng(5)
-
-
-def load(ours, theirs):
-    sd = {k: v.detach().numpy() for k, v in theirs.state_dict().items()}
-    assert sorted(ours.state_dict()) == sorted(sd)
-    ours.load_state_dict(sd)
 
 
 def compare(torch, ours, theirs, arrays, **masks):
@@ -68,7 +63,7 @@ def test_encoder_matches_torch(torch, batch_first, norm_first, activation):
                                     batch_first=batch_first, norm_first=norm_first,
                                     dtype=ag.float64)
     om = nn.TransformerEncoder(ol, 3, norm=nn.LayerNorm(E, dtype=ag.float64))
-    load(om, tm)
+    load_from_torch(om, tm)
     assert repr(om) == repr(tm)
     N, L = 3, 6
     src = rng.standard_normal((N, L, E) if batch_first else (L, N, E))
@@ -85,7 +80,7 @@ def test_encoder_unbatched_and_no_norm_match_torch(torch):
         torch.nn.TransformerEncoderLayer(E, H, FF, dtype=torch.float64), 2,
         enable_nested_tensor=False)
     om = nn.TransformerEncoder(nn.TransformerEncoderLayer(E, H, FF, dtype=ag.float64), 2)
-    load(om, tm)
+    load_from_torch(om, tm)
     compare(torch, om, tm, [rng.standard_normal((5, E))], mask=causal(5))
 
 
@@ -96,7 +91,7 @@ def test_decoder_layer_matches_torch(torch, batch_first, norm_first, activation)
     kw = dict(dim_feedforward=FF, dropout=0.2, batch_first=batch_first, norm_first=norm_first)
     tl = torch.nn.TransformerDecoderLayer(E, H, activation=activation, dtype=torch.float64, **kw)
     ol = nn.TransformerDecoderLayer(E, H, activation=activation, dtype=ag.float64, **kw)
-    load(ol, tl)
+    load_from_torch(ol, tl)
     assert repr(ol) == repr(tl)
     N, T, S = 2, 5, 7
     tgt = rng.standard_normal((N, T, E) if batch_first else (T, N, E))
@@ -114,7 +109,7 @@ def test_decoder_layer_function_and_module_activations_match_torch(torch):
         tl = torch.nn.TransformerDecoderLayer(E, H, FF, activation=their_act,
                                               dtype=torch.float64)
         ol = nn.TransformerDecoderLayer(E, H, FF, activation=ours_act, dtype=ag.float64)
-        load(ol, tl)
+        load_from_torch(ol, tl)
         assert repr(ol) == repr(tl)
         compare(torch, ol, tl, [rng.standard_normal((4, 2, E)), rng.standard_normal((3, 2, E))])
     with pytest.raises(ValueError, match="unknown activation 'swoosh'"):
@@ -128,7 +123,7 @@ def test_decoder_stack_matches_torch(torch, batch_first):
     om = nn.TransformerDecoder(nn.TransformerDecoderLayer(E, H, FF, batch_first=batch_first,
                                                           dtype=ag.float64), 2,
                                norm=nn.LayerNorm(E, dtype=ag.float64))
-    load(om, tm)
+    load_from_torch(om, tm)
     assert repr(om) == repr(tm)
     N, T, S = 3, 4, 6
     tgt = rng.standard_normal((N, T, E) if batch_first else (T, N, E))
@@ -146,7 +141,7 @@ def test_transformer_matches_torch(torch, batch_first, norm_first):
               batch_first=batch_first, norm_first=norm_first)
     tm = torch.nn.Transformer(**kw, dtype=torch.float64)
     om = nn.Transformer(**kw, dtype=ag.float64)
-    load(om, tm)
+    load_from_torch(om, tm)
     assert repr(om) == repr(tm)
     N, S, T = 2, 6, 5
     src = rng.standard_normal((N, S, E) if batch_first else (S, N, E))

@@ -12,7 +12,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
-from parity import leaf
+from tests.helpers import leaf
 
 INF, NAN = float("inf"), float("nan")
 # inf and NaN arithmetic is the point here: NumPy's warnings about it are expected

@@ -14,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 from autograd_core import gradcheck, gradgradcheck
-from parity import arr, assert_matches_torch, leaf
+from tests.helpers import arr, assert_matches_torch, leaf
 
 seeds = st.integers(0, 2**31 - 1)
 INF, NAN = float("inf"), float("nan")

@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 from autograd_core import gradcheck, gradgradcheck
-from parity import arr, assert_matches_torch, leaf
+from tests.helpers import REPO, arr, assert_matches_torch, leaf
 
 seeds = st.integers(0, 2**31 - 1)
 INF = float("inf")
@@ -423,7 +423,7 @@ def test_inf_and_nan_results_are_silent_as_in_pytorch():
             "y.sum().backward()\n"
             "print(y.tolist(), x.grad.tolist())\n"
             "np.log(np.zeros(1))\n")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = str(REPO)
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     run = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True,
                          text=True, env=env, check=True)

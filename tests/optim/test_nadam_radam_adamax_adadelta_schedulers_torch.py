@@ -19,7 +19,7 @@ from autograd_core import optim
 from autograd_core.serialization import load, save
 from autograd_core.optim import lr_scheduler as S
 
-from test_optim_torch import RTOL, _problem, _run_ours, _run_torch
+from tests.optim.test_optimizers_torch import RTOL, _problem, _run_ours, _run_torch
 
 # Every parity test takes conftest's `torch` fixture (a skip on a machine without torch,
 # an error under CI).

@@ -16,8 +16,9 @@ import pytest
 
 import autograd_core as ag
 from autograd_core.serialization import SerializationError, load, save
+from tests.helpers import REPO, peak_bytes
 
-DATA = Path(__file__).resolve().parent / "data"
+LEGACY = Path(__file__).resolve().parent / "legacy_npz"
 
 
 def _roundtrip(obj, **kw):
@@ -53,7 +54,7 @@ def _assert_same(a, b, where="root"):
 
 
 def every_kind():
-    """What the earlier format could hold, as tests/data/legacy_every_kind.npz holds it."""
+    """What the earlier format could hold, as legacy_npz/legacy_every_kind.npz holds it."""
     rng = np.random.default_rng(0)
     return OrderedDict([
         ("conv.weight", ag.tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32))),
@@ -277,20 +278,20 @@ def test_deflated_archives_still_load(checkpoint):
 
 
 # ------------------------------------------------ the earlier .npz format, still read
-# tests/data/legacy_*.npz were written by autograd_core.save before it wrote PyTorch's
-# format (commit f485fa7): every_kind() and the ``small`` dict below.
+# legacy_npz/legacy_*.npz (beside this file) were written by autograd_core.save before it
+# wrote PyTorch's format (commit f485fa7): every_kind() and the ``small`` dict below.
 SMALL = {"w": ag.tensor(np.arange(12, dtype=np.float32).reshape(3, 4)), "n": ag.tensor(7),
          "opt": {"state": {0: {"step": ag.tensor(2.0)}}, "param_groups": [{"lr": 0.1}]}}
 
 
 def test_legacy_checkpoints_still_load():
-    _assert_same(every_kind(), load(DATA / "legacy_every_kind.npz"))
-    _assert_same(SMALL, load(DATA / "legacy_small.npz", weights_only=True, map_location="cpu"))
-    _assert_same(SMALL, load(DATA / "legacy_small.npz", weights_only=False))
+    _assert_same(every_kind(), load(LEGACY / "legacy_every_kind.npz"))
+    _assert_same(SMALL, load(LEGACY / "legacy_small.npz", weights_only=True, map_location="cpu"))
+    _assert_same(SMALL, load(LEGACY / "legacy_small.npz", weights_only=False))
 
 
 def test_legacy_checkpoint_truncations_and_bit_flips_are_refused():
-    data = (DATA / "legacy_small.npz").read_bytes()
+    data = (LEGACY / "legacy_small.npz").read_bytes()
     _every_truncation_is_refused(data)
     assert _bit_flips_are_refused_or_harmless(SMALL, data) > len(data)
 
@@ -303,7 +304,7 @@ def test_legacy_load_never_unpickles(monkeypatch):
     monkeypatch.setattr(pickle, "loads", boom)
     monkeypatch.setattr(pickle, "load", boom)
     monkeypatch.setattr(unpickler.WeightsOnlyUnpickler, "load", boom)
-    _assert_same(SMALL, load(DATA / "legacy_small.npz"))
+    _assert_same(SMALL, load(LEGACY / "legacy_small.npz"))
 
 
 class _Exploit:
@@ -320,7 +321,7 @@ def test_pickled_object_array_inside_a_legacy_archive_is_refused(tmp_path):
     """A doctored archive: valid manifest, but the array member is a pickled object array."""
     marker = tmp_path / "pwned"
     evil = io.BytesIO()
-    with zipfile.ZipFile(DATA / "legacy_small.npz") as src, zipfile.ZipFile(evil, "w") as dst:
+    with zipfile.ZipFile(LEGACY / "legacy_small.npz") as src, zipfile.ZipFile(evil, "w") as dst:
         for name in src.namelist():
             if name == "a0.npy":
                 payload = io.BytesIO()
@@ -403,18 +404,6 @@ def _one_array_manifest(dtype: str, shape: list) -> dict:
             "tensors": [], "arrays": {"a0": {"dtype": dtype, "shape": shape}}}
 
 
-def _peak_bytes(fn):
-    """``fn()``'s peak of traced allocations (NumPy reports its buffers to tracemalloc)."""
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        fn()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
-
-
 def test_deflate_bomb_is_refused_before_inflating(tmp_path):
     """8 MB of zeros deflate to ~8 kB: with a 1 MB limit the file is refused from the sizes
     its zip directory declares, before anything is inflated; the error names the file, the
@@ -431,7 +420,7 @@ def test_deflate_bomb_is_refused_before_inflating(tmp_path):
         except SerializationError as e:
             errors.append(str(e))
 
-    assert _peak_bytes(attempt) < 1_000_000
+    assert peak_bytes(attempt) < 1_000_000
     assert len(errors) == 1
     msg = errors[0]
     assert "bomb.npz" in msg and "a0.npy" in msg and "8000128" in msg and "max_bytes" in msg
@@ -467,7 +456,7 @@ def test_default_limit_refuses_a_file_declaring_gigabytes(tmp_path):
         except SerializationError as e:
             errors.append(str(e))
 
-    assert _peak_bytes(attempt) < 1_000_000
+    assert peak_bytes(attempt) < 1_000_000
     assert len(errors) == 1 and "a0.npy" in errors[0] and "limit" in errors[0]
 
 
@@ -501,7 +490,7 @@ def test_manifest_bomb_is_refused_before_inflating(tmp_path):
         except SerializationError as e:
             errors.append(str(e))
 
-    assert _peak_bytes(attempt) < 2_000_000
+    assert peak_bytes(attempt) < 2_000_000
     assert len(errors) == 1
     assert "manifest-bomb.npz" in errors[0] and "manifest" in errors[0]
     assert "max_manifest_bytes" in errors[0]
@@ -550,8 +539,7 @@ S._write_archive = write
 S.save({{"w": np.ones(250_000)}}, os.path.join({str(folder)!r}, "ckpt.npz"))
 print("saved", flush=True)
 """
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=root)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True, env=env)
 

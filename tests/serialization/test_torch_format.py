@@ -22,6 +22,7 @@ from autograd_core.serialization import (SerializationError, WeightsOnlyUnpickli
                                          add_safe_globals, clear_safe_globals,
                                          get_safe_globals, load, safe_globals, save)
 from autograd_core.serialization.zipformat import archive_records, write_archive
+from tests.helpers import REPO, peak_bytes
 
 DTYPES = [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64,
           np.uint8, np.uint16, np.uint32, np.uint64, np.bool_, np.complex64, np.complex128]
@@ -153,9 +154,8 @@ pkl = zipfile.ZipFile(buf).read("archive/data.pkl")
 print(sorted({str(a) for op, a, _ in pickletools.genops(pkl) if op.name == "GLOBAL"}))
 print([a for op, a, _ in pickletools.genops(pkl) if op.name == "BINUNICODE"][:6])
 """
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONPATH=root), timeout=120)
+                         env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
     assert out.returncode == 0, out.stderr
     names, strings = out.stdout.splitlines()
     assert names == str(sorted(["collections OrderedDict", "torch FloatStorage",
@@ -587,17 +587,6 @@ def test_numpy_values_load_by_default_and_torch_needs_them_allowlisted(torch):
 
 
 # ---------------------------------------------------------- size limits and damage
-def _peak(fn) -> int:
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        fn()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
-
-
 def _deflated(data: bytes) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
@@ -619,7 +608,7 @@ def test_a_deflated_storage_bomb_is_refused_before_reading(tmp_path):
         except SerializationError as e:
             errors.append(str(e))
 
-    assert _peak(attempt) < 1_000_000
+    assert peak_bytes(attempt) < 1_000_000
     assert len(errors) == 1
     assert "bomb.pt" in errors[0] and "archive/data/0" in errors[0] and "max_bytes" in errors[0]
     assert load(path)["w"].shape == (2_000_000,)  # within the default limit it loads
@@ -663,7 +652,7 @@ def test_an_expanded_view_is_copied_within_the_limit_only():
         except SerializationError as e:
             errors.append(str(e))
 
-    assert _peak(attempt) < 1_000_000
+    assert peak_bytes(attempt) < 1_000_000
     assert len(errors) == 1 and "overlapping view" in errors[0] and "max_bytes" in errors[0]
 
 

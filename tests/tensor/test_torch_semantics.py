@@ -10,7 +10,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import kernels
-from parity import arr, assert_matches_torch, leaf
+from tests.helpers import arr, assert_matches_torch, leaf
 
 
 # -- axis= and keepdims= ------------------------------------------------------------------

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from parity import assert_matches_torch
+from tests.helpers import assert_matches_torch
 
 
 def _lib(x):
