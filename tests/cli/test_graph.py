@@ -11,7 +11,6 @@ from autograd_cli.expression import ExpressionError, evaluate, parse
 from tests.helpers import REPO
 
 
-
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()

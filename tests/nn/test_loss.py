@@ -1,4 +1,8 @@
-"""Losses against NumPy references, gradcheck, numerical stability and PyTorch parity."""
+"""Losses (``nn/functional/loss.py``, ``nn/modules/loss.py``) against NumPy references,
+gradcheck, numerical stability and PyTorch parity (float64 values and gradients): cross
+entropy, NLL, MSE/L1/Huber/smooth L1, BCE (with logits), hinge embedding, multi-margin,
+margin ranking, cosine embedding, Gaussian/Poisson NLL, multi-label soft margin, KL
+divergence and triplet margin; modules, legacy reduction arguments and errors."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,14 +11,11 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 import autograd_core.nn.functional as F
+from tests.helpers import Draw, leaf
 
-rng = np.random.default_rng(1)
+draw = Draw(1)
+rng, arr, t64, parity = draw.rng, draw.arr, draw.t64, draw.parity
 REDUCTIONS = ("mean", "sum", "none")
-
-
-def t64(*shape, requires_grad=True, scale=1.0):
-    return ag.tensor(rng.standard_normal(shape) * scale, dtype=ag.float64,
-                     requires_grad=requires_grad)
 
 
 def reduce_np(loss, reduction):
@@ -387,3 +388,176 @@ def test_stable_losses_match_torch_at_huge_logits(torch):
         tl.backward()
         np.testing.assert_allclose(ol.item(), tl.item(), rtol=1e-6)
         np.testing.assert_allclose(oa.grad.numpy(), ta.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+# -- margin ranking, cosine embedding, Gaussian/Poisson NLL, multi-label soft margin
+def pm1(*shape):
+    return np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_margin_ranking_and_cosine_embedding_match_torch(torch, reduction):
+    tf = torch.nn.functional
+    y = pm1(6)
+    parity(torch, lambda a, b, t: F.margin_ranking_loss(a, b, t, 0.3, reduction=reduction),
+           lambda a, b, t: tf.margin_ranking_loss(a, b, t, 0.3, reduction=reduction),
+           arr(6), arr(6), consts=[y])
+    for shape, t in [((5, 4), pm1(5)), ((4,), np.array(-1.0)), ((4,), np.array(1.0))]:
+        parity(torch, lambda a, b, t: F.cosine_embedding_loss(a, b, t, 0.2, reduction=reduction),
+               lambda a, b, t: tf.cosine_embedding_loss(a, b, t, 0.2, reduction=reduction),
+               arr(*shape), arr(*shape), consts=[t])
+    for ours, theirs in [(nn.MarginRankingLoss(0.1, reduction=reduction),
+                          torch.nn.MarginRankingLoss(0.1, reduction=reduction)),
+                         (nn.CosineEmbeddingLoss(0.1, reduction=reduction),
+                          torch.nn.CosineEmbeddingLoss(0.1, reduction=reduction))]:
+        shape = (6,) if isinstance(ours, nn.MarginRankingLoss) else (6, 3)
+        parity(torch, ours, theirs, arr(*shape), arr(*shape), consts=[pm1(6)])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("full", [False, True])
+def test_gaussian_nll_matches_torch(torch, reduction, full):
+    tf = torch.nn.functional
+    x, y = arr(4, 3), arr(4, 3)
+    for var in [np.abs(arr(4, 3)) + 0.1, np.abs(arr(4)) + 0.1, np.abs(arr(4, 1)) + 0.1,
+                np.where(rng.random((4, 3)) < 0.3, 1e-9, 0.5)]:  # some clamped to eps
+        parity(torch, lambda a, v: F.gaussian_nll_loss(a, ag.tensor(y), v, full, 1e-6, reduction),
+               lambda a, v: tf.gaussian_nll_loss(a, torch.tensor(y), v, full, 1e-6, reduction),
+               x, var)
+    parity(torch, lambda a: F.gaussian_nll_loss(a, ag.tensor(y), 0.7, full, reduction=reduction),
+           lambda a: tf.gaussian_nll_loss(a, torch.tensor(y), 0.7, full, reduction=reduction), x)
+    parity(torch, nn.GaussianNLLLoss(full=full, reduction=reduction),
+           torch.nn.GaussianNLLLoss(full=full, reduction=reduction), x, y, np.abs(x) + 0.2)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("log_input,full", [(True, False), (False, False), (True, True),
+                                            (False, True)])
+def test_poisson_nll_matches_torch(torch, reduction, log_input, full):
+    x = arr(5, 3) if log_input else np.abs(arr(5, 3)) + 0.1
+    y = rng.integers(0, 5, (5, 3)).astype(np.float64)
+    parity(torch, nn.PoissonNLLLoss(log_input, full, reduction=reduction),
+           torch.nn.PoissonNLLLoss(log_input, full, reduction=reduction), x, consts=[y])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multilabel_soft_margin_matches_torch(torch, reduction):
+    y = (rng.random((4, 5)) < 0.5).astype(np.float64)
+    w = np.abs(arr(5))
+    parity(torch, nn.MultiLabelSoftMarginLoss(reduction=reduction),
+           torch.nn.MultiLabelSoftMarginLoss(reduction=reduction), arr(4, 5) * 10, consts=[y])
+    parity(torch, nn.MultiLabelSoftMarginLoss(weight=ag.tensor(w), reduction=reduction),
+           torch.nn.MultiLabelSoftMarginLoss(weight=torch.tensor(w), reduction=reduction),
+           arr(4, 5), consts=[y])
+    assert list(nn.MultiLabelSoftMarginLoss(weight=ag.tensor(w)).state_dict()) == ["weight"]
+
+
+def test_losses_gradcheck_and_legacy_reduction(torch):
+    y = ag.tensor(pm1(4))
+    assert ag.gradcheck(lambda a, b: F.margin_ranking_loss(a, b, y, 0.5), (leaf(arr(4)),
+                                                                           leaf(arr(4))))
+    assert ag.gradcheck(lambda a, b: F.cosine_embedding_loss(a, b, y, 0.1),
+                        (leaf(arr(4, 3)), leaf(arr(4, 3))))
+    assert ag.gradcheck(lambda a, v: F.gaussian_nll_loss(a, ag.zeros(3, 2, dtype=ag.float64), v),
+                        (leaf(arr(3, 2)), leaf(np.abs(arr(3, 2)) + 0.5)))
+    assert ag.gradcheck(lambda a: F.poisson_nll_loss(a, ag.tensor(np.full((3, 2), 2.0)),
+                                                     full=True), (leaf(arr(3, 2)),))
+    labels = ag.tensor((rng.random((3, 4)) < 0.5).astype(np.float64))
+    assert ag.gradcheck(lambda a: F.multilabel_soft_margin_loss(a, labels), (leaf(arr(3, 4)),))
+    a, b = arr(5), arr(5)
+    t = pm1(5)
+    ours = F.margin_ranking_loss(ag.tensor(a), ag.tensor(b), ag.tensor(t), size_average=False)
+    theirs = torch.nn.functional.margin_ranking_loss(torch.tensor(a), torch.tensor(b),
+                                                     torch.tensor(t), size_average=False)
+    assert abs(ours.item() - theirs.item()) < 1e-12
+
+
+def test_loss_errors():
+    with pytest.raises(ValueError, match=r"margin_ranking_loss: all input tensors should have "
+                                         r"the same number of dims, got sizes: input1: \(3,\), "
+                                         r"input2: \(3,\), target: \(1, 3\)"):
+        F.margin_ranking_loss(ag.ones(3), ag.ones(3), ag.ones(1, 3))
+    with pytest.raises(ValueError, match=r"cosine_embedding_loss: 1D target tensor expects 2D "
+                                         r"input tensors, but found inputs with sizes \(3,\) and "
+                                         r"\(3,\)"):
+        F.cosine_embedding_loss(ag.ones(3), ag.ones(3), ag.ones(3))
+    with pytest.raises(ValueError, match="gaussian_nll_loss: var has negative entry"):
+        F.gaussian_nll_loss(ag.ones(3), ag.ones(3), ag.tensor([1.0, -1.0, 1.0]))
+    with pytest.raises(ValueError, match=r"var is of incorrect size: .* got \(2,\)"):
+        F.gaussian_nll_loss(ag.ones(3, 4), ag.ones(3, 4), ag.ones(2))
+    with pytest.raises(ValueError, match="bogus is not a valid value for reduction"):
+        nn.PoissonNLLLoss(reduction="bogus")
+
+
+# ------------------------------------------------- KL divergence and triplet margin
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none", "batchmean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_matches_torch(torch, reduction, log_target):
+    inp = np.log(rng.dirichlet(np.ones(5), size=4))
+    tgt = rng.dirichlet(np.ones(5), size=4)
+    if log_target:
+        tgt = np.log(tgt + 0.1)
+    TF = torch.nn.functional
+    with pytest.warns(UserWarning) if reduction == "mean" else _no_warning():
+        parity(torch, lambda x, t: F.kl_div(x, t, reduction=reduction, log_target=log_target),
+               lambda x, t: TF.kl_div(x, t, reduction=reduction, log_target=log_target),
+               inp, tgt)
+
+
+class _no_warning:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_kl_div_zero_target_adds_nothing(torch):
+    # a zero target probability adds 0 (PyTorch's xlogy); its target gradient is NaN in
+    # PyTorch and -input here, so only the input gradient is compared
+    inp = np.log(rng.dirichlet(np.ones(5), size=4))
+    tgt = rng.dirichlet(np.ones(5), size=4)
+    tgt[0, 1] = 0.0
+    parity(torch, lambda x: F.kl_div(x, ag.tensor(tgt), reduction="sum"),
+           lambda x: torch.nn.functional.kl_div(x, torch.tensor(tgt), reduction="sum"), inp)
+
+
+def test_kl_div_gradcheck_and_module(torch):
+    x = t64(3, 4)
+    t = ag.tensor(rng.dirichlet(np.ones(4), size=3), dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda x, t: F.kl_div(x, t, reduction="batchmean"), (x, t))
+    assert ag.gradgradcheck(lambda x, t: F.kl_div(x, t, reduction="sum", log_target=True),
+                            (x, t64(3, 4)))
+    for kw in ({}, dict(reduction="batchmean", log_target=True), dict(reduction="sum")):
+        ours, theirs = nn.KLDivLoss(**kw), torch.nn.KLDivLoss(**kw)
+        assert repr(ours) == repr(theirs) and ours.state_dict() == {}
+        assert ours.reduction == theirs.reduction and ours.log_target == theirs.log_target
+    with pytest.raises(ValueError, match="bad is not a valid value for reduction"):
+        F.kl_div(x, t, reduction="bad")
+
+
+@pytest.mark.parametrize("kw", [{}, dict(margin=0.5, p=1.0), dict(swap=True),
+                                dict(p=3.0, eps=1e-3, reduction="sum"), dict(reduction="none")])
+def test_triplet_margin_loss_matches_torch(torch, kw):
+    TF = torch.nn.functional
+    parity(torch, lambda a, p, n: F.triplet_margin_loss(a, p, n, **kw),
+           lambda a, p, n: TF.triplet_margin_loss(a, p, n, **kw), arr(6, 4), arr(6, 4),
+           arr(6, 4))
+    parity(torch, lambda a, p, n: F.triplet_margin_loss(a, p, n, **kw),
+           lambda a, p, n: TF.triplet_margin_loss(a, p, n, **kw), arr(4), arr(4), arr(4))
+    ours, theirs = nn.TripletMarginLoss(**kw), torch.nn.TripletMarginLoss(**kw)
+    assert repr(ours) == repr(theirs)
+    parity(torch, ours, theirs, arr(5, 3), arr(5, 3), arr(5, 3))
+
+
+def test_triplet_margin_loss_gradcheck_and_errors():
+    a, p, n = t64(3, 2), t64(3, 2), t64(3, 2)
+    assert ag.gradcheck(lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=5.0, swap=True),
+                        (a, p, n))
+    with pytest.raises(ValueError, match=r"same number of dims.*got shapes \(2, 3\), \(3,\) and "
+                                         r"\(3,\)"):
+        F.triplet_margin_loss(ag.zeros(2, 3), ag.zeros(3), ag.zeros(3))
+    with pytest.raises(ValueError, match="margin to be greater than 0, got 0.0"):
+        nn.TripletMarginLoss(margin=0.0)
+    with pytest.raises(ValueError, match="margin must be greater than 0, got -1"):
+        F.triplet_margin_loss(a, p, n, margin=-1)

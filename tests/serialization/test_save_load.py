@@ -1,6 +1,6 @@
 """save/load: exact round trips of every supported kind, the earlier ``.npz`` format still
 read, size limits against decompression bombs, and atomic writes. PyTorch interoperability
-and the weights-only unpickler are in test_serialization_torch.py."""
+and the weights-only unpickler are in test_torch_format.py."""
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
-"""Creation, dtypes, conversions, clear errors, and PyTorch parity of Tensor ops."""
+"""Creation, dtypes, conversions (``Tensor.type`` included), clear errors, and PyTorch parity
+of Tensor ops."""
 import numpy as np
 import pytest
 
@@ -193,3 +194,22 @@ def test_second_derivatives_match_pytorch(torch):
     (g2,) = ag.grad((g * g).sum(), a)
     (tg2,) = torch.autograd.grad((tg * tg).sum(), ta)
     np.testing.assert_allclose(g2.numpy(), tg2.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def _torch_dtype(torch, dtype):
+    return getattr(torch, np.dtype(dtype).name if dtype != np.bool_ else "bool")
+
+
+def test_type_names_and_casts(torch):
+    for dtype in (ag.float16, ag.float32, ag.float64, ag.int8, ag.uint8, ag.int16, ag.int32,
+                  ag.int64, ag.bool):
+        x = ag.zeros(2, dtype=dtype)
+        tx = torch.zeros(2, dtype=_torch_dtype(torch, dtype))
+        assert x.type() == tx.type()
+        assert x.type(ag.float64).dtype == ag.float64
+        assert ag.ones(1).type(tx.type()).dtype == dtype
+    x = ag.tensor([1.7, -1.7])
+    assert x.type(ag.float32) is x
+    assert x.type("torch.IntTensor").tolist() == [1, -1]
+    with pytest.raises(ValueError, match="invalid type"):
+        x.type("torch.FooTensor")

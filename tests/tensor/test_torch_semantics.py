@@ -315,3 +315,23 @@ def test_max_pool2d_of_integers_as_torch(torch, backend, dtype):
             np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
     with pytest.raises(NotImplementedError, match="'Bool'"):
         ag.max_pool2d(ag.ones(1, 1, 2, 2, dtype=ag.bool), 2)
+
+
+# -------------------------------------------- keyword arguments PyTorch code passes
+def test_added_keyword_arguments_as_torch(torch):
+    a, b = arr((3, 4), seed=53), arr((4,), seed=54)
+    for case in (lambda m, x, y: x.add(y, alpha=3), lambda m, x, y: m.add(x, y, alpha=-2),
+                 lambda m, x, y: x.sub(y, alpha=0.5), lambda m, x, y: m.subtract(x, y, alpha=2)):
+        assert_matches_torch(torch, case, [a, b])
+    for case in (lambda m, x: x.softmax(1, dtype=m.float64),
+                 lambda m, x: x.log_softmax(dim=0, dtype=m.float64),
+                 lambda m, x: x.prod(1, dtype=m.float64),
+                 lambda m, x: x.cumsum(0, dtype=m.float64)):
+        assert_matches_torch(torch, case, [a])
+    nan = [1.0, float("nan")]
+    assert ag.tensor(nan).allclose(ag.tensor(nan), equal_nan=True)
+    assert not ag.tensor(nan).allclose(ag.tensor(nan))
+    x = ag.ones(2, requires_grad=True)
+    assert x.numpy(force=True).tolist() == [1.0, 1.0]
+    assert ag.tensor([1, 2], dtype=ag.int32).sum().dtype == ag.int64
+    assert ag.tensor([1, 2], dtype=ag.int8).prod().dtype == ag.int64
