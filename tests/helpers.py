@@ -6,12 +6,14 @@
 - float64 inputs: ``arr``/``leaf`` (seeded per call), ``Draw`` (one generator per test file:
   ``arr``, ``t64`` and the PyTorch comparison ``parity``), ``assert_matches_torch``,
   ``load_from_torch``.
-- ``missing_hints`` (docstring and type-hint checks), ``peak_bytes`` (memory bounds),
+- ``doctest_module`` and ``missing_hints`` (docstring and type-hint checks), ``peak_bytes`` (memory bounds),
   ``f_graph`` (the Value graph f = (x + y) * z), ``interrupt_evaluate_on_call`` (Ctrl-C and
   crashes inside ``autograd-core train``).
 """
 from __future__ import annotations
 
+import doctest
+import importlib
 import inspect
 import os
 import tracemalloc
@@ -119,6 +121,17 @@ def load_from_torch(ours, theirs) -> None:
 
 
 # ------------------------------------------------------------------------- the rest
+def doctest_module(name: str):
+    """Run the docstring examples of module ``name`` (seed 0; ELLIPSIS and
+    NORMALIZE_WHITESPACE); fail on any failure, return the results."""
+    ag.manual_seed(0)
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                             verbose=False)
+    assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
+    return result
+
+
 def missing_hints(qualname: str, fn) -> list[str]:
     """The parameters and return of ``fn`` that have no type hint."""
     sig = inspect.signature(fn)

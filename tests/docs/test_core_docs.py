@@ -2,7 +2,6 @@
 (nn's are run by test_nn_docs.py, with a check that each public name has one)."""
 from __future__ import annotations
 
-import doctest
 import importlib
 import inspect
 import pkgutil
@@ -12,7 +11,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import optim
-from tests.helpers import missing_hints
+from tests.helpers import doctest_module, missing_hints
 
 MODULES = sorted([ag.__name__, optim.__name__] + [
     m.name for pkg in (ag, optim)
@@ -39,11 +38,7 @@ def test_every_module_on_disk_is_collected(pkg):
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    ag.manual_seed(0)
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-                             verbose=False)
-    assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
+    doctest_module(name)
 
 
 @pytest.mark.parametrize("name", [m for m in MODULES if m.split(".")[0] == "optim"])

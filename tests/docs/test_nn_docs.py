@@ -1,14 +1,12 @@
 """Every public docstring example in nn runs and prints what it shows."""
 from __future__ import annotations
 
-import doctest
-import importlib
 import pkgutil
 
 import pytest
 
-import autograd_core as ag
 from autograd_core import nn
+from tests.helpers import doctest_module
 
 # every module of the package, subpackages (nn.functional, nn.modules, nn.utils) included
 MODULES = sorted([nn.__name__] + [m.name for m in pkgutil.walk_packages(nn.__path__,
@@ -23,11 +21,7 @@ def test_every_module_is_collected():
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    ag.manual_seed(0)
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-                             verbose=False)
-    assert result.failed == 0, f"{result.failed} doctest failure(s) in {name}"
+    doctest_module(name)
 
 
 def test_every_public_class_and_function_has_an_example():
