@@ -44,7 +44,7 @@ CHECKPOINT_VERSION = 1
 _REQUIRED = ("model", "data", "input_shape", "classes", "model_kwargs", "normalization", "seed",
              "val_fraction")
 # An upper bound of the bytes ``load_data`` takes per generated point at its peak
-# (tests/test_train_checkpoints.py holds it to that).
+# (tests/cli/test_checkpoints.py holds it to that).
 _BYTES_PER_GENERATED_SAMPLE = 128
 
 
