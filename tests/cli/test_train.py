@@ -369,3 +369,41 @@ def test_docstring_examples(name):
     module = importlib.import_module(f"autograd_cli.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ------------------------------------------------------------ several checkpoints
+def test_evaluate_takes_several_run_folders_and_says_which(xor_run, tmp_path, capsys):
+    _, first, stdout = xor_run
+    code, second = train(tmp_path, "--data", "xor", "--n-samples", "120", "--epochs", "1",
+                         "--seed", "3", "--no-graph", name="xor-2")
+    assert code == 0
+    second_acc = final_accuracy(capsys.readouterr().out)
+    # as a shell expands runs/mlp-xor-*/ : folders with a trailing slash, and one twice
+    argv = ["evaluate", f"{first}/", f"{second}/", str(second / "checkpoint.npz")]
+    assert main(argv) == 0
+    blocks = capsys.readouterr().out.strip("\n").split("\n\n")
+    assert len(blocks) == 2
+    for block, run, acc in ((blocks[0], first, final_accuracy(stdout)),
+                            (blocks[1], second, second_acc)):
+        lines = block.splitlines()
+        assert lines[0].startswith(f"checkpoint {run / 'checkpoint.npz'} (epoch ")
+        assert final_accuracy(block) == acc
+
+
+def test_evaluate_goes_on_after_a_bad_checkpoint(xor_run, tmp_path, capsys):
+    _, run, stdout = xor_run
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a checkpoint")
+    assert main(["evaluate", str(junk), str(run)]) == 2       # the worst status
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"autograd-core evaluate: error: cannot evaluate {junk}")
+    assert captured.out.startswith(f"checkpoint {run / 'checkpoint.npz'}")
+    assert final_accuracy(captured.out) == final_accuracy(stdout)
+
+
+def test_evaluate_of_a_glob_that_matched_nothing(tmp_path, capsys):
+    pattern = str(tmp_path / "runs" / "cnn-digits-*") + "/"
+    assert main(["evaluate", pattern]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "matched no file or folder" in err
+    assert "autograd-core train" in err
