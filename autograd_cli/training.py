@@ -57,7 +57,7 @@ class TrainConfig:
     n_samples: int | None = None
     seed: int = 0
     out: str | None = None
-    progress: bool = True
+    progress: bool | None = None     # None: progress bars only when stderr is a terminal
     graph: bool = True
     plots: bool = True
     export_onnx: bool = False  # also write model.onnx (the best weights) beside the checkpoint

@@ -407,3 +407,42 @@ def test_evaluate_of_a_glob_that_matched_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "matched no file or folder" in err
     assert "autograd-core train" in err
+
+
+# ------------------------------------------------------------ logs
+def _train_in_a_process(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "autograd_cli", "train", "--data", "xor",
+                           "--n-samples", "200", "--epochs", "2", "--no-graph",
+                           "--out", str(tmp_path / "run"), *extra],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                          timeout=300, stdin=subprocess.DEVNULL)
+
+
+def test_a_log_file_gets_plain_lines_and_ends_with_the_figure(tmp_path):
+    # CI or `> log 2>&1`: stderr is no terminal, so no bars, no \r, and nothing after the
+    # last line, which is the figure
+    p = _train_in_a_process(tmp_path)
+    log = p.stdout.decode()
+    assert p.returncode == 0, log
+    assert "\r" not in log and "batch/s" not in log and "\x1b[" not in log
+    assert [line for line in log.splitlines() if line.startswith("epoch ")] == [
+        line for line in log.splitlines() if re.match(r"epoch \d/2  train loss", line)]
+    assert len(re.findall(r"^epoch \d/2  train loss", log, re.M)) == 2
+    final_accuracy(log)
+    assert log.endswith("\n") and not log.endswith("\n\n")
+
+
+def test_progress_bars_when_asked_and_on_a_terminal(tmp_path, monkeypatch):
+    from autograd_cli import fitting
+    p = _train_in_a_process(tmp_path, "--progress")
+    assert p.returncode == 0 and "batch" in p.stdout.decode()
+    assert fitting.show_progress(None) is False          # pytest captures stderr
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert fitting.show_progress(None) is True and fitting.show_progress(False) is False
+
+
+def test_progress_options_are_exclusive(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--progress", "--no-progress"])
+    assert e.value.code == 2 and "not allowed with" in capsys.readouterr().err
