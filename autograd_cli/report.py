@@ -66,7 +66,8 @@ def plots(out: Path, history: list, cm: np.ndarray | None, splits: Splits, title
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        msg = "warning: matplotlib is not installed; no PNG pictures (pip install matplotlib)"
+        msg = ("warning: matplotlib is not installed; no PNG pictures (the [cli] extra brings "
+               "it: pip install 'autograd-core[cli]')")
         warns.append(msg)
         log(msg)
         return {}
@@ -145,8 +146,10 @@ def graph_picture(out: Path, model: Any, splits: Splits, title: str, warns: list
                              collapse_modules=True, show_grad=False,
                              title=f"{title}: one forward pass and the loss")
         svg = picture.pipe(format="svg")
-    except GraphvizNotFound as e:
-        msg = f"warning: no graph.svg: {e}"
+    except GraphvizNotFound:
+        msg = ("warning: no graph.svg: no graph renderer is installed, neither Graphviz's dot "
+               "nor graphviz-pure (the [cli] extra brings graphviz-pure: pip install "
+               "'autograd-core[cli]')")
         warns.append(msg)
         log(msg)
         return {}

@@ -349,8 +349,22 @@ def test_graph_is_skipped_with_a_warning_without_dot(tmp_path, monkeypatch, caps
     captured = capsys.readouterr()
     final_accuracy(captured.out)
     assert "warning: no graph.svg" in captured.out
+    assert "pip install 'autograd-core[cli]'" in captured.out       # the extra, in one line
     assert not (out / "graph.svg").exists()
     assert "no graph.svg" in json.loads((out / "metrics.json").read_text())["warnings"][0]
+
+
+def test_without_matplotlib_the_hint_names_the_extra(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)        # a core-only install
+    code, out = train(tmp_path, "--data", "xor", "--n-samples", "100", "--epochs", "1",
+                      "--no-graph")
+    assert code == 0
+    captured = capsys.readouterr()
+    final_accuracy(captured.out)
+    warning = next(line for line in captured.out.splitlines() if "matplotlib is" in line)
+    assert "pip install 'autograd-core[cli]'" in warning
+    assert "pip install matplotlib" not in captured.out
+    assert not (out / "loss.png").exists()
 
 
 def test_default_output_folder(tmp_path, monkeypatch):
