@@ -128,6 +128,17 @@ def _formats_of(program: str) -> frozenset[str]:
     return frozenset(word.split(":")[0] for word in listed.split())
 
 
+def _svg_fonts(svg: Any) -> Any:
+    """``svg`` (text or bytes) with each ``font-family`` of the layout font (``style.FONT``)
+    widened to a list of fallbacks (``style.SVG_FONT_FAMILY``): a viewer without that font
+    shows a narrower sans-serif, never its default serif."""
+    from .style import FONT, SVG_FONT_FAMILY
+    old, new = f'font-family="{FONT}"', f'font-family="{SVG_FONT_FAMILY}"'
+    if isinstance(svg, bytes):
+        return svg.replace(old.encode(), new.encode())
+    return svg.replace(old, new) if isinstance(svg, str) else svg
+
+
 class GraphPicture(graphviz.Digraph):
     """A ``graphviz.Digraph`` that renders with ``dot`` or, failing that, ``graphviz-pure``."""
 
@@ -148,10 +159,18 @@ class GraphPicture(graphviz.Digraph):
                 dot_command.DOT_BINARY = saved
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        return self._run(super().pipe, *args, **kwargs)
+        out = self._run(super().pipe, *args, **kwargs)
+        fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+        return _svg_fonts(out) if fmt == "svg" else out
 
     def render(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        return self._run(super().render, *args, **kwargs)
+        path = self._run(super().render, *args, **kwargs)
+        if str(path).endswith(".svg"):
+            with open(path, "rb") as f:
+                data = f.read()
+            with open(path, "wb") as f:
+                f.write(_svg_fonts(data))
+        return path
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
         try:

@@ -460,3 +460,63 @@ def test_progress_options_are_exclusive(capsys):
     with pytest.raises(SystemExit) as e:
         main(["train", "--progress", "--no-progress"])
     assert e.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ pictures
+def _text_width(text: str, size: float, bold: bool) -> float:
+    """Width in points of ``text`` drawn in DejaVu Sans (what a viewer without Helvetica
+    draws sans-serif text with on Linux; matplotlib ships it)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+    prop = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal", size=size)
+    w, _, _ = TextToPath().get_text_width_height_descent(text, prop, ismath=False)
+    return w
+
+
+def _overflowing_texts(svg: str) -> list[str]:
+    """The texts of graph.svg's nodes that are wider, in DejaVu Sans, than their box."""
+    import html as html_mod
+    import xml.etree.ElementTree as ET
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    root = ET.fromstring(svg)
+    bad = []
+    for node in root.iter("{http://www.w3.org/2000/svg}g"):
+        if node.get("class") != "node":
+            continue
+        xs = []
+        for shape in node:
+            tag = shape.tag.split("}")[1]
+            if tag == "polygon":
+                xs += [float(p.split(",")[0]) for p in shape.get("points").split()]
+            elif tag == "path":
+                nums = [float(n) for n in re.findall(r"-?\d+\.?\d*", shape.get("d"))]
+                xs += nums[0::2]
+            elif tag == "ellipse":
+                cx, rx = float(shape.get("cx")), float(shape.get("rx"))
+                xs += [cx - rx, cx + rx]
+        if not xs:
+            continue
+        left, right = min(xs), max(xs)
+        for t in node.findall(".//s:text", ns):
+            text = html_mod.unescape("".join(t.itertext()))
+            w = _text_width(text, float(t.get("font-size", 14)), t.get("font-weight") == "bold")
+            x = float(t.get("x"))
+            anchor = t.get("text-anchor", "start")
+            lo = x - w / 2 if anchor == "middle" else (x - w if anchor == "end" else x)
+            if lo < left - 0.5 or lo + w > right + 0.5:
+                bad.append(f"{text!r}: {lo:.1f}..{lo + w:.1f} outside {left:.1f}..{right:.1f}")
+    return bad
+
+
+@pytest.mark.parametrize("renderer", ("dot", "graphviz-pure"))
+def test_the_demos_graph_text_fits_its_boxes_without_helvetica(renderer, tmp_path,
+                                                                monkeypatch):
+    from tests.helpers import use_renderer
+    from autograd_cli import report
+    use_renderer(monkeypatch, renderer)
+    splits = T.load_data("digits", limit=40)
+    model = T.build_model("cnn", splits.input_shape, splits.num_classes, "digits")
+    files = report.graph_picture(tmp_path, model, splits, "cnn on digits", [], print)
+    svg = files["graph"].read_text(encoding="utf-8")
+    assert "Helvetica,sans-Serif" not in svg and 'font-family="DejaVu Sans,' in svg
+    assert _overflowing_texts(svg) == []
