@@ -520,3 +520,45 @@ def test_the_demos_graph_text_fits_its_boxes_without_helvetica(renderer, tmp_pat
     svg = files["graph"].read_text(encoding="utf-8")
     assert "Helvetica,sans-Serif" not in svg and 'font-family="DejaVu Sans,' in svg
     assert _overflowing_texts(svg) == []
+
+
+def _figures(monkeypatch, history, cm):
+    """The matplotlib figures report.plots draws, by file name."""
+    from autograd_cli import report
+    figs = {}
+    monkeypatch.setattr(report, "_save_figure", lambda fig, path: figs.update({path.name: fig}))
+    splits = T.load_data("digits", limit=40)
+    report.plots(Path("."), history, cm, splits, "cnn on digits", 0.9, [], print)
+    return figs
+
+
+def _history(losses):
+    return [{"epoch": i + 1, "train_loss": v, "val_loss": v * 1.2, "train_acc": 0.5,
+             "val_acc": 0.5} for i, v in enumerate(losses)]
+
+
+def test_loss_on_a_log_axis_when_it_spans_more_than_a_decade(monkeypatch):
+    figs = _figures(monkeypatch, _history([2.3, 0.4, 0.08, 0.02, 0.01]), None)
+    ax = figs["loss.png"].axes[0]
+    assert ax.get_yscale() == "log" and "log scale" in ax.get_ylabel()
+    assert figs["accuracy.png"].axes[0].get_yscale() == "linear"
+    figs = _figures(monkeypatch, _history([0.9, 0.6, 0.5]), None)     # less than a decade
+    assert figs["loss.png"].axes[0].get_yscale() == "linear"
+
+
+def test_confusion_matrix_counts_in_every_cell_readable_and_errors_visible(monkeypatch):
+    from autograd_cli.report import contrast
+    cm = np.diag([60, 55, 70, 58, 66, 61, 59, 64, 57, 62])
+    cm[3, 5], cm[8, 1], cm[2, 7] = 1, 2, 9                          # a few errors
+    ax = _figures(monkeypatch, _history([1.0, 0.5]), cm)["confusion_matrix.png"].axes[0]
+    cells = ax.images[0].get_array()                                   # the RGBA of each cell
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in ax.texts}
+    assert len(texts) == 100
+    for (i, j), t in texts.items():
+        assert t.get_text() == str(cm[i, j])
+        assert t.get_fontsize() >= 8
+        from matplotlib.colors import to_rgb
+        assert contrast(to_rgb(t.get_color()), cells[i, j][:3]) >= 4.5, (i, j)
+    # a cell of one error stands out from a cell of none, and from the white page
+    assert contrast(cells[3, 5][:3], cells[3, 4][:3]) >= 1.25
+    assert contrast(cells[0, 0][:3], (1, 1, 1)) >= 3
