@@ -32,7 +32,9 @@ __all__ = ["GRAPH_FORMATS", "GRAPH_DESCRIPTION", "add_graph_arguments", "parse_v
 
 # File endings and the renderer's format for each; .dot and .gv are the DOT text, written
 # without a renderer. Which pictures can be written depends on the renderer found.
-GRAPH_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+GRAPH_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpeg",
+                 ".gif": "gif", ".webp": "webp", ".eps": "eps", ".ps": "ps",
+                 ".dot": "dot", ".gv": "dot"}
 GRAPH_DESCRIPTION = (
     "Run an expression forward and backward with scalar Values, print the output and every "
     "gradient, and draw the graph. The expression is parsed safely (never executed as "
@@ -62,16 +64,13 @@ def add_graph_arguments(p: argparse.ArgumentParser) -> None:
 
 def writable_extensions() -> list[str]:
     """The file endings ``-o`` accepts here: the pictures the renderer found (Graphviz's
-    ``dot``, else ``graphviz-pure``) can write, and ``.dot``/``.gv`` (the DOT text).
-    Without a renderer the pictures are listed too (writing one then says how to install
-    a renderer).
+    ``dot``, else ``graphviz-pure``) can write, and ``.dot``/``.gv`` (the DOT text, all
+    there is without a renderer).
 
-    >>> {".svg", ".png", ".dot", ".gv"} <= set(writable_extensions())
+    >>> {".dot", ".gv"} <= set(writable_extensions())
     True
     """
-    from autograd_core.viz import dot_program, output_formats
-    if dot_program() is None:
-        return list(GRAPH_FORMATS)
+    from autograd_core.viz import output_formats
     formats = output_formats()
     return [ext for ext, fmt in GRAPH_FORMATS.items() if fmt == "dot" or fmt in formats]
 
@@ -93,6 +92,12 @@ def output_file(text: str) -> str:
     if ext in usable:
         return text
     endings = ", ".join(usable)
+    if ext in GRAPH_FORMATS and renderer_name() == "none":
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: no graph renderer was found, neither Graphviz's dot nor "
+            "graphviz-pure (pip install 'autograd-core[cli]' brings graphviz-pure; "
+            "sudo apt-get install graphviz brings dot); without one, write the DOT text: "
+            f"{endings}")
     if ext in GRAPH_FORMATS:   # a picture this renderer cannot write (pdf on graphviz-pure)
         raise argparse.ArgumentTypeError(
             f"cannot write {text!r}: the graph renderer here ({renderer_name()}) cannot "
@@ -113,6 +118,10 @@ class _OutputHelp(str):
     def __mod__(self, params: object) -> str:
         from autograd_core.viz import renderer_name
         pictures = [e for e in writable_extensions() if GRAPH_FORMATS[e] != "dot"]
+        if not pictures:
+            return ("write the DOT text (.dot/.gv); pictures (.svg, .png) need a graph "
+                    "renderer, Graphviz's dot or graphviz-pure (pip install "
+                    "'autograd-core[cli]'), and none was found")
         return (f"write the picture: {', '.join(pictures)} with the graph renderer here "
                 f"({renderer_name()}), or .dot/.gv for the DOT text")
 

@@ -1,9 +1,9 @@
 """The files a training run writes beside its checkpoint: the loss and accuracy curves and
 the confusion matrix (PNG, with matplotlib), the model's graph (SVG, with Graphviz's
-``dot``) and ``metrics.json``.
+``dot`` or ``graphviz-pure``) and ``metrics.json``.
 
 Rules: each file replaces the old one in one rename (``write_atomically``), so a folder
-never holds half a picture; a picture that cannot be drawn (no matplotlib, no ``dot``, a
+never holds half a picture; a picture that cannot be drawn (no matplotlib, no renderer, a
 failure while drawing) is a warning, never the loss of a trained model; matplotlib and
 graphviz load only when a picture is drawn.
 

@@ -68,8 +68,11 @@ def defaults_table() -> str:
         "Features are standardised with statistics of the training split only.",
         "",
         "the output folder gets checkpoint.npz (the best epoch's weights, for `autograd-core",
-        "evaluate`), loss.png, accuracy.png, confusion_matrix.png, graph.svg (needs Graphviz's",
-        "`dot`) and metrics.json. The last line printed is `test accuracy: 0.xxxx`.",
+        "evaluate`), loss.png (a log axis once the loss spans more than a decade),",
+        "accuracy.png, confusion_matrix.png, graph.svg (drawn with Graphviz's `dot`, else",
+        "graphviz-pure from the [cli] extra) and metrics.json. On a terminal each epoch has a",
+        "progress bar; a log file gets one line per epoch. The last line printed is",
+        "`test accuracy: 0.xxxx`.",
         "Ctrl-C stops training, keeps the best checkpoint so far and exits with status 130.",
         "",
         "examples:",
@@ -144,7 +147,8 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="also write model.onnx (the best weights, batch axis dynamic) beside "
                    "the checkpoint; needs the [onnx] extra (onnx, onnxruntime) (default: off)")
     p.add_argument("--no-graph", dest="graph", action="store_false",
-                   help="do not draw graph.svg (default: draw it when Graphviz is installed)")
+                   help="do not draw graph.svg (default: draw it when a renderer is found: "
+                   "Graphviz's dot, else graphviz-pure)")
     p.set_defaults(_parser=p)
 
 

@@ -162,7 +162,7 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
 
     Files in ``config.out``: ``checkpoint.npz`` (best weights + config, for
     :func:`~autograd_cli.checkpoints.load_checkpoint`), ``loss.png``, ``accuracy.png``,
-    ``confusion_matrix.png``, ``graph.svg`` (when Graphviz's ``dot`` is installed) and
+    ``confusion_matrix.png``, ``graph.svg`` (when a renderer, ``dot`` or ``graphviz-pure``, is found) and
     ``metrics.json``.
 
     On Ctrl-C the run stops, keeps the best checkpoint so far, writes the metrics so far

@@ -81,8 +81,12 @@ def test_output_accepts_exactly_what_the_renderer_writes(renderer, capsys, tmp_p
         return
     line = usage_error(capsys, "graph", "x * x", "x=3", "-o", str(pdf))
     assert line.startswith("autograd-core graph: error: argument -o/--output: cannot write")
-    assert "graphviz-pure" in line and ".svg, .png, .dot, .gv" in line
+    writes = line.split("it writes ")[1].split(" (")[0]
+    assert "graphviz-pure" in line and ".svg, .png, .jpg" in writes and ".pdf" not in writes
     assert "CalledProcessError" not in line and not pdf.exists()
+    jpg = tmp_path / "graph.jpg"                           # what it lists, it writes
+    assert run(capsys, "graph", "x * x", "x=3", "-o", str(jpg))[0] == 0
+    assert jpg.read_bytes().startswith(b"\xff\xd8")
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
@@ -93,6 +97,16 @@ def test_help_names_the_renderers_formats(renderer, capsys, monkeypatch):
     text = " ".join(capsys.readouterr().out.split())
     assert f"renderer here ({renderer})" in text
     assert (".pdf" in text) == (renderer == "dot")
+
+
+def test_without_a_renderer_only_the_dot_text(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_CORE_DOT", str(tmp_path / "no-such-dot"))
+    line = usage_error(capsys, "graph", "x * x", "x=3", "-o", str(tmp_path / "g.svg"))
+    assert "no graph renderer was found" in line and "autograd-core[cli]" in line
+    assert run(capsys, "graph", "x * x", "x=3", "-o", str(tmp_path / "g.dot"))[0] == 0
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    assert "none was found" in " ".join(capsys.readouterr().out.split())
 
 
 def test_bad_output_name(capsys, tmp_path):
