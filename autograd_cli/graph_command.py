@@ -113,7 +113,9 @@ class _OutputHelp(str):
     shown (argparse formats it with ``%``), not each time the parser is built."""
 
     def __new__(cls) -> "_OutputHelp":
-        return super().__new__(cls, "write the picture (FILE's ending picks the format)")
+        # a '%' in the text: every argparse version formats it, which calls __mod__ below
+        return super().__new__(cls, "write the picture (FILE's ending picks the format: "
+                               "%(prog)s --help lists those of the renderer found here)")
 
     def __mod__(self, params: object) -> str:
         from autograd_core.viz import renderer_name
