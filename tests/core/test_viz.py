@@ -2,7 +2,7 @@
 import html
 import os
 import re
-import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -10,9 +10,10 @@ import pytest
 import autograd_core as ag
 from autograd_core import Value
 from autograd_core.viz import GraphvizNotFound, draw_graph, record_modules
+from autograd_core.viz import render
 from autograd_core.viz.render import GraphPicture, dot_program
 from autograd_core.viz.trace import read_graph
-from tests.helpers import f_graph
+from tests.helpers import NO_PATH, RENDERERS, f_graph, use_renderer
 
 
 def nodes_of(source: str) -> dict[str, str]:
@@ -367,16 +368,9 @@ def test_max_nodes_cuts_the_far_end_last():
 
 
 # -------------------------------------------------------------- rendering
-def _need_dot():
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("CI renders with Graphviz's dot: make test installs it")
-        pytest.skip("Graphviz's dot is not installed")
-
-
-def test_svg_and_png_render_with_dot(tmp_path, monkeypatch):
-    _need_dot()
-    monkeypatch.delenv("AUTOGRAD_CORE_DOT", raising=False)
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_svg_and_png_render(renderer, tmp_path, monkeypatch):
+    use_renderer(monkeypatch, renderer)
     *_, f = f_graph()
     f.backward()
     g = draw_graph(f)
@@ -390,10 +384,30 @@ def test_svg_and_png_render_with_dot(tmp_path, monkeypatch):
     assert "<svg" in bundle["image/svg+xml"]
 
 
+def test_the_fallback_is_found_beside_python_without_dot_or_path(monkeypatch):
+    # make test runs .venv/bin/python without activating .venv: graphviz-pure is not on
+    # the PATH there, and a machine without Debian's graphviz has no dot
+    monkeypatch.delenv("AUTOGRAD_CORE_DOT", raising=False)
+    monkeypatch.setenv("PATH", NO_PATH)
+    program = dot_program()
+    assert program == os.path.join(os.path.dirname(sys.executable), "graphviz-pure")
+    assert render.renderer_name() == "graphviz-pure"
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_output_formats_are_the_renderers_own(renderer, monkeypatch):
+    program = use_renderer(monkeypatch, renderer)
+    formats = render.output_formats()
+    assert {"svg", "png", "dot"} <= formats
+    assert ("pdf" in formats) == (renderer == "dot")     # graphviz-pure writes no pdf
+    assert render.output_formats(program) == formats
+    monkeypatch.setenv("AUTOGRAD_CORE_DOT", "/no/such/dot")
+    assert render.output_formats() == frozenset()
+
+
 def test_renders_with_graphviz_pure_when_asked(tmp_path, monkeypatch):
-    program = shutil.which("graphviz-pure")
-    if program is None:
-        pytest.skip("graphviz-pure is not installed")
+    program = render.graphviz_pure_program()
+    assert program is not None, "graphviz-pure comes with the dev extra"
     monkeypatch.setenv("AUTOGRAD_CORE_DOT", program)
     *_, f = f_graph()
     svg = draw_graph(f).pipe(format="svg", encoding="utf-8")
