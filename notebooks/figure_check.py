@@ -16,14 +16,19 @@ A figure passes when, drawn at its own size and dpi:
   one, and a text placed inside an axes (``ax.text``, ``ax.annotate``) stays inside that
   axes instead of running over its frame;
 * **no text is smaller than 8 pt** (``MIN_FONT_PT``), tick labels and legends included;
+* **text on an image can be read**: a text written over an ``imshow`` cell (a number in a
+  heat map) has a contrast ratio of at least 4.5 (``MIN_CONTRAST``, the WCAG level for
+  normal text) with the cell's colour: white on dark cells, black on light ones;
 * **no two texts overlap or touch** (titles, axis labels, tick labels, annotations,
   legends' texts): there is at least a pixel between any two;
 * **no legend covers data**: no plotted line, marker, scatter point or bar passes under a
   legend;
-* **no curve hides another**: no line lies on top of another line (within a couple of
-  pixels) over most of its length, so that a reader could not see both. Where an overlap
-  is the point (two methods that agree), draw the second one dashed or with markers and
-  give it ``gid="overlap-ok"``.
+* **no curve hides another**: no solid line lies on top of another line of about its
+  width (within a couple of pixels) over most of the lower one's length, so that a reader
+  could not see both; and no curve runs along a horizontal or vertical reference line
+  (``axhline``, ``axvline``), where it is taken for the line. A wide line under a thin
+  one, or any line under a dashed one, stays visible and passes; where an overlap is the
+  point anyway, give one of the lines ``gid="overlap-ok"``.
 
 Each problem is a short sentence naming the figure's titles, so that a failing test says
 which picture to fix.
@@ -35,6 +40,7 @@ import json
 import numpy as np
 
 MIN_FONT_PT = 8.0
+MIN_CONTRAST = 4.5     # WCAG AA for normal text; black or white always reaches it on some cell
 TOL_PX = 1.5           # rounding slack for extents, in pixels
 CLOSE_PX = 2.0         # two curves closer than this (plus half their widths) coincide
 HIDDEN_SHARE = 0.8     # ... over this share of the lower curve's length: it is hidden
@@ -141,6 +147,19 @@ def _has_markers(line) -> bool:
     return line.get_marker() not in (None, "None", "none", "", " ")
 
 
+def _is_solid(line) -> bool:
+    return line.get_linestyle() in ("-", "solid")
+
+
+def _is_straight(line) -> bool:
+    """A horizontal or vertical straight line (axhline, axvline, a constant): a reference."""
+    xy = _line_display_xy(line)
+    xy = xy[np.isfinite(xy).all(axis=1)] if xy is not None else None
+    if xy is None or len(xy) < 2:
+        return False
+    return bool(np.ptp(xy[:, 0]) < 0.5 or np.ptp(xy[:, 1]) < 0.5)
+
+
 def _resample(xy, step=2.0, max_points=600):
     """Points every ``step`` px along a polyline (NaN = a break), at most ``max_points``."""
     out = []
@@ -181,6 +200,48 @@ def _distance_to_polyline(points, xy):
     return best
 
 
+def _luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour in [0, 1]."""
+    c = np.asarray(rgb[:3], dtype=float)
+    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
+
+
+def contrast_ratio(fg, bg) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    from matplotlib.colors import to_rgba
+
+    a, b = _luminance(to_rgba(fg)), _luminance(to_rgba(bg))
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def _colour_under(ax, x, y, renderer):
+    """The colour of the topmost image of ``ax`` at display point (x, y), on white; or None."""
+    from types import SimpleNamespace
+
+    from matplotlib.colors import to_rgba
+
+    for im in sorted(ax.images, key=lambda i: i.get_zorder(), reverse=True):
+        if not im.get_visible() or not im.get_window_extent(renderer).contains(x, y):
+            continue
+        value = im.get_cursor_data(SimpleNamespace(x=x, y=y, inaxes=ax))
+        if value is None:
+            continue
+        arr = np.asarray(value, dtype=float)
+        if arr.ndim == 0:
+            if np.ma.is_masked(value) or not np.isfinite(arr):
+                continue
+            rgba = np.asarray(im.to_rgba(float(arr)), dtype=float)
+        else:                                   # an RGB(A) image
+            rgba = arr / (255.0 if arr.max() > 1 else 1.0)
+            if len(rgba) == 3:
+                rgba = np.r_[rgba, 1.0]
+        alpha = rgba[3] * (im.get_alpha() if im.get_alpha() is not None else 1.0)
+        face = np.asarray(to_rgba(ax.get_facecolor()))[:3]
+        return alpha * rgba[:3] + (1 - alpha) * face
+    return None
+
+
 def _label(artist) -> str:
     lab = artist.get_label() or ""
     return _short(lab, 40) if lab and not lab.startswith("_") else f"an unlabelled {type(artist).__name__}"
@@ -212,7 +273,7 @@ def check_figure(fig) -> list[str]:
     for ax in fig.axes:
         for t in ax.texts:
             axes_of_text[id(t)] = ax
-    extents, small = [], {}
+    extents, small, low_contrast = [], {}, []
     for t in texts:
         ext = _text_extent(t, renderer)
         extents.append(ext)
@@ -226,6 +287,13 @@ def check_figure(fig) -> list[str]:
         if clip is not None and not _inside(ext, clip):
             problems.append(f"text {_short(t.get_text())} is clipped ({_overhang(ext, clip)})")
         ax = axes_of_text.get(id(t))
+        if ax is not None and ax.images and t.get_bbox_patch() is None:
+            cx, cy = (ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2
+            under = _colour_under(ax, cx, cy, renderer)
+            if under is not None:
+                ratio = contrast_ratio(t.get_color(), under)
+                if ratio < MIN_CONTRAST:
+                    low_contrast.append((ratio, t.get_text()))
         if ax is not None:
             box = ax.get_window_extent(renderer)
             overlaps = ext.x1 > box.x0 and ext.x0 < box.x1 and ext.y1 > box.y0 and ext.y0 < box.y1
@@ -237,6 +305,13 @@ def check_figure(fig) -> list[str]:
         examples = ", ".join(_short(w, 25) for w in words[:3])
         problems.append(f"{len(words)} text{'s' if len(words) > 1 else ''} at {size:g} pt, under "
                         f"{MIN_FONT_PT:g} pt: {examples}{', ...' if len(words) > 3 else ''}")
+
+    if low_contrast:
+        worst = min(r for r, _ in low_contrast)
+        examples = ", ".join(_short(w, 25) for _, w in low_contrast[:3])
+        problems.append(f"{len(low_contrast)} text{'s' if len(low_contrast) > 1 else ''} on an image "
+                        f"with too little contrast (lowest {worst:.1f}, need {MIN_CONTRAST:g}): "
+                        f"{examples}{', ...' if len(low_contrast) > 3 else ''}")
 
     # 3. texts on top of each other, or touching (no gap between them)
     for i in range(len(texts)):
@@ -318,12 +393,25 @@ def check_figure(fig) -> list[str]:
                 high = lines[m]
                 if high.get_gid() == OVERLAP_OK:
                     continue
+                reference = _is_straight(low) or _is_straight(high)
+                # two data curves: the lower one still shows if it is clearly wider (a halo)
+                # or the upper one has gaps (dashed, dotted); on a reference line, a curve
+                # is lost however it is drawn
+                if not reference and (low.get_linewidth() >= 1.5 * high.get_linewidth()
+                                      or not _is_solid(high)):
+                    continue
                 tol = CLOSE_PX + px_per_pt * (low.get_linewidth() + high.get_linewidth()) / 2
                 d = _distance_to_polyline(pts, _line_display_xy(high))
                 share = float(np.mean(d <= tol))
                 if share >= HIDDEN_SHARE:
-                    problems.append(f"in {_short(ax.get_title(), 40)}, the curve {_label(low)} lies "
-                                    f"under {_label(high)} over {share:.0%} of its length")
+                    what = "sits on the reference line" if _is_straight(high) else "lies under"
+                    if _is_straight(low) and not _is_straight(high):
+                        problems.append(f"in {_short(ax.get_title(), 40)}, the reference line "
+                                        f"{_label(low)} is covered by {_label(high)} over "
+                                        f"{share:.0%} of its length")
+                    else:
+                        problems.append(f"in {_short(ax.get_title(), 40)}, the curve {_label(low)} "
+                                        f"{what} {_label(high)} over {share:.0%} of its length")
                     break
     return problems
 

@@ -155,7 +155,7 @@ def test_a_curve_on_a_reference_line_is_caught():
     ax.axhline(np.log(10), color="k", ls=":", lw=1)
     ax.legend(loc="lower left")
     problems = fc.check_figure(fig)
-    assert any("the curve 'stuck' lies under" in p for p in problems), problems
+    assert any("the curve 'stuck' sits on the reference line" in p for p in problems), problems
 
 
 def test_a_path_hidden_under_another_is_caught():
@@ -168,6 +168,40 @@ def test_a_path_hidden_under_another_is_caught():
     ax.plot(*path.T, "o-", ms=2, label="Adam")
     problems = fc.check_figure(fig)
     assert any("'gradient descent' lies under 'Adam'" in p for p in problems), problems
+
+
+def test_a_thin_line_on_a_wide_one_shows_both():
+    """A target drawn wide and pale with the fit thin on top: both stay visible."""
+    x = np.linspace(0, 1, 100)
+    fig = figure(layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(x, np.sin(3 * x), color="gray", lw=3, alpha=0.5, label="target")
+    ax.plot(x, np.sin(3 * x) + 0.002, color="tab:red", lw=1.2, label="fit")
+    ax.legend(loc="lower center")
+    assert fc.check_figure(fig) == []
+
+
+def test_black_on_a_dark_cell_is_caught_and_ink_fixes_it():
+    """Notebook 11's numbers in a heat map: black on the dark cells."""
+    m = np.array([[-1.0, -0.2], [0.3, 1.0]])
+
+    def ink(rgba):                                   # the helper the notebooks use
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+        return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 else "white"
+
+    for fixed in (False, True):
+        fig = figure(3, 3, layout="constrained")
+        ax = fig.add_subplot()
+        im = ax.imshow(m, cmap="coolwarm", vmin=-1, vmax=1)
+        ax.set(xticks=[], yticks=[])
+        for (i, j), v in np.ndenumerate(m):
+            ax.text(j, i, f"{v:.1f}", ha="center", va="center",
+                    color=ink(im.to_rgba(v)) if fixed else "black")
+        problems = fc.check_figure(fig)
+        if fixed:
+            assert problems == []
+        else:
+            assert any("too little contrast" in p and "'-1.0'" in p for p in problems), problems
 
 
 def test_overlap_ok_lets_an_intended_overlap_through():

@@ -28,7 +28,8 @@ from autograd_core import optim
 from autograd_core.data import make_circles, make_moons, make_xor
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 COLORS = ("tab:blue", "tab:red")
 
 # %% [markdown]
@@ -158,8 +159,7 @@ draw_boundary(axes[1], linear, X_xor, y_xor,
               f"Linear model: accuracy {accuracy(linear, X_xor, y_xor):.0%}")
 draw_boundary(axes[2], net, X_xor, y_xor,
               f"One hidden layer (2 tanh): accuracy {accuracy(net, X_xor, y_xor):.0%}")
-fig.suptitle("A line cannot separate XOR; a network with one hidden layer can", y=1.02)
-fig.tight_layout()
+fig.suptitle("A line cannot separate XOR; a network with one hidden layer can")
 plt.show()
 
 # %% [markdown]
@@ -197,7 +197,7 @@ for j, ax in enumerate(axes):
                  f"{signed(b1[j])})", xlabel="$x_1$", ylabel="$x_2$")
     ax.grid(False)
 fig.colorbar(im, ax=axes, label="activation")
-fig.suptitle("The two trained hidden units: each is a soft step along a line", y=1.0)
+fig.suptitle("The two trained hidden units: each is a soft step along a line")
 plt.show()
 
 # %% [markdown]
@@ -223,8 +223,7 @@ for ax, (step, (W1_s, b1_s, w2_s, b2_s)) in zip(axes, snaps.items()):
     ax.set(title=f"{when}: accuracy {acc:.0%}", xlabel="$h_1$", ylabel="$h_2$",
            xlim=(-1.1, 1.1), ylim=(-1.1, 1.1))
 fig.suptitle("The data in hidden space $(h_1, h_2)$, with the output layer's boundary "
-             "(black line) during training", y=1.02)
-fig.tight_layout()
+             "(black line) during training")
 plt.show()
 
 # %% [markdown]
@@ -284,8 +283,7 @@ for i, act_name in enumerate(activations):
                       f"{act_name}, {data_name}: accuracy {accuracy(model, X, y):.0%}", pad=0.4)
     axes[i, 0].set_ylabel(f"{act_name} network", fontsize=12)
 fig.suptitle("Decision boundaries of a 2-4-2-1 network: tanh (top) is smooth, "
-             "ReLU (bottom) is made of straight pieces", y=1.0)
-fig.tight_layout()
+             "ReLU (bottom) is made of straight pieces")
 plt.show()
 
 # %% [markdown]
@@ -324,8 +322,7 @@ for i, act_name in enumerate(activations):
         ax.set(title=f"{act_name}: layer {layer}, unit {unit}", xticks=[], yticks=[])
         ax.grid(False)
 fig.suptitle("Hidden units on the moons: tanh units are smooth ramps, ReLU units are "
-             "flat-then-linear (folds along straight lines)", y=1.0)
-fig.tight_layout()
+             "flat-then-linear (folds along straight lines)")
 plt.show()
 
 # %% [markdown]
@@ -393,8 +390,7 @@ for ax, n_buckets in zip(axes[1:], (4, 10, 40)):
     ax.plot(xs, approx, "tab:red", lw=1.2, label=f"{n_buckets} bumps")
     ax.set(title=f"{n_buckets} bumps, {2 * n_buckets} units: max error {err:.2f}", xlabel="x")
     ax.legend(fontsize=8, loc="upper left")
-fig.suptitle("Building sin(2x) + 0.4x from steep sigmoid pairs: more units, smaller error", y=1.03)
-fig.tight_layout()
+fig.suptitle("Building sin(2x) + 0.4x from steep sigmoid pairs: more units, smaller error")
 plt.show()
 
 # %% [markdown]
@@ -465,8 +461,7 @@ axes[1].legend(fontsize=8, loc="upper left")
 axes[2].plot(xs, contrib, lw=1)
 axes[2].set(title="Each hidden unit's contribution $v_j\\,\\sigma(w_j x + b_j)$", xlabel="x")
 fig.suptitle("A trained network with one hidden layer: the sum of 10 soft steps "
-             f"(plus a constant {c:.2f}) is the fit", y=1.03)
-fig.tight_layout()
+             f"(plus a constant {c:.2f}) is the fit")
 plt.show()
 
 # %% [markdown]

@@ -27,7 +27,8 @@ from autograd_core import optim
 from autograd_core.data import load_digits, make_xor
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 _ = threadpool_limits(1, user_api="blas")  # small matrices: one BLAS thread is faster here
 
 # %% [markdown]
@@ -112,9 +113,7 @@ for ax, (name, net) in zip(axes, runs.items()):
            xticklabels=["$w_{j1}$", "$w_{j2}$", "$b_j$", "$v_j$"],
            yticklabels=[f"unit {j + 1}" for j in range(4)])
     ax.grid(False)
-fig.suptitle("Hidden-unit weights after training: constant starts leave all rows identical",
-             y=1.03)
-fig.tight_layout()
+fig.suptitle("Hidden-unit weights after training: constant starts leave all rows identical")
 plt.show()
 
 # %% [markdown]
@@ -137,8 +136,7 @@ for ax, (name, net) in zip(axes, runs.items()):
                linewidths=0.3)
     ax.set(title=f"start: {name}, accuracy {acc:.0%}", xticks=[], yticks=[])
     ax.grid(False)
-fig.suptitle("XOR after 500 steps: only the random start learns", y=1.02)
-fig.tight_layout()
+fig.suptitle("XOR after 500 steps: only the random start learns")
 plt.show()
 
 # %% [markdown]
@@ -269,9 +267,7 @@ for j, scheme in enumerate(SCHEMES):
     axes[1, j].set(title=f"ReLU, {scheme}", xlabel="log10(activation), positive outputs")
 for i in range(2):
     axes[i, 0].set_ylabel("layer")
-fig.suptitle("Activation histograms per layer (layer 1 bottom, layer 10 top), 512 digits",
-             y=1.0)
-fig.tight_layout()
+fig.suptitle("Activation histograms per layer (layer 1 bottom, layer 10 top), 512 digits")
 plt.show()
 
 # %% [markdown]
@@ -310,9 +306,7 @@ for i, act_name in enumerate(ACTS):
     axes[i, 1].set(title=f"{act_name}: gradient norm per layer (backward)", xlabel="layer",
                    ylabel="||dL/dW||", yscale="log")
     axes[i, 1].legend(fontsize=8)
-fig.suptitle("Forward signal and backward gradient through a 10-layer network, per initialisation",
-             y=1.0)
-fig.tight_layout()
+fig.suptitle("Forward signal and backward gradient through a 10-layer network, per initialisation")
 plt.show()
 
 # %%
@@ -379,8 +373,7 @@ axes[1].annotate(f"N(0, 1): loss {curves['ReLU', 'N(0, 1)'][0][0]:.1g} at step 0
                  xy=(0, 50), xytext=(25, 10), color="tab:red", fontsize=9,
                  arrowprops={"arrowstyle": "->", "color": "tab:red"})
 fig.suptitle("Training a deep network from four initialisations (dotted: log 10, "
-             "the loss of a uniform guess)", y=1.02)
-fig.tight_layout()
+             "the loss of a uniform guess)")
 fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=4,
            bbox_to_anchor=(0.5, 0.0))
 plt.show()

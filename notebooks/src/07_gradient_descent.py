@@ -32,7 +32,8 @@ from autograd_core import optim
 from autograd_core.data import DataLoader, TensorDataset, load_digits, random_split
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 _ = threadpool_limits(1, user_api="blas")  # small matrices: one BLAS thread is faster here
 
 # %% [markdown]
@@ -120,8 +121,7 @@ for ax, (name, (path, ends)), color in zip(axes, paths.items(), ("tab:blue", "ta
     ax.set_title(f"{name}: {len(path) - 1} steps in 10 epochs")
     ax.legend(loc="lower right", fontsize=8)
 fig.suptitle("Paths of gradient descent on the loss surface L(w, b) (star: the minimum, "
-             "square: the start)", y=1.02)
-fig.tight_layout()
+             "square: the start)")
 plt.show()
 
 # %% [markdown]
@@ -226,8 +226,7 @@ axes[2].set(title="Training loss against wall-clock time", xlabel="training time
             ylabel="loss on the whole training set", yscale="log")
 for ax in axes:
     ax.legend(fontsize=8)
-fig.suptitle("Digits, 64-256-10 MLP: batch size 4 versus 64", y=1.02)
-fig.tight_layout()
+fig.suptitle("Digits, 64-256-10 MLP: batch size 4 versus 64")
 plt.show()
 
 # %% [markdown]
@@ -269,8 +268,7 @@ for ax, (eta, verdict) in zip(axes, ((0.05, "too small"), (0.4, "good"), (0.85, 
     ax.plot(pts, pts ** 2, "o-", color="tab:red", ms=3, lw=0.8)
     ax.set(title=f"η = {eta}: {verdict}", xlabel="θ", xlim=(-2.3, 2.3), ylim=(-0.2, 5))
 axes[0].set_ylabel("L(θ) = θ²")
-fig.suptitle("10 gradient steps on L(θ) = θ² from θ = 1.8, for four learning rates", y=1.03)
-fig.tight_layout()
+fig.suptitle("10 gradient steps on L(θ) = θ² from θ = 1.8, for four learning rates")
 plt.show()
 
 # %% [markdown]
@@ -384,7 +382,6 @@ def paths_and_curves(runs, surface_fn, xlim, ylim, levels, minimum, title, steps
     ax.legend(fontsize=8, loc="upper right")
     ax.grid(False)
     ax2.set(title=f"{title}: loss", xlabel=steps_label, ylabel="loss", yscale="log")
-    fig.tight_layout()
     plt.show()
 
 
@@ -581,8 +578,7 @@ axes[1].set(title="Loss against computing time", xlabel="seconds (log scale)", y
             xscale="log", xlim=(1e-3, None))
 axes[0].legend(fontsize=8)
 axes[1].legend(fontsize=8, loc="lower left")
-fig.suptitle(f"Learning a 1210-weight MLP by perturbing weights versus by backpropagation", y=1.02)
-fig.tight_layout()
+fig.suptitle(f"Learning a 1210-weight MLP by perturbing weights versus by backpropagation")
 plt.show()
 
 # %% [markdown]

@@ -36,7 +36,8 @@ from autograd_core.kernels import threads
 threads.set_blas_policy("single")  # these matrices are tiny: one BLAS thread is fastest
 threads.configure()
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. A problem that invites overfitting
@@ -178,7 +179,6 @@ ax1.set(title="Without regularisation the validation loss climbs", xlabel="epoch
 log_y(ax1)
 ax1.legend(fontsize=9)
 draw_boundary(ax2, baseline, "Unregularised boundary after 1000 epochs")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -242,14 +242,12 @@ log_y(ax1)
 ax2.set(title="Weight norm: decay keeps the weights small", xlabel="epoch",
         ylabel=r"$\|\theta\|$")
 ax1.legend(fontsize=9)
-fig.tight_layout()
 plt.show()
 
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
 for ax, (name, (model, hist)) in zip(axes, runs.items()):
     draw_boundary(ax, model, f"{name}: val acc {hist['acc'][-1]:.0%}")
-fig.suptitle("Decision boundaries after 1000 epochs: stronger decay, smoother boundary", y=1.02)
-fig.tight_layout()
+fig.suptitle("Decision boundaries after 1000 epochs: stronger decay, smoother boundary")
 plt.show()
 
 # %% [markdown]
@@ -350,7 +348,6 @@ ax1.set(title="Early stopping: stop after 100 epochs without improvement", xlabe
         ylabel="validation cross-entropy", xlim=(0, 400), ylim=(0.25, 0.95))
 ax1.legend(fontsize=8, loc="lower right")
 draw_boundary(ax2, model, f"Restored model (epoch {stopper.best_epoch}): val acc {acc_restored:.0%}")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -434,7 +431,6 @@ log_y(axes[0])
 axes[0].legend(fontsize=7)
 draw_boundary(axes[1], baseline, f"no regularisation: val acc {hist_base['acc'][-1]:.0%}")
 draw_boundary(axes[2], dropout_model, f"dropout 0.5: val acc {hist_drop['acc'][-1]:.0%}")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -514,8 +510,7 @@ for row, (name, layers) in enumerate(acts.items()):
         ax.hist(a, bins=40, range=(-1, 1), color="tab:blue" if row == 0 else "tab:green")
         ax.set_title(f"{name}, layer {i + 1}\nstd {a.std():.3f}", fontsize=9)
         ax.set_yticks([])
-fig.suptitle("tanh outputs of each hidden layer at initialisation (256 images)", y=1.0)
-fig.tight_layout()
+fig.suptitle("tanh outputs of each hidden layer at initialisation (256 images)")
 plt.show()
 
 print("how much a unit's output varies from image to image (std over the batch, averaged over units):")
@@ -576,7 +571,6 @@ ax2.set(title="Validation accuracy: batch norm learns at once", xlabel="epoch",
         ylabel="accuracy (%)", ylim=(0, 100))
 ax1.legend(fontsize=9)
 ax2.legend(fontsize=9)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

@@ -31,7 +31,8 @@ from autograd_core import nn
 from autograd_core import optim
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. A loss landscape with a cliff
@@ -95,7 +96,6 @@ ax3d.set(xlabel="$w_1$", ylabel="$w_2$", zlabel="loss", title="The loss surface:
 ax2 = fig.add_subplot(1, 2, 2)
 draw_landscape(ax2, "Seen from above (colour: log of the loss)")
 ax2.legend(loc="lower left", fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -121,7 +121,6 @@ ax1.set(title="Loss along a line across the wall", xlabel="distance along $n$ fr
 ax2.semilogy(s, grad_norm, color="tab:red")
 ax2.set(title="Gradient norm along the same line", xlabel="distance along $n$ from the minimum",
         ylabel=r"$\|\nabla L\|$ (log scale)")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -199,7 +198,6 @@ ax2.plot(plain["loss"], "o-", color="red", ms=3)
 ax2.axhline(Z.min(), color="gold", ls="--", lw=1, label="minimum")
 ax2.set(title="Its loss at each step", xlabel="step", ylabel="loss", yscale="log")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -288,9 +286,7 @@ fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
 for ax, (name, (run, color)) in zip(axes, runs.items()):
     draw_path(ax, run, color, name)
 axes[0].legend(loc="upper right", fontsize=8)
-fig.suptitle(f"50 steps of gradient descent (lr {LR}) from the same start; clipping threshold {THRESHOLD:g}",
-             y=1.01)
-fig.tight_layout()
+fig.suptitle(f"50 steps of gradient descent (lr {LR}) from the same start; clipping threshold {THRESHOLD:g}")
 plt.show()
 
 # %% [markdown]
@@ -325,7 +321,6 @@ for name in ("clip by value", "clip by norm"):
              label=name)
 ax2.set(title="Angle between the step and the gradient", xlabel="step", ylabel="degrees")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -402,7 +397,6 @@ axes[2].set(title="|dL/dw| zoomed in 3000x, onto the cliff", xlabel="$w$",
             ylabel="|dL/dw| (log scale)")
 axes[2].ticklabel_format(axis="x", useOffset=False)
 axes[2].tick_params(axis="x", labelrotation=20, labelsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

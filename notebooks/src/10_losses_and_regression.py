@@ -28,7 +28,8 @@ from autograd_core.kernels import threads
 threads.set_blas_policy("single")  # these matrices are tiny: one BLAS thread is fastest
 threads.configure()
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. Losses and their gradients
@@ -78,7 +79,6 @@ ax1.set(title="Regression losses (target y = 0)", xlabel="prediction ŷ", ylabel
 ax2.set(title="Their gradients dℓ/dŷ, from backward()", xlabel="prediction ŷ",
         ylabel="gradient")
 ax1.legend(fontsize=9)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -144,7 +144,6 @@ axes[2].set(title="Gradients with respect to the logit z (y = 1)", xlabel="logit
             ylabel="dℓ/dz")
 for ax in axes:
     ax.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 print(f"at z = -6 (confidently wrong): BCE gradient {bce_z_grad[0]:.4f}, "
       f"MSE-on-sigmoid gradient {mse_z_grad[0]:.4f}")
@@ -195,7 +194,6 @@ ax2.plot(z0, g[:, 1], label="dℓ/dz₁ = p₁ (same for z₂)")
 ax2.set(title="Its gradient with respect to each logit", xlabel="logit z₀ of the true class",
         ylabel="gradient")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -255,7 +253,6 @@ ax1.set(title="mcycle: head acceleration after impact", xlabel="time (ms)",
 ax1.legend(fontsize=8)
 ax2.plot(losses)
 ax2.set(title="Training loss (Adam, full batch)", xlabel="step", ylabel="MSE (standardised)")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -285,7 +282,6 @@ ax1.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
 ax2.set(title=r"Contributions $\beta_j h_j(t)$ and their sum", xlabel="time (ms)",
         ylabel="standardised acceleration")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -390,7 +386,6 @@ for ax, name in zip(axes, ("sepal length + width", "petal length + width")):
            xlabel=IRIS_FEATURE_NAMES[cols[0]], ylabel=IRIS_FEATURE_NAMES[cols[1]])
     ax.grid(False)
 axes[0].legend(fontsize=8, title="dots: train, triangles: test", title_fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -422,7 +417,6 @@ for ax, name in zip(axes, ("sepal length + width", "all four")):
            xlabel="predicted species", ylabel="true species",
            title=f"Test set, {name}: accuracy {test_acc:.0%}")
     ax.grid(False)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

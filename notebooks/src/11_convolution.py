@@ -31,7 +31,8 @@ from autograd_core.data import (FASHION_MNIST_CLASSES, DatasetNotFoundError, loa
                                 load_fashion_mnist)
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 try:  # Debian's dataset-fashion-mnist package, in /usr/share/datasets/fashion-mnist
     fashion_train = load_fashion_mnist(train=True, as_float=True)
@@ -130,8 +131,7 @@ axes[4].set_title(f"output 24x24: y[{i},{j}] = {by_hand[0][i, j]:.2f}", fontsize
 for ax in axes:
     ax.set(xticks=[], yticks=[])
     ax.grid(False)
-fig.suptitle("One output value = sum of (patch x filter); sliding the filter gives the whole map",
-             y=1.03)
+fig.suptitle("One output value = sum of (patch x filter); sliding the filter gives the whole map")
 plt.show()
 print(f"sum of the products: {(patch * filters[0]).sum():.4f}; output value: {by_hand[0][i, j]:.4f}")
 
@@ -163,7 +163,7 @@ for ax in axes:
     ax.set(xticks=[], yticks=[])
     ax.grid(False)
 fig.suptitle("Three 5x5 filters over a 28x28 image give three 24x24 activation maps "
-             "(red > 0, blue < 0)", y=1.02)
+             "(red > 0, blue < 0)")
 plt.show()
 
 # %% [markdown]
@@ -289,7 +289,6 @@ for n, k in enumerate(wrong[:8]):
     inset.imshow(digits[test_idx][k], cmap="gray_r")
     inset.set(xticks=[], yticks=[])
     inset.set_xlabel(f"{yte[k]} -> {pred[k]}", fontsize=9)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -357,7 +356,6 @@ if HAVE_FASHION:
     axes[1].set_xticklabels(FASHION_MNIST_CLASSES, rotation=60, ha="right", fontsize=8)
     axes[1].set_yticklabels(FASHION_MNIST_CLASSES, fontsize=8)
     axes[1].grid(False)
-    fig.tight_layout()
     plt.show()
 else:
     print("skipped: Fashion-MNIST is not installed")
@@ -401,8 +399,7 @@ def show_filters(weights, title, ncols=8):
             ax.set_title(f"filter {n}", fontsize=8)
         else:
             ax.axis("off")
-    fig.suptitle(title, y=1.0)
-    fig.tight_layout()
+    fig.suptitle(title)
     plt.show()
 
 
@@ -419,7 +416,7 @@ def show_maps(image, maps, title, ncols=8):
         ax.imshow(maps[n], cmap="viridis")
         ax.set(xticks=[], yticks=[])
         ax.set_title(f"map {n}", fontsize=7, pad=2)
-    fig.suptitle(title, y=1.02)
+    fig.suptitle(title)
     plt.show()
 
 

@@ -45,7 +45,8 @@ from autograd_core.data import make_spirals
 # faster when other programs are busy on the same cores.
 threadpool_limits(1, user_api="blas")
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 np.set_printoptions(precision=3, suppress=True)
 
 # %% [markdown]
@@ -294,7 +295,6 @@ ax1.legend(fontsize=8)
 ax2.set(title=r"Largest singular value of $\partial h_{12} / \partial h_l$",
         xlabel="$l$ (hidden state after block $l$)", ylabel="largest singular value (log)")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -365,7 +365,6 @@ ax1.set(title="Training loss of the three networks", xlabel="step", ylabel="cros
 ax2.set(title="Training accuracy of the three networks", xlabel="step", ylabel="accuracy (%)",
         ylim=(0, 102))
 ax2.legend(fontsize=8, loc="lower right")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -418,8 +417,7 @@ for ax, (name, net) in zip(axes, (("shallow plain (4 layers)", shallow),
     ax.set(title=f"{name}\ntrain accuracy {histories[name]['acc'][-1]:.0%}", xticks=[], yticks=[],
            aspect="equal")
     ax.grid(False)
-fig.suptitle("Decision regions after 200 steps of Adam", y=1.02)
-fig.tight_layout()
+fig.suptitle("Decision regions after 200 steps of Adam")
 plt.show()
 
 # %% [markdown]
@@ -471,7 +469,6 @@ ax2.plot(histories["deep residual (26 layers)"]["loss"], color="tab:blue",
 ax2.set(title="Training loss of the two 26-layer networks", xlabel="step",
         ylabel="cross-entropy", ylim=(0, 1.4))
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

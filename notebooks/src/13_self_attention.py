@@ -43,7 +43,8 @@ from autograd_core import optim
 # Our matrices are tiny: one BLAS thread is faster for them than two, and much faster
 # when other programs are busy on the same cores.
 threadpool_limits(1, user_api="blas")
-plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5)})
+plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5),
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)
 
@@ -108,8 +109,7 @@ annotated(axes[2], H.detach().numpy(), "Output  H = weights @ V", cmap="coolwarm
 for ax in axes[:2]:
     ax.set(xlabel="key j", ylabel="query i")
 axes[2].set(xlabel="feature", ylabel="token i")
-fig.suptitle("Self-attention on 4 tokens, step by step", y=1.02)
-fig.tight_layout()
+fig.suptitle("Self-attention on 4 tokens, step by step")
 plt.show()
 
 # %% [markdown]
@@ -188,8 +188,7 @@ annotated(axes[1], weights_perm.detach().numpy(), "Weights, tokens in order 2 0 
 for ax, order in zip(axes, ([0, 1, 2, 3], perm)):
     ax.set(xticklabels=[f"tok {t}" for t in order], yticklabels=[f"tok {t}" for t in order],
            xlabel="key", ylabel="query")
-fig.suptitle("Shuffling the tokens shuffles the rows and columns of the weights", y=1.02)
-fig.tight_layout()
+fig.suptitle("Shuffling the tokens shuffles the rows and columns of the weights")
 plt.show()
 
 # %% [markdown]
@@ -323,8 +322,7 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 4))
 attention_map(axes[0], max_model, "Find the max: before training")
 max_losses = train(max_model, "max")
 attention_map(axes[1], max_model, "Find the max: after training")
-fig.suptitle("Attention weights of the example sequence (rows sum to 1)", y=1.0)
-fig.tight_layout()
+fig.suptitle("Attention weights of the example sequence (rows sum to 1)")
 plt.show()
 
 # %% [markdown]
@@ -427,8 +425,7 @@ attention_map(axes[0], rev_plain, "Reverse, no positions:\nafter training")
 attention_map(axes[1], rev_pos, "Reverse, with positions:\nbefore training")
 rev_pos_losses = train(rev_pos, "reverse")
 attention_map(axes[2], rev_pos, "Reverse, with positions:\nafter training")
-fig.suptitle("Attention weights of the example sequence 3 7 1 9 4 0 6 2", y=1.0)
-fig.tight_layout()
+fig.suptitle("Attention weights of the example sequence 3 7 1 9 4 0 6 2")
 plt.show()
 
 # %% [markdown]
@@ -478,8 +475,7 @@ annotated(axes[1], masked_scores.detach().numpy(), "Masked scores S + M", cmap="
 annotated(axes[2], causal_weights.detach().numpy(), "Causal weights softmax(S + M)", vmin=0, vmax=1)
 for ax in axes:
     ax.set(xlabel="key j", ylabel="query i")
-fig.suptitle("The causal mask removes every key after the query", y=1.02)
-fig.tight_layout()
+fig.suptitle("The causal mask removes every key after the query")
 plt.show()
 
 fused_causal = F.scaled_dot_product_attention(Q, K, V, is_causal=True)
@@ -514,8 +510,7 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 4))
 attention_map(axes[0], runmax_model, "Running max: before training")
 runmax_losses = train(runmax_model, "running max")
 attention_map(axes[1], runmax_model, "Running max: after training")
-fig.suptitle("Causal attention weights of the example sequence (upper triangle is 0)", y=1.0)
-fig.tight_layout()
+fig.suptitle("Causal attention weights of the example sequence (upper triangle is 0)")
 plt.show()
 
 # %% [markdown]
