@@ -152,12 +152,14 @@ def _is_solid(line) -> bool:
 
 
 def _is_straight(line) -> bool:
-    """A horizontal or vertical straight line (axhline, axvline, a constant): a reference."""
+    """A reference line: horizontal or vertical across the whole axes (axhline, axvline)."""
     xy = _line_display_xy(line)
     xy = xy[np.isfinite(xy).all(axis=1)] if xy is not None else None
-    if xy is None or len(xy) < 2:
+    if xy is None or len(xy) < 2 or line.axes is None:
         return False
-    return bool(np.ptp(xy[:, 0]) < 0.5 or np.ptp(xy[:, 1]) < 0.5)
+    box = line.axes.bbox
+    return bool((np.ptp(xy[:, 1]) < 0.5 and np.ptp(xy[:, 0]) >= 0.99 * box.width)
+                or (np.ptp(xy[:, 0]) < 0.5 and np.ptp(xy[:, 1]) >= 0.99 * box.height))
 
 
 def _resample(xy, step=2.0, max_points=600):
@@ -389,6 +391,8 @@ def check_figure(fig) -> list[str]:
             pts = samples[id(low)]
             if len(pts) < 5 or low.get_gid() == OVERLAP_OK:
                 continue
+            covered = np.zeros(len(pts), dtype=bool)
+            on_reference, by = False, []
             for m in order[pos + 1:]:                # drawn later, on top
                 high = lines[m]
                 if high.get_gid() == OVERLAP_OK:
@@ -401,18 +405,18 @@ def check_figure(fig) -> list[str]:
                                       or not _is_solid(high)):
                     continue
                 tol = CLOSE_PX + px_per_pt * (low.get_linewidth() + high.get_linewidth()) / 2
-                d = _distance_to_polyline(pts, _line_display_xy(high))
-                share = float(np.mean(d <= tol))
-                if share >= HIDDEN_SHARE:
-                    what = "sits on the reference line" if _is_straight(high) else "lies under"
-                    if _is_straight(low) and not _is_straight(high):
-                        problems.append(f"in {_short(ax.get_title(), 40)}, the reference line "
-                                        f"{_label(low)} is covered by {_label(high)} over "
-                                        f"{share:.0%} of its length")
-                    else:
-                        problems.append(f"in {_short(ax.get_title(), 40)}, the curve {_label(low)} "
-                                        f"{what} {_label(high)} over {share:.0%} of its length")
-                    break
+                near = _distance_to_polyline(pts, _line_display_xy(high)) <= tol
+                if near.mean() > 0.05:
+                    covered |= near
+                    by.append(_label(high))
+                    on_reference |= reference
+            share = float(covered.mean())
+            if share >= HIDDEN_SHARE:
+                what = (f"the reference line {_label(low)}" if _is_straight(low)
+                        else f"the curve {_label(low)}")
+                where = "runs along a reference line" if on_reference else "is hidden"
+                problems.append(f"in {_short(ax.get_title(), 40)}, {what} {where}: "
+                                f"{share:.0%} of it lies under {', '.join(by)}")
     return problems
 
 

@@ -155,7 +155,7 @@ def test_a_curve_on_a_reference_line_is_caught():
     ax.axhline(np.log(10), color="k", ls=":", lw=1)
     ax.legend(loc="lower left")
     problems = fc.check_figure(fig)
-    assert any("the curve 'stuck' sits on the reference line" in p for p in problems), problems
+    assert any("the curve 'stuck' runs along a reference line" in p for p in problems), problems
 
 
 def test_a_path_hidden_under_another_is_caught():
@@ -167,7 +167,7 @@ def test_a_path_hidden_under_another_is_caught():
     ax.plot(*path[:60].T, "o-", ms=2, label="gradient descent")   # a short stretch of the same valley
     ax.plot(*path.T, "o-", ms=2, label="Adam")
     problems = fc.check_figure(fig)
-    assert any("'gradient descent' lies under 'Adam'" in p for p in problems), problems
+    assert any("'gradient descent' is hidden" in p and "under 'Adam'" in p for p in problems), problems
 
 
 def test_a_thin_line_on_a_wide_one_shows_both():

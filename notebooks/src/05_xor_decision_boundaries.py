@@ -5,7 +5,9 @@
 # cannot be solved that way, and the smallest of them is **XOR**: label a point 1 when
 # exactly one of its two coordinates is positive. This notebook shows, with pictures:
 #
-# 1. a linear model failing on XOR, and a network with one hidden layer solving it;
+# 1. a linear model failing on XOR, three stacked linear layers failing the same way
+#    (without an activation they are one linear function), and a network with one hidden
+#    layer solving it;
 # 2. what the hidden layer does: it computes **new features** in which the problem *is*
 #    linear (we plot the data in the hidden space);
 # 3. how the activation function shapes the boundary: **tanh versus ReLU** in a network with
@@ -130,6 +132,43 @@ print(f"linear model: final loss {linear_losses[-1]:.4f} (log 2 = {np.log(2):.4f
 # and the accuracy is at chance. The best a line can do on balanced XOR is to give up: the
 # weights shrink towards zero and the probability is about 0.5 everywhere.
 #
+# ### More linear layers do not help
+#
+# What if we stack layers but leave out the activation function? Three `nn.Linear` layers,
+# $2 \to 8 \to 8 \to 1$, compute
+#
+# $$s = W_3\big(W_2(W_1\mathbf x + \mathbf b_1) + \mathbf b_2\big) + b_3
+#     = \underbrace{W_3 W_2 W_1}_{W}\,\mathbf x + \underbrace{W_3 W_2 \mathbf b_1 + W_3 \mathbf b_2 + b_3}_{b},$$
+#
+# which is again one linear function $W\mathbf x + b$, with a $1 \times 2$ matrix $W$: the
+# 105 parameters describe nothing that the 3 of logistic regression cannot. This is the
+# argument of lecture 1 ("Do we need non-linearities?": without the sigmoid,
+# $v^\top(Wx + b) + c = (v^\top W)x + (v^\top b + c)$) and of lecture 2 ("Multiply with
+# another weight matrix $W_2$ ... Operation is still linear"). We train such a stack on XOR
+# and then fold it into a single `nn.Linear(2, 1)`:
+
+# %%
+ag.manual_seed(0)
+stack = nn.Sequential(nn.Linear(2, 8), nn.Linear(8, 8), nn.Linear(8, 1))   # no activations
+stack_losses = fit(stack, X_xor, y_xor)
+(W1s, b1s), (W2s, b2s), (W3s, b3s) = [(m.weight.detach().numpy().astype(np.float64),
+                                       m.bias.detach().numpy().astype(np.float64)) for m in stack]
+folded = nn.Linear(2, 1)
+with ag.no_grad():
+    folded.weight.copy_(ag.tensor(W3s @ W2s @ W1s, dtype=ag.float32))
+    folded.bias.copy_(ag.tensor(W3s @ (W2s @ b1s + b2s) + b3s, dtype=ag.float32))
+print(f"three linear layers, {sum(p.numel() for p in stack.parameters())} parameters: "
+      f"final loss {stack_losses[-1]:.4f}, accuracy {accuracy(stack, X_xor, y_xor):.0%}")
+print("folded into one layer: W =", folded.weight.detach().numpy().round(4),
+      " b =", folded.bias.detach().numpy().round(4))
+print("largest difference between the stack and the folded layer on the data: "
+      f"{np.abs(predict_proba(stack, X_xor) - predict_proba(folded, X_xor)).max():.1e}")
+
+# %% [markdown]
+# The stack ends where logistic regression ended, and the single folded layer computes the
+# same probabilities (up to float32 rounding). Depth only adds something when there is a
+# non-linear function between the layers.
+#
 # ## 4. One hidden layer solves it
 #
 # Put a hidden layer of two tanh units between the input and the output:
@@ -149,17 +188,21 @@ print(net)
 print(f"2-2-1 tanh network: final loss {net_losses[-1]:.4f}, accuracy {accuracy(net, X_xor, y_xor):.0%}")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-axes[0].plot(linear_losses, label="linear model")
+fig, axes = plt.subplots(1, 4, figsize=(15, 3.8))
+axes[0].plot(linear_losses, lw=3, alpha=0.5, label="linear model")
+axes[0].plot(stack_losses, "--", color="k", lw=1.2, label="3 linear layers")
 axes[0].plot(net_losses, label="2 hidden tanh units")
-axes[0].axhline(np.log(2), color="gray", ls=":", lw=1)
+axes[0].annotate("both stay at log 2 = 0.693", xy=(300, np.log(2)), xytext=(120, 0.15),
+                 arrowprops={"arrowstyle": "->"})
 axes[0].set(title="Training loss on XOR", xlabel="Adam step", ylabel="BCE loss", yscale="log")
-axes[0].legend(fontsize=9)
+axes[0].legend(fontsize=9, loc="lower left")
 draw_boundary(axes[1], linear, X_xor, y_xor,
-              f"Linear model: accuracy {accuracy(linear, X_xor, y_xor):.0%}")
-draw_boundary(axes[2], net, X_xor, y_xor,
-              f"One hidden layer (2 tanh): accuracy {accuracy(net, X_xor, y_xor):.0%}")
-fig.suptitle("A line cannot separate XOR; a network with one hidden layer can")
+              f"linear model\naccuracy {accuracy(linear, X_xor, y_xor):.0%}")
+draw_boundary(axes[2], stack, X_xor, y_xor,
+              f"3 linear layers, no activation\naccuracy {accuracy(stack, X_xor, y_xor):.0%}")
+draw_boundary(axes[3], net, X_xor, y_xor,
+              f"one hidden layer of 2 tanh units\naccuracy {accuracy(net, X_xor, y_xor):.0%}")
+fig.suptitle("A line cannot separate XOR, nor can stacked linear layers; one hidden tanh layer can")
 plt.show()
 
 # %% [markdown]
@@ -319,8 +362,9 @@ for i, act_name in enumerate(activations):
         ax.contourf(xx, yy, A[:, k].reshape(xx.shape), levels=12, cmap="viridis")
         ax.scatter(*X.T, c=[COLORS[v] for v in y], s=3)
         layer, unit = (1, k + 1) if k < 4 else (2, k - 3)
-        ax.set(title=f"{act_name}: layer {layer}, unit {unit}", xticks=[], yticks=[])
+        ax.set(title=f"layer {layer}, unit {unit}", xticks=[], yticks=[])
         ax.grid(False)
+    axes[i, 0].set_ylabel(act_name, fontsize=12)
 fig.suptitle("Hidden units on the moons: tanh units are smooth ramps, ReLU units are "
              "flat-then-linear (folds along straight lines)")
 plt.show()
@@ -368,9 +412,10 @@ k = 60.0  # steepness
 fig, axes = plt.subplots(1, 4, figsize=(15, 3.3))
 ax = axes[0]
 a, b = -0.5, 1.0
-ax.plot(xs, sigmoid(k * (xs - a)), label=r"$\sigma(k(x-a))$", lw=1)
-ax.plot(xs, sigmoid(k * (xs - b)), label=r"$\sigma(k(x-b))$", lw=1)
-ax.plot(xs, sigmoid(k * (xs - a)) - sigmoid(k * (xs - b)), "k", lw=2, label="difference")
+# wide pale, dashed and thin: where the three curves coincide, all three stay visible
+ax.plot(xs, sigmoid(k * (xs - a)), lw=4, alpha=0.45, label=r"$\sigma(k(x-a))$")
+ax.plot(xs, sigmoid(k * (xs - b)), "--", lw=2, label=r"$\sigma(k(x-b))$")
+ax.plot(xs, sigmoid(k * (xs - a)) - sigmoid(k * (xs - b)), "k", lw=1.2, label="difference")
 ax.set(title="Two steep sigmoids make a bump", xlabel="x", ylim=(-0.1, 1.3))
 ax.legend(fontsize=8, loc="upper left")
 
@@ -450,7 +495,7 @@ v = approx_net[2].weight.detach().numpy()[0]
 c = approx_net[2].bias.item()
 contrib = hidden_out * v                                             # unit j's share v_j * h_j(x)
 
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
 axes[0].plot(mse_history)
 axes[0].set(title="Training loss (10 sigmoid units)", xlabel="Adam step", ylabel="MSE",
             yscale="log")
@@ -458,15 +503,38 @@ axes[1].plot(xs, target(xs), color="gray", lw=3, alpha=0.5, label="target")
 axes[1].plot(xs, fit_out, "tab:red", lw=1.2, label="trained network")
 axes[1].set(title="The trained network's fit", xlabel="x")
 axes[1].legend(fontsize=8, loc="upper left")
-axes[2].plot(xs, contrib, lw=1)
-axes[2].set(title="Each hidden unit's contribution $v_j\\,\\sigma(w_j x + b_j)$", xlabel="x")
-fig.suptitle("A trained network with one hidden layer: the sum of 10 soft steps "
-             f"(plus a constant {c:.2f}) is the fit")
+fig.suptitle("A trained network with one hidden layer of 10 sigmoid units")
 plt.show()
 
 # %% [markdown]
 # (The brief spikes in the loss are Adam overshooting for a step or two and recovering.)
 #
+# The fit is the output bias plus the ten hidden units' contributions
+# $v_j\,\sigma(w_j x + b_j)$: ten soft steps, each centred where $w_j x + b_j = 0$, at
+# $x = -b_j / w_j$, rising or falling, of height $v_j$. One panel per unit, so that none
+# hides behind another, and their sum:
+
+# %%
+w_in = approx_net[0].weight.detach().numpy()[:, 0]
+b_in = approx_net[0].bias.detach().numpy()
+fig, axes = plt.subplots(2, 6, figsize=(15, 4.6), sharex=True, sharey=True)
+for j in range(10):
+    ax = axes[j // 5, j % 5]
+    ax.plot(xs, contrib[:, j], color=f"C{j}")
+    centre = -b_in[j] / w_in[j]
+    where = f"at x = {centre:.1f}" if abs(centre) <= 3 else "outside [-3, 3]"
+    direction = "up" if v[j] * w_in[j] > 0 else "down"
+    ax.set_title(f"unit {j + 1}: {direction}, step {where}", fontsize=9)
+for ax, curve, title in ((axes[0, 5], contrib.sum(axis=1) + c, f"sum of the 10 + bias {c:.2f}"),
+                         (axes[1, 5], fit_out, "the network's output")):
+    ax.plot(xs, curve, "k")
+    ax.set_title(title, fontsize=9)
+for ax in axes[1]:
+    ax.set_xlabel("x")
+fig.suptitle("Each hidden unit's contribution $v_j\\,\\sigma(w_j x + b_j)$: soft steps that add up to the fit")
+plt.show()
+
+# %% [markdown]
 # Training does not build tidy narrow bumps. It places a few **soft** steps (sigmoids of
 # moderate steepness, some rising, some falling, of various heights) whose sum follows the
 # curve. Ten units fit this function closely, where the staircase needed 20 for a rough
@@ -474,7 +542,9 @@ plt.show()
 #
 # ## What we saw
 #
-# * XOR defeats every linear model; one hidden layer of two units solves it.
+# * XOR defeats every linear model, and stacking linear layers does not help: without an
+#   activation between them they fold into one linear layer. One hidden layer of two tanh
+#   units solves it.
 # * The hidden layer computes **learned features**. In hidden space the classes are
 #   linearly separable, and the output layer is just a linear classifier there.
 # * The activation shapes the boundary: smooth for tanh, piecewise linear for ReLU, with
