@@ -194,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             flag += f"  {len(problems)} figure problem(s):\n{format_problems(report)}"
         failed += bool(flag)
-        print(f"{path.stem}: executed in {seconds:.1f} s, {report['figures']} figures checked{flag}",
-              flush=True)
+        print(f"{path.stem}: executed in {seconds:.1f} s (kernel CPU {report.get('cpu_s', 0):.1f} s), "
+              f"{report['figures']} figures checked{flag}", flush=True)
     return 1 if failed else 0
 
 

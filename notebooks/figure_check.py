@@ -22,7 +22,8 @@ A figure passes when, drawn at its own size and dpi:
 * **no two texts overlap or touch** (titles, axis labels, tick labels, annotations,
   legends' texts): there is at least a pixel between any two;
 * **no legend covers data**: no plotted line, marker, scatter point or bar passes under a
-  legend;
+  legend, and no text written in an axes (``ax.text``, ``ax.annotate``) sits on a curve or
+  on scatter points;
 * **no curve hides another**: no solid line lies on top of another line of about its
   width (within a couple of pixels) over most of the lower one's length, so that a reader
   could not see both; and no curve runs along a horizontal or vertical reference line
@@ -113,6 +114,45 @@ def _text_extent(t, renderer):
     from matplotlib.text import Text
 
     return Text.get_window_extent(t, renderer)     # the text alone, not an annotation's arrow
+
+
+def _text_polygon(t, ext, renderer):
+    """The corners of a text's own (possibly rotated) rectangle, in display coordinates."""
+    angle = t.get_rotation() % 180
+    if min(angle % 90, 90 - angle % 90) < 1e-6:          # horizontal or vertical: its extent
+        return np.array([[ext.x0, ext.y0], [ext.x1, ext.y0], [ext.x1, ext.y1], [ext.x0, ext.y1]])
+    from matplotlib.text import Text
+
+    rotation = t.get_rotation()
+    t.set_rotation(0)
+    try:
+        flat = Text.get_window_extent(t, renderer)
+    finally:
+        t.set_rotation(rotation)
+    w, h = flat.width / 2, flat.height / 2
+    c, s = np.cos(np.radians(rotation)), np.sin(np.radians(rotation))
+    centre = np.array([(ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2])
+    corners = np.array([[-w, -h], [w, -h], [w, h], [-w, h]])
+    return centre + corners @ np.array([[c, s], [-s, c]])
+
+
+def _overlaps(p, q):
+    """Overlap of two convex polygons projected on each axis normal to one of their edges."""
+    out, seen = [], []
+    for poly in (p, q):
+        for k in range(len(poly)):
+            edge = poly[(k + 1) % len(poly)] - poly[k]
+            norm = np.hypot(*edge)
+            if norm < 1e-9:
+                continue
+            angle = np.degrees(np.arctan2(edge[1], edge[0])) % 180
+            if any(min(abs(angle - a), 180 - abs(angle - a)) < 1e-6 for a in seen):
+                continue                                  # parallel edges: the same axis
+            seen.append(angle)
+            normal = np.array([-edge[1], edge[0]]) / norm
+            a, b = p @ normal, q @ normal
+            out.append(min(a.max(), b.max()) - max(a.min(), b.min()))
+    return out
 
 
 def _clip_extent(t):
@@ -244,6 +284,41 @@ def _colour_under(ax, x, y, renderer):
     return None
 
 
+def _lines_under(ax, ext):
+    """The curves and scatter points of ``ax`` that pass under the box ``ext``."""
+    inner = (ext.x0 + 1, ext.y0 + 1, ext.x1 - 1, ext.y1 - 1)
+    box = ax.bbox
+    found = []
+
+    def inside(pts):
+        return ((pts[:, 0] > inner[0]) & (pts[:, 0] < inner[2]) & (pts[:, 1] > inner[1])
+                & (pts[:, 1] < inner[3]) & (pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1)
+                & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1))
+
+    for line in ax.lines:
+        if line.get_gid() == OVERLAP_OK:
+            continue
+        xy = _line_display_xy(line)
+        if xy is None:
+            continue
+        pts = _resample(xy, step=1.0, max_points=20000) if _has_stroke(line) else xy[np.isfinite(xy).all(axis=1)]
+        if len(pts) and inside(pts).any():
+            found.append(_label(line))
+    centre = np.array([(ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2])
+    for coll in ax.collections:
+        if coll.get_visible() and type(coll).__name__ == "PathCollection" and coll.get_gid() != OVERLAP_OK:
+            offsets = np.asarray(coll.get_offset_transform().transform(coll.get_offsets()), dtype=float)
+            if not len(offsets):
+                continue
+            # a text centred on a marker big enough to hold it is that marker's label (a node)
+            sizes = np.resize(np.asarray(coll.get_sizes(), dtype=float), len(offsets))
+            radius = np.sqrt(sizes) / 2 * ax.figure.dpi / 72
+            labelled = np.linalg.norm(offsets - centre, axis=1) <= radius
+            if (inside(offsets) & ~labelled).any():
+                found.append(f"scatter points of {_label(coll)}")
+    return found
+
+
 def _label(artist) -> str:
     lab = artist.get_label() or ""
     return _short(lab, 40) if lab and not lab.startswith("_") else f"an unlabelled {type(artist).__name__}"
@@ -296,6 +371,10 @@ def check_figure(fig) -> list[str]:
                 ratio = contrast_ratio(t.get_color(), under)
                 if ratio < MIN_CONTRAST:
                     low_contrast.append((ratio, t.get_text()))
+        if ax is not None and t.get_gid() != OVERLAP_OK:
+            under = _lines_under(ax, ext)
+            if under:
+                problems.append(f"text {_short(t.get_text())} is written over {', '.join(under)}")
         if ax is not None:
             box = ax.get_window_extent(renderer)
             overlaps = ext.x1 > box.x0 and ext.x0 < box.x1 and ext.y1 > box.y0 and ext.y0 < box.y1
@@ -316,12 +395,17 @@ def check_figure(fig) -> list[str]:
                         f"{examples}{', ...' if len(low_contrast) > 3 else ''}")
 
     # 3. texts on top of each other, or touching (no gap between them)
+    shapes = [_text_polygon(t, ext, renderer) for t, ext in zip(texts, extents)]
     for i in range(len(texts)):
         for j in range(i + 1, len(texts)):
             a, b = extents[i], extents[j]
-            w = min(a.x1, b.x1) - max(a.x0, b.x0)       # > 0: overlap, < 0: the gap
-            h = min(a.y1, b.y1) - max(a.y0, b.y0)
-            if (w > -1 and h > 2) or (h > -1 and w > 2):
+            if min(a.x1, b.x1) - max(a.x0, b.x0) <= -1 or min(a.y1, b.y1) - max(a.y0, b.y0) <= -1:
+                continue                                  # far apart
+            # the overlap of the two shapes along each axis that could separate them
+            # (> 0: overlap, < 0: the gap); they collide when no axis has a 1 px gap and
+            # they overlap by more than 2 px along all axes but one (corners that just meet pass)
+            overlaps = _overlaps(shapes[i], shapes[j])
+            if min(overlaps) > -1 and sum(o > 2 for o in overlaps) >= len(overlaps) - 1:
                 problems.append(f"texts {_short(texts[i].get_text(), 35)} and "
                                 f"{_short(texts[j].get_text(), 35)} overlap or touch")
 
@@ -448,8 +532,15 @@ def install() -> None:
 
 
 def report() -> str:
-    """The problems found so far, as JSON: {"figures": n, "problems": [...]}."""
-    return json.dumps({"figures": _FIGURES_SEEN[0], "problems": PROBLEMS})
+    """The problems found so far, as JSON: {"figures": n, "problems": [...], "cpu_s": t}.
+
+    ``cpu_s`` is the kernel's CPU time so far: unlike the wall time, it hardly changes when
+    other programs share the cores.
+    """
+    import time
+
+    return json.dumps({"figures": _FIGURES_SEEN[0], "problems": PROBLEMS,
+                       "cpu_s": round(time.process_time(), 2)})
 
 
 # ---- the host side: run a notebook with the check installed -------------------------------
