@@ -194,7 +194,7 @@ margin = np.linspace(-2, 3, 200)
 fig, ax = plt.subplots(figsize=(4.5, 3))
 ax.plot(margin, np.maximum(0, 1 - margin), lw=2)
 ax.axvline(1, color="gray", ls="--", lw=1)
-ax.annotate("no loss once the margin\nreaches 1", xy=(1.05, 0.05), xytext=(0.4, 1.9),
+ax.annotate("no loss once\nthe margin\nreaches 1", xy=(1.05, 0.05), xytext=(1.35, 1.2),
             arrowprops={"arrowstyle": "->"})
 ax.set(title="Hinge loss max(0, 1 - margin)", xlabel="margin $y_i s_i$", ylabel="loss $\\ell_i$")
 plt.show()
