@@ -10,11 +10,17 @@
 #    layer solving it;
 # 2. what the hidden layer does: it computes **new features** in which the problem *is*
 #    linear (we plot the data in the hidden space);
-# 3. how the activation function shapes the boundary: **tanh versus ReLU** in a network with
+# 3. the usual **activation functions** (sigmoid, tanh, ReLU, leaky ReLU, ELU, GELU) and
+#    their derivatives, as `backward()` computes them;
+# 4. how the activation function shapes the boundary: **tanh versus ReLU** in a network with
 #    hidden layers of 4 and 2 units, on three data sets;
-# 4. why one hidden layer is enough in principle (**universal approximation**): any 1-D
+# 5. why one hidden layer is enough in principle (**universal approximation**): any 1-D
 #    function can be built from steep sigmoid "steps", and a trained network does something
-#    similar.
+#    similar;
+# 6. hidden units on images: their **weights drawn as pictures** (8x8 digits), next to a
+#    logistic classifier's templates;
+# 7. **deeper or wider**: a sawtooth that five layers of two units draw exactly and one
+#    hidden layer needs one unit per kink for.
 #
 # The models use `nn` and `optim`, the PyTorch-like layers and optimizers on top of
 # `autograd_core`.
@@ -27,7 +33,7 @@ import autograd_core as ag
 from autograd_core import nn
 import autograd_core.nn.functional as F
 from autograd_core import optim
-from autograd_core.data import make_circles, make_moons, make_xor
+from autograd_core.data import load_digits, make_circles, make_moons, make_xor
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
                      "grid.alpha": 0.3,
@@ -282,7 +288,72 @@ plt.show()
 # learned change of representation, and the last layer is an ordinary linear classifier
 # on top of it.
 #
-# ## 6. tanh versus ReLU: hidden layers of 4 and 2 units
+# ## 6. Activation functions and their derivatives
+#
+# Section 3 showed that a network needs a non-linear activation between its linear
+# layers. The lectures list several (sigmoid, tanh and ReLU in lecture 1; leaky ReLU and
+# ELU join them in lecture 2; lecture 5 gives each one's derivative), and modern networks
+# such as transformers add **GELU**, $z\,\Phi(z)$ with $\Phi$ the standard normal CDF.
+# Backpropagation uses each activation through its derivative, and we do not need to
+# work it out: the engine computes it. Below, each function (thick) and its derivative
+# $da/dz$ (dashed) as `backward()` returns it, on one `Tensor` of 601 points:
+
+# %%
+ACTIVATIONS = {
+    "sigmoid": F.sigmoid,
+    "tanh": F.tanh,
+    "ReLU": F.relu,
+    "leaky ReLU (slope 0.1)": lambda z: F.leaky_relu(z, 0.1),
+    "ELU (α = 1)": F.elu,
+    "GELU": F.gelu,
+}
+zs = np.linspace(-4, 4, 601).astype(np.float32)
+gallery = {}
+for name, fn in ACTIVATIONS.items():
+    z = ag.tensor(zs, requires_grad=True)
+    a = fn(z)
+    a.sum().backward()                  # d(sum a)/dz_i = a'(z_i): the derivative at every point
+    gallery[name] = (a.detach().numpy(), z.grad.numpy())
+    print(f"{name:23s} a(-4) = {gallery[name][0][0]:+.3f}, a(4) = {gallery[name][0][-1]:+.3f}, "
+          f"largest derivative {gallery[name][1].max():.3f}, derivative at z = -4: {gallery[name][1][0]:.4f}")
+
+# %%
+fig, axes = plt.subplots(2, 3, figsize=(12, 6.2), sharex=True)
+for ax, (name, (a, da)) in zip(axes.flat, gallery.items()):
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.plot(zs, a, color="tab:blue", lw=2.5, label="a(z)")
+    ax.plot(zs, da, color="tab:orange", lw=1.5, ls="--", label="da/dz from backward()")
+    ax.set(title=name, ylim=(-1.3, 2.3))
+    ax.legend(fontsize=8, loc="upper left")
+for ax in axes[1]:
+    ax.set_xlabel("z")
+fig.suptitle("Six activation functions (solid) and their derivatives (dashed)")
+plt.show()
+
+# %% [markdown]
+# What the pictures show:
+#
+# * **sigmoid** squashes into $(0, 1)$, and its derivative $a(1-a)$ is at most $0.25$: each
+#   sigmoid layer shrinks the gradient by 4 or more, and far from 0 (saturated units) the
+#   derivative is almost 0.
+# * **tanh** squashes into $(-1, 1)$, centred on 0 (lecture 1: "better than sigmoid because
+#   outputs centered around zero"), and its derivative $1 - a^2$ reaches 1 at $z = 0$. It
+#   saturates on both sides like the sigmoid. (Lecture 4 says that tanh squashes numbers
+#   "to range between (0, 1)"; that is the sigmoid's range, and a slip: tanh's range is
+#   $(-1, 1)$, as the picture shows. Both functions *are* saturating, which is the
+#   lecture's point.)
+# * **ReLU** is 0 for $z < 0$ and $z$ for $z > 0$; its derivative is a step from 0 to 1
+#   (at exactly $z = 0$ the engine uses 0, as PyTorch does). It does not saturate for
+#   $z > 0$, but a unit whose input is negative for every example gets no gradient at all.
+# * **leaky ReLU** keeps a small slope (here 0.1) for $z < 0$, so the gradient never
+#   vanishes completely.
+# * **ELU** bends smoothly to $-1$ for $z < 0$, with derivative $e^z$ there, and its outputs
+#   average closer to 0 than ReLU's.
+# * **GELU** is a smooth ReLU: about $z$ for large $z$, about 0 for very negative $z$, with a
+#   small dip below 0 near $z \approx -0.75$; its derivative rises smoothly from 0 and
+#   slightly overshoots 1.
+#
+# ## 7. tanh versus ReLU: hidden layers of 4 and 2 units
 #
 # The activation function decides what the features look like. We train the same
 # architecture, two hidden layers of 4 and then 2 units,
@@ -380,7 +451,7 @@ plt.show()
 # instead of 2, the ReLU network gets stuck at 50 % on XOR and on the circles, while the
 # tanh network still learns.
 #
-# ## 7. Universal approximation with sigmoid steps
+# ## 8. Universal approximation with sigmoid steps
 #
 # Why is one hidden layer enough, in principle, for *any* continuous function? Because a
 # steep sigmoid is a **step**:
@@ -540,6 +611,195 @@ plt.show()
 # curve. Ten units fit this function closely, where the staircase needed 20 for a rough
 # copy: learned features are far more economical than a fixed grid.
 #
+# ## 9. Hidden units on images: the weights are pictures
+#
+# On images, a hidden unit's incoming weights have one entry per pixel, so they can be
+# drawn as an image of the same size. Lecture 5 does this for a network on MNIST ("What
+# do the hidden nodes learn? (each square is a different hidden unit)") and, for
+# comparison, for a logistic classifier. We do the same on the 8x8 digits that ship with
+# the package (1,797 images, pixel values scaled to $[0, 1]$, 1,200 for training and 597
+# for testing): a logistic classifier ($64 \to 10$, one weight image per class) and a
+# network with one hidden layer of 16 ReLU units ($64 \to 16 \to 10$, one weight image
+# per hidden unit), both trained with 150 full-batch steps of SGD with momentum. (Not
+# Adam: Adam scales each weight's step by that weight's own gradient history, so the
+# weights of pixels that are almost always 0, near the left and right borders, move as
+# far as any other, and their noise fills the pictures. With SGD they hardly move from
+# where they start, which for the logistic classifier is 0: white.)
+
+# %%
+X_dig, y_dig = load_digits()
+X_dig = (X_dig / 16).astype(np.float32)
+split = np.random.default_rng(0).permutation(len(X_dig))
+tr, te = split[:1200], split[1200:]
+Xd_train, yd_train = ag.tensor(X_dig[tr]), ag.tensor(y_dig[tr])
+
+
+def fit_digits(model, steps=150, lr=0.3):
+    opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    for _ in range(steps):
+        loss = F.cross_entropy(model(Xd_train), yd_train)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with ag.no_grad():
+        return np.mean(model(ag.tensor(X_dig[te])).numpy().argmax(axis=1) == y_dig[te])
+
+
+ag.manual_seed(0)
+logistic = nn.Linear(64, 10)
+nn.init.zeros_(logistic.weight)         # convex: the start does not matter, and 0 draws white
+acc_logistic = fit_digits(logistic)
+ag.manual_seed(0)
+mlp16 = nn.Sequential(nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 10))
+acc_mlp16 = fit_digits(mlp16)
+print(f"test accuracy: logistic classifier {acc_logistic:.1%}, one hidden layer of 16 units {acc_mlp16:.1%}")
+
+# %%
+def weight_images(fig, weights, titles, title, ncols):
+    """Each row of ``weights`` as an 8x8 image: red positive, blue negative, white 0."""
+    axes = fig.subplots(len(weights) // ncols, ncols)
+    for ax, w, t in zip(axes.flat, weights, titles):
+        lim = np.abs(w).max()
+        ax.imshow(w.reshape(8, 8), cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_title(t, fontsize=9)
+        ax.set(xticks=[], yticks=[])
+        ax.grid(False)
+    fig.suptitle(title, fontsize=11)
+
+
+fig = plt.figure(figsize=(13, 4.2))
+left, right = fig.subfigures(1, 2, width_ratios=[1.25, 1])
+weight_images(left, logistic.weight.detach().numpy(), [f"class {c}" for c in range(10)],
+              f"Logistic classifier: one template per class\n(test accuracy {acc_logistic:.0%})", 5)
+weight_images(right, mlp16[0].weight.detach().numpy(), [f"unit {j}" for j in range(16)],
+              f"16 hidden ReLU units: one weight image each\n(test accuracy {acc_mlp16:.0%})", 8)
+plt.show()
+
+# %% [markdown]
+# * The **logistic classifier** has one weight image per class, and its score for a class
+#   is the image's overlap with that template (red pixels add, blue pixels subtract). In
+#   several templates the digit can be made out (the ring of the 0 around a blue centre,
+#   the top bar of the 7, the crossbar of the 4), with blue where other classes put their
+#   ink: a single template per class is all a linear model can learn.
+# * The **hidden units** do not look like whole digits. Each is a pattern of red and blue
+#   pixels, a partial stroke or a contrast between two regions, that fires on some digits
+#   of several classes; the output layer then combines the 16 detectors. These are the
+#   **learned features** of section 5, on images: the network chose them itself, and they
+#   are shared between classes.
+#
+# ## 10. Deeper or wider?
+#
+# Section 8 showed that one hidden layer can approximate any function, given enough
+# units. Lecture 1 adds a remark from practice: "making networks 'deeper' (more layers)
+# often helps more than making them 'wider' (more hidden units in each layer)". Why can
+# depth be worth more than width? Because layers *compose*: each layer works on what the
+# previous one computed, and composition can multiply the complexity of a function where
+# adding units only adds to it.
+#
+# A clean example, built by hand as in section 8. The **tent map**
+# $t(x) = 2\,\mathrm{ReLU}(x) - 4\,\mathrm{ReLU}(x - \tfrac12)$ goes up from 0 to 1 on
+# $[0, \tfrac12]$ and back down on $[\tfrac12, 1]$: one hidden layer of 2 ReLU units. Apply
+# it to its own output and each half of $[0, 1]$ becomes a full tent: 2 teeth. Five
+# applications give a **sawtooth of 16 teeth, 32 straight pieces**. As a network: five
+# hidden layers of 2 ReLU units (each `Linear(2, 1)` followed by the next `Linear(1, 2)`
+# folds into one `Linear(2, 2)`, section 3), **31 parameters** in all.
+#
+# A network with *one* hidden layer of $H$ ReLU units computes a piecewise-linear function
+# with at most $H + 1$ pieces (each unit adds one kink). To draw 32 pieces it needs at least
+# 31 units. By hand, one unit for the first slope and one for each of the 31 kinks make
+# it exact with 32 units, $3 \cdot 32 + 1 = 97$ parameters. With the deep network's budget of
+# 31 parameters it gets $H = 10$ units, at most 11 pieces; we let Adam find its best try.
+
+# %%
+DEPTH_SAW = 5
+x_saw = np.linspace(0, 1, 1025, dtype=np.float32)[:, None]
+
+
+def tent(x):
+    return np.where(x < 0.5, 2 * x, 2 - 2 * x)
+
+
+y_saw = x_saw[:, 0]
+for _ in range(DEPTH_SAW):
+    y_saw = tent(y_saw)
+
+
+def set_layer(layer, weight, bias):
+    with ag.no_grad():
+        layer.weight.copy_(ag.tensor(np.array(weight, dtype=np.float32)))
+        layer.bias.copy_(ag.tensor(np.array(bias, dtype=np.float32)))
+    return layer
+
+
+# deep: x -> [ReLU(x), ReLU(x - 1/2)] -> tent -> [ReLU(t), ReLU(t - 1/2)] -> ...
+layers = [set_layer(nn.Linear(1, 2), [[1], [1]], [0, -0.5]), nn.ReLU()]
+for _ in range(DEPTH_SAW - 1):      # Linear(2, 1) of the tent, then Linear(1, 2): one Linear(2, 2)
+    layers += [set_layer(nn.Linear(2, 2), [[2, -4], [2, -4]], [0, -0.5]), nn.ReLU()]
+layers.append(set_layer(nn.Linear(2, 1), [[2, -4]], [0]))
+deep_saw = nn.Sequential(*layers)
+
+# wide, by hand: one unit per kink, output weight = the change of slope there
+kinks = np.arange(1, 2 ** DEPTH_SAW) / 2 ** DEPTH_SAW
+slopes = np.where(np.arange(2 ** DEPTH_SAW) % 2 == 0, 1.0, -1.0) * 2 ** DEPTH_SAW
+wide_saw = nn.Sequential(set_layer(nn.Linear(1, len(kinks) + 1), np.ones((len(kinks) + 1, 1)),
+                                   np.r_[0, -kinks]),
+                         nn.ReLU(),
+                         set_layer(nn.Linear(len(kinks) + 1, 1), [np.r_[slopes[0], np.diff(slopes)]], [0]))
+
+# wide, trained, with the deep network's number of parameters
+ag.manual_seed(0)
+small_wide = nn.Sequential(nn.Linear(1, 10), nn.ReLU(), nn.Linear(10, 1))
+opt = optim.Adam(small_wide.parameters(), lr=0.01)
+Xs, Ys = ag.tensor(x_saw), ag.tensor(y_saw[:, None])
+for _ in range(1500):
+    loss = F.mse_loss(small_wide(Xs), Ys)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+saw_nets = {"deep: 5 hidden layers of 2 units (by hand)": deep_saw,
+            "wide: 1 hidden layer of 32 units (by hand)": wide_saw,
+            "wide: 1 hidden layer of 10 units (trained)": small_wide}
+saw_out = {}
+with ag.no_grad():
+    for name, net in saw_nets.items():
+        saw_out[name] = net(Xs).numpy()[:, 0]
+        n_params = sum(p.numel() for p in net.parameters())
+        print(f"{name:43s} {n_params:3d} parameters, largest error {np.abs(saw_out[name] - y_saw).max():.3f}")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(15, 3.3), gridspec_kw={"width_ratios": [1, 1, 1, 1.1]})
+for ax, (name, out) in zip(axes, saw_out.items()):
+    # the target wide and pale, the network thin and dashed: where they agree both stay visible
+    ax.plot(x_saw[:, 0], y_saw, color="tab:gray", lw=4, alpha=0.45, label="sawtooth")
+    ax.plot(x_saw[:, 0], out, "--", color="tab:red", lw=1.2, label="network")
+    ax.set(title=name.replace(" (", "\n("), xlabel="x", ylim=(-0.15, 1.45))
+    ax.legend(fontsize=8, loc="upper right", ncol=2)
+ks = np.arange(1, 11)
+axes[3].semilogy(ks, 6 * ks + 1, "o-", ms=4, label="deep: k layers of 2 units")
+axes[3].semilogy(ks, 3 * 2 ** ks + 1, "s-", ms=4, label="wide: 1 layer, a unit per piece")
+axes[3].set(title="Parameters for a sawtooth of $2^k$ pieces", xlabel="k (tent maps composed)",
+            ylabel="parameters", xticks=ks)
+axes[3].legend(fontsize=8, loc="upper left")
+fig.suptitle("Composition: 5 layers of 2 units draw 32 pieces; one hidden layer needs at least 31 units for them")
+plt.show()
+
+# %% [markdown]
+# * Five layers of two units draw the sawtooth exactly with 31 parameters; one hidden layer
+#   draws it exactly too, but only with a unit per piece (97 parameters). With the deep
+#   network's budget of 31 parameters (10 units), Adam ends on the flat line at the
+#   sawtooth's mean, 0.5. Eleven pieces could at best follow 5 of the 16 teeth and stay flat
+#   on the rest; gradient descent does not even find that.
+# * Right: for $k$ composed tent maps the deep network grows by 6 parameters per layer, the
+#   wide one doubles with every $k$. Depth buys *exponentially* many pieces.
+#
+# The sawtooth is an extreme case, made for the purpose. On real data the gain is smaller
+# and not guaranteed (on a problem as small as the 8x8 digits of section 9 one hidden
+# layer is already enough), and deeper networks are harder to train, which notebooks 6
+# and 12 take up. But much of the data networks are used for, such as images built from
+# objects built from parts built from edges, is compositional, and that is where the
+# lecture's remark comes from.
+#
 # ## What we saw
 #
 # * XOR defeats every linear model, and stacking linear layers does not help: without an
@@ -552,6 +812,13 @@ plt.show()
 # * Steep sigmoid pairs are bumps, and enough bumps approximate any continuous 1-D
 #   function: a one-hidden-layer network is a **universal approximator**. Gradient descent
 #   finds a different, more economical solution made of soft steps.
+# * Activations differ in range and in their derivatives: sigmoid and tanh saturate (tanh
+#   into $(-1, 1)$, not $(0, 1)$ as lecture 4 has it), ReLU and its variants do not for
+#   $z > 0$; `backward()` gives each derivative without our writing it.
+# * On images a hidden unit's weights are a picture: partial strokes shared between
+#   classes, where a logistic classifier can only learn one template per class.
+# * Depth composes: $k$ layers of 2 ReLU units draw $2^k$ linear pieces, which one hidden
+#   layer needs at least $2^k - 1$ units for.
 #
 # **Next:** notebook 6 asks how the weights should *start*, and why it matters more and more
 # as networks get deeper.
