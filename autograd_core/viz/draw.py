@@ -169,6 +169,10 @@ class Drawing:
         rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">{_esc(detail)}</FONT>')
         last = self.graph.nodes[group.last]
         if isinstance(last.obj, Tensor):
+            if group.kind == "module":
+                shapes = self._input_shapes(group)
+                if shapes:
+                    rows.append(f'<FONT POINT-SIZE="9">in {_esc(", ".join(shapes))}</FONT>')
             rows.append(f'<FONT POINT-SIZE="9">out {_esc(shape_text(last.obj._data))}</FONT>')
         elif self.show_data:
             rows.append(f"data {_esc(fmt(last.obj.data))}")
@@ -177,6 +181,22 @@ class Drawing:
             if grad is not None:
                 rows.append(f'<FONT COLOR="{style.GRAD_COLOUR}">grad {_esc(summary(grad))}</FONT>')
         return _table(rows)
+
+    def _input_shapes(self, group: Group, most: int = 2) -> list[str]:
+        """The shapes of the tensors a module's box receives from outside it (not its
+        parameters nor plain numbers), at most ``most`` of them."""
+        inside = set(group.members)
+        shapes: list[str] = []
+        for i in group.members:
+            for p in self.graph.nodes[i].parents:
+                obj = self.graph.nodes[p].obj
+                if p in inside or p in self.params or not isinstance(obj, Tensor) or \
+                        obj._data.ndim == 0:
+                    continue
+                text = str(tuple(int(d) for d in obj._data.shape))
+                if text not in shapes:
+                    shapes.append(text)
+        return shapes[:most] + (["…"] if len(shapes) > most else [])
 
     # --------------------------------------------------------------- picture
     def cluster_of(self, node_or_group: Node | Group) -> str:
