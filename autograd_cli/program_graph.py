@@ -252,7 +252,9 @@ class FirstBackward:
         variables = _script_names()  # the script's names for its tensors label their nodes
         self.root_name = next((k for k, v in variables.items() if v is roots[0]), None) \
             if len(roots) == 1 else None
-        names = {k: v for k, v in variables.items() if isinstance(v, Tensor)}
+        # (not parameters: the model's names for them say more than a loop variable's)
+        names = {k: v for k, v in variables.items()
+                 if isinstance(v, Tensor) and not isinstance(v, autograd_core.nn.Parameter)}
         record = self._record(graph)
         self.n_ops = sum(1 for n in graph.nodes if not n.is_leaf)
         if self.explain:
