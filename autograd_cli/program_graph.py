@@ -10,9 +10,10 @@ gradient. At the script's first ``backward()`` (``loss.backward()`` or
   most parameters is *the model*, and its submodules keep the names of its
   ``named_modules()`` (``layer1.0.conv1``); any other outermost module (a loss module such
   as ``criterion``) is named by the script's variable that holds it, or else by its class;
-* **tensors with their shapes**, and inputs, parameters and the output coloured as
+* **tensors with their shapes** (their values and gradients too with ``show_values``,
+  ``--values``), and inputs, parameters and the output coloured as
   ``draw_graph`` colours them (it draws the picture);
-* **collapsed to at most ``max_nodes`` boxes** (40 by default): whole modules become one
+* **collapsed to at most ``max_nodes`` boxes** (``PROGRAM_MAX_NODES``, 24, by default): whole modules become one
   box each at the deepest module level that fits (``layer1.0`` before ``layer1``), with
   their op count, parameter count and input and output shapes; if that is not enough,
   chains of ops used once join their user's box, and at last the nodes farthest from the
@@ -43,11 +44,16 @@ import autograd_core.optim
 from autograd_core import Tensor, is_grad_enabled
 from autograd_core.nn.modules.module import (register_module_forward_hook,
                                              register_module_forward_pre_hook)
-from autograd_core.viz import DEFAULT_MAX_NODES, Drawing, GraphPicture, ModuleRecord
+from autograd_core.viz import Drawing, GraphPicture, ModuleRecord
 from autograd_core.viz.modules import ModuleCall
 from autograd_core.viz.trace import read_graph
 
-__all__ = ["FirstBackward", "GraphStop", "EXPLAIN_LIMIT", "DEFAULT_MAX_NODES"]
+__all__ = ["FirstBackward", "GraphStop", "EXPLAIN_LIMIT", "PROGRAM_MAX_NODES"]
+
+# A picture of a whole program stays readable up to about this many boxes (each op drawn
+# outside a box also adds its ellipse): a ResNet-18 is drawn as its 8 blocks, a GPT of
+# 12 layers as its 12 blocks
+PROGRAM_MAX_NODES = 24
 
 # --explain writes the chain rule step by step only for graphs of at most this many ops:
 # beyond it the text is longer than anyone reads
@@ -167,6 +173,8 @@ class FirstBackward:
     ``keep_running``, it stops the script (``GraphStop``, status 0).
 
     * ``max_nodes``: at most this many boxes (see the module's docstring);
+    * ``show_values``: also write each tensor's values and, after backward, its gradient
+      (summarised); by default a box gives a name and a shape, which keeps it narrow;
     * ``explain``: also print the chain rule step by step, for a graph of at most
       ``EXPLAIN_LIMIT`` ops (a larger one gets one line saying so).
 
@@ -180,10 +188,11 @@ class FirstBackward:
 
     def __init__(self, output: str | None = None, out_format: str = "svg", *,
                  keep_running: bool = False, explain: bool = False,
-                 max_nodes: int | None = DEFAULT_MAX_NODES, rankdir: str = "TB") -> None:
+                 max_nodes: int | None = PROGRAM_MAX_NODES, rankdir: str = "TB",
+                 show_values: bool = False) -> None:
         self.output, self.out_format = output, out_format
         self.keep_running, self.explain, self.max_nodes = keep_running, explain, max_nodes
-        self.rankdir = rankdir
+        self.rankdir, self.show_values = rankdir, show_values
         self.picture: GraphPicture | None = None
         self.drawing: Drawing | None = None
         self.root_name: str | None = None
@@ -262,7 +271,8 @@ class FirstBackward:
             print(self.explanation, flush=True)
         original(tensors, *args, **kwargs)
         self.drawing = Drawing(roots, rankdir=self.rankdir, names=names, modules=record,
-                               max_nodes=self.max_nodes, graph=graph, format=self.out_format)
+                               max_nodes=self.max_nodes, graph=graph, format=self.out_format,
+                               show_data=self.show_values, show_grad=self.show_values)
         self.picture = self.drawing.digraph(title=self._title(graph))
         self._calls.clear()
         if self.output is not None:
@@ -301,7 +311,7 @@ class FirstBackward:
         if self.n_ops > EXPLAIN_LIMIT:
             return (f"--explain: the graph has {self.n_ops:,} ops, too many to write out: the "
                     f"chain rule is written step by step only for graphs of at most "
-                    f"{EXPLAIN_LIMIT} ops (try a smaller model or batch)")
+                    f"{EXPLAIN_LIMIT} ops (try a smaller model)")
         root = roots[0]
         if root.numel() != 1:
             return "--explain: the output has more than one element; explain needs a scalar loss"

@@ -48,7 +48,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     >>> args.script, args.args
     ('train.py', ['--epochs', '3'])
     """
-    from .program_graph import DEFAULT_MAX_NODES, EXPLAIN_LIMIT
+    from .program_graph import PROGRAM_MAX_NODES, EXPLAIN_LIMIT
     p.add_argument("--graph", metavar="FILE",
                    help="draw the first backward pass: " + ", ".join(GRAPH_FORMATS) +
                    " (.dot: the DOT text); the script stops after it unless --continue")
@@ -57,9 +57,11 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--explain", action="store_true",
                    help="with --graph: also print the chain rule step by step (graphs of at "
                    f"most {EXPLAIN_LIMIT} ops)")
-    p.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES, metavar="N",
+    p.add_argument("--values", dest="show_values", action="store_true",
+                   help="with --graph: also write each tensor's values and gradient (summarised)")
+    p.add_argument("--max-nodes", type=positive_int, default=PROGRAM_MAX_NODES, metavar="N",
                    help="with --graph: collapse modules (deepest level that fits), then chains "
-                   f"of ops, until at most N boxes remain (default: {DEFAULT_MAX_NODES})")
+                   f"of ops, until at most N boxes remain (default: {PROGRAM_MAX_NODES})")
     p.add_argument("script", help="a Python file written for PyTorch")
     p.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments")
     p.set_defaults(_parser=p)
@@ -76,10 +78,10 @@ def run_script(args: argparse.Namespace) -> int:
     'autograd-core run: error: no such script: no_such_script.py\\n'
     """
     graph = getattr(args, "graph", None)
-    for flag in ("keep_running", "explain"):
+    for flag, option in (("keep_running", "--continue"), ("explain", "--explain"),
+                         ("show_values", "--values")):
         if getattr(args, flag, False) and graph is None:
-            return usage_error(args, "run", f"--{'continue' if flag == 'keep_running' else flag}"
-                               " goes with --graph FILE")
+            return usage_error(args, "run", f"{option} goes with --graph FILE")
     out_format = None
     if graph is not None:
         out_format = GRAPH_FORMATS.get(os.path.splitext(graph)[1].lower())
@@ -97,7 +99,8 @@ def run_script(args: argparse.Namespace) -> int:
 def _run_with_graph(args: argparse.Namespace, graph: str, out_format: str) -> int:
     from .program_graph import FirstBackward
     capture = FirstBackward(graph, out_format, keep_running=args.keep_running,
-                            explain=args.explain, max_nodes=args.max_nodes)
+                            explain=args.explain, max_nodes=args.max_nodes,
+                            show_values=args.show_values)
     with capture:
         status = run(args.script, args.args)
     status = status if isinstance(status, int) else EXIT_USAGE

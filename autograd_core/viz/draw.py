@@ -169,11 +169,14 @@ class Drawing:
         rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">{_esc(detail)}</FONT>')
         last = self.graph.nodes[group.last]
         if isinstance(last.obj, Tensor):
-            if group.kind == "module":
-                shapes = self._input_shapes(group)
+            out = shape_text(last.obj._data)
+            shapes = self._input_shapes(group) if group.kind == "module" else []
+            if shapes and out.startswith(shapes[0] + " ") and len(shapes) == 1:
+                rows.append(f'<FONT POINT-SIZE="9">in and out {_esc(out)}</FONT>')
+            else:
                 if shapes:
                     rows.append(f'<FONT POINT-SIZE="9">in {_esc(", ".join(shapes))}</FONT>')
-            rows.append(f'<FONT POINT-SIZE="9">out {_esc(shape_text(last.obj._data))}</FONT>')
+                rows.append(f'<FONT POINT-SIZE="9">out {_esc(out)}</FONT>')
         elif self.show_data:
             rows.append(f"data {_esc(fmt(last.obj.data))}")
         if group.kind == "tree":
