@@ -66,7 +66,13 @@ _LIBRARY = tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
 
 
 class GraphStop(SystemExit):
-    """Ends the script after its first backward, once the picture is written (status 0)."""
+    """Ends the script after its first backward, once the picture is written (status 0,
+    or 1 when the picture could not be written): a ``SystemExit``, so that a script's
+    ``except Exception`` does not catch it.
+
+    >>> isinstance(GraphStop(0), Exception), GraphStop(0).code
+    (False, 0)
+    """
 
 
 def _nodes(obj: Any) -> list:
