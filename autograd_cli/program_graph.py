@@ -121,6 +121,19 @@ def _variable_name(obj: Any) -> str | None:
     return next((name for name, value in _script_names().items() if value is obj), None)
 
 
+_MODULE_CALL = autograd_core.nn.Module.__call__.__code__
+
+
+def _call_kwargs() -> dict:
+    """The keyword arguments of the module call running a global pre-hook (the hook itself
+    is given only the positional ones): read from ``Module.__call__``'s frame."""
+    frame = sys._getframe(2)  # _call_kwargs <- _pre <- Module.__call__
+    if frame is not None and frame.f_code is _MODULE_CALL:
+        kwargs = frame.f_locals.get("kwargs")
+        return kwargs if isinstance(kwargs, dict) else {}
+    return {}
+
+
 @dataclass
 class _Call:
     module: Any
@@ -240,7 +253,7 @@ class FirstBackward:
         if not self._stack and id(module) not in self._tops:
             self._tops[id(module)] = (module, _variable_name(module))
         # the inputs as they are now: the module may change them in place (ReLU(inplace=True))
-        self._stack.append((module, _nodes(args) if is_grad_enabled() else []))
+        self._stack.append((module, _nodes([args, _call_kwargs()]) if is_grad_enabled() else []))
 
     def _post(self, module: Any, args: Any, output: Any) -> None:
         inputs: list = []

@@ -141,3 +141,66 @@ def test_writes_an_svg(small, tmp_path):
     assert code == 0, stderr
     text = out.read_text(encoding="utf-8")
     assert text.lstrip().startswith(("<?xml", "<svg")) and "criterion (CrossEntropyLoss)" in text
+
+
+# ------------------------------------------------------- FirstBackward in this process
+def _owners(capture):
+    """{op: module name or '' (the model's own)} of the captured drawing."""
+    d = capture.drawing
+    return {n.op: d.owner.get(n.index, "") for n in d.graph.nodes if not n.is_leaf}
+
+
+def test_modules_called_with_keywords_claim_only_their_own_ops():
+    import autograd_core as ag
+    from autograd_core import nn
+    from autograd_cli.program_graph import FirstBackward
+
+    class Scores(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.q = nn.Linear(4, 4)
+
+        def forward(self, query, key):
+            return (self.q(query) @ key.transpose(-2, -1)).softmax(-1)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scores = Scores()
+
+        def forward(self, x):
+            h = x.tanh()
+            return self.scores(query=h, key=h)
+
+    net = Net()
+    with FirstBackward(keep_running=True, max_nodes=None) as capture:
+        net(ag.randn(3, 4, requires_grad=True)).sum().backward()
+    owners = _owners(capture)
+    assert owners["tanh"] == "" and owners["softmax"] == "scores" and owners["linear"] == "scores.q"
+
+
+def test_an_output_changed_in_place_stays_its_modules_and_the_stop_is_restored():
+    import autograd_core as ag
+    import autograd_core.autograd as autograd
+    from autograd_core import nn
+    from autograd_cli.program_graph import FirstBackward
+
+    class Residual(nn.Module):  # ResNet's out = self.bn(...); out += x
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            out = self.fc(x)
+            out += x
+            return out.relu()
+
+    model = Residual()
+    before = autograd.backward
+    with FirstBackward(keep_running=True, max_nodes=None) as capture:
+        loss = model(ag.randn(2, 3, requires_grad=True)).sum()
+        loss.backward()
+        model(ag.randn(2, 3)).sum().backward()  # a second backward: not drawn again
+    assert autograd.backward is before and capture.root_name == "loss"
+    owners = _owners(capture)
+    assert owners["linear"] == "fc" and owners["add"] == "" and owners["relu"] == ""
