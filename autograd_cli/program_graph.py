@@ -15,7 +15,9 @@ gradient. At the script's first ``backward()`` (``loss.backward()`` or
   ``draw_graph`` colours them (it draws the picture);
 * **collapsed to at most ``max_nodes`` boxes** (``PROGRAM_MAX_NODES``, 24, by default): whole modules become one
   box each at the deepest module level that fits (``layer1.0`` before ``layer1``), with
-  their op count, parameter count and input and output shapes; if that is not enough,
+  their op count, parameter count and input and output shapes, and a run of numbered
+  blocks of one class (a GPT's ``transformer.h.0`` to ``h.47``) folded into one box
+  (``12 × Block``) when one box each is still too many; if that is not enough,
   chains of ops used once join their user's box, and at last the nodes farthest from the
   loss become one box.
 
@@ -317,7 +319,8 @@ class FirstBackward:
         n = self.n_ops
         shown = self.drawing.plan.boxes(len(graph.nodes)) if self.drawing else 0
         grouped = len(self.drawing.plan.group_of) if self.drawing else 0
-        text = f"first backward of {self.root_name or 'the script'}: {n:,} ops"
+        text = f"first backward of {self.root_name}" if self.root_name else "first backward"
+        text += f": {n:,} ops"
         if grouped:
             text += f" ({grouped:,} nodes drawn in {len(self.drawing.plan.groups)} boxes; " \
                     f"{shown} boxes in all)"

@@ -158,14 +158,21 @@ class Drawing:
             return _table(rows)
         detail = group.detail
         if group.kind == "module":
-            kind = self.types.get(group.title)
+            kind = self.types.get(group.repeat[0] if group.repeat else group.title)
             if kind:
-                rows[0] += f" · {_esc(kind)}"
+                times = f"{len(group.repeat)} × " if group.repeat else ""
+                rows[0] += f" · {times}{_esc(kind)}"
             ops = sum(1 for i in group.members if not self.graph.nodes[i].is_leaf)
             params = sum(int(self.graph.nodes[i].obj._data.size) for i in group.members
                          if i in self.params and isinstance(self.graph.nodes[i].obj, Tensor))
+            k = len(group.repeat)
+            each = k > 1 and ops % k == 0 and params % k == 0  # a folded run of equal modules
+            if each:
+                ops, params = ops // k, params // k
             detail = f"{ops} op{'s' if ops != 1 else ''}" + (f" · {params:,} params"
                                                              if params else "")
+            if k > 1:
+                detail += " each" if each else " in all"
         rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">{_esc(detail)}</FONT>')
         last = self.graph.nodes[group.last]
         if isinstance(last.obj, Tensor):

@@ -145,7 +145,9 @@ autograd_core_run("--graph", "graph.jpg", "train.py")
 # 1. whole modules become one box each, at the **deepest module level that fits**: here
 #    `blocks.0.fc1` and `blocks.0.fc2` (depth 3) before `blocks.0` (depth 2) before `blocks`;
 #    each box gives the module's name and class, how many ops ran inside it, its number of
-#    parameters, and the shapes it received (`in`) and returned (`out`);
+#    parameters, and the shapes it received (`in`) and returned (`out`); at a level where
+#    one box per module is still too many, a run of numbered blocks of one class
+#    (`blocks.0`, `blocks.1`, ...) is first tried as a single box (`blocks.0–3 · 4 × Block`);
 # 2. if that is still too many, chains of ops used only once join their user's box;
 # 3. at last, the ops farthest from the loss become one `… N earlier nodes` box.
 #
@@ -159,8 +161,14 @@ display(SVG(filename=os.path.join(work, "collapsed.svg")))
 # %% [markdown]
 # This is how a ResNet-18 comes out: one box per `BasicBlock` (`layer1.0`, `layer1.1`,
 # ..., `layer4.1`) inside the clusters of `layer1` to `layer4`, and a GPT: one box per
-# transformer block (`transformer.h.0`, ...), each with its shapes in and out.
-#
+# transformer block (`transformer.h.0`, ...), each with its shapes in and out. With room
+# for only 8 boxes, the four blocks fold into one:
+
+# %%
+autograd_core_run("--graph", "folded.svg", "--max-nodes", "8", "train.py", "--depth", "4")
+display(SVG(filename=os.path.join(work, "folded.svg")))
+
+# %% [markdown]
 # ## 4. The chain rule, step by step: `--explain`
 #
 # For a small graph, `--explain` also prints the backward pass one node at a time, as
