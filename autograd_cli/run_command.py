@@ -90,10 +90,36 @@ def run_script(args: argparse.Namespace) -> int:
                                + ", ".join(GRAPH_FORMATS))
     if not os.path.isfile(args.script):
         return usage_error(args, "run", f"no such script: {args.script}")
+    if out_format is not None:
+        problem = _cannot_render(out_format)
+        if problem is not None:  # said before the script runs, not after
+            print(f"autograd-core run: cannot write {graph}: {problem[1]}", file=sys.stderr)
+            return problem[0]
     if graph is None:
         status = run(args.script, args.args)
         return status if isinstance(status, int) else EXIT_USAGE
     return _run_with_graph(args, graph, out_format)
+
+
+def _cannot_render(out_format: str) -> tuple[int, str] | None:
+    """None when the active renderer writes ``out_format`` (tried on an empty graph);
+    otherwise the exit status and why: 1 with no renderer, 2 for a format it refuses.
+
+    >>> _cannot_render("dot") is None      # the DOT text needs no renderer
+    True
+    """
+    if out_format == "dot":
+        return None
+    from autograd_core.viz import GraphPicture, GraphvizNotFound
+    try:
+        GraphPicture().pipe(format=out_format)
+    except GraphvizNotFound as e:
+        return EXIT_FAILED, str(e)
+    except Exception as e:  # the renderer refusing the format: its stderr lists its formats
+        stderr = getattr(e, "stderr", None)
+        said = stderr.decode("utf-8", "replace").strip() if isinstance(stderr, bytes) else ""
+        return EXIT_USAGE, said or str(e)
+    return None
 
 
 def _run_with_graph(args: argparse.Namespace, graph: str, out_format: str) -> int:

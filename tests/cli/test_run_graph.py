@@ -2,7 +2,9 @@
 
 Each run is a real process (``run`` makes ``import torch`` this library for the whole
 process, which must not leak into the test session)."""
+import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -123,6 +125,21 @@ def test_bad_extension_and_flags_without_graph_are_usage_errors(small, tmp_path)
     code, _, stderr = run("--continue", small)
     assert code == 2 and "--continue goes with --graph FILE" in stderr
     assert not (tmp_path / "g.jpg").exists()
+
+
+def test_a_format_the_renderer_cannot_write_is_refused_before_the_script_runs(small, tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_CORE_DOT", str(tmp_path / "no-such-dot"))
+    code, stdout, stderr = run("--graph", tmp_path / "g.svg", small)
+    assert code == 1 and stdout == "" and "apt-get install graphviz" in stderr
+    assert run("--graph", tmp_path / "g.dot", small)[0] == 0  # the DOT text needs no renderer
+    pure = shutil.which("graphviz-pure", path=os.path.dirname(sys.executable)) or \
+        shutil.which("graphviz-pure")
+    if pure is None:
+        pytest.skip("graphviz-pure is not installed")
+    monkeypatch.setenv("AUTOGRAD_CORE_DOT", pure)  # writes svg and png, not pdf
+    code, stdout, stderr = run("--graph", tmp_path / "g.pdf", small)
+    assert code == 2 and stdout == "" and "pdf" in stderr and "svg" in stderr
 
 
 def test_a_script_without_backward_writes_nothing_and_says_so(tmp_path):
