@@ -316,14 +316,12 @@ class FirstBackward:
         return record
 
     def _title(self, graph: Any) -> str:
-        n = self.n_ops
-        shown = self.drawing.plan.boxes(len(graph.nodes)) if self.drawing else 0
-        grouped = len(self.drawing.plan.group_of) if self.drawing else 0
         text = f"first backward of {self.root_name}" if self.root_name else "first backward"
-        text += f": {n:,} ops"
-        if grouped:
-            text += f" ({grouped:,} nodes drawn in {len(self.drawing.plan.groups)} boxes; " \
-                    f"{shown} boxes in all)"
+        text += f": {self.n_ops:,} ops"
+        plan = self.drawing.plan if self.drawing else None
+        if plan is not None and plan.groups:
+            text += f", {len(plan.group_of):,} of its {len(graph.nodes):,} nodes drawn as " \
+                    f"{len(plan.groups)} box{'es' if len(plan.groups) != 1 else ''}"
         return text
 
     def _explain(self, roots: list, names: dict, record: ModuleRecord) -> str:
