@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from autograd_cli.program_graph import EXPLAIN_LIMIT
+from autograd_cli.program_graph import EXPLAIN_LIMIT, PROGRAM_MAX_NODES
 from autograd_core.viz import dot_program
 from tests.helpers import REPO
 
@@ -103,6 +103,83 @@ def test_resnet_collapses_to_its_blocks(tmp_path):
     assert boxes(source) <= 16
     assert "<B>layer1.0</B> · BasicBlock" in source and "<B>layer3.0</B> · BasicBlock" in source
     assert "in (2, 8, 32, 32)" in source and "out (2, 16, 16, 16) float32" in source
+
+
+RESNET18 = textwrap.dedent("""\
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+
+    class BasicBlock(nn.Module):
+        def __init__(self, in_planes, planes, stride=1):
+            super().__init__()
+            self.conv1 = nn.Conv2d(in_planes, planes, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(planes)
+            self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(planes)
+            self.shortcut = nn.Sequential()
+            if stride != 1 or in_planes != planes:
+                self.shortcut = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride, bias=False),
+                                              nn.BatchNorm2d(planes))
+
+        def forward(self, x):
+            out = F.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            out += self.shortcut(x)
+            return F.relu(out)
+
+
+    class ResNet18(nn.Module):
+        def __init__(self, num_classes=10):
+            super().__init__()
+            self.in_planes = 64
+            self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(64)
+            self.layer1 = self._make_layer(64, 1)
+            self.layer2 = self._make_layer(128, 2)
+            self.layer3 = self._make_layer(256, 2)
+            self.layer4 = self._make_layer(512, 2)
+            self.linear = nn.Linear(512, num_classes)
+
+        def _make_layer(self, planes, stride):
+            layers = [BasicBlock(self.in_planes, planes, stride), BasicBlock(planes, planes)]
+            self.in_planes = planes
+            return nn.Sequential(*layers)
+
+        def forward(self, x):
+            out = F.relu(self.bn1(self.conv1(x)))
+            out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
+            out = F.adaptive_avg_pool2d(out, 1).flatten(1)
+            return self.linear(out)
+
+
+    net = ResNet18()
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    inputs, targets = torch.randn(2, 3, 32, 32), torch.tensor([3, 7])
+    for epoch in range(2):
+        optimizer.zero_grad()
+        loss = criterion(net(inputs), targets)
+        loss.backward()
+        optimizer.step()
+    """)
+
+
+def test_a_resnet18_is_drawn_as_its_eight_blocks_by_default(tmp_path):
+    script = tmp_path / "resnet18.py"
+    script.write_text(RESNET18)
+    out = tmp_path / "resnet18.dot"
+    code, _, stderr = run("--graph", out, script)
+    assert code == 0, stderr
+    source = out.read_text()
+    assert boxes(source) <= PROGRAM_MAX_NODES
+    for layer in range(1, 5):
+        assert f'label="layer{layer} (Sequential)"' in source
+        for block in range(2):
+            assert f"<B>layer{layer}.{block}</B> · BasicBlock" in source
+    assert "in (2, 64, 32, 32)" in source and "out (2, 128, 16, 16) float32" in source
+    assert "<B>conv1</B> · Conv2d" in source and 'label="criterion (CrossEntropyLoss)"' in source
 
 
 def test_gpt_collapses_to_its_blocks_and_explain_names_its_limit(tmp_path):
