@@ -255,8 +255,31 @@ class Drawing:
                 counter[0] += 1
                 with container.subgraph(name=f"cluster_{counter[0]}") as sub:
                     kind = self.types.get(child)
-                    sub.attr(label=f"{child} ({kind})" if kind else child, **style.CLUSTER_STYLE)
+                    label = f"{child} ({kind})" if kind else child
+                    sub.attr(label=label, **style.CLUSTER_STYLE)
                     self._emit_cluster(sub, child, paths, members, frame, counter)
+                    self._pad_label(sub, label, child, paths, members, counter[0])
+
+    def _pad_label(self, sub: Any, label: str, path: str, paths: list[str],
+                   members: dict[str, list], number: int) -> None:
+        """Top to bottom, an edge into a cluster that holds one box runs down through the
+        middle of the cluster, across a label wider than the box. An invisible spacer as
+        wide as the label, left of the box, keeps the label clear of that edge."""
+        inside = members.get(path, [])
+        if self.rankdir not in ("TB", "BT") or len(inside) != 1 or any(
+                c != path and c.startswith(path + ".") for c in paths):
+            return
+        kind, item = inside[0]
+        head = f"g{item}" if kind == "group" else (f"v{item.index}" if item.is_leaf
+                                                   else f"o{item.index}")
+        # Helvetica's average letter is about half an em wide
+        width = len(label) * float(style.CLUSTER_STYLE["fontsize"]) * 0.5 / 72
+        pad = f"pad{number}"
+        sub.node(pad, "", shape="box", style="invis", fixedsize="true", width=f"{width:.2f}",
+                 height="0.02")
+        with sub.subgraph() as row:
+            row.attr(rank="same")
+            row.edge(pad, head, style="invis")
 
     def _emit_node(self, container: Any, node: Node, frame: Frame) -> None:
         attrs = dict(style.ROLE_STYLE[self.role(node)])

@@ -373,6 +373,19 @@ def test_a_run_of_numbered_blocks_is_folded_into_one_box_when_they_do_not_fit():
     assert "<B>h.11</B> · Block" in wide and "×" not in wide
 
 
+def test_top_to_bottom_a_one_box_cluster_gets_a_spacer_under_its_label():
+    model = FakeMLP()
+    with record_modules(model) as rec:
+        loss = model(ag.randn(5, 3)).sum()
+    tb = draw_graph(loss, modules=rec, collapse_modules=True, rankdir="TB").source
+    # the cluster of act holds one op: a spacer as wide as its label, left of the op on the
+    # same rank, keeps the edge into the op off the label
+    pads = re.findall(r"(pad\d+) \[label=\"\" .*style=invis.*width=([0-9.]+)", tb)
+    assert len(pads) == 1 and float(pads[0][1]) > 1.0
+    assert re.search(r"rank=same\s+pad\d+ -> o\d+ \[style=invis\]", tb)
+    assert "style=invis" not in draw_graph(loss, modules=rec, collapse_modules=True).source  # LR
+
+
 def test_max_nodes_folds_a_micrograd_mlp_into_neurons():
     import random
     rnd = random.Random(0)
