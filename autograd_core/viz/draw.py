@@ -262,12 +262,15 @@ class Drawing:
 
     def _pad_label(self, sub: Any, label: str, path: str, paths: list[str],
                    members: dict[str, list], number: int) -> None:
-        """Top to bottom, an edge into a cluster that holds one box runs down through the
-        middle of the cluster, across a label wider than the box. An invisible spacer as
-        wide as the label, left of the box, keeps the label clear of that edge."""
+        """Top to bottom, an edge into a cluster that holds a column of boxes (one module,
+        or a run of blocks) runs down through the middle of the cluster, across a label
+        wider than the boxes. An invisible spacer as wide as the label, left of the first
+        box, keeps the label clear of that edge. (Not for clusters drawn op by op, whose
+        parameters sit side by side under the label anyway.)"""
         inside = members.get(path, [])
-        if self.rankdir not in ("TB", "BT") or len(inside) != 1 or any(
-                c != path and c.startswith(path + ".") for c in paths):
+        if self.rankdir not in ("TB", "BT") or not inside or any(
+                c != path and c.startswith(path + ".") for c in paths) or any(
+                kind == "node" and item.is_leaf for kind, item in inside):
             return
         kind, item = inside[0]
         head = f"g{item}" if kind == "group" else (f"v{item.index}" if item.is_leaf
