@@ -28,7 +28,7 @@ import sys
 from autograd_core.run import run
 
 from .command import EXIT_FAILED, EXIT_OK, EXIT_USAGE, usage_error
-from .graph_command import GRAPH_FORMATS
+from .graph_command import GRAPH_FORMATS, output_file
 from .option_types import positive_int
 
 __all__ = ["RUN_DESCRIPTION", "add_run_arguments", "run_script"]
@@ -85,9 +85,11 @@ def run_script(args: argparse.Namespace) -> int:
     out_format = None
     if graph is not None:
         out_format = GRAPH_FORMATS.get(os.path.splitext(graph)[1].lower())
-        if out_format is None:
-            return usage_error(args, "run", f"cannot write {graph!r}: use a file ending in "
-                               + ", ".join(GRAPH_FORMATS))
+        if out_format is None:   # not a graph format at all: the endings usable here
+            try:
+                output_file(graph)
+            except argparse.ArgumentTypeError as error:
+                return usage_error(args, "run", str(error))
     if not os.path.isfile(args.script):
         return usage_error(args, "run", f"no such script: {args.script}")
     if out_format is not None:

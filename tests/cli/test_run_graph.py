@@ -197,11 +197,11 @@ def test_gpt_collapses_to_its_blocks_and_explain_names_its_limit(tmp_path):
 
 
 def test_bad_extension_and_flags_without_graph_are_usage_errors(small, tmp_path):
-    code, _, stderr = run("--graph", tmp_path / "g.jpg", small)
+    code, _, stderr = run("--graph", tmp_path / "g.txt", small)
     assert code == 2 and "cannot write" in stderr and ".svg" in stderr and ".dot" in stderr
     code, _, stderr = run("--continue", small)
     assert code == 2 and "--continue goes with --graph FILE" in stderr
-    assert not (tmp_path / "g.jpg").exists()
+    assert not (tmp_path / "g.txt").exists()
 
 
 def test_a_format_the_renderer_cannot_write_is_refused_before_the_script_runs(small, tmp_path,
