@@ -49,8 +49,8 @@ def autograd_core_run(*args):
 # %% [markdown]
 # ## 1. A PyTorch program, written the usual way
 #
-# A small classifier with two residual blocks: an input layer, `depth` blocks computing
-# $x + \mathrm{fc2}(\mathrm{relu}(\mathrm{fc1}(x)))$, and a head. Nothing in it knows about
+# A small classifier with residual blocks: `depth` blocks computing
+# $x + \mathrm{fc2}(\mathrm{relu}(\mathrm{fc1}(x)))$, a ReLU, and a linear head. Nothing in it knows about
 # autograd-core: it is the program one would run with `python train.py` under PyTorch.
 
 # %%
@@ -73,14 +73,13 @@ PROGRAM = textwrap.dedent('''\
 
 
     class Net(nn.Module):
-        def __init__(self, n_in, width, n_out, depth):
+        def __init__(self, width, n_out, depth):
             super().__init__()
-            self.embed = nn.Linear(n_in, width)
             self.blocks = nn.Sequential(*[Block(width) for _ in range(depth)])
             self.head = nn.Linear(width, n_out)
 
         def forward(self, x):
-            return self.head(self.blocks(F.relu(self.embed(x))))
+            return self.head(F.relu(self.blocks(x)))
 
 
     parser = argparse.ArgumentParser()
@@ -89,10 +88,10 @@ PROGRAM = textwrap.dedent('''\
     args = parser.parse_args()
 
     torch.manual_seed(0)
-    model = Net(n_in=4, width=16, n_out=3, depth=args.depth)
+    model = Net(width=16, n_out=3, depth=args.depth)
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    inputs = torch.randn(8, 4)
+    inputs = torch.randn(8, 16)
     targets = torch.randint(0, 3, (8,))
 
     for step in range(args.steps):
@@ -129,11 +128,12 @@ display(SVG(filename=os.path.join(work, "graph.svg")))
 # The script was stopped right after its first backward: the line it prints at the end
 # did not appear. The numbers on the edges into `linear` say which input is which
 # (1: the input, 2: the weight, 3: the bias). The format follows the file's extension: `.svg`, `.png`, `.pdf`, or
-# `.dot` for the DOT text itself. An extension no renderer writes is refused before the
-# script starts:
+# `.dot` for the DOT text itself (the formats depend on the renderer found: Graphviz's
+# `dot` writes more than `graphviz-pure`). An ending that is not one of them is refused
+# before the script starts:
 
 # %%
-autograd_core_run("--graph", "graph.jpg", "train.py")
+autograd_core_run("--graph", "graph.txt", "train.py")
 
 # %% [markdown]
 # ## 3. Bigger programs: modules collapsed into boxes
