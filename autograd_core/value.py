@@ -292,8 +292,10 @@ def _toposort(root: Value) -> list:
     orders agree).
 
     The states are two objects new to this call, so marks left by an earlier sort
-    count as unvisited and need no clearing. A node in a graph that another thread
-    is sorting at the same time may be placed twice: sort one graph at a time.
+    count as unvisited and need no clearing. Two threads must not sort graphs that
+    share inner nodes at the same time: each would take the other's marks for
+    unvisited and could place such a node twice (shared leaves are harmless, a leaf
+    passes nothing on).
     """
     entered = object()
     placed = object()
