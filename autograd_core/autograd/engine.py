@@ -16,7 +16,8 @@ gradient straight into their input's buffer (``Function.add_into``), so taking L
 of one tensor costs O(L) in backward rather than L zero tensors of its size.
 
 ``Value`` (scalars) runs its own two-line loop over a copy of ``toposort`` that reads
-its two parent slots directly (``value._toposort``; a test keeps the two orders equal).
+its two parent slots directly and keeps each node's state in a slot of the node
+(``value._toposort``; a test keeps the two orders equal).
 """
 from __future__ import annotations
 

@@ -157,3 +157,29 @@ def test_value_toposort_matches_the_engines():
     x, y = Value(0.5), Value(-1.5)
     z = ((x * y + x).tanh() * (y - x) + x ** 2).relu() + y.exp() / x
     assert _toposort(z) == toposort((z,), _parents)
+
+
+def test_sorting_again_ignores_the_marks_of_earlier_sorts():
+    from autograd_core.autograd.engine import toposort
+    from autograd_core.value import _parents, _toposort
+
+    def graph():
+        x, y = Value(0.5), Value(-1.5)
+        h = (x * y + x).tanh()
+        return x, y, h, h * (y - x) + x ** 2
+
+    def reference_backward(root):   # micrograd's loop over the engine's order
+        root.grad = 1.0
+        for v in reversed(toposort((root,), _parents)):
+            for p, local in zip(v._prev, v._local):
+                p.grad += local * v.grad
+
+    x, y, h, z = graph()
+    x2, y2, h2, z2 = graph()
+    for _ in range(2):   # the same graph twice: every grad accumulates, inner ones too
+        z.backward()
+        reference_backward(z2)
+        assert (x.grad, y.grad, h.grad) == (x2.grad, y2.grad, h2.grad)
+    w = (z + h).relu() * y   # a graph reusing sorted nodes
+    assert _toposort(w) == toposort((w,), _parents)
+    assert _toposort(h) == toposort((h,), _parents)
