@@ -23,6 +23,7 @@ from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswis
                          tanhshrink, threshold)
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .conv3d import conv3d, conv_transpose3d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d
 from .fold import fold, unfold
@@ -36,6 +37,12 @@ from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rm
 from .padding import pad
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                       adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+from .pooling_nd import (adaptive_avg_pool3d, adaptive_max_pool1d_with_indices,
+                         adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+                         adaptive_max_pool3d_with_indices, avg_pool3d, lp_pool1d, lp_pool2d,
+                         lp_pool3d, max_pool1d_with_indices, max_pool2d_with_indices,
+                         max_pool3d, max_pool3d_with_indices, max_unpool1d, max_unpool2d,
+                         max_unpool3d)
 from .sparse import embedding, one_hot
 from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
 
