@@ -17,23 +17,27 @@ One submodule per concept, named as the module files of ``nn.modules``: ``activa
 """
 from __future__ import annotations
 
-from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh,
-                         leaky_relu, log_softmax, logsigmoid, mish, prelu, relu, relu6, selu,
-                         sigmoid, silu, softmax, softmin, softplus, softshrink, softsign, tanh,
-                         tanhshrink, threshold)
+from .activation import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, hardshrink,
+                         hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_,
+                         log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, rrelu, rrelu_,
+                         selu, selu_, sigmoid, silu, softmax, softmin, softplus, softshrink,
+                         softsign, tanh, tanhshrink, threshold, threshold_)
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .conv3d import conv3d, conv_transpose3d
-from .distance import cosine_similarity, normalize, pairwise_distance
-from .dropout import dropout, dropout1d, dropout2d
+from .ctc import ctc_loss
+from .distance import cosine_similarity, normalize, pairwise_distance, pdist
+from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .fold import fold, unfold
 from .linear import bilinear, linear
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                    cosine_embedding_loss, cross_entropy, gaussian_nll_loss, hinge_embedding_loss,
                    huber_loss, kl_div, l1_loss, margin_ranking_loss, mse_loss, multi_margin_loss,
-                   multilabel_soft_margin_loss, nll_loss, poisson_nll_loss, smooth_l1_loss,
-                   triplet_margin_loss)
-from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
+                   multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
+                   poisson_nll_loss, smooth_l1_loss, soft_margin_loss, triplet_margin_loss,
+                   triplet_margin_with_distance_loss)
+from .normalization import (batch_norm, group_norm, instance_norm, layer_norm,
+                            local_response_norm, rms_norm)
 from .padding import pad
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                       adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
@@ -44,7 +48,8 @@ from .pooling_nd import (adaptive_avg_pool3d, adaptive_max_pool1d_with_indices,
                          max_pool3d, max_pool3d_with_indices, max_unpool1d, max_unpool2d,
                          max_unpool3d)
 from .sparse import embedding, one_hot
-from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle
+from .upsampling import (channel_shuffle, interpolate, pixel_shuffle, pixel_unshuffle, upsample,
+                         upsample_bilinear, upsample_nearest)
 
 __all__ = [
     "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d",

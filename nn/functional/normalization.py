@@ -1,5 +1,5 @@
-"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm`` and
-``rms_norm``.
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm``,
+``rms_norm`` and ``local_response_norm``.
 
 Batch and layer norm are one fused node each (the core's ``BatchNormTrain`` and
 ``LayerNormOp``); group, instance and RMS norm are compositions of Tensor ops, so
@@ -22,7 +22,8 @@ from autograd_core.ops.normalization import LayerNormOp as _LayerNormOp
 
 from .arguments import _tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm",
+           "local_response_norm"]
 
 
 def _shape(normalized_shape: int | Sequence[int]) -> tuple:
@@ -252,3 +253,27 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tenso
     dims = tuple(range(input.ndim - k, input.ndim))
     y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return y * weight if weight is not None else y
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Normalise each element of (N, C, *) input by its neighbours across channels:
+    ``x / (k + alpha * mean(x^2 over size channels around it)) ** beta``, the window
+    zero-padded by ``size // 2`` channels before and ``(size - 1) // 2`` after, as PyTorch.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.local_response_norm(ag.ones(1, 3, 1), 2, alpha=1.0, beta=1.0, k=0.0).tolist()
+    [[[2.0], [1.0], [1.0]]]
+    """
+    _tensor(input, "local_response_norm")
+    dim = input.ndim
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input "
+                         f"(got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    sq = (input * input).movedim(1, -1)
+    sq = ag.cat([ag.zeros(sq.shape[:-1] + (size // 2,), dtype=sq.dtype), sq,
+                 ag.zeros(sq.shape[:-1] + ((size - 1) // 2,), dtype=sq.dtype)], -1)
+    div = sq.unfold(sq.ndim - 1, size, 1).mean(-1).movedim(-1, 1)
+    return input / (div * alpha + k).pow(beta)
