@@ -47,7 +47,8 @@ from .pooling_nd import (adaptive_avg_pool3d, adaptive_max_pool1d_with_indices,
                          lp_pool3d, max_pool1d_with_indices, max_pool2d_with_indices,
                          max_pool3d, max_pool3d_with_indices, max_unpool1d, max_unpool2d,
                          max_unpool3d)
-from .sparse import embedding, one_hot
+from .sparse import embedding, embedding_bag, one_hot
+from .vision import affine_grid, grid_sample
 from .upsampling import (channel_shuffle, interpolate, pixel_shuffle, pixel_unshuffle, upsample,
                          upsample_bilinear, upsample_nearest)
 
