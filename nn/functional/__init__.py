@@ -1,9 +1,11 @@
 """Functional forms of the layers, activations and losses, as ``torch.nn.functional``.
 
 One submodule per concept, named as the module files of ``nn.modules``: ``activation``,
-``linear``, ``conv``, ``pooling``, ``normalization``, ``dropout``, ``sparse``
-(embedding, one_hot), ``loss``, ``attention``, ``padding``, ``upsampling``,
-``distance`` and ``fold``. Every public name is re-exported here.
+``linear``, ``conv`` (and ``conv3d``), ``pooling`` (and ``pooling_nd``: 3-D, unpooling,
+power-average), ``normalization``, ``dropout``, ``sparse`` (embedding, embedding_bag,
+one_hot), ``loss`` (and ``ctc``), ``attention``, ``padding``, ``upsampling``,
+``distance``, ``fold`` and ``vision`` (affine_grid, grid_sample). Every public name is
+re-exported here.
 
 >>> import autograd_core as ag
 >>> import autograd_core.nn.functional as F
@@ -68,4 +70,15 @@ __all__ = [
     "celu", "rms_norm", "bilinear", "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold",
     "fold", "margin_ranking_loss", "cosine_embedding_loss", "gaussian_nll_loss",
     "poisson_nll_loss", "multilabel_soft_margin_loss", "multi_head_attention_forward",
+    # issue #14: the rest of torch.nn.functional
+    "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d",
+    "adaptive_max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+    "max_pool3d_with_indices", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices", "max_unpool1d",
+    "max_unpool2d", "max_unpool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "dropout3d",
+    "alpha_dropout", "feature_alpha_dropout", "relu_", "elu_", "leaky_relu_", "hardtanh_",
+    "selu_", "celu_", "threshold_", "rrelu_", "rrelu", "gumbel_softmax", "soft_margin_loss",
+    "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss",
+    "local_response_norm", "pdist", "channel_shuffle", "embedding_bag", "grid_sample",
+    "affine_grid", "upsample", "upsample_nearest", "upsample_bilinear",
 ]
