@@ -25,7 +25,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.autograd import inplace_option
+from autograd_core.autograd import apply_inplace, inplace_option
 from autograd_core.ops.activation import ELU as _ELU
 from autograd_core.ops.activation import GELU as _GELU
 from autograd_core.ops.activation import Hardswish as _Hardswish
@@ -225,7 +225,6 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-@inplace_option
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants
     ``alpha = 1.6733, scale = 1.0507``.
@@ -234,7 +233,13 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> [round(v, 4) for v in F.selu(ag.tensor([-1.0, 1.0])).tolist()]
     [-1.1113, 1.0507]
     """
-    return _ELU.apply(_tensor(input, "selu"), alpha=_SELU_ALPHA) * _SELU_SCALE
+    x = _tensor(input, "selu")
+    if inplace:
+        # two ops, and the in-place write protects only the last one's saved input: the
+        # ELU reads a copy, which the write leaves as it was
+        return apply_inplace(x, "selu_", lambda t: _ELU.apply(t.clone(), alpha=_SELU_ALPHA)
+                             * _SELU_SCALE)
+    return _ELU.apply(x, alpha=_SELU_ALPHA) * _SELU_SCALE
 
 
 def logsigmoid(input: Tensor) -> Tensor:

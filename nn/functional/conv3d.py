@@ -23,15 +23,11 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
-from .arguments import _tensor
+from .arguments import _scalar_type, _tensor
 from .conv import conv2d, conv_transpose2d
 from .padding import pad
 
 __all__ = ["conv3d", "conv_transpose3d"]
-
-_SCALAR = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
-           "int32": "Int"}
-
 
 def _triple(op: str, name: str, v: Any) -> tuple:
     if isinstance(v, (tuple, list)):
@@ -62,8 +58,8 @@ def _check(op: str, input: Any, weight: Any, bias: Any, transposed: bool) -> Non
                            f"{list(weight.shape)}")
     for t in (weight, bias):
         if t is not None and t.dtype != input.dtype:
-            raise RuntimeError(f"expected scalar type {_SCALAR.get(str(input.dtype), input.dtype)}"
-                               f" but found {_SCALAR.get(str(t.dtype), t.dtype)}")
+            raise RuntimeError(f"expected scalar type {_scalar_type(input.dtype)} but found "
+                               f"{_scalar_type(t.dtype)}")
 
 
 def _check_geometry(s: tuple, p: tuple, d: tuple, groups: int) -> None:

@@ -84,13 +84,15 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
     if tg.dtype.kind not in "iu":
         raise RuntimeError(f"ctc_loss: expected integer targets, got dtype {tg.dtype}")
     if (tg_len < 0).any():
-        raise RuntimeError(f"Expected target_lengths to be non-negative, got {tg_len.tolist()}")
+        raise RuntimeError(f"Expected target_lengths to have value at least 0, but got value "
+                           f"{tg_len[tg_len < 0][0]} (while checking arguments for "
+                           "ctc_loss_allocate_outputs)")
     s_max = int(tg_len.max()) if n else 0
     if tg.ndim == 1:  # concatenated
         if tg.shape[0] != int(tg_len.sum()):
             raise RuntimeError(f"Expected tensor to have size {int(tg_len.sum())} at dimension 0, "
                                f"but got size {tg.shape[0]} for argument #2 'targets' (while "
-                               "checking arguments for ctc_loss_cpu)")
+                               "checking arguments for ctc_loss_allocate_outputs)")
         padded = np.full((n, max(s_max, 1)), blank, dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(tg_len)[:-1]]).astype(np.int64)
         for i in range(n):
@@ -99,20 +101,22 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
         if tg.shape[0] != n:
             raise RuntimeError(f"Expected tensor to have size {n} at dimension 0, but got size "
                                f"{tg.shape[0]} for argument #2 'targets' (while checking "
-                               "arguments for ctc_loss_cpu)")
+                               "arguments for ctc_loss_allocate_outputs)")
         if tg.shape[1] < s_max:
             raise RuntimeError(f"Expected tensor to have size at least {s_max} at dimension 1, "
                                f"but got size {tg.shape[1]} for argument #2 'targets' (while "
-                               "checking arguments for ctc_loss_cpu)")
+                               "checking arguments for ctc_loss_allocate_outputs)")
         keep = np.arange(tg.shape[1])[None, :] < tg_len[:, None]
         padded = np.where(keep, tg, blank).astype(np.int64)
         padded = padded[:, :max(s_max, 1)] if padded.shape[1] else np.full((n, 1), blank)
     if (in_len > t_max).any():
         bad = int(in_len[in_len > t_max][0])
         raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
-                           f"{bad} (while checking arguments for ctc_loss_cpu)")
+                           f"{bad} (while checking arguments for ctc_loss_allocate_outputs)")
     if (in_len < 0).any():
-        raise RuntimeError(f"Expected input_lengths to be non-negative, got {in_len.tolist()}")
+        raise RuntimeError(f"Expected input_lengths to have value at least 0, but got value "
+                           f"{in_len[in_len < 0][0]} (while checking arguments for "
+                           "ctc_loss_allocate_outputs)")
     live = np.arange(padded.shape[1])[None, :] < tg_len[:, None]
     if ((padded < 0) | (padded >= c))[live].any():
         raise IndexError(f"ctc_loss: target labels must be in [0, {c}), got "

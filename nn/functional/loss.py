@@ -34,7 +34,7 @@ from autograd_core.ops.loss import nll_loss as _nll_loss
 from autograd_core.ops.loss import reduce_loss
 
 from .activation import logsigmoid
-from .arguments import _array, _as_const, _tensor
+from .arguments import _array, _as_const, _scalar_type, _tensor
 from .distance import pairwise_distance
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -596,8 +596,7 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: Any = None,
                            f"but got: {list(input.shape)}")
     t = _array(target)
     if t.dtype != np.int64:
-        raise RuntimeError(f"expected scalar type Long but found "
-                           f"{_TORCH_NAMES.get(str(t.dtype), t.dtype)}")
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type(t.dtype)}")
     c = 1 if nd == 0 else input.shape[-1]
     if nd <= 1:
         ok = t.ndim <= 1 and t.size == c
@@ -623,10 +622,6 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: Any = None,
     if nd <= 1:
         loss = loss.reshape(())
     return reduce_loss(loss, reduction)
-
-
-_TORCH_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,

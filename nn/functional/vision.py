@@ -28,7 +28,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
-from .arguments import _tensor
+from .arguments import _scalar_type, _tensor
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -292,14 +292,11 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
+    # PyTorch's checks, in its order
     if input.dtype != grid.dtype:
-        raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
-                           f"input has {input.dtype} and grid has {grid.dtype}")
-    if input.ndim not in (4, 5) or grid.ndim != input.ndim:
-        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number "
-                           f"of dimensions, but got input with sizes {list(input.shape)} and grid "
-                           f"with sizes {list(grid.shape)}")
-    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"expected scalar type {_scalar_type(input.dtype)} but found "
+                           f"{_scalar_type(grid.dtype)}")
+    if input.ndim == 0 or grid.ndim == 0 or input.shape[0] != grid.shape[0]:
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
                            f"but got input with sizes {list(input.shape)} and grid with sizes "
                            f"{list(grid.shape)}")
@@ -312,6 +309,11 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
             raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial "
                                f"dimensions, but input has sizes {list(input.shape)} with "
                                f"dimension {i} being empty")
+    if input.ndim not in (4, 5) or grid.ndim != input.ndim:
+        want = 4 if input.ndim == 4 else 5
+        raise RuntimeError(f"grid_sampler(): expected {want}D input and grid with same number of "
+                           f"dimensions, but got input with sizes {list(input.shape)} and grid "
+                           f"with sizes {list(grid.shape)}")
     if mode == "bicubic" and k != 2:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     reader = _Reader(input)

@@ -334,6 +334,8 @@ class _LazyConvXdMixin(LazyModuleMixin):
 
     def initialize_parameters(self, input: Tensor, *args: Any, **kwargs: Any) -> None:
         if not self.has_uninitialized_params():
+            if self.in_channels == 0:  # materialised by load_state_dict (PyTorch keeps 0)
+                self.in_channels = self._get_in_channels(input)
             return
         self.in_channels = self._get_in_channels(input)
         if self.in_channels % self.groups != 0:

@@ -496,6 +496,8 @@ class _LazyNormBase(LazyModuleMixin):
 
     def initialize_parameters(self, input: Tensor) -> None:
         if not self.has_uninitialized_params():
+            if self.num_features == 0:  # materialised by load_state_dict (PyTorch keeps 0)
+                self.num_features = input.shape[1]
             return
         self.num_features = input.shape[1]
         if self.affine:
