@@ -46,7 +46,8 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
 from .modules import (AdaptiveAvgPool3d, AdaptiveLogSoftmaxWithLoss, AdaptiveMaxPool3d,
                       AlphaDropout, AvgPool3d, BatchNorm3d, ChannelShuffle, CircularPad3d,
                       ConstantPad3d, Container, Conv3d, ConvTranspose3d, CrossMapLRN2d, CTCLoss,
-                      DataParallel, Dropout3d, EmbeddingBag, FeatureAlphaDropout, InstanceNorm3d,
+                      DataParallel, Dropout3d, EmbeddingBag, FeatureAlphaDropout,
+                      FractionalMaxPool2d, FractionalMaxPool3d, InstanceNorm3d,
                       LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,
                       LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
                       LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear,
@@ -97,4 +98,5 @@ __all__ = [
     "ChannelShuffle", "RReLU", "Softmax2d",
     "SoftMarginLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss",
     "NLLLoss2d", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss", "Container", "DataParallel",
+    "FractionalMaxPool2d", "FractionalMaxPool3d",
 ]

@@ -324,3 +324,80 @@ def test_dropout3d_drops_whole_volumes_and_warns_like_torch(torch):
         F.dropout3d(ag.ones(3, 4))
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
         F.dropout3d(ag.ones(1, 1, 1, 1, 1), 1.5)
+
+
+# -------------------------------------------------------------- fractional max pooling
+FRACTIONAL = [(2, (2, 3, 10, 9), 3, (5, 4), None), (2, (2, 3, 10, 9), (2, 3), None, 0.5),
+              (2, (3, 7, 7), 2, 3, None), (3, (2, 3, 8, 9, 7), 2, (4, 5, 3), None),
+              (3, (3, 7, 7, 7), (2, 3, 2), None, 0.5)]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n,shape,k,size,ratio", FRACTIONAL)
+def test_fractional_max_pool_windows_indices_gradients_as_torch(torch, dtype, n, shape, k, size,
+                                                                 ratio):
+    # the same draws give PyTorch's windows (computed in the input's dtype) and winners
+    a = rng.standard_normal(shape).astype(dtype)
+    planes = (shape[0] if len(shape) == n + 2 else 1, shape[-n - 1])
+    s = rng.random(planes + (n,)).astype(dtype)
+    ours, theirs = getattr(F, f"fractional_max_pool{n}d"), getattr(torch.nn.functional,
+                                                                   f"fractional_max_pool{n}d")
+    t_ratio = (ratio,) * n if ratio else None
+    y, i = ours(ag.tensor(a), k, size, ratio, True, ag.tensor(s))
+    yt, it = theirs(torch.tensor(a), k, size, t_ratio, True, torch.tensor(s))
+    np.testing.assert_array_equal(i.numpy(), it.numpy())
+    np.testing.assert_array_equal(y.numpy(), yt.numpy())
+    if dtype == np.float64:
+        parity(torch, lambda x: ours(x, k, size, ratio, _random_samples=ag.tensor(s)),
+               lambda x: theirs(x, k, size, t_ratio, _random_samples=torch.tensor(s)), a)
+
+
+def test_fractional_max_pool_modules_draws_and_errors(torch):
+    for args in [dict(kernel_size=3, output_size=5), dict(kernel_size=(2, 3), output_ratio=0.5)]:
+        assert repr(nn.FractionalMaxPool2d(**args)) == repr(torch.nn.FractionalMaxPool2d(**args))
+    ag.manual_seed(0)
+    pool = nn.FractionalMaxPool2d(2, output_size=4, return_indices=True)
+    x = ag.randn(2, 3, 9, 9)
+    y1, y2 = pool(x), pool(x)
+    assert y1[0].shape == (2, 3, 4, 4) and not (y1[1] == y2[1]).all().item()  # fresh draws
+    fixed = nn.FractionalMaxPool3d(2, output_ratio=0.5, _random_samples=ag.rand(1, 2, 3))
+    assert list(fixed.state_dict()) == ["_random_samples"]
+    assert (fixed(ag.ones(1, 2, 6, 6, 6)) == 1).all().item()
+    for kw, msg in [({}, "FractionalMaxPool2d requires specifying either an output size, or a "
+                         "pooling ratio"),
+                    (dict(output_size=2, output_ratio=0.5), "only one of output_size and "
+                                                            "output_ratio may be specified"),
+                    (dict(output_ratio=1.5), r"output_ratio must be between 0 and 1 \(got 1.5\)")]:
+        with pytest.raises(ValueError, match=msg):
+            nn.FractionalMaxPool2d(2, **kw)
+    tf = torch.nn.functional
+    raises_like(torch, lambda: F.fractional_max_pool2d(ag.zeros(1, 1, 5, 5), 3, 4),
+                lambda: tf.fractional_max_pool2d(torch.zeros(1, 1, 5, 5), 3, 4))
+    raises_like(torch, lambda: F.fractional_max_pool3d(ag.zeros(1, 1, 5, 5, 3), 2, (2, 2, 3)),
+                lambda: tf.fractional_max_pool3d(torch.zeros(1, 1, 5, 5, 3), 2, (2, 2, 3)))
+    raises_like(torch, lambda: F.fractional_max_pool2d(ag.zeros(1, 1, 5, 5), 3),
+                lambda: tf.fractional_max_pool2d(torch.zeros(1, 1, 5, 5), 3))
+    raises_like(torch, lambda: F.fractional_max_pool2d(ag.zeros(5, 5), 2, 2),
+                lambda: tf.fractional_max_pool2d(torch.zeros(5, 5), 2, 2))
+
+
+def test_fractional_max_pool_random_samples_checks_as_torch(torch):
+    tf = torch.nn.functional
+    for n, shape in [(2, (2, 3, 6, 6)), (3, (2, 3, 6, 6, 6))]:
+        ours, theirs = getattr(F, f"fractional_max_pool{n}d"), getattr(tf,
+                                                                       f"fractional_max_pool{n}d")
+        a = rng.standard_normal(shape)
+        for s_shape in [(1, 3, n), (2, 2, n), (2, 3, 5 - n), (2, 3)]:
+            s = rng.random(s_shape)
+            raises_like(torch, lambda: ours(ag.tensor(a), 2, 3, _random_samples=ag.tensor(s)),
+                        lambda: theirs(torch.tensor(a), 2, 3, _random_samples=torch.tensor(s)))
+        s = rng.random((3, 3, n))  # a longer draw than the batch: its first rows are used
+        np.testing.assert_array_equal(
+            ours(ag.tensor(a), 2, 3, _random_samples=ag.tensor(s)).numpy(),
+            theirs(torch.tensor(a), 2, 3, _random_samples=torch.tensor(s)).numpy())
+    raises_like(torch, lambda: F.fractional_max_pool3d(ag.zeros(5, 5), 2, 2),
+                lambda: tf.fractional_max_pool3d(torch.zeros(5, 5), 2, 2))
+    raises_like(torch, lambda: F.fractional_max_pool3d(ag.zeros(5, 5), 2, 2,
+                                                       _random_samples=ag.rand(1, 1, 3)),
+                lambda: tf.fractional_max_pool3d(torch.zeros(5, 5), 2, 2,
+                                                 _random_samples=torch.rand(1, 1, 3)))

@@ -45,14 +45,15 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_poo
                       adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .pooling_nd import (adaptive_avg_pool3d, adaptive_max_pool1d_with_indices,
                          adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
-                         adaptive_max_pool3d_with_indices, avg_pool3d, lp_pool1d, lp_pool2d,
-                         lp_pool3d, max_pool1d_with_indices, max_pool2d_with_indices,
-                         max_pool3d, max_pool3d_with_indices, max_unpool1d, max_unpool2d,
-                         max_unpool3d)
+                         adaptive_max_pool3d_with_indices, avg_pool3d, fractional_max_pool2d,
+                         fractional_max_pool2d_with_indices, fractional_max_pool3d,
+                         fractional_max_pool3d_with_indices, lp_pool1d, lp_pool2d, lp_pool3d,
+                         max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d,
+                         max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
 from .sparse import embedding, embedding_bag, one_hot
 from .vision import affine_grid, grid_sample
-from .upsampling import (channel_shuffle, interpolate, pixel_shuffle, pixel_unshuffle, upsample,
-                         upsample_bilinear, upsample_nearest)
+from .upsampling import (channel_shuffle, interpolate, native_channel_shuffle, pixel_shuffle,
+                         pixel_unshuffle, upsample, upsample_bilinear, upsample_nearest)
 
 __all__ = [
     "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool2d",
@@ -80,5 +81,7 @@ __all__ = [
     "selu_", "celu_", "threshold_", "rrelu_", "rrelu", "gumbel_softmax", "soft_margin_loss",
     "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss",
     "local_response_norm", "pdist", "channel_shuffle", "embedding_bag", "grid_sample",
-    "affine_grid", "upsample", "upsample_nearest", "upsample_bilinear",
+    "affine_grid", "upsample", "upsample_nearest", "upsample_bilinear", "fractional_max_pool2d",
+    "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices", "native_channel_shuffle",
 ]

@@ -472,27 +472,52 @@ def relu_(input: Tensor) -> Tensor:
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """``elu`` written into ``input``."""
+    """``elu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.elu_(x); x.tolist()
+    [-0.6321205496788025, 1.0]
+    """
     return elu(input, alpha, inplace=True)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """``leaky_relu`` written into ``input``."""
+    """``leaky_relu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.leaky_relu_(x); x.tolist()
+    [-0.009999999776482582, 1.0]
+    """
     return leaky_relu(input, negative_slope, inplace=True)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """``hardtanh`` written into ``input``."""
+    """``hardtanh`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.hardtanh_(x); x.tolist()
+    [-1.0, 1.0]
+    """
     return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def selu_(input: Tensor) -> Tensor:
-    """``selu`` written into ``input``."""
+    """``selu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.selu_(x); x.tolist()
+    [-1.1113307476043701, 1.0507010221481323]
+    """
     return selu(input, inplace=True)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """``celu`` written into ``input``."""
+    """``celu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.celu_(x); x.tolist()
+    [-0.6321205496788025, 1.0]
+    """
     return celu(input, alpha, inplace=True)
 
 
@@ -508,5 +533,10 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
            training: bool = False) -> Tensor:
-    """``rrelu`` written into ``input``."""
+    """``rrelu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-3.0, 1.0]); _ = F.rrelu_(x, 0.1, 0.3); x.tolist()
+    [-0.6000000238418579, 1.0]
+    """
     return rrelu(input, lower, upper, training, inplace=True)

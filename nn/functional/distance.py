@@ -88,7 +88,7 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
 
     >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> F.pdist(ag.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])).tolist()
-    [5.0, 1.0, 4.242640687119285]
+    [5.0, 1.0, 4.242640495300293]
     """
     _tensor(input, "pdist")
     if input.ndim != 2:

@@ -1,7 +1,7 @@
 """Pooling of any number of spatial dims, composed of public Tensor ops over index
 windows: ``max_pool3d``, ``avg_pool3d``, ``adaptive_avg_pool3d``,
-``adaptive_max_pool3d``, the ``*_with_indices`` forms, ``max_unpool1d/2d/3d`` and the
-power-average ``lp_pool1d/2d/3d``.
+``adaptive_max_pool3d``, ``fractional_max_pool2d/3d``, the ``*_with_indices`` forms,
+``max_unpool1d/2d/3d`` and the power-average ``lp_pool1d/2d/3d``.
 
 Each pooling window is a row of flat positions in the input's spatial block (one
 ``(out, k)`` table of positions per dim, combined), with a mask of the positions that
@@ -37,7 +37,9 @@ __all__ = ["max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool
            "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
            "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
-           "lp_pool1d", "lp_pool2d", "lp_pool3d"]
+           "lp_pool1d", "lp_pool2d", "lp_pool3d", "fractional_max_pool2d",
+           "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d_with_indices"]
 
 _WORDS = {1: "one", 2: "two", 3: "three"}
 
@@ -125,21 +127,28 @@ def _winners(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return best
 
 
-def _take_max(input: Tensor, m: int, axes: list, return_indices: bool) -> Any:
+def _take_max(input: Tensor, m: int, axes: list, return_indices: bool,
+              per_plane: tuple | None = None) -> Any:
     """Max over the windows ``axes`` of the last ``m`` dims of ``input``: the winners' values
     (by ``gather``) and their flat indices in each spatial block."""
     lead = tuple(input.shape[:-m])
     sizes = tuple(input.shape[-m:])
-    out_sizes = tuple(p.shape[0] for p, _ in axes)
-    flat, valid = _combine(sizes, axes)
     block = int(np.prod(sizes, dtype=np.int64))
     x = _array(input).reshape(lead + (block,))
-    if flat.size and x.size:
-        best = _winners(x[..., flat], valid)
-        index = np.take_along_axis(np.broadcast_to(flat, lead + flat.shape), best[..., None],
-                                   -1)[..., 0]
+    if per_plane is not None:  # windows that differ from plane to plane: (*lead, O, K)
+        out_sizes, flat = per_plane
+        valid = np.ones(flat.shape[-1:], dtype=bool)
+        values = np.take_along_axis(x, flat.reshape(lead + (-1,)), -1).reshape(flat.shape)
     else:
-        index = np.zeros(lead + (flat.shape[0],), dtype=np.int64)
+        out_sizes = tuple(p.shape[0] for p, _ in axes)
+        flat, valid = _combine(sizes, axes)
+        values = x[..., flat] if flat.size and x.size else None
+    if flat.size and x.size:
+        best = _winners(values, valid)
+        index = np.take_along_axis(np.broadcast_to(flat, lead + flat.shape[-2:]),
+                                   best[..., None], -1)[..., 0]
+    else:
+        index = np.zeros(lead + (flat.shape[-2],), dtype=np.int64)
     index = ag.from_numpy(np.ascontiguousarray(index, dtype=np.int64))
     out = input.reshape(lead + (block,)).gather(len(lead), index).reshape(lead + out_sizes)
     if return_indices:
@@ -563,3 +572,134 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
     [[[[[2.828...]]]]]
     """
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)
+
+
+# ------------------------------------------------------------ fractional max pooling
+def _intervals(sample: np.ndarray, n_in: int, n_out: int, k: int, dtype: np.dtype) -> np.ndarray:
+    """PyTorch's ``generate_intervals``: the start of each of ``n_out`` windows of size ``k``
+    for the uniform draw ``sample`` (one per plane), the last one at ``n_in - k``; computed
+    in the input's dtype, as PyTorch."""
+    starts = np.empty(sample.shape + (n_out,), dtype=np.int64)
+    if n_out > 1:
+        alpha = dtype.type(n_in - k) / dtype.type(n_out - 1)
+        i = np.arange(n_out - 1, dtype=dtype)
+        starts[..., :-1] = (((i + sample[..., None]) * alpha).astype(np.int64)
+                            - (sample * alpha).astype(np.int64)[..., None])
+    if n_out > 0:
+        starts[..., -1] = n_in - k
+    return starts
+
+
+def _fractional(input: Any, kernel_size: Any, output_size: Any, output_ratio: Any,
+                return_indices: bool, samples: Any, n: int) -> Any:
+    fn = f"fractional_max_pool{n}d"
+    _tensor(input, fn)
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{fn} requires specifying either an output_size or an output_ratio")
+    if samples is None and input.ndim < n + 1:  # PyTorch reads input.size(-n - 1) first
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got {-n - 1})")
+    kernel = fn if n == 2 else f"{fn}_out"  # PyTorch's 3-D kernel names itself so
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"{kernel}(): Expected {n + 1}D or {n + 2}D tensor, but got: "
+                           f"{list(input.shape)}")
+    k = _ntuple(kernel_size, n, f"{fn}: kernel_size must either be a single int or a tuple of "
+                                f"{_WORDS[n]} ints")
+    sizes = tuple(input.shape[-n:])
+    if output_size is None:
+        ratio = output_ratio if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * n
+        out = tuple(int(s * r) for s, r in zip(sizes, ratio))
+    else:
+        out = _ntuple(output_size, n, f"{fn}: output_size must either be a single int or a tuple "
+                                      f"of {_WORDS[n]} ints")
+    names = ("time", "height", "width")[-n:]
+    for name, o, ki, size in zip(names, out, k, sizes):
+        if o + ki - 1 > size:
+            raise RuntimeError(f"{kernel}(): pool {name} {ki} too large relative to input "
+                               f"{name} {size}")
+    batched = input.ndim == n + 2
+    x = input if batched else input.unsqueeze(0)
+    planes = tuple(x.shape[:2])
+    dt = np.dtype(x.dtype)
+    if samples is None:
+        samples = ag.rand(planes + (n,), dtype=dt)
+    u = np.asarray(_array(samples), dtype=dt)
+    if u.ndim != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {u.ndim}")
+    if u.shape[0] < planes[0]:  # extra rows beyond the batch are unused, as PyTorch's
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if u.shape[1] != planes[1]:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if u.shape[2] != n:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {n}; got {u.shape[2]}.")
+    u = u[:planes[0]]
+    # PyTorch's draws: [W, H] for 2-D, [T, H, W] for 3-D
+    order = (1, 0) if n == 2 else (0, 1, 2)
+    flat = np.zeros(planes + out + k, dtype=np.int64)
+    for axis in range(n):
+        start = _intervals(u[..., order[axis]], sizes[axis], out[axis], k[axis], dt)
+        pos = start[..., :, None] + np.arange(k[axis])                  # (N, C, out, k)
+        shape = list(planes) + [1] * (2 * n)
+        shape[2 + axis], shape[2 + n + axis] = out[axis], k[axis]
+        flat = flat + pos.reshape(shape) * int(np.prod(sizes[axis + 1:], dtype=np.int64))
+    flat = flat.reshape(planes + (int(np.prod(out)), int(np.prod(k))))
+    result = _take_max(x, n, [], True, per_plane=(out, flat))
+    if not batched:
+        result = (result[0].squeeze(0), result[1].squeeze(0))
+    return result if return_indices else result[0]
+
+
+def fractional_max_pool2d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    """Fractional max pooling (Graham) of (N, C, H, W) or (C, H, W) input: ``kernel_size``
+    windows at pseudo-random steps that give ``output_size`` (or ``output_ratio`` of the
+    input's size), drawn per plane from ``_random_samples`` (N, C, 2) in [0, 1) or from the
+    global generator; PyTorch's windows and winners.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.fractional_max_pool2d(ag.randn(2, 3, 10, 10), 3, output_size=5).shape
+    (2, 3, 5, 5)
+    """
+    return _fractional(input, kernel_size, output_size, output_ratio, return_indices,
+                       _random_samples, 2)
+
+
+def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    """Fractional max pooling of (N, C, T, H, W) or (C, T, H, W) input;
+    ``_random_samples`` is (N, C, 3). See ``fractional_max_pool2d``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.fractional_max_pool3d(ag.randn(1, 2, 6, 6, 6), 2, output_ratio=0.5).shape
+    (1, 2, 3, 3, 3)
+    """
+    return _fractional(input, kernel_size, output_size, output_ratio, return_indices,
+                       _random_samples, 3)
+
+
+def fractional_max_pool2d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """``fractional_max_pool2d`` with its indices, always.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> y, i = F.fractional_max_pool2d_with_indices(ag.randn(1, 1, 6, 6), 2, 3)
+    >>> y.shape, i.shape
+    ((1, 1, 3, 3), (1, 1, 3, 3))
+    """
+    return _fractional(input, kernel_size, output_size, output_ratio, True, _random_samples, 2)
+
+
+def fractional_max_pool3d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """``fractional_max_pool3d`` with its indices, always.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> y, i = F.fractional_max_pool3d_with_indices(ag.randn(1, 1, 6, 6, 6), 2, 3)
+    >>> y.shape, i.shape
+    ((1, 1, 3, 3, 3), (1, 1, 3, 3, 3))
+    """
+    return _fractional(input, kernel_size, output_size, output_ratio, True, _random_samples, 3)

@@ -24,8 +24,8 @@ from autograd_core import Tensor
 from .arguments import _tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
-__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "upsample",
-           "upsample_nearest", "upsample_bilinear"]
+__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "native_channel_shuffle", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
@@ -254,6 +254,16 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     return x.reshape((n, c) + rest)
 
 
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """``channel_shuffle`` (PyTorch's name for its kernel without the checks' fallback).
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.native_channel_shuffle(ag.arange(4.0).reshape(1, 4, 1), 2).reshape(-1).tolist()
+    [0.0, 2.0, 1.0, 3.0]
+    """
+    return channel_shuffle(input, groups)
+
+
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
              align_corners: bool | None = None) -> Tensor:
     """Deprecated alias of ``interpolate`` (warns, as PyTorch).
@@ -270,7 +280,14 @@ def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: st
 
 
 def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
-    """Deprecated: ``interpolate(..., mode='nearest')`` (warns, as PyTorch)."""
+    """Deprecated: ``interpolate(..., mode='nearest')`` (warns, as PyTorch).
+
+    >>> import warnings, autograd_core as ag, autograd_core.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_nearest(ag.ones(1, 1, 2, 2), scale_factor=2).shape
+    (1, 1, 4, 4)
+    """
     warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
                   "`nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode="nearest")
@@ -278,7 +295,14 @@ def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) 
 
 def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
     """Deprecated: ``interpolate(..., mode='bilinear', align_corners=True)`` (warns, as
-    PyTorch)."""
+    PyTorch).
+
+    >>> import warnings, autograd_core as ag, autograd_core.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_bilinear(ag.ones(1, 1, 2, 2), size=3).shape
+    (1, 1, 3, 3)
+    """
     warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use "
                   "`nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

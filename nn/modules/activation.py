@@ -537,7 +537,7 @@ class RReLU(Module):
     >>> nn.RReLU(0.1, 0.3)
     RReLU(lower=0.1, upper=0.3)
     >>> nn.RReLU(0.1, 0.3).eval()(ag.tensor([-1.0, 2.0])).tolist()
-    [-0.2, 2.0]
+    [-0.20000000298023224, 2.0]
     """
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,

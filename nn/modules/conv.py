@@ -413,13 +413,23 @@ class LazyConv2d(_LazyConv, Conv2d):
 
 
 class LazyConv3d(_LazyConv, Conv3d):
-    """A ``Conv3d`` whose ``in_channels`` is read from its first input."""
+    """A ``Conv3d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.LazyConv3d(4, 2)(ag.randn(1, 3, 4, 4, 4)).shape
+    (1, 4, 3, 3, 3)
+    """
 
     cls_to_become = Conv3d
 
 
 class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
-    """A ``ConvTranspose1d`` whose ``in_channels`` is read from its first input."""
+    """A ``ConvTranspose1d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.LazyConvTranspose1d(4, 2, stride=2)(ag.randn(1, 3, 5)).shape
+    (1, 4, 10)
+    """
 
     cls_to_become = ConvTranspose1d
 
@@ -436,6 +446,11 @@ class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
 
 
 class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
-    """A ``ConvTranspose3d`` whose ``in_channels`` is read from its first input."""
+    """A ``ConvTranspose3d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.LazyConvTranspose3d(4, 2, stride=2)(ag.randn(1, 3, 2, 2, 2)).shape
+    (1, 4, 4, 4, 4)
+    """
 
     cls_to_become = ConvTranspose3d

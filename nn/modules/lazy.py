@@ -30,7 +30,12 @@ __all__ = ["LazyModuleMixin"]
 class LazyModuleMixin:
     """A mixin for modules that infer their parameters' shapes from their first input;
     the class names the module it becomes in ``cls_to_become`` and implements
-    ``initialize_parameters(*args)``."""
+    ``initialize_parameters(*args)``.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> isinstance(nn.LazyLinear(3), nn.modules.lazy.LazyModuleMixin)
+    True
+    """
 
     cls_to_become: type | None = None
 

@@ -523,30 +523,60 @@ class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):
 
 
 class LazyBatchNorm2d(_LazyNormBase, BatchNorm2d):
-    """A ``BatchNorm2d`` whose ``num_features`` is read from its first input."""
+    """A ``BatchNorm2d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyBatchNorm2d()
+    >>> _ = m(ag.randn(2, 3, 4, 4)); m.num_features
+    3
+    """
 
     cls_to_become = BatchNorm2d
 
 
 class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
-    """A ``BatchNorm3d`` whose ``num_features`` is read from its first input."""
+    """A ``BatchNorm3d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyBatchNorm3d()
+    >>> _ = m(ag.randn(2, 3, 2, 2, 2)); m.num_features
+    3
+    """
 
     cls_to_become = BatchNorm3d
 
 
 class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
-    """An ``InstanceNorm1d`` whose ``num_features`` is read from its first input."""
+    """An ``InstanceNorm1d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyInstanceNorm1d()
+    >>> _ = m(ag.randn(2, 3, 5)); m.num_features
+    3
+    """
 
     cls_to_become = InstanceNorm1d
 
 
 class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
-    """An ``InstanceNorm2d`` whose ``num_features`` is read from its first input."""
+    """An ``InstanceNorm2d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyInstanceNorm2d()
+    >>> _ = m(ag.randn(2, 3, 4, 4)); m.num_features
+    3
+    """
 
     cls_to_become = InstanceNorm2d
 
 
 class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
-    """An ``InstanceNorm3d`` whose ``num_features`` is read from its first input."""
+    """An ``InstanceNorm3d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyInstanceNorm3d()
+    >>> _ = m(ag.randn(2, 3, 2, 2, 2)); m.num_features
+    3
+    """
 
     cls_to_become = InstanceNorm3d

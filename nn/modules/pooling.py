@@ -1,6 +1,6 @@
 """Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
-``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d`` and ``LPPool1d/2d/3d``, each a thin
-wrapper of its ``nn.functional`` form.
+``AdaptiveMaxPool1d/2d/3d``, ``FractionalMaxPool2d/3d``, ``MaxUnpool1d/2d/3d`` and
+``LPPool1d/2d/3d``, each a thin wrapper of its ``nn.functional`` form.
 
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.AdaptiveMaxPool2d(1)(ag.arange(4.0).reshape(1, 1, 2, 2)).tolist()
@@ -18,7 +18,7 @@ from .module import Module
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
-           "LPPool1d", "LPPool2d", "LPPool3d"]
+           "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d"]
 
 
 def _check4d(name: str, input: Tensor) -> None:
@@ -401,6 +401,58 @@ class LPPool3d(_LPPoolNd):
     >>> import autograd_core as ag, autograd_core.nn as nn
     >>> nn.LPPool3d(1, 2)(ag.ones(1, 1, 2, 2, 2)).tolist()
     [[[[[8.0]]]]]
+    """
+
+    _n = 3
+
+
+class _FractionalMaxPoolNd(Module):
+    """Fractional max pooling, as PyTorch's: the window and target size (or ratio) as
+    n-tuples, and an optional fixed ``_random_samples`` buffer."""
+
+    _n = 2
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        n = self._n
+        self.kernel_size = _tuple(kernel_size, n)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _tuple(output_size, n) if output_size is not None else None
+        self.output_ratio = _tuple(output_ratio, n) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{type(self).__name__} requires specifying either an output size, "
+                             "or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor) -> Any:
+        fn = F.fractional_max_pool2d if self._n == 2 else F.fractional_max_pool3d
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                  self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling of (N, C, H, W) or (C, H, W) input to ``output_size`` (or
+    ``output_ratio`` of the input size) with pseudo-random window steps.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.FractionalMaxPool2d(3, output_ratio=0.5)(ag.randn(1, 2, 10, 10)).shape
+    (1, 2, 5, 5)
+    """
+
+    _n = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling of (N, C, T, H, W) or (C, T, H, W) input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.FractionalMaxPool3d(2, output_size=3)(ag.randn(1, 2, 6, 6, 6)).shape
+    (1, 2, 3, 3, 3)
     """
 
     _n = 3
