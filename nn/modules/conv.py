@@ -28,8 +28,6 @@ __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
            "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
            "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
-_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
 
 def _ntuple(v: Any, n: int, name: str) -> tuple:
     if isinstance(v, (tuple, list)):
@@ -37,6 +35,9 @@ def _ntuple(v: Any, n: int, name: str) -> tuple:
             raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {v!r}")
         return tuple(int(x) for x in v)
     return (int(v),) * n
+
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _check_conv_args(name: str, in_channels: int, out_channels: int, groups: int,
@@ -51,8 +52,9 @@ def _check_conv_args(name: str, in_channels: int, out_channels: int, groups: int
         raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
                          f"({groups})")
     if padding_mode not in _PADDING_MODES:
-        raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
-                         f"padding_mode='{padding_mode}'")
+        # PyTorch prints its set of modes (in its hash order); this is one such order
+        raise ValueError("padding_mode must be one of {'zeros', 'reflect', 'replicate', "
+                         f"'circular'}}, but got padding_mode={padding_mode!r}")
 
 
 class _ConvNd(Module):
@@ -69,6 +71,8 @@ class _ConvNd(Module):
                  groups: int, bias: bool, padding_mode: str, dtype: Any) -> None:
         super().__init__()
         name, n = type(self).__name__, self._n
+        if transposed and padding_mode != "zeros":  # PyTorch's first check
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         _check_conv_args(name, in_channels, out_channels, groups, padding_mode)
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -93,9 +97,17 @@ class _ConvNd(Module):
         self.output_padding = _ntuple(output_padding, n, "output_padding")
         self.groups = groups
         self.padding_mode = padding_mode
+        # F.pad's amounts (last dim first) for the other padding modes, as PyTorch keeps them
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            self._reversed_padding_repeated_twice = [
+                a for t in reversed(totals) for a in (t // 2, t - t // 2)]
+        elif self.padding == "valid":
+            self._reversed_padding_repeated_twice = [0, 0] * n
+        else:
+            self._reversed_padding_repeated_twice = [p for p in reversed(self.padding)
+                                                     for _ in range(2)]
         self.transposed = transposed
-        if transposed and padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         channels = (in_channels, out_channels // groups) if transposed else \
             (out_channels, in_channels // groups)
         self.weight = _empty(channels + self.kernel_size, dtype)
@@ -146,22 +158,6 @@ class _ConvNd(Module):
             s += f", padding_mode={self.padding_mode}"
         return s
 
-    def _reversed_padding(self) -> tuple:
-        """The (left, right) padding per spatial dim from the last, as ``F.pad`` takes it:
-        PyTorch's ``_reversed_padding_repeated_twice`` (an odd 'same' total puts the extra
-        one on the right)."""
-        pads: list = []
-        for i in range(self._n - 1, -1, -1):
-            if self.padding == "valid":
-                left = right = 0
-            elif self.padding == "same":
-                total = self.dilation[i] * (self.kernel_size[i] - 1)
-                left, right = total // 2, total - total // 2
-            else:
-                left = right = self.padding[i]
-            pads += [left, right]
-        return tuple(pads)
-
 
 class _Conv(_ConvNd):
     """A plain convolution, on (N, C_in, *spatial) or unbatched (C_in, *spatial) input."""
@@ -176,12 +172,12 @@ class _Conv(_ConvNd):
         unbatched = self._check_input(input)
         x = input.unsqueeze(0) if unbatched else input
         if self.padding_mode != "zeros":
-            x = F.pad(x, self._reversed_padding(), mode=self.padding_mode)
+            x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             out = self._conv(x, self.weight, self.bias, self.stride, 0, self.dilation,
                              self.groups)
         else:
-            out = self._conv(x, self.weight, self.bias, self.stride, self.padding,
-                             self.dilation, self.groups)
+            out = self._conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                             self.groups)
         return out.squeeze(0) if unbatched else out
 
 
@@ -202,7 +198,8 @@ class Conv1d(_Conv):
 
 class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input; ``weight``
-    is (out_channels, in_channels / groups, kH, kW).
+    is (out_channels, in_channels / groups, kH, kW). ``padding_mode`` is ``'zeros'``,
+    ``'reflect'``, ``'replicate'`` or ``'circular'`` (as ``F.pad``'s modes).
 
     >>> import autograd_core as ag, autograd_core.nn as nn
     >>> conv = nn.Conv2d(1, 8, 3, padding=1)
