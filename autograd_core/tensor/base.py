@@ -35,7 +35,8 @@ from ..autograd.function import (RemovableHandle, bind_tensor, refresh_view, sca
 from ..ops import pointwise as P
 from .args import _check_dim, _is_float, add_numpy_names
 from .creation import CreationMixin
-from .dtypes import to_array
+from .dtypes import _dtype, bfloat16, to_array
+from .legacy import legacy_dtype
 from .index import IndexMixin
 from .inplace import InPlaceMixin
 from .linalg import LinalgMixin
@@ -43,6 +44,9 @@ from .movement import MovementMixin
 from .pointwise import PointwiseMixin
 from .random import RandomMixin
 from .reduce import ReduceMixin
+from .size import Size, shape_of
+
+_tuple_new = tuple.__new__
 
 _new = object.__new__
 
@@ -140,8 +144,14 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        """The sizes of the dims, a ``Size`` (a tuple of ints, as PyTorch's).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).shape, ag.zeros(2, 3).shape.numel()
+        ((2, 3), 6)
+        """
+        return _tuple_new(Size, self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -183,7 +193,7 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         ((2, 3), 3)
         """
         if dim is None:
-            return self._data.shape
+            return shape_of(self._data)
         if self._data.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_check_dim(self, dim, "size")]
@@ -433,7 +443,8 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
             elif a is not None and not isinstance(a, bool):
                 dtype = a
         copy = kwargs.get("copy", False)
-        if dtype is None or np.dtype(dtype) == self._data.dtype:
+        dtype = _dtype(dtype)  # bfloat16 and non-dtypes refused with a clear message
+        if dtype is None or dtype == self._data.dtype:
             return self.clone() if copy else self
         dtype = np.dtype(dtype)
         if not _is_float(dtype):
@@ -448,17 +459,15 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         >>> x = ag.tensor([1.5])
         >>> x.type(), x.type(ag.float64).dtype, x.type("torch.IntTensor").tolist()
         ('torch.FloatTensor', dtype('float64'), [1])
+        >>> x.type(ag.LongTensor)
+        tensor([1])
         """
         if dtype is None:
             return torch_type_name(self._data.dtype)
-        if isinstance(dtype, str):
-            names = {torch_type_name(np.dtype(d)): np.dtype(d) for d in
-                     (np.float16, np.float32, np.float64, np.int8, np.uint8, np.int16, np.int32,
-                      np.int64, np.bool_)}
-            if dtype not in names:
-                raise ValueError(f"invalid type: '{dtype}'")
-            dtype = names[dtype]
-        return self.to(dtype)
+        legacy = legacy_dtype(dtype)  # FloatTensor, 'torch.FloatTensor', ...
+        if legacy is None and isinstance(dtype, str):
+            raise ValueError(f"invalid type: '{dtype}'")
+        return self.to(dtype if legacy is None else legacy)
 
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
@@ -471,6 +480,10 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
 
     def half(self) -> "Tensor":
         return self.to(np.float16)
+
+    def bfloat16(self) -> "Tensor":
+        """Refused with a clear message: NumPy has no bfloat16 (use float32)."""
+        return self.to(bfloat16)
 
     def long(self) -> "Tensor":
         return self.to(np.int64)

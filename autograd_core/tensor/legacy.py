@@ -1,0 +1,160 @@
+"""PyTorch's legacy tensor types, as older programs use them: ``FloatTensor``,
+``DoubleTensor``, ``HalfTensor``, ``LongTensor``, ``IntTensor``, ``ShortTensor``,
+``CharTensor``, ``ByteTensor`` and ``BoolTensor``.
+
+Each is a constructor (``FloatTensor(2, 3)`` an uninitialised tensor of that shape,
+``FloatTensor([1, 2])`` one of that data, ``FloatTensor(t)`` an alias of a tensor of
+that dtype) and a test of type: ``isinstance(t, FloatTensor)`` holds for a float32 tensor.
+As in PyTorch they are not subclasses of ``Tensor``: the tensors they make are Tensors.
+
+>>> import autograd_core as ag
+>>> ag.LongTensor([1.5, 2]), isinstance(ag.zeros(2), ag.FloatTensor)
+(tensor([1, 2]), True)
+"""
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import torch_type_name
+from ..device import check as check_device
+from .creation import empty
+from .dtypes import to_array
+
+__all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
+           "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "legacy_dtype"]
+
+
+def _is_size(args: tuple) -> bool:
+    """Whether the arguments are sizes (ints, or one ``Size``), not data."""
+    from .size import Size
+    if len(args) == 1 and isinstance(args[0], Size):
+        return True
+    try:
+        [operator.index(a) for a in args]
+    except TypeError:
+        return False
+    return not any(isinstance(a, np.ndarray) or hasattr(a, "_data") for a in args)
+
+
+class _LegacyType(type):
+    """The metaclass: calling the type makes a tensor; ``isinstance`` tests the dtype."""
+
+    dtype: np.dtype
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        from .base import Tensor
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+    def __subclasscheck__(cls, sub: Any) -> bool:
+        return type.__subclasscheck__(cls, sub)
+
+    def __repr__(cls) -> str:
+        return f"<class '{torch_type_name(cls.dtype)}'>"
+
+    def __call__(cls, *args: Any, device: Any = None) -> Any:
+        from .base import Tensor, make
+        check_device(device)
+        name = torch_type_name(cls.dtype)[len("torch."):]
+        if not args or _is_size(args):
+            sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else args
+            for n in sizes:
+                if operator.index(n) < 0:
+                    raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                                       f"{[int(s) for s in sizes]}")
+            return empty(*(sizes or (0,)), dtype=cls.dtype)
+        if len(args) > 1:
+            raise TypeError(f"{name}(): expected sizes (ints) or one sequence of data, got "
+                            f"{len(args)} arguments")
+        data = args[0]
+        if isinstance(data, Tensor):
+            if data.dtype != cls.dtype:
+                raise TypeError(f"{name}(): expected a tensor of dtype {cls.dtype}, got one of "
+                                f"{data.dtype}")
+            return make(data.detach()._data)  # an alias, as PyTorch's
+        if not isinstance(data, (list, tuple, np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        try:  # Python numbers as float64/int64 first, so nothing is lost before the cast
+            arr = np.asarray(data)
+        except (TypeError, ValueError):
+            arr = None
+        if arr is None or arr.dtype == object:
+            arr = to_array(data)
+        return make(np.array(arr, dtype=cls.dtype))
+
+
+def _legacy(name: str, dtype: Any, doc: str) -> _LegacyType:
+    cls = _LegacyType(name, (), {"dtype": np.dtype(dtype), "is_sparse": False,
+                                 "is_cuda": False, "__doc__": doc, "__module__": "torch"})
+    return cls
+
+
+FloatTensor = _legacy("FloatTensor", np.float32, """float32 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.FloatTensor(2, 3).shape, ag.FloatTensor([1, 2])
+    ((2, 3), tensor([1., 2.]))
+    """)
+DoubleTensor = _legacy("DoubleTensor", np.float64, """float64 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.DoubleTensor([1, 2]).dtype, isinstance(ag.zeros(1, dtype=ag.float64), ag.DoubleTensor)
+    (dtype('float64'), True)
+    """)
+HalfTensor = _legacy("HalfTensor", np.float16, """float16 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.HalfTensor([1, 2]).dtype
+    dtype('float16')
+    """)
+LongTensor = _legacy("LongTensor", np.int64, """int64 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.LongTensor([1.7, -2.7]), isinstance(ag.arange(3), ag.LongTensor)
+    (tensor([ 1, -2]), True)
+    """)
+IntTensor = _legacy("IntTensor", np.int32, """int32 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.IntTensor([1, 2]).dtype
+    dtype('int32')
+    """)
+ShortTensor = _legacy("ShortTensor", np.int16, """int16 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.ShortTensor([1, 2]).dtype
+    dtype('int16')
+    """)
+CharTensor = _legacy("CharTensor", np.int8, """int8 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.CharTensor([1, 2]).dtype
+    dtype('int8')
+    """)
+ByteTensor = _legacy("ByteTensor", np.uint8, """uint8 tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.ByteTensor([1, 2]).dtype
+    dtype('uint8')
+    """)
+BoolTensor = _legacy("BoolTensor", np.bool_, """bool tensors (PyTorch's legacy type).
+
+    >>> import autograd_core as ag
+    >>> ag.BoolTensor([1, 0])
+    tensor([ True, False])
+    """)
+
+_BY_NAME = {torch_type_name(t.dtype): t for t in (FloatTensor, DoubleTensor, HalfTensor,
+                                                   LongTensor, IntTensor, ShortTensor,
+                                                   CharTensor, ByteTensor, BoolTensor)}
+
+
+def legacy_dtype(kind: Any) -> np.dtype | None:
+    """The dtype of a legacy type or of its name (``'torch.FloatTensor'``), else None."""
+    if isinstance(kind, _LegacyType):
+        return kind.dtype
+    if isinstance(kind, str) and kind in _BY_NAME:
+        return _BY_NAME[kind].dtype
+    return None
