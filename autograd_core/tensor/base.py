@@ -34,6 +34,7 @@ from ..autograd.function import (RemovableHandle, bind_tensor, refresh_view, sca
                                  torch_type_name, version_counter)
 from ..ops import pointwise as P
 from .args import _check_dim, _is_float, add_numpy_names
+from .bins import BinsMixin
 from .creation import CreationMixin
 from .dtypes import _dtype, bfloat16, to_array
 from .legacy import legacy_dtype
@@ -79,7 +80,7 @@ def init_leaf(t: "Tensor", data: np.ndarray) -> None:
     t._view = None    # for a view: (base, input, op class, op attrs, base version, made in no_grad)
 
 class Tensor(PointwiseMixin, ReduceMixin, MovementMixin, IndexMixin, LinalgMixin, InPlaceMixin,
-             CreationMixin, RandomMixin):
+             CreationMixin, RandomMixin, BinsMixin):
     """An n-dimensional array that can record the operations made on it.
 
 Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
