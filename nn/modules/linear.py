@@ -76,7 +76,8 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         p = self._parameters
-        w = p["weight"]
+        # a weight (or bias) recomputed by a hook (weight_norm, spectral_norm) is an attribute
+        w = p["weight"] if "weight" in p else self.weight
         if not isinstance(input, Tensor):
             raise TypeError(f"{self._get_name()}: expected a Tensor input, got "
                             f"{type(input).__name__}")
@@ -86,7 +87,7 @@ class Linear(Module):
                              f"features (last dim), got shape {tuple(shape)}")
         if input.dtype != w.dtype:
             _check_dtype(self._get_name(), input, w)
-        b = p["bias"]
+        b = p["bias"] if "bias" in p else self.bias
         if b is None:
             return _LinearOp.apply(input, w)
         return _LinearOp.apply(input, w, b)
