@@ -101,8 +101,8 @@ def spectral_norm(module: Any, name: str = "weight", n_power_iterations: int = 1
     this library's random draws (copy PyTorch's buffers to match it exactly).
 
     >>> import autograd_core as ag, autograd_core.nn as nn
-    >>> m = nn.utils.spectral_norm(nn.Linear(4, 4), n_power_iterations=30)
-    >>> y = m(ag.ones(1, 4))
+    >>> m = nn.utils.spectral_norm(nn.Linear(4, 4).double(), n_power_iterations=200)
+    >>> y = m(ag.ones(1, 4, dtype=ag.float64))
     >>> import numpy as np
     >>> round(float(np.linalg.norm(m.weight.detach().numpy(), 2)), 4)
     1.0
