@@ -69,7 +69,7 @@ class Parameter(Tensor):
             return memo[id(self)]
         p = Parameter(self.detach().numpy().copy(), self.requires_grad)
         if self.grad is not None:
-            p.grad = Tensor(self.grad.detach().numpy())
+            p.grad = ag.tensor(self.grad.detach().numpy())
         memo[id(self)] = p
         return p
 

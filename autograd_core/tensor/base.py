@@ -36,8 +36,8 @@ from ..ops import pointwise as P
 from .args import _check_dim, _is_float, add_numpy_names
 from .bins import BinsMixin
 from .creation import CreationMixin
-from .dtypes import _dtype, bfloat16, to_array
-from .legacy import legacy_dtype
+from .dtypes import _dtype, bfloat16, get_default_dtype
+from .legacy import empty_array, is_size, legacy_array, legacy_dtype
 from .index import IndexMixin
 from .inplace import InPlaceMixin
 from .linalg import LinalgMixin
@@ -98,8 +98,29 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
 
     _is_fn = False  # as a node of the graph: a leaf (its grad_fn is the op node)
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        init_leaf(self, to_array(data, dtype))
+    def __init__(self, *args: Any, dtype: Any = None, requires_grad: bool = False,
+                 device: Any = None) -> None:
+        """PyTorch's legacy constructor: ``Tensor(2, 3)`` an uninitialised tensor of that
+        shape, ``Tensor([1, 2])`` one of that data, both of the default float dtype (or
+        ``dtype``); ``Tensor(t)`` a tensor sharing ``t``'s memory. ``tensor(data)`` is the
+        constructor that infers the dtype.
+
+        >>> import autograd_core as ag
+        >>> ag.Tensor(2, 3).shape, ag.Tensor([1, 2]), ag.Tensor()
+        ((2, 3), tensor([1., 2.]), tensor([]))
+        """
+        check_device(device)
+        dt = get_default_dtype() if dtype is None else _dtype(dtype)
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            arr = args[0]._data if dtype is None else args[0]._data.astype(dt, copy=False)
+        elif not args or is_size(args):
+            arr = empty_array(args, dt, "Tensor")
+        elif len(args) > 1:
+            raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got "
+                            f"{len(args)} arguments")
+        else:
+            arr = legacy_array(args[0], dt)
+        init_leaf(self, arr)
         if requires_grad:
             self.requires_grad = True
 

@@ -20,14 +20,13 @@ import numpy as np
 
 from ..autograd.function import torch_type_name
 from ..device import check as check_device
-from .creation import empty
 from .dtypes import to_array
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
            "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "legacy_dtype"]
 
 
-def _is_size(args: tuple) -> bool:
+def is_size(args: tuple) -> bool:
     """Whether the arguments are sizes (ints, or one ``Size``), not data."""
     from .size import Size
     if len(args) == 1 and isinstance(args[0], Size):
@@ -37,6 +36,32 @@ def _is_size(args: tuple) -> bool:
     except TypeError:
         return False
     return not any(isinstance(a, np.ndarray) or hasattr(a, "_data") for a in args)
+
+
+def empty_array(args: tuple, dtype: np.dtype, name: str) -> np.ndarray:
+    """The uninitialised (here: zero) array of the sizes ``args`` (ints or one ``Size``;
+    none: shape (0,)), as the legacy constructors make it."""
+    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else args
+    sizes = tuple(operator.index(n) for n in sizes)
+    for n in sizes:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"{list(sizes)}")
+    return np.zeros(sizes if args else (0,), dtype=dtype)
+
+
+def legacy_array(data: Any, dtype: np.dtype) -> np.ndarray:
+    """A copy of the sequence ``data`` cast to ``dtype`` (Python numbers read as
+    float64/int64 first, so nothing is lost before the cast)."""
+    if not isinstance(data, (list, tuple, np.ndarray)):
+        raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+    try:
+        arr = np.asarray(data)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.dtype == object:
+        arr = to_array(data)
+    return np.array(arr, dtype=dtype)
 
 
 class _LegacyType(type):
@@ -58,13 +83,8 @@ class _LegacyType(type):
         from .base import Tensor, make
         check_device(device)
         name = torch_type_name(cls.dtype)[len("torch."):]
-        if not args or _is_size(args):
-            sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else args
-            for n in sizes:
-                if operator.index(n) < 0:
-                    raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
-                                       f"{[int(s) for s in sizes]}")
-            return empty(*(sizes or (0,)), dtype=cls.dtype)
+        if not args or is_size(args):
+            return make(empty_array(args, cls.dtype, name))
         if len(args) > 1:
             raise TypeError(f"{name}(): expected sizes (ints) or one sequence of data, got "
                             f"{len(args)} arguments")
@@ -74,15 +94,7 @@ class _LegacyType(type):
                 raise TypeError(f"{name}(): expected a tensor of dtype {cls.dtype}, got one of "
                                 f"{data.dtype}")
             return make(data.detach()._data)  # an alias, as PyTorch's
-        if not isinstance(data, (list, tuple, np.ndarray)):
-            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
-        try:  # Python numbers as float64/int64 first, so nothing is lost before the cast
-            arr = np.asarray(data)
-        except (TypeError, ValueError):
-            arr = None
-        if arr is None or arr.dtype == object:
-            arr = to_array(data)
-        return make(np.array(arr, dtype=cls.dtype))
+        return make(legacy_array(data, cls.dtype))
 
 
 def _legacy(name: str, dtype: Any, doc: str) -> _LegacyType:

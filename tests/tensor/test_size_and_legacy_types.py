@@ -111,3 +111,27 @@ def test_bfloat16_casts_refused_with_a_clear_message():
         with pytest.raises(TypeError, match=r"autograd-core has no torch.bfloat16 tensors "
                                             r"\(NumPy has no such dtype\): use float32"):
             cast(ag.ones(2))
+
+
+def test_the_tensor_constructor_is_pytorchs_legacy_one(torch):
+    for args in [(2, 3), (0,), (), (ag.Size([4]),)]:
+        targs = tuple(torch.Size(a) if isinstance(a, ag.Size) else a for a in args)
+        ours, theirs = ag.Tensor(*args), torch.Tensor(*targs)
+        assert ours.shape == tuple(theirs.shape) and ours.dtype == np.float32
+    for data in [[1, 2], [[1.5, 2.0], [3.0, 4.0]], np.array([0.1, 2.0]), (3, 4)]:
+        ours, theirs = ag.Tensor(data), torch.Tensor(data)
+        assert ours.dtype == np.float32 and str(theirs.dtype) == "torch.float32"
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    x, xt = ag.tensor([1, 2]), torch.tensor([1, 2])
+    y, yt = ag.Tensor(x), torch.Tensor(xt)
+    y[0], yt[0] = 7, 7
+    assert x.tolist() == xt.tolist() == [7, 2] and y.dtype == np.int64
+    raises_like(lambda: ag.Tensor(2.5), lambda: torch.Tensor(2.5))
+    raises_like(lambda: ag.Tensor(-1), lambda: torch.Tensor(-1))
+    p = ag.nn.Parameter(ag.Tensor(3, 2))  # the legacy way to declare a weight
+    assert p.shape == (3, 2) and p.requires_grad and p.dtype == np.float32
+    ag.set_default_dtype(ag.float64)
+    try:
+        assert ag.Tensor([1]).dtype == np.float64
+    finally:
+        ag.set_default_dtype(ag.float32)
