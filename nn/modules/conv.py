@@ -124,8 +124,9 @@ class _ConvNd(Module):
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
 
-    def _check_input(self, input: Tensor) -> bool:
-        """Check the input; True when it is unbatched (no N dim)."""
+    def _check_input(self, input: Tensor, weight: Tensor) -> bool:
+        """Check the input; True when it is unbatched (no N dim). ``weight`` is read once
+        per forward by the caller (a parametrized weight is computed at each read)."""
         name, n = self._get_name(), self._n
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
@@ -137,8 +138,8 @@ class _ConvNd(Module):
         if c != self.in_channels:
             raise ValueError(f"{name}: expected input with {self.in_channels} channels (dim "
                              f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
-        if input.dtype != self.weight.dtype:
-            _check_dtype(name, input, self.weight)
+        if input.dtype != weight.dtype:
+            _check_dtype(name, input, weight)
         return unbatched
 
     def extra_repr(self) -> str:
@@ -169,14 +170,14 @@ class _Conv(_ConvNd):
                          False, 0, groups, bias, padding_mode, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        unbatched = self._check_input(input)
+        weight = self.weight
+        unbatched = self._check_input(input, weight)
         x = input.unsqueeze(0) if unbatched else input
         if self.padding_mode != "zeros":
             x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            out = self._conv(x, self.weight, self.bias, self.stride, 0, self.dilation,
-                             self.groups)
+            out = self._conv(x, weight, self.bias, self.stride, 0, self.dilation, self.groups)
         else:
-            out = self._conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+            out = self._conv(x, weight, self.bias, self.stride, self.padding, self.dilation,
                              self.groups)
         return out.squeeze(0) if unbatched else out
 
@@ -263,9 +264,10 @@ class _ConvTranspose(_ConvNd):
         return tuple(v - a for v, a in zip(size, lo))
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_input(input)
+        weight = self.weight
+        self._check_input(input, weight)
         op = self._output_padding(input, output_size)
-        return self._conv(input, self.weight, self.bias, self.stride, self.padding, op,
+        return self._conv(input, weight, self.bias, self.stride, self.padding, op,
                           self.groups, self.dilation)
 
 
