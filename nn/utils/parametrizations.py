@@ -11,7 +11,6 @@ norm).
 """
 from __future__ import annotations
 
-from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor

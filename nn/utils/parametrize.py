@@ -20,7 +20,7 @@ assigning to it stores ``right_inverse`` of the value. State dict keys are PyTor
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Iterator
 
 import autograd_core as ag
 from autograd_core import Tensor
