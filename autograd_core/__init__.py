@@ -53,7 +53,8 @@ from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_nu
 from .tensor.size import Size
 from .tensor.bins import bucketize, histc, searchsorted
 from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
-                            HalfTensor, IntTensor, LongTensor, ShortTensor)
+                            HalfTensor, IntTensor, LongTensor, ShortTensor,
+                            set_default_tensor_type, typename)
 from .tensor.dtypes import (bfloat16, bool_, double, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed

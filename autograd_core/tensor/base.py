@@ -37,7 +37,7 @@ from .args import _check_dim, _is_float, add_numpy_names
 from .bins import BinsMixin
 from .creation import CreationMixin
 from .dtypes import _dtype, bfloat16, get_default_dtype
-from .legacy import empty_array, is_size, legacy_array, legacy_dtype
+from .legacy import empty_array, is_size, legacy_array, legacy_dtype, legacy_type
 from .index import IndexMixin
 from .inplace import InPlaceMixin
 from .linalg import LinalgMixin
@@ -123,6 +123,19 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         init_leaf(self, arr)
         if requires_grad:
             self.requires_grad = True
+
+    def new(self, *args: Any, device: Any = None) -> "Tensor":
+        """PyTorch's legacy ``x.new(...)``: the legacy constructor of this tensor's dtype
+        (``x.new(2, 3)`` uninitialised (zero), ``x.new(data)``, ``x.new()`` empty).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1, dtype=ag.float64).new(2, 3).dtype, ag.tensor([1]).new([2.7])
+        (dtype('float64'), tensor([2]))
+        """
+        kind = legacy_type(self._data.dtype)
+        if kind is not None:
+            return kind(*args, device=device)
+        return Tensor(*args, dtype=self._data.dtype, device=device)
 
     @staticmethod
     def _make_subclass(cls: type, data: Any, require_grad: bool = False) -> "Tensor":

@@ -23,7 +23,8 @@ from ..device import check as check_device
 from .dtypes import to_array
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
-           "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "legacy_dtype"]
+           "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "legacy_dtype",
+           "legacy_type", "CUDA_TYPES", "set_default_tensor_type", "typename"]
 
 
 def is_size(args: tuple) -> bool:
@@ -161,12 +162,86 @@ BoolTensor = _legacy("BoolTensor", np.bool_, """bool tensors (PyTorch's legacy t
 _BY_NAME = {torch_type_name(t.dtype): t for t in (FloatTensor, DoubleTensor, HalfTensor,
                                                    LongTensor, IntTensor, ShortTensor,
                                                    CharTensor, ByteTensor, BoolTensor)}
+_BY_DTYPE = {t.dtype: t for t in _BY_NAME.values()}
+
+
+class _CudaLegacyType(type):
+    """``torch.cuda.FloatTensor`` and the others on a build without CUDA: they exist (old
+    programs pick ``torch.cuda.FloatTensor if cuda else torch.FloatTensor``), no tensor is
+    an instance of them, and calling one raises PyTorch's TypeError."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return False
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.cuda.{cls.__name__}'>"
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"type torch.cuda.{cls.__name__} not available. Torch not compiled "
+                        f"with CUDA enabled.")
+
+
+CUDA_TYPES = {name.split(".")[-1]: _CudaLegacyType(name.split(".")[-1], (), {
+    "__module__": "torch.cuda", "is_cuda": True, "__doc__": "Not available: no CUDA here."})
+    for name in _BY_NAME}
+
+
+def legacy_type(dtype: np.dtype) -> _LegacyType | None:
+    """The legacy type of ``dtype`` (``FloatTensor`` for float32), if it has one."""
+    return _BY_DTYPE.get(np.dtype(dtype))
 
 
 def legacy_dtype(kind: Any) -> np.dtype | None:
-    """The dtype of a legacy type or of its name (``'torch.FloatTensor'``), else None."""
+    """The dtype of a legacy type or of its name (``'torch.FloatTensor'``), else None; a
+    CUDA one raises a RuntimeError, as PyTorch's build without CUDA does."""
+    if isinstance(kind, _CudaLegacyType) or (isinstance(kind, str)
+                                              and kind.startswith("torch.cuda.")):
+        raise RuntimeError(f"Cannot initialize CUDA for {kind!r}: Torch not compiled with "
+                           f"CUDA enabled")
     if isinstance(kind, _LegacyType):
         return kind.dtype
     if isinstance(kind, str) and kind in _BY_NAME:
         return _BY_NAME[kind].dtype
     return None
+
+
+def set_default_tensor_type(t: Any) -> None:
+    """PyTorch's deprecated way to set the default float dtype: a float legacy type or its
+    name (``torch.DoubleTensor``, ``'torch.FloatTensor'``); warns as PyTorch's does.
+
+    >>> import warnings, autograd_core as ag
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     ag.set_default_tensor_type(ag.DoubleTensor)
+    >>> ag.get_default_dtype(), ag.Tensor([1]).dtype
+    (dtype('float64'), dtype('float64'))
+    >>> ag.set_default_dtype(ag.float32)
+    """
+    import warnings
+    from .dtypes import set_default_dtype
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                  UserWarning, stacklevel=2)
+    dtype = legacy_dtype(t)
+    if dtype is None:
+        raise TypeError(f"invalid type: '{t}'" if isinstance(t, str) else
+                        f"invalid type object: only floating-point types are supported as the "
+                        f"default type, got {t!r}")
+    if dtype.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    set_default_dtype(dtype)
+
+
+def typename(obj: Any) -> str:
+    """PyTorch's type name of ``obj``: a tensor's legacy type (``'torch.FloatTensor'``),
+    else the qualified name of its class.
+
+    >>> import autograd_core as ag
+    >>> ag.typename(ag.zeros(1)), ag.typename(1.5)
+    ('torch.FloatTensor', 'float')
+    """
+    if hasattr(obj, "_data") and hasattr(obj, "type"):
+        return obj.type()
+    kind = obj if isinstance(obj, type) else type(obj)
+    module = "" if kind.__module__ in ("builtins", "__builtin__", None) else kind.__module__ + "."
+    return module + kind.__qualname__

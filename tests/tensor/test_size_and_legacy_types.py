@@ -135,3 +135,42 @@ def test_the_tensor_constructor_is_pytorchs_legacy_one(torch):
         assert ag.Tensor([1]).dtype == np.float64
     finally:
         ag.set_default_dtype(ag.float32)
+
+
+def test_new_cuda_types_default_tensor_type_and_typename_as_torch(torch):
+    for dtype in ("float32", "float64", "int64"):
+        x, xt = ag.zeros(2, dtype=getattr(ag, dtype)), torch.zeros(2, dtype=getattr(torch, dtype))
+        for args in [(2, 3), (), ([1.7, 2.0],)]:
+            a, t = x.new(*args), xt.new(*args)
+            assert a.shape == tuple(t.shape) and str(a.dtype) == str(t.dtype)[6:]
+            if args and isinstance(args[0], list):
+                np.testing.assert_array_equal(a.numpy(), t.numpy())
+        assert ag.typename(x) == torch.typename(xt)
+    assert ag.typename(1.5) == torch.typename(1.5)
+    for name in ("FloatTensor", "LongTensor", "ByteTensor"):
+        ours, theirs = getattr(ag.cuda, name), getattr(torch.cuda, name)
+        assert repr(ours) == repr(theirs)
+        assert not isinstance(ag.zeros(1), ours) and not isinstance(torch.zeros(1), theirs)
+        raises_like(lambda: ours([1]), lambda: theirs([1]))
+    with pytest.raises(RuntimeError, match="CUDA"):
+        ag.zeros(1).type("torch.cuda.FloatTensor")
+    with pytest.raises(RuntimeError):
+        torch.zeros(1).type("torch.cuda.FloatTensor")
+    with warnings.catch_warnings(record=True) as ours_w:
+        warnings.simplefilter("always")
+        ag.set_default_tensor_type(ag.DoubleTensor)
+    try:
+        assert ag.get_default_dtype() == np.float64 and ag.Tensor([1]).dtype == np.float64
+    finally:
+        ag.set_default_dtype(ag.float32)
+    with warnings.catch_warnings(record=True) as theirs_w:
+        warnings.simplefilter("always")
+        torch.set_default_tensor_type(torch.DoubleTensor)
+    torch.set_default_dtype(torch.float32)
+    # PyTorch's C++ warning ends with where it was triggered
+    assert [str(w.message) for w in ours_w] == [str(w.message).split(" (Triggered")[0]
+                                                for w in theirs_w]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raises_like(lambda: ag.set_default_tensor_type(ag.LongTensor),
+                    lambda: torch.set_default_tensor_type(torch.LongTensor))
