@@ -11,6 +11,8 @@ norm).
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 import autograd_core as ag
 from autograd_core import Tensor
@@ -99,7 +101,17 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     >>> m.parametrizations.weight.original0.shape, m(ag.ones(2, 3)).shape
     ((4, 1), (2, 4))
     """
-    return parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+    parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+
+    def _old_keys(state_dict: dict, prefix: str, *rest: Any) -> None:
+        # a checkpoint of the hook form (name_g, name_v) loads into this one, as PyTorch's
+        g, v = f"{prefix}{name}_g", f"{prefix}{name}_v"
+        if g in state_dict and v in state_dict:
+            state_dict[f"{prefix}parametrizations.{name}.original0"] = state_dict.pop(g)
+            state_dict[f"{prefix}parametrizations.{name}.original1"] = state_dict.pop(v)
+
+    module._register_load_state_dict_pre_hook(_old_keys)
+    return module
 
 
 def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int = 1,

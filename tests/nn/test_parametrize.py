@@ -110,3 +110,33 @@ def test_parametrize_errors_as_torch(torch):
     same(lambda lib: lib.nn.utils.parametrizations.spectral_norm(lib.nn.Linear(2, 2), name="foo"))
     same(lambda lib: lib.nn.utils.parametrizations.spectral_norm(lib.nn.Linear(2, 2),
                                                                  n_power_iterations=0))
+
+
+def test_weight_norm_checkpoints_of_the_hook_form_load_into_the_parametrization(torch):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        old = torch.nn.utils.weight_norm(torch.nn.Linear(3, 2).double())
+    new = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2).double())
+    new.load_state_dict({k: v.detach().numpy() for k, v in old.state_dict().items()})
+    a = rng.standard_normal((4, 3))
+    np.testing.assert_allclose(new(ag.tensor(a)).detach().numpy(),
+                               old(torch.tensor(a)).detach().numpy(), rtol=1e-12)
+
+
+def test_load_state_dict_pre_hooks_as_torch(torch):
+    seen = {}
+    for lib in (ag, torch):
+        m = lib.nn.Sequential(lib.nn.Linear(1, 1, bias=False))
+
+        def rename(mod, sd, prefix, meta, strict, missing, unexpected, errors, lib=lib):
+            seen.setdefault(lib.__name__, []).append((type(mod).__name__, prefix, strict))
+            if prefix + "w" in sd:
+                sd[prefix + "weight"] = sd.pop(prefix + "w")
+        handle = m[0].register_load_state_dict_pre_hook(rename)
+        m.load_state_dict({"0.w": lib.tensor([[2.0]])})
+        assert m[0].weight.item() == 2.0
+        handle.remove()
+        with pytest.raises(RuntimeError):
+            m.load_state_dict({"0.w": lib.tensor([[2.0]])})
+    assert seen["autograd_core"] == seen["torch"] == [("Linear", "0.", True)]
