@@ -122,3 +122,23 @@ def test_hook_forms_errors_and_warning_as_torch(torch):
     with pytest.warns(FutureWarning, match="`torch.nn.utils.weight_norm` is deprecated in favor "
                                            "of `torch.nn.utils.parametrizations.weight_norm`"):
         nn.utils.weight_norm(nn.Linear(2, 2))
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.utils.weight_norm(lib.nn.LSTM(3, 4).double(), name="weight_hh_l0"),
+    lambda lib: lib.nn.utils.parametrizations.weight_norm(
+        lib.nn.GRU(3, 4, bidirectional=True).double(), name="weight_ih_l0_reverse"),
+    lambda lib: lib.nn.utils.weight_norm(lib.nn.LSTMCell(3, 4).double(), name="weight_hh")])
+def test_weight_norm_on_recurrent_weights_as_torch(torch, make):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        m, t = make(ag), make(torch)
+    load_from_torch(m, t)
+    x = rng.standard_normal((5, 2, 3) if "Cell" not in type(m).__name__ else (2, 3))
+    y, yt = m(ag.tensor(x)), t(torch.tensor(x))
+    y, yt = (y[0], yt[0]) if isinstance(yt, tuple) else (y, yt)
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    y.sum().backward()
+    yt.sum().backward()
+    for p, pt in zip(m.parameters(), t.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), pt.grad.numpy(), rtol=1e-9, atol=1e-12)
