@@ -50,6 +50,11 @@ from .tensor import (Tensor, cat, cdist, concat, concatenate, hstack, meshgrid, 
 from .tensor.args import numpy_names as _numpy_names
 from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
+from .tensor.size import Size
+from .tensor.bins import bucketize, histc, searchsorted
+from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                            HalfTensor, IntTensor, LongTensor, ShortTensor,
+                            set_default_tensor_type, typename)
 from .tensor.dtypes import (bfloat16, bool_, double, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed

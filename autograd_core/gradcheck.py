@@ -169,7 +169,7 @@ def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Sequence[Tensor] | No
     outputs = _tuple(fn(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape), requires_grad=True)
+        grad_outputs = tuple(make(rng.standard_normal(o.shape)).requires_grad_()
                              for o in outputs)
     grad_outputs = _tuple(grad_outputs)
     n = len(inputs)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, make
 
 __all__ = ["save_file", "load_file", "save", "load"]
 
@@ -151,7 +151,7 @@ def _check_header(buf: memoryview | bytes, name: str) -> dict:
 def _tensors(arrays: dict, header: dict) -> dict:
     # in the header's order (the order the writer gave), as safetensors.torch returns them
     order = [k for k in header if k != "__metadata__"]
-    return {k: Tensor(np.array(arrays[k], copy=True)) for k in order}
+    return {k: make(np.array(arrays[k], copy=True)) for k in order}
 
 
 def load(data: bytes) -> dict:

@@ -43,7 +43,19 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       TransformerEncoderBlock, TransformerEncoderLayer, TripletMarginLoss,
                       Unflatten, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
                       ZeroPad1d, ZeroPad2d)
-from .parameter import Buffer, Parameter
+from .modules import (AdaptiveAvgPool3d, AdaptiveLogSoftmaxWithLoss, AdaptiveMaxPool3d,
+                      AlphaDropout, AvgPool3d, BatchNorm3d, ChannelShuffle, CircularPad3d,
+                      ConstantPad3d, Container, Conv3d, ConvTranspose3d, CrossMapLRN2d, CTCLoss,
+                      DataParallel, Dropout3d, EmbeddingBag, FeatureAlphaDropout,
+                      FractionalMaxPool2d, FractionalMaxPool3d, InstanceNorm3d,
+                      LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,
+                      LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+                      LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear,
+                      LazyModuleMixin, LocalResponseNorm, LPPool1d, LPPool2d, LPPool3d,
+                      MaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, MultiLabelMarginLoss,
+                      NLLLoss2d, ReflectionPad3d, ReplicationPad3d, RReLU, Softmax2d,
+                      SoftMarginLoss, SyncBatchNorm, TripletMarginWithDistanceLoss, ZeroPad3d)
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     "functional", "init", "utils",
@@ -72,4 +84,19 @@ __all__ = [
     "Unfold", "Fold", "MarginRankingLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
     "PoissonNLLLoss", "MultiLabelSoftMarginLoss", "TransformerEncoder",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
+    # issue #14: the rest of torch.nn
+    "UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin",
+    "Conv3d", "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+    "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyLinear",
+    "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool1d",
+    "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d",
+    "BatchNorm3d", "SyncBatchNorm", "InstanceNorm3d", "LocalResponseNorm", "CrossMapLRN2d",
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d", "LazyInstanceNorm3d",
+    "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+    "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d",
+    "ChannelShuffle", "RReLU", "Softmax2d",
+    "SoftMarginLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss",
+    "NLLLoss2d", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss", "Container", "DataParallel",
+    "FractionalMaxPool2d", "FractionalMaxPool3d",
 ]

@@ -6,6 +6,7 @@
 - float64 inputs: ``arr``/``leaf`` (seeded per call), ``Draw`` (one generator per test file:
   ``arr``, ``t64`` and the PyTorch comparison ``parity``), ``assert_matches_torch``,
   ``load_from_torch``.
+- PyTorch's errors: ``raises_like`` (the same exception type and message as PyTorch's).
 - graph renderers as the library finds them: ``RENDERERS``, ``use_renderer`` (Graphviz's
   ``dot``, or the ``graphviz-pure`` fallback with ``dot`` hidden), ``renderer_or_skip``.
 - ``doctest_module`` and ``missing_hints`` (docstring and type-hint checks), ``peak_bytes`` (memory bounds),
@@ -18,6 +19,7 @@ import doctest
 import importlib
 import inspect
 import os
+import re
 import shutil
 import tracemalloc
 from pathlib import Path
@@ -163,6 +165,30 @@ def load_from_torch(ours, theirs) -> None:
     sd = {k: v.detach().numpy() for k, v in theirs.state_dict().items()}
     assert sorted(ours.state_dict()) == sorted(sd)
     ours.load_state_dict(sd)
+
+
+# ------------------------------------------------------------------- PyTorch's errors
+def as_ours(message: str) -> str:
+    """PyTorch's message as ours reads: its first line only (some go on with a printed
+    tensor), its ``torch.Size([2, 3])`` written as our shapes, (2, 3), and its
+    ``torch.int64`` as our dtypes, int64."""
+    def shape(m):
+        return repr(tuple(int(v) for v in m.group(1).split(",") if v.strip()))
+    message = re.sub(r"torch\.Size\(\[([^\]]*)\]\)", shape, message.split("\n")[0])
+    return re.sub(r"torch\.((?:float|int|uint|bool)\d*)", r"\1", message)
+
+
+def raises_like(ours, theirs, match=None) -> None:
+    """``ours()`` raises PyTorch's exception type (``theirs()``'s) with its message (see
+    ``as_ours``), or, given ``match``, a message holding ``match``."""
+    with pytest.raises(Exception) as theirs_err:
+        theirs()
+    with pytest.raises(type(theirs_err.value)) as ours_err:
+        ours()
+    if match is None:
+        assert str(ours_err.value) == as_ours(str(theirs_err.value))
+    else:
+        assert match in str(ours_err.value)
 
 
 # ------------------------------------------------------------------------- the rest

@@ -184,9 +184,6 @@ def test_conv_padding_modes_as_pytorchs(torch, mode, dims, padding, kw):
     import numpy as np
     kw = dict(kw)
     k = kw.pop("kernel_size", 3)
-    if mode == "zeros" and padding == "same" and k % 2 == 0:
-        pytest.skip("padding='same' with an even kernel in ops/conv.py (asymmetric zero "
-                    "padding) is not supported: NotImplementedError")
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 3) + (7,) * dims)
     results = []

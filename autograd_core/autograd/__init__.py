@@ -24,6 +24,7 @@ from .function import Function, version_counter
 from .grad_mode import (STATE, enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .inplace import apply_inplace, inplace_option
+from .variable import Variable
 
 
 def _seq(x: Any) -> list:
@@ -147,4 +148,4 @@ def mark_dirty(*tensors: Any) -> None:
 
 __all__ = ["Function", "backward", "grad", "composite_backward", "mark_dirty", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "is_inference_mode_enabled", "apply_inplace", "inplace_option"]
+           "is_inference_mode_enabled", "apply_inplace", "inplace_option", "Variable"]

@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import amp
+from ..tensor.legacy import CUDA_TYPES as _CUDA_TYPES
+
+globals().update(_CUDA_TYPES)  # FloatTensor, LongTensor, ...: exist, cannot be made
 
 
 def _no_cuda(*args: Any, **kwargs: Any) -> Any:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, make
 from .capture import Call, Tracer, module_hooks
 from .dims import GROWTHS, Dim, Unifier, has_dim, unify_calls
 from .errors import OnnxExporterError, UnsupportedOperatorError, where
@@ -112,7 +112,7 @@ def _run(model: Any, arrays: list, args: tuple, kwargs: dict, params: dict) -> t
     call_args = []
     for a in args:
         if isinstance(a, Tensor):
-            t = Tensor(next(it))
+            t = make(np.asarray(next(it)))
             inputs.append(t)
             call_args.append(t)
         else:

@@ -17,6 +17,7 @@ to its input: it runs as ``ConvInputGrad``.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, TYPE_CHECKING
 
 import numpy as np
@@ -148,7 +149,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     """
     _check("conv2d", input, weight, bias, 4, "(N, C, H, W)")
     if isinstance(padding, str):
-        padding = _string_padding("conv2d", padding, weight.shape[2:], dilation, stride)
+        padding, extra = _string_padding("conv2d", padding, weight.shape[2:], dilation, stride)
+        input = _pad_right(input, extra)
     return _apply_conv2d("conv2d", input, weight, bias, stride, padding, dilation, groups,
                          (input, weight, bias))
 
@@ -165,7 +167,8 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     """
     _check("conv1d", input, weight, bias, 3, "(N, C, L)")
     if isinstance(padding, str):
-        padding = _string_padding("conv1d", padding, weight.shape[2:], dilation, stride)
+        padding, extra = _string_padding("conv1d", padding, weight.shape[2:], dilation, stride)
+        input = _pad_right(input, extra)
     s, p, d = (_one("conv1d", n, v) for n, v in (("stride", stride), ("padding", padding),
                                                   ("dilation", dilation)))
     out = _apply_conv2d("conv1d", input.unsqueeze(2), weight.unsqueeze(2), bias, (1, s), (0, p),
@@ -181,9 +184,26 @@ def _one(op: str, name: str, v: Any) -> int:
     return int(v)
 
 
-def _string_padding(op: str, padding: str, ksize: tuple, dilation: Any, stride: Any) -> Any:
+_EVEN_SAME_WARNED = [False]
+
+
+def _pad_right(x: Tensor, extra: tuple) -> Tensor:
+    """``x`` with ``extra[i]`` zeros appended after the i-th of its last ``len(extra)`` dims."""
+    for i, e in enumerate(extra):
+        if e:
+            axis = x.ndim - len(extra) + i
+            shape = list(x.shape)
+            shape[axis] = e
+            x = Cat.apply(x, const(np.zeros(shape, x._data.dtype)), dim=axis)
+    return x
+
+
+def _string_padding(op: str, padding: str, ksize: tuple, dilation: Any, stride: Any) -> tuple:
+    """The symmetric padding of ``'valid'`` or ``'same'`` (an int for 1-D, a pair for 2-D)
+    and the zeros to append after each spatial dim: PyTorch's ``'same'`` puts an odd
+    total's extra one on the right (end) side."""
     if padding == "valid":
-        return 0 if len(ksize) == 1 else (0, 0)
+        return (0 if len(ksize) == 1 else (0, 0)), (0,) * len(ksize)
     if padding != "same":
         raise RuntimeError(f"{op}: padding must be an int, a tuple, 'same' or 'valid', got {padding!r}")
     strides = stride if isinstance(stride, (tuple, list)) else (stride,) * len(ksize)
@@ -191,11 +211,14 @@ def _string_padding(op: str, padding: str, ksize: tuple, dilation: Any, stride: 
         raise RuntimeError(f"{op}: padding='same' is not supported for strided convolutions")
     dil = dilation if isinstance(dilation, (tuple, list)) else (dilation,) * len(ksize)
     total = [d * (k - 1) for d, k in zip(dil, ksize)]
-    if any(t % 2 for t in total):
-        raise NotImplementedError(f"{op}: padding='same' with an even kernel extent {tuple(ksize)} "
-                                  "needs asymmetric padding, which is not supported")
+    extra = tuple(t % 2 for t in total)
+    if any(extra) and not _EVEN_SAME_WARNED[0]:  # once per process, as PyTorch's
+        _EVEN_SAME_WARNED[0] = True
+        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may "
+                      "require a zero-padded copy of the input be created", UserWarning,
+                      stacklevel=3)
     pads = tuple(t // 2 for t in total)
-    return pads[0] if len(pads) == 1 else pads
+    return (pads[0] if len(pads) == 1 else pads), extra
 
 
 # --------------------------------------------------------------------------- transposed

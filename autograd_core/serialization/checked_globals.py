@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import Any, Tuple
+from typing import Any
 
 import numpy as np
 
+from ..tensor.size import Size
 from .errors import Refused, describe
 
 __all__ = ["NUMPY_GLOBALS", "FILLED_BY_BUILD", "np_dtype_setstate", "np_array_setstate",
@@ -123,11 +124,11 @@ def bytearray_(*args: Any) -> bytearray:
     return bytearray(bytes_(*args))
 
 
-def torch_size(dims: Any = ()) -> Tuple[int, ...]:
-    """``torch.Size``: a tuple of ints (what shapes are here)."""
+def torch_size(dims: Any = ()) -> Size:
+    """``torch.Size``: a ``Size`` (a tuple of ints)."""
     if not isinstance(dims, (tuple, list)) or not all(type(n) is int for n in dims):
         raise Refused(f"torch.Size of {describe(dims)}")
-    return tuple(dims)
+    return Size(dims)
 
 
 def torch_device(kind: Any, index: Any = None) -> str:

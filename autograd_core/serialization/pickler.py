@@ -27,6 +27,7 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 
 from ..tensor import Tensor, make
+from ..tensor.size import Size
 from .tensors import typed_storage_name, untyped_dtype_name
 
 __all__ = ["dumps", "StorageList"]
@@ -115,6 +116,8 @@ class _TorchPickler(pickle._Pickler):  # type: ignore[misc,name-defined]
     dispatch[bytes] = save_bytes
 
     def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Size:  # as PyTorch writes its torch.Size
+            return (_torch_name("Size"), (tuple(obj),))
         if not isinstance(obj, Tensor):
             return NotImplemented
         if self.parameter_type is not None and isinstance(obj, self.parameter_type):

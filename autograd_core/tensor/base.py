@@ -34,8 +34,10 @@ from ..autograd.function import (RemovableHandle, bind_tensor, refresh_view, sca
                                  torch_type_name, version_counter)
 from ..ops import pointwise as P
 from .args import _check_dim, _is_float, add_numpy_names
+from .bins import BinsMixin
 from .creation import CreationMixin
-from .dtypes import to_array
+from .dtypes import _dtype, bfloat16, get_default_dtype
+from .legacy import empty_array, is_size, legacy_array, legacy_dtype, legacy_type
 from .index import IndexMixin
 from .inplace import InPlaceMixin
 from .linalg import LinalgMixin
@@ -43,6 +45,9 @@ from .movement import MovementMixin
 from .pointwise import PointwiseMixin
 from .random import RandomMixin
 from .reduce import ReduceMixin
+from .size import Size, shape_of
+
+_tuple_new = tuple.__new__
 
 _new = object.__new__
 
@@ -75,7 +80,7 @@ def init_leaf(t: "Tensor", data: np.ndarray) -> None:
     t._view = None    # for a view: (base, input, op class, op attrs, base version, made in no_grad)
 
 class Tensor(PointwiseMixin, ReduceMixin, MovementMixin, IndexMixin, LinalgMixin, InPlaceMixin,
-             CreationMixin, RandomMixin):
+             CreationMixin, RandomMixin, BinsMixin):
     """An n-dimensional array that can record the operations made on it.
 
 Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
@@ -93,10 +98,44 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
 
     _is_fn = False  # as a node of the graph: a leaf (its grad_fn is the op node)
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        init_leaf(self, to_array(data, dtype))
+    def __init__(self, *args: Any, dtype: Any = None, requires_grad: bool = False,
+                 device: Any = None) -> None:
+        """PyTorch's legacy constructor: ``Tensor(2, 3)`` an uninitialised tensor of that
+        shape, ``Tensor([1, 2])`` one of that data, both of the default float dtype (or
+        ``dtype``); ``Tensor(t)`` a tensor sharing ``t``'s memory. ``tensor(data)`` is the
+        constructor that infers the dtype.
+
+        >>> import autograd_core as ag
+        >>> ag.Tensor(2, 3).shape, ag.Tensor([1, 2]), ag.Tensor()
+        ((2, 3), tensor([1., 2.]), tensor([]))
+        """
+        check_device(device)
+        dt = get_default_dtype() if dtype is None else _dtype(dtype)
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            arr = args[0]._data if dtype is None else args[0]._data.astype(dt, copy=False)
+        elif not args or is_size(args):
+            arr = empty_array(args, dt, "Tensor")
+        elif len(args) > 1:
+            raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got "
+                            f"{len(args)} arguments")
+        else:
+            arr = legacy_array(args[0], dt)
+        init_leaf(self, arr)
         if requires_grad:
             self.requires_grad = True
+
+    def new(self, *args: Any, device: Any = None) -> "Tensor":
+        """PyTorch's legacy ``x.new(...)``: the legacy constructor of this tensor's dtype
+        (``x.new(2, 3)`` uninitialised (zero), ``x.new(data)``, ``x.new()`` empty).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(1, dtype=ag.float64).new(2, 3).dtype, ag.tensor([1]).new([2.7])
+        (dtype('float64'), tensor([2]))
+        """
+        kind = legacy_type(self._data.dtype)
+        if kind is not None:
+            return kind(*args, device=device)
+        return Tensor(*args, dtype=self._data.dtype, device=device)
 
     @staticmethod
     def _make_subclass(cls: type, data: Any, require_grad: bool = False) -> "Tensor":
@@ -140,8 +179,14 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        """The sizes of the dims, a ``Size`` (a tuple of ints, as PyTorch's).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).shape, ag.zeros(2, 3).shape.numel()
+        ((2, 3), 6)
+        """
+        return _tuple_new(Size, self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -183,7 +228,7 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         ((2, 3), 3)
         """
         if dim is None:
-            return self._data.shape
+            return shape_of(self._data)
         if self._data.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_check_dim(self, dim, "size")]
@@ -433,7 +478,8 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
             elif a is not None and not isinstance(a, bool):
                 dtype = a
         copy = kwargs.get("copy", False)
-        if dtype is None or np.dtype(dtype) == self._data.dtype:
+        dtype = _dtype(dtype)  # bfloat16 and non-dtypes refused with a clear message
+        if dtype is None or dtype == self._data.dtype:
             return self.clone() if copy else self
         dtype = np.dtype(dtype)
         if not _is_float(dtype):
@@ -448,17 +494,15 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         >>> x = ag.tensor([1.5])
         >>> x.type(), x.type(ag.float64).dtype, x.type("torch.IntTensor").tolist()
         ('torch.FloatTensor', dtype('float64'), [1])
+        >>> x.type(ag.LongTensor)
+        tensor([1])
         """
         if dtype is None:
             return torch_type_name(self._data.dtype)
-        if isinstance(dtype, str):
-            names = {torch_type_name(np.dtype(d)): np.dtype(d) for d in
-                     (np.float16, np.float32, np.float64, np.int8, np.uint8, np.int16, np.int32,
-                      np.int64, np.bool_)}
-            if dtype not in names:
-                raise ValueError(f"invalid type: '{dtype}'")
-            dtype = names[dtype]
-        return self.to(dtype)
+        legacy = legacy_dtype(dtype)  # FloatTensor, 'torch.FloatTensor', ...
+        if legacy is None and isinstance(dtype, str):
+            raise ValueError(f"invalid type: '{dtype}'")
+        return self.to(dtype if legacy is None else legacy)
 
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
@@ -471,6 +515,10 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
 
     def half(self) -> "Tensor":
         return self.to(np.float16)
+
+    def bfloat16(self) -> "Tensor":
+        """Refused with a clear message: NumPy has no bfloat16 (use float32)."""
+        return self.to(bfloat16)
 
     def long(self) -> "Tensor":
         return self.to(np.int64)

@@ -31,7 +31,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     (2, 2)
     """
     check_device(device)
-    return _f.Tensor(data, dtype, requires_grad)
+    return _leaf(to_array(data, dtype), requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -41,7 +41,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
         return _f.make(data)
-    return _f.Tensor(data, dtype)
+    return _f.make(to_array(data, dtype))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -170,15 +170,20 @@ class IndexMixin:
         """
         d = _check_dim(self, dim, "index_select")
         idx = index._data if isinstance(index, _f.Tensor) else np.asarray(index)
-        if idx.ndim > 1 or idx.dtype.kind not in "iu":
-            raise RuntimeError(f"index_select: index must be 1-D int64, got shape {idx.shape} and "
-                             f"dtype {idx.dtype}")
+        if idx.dtype not in (np.int32, np.int64):
+            raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, got "
+                               f"{idx.dtype}")
+        if idx.ndim > 1:
+            raise IndexError(f"index_select(): Index is supposed to be a vector, got shape "
+                             f"{idx.shape}")
         idx = idx.reshape(-1)
         n = self.shape[d] if self.ndim else 1
         if idx.size and (idx.min() < 0 or idx.max() >= n):  # no negative indices, as PyTorch
             bad = idx[(idx < 0) | (idx >= n)][0]
-            raise RuntimeError(f"index_select: index {bad} is out of bounds for dimension {d} "
-                               f"with size {n} (expected 0 <= index < {n})")
+            # PyTorch's type: IndexError, but RuntimeError from its CPU kernel for dim 1
+            raise (RuntimeError if d == 1 else IndexError)(
+                f"index_select: index {bad} is out of bounds for dimension {d} with size {n} "
+                f"(expected 0 <= index < {n})")
         if self.ndim == 0:
             return self.reshape(1)[idx].reshape(())
         return IX.Index.apply(self, index=(slice(None),) * d + (idx,))

@@ -399,9 +399,26 @@ class PointwiseMixin:
     def square(self) -> "Tensor":
         return self * self
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
+    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
+        """Each element limited to ``[min, max]`` (either may be None): numbers, or tensors
+        that broadcast with this one (both tensors, or one tensor and None, as PyTorch).
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([-2.0, 0.5, 3.0])
+        >>> lo, hi = ag.zeros(3), ag.tensor([1.0, 0.2, 5.0])
+        >>> x.clamp(-1, 1), x.clamp(min=lo, max=hi)
+        (tensor([-1. ,  0.5,  1. ]), tensor([0. , 0.2, 3. ]))
+        """
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        if is_tensor(min) or is_tensor(max):
+            if not all(b is None or is_tensor(b) for b in (min, max)):
+                raise TypeError(f"clamp(): min and max must both be tensors (or None) or both "
+                                f"numbers, got min={type(min).__name__}, "
+                                f"max={type(max).__name__}")
+            # PyTorch's gradients: to self inside [min, max], to min below it, to max above
+            out = self if min is None else self.clamp_min(min)
+            return out if max is None else out.clamp_max(max)
         return P.Clamp.apply(self, min=min, max=max)
 
     clip = clamp
@@ -684,28 +701,67 @@ class PointwiseMixin:
             return where(s <= m, self, where(s > m, max, nan))
         return self.clamp(max=max)
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
-    """Pick from ``input`` where ``condition`` holds, else from ``other`` (differentiable in both).
+def _kind(dtype: np.dtype) -> int:
+    return 0 if dtype == np.bool_ else 2 if _is_float(dtype) else 1
+
+
+def result_dtype(*operands: Any) -> np.dtype:
+    """PyTorch's result dtype of tensors and Python numbers: the highest kind (bool, integer,
+    float) wins; among the operands of that kind, tensors with dims decide, then 0-d tensors,
+    then numbers (a float number gives the default float dtype, an int int64).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.pointwise import result_dtype
+    >>> result_dtype(1, 0), result_dtype(ag.ones(2, dtype=ag.int32), 0.5)
+    (dtype('int64'), dtype('float32'))
+    """
+    groups: tuple = ([], [], [])  # tensors with dims, 0-d tensors, numbers
+    for x in operands:
+        if is_tensor(x):
+            groups[0 if x._data.ndim else 1].append(x._data.dtype)
+        elif isinstance(x, np.ndarray):
+            groups[0 if x.ndim else 1].append(x.dtype)
+        else:
+            groups[2].append(np.dtype(np.bool_) if isinstance(x, (bool, np.bool_)) else
+                             get_default_dtype() if isinstance(x, (float, np.floating)) else
+                             np.dtype(np.int64))
+    top = max(_kind(d) for g in groups for d in g)
+    for g in groups:
+        found = [d for d in g if _kind(d) == top]
+        if found:
+            return np.result_type(*found)
+    raise AssertionError("unreachable")
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """Pick from ``input`` where ``condition`` holds, else from ``other`` (differentiable in
+    both; numbers take PyTorch's result dtype: ``where(c, 1, 0)`` is int64). With the
+    condition alone, ``nonzero(condition, as_tuple=True)``.
 
     >>> import autograd_core as ag
     >>> x = ag.tensor([-1.0, 2.0])
-    >>> ag.where(x > 0, x, ag.zeros(2))
-    tensor([0., 2.])
+    >>> ag.where(x > 0, x, ag.zeros(2)), ag.where(x > 0, 1, 0), ag.where(x > 0)
+    (tensor([0., 2.]), tensor([0, 1]), (tensor([1]),))
     """
+    if input is None and other is None:
+        if not is_tensor(condition):
+            raise TypeError(f"where(): argument 'condition' must be Tensor, not "
+                            f"{type(condition).__name__}")
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where(): expected the condition alone or the condition, input and "
+                        "other, got the condition and one of input or other")
     c = condition._data if is_tensor(condition) else np.asarray(condition)
     if c.dtype != np.bool_:
-        raise TypeError(f"where: expected a bool condition, got dtype {c.dtype}")
-    a = input if is_tensor(input) else None
-    b = other if is_tensor(other) else None
-    if a is None and b is None:
-        a = _f.make(np.asarray(input, dtype=np.float32))
-    if a is None:
-        a = b._other(input, "where")
-    if b is None:
-        b = a._other(other, "where")
-    if a.dtype != b.dtype:
-        dt = np.result_type(a._data.dtype, b._data.dtype)
-        a, b = a.to(dt), b.to(dt)
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                           f"tensor with dtype {scalar_type_name(c.dtype)}")
+    for name, x in (("input", input), ("other", other)):
+        if not (is_tensor(x) or isinstance(x, (_SCALARS, np.ndarray))):
+            raise TypeError(f"where(): argument '{name}' must be Tensor or Number, not "
+                            f"{type(x).__name__}")
+    dt = result_dtype(input, other)
+    a, b = (x.to(dt) if is_tensor(x) else _f.make(np.asarray(x, dtype=dt))
+            for x in (input, other))
     return P.Where.apply(a, b, condition=c)
 
 

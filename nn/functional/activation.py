@@ -2,7 +2,9 @@
 ``tanh``, ``sigmoid``, ``softmax``, ``log_softmax``, ``softmin``, ``hardtanh``,
 ``relu6``, ``mish``, ``selu``, ``logsigmoid``, ``glu``, ``prelu``, ``hardsigmoid``,
 ``hardswish``, ``softsign``, ``tanhshrink``, ``softshrink``, ``hardshrink``,
-``threshold`` and ``celu``.
+``threshold``, ``celu``, ``rrelu`` and ``gumbel_softmax``; the in-place forms ``relu_``,
+``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``, ``threshold_`` and
+``rrelu_`` write into their input.
 
 Each is a core op or a composition of differentiable Tensor ops, so higher derivatives
 come free; at the kinks the gradient is PyTorch's (``hardswish'`` is 0 at -3 and 1 at
@@ -23,7 +25,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.autograd import inplace_option
+from autograd_core.autograd import apply_inplace, inplace_option
 from autograd_core.onnx import is_in_onnx_export
 from autograd_core.ops.activation import ELU as _ELU
 from autograd_core.ops.activation import GELU as _GELU
@@ -36,7 +38,8 @@ from .arguments import _tensor
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "tanh", "sigmoid",
            "softmax", "log_softmax", "softmin", "hardtanh", "relu6", "mish", "selu",
            "logsigmoid", "glu", "prelu", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
-           "softshrink", "hardshrink", "threshold", "celu"]
+           "softshrink", "hardshrink", "threshold", "celu", "rrelu", "gumbel_softmax", "relu_",
+           "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_", "rrelu_"]
 
 
 @inplace_option
@@ -223,7 +226,6 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-@inplace_option
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants
     ``alpha = 1.6733, scale = 1.0507``.
@@ -232,7 +234,13 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> [round(v, 4) for v in F.selu(ag.tensor([-1.0, 1.0])).tolist()]
     [-1.1113, 1.0507]
     """
-    return _ELU.apply(_tensor(input, "selu"), alpha=_SELU_ALPHA) * _SELU_SCALE
+    x = _tensor(input, "selu")
+    if inplace:
+        # two ops, and the in-place write protects only the last one's saved input: the
+        # ELU reads a copy, which the write leaves as it was
+        return apply_inplace(x, "selu_", lambda t: _ELU.apply(t.clone(), alpha=_SELU_ALPHA)
+                             * _SELU_SCALE)
+    return _ELU.apply(x, alpha=_SELU_ALPHA) * _SELU_SCALE
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -404,3 +412,132 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 1:
         return _ELU.apply(x, alpha=1.0)
     return _ELU.apply(x / alpha, alpha=1.0) * alpha
+
+
+@inplace_option
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: in training, each non-positive element is multiplied by a
+    slope drawn from U(lower, upper) (the gradient is that slope); otherwise
+    ``leaky_relu`` with slope ``(lower + upper) / 2``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.rrelu(ag.tensor([-1.0, 2.0]), 0.2, 0.4).tolist()
+    [-0.3..., 2.0]
+    """
+    x = _tensor(input, "rrelu")
+    if not training:
+        return _LeakyReLU.apply(x, negative_slope=(lower + upper) / 2)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    slope = ag.rand(tuple(x.shape), dtype=dt).numpy() * (upper - lower) + lower
+    noise = np.where(x.detach().numpy() <= 0, slope, 1).astype(dt)
+    return x * ag.from_numpy(noise)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A sample of the Gumbel-softmax distribution: ``softmax((logits + g) / tau)`` with
+    Gumbel(0, 1) noise ``g``; with ``hard``, the one-hot of its argmax, differentiated as
+    the soft sample (straight-through).
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> y = F.gumbel_softmax(ag.randn(4, 6), tau=0.5, hard=True)
+    >>> y.sum(-1).tolist(), sorted(set(y.reshape(-1).tolist()))
+    ([1.0, 1.0, 1.0, 1.0], [0.0, 1.0])
+    """
+    _tensor(logits, "gumbel_softmax", "logits")
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    dt = logits.dtype
+    u = ag.rand(tuple(logits.shape), dtype=dt).numpy()
+    # Exp(1) draws, kept above 0 so that the Gumbel noise -log(e) is finite
+    e = np.maximum(-np.log1p(-u), np.finfo(dt).tiny)
+    y_soft = ((logits + ag.from_numpy(-np.log(e))) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(dim, keepdim=True)
+    y_hard = ag.zeros_like(y_soft).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def relu_(input: Tensor) -> Tensor:
+    """``relu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 2.0]); _ = F.relu_(x); x.tolist()
+    [0.0, 2.0]
+    """
+    return relu(input, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``elu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.elu_(x); x.tolist()
+    [-0.6321205496788025, 1.0]
+    """
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.leaky_relu_(x); x.tolist()
+    [-0.009999999776482582, 1.0]
+    """
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``hardtanh`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.hardtanh_(x); x.tolist()
+    [-1.0, 1.0]
+    """
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """``selu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.selu_(x); x.tolist()
+    [-1.1113307476043701, 1.0507010221481323]
+    """
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``celu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 1.0]); _ = F.celu_(x); x.tolist()
+    [-0.6321205496788025, 1.0]
+    """
+    return celu(input, alpha, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """``threshold`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-1.0, 2.0]); _ = F.threshold_(x, 0.0, 5.0); x.tolist()
+    [5.0, 2.0]
+    """
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """``rrelu`` written into ``input``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([-3.0, 1.0]); _ = F.rrelu_(x, 0.1, 0.3); x.tolist()
+    [-0.6000000238418579, 1.0]
+    """
+    return rrelu(input, lower, upper, training, inplace=True)

@@ -40,3 +40,13 @@ def _check_dtype(layer: str, x: Tensor, param: Tensor) -> None:
         raise TypeError(f"{layer}: expected input of dtype {param.dtype} (the layer's dtype), "
                         f"got {x.dtype}; convert the input (x.float() / x.double()) or the "
                         f"layer (.float() / .double())")
+
+
+_SCALAR_TYPES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}
+
+
+def _scalar_type(dtype: Any) -> str:
+    """PyTorch's name of a dtype in its error messages (``Float`` for float32, ...)."""
+    return _SCALAR_TYPES.get(str(np.dtype(dtype)), str(dtype))

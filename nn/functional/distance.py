@@ -1,4 +1,5 @@
-"""Norms and distances: ``normalize``, ``cosine_similarity`` and ``pairwise_distance``.
+"""Norms and distances: ``normalize``, ``cosine_similarity``, ``pairwise_distance`` and
+``pdist``.
 
 All are compositions of differentiable Tensor ops on the core's p-norm
 (``autograd_core.linalg.vector_norm``), whose gradient is 0 (not NaN) at a zero vector,
@@ -17,7 +18,7 @@ from autograd_core.linalg import vector_norm
 
 from .arguments import _tensor
 
-__all__ = ["normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
@@ -79,3 +80,20 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     if d.ndim == 0:
         d = d.reshape(1)
     return vector_norm(d, p, -1, keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distances between the rows of an (N, M) input, for every pair i < j in
+    row-major order: ``N (N - 1) / 2`` values, as ``torch.nn.functional.pdist``.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.pdist(ag.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])).tolist()
+    [5.0, 1.0, 4.242640495300293]
+    """
+    _tensor(input, "pdist")
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    i, j = np.triu_indices(input.shape[0], 1)
+    return vector_norm(input[i] - input[j], p, -1)

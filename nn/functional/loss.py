@@ -3,10 +3,13 @@
 ``huber_loss``, ``smooth_l1_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``),
 classification (``cross_entropy``, ``nll_loss``, ``binary_cross_entropy``,
 ``binary_cross_entropy_with_logits``, ``multi_margin_loss``,
-``multilabel_soft_margin_loss``, ``kl_div``) and embeddings and ranking
-(``hinge_embedding_loss``, ``cosine_embedding_loss``, ``margin_ranking_loss``,
-``triplet_margin_loss``). Cross-entropy and binary cross-entropy are fused core ops;
-the others compose differentiable Tensor ops.
+``multilabel_soft_margin_loss``, ``multilabel_margin_loss``, ``soft_margin_loss``,
+``kl_div``) and embeddings and ranking (``hinge_embedding_loss``,
+``cosine_embedding_loss``, ``margin_ranking_loss``, ``triplet_margin_loss``,
+``triplet_margin_with_distance_loss``). Cross-entropy and binary cross-entropy are fused
+core ops; the others compose differentiable Tensor ops. (Over 600 lines: every loss of
+``torch.nn.functional`` but CTC is here, next to the reductions and target checks they
+share; ``ctc_loss`` has its own file.)
 
 >>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
@@ -31,14 +34,15 @@ from autograd_core.ops.loss import nll_loss as _nll_loss
 from autograd_core.ops.loss import reduce_loss
 
 from .activation import logsigmoid
-from .arguments import _array, _as_const, _tensor
+from .arguments import _array, _as_const, _scalar_type, _tensor
 from .distance import pairwise_distance
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
            "hinge_embedding_loss", "multi_margin_loss", "kl_div", "triplet_margin_loss",
            "margin_ranking_loss", "cosine_embedding_loss", "gaussian_nll_loss",
-           "poisson_nll_loss", "multilabel_soft_margin_loss"]
+           "poisson_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
+           "multilabel_margin_loss", "triplet_margin_with_distance_loss"]
 
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -549,4 +553,104 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | Non
     if weight is not None:
         loss = loss * _as_const(weight, input)
     loss = loss.sum(input.ndim - 1) / input.shape[-1]
+    return reduce_loss(loss, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+                     reduction: str = "mean") -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-y x))`` for targets ``y`` of 1 or -1 (they
+    broadcast), computed stably.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> round(F.soft_margin_loss(ag.tensor([0.0, 2.0]), ag.tensor([1.0, -1.0])).item(), 4)
+    1.41
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor(input, "soft_margin_loss")
+    target = _as_const(target, input)
+    try:
+        np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f"soft_margin_loss: the size of input {list(input.shape)} and of "
+                           f"target {list(target.shape)} do not broadcast") from None
+    return reduce_loss(-logsigmoid(input * target), reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Any, size_average: Any = None,
+                           reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss of (N, C) or (C,) scores: for each sample,
+    ``sum_j sum_i max(0, 1 - (x[y_j] - x[i])) / C`` over its target classes ``y_j`` (the
+    entries of the int64 target up to the first -1) and the classes ``i`` that are not
+    targets.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> x = ag.tensor([[0.1, 0.2, 0.4, 0.8]])
+    >>> round(F.multilabel_margin_loss(x, ag.tensor([[3, 0, -1, 1]])).item(), 4)
+    0.85
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    _tensor(input, "multilabel_margin_loss")
+    nd = input.ndim
+    if not ((nd == 2 and input.shape[1] != 0) or (nd == 1 and input.shape[0] != 0) or nd == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, "
+                           f"but got: {list(input.shape)}")
+    t = _array(target)
+    if t.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type(t.dtype)}")
+    c = 1 if nd == 0 else input.shape[-1]
+    if nd <= 1:
+        ok = t.ndim <= 1 and t.size == c
+    else:
+        ok = t.ndim == 2 and t.shape == tuple(input.shape)
+    if not ok:
+        raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    t = t.reshape(-1, c)
+    if t.size and (t.min() < -1 or t.max() >= c):
+        raise RuntimeError("argument #2 'target' is out of range")
+    # the targets of a row are its entries before the first -1; a repeated one counts twice
+    n = t.shape[0]
+    live = np.cumprod(t >= 0, axis=1).astype(bool)
+    count = np.zeros((n, c), dtype=input.dtype)
+    rows = np.repeat(np.arange(n), c).reshape(n, c)
+    np.add.at(count, (rows[live], t[live]), 1)
+    others = (count == 0).astype(input.dtype)
+    x = input.reshape(n, c)
+    margin = (1.0 - x.unsqueeze(2) + x.unsqueeze(1)).relu()       # [j, i]: 1 - x_j + x_i
+    pairs = ag.from_numpy(count[:, :, None] * others[:, None, :])
+    loss = (margin * pairs).sum((1, 2)) / c
+    if nd <= 1:
+        loss = loss.reshape(())
+    return reduce_loss(loss, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with any ``distance_function`` (default
+    ``pairwise_distance``); ``swap`` takes ``min(d(a, n), d(p, n))`` as the negative
+    distance.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> a, pos, neg = ag.zeros(1, 2), ag.tensor([[0.0, 1.0]]), ag.tensor([[0.0, 1.5]])
+    >>> l1 = lambda x, y: (x - y).abs().sum(-1)
+    >>> F.triplet_margin_with_distance_loss(a, pos, neg, distance_function=l1).item()
+    0.5
+    """
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        _tensor(t, "triplet_margin_with_distance_loss", name)
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {anchor.ndim}D, positive "
+                           f"{positive.ndim}D, and negative {negative.ndim}D inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
+    if swap:
+        d_neg = ag.minimum(d_neg, distance(positive, negative))
+    loss = (d_pos + margin - d_neg).clamp(min=0.0)
     return reduce_loss(loss, reduction)

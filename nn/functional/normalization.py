@@ -1,5 +1,5 @@
-"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm`` and
-``rms_norm``.
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm``,
+``rms_norm`` and ``local_response_norm``.
 
 Batch and layer norm are one fused node each (the core's ``BatchNormTrain`` and
 ``LayerNormOp``); group, instance and RMS norm are compositions of Tensor ops, so
@@ -22,7 +22,8 @@ from autograd_core.ops.normalization import LayerNormOp as _LayerNormOp
 
 from .arguments import _tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm",
+           "local_response_norm"]
 
 
 def _shape(normalized_shape: int | Sequence[int]) -> tuple:
@@ -252,3 +253,70 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tenso
     dims = tuple(range(input.ndim - k, input.ndim))
     y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return y * weight if weight is not None else y
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Normalise each element of (N, C, *) input by its neighbours across channels:
+    ``x / (k + alpha * mean(x^2 over size channels around it)) ** beta``, the window
+    zero-padded by ``size // 2`` channels before and ``(size - 1) // 2`` after, as PyTorch.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.local_response_norm(ag.ones(1, 3, 1), 2, alpha=1.0, beta=1.0, k=0.0).tolist()
+    [[[2.0], [1.0], [1.0]]]
+    """
+    _tensor(input, "local_response_norm")
+    dim = input.ndim
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input "
+                         f"(got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    sq = (input * input).movedim(1, -1)
+    sq = ag.cat([ag.zeros(sq.shape[:-1] + (size // 2,), dtype=sq.dtype), sq,
+                 ag.zeros(sq.shape[:-1] + ((size - 1) // 2,), dtype=sq.dtype)], -1)
+    div = sq.unfold(sq.ndim - 1, size, 1).mean(-1).movedim(-1, 1)
+    return input / (div * alpha + k).pow(beta)
+
+
+def _cross_map_windows(channels: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The channel windows of PyTorch's legacy ``CrossMapLRN2d``, as 0/1 matrices [i, c]:
+    the forward's (the running sum of its loop, which never takes channel 0 out) and the
+    backward's (channels ``c - p .. c + size - 1 - p`` with ``p = size - (size - 1) // 2``,
+    PyTorch's ``inversePrePad``)."""
+    pre_pad = int((size - 1) / 2 + 1)
+    fwd = np.zeros((channels, channels))
+    window = set(range(min(pre_pad, channels)))
+    fwd[list(window), 0] = 1
+    for c in range(1, channels):
+        if c < channels - pre_pad + 1:
+            window.add(c + pre_pad - 1)
+        if c > pre_pad:
+            window.discard(c - pre_pad)
+        fwd[sorted(window), c] = 1
+    inverse = int(size - (size - 1) / 2)
+    i, c = np.arange(channels)[:, None], np.arange(channels)[None, :]
+    bwd = ((c >= i - inverse) & (c <= i + size - 1 - inverse)).astype(float)
+    return fwd, bwd
+
+
+def _cross_map_lrn2d(input: Tensor, size: int, alpha: float, beta: float, k: float) -> Tensor:
+    """PyTorch's legacy ``CrossMapLRN2d`` on (N, C, H, W) input, values and gradient as
+    its autograd Function computes them: ``x * (k + alpha / size * sum of x^2 over the
+    forward window) ** -beta``; the gradient is PyTorch's backward formula (over its own
+    window), given to a surrogate whose values are taken out again."""
+    _tensor(input, "CrossMapLRN2d")
+    if input.ndim != 4:
+        raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.ndim}D instead.")
+    c = input.shape[1]
+    dt = input.dtype
+    fwd, bwd = (ag.from_numpy(m.astype(dt)) for m in _cross_map_windows(c, size))
+    sq = (input * input).movedim(1, -1)                              # (N, H, W, C)
+    scale = ((sq @ fwd) * (alpha / size) + k).movedim(-1, 1)
+    out = input * scale.pow(-beta)
+    # PyTorch's gradient: g s^-beta - 2 alpha beta / size * x * sum over the backward
+    # window of g * out / s; ``surrogate`` has exactly that gradient
+    ratio = (out / scale).detach()
+    reach = ((sq @ bwd) * (alpha * beta / size)).movedim(-1, 1)
+    surrogate = input * scale.detach().pow(-beta) - ratio * reach
+    return out.detach() + (surrogate - surrogate.detach())

@@ -1,4 +1,6 @@
-"""Resizing: ``interpolate``, ``pixel_shuffle`` and ``pixel_unshuffle``.
+"""Resizing: ``interpolate`` (and its deprecated aliases ``upsample``,
+``upsample_nearest`` and ``upsample_bilinear``), ``pixel_shuffle``, ``pixel_unshuffle``
+and ``channel_shuffle``.
 
 Nearest modes are one indexing node (an open grid of source positions); the linear and
 cubic modes apply a small interpolation matrix per spatial dim with matmul, as
@@ -11,6 +13,7 @@ cubic modes apply a small interpolation matrix per spatial dim with matmul, as
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -21,7 +24,8 @@ from autograd_core import Tensor
 from .arguments import _tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
-__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle"]
+__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "native_channel_shuffle", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
@@ -224,3 +228,81 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels (dim 1) of (N, C, *) input from ``groups`` groups:
+    (N, g, C / g, *) transposed to (N, C / g, g, *), as ShuffleNet.
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.channel_shuffle(ag.arange(6.0).reshape(1, 6, 1), 2).reshape(-1).tolist()
+    [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    """
+    _tensor(input, "channel_shuffle")
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    n, c = input.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    x = input.reshape((n, groups, c // groups) + rest).transpose(1, 2)
+    return x.reshape((n, c) + rest)
+
+
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """``channel_shuffle`` (PyTorch's name for its kernel without the checks' fallback).
+
+    >>> import autograd_core as ag, autograd_core.nn.functional as F
+    >>> F.native_channel_shuffle(ag.arange(4.0).reshape(1, 4, 1), 2).reshape(-1).tolist()
+    [0.0, 2.0, 1.0, 3.0]
+    """
+    return channel_shuffle(input, groups)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Tensor:
+    """Deprecated alias of ``interpolate`` (warns, as PyTorch).
+
+    >>> import warnings, autograd_core as ag, autograd_core.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample(ag.ones(1, 1, 2), scale_factor=2).shape
+    (1, 1, 4)
+    """
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(..., mode='nearest')`` (warns, as PyTorch).
+
+    >>> import warnings, autograd_core as ag, autograd_core.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_nearest(ag.ones(1, 1, 2, 2), scale_factor=2).shape
+    (1, 1, 4, 4)
+    """
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``interpolate(..., mode='bilinear', align_corners=True)`` (warns, as
+    PyTorch).
+
+    >>> import warnings, autograd_core as ag, autograd_core.nn.functional as F
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_bilinear(ag.ones(1, 1, 2, 2), size=3).shape
+    (1, 1, 3, 3)
+    """
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

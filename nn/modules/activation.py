@@ -1,7 +1,8 @@
 """Activation modules: ``ReLU``, ``LeakyReLU``, ``ELU``, ``GELU``, ``SiLU``, ``Softplus``,
 ``Tanh``, ``Sigmoid``, ``Softmax``, ``LogSoftmax``, ``Hardtanh``, ``ReLU6``, ``Mish``,
 ``SELU``, ``LogSigmoid``, ``Softmin``, ``GLU``, ``PReLU``, ``Hardsigmoid``, ``Hardswish``,
-``Softsign``, ``Tanhshrink``, ``Softshrink``, ``Hardshrink``, ``Threshold`` and ``CELU``;
+``Softsign``, ``Tanhshrink``, ``Softshrink``, ``Hardshrink``, ``Threshold``, ``CELU``,
+``RReLU`` and ``Softmax2d``;
 ``make_activation`` builds one from a name. (``MultiheadAttention``, which PyTorch
 keeps here too, is in ``attention.py`` and re-exported.)
 
@@ -24,7 +25,7 @@ from .module import Module
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Hardtanh", "ReLU6", "Mish", "SELU", "LogSigmoid", "Softmin", "GLU",
            "PReLU", "Hardsigmoid", "Hardswish", "Softsign", "Tanhshrink", "Softshrink",
-           "Hardshrink", "Threshold", "CELU", "MultiheadAttention"]
+           "Hardshrink", "Threshold", "CELU", "RReLU", "Softmax2d", "MultiheadAttention"]
 
 
 class _InplaceActivation(Module):
@@ -526,3 +527,46 @@ def make_activation(activation: str | type | Callable[[], Module] | Module) -> M
         return m
     raise TypeError(f"activation must be a name, a Module class or a Module, got "
                     f"{type(activation).__name__}")
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: in training, each negative element is scaled by a slope
+    drawn from U(lower, upper); in ``eval()`` mode by ``(lower + upper) / 2``.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.RReLU(0.1, 0.3)
+    RReLU(lower=0.1, upper=0.3)
+    >>> nn.RReLU(0.1, 0.3).eval()(ag.tensor([-1.0, 2.0])).tolist()
+    [-0.20000000298023224, 2.0]
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace
+                                                            else "")
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W) input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.Softmax2d()(ag.zeros(1, 2, 1, 1)).reshape(-1).tolist()
+    [0.5, 0.5]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"Softmax2d: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D "
+                             "instead")
+        return F.softmax(input, -3)

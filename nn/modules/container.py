@@ -1,5 +1,5 @@
 """The containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList`` and
-``ParameterDict``, with PyTorch's behaviour and names.
+``ParameterDict``, with PyTorch's behaviour and names, and the deprecated ``Container``.
 
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -18,7 +19,8 @@ from autograd_core import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+           "ParameterDict"]
 
 
 def _position(idx: int, n: int, name: str) -> int:
@@ -325,3 +327,22 @@ class ParameterDict(_DictContainer):
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.register_parameter(key, _as_parameter(value))
+
+
+class Container(Module):
+    """Deprecated (PyTorch's ``nn.Container``, warns): a Module holding the modules given as
+    keyword arguments.
+
+    >>> import warnings, autograd_core.nn as nn
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     list(nn.Container(fc=nn.Linear(2, 2)).state_dict())
+    ['fc.weight', 'fc.bias']
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented "
+                      "in `nn.Module`. Subclass that instead.", FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)

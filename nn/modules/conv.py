@@ -1,5 +1,7 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d`` and ``ConvTranspose2d``,
-with PyTorch's parameters, shapes, initialisation and reprs.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d``,
+``ConvTranspose2d`` and ``ConvTranspose3d``, with PyTorch's parameters, shapes,
+initialisation, padding modes and reprs, and their lazy forms (``LazyConv1d``, ...,
+``LazyConvTranspose3d``) that read ``in_channels`` from the first input.
 
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> up = nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1)
@@ -18,10 +20,13 @@ from autograd_core import Tensor
 from .. import functional as F
 from .. import init
 from ..functional.arguments import _check_dtype
-from ..parameter import _add_bias, _empty
+from ..parameter import UninitializedParameter, _add_bias, _empty
+from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+           "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
 
 def _ntuple(v: Any, n: int, name: str) -> tuple:
@@ -47,6 +52,7 @@ def _check_conv_args(name: str, in_channels: int, out_channels: int, groups: int
         raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
                          f"({groups})")
     if padding_mode not in _PADDING_MODES:
+        # PyTorch prints its set of modes (in its hash order); this is one such order
         raise ValueError("padding_mode must be one of {'zeros', 'reflect', 'replicate', "
                          f"'circular'}}, but got padding_mode={padding_mode!r}")
 
@@ -65,6 +71,8 @@ class _ConvNd(Module):
                  groups: int, bias: bool, padding_mode: str, dtype: Any) -> None:
         super().__init__()
         name, n = type(self).__name__, self._n
+        if transposed and padding_mode != "zeros":  # PyTorch's first check
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         _check_conv_args(name, in_channels, out_channels, groups, padding_mode)
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -88,8 +96,6 @@ class _ConvNd(Module):
         # as PyTorch's; non-zero only in transposed convolutions
         self.output_padding = _ntuple(output_padding, n, "output_padding")
         self.groups = groups
-        if transposed and padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         self.padding_mode = padding_mode
         # F.pad's amounts (last dim first) for the other padding modes, as PyTorch keeps them
         if self.padding == "same":
@@ -118,8 +124,9 @@ class _ConvNd(Module):
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
 
-    def _check_input(self, input: Tensor) -> bool:
-        """Check the input; True when it is unbatched (no N dim)."""
+    def _check_input(self, input: Tensor, weight: Tensor) -> bool:
+        """Check the input; True when it is unbatched (no N dim). ``weight`` is read once
+        per forward by the caller (a parametrized weight is computed at each read)."""
         name, n = self._get_name(), self._n
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}: expected a Tensor input, got {type(input).__name__}")
@@ -131,8 +138,8 @@ class _ConvNd(Module):
         if c != self.in_channels:
             raise ValueError(f"{name}: expected input with {self.in_channels} channels (dim "
                              f"{0 if unbatched else 1}), got shape {tuple(input.shape)}")
-        if input.dtype != self.weight.dtype:
-            _check_dtype(name, input, self.weight)
+        if input.dtype != weight.dtype:
+            _check_dtype(name, input, weight)
         return unbatched
 
     def extra_repr(self) -> str:
@@ -163,14 +170,14 @@ class _Conv(_ConvNd):
                          False, 0, groups, bias, padding_mode, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        unbatched = self._check_input(input)
+        weight = self.weight
+        unbatched = self._check_input(input, weight)
         x = input.unsqueeze(0) if unbatched else input
         if self.padding_mode != "zeros":
             x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            out = self._conv(x, self.weight, self.bias, self.stride, 0, self.dilation,
-                             self.groups)
+            out = self._conv(x, weight, self.bias, self.stride, 0, self.dilation, self.groups)
         else:
-            out = self._conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+            out = self._conv(x, weight, self.bias, self.stride, self.padding, self.dilation,
                              self.groups)
         return out.squeeze(0) if unbatched else out
 
@@ -204,6 +211,21 @@ class Conv2d(_Conv):
     """
 
     _n, _conv = 2, staticmethod(F.conv2d)
+
+
+class Conv3d(_Conv):
+    """3-D convolution over (N, C_in, D, H, W) (or unbatched (C_in, D, H, W)) input;
+    ``weight`` is (out_channels, in_channels / groups, kD, kH, kW).
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> conv = nn.Conv3d(2, 4, 3, padding=1)
+    >>> conv
+    Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))
+    >>> conv(ag.randn(1, 2, 5, 5, 5)).shape
+    (1, 4, 5, 5, 5)
+    """
+
+    _n, _conv = 3, staticmethod(F.conv3d)
 
 
 class _ConvTranspose(_ConvNd):
@@ -242,9 +264,10 @@ class _ConvTranspose(_ConvNd):
         return tuple(v - a for v, a in zip(size, lo))
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_input(input)
+        weight = self.weight
+        self._check_input(input, weight)
         op = self._output_padding(input, output_size)
-        return self._conv(input, self.weight, self.bias, self.stride, self.padding, op,
+        return self._conv(input, weight, self.bias, self.stride, self.padding, op,
                           self.groups, self.dilation)
 
 
@@ -280,3 +303,153 @@ class ConvTranspose2d(_ConvTranspose):
     """
 
     _n, _conv = 2, staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-D transposed convolution over (N, C_in, D, H, W) (or unbatched (C_in, D, H, W))
+    input; ``weight`` is (in_channels, out_channels / groups, kD, kH, kW). ``forward``
+    takes an optional ``output_size`` that picks the output padding, as PyTorch.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> up = nn.ConvTranspose3d(4, 2, 2, stride=2)
+    >>> up
+    ConvTranspose3d(4, 2, kernel_size=(2, 2, 2), stride=(2, 2, 2))
+    >>> up(ag.randn(1, 4, 3, 3, 3)).shape
+    (1, 2, 6, 6, 6)
+    """
+
+    _n, _conv = 3, staticmethod(F.conv_transpose3d)
+
+
+# ---------------------------------------------------------------------------- lazy
+class _LazyConvXdMixin(LazyModuleMixin):
+    """What the lazy convolutions share, as PyTorch's: ``in_channels`` (0 until then) is
+    read from the first input's channel dim, and the weight and bias are materialised
+    and initialised."""
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args: Any, **kwargs: Any) -> None:
+        if not self.has_uninitialized_params():
+            if self.in_channels == 0:  # materialised by load_state_dict (PyTorch keeps 0)
+                self.in_channels = self._get_in_channels(input)
+            return
+        self.in_channels = self._get_in_channels(input)
+        if self.in_channels % self.groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if self.transposed:
+            shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+        else:
+            shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight.materialize(shape)
+        if self.bias is not None:
+            self.bias.materialize((self.out_channels,))
+        self.reset_parameters()
+
+    def _get_in_channels(self, input: Tensor) -> int:
+        unbatched, batched = self._n + 1, self._n + 2
+        if input.ndim not in (unbatched, batched):
+            raise RuntimeError(f"Expected {unbatched}D (unbatched) or {batched}D (batched) input "
+                               f"to {self.__class__.__name__}, but got input of size: "
+                               f"{list(input.shape)}")
+        return input.shape[1] if input.ndim == batched else input.shape[0]
+
+
+def _lazy_placeholders(module: Module, out_channels: int, bias: bool, dtype: Any) -> None:
+    """The lazy layer's weight (and bias) placeholders, after its base built a 0-channel
+    layer."""
+    module.weight = UninitializedParameter(dtype=dtype)
+    module.out_channels = out_channels
+    if bias:
+        module.bias = UninitializedParameter(dtype=dtype)
+
+
+class _LazyConv(_LazyConvXdMixin):
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device, dtype)
+        _lazy_placeholders(self, out_channels, bias, dtype)
+
+
+class _LazyConvTranspose(_LazyConvXdMixin):
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
+                         dilation, padding_mode, device, dtype)
+        _lazy_placeholders(self, out_channels, bias, dtype)
+
+
+class LazyConv1d(_LazyConv, Conv1d):
+    """A ``Conv1d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> conv = nn.LazyConv1d(8, 3)
+    >>> conv(ag.randn(2, 5, 10)).shape, conv.weight.shape
+    ((2, 8, 8), (8, 5, 3))
+    """
+
+    cls_to_become = Conv1d
+
+
+class LazyConv2d(_LazyConv, Conv2d):
+    """A ``Conv2d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> conv = nn.LazyConv2d(8, 3)
+    >>> conv
+    LazyConv2d(0, 8, kernel_size=(3, 3), stride=(1, 1))
+    >>> _ = conv(ag.randn(2, 3, 6, 6)); conv
+    Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))
+    """
+
+    cls_to_become = Conv2d
+
+
+class LazyConv3d(_LazyConv, Conv3d):
+    """A ``Conv3d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.LazyConv3d(4, 2)(ag.randn(1, 3, 4, 4, 4)).shape
+    (1, 4, 3, 3, 3)
+    """
+
+    cls_to_become = Conv3d
+
+
+class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
+    """A ``ConvTranspose1d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.LazyConvTranspose1d(4, 2, stride=2)(ag.randn(1, 3, 5)).shape
+    (1, 4, 10)
+    """
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
+    """A ``ConvTranspose2d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.LazyConvTranspose2d(4, 2, stride=2)(ag.randn(1, 3, 5, 5)).shape
+    (1, 4, 10, 10)
+    """
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
+    """A ``ConvTranspose3d`` whose ``in_channels`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.LazyConvTranspose3d(4, 2, stride=2)(ag.randn(1, 3, 2, 2, 2)).shape
+    (1, 4, 4, 4, 4)
+    """
+
+    cls_to_become = ConvTranspose3d

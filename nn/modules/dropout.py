@@ -1,5 +1,6 @@
-"""``Dropout``, ``Dropout1d`` and ``Dropout2d``: inverted dropout of elements or of whole
-channels, active only in training mode.
+"""``Dropout``, ``Dropout1d``, ``Dropout2d`` and ``Dropout3d``: inverted dropout of
+elements or of whole channels; ``AlphaDropout`` and ``FeatureAlphaDropout`` for SELU
+networks; all active only in training mode.
 
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Dropout(0.5).eval()(ag.ones(2)).tolist()
@@ -12,7 +13,8 @@ from autograd_core import Tensor
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout"]
 
 
 class Dropout(Module):
@@ -74,3 +76,50 @@ class Dropout2d(Dropout):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """In training, zero whole channels (3-D feature maps) of (N, C, D, H, W) or
+    (C, D, H, W) input with probability ``p`` and scale the others by ``1/(1-p)``; in
+    ``eval()`` mode, the identity.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.Dropout3d(0.2)
+    Dropout3d(p=0.2, inplace=False)
+    >>> nn.Dropout3d().eval()(ag.ones(1, 2, 1, 1, 1)).reshape(-1).tolist()
+    [1.0, 1.0]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(Dropout):
+    """Alpha dropout (for SELU networks): in training, dropped elements take SELU's
+    negative saturation and an affine map keeps zero mean and unit variance; in ``eval()``
+    mode, the identity.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> drop = nn.AlphaDropout(0.2)
+    >>> drop
+    AlphaDropout(p=0.2, inplace=False)
+    >>> y = drop(ag.randn(10000, dtype=ag.float64))
+    >>> abs(y.mean().item()) < 0.05, abs(y.std().item() - 1) < 0.05
+    (True, True)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training, self.inplace)
+
+
+class FeatureAlphaDropout(Dropout):
+    """Alpha dropout of whole channels (dim 1) of (N, C, ...) input; see ``AlphaDropout``.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> y = nn.FeatureAlphaDropout(0.5)(ag.ones(4, 8, 3))
+    >>> bool((y == y[:, :, :1]).all())
+    True
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)

@@ -1,5 +1,6 @@
-"""``Identity``, ``Linear``, ``Bilinear`` (``y = x1^T W x2 + b``) and
-``NonDynamicallyQuantizableLinear`` (the ``out_proj`` of ``MultiheadAttention``).
+"""``Identity``, ``Linear``, ``LazyLinear`` (``in_features`` read from the first input),
+``Bilinear`` (``y = x1^T W x2 + b``) and ``NonDynamicallyQuantizableLinear`` (the
+``out_proj`` of ``MultiheadAttention``).
 
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.Bilinear(3, 4, 5)(ag.randn(8, 3), ag.randn(8, 4)).shape
@@ -16,10 +17,11 @@ from autograd_core.ops.linalg import Linear as _LinearOp
 from .. import functional as F
 from .. import init
 from ..functional.arguments import _check_dtype
-from ..parameter import _add_bias, _empty, _float_dtype
+from ..parameter import UninitializedParameter, _add_bias, _empty, _float_dtype
+from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear", "Bilinear"]
+__all__ = ["Identity", "Linear", "LazyLinear", "NonDynamicallyQuantizableLinear", "Bilinear"]
 
 
 class Identity(Module):
@@ -74,7 +76,8 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         p = self._parameters
-        w = p["weight"]
+        # a weight (or bias) recomputed by a hook (weight_norm, spectral_norm) is an attribute
+        w = p["weight"] if "weight" in p else self.weight
         if not isinstance(input, Tensor):
             raise TypeError(f"{self._get_name()}: expected a Tensor input, got "
                             f"{type(input).__name__}")
@@ -84,7 +87,7 @@ class Linear(Module):
                              f"features (last dim), got shape {tuple(shape)}")
         if input.dtype != w.dtype:
             _check_dtype(self._get_name(), input, w)
-        b = p["bias"]
+        b = p["bias"] if "bias" in p else self.bias
         if b is None:
             return _LinearOp.apply(input, w)
         return _LinearOp.apply(input, w, b)
@@ -138,3 +141,40 @@ class Bilinear(Module):
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A ``Linear`` whose ``in_features`` is read from the last dim of its first input;
+    until then its weight and bias are ``UninitializedParameter`` placeholders.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> fc = nn.LazyLinear(3)
+    >>> fc
+    LazyLinear(in_features=0, out_features=3, bias=True)
+    >>> fc(ag.randn(4, 5)).shape, fc.weight.shape
+    ((4, 3), (3, 5))
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        if self.has_uninitialized_params():
+            self.in_features = input.shape[-1]
+            self.weight.materialize((self.out_features, self.in_features))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self.reset_parameters()
+        elif self.in_features == 0:  # materialised by load_state_dict
+            self.in_features = self.weight.shape[-1]

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -16,12 +17,14 @@ from autograd_core import Tensor
 
 from .. import functional as F
 from ..functional.loss import _reduction
+from .distance import PairwiseDistance
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
-           "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss", "KLDivLoss",
-           "TripletMarginLoss", "MarginRankingLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
-           "PoissonNLLLoss", "MultiLabelSoftMarginLoss"]
+           "NLLLoss", "NLLLoss2d", "CrossEntropyLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
+           "KLDivLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MarginRankingLoss",
+           "CosineEmbeddingLoss", "GaussianNLLLoss", "PoissonNLLLoss", "MultiLabelSoftMarginLoss",
+           "MultiLabelMarginLoss", "SoftMarginLoss", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -360,3 +363,98 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
                                              reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """Deprecated alias of ``NLLLoss`` (warns, as PyTorch).
+
+    >>> import warnings, autograd_core.nn as nn
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     nn.NLLLoss2d()
+    NLLLoss2d()
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                      "drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.",
+                      FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss ``log(1 + exp(-y x))`` for targets of 1 or -1.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> round(nn.SoftMarginLoss()(ag.tensor([0.0]), ag.tensor([1.0])).item(), 4)
+    0.6931
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss; the int64 target lists each sample's classes, ended by -1.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> loss = nn.MultiLabelMarginLoss()
+    >>> round(loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([[3, 0, -1, 1]])).item(), 4)
+    0.85
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with any ``distance_function`` (by default a
+    ``PairwiseDistance()`` child module, as PyTorch).
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.TripletMarginWithDistanceLoss()
+    TripletMarginWithDistanceLoss(
+      (distance_function): PairwiseDistance()
+    )
+    """
+
+    def __init__(self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+                 margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than "
+                             f"0, got {margin} instead")
+        self.distance_function = distance_function if distance_function is not None else \
+            PairwiseDistance()
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                   distance_function=self.distance_function,
+                                                   margin=self.margin, swap=self.swap,
+                                                   reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist Temporal Classification loss (``F.ctc_loss``) of log-probabilities
+    (T, N, C) for unsegmented target sequences.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> ctc = nn.CTCLoss()
+    >>> lp = ag.randn(10, 2, 4).log_softmax(2)
+    >>> ctc(lp, ag.tensor([[1, 2], [3, 3]]), ag.tensor([10, 8]), ag.tensor([2, 2])).shape
+    ()
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Any,
+                target_lengths: Any) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)

@@ -20,6 +20,7 @@ dtypes, state dicts, hooks, repr), kept in one file as PyTorch keeps it.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections import OrderedDict, namedtuple
@@ -207,6 +208,32 @@ class Module:
         """
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module's entries are loaded, as PyTorch;
+        it may rename or change entries of ``state_dict`` in place.
+
+        >>> import autograd_core as ag, autograd_core.nn as nn
+        >>> m = nn.Linear(1, 1, bias=False)
+        >>> def rename(mod, sd, prefix, *rest):
+        ...     if prefix + "w" in sd:
+        ...         sd[prefix + "weight"] = sd.pop(prefix + "w")
+        >>> _ = m.register_load_state_dict_pre_hook(rename)
+        >>> m.load_state_dict({"w": ag.tensor([[3.0]])}); m.weight.item()
+        <All keys matched successfully>
+        3.0
+        """
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable[..., Any],
+                                           with_module: bool = False) -> RemovableHandle:
+        """PyTorch's private form: ``hook(state_dict, prefix, ...)``, with the module first
+        when ``with_module``."""
+        hooks = self.__dict__.setdefault("_load_state_dict_pre_hooks", {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = functools.partial(hook, self) if with_module else hook
         return handle
 
     # ----------------------------------------------------------- registration
@@ -733,6 +760,8 @@ class Module:
         with no_grad():
             for prefix, mod in self.named_modules(remove_duplicate=False):
                 p = prefix + "." if prefix else ""
+                for hook in list(mod.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+                    hook(state_dict, p, {}, strict, missing, unexpected, errors)
                 mod._load_from_state_dict(state_dict, p, missing, errors, assign)
         known = set()
         for prefix, mod in self.named_modules(remove_duplicate=False):

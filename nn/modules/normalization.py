@@ -1,6 +1,9 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` (running statistics, momentum,
-eval mode), ``InstanceNorm1d`` / ``InstanceNorm2d``, ``LayerNorm``, ``GroupNorm`` and
-``RMSNorm``.
+"""Normalisation layers: ``BatchNorm1d/2d/3d`` (running statistics, momentum, eval
+mode) and ``SyncBatchNorm`` (a batch norm, on one process), ``InstanceNorm1d/2d/3d``,
+``LayerNorm``, ``GroupNorm``, ``RMSNorm``, ``LocalResponseNorm`` and the legacy
+``CrossMapLRN2d``; the lazy ``LazyBatchNorm1d/2d/3d`` and ``LazyInstanceNorm1d/2d/3d``
+read ``num_features`` from their first input. (Over 600 lines: every normalisation
+layer of ``torch.nn``, sharing the batch-norm base.)
 
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.RMSNorm(2)(ag.tensor([[3.0, 4.0]])).tolist()
@@ -16,12 +19,15 @@ from autograd_core import Tensor
 from .. import functional as F
 from .. import init
 from ..functional.arguments import _check_dtype
-from ..functional.normalization import _shape
-from ..parameter import Parameter
+from ..functional.normalization import _cross_map_lrn2d, _shape
+from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm",
-           "GroupNorm", "RMSNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "InstanceNorm1d",
+           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm",
+           "LocalResponseNorm", "CrossMapLRN2d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+           "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 def _affine_parameters(module: Module, shape: Any, affine: bool, bias: bool, dtype: Any) -> None:
@@ -334,3 +340,243 @@ class RMSNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over (N, C, D, H, W) input, per channel C; see ``BatchNorm1d``.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.BatchNorm3d(4)(ag.randn(2, 4, 3, 3, 3)).shape
+    (2, 4, 3, 3, 3)
+    """
+
+    _dims = (5,)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Normalise each channel of each sample of (N, C, D, H, W) or unbatched (C, D, H, W)
+    input over its positions; see ``InstanceNorm1d``.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.InstanceNorm3d(2)(ag.randn(1, 2, 3, 3, 3)).shape
+    (1, 2, 3, 3, 3)
+    """
+
+    _dims = (4, 5)
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm over (N, C, *) input that PyTorch synchronises across the processes of a
+    distributed job; this library runs one process, where PyTorch's ``SyncBatchNorm`` is
+    exactly ``batch_norm``. ``convert_sync_batchnorm`` swaps it in for every batch norm of
+    a model, keeping the parameters and statistics.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> model = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm2d(3)))
+    >>> model[0]
+    SyncBatchNorm(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    >>> model(ag.randn(2, 3, 4, 4)).shape
+    (2, 3, 4, 4)
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 process_group: Any = None, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input(self, input: Tensor) -> None:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"SyncBatchNorm: expected a Tensor input, got "
+                            f"{type(input).__name__}")
+        if input.ndim < 2:
+            raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        if input.shape[1] != self.num_features:
+            raise ValueError(f"SyncBatchNorm: expected input with {self.num_features} channels "
+                             f"(dim 1), got shape {tuple(input.shape)}")
+        if self.weight is not None and input.dtype != self.weight.dtype:
+            _check_dtype("SyncBatchNorm", input, self.weight)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """``module`` with each batch-norm layer (BatchNorm1d/2d/3d, not instance norm)
+        replaced by a ``SyncBatchNorm`` holding the same parameters and buffers."""
+        out = module
+        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):
+            out = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                module.track_running_stats, process_group,
+                                bias=module.bias is not None)
+            if module.affine:
+                out.weight = module.weight
+                if module.bias is not None:
+                    out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out
+
+
+class LocalResponseNorm(Module):
+    """Local response normalisation across channels (``F.local_response_norm``).
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> lrn = nn.LocalResponseNorm(2)
+    >>> lrn
+    LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
+    >>> lrn(ag.randn(2, 4, 5, 5)).shape
+    (2, 4, 5, 5)
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(LocalResponseNorm):
+    """PyTorch's legacy cross-map LRN of (N, C, H, W) input (Lua Torch's), with its
+    windows: ``x * (k + alpha / size * sum of x^2 over nearby channels) ** -beta``;
+    values and gradients as PyTorch computes them.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.CrossMapLRN2d(3)
+    CrossMapLRN2d(3, alpha=0.0001, beta=0.75, k=1)
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__(size, alpha, beta, k)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _cross_map_lrn2d(input, self.size, self.alpha, self.beta, self.k)
+
+
+# ---------------------------------------------------------------------------- lazy
+class _LazyNormBase(LazyModuleMixin):
+    """What the lazy batch and instance norms share, as PyTorch's ``_LazyNormBase``:
+    ``num_features`` (0 until then) is read from dim 1 of the first input, then the
+    affine parameters and running statistics are materialised and reset. (As in
+    PyTorch, ``affine`` and ``track_running_stats`` default to True for the lazy instance
+    norms too.)"""
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(0, eps, momentum, False, False, device, dtype, bias=False)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(dtype=dtype)
+        if track_running_stats:
+            self.register_buffer("running_mean", UninitializedBuffer(dtype=dtype))
+            self.register_buffer("running_var", UninitializedBuffer(dtype=dtype))
+            self.register_buffer("num_batches_tracked", ag.tensor(0, dtype=ag.int64))
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        if not self.has_uninitialized_params():
+            if self.num_features == 0:  # materialised by load_state_dict (PyTorch keeps 0)
+                self.num_features = input.shape[1]
+            return
+        self.num_features = input.shape[1]
+        if self.affine:
+            self.weight.materialize((self.num_features,))
+            if self.bias is not None:
+                self.bias.materialize((self.num_features,))
+        if self.track_running_stats:
+            self.running_mean.materialize((self.num_features,))
+            self.running_var.materialize((self.num_features,))
+        self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):
+    """A ``BatchNorm1d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> bn = nn.LazyBatchNorm1d()
+    >>> bn(ag.randn(8, 3)).shape, bn
+    ((8, 3), BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True))
+    """
+
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyNormBase, BatchNorm2d):
+    """A ``BatchNorm2d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyBatchNorm2d()
+    >>> _ = m(ag.randn(2, 3, 4, 4)); m.num_features
+    3
+    """
+
+    cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
+    """A ``BatchNorm3d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyBatchNorm3d()
+    >>> _ = m(ag.randn(2, 3, 2, 2, 2)); m.num_features
+    3
+    """
+
+    cls_to_become = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
+    """An ``InstanceNorm1d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyInstanceNorm1d()
+    >>> _ = m(ag.randn(2, 3, 5)); m.num_features
+    3
+    """
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
+    """An ``InstanceNorm2d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyInstanceNorm2d()
+    >>> _ = m(ag.randn(2, 3, 4, 4)); m.num_features
+    3
+    """
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
+    """An ``InstanceNorm3d`` whose ``num_features`` is read from its first input.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> m = nn.LazyInstanceNorm3d()
+    >>> _ = m(ag.randn(2, 3, 2, 2, 2)); m.num_features
+    3
+    """
+
+    cls_to_become = InstanceNorm3d

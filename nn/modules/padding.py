@@ -1,5 +1,6 @@
-"""Padding layers: ``ZeroPad1d/2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
-``ReplicationPad1d/2d`` and ``CircularPad1d/2d``, on ``nn.functional.pad``.
+"""Padding layers: ``ZeroPad1d/2d/3d``, ``ConstantPad1d/2d/3d``,
+``ReflectionPad1d/2d/3d``, ``ReplicationPad1d/2d/3d`` and ``CircularPad1d/2d/3d``, on
+``nn.functional.pad``.
 
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> nn.ReflectionPad1d(2)(ag.arange(4.0).reshape(1, 1, 4)).tolist()
@@ -16,9 +17,10 @@ from autograd_core import Tensor
 from .. import functional as F
 from .module import Module
 
-__all__ = ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
-           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
-           "CircularPad2d"]
+__all__ = ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+           "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+           "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
+           "CircularPad2d", "CircularPad3d"]
 
 
 def _expand(padding: Any, n: int, name: str) -> tuple:
@@ -186,3 +188,59 @@ class CircularPad2d(_PadNd):
     """
 
     _n, _mode = 2, "circular"
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three dims of (C, D, H, W) or (N, C, D, H, W) input with ``value``;
+    ``padding`` is an int or (left, right, top, bottom, front, back).
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.ConstantPad3d(1, 2.0)
+    ConstantPad3d(padding=(1, 1, 1, 1, 1, 1), value=2.0)
+    >>> nn.ConstantPad3d((1, 0, 0, 0, 0, 1), 2.0)(ag.zeros(1, 1, 1, 1)).shape
+    (1, 2, 1, 2)
+    """
+
+    _n = 3
+
+
+class ZeroPad3d(_ZeroPad, ConstantPad3d):
+    """Pad the last three dims with zeros; ``padding`` is an int or a 6-tuple.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.ZeroPad3d(1)(ag.ones(1, 1, 1, 1, 1)).sum().item(), nn.ZeroPad3d(1)
+    (1.0, ZeroPad3d((1, 1, 1, 1, 1, 1)))
+    """
+
+
+class ReflectionPad3d(_PadNd):
+    """Mirror the last three dims at their edges; ``padding`` is an int or a 6-tuple.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.ReflectionPad3d(1)(ag.randn(1, 2, 3, 3, 3)).shape
+    (1, 2, 5, 5, 5)
+    """
+
+    _n, _mode = 3, "reflect"
+
+
+class ReplicationPad3d(_PadNd):
+    """Repeat the edge values of the last three dims; ``padding`` is an int or a 6-tuple.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.ReplicationPad3d((1, 0, 0, 0, 0, 0))(ag.tensor([[[[1.0, 2.0]]]])).tolist()
+    [[[[1.0, 1.0, 2.0]]]]
+    """
+
+    _n, _mode = 3, "replicate"
+
+
+class CircularPad3d(_PadNd):
+    """Wrap the last three dims around; ``padding`` is an int or a 6-tuple.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> nn.CircularPad3d(1)(ag.randn(1, 2, 3, 3, 3)).shape
+    (1, 2, 5, 5, 5)
+    """
+
+    _n, _mode = 3, "circular"

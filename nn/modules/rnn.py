@@ -168,16 +168,21 @@ class RNNBase(Module):
         """The parameters per layer and direction: ``[[w_ih, w_hh, b_ih, b_hh], ...]``."""
         return [[getattr(self, n) for n in names] for names in self._all_weights]
 
+    def _weight(self, name: str) -> Any:
+        """A weight or bias by name: the parameter, or the tensor a hook or parametrization
+        computes in its place (weight_norm, spectral_norm); None when there is none."""
+        p = self._parameters
+        return p[name] if name in p else getattr(self, name, None)
+
     def _params(self, layer: int, d: int) -> tuple:
         suffix = "_reverse" if d == 1 else ""
-        p = self._parameters
-        return (p[f"weight_ih_l{layer}{suffix}"], p[f"weight_hh_l{layer}{suffix}"],
-                p.get(f"bias_ih_l{layer}{suffix}"), p.get(f"bias_hh_l{layer}{suffix}"))
+        return tuple(self._weight(f"{kind}_l{layer}{suffix}")
+                     for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
 
     def _check_input(self, input: Any) -> bool:
         """Check ``input``; True when it is batched (3-D)."""
         name = self._get_name()
-        _check_input(name, input, (2, 3), self.input_size, self._parameters["weight_ih_l0"],
+        _check_input(name, input, (2, 3), self.input_size, self._weight("weight_ih_l0"),
                      " or PackedSequence", " tensor",
                      "input.size(-1) must be equal to input_size. Expected {want}, got {got}")
         batched = input.ndim == 3
@@ -205,7 +210,7 @@ class RNNBase(Module):
                                  f"got {hx.ndim}-D tensor (shape {tuple(hx.shape)})")
         if tuple(hx.shape) != expected:
             raise ValueError(f"{name}: Expected {what} size {expected}, got {list(hx.shape)}")
-        w = self._parameters["weight_ih_l0"]
+        w = self._weight("weight_ih_l0")
         if hx.dtype != w.dtype:
             _check_dtype(f"{name} ({what})", hx, w)
         return hx if batched else hx.unsqueeze(1)
@@ -300,7 +305,7 @@ class RNNBase(Module):
                         ) -> tuple[PackedSequence, list[Tensor]]:
         data, batch_sizes, sorted_indices, unsorted_indices = input
         name = self._get_name()
-        w = self._parameters["weight_ih_l0"]
+        w = self._weight("weight_ih_l0")
         if data.ndim != 2 or data.shape[-1] != self.input_size:
             raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected "
                              f"{self.input_size}, got {data.shape[-1]}")

@@ -178,3 +178,24 @@ def test_pools_match_pytorch(torch, k, s, p):
         out.sum().backward()
         tout.sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dims,k,dilation", [(1, 2, 1), (1, 4, 1), (1, 2, 3), (2, (2, 3), 1),
+                                             (2, 4, (1, 2)), (2, (3, 2), (3, 1))])
+def test_same_padding_with_an_even_extent_pads_the_end_as_torch(torch, dims, k, dilation):
+    # an odd total padding d (k - 1): the extra zero goes after the input, as PyTorch's
+    import warnings
+    from tests.helpers import Draw
+    draw = Draw(17)
+    ks = k if isinstance(k, tuple) else (k,) * dims
+    x, w, b = draw.arr(2, 3, *(7,) * dims), draw.arr(4, 3, *ks), draw.arr(4)
+    ours, theirs = getattr(ag, f"conv{dims}d"), getattr(torch.nn.functional, f"conv{dims}d")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        y = draw.parity(torch, lambda x, w, b: ours(x, w, b, padding="same", dilation=dilation),
+                        lambda x, w, b: theirs(x, w, b, padding="same", dilation=dilation),
+                        x, w, b)
+    assert y.shape[2:] == x.shape[2:]
+    xs = ag.tensor(x[:1, :, :4], requires_grad=True)
+    ws = ag.tensor(w[:2], requires_grad=True)
+    assert gradgradcheck(lambda x, w: ours(x, w, padding="same", dilation=dilation), (xs, ws))

@@ -247,7 +247,7 @@ def test_torch_values_size_device_dtype_and_state_dict_metadata(torch):
                                                 "device": torch.device("cpu"),
                                                 "dtype": torch.float16, "set": {1, 2},
                                                 "complex": 1 + 2j, "bytes": b"ab"})))
-    assert back["size"] == (2, 3) and type(back["size"]) is tuple
+    assert back["size"] == (2, 3) and type(back["size"]) is ag.Size
     assert back["device"] == "cpu" and back["dtype"] == np.float16
     assert back["set"] == {1, 2} and back["complex"] == 1 + 2j and back["bytes"] == b"ab"
     assert isinstance(back["sd"], OrderedDict) and back["sd"]._metadata == sd._metadata
