@@ -539,7 +539,7 @@ def test_blas_single_thread_restores_thread_count():
     assert all(n == 1 for n in inside.values())
 
 
-def test_each_kernel_compiles_one_signature_per_dtype():
+def test_kernels_compile_only_contiguous_signatures():
     """Views passed to the Numba kernels stay C-contiguous: a strided view would compile a
     second, slower ('A' layout) specialisation and add to the first-use time."""
     from autograd_core.kernels import jit
@@ -553,8 +553,11 @@ def test_each_kernel_compiles_one_signature_per_dtype():
                 g = K.conv2d_forward(x, w, None, geo)
                 K.conv2d_backward_input(g, w, geo)
                 K.conv2d_backward_weight(g, x, geo)
-    for kern in jit.KERNELS:
-        assert len(kern.signatures) <= 2, (kern.__name__, kern.signatures)
+    # Whatever other tests compiled before (integer pools, say), no kernel may have been
+    # given a non-contiguous array: every array argument of every signature is 'C' layout.
+    strided = [(kern.__name__, sig) for kern in jit.KERNELS for sig in kern.signatures
+               if any(getattr(arg, "layout", "C") != "C" for arg in sig)]
+    assert strided == []
 
 
 @pytest.mark.parametrize("wide", [True, False])
