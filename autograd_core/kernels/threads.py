@@ -76,8 +76,6 @@ import sys
 import threading
 from typing import Any, Callable, Iterator
 
-from . import spin
-
 try:
     import _signal as _sig    # the C module behind ``signal``, without its enum conversions
 except ImportError:           # pragma: no cover (another Python implementation)
@@ -95,8 +93,6 @@ _report: list[dict[str, Any]] = []
 _openblas_setters: list[tuple[Callable[[int], None], Callable[[], int]]] = []
 _controller = None          # threadpoolctl controller for non-OpenBLAS libraries
 _num_threads: int | None = None
-# Parts per thread in a parallel_for, each of at least ``grain`` items (1: one per thread).
-_chunks_per_thread = max(1, int(os.environ.get("AUTOGRAD_CORE_PARTS_PER_THREAD", "4") or 4))
 _single_depth = 0
 _single_saved: list = []
 _single_limiter = None      # threadpoolctl limiter of the current hold, if any
@@ -189,21 +185,12 @@ class _Worker:
     hand a part over, reset to None by the worker once the part has run. The two locks
     only wake the other side (``go`` the worker, ``done`` the caller); a spare wake-up is
     harmless, as each side re-checks ``task`` after waking. Two lock operations per part,
-    where a ThreadPoolExecutor takes a queue, a Future and a Condition.
-
-    Spinning (``spin.py``, on unless ``AUTOGRAD_CORE_SPIN_US=0``): before blocking, each
-    side spins for a bounded time without the GIL on ``flags`` (``flags[0]``: a part was
-    handed over; ``flags[1]``: the worker finished its part and gave the GIL up), so that
-    back-to-back kernel calls skip the lock's wake-up. The caller still releases ``go``
-    every time, so a worker that stopped spinning is woken as before; a flag is only read
-    as a hint, and ``task`` is re-checked under the GIL."""
+    where a ThreadPoolExecutor takes a queue, a Future and a Condition."""
 
     def __init__(self, index: int) -> None:
-        import numpy as np
         self.go, self.done = threading.Lock(), threading.Lock()
         self.go.acquire()
         self.done.acquire()
-        self.flags = np.zeros(2, np.int32)
         self.task: tuple | None = None
         self.error: BaseException | None = None
         thread = threading.Thread(target=self._loop, name=f"autograd-core-{index}", daemon=True)
@@ -211,19 +198,12 @@ class _Worker:
         self.ident = thread.ident
 
     def _loop(self) -> None:
-        go, done, flags = self.go, self.done, self.flags
+        go, done = self.go, self.done
         while True:
+            go.acquire()
             task = self.task
-            if task is None:
-                idle = spin.idle
-                if idle is not None:
-                    idle(flags, spin.iterations)   # says "done" to a spinning caller, waits for a part
-                    task = self.task
-                if task is None:
-                    go.acquire()
-                    continue
-                go.acquire(False)      # the caller's wake-up, not needed after a spin
-            flags[0] = 0
+            if task is None:       # a spare wake-up
+                continue
             try:
                 task[0](task[1], task[2])
             except BaseException as e:  # noqa: BLE001  (handed to the caller)
@@ -234,16 +214,10 @@ class _Worker:
     def start(self, fn: Callable[[int, int], Any], lo: int, hi: int) -> None:
         self.wait()   # only returns at once, unless an exception cut a previous call short
         self.error = None
-        self.flags[1] = 0
         self.task = (fn, lo, hi)
-        self.flags[0] = 1
         _wake(self.go)
 
     def wait(self) -> BaseException | None:
-        if self.task is not None:
-            wait_flag = spin.wait_flag
-            if wait_flag is not None:
-                wait_flag(self.flags, 1, 1, spin.iterations)
         while self.task is not None:
             self.done.acquire()
         return self.error
@@ -295,22 +269,18 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
         with _SigintDeferred():
             if busy.acquire(blocking=False):
                 try:
-                    _run_team(fn, n, parts, blas_single, grain)
+                    _run_team(fn, n, parts, blas_single)
                 finally:
                     busy.release()
                 return
     fn(0, n)
 
 
-def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bool,
-              grain: int) -> None:
+def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bool) -> None:
     if _pending or not _configured:
         configure()
-    if not spin._loaded:
-        spin.load()
     workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
-    chunks = max(parts, min(parts * _chunks_per_thread, n // max(1, grain)))
-    bounds = _bounds(n, parts) if chunks == parts else [n * i // chunks for i in range(chunks + 1)]
+    bounds = _bounds(n, parts)
     if blas_single:
         with _blas_hold():
             _run_parts(fn, workers, bounds)
@@ -319,36 +289,19 @@ def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bo
 
 
 def _bounds(n: int, parts: int) -> list[int]:
-    """Part boundaries, one part per thread. A worker starts its part later than the caller
-    starts its own (it has to wake and take the GIL), so when parts are long the caller
-    takes one item more."""
+    """Part boundaries. A worker starts its part later than the caller starts its own (it
+    has to wake and take the GIL), so when parts are long the caller takes one item more."""
     first = n // parts + (n >= 16 * parts)
     rest = n - first
     return [0] + [first + rest * i // (parts - 1) for i in range(parts)]
 
 
-def _take(fn: Callable[[int, int], Any], spans: Iterator[tuple[int, int]]) -> None:
-    """Run ``fn`` on parts taken from ``spans`` until none is left. ``spans`` is shared by
-    the caller and the workers: ``next`` on a list iterator is one step under the GIL, so
-    each part is taken by exactly one thread."""
-    for lo, hi in spans:
-        fn(lo, hi)
-
-
 def _run_parts(fn: Callable[[int, int], Any], workers: list[_Worker], bounds: list[int]) -> None:
-    """The caller runs the first part, then every thread takes the next part left until
-    none is: a worker that wakes late (a busy machine can keep it off a core for
-    milliseconds) takes fewer parts instead of making the caller wait for its share."""
-    spans = iter([(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)])
-    lo, hi = next(spans)
     try:
-        for w in workers:
-            w.start(_take, fn, spans)
-        fn(lo, hi)
-        _take(fn, spans)
+        for i, w in enumerate(workers, 1):
+            w.start(fn, bounds[i], bounds[i + 1])
+        fn(bounds[0], bounds[1])
     except BaseException:
-        for _ in spans:             # leave the workers no part to start
-            pass
         for w in workers:           # a start cut short may have set a task without waking
             if w.task is not None:
                 _wake(w.go)
