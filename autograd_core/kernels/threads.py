@@ -74,6 +74,7 @@ import ctypes
 import os
 import sys
 import threading
+import time
 from typing import Any, Callable, Iterator
 
 try:
@@ -389,6 +390,54 @@ def blas_single_thread() -> contextlib.AbstractContextManager:
     >>> with blas_single_thread():
     ...     pass
     """
+    configure()
+    return _blas_hold()
+
+
+# --------------------------------------------------------------------------- busy host
+# A multi-threaded BLAS call hands a piece to each of OpenBLAS's sleeping workers, then
+# waits for all of them. On a host with no free core a woken worker waits its turn in the
+# scheduler for milliseconds, and the caller waits with it: a 64x1568 @ 1568x128 sgemm
+# took 98 ms that way on a 2-core host at load 8.6, 0.32 ms on one thread. So products
+# run on one thread while the host is busy: its 1-minute load average exceeds the cores
+# we may use by more than the threads of this process that are running (``_BUSY_MARGIN``,
+# ours: the caller and one BLAS or team worker). Checked at most once a second.
+_BUSY_MARGIN = 1.0
+_busy_setting = os.environ.get("AUTOGRAD_CORE_BLAS_BUSY", "auto")   # auto | on | off
+_busy_checked = -1.0
+_busy = False
+
+
+def host_busy() -> bool:
+    """True while the host has no core to spare for a BLAS worker (see above);
+    ``AUTOGRAD_CORE_BLAS_BUSY=on|off`` forces the answer.
+
+    >>> isinstance(host_busy(), bool)
+    True
+    """
+    global _busy_checked, _busy
+    if _busy_setting != "auto":
+        return _busy_setting == "on"
+    now = time.monotonic()
+    if now - _busy_checked >= 1.0:
+        _busy_checked = now
+        try:
+            _busy = os.getloadavg()[0] > cpu_count() + _BUSY_MARGIN
+        except (AttributeError, OSError):   # no load average here
+            _busy = False
+    return _busy
+
+
+def blas_single_if_busy(macs: int) -> contextlib.AbstractContextManager:
+    """A BLAS hold (:func:`blas_single_thread`) for a product of ``macs`` multiply-adds
+    while :func:`host_busy`; nothing otherwise, or when the product is small enough for
+    OpenBLAS to run it on one thread anyway (at most 2**18 multiply-adds).
+
+    >>> with blas_single_if_busy(10 ** 7):
+    ...     pass
+    """
+    if macs <= 1 << 18 or not host_busy():
+        return contextlib.nullcontext()
     configure()
     return _blas_hold()
 
