@@ -253,7 +253,8 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
 
     Parts have at least ``grain`` items; the caller's thread runs the first part.
     With ``blas_single`` BLAS is held to one thread meanwhile, so that ``fn`` may call
-    ``np.matmul`` without OpenBLAS's own threads competing for the same cores. A call
+    ``np.matmul`` without OpenBLAS's own threads competing for the same cores; when
+    ``fn`` runs alone in one part, only while the host is busy (:func:`host_busy`). A call
     made while the threads are busy (from inside ``fn``, or from another thread) runs
     serially on its caller's thread. Returns, or raises, once every part has finished.
 
@@ -274,6 +275,11 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
                 finally:
                     busy.release()
                 return
+    if blas_single and host_busy():   # one part, but BLAS's own threads would wait for cores
+        configure()
+        with _blas_hold():
+            fn(0, n)
+        return
     fn(0, n)
 
 

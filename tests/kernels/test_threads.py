@@ -322,3 +322,16 @@ def test_products_hold_blas_to_one_thread_only_while_the_host_is_busy(monkeypatc
         monkeypatch.setattr(threads, "_busy_checked", -1.0)   # as if the last check were old
         assert threads.host_busy() is busy
     assert threads._single_depth == 0
+
+
+def test_a_blas_single_call_run_in_one_part_holds_blas_only_while_busy(monkeypatch):
+    """parallel_for with ``blas_single`` that runs ``fn`` in one part (too little work to
+    split) holds BLAS to one thread while the host is busy, and leaves it alone otherwise."""
+    depth = []
+    for setting, expected in (("on", [1]), ("off", [0])):
+        monkeypatch.setattr(threads, "_busy_setting", setting)
+        depth.clear()
+        threads.parallel_for(lambda lo, hi: depth.append(threads._single_depth), 1,
+                             blas_single=True)
+        assert depth == expected, setting
+    assert threads._single_depth == 0
