@@ -53,6 +53,10 @@ thread per call for the duration, so each core runs exactly one thread. The rule
 - :func:`blas_single_thread` is a process-wide hold, counted: BLAS goes to one thread
   when the first hold starts and gets its previous count back when the last one ends.
   BLAS calls made meanwhile in other threads run on one thread too.
+- While the host is busy (:func:`host_busy`: load average above the cores plus one),
+  products (``ops.linalg``'s MatMul and Linear, through :func:`blas_single_if_busy`) and
+  ``blas_single`` calls run in one part also take a hold: a woken OpenBLAS worker would
+  wait for a core, and the call for it. ``AUTOGRAD_CORE_BLAS_BUSY=on|off`` forces it.
 - Ctrl-C: on the main thread, SIGINT's handler is deferred while :func:`parallel_for`
   uses the team (and while a hold is taken or given back), then called: the
   ``KeyboardInterrupt`` comes once every part has finished. An exception raised by a
@@ -405,9 +409,11 @@ def blas_single_thread() -> contextlib.AbstractContextManager:
 # waits for all of them. On a host with no free core a woken worker waits its turn in the
 # scheduler for milliseconds, and the caller waits with it: a 64x1568 @ 1568x128 sgemm
 # took 98 ms that way on a 2-core host at load 8.6, 0.32 ms on one thread. So products
-# run on one thread while the host is busy: its 1-minute load average exceeds the cores
-# we may use by more than the threads of this process that are running (``_BUSY_MARGIN``,
-# ours: the caller and one BLAS or team worker). Checked at most once a second.
+# run on one thread while the host is busy: its 1-minute load average exceeds the host's
+# cores by more than ``_BUSY_MARGIN`` (the load counts our own running threads too). The
+# load average is the host's, so it is compared with the host's cores, not with the ones
+# this process may use (a container pinned to 2 of 64 cores is not busy at load 10).
+# Checked at most once a second.
 _BUSY_MARGIN = 1.0
 _busy_setting = os.environ.get("AUTOGRAD_CORE_BLAS_BUSY", "auto")   # auto | on | off
 _busy_checked = -1.0
@@ -428,7 +434,7 @@ def host_busy() -> bool:
     if now - _busy_checked >= 1.0:
         _busy_checked = now
         try:
-            _busy = os.getloadavg()[0] > cpu_count() + _BUSY_MARGIN
+            _busy = os.getloadavg()[0] > (os.cpu_count() or 1) + _BUSY_MARGIN
         except (AttributeError, OSError):   # no load average here
             _busy = False
     return _busy
