@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
 _BMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+_SMALL_MACS = 1 << 18   # OpenBLAS runs a product this small on one thread anyway
+
+
 def _macs(a: np.ndarray, b: np.ndarray) -> int:
     """Multiply-adds of ``a @ b`` (1-d operands count as one row or column)."""
     rows = a.size // a.shape[-1] if a.ndim and a.shape[-1] else 0
@@ -33,8 +36,10 @@ def _macs(a: np.ndarray, b: np.ndarray) -> int:
 def mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` through :func:`matmul_arrays`, on one BLAS thread while the host is busy
     (``kernels.threads.blas_single_if_busy``)."""
-    with threads.blas_single_if_busy(_macs(a, b)):
-        return matmul_arrays(a, b)
+    if a.size * b.shape[-1] > _SMALL_MACS and _macs(a, b) > _SMALL_MACS and threads.host_busy():
+        with threads.blas_single_if_busy(_macs(a, b)):
+            return matmul_arrays(a, b)
+    return matmul_arrays(a, b)   # small products take no hold (about 1 us less per call)
 
 
 def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
