@@ -53,6 +53,10 @@ thread per call for the duration, so each core runs exactly one thread. The rule
 - :func:`blas_single_thread` is a process-wide hold, counted: BLAS goes to one thread
   when the first hold starts and gets its previous count back when the last one ends.
   BLAS calls made meanwhile in other threads run on one thread too.
+- While the host is busy (:func:`host_busy`: load average above the cores plus one),
+  products (``ops.linalg``'s MatMul and Linear, through :func:`blas_single_if_busy`) and
+  ``blas_single`` calls run in one part also take a hold: a woken OpenBLAS worker would
+  wait for a core, and the call for it. ``AUTOGRAD_CORE_BLAS_BUSY=on|off`` forces it.
 - Ctrl-C: on the main thread, SIGINT's handler is deferred while :func:`parallel_for`
   uses the team (and while a hold is taken or given back), then called: the
   ``KeyboardInterrupt`` comes once every part has finished. An exception raised by a
@@ -74,6 +78,7 @@ import ctypes
 import os
 import sys
 import threading
+import time
 from typing import Any, Callable, Iterator
 
 try:
@@ -252,7 +257,8 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
 
     Parts have at least ``grain`` items; the caller's thread runs the first part.
     With ``blas_single`` BLAS is held to one thread meanwhile, so that ``fn`` may call
-    ``np.matmul`` without OpenBLAS's own threads competing for the same cores. A call
+    ``np.matmul`` without OpenBLAS's own threads competing for the same cores; when
+    ``fn`` runs alone in one part, only while the host is busy (:func:`host_busy`). A call
     made while the threads are busy (from inside ``fn``, or from another thread) runs
     serially on its caller's thread. Returns, or raises, once every part has finished.
 
@@ -273,6 +279,11 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
                 finally:
                     busy.release()
                 return
+    if blas_single and host_busy():   # one part, but BLAS's own threads would wait for cores
+        configure()
+        with _blas_hold():
+            fn(0, n)
+        return
     fn(0, n)
 
 
@@ -389,6 +400,56 @@ def blas_single_thread() -> contextlib.AbstractContextManager:
     >>> with blas_single_thread():
     ...     pass
     """
+    configure()
+    return _blas_hold()
+
+
+# --------------------------------------------------------------------------- busy host
+# A multi-threaded BLAS call hands a piece to each of OpenBLAS's sleeping workers, then
+# waits for all of them. On a host with no free core a woken worker waits its turn in the
+# scheduler for milliseconds, and the caller waits with it: a 64x1568 @ 1568x128 sgemm
+# took 98 ms that way on a 2-core host at load 8.6, 0.32 ms on one thread. So products
+# run on one thread while the host is busy: its 1-minute load average exceeds the host's
+# cores by more than ``_BUSY_MARGIN`` (the load counts our own running threads too). The
+# load average is the host's, so it is compared with the host's cores, not with the ones
+# this process may use (a container pinned to 2 of 64 cores is not busy at load 10).
+# Checked at most once a second.
+_BUSY_MARGIN = 1.0
+_busy_setting = os.environ.get("AUTOGRAD_CORE_BLAS_BUSY", "auto")   # auto | on | off
+_busy_checked = -1.0
+_busy = False
+
+
+def host_busy() -> bool:
+    """True while the host has no core to spare for a BLAS worker (see above);
+    ``AUTOGRAD_CORE_BLAS_BUSY=on|off`` forces the answer.
+
+    >>> isinstance(host_busy(), bool)
+    True
+    """
+    global _busy_checked, _busy
+    if _busy_setting != "auto":
+        return _busy_setting == "on"
+    now = time.monotonic()
+    if now - _busy_checked >= 1.0:
+        _busy_checked = now
+        try:
+            _busy = os.getloadavg()[0] > (os.cpu_count() or 1) + _BUSY_MARGIN
+        except (AttributeError, OSError):   # no load average here
+            _busy = False
+    return _busy
+
+
+def blas_single_if_busy(macs: int) -> contextlib.AbstractContextManager:
+    """A BLAS hold (:func:`blas_single_thread`) for a product of ``macs`` multiply-adds
+    while :func:`host_busy`; nothing otherwise, or when the product is small enough for
+    OpenBLAS to run it on one thread anyway (at most 2**18 multiply-adds).
+
+    >>> with blas_single_if_busy(10 ** 7):
+    ...     pass
+    """
+    if macs <= 1 << 18 or not host_busy():
+        return contextlib.nullcontext()
     configure()
     return _blas_hold()
 

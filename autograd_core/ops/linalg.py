@@ -14,6 +14,7 @@ from typing import Any, TYPE_CHECKING
 import numpy as np
 
 from .. import kernels
+from ..kernels import threads
 from ..autograd.function import Function, is_tensor
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
@@ -21,6 +22,24 @@ if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
 
 
 _BMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+_SMALL_MACS = 1 << 18   # OpenBLAS runs a product this small on one thread anyway
+
+
+def _macs(a: np.ndarray, b: np.ndarray) -> int:
+    """Multiply-adds of ``a @ b`` (1-d operands count as one row or column)."""
+    rows = a.size // a.shape[-1] if a.ndim and a.shape[-1] else 0
+    return rows * b.shape[-1] * (a.shape[-1] if a.ndim else 0) if b.ndim >= 2 else a.size
+
+
+def mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` through :func:`matmul_arrays`, on one BLAS thread while the host is busy
+    (``kernels.threads.blas_single_if_busy``)."""
+    if a.size * b.shape[-1] > _SMALL_MACS and _macs(a, b) > _SMALL_MACS and threads.host_busy():
+        with threads.blas_single_if_busy(_macs(a, b)):
+            return matmul_arrays(a, b)
+    return matmul_arrays(a, b)   # small products take no hold (about 1 us less per call)
 
 
 def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -49,7 +68,7 @@ class MatMul(Function):
         nxt = ctx.next
         ctx.save_for_backward(a if nxt[1] is not None else None,
                               b if nxt[0] is not None else None)
-        return matmul_arrays(a, b)
+        return mm(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -60,8 +79,8 @@ class MatMul(Function):
     @staticmethod
     def array_backward(ctx, grad):
         a, b = ctx.saved_arrays
-        ga = matmul_arrays(grad, np.swapaxes(b, -1, -2)) if b is not None else None
-        return ga, (matmul_arrays(np.swapaxes(a, -1, -2), grad) if a is not None else None)
+        ga = mm(grad, np.swapaxes(b, -1, -2)) if b is not None else None
+        return ga, (mm(np.swapaxes(a, -1, -2), grad) if a is not None else None)
 
 
 class Linear(Function):
@@ -77,7 +96,7 @@ class Linear(Function):
         nxt = ctx.next
         ctx.save_for_backward(x if nxt[1] is not None else None,
                               w if nxt[0] is not None else None)
-        out = matmul_arrays(x, w.T)
+        out = mm(x, w.T)
         if b is not None:
             out += b
         return out
@@ -99,10 +118,10 @@ class Linear(Function):
         x, w = ctx.saved_arrays
         need = ctx.needs_input_grad
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        gx = (g2 @ w).reshape(ctx._meta[0][0]) if need[0] else None
+        gx = mm(g2, w).reshape(ctx._meta[0][0]) if need[0] else None
         gw = None
         if need[1]:
-            gw = g2.T @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x)
+            gw = mm(g2.T, x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x)
         if len(need) > 2:
             return gx, gw, (g2.sum(0) if need[2] else None)
         return gx, gw

@@ -292,3 +292,46 @@ def test_blas_single_thread_counted_through_threadpoolctl(monkeypatch):
     t.join(10)
     assert inside == 1         # the other thread still holds
     assert blas.num_threads == 2
+
+
+# --------------------------------------------------------------------------- busy host
+def test_products_hold_blas_to_one_thread_only_while_the_host_is_busy(monkeypatch):
+    """On a host with no free core (load average above the cores plus a margin) a product
+    big enough for OpenBLAS to split runs under a BLAS hold; on a free host, or for a
+    product OpenBLAS runs on one thread anyway, no hold is taken. The decision follows
+    ``os.getloadavg`` (checked at most once a second) unless forced on or off."""
+    import numpy as np
+
+    from autograd_core.ops.linalg import mm
+    depth = []
+
+    def spy(a, b):
+        depth.append(threads._single_depth)
+        return a @ b
+    monkeypatch.setattr("autograd_core.ops.linalg.matmul_arrays", spy)
+    big, small = np.ones((64, 1568)), np.ones((64, 8))
+    for setting, expected in (("on", [1, 0]), ("off", [0, 0])):
+        monkeypatch.setattr(threads, "_busy_setting", setting)
+        depth.clear()
+        mm(big, np.ones((1568, 128)))
+        mm(small, np.ones((8, 8)))
+        assert depth == expected, setting
+    monkeypatch.setattr(threads, "_busy_setting", "auto")
+    for load, busy in (((os.cpu_count() or 1) + 5.0, True), (0.0, False)):
+        monkeypatch.setattr(threads.os, "getloadavg", lambda load=load: (load, load, load))
+        monkeypatch.setattr(threads, "_busy_checked", -1.0)   # as if the last check were old
+        assert threads.host_busy() is busy
+    assert threads._single_depth == 0
+
+
+def test_a_blas_single_call_run_in_one_part_holds_blas_only_while_busy(monkeypatch):
+    """parallel_for with ``blas_single`` that runs ``fn`` in one part (too little work to
+    split) holds BLAS to one thread while the host is busy, and leaves it alone otherwise."""
+    depth = []
+    for setting, expected in (("on", [1]), ("off", [0])):
+        monkeypatch.setattr(threads, "_busy_setting", setting)
+        depth.clear()
+        threads.parallel_for(lambda lo, hi: depth.append(threads._single_depth), 1,
+                             blas_single=True)
+        assert depth == expected, setting
+    assert threads._single_depth == 0
