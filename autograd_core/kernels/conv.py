@@ -12,12 +12,15 @@ Both paths are im2col + GEMM; they differ in who moves the data:
   (N, C*kh*kw, OH*OW) matrix, one ``np.matmul`` over the batch; col2im by kh*kw
   strided slice-adds. Simple and exact, but the whole im2col matrix goes through
   memory (19 MB for the 32x16x32x32 benchmark).
-- Numba path: a ``nogil`` Numba im2col (or col2im) fills a buffer for a chunk of
-  samples (about 1 MB) and one sgemm per chunk consumes it; the batch is split over our
-  threads with BLAS held to one thread (see ``threads.py``). With stride 1 the buffer
-  rows have the padded width as pitch, so each kernel tap copies one contiguous run per
-  sample (instead of one short run per output row) and the junk columns are dropped
-  from the GEMM result. (The measurements behind these choices: ``benchmarks/README.md``.)
+- Numba path: per chunk of samples (about 1 MB of columns), a ``nogil`` Numba kernel
+  splits the zero-padded input into its stride phases (``sh*sw`` planes; one with stride
+  1), im2col copies runs of those planes, and the register-tiled GEMM of
+  ``microkernel.gemm`` (no BLAS) multiplies; the batch is split over our threads. In a
+  phase plane every kernel tap reads with stride 1, so when at most a quarter of each run
+  would be junk the columns take the plane's width as pitch and each tap copies one
+  contiguous run per sample (the junk columns are dropped from the GEMM result); else one
+  run per output row. col2im adds the same runs back into phase planes.
+  (The measurements behind these choices: ``benchmarks/README.md``.)
 
 >>> import numpy as np
 >>> x = np.ones((1, 1, 4, 4), np.float32); w = np.ones((2, 1, 3, 3), np.float32)
@@ -50,109 +53,124 @@ _SPLIT_MIN_MACS = 1_000_000
 # (ox >= OW) are junk; ``lw = OH * pitch``.
 
 @lazy_njit(nogil=True)
-def _im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
-    """cols[(c*kh + i)*kw + j, (n - n0)*oh*ow + oy*ow + ox] = xpad[n, c, oy*sh + i*dh, ox*sw + j*dw]."""
+def _fill_phases(x, n0, n1, sh, sw, ph, pw, xq):
+    """The zero-padded input of samples n0..n1 split into its sh*sw phase planes:
+    ``xq[n - n0, c, a*sw + b, y, t] = xpad[n, c, a + y*sh, b + t*sw]`` (0 outside ``x``),
+    every entry written. With stride 1 that is one plane, the padded input."""
     c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
+    hq, wq = xq.shape[3], xq.shape[4]
     for n in range(n0, n1):
         for c in range(c_in):
-            for i in range(kh):
-                for j in range(kw):
-                    row = cols[(c * kh + i) * kw + j, (n - n0) * oh * ow:]
-                    off = j * dw - pw
-                    # output columns ox whose input column ox*sw + off lies inside [0, w)
-                    lo = 0 if off >= 0 else min(ow, (-off + sw - 1) // sw)
-                    hi = max(lo, min(ow, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
-                    for oy in range(oh):
-                        iy = oy * sh - ph + i * dh
-                        dst = row[oy * ow:(oy + 1) * ow]
+            for a in range(sh):
+                for b in range(sw):
+                    plane = xq[n - n0, c, a * sw + b]
+                    off = b - pw
+                    # plane columns t whose input column t*sw + off lies inside [0, w)
+                    lo = 0 if off >= 0 else min(wq, (-off + sw - 1) // sw)
+                    hi = max(lo, min(wq, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    for y in range(hq):
+                        dst = plane[y]
+                        iy = a + y * sh - ph
                         if iy < 0 or iy >= h:
                             dst[:] = 0
                             continue
-                        for ox in range(lo):
-                            dst[ox] = 0
+                        dst[:lo] = 0
+                        dst[hi:] = 0
                         seg = dst[lo:]
                         if sw == 1:
                             src = x[n, c, iy, lo + off:]
                             for t in range(hi - lo):
                                 seg[t] = src[t]
-                        elif sw == 2:
-                            src = x[n, c, iy, 2 * lo + off:]
-                            for t in range(hi - lo):
-                                seg[t] = src[2 * t]
                         else:
                             src = x[n, c, iy]
-                            for ox in range(lo, hi):
-                                dst[ox] = src[ox * sw + off]
-                        for ox in range(hi, ow):
-                            dst[ox] = 0
+                            for t in range(hi - lo):
+                                seg[t] = src[(lo + t) * sw + off]
 
 
 @lazy_njit(nogil=True)
-def _col2im(cols, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
-    """dx[n] = sum of the columns of sample n in ``cols`` (:func:`_im2col`'s layout)
-    scattered back to the pixels each one read (n0 <= n < n1)."""
+def _gather_phases(dxq, n0, n1, sh, sw, ph, pw, dx):
+    """``dx[n, c, iy, ix] = dxq[n - n0, c, phase, y, t]`` for the phase entry that holds the
+    padded pixel (iy + ph, ix + pw): the inverse of :func:`_fill_phases` on the input."""
     c_in, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
+    hq, wq = dxq.shape[3], dxq.shape[4]
     for n in range(n0, n1):
         for c in range(c_in):
-            dx[n, c] = 0
-            for i in range(kh):
-                for j in range(kw):
-                    row = cols[(c * kh + i) * kw + j, (n - n0) * oh * ow:]
-                    off = j * dw - pw
-                    lo = 0 if off >= 0 else min(ow, (-off + sw - 1) // sw)
-                    hi = max(lo, min(ow, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
-                    for oy in range(oh):
-                        iy = oy * sh - ph + i * dh
+            for a in range(sh):
+                for b in range(sw):
+                    plane = dxq[n - n0, c, a * sw + b]
+                    off = b - pw
+                    lo = 0 if off >= 0 else min(wq, (-off + sw - 1) // sw)
+                    hi = max(lo, min(wq, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    for y in range(hq):
+                        iy = a + y * sh - ph
                         if iy < 0 or iy >= h:
                             continue
-                        src = row[oy * ow + lo:]
+                        src = plane[y]
                         if sw == 1:
                             dst = dx[n, c, iy, lo + off:]
+                            seg = src[lo:]
                             for t in range(hi - lo):
-                                dst[t] += src[t]
+                                dst[t] = seg[t]
                         else:
                             drow = dx[n, c, iy]
-                            for t in range(hi - lo):
-                                drow[(lo + t) * sw + off] += src[t]
+                            for t in range(lo, hi):
+                                drow[t * sw + off] = src[t]
 
 
 @lazy_njit(nogil=True)
-def _im2col_wide(xp, kh, kw, dh, dw, lw, wp, ow, zero_tail, cols):
-    """Stride-1 im2col with rows of pitch ``wp`` (the padded width), samples side by side:
-    for tap (c, i, j) and sample m, ``cols[(c*kh + i)*kw + j, m*lw:(m+1)*lw]`` is one
-    contiguous run of the padded plane ``xp[m, c]`` (flattened) starting at
-    ``i*dh*wp + j*dw``, ``lw = oh*wp`` long. Columns ``ox >= ow`` of each output row are
-    junk (zeroed if ``zero_tail``)."""
-    nb, c_in = xp.shape[0], xp.shape[1]
+def _im2col_wide(xq, kh, kw, dh, dw, sh, sw, oh, ow, pitch, wq, zero_tail, cols):
+    """im2col from phase planes (:func:`_fill_phases`, flattened per plane, pitch ``wq``),
+    samples side by side, ``lw = oh*pitch`` columns each: tap (c, i, j) of sample m reads
+    the plane of phase (i*dh % sh, j*dw % sw) from ``(i*dh // sh)*wq + j*dw // sw`` on.
+    With ``pitch == wq`` that is one contiguous run per tap and sample, columns
+    ``ox >= ow`` of each output row junk (zeroed if ``zero_tail``); with ``pitch == ow``
+    one run of ``ow`` per output row."""
+    nb, c_in = xq.shape[0], xq.shape[1]
+    lw = oh * pitch
     for m in range(nb):
         for c in range(c_in):
-            plane = xp[m, c]
             for i in range(kh):
                 for j in range(kw):
+                    plane = xq[m, c, (i * dh % sh) * sw + j * dw % sw]
                     dst = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
-                    src = plane[i * dh * wp + j * dw:]
-                    for t in range(lw):
-                        dst[t] = src[t]
-                    if zero_tail:
-                        for t in range(ow, lw, wp):
-                            dst[t:t + wp - ow] = 0
+                    src = plane[(i * dh // sh) * wq + j * dw // sw:]
+                    if pitch == wq:
+                        for t in range(lw):
+                            dst[t] = src[t]
+                        if zero_tail:
+                            for t in range(ow, lw, wq):
+                                dst[t:t + wq - ow] = 0
+                    else:
+                        for oy in range(oh):
+                            d = dst[oy * pitch:]
+                            sr = src[oy * wq:]
+                            for t in range(ow):
+                                d[t] = sr[t]
 
 
 @lazy_njit(nogil=True)
-def _col2im_wide(cols, kh, kw, dh, dw, lw, wp, dxp):
-    """Adjoint of :func:`_im2col_wide`: dxp[m, c] = sum over taps of the shifted runs
-    (junk columns of ``cols`` must be zero)."""
-    nb, c_in = dxp.shape[0], dxp.shape[1]
+def _col2im_wide(cols, kh, kw, dh, dw, sh, sw, oh, ow, pitch, wq, dxq):
+    """Adjoint of :func:`_im2col_wide`: dxq[m, c] = sum over taps of the shifted runs into
+    their phase planes (with ``pitch == wq`` the junk columns of ``cols`` must be zero)."""
+    nb, c_in = dxq.shape[0], dxq.shape[1]
+    lw = oh * pitch
     for m in range(nb):
         for c in range(c_in):
-            plane = dxp[m, c]
-            plane[:] = 0
+            dxq[m, c] = 0
             for i in range(kh):
                 for j in range(kw):
+                    plane = dxq[m, c, (i * dh % sh) * sw + j * dw % sw]
                     src = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
-                    dst = plane[i * dh * wp + j * dw:]
-                    for t in range(lw):
-                        dst[t] += src[t]
+                    dst = plane[(i * dh // sh) * wq + j * dw // sw:]
+                    if pitch == wq:
+                        for t in range(lw):
+                            dst[t] += src[t]
+                    else:
+                        for oy in range(oh):
+                            d = dst[oy * wq:]
+                            sr = src[oy * pitch:]
+                            for t in range(ow):
+                                d[t] += sr[t]
 
 
 @lazy_njit(nogil=True)
@@ -216,10 +234,10 @@ def _grain(macs_per_sample: int) -> int:
     return max(1, -(-_SPLIT_MIN_MACS // max(1, macs_per_sample)))
 
 
-def _wide(s, ohw, wp: int) -> bool:
-    """Use the contiguous-run kernels: stride 1, and at most a quarter of each run is junk
-    (the ``wp - ow`` columns past the end of an output row)."""
-    return s == (1, 1) and 4 * ohw[1] >= 3 * wp
+def _wide(ow: int, wq: int) -> bool:
+    """Use the contiguous-run kernels when at most a quarter of each run is junk (the
+    ``wq - ow`` columns past the end of an output row, ``wq`` the phase planes' width)."""
+    return 4 * ow >= 3 * wq
 
 
 def _round_up(v: int, m: int) -> int:
@@ -260,38 +278,36 @@ class _Layout:
         self.s, self.p, self.d, (self.oh, self.ow) = geo.stride, geo.padding, geo.dilation, geo.out_hw
         self.c, self.h, self.w = c, h, w
         self.groups, self.kg, self.r = geo.groups, k // geo.groups, cg * self.kh * self.kw
-        self.wp = w + 2 * self.p[1]
-        self.wide = _wide(self.s, geo.out_hw, self.wp)
-        self.pitch = self.wp if self.wide else self.ow
+        # phase planes (:func:`_fill_phases`): hq rows (one spare, which keeps the last
+        # run of :func:`_im2col_wide` in bounds) of pitch wq
+        self.hq = -(-(h + 2 * self.p[0]) // self.s[0]) + 1
+        self.wq = -(-(w + 2 * self.p[1]) // self.s[1])
+        self.wide = _wide(self.ow, self.wq)
+        self.pitch = self.wq if self.wide else self.ow
         self.lw = self.oh * self.pitch
         self.chunk = _chunk(c * self.kh * self.kw, self.lw, itemsize)
         self.grain = _grain(k * self.r * self.oh * self.ow)
 
-    def im2col(self, x: np.ndarray, a: int, b: int, pad: "_Padded | None", cols: np.ndarray,
+    def phases(self, m: int, dtype) -> np.ndarray:
+        """A per-thread buffer of phase planes for ``m`` samples."""
+        return np.empty((m, self.c, self.s[0] * self.s[1], self.hq, self.wq), dtype)
+
+    def im2col(self, x: np.ndarray, a: int, b: int, xq: np.ndarray | None, cols: np.ndarray,
                zero_tail: bool) -> None:
         """Columns of samples a..b of ``x`` into ``cols`` (rows: taps)."""
-        if self.wide:
-            _im2col_wide(pad.fill(x[a:b]), self.kh, self.kw, self.d[0], self.d[1], self.lw,
-                         self.wp, self.ow, zero_tail, cols)
-        else:
-            _im2col(x, a, b, self.kh, self.kw, self.s[0], self.s[1], self.p[0], self.p[1],
-                    self.d[0], self.d[1], self.oh, self.ow, cols)
+        (sh, sw), (ph, pw), (dh, dw) = self.s, self.p, self.d
+        xq = xq[:b - a]
+        _fill_phases(x, a, b, sh, sw, ph, pw, xq)
+        _im2col_wide(xq.reshape(b - a, self.c, sh * sw, -1), self.kh, self.kw, dh, dw, sh, sw,
+                     self.oh, self.ow, self.pitch, self.wq, zero_tail, cols)
 
-
-class _Padded:
-    """A per-thread zero-bordered copy of a chunk of ``x``: (chunk, C, hp + 1, wp) flattened
-    per plane. The extra bottom row keeps the last run of :func:`_im2col_wide` in bounds."""
-
-    def __init__(self, chunk: int, c: int, h: int, w: int, p, dtype):
-        self.h, self.w, self.p = h, w, p
-        self.hp, self.wp = h + 2 * p[0], w + 2 * p[1]
-        self.buf = np.zeros((chunk, c, self.hp + 1, self.wp), dtype)
-
-    def fill(self, x_part: np.ndarray) -> np.ndarray:
-        m = x_part.shape[0]
-        ph, pw = self.p
-        self.buf[:m, :, ph:ph + self.h, pw:pw + self.w] = x_part
-        return self.buf[:m].reshape(m, self.buf.shape[1], -1)
+    def col2im(self, cols: np.ndarray, a: int, b: int, dxq: np.ndarray, dx: np.ndarray) -> None:
+        """dx of samples a..b from the columns ``cols`` (:meth:`im2col`'s adjoint)."""
+        (sh, sw), (ph, pw), (dh, dw) = self.s, self.p, self.d
+        dxq = dxq[:b - a]
+        _col2im_wide(cols, self.kh, self.kw, dh, dw, sh, sw, self.oh, self.ow, self.pitch,
+                     self.wq, dxq.reshape(b - a, self.c, sh * sw, -1))
+        _gather_phases(dxq, a, b, sh, sw, ph, pw, dx)
 
 
 def _im2col_numpy(x: np.ndarray, kh: int, kw: int, s, p, d, ohw) -> np.ndarray:
@@ -333,10 +349,10 @@ def _forward_numba(x, w, geo):
         ncp = _round_up(m * lay.lw, nr)
         cols = np.zeros((g_ * r, ncp), x.dtype)
         res = np.empty((g_ * kg_pad, ncp), x.dtype)
-        pad = _Padded(m, lay.c, lay.h, lay.w, lay.p, x.dtype) if lay.wide else None
+        xq = lay.phases(m, x.dtype)
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
-            lay.im2col(x, a, b, pad, cols, False)
+            lay.im2col(x, a, b, xq, cols, False)
             mk.gemm(wflat, cols.reshape(-1), res.reshape(-1), kg_pad,
                     _round_up((b - a) * lay.lw, nr), r, 0, r, 1, 0, ncp, 0, ncp, 0, tile,
                     g_, kg_pad * r, r * ncp, kg_pad * ncp)
@@ -404,8 +420,6 @@ def _backward_input_numba(g, w, geo):
     wt = np.zeros((g_, r_pad, kg), g.dtype)                   # A: rows past R are zero
     wt[:, :r] = w.reshape(g_, kg, r).transpose(0, 2, 1)
     wflat = wt.reshape(-1)
-    n, c, h, wd = geo.input_shape
-    p = lay.p
     dx = np.empty(geo.input_shape, g.dtype)
 
     def part(lo: int, hi: int) -> None:
@@ -415,22 +429,16 @@ def _backward_input_numba(g, w, geo):
         # group gr writes rows gr*R .. gr*R + r_pad: past its own, into the next group's
         # rows (which that group's GEMM writes afterwards) or the spare rows at the end
         cols = np.empty((g_ * r + r_pad - r, ncp), g.dtype)
-        dxp = np.empty((m, c, h + 2 * p[0] + 1, lay.wp), g.dtype) if lay.wide else None
+        dxq = lay.phases(m, g.dtype)
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
             _output_to_columns(g, gcols, a, b, lay.lw, lay.pitch)
             mk.gemm(wflat, gcols.reshape(-1), cols.reshape(-1), r_pad,
                     _round_up((b - a) * lay.lw, nr), kg, 0, kg, 1, 0, ncp, 0, ncp, 0, tile,
                     g_, r_pad * kg, kg * ncp, r * ncp)
-            if lay.wide:
-                _col2im_wide(cols, lay.kh, lay.kw, lay.d[0], lay.d[1], lay.lw, lay.wp,
-                             dxp[:b - a].reshape(b - a, c, -1))
-                dx[a:b] = dxp[:b - a, :, p[0]:p[0] + h, p[1]:p[1] + wd]
-            else:
-                _col2im(cols, a, b, lay.kh, lay.kw, lay.s[0], lay.s[1], p[0], p[1], lay.d[0],
-                        lay.d[1], lay.oh, lay.ow, dx)
+            lay.col2im(cols, a, b, dxq, dx)
 
-    threads.parallel_for(part, n, grain=lay.grain)
+    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
     return dx
 
 
@@ -488,10 +496,10 @@ def _backward_weight_numba(g, x, geo):
         cols = np.zeros((g_ * r + r_pad - r, ncp), x.dtype)
         rows = np.zeros((g_, ncp, kg_pad), x.dtype)
         acc = np.zeros((g_, r_pad, kg_pad), x.dtype)
-        pad = _Padded(m, lay.c, lay.h, lay.w, lay.p, x.dtype) if lay.wide else None
+        xq = lay.phases(m, x.dtype)
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
-            lay.im2col(x, a, b, pad, cols, True)
+            lay.im2col(x, a, b, xq, cols, True)
             _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
             mk.gemm(cols.reshape(-1), rows.reshape(-1), acc.reshape(-1), r_pad, kg_pad,
                     (b - a) * lay.lw, 0, ncp, 1, 0, kg_pad, 0, kg_pad, 1, tile,

@@ -268,31 +268,44 @@ gemm_tile_1 = _gemm_tile(*GEMM_TILES[1])
 gemm_tile_2 = _gemm_tile(*GEMM_TILES[2])
 
 
+# Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in L1
+# while every row panel of A runs over it; a block of A (MC rows by KC) stays in L2 while
+# it meets every panel of B.
+GEMM_L1_BYTES = 24 * 1024
+GEMM_L2_BYTES = 384 * 1024
+
+
 @lazy_njit(nogil=True)
 def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, tile,
-         groups, a_group, b_group, c_group):
+         groups, a_group, b_group, c_group, kc=0, mc=0):
     """For each group g < ``groups``: C_g (+)= A_g @ B_g, an (m, n) product over k, on flat
     arrays with the strides of :func:`_gemm_tile` and group g's operands ``g * a_group``
     (``b_group``, ``c_group``) further on. ``tile`` indexes ``GEMM_TILES``; m and n must be
-    multiples of its MR and of NV vectors. The loops run over column panels of B, then the
-    row panels of A, so that one panel of B serves every row of the output."""
+    multiples of its MR and of NV vectors. Blocked over k (KC) and m (MC); within a block
+    the loops run over column panels of B, then the row panels of A, so that one panel of
+    B serves every row panel of the block."""
+    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
+    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // a.itemsize)
+    if kc <= 0:
+        kc = max(16, GEMM_L1_BYTES // (nr * a.itemsize))
+    if mc <= 0:
+        mc = max(mr, GEMM_L2_BYTES // (kc * a.itemsize) // mr * mr)
+    mc = max(mr, mc // mr * mr)
     for g in range(groups):
-        ag, bg, cg = a_off + g * a_group, b_off + g * b_group, c_off + g * c_group
-        if tile == 0:
-            mr, nr = GEMM_TILES[0][0], GEMM_TILES[0][1] * (VECTOR_BYTES // a.itemsize)
-            for j in range(0, n, nr):
-                for i in range(0, m, mr):
-                    gemm_tile_0(a, b, c, ag + i * lda, bg + j, cg + i * ldc + j, k, lda, aks,
-                                ldb, ldc, accumulate)
-        elif tile == 1:
-            mr, nr = GEMM_TILES[1][0], GEMM_TILES[1][1] * (VECTOR_BYTES // a.itemsize)
-            for j in range(0, n, nr):
-                for i in range(0, m, mr):
-                    gemm_tile_1(a, b, c, ag + i * lda, bg + j, cg + i * ldc + j, k, lda, aks,
-                                ldb, ldc, accumulate)
-        else:
-            mr, nr = GEMM_TILES[2][0], GEMM_TILES[2][1] * (VECTOR_BYTES // a.itemsize)
-            for j in range(0, n, nr):
-                for i in range(0, m, mr):
-                    gemm_tile_2(a, b, c, ag + i * lda, bg + j, cg + i * ldc + j, k, lda, aks,
-                                ldb, ldc, accumulate)
+        for k0 in range(0, k, kc):
+            kb = min(kc, k - k0)
+            acc = accumulate if k0 == 0 else 1
+            for i0 in range(0, m, mc):
+                i1 = min(m, i0 + mc)
+                ag = a_off + g * a_group + k0 * aks
+                bg = b_off + g * b_group + k0 * ldb
+                cg = c_off + g * c_group
+                for j in range(0, n, nr):
+                    for i in range(i0, i1, mr):
+                        ao, bo, co = ag + i * lda, bg + j, cg + i * ldc + j
+                        if tile == 0:
+                            gemm_tile_0(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+                        elif tile == 1:
+                            gemm_tile_1(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+                        else:
+                            gemm_tile_2(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
