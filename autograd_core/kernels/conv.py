@@ -216,13 +216,14 @@ def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
     oh, ow = g.shape[2], g.shape[3]
     for n in range(n0, n1):
         for gr in range(groups):
-            for k in range(kg):
-                src = g[n, gr * kg + k]
-                dst = rows[gr, (n - n0) * lw:, k]
-                for oy in range(oh):
-                    s = src[oy]
-                    for t in range(ow):
-                        dst[oy * pitch + t] = s[t]
+            # one output row at a time, so that the rows of ``rows`` it writes stay in
+            # cache while every channel adds its column to them
+            for oy in range(oh):
+                dst = rows[gr, (n - n0) * lw + oy * pitch:]
+                for k in range(kg):
+                    src = g[n, gr * kg + k, oy]
+                    for ox in range(ow):
+                        dst[ox, k] = src[ox]
 
 
 # --------------------------------------------------------------------------- helpers
