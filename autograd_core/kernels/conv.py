@@ -226,6 +226,22 @@ def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
                         dst[ox, k] = src[ox]
 
 
+@lazy_njit(nogil=True)
+def _transposed(acc, out):
+    """out[g, k, r] = acc[g, r, k] for the (G, Kg, R) of ``out``, in 16 by 16 blocks (a
+    strided NumPy copy of a large matrix misses the cache on every element)."""
+    groups, kg, r = out.shape
+    for g in range(groups):
+        for r0 in range(0, r, 16):
+            r1 = min(r, r0 + 16)
+            for k0 in range(0, kg, 16):
+                k1 = min(kg, k0 + 16)
+                for k in range(k0, k1):
+                    dst = out[g, k]
+                    for t in range(r0, r1):
+                        dst[t] = acc[g, t, k]
+
+
 # --------------------------------------------------------------------------- helpers
 def _chunk(rows: int, cols: int, itemsize: int) -> int:
     return max(1, _CHUNK_BYTES // max(1, rows * cols * itemsize))
@@ -511,7 +527,9 @@ def _backward_weight_numba(g, x, geo):
     acc = partials[0]
     for extra in partials[1:]:
         acc += extra
-    return np.ascontiguousarray(acc[:, :r, :kg].transpose(0, 2, 1)).reshape(geo.weight_shape)
+    dw = np.empty((g_, kg, r), x.dtype)
+    _transposed(acc, dw)
+    return dw.reshape(geo.weight_shape)
 
 
 def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
