@@ -16,10 +16,9 @@ Both paths are im2col + GEMM; they differ in who moves the data:
   splits the zero-padded input into its stride phases (``sh*sw`` planes; one with stride
   1), im2col copies runs of those planes, and the register-tiled GEMM of
   ``microkernel.gemm`` (no BLAS) multiplies; the batch is split over our threads. In a
-  phase plane every kernel tap reads with stride 1, so when at most a quarter of each run
-  would be junk the columns take the plane's width as pitch and each tap copies one
-  contiguous run per sample (the junk columns are dropped from the GEMM result); else one
-  run per output row. col2im adds the same runs back into phase planes.
+  phase plane every kernel tap reads with stride 1, so the columns can take the plane's
+  width as pitch and each tap copy one contiguous run per sample (the junk columns are
+  dropped from the GEMM result), or else one run per output row (``_wide`` chooses). col2im adds the same runs back into phase planes.
   (The measurements behind these choices: ``benchmarks/README.md``.)
 
 >>> import numpy as np
@@ -251,10 +250,13 @@ def _grain(macs_per_sample: int) -> int:
     return max(1, -(-_SPLIT_MIN_MACS // max(1, macs_per_sample)))
 
 
-def _wide(ow: int, wq: int) -> bool:
+def _wide(ow: int, wq: int, stride: tuple, weight_grad: bool) -> bool:
     """Use the contiguous-run kernels when at most a quarter of each run is junk (the
-    ``wq - ow`` columns past the end of an output row, ``wq`` the phase planes' width)."""
-    return 4 * ow >= 3 * wq
+    ``wq - ow`` columns past the end of an output row, ``wq`` the phase planes' width),
+    and (as measured on ResNet-18 and DCGAN shapes) not for the weight gradient, whose
+    junk adds GEMM depth and must be zeroed, nor for strided convolutions with output
+    rows shorter than 16, whose junk costs more GEMM time than copying row by row."""
+    return not weight_grad and 4 * ow >= 3 * wq and (stride == (1, 1) or ow >= 16)
 
 
 def _round_up(v: int, m: int) -> int:
@@ -289,7 +291,7 @@ class _Layout:
     output channels per group, the column ``pitch`` and ``lw`` per sample (see the
     kernels above), and ``chunk`` samples per chunk."""
 
-    def __init__(self, geo: ConvGeometry, itemsize: int):
+    def __init__(self, geo: ConvGeometry, itemsize: int, weight_grad: bool = False):
         n, c, h, w = geo.input_shape
         k, cg, self.kh, self.kw = geo.weight_shape
         self.s, self.p, self.d, (self.oh, self.ow) = geo.stride, geo.padding, geo.dilation, geo.out_hw
@@ -299,7 +301,7 @@ class _Layout:
         # run of :func:`_im2col_wide` in bounds) of pitch wq
         self.hq = -(-(h + 2 * self.p[0]) // self.s[0]) + 1
         self.wq = -(-(w + 2 * self.p[1]) // self.s[1])
-        self.wide = _wide(self.ow, self.wq)
+        self.wide = _wide(self.ow, self.wq, self.s, weight_grad)
         self.pitch = self.wq if self.wide else self.ow
         self.lw = self.oh * self.pitch
         self.chunk = _chunk(c * self.kh * self.kw, self.lw, itemsize)
@@ -499,7 +501,7 @@ def _backward_weight_numpy(g, x, geo):
 def _backward_weight_numba(g, x, geo):
     """Per chunk: im2col (junk columns zero) as A, the output gradient transposed (pixels
     by channels) as B, one GEMM per group accumulating dw transposed, (R, Kg)."""
-    mk, lay = _gemm(), _Layout(geo, x.itemsize)
+    mk, lay = _gemm(), _Layout(geo, x.itemsize, weight_grad=True)
     g_, kg, r = lay.groups, lay.kg, lay.r
     tile, mr, nr = _tile(kg, x.itemsize, "cols")
     kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)
