@@ -229,19 +229,18 @@ def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
 
 
 @lazy_njit(nogil=True)
-def _transposed(acc, out):
-    """out[g, k, r] = acc[g, r, k] for the (G, Kg, R) of ``out``, in 16 by 16 blocks (a
-    strided NumPy copy of a large matrix misses the cache on every element)."""
-    groups, kg, r = out.shape
-    for g in range(groups):
-        for r0 in range(0, r, 16):
-            r1 = min(r, r0 + 16)
-            for k0 in range(0, kg, 16):
-                k1 = min(kg, k0 + 16)
-                for k in range(k0, k1):
-                    dst = out[g, k]
-                    for t in range(r0, r1):
-                        dst[t] = acc[g, t, k]
+def _transposed(src, out, ni, nj):
+    """out[g, j, i] = src[g, i, j] for i < ni, j < nj, in 16 by 16 blocks (a strided NumPy
+    copy of a large matrix misses the cache on every element)."""
+    for g in range(src.shape[0]):
+        for i0 in range(0, ni, 16):
+            i1 = min(ni, i0 + 16)
+            for j0 in range(0, nj, 16):
+                j1 = min(nj, j0 + 16)
+                for j in range(j0, j1):
+                    dst = out[g, j]
+                    for i in range(i0, i1):
+                        dst[i] = src[g, i, j]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -442,7 +441,7 @@ def _backward_input_numba(g, w, geo):
     tile, mr, nr = _tile(r, g.itemsize, "rows")
     r_pad = _round_up(r, mr)
     wt = np.zeros((g_, r_pad, kg), g.dtype)                   # A: rows past R are zero
-    wt[:, :r] = w.reshape(g_, kg, r).transpose(0, 2, 1)
+    _transposed(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r), wt, kg, r)
     wflat = wt.reshape(-1)
     dx = np.empty(geo.input_shape, g.dtype)
 
@@ -535,7 +534,7 @@ def _backward_weight_numba(g, x, geo):
     for extra in partials[1:]:
         acc += extra
     dw = np.empty((g_, kg, r), x.dtype)
-    _transposed(acc, dw)
+    _transposed(acc, dw, r, kg)
     return dw.reshape(geo.weight_shape)
 
 
