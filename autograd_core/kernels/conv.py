@@ -230,13 +230,14 @@ def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
 
 @lazy_njit(nogil=True)
 def _transposed(src, out, ni, nj):
-    """out[g, j, i] = src[g, i, j] for i < ni, j < nj, in 16 by 16 blocks (a strided NumPy
-    copy of a large matrix misses the cache on every element)."""
+    """out[g, j, i] = src[g, i, j] for i < ni, j < nj, in blocks of 8 rows of ``src`` by 32
+    columns (a strided NumPy copy of a large matrix misses the cache on every element;
+    more rows than 8 at a power-of-two stride crowd one set of the L1 cache)."""
     for g in range(src.shape[0]):
-        for i0 in range(0, ni, 16):
-            i1 = min(ni, i0 + 16)
-            for j0 in range(0, nj, 16):
-                j1 = min(nj, j0 + 16)
+        for i0 in range(0, ni, 8):
+            i1 = min(ni, i0 + 8)
+            for j0 in range(0, nj, 32):
+                j1 = min(nj, j0 + 32)
                 for j in range(j0, j1):
                     dst = out[g, j]
                     for i in range(i0, i1):
