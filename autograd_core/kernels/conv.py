@@ -120,59 +120,74 @@ def _gather_phases(dxq, n0, n1, sh, sw, ph, pw, dx):
 
 
 @lazy_njit(nogil=True)
-def _im2col_wide(xq, kh, kw, dh, dw, sh, sw, oh, ow, pitch, wq, zero_tail, cols):
+def _im2col_wide(xq, taps, oh, ow, pitch, wq, zero_tail, cols):
     """im2col from phase planes (:func:`_fill_phases`, flattened per plane, pitch ``wq``),
-    samples side by side, ``lw = oh*pitch`` columns each: tap (c, i, j) of sample m reads
-    the plane of phase (i*dh % sh, j*dw % sw) from ``(i*dh // sh)*wq + j*dw // sw`` on.
+    samples side by side, ``lw = oh*pitch`` columns each: tap (c, t) of sample m reads
+    that sample's channel c of phase planes from ``taps[t]`` on (``_Layout.taps``).
     With ``pitch == wq`` that is one contiguous run per tap and sample, columns
     ``ox >= ow`` of each output row junk (zeroed if ``zero_tail``); with ``pitch == ow``
-    one run of ``ow`` per output row."""
-    nb, c_in = xq.shape[0], xq.shape[1]
+    one run of ``ow`` per output row. (Short runs index the flat arrays directly: a view
+    per run costs more than the copy.)"""
+    nb, c_in, phases, plane = xq.shape
+    ncp = cols.shape[1]
     lw = oh * pitch
+    xf, cf = xq.reshape(-1), cols.reshape(-1)
+    nt = taps.shape[0]
     for m in range(nb):
         for c in range(c_in):
-            for i in range(kh):
-                for j in range(kw):
-                    plane = xq[m, c, (i * dh % sh) * sw + j * dw % sw]
-                    dst = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
-                    src = plane[(i * dh // sh) * wq + j * dw // sw:]
-                    if pitch == wq:
-                        for t in range(lw):
-                            dst[t] = src[t]
-                        if zero_tail:
-                            for t in range(ow, lw, wq):
-                                dst[t:t + wq - ow] = 0
-                    else:
-                        for oy in range(oh):
-                            d = dst[oy * pitch:]
-                            sr = src[oy * wq:]
-                            for t in range(ow):
-                                d[t] = sr[t]
+            for tap in range(nt):
+                s0 = (m * c_in + c) * phases * plane + taps[tap]
+                d0 = (c * nt + tap) * ncp + m * lw
+                if pitch == wq:
+                    dst, src = cf[d0:d0 + lw], xf[s0:s0 + lw]
+                    for t in range(lw):
+                        dst[t] = src[t]
+                    if zero_tail:
+                        for t in range(ow, lw, wq):
+                            dst[t:t + wq - ow] = 0
+                elif ow >= 16:
+                    for oy in range(oh):
+                        d = cf[d0 + oy * pitch:d0 + oy * pitch + ow]
+                        sr = xf[s0 + oy * wq:s0 + oy * wq + ow]
+                        for t in range(ow):
+                            d[t] = sr[t]
+                else:
+                    for oy in range(oh):
+                        da, sa = d0 + oy * pitch, s0 + oy * wq
+                        for t in range(ow):
+                            cf[da + t] = xf[sa + t]
 
 
 @lazy_njit(nogil=True)
-def _col2im_wide(cols, kh, kw, dh, dw, sh, sw, oh, ow, pitch, wq, dxq):
+def _col2im_wide(cols, taps, oh, ow, pitch, wq, dxq):
     """Adjoint of :func:`_im2col_wide`: dxq[m, c] = sum over taps of the shifted runs into
     their phase planes (with ``pitch == wq`` the junk columns of ``cols`` must be zero)."""
-    nb, c_in = dxq.shape[0], dxq.shape[1]
+    nb, c_in, phases, plane = dxq.shape
+    ncp = cols.shape[1]
     lw = oh * pitch
+    df, cf = dxq.reshape(-1), cols.reshape(-1)
+    df[:] = 0
+    nt = taps.shape[0]
     for m in range(nb):
         for c in range(c_in):
-            dxq[m, c] = 0
-            for i in range(kh):
-                for j in range(kw):
-                    plane = dxq[m, c, (i * dh % sh) * sw + j * dw % sw]
-                    src = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
-                    dst = plane[(i * dh // sh) * wq + j * dw // sw:]
-                    if pitch == wq:
-                        for t in range(lw):
-                            dst[t] += src[t]
-                    else:
-                        for oy in range(oh):
-                            d = dst[oy * wq:]
-                            sr = src[oy * pitch:]
-                            for t in range(ow):
-                                d[t] += sr[t]
+            for tap in range(nt):
+                s0 = (m * c_in + c) * phases * plane + taps[tap]
+                d0 = (c * nt + tap) * ncp + m * lw
+                if pitch == wq:
+                    dst, src = df[s0:s0 + lw], cf[d0:d0 + lw]
+                    for t in range(lw):
+                        dst[t] += src[t]
+                elif ow >= 16:
+                    for oy in range(oh):
+                        d = df[s0 + oy * wq:s0 + oy * wq + ow]
+                        sr = cf[d0 + oy * pitch:d0 + oy * pitch + ow]
+                        for t in range(ow):
+                            d[t] += sr[t]
+                else:
+                    for oy in range(oh):
+                        da, sa = s0 + oy * wq, d0 + oy * pitch
+                        for t in range(ow):
+                            df[da + t] += cf[sa + t]
 
 
 @lazy_njit(nogil=True)
@@ -311,26 +326,32 @@ class _Layout:
         if weight_grad:         # a GEMM this deep at least, else dw's reads and writes dominate
             self.chunk = max(self.chunk, -(-_WEIGHT_GEMM_DEPTH // self.lw))
         self.grain = _grain(k * self.r * self.oh * self.ow)
+        # where tap (i, j) starts reading a sample's channel of phase planes: in the plane
+        # of phase (i*dh % sh, j*dw % sw), at row i*dh // sh and column j*dw // sw
+        (sh, sw), (dh, dw), plane = self.s, self.d, self.hq * self.wq
+        self.taps = np.array([((i * dh % sh) * sw + j * dw % sw) * plane
+                              + (i * dh // sh) * self.wq + j * dw // sw
+                              for i in range(self.kh) for j in range(self.kw)], np.int64)
 
     def phases(self, m: int, dtype) -> np.ndarray:
         """A per-thread buffer of phase planes for ``m`` samples."""
         return np.empty((m, self.c, self.s[0] * self.s[1], self.hq, self.wq), dtype)
 
-    def im2col(self, x: np.ndarray, a: int, b: int, xq: np.ndarray | None, cols: np.ndarray,
+    def im2col(self, x: np.ndarray, a: int, b: int, xq: np.ndarray, cols: np.ndarray,
                zero_tail: bool) -> None:
         """Columns of samples a..b of ``x`` into ``cols`` (rows: taps)."""
-        (sh, sw), (ph, pw), (dh, dw) = self.s, self.p, self.d
+        (sh, sw), (ph, pw) = self.s, self.p
         xq = xq[:b - a]
         _fill_phases(x, a, b, sh, sw, ph, pw, xq)
-        _im2col_wide(xq.reshape(b - a, self.c, sh * sw, -1), self.kh, self.kw, dh, dw, sh, sw,
-                     self.oh, self.ow, self.pitch, self.wq, zero_tail, cols)
+        _im2col_wide(xq.reshape(b - a, self.c, sh * sw, -1), self.taps, self.oh, self.ow,
+                     self.pitch, self.wq, zero_tail, cols)
 
     def col2im(self, cols: np.ndarray, a: int, b: int, dxq: np.ndarray, dx: np.ndarray) -> None:
         """dx of samples a..b from the columns ``cols`` (:meth:`im2col`'s adjoint)."""
-        (sh, sw), (ph, pw), (dh, dw) = self.s, self.p, self.d
+        (sh, sw), (ph, pw) = self.s, self.p
         dxq = dxq[:b - a]
-        _col2im_wide(cols, self.kh, self.kw, dh, dw, sh, sw, self.oh, self.ow, self.pitch,
-                     self.wq, dxq.reshape(b - a, self.c, sh * sw, -1))
+        _col2im_wide(cols, self.taps, self.oh, self.ow, self.pitch, self.wq,
+                     dxq.reshape(b - a, self.c, sh * sw, -1))
         _gather_phases(dxq, a, b, sh, sw, ph, pw, dx)
 
 
