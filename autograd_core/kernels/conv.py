@@ -38,9 +38,6 @@ from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, same
 # Bytes of im2col buffer per chunk of samples in the Numba path: bigger GEMMs win until
 # the buffer leaves the cache.
 _CHUNK_BYTES = 1024 * 1024
-# The weight gradient's GEMM runs over the pixels of a chunk and adds into all of dw: at
-# least this many pixels per chunk (the deep layers of small images have few per sample).
-_WEIGHT_GEMM_DEPTH = 512
 # A thread gets at least this many multiply-adds of work, else we stay on one thread.
 _SPLIT_MIN_MACS = 1_000_000
 
@@ -323,8 +320,6 @@ class _Layout:
         self.pitch = self.wq if self.wide else self.ow
         self.lw = self.oh * self.pitch
         self.chunk = _chunk(c * self.kh * self.kw, self.lw, itemsize)
-        if weight_grad:         # a GEMM this deep at least, else dw's reads and writes dominate
-            self.chunk = max(self.chunk, -(-_WEIGHT_GEMM_DEPTH // self.lw))
         self.grain = _grain(k * self.r * self.oh * self.ow)
         # where tap (i, j) starts reading a sample's channel of phase planes: in the plane
         # of phase (i*dh % sh, j*dw % sw), at row i*dh // sh and column j*dw // sw
