@@ -123,8 +123,8 @@ def _im2col_wide(xq, taps, oh, ow, pitch, wq, zero_tail, cols):
     that sample's channel c of phase planes from ``taps[t]`` on (``_Layout.taps``).
     With ``pitch == wq`` that is one contiguous run per tap and sample, columns
     ``ox >= ow`` of each output row junk (zeroed if ``zero_tail``); with ``pitch == ow``
-    one run of ``ow`` per output row. (Short runs index the flat arrays directly: a view
-    per run costs more than the copy.)"""
+    one run of ``ow`` per output row. (Runs of 8 and more are copied through views of
+    the flat arrays, which LLVM vectorises; shorter ones by flat index.)"""
     nb, c_in, phases, plane = xq.shape
     ncp = cols.shape[1]
     lw = oh * pitch
@@ -142,7 +142,7 @@ def _im2col_wide(xq, taps, oh, ow, pitch, wq, zero_tail, cols):
                     if zero_tail:
                         for t in range(ow, lw, wq):
                             dst[t:t + wq - ow] = 0
-                elif ow >= 16:
+                elif ow >= 8:
                     for oy in range(oh):
                         d = cf[d0 + oy * pitch:d0 + oy * pitch + ow]
                         sr = xf[s0 + oy * wq:s0 + oy * wq + ow]
@@ -174,7 +174,7 @@ def _col2im_wide(cols, taps, oh, ow, pitch, wq, dxq):
                     dst, src = df[s0:s0 + lw], cf[d0:d0 + lw]
                     for t in range(lw):
                         dst[t] += src[t]
-                elif ow >= 16:
+                elif ow >= 8:
                     for oy in range(oh):
                         d = df[s0 + oy * wq:s0 + oy * wq + ow]
                         sr = cf[d0 + oy * pitch:d0 + oy * pitch + ow]
