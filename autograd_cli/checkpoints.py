@@ -356,8 +356,8 @@ def evaluate_checkpoint(path: str | os.PathLike, *, data: str | None = None,
     (rebuilt with the same seed, fractions and normalisation), or of ``data`` (another
     dataset with the same input shape and number of classes).
 
-    Returns a dict with ``loss``, ``accuracy``, ``n``, ``split``, ``data`` and
-    ``confusion_matrix``. Bad checkpoints are refused as by :func:`load_checkpoint`, and so
+    Returns a dict with ``loss``, ``accuracy``, ``n``, ``split``, ``data``,
+    ``confusion_matrix``, ``checkpoint`` (the file's path) and ``epoch`` (its epoch, or None). Bad checkpoints are refused as by :func:`load_checkpoint`, and so
     is one whose forward pass over a batch would take more than ``max_bytes``.
 
     >>> import os, tempfile
@@ -371,10 +371,12 @@ def evaluate_checkpoint(path: str | os.PathLike, *, data: str | None = None,
     >>> r["data"], r["split"], r["n"], 0 <= r["accuracy"] <= 1
     ('iris', 'val', 22, True)
     """
-    model, x, y, cfg, name = _prepared(path, data, data_dir, split, batch_size, max_bytes)
+    model, x, y, cfg, name, where = _prepared(path, data, data_dir, split, batch_size,
+                                              max_bytes)
     loss, acc, pred = fitting.evaluate(model, x, y, batch_size)
     return {"loss": loss, "accuracy": acc, "n": int(len(y)), "split": split, "data": name,
-            "confusion_matrix": fitting.confusion_matrix(y, pred, len(cfg["classes"])).tolist()}
+            "confusion_matrix": fitting.confusion_matrix(y, pred, len(cfg["classes"])).tolist(),
+            **where}
 
 
 def evaluate_onnx(path: str | os.PathLike, *, checkpoint: str | os.PathLike | None = None,
@@ -396,7 +398,8 @@ def evaluate_onnx(path: str | os.PathLike, *, checkpoint: str | os.PathLike | No
     from autograd_core.onnx.runtime import load_session, run
     onnx_path = Path(path)
     ckpt = Path(checkpoint) if checkpoint is not None else onnx_path.parent / CHECKPOINT_NAME
-    model, x, y, cfg, name = _prepared(ckpt, data, data_dir, split, batch_size, max_bytes)
+    model, x, y, cfg, name, where = _prepared(ckpt, data, data_dir, split, batch_size,
+                                              max_bytes)
     sess = load_session(onnx_path)
     theirs = []
     for i in range(0, len(y), batch_size):
@@ -420,15 +423,17 @@ def evaluate_onnx(path: str | os.PathLike, *, checkpoint: str | os.PathLike | No
             "confusion_matrix": fitting.confusion_matrix(y, pred, len(cfg["classes"])).tolist(),
             "ours_accuracy": acc, "max_abs_diff": float(np.abs(logits - ours).max())
             if len(y) else 0.0, "agreement": float((pred == np.asarray(ours_pred)).mean())
-            if len(y) else 1.0}
+            if len(y) else 1.0, **where}
 
 
 def _prepared(path: str | os.PathLike, data: str | None, data_dir: str | None, split: str,
               batch_size: int, max_bytes: int | None) -> tuple:
-    """``(model, x, y, config, data name)``: the checkpoint's model and the standardised
-    ``split`` to evaluate it on, every limit checked first."""
+    """``(model, x, y, config, data name, {checkpoint: path, epoch})``: the checkpoint's
+    model and the standardised ``split`` to evaluate it on, every limit checked first."""
     max_bytes = _limit(max_bytes)
-    p, _, cfg, arch, sd = _read_checkpoint(path, max_bytes)
+    p, ckpt, cfg, arch, sd = _read_checkpoint(path, max_bytes)
+    epoch = ckpt.get("epoch") if isinstance(ckpt, dict) else None
+    where = {"checkpoint": str(p), "epoch": epoch if _is_int(epoch) else None}
     name = data or cfg["data"]
     if data_dir is None and name == cfg["data"]:
         data_dir = cfg.get("data_dir")
@@ -457,4 +462,4 @@ def _prepared(path: str | os.PathLike, data: str | None, data_dir: str | None, s
     # Standardise as in training, with the numbers saved in the checkpoint (for the model's
     # own data they are the ones just recomputed; other data gets the model's preprocessing).
     x = datasets.renormalize(x, splits.normalization, cfg["normalization"])
-    return model, x, y, cfg, name
+    return model, x, y, cfg, name, where

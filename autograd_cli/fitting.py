@@ -31,7 +31,7 @@ from autograd_core.data import DataLoader, TensorDataset
 from .errors import ConfigError
 
 __all__ = ["OPTIMIZERS", "make_optimizer", "FitResult", "fit", "evaluate", "predict",
-           "confusion_matrix", "default_log"]
+           "confusion_matrix", "default_log", "show_progress"]
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
 
@@ -136,27 +136,44 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -
     return m
 
 
-def _progress_bar(total: int, desc: str, enabled: bool):
-    if not enabled:
+def show_progress(progress: bool | None) -> bool:
+    """Whether to draw progress bars: ``progress`` when given, else (``None``, the default)
+    only when stderr is a terminal, so that a log written to a file or read by CI holds
+    plain lines, one per epoch, and no ``\\r``-redrawn bars.
+
+    >>> show_progress(True), show_progress(False)
+    (True, False)
+    """
+    if progress is not None:
+        return bool(progress)
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
+
+
+def _progress_bar(total: int, desc: str, enabled: bool | None):
+    if not show_progress(enabled):
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency of the cli extra
         return None
-    tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    # In a log file (not a terminal) redraw rarely, so the log stays readable.
+    tty = show_progress(None)
+    # Asked for in a log file (not a terminal): redraw rarely, so the log stays readable.
     return tqdm(total=total, desc=desc, unit="batch", leave=False, dynamic_ncols=True,
                 file=sys.stderr, mininterval=0.1 if tty else 10.0)
 
 
-def default_log(progress: bool) -> Callable[..., None]:
+def default_log(progress: bool | None) -> Callable[..., None]:
     """The function that prints one line: ``tqdm.write`` beside progress bars (so a line
-    does not break a bar), else ``print``.
+    does not break a bar), else ``print`` (``progress=None``: bars only on a terminal, see
+    :func:`show_progress`).
 
     >>> default_log(False)("epoch 1/1")
     epoch 1/1
     """
-    if progress:
+    if show_progress(progress):
         try:
             from tqdm.auto import tqdm
             return lambda msg="": tqdm.write(msg, file=sys.stdout)
@@ -168,7 +185,7 @@ def default_log(progress: bool) -> Callable[..., None]:
 def fit(model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray],
         *, epochs: int = 10, batch_size: int = 32, optimizer: Any = "adam",
         lr: float = 1e-3, weight_decay: float = 0.0, patience: int | None = 5,
-        seed: int | None = 0, progress: bool = True,
+        seed: int | None = 0, progress: bool | None = None,
         on_improve: Callable[[int, dict], None] | None = None,
         callbacks: Sequence[Callable[[int, dict], None]] = (),
         log: Callable[..., None] | None = None) -> FitResult:
@@ -186,8 +203,9 @@ def fit(model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray,
       (1-based) and its record.
     * A ``KeyboardInterrupt`` (Ctrl-C) ends the loop: the best weights are restored and the
       result says ``interrupted=True``.
-    * ``progress``: a tqdm bar per epoch with the running loss and accuracy; ``log`` prints
-      one line per epoch (default ``tqdm.write`` or ``print``).
+    * ``progress``: a tqdm bar per epoch with the running loss and accuracy (``None``, the
+      default: only when stderr is a terminal); ``log`` prints one line per epoch (default
+      ``tqdm.write`` beside bars, else ``print``).
 
     >>> from autograd_core import nn
     >>> from autograd_core.data import make_moons

@@ -24,13 +24,17 @@ from typing import Sequence
 
 from autograd_core import Value
 
-from .command import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .command import EXIT_FAILED, EXIT_OK, EXIT_USAGE, usage_error
 from .expression import FUNCTIONS, EvaluationError, ExpressionError, evaluate
 
 __all__ = ["GRAPH_FORMATS", "GRAPH_DESCRIPTION", "add_graph_arguments", "parse_values",
-           "run_graph"]
+           "run_graph", "writable_extensions", "output_file"]
 
-GRAPH_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+# File endings and the renderer's format for each; .dot and .gv are the DOT text, written
+# without a renderer. Which pictures can be written depends on the renderer found.
+GRAPH_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpeg",
+                 ".gif": "gif", ".webp": "webp", ".eps": "eps", ".ps": "ps",
+                 ".dot": "dot", ".gv": "dot"}
 GRAPH_DESCRIPTION = (
     "Run an expression forward and backward with scalar Values, print the output and every "
     "gradient, and draw the graph. The expression is parsed safely (never executed as "
@@ -48,13 +52,80 @@ def add_graph_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("expression", help="e.g. \"(x + y) * z\"; numbers, variables, + - * / **, "
                    "parentheses, exp log tanh relu sigmoid (one starting with '-' goes after --)")
     p.add_argument("values", nargs="*", metavar="NAME=VALUE", help="a value for each variable")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the picture: .svg, .png, .pdf, or .dot for the DOT text")
+    p.add_argument("-o", "--output", metavar="FILE", type=output_file,
+                   help=_OutputHelp())
     p.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                    help="left to right (LR, the default) or top to bottom (TB)")
     p.add_argument("--name", default=None, help="the output's name (default: f)")
     p.add_argument("--explain", action="store_true",
                    help="also print the chain rule, step by step, with the numbers")
+    p.set_defaults(_parser=p)
+
+
+def writable_extensions() -> list[str]:
+    """The file endings ``-o`` accepts here: the pictures the renderer found (Graphviz's
+    ``dot``, else ``graphviz-pure``) can write, and ``.dot``/``.gv`` (the DOT text, all
+    there is without a renderer).
+
+    >>> {".dot", ".gv"} <= set(writable_extensions())
+    True
+    """
+    from autograd_core.viz import output_formats
+    formats = output_formats()
+    return [ext for ext, fmt in GRAPH_FORMATS.items() if fmt == "dot" or fmt in formats]
+
+
+def output_file(text: str) -> str:
+    """The argparse type of ``-o``: ``text`` if its ending is one the renderer here can
+    write (:func:`writable_extensions`), else an ``argparse.ArgumentTypeError`` that names
+    the renderer and the endings it can write.
+
+    >>> output_file("graph.svg")
+    'graph.svg'
+    >>> output_file("graph.txt")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: cannot write 'graph.txt': ...
+    """
+    from autograd_core.viz import renderer_name
+    ext = os.path.splitext(text)[1].lower()
+    usable = writable_extensions()
+    if ext in usable:
+        return text
+    endings = ", ".join(usable)
+    if ext in GRAPH_FORMATS and renderer_name() == "none":
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: no graph renderer was found, neither Graphviz's dot nor "
+            "graphviz-pure (pip install 'autograd-core[cli]' brings graphviz-pure; "
+            "sudo apt-get install graphviz brings dot); without one, write the DOT text: "
+            f"{endings}")
+    if ext in GRAPH_FORMATS:   # a picture this renderer cannot write (pdf on graphviz-pure)
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: the graph renderer here ({renderer_name()}) cannot "
+            f"write {ext} files; it writes {endings} (Graphviz's dot also writes .pdf: "
+            "sudo apt-get install graphviz)")
+    raise argparse.ArgumentTypeError(
+        f"cannot write {text!r}: use a file ending in {endings} (the graph renderer here: "
+        f"{renderer_name()})")
+
+
+class _OutputHelp(str):
+    """The help of ``-o``, naming the endings of the renderer found when ``--help`` is
+    shown (argparse formats it with ``%``), not each time the parser is built."""
+
+    def __new__(cls) -> "_OutputHelp":
+        # a '%' in the text: every argparse version formats it, which calls __mod__ below
+        return super().__new__(cls, "write the picture (FILE's ending picks the format: "
+                               "%(prog)s --help lists those of the renderer found here)")
+
+    def __mod__(self, params: object) -> str:
+        from autograd_core.viz import renderer_name
+        pictures = [e for e in writable_extensions() if GRAPH_FORMATS[e] != "dot"]
+        if not pictures:
+            return ("write the DOT text (.dot/.gv); pictures (.svg, .png) need a graph "
+                    "renderer, Graphviz's dot or graphviz-pure (pip install "
+                    "'autograd-core[cli]'), and none was found")
+        return (f"write the picture: {', '.join(pictures)} with the graph renderer here "
+                f"({renderer_name()}), or .dot/.gv for the DOT text")
 
 
 def parse_values(pairs: Sequence[str]) -> dict[str, float]:
@@ -106,11 +177,11 @@ def run_graph(args: argparse.Namespace) -> int:
 
     out_format = None
     if args.output:
-        out_format = GRAPH_FORMATS.get(os.path.splitext(args.output)[1].lower())
-        if out_format is None:
-            print(f"autograd-core graph: error: cannot write {args.output!r}: use a file ending "
-                  "in " + ", ".join(GRAPH_FORMATS), file=sys.stderr)
-            return EXIT_USAGE
+        try:  # a parser without output_file as the type of -o checks here
+            output_file(args.output)
+        except argparse.ArgumentTypeError as e:
+            return usage_error(args, "graph", f"argument -o/--output: {e}")
+        out_format = GRAPH_FORMATS[os.path.splitext(args.output)[1].lower()]
     try:
         values = parse_values(args.values)
         root = evaluate(args.expression, values)

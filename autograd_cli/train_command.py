@@ -34,7 +34,8 @@ from .option_types import (existing_dir, fraction, nonnegative_float, nonnegativ
 __all__ = ["TRAIN_DESCRIPTION", "defaults_table", "add_train_arguments", "run_train"]
 
 TRAIN_DESCRIPTION = (
-    "Train a classifier on a shipped, generated or MNIST-format dataset, with progress bars, "
+    "Train a classifier on a shipped, generated or MNIST-format dataset, with progress bars "
+    "on a terminal, "
     "validation every epoch and early stopping on the validation loss; write the best "
     "checkpoint, pictures and metrics to an output folder; print the test accuracy.")
 
@@ -67,8 +68,11 @@ def defaults_table() -> str:
         "Features are standardised with statistics of the training split only.",
         "",
         "the output folder gets checkpoint.npz (the best epoch's weights, for `autograd-core",
-        "evaluate`), loss.png, accuracy.png, confusion_matrix.png, graph.svg (needs Graphviz's",
-        "`dot`) and metrics.json. The last line printed is `test accuracy: 0.xxxx`.",
+        "evaluate`), loss.png (a log axis once the loss spans more than a decade),",
+        "accuracy.png, confusion_matrix.png, graph.svg (drawn with Graphviz's `dot`, else",
+        "graphviz-pure from the [cli] extra) and metrics.json. On a terminal each epoch has a",
+        "progress bar; a log file gets one line per epoch. The last line printed is",
+        "`test accuracy: 0.xxxx`.",
         "Ctrl-C stops training, keeps the best checkpoint so far and exits with status 130.",
         "",
         "examples:",
@@ -131,13 +135,20 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="seed of the data split, the weights and the batch order (default: 0)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="output folder (default: runs/MODEL-DATA-YYYYmmdd-HHMMSS)")
-    p.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="no progress bars (default: show them)")
+    bars = p.add_mutually_exclusive_group()
+    bars.add_argument("--progress", dest="progress", action="store_const", const=True,
+                      default=None, help="draw progress bars even when stderr is not a "
+                      "terminal (default: bars only on a terminal; a log written to a file "
+                      "or read by CI gets one plain line per epoch)")
+    bars.add_argument("--no-progress", dest="progress", action="store_const", const=False,
+                      help="no progress bars, on a terminal too (default: bars only on a "
+                      "terminal)")
     p.add_argument("--export-onnx", dest="export_onnx", action="store_true",
                    help="also write model.onnx (the best weights, batch axis dynamic) beside "
                    "the checkpoint; needs the [onnx] extra (onnx, onnxruntime) (default: off)")
     p.add_argument("--no-graph", dest="graph", action="store_false",
-                   help="do not draw graph.svg (default: draw it when Graphviz is installed)")
+                   help="do not draw graph.svg (default: draw it when a renderer is found: "
+                   "Graphviz's dot, else graphviz-pure)")
     p.set_defaults(_parser=p)
 
 

@@ -57,7 +57,7 @@ class TrainConfig:
     n_samples: int | None = None
     seed: int = 0
     out: str | None = None
-    progress: bool = True
+    progress: bool | None = None     # None: progress bars only when stderr is a terminal
     graph: bool = True
     plots: bool = True
     export_onnx: bool = False  # also write model.onnx (the best weights) beside the checkpoint
@@ -162,7 +162,7 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
 
     Files in ``config.out``: ``checkpoint.npz`` (best weights + config, for
     :func:`~autograd_cli.checkpoints.load_checkpoint`), ``loss.png``, ``accuracy.png``,
-    ``confusion_matrix.png``, ``graph.svg`` (when Graphviz's ``dot`` is installed) and
+    ``confusion_matrix.png``, ``graph.svg`` (when a renderer, ``dot`` or ``graphviz-pure``, is found) and
     ``metrics.json``.
 
     On Ctrl-C the run stops, keeps the best checkpoint so far, writes the metrics so far

@@ -24,6 +24,11 @@ all start with ``#`` (the ``# `` prefix is removed)::
 Kernels run with ``notebooks/`` as the working directory and the repository root on
 ``PYTHONPATH``, so ``import autograd_core`` works whether or not the package is
 installed. ``tests/test_notebooks.py`` executes every ``notebooks/*.ipynb`` the same way.
+
+Both also check every figure a notebook shows (``figure_check.py``: nothing outside the
+figure or cut off, no text under 8 pt, no overlapping texts, no legend over data, no
+curve hidden under another). The builder still writes the notebook, prints what it found
+and exits with status 1.
 """
 from __future__ import annotations
 
@@ -39,6 +44,9 @@ ROOT = HERE.parent
 SRC = HERE / "src"
 BUDGET_S = 90.0  # the issue's budget per notebook, on 2 cores
 CELL_TIMEOUT_S = 600
+
+if str(HERE) not in sys.path:      # figure_check.py lives next to this file
+    sys.path.insert(0, str(HERE))
 
 _MARKER = re.compile(r"^# %%(?P<rest>.*)$")
 
@@ -105,15 +113,18 @@ def kernel_env() -> dict:
     return env
 
 
-def execute(nb, cwd: Path = HERE, timeout: int = CELL_TIMEOUT_S) -> float:
-    """Execute ``nb`` in place in a fresh ``python3`` kernel; return the seconds it took."""
-    from nbclient import NotebookClient
+def execute(nb, cwd: Path = HERE, timeout: int = CELL_TIMEOUT_S) -> tuple[float, dict]:
+    """Execute ``nb`` in place in a fresh ``python3`` kernel, checking its figures.
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}}, record_timing=False)
+    Returns the seconds it took and ``figure_check``'s report (``report["problems"]``).
+    """
+    from figure_check import checking_client
+
+    client = checking_client(nb, timeout=timeout, kernel_name="python3",
+                             resources={"metadata": {"path": str(cwd)}}, record_timing=False)
     t0 = time.perf_counter()
     client.execute(env=kernel_env())  # passed on to the kernel manager's start_kernel
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, client.figure_report
 
 
 def coalesce_streams(nb) -> None:
@@ -141,20 +152,20 @@ def save(nb, path: Path) -> None:
     tmp.replace(path)
 
 
-def build(src: Path) -> float:
+def build(src: Path) -> tuple[float, dict]:
     nb = to_notebook(parse_percent(src.read_text(encoding="utf-8")))
-    seconds = execute(nb)
+    seconds, report = execute(nb)
     save(nb, HERE / (src.stem + ".ipynb"))
-    return seconds
+    return seconds, report
 
 
-def rerun(path: Path) -> float:
+def rerun(path: Path) -> tuple[float, dict]:
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
-    seconds = execute(nb)
+    seconds, report = execute(nb)
     save(nb, path)
-    return seconds
+    return seconds, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,13 +184,19 @@ def main(argv: list[str] | None = None) -> int:
             print("no matching sources in", SRC, file=sys.stderr)
             return 2
         jobs = [(s, build) for s in srcs]
-    over = 0
+    from figure_check import format_problems
+
+    failed = 0
     for path, fn in jobs:
-        seconds = fn(path)
+        seconds, report = fn(path)
         flag = "" if seconds < BUDGET_S else f"  OVER the {BUDGET_S:.0f} s budget"
-        over += bool(flag)
-        print(f"{path.stem}: executed in {seconds:.1f} s{flag}")
-    return 1 if over else 0
+        problems = report["problems"]
+        if problems:
+            flag += f"  {len(problems)} figure problem(s):\n{format_problems(report)}"
+        failed += bool(flag)
+        print(f"{path.stem}: executed in {seconds:.1f} s (kernel CPU {report.get('cpu_s', 0):.1f} s), "
+              f"{report['figures']} figures checked{flag}", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

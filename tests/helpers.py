@@ -6,6 +6,8 @@
 - float64 inputs: ``arr``/``leaf`` (seeded per call), ``Draw`` (one generator per test file:
   ``arr``, ``t64`` and the PyTorch comparison ``parity``), ``assert_matches_torch``,
   ``load_from_torch``.
+- graph renderers as the library finds them: ``RENDERERS``, ``use_renderer`` (Graphviz's
+  ``dot``, or the ``graphviz-pure`` fallback with ``dot`` hidden), ``renderer_or_skip``.
 - ``doctest_module`` and ``missing_hints`` (docstring and type-hint checks), ``peak_bytes`` (memory bounds),
   ``f_graph`` (the Value graph f = (x + y) * z), ``interrupt_evaluate_on_call`` (Ctrl-C and
   crashes inside ``autograd-core train``).
@@ -16,6 +18,7 @@ import doctest
 import importlib
 import inspect
 import os
+import shutil
 import tracemalloc
 from pathlib import Path
 
@@ -39,6 +42,48 @@ def torch_or_skip():
                                "(make test does, from the local wheel)")
         pytest.skip("torch is not installed (make test installs the local CPU wheel)")
     return torch
+
+
+# ------------------------------------------------------------------ graph renderers
+RENDERERS = ("dot", "graphviz-pure")
+NO_PATH = "/nonexistent-autograd-core-test-path"   # a PATH on which nothing is found
+
+
+def use_renderer(monkeypatch, which: str) -> str:
+    """Make the library render with ``which`` and return the program's path:
+
+    * ``"dot"``: Graphviz's ``dot`` from the PATH, a system package that is optional
+      (``make test`` installs it as root): the test is skipped without it;
+    * ``"graphviz-pure"``: the fallback of a machine without ``dot``: the PATH is emptied
+      (no ``dot``, no activated virtual environment) and the library must find
+      ``graphviz-pure`` beside ``sys.executable`` itself, as under ``make test``. It comes
+      with the dev extra, so a missing one fails (never a skip).
+    """
+    from autograd_core.viz import dot_program
+    monkeypatch.delenv("AUTOGRAD_CORE_DOT", raising=False)
+    if which == "dot":
+        if shutil.which("dot") is None:
+            pytest.skip("Graphviz's dot is not installed (the graphviz-pure runs cover this "
+                        "machine; sudo apt-get install graphviz adds dot)")
+    else:
+        monkeypatch.setenv("PATH", NO_PATH)
+    program = dot_program()
+    assert program is not None and os.path.basename(program).startswith(which), (
+        f"expected the library to find {which}, got {program!r}"
+        + ("; graphviz-pure comes with the dev extra: pip install -e '.[dev]'"
+           if which != "dot" else ""))
+    return program
+
+
+def renderer_or_skip() -> str:
+    """The renderer the library finds (``dot``, else ``graphviz-pure``); skipped only on a
+    core-only install that has neither."""
+    from autograd_core.viz import dot_program
+    program = dot_program()
+    if program is None:
+        pytest.skip("no graph renderer: neither Graphviz's dot nor graphviz-pure (pip install "
+                    "-e '.[dev]')")
+    return program
 
 
 # ------------------------------------------------------------------ float64 inputs

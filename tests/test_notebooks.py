@@ -9,11 +9,16 @@ is never rewritten), and fails on any cell error. Its execution time is printed
 Committed notebooks must carry their outputs (they are read on GitHub), from one
 clean top-to-bottom run: ``python notebooks/build.py`` makes them so.
 
+The same run checks every figure the notebook shows (``notebooks/figure_check.py``,
+installed invisibly in the kernel): nothing outside the figure or cut off, no text under
+8 pt, no overlapping texts, no legend over data, no curve hidden under another.
+
 Works under ``pytest -n 2 --dist loadfile``: all notebooks go to one worker and
 run one after another there.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import time
@@ -37,6 +42,16 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in kernel tracebacks
 # Authoring files that engineers may be saving in this shared tree while the tests run;
 # a notebook that writes files writes data, pictures or models, not these.
 AUTHORING = (".ipynb", ".ipynb.tmp", ".py", ".md")
+
+
+def _figure_check():
+    spec = importlib.util.spec_from_file_location("figure_check", NB_DIR / "figure_check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+figure_check = _figure_check()
 
 
 def _kernel_env() -> dict:
@@ -93,8 +108,8 @@ def test_notebook_runs(path, record_property):
             cell.outputs = []
             cell.execution_count = None
     before = _files_under(NB_DIR)
-    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NB_DIR)}})
+    client = figure_check.checking_client(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                                          resources={"metadata": {"path": str(NB_DIR)}})
     t0 = time.perf_counter()
     error = None
     try:
@@ -124,3 +139,12 @@ def test_notebook_runs(path, record_property):
                          "tempfile.TemporaryDirectory() instead")
     assert seconds < BUDGET_S, (f"{path.name} took {seconds:.1f} s, over the {BUDGET_S:.0f} s "
                                 f"budget; slowest: {_slowest_cells(nb, times)}")
+    report = client.figure_report
+    assert report is not None, f"{path.name}: the figure check did not run"
+    # a notebook that draws with matplotlib must have had its figures checked (its pictures
+    # may all be Graphviz SVGs, which test_notebook_figures.py measures instead)
+    draws = any("matplotlib" in cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert report["figures"] > 0 or not draws, f"{path.name}: no figure was checked"
+    assert not report["problems"], (
+        f"{path.name}: {len(report['problems'])} problem(s) in its figures "
+        f"(see notebooks/figure_check.py):\n{figure_check.format_problems(report)}")

@@ -11,7 +11,9 @@ digraph autograd_graph {
 """
 from .draw import DEFAULT_MAX_NODES, Drawing, Frame, draw_graph
 from .modules import ModuleRecord, record_modules
-from .render import INSTALL_HINT, GraphPicture, GraphvizNotFound, dot_program
+from .render import (INSTALL_HINT, GraphPicture, GraphvizNotFound, dot_program,
+                     graphviz_pure_program, output_formats, renderer_name)
 
 __all__ = ["draw_graph", "record_modules", "ModuleRecord", "GraphPicture", "GraphvizNotFound",
-           "dot_program", "Drawing", "Frame", "DEFAULT_MAX_NODES", "INSTALL_HINT"]
+           "dot_program", "graphviz_pure_program", "output_formats", "renderer_name",
+           "Drawing", "Frame", "DEFAULT_MAX_NODES", "INSTALL_HINT"]

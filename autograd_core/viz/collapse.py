@@ -4,7 +4,10 @@ A *group* stands for several nodes drawn as one box. In order, while the picture
 has more than ``max_nodes`` boxes:
 
 1. modules (from ``record_modules`` or a model's parameters) become one box each,
-   at the deepest module level that fits (``stage1.0`` before ``stage1``);
+   at the deepest module level that fits (``stage1.0`` before ``stage1``); at a level
+   that does not fit, a run of numbered sibling modules of one class and one op count
+   (``h.0``, ``h.1``, ... of a GPT) is tried as one box (``h.0–11``, ``12 × Block``)
+   before the level above;
 2. every node used only once, and not named, joins the box of the node that uses
    it (unless that one is named, the output or an activation, which always stay
    boxes of their own): a micrograd neuron (its weights, products, sum and tanh) becomes one
@@ -42,9 +45,10 @@ class Group:
     """Several nodes drawn as one box."""
 
     kind: str                 # 'module', 'tree' or 'rest'
-    title: str                # 'stage1.0', 'tanh(…)', '… 120 earlier nodes'
+    title: str                # 'stage1.0', 'h.0–11', 'tanh(…)', '… 120 earlier nodes'
     members: list[int]        # node numbers, ascending
     detail: str = ""          # '17 ops: 8 ×, 8 +, tanh'
+    repeat: list[str] = field(default_factory=list)  # the modules of a folded run
 
     @property
     def last(self) -> int:
@@ -90,6 +94,45 @@ def _module_plan(owner: dict[int, str], chosen: Any, module_names: Collection[st
         if len(members) >= 2:  # a module of one node is clearer drawn as that node
             plan.add(Group("module", key, members))
     return plan
+
+
+def _numbered(name: str) -> tuple[str, int] | None:
+    """``('h', 3)`` for ``'h.3'``; None for a name that does not end in a number."""
+    parent, _, last = name.rpartition(".")
+    return (parent, int(last)) if last.isdigit() else None
+
+
+def _fold_repeats(graph: Graph, plan: Plan, types: Any) -> Plan:
+    """Each run of two or more module boxes ``p.k``, ``p.k+1``, ... of one class and one
+    op count becomes one box; the other groups stay as they are."""
+    kind_of = types.get if hasattr(types, "get") else (lambda name: None)
+
+    def signature(g: Group) -> tuple | None:
+        numbered = _numbered(g.title) if g.kind == "module" else None
+        if numbered is None or kind_of(g.title) is None:
+            return None
+        ops = sum(1 for i in g.members if not graph.nodes[i].is_leaf)
+        return numbered[0], kind_of(g.title), ops
+
+    runs: list[list[Group]] = []
+    for g in plan.groups:
+        sig = signature(g)
+        last = runs[-1][-1] if runs else None
+        if (last is not None and sig is not None and signature(last) == sig
+                and _numbered(g.title)[1] == _numbered(last.title)[1] + 1):  # type: ignore[index]
+            runs[-1].append(g)
+        else:
+            runs.append([g])
+    folded = Plan()
+    for run in runs:
+        if len(run) < 2:
+            folded.add(run[0])
+            continue
+        parent, first = _numbered(run[0].title)  # type: ignore[misc]
+        title = f"{parent}.{first}–{first + len(run) - 1}" if parent else f"{first}–{first + len(run) - 1}"
+        members = sorted(i for g in run for i in g.members)
+        folded.add(Group("module", title, members, repeat=[g.title for g in run]))
+    return folded
 
 
 def _tree_plan(graph: Graph, plan: Plan, keep: Collection[int]) -> None:
@@ -165,6 +208,10 @@ def plan_groups(graph: Graph, owner: dict[int, str], max_nodes: int | None = Non
         for depth in range(deepest, 0, -1):
             plan = _module_plan(owner, depth, module_names)
             if plan.boxes(n) <= max_nodes:
+                break
+            folded = _fold_repeats(graph, plan, module_names)
+            if folded.boxes(n) <= max_nodes:
+                plan = folded
                 break
     if max_nodes is not None and plan.boxes(n) > max_nodes:
         _tree_plan(graph, plan, set(keep) | set(graph.roots))

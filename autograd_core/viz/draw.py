@@ -158,18 +158,32 @@ class Drawing:
             return _table(rows)
         detail = group.detail
         if group.kind == "module":
-            kind = self.types.get(group.title)
+            kind = self.types.get(group.repeat[0] if group.repeat else group.title)
             if kind:
-                rows[0] += f" · {_esc(kind)}"
+                times = f"{len(group.repeat)} × " if group.repeat else ""
+                rows[0] += f" · {times}{_esc(kind)}"
             ops = sum(1 for i in group.members if not self.graph.nodes[i].is_leaf)
             params = sum(int(self.graph.nodes[i].obj._data.size) for i in group.members
                          if i in self.params and isinstance(self.graph.nodes[i].obj, Tensor))
+            k = len(group.repeat)
+            each = k > 1 and ops % k == 0 and params % k == 0  # a folded run of equal modules
+            if each:
+                ops, params = ops // k, params // k
             detail = f"{ops} op{'s' if ops != 1 else ''}" + (f" · {params:,} params"
                                                              if params else "")
+            if k > 1:
+                detail += " each" if each else " in all"
         rows.append(f'<FONT POINT-SIZE="9" COLOR="{style.MUTED_COLOUR}">{_esc(detail)}</FONT>')
         last = self.graph.nodes[group.last]
         if isinstance(last.obj, Tensor):
-            rows.append(f'<FONT POINT-SIZE="9">out {_esc(shape_text(last.obj._data))}</FONT>')
+            out = shape_text(last.obj._data)
+            shapes = self._input_shapes(group) if group.kind == "module" else []
+            if shapes and out.startswith(shapes[0] + " ") and len(shapes) == 1:
+                rows.append(f'<FONT POINT-SIZE="9">in and out {_esc(out)}</FONT>')
+            else:
+                if shapes:
+                    rows.append(f'<FONT POINT-SIZE="9">in {_esc(", ".join(shapes))}</FONT>')
+                rows.append(f'<FONT POINT-SIZE="9">out {_esc(out)}</FONT>')
         elif self.show_data:
             rows.append(f"data {_esc(fmt(last.obj.data))}")
         if group.kind == "tree":
@@ -177,6 +191,22 @@ class Drawing:
             if grad is not None:
                 rows.append(f'<FONT COLOR="{style.GRAD_COLOUR}">grad {_esc(summary(grad))}</FONT>')
         return _table(rows)
+
+    def _input_shapes(self, group: Group, most: int = 2) -> list[str]:
+        """The shapes of the tensors a module's box receives from outside it (not its
+        parameters nor plain numbers), at most ``most`` of them."""
+        inside = set(group.members)
+        shapes: list[str] = []
+        for i in group.members:
+            for p in self.graph.nodes[i].parents:
+                obj = self.graph.nodes[p].obj
+                if p in inside or p in self.params or not isinstance(obj, Tensor) or \
+                        obj._data.ndim == 0:
+                    continue
+                text = str(tuple(int(d) for d in obj._data.shape))
+                if text not in shapes:
+                    shapes.append(text)
+        return shapes[:most] + (["…"] if len(shapes) > most else [])
 
     # --------------------------------------------------------------- picture
     def cluster_of(self, node_or_group: Node | Group) -> str:
@@ -225,8 +255,34 @@ class Drawing:
                 counter[0] += 1
                 with container.subgraph(name=f"cluster_{counter[0]}") as sub:
                     kind = self.types.get(child)
-                    sub.attr(label=f"{child} ({kind})" if kind else child, **style.CLUSTER_STYLE)
+                    label = f"{child} ({kind})" if kind else child
+                    sub.attr(label=label, **style.CLUSTER_STYLE)
                     self._emit_cluster(sub, child, paths, members, frame, counter)
+                    self._pad_label(sub, label, child, paths, members, counter[0])
+
+    def _pad_label(self, sub: Any, label: str, path: str, paths: list[str],
+                   members: dict[str, list], number: int) -> None:
+        """Top to bottom, an edge into a cluster that holds a column of boxes (one module,
+        or a run of blocks) runs down through the middle of the cluster, across a label
+        wider than the boxes. An invisible spacer as wide as the label, left of the first
+        box, keeps the label clear of that edge. (Not for clusters drawn op by op, whose
+        parameters sit side by side under the label anyway.)"""
+        inside = members.get(path, [])
+        if self.rankdir not in ("TB", "BT") or not inside or any(
+                c != path and c.startswith(path + ".") for c in paths) or any(
+                kind == "node" and item.is_leaf for kind, item in inside):
+            return
+        kind, item = inside[0]
+        head = f"g{item}" if kind == "group" else (f"v{item.index}" if item.is_leaf
+                                                   else f"o{item.index}")
+        # Helvetica's average letter is about half an em wide
+        width = len(label) * float(style.CLUSTER_STYLE["fontsize"]) * 0.5 / 72
+        pad = f"pad{number}"
+        sub.node(pad, "", shape="box", style="invis", fixedsize="true", width=f"{width:.2f}",
+                 height="0.02")
+        with sub.subgraph() as row:
+            row.attr(rank="same")
+            row.edge(pad, head, style="invis")
 
     def _emit_node(self, container: Any, node: Node, frame: Frame) -> None:
         attrs = dict(style.ROLE_STYLE[self.role(node)])

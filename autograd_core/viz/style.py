@@ -10,7 +10,13 @@ style or shape).
 """
 from __future__ import annotations
 
-FONT = "Helvetica"
+# DejaVu Sans lays the text out: Graphviz's dot and graphviz-pure both know its widths,
+# and it is wider than the sans-serif fonts a viewer may show instead (Arial, Helvetica,
+# Liberation Sans), so text fits its box in any of them. With Helvetica, a viewer without
+# it draws DejaVu Sans into boxes measured for Helvetica, and the text runs over.
+FONT = "DejaVu Sans"
+# What an SVG asks the viewer for: DejaVu Sans, else a narrower sans-serif.
+SVG_FONT_FAMILY = "DejaVu Sans,Arial,Helvetica,sans-serif"
 
 GRAD_COLOUR = "#c2410c"        # gradients: burnt orange text, everywhere
 HIGHLIGHT_COLOUR = "#dc2626"   # the backward step being explained

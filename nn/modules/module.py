@@ -33,7 +33,45 @@ from autograd_core.autograd.function import RemovableHandle
 
 from ..parameter import Buffer, Parameter
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook"]
+
+# hooks every module runs, before its own (PyTorch's ``torch.nn.modules.module`` globals)
+_global_forward_hooks: dict[int, Callable[..., Any]] = OrderedDict()
+_global_forward_pre_hooks: dict[int, Callable[..., Any]] = OrderedDict()
+
+
+def register_module_forward_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call ``hook(module, args, output)`` after the forward of every module, before the
+    module's own forward hooks; a non-None result replaces the output.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> from autograd_core.nn.modules.module import register_module_forward_hook
+    >>> seen = []
+    >>> h = register_module_forward_hook(lambda mod, args, out: seen.append(type(mod).__name__))
+    >>> _ = nn.Sequential(nn.Linear(2, 2), nn.ReLU())(ag.ones(1, 2))
+    >>> h.remove(); seen
+    ['Linear', 'ReLU', 'Sequential']
+    """
+    handle = RemovableHandle(_global_forward_hooks)
+    _global_forward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Call ``hook(module, args)`` before the forward of every module, before the module's
+    own forward pre-hooks; a non-None result replaces the args.
+
+    >>> import autograd_core as ag, autograd_core.nn as nn
+    >>> from autograd_core.nn.modules.module import register_module_forward_pre_hook
+    >>> seen = []
+    >>> h = register_module_forward_pre_hook(lambda mod, args: seen.append(type(mod).__name__))
+    >>> _ = nn.Sequential(nn.Linear(2, 2), nn.ReLU())(ag.ones(1, 2))
+    >>> h.remove(); seen
+    ['Sequential', 'Linear', 'ReLU']
+    """
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -129,14 +167,15 @@ class Module:
     # ---------------------------------------------------------------- calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         d = self.__dict__
-        if not d["_forward_hooks"] and not d["_forward_pre_hooks"]:
+        if not (d["_forward_hooks"] or d["_forward_pre_hooks"] or _global_forward_hooks
+                or _global_forward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list(d["_forward_pre_hooks"].values()):
+        for hook in [*_global_forward_pre_hooks.values(), *d["_forward_pre_hooks"].values()]:
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
         out = self.forward(*args, **kwargs)
-        for hook in list(d["_forward_hooks"].values()):
+        for hook in [*_global_forward_hooks.values(), *d["_forward_hooks"].values()]:
             r = hook(self, args, out)
             if r is not None:
                 out = r

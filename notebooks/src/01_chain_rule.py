@@ -27,7 +27,8 @@ import autograd_core as ag
 from autograd_core import Value
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. $f = (x + y)\,z$ by hand
@@ -239,8 +240,8 @@ ax.plot(ns, sig, label=r"$\sigma(n)$")
 ax.plot(ns, sig * (1 - sig), label=r"$\sigma'(n) = \sigma(n)(1 - \sigma(n))$")
 ax.plot([n_hand], [y_hand], "o", color="tab:blue")
 ax.plot([n_hand], [dy_dn], "o", color="tab:orange")
-ax.annotate(f"our neuron: n = 1\ny = {y_hand:.4f}, slope {dy_dn:.4f}", xy=(n_hand, dy_dn),
-            xytext=(2.2, 0.35), arrowprops={"arrowstyle": "->"})
+ax.annotate(f"our neuron: n = 1\ny = {y_hand:.4f}\nslope {dy_dn:.4f}", xy=(n_hand, dy_dn),
+            xytext=(2.4, 0.3), arrowprops={"arrowstyle": "->"})
 ax.set(title="The sigmoid and its derivative", xlabel="n = w1 x1 + w2 x2 + b", ylabel="value")
 ax.legend(loc="upper left")
 plt.show()

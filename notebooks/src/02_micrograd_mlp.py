@@ -31,7 +31,8 @@ from autograd_core import Value
 from autograd_core.data import make_moons
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. What a `Value` records
@@ -193,7 +194,7 @@ margin = np.linspace(-2, 3, 200)
 fig, ax = plt.subplots(figsize=(4.5, 3))
 ax.plot(margin, np.maximum(0, 1 - margin), lw=2)
 ax.axvline(1, color="gray", ls="--", lw=1)
-ax.annotate("no loss once the margin\nreaches 1", xy=(1.05, 0.05), xytext=(1.3, 1.2),
+ax.annotate("no loss once\nthe margin\nreaches 1", xy=(1.05, 0.05), xytext=(1.35, 1.2),
             arrowprops={"arrowstyle": "->"})
 ax.set(title="Hinge loss max(0, 1 - margin)", xlabel="margin $y_i s_i$", ylabel="loss $\\ell_i$")
 plt.show()
@@ -316,7 +317,6 @@ ax1.set(title="Loss falls as training proceeds", xlabel="step", ylabel="hinge + 
 ax2.plot(100 * np.array(history["accuracy"]), color="tab:green")
 ax2.set(title="Training accuracy rises to 100%", xlabel="step", ylabel="accuracy (%)",
         ylim=(40, 102))
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -391,8 +391,7 @@ fig, axes = plt.subplots(1, len(snapshots), figsize=(11, 2.8))
 for ax, (k, values) in zip(axes, sorted(snapshots.items())):
     acc = np.mean((scores_numpy(X, values) > 0) == (y > 0))
     draw_boundary(ax, values, f"step {k}: accuracy {acc:.0%}")
-fig.suptitle("The decision boundary during training", y=1.02)
-fig.tight_layout()
+fig.suptitle("The decision boundary during training")
 plt.show()
 
 # %% [markdown]

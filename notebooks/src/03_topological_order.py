@@ -28,7 +28,8 @@ import autograd_core as ag
 from autograd_core import Value
 from autograd_core.autograd.engine import toposort
 
-plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5)})
+plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5),
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 
 def parents(v):
@@ -380,7 +381,7 @@ for n in sizes:
     except RecursionError:
         recursive_s.append(None)
 
-fig, ax = plt.subplots(figsize=(5.5, 3.5))
+fig, ax = plt.subplots(figsize=(7.5, 3.5))
 ax.loglog(sizes, iterative_s, "s-", label="explicit stack (autograd_core)")
 ok = [(n, s) for n, s in zip(sizes, recursive_s) if s is not None]
 ax.loglog(*zip(*ok), "o-", label="recursive (micrograd style)")
@@ -389,11 +390,11 @@ floor = min(iterative_s) / 3
 ax.scatter(failed, [floor] * len(failed), marker="x", s=80, c="tab:red", zorder=3,
            label="recursive: RecursionError, no result")
 ax.axvline(sys.getrecursionlimit(), color="gray", ls="--", lw=1)
-ax.text(sys.getrecursionlimit() * 0.9, floor * 1.3, "recursion\nlimit", color="gray",
-        ha="right", va="bottom")
+ax.text(sys.getrecursionlimit() * 0.9, max(iterative_s) * 2, "recursion\nlimit", color="gray",
+        ha="right", va="top")
 ax.set(title="Time to sort a chain of n operations", xlabel="chain length n",
        ylabel="seconds (log scale)", ylim=(floor / 2, max(iterative_s) * 3))
-ax.legend(fontsize=8, loc="upper left")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))   # beside the plot
 plt.show()
 print("recursive sort failed for n =", failed)
 

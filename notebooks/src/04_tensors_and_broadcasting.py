@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt
 import autograd_core as ag
 from autograd_core.autograd.engine import toposort
 
-plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5)})
+plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5),
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(0)
 
@@ -34,16 +35,22 @@ def leaf(array):
     return ag.tensor(np.asarray(array, dtype=np.float64), requires_grad=True)
 
 
+def ink(rgba):
+    """Black or white, whichever is easier to read on the colour ``rgba`` (WCAG luminance)."""
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 else "white"
+
+
 def annotated(ax, m, title, cmap="coolwarm", fmt="{:.2f}"):
     """Show a matrix as coloured cells with its numbers written in."""
     m = np.atleast_2d(m)
     lim = max(np.abs(m).max(), 1e-12)
-    ax.imshow(m, cmap=cmap, vmin=-lim, vmax=lim)
+    im = ax.imshow(m, cmap=cmap, vmin=-lim, vmax=lim)
     for (i, j), v in np.ndenumerate(m):
         text = fmt.format(v)
         if float(text) == 0:
             text = fmt.format(0.0)  # no "-0.000"
-        ax.text(j, i, text, ha="center", va="center", fontsize=9)
+        ax.text(j, i, text, ha="center", va="center", fontsize=9, color=ink(im.to_rgba(v)))
     ax.set(title=title, xticks=[], yticks=[])
 
 # %% [markdown]
@@ -110,7 +117,6 @@ fig, axes = plt.subplots(2, 1, figsize=(3.6, 4.2), gridspec_kw={"height_ratios":
 annotated(axes[0], G, "incoming gradient dL/dY = G  (4 x 3)", fmt="{:.1f}")
 annotated(axes[1], b.grad.numpy(), "dL/db: the sum of each column", fmt="{:.1f}")
 fig.suptitle("Broadcast bias: its gradient sums over the rows", fontsize=11)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -318,7 +324,6 @@ annotated(axes[0], deltas[1], "$\\delta^1$ (4 x 1)", fmt="{:.3f}")
 annotated(axes[1], acts[0].T, "$(a^0)^T = x^T$ (1 x 3)", fmt="{:.2f}")
 annotated(axes[2], grad_W[1], "$\\nabla W^1 = \\delta^1 (a^0)^T$ (4 x 3)", fmt="{:.3f}")
 fig.suptitle("The weight gradient is an outer product: column times row", fontsize=11)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

@@ -10,10 +10,11 @@
 # $\eta$ to take, and whether to use past gradients too. This notebook looks at each:
 #
 # 1. **full-batch, stochastic and mini-batch** gradient descent, as paths on a 2-D loss
-#    surface;
+#    surface, and what **standardising the input** does to that surface;
 # 2. **batch size 4 versus 64** when training a small network on handwritten digits, against
 #    epochs and against wall-clock time;
-# 3. **learning rates** that are too small, good and too large;
+# 3. **learning rates** that are too small, good and too large, and **learning-rate
+#    schedules** that shrink the rate as training goes;
 # 4. **momentum** and **Adam** on an ill-conditioned valley and on the Rosenbrock function;
 # 5. why we compute gradients by **backpropagation** at all: learning by *perturbing
 #    weights* (finite differences, random perturbations) compared with backprop.
@@ -32,7 +33,8 @@ from autograd_core import optim
 from autograd_core.data import DataLoader, TensorDataset, load_digits, random_split
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 _ = threadpool_limits(1, user_api="blas")  # small matrices: one BLAS thread is faster here
 
 # %% [markdown]
@@ -120,8 +122,7 @@ for ax, (name, (path, ends)), color in zip(axes, paths.items(), ("tab:blue", "ta
     ax.set_title(f"{name}: {len(path) - 1} steps in 10 epochs")
     ax.legend(loc="lower right", fontsize=8)
 fig.suptitle("Paths of gradient descent on the loss surface L(w, b) (star: the minimum, "
-             "square: the start)", y=1.02)
-fig.tight_layout()
+             "square: the start)")
 plt.show()
 
 # %% [markdown]
@@ -134,20 +135,102 @@ plt.show()
 # * **Mini-batch** is in between: 100 steps, each an average of 10 example gradients, so it is
 #   less noisy than SGD and takes far more steps than full batch.
 #
-# The loss after each step, against epochs (one epoch = one pass over the 100 examples):
+# The loss after each step, against epochs (one epoch = one pass over the 100 examples).
+# The loss cannot go below its minimum (0.235, the noise in the data), so we plot how far
+# above the minimum it is, on a log scale:
 
 # %%
-fig, ax = plt.subplots(figsize=(6, 3.5))
+fig, ax = plt.subplots(figsize=(6.5, 3.5))
 for (name, (path, ends)), color in zip(paths.items(), ("tab:blue", "tab:green", "tab:red")):
-    losses = [line_loss(w, b) for w, b in path]
-    ax.plot(np.linspace(0, 10, len(losses)), losses, color=color, lw=1, label=name)
-ax.axhline(line_loss(w_best, b_best), color="k", ls=":", lw=1, label="minimum")
+    excess = np.array([line_loss(w, b) for w, b in path]) - line_loss(w_best, b_best)
+    ax.plot(np.linspace(0, 10, len(excess)), excess, color=color, lw=1, label=name)
 ax.set(title="Training loss against epochs: more, noisier steps win early",
-       xlabel="epoch", ylabel="loss L(w, b) on all 100 points", yscale="log")
-ax.legend(fontsize=8)
+       xlabel="epoch", ylabel="loss − minimum loss", yscale="log")
+ax.legend(fontsize=8, loc="lower left")
 plt.show()
 
 # %% [markdown]
+# ### Standardised inputs: a rounder bowl
+#
+# Lecture 3's rule of thumb: "standardize all inputs to have zero mean and standard
+# deviation = 1", because it "makes it easier to choose a good range of initial weights
+# and easier to regularize" (notebook 6 showed the first: weights near 0 then give unit
+# inputs near 0). It also makes gradient descent's job easier, and the line fit shows why.
+#
+# Here $x$ has mean about 1 and standard deviation about 1.2. Replace it by
+# $x' = (x - \bar x)/s_x$ and fit $\hat y = w' x' + b'$ instead: the same lines (any
+# $w, b$ has a $w', b'$ with the same predictions), but a different landscape. The shape of
+# the bowl is set by the Hessian of the loss,
+#
+# $$H = 2\begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix}
+#   \quad\text{which becomes}\quad H' = 2\begin{pmatrix} 1 & 0 \\ 0 & 1 \end{pmatrix}
+#   \text{ for standardised } x',$$
+#
+# and the ratio of its largest to its smallest eigenvalue (the *condition number*) is how
+# much longer the bowl is than wide. Gradient descent may not take steps longer than
+# $2/\lambda_{\max}$ (or it diverges along the steep direction), and with such steps it
+# crawls along the flat one.
+
+# %%
+x_mean, x_std = x_line.mean(), x_line.std()
+x_stdzd = (x_line - x_mean) / x_std
+for name, x in (("raw x", x_line), ("standardised x'", x_stdzd)):
+    H = 2 * np.array([[np.mean(x ** 2), np.mean(x)], [np.mean(x), 1.0]])
+    lam = np.linalg.eigvalsh(H)
+    print(f"{name:16s} Hessian eigenvalues {lam[0]:.2f} and {lam[1]:.2f}: condition number "
+          f"{lam[1] / lam[0]:.1f}; gradient descent diverges for a learning rate above {2 / lam[1]:.2f}")
+
+
+def full_batch_path(x, start, lr, steps=10):
+    w = ag.tensor(start[0], dtype=ag.float64, requires_grad=True)
+    b = ag.tensor(start[1], dtype=ag.float64, requires_grad=True)
+    opt = optim.SGD([w, b], lr=lr)
+    path = [start]
+    for _ in range(steps):
+        loss = ((w * x + b - y_line) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        path.append((w.item(), b.item()))
+    return np.array(path)
+
+
+# the same starting line y = -x + 3, written in each parametrisation
+start_raw, start_std = (-1.0, 3.0), (-1.0 * x_std, 3.0 - 1.0 * x_mean)
+std_runs = {"raw x, lr 0.25": (x_line, full_batch_path(x_line, start_raw, 0.25)),
+            "standardised x', lr 0.25": (x_stdzd, full_batch_path(x_stdzd, start_std, 0.25))}
+best_loss = line_loss(w_best, b_best)
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(14, 4), gridspec_kw={"width_ratios": [1, 1, 1.1]})
+for ax, (name, (x, path)), color in zip(axes, std_runs.items(), ("tab:blue", "tab:orange")):
+    center = np.linalg.lstsq(np.c_[x, np.ones_like(x)], y_line, rcond=None)[0]
+    gw, gb = np.meshgrid(np.linspace(center[0] - 3.5, center[0] + 3.5, 150),
+                         np.linspace(center[1] - 4, center[1] + 4, 150))
+    surf = ((gw[..., None] * x + gb[..., None] - y_line) ** 2).mean(axis=-1)
+    ax.contour(gw, gb, surf, levels=np.logspace(-0.5, 1.6, 12), cmap="Greys_r", linewidths=0.7)
+    ax.plot(*center, "k*", ms=12)
+    ax.plot(*path.T, "o-", color=color, ms=3, lw=1)
+    ax.plot(*path[0], "ks", ms=6)
+    ax.set(title=f"{name}: 10 full-batch steps", xlabel="slope", ylabel="intercept",
+           aspect="equal")
+    ax.grid(False)
+    excess = np.array([((w * x + b - y_line) ** 2).mean() for w, b in path]) - best_loss
+    axes[2].plot(excess, "o-", color=color, ms=3, label=name)
+axes[2].set(title="Loss − minimum loss, each step", xlabel="step", yscale="log")
+axes[2].legend(fontsize=8, loc="lower left")
+fig.suptitle("The same line fit with the raw and with the standardised input")
+plt.show()
+
+# %% [markdown]
+# With the raw input the bowl is a tilted ellipse, and a learning rate of 0.25, just below
+# the largest that does not diverge (0.29, printed above), already bounces between its
+# walls while it creeps along the valley. With the standardised input the bowl is round:
+# the gradient points straight at the minimum from anywhere, and the same learning rate
+# halves the distance to it at every step (with 0.5 it would get there in one). In a network every first-layer unit sees the inputs this way, and an
+# input measured in large units (a price, a count, pixel values 0 to 255) makes the bowl
+# far longer than here.
+#
 # ## 2. Batch size 4 versus 64 on digits
 #
 # A real network: the 8x8 handwritten digits (1,797 images shipped with the package, pixel
@@ -197,6 +280,9 @@ def train_digits(batch_size, lr, epochs=8, hidden=256, seed=0):
         log["seconds"].append(clock)
         log["train"].append(evaluate(model, X_train, y_train)[0])
         log["test_acc"].append(evaluate(model, X_test, y_test)[1])
+    with ag.no_grad():   # hidden ReLU units that output 0 for every training image ("dead")
+        hidden_out = model[1](model[0](ag.tensor(X_train))).numpy()
+    log["dead"] = int((hidden_out.max(axis=0) == 0).sum())
     return log
 
 
@@ -226,8 +312,7 @@ axes[2].set(title="Training loss against wall-clock time", xlabel="training time
             ylabel="loss on the whole training set", yscale="log")
 for ax in axes:
     ax.legend(fontsize=8)
-fig.suptitle("Digits, 64-256-10 MLP: batch size 4 versus 64", y=1.02)
-fig.tight_layout()
+fig.suptitle("Digits, 64-256-10 MLP: batch size 4 versus 64")
 plt.show()
 
 # %% [markdown]
@@ -269,8 +354,7 @@ for ax, (eta, verdict) in zip(axes, ((0.05, "too small"), (0.4, "good"), (0.85, 
     ax.plot(pts, pts ** 2, "o-", color="tab:red", ms=3, lw=0.8)
     ax.set(title=f"η = {eta}: {verdict}", xlabel="θ", xlim=(-2.3, 2.3), ylim=(-0.2, 5))
 axes[0].set_ylabel("L(θ) = θ²")
-fig.suptitle("10 gradient steps on L(θ) = θ² from θ = 1.8, for four learning rates", y=1.03)
-fig.tight_layout()
+fig.suptitle("10 gradient steps on L(θ) = θ² from θ = 1.8, for four learning rates")
 plt.show()
 
 # %% [markdown]
@@ -283,31 +367,140 @@ lr_runs = {}
 with np.errstate(over="ignore", invalid="ignore"):
     for lr in (0.005, 0.1, 0.5, 2.0):
         lr_runs[lr] = train_digits(64, lr, hidden=64)
+        first = lr_runs[lr]["batch_loss"]
         print(f"lr {lr:5}: train loss after 8 epochs {lr_runs[lr]['train'][-1]:.3f}, "
-              f"test accuracy {lr_runs[lr]['test_acc'][-1]:.1%}")
+              f"test accuracy {lr_runs[lr]['test_acc'][-1]:.1%}, dead hidden units "
+              f"{lr_runs[lr]['dead']} of 64; mini-batch loss at steps 1-10: "
+              f"{min(first[:10]):.2f} at best, at steps 11-30: {max(first[10:30]):.2f} at worst")
 
 # %%
-fig, ax = plt.subplots(figsize=(6.5, 3.8))
+fig, axes = plt.subplots(1, 2, figsize=(13, 3.8), gridspec_kw={"width_ratios": [1, 1.4]})
 labels = {0.005: "too small", 0.1: "a bit small", 0.5: "good", 2.0: "too large"}
-for (lr, log), color in zip(lr_runs.items(), ("tab:gray", "tab:blue", "tab:green", "tab:red")):
+lr_colors = dict(zip(lr_runs, ("tab:gray", "tab:blue", "tab:green", "tab:red")))
+for lr in (0.005, 0.5, 2.0):               # the first 40 steps, every step (0.1 left out: too close to 0.005)
+    axes[0].plot(np.arange(1, 41), lr_runs[lr]["batch_loss"][:40], "o-", ms=2.5, lw=1,
+                 color=lr_colors[lr], label=f"lr {lr}: {labels[lr]}")
+axes[0].set(title="The first 40 steps, each mini-batch's loss", xlabel="step",
+            ylabel="cross-entropy loss", yscale="log")
+axes[0].legend(fontsize=8, loc="lower left")
+for lr, log in lr_runs.items():
     n = len(log["batch_loss"])
     batch_epochs = np.arange(1, n + 1) * 8 / n
     smooth = np.convolve(log["batch_loss"], np.ones(10) / 10, mode="valid")
-    ax.plot(batch_epochs[9:], smooth, color=color, label=f"lr {lr}: {labels[lr]}")
-ax.axhline(np.log(10), color="k", ls=":", lw=1)
-ax.set(title="Mini-batch loss (10-step average) for four learning rates",
-       xlabel="epoch", ylabel="cross-entropy loss", yscale="log")
-ax.legend(fontsize=8)
+    wide = lr == 0.005                     # drawn wide and pale: lr 2.0 ends at the same loss, on top
+    axes[1].plot(batch_epochs[9:], smooth, color=lr_colors[lr], lw=5 if wide else 1.3,
+                 alpha=0.4 if wide else 1, label=f"lr {lr}: {labels[lr]}")
+for ax in axes:   # log 10, the loss of a uniform guess, marked on the axis: a line would hide two curves
+    ax.annotate("log 10", xy=(1, np.log(10)), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                textcoords="offset points", va="center", fontsize=9)
+axes[1].annotate("lr 0.005: barely moves", xy=(7, 2.25), xytext=(5.6, 6), color="dimgray",
+                 fontsize=9, arrowprops={"arrowstyle": "->", "color": "dimgray"})
+axes[1].annotate(f"lr 2.0: {lr_runs[2.0]['dead']} of 64 hidden units dead,\nthe output a constant guess",
+                 xy=(3.5, 2.4), xytext=(1.6, 5), color="tab:red", fontsize=9,
+                 arrowprops={"arrowstyle": "->", "color": "tab:red"})
+axes[1].set(title="All 8 epochs, 10-step average", xlabel="epoch", ylabel="cross-entropy loss",
+            yscale="log", ylim=(None, 12))
+axes[1].legend(fontsize=8, loc="lower left")
+fig.suptitle("Mini-batch loss of the digits MLP for four learning rates")
 plt.show()
 
 # %% [markdown]
 # * **Too small** (0.005): the loss hardly moves from $\log 10 \approx 2.3$, the loss of a
-#   uniform guess (dotted).
+#   uniform guess, in eight epochs.
 # * **A bit small** (0.1): steady progress, but slow.
 # * **Good** (0.5): fast progress; some bumps where a step overshoots.
-# * **Too large** (2.0): after a promising start, a few steps overshoot so far that many
-#   ReLU units are pushed into the region where they output 0 for every input ("dead"
-#   units), and the loss climbs back to the uniform guess and stays there.
+# * **Too large** (2.0): the first steps are the fastest of all (left: the loss falls below
+#   that of lr 0.5 within ten steps), but then a step overshoots and the loss jumps to more
+#   than twice its starting value. After a few such jumps the ReLU units of the hidden
+#   layer are pushed into the region where they output 0 for every image ("dead" units,
+#   printed above). With no hidden unit alive, the output is the same for every image, the
+#   loss sits at the uniform guess, and no gradient reaches the hidden layer to revive it:
+#   the run ends where the too-small one does, for the opposite reason.
+#
+# Lecture 3 asks the reader to "check how your loss behaves during training, to spot wrong
+# hyperparameters": a loss that does not move, and a loss that jumps and then stops, are the
+# two signatures.
+#
+# ### Learning-rate schedules
+#
+# The learning rate need not stay fixed: lecture 3 lists "τ is changing over time" next to
+# the fixed learning rate. The common schedules start large, for fast early progress, and
+# shrink it, so that the last steps are small. That matters most for stochastic gradients:
+# in section 1, single-example SGD came close to the minimum quickly and then kept
+# wandering around it, each step as long as the first. `optim.lr_scheduler` changes an
+# optimizer's learning rate as training goes; here the line fit of section 1 again, one
+# example per step, 10 epochs, from the same start, with three schedules:
+#
+# * **constant** 0.1 (section 1's run);
+# * **exponential decay** (`ExponentialLR`, $\gamma = 0.6$ per epoch): 0.1, 0.06, 0.036, ...;
+# * **$1/t$ decay** (`LambdaLR`): $\eta_t = 0.1 / (1 + t/100)$ after $t$ steps, the schedule
+#   of the classical convergence proofs of SGD.
+
+# %%
+def run_line_scheduled(make_scheduler, epochs=10, lr=0.1, seed=0, per_step=False):
+    w = ag.tensor(-1.0, dtype=ag.float64, requires_grad=True)
+    b = ag.tensor(3.0, dtype=ag.float64, requires_grad=True)
+    opt = optim.SGD([w, b], lr=lr)
+    scheduler = make_scheduler(opt)
+    order = np.random.default_rng(seed)
+    path, rates = [(w.item(), b.item())], []
+    for _ in range(epochs):
+        for i in order.permutation(len(x_line)):
+            loss = line_loss(w, b, [i])
+            opt.zero_grad()
+            loss.backward()
+            rates.append(opt.param_groups[0]["lr"])
+            opt.step()
+            path.append((w.item(), b.item()))
+            if scheduler is not None and per_step:
+                scheduler.step()
+        if scheduler is not None and not per_step:
+            scheduler.step()
+    return np.array(path), np.array(rates)
+
+
+schedules = {
+    "constant 0.1": run_line_scheduled(lambda opt: None),
+    "exponential, γ = 0.6 per epoch": run_line_scheduled(
+        lambda opt: optim.lr_scheduler.ExponentialLR(opt, gamma=0.6)),
+    "1/t: 0.1 / (1 + t/100)": run_line_scheduled(
+        lambda opt: optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / (1 + t / 100)), per_step=True),
+}
+for name, (path, rates) in schedules.items():
+    last = np.array([line_loss(w, b) for w, b in path[-100:]])
+    print(f"{name:32s} last learning rate {rates[-1]:.4f}; loss over the last epoch "
+          f"{last.min():.4f} to {last.max():.4f} (best possible {line_loss(w_best, b_best):.4f})")
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1.2, 1.2]})
+sched_colors = ("tab:red", "tab:blue", "tab:purple")
+for (name, (path, rates)), color in zip(schedules.items(), sched_colors):
+    axes[0].plot(np.arange(1, len(rates) + 1), rates, color=color, label=name)
+    excess = np.array([line_loss(w, b) for w, b in path]) - line_loss(w_best, b_best)
+    axes[1].plot(np.linspace(0, 10, len(excess)), excess, color=color, lw=0.8, label=name)
+axes[0].set(title="Learning rate at each step", xlabel="step", ylabel="learning rate", yscale="log")
+axes[0].legend(fontsize=8, loc="lower left")
+axes[1].set(title="How far the loss is above its minimum", xlabel="epoch",
+            ylabel="loss − best possible loss", yscale="log")
+contour_plot(axes[2], levels=np.logspace(-0.6, 0.6, 8))
+for (name, (path, _)), color in zip(schedules.items(), sched_colors):
+    # the exponential schedule's last steps are tiny: markers keep them visible
+    axes[2].plot(*path[-100:].T, "o-" if "exponential" in name else "-", ms=2, color=color,
+                 lw=0.8, alpha=0.9, zorder=3 if "exponential" in name else 2)
+axes[2].set(title="The last epoch's 100 steps, near the minimum",
+            xlim=(w_best - 0.35, w_best + 0.35), ylim=(b_best - 0.5, b_best + 0.5))
+fig.suptitle("Stochastic gradient descent (one example per step) with three learning-rate schedules")
+plt.show()
+
+# %% [markdown]
+# With a constant learning rate the last epoch still jumps around the minimum (the red
+# cloud); both decaying schedules end with tiny steps, close to the minimum, and their loss
+# settles near the best possible value (middle: the distance to the best loss falls by
+# orders of magnitude instead of jumping around). The price of decaying too fast is
+# stopping short: the exponential schedule's rate is 0.001 by the last epoch, too small to
+# travel far had the start been further away. In practice schedules are tuned like the learning rate
+# itself, and for networks a few are common: step decay (`StepLR`), cosine decay
+# (`CosineAnnealingLR`), and a short warm-up from a small rate at the start.
 #
 # ## 4. Momentum and Adam
 #
@@ -372,19 +565,23 @@ opt_colors = ("tab:blue", "tab:orange", "tab:green")
 
 
 def paths_and_curves(runs, surface_fn, xlim, ylim, levels, minimum, title, steps_label):
+    """One panel per optimizer (paths that share a valley would hide each other), then the losses."""
     gx, gy = np.meshgrid(np.linspace(*xlim, 300), np.linspace(*ylim, 300))
     gz = surface_fn(np.array([gx, gy]))
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [1.6, 1]})
-    ax.contour(gx, gy, gz, levels=levels, cmap="Greys_r", linewidths=0.7)
-    ax.plot(*minimum, "k*", ms=12)
-    for (name, (pts, losses)), color in zip(runs.items(), opt_colors):
-        ax.plot(*pts.T, "o-", color=color, ms=2, lw=1, label=name)
-        ax2.plot(losses, color=color, label=name)
-    ax.set(title=f"{title}: paths", xlabel="x", ylabel="y", xlim=xlim, ylim=ylim)
-    ax.legend(fontsize=8, loc="upper right")
-    ax.grid(False)
-    ax2.set(title=f"{title}: loss", xlabel=steps_label, ylabel="loss", yscale="log")
-    fig.tight_layout()
+    fig, axes = plt.subplots(1, len(runs) + 1, figsize=(15, 3.6),
+                             gridspec_kw={"width_ratios": [1] * len(runs) + [0.9]})
+    for ax, (name, (pts, losses)), color in zip(axes, runs.items(), opt_colors):
+        ax.contour(gx, gy, gz, levels=levels, cmap="Greys_r", linewidths=0.7)
+        ax.plot(*minimum, "k*", ms=12)
+        ax.plot(*pts.T, "o-", color=color, ms=2, lw=1)
+        ax.plot(*pts[0], "ks", ms=6)
+        ax.set(xlabel="x", ylabel="y", xlim=xlim, ylim=ylim,
+               xticks=np.linspace(*xlim, 5)[1:-1])      # no tick labels meeting in the corner
+        ax.set_title(name, color=color)
+        ax.grid(False)
+        axes[-1].plot(losses, color=color)
+    axes[-1].set(title="loss, in the paths' colours", xlabel=steps_label, yscale="log")
+    fig.suptitle(f"{title}: paths from the square to the star, and the loss")
     plt.show()
 
 
@@ -575,14 +772,13 @@ for (name, (losses, clock)), color in zip(learners.items(), colors):
 bp_losses, bp_clock = learners["backprop (gradient descent)"]
 fd_clock = np.arange(len(bp_losses)) * t_fd     # the same steps, one finite-difference gradient each
 axes[1].plot(fd_clock, bp_losses, "--", color="tab:red",
-             label="finite differences (backprop's steps\nat the measured cost of one FD gradient)")
+             label="finite differences (backprop's steps at the measured cost of one FD gradient)")
 axes[0].set(title="Loss against update steps (or trials)", xlabel="step", ylabel="training loss")
 axes[1].set(title="Loss against computing time", xlabel="seconds (log scale)", ylabel="training loss",
             xscale="log", xlim=(1e-3, None))
-axes[0].legend(fontsize=8)
-axes[1].legend(fontsize=8, loc="lower left")
-fig.suptitle(f"Learning a 1210-weight MLP by perturbing weights versus by backpropagation", y=1.02)
-fig.tight_layout()
+# one legend for both panels, below them: inside, it would cover the backprop curve
+fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=9)
+fig.suptitle(f"Learning a 1210-weight MLP by perturbing weights versus by backpropagation")
 plt.show()
 
 # %% [markdown]
@@ -603,8 +799,11 @@ plt.show()
 #   exactness for many more, cheaper steps. Full batch is smooth but slow per epoch; single
 #   examples are noisy; mini-batches are the practical middle, and on vectorised hardware a
 #   batch of 64 costs little more than a batch of 4.
+# * **Standardised inputs** make the loss surface rounder, so the same learning rate
+#   converges faster and a larger one is safe.
 # * The **learning rate** has a sweet spot: too small crawls, too large overshoots and can
-#   wreck a network.
+#   wreck a network (here: every hidden ReLU unit dead). A **schedule** that shrinks it
+#   lets stochastic steps settle at the minimum instead of wandering around it.
 # * **Momentum** and **Adam** use past gradients to move faster along narrow valleys.
 # * **Backpropagation** gives every weight's gradient for the price of about one extra
 #   forward pass; estimating it by perturbing weights costs a forward pass per weight, or

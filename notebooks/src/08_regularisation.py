@@ -36,7 +36,8 @@ from autograd_core.kernels import threads
 threads.set_blas_policy("single")  # these matrices are tiny: one BLAS thread is fastest
 threads.configure()
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. A problem that invites overfitting
@@ -53,7 +54,7 @@ Xtr, ytr = ag.tensor(X_train, dtype=ag.float32), ag.tensor(y_train)
 Xva, yva = ag.tensor(X_val, dtype=ag.float32), ag.tensor(y_val)
 
 COLORS = ("tab:blue", "tab:red")
-fig, ax = plt.subplots(figsize=(5, 3.5))
+fig, ax = plt.subplots(figsize=(5.8, 3.8))
 for c in (0, 1):
     ax.scatter(*X_val[y_val == c].T, c=COLORS[c], s=6, alpha=0.25)
     ax.scatter(*X_train[y_train == c].T, c=COLORS[c], s=30, edgecolors="k", linewidths=0.6,
@@ -178,7 +179,6 @@ ax1.set(title="Without regularisation the validation loss climbs", xlabel="epoch
 log_y(ax1)
 ax1.legend(fontsize=9)
 draw_boundary(ax2, baseline, "Unregularised boundary after 1000 epochs")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -242,14 +242,12 @@ log_y(ax1)
 ax2.set(title="Weight norm: decay keeps the weights small", xlabel="epoch",
         ylabel=r"$\|\theta\|$")
 ax1.legend(fontsize=9)
-fig.tight_layout()
 plt.show()
 
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
 for ax, (name, (model, hist)) in zip(axes, runs.items()):
     draw_boundary(ax, model, f"{name}: val acc {hist['acc'][-1]:.0%}")
-fig.suptitle("Decision boundaries after 1000 epochs: stronger decay, smoother boundary", y=1.02)
-fig.tight_layout()
+fig.suptitle("Decision boundaries after 1000 epochs: stronger decay, smoother boundary")
 plt.show()
 
 # %% [markdown]
@@ -350,7 +348,6 @@ ax1.set(title="Early stopping: stop after 100 epochs without improvement", xlabe
         ylabel="validation cross-entropy", xlim=(0, 400), ylim=(0.25, 0.95))
 ax1.legend(fontsize=8, loc="lower right")
 draw_boundary(ax2, model, f"Restored model (epoch {stopper.best_epoch}): val acc {acc_restored:.0%}")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -368,10 +365,47 @@ plt.show()
 # features. At test time nothing is dropped.
 #
 # Switching units off lowers the expected input of the next layer by the factor $1 - p$.
-# The lectures compensate at test time (multiply by the keep probability); PyTorch, and
-# `nn.Dropout` here, use **inverted dropout**, which scales the surviving units up by
-# $1/(1-p)$ during training instead, so the expected value is unchanged and the layer is
-# simply the identity in `eval()` mode. The two are equivalent.
+# There are two ways to make up for it, and the two lectures that show dropout use one
+# each:
+#
+# * **Inverted dropout**, used by PyTorch and by `nn.Dropout` here: scale the surviving
+#   units up by $1/(1-p)$ *during training*, so that the expected value is unchanged; at
+#   test time the layer is simply the identity (`eval()` mode). **Lecture 1** uses this
+#   form ("To compensate, scale the other neurons up by $1/p$ ... During testing, don't do
+#   dropout"), but its factor is a slip: on that slide $p$ is the probability of dropping a
+#   unit ("Drop each out with probability $p$"), so the surviving units must be scaled by
+#   $1/(1-p)$. $1/p$ is right only when $p$ is the probability of *keeping* a unit. (For
+#   the common $p = 0.5$ the two agree, which hides the slip.)
+# * **Compensating at test time**: train without scaling, and at test time keep every unit
+#   but multiply by the keep probability. **Lecture 5** does this ("At test time: no
+#   deletions; sum all hidden nodes, but scale by 'p' to match average response during
+#   train"), and there $p$ is the probability of **keeping** a unit: its mask is
+#   `rand < p`. So lecture 5's $p = 0.8$ is `nn.Dropout(p=0.2)`: the $p$ of `nn.Dropout`
+#   (and of lecture 1) is the probability of **dropping**.
+#
+# Both give the next layer the same expected input in training and at test time; inverted
+# dropout is the one libraries use because the trained network needs no change afterwards.
+#
+# Lecture 5's code has one more trap. Its dropout line reads
+# `H1 = H1 * np.random.rand(*H1.shape)<p`, and in Python `*` binds more tightly than `<`, so
+# this computes `(H1 * rand) < p`: a boolean array saying which products fell below $p$,
+# not the activations with some units zeroed. The intended line needs parentheses,
+# `H1 = H1 * (np.random.rand(*H1.shape) < p)`. With NumPy:
+
+# %%
+rng_d = np.random.default_rng(0)
+H1 = np.round(rng_d.uniform(0.2, 0.9, size=(2, 5)), 2)    # some sigmoid activations
+p_keep = 0.8                                              # lecture 5's p: keep probability
+rand = rng_d.random(H1.shape)
+print("H1:\n", H1)
+print("as printed on the slide,  H1 * rand < p  ->\n", H1 * rand < p_keep)
+print("as intended,  H1 * (rand < p)  ->\n", H1 * (rand < p_keep))
+print("at test time, lecture 5 uses  H1 * p  ->\n", H1 * p_keep)
+
+# %% [markdown]
+# The slide's line gives True and False (here all True: every product is below 0.8), which
+# the next layer would take for ones and zeros: the activations are lost. And
+# `nn.Dropout`, inverted dropout with $p$ the probability of dropping:
 
 # %%
 ag.manual_seed(0)
@@ -404,13 +438,13 @@ with ag.no_grad():
 print("train mode, three calls: p(class 1) =", np.round(thinned[:3], 4))
 print(f"eval mode:  p(class 1) = {p_eval:.4f};  mean of 2000 train-mode calls = {thinned.mean():.4f}")
 
-fig, ax = plt.subplots(figsize=(5, 3))
-ax.hist(thinned, bins=40, color="tab:gray")
+fig, ax = plt.subplots(figsize=(7.5, 3))
+ax.hist(thinned, bins=40, color="tab:gray", label="train mode: 2000 thinned networks")
 ax.axvline(p_eval, color="tab:red", lw=2, label="eval mode (no dropout)")
 ax.axvline(thinned.mean(), color="k", ls="--", lw=1.5, label="mean of the thinned networks")
 ax.set(title="One input, 2000 random dropout masks (untrained net)",
        xlabel="p(class 1)", ylabel="count")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))   # beside: inside it hides the peak
 plt.show()
 
 # %% [markdown]
@@ -431,10 +465,9 @@ for hist, name, color in ((hist_base, "no regularisation", "tab:blue"),
     axes[0].plot(hist["epoch"], hist["val"], color=color, lw=2, label=f"{name}: validation")
 axes[0].set(title="Dropout slows the overfitting", xlabel="epoch", ylabel="cross-entropy")
 log_y(axes[0])
-axes[0].legend(fontsize=7)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=9)
 draw_boundary(axes[1], baseline, f"no regularisation: val acc {hist_base['acc'][-1]:.0%}")
 draw_boundary(axes[2], dropout_model, f"dropout 0.5: val acc {hist_drop['acc'][-1]:.0%}")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -514,8 +547,7 @@ for row, (name, layers) in enumerate(acts.items()):
         ax.hist(a, bins=40, range=(-1, 1), color="tab:blue" if row == 0 else "tab:green")
         ax.set_title(f"{name}, layer {i + 1}\nstd {a.std():.3f}", fontsize=9)
         ax.set_yticks([])
-fig.suptitle("tanh outputs of each hidden layer at initialisation (256 images)", y=1.0)
-fig.tight_layout()
+fig.suptitle("tanh outputs of each hidden layer at initialisation (256 images)")
 plt.show()
 
 print("how much a unit's output varies from image to image (std over the batch, averaged over units):")
@@ -576,7 +608,6 @@ ax2.set(title="Validation accuracy: batch norm learns at once", xlabel="epoch",
         ylabel="accuracy (%)", ylim=(0, 100))
 ax1.legend(fontsize=9)
 ax2.legend(fontsize=9)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

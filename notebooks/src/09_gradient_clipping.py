@@ -31,7 +31,8 @@ from autograd_core import nn
 from autograd_core import optim
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. A loss landscape with a cliff
@@ -86,16 +87,17 @@ def draw_landscape(ax, title):
     ax.grid(False)
 
 
-fig = plt.figure(figsize=(11, 4.2))
+fig = plt.figure(figsize=(11, 4.6))
 ax3d = fig.add_subplot(1, 2, 1, projection="3d")
 ax3d.plot_surface(g1, g2, Z, cmap="viridis", rstride=4, cstride=4, linewidth=0,
                   antialiased=False)
 ax3d.view_init(elev=35, azim=-120)
-ax3d.set(xlabel="$w_1$", ylabel="$w_2$", zlabel="loss", title="The loss surface: a bowl cut by a cliff")
+ax3d.set(xlabel="$w_1$", ylabel="$w_2$", title="The loss surface: a bowl cut by a cliff",
+         xticks=[-4, -2, 0, 2, 4], yticks=[-4, -2, 0, 2, 4])
+ax3d.set_zlabel("loss", labelpad=10)     # clear of the tick labels
 ax2 = fig.add_subplot(1, 2, 2)
 draw_landscape(ax2, "Seen from above (colour: log of the loss)")
 ax2.legend(loc="lower left", fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -121,7 +123,6 @@ ax1.set(title="Loss along a line across the wall", xlabel="distance along $n$ fr
 ax2.semilogy(s, grad_norm, color="tab:red")
 ax2.set(title="Gradient norm along the same line", xlabel="distance along $n$ from the minimum",
         ylabel=r"$\|\nabla L\|$ (log scale)")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -199,7 +200,6 @@ ax2.plot(plain["loss"], "o-", color="red", ms=3)
 ax2.axhline(Z.min(), color="gold", ls="--", lw=1, label="minimum")
 ax2.set(title="Its loss at each step", xlabel="step", ylabel="loss", yscale="log")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -242,7 +242,7 @@ for name, g in (("raw gradient", g_raw), ("clipped by value", g_value), ("clippe
           f"direction {angle(g):5.1f} degrees")
 
 # %%
-fig, ax = plt.subplots(figsize=(5.5, 4.5))
+fig, ax = plt.subplots(figsize=(7.8, 4.5))
 c = THRESHOLD
 ax.add_patch(plt.Rectangle((-c, -c), 2 * c, 2 * c, fill=False, ls="--", color="tab:orange",
                            label=f"box $|g_i| \\leq {c:g}$ (clip by value)"))
@@ -250,15 +250,16 @@ ax.add_patch(plt.Circle((0, 0), c, fill=False, ls="--", color="tab:green",
                         label=f"circle $\\|g\\| \\leq {c:g}$ (clip by norm)"))
 unit = g_raw / np.linalg.norm(g_raw)
 ax.plot([0, 3.4 * unit[0]], [0, 3.4 * unit[1]], ":", color="k", lw=1)
-ax.annotate(f"raw gradient, length {np.linalg.norm(g_raw):.0f}\n(continues far off the plot)",
-            xy=3.4 * unit, xytext=(0.6, 2.7), fontsize=8, arrowprops={"arrowstyle": "->"})
-for g, color, name in ((g_value, "tab:orange", "by value"), (g_norm, "tab:green", "by norm")):
+ax.annotate(f"raw gradient,\nlength {np.linalg.norm(g_raw):.0f}: it goes\nfar off the plot",
+            xy=3.4 * unit, xytext=(2.35, -1.1), fontsize=8, arrowprops={"arrowstyle": "->"})
+for g, color, name, where in ((g_value, "tab:orange", "by value", (0.2, 2.2)),
+                              (g_norm, "tab:green", "by norm", (2.15, 0.2))):
     ax.annotate("", xy=g, xytext=(0, 0), arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2})
-    ax.text(g[0] + 0.1, g[1] + 0.05, f"{name}: {angle(g):.0f}°", color=color, fontsize=9)
-ax.set(xlim=(-2.5, 4), ylim=(-2.5, 3.3), xlabel="$g_1$", ylabel="$g_2$",
+    ax.text(*where, f"{name}: {angle(g):.0f}°", color=color, fontsize=9)
+ax.set(xlim=(-2.5, 4.5), ylim=(-2.5, 3), xlabel="$g_1$", ylabel="$g_2$",
        title="Clipping by value changes the direction;\nclipping by norm keeps it")
 ax.set_aspect("equal")
-ax.legend(loc="lower right", fontsize=8)
+ax.legend(loc="lower left", bbox_to_anchor=(1.02, 0), fontsize=8)   # beside: inside it covers the box
 plt.show()
 
 # %% [markdown]
@@ -288,9 +289,7 @@ fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
 for ax, (name, (run, color)) in zip(axes, runs.items()):
     draw_path(ax, run, color, name)
 axes[0].legend(loc="upper right", fontsize=8)
-fig.suptitle(f"50 steps of gradient descent (lr {LR}) from the same start; clipping threshold {THRESHOLD:g}",
-             y=1.01)
-fig.tight_layout()
+fig.suptitle(f"50 steps of gradient descent (lr {LR}) from the same start; clipping threshold {THRESHOLD:g}")
 plt.show()
 
 # %% [markdown]
@@ -323,9 +322,9 @@ for name in ("clip by value", "clip by norm"):
     cos = (r * u).sum(1) / (np.linalg.norm(r, axis=1) * np.linalg.norm(u, axis=1))
     ax2.plot(np.degrees(np.arccos(np.clip(cos, -1, 1))), "o-", color=color, ms=3, lw=1,
              label=name)
-ax2.set(title="Angle between the step and the gradient", xlabel="step", ylabel="degrees")
-ax2.legend(fontsize=8)
-fig.tight_layout()
+ax2.set(title="Angle between the step and the gradient", xlabel="step", ylabel="degrees",
+        ylim=(-2, 42))                      # room above the zig-zag for the legend
+ax2.legend(fontsize=8, loc="upper center", ncol=2)
 plt.show()
 
 # %% [markdown]
@@ -402,7 +401,6 @@ axes[2].set(title="|dL/dw| zoomed in 3000x, onto the cliff", xlabel="$w$",
             ylabel="|dL/dw| (log scale)")
 axes[2].ticklabel_format(axis="x", useOffset=False)
 axes[2].tick_params(axis="x", labelrotation=20, labelsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

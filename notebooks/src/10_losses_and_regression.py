@@ -28,7 +28,8 @@ from autograd_core.kernels import threads
 threads.set_blas_policy("single")  # these matrices are tiny: one BLAS thread is fastest
 threads.configure()
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 # %% [markdown]
 # ## 1. Losses and their gradients
@@ -68,17 +69,19 @@ regression = {
     "MSE  (ŷ - y)²": F.mse_loss,
     "Huber (δ = 1)": F.huber_loss,
 }
+styles = {"L1  |ŷ - y|": dict(lw=4, alpha=0.45),      # wide and pale: beyond |ŷ| = 1 Huber's
+          "MSE  (ŷ - y)²": dict(lw=1.5),                # gradient is L1's, drawn on top of it
+          "Huber (δ = 1)": dict(lw=1.5, ls="--")}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4))
-for name, fn in regression.items():
+for (name, fn), color in zip(regression.items(), ("tab:blue", "tab:orange", "tab:green")):
     loss, grad = loss_and_grad(lambda p, t: fn(p, t, reduction="none"), y_hat, 0.0)
-    ax1.plot(y_hat, loss, label=name)
-    ax2.plot(y_hat, grad, label=name)
+    ax1.plot(y_hat, loss, color=color, label=name, **styles[name])
+    ax2.plot(y_hat, grad, color=color, label=name, **styles[name])
 ax1.set(title="Regression losses (target y = 0)", xlabel="prediction ŷ", ylabel="loss",
         ylim=(-0.2, 5))
 ax2.set(title="Their gradients dℓ/dŷ, from backward()", xlabel="prediction ŷ",
         ylabel="gradient")
 ax1.legend(fontsize=9)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -144,7 +147,6 @@ axes[2].set(title="Gradients with respect to the logit z (y = 1)", xlabel="logit
             ylabel="dℓ/dz")
 for ax in axes:
     ax.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 print(f"at z = -6 (confidently wrong): BCE gradient {bce_z_grad[0]:.4f}, "
       f"MSE-on-sigmoid gradient {mse_z_grad[0]:.4f}")
@@ -195,7 +197,6 @@ ax2.plot(z0, g[:, 1], label="dℓ/dz₁ = p₁ (same for z₂)")
 ax2.set(title="Its gradient with respect to each logit", xlabel="logit z₀ of the true class",
         ylabel="gradient")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -255,7 +256,6 @@ ax1.set(title="mcycle: head acceleration after impact", xlabel="time (ms)",
 ax1.legend(fontsize=8)
 ax2.plot(losses)
 ax2.set(title="Training loss (Adam, full batch)", xlabel="step", ylabel="MSE (standardised)")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -265,27 +265,27 @@ plt.show()
 # 1 to 0 when $w_j < 0$) around $t = -b_j / w_j$, sharper for larger $|w_j|$. The network's
 # output is a weighted sum of these ten steps: the hidden units are the features of a
 # linear regression, and training chose both the features (where and how sharply each
-# step switches) and their weights. Below, left, the ten responses $h_j(t)$; right, each
+# step switches) and their weights. Below, left, the ten responses $h_j(t)$, one per row
+# in the order in which they switch (so that no step hides behind another); right, each
 # unit's contribution $\beta_j h_j(t)$ to the output (in standardised units), and their sum.
 
 # %%
 w_in = net[0].weight.detach().numpy()[:, 0]
 switch = (-net[0].bias.detach().numpy() / w_in) * x_std + x_mean   # where h_j = 0.5, in ms
 colors = plt.cm.tab10(np.arange(10))
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.8))
-for j in np.argsort(switch):
-    direction = "up" if w_in[j] > 0 else "down"
-    ax1.plot(t[:, 0], hidden[:, j], color=colors[j],
-             label=f"unit {j}: {direction} at {switch[j]:.0f} ms")
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
+order = np.argsort(switch)
+for row, j in enumerate(order):     # one baseline per unit, in the order they switch
+    ax1.plot(t[:, 0], row + 0.8 * hidden[:, j], color=colors[j])
     ax2.plot(t[:, 0], beta[j] * hidden[:, j], color=colors[j], lw=1)
 ax2.plot(t[:, 0], hidden @ beta + beta0, color="k", lw=2.5, label="sum + bias = output")
-ax1.set(title="Responses of the 10 hidden units $h_j(t)$", xlabel="time (ms)",
-        ylabel="$h_j$", ylim=(-0.05, 1.05))
-ax1.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+ax1.set(title="Responses of the 10 hidden units $h_j(t)$, each from 0 to 1", xlabel="time (ms)",
+        yticks=np.arange(10) + 0.4, ylim=(-0.2, 10))
+ax1.set_yticklabels([f"unit {j}: {'up' if w_in[j] > 0 else 'down'} at {switch[j]:.0f} ms"
+                     for j in order], fontsize=9)
 ax2.set(title=r"Contributions $\beta_j h_j(t)$ and their sum", xlabel="time (ms)",
         ylabel="standardised acceleration")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -386,11 +386,10 @@ for ax, name in zip(axes, ("sepal length + width", "petal length + width")):
         ax.scatter(f0[tr], f1[tr], s=14, color=SPECIES_COLORS[c], label=f"{IRIS_CLASSES[c]}")
         ax.scatter(f0[te], f1[te], s=40, color=SPECIES_COLORS[c], marker="^", edgecolors="k",
                    linewidths=0.6)
-    ax.set(title=f"Decision regions from {name} (test accuracy {test_acc:.0%})",
+    ax.set(title=f"Decision regions from {name}\ntest accuracy {test_acc:.0%}",
            xlabel=IRIS_FEATURE_NAMES[cols[0]], ylabel=IRIS_FEATURE_NAMES[cols[1]])
     ax.grid(False)
 axes[0].legend(fontsize=8, title="dots: train, triangles: test", title_fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -422,7 +421,6 @@ for ax, name in zip(axes, ("sepal length + width", "all four")):
            xlabel="predicted species", ylabel="true species",
            title=f"Test set, {name}: accuracy {test_acc:.0%}")
     ax.grid(False)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

@@ -31,7 +31,8 @@ from autograd_core.data import (FASHION_MNIST_CLASSES, DatasetNotFoundError, loa
                                 load_fashion_mnist)
 
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 
 try:  # Debian's dataset-fashion-mnist package, in /usr/share/datasets/fashion-mnist
     fashion_train = load_fashion_mnist(train=True, as_float=True)
@@ -109,9 +110,15 @@ print(f"3 activation maps of shape {by_hand.shape[1:]} by hand in {time.perf_cou
 # filter, the filter, and their elementwise product, whose sum is the output pixel.
 
 # %%
+def ink(rgba):
+    """Black or white, whichever is easier to read on the colour ``rgba`` (WCAG luminance)."""
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 else "white"
+
+
 i, j = 9, 14
 patch = image[i:i + 5, j:j + 5]
-fig, axes = plt.subplots(1, 5, figsize=(13, 2.9), gridspec_kw={"width_ratios": [1.2, 1, 1, 1, 1.2]})
+fig, axes = plt.subplots(1, 5, figsize=(14, 3.4), gridspec_kw={"width_ratios": [1.2, 1, 1, 1, 1.2]})
 axes[0].imshow(image, cmap="gray")
 axes[0].add_patch(plt.Rectangle((j - 0.5, i - 0.5), 5, 5, fill=False, color="red", lw=2))
 axes[0].set_title(f"image 28x28, patch at ({i}, {j})", fontsize=9)
@@ -119,9 +126,10 @@ for ax, arr, title, cmap in ((axes[1], patch, "the patch", "gray"),
                              (axes[2], filters[0], "the filter (vertical edges)", "RdBu_r"),
                              (axes[3], patch * filters[0], "patch x filter", "RdBu_r")):
     lim = np.abs(arr).max() if cmap == "RdBu_r" else None
-    ax.imshow(arr, cmap=cmap, vmin=-lim if lim else None, vmax=lim)
-    for (r, c), v in np.ndenumerate(arr):
-        ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=6.5, color="k" if cmap != "gray" or v > 0.5 else "w")
+    im = ax.imshow(arr, cmap=cmap, vmin=-lim if lim else None, vmax=lim)
+    for (r, c), v in np.ndenumerate(arr):   # white on dark cells, black on light ones
+        text = f"{v:.1f}" if abs(v) >= 0.05 else "0.0"      # no "-0.0"
+        ax.text(c, r, text, ha="center", va="center", fontsize=9, color=ink(im.to_rgba(v)))
     ax.set_title(title, fontsize=9)
 lim = np.abs(by_hand[0]).max()
 axes[4].imshow(by_hand[0], cmap="RdBu_r", vmin=-lim, vmax=lim)
@@ -130,8 +138,7 @@ axes[4].set_title(f"output 24x24: y[{i},{j}] = {by_hand[0][i, j]:.2f}", fontsize
 for ax in axes:
     ax.set(xticks=[], yticks=[])
     ax.grid(False)
-fig.suptitle("One output value = sum of (patch x filter); sliding the filter gives the whole map",
-             y=1.03)
+fig.suptitle("One output value = sum of (patch x filter); sliding the filter gives the whole map")
 plt.show()
 print(f"sum of the products: {(patch * filters[0]).sum():.4f}; output value: {by_hand[0][i, j]:.4f}")
 
@@ -163,7 +170,7 @@ for ax in axes:
     ax.set(xticks=[], yticks=[])
     ax.grid(False)
 fig.suptitle("Three 5x5 filters over a 28x28 image give three 24x24 activation maps "
-             "(red > 0, blue < 0)", y=1.02)
+             "(red > 0, blue < 0)")
 plt.show()
 
 # %% [markdown]
@@ -217,12 +224,76 @@ print(f"Linear(784, 1728): {dense_layer.weight.numel():>7,} weights -> {24 * 24 
 # practical for images, and it builds in that a feature (an edge, a corner) is detected
 # the same way wherever it appears.
 #
+# ### Max-pooling, in pictures
+#
+# The lecture's third building block, after convolutional and dense layers, is
+# **max-pooling** ("sub-sampling"): cut a map into blocks and keep the largest value of
+# each. With 2x2 blocks (`F.max_pool2d(h, 2)`, `nn.MaxPool2d(2)`) a 24x24 map becomes
+# 12x12. We pool the vertical-edge map of section 1 after a ReLU (a CNN pools the
+# activations, which are $\geq 0$), and look at one 6x6 corner of it up close: each 2x2
+# block (grey lines) sends its largest value (outlined) to one cell of the pooled map.
+
+# %%
+edge_map = F.relu(y[:, :1])                             # (1, 1, 24, 24): vertical edges, ReLU
+pooled = F.max_pool2d(edge_map, 2)                      # (1, 1, 12, 12)
+emap, pmap = edge_map.numpy()[0, 0], pooled.numpy()[0, 0]
+print(f"{tuple(edge_map.shape)} -> max_pool2d(2) -> {tuple(pooled.shape)}; equal to the largest "
+      "value of every 2x2 block:", np.array_equal(pmap, emap.reshape(12, 2, 12, 2).max(axis=(1, 3))))
+# the 6x6 window (starting on even rows and columns) where the map is strongest
+r0, c0 = [2 * (v // 2) for v in np.unravel_index(emap.argmax(), emap.shape)]
+r0, c0 = min(max(r0 - 2, 0), 18), min(max(c0 - 2, 0), 18)
+window, window_pooled = emap[r0:r0 + 6, c0:c0 + 6], pmap[r0 // 2:r0 // 2 + 3, c0 // 2:c0 // 2 + 3]
+
+fig, axes = plt.subplots(1, 4, figsize=(15, 3.9), gridspec_kw={"width_ratios": [1, 1.15, 1.15, 1]})
+top = emap.max()
+axes[0].imshow(emap, cmap="Reds", vmin=0, vmax=top)
+axes[0].add_patch(plt.Rectangle((c0 - 0.5, r0 - 0.5), 6, 6, fill=False, color="k", lw=2))
+axes[0].set_title("ReLU(vertical-edge map), 24x24", fontsize=10)
+for ax, arr, title in ((axes[1], window, "6x6 window: 2x2 blocks"),
+                       (axes[2], window_pooled, "pooled: the max of each block")):
+    im = ax.imshow(arr, cmap="Reds", vmin=0, vmax=top)
+    for (r, c), v in np.ndenumerate(arr):
+        ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=10, color=ink(im.to_rgba(v)))
+    ax.set_title(title, fontsize=10)
+for k in (1.5, 3.5):                                    # the block boundaries
+    axes[1].axhline(k, color="gray", lw=2)
+    axes[1].axvline(k, color="gray", lw=2)
+for br in range(3):
+    for bc in range(3):
+        block = window[2 * br:2 * br + 2, 2 * bc:2 * bc + 2]
+        a, b = np.unravel_index(block.argmax(), (2, 2))
+        axes[1].add_patch(plt.Rectangle((2 * bc + b - 0.45, 2 * br + a - 0.45), 0.9, 0.9,
+                                        fill=False, color="k", lw=1.5))
+axes[3].imshow(pmap, cmap="Reds", vmin=0, vmax=top)
+axes[3].add_patch(plt.Rectangle((c0 // 2 - 0.5, r0 // 2 - 0.5), 3, 3, fill=False, color="k", lw=2))
+axes[3].set_title("max-pooled map, 12x12", fontsize=10)
+for ax in axes:
+    ax.set(xticks=[], yticks=[])
+    ax.grid(False)
+fig.suptitle("2x2 max-pooling: every block of four values becomes its largest")
+plt.show()
+
+# %% [markdown]
+# The pooled map is a coarser copy that keeps every strong response: an edge found
+# anywhere in a block is still there, at half the resolution. The network keeps *whether*
+# a feature was found nearby and forgets exactly where, so a feature that moves by a
+# pixel often lands in the same block. Pooling has no parameters, and its backward pass
+# sends each block's gradient to the one input that was the maximum (the outlined cells)
+# and zero to the other three:
+
+# %%
+probe = edge_map.detach().requires_grad_()
+F.max_pool2d(probe, 2).sum().backward()
+g = probe.grad.numpy()[0, 0]
+print("gradient of sum(max_pool2d(h, 2)) with respect to h, the same 6x6 window:")
+print(g[r0:r0 + 6, c0:c0 + 6].astype(int))
+print("one 1 in every 2x2 block:", bool((g.reshape(12, 2, 12, 2).sum(axis=(1, 3)) == 1).all()))
+
+# %% [markdown]
 # ## 3. A LeNet-style CNN on the digits
 #
 # A convolutional network stacks the building blocks of the lecture:
-# **convolution → ReLU → max-pooling**, repeated, then a dense classifier. Max-pooling
-# keeps the largest value in each 2x2 block, halving the map's width and height: the
-# network keeps *whether* a feature was found nearby and forgets exactly where.
+# **convolution → ReLU → max-pooling**, repeated, then a dense classifier.
 #
 # `nn.CNN(image_size=8)` is such a network for the 8x8 digits (1,797 images of 0..9):
 # two stages of 3x3 convolutions (8, then 16 filters) with pooling, 8x8 → 4x4 → 2x2,
@@ -289,7 +360,6 @@ for n, k in enumerate(wrong[:8]):
     inset.imshow(digits[test_idx][k], cmap="gray_r")
     inset.set(xticks=[], yticks=[])
     inset.set_xlabel(f"{yte[k]} -> {pred[k]}", fontsize=9)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -357,7 +427,6 @@ if HAVE_FASHION:
     axes[1].set_xticklabels(FASHION_MNIST_CLASSES, rotation=60, ha="right", fontsize=8)
     axes[1].set_yticklabels(FASHION_MNIST_CLASSES, fontsize=8)
     axes[1].grid(False)
-    fig.tight_layout()
     plt.show()
 else:
     print("skipped: Fashion-MNIST is not installed")
@@ -401,8 +470,7 @@ def show_filters(weights, title, ncols=8):
             ax.set_title(f"filter {n}", fontsize=8)
         else:
             ax.axis("off")
-    fig.suptitle(title, y=1.0)
-    fig.tight_layout()
+    fig.suptitle(title)
     plt.show()
 
 
@@ -418,8 +486,8 @@ def show_maps(image, maps, title, ncols=8):
                            0.75 / ncols, 0.7 / nrows])
         ax.imshow(maps[n], cmap="viridis")
         ax.set(xticks=[], yticks=[])
-        ax.set_title(f"map {n}", fontsize=7, pad=2)
-    fig.suptitle(title, y=1.02)
+        ax.set_title(f"map {n}", fontsize=8, pad=2)
+    fig.suptitle(title)
     plt.show()
 
 

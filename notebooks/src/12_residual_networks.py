@@ -45,7 +45,8 @@ from autograd_core.data import make_spirals
 # faster when other programs are busy on the same cores.
 threadpool_limits(1, user_api="blas")
 plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5), "axes.grid": True,
-                     "grid.alpha": 0.3})
+                     "grid.alpha": 0.3,
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 np.set_printoptions(precision=3, suppress=True)
 
 # %% [markdown]
@@ -61,13 +62,13 @@ X, y = ag.tensor(X_np), ag.tensor(y_np)
 print(f"X: {X.shape} {X.dtype}, y: {y.shape}, points per class: {np.bincount(y_np)}")
 
 COLORS = ["tab:blue", "tab:orange", "tab:green"]
-fig, ax = plt.subplots(figsize=(4, 4))
+fig, ax = plt.subplots(figsize=(5.6, 4.4))
 for c in range(3):
     ax.scatter(*X_np[y_np == c].T, s=14, c=COLORS[c], edgecolors="k", linewidths=0.3,
                label=f"class {c}")
-ax.set(title="Training data: make_spirals(300, n_classes=3)", xlabel="$x_1$", ylabel="$x_2$",
+ax.set(title="Training data:\nmake_spirals(300, n_classes=3)", xlabel="$x_1$", ylabel="$x_2$",
        aspect="equal")
-ax.legend(loc="lower right", fontsize=8)
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)   # beside: inside it covers points
 plt.show()
 
 # %% [markdown]
@@ -89,7 +90,7 @@ print(block)
 h = ag.randn(3, 4, requires_grad=True)
 out = block(h)
 out.sum().backward()
-ag.draw_graph(out, model=block, names={"h": h, "out": out},
+ag.draw_graph(out, model=block, names={"h": h, "out": out}, rankdir="TB",  # narrow enough for a page
               title="One residual block: out = h + fc2(relu(fc1(h)))")
 
 # %% [markdown]
@@ -283,18 +284,19 @@ jac_plain, jac_res = block_jacobians(plain, x0), block_jacobians(resnet, x0)
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 for jacs, color, name in ((jac_plain, "tab:red", "plain"), (jac_res, "tab:blue", "residual")):
-    for k, J in enumerate(jacs):
-        ax1.plot(np.linalg.svd(J, compute_uv=False), color=color, alpha=0.35,
-                 label=f"{name} (one line per block)" if k == 0 else None)
+    # the 12 blocks' spectra drawn one over another would hide each other: instead, for
+    # each index, the range over the blocks (band) and the median (line)
+    spectra = np.array([np.linalg.svd(J, compute_uv=False) for J in jacs])   # (blocks, 32)
+    ax1.fill_between(np.arange(WIDTH), spectra.min(0), spectra.max(0), color=color, alpha=0.25,
+                     label=f"{name}: range over the 12 blocks")
+    ax1.plot(np.median(spectra, 0), "o-", ms=3, color=color, label=f"{name}: median block")
     ax2.semilogy(np.arange(BLOCKS + 1), top_down_norms(jacs), "o-", ms=4, color=color, label=name)
-ax1.axhline(1, color="k", lw=0.8, ls="--")
-ax1.set(title="Singular values of the Jacobian of each block", xlabel="index (largest first)",
-        ylabel="singular value")
+ax1.set(title="Singular values of the Jacobian of each block\n(1 keeps a direction's length)",
+        xlabel="index (largest first)", ylabel="singular value")
 ax1.legend(fontsize=8)
 ax2.set(title=r"Largest singular value of $\partial h_{12} / \partial h_l$",
         xlabel="$l$ (hidden state after block $l$)", ylabel="largest singular value (log)")
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -358,14 +360,14 @@ for name, h_ in histories.items():
     color, ls = STYLE[name]
     ax1.plot(h_["loss"], color=color, ls=ls, label=name)
     ax2.plot(100 * np.array(h_["acc"]), color=color, ls=ls, label=name)
-ax1.axhline(np.log(3), color="k", lw=0.8, ls=":")
-ax1.text(200, np.log(3) + 0.04, "ln 3: guessing", ha="right", va="bottom", fontsize=9)
+# ln 3, the loss of guessing, marked on the axis: a line there would hide the curve stuck on it
+ax1.annotate("ln 3:\nguessing", xy=(1, np.log(3)), xycoords=("axes fraction", "data"), xytext=(4, 0),
+             textcoords="offset points", va="center", fontsize=9)
 ax1.set(title="Training loss of the three networks", xlabel="step", ylabel="cross-entropy",
         ylim=(0, 1.4))
 ax2.set(title="Training accuracy of the three networks", xlabel="step", ylabel="accuracy (%)",
         ylim=(0, 102))
 ax2.legend(fontsize=8, loc="lower right")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -418,8 +420,7 @@ for ax, (name, net) in zip(axes, (("shallow plain (4 layers)", shallow),
     ax.set(title=f"{name}\ntrain accuracy {histories[name]['acc'][-1]:.0%}", xticks=[], yticks=[],
            aspect="equal")
     ax.grid(False)
-fig.suptitle("Decision regions after 200 steps of Adam", y=1.02)
-fig.tight_layout()
+fig.suptitle("Decision regions after 200 steps of Adam")
 plt.show()
 
 # %% [markdown]
@@ -471,7 +472,6 @@ ax2.plot(histories["deep residual (26 layers)"]["loss"], color="tab:blue",
 ax2.set(title="Training loss of the two 26-layer networks", xlabel="step",
         ylabel="cross-entropy", ylim=(0, 1.4))
 ax2.legend(fontsize=8)
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -503,10 +503,11 @@ plt.show()
 #   straight to the sum, and backward copies the gradient along it unchanged: the block's
 #   Jacobian is $I + \partial F/\partial h$.
 # * Through a plain network the gradient is multiplied by one shrinking Jacobian per layer;
-#   at 26 layers it fell by about ten orders of magnitude, the output ignored the input,
-#   and training never started.
+#   at 26 layers it fell by about nine orders of magnitude (the factor of about $10^9$
+#   measured in section 4), the output ignored the input, and training never started.
 # * The residual network, with the same layers and the same initial weights, had gradients
-#   of the same size at every layer and trained as well as a shallow network.
+#   of the same size at every layer and trained, here better than the shallow network
+#   (97 % against 85 % training accuracy after 200 steps).
 # * Careful initialisation can keep a plain network of moderate depth trainable, but the
 #   skip connection works whatever the weights, as long as the branches start small.
 #

@@ -43,9 +43,16 @@ from autograd_core import optim
 # Our matrices are tiny: one BLAS thread is faster for them than two, and much faster
 # when other programs are busy on the same cores.
 threadpool_limits(1, user_api="blas")
-plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5)})
+plt.rcParams.update({"figure.dpi": 80, "figure.figsize": (5, 3.5),
+                     "figure.constrained_layout.use": True})  # laid out: nothing sticks out of a figure
 np.set_printoptions(precision=3, suppress=True)
 rng = np.random.default_rng(0)
+
+
+def ink(rgba):
+    """Black or white, whichever is easier to read on the colour ``rgba`` (WCAG luminance)."""
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 else "white"
 
 
 def annotated(ax, m, title, cmap="Blues", vmin=0.0, vmax=1.0, fmt="{:.2f}"):
@@ -53,13 +60,10 @@ def annotated(ax, m, title, cmap="Blues", vmin=0.0, vmax=1.0, fmt="{:.2f}"):
     m = np.asarray(m, dtype=float)
     colors = plt.get_cmap(cmap).copy()
     colors.set_bad("#d0d0d0")
-    ax.imshow(np.where(np.isfinite(m), m, np.nan), cmap=colors, vmin=vmin, vmax=vmax)
-    diverging = cmap in ("coolwarm", "RdBu", "bwr")
+    im = ax.imshow(np.where(np.isfinite(m), m, np.nan), cmap=colors, vmin=vmin, vmax=vmax)
     for (i, j), v in np.ndenumerate(m):
-        t = (v - vmin) / (vmax - vmin) if np.isfinite(v) else 0.5
-        dark = abs(t - 0.5) > 0.35 if diverging else t > 0.6
         ax.text(j, i, "-inf" if v == -np.inf else fmt.format(v), ha="center", va="center",
-                fontsize=8, color="white" if dark else "black")
+                fontsize=8, color=ink(im.to_rgba(v)) if np.isfinite(v) else "black")
     ax.set(title=title, xticks=range(m.shape[1]), yticks=range(m.shape[0]))
 
 
@@ -108,8 +112,7 @@ annotated(axes[2], H.detach().numpy(), "Output  H = weights @ V", cmap="coolwarm
 for ax in axes[:2]:
     ax.set(xlabel="key j", ylabel="query i")
 axes[2].set(xlabel="feature", ylabel="token i")
-fig.suptitle("Self-attention on 4 tokens, step by step", y=1.02)
-fig.tight_layout()
+fig.suptitle("Self-attention on 4 tokens, step by step")
 plt.show()
 
 # %% [markdown]
@@ -138,7 +141,8 @@ for name, a, b in zip(("W_Q", "W_K", "W_V"), grads_by_hand, grads_fused):
 # %%
 ag.draw_graph(H, names={"X": X, "W_Q": W_Q, "W_K": W_K, "W_V": W_V, "Q": Q, "K": K, "V": V,
                         "scores": scores, "weights": weights, "H": H},
-              show_grad=False, title="Self-attention step by step: H = softmax(QK^T / sqrt(d)) V")
+              show_grad=False, rankdir="TB",      # top to bottom: narrow enough to read on a page
+              title="Self-attention step by step: H = softmax(QK^T / sqrt(d)) V")
 
 # %% [markdown]
 # ### Why divide by $\sqrt{d}$?
@@ -188,8 +192,7 @@ annotated(axes[1], weights_perm.detach().numpy(), "Weights, tokens in order 2 0 
 for ax, order in zip(axes, ([0, 1, 2, 3], perm)):
     ax.set(xticklabels=[f"tok {t}" for t in order], yticklabels=[f"tok {t}" for t in order],
            xlabel="key", ylabel="query")
-fig.suptitle("Shuffling the tokens shuffles the rows and columns of the weights", y=1.02)
-fig.tight_layout()
+fig.suptitle("Shuffling the tokens shuffles the rows and columns of the weights")
 plt.show()
 
 # %% [markdown]
@@ -197,6 +200,46 @@ plt.show()
 # the two now sit. That is right for tasks about a *set* (what is the largest digit?)
 # and wrong for tasks about a *sequence* (what comes last?). Section 5 shows what to do
 # about it.
+#
+# ### Invariant or equivariant?
+#
+# Lecture 5 says that the attention representation is "permutation-**invariant**", and we
+# just called self-attention "permutation-**equivariant**". Both are right, about two
+# different things:
+#
+# * **invariant**: shuffling the input leaves the output *unchanged*, $f(PX) = f(X)$;
+# * **equivariant**: shuffling the input shuffles the output *in the same way*,
+#   $f(PX) = P f(X)$.
+#
+# The lecture's attention has **one** query $q$ (a question such as "what is the
+# sentence's action?", not computed from the tokens) and returns **one** vector,
+# $h = \sum_j \alpha_j v_j$: a weighted sum over all tokens, which does not depend on
+# their order, so it is invariant. Self-attention asks one query *per token* and returns
+# one output per token; the set of outputs is the same, but each output moves with its
+# token, so the output matrix is equivariant. Summing or averaging those outputs, as a
+# classifier often does at the end, gives an invariant result again:
+
+# %%
+q = ag.tensor(np.random.default_rng(1).normal(size=(1, d)).astype(np.float32))  # one fixed query (lecture 5)
+
+
+def one_query(X):
+    K, V = X @ W_K, X @ W_V
+    return (q @ K.T / math.sqrt(d)).softmax(-1) @ V          # one vector h, shape (1, d)
+
+
+with ag.no_grad():
+    print("one fixed query, h(shuffled) == h:",
+          np.allclose(one_query(X[perm]).numpy(), one_query(X).numpy(), atol=1e-6), " (invariant)")
+    print("self-attention, H(shuffled) == H:",
+          np.allclose(attention(X[perm])[0].numpy(), H.detach().numpy(), atol=1e-6),
+          "  == H shuffled:", np.allclose(attention(X[perm])[0].numpy(), H.detach().numpy()[perm], atol=1e-6),
+          " (equivariant)")
+    print("mean of the self-attention outputs unchanged:",
+          np.allclose(attention(X[perm])[0].numpy().mean(0), H.detach().numpy().mean(0), atol=1e-6),
+          " (invariant)")
+
+# %% [markdown]
 #
 # ## 3. `nn.MultiheadAttention`
 #
@@ -323,8 +366,7 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 4))
 attention_map(axes[0], max_model, "Find the max: before training")
 max_losses = train(max_model, "max")
 attention_map(axes[1], max_model, "Find the max: after training")
-fig.suptitle("Attention weights of the example sequence (rows sum to 1)", y=1.0)
-fig.tight_layout()
+fig.suptitle("Attention weights of the example sequence (rows sum to 1)")
 plt.show()
 
 # %% [markdown]
@@ -427,8 +469,7 @@ attention_map(axes[0], rev_plain, "Reverse, no positions:\nafter training")
 attention_map(axes[1], rev_pos, "Reverse, with positions:\nbefore training")
 rev_pos_losses = train(rev_pos, "reverse")
 attention_map(axes[2], rev_pos, "Reverse, with positions:\nafter training")
-fig.suptitle("Attention weights of the example sequence 3 7 1 9 4 0 6 2", y=1.0)
-fig.tight_layout()
+fig.suptitle("Attention weights of the example sequence 3 7 1 9 4 0 6 2")
 plt.show()
 
 # %% [markdown]
@@ -478,8 +519,7 @@ annotated(axes[1], masked_scores.detach().numpy(), "Masked scores S + M", cmap="
 annotated(axes[2], causal_weights.detach().numpy(), "Causal weights softmax(S + M)", vmin=0, vmax=1)
 for ax in axes:
     ax.set(xlabel="key j", ylabel="query i")
-fig.suptitle("The causal mask removes every key after the query", y=1.02)
-fig.tight_layout()
+fig.suptitle("The causal mask removes every key after the query")
 plt.show()
 
 fused_causal = F.scaled_dot_product_attention(Q, K, V, is_causal=True)
@@ -514,8 +554,7 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 4))
 attention_map(axes[0], runmax_model, "Running max: before training")
 runmax_losses = train(runmax_model, "running max")
 attention_map(axes[1], runmax_model, "Running max: after training")
-fig.suptitle("Causal attention weights of the example sequence (upper triangle is 0)", y=1.0)
-fig.tight_layout()
+fig.suptitle("Causal attention weights of the example sequence (upper triangle is 0)")
 plt.show()
 
 # %% [markdown]
@@ -530,7 +569,9 @@ plt.show()
 #   it is four lines of tensor code, and `F.scaled_dot_product_attention` gives the same
 #   outputs and gradients in one node.
 # * Without positional information, self-attention is **permutation-equivariant**:
-#   shuffling the tokens shuffles the outputs. That is fine for "find the max", and makes
+#   shuffling the tokens shuffles the outputs. A single query's summary $h$ (lecture 5's
+#   attention), or the mean of the outputs, is **permutation-invariant**: it does not change
+#   at all. Either way order is lost, which is fine for "find the max" and makes
 #   "reverse the sequence" impossible.
 # * Adding a learned **positional embedding** to each token fixes it: the reversal model
 #   then learns an anti-diagonal attention map, a pure lookup by position.

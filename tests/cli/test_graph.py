@@ -1,6 +1,5 @@
 """autograd-core graph: forward, backward, the picture, and a parser that refuses anything else."""
 import os
-import shutil
 import subprocess
 import sys
 
@@ -8,7 +7,7 @@ import pytest
 
 from autograd_cli.cli import SUBCOMMANDS, build_parser, main
 from autograd_cli.expression import ExpressionError, evaluate, parse
-from tests.helpers import REPO
+from tests.helpers import REPO, RENDERERS, use_renderer
 
 
 def run(capsys, *argv):
@@ -46,11 +45,9 @@ def test_explain_flag(capsys):
     assert "step 2: x + y, upstream ∂f/∂(x + y) = 4" in out
 
 
-def test_writes_svg_png_and_dot(capsys, tmp_path):
-    if shutil.which("dot") is None and shutil.which("graphviz-pure") is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("CI renders with Graphviz's dot: make test installs it")
-        pytest.skip("no dot to render with")
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_writes_svg_png_and_dot(renderer, capsys, tmp_path, monkeypatch):
+    use_renderer(monkeypatch, renderer)
     svg = tmp_path / "graph.svg"
     code, out, _ = run(capsys, "graph", "(x + y) * z", "x=1", "y=-3", "z=4", "-o", str(svg))
     assert code == 0 and out.endswith(f"wrote {svg}\n")
@@ -63,9 +60,69 @@ def test_writes_svg_png_and_dot(capsys, tmp_path):
     assert dot.read_text(encoding="utf-8").startswith("digraph")
 
 
+def usage_error(capsys, *argv) -> str:
+    """argparse's refusal: exit status 2, the usage and one error line, nothing else."""
+    with pytest.raises(SystemExit) as e:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    assert e.value.code == 2 and out == ""
+    assert err.startswith("usage: autograd-core graph") and "Traceback" not in err
+    return err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_output_accepts_exactly_what_the_renderer_writes(renderer, capsys, tmp_path,
+                                                          monkeypatch):
+    use_renderer(monkeypatch, renderer)
+    pdf = tmp_path / "graph.pdf"
+    if renderer == "dot":                                   # Graphviz's dot writes pdf
+        assert run(capsys, "graph", "x * x", "x=3", "-o", str(pdf))[0] == 0
+        assert pdf.read_bytes().startswith(b"%PDF")
+        return
+    line = usage_error(capsys, "graph", "x * x", "x=3", "-o", str(pdf))
+    assert line.startswith("autograd-core graph: error: argument -o/--output: cannot write")
+    writes = line.split("it writes ")[1].split(" (")[0]
+    assert "graphviz-pure" in line and ".svg, .png, .jpg" in writes and ".pdf" not in writes
+    assert "CalledProcessError" not in line and not pdf.exists()
+    jpg = tmp_path / "graph.jpg"                           # what it lists, it writes
+    assert run(capsys, "graph", "x * x", "x=3", "-o", str(jpg))[0] == 0
+    assert jpg.read_bytes().startswith(b"\xff\xd8")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_help_names_the_renderers_formats(renderer, capsys, monkeypatch):
+    use_renderer(monkeypatch, renderer)
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"renderer here ({renderer})" in text
+    assert (".pdf" in text) == (renderer == "dot")
+
+
+def test_without_a_renderer_only_the_dot_text(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_CORE_DOT", str(tmp_path / "no-such-dot"))
+    line = usage_error(capsys, "graph", "x * x", "x=3", "-o", str(tmp_path / "g.svg"))
+    assert "no graph renderer was found" in line and "autograd-core[cli]" in line
+    assert run(capsys, "graph", "x * x", "x=3", "-o", str(tmp_path / "g.dot"))[0] == 0
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    assert "none was found" in " ".join(capsys.readouterr().out.split())
+
+
 def test_bad_output_name(capsys, tmp_path):
-    code, _, err = run(capsys, "graph", "x", "x=1", "-o", str(tmp_path / "g.txt"))
-    assert code == 2 and "use a file ending in .svg" in err
+    line = usage_error(capsys, "graph", "x", "x=1", "-o", str(tmp_path / "g.txt"))
+    assert "use a file ending in .svg" in line
+
+
+def test_run_graph_checks_the_output_without_the_parsers_type(capsys, tmp_path, monkeypatch):
+    # a caller's own parser (the docstring's) gets the same refusal from run_graph
+    import argparse
+    from autograd_cli.graph_command import run_graph
+    use_renderer(monkeypatch, "graphviz-pure")
+    args = argparse.Namespace(expression="x", values=["x=1"], output=str(tmp_path / "g.pdf"),
+                              rankdir="LR", name=None, explain=False)
+    assert run_graph(args) == 2
+    assert "cannot write" in capsys.readouterr().err
 
 
 REFUSED = [

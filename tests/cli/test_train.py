@@ -349,8 +349,22 @@ def test_graph_is_skipped_with_a_warning_without_dot(tmp_path, monkeypatch, caps
     captured = capsys.readouterr()
     final_accuracy(captured.out)
     assert "warning: no graph.svg" in captured.out
+    assert "pip install 'autograd-core[cli]'" in captured.out       # the extra, in one line
     assert not (out / "graph.svg").exists()
     assert "no graph.svg" in json.loads((out / "metrics.json").read_text())["warnings"][0]
+
+
+def test_without_matplotlib_the_hint_names_the_extra(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)        # a core-only install
+    code, out = train(tmp_path, "--data", "xor", "--n-samples", "100", "--epochs", "1",
+                      "--no-graph")
+    assert code == 0
+    captured = capsys.readouterr()
+    final_accuracy(captured.out)
+    warning = next(line for line in captured.out.splitlines() if "matplotlib is" in line)
+    assert "pip install 'autograd-core[cli]'" in warning
+    assert "pip install matplotlib" not in captured.out
+    assert not (out / "loss.png").exists()
 
 
 def test_default_output_folder(tmp_path, monkeypatch):
@@ -369,3 +383,182 @@ def test_docstring_examples(name):
     module = importlib.import_module(f"autograd_cli.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ------------------------------------------------------------ several checkpoints
+def test_evaluate_takes_several_run_folders_and_says_which(xor_run, tmp_path, capsys):
+    _, first, stdout = xor_run
+    code, second = train(tmp_path, "--data", "xor", "--n-samples", "120", "--epochs", "1",
+                         "--seed", "3", "--no-graph", name="xor-2")
+    assert code == 0
+    second_acc = final_accuracy(capsys.readouterr().out)
+    # as a shell expands runs/mlp-xor-*/ : folders with a trailing slash, and one twice
+    argv = ["evaluate", f"{first}/", f"{second}/", str(second / "checkpoint.npz")]
+    assert main(argv) == 0
+    blocks = capsys.readouterr().out.strip("\n").split("\n\n")
+    assert len(blocks) == 2
+    for block, run, acc in ((blocks[0], first, final_accuracy(stdout)),
+                            (blocks[1], second, second_acc)):
+        lines = block.splitlines()
+        assert lines[0].startswith(f"checkpoint {run / 'checkpoint.npz'} (epoch ")
+        assert final_accuracy(block) == acc
+
+
+def test_evaluate_goes_on_after_a_bad_checkpoint(xor_run, tmp_path, capsys):
+    _, run, stdout = xor_run
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a checkpoint")
+    assert main(["evaluate", str(junk), str(run)]) == 2       # the worst status
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"autograd-core evaluate: error: cannot evaluate {junk}")
+    assert captured.out.startswith(f"checkpoint {run / 'checkpoint.npz'}")
+    assert final_accuracy(captured.out) == final_accuracy(stdout)
+
+
+def test_evaluate_of_a_glob_that_matched_nothing(tmp_path, capsys):
+    pattern = str(tmp_path / "runs" / "cnn-digits-*") + "/"
+    assert main(["evaluate", pattern]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "matched no file or folder" in err
+    assert "autograd-core train" in err
+
+
+# ------------------------------------------------------------ logs
+def _train_in_a_process(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "autograd_cli", "train", "--data", "xor",
+                           "--n-samples", "200", "--epochs", "2", "--no-graph",
+                           "--out", str(tmp_path / "run"), *extra],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                          timeout=300, stdin=subprocess.DEVNULL)
+
+
+def test_a_log_file_gets_plain_lines_and_ends_with_the_figure(tmp_path):
+    # CI or `> log 2>&1`: stderr is no terminal, so no bars, no \r, and nothing after the
+    # last line, which is the figure
+    p = _train_in_a_process(tmp_path)
+    log = p.stdout.decode()
+    assert p.returncode == 0, log
+    assert "\r" not in log and "batch/s" not in log and "\x1b[" not in log
+    assert [line for line in log.splitlines() if line.startswith("epoch ")] == [
+        line for line in log.splitlines() if re.match(r"epoch \d/2  train loss", line)]
+    assert len(re.findall(r"^epoch \d/2  train loss", log, re.M)) == 2
+    final_accuracy(log)
+    assert log.endswith("\n") and not log.endswith("\n\n")
+
+
+def test_progress_bars_when_asked_and_on_a_terminal(tmp_path, monkeypatch):
+    from autograd_cli import fitting
+    p = _train_in_a_process(tmp_path, "--progress")
+    assert p.returncode == 0 and "batch" in p.stdout.decode()
+    assert fitting.show_progress(None) is False          # pytest captures stderr
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert fitting.show_progress(None) is True and fitting.show_progress(False) is False
+
+
+def test_progress_options_are_exclusive(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--progress", "--no-progress"])
+    assert e.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ pictures
+def _text_width(text: str, size: float, bold: bool) -> float:
+    """Width in points of ``text`` drawn in DejaVu Sans (what a viewer without Helvetica
+    draws sans-serif text with on Linux; matplotlib ships it)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+    prop = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal", size=size)
+    w, _, _ = TextToPath().get_text_width_height_descent(text, prop, ismath=False)
+    return w
+
+
+def _overflowing_texts(svg: str) -> list[str]:
+    """The texts of graph.svg's nodes that are wider, in DejaVu Sans, than their box."""
+    import html as html_mod
+    import xml.etree.ElementTree as ET
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    root = ET.fromstring(svg)
+    bad = []
+    for node in root.iter("{http://www.w3.org/2000/svg}g"):
+        if node.get("class") != "node":
+            continue
+        xs = []
+        for shape in node:
+            tag = shape.tag.split("}")[1]
+            if tag == "polygon":
+                xs += [float(p.split(",")[0]) for p in shape.get("points").split()]
+            elif tag == "path":
+                nums = [float(n) for n in re.findall(r"-?\d+\.?\d*", shape.get("d"))]
+                xs += nums[0::2]
+            elif tag == "ellipse":
+                cx, rx = float(shape.get("cx")), float(shape.get("rx"))
+                xs += [cx - rx, cx + rx]
+        if not xs:
+            continue
+        left, right = min(xs), max(xs)
+        for t in node.findall(".//s:text", ns):
+            text = html_mod.unescape("".join(t.itertext()))
+            w = _text_width(text, float(t.get("font-size", 14)), t.get("font-weight") == "bold")
+            x = float(t.get("x"))
+            anchor = t.get("text-anchor", "start")
+            lo = x - w / 2 if anchor == "middle" else (x - w if anchor == "end" else x)
+            if lo < left - 0.5 or lo + w > right + 0.5:
+                bad.append(f"{text!r}: {lo:.1f}..{lo + w:.1f} outside {left:.1f}..{right:.1f}")
+    return bad
+
+
+@pytest.mark.parametrize("renderer", ("dot", "graphviz-pure"))
+def test_the_demos_graph_text_fits_its_boxes_without_helvetica(renderer, tmp_path,
+                                                                monkeypatch):
+    from tests.helpers import use_renderer
+    from autograd_cli import report
+    use_renderer(monkeypatch, renderer)
+    splits = T.load_data("digits", limit=40)
+    model = T.build_model("cnn", splits.input_shape, splits.num_classes, "digits")
+    files = report.graph_picture(tmp_path, model, splits, "cnn on digits", [], print)
+    svg = files["graph"].read_text(encoding="utf-8")
+    assert "Helvetica,sans-Serif" not in svg and 'font-family="DejaVu Sans,' in svg
+    assert _overflowing_texts(svg) == []
+
+
+def _figures(monkeypatch, history, cm):
+    """The matplotlib figures report.plots draws, by file name."""
+    from autograd_cli import report
+    figs = {}
+    monkeypatch.setattr(report, "_save_figure", lambda fig, path: figs.update({path.name: fig}))
+    splits = T.load_data("digits", limit=40)
+    report.plots(Path("."), history, cm, splits, "cnn on digits", 0.9, [], print)
+    return figs
+
+
+def _history(losses):
+    return [{"epoch": i + 1, "train_loss": v, "val_loss": v * 1.2, "train_acc": 0.5,
+             "val_acc": 0.5} for i, v in enumerate(losses)]
+
+
+def test_loss_on_a_log_axis_when_it_spans_more_than_a_decade(monkeypatch):
+    figs = _figures(monkeypatch, _history([2.3, 0.4, 0.08, 0.02, 0.01]), None)
+    ax = figs["loss.png"].axes[0]
+    assert ax.get_yscale() == "log" and "log scale" in ax.get_ylabel()
+    assert figs["accuracy.png"].axes[0].get_yscale() == "linear"
+    figs = _figures(monkeypatch, _history([0.9, 0.6, 0.5]), None)     # less than a decade
+    assert figs["loss.png"].axes[0].get_yscale() == "linear"
+
+
+def test_confusion_matrix_counts_in_every_cell_readable_and_errors_visible(monkeypatch):
+    from autograd_cli.report import contrast
+    cm = np.diag([60, 55, 70, 58, 66, 61, 59, 64, 57, 62])
+    cm[3, 5], cm[8, 1], cm[2, 7] = 1, 2, 9                          # a few errors
+    ax = _figures(monkeypatch, _history([1.0, 0.5]), cm)["confusion_matrix.png"].axes[0]
+    cells = ax.images[0].get_array()                                   # the RGBA of each cell
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in ax.texts}
+    assert len(texts) == 100
+    for (i, j), t in texts.items():
+        assert t.get_text() == str(cm[i, j])
+        assert t.get_fontsize() >= 8
+        from matplotlib.colors import to_rgb
+        assert contrast(to_rgb(t.get_color()), cells[i, j][:3]) >= 4.5, (i, j)
+    # a cell of one error stands out from a cell of none, and from the white page
+    assert contrast(cells[3, 5][:3], cells[3, 4][:3]) >= 1.25
+    assert contrast(cells[0, 0][:3], (1, 1, 1)) >= 3

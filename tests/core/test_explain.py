@@ -1,7 +1,5 @@
 """explain: the chain-rule steps match hand derivations, in the order backward runs."""
 import math
-import os
-import shutil
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ import autograd_core as ag
 from autograd_core import Value
 from autograd_core.explain import explain
 from autograd_core.viz import GraphPicture
-from tests.helpers import f_graph
+from tests.helpers import f_graph, renderer_or_skip
 
 
 def terms(step):
@@ -166,10 +164,7 @@ def test_frames_one_per_step_with_the_step_highlighted():
 
 
 def test_slider_html(tmp_path):
-    if shutil.which("dot") is None and shutil.which("graphviz-pure") is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("CI renders with Graphviz's dot: make test installs it")
-        pytest.skip("no dot to render with")
+    renderer_or_skip()
     *_, f = f_graph()
     s = explain(f).slider()
     page = s.html

@@ -2,7 +2,7 @@
 import html
 import os
 import re
-import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -10,9 +10,10 @@ import pytest
 import autograd_core as ag
 from autograd_core import Value
 from autograd_core.viz import GraphvizNotFound, draw_graph, record_modules
+from autograd_core.viz import render
 from autograd_core.viz.render import GraphPicture, dot_program
 from autograd_core.viz.trace import read_graph
-from tests.helpers import f_graph
+from tests.helpers import NO_PATH, RENDERERS, f_graph, use_renderer
 
 
 def nodes_of(source: str) -> dict[str, str]:
@@ -335,6 +336,57 @@ def test_max_nodes_collapses_a_deep_stack_of_modules():
     assert "<B>block0</B> · Block" in g.source and "<B>block5</B> · Block" in g.source
 
 
+def test_a_run_of_numbered_blocks_is_folded_into_one_box_when_they_do_not_fit():
+    class Block(FakeModule):
+        def __init__(self):
+            super().__init__(fc1=FakeLinear(3, 4), act=FakeReLU(), fc2=FakeLinear(4, 3))
+
+        def forward(self, x):
+            c = self._children
+            return c["fc2"](c["act"](c["fc1"](x))) + x
+
+    class Layers(FakeModule):  # a ModuleList's names: '0', '1', ...
+        def __init__(self, n):
+            super().__init__(**{str(i): Block() for i in range(n)})
+
+        def forward(self, x):
+            for m in self._children.values():
+                x = m(x)
+            return x
+
+    class Model(FakeModule):
+        def __init__(self):
+            super().__init__(stem=FakeLinear(3, 3), h=Layers(12), head=FakeLinear(3, 2))
+
+        def forward(self, x):
+            c = self._children
+            return c["head"](c["h"](c["stem"](x)))
+
+    model = Model()
+    with record_modules(model) as rec:
+        loss = model(ag.randn(4, 3)).sum()
+    g = draw_graph(loss, modules=rec, max_nodes=8)
+    boxes = [k for k in nodes_of(g.source) if k[0] in "vg"]
+    assert len(boxes) <= 8
+    assert "<B>h.0–11</B> · 12 × Block" in g.source and "8 ops · 31 params each" in g.source
+    assert "<B>stem</B> · FakeLinear" in g.source  # the other modules keep their own boxes
+    wide = draw_graph(loss, modules=rec, max_nodes=30).source  # they fit: one box each
+    assert "<B>h.11</B> · Block" in wide and "×" not in wide
+
+
+def test_top_to_bottom_a_one_box_cluster_gets_a_spacer_under_its_label():
+    model = FakeMLP()
+    with record_modules(model) as rec:
+        loss = model(ag.randn(5, 3)).sum()
+    tb = draw_graph(loss, modules=rec, collapse_modules=True, rankdir="TB").source
+    # the cluster of act holds one op: a spacer as wide as its label, left of the op on the
+    # same rank, keeps the edge into the op off the label
+    pads = re.findall(r"(pad\d+) \[label=\"\" .*style=invis.*width=([0-9.]+)", tb)
+    assert len(pads) == 1 and float(pads[0][1]) > 1.0
+    assert re.search(r"rank=same\s+pad\d+ -> o\d+ \[style=invis\]", tb)
+    assert "style=invis" not in draw_graph(loss, modules=rec, collapse_modules=True).source  # LR
+
+
 def test_max_nodes_folds_a_micrograd_mlp_into_neurons():
     import random
     rnd = random.Random(0)
@@ -367,16 +419,9 @@ def test_max_nodes_cuts_the_far_end_last():
 
 
 # -------------------------------------------------------------- rendering
-def _need_dot():
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("CI renders with Graphviz's dot: make test installs it")
-        pytest.skip("Graphviz's dot is not installed")
-
-
-def test_svg_and_png_render_with_dot(tmp_path, monkeypatch):
-    _need_dot()
-    monkeypatch.delenv("AUTOGRAD_CORE_DOT", raising=False)
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_svg_and_png_render(renderer, tmp_path, monkeypatch):
+    use_renderer(monkeypatch, renderer)
     *_, f = f_graph()
     f.backward()
     g = draw_graph(f)
@@ -390,10 +435,30 @@ def test_svg_and_png_render_with_dot(tmp_path, monkeypatch):
     assert "<svg" in bundle["image/svg+xml"]
 
 
+def test_the_fallback_is_found_beside_python_without_dot_or_path(monkeypatch):
+    # make test runs .venv/bin/python without activating .venv: graphviz-pure is not on
+    # the PATH there, and a machine without Debian's graphviz has no dot
+    monkeypatch.delenv("AUTOGRAD_CORE_DOT", raising=False)
+    monkeypatch.setenv("PATH", NO_PATH)
+    program = dot_program()
+    assert program == os.path.join(os.path.dirname(sys.executable), "graphviz-pure")
+    assert render.renderer_name() == "graphviz-pure"
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_output_formats_are_the_renderers_own(renderer, monkeypatch):
+    program = use_renderer(monkeypatch, renderer)
+    formats = render.output_formats()
+    assert {"svg", "png", "dot"} <= formats
+    assert ("pdf" in formats) == (renderer == "dot")     # graphviz-pure writes no pdf
+    assert render.output_formats(program) == formats
+    monkeypatch.setenv("AUTOGRAD_CORE_DOT", "/no/such/dot")
+    assert render.output_formats() == frozenset()
+
+
 def test_renders_with_graphviz_pure_when_asked(tmp_path, monkeypatch):
-    program = shutil.which("graphviz-pure")
-    if program is None:
-        pytest.skip("graphviz-pure is not installed")
+    program = render.graphviz_pure_program()
+    assert program is not None, "graphviz-pure comes with the dev extra"
     monkeypatch.setenv("AUTOGRAD_CORE_DOT", program)
     *_, f = f_graph()
     svg = draw_graph(f).pipe(format="svg", encoding="utf-8")

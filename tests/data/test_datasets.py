@@ -399,7 +399,8 @@ def test_mismatched_counts_error(tmp_path):
 
 
 @pytest.mark.skipif(not os.path.isdir(FASHION_MNIST_DIR),
-                    reason="Debian's dataset-fashion-mnist is not installed")
+                    reason="Debian's dataset-fashion-mnist is not installed (make fashion-mnist "
+                           "installs it)")
 def test_real_fashion_mnist_from_debian_package():
     images, labels = load_fashion_mnist()
     assert images.shape == (60000, 28, 28) and images.dtype == np.uint8

@@ -41,7 +41,7 @@ def test_docstring_examples(name):
     doctest_module(name)
 
 
-@pytest.mark.parametrize("name", [m for m in MODULES if m.split(".")[0] == "optim"])
+@pytest.mark.parametrize("name", [m for m in MODULES if m.startswith(optim.__name__)])
 def test_optim_public_classes_and_functions_have_hints_and_examples(name):
     """Each optim module says what it exports (``__all__``); each exported class and function
     defined there has an example, and type hints on it and on its public methods."""

@@ -218,6 +218,30 @@ def test_forward_and_pre_hooks():
     assert float(m(ag.ones(1, 2)).abs().sum()) > 0
 
 
+def test_global_forward_hooks_run_for_every_module_before_its_own():
+    from autograd_core.nn.modules.module import (register_module_forward_hook,
+                                                 register_module_forward_pre_hook)
+    m = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    calls = []
+    own = m[0].register_forward_hook(lambda mod, args, out: calls.append("own"))
+    pre = register_module_forward_pre_hook(lambda mod, args: calls.append(("pre", type(mod).__name__)))
+    post = register_module_forward_hook(lambda mod, args, out: calls.append(("post", type(mod).__name__)))
+    try:
+        m(ag.ones(1, 2))
+    finally:
+        pre.remove()
+        post.remove()
+    assert calls == [("pre", "Sequential"), ("pre", "Linear"), ("post", "Linear"), "own",
+                     ("pre", "ReLU"), ("post", "ReLU"), ("post", "Sequential")]
+    calls.clear()
+    own.remove()
+    m(ag.ones(1, 2))
+    assert calls == []  # removed: modules run without them
+    replace = register_module_forward_hook(lambda mod, args, out: out * 0)
+    with replace:
+        assert m(ag.ones(1, 2)).tolist() == [[0.0, 0.0]]  # a result replaces the output
+
+
 # ----------------------------------------------------------------- state dict
 def test_state_dict_keys_follow_pytorch():
     m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 1, bias=False))
