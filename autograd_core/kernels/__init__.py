@@ -23,6 +23,7 @@ from __future__ import annotations
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .matmul import bmm
+from .norm import batch_norm_backward, batch_norm_forward
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .shapes import (AvgPoolGeometry, ConvGeometry, MaxPoolGeometry, avg_pool2d_geometry,
                      conv2d_geometry, max_pool2d_geometry)
@@ -34,6 +35,7 @@ __all__ = [
     "conv2d_backward_weight",
     "MaxPoolGeometry", "max_pool2d_geometry", "AvgPoolGeometry", "avg_pool2d_geometry",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
+    "batch_norm_forward", "batch_norm_backward",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "warmup",
 ]
@@ -68,3 +70,5 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             max_pool2d_forward(x, max_pool2d_geometry(x.shape, 3, stride=2, padding=1))  # the general one
             geo = avg_pool2d_geometry(x.shape, 2)
             avg_pool2d_backward(avg_pool2d_forward(x, geo), geo)
+            y, xhat, _, _, inv_std = batch_norm_forward(x, np.ones(2, dt), np.zeros(2, dt), 1e-5)
+            batch_norm_backward(y, xhat, inv_std, np.ones(2, dt))

@@ -12,12 +12,14 @@ Both paths are im2col + GEMM; they differ in who moves the data:
   (N, C*kh*kw, OH*OW) matrix, one ``np.matmul`` over the batch; col2im by kh*kw
   strided slice-adds. Simple and exact, but the whole im2col matrix goes through
   memory (19 MB for the 32x16x32x32 benchmark).
-- Numba path: a ``nogil`` Numba im2col (or col2im) fills a buffer for a chunk of
-  samples (about 1 MB) and one sgemm per chunk consumes it; the batch is split over our
-  threads with BLAS held to one thread (see ``threads.py``). With stride 1 the buffer
-  rows have the padded width as pitch, so each kernel tap copies one contiguous run per
-  sample (instead of one short run per output row) and the junk columns are dropped
-  from the GEMM result. (The measurements behind these choices: ``benchmarks/README.md``.)
+- Numba path: per chunk of samples (about 1 MB of columns), a ``nogil`` Numba kernel
+  splits the zero-padded input into its stride phases (``sh*sw`` planes; one with stride
+  1), im2col copies runs of those planes, and the register-tiled GEMM of
+  ``microkernel.gemm`` (no BLAS) multiplies; the batch is split over our threads. In a
+  phase plane every kernel tap reads with stride 1, so the columns can take the plane's
+  width as pitch and each tap copy one contiguous run per sample (the junk columns are
+  dropped from the GEMM result), or else one run per output row (``_wide`` chooses). col2im adds the same runs back into phase planes.
+  (The measurements behind these choices: ``benchmarks/README.md``.)
 
 >>> import numpy as np
 >>> x = np.ones((1, 1, 4, 4), np.float32); w = np.ones((2, 1, 3, 3), np.float32)
@@ -43,106 +45,215 @@ _SPLIT_MIN_MACS = 1_000_000
 # --------------------------------------------------------------------------- Numba kernels
 # Inner loops index two 1-D views with the same ``t`` (``dst[t] = src[t]``): written so,
 # LLVM vectorises them; with an offset in the index (``src[start + t]``) it does not.
+#
+# The Numba path lays a chunk of samples out as GEMM columns, samples side by side: column
+# ``(n - n0)*lw + oy*pitch + ox`` is output pixel (oy, ox) of sample n. ``pitch`` is the
+# output width, or at stride 1 ("wide") the padded input width, whose extra columns
+# (ox >= OW) are junk; ``lw = OH * pitch``.
 
 @lazy_njit(nogil=True)
-def _im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
-    """cols[n - n0, (c*kh + i)*kw + j, oy*ow + ox] = xpad[n, c, oy*sh + i*dh, ox*sw + j*dw]."""
+def _fill_phases(x, n0, n1, sh, sw, ph, pw, xq):
+    """The zero-padded input of samples n0..n1 split into its sh*sw phase planes:
+    ``xq[n - n0, c, a*sw + b, y, t] = xpad[n, c, a + y*sh, b + t*sw]`` (0 outside ``x``),
+    every entry written. With stride 1 that is one plane, the padded input."""
     c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
+    hq, wq = xq.shape[3], xq.shape[4]
     for n in range(n0, n1):
         for c in range(c_in):
-            for i in range(kh):
-                for j in range(kw):
-                    row = cols[n - n0, (c * kh + i) * kw + j]
-                    off = j * dw - pw
-                    # output columns ox whose input column ox*sw + off lies inside [0, w)
-                    lo = 0 if off >= 0 else min(ow, (-off + sw - 1) // sw)
-                    hi = max(lo, min(ow, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
-                    for oy in range(oh):
-                        iy = oy * sh - ph + i * dh
-                        dst = row[oy * ow:(oy + 1) * ow]
+            for a in range(sh):
+                for b in range(sw):
+                    plane = xq[n - n0, c, a * sw + b]
+                    off = b - pw
+                    # plane columns t whose input column t*sw + off lies inside [0, w)
+                    lo = 0 if off >= 0 else min(wq, (-off + sw - 1) // sw)
+                    hi = max(lo, min(wq, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    for y in range(hq):
+                        dst = plane[y]
+                        iy = a + y * sh - ph
                         if iy < 0 or iy >= h:
                             dst[:] = 0
                             continue
-                        for ox in range(lo):
-                            dst[ox] = 0
+                        dst[:lo] = 0
+                        dst[hi:] = 0
+                        seg = dst[lo:]
                         if sw == 1:
                             src = x[n, c, iy, lo + off:]
-                            seg = dst[lo:]
                             for t in range(hi - lo):
                                 seg[t] = src[t]
                         else:
                             src = x[n, c, iy]
-                            for ox in range(lo, hi):
-                                dst[ox] = src[ox * sw + off]
-                        for ox in range(hi, ow):
-                            dst[ox] = 0
+                            for t in range(hi - lo):
+                                seg[t] = src[(lo + t) * sw + off]
 
 
 @lazy_njit(nogil=True)
-def _col2im(cols, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
-    """dx[n] = sum of cols[n - n0] scattered back to the pixels each column read (n0 <= n < n1)."""
+def _gather_phases(dxq, n0, n1, sh, sw, ph, pw, dx):
+    """``dx[n, c, iy, ix] = dxq[n - n0, c, phase, y, t]`` for the phase entry that holds the
+    padded pixel (iy + ph, ix + pw): the inverse of :func:`_fill_phases` on the input."""
     c_in, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
+    hq, wq = dxq.shape[3], dxq.shape[4]
     for n in range(n0, n1):
         for c in range(c_in):
-            dx[n, c] = 0
-            for i in range(kh):
-                for j in range(kw):
-                    row = cols[n - n0, (c * kh + i) * kw + j]
-                    off = j * dw - pw
-                    lo = 0 if off >= 0 else min(ow, (-off + sw - 1) // sw)
-                    hi = max(lo, min(ow, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
-                    for oy in range(oh):
-                        iy = oy * sh - ph + i * dh
+            for a in range(sh):
+                for b in range(sw):
+                    plane = dxq[n - n0, c, a * sw + b]
+                    off = b - pw
+                    lo = 0 if off >= 0 else min(wq, (-off + sw - 1) // sw)
+                    hi = max(lo, min(wq, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    for y in range(hq):
+                        iy = a + y * sh - ph
                         if iy < 0 or iy >= h:
                             continue
-                        src = row[oy * ow + lo:]
+                        src = plane[y]
                         if sw == 1:
                             dst = dx[n, c, iy, lo + off:]
+                            seg = src[lo:]
                             for t in range(hi - lo):
-                                dst[t] += src[t]
+                                dst[t] = seg[t]
                         else:
                             drow = dx[n, c, iy]
-                            for t in range(hi - lo):
-                                drow[(lo + t) * sw + off] += src[t]
+                            for t in range(lo, hi):
+                                drow[t * sw + off] = src[t]
 
 
 @lazy_njit(nogil=True)
-def _im2col_wide(xp, kh, kw, dh, dw, lw, wp, ow, zero_tail, cols):
-    """Stride-1 im2col with rows of pitch ``wp`` (the padded width), samples side by side:
-    for tap (c, i, j) and sample m, ``cols[(c*kh + i)*kw + j, m*lw:(m+1)*lw]`` is one
-    contiguous run of the padded plane ``xp[m, c]`` (flattened) starting at
-    ``i*dh*wp + j*dw``, ``lw = oh*wp`` long. Columns ``ox >= ow`` of each output row are
-    junk (zeroed if ``zero_tail``)."""
-    nb, c_in = xp.shape[0], xp.shape[1]
+def _im2col_wide(xq, taps, oh, ow, pitch, wq, zero_tail, cols):
+    """im2col from phase planes (:func:`_fill_phases`, flattened per plane, pitch ``wq``),
+    samples side by side, ``lw = oh*pitch`` columns each: tap (c, t) of sample m reads
+    that sample's channel c of phase planes from ``taps[t]`` on (``_Layout.taps``).
+    With ``pitch == wq`` that is one contiguous run per tap and sample, columns
+    ``ox >= ow`` of each output row junk (zeroed if ``zero_tail``); with ``pitch == ow``
+    one run of ``ow`` per output row. (Runs of 8 and more are copied through views of
+    the flat arrays, which LLVM vectorises; shorter ones by flat index.)"""
+    nb, c_in, phases, plane = xq.shape
+    ncp = cols.shape[1]
+    lw = oh * pitch
+    xf, cf = xq.reshape(-1), cols.reshape(-1)
+    nt = taps.shape[0]
     for m in range(nb):
         for c in range(c_in):
-            plane = xp[m, c]
-            for i in range(kh):
-                for j in range(kw):
-                    dst = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
-                    src = plane[i * dh * wp + j * dw:]
+            for tap in range(nt):
+                s0 = (m * c_in + c) * phases * plane + taps[tap]
+                d0 = (c * nt + tap) * ncp + m * lw
+                if pitch == wq:
+                    dst, src = cf[d0:d0 + lw], xf[s0:s0 + lw]
                     for t in range(lw):
                         dst[t] = src[t]
                     if zero_tail:
-                        for t in range(ow, lw, wp):
-                            dst[t:t + wp - ow] = 0
+                        for t in range(ow, lw, wq):
+                            dst[t:t + wq - ow] = 0
+                elif ow >= 8:
+                    for oy in range(oh):
+                        d = cf[d0 + oy * pitch:d0 + oy * pitch + ow]
+                        sr = xf[s0 + oy * wq:s0 + oy * wq + ow]
+                        for t in range(ow):
+                            d[t] = sr[t]
+                else:
+                    for oy in range(oh):
+                        da, sa = d0 + oy * pitch, s0 + oy * wq
+                        for t in range(ow):
+                            cf[da + t] = xf[sa + t]
 
 
 @lazy_njit(nogil=True)
-def _col2im_wide(cols, kh, kw, dh, dw, lw, wp, dxp):
-    """Adjoint of :func:`_im2col_wide`: dxp[m, c] = sum over taps of the shifted runs
-    (junk columns of ``cols`` must be zero)."""
-    nb, c_in = dxp.shape[0], dxp.shape[1]
+def _col2im_wide(cols, taps, oh, ow, pitch, wq, dxq):
+    """Adjoint of :func:`_im2col_wide`: dxq[m, c] = sum over taps of the shifted runs into
+    their phase planes (with ``pitch == wq`` the junk columns of ``cols`` must be zero)."""
+    nb, c_in, phases, plane = dxq.shape
+    ncp = cols.shape[1]
+    lw = oh * pitch
+    df, cf = dxq.reshape(-1), cols.reshape(-1)
+    df[:] = 0
+    nt = taps.shape[0]
     for m in range(nb):
         for c in range(c_in):
-            plane = dxp[m, c]
-            plane[:] = 0
-            for i in range(kh):
-                for j in range(kw):
-                    src = cols[(c * kh + i) * kw + j, m * lw:(m + 1) * lw]
-                    dst = plane[i * dh * wp + j * dw:]
+            for tap in range(nt):
+                s0 = (m * c_in + c) * phases * plane + taps[tap]
+                d0 = (c * nt + tap) * ncp + m * lw
+                if pitch == wq:
+                    dst, src = df[s0:s0 + lw], cf[d0:d0 + lw]
                     for t in range(lw):
                         dst[t] += src[t]
+                elif ow >= 8:
+                    for oy in range(oh):
+                        d = df[s0 + oy * wq:s0 + oy * wq + ow]
+                        sr = cf[d0 + oy * pitch:d0 + oy * pitch + ow]
+                        for t in range(ow):
+                            d[t] += sr[t]
+                else:
+                    for oy in range(oh):
+                        da, sa = s0 + oy * wq, d0 + oy * pitch
+                        for t in range(ow):
+                            df[da + t] += cf[sa + t]
+
+
+@lazy_njit(nogil=True)
+def _columns_to_output(res, out, n0, n1, groups, kg, kg_pad, lw, pitch):
+    """out[n, g*kg + k, oy, ox] = res[g*kg_pad + k, (n - n0)*lw + oy*pitch + ox]: the GEMM's
+    result, (channels, columns), to (N, K, OH, OW)."""
+    oh, ow = out.shape[2], out.shape[3]
+    for n in range(n0, n1):
+        for g in range(groups):
+            for k in range(kg):
+                src = res[g * kg_pad + k, (n - n0) * lw:]
+                dst = out[n, g * kg + k]
+                for oy in range(oh):
+                    s = src[oy * pitch:]
+                    d = dst[oy]
+                    for t in range(ow):
+                        d[t] = s[t]
+
+
+@lazy_njit(nogil=True)
+def _output_to_columns(g, cols, n0, n1, lw, pitch):
+    """cols[k, (n - n0)*lw + oy*pitch + ox] = g[n, k, oy, ox], and 0 in the junk columns
+    (OW <= ox < pitch): :func:`_columns_to_output`'s inverse, for one group of all K."""
+    k_out, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    for n in range(n0, n1):
+        for k in range(k_out):
+            src = g[n, k]
+            dst = cols[k, (n - n0) * lw:]
+            for oy in range(oh):
+                s = src[oy]
+                d = dst[oy * pitch:]
+                for t in range(ow):
+                    d[t] = s[t]
+                for t in range(ow, pitch):
+                    d[t] = 0
+
+
+@lazy_njit(nogil=True)
+def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
+    """rows[gr, (n - n0)*lw + oy*pitch + ox, k] = g[n, gr*kg + k, oy, ox]: the transpose of
+    :func:`_output_to_columns`, pixels by channels, per group. Junk rows (and columns
+    k >= kg) are left as they are (zero)."""
+    oh, ow = g.shape[2], g.shape[3]
+    for n in range(n0, n1):
+        for gr in range(groups):
+            # one output row at a time, so that the rows of ``rows`` it writes stay in
+            # cache while every channel adds its column to them
+            for oy in range(oh):
+                dst = rows[gr, (n - n0) * lw + oy * pitch:]
+                for k in range(kg):
+                    src = g[n, gr * kg + k, oy]
+                    for ox in range(ow):
+                        dst[ox, k] = src[ox]
+
+
+@lazy_njit(nogil=True)
+def _transposed(src, out, ni, nj):
+    """out[g, j, i] = src[g, i, j] for i < ni, j < nj, in blocks of 8 rows of ``src`` by 32
+    columns (a strided NumPy copy of a large matrix misses the cache on every element;
+    more rows than 8 at a power-of-two stride crowd one set of the L1 cache)."""
+    for g in range(src.shape[0]):
+        for i0 in range(0, ni, 8):
+            i1 = min(ni, i0 + 8)
+            for j0 in range(0, nj, 32):
+                j1 = min(nj, j0 + 32)
+                for j in range(j0, j1):
+                    dst = out[g, j]
+                    for i in range(i0, i1):
+                        dst[i] = src[g, i, j]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -154,26 +265,91 @@ def _grain(macs_per_sample: int) -> int:
     return max(1, -(-_SPLIT_MIN_MACS // max(1, macs_per_sample)))
 
 
-def _wide(s, ohw, wp: int) -> bool:
-    """Use the contiguous-run kernels: stride 1, and at most a quarter of each run is junk
-    (the ``wp - ow`` columns past the end of an output row)."""
-    return s == (1, 1) and 4 * ohw[1] >= 3 * wp
+def _wide(ow: int, wq: int, stride: tuple, weight_grad: bool) -> bool:
+    """Use the contiguous-run kernels when at most a quarter of each run is junk (the
+    ``wq - ow`` columns past the end of an output row, ``wq`` the phase planes' width),
+    and (as measured on ResNet-18 and DCGAN shapes) not for the weight gradient, whose
+    junk adds GEMM depth and must be zeroed, nor for strided convolutions with output
+    rows shorter than 16, whose junk costs more GEMM time than copying row by row."""
+    return not weight_grad and 4 * ow >= 3 * wq and (stride == (1, 1) or ow >= 16)
 
 
-class _Padded:
-    """A per-thread zero-bordered copy of a chunk of ``x``: (chunk, C, hp + 1, wp) flattened
-    per plane. The extra bottom row keeps the last run of :func:`_im2col_wide` in bounds."""
+def _round_up(v: int, m: int) -> int:
+    return -(-v // m) * m
 
-    def __init__(self, chunk: int, c: int, h: int, w: int, p, dtype):
-        self.h, self.w, self.p = h, w, p
-        self.hp, self.wp = h + 2 * p[0], w + 2 * p[1]
-        self.buf = np.zeros((chunk, c, self.hp + 1, self.wp), dtype)
 
-    def fill(self, x_part: np.ndarray) -> np.ndarray:
-        m = x_part.shape[0]
-        ph, pw = self.p
-        self.buf[:m, :, ph:ph + self.h, pw:pw + self.w] = x_part
-        return self.buf[:m].reshape(m, self.buf.shape[1], -1)
+_gemm_module = None
+
+
+def _gemm():
+    """``microkernel`` (its ``gemm`` and tiles), imported on first use (it imports Numba)."""
+    global _gemm_module
+    if _gemm_module is None:
+        from . import microkernel
+        _gemm_module = microkernel
+    return _gemm_module
+
+
+def _tile(size: int, itemsize: int, by: str) -> tuple[int, int, int]:
+    """``(tile, MR, NR)``: the GEMM tile that pads ``size`` rows (``by="rows"``) or columns
+    (``by="cols"``) least, the one-vector tile counted 1.5 times its size (it runs slower),
+    the first of those that tie."""
+    mk = _gemm()
+    lanes = mk.VECTOR_BYTES // itemsize
+    shapes = [(mr, nv * lanes) for mr, nv in mk.GEMM_TILES]
+    cost = [3 if nv == 1 else 2 for _, nv in mk.GEMM_TILES]
+    best = min(range(len(shapes)),
+               key=lambda t: (_round_up(size, shapes[t][0 if by == "rows" else 1]) * cost[t], t))
+    return (best,) + shapes[best]
+
+
+class _Layout:
+    """The Numba path's geometry of a chunk: groups G, rows per group R = C/G*kh*kw, Kg
+    output channels per group, the column ``pitch`` and ``lw`` per sample (see the
+    kernels above), and ``chunk`` samples per chunk."""
+
+    def __init__(self, geo: ConvGeometry, itemsize: int, weight_grad: bool = False):
+        n, c, h, w = geo.input_shape
+        k, cg, self.kh, self.kw = geo.weight_shape
+        self.s, self.p, self.d, (self.oh, self.ow) = geo.stride, geo.padding, geo.dilation, geo.out_hw
+        self.c, self.h, self.w = c, h, w
+        self.groups, self.kg, self.r = geo.groups, k // geo.groups, cg * self.kh * self.kw
+        # phase planes (:func:`_fill_phases`): hq rows (one spare, which keeps the last
+        # run of :func:`_im2col_wide` in bounds) of pitch wq
+        self.hq = -(-(h + 2 * self.p[0]) // self.s[0]) + 1
+        self.wq = -(-(w + 2 * self.p[1]) // self.s[1])
+        self.wide = _wide(self.ow, self.wq, self.s, weight_grad)
+        self.pitch = self.wq if self.wide else self.ow
+        self.lw = self.oh * self.pitch
+        self.chunk = _chunk(c * self.kh * self.kw, self.lw, itemsize)
+        self.grain = _grain(k * self.r * self.oh * self.ow)
+        # where tap (i, j) starts reading a sample's channel of phase planes: in the plane
+        # of phase (i*dh % sh, j*dw % sw), at row i*dh // sh and column j*dw // sw
+        (sh, sw), (dh, dw), plane = self.s, self.d, self.hq * self.wq
+        self.taps = np.array([((i * dh % sh) * sw + j * dw % sw) * plane
+                              + (i * dh // sh) * self.wq + j * dw // sw
+                              for i in range(self.kh) for j in range(self.kw)], np.int64)
+
+    def phases(self, m: int, dtype) -> np.ndarray:
+        """A per-thread buffer of phase planes for ``m`` samples."""
+        return np.empty((m, self.c, self.s[0] * self.s[1], self.hq, self.wq), dtype)
+
+    def im2col(self, x: np.ndarray, a: int, b: int, xq: np.ndarray, cols: np.ndarray,
+               zero_tail: bool) -> None:
+        """Columns of samples a..b of ``x`` into ``cols`` (rows: taps)."""
+        (sh, sw), (ph, pw) = self.s, self.p
+        xq = xq[:b - a]
+        _fill_phases(x, a, b, sh, sw, ph, pw, xq)
+        _im2col_wide(xq.reshape(b - a, self.c, sh * sw, -1), self.taps, self.oh, self.ow,
+                     self.pitch, self.wq, zero_tail, cols)
+
+    def col2im(self, cols: np.ndarray, a: int, b: int, dxq: np.ndarray, dx: np.ndarray) -> None:
+        """dx of samples a..b from the columns ``cols`` (:meth:`im2col`'s adjoint)."""
+        (sh, sw), (ph, pw) = self.s, self.p
+        dxq = dxq[:b - a]
+        _col2im_wide(cols, self.taps, self.oh, self.ow, self.pitch, self.wq,
+                     dxq.reshape(b - a, self.c, sh * sw, -1))
+        _gather_phases(dxq, a, b, sh, sw, ph, pw, dx)
 
 
 def _im2col_numpy(x: np.ndarray, kh: int, kw: int, s, p, d, ohw) -> np.ndarray:
@@ -188,7 +364,8 @@ def _im2col_numpy(x: np.ndarray, kh: int, kw: int, s, p, d, ohw) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- forward
-def _forward_numpy(x, w, s, p, d, groups, ohw):
+def _forward_numpy(x, w, geo):
+    s, p, d, groups, ohw = geo.stride, geo.padding, geo.dilation, geo.groups, geo.out_hw
     n = x.shape[0]
     k, cg, kh, kw = w.shape
     r, l = cg * kh * kw, ohw[0] * ohw[1]
@@ -197,44 +374,33 @@ def _forward_numpy(x, w, s, p, d, groups, ohw):
     return out.reshape((n, k) + ohw)
 
 
-def _forward_numba(x, w, s, p, d, groups, ohw):
-    n, c, h, wd = x.shape
-    k, cg, kh, kw = w.shape
-    r, l = cg * kh * kw, ohw[0] * ohw[1]
-    wg = w.reshape(groups, k // groups, r)
-    out = np.empty((n, k) + ohw, x.dtype)
-    if _wide(s, ohw, wd + 2 * p[1]):
-        wp = wd + 2 * p[1]
-        lw = ohw[0] * wp
-        chunk = _chunk(c * kh * kw, lw, x.itemsize)
+def _forward_numba(x, w, geo):
+    """Per chunk: im2col (rows: taps, columns: pixels), one GEMM per group with the weight
+    as A, and the result copied into the output."""
+    mk, lay = _gemm(), _Layout(geo, x.itemsize)
+    g_, kg, r = lay.groups, lay.kg, lay.r
+    tile, mr, nr = _tile(kg, x.itemsize, "rows")
+    kg_pad = _round_up(kg, mr)
+    wpk = np.zeros((g_, kg_pad, r), x.dtype)                  # A: rows past Kg are zero
+    wpk[:, :kg] = w.reshape(g_, kg, r)
+    wflat = wpk.reshape(-1)
+    out = np.empty(geo.output_shape, x.dtype)
 
-        def part(lo: int, hi: int) -> None:
-            m = min(chunk, hi - lo)
-            pad = _Padded(m, c, h, wd, p, x.dtype)
-            cols = np.empty(groups * r * m * lw, x.dtype)     # flat: every view below is contiguous
-            res = np.empty(k * m * lw, x.dtype)
-            for a in range(lo, hi, chunk):
-                b = min(a + chunk, hi)
-                nl = (b - a) * lw
-                cv = cols[:groups * r * nl].reshape(groups * r, nl)
-                _im2col_wide(pad.fill(x[a:b]), kh, kw, d[0], d[1], lw, wp, ohw[1], False, cv)
-                rv = res[:k * nl].reshape(groups, k // groups, nl)
-                np.matmul(wg, cv.reshape(groups, r, nl), out=rv)
-                out[a:b] = rv.reshape(k, b - a, ohw[0], wp)[:, :, :, :ohw[1]].transpose(1, 0, 2, 3)
-    else:
-        out_v = out.reshape(n, groups, k // groups, l)
-        chunk = _chunk(c * kh * kw, l, x.itemsize)
+    def part(lo: int, hi: int) -> None:
+        m = min(lay.chunk, hi - lo)
+        ncp = _round_up(m * lay.lw, nr)
+        cols = np.zeros((g_ * r, ncp), x.dtype)
+        res = np.empty((g_ * kg_pad, ncp), x.dtype)
+        xq = lay.phases(m, x.dtype)
+        for a in range(lo, hi, lay.chunk):
+            b = min(a + lay.chunk, hi)
+            lay.im2col(x, a, b, xq, cols, False)
+            mk.gemm(wflat, cols.reshape(-1), res.reshape(-1), kg_pad,
+                    _round_up((b - a) * lay.lw, nr), r, 0, r, 1, 0, ncp, 0, ncp, 0, tile,
+                    g_, kg_pad * r, r * ncp, kg_pad * ncp)
+            _columns_to_output(res, out, a, b, g_, kg, kg_pad, lay.lw, lay.pitch)
 
-        def part(lo: int, hi: int) -> None:
-            cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
-            for a in range(lo, hi, chunk):
-                b = min(a + chunk, hi)
-                cv = cols[:b - a]
-                _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
-                        cv.reshape(b - a, groups * r, l))
-                np.matmul(wg, cv, out=out_v[a:b])
-
-    threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
+    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
     return out
 
 
@@ -263,15 +429,16 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         out = np.zeros(g.output_shape, dtype)
     else:
         fwd = _forward_numba if dispatch.choose_path() == "numba" else _forward_numpy
-        out = fwd(x, weight, g.stride, g.padding, g.dilation, g.groups, g.out_hw)
+        out = fwd(x, weight, g)
     if bias is not None:
         out += bias.reshape(1, -1, 1, 1)
     return out
 
 
 # --------------------------------------------------------------------------- backward (input)
-def _backward_input_numpy(g, w, input_shape, s, p, d, groups, ohw):
-    n, c, h, wd = input_shape
+def _backward_input_numpy(g, w, geo):
+    s, p, d, groups, ohw = geo.stride, geo.padding, geo.dilation, geo.groups, geo.out_hw
+    n, c, h, wd = geo.input_shape
     k, cg, kh, kw = w.shape
     r, l = cg * kh * kw, ohw[0] * ohw[1]
     wt = w.reshape(groups, k // groups, r).transpose(0, 2, 1)               # (G, R, Kg)
@@ -285,47 +452,35 @@ def _backward_input_numpy(g, w, input_shape, s, p, d, groups, ohw):
     return np.ascontiguousarray(dxp[:, :, p[0]:p[0] + h, p[1]:p[1] + wd])
 
 
-def _backward_input_numba(g, w, input_shape, s, p, d, groups, ohw):
-    n, c, h, wd = input_shape
-    k, cg, kh, kw = w.shape
-    r, l = cg * kh * kw, ohw[0] * ohw[1]
-    wt = w.reshape(groups, k // groups, r).transpose(0, 2, 1)               # (G, R, Kg)
-    dx = np.empty(tuple(input_shape), g.dtype)
-    if _wide(s, ohw, wd + 2 * p[1]):
-        hp, wp = h + 2 * p[0], wd + 2 * p[1]
-        lw = ohw[0] * wp
-        chunk = _chunk(c * kh * kw, lw, g.itemsize)
+def _backward_input_numba(g, w, geo):
+    """Per chunk: the output gradient as GEMM columns (junk columns zero), one GEMM per
+    group with the transposed weight as A, and col2im of the result into dx."""
+    mk, lay = _gemm(), _Layout(geo, g.itemsize)
+    g_, kg, r = lay.groups, lay.kg, lay.r
+    tile, mr, nr = _tile(r, g.itemsize, "rows")
+    r_pad = _round_up(r, mr)
+    wt = np.zeros((g_, r_pad, kg), g.dtype)                   # A: rows past R are zero
+    _transposed(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r), wt, kg, r)
+    wflat = wt.reshape(-1)
+    dx = np.empty(geo.input_shape, g.dtype)
 
-        def part(lo: int, hi: int) -> None:
-            m = min(chunk, hi - lo)
-            gw = np.zeros((k, m, ohw[0], wp), g.dtype)       # junk columns stay zero
-            cols = np.empty(groups * r * m * lw, g.dtype)
-            dxp = np.empty((m, c, hp + 1, wp), g.dtype)
-            for a in range(lo, hi, chunk):
-                b = min(a + chunk, hi)
-                nl = (b - a) * lw
-                if b - a < m:                                 # last, short chunk
-                    gw = np.zeros((k, b - a, ohw[0], wp), g.dtype)
-                gv = gw[:, :b - a]
-                gv[:, :, :, :ohw[1]] = g[a:b].transpose(1, 0, 2, 3)
-                cv = cols[:groups * r * nl].reshape(groups * r, nl)
-                np.matmul(wt, gv.reshape(groups, k // groups, nl), out=cv.reshape(groups, r, nl))
-                _col2im_wide(cv, kh, kw, d[0], d[1], lw, wp, dxp[:b - a].reshape(b - a, c, -1))
-                dx[a:b] = dxp[:b - a, :, p[0]:p[0] + h, p[1]:p[1] + wd]
-    else:
-        g_v = g.reshape(n, groups, k // groups, l)
-        chunk = _chunk(c * kh * kw, l, g.itemsize)
+    def part(lo: int, hi: int) -> None:
+        m = min(lay.chunk, hi - lo)
+        ncp = _round_up(m * lay.lw, nr)
+        gcols = np.zeros((g_ * kg, ncp), g.dtype)
+        # group gr writes rows gr*R .. gr*R + r_pad: past its own, into the next group's
+        # rows (which that group's GEMM writes afterwards) or the spare rows at the end
+        cols = np.empty((g_ * r + r_pad - r, ncp), g.dtype)
+        dxq = lay.phases(m, g.dtype)
+        for a in range(lo, hi, lay.chunk):
+            b = min(a + lay.chunk, hi)
+            _output_to_columns(g, gcols, a, b, lay.lw, lay.pitch)
+            mk.gemm(wflat, gcols.reshape(-1), cols.reshape(-1), r_pad,
+                    _round_up((b - a) * lay.lw, nr), kg, 0, kg, 1, 0, ncp, 0, ncp, 0, tile,
+                    g_, r_pad * kg, kg * ncp, r * ncp)
+            lay.col2im(cols, a, b, dxq, dx)
 
-        def part(lo: int, hi: int) -> None:
-            cols = np.empty((min(chunk, hi - lo), groups, r, l), g.dtype)
-            for a in range(lo, hi, chunk):
-                b = min(a + chunk, hi)
-                cv = cols[:b - a]
-                np.matmul(wt, g_v[a:b], out=cv)
-                _col2im(cv.reshape(b - a, groups * r, l), a, b, kh, kw, s[0], s[1], p[0], p[1],
-                        d[0], d[1], ohw[0], ohw[1], dx)
-
-    threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
+    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
     return dx
 
 
@@ -349,69 +504,57 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     if grad_out.size == 0 or 0 in g.input_shape:
         return np.zeros(g.input_shape, grad_out.dtype)
     bwd = _backward_input_numba if dispatch.choose_path() == "numba" else _backward_input_numpy
-    return bwd(grad_out, weight, g.input_shape, g.stride, g.padding, g.dilation, g.groups, g.out_hw)
+    return bwd(grad_out, weight, g)
 
 
 # --------------------------------------------------------------------------- backward (weight)
-def _backward_weight_numpy(g, x, weight_shape, s, p, d, groups, ohw):
+def _backward_weight_numpy(g, x, geo):
+    s, p, d, groups, ohw = geo.stride, geo.padding, geo.dilation, geo.groups, geo.out_hw
     n = x.shape[0]
-    k, cg, kh, kw = weight_shape
+    k, cg, kh, kw = geo.weight_shape
     r, l, kg = cg * kh * kw, ohw[0] * ohw[1], k // groups
     cols = _im2col_numpy(x, kh, kw, s, p, d, ohw).reshape(n, groups, r, l)
     g_v = g.reshape(n, groups, kg, l)
     # one GEMM per sample and group, then a sum over the batch (np.tensordot here falls
     # off BLAS for the transposed copies it makes)
     dw = np.matmul(g_v, cols.transpose(0, 1, 3, 2)).sum(axis=0)
-    return dw.reshape(weight_shape)
+    return dw.reshape(geo.weight_shape)
 
 
-def _backward_weight_numba(g, x, weight_shape, s, p, d, groups, ohw):
-    n, c, h, wd = x.shape
-    k, cg, kh, kw = weight_shape
-    r, l, kg = cg * kh * kw, ohw[0] * ohw[1], k // groups
+def _backward_weight_numba(g, x, geo):
+    """Per chunk: im2col (junk columns zero) as A, the output gradient transposed (pixels
+    by channels) as B, one GEMM per group accumulating dw transposed, (R, Kg)."""
+    mk, lay = _gemm(), _Layout(geo, x.itemsize, weight_grad=True)
+    g_, kg, r = lay.groups, lay.kg, lay.r
+    tile, mr, nr = _tile(kg, x.itemsize, "cols")
+    kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)
     partials = []
-    if _wide(s, ohw, wd + 2 * p[1]):
-        wp = wd + 2 * p[1]
-        lw = ohw[0] * wp
-        chunk = _chunk(c * kh * kw, lw, x.itemsize)
 
-        def part(lo: int, hi: int) -> None:
-            m = min(chunk, hi - lo)
-            pad = _Padded(m, c, h, wd, p, x.dtype)
-            gw = np.zeros((k, m, ohw[0], wp), g.dtype)
-            cols = np.empty(groups * r * m * lw, x.dtype)
-            acc = np.zeros((groups, kg, r), x.dtype)
-            for a in range(lo, hi, chunk):
-                b = min(a + chunk, hi)
-                nl = (b - a) * lw
-                cv = cols[:groups * r * nl].reshape(groups * r, nl)
-                _im2col_wide(pad.fill(x[a:b]), kh, kw, d[0], d[1], lw, wp, ohw[1], True, cv)
-                if b - a < m:                                 # last, short chunk
-                    gw = np.zeros((k, b - a, ohw[0], wp), g.dtype)
-                gv = gw[:, :b - a]
-                gv[:, :, :, :ohw[1]] = g[a:b].transpose(1, 0, 2, 3)
-                acc += np.matmul(gv.reshape(groups, kg, nl), cv.reshape(groups, r, nl).transpose(0, 2, 1))
-            partials.append(acc)
-    else:
-        g_v = g.reshape(n, groups, kg, l)
-        chunk = _chunk(c * kh * kw, l, x.itemsize)
+    def part(lo: int, hi: int) -> None:
+        m = min(lay.chunk, hi - lo)
+        ncp = m * lay.lw
+        # A: group gr's rows gr*R .. gr*R + r_pad (rows past R give rows of the result
+        # that are dropped); B: junk rows and columns past Kg stay zero
+        cols = np.zeros((g_ * r + r_pad - r, ncp), x.dtype)
+        rows = np.zeros((g_, ncp, kg_pad), x.dtype)
+        acc = np.zeros((g_, r_pad, kg_pad), x.dtype)
+        xq = lay.phases(m, x.dtype)
+        for a in range(lo, hi, lay.chunk):
+            b = min(a + lay.chunk, hi)
+            lay.im2col(x, a, b, xq, cols, True)
+            _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
+            mk.gemm(cols.reshape(-1), rows.reshape(-1), acc.reshape(-1), r_pad, kg_pad,
+                    (b - a) * lay.lw, 0, ncp, 1, 0, kg_pad, 0, kg_pad, 1, tile,
+                    g_, r * ncp, ncp * kg_pad, r_pad * kg_pad)
+        partials.append(acc)
 
-        def part(lo: int, hi: int) -> None:
-            cols = np.empty((min(chunk, hi - lo), groups, r, l), x.dtype)
-            acc = np.zeros((groups, kg, r), x.dtype)
-            for a in range(lo, hi, chunk):
-                b = min(a + chunk, hi)
-                cv = cols[:b - a]
-                _im2col(x, a, b, kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], ohw[0], ohw[1],
-                        cv.reshape(b - a, groups * r, l))
-                acc += np.matmul(g_v[a:b], cv.transpose(0, 1, 3, 2)).sum(axis=0)
-            partials.append(acc)
-
-    threads.parallel_for(part, n, grain=_grain(k * r * l), blas_single=True)
-    dw = partials[0]
+    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
+    acc = partials[0]
     for extra in partials[1:]:
-        dw += extra
-    return dw.reshape(weight_shape)
+        acc += extra
+    dw = np.empty((g_, kg, r), x.dtype)
+    _transposed(acc, dw, r, kg)
+    return dw.reshape(geo.weight_shape)
 
 
 def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
@@ -434,4 +577,4 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
     if grad_out.size == 0 or x.size == 0:
         return np.zeros(g.weight_shape, grad_out.dtype)
     bwd = _backward_weight_numba if dispatch.choose_path() == "numba" else _backward_weight_numpy
-    return bwd(grad_out, x, g.weight_shape, g.stride, g.padding, g.dilation, g.groups, g.out_hw)
+    return bwd(grad_out, x, g)

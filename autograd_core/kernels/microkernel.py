@@ -140,3 +140,174 @@ def bmm_range(a, b, out, b0, b1):
                 aik = a[bi, i, k]
                 for j in range(j0, n):
                     out[bi, i, j] += aik * b[bi, k, j]
+
+
+# --------------------------------------------------------------------------- strided GEMM
+# The convolution kernels' GEMMs: one register tile per call of ``gemm_tile_*``, a block of
+# MR rows by NV vectors of the output kept in registers while the tile runs down K. The
+# vectors are as wide as the target's widest (64 bytes with AVX-512, else 32), and the
+# tile family is chosen so that the accumulators fill most of the vector registers (32
+# with AVX-512, 16 with AVX2) and leave room for the NV vectors of B and one broadcast.
+
+def vector_bytes() -> int:
+    """Bytes of the widest vector Numba compiles for: 64 when its target has AVX-512F."""
+    from numba.core import config
+    features = config.CPU_FEATURES
+    if features is None:
+        if config.CPU_NAME not in (None, "host"):
+            return 32
+        import llvmlite.binding as llvm
+        return 64 if llvm.get_host_cpu_features().get("avx512f") else 32
+    return 64 if "+avx512f" in features.split(",") else 32
+
+
+VECTOR_BYTES = vector_bytes()
+# (MR, NV) of each tile; every one holds MR * NV accumulators. With AVX-512, 8x3 and 6x4
+# run alike and 12x2 or 24x1 at 0.5-0.7 of their speed (measured on a Zen core), so the
+# last tile, one vector wide, serves only outputs a few columns wide.
+GEMM_TILES = ((8, 3), (6, 4), (24, 1)) if VECTOR_BYTES == 64 else ((4, 3), (6, 2), (12, 1))
+
+
+def _gemm_tile(mr: int, nv: int):
+    """The intrinsic ``tile(a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate)``:
+
+        C[r, j] (+)= sum over t < k of A[r, t] * B[t, j],   r < mr, j < nv * lanes
+
+    on flat arrays, with A[r, t] at ``a_off + r*lda + t*aks``, B[t, j] at ``b_off + t*ldb + j``
+    and C[r, j] at ``c_off + r*ldc + j``; C is added to when ``accumulate`` is non-zero."""
+
+    @intrinsic
+    def tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate):
+        if not all(isinstance(t, types.Array) for t in (a, b, c)) or \
+                not (a.dtype == b.dtype == c.dtype) or a.dtype not in (types.float32, types.float64):
+            return None
+        sig = types.void(a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate)
+
+        def codegen(context, builder, sig, args):
+            arrays = [context.make_array(t)(context, builder, v).data
+                      for t, v in zip(sig.args[:3], args[:3])]
+            a_off, b_off, c_off, k, lda, aks, ldb, ldc, acc_flag = args[3:]
+            A, B, C = (builder.gep(p, [off]) for p, off in zip(arrays, (a_off, b_off, c_off)))
+            element = A.type.pointee
+            lanes = VECTOR_BYTES // (4 if isinstance(element, ir.FloatType) else 8)
+            vty = ir.VectorType(element, lanes)
+            name = f"llvm.fma.v{lanes}{'f32' if isinstance(element, ir.FloatType) else 'f64'}"
+            fma = builder.module.globals.get(name) or \
+                ir.Function(builder.module, ir.FunctionType(vty, [vty] * 3), name)
+            idx = k.type
+            const = lambda v: ir.Constant(idx, v)                              # noqa: E731
+            zero = ir.Constant(vty, None)
+            undef = ir.Constant(vty, ir.Undefined)
+            splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
+            a_rows = [builder.gep(A, [builder.mul(const(r), lda)]) for r in range(mr)]
+
+            def vector_at(base, offset):
+                return builder.bitcast(builder.gep(base, [offset]), vty.as_pointer())
+
+            entry = builder.block
+            loop = builder.append_basic_block("gemm_k")
+            done = builder.append_basic_block("gemm_done")
+            builder.cbranch(builder.icmp_signed(">", k, const(0)), loop, done)
+
+            builder.position_at_end(loop)
+            kk = builder.phi(idx)
+            acc = [[builder.phi(vty) for _ in range(nv)] for _ in range(mr)]
+            b_row = builder.gep(B, [builder.mul(kk, ldb)])
+            b_vecs = [builder.load(vector_at(b_row, const(v * lanes)), align=4) for v in range(nv)]
+            a_col = builder.mul(kk, aks)
+            new = []
+            for r in range(mr):
+                a_rk = builder.load(builder.gep(a_rows[r], [a_col]))
+                a_vec = builder.shuffle_vector(
+                    builder.insert_element(undef, a_rk, ir.Constant(ir.IntType(32), 0)), undef,
+                    splat_mask)
+                new.append([builder.call(fma, [a_vec, b_vecs[v], acc[r][v]]) for v in range(nv)])
+            k_next = builder.add(kk, const(1))
+            kk.add_incoming(const(0), entry)
+            kk.add_incoming(k_next, loop)
+            for r in range(mr):
+                for v in range(nv):
+                    acc[r][v].add_incoming(zero, entry)
+                    acc[r][v].add_incoming(new[r][v], loop)
+            builder.cbranch(builder.icmp_signed("<", k_next, k), loop, done)
+
+            builder.position_at_end(done)
+            results = []
+            for r in range(mr):
+                row = []
+                for v in range(nv):
+                    phi = builder.phi(vty)
+                    phi.add_incoming(zero, entry)
+                    phi.add_incoming(new[r][v], loop)
+                    row.append(phi)
+                results.append(row)
+            add_block = builder.append_basic_block("gemm_add")
+            store_block = builder.append_basic_block("gemm_store")
+            end = builder.append_basic_block("gemm_end")
+            builder.cbranch(builder.icmp_signed("!=", acc_flag, ir.Constant(acc_flag.type, 0)),
+                            add_block, store_block)
+            for block, add in ((add_block, True), (store_block, False)):
+                builder.position_at_end(block)
+                for r in range(mr):
+                    c_row = builder.gep(C, [builder.mul(const(r), ldc)])
+                    for v in range(nv):
+                        ptr = vector_at(c_row, const(v * lanes))
+                        value = results[r][v]
+                        if add:
+                            value = builder.fadd(builder.load(ptr, align=4), value)
+                        builder.store(value, ptr, align=4)
+                builder.branch(end)
+            builder.position_at_end(end)
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return tile
+
+
+gemm_tile_0 = _gemm_tile(*GEMM_TILES[0])
+gemm_tile_1 = _gemm_tile(*GEMM_TILES[1])
+gemm_tile_2 = _gemm_tile(*GEMM_TILES[2])
+
+
+# Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in L1
+# while every row panel of A runs over it; a block of A (MC rows by KC) stays in L2 while
+# it meets every panel of B.
+GEMM_L1_BYTES = 24 * 1024
+GEMM_L2_BYTES = 384 * 1024
+
+
+@lazy_njit(nogil=True)
+def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, tile,
+         groups, a_group, b_group, c_group, kc=0, mc=0):
+    """For each group g < ``groups``: C_g (+)= A_g @ B_g, an (m, n) product over k, on flat
+    arrays with the strides of :func:`_gemm_tile` and group g's operands ``g * a_group``
+    (``b_group``, ``c_group``) further on. ``tile`` indexes ``GEMM_TILES``; m and n must be
+    multiples of its MR and of NV vectors. Blocked over k (KC) and m (MC); within a block
+    the loops run over column panels of B, then the row panels of A, so that one panel of
+    B serves every row panel of the block."""
+    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
+    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // a.itemsize)
+    if kc <= 0:
+        kc = max(16, GEMM_L1_BYTES // (nr * a.itemsize))
+    if mc <= 0:
+        mc = max(mr, GEMM_L2_BYTES // (kc * a.itemsize) // mr * mr)
+    mc = max(mr, mc // mr * mr)
+    for g in range(groups):
+        for k0 in range(0, k, kc):
+            kb = min(kc, k - k0)
+            acc = accumulate if k0 == 0 else 1
+            for i0 in range(0, m, mc):
+                i1 = min(m, i0 + mc)
+                ag = a_off + g * a_group + k0 * aks
+                bg = b_off + g * b_group + k0 * ldb
+                cg = c_off + g * c_group
+                for j in range(0, n, nr):
+                    for i in range(i0, i1, mr):
+                        ao, bo, co = ag + i * lda, bg + j, cg + i * ldc + j
+                        if tile == 0:
+                            gemm_tile_0(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+                        elif tile == 1:
+                            gemm_tile_1(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+                        else:
+                            gemm_tile_2(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)

@@ -11,39 +11,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
+from ..kernels.norm import first_of, norm_backward as _norm_backward, normalize as _normalize
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
     from ..tensor import Tensor
-
-
-def first_of(x: np.ndarray, axes: tuple) -> np.ndarray:
-    """The first element of each slice of ``x`` over ``axes`` (kept as size-1 dims).
-
-    Statistics are computed on ``x`` minus it: that changes neither the deviations from
-    the mean nor the variance, but on a constant slice it makes them exactly 0 (the mean
-    of n copies of c is not always exactly c), so that it normalises to exactly 0, as in
-    PyTorch's layer and group norm."""
-    return x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))]
-
-
-def _normalize(x: np.ndarray, axes: tuple, eps: float) -> tuple:
-    first = first_of(x, axes)
-    d = x - first
-    md = d.mean(axis=axes, keepdims=True)
-    xc = d - md
-    var = np.mean(xc * xc, axis=axes, keepdims=True)
-    inv_std = 1.0 / np.sqrt(var + eps)
-    return xc * inv_std, first + md, var, inv_std.astype(x.dtype, copy=False)
-
-
-def _norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, axes: tuple,
-                   w: np.ndarray | None) -> np.ndarray:
-    gxhat = g * w if w is not None else g
-    m1 = gxhat.mean(axis=axes, keepdims=True)
-    m2 = (gxhat * xhat).mean(axis=axes, keepdims=True)
-    return inv_std * (gxhat - m1 - xhat * m2)
 
 
 class BatchNormTrain(Function):
@@ -58,19 +32,14 @@ class BatchNormTrain(Function):
 
     @staticmethod
     def forward(ctx, x, *wb, eps=1e-5, stats=None):
-        axes = (0,) + tuple(range(2, x.ndim))
-        xhat, mean, var, inv_std = _normalize(x, axes, eps)
-        cshape = (1, -1) + (1,) * (x.ndim - 2)
+        y, xhat, mean, var, inv_std = kernels.batch_norm_forward(x, *(wb or (None, None)), eps)
         if stats is not None:
-            stats.append(mean.reshape(-1))
-            stats.append(var.reshape(-1))
-        ctx.axes, ctx.eps, ctx.cshape = axes, eps, cshape
+            stats.append(mean)
+            stats.append(var)
+        ctx.eps = eps
         ctx.xhat, ctx.inv_std = xhat, inv_std
         ctx.save_for_backward(x, *wb)
-        if wb:
-            w, b = wb
-            return xhat * w.reshape(cshape) + b.reshape(cshape)
-        return xhat
+        return y
 
     @staticmethod
     def backward(ctx, grad):
@@ -79,17 +48,12 @@ class BatchNormTrain(Function):
 
     @staticmethod
     def array_backward(ctx, g):
-        axes, cshape = ctx.axes, ctx.cshape
-        saved = ctx.saved_arrays
-        xhat, inv_std = ctx.xhat, ctx.inv_std
         need = ctx.needs_input_grad
-        w = saved[1].reshape(cshape) if len(need) > 1 else None
-        gx = _norm_backward(g, xhat, inv_std, axes, w) if need[0] else None
+        w = ctx.saved_arrays[1] if len(need) > 1 else None
+        gx, gw, gb = kernels.batch_norm_backward(g, ctx.xhat, ctx.inv_std, w, need[0])
         if len(need) == 1:
             return gx
-        gw = (g * xhat).sum(axis=axes) if need[1] else None
-        gb = g.sum(axis=axes) if need[2] else None
-        return gx, gw, gb
+        return gx, gw if need[1] else None, gb if need[2] else None
 
 
 def batch_norm_composite(x: Tensor, weight: Tensor | None, bias: Tensor | None,

@@ -101,3 +101,37 @@ def test_bmm_matches_torch(torch, backend):
         b = rng.standard_normal((bsz, k, n)).astype(np.float32)
         np.testing.assert_allclose(K.bmm(a, b), torch.bmm(torch.from_numpy(a), torch.from_numpy(b)).numpy(),
                                    rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (6, 5), (3, 4, 7), (2, 3, 1, 1)])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_matches_torch(torch, backend, dtype, shape, affine):
+    """Training-mode batch norm: output, batch statistics and the three gradients; a
+    constant channel normalises to exactly 0."""
+    F = torch.nn.functional
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal(shape) * 3 + 2).astype(dtype)
+    x[:, 1] = 0.1                                          # a constant channel
+    w = rng.standard_normal(shape[1]).astype(dtype) if affine else None
+    b = rng.standard_normal(shape[1]).astype(dtype) if affine else None
+    grad = rng.standard_normal(shape).astype(dtype)
+    tx = torch.from_numpy(x.astype(np.float64)).requires_grad_()
+    tw, tb = ((torch.from_numpy(a.astype(np.float64)).requires_grad_() for a in (w, b))
+              if affine else (None, None))
+    ty = F.batch_norm(tx, None, None, tw, tb, True, 0.1, 1e-5)
+    ty.backward(torch.from_numpy(grad.astype(np.float64)))
+    y, xhat, mean, var, inv_std = K.batch_norm_forward(x, w, b, 1e-5)
+    dx, dw, db = K.batch_norm_backward(grad, xhat, inv_std, w)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    axes = (0,) + tuple(range(2, x.ndim))
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(y, ty.detach().numpy(), **tol)
+    np.testing.assert_allclose(mean, x64.mean(axis=axes), **tol)
+    np.testing.assert_allclose(var, x64.var(axis=axes), **tol)
+    np.testing.assert_allclose(dx, tx.grad.numpy(), **tol)
+    assert not xhat[:, 1].any()
+    assert y.dtype == dx.dtype == mean.dtype == var.dtype == dtype
+    if affine:
+        np.testing.assert_allclose(dw, tw.grad.numpy(), **tol)
+        np.testing.assert_allclose(db, tb.grad.numpy(), **tol)

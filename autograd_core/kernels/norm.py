@@ -1,0 +1,179 @@
+"""Batch norm in training mode (batch statistics), forward and backward, per channel.
+
+``x`` is (N, C, L): the spatial axes flattened (L = 1 for (N, C) input). Per channel,
+with ``d = x - first`` (``first`` the channel's first element: on a constant channel the
+deviations are then exactly 0, see ``ops/normalization.first_of``), ``mean = first +
+mean(d)``, ``var`` the biased variance, ``xhat = (d - mean(d)) * inv_std`` and
+``y = xhat * weight + bias``; the backward is the closed form
+
+    dx = inv_std * weight * (dy - mean(dy) - xhat * mean(dy * xhat)),
+    dweight = sum(dy * xhat),  dbias = sum(dy).
+
+Numba path: per channel, two passes over ``x`` for the statistics and one writing
+``xhat`` and ``y`` (the backward: one pass for both sums, one writing dx), channels split
+over our threads; sums are accumulated in float64 and may be reassociated (vectorised).
+NumPy path: the same formulas in array expressions.
+
+>>> import numpy as np
+>>> x = np.arange(8.0).reshape(2, 2, 2)
+>>> y, xhat, mean, var, inv_std = batch_norm_forward(x, None, None, 0.0)
+>>> mean.tolist(), var.tolist(), y[:, 0].tolist()
+([2.5, 4.5], [4.25, 4.25], [[-1.212678125181665, -0.7276068751089989], [0.7276068751089989, 1.212678125181665]])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dispatch, threads
+from .jit import lazy_njit
+
+# A thread gets at least this many elements of work, else we stay on one thread.
+_SPLIT_MIN = 200_000
+
+
+@lazy_njit(nogil=True, fastmath={"reassoc"})
+def _fwd(x, w, b, eps, c0, c1, y, xhat, stats):
+    """Channels c0..c1: stats[0, c] = mean, stats[1, c] = var, stats[2, c] = inv_std;
+    xhat and y (y = xhat when ``w`` is empty)."""
+    n, length = x.shape[0], x.shape[2]
+    count = n * length
+    affine = w.shape[0] > 0
+    for c in range(c0, c1):
+        first = x[0, c, 0]
+        s = 0.0
+        for i in range(n):
+            row = x[i, c]
+            for t in range(length):
+                s += row[t] - first
+        md = s / count
+        q = 0.0
+        for i in range(n):
+            row = x[i, c]
+            for t in range(length):
+                v = (row[t] - first) - md
+                q += v * v
+        var = q / count
+        inv = 1.0 / np.sqrt(var + eps)
+        wc = w[c] if affine else 1.0
+        bc = b[c] if affine else 0.0
+        for i in range(n):
+            row, xr, yr = x[i, c], xhat[i, c], y[i, c]
+            for t in range(length):
+                v = ((row[t] - first) - md) * inv
+                xr[t] = v
+                yr[t] = v * wc + bc
+        stats[0, c] = first + md
+        stats[1, c] = var
+        stats[2, c] = inv
+
+
+@lazy_njit(nogil=True, fastmath={"reassoc"})
+def _bwd(g, xhat, inv_std, w, need_x, c0, c1, gx, sums):
+    """Channels c0..c1: sums[0, c] = sum(g * xhat), sums[1, c] = sum(g); gx when
+    ``need_x``."""
+    n, length = g.shape[0], g.shape[2]
+    count = n * length
+    affine = w.shape[0] > 0
+    for c in range(c0, c1):
+        s1 = 0.0
+        s2 = 0.0
+        for i in range(n):
+            gr, xr = g[i, c], xhat[i, c]
+            for t in range(length):
+                s1 += gr[t]
+                s2 += gr[t] * xr[t]
+        sums[0, c] = s2
+        sums[1, c] = s1
+        if need_x:
+            scale = inv_std[c] * (w[c] if affine else 1.0)
+            m1 = s1 / count
+            m2 = s2 / count
+            for i in range(n):
+                gr, xr, dr = g[i, c], xhat[i, c], gx[i, c]
+                for t in range(length):
+                    dr[t] = scale * (gr[t] - m1 - xr[t] * m2)
+
+
+def first_of(x: np.ndarray, axes: tuple) -> np.ndarray:
+    """The first element of each slice of ``x`` over ``axes`` (kept as size-1 dims).
+
+    Statistics are computed on ``x`` minus it: that changes neither the deviations from
+    the mean nor the variance, but on a constant slice it makes them exactly 0 (the mean
+    of n copies of c is not always exactly c), so that it normalises to exactly 0, as in
+    PyTorch's layer and group norm."""
+    return x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))]
+
+
+def normalize(x: np.ndarray, axes: tuple, eps: float) -> tuple:
+    """``(xhat, mean, var, inv_std)`` of ``x`` over ``axes`` (statistics keep their dims),
+    in array expressions: layer norm, and batch norm's NumPy path."""
+    first = first_of(x, axes)
+    d = x - first
+    md = d.mean(axis=axes, keepdims=True)
+    xc = d - md
+    var = np.mean(xc * xc, axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return xc * inv_std, first + md, var, inv_std.astype(x.dtype, copy=False)
+
+
+def norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, axes: tuple,
+                  w: np.ndarray | None) -> np.ndarray:
+    """dx of :func:`normalize` followed by ``* w`` (broadcast), for the output gradient g."""
+    gxhat = g * w if w is not None else g
+    m1 = gxhat.mean(axis=axes, keepdims=True)
+    m2 = (gxhat * xhat).mean(axis=axes, keepdims=True)
+    return inv_std * (gxhat - m1 - xhat * m2)
+
+
+def _channels(ndim: int) -> tuple[tuple, tuple]:
+    """The reduced axes of batch norm and the broadcast shape of a per-channel vector."""
+    return (0,) + tuple(range(2, ndim)), (1, -1) + (1,) * (ndim - 2)
+
+
+def _as3d(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a).reshape(a.shape[0], a.shape[1], -1)
+
+
+def batch_norm_forward(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None,
+                       eps: float) -> tuple:
+    """``(y, xhat, mean, var, inv_std)`` of training-mode batch norm over axis 1 of ``x``
+    (N, C, ...); mean, var and inv_std are (C,) in x's dtype."""
+    shape, dtype = x.shape, x.dtype
+    if dispatch.choose_path() == "numpy" or x.size == 0:
+        axes, cshape = _channels(x.ndim)
+        xhat, mean, var, inv_std = normalize(x, axes, eps)
+        y = xhat * weight.reshape(cshape) + bias.reshape(cshape) if weight is not None else xhat
+        return y, xhat, mean.reshape(-1), var.reshape(-1), inv_std.reshape(-1)
+    x3 = _as3d(x)
+    c = x3.shape[1]
+    y = np.empty(x3.shape, dtype)
+    xhat = np.empty(x3.shape, dtype) if weight is not None else y
+    stats = np.empty((3, c), np.float64)
+    w = np.ascontiguousarray(weight, dtype).reshape(-1) if weight is not None else np.empty(0, dtype)
+    b = np.ascontiguousarray(bias, dtype).reshape(-1) if weight is not None else np.empty(0, dtype)
+    threads.parallel_for(lambda c0, c1: _fwd(x3, w, b, float(eps), c0, c1, y, xhat, stats), c,
+                         grain=max(1, -(-_SPLIT_MIN // max(1, x3.shape[0] * x3.shape[2]))))
+    stats = stats.astype(dtype)
+    return y.reshape(shape), xhat.reshape(shape), stats[0], stats[1], stats[2]
+
+
+def batch_norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray,
+                        weight: np.ndarray | None, need_x: bool = True) -> tuple:
+    """``(dx, dweight, dbias)`` of :func:`batch_norm_forward` for the output gradient
+    ``g``; dx is None unless ``need_x``."""
+    shape, dtype = g.shape, g.dtype
+    if dispatch.choose_path() == "numpy" or g.size == 0:
+        axes, cshape = _channels(g.ndim)
+        w = weight.reshape(cshape) if weight is not None else None
+        gx = norm_backward(g, xhat, inv_std.reshape(cshape), axes, w) if need_x else None
+        return gx, (g * xhat).sum(axis=axes), g.sum(axis=axes)
+    g3, x3 = _as3d(g), _as3d(xhat)
+    c = g3.shape[1]
+    gx = np.empty(g3.shape, dtype) if need_x else np.empty((0, 0, 0), dtype)
+    sums = np.empty((2, c), np.float64)
+    w = np.ascontiguousarray(weight, dtype).reshape(-1) if weight is not None else np.empty(0, dtype)
+    inv = np.ascontiguousarray(inv_std, dtype).reshape(-1)
+    threads.parallel_for(lambda c0, c1: _bwd(g3, x3, inv, w, need_x, c0, c1, gx, sums), c,
+                         grain=max(1, -(-_SPLIT_MIN // max(1, g3.shape[0] * g3.shape[2]))))
+    sums = sums.astype(dtype)
+    return (gx.reshape(shape) if need_x else None), sums[0], sums[1]
