@@ -15,6 +15,7 @@ kernel"):
 - ``conv2d_*``: Numba (Numba im2col/col2im + one sgemm per cache-sized chunk of samples,
   over our threads); the NumPy path copies a whole im2col matrix through memory.
 - pooling: Numba (one pass per plane).
+- the LSTM cell's step arithmetic: Numba (one call per time step; NumPy makes a dozen).
 If numba is not installed, ``auto`` uses NumPy and forcing ``numba`` is an error.
 
 >>> from autograd_core import kernels
@@ -110,6 +111,15 @@ def choose_conv2d(kind: str, n: int, c: int, h: int, w: int, k: int, kh: int, kw
 
 def choose_pool2d(kind: str, n: int, c: int, h: int, w: int) -> str:
     """Path for a pooling kernel ``kind`` in {"max_forward", "max_backward", "avg_forward", "avg_backward"}."""
+    forced = get_backend()
+    if forced != "auto":
+        return forced
+    return "numba" if _auto_ok() else "numpy"
+
+
+def choose_rnn() -> str:
+    """Path for the recurrent cells' step arithmetic (``recurrent.py``): Numba, one call per
+    time step where NumPy makes a dozen."""
     forced = get_backend()
     if forced != "auto":
         return forced
