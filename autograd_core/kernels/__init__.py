@@ -1,4 +1,5 @@
-"""Array kernels: batched matmul, convolution and pooling on contiguous float32/float64 arrays.
+"""Array kernels: batched matmul, convolution, pooling and the LSTM cell on contiguous
+float32/float64 arrays.
 
 Plain functions, ndarrays in and out, nothing of graphs or autograd. Each kernel has
 two paths, NumPy/BLAS and Numba, chosen per shape by :mod:`.dispatch` (whichever
@@ -24,6 +25,7 @@ from .conv import (
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .matmul import bmm
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
+from .recurrent import lstm_cell_kernels
 from .threads import get_num_threads, set_num_threads
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight",
     "conv1d_forward", "conv1d_backward_input", "conv1d_backward_weight",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
+    "lstm_cell_kernels",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "warmup",
 ]
@@ -62,3 +65,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             max_pool2d_backward(out, idx, x.shape)
             max_pool2d_forward(x, 3, stride=2, padding=1)             # the general one
             avg_pool2d_backward(avg_pool2d_forward(x, 2), x.shape, 2)
+            forward, backward = lstm_cell_kernels()                  # the LSTM cell
+            a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
+            forward(a.copy(), a, c, c.copy(), one)
+            backward(c, c.copy(), c.copy(), a, c, c, a.copy(), one)
