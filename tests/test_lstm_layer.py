@@ -79,7 +79,9 @@ def test_layer_second_derivatives():
         assert ag.gradgradcheck(lambda *xs: LSTMLayer.apply(*xs, reverse=reverse), tuple(ins))
 
 
-def test_layer_kernel_paths_give_the_same_float32_results():
+def test_layer_kernel_paths_agree_in_float32():
+    # the cell kernels agree bit for bit; the recurrent matmul is the microkernel on one
+    # path and BLAS on the other (another order of the sums)
     rng = np.random.default_rng(9)
     ins = _inputs(rng, 6, 4, 3, 8, True, np.float32)
     res = []
@@ -89,7 +91,7 @@ def test_layer_kernel_paths_give_the_same_float32_results():
             grads = ag.grad(out, ins, ag.ones(*out.shape))
         res.append([out.detach().numpy()] + [g.numpy() for g in grads])
     for a, b in zip(*res):
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("scale", [1.0, 30.0])

@@ -16,6 +16,9 @@ kernel"):
   over our threads); the NumPy path copies a whole im2col matrix through memory.
 - pooling: Numba (one pass per plane).
 - the LSTM cell's step arithmetic: Numba (one call per time step; NumPy makes a dozen).
+- a product with a right-hand side packed once into panels (``matmul_panels``: a recurrent
+  layer's weight at every step): the microkernel when its N is whole tiles and one panel
+  (K x tile width) fits in the L1 data cache; NumPy otherwise.
 If numba is not installed, ``auto`` uses NumPy and forcing ``numba`` is an error.
 
 >>> from autograd_core import kernels
@@ -30,7 +33,7 @@ import os
 from typing import Iterator
 
 from .jit import numba_available
-from .shapes import whole_tiles
+from .shapes import TILE_BYTES, whole_tiles
 
 BACKENDS = ("numpy", "numba", "auto")
 _ENV = "AUTOGRAD_CORE_KERNELS"
@@ -124,3 +127,14 @@ def choose_rnn() -> str:
     if forced != "auto":
         return forced
     return "numba" if _auto_ok() else "numpy"
+
+
+def choose_panels(k: int, n: int, itemsize: int = 4) -> str:
+    """Path for products with a (K, N) right-hand side packed into panels."""
+    forced = get_backend()
+    if forced != "auto":
+        return forced if forced == "numpy" or n % (TILE_BYTES // itemsize) == 0 else "numpy"
+    if not _auto_ok():
+        return "numpy"
+    fits = n % (TILE_BYTES // itemsize) == 0 and k * TILE_BYTES <= L1_BYTES
+    return "numba" if fits else "numpy"

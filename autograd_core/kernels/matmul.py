@@ -112,3 +112,53 @@ def bmm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     if dispatch.choose_bmm(bsz, m, k, n, dtype.itemsize) == "numba":
         return bmm_numba(a, b, out)
     return bmm_numpy(a, b, out)
+
+
+def pack_panels(b: np.ndarray) -> np.ndarray | None:
+    """``b`` (K, N) as the microkernel's panels (N / W, K, W), W the tile width (16 float32
+    or 8 float64 columns), for :func:`matmul_panels`; None when its dtype or width does
+    not fit the tile, or when the Numba path would not take it (``dispatch``).
+
+    >>> pack_panels(np.ones((3, 32), np.float32)).shape
+    (2, 3, 16)
+    """
+    k, n = b.shape
+    if b.dtype not in (np.dtype(np.float32), np.dtype(np.float64)) or \
+            dispatch.choose_panels(k, n, b.dtype.itemsize) != "numba":
+        return None
+    width = TILE_BYTES // b.itemsize
+    return np.ascontiguousarray(b.reshape(k, n // width, width).transpose(1, 0, 2))
+
+
+def matmul_panels(a: np.ndarray, b: np.ndarray, panels: np.ndarray | None, out: np.ndarray,
+                  accumulate: bool = False) -> np.ndarray:
+    """``out = a @ b``, or ``out += a @ b`` with ``accumulate``: the same right-hand side
+    for many products (a recurrent layer's weight at every time step), packed once by
+    :func:`pack_panels`. With ``panels`` the microkernel runs on them (no per-call packing,
+    which BLAS does for every call); without, NumPy. ``a`` (M, K) and ``out`` (M, N)
+    C-contiguous, of ``b``'s dtype.
+
+    >>> a = np.ones((4, 3), np.float32); b = np.ones((3, 32), np.float32)
+    >>> out = np.ones((4, 32), np.float32)
+    >>> matmul_panels(a, b, pack_panels(b), out, accumulate=True)[0, :3].tolist()
+    [4.0, 4.0, 4.0]
+    """
+    if panels is not None and a.shape[0] >= TILE_ROWS:
+        _panels_kernel()(a, panels, out, accumulate)
+    elif accumulate:
+        out += a @ b
+    else:
+        np.matmul(a, b, out=out)
+    return out
+
+
+_panels = None
+
+
+def _panels_kernel():
+    """``microkernel.panels_matmul``, imported on first use (the module imports Numba)."""
+    global _panels
+    if _panels is None:
+        from .microkernel import panels_matmul
+        _panels = panels_matmul.compile()
+    return _panels

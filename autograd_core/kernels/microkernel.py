@@ -46,14 +46,9 @@ def _fma(builder: ir.IRBuilder, vty: ir.VectorType) -> ir.Function:
     return existing or ir.Function(builder.module, ir.FunctionType(vty, [vty] * 3), name)
 
 
-@intrinsic
-def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
-    """``C[c_off:][:ROWS, :W] = A[a_off:][:ROWS, :k] @ B[b_off:][:k, :W]`` on flat arrays,
-    with leading dimensions ``lda``, ``ldb``, ``ldc`` and ``W`` = 64 bytes of elements."""
-    if not all(isinstance(t, types.Array) for t in (a, b, c)) or \
-            not (a.dtype == b.dtype == c.dtype) or a.dtype not in (types.float32, types.float64):
-        return None
-    sig = types.void(a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc)
+def _tile_intrinsic(accumulate: bool):
+    """The tile as an ``@intrinsic``: ``C = A @ B`` on the tile, or with ``accumulate``
+    ``C += A @ B`` (the tile of ``C`` is loaded first, as BLAS's ``beta = 1``)."""
 
     def codegen(context, builder, sig, args):
         arrays = [context.make_array(t)(context, builder, v).data
@@ -71,6 +66,12 @@ def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
         def vector_at(base, offset):
             return builder.bitcast(builder.gep(base, [offset]), vty.as_pointer())
 
+        if accumulate:
+            init = [[builder.load(vector_at(builder.gep(C, [builder.mul(const(r), ldc)]),
+                                            const(v * vty.count)), align=4)
+                     for v in range(2)] for r in range(ROWS)]
+        else:
+            init = [[zero, zero] for _ in range(ROWS)]
         entry = builder.block
         loop = builder.append_basic_block("tile_k")
         done = builder.append_basic_block("tile_done")
@@ -93,18 +94,18 @@ def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
         kk.add_incoming(k_next, loop)
         for r in range(ROWS):
             for v in range(2):
-                acc[r][v].add_incoming(zero, entry)
+                acc[r][v].add_incoming(init[r][v], entry)
                 acc[r][v].add_incoming(new[r][v], loop)
         builder.cbranch(builder.icmp_signed("<", k_next, k), loop, done)
 
-        # store the tile (zeros when k == 0)
+        # store the tile (its initial value when k == 0)
         builder.position_at_end(done)
         results = []
         for r in range(ROWS):
             row = []
             for v in range(2):
                 phi = builder.phi(vty)
-                phi.add_incoming(zero, entry)
+                phi.add_incoming(init[r][v], entry)
                 phi.add_incoming(new[r][v], loop)
                 row.append(phi)
             results.append(row)
@@ -114,7 +115,21 @@ def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
                 builder.store(results[r][v], vector_at(c_row, const(v * vty.count)), align=4)
         return context.get_dummy_value()
 
-    return sig, codegen
+    def tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
+        if not all(isinstance(t, types.Array) for t in (a, b, c)) or \
+                not (a.dtype == b.dtype == c.dtype) or a.dtype not in (types.float32,
+                                                                       types.float64):
+            return None
+        return types.void(a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc), codegen
+
+    tile.__name__ = tile.__qualname__ = "fma_tile_add" if accumulate else "fma_tile"
+    return intrinsic(tile)
+
+
+fma_tile = _tile_intrinsic(False)
+fma_tile.__doc__ = """``C[c_off:][:ROWS, :W] = A[a_off:][:ROWS, :k] @ B[b_off:][:k, :W]`` on flat
+arrays, with leading dimensions ``lda``, ``ldb``, ``ldc`` and ``W`` = 64 bytes of elements."""
+fma_tile_add = _tile_intrinsic(True)   # ``C[...] += A[...] @ B[...]``, same arguments
 
 
 @lazy_njit(nogil=True)
@@ -140,3 +155,32 @@ def bmm_range(a, b, out, b0, b1):
                 aik = a[bi, i, k]
                 for j in range(j0, n):
                     out[bi, i, j] += aik * b[bi, k, j]
+
+
+@lazy_njit(nogil=True)
+def panels_matmul(a, panels, out, accumulate):
+    """``out = a @ B``, or ``out += a @ B`` with ``accumulate``, where ``B`` (K, N) comes as
+    ``panels`` (N / W, K, W): its columns in panels one tile wide, each panel's K rows
+    contiguous (``matmul.pack_panels``), so that a panel stays in the L1 cache while every
+    block of ROWS rows of ``a`` passes over it. ``a`` (M, K) and ``out`` (M, N) are
+    C-contiguous, one float dtype; the last M % ROWS rows take a plain loop."""
+    m, kk = a.shape
+    npan, width = panels.shape[0], panels.shape[2]
+    n = npan * width
+    m_full = m - m % ROWS
+    af, pf, of = a.reshape(-1), panels.reshape(-1), out.reshape(-1)
+    for p in range(npan):
+        j0 = p * width
+        for i in range(0, m_full, ROWS):
+            if accumulate:
+                fma_tile_add(af, pf, of, i * kk, p * kk * width, i * n + j0, kk, kk, width, n)
+            else:
+                fma_tile(af, pf, of, i * kk, p * kk * width, i * n + j0, kk, kk, width, n)
+        for i in range(m_full, m):
+            if not accumulate:
+                for j in range(width):
+                    out[i, j0 + j] = 0
+            for k in range(kk):
+                aik = a[i, k]
+                for j in range(width):
+                    out[i, j0 + j] += aik * panels[p, k, j]

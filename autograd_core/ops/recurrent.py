@@ -32,6 +32,7 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function
+from ..kernels.matmul import matmul_panels, pack_panels
 from ..kernels.recurrent import lstm_cell_kernels
 from .movement import Cat
 from .special import sigmoid_array
@@ -171,15 +172,15 @@ class LSTMLayer(Function):
         tcs = np.empty((length, n, hid), acts.dtype)
         e = np.empty((n, 4 * hid), acts.dtype)
         neg_w = np.negative(w_hh).T
+        panels = pack_panels(neg_w)
         cell, one = lstm_cell_kernels()[0], acts.dtype.type(1)
         h, c = _contiguous(h0), _contiguous(c0)
         with np.errstate(over="ignore"):   # exp(-x) is inf for x << 0: the sigmoid is 0
             for t in (range(length - 1, -1, -1) if reverse else range(length)):
-                a = acts[t]
-                np.matmul(h, neg_w, out=e)
-                e += a                                          # -pre
-                np.tanh(e[:, 2 * hid:3 * hid], out=a[:, 2 * hid:3 * hid])
-                cell(np.exp(e, out=e), a, c, cs[t], one)
+                a = matmul_panels(h, neg_w, panels, acts[t], accumulate=True)   # -pre
+                np.exp(a, out=e)
+                np.tanh(a[:, 2 * hid:3 * hid], out=a[:, 2 * hid:3 * hid])
+                cell(e, a, c, cs[t], one)
                 c = cs[t]
                 np.tanh(c, out=tcs[t])
                 h = np.multiply(a[:, 3 * hid:], tcs[t], out=out[t])
@@ -208,10 +209,11 @@ class LSTMLayer(Function):
         steps = range(length) if reverse else range(length - 1, -1, -1)
         first = steps[-1]   # the step that starts from (h0, c0)
         cell, one = lstm_cell_kernels()[1], acts.dtype.type(1)
+        panels = pack_panels(w_hh)
         for t in steps:
             c_prev = c0 if t == first else cs[t + 1 if reverse else t - 1]
             cell(grad[t], dh, dc, acts[t], c_prev, tcs[t], dg[t], one)
-            np.matmul(dg[t], w_hh, out=dh)
+            matmul_panels(dg[t], w_hh, panels, dh)
         need = ctx.needs_input_grad
         rows = dg.reshape(-1, 4 * hid)
         dx = np.matmul(rows, w_ih).reshape(x.shape) if need[0] else None
