@@ -220,18 +220,21 @@ def softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
     return out.reshape(a.shape)
 
 
-def softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int) -> np.ndarray:
-    """``out * (grad - sum(grad * out))`` along ``dim``: softmax's backward."""
+def softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
+                           inplace: bool = False) -> np.ndarray:
+    """``out * (grad - sum(grad * out))`` along ``dim``: softmax's backward; with
+    ``inplace``, written into ``grad``'s memory where it can be."""
     view = _row_view(dim, grad, out)
     if view is None:
         return out * (grad - (grad * out).sum(axis=dim, keepdims=True))
     g, o = view
-    gx = np.empty_like(g)
+    gx = g if inplace else np.empty_like(g)
     step = _block_rows(g)
+    tmp = np.empty((min(step, g.shape[0]), g.shape[1]), g.dtype) if inplace else None
     for i in range(0, g.shape[0], step):
         gb, ob, r = g[i:i + step], o[i:i + step], gx[i:i + step]
-        np.multiply(gb, ob, out=r)
-        np.subtract(gb, r.sum(axis=1, keepdims=True), out=r)
+        s = np.multiply(gb, ob, out=tmp[:gb.shape[0]] if inplace else r).sum(axis=1, keepdims=True)
+        np.subtract(gb, s, out=r)
         r *= ob
     return gx.reshape(grad.shape)
 
@@ -256,6 +259,11 @@ class Softmax(Function):
         (out,) = ctx.saved_arrays
         return softmax_backward_array(grad, out, ctx.dim)
 
+    @staticmethod
+    def array_backward_inplace(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return softmax_backward_array(grad, out, ctx.dim, inplace=True)
+
 
 def log_softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
     """``a - logsumexp(a)`` along ``dim``, stable: the forward of every log-softmax."""
@@ -275,20 +283,23 @@ def log_softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
     return out.reshape(a.shape)
 
 
-def log_softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int) -> np.ndarray:
-    """``grad - exp(out) * sum(grad)`` along ``dim``: log-softmax's backward."""
+def log_softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
+                               inplace: bool = False) -> np.ndarray:
+    """``grad - exp(out) * sum(grad)`` along ``dim``: log-softmax's backward; with
+    ``inplace``, written into ``grad``'s memory where it can be."""
     view = _row_view(dim, grad, out)
     if view is None:
         return grad - np.exp(out) * grad.sum(axis=dim, keepdims=True)
     g, o = view
-    gx = np.empty_like(g)
+    gx = g if inplace else np.empty_like(g)
     step = _block_rows(g)
+    tmp = np.empty((min(step, g.shape[0]), g.shape[1]), g.dtype) if inplace else None
     for i in range(0, g.shape[0], step):
         gb, r = g[i:i + step], gx[i:i + step]
         s = gb.sum(axis=1, keepdims=True)
-        np.exp(o[i:i + step], out=r)
-        r *= s
-        np.subtract(gb, r, out=r)
+        e = np.exp(o[i:i + step], out=tmp[:gb.shape[0]] if inplace else r)
+        e *= s
+        np.subtract(gb, e, out=r)
     return gx.reshape(grad.shape)
 
 
@@ -311,6 +322,11 @@ class LogSoftmax(Function):
     def array_backward(ctx, grad):
         (out,) = ctx.saved_arrays
         return log_softmax_backward_array(grad, out, ctx.dim)
+
+    @staticmethod
+    def array_backward_inplace(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return log_softmax_backward_array(grad, out, ctx.dim, inplace=True)
 
 
 def reverse_cumsum(t, dim: int):
