@@ -33,7 +33,8 @@ from .errors import CheckpointError, ConfigError
 from .models import IMAGE_MODELS, MODEL_KWARGS, MODELS
 
 __all__ = ["CHECKPOINT_NAME", "CHECKPOINT_FORMAT", "CHECKPOINT_VERSION", "save_checkpoint",
-           "load_checkpoint", "evaluate_checkpoint", "file_identity", "checkpoint_info"]
+           "load_checkpoint", "evaluate_checkpoint", "evaluate_onnx", "file_identity",
+           "checkpoint_info"]
 
 CHECKPOINT_NAME = "checkpoint.npz"
 CHECKPOINT_FORMAT = "autograd-core-train"
@@ -43,7 +44,7 @@ CHECKPOINT_VERSION = 1
 _REQUIRED = ("model", "data", "input_shape", "classes", "model_kwargs", "normalization", "seed",
              "val_fraction")
 # An upper bound of the bytes ``load_data`` takes per generated point at its peak
-# (tests/test_train_checkpoints.py holds it to that).
+# (tests/cli/test_checkpoints.py holds it to that).
 _BYTES_PER_GENERATED_SAMPLE = 128
 
 
@@ -370,6 +371,62 @@ def evaluate_checkpoint(path: str | os.PathLike, *, data: str | None = None,
     >>> r["data"], r["split"], r["n"], 0 <= r["accuracy"] <= 1
     ('iris', 'val', 22, True)
     """
+    model, x, y, cfg, name = _prepared(path, data, data_dir, split, batch_size, max_bytes)
+    loss, acc, pred = fitting.evaluate(model, x, y, batch_size)
+    return {"loss": loss, "accuracy": acc, "n": int(len(y)), "split": split, "data": name,
+            "confusion_matrix": fitting.confusion_matrix(y, pred, len(cfg["classes"])).tolist()}
+
+
+def evaluate_onnx(path: str | os.PathLike, *, checkpoint: str | os.PathLike | None = None,
+                  data: str | None = None, data_dir: str | None = None, split: str = "test",
+                  batch_size: int = 512, max_bytes: int | None = None) -> dict:
+    """Run the ONNX file at ``path`` (``train --export-onnx`` writes ``model.onnx``) in ONNX
+    Runtime on the ``split`` of the data of ``checkpoint`` (default: the checkpoint in the
+    same folder), and the checkpoint's own model beside it, for comparison.
+
+    Returns ``evaluate_checkpoint``'s dict for ONNX Runtime's outputs, plus ``ours_accuracy``,
+    ``max_abs_diff`` (of the logits) and ``agreement`` (the fraction of equal predictions).
+
+    >>> try:
+    ...     evaluate_onnx("no/such/model.onnx")
+    ... except FileNotFoundError as e:
+    ...     print(e)
+    no checkpoint at no/such/checkpoint.npz
+    """
+    from autograd_core.onnx.runtime import load_session, run
+    onnx_path = Path(path)
+    ckpt = Path(checkpoint) if checkpoint is not None else onnx_path.parent / CHECKPOINT_NAME
+    model, x, y, cfg, name = _prepared(ckpt, data, data_dir, split, batch_size, max_bytes)
+    sess = load_session(onnx_path)
+    theirs = []
+    for i in range(0, len(y), batch_size):
+        theirs.append(run(onnx_path, [x[i:i + batch_size].astype(np.float32, copy=False)],
+                          session=sess)[0])
+    logits = np.concatenate(theirs) if theirs else np.zeros((0, len(cfg["classes"])))
+    if logits.shape != (len(y), len(cfg["classes"])):
+        raise CheckpointError(onnx_path, f"its output has shape {logits.shape}, expected "
+                                         f"{(len(y), len(cfg['classes']))} (is it this "
+                                         "checkpoint's model?)")
+    loss, acc, ours_pred = fitting.evaluate(model, x, y, batch_size)
+    with ag.no_grad():
+        ours = np.concatenate([model(ag.from_numpy(x[i:i + batch_size])).numpy()
+                               for i in range(0, len(y), batch_size)]) if len(y) else logits
+    pred = logits.argmax(1)
+    logp = logits - logits.max(1, keepdims=True)
+    logp = logp - np.log(np.exp(logp).sum(1, keepdims=True))
+    return {"loss": float(-logp[np.arange(len(y)), y].mean()) if len(y) else float("nan"),
+            "accuracy": float((pred == y).mean()) if len(y) else float("nan"),
+            "n": int(len(y)), "split": split, "data": name,
+            "confusion_matrix": fitting.confusion_matrix(y, pred, len(cfg["classes"])).tolist(),
+            "ours_accuracy": acc, "max_abs_diff": float(np.abs(logits - ours).max())
+            if len(y) else 0.0, "agreement": float((pred == np.asarray(ours_pred)).mean())
+            if len(y) else 1.0}
+
+
+def _prepared(path: str | os.PathLike, data: str | None, data_dir: str | None, split: str,
+              batch_size: int, max_bytes: int | None) -> tuple:
+    """``(model, x, y, config, data name)``: the checkpoint's model and the standardised
+    ``split`` to evaluate it on, every limit checked first."""
     max_bytes = _limit(max_bytes)
     p, _, cfg, arch, sd = _read_checkpoint(path, max_bytes)
     name = data or cfg["data"]
@@ -400,6 +457,4 @@ def evaluate_checkpoint(path: str | os.PathLike, *, data: str | None = None,
     # Standardise as in training, with the numbers saved in the checkpoint (for the model's
     # own data they are the ones just recomputed; other data gets the model's preprocessing).
     x = datasets.renormalize(x, splits.normalization, cfg["normalization"])
-    loss, acc, pred = fitting.evaluate(model, x, y, batch_size)
-    return {"loss": loss, "accuracy": acc, "n": int(len(y)), "split": split, "data": name,
-            "confusion_matrix": fitting.confusion_matrix(y, pred, len(cfg["classes"])).tolist()}
+    return model, x, y, cfg, name

@@ -45,7 +45,9 @@ def add_evaluate_arguments(p: argparse.ArgumentParser) -> None:
     'val'
     """
     p.add_argument("checkpoint", metavar="CHECKPOINT",
-                   help="a checkpoint.npz written by `autograd-core train`, or its run folder")
+                   help="a checkpoint.npz written by `autograd-core train`, or its run folder, "
+                   "or a model.onnx written by `train --export-onnx` (run in ONNX Runtime "
+                   "and compared with the checkpoint beside it)")
     p.add_argument("--data", choices=tuple(DATASETS), default=None,
                    help="evaluate on this dataset instead (it must have the same input shape "
                    "and number of classes; default: the data the model was trained on)")
@@ -79,10 +81,16 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return code
 
     where = f"cannot evaluate {args.checkpoint}"
+    is_onnx = str(args.checkpoint).endswith(".onnx")
     try:
-        res = checkpoints.evaluate_checkpoint(args.checkpoint, data=args.data,
-                                              data_dir=args.data_dir, split=args.split,
-                                              batch_size=args.batch_size)
+        if is_onnx:  # ONNX Runtime on the file, our model from the checkpoint beside it
+            res = checkpoints.evaluate_onnx(args.checkpoint, data=args.data,
+                                            data_dir=args.data_dir, split=args.split,
+                                            batch_size=args.batch_size)
+        else:
+            res = checkpoints.evaluate_checkpoint(args.checkpoint, data=args.data,
+                                                  data_dir=args.data_dir, split=args.split,
+                                                  batch_size=args.batch_size)
     except DatasetNotFoundError as e:
         print(f"autograd-core evaluate: error: {e}", file=sys.stderr)
         print("(with autograd-core evaluate, name that folder with --data-dir DIR)",
@@ -92,7 +100,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return error(str(e))
     except CheckpointError as e:
         return error(f"cannot evaluate {e.path}: {e.reason}")
-    except (SerializationError, ValueError, KeyError) as e:  # ConfigError is a ValueError
+    except (SerializationError, ValueError, KeyError, ImportError, RuntimeError) as e:
+        # ConfigError is a ValueError; a bad .onnx file an OnnxExporterError (RuntimeError)
         return error(f"{where}: {e}")
     except MemoryError as e:
         return error(f"{where}: out of memory ({str(e) or 'MemoryError'})")
@@ -102,5 +111,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print("\nautograd-core evaluate: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(f"{res['data']} {res['split']} split: {res['n']} examples, loss {res['loss']:.4f}")
+    if is_onnx:
+        print(f"onnxruntime {res['split']} accuracy: {res['accuracy']:.4f}")
+        print(f"autograd-core {res['split']} accuracy: {res['ours_accuracy']:.4f} "
+              f"(same predictions: {res['agreement']:.4f}, logits max abs diff "
+              f"{res['max_abs_diff']:.2e})")
     print(f"{res['split']} accuracy: {res['accuracy']:.4f}")
     return EXIT_OK

@@ -18,6 +18,16 @@ __all__ = ["positive_int", "nonnegative_int", "positive_float", "nonnegative_flo
            "fraction", "existing_dir"]
 
 
+def _whole_number(text: str, low: int, below: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < low:
+        raise argparse.ArgumentTypeError(f"{below}, got {v}")
+    return v
+
+
 def positive_int(text: str) -> int:
     """A whole number, 1 or more.
 
@@ -27,13 +37,7 @@ def positive_int(text: str) -> int:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: must be at least 1, got 0
     """
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
+    return _whole_number(text, 1, "must be at least 1")
 
 
 def nonnegative_int(text: str) -> int:
@@ -45,13 +49,7 @@ def nonnegative_int(text: str) -> int:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: expected a whole number, got 'two'
     """
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {v}")
-    return v
+    return _whole_number(text, 0, "must be 0 or more")
 
 
 def positive_float(text: str) -> float:

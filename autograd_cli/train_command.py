@@ -133,6 +133,9 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    help="output folder (default: runs/MODEL-DATA-YYYYmmdd-HHMMSS)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bars (default: show them)")
+    p.add_argument("--export-onnx", dest="export_onnx", action="store_true",
+                   help="also write model.onnx (the best weights, batch axis dynamic) beside "
+                   "the checkpoint; needs the [onnx] extra (onnx, onnxruntime) (default: off)")
     p.add_argument("--no-graph", dest="graph", action="store_false",
                    help="do not draw graph.svg (default: draw it when Graphviz is installed)")
     p.set_defaults(_parser=p)
@@ -160,7 +163,14 @@ def run_train(args: argparse.Namespace) -> int:
         weight_decay=args.weight_decay, patience=args.patience,
         val_fraction=args.val_fraction, test_fraction=args.test_fraction, limit=args.limit,
         n_samples=args.n_samples, seed=args.seed, out=args.out, progress=args.progress,
-        graph=args.graph)
+        graph=args.graph, export_onnx=getattr(args, "export_onnx", False))
+    if config.export_onnx:
+        try:  # before training, not after it
+            import onnx  # noqa: F401
+            import onnxruntime  # noqa: F401
+        except ImportError:
+            return usage_error(args, "train", "--export-onnx needs the onnx and onnxruntime "
+                               "packages: pip install 'autograd-core[onnx]'")
     # the output folder's checkpoint before this run (a default --out is a new folder)
     earlier = (checkpoints.file_identity(os.path.join(args.out, CHECKPOINT_NAME))
                if args.out else None)

@@ -60,6 +60,7 @@ class TrainConfig:
     progress: bool = True
     graph: bool = True
     plots: bool = True
+    export_onnx: bool = False  # also write model.onnx (the best weights) beside the checkpoint
 
     def resolved(self) -> "TrainConfig":
         """A copy with every default filled in from the dataset's; ``ConfigError`` for
@@ -273,6 +274,8 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
         if cfg.graph:
             result.files.update(report.graph_picture(out, model, splits, title,
                                                      result.warnings, log))
+        if cfg.export_onnx:
+            result.files["onnx"] = export_onnx(out, model, splits.x_test[:2])
     else:
         t_test = 0.0
         if cfg.plots and fit_result.history:
@@ -287,3 +290,17 @@ def run(config: TrainConfig, *, log: Callable[..., None] | None = None,
     if result.checkpoint:
         result.files["checkpoint"] = result.checkpoint
     return result
+
+
+ONNX_NAME = "model.onnx"
+
+
+def export_onnx(out: str, model: Any, example: np.ndarray) -> str:
+    """Write ``model`` as ``out/model.onnx`` with a dynamic batch axis (input ``input``,
+    output ``logits``); ONNX Runtime's outputs are checked against ours before writing."""
+    import autograd_core.onnx as ag_onnx
+    path = os.path.join(out, ONNX_NAME)
+    ag_onnx.export(model, (ag.from_numpy(np.ascontiguousarray(example)),), path,
+                   input_names=["input"], output_names=["logits"],
+                   dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    return path

@@ -8,7 +8,36 @@ tensor([2., 4.])
 """
 from __future__ import annotations
 
-from . import allocator
+
+def _source_checkout() -> None:
+    """In a source checkout (the repository's root on ``sys.path``), ``autograd_core.nn`` and
+    ``autograd_core.optim`` are the repository's ``nn/`` and ``optim/`` folders beside this
+    package, as pyproject.toml's package-dir installs them. Without this they would not be
+    found at all, or an editable install of another checkout would answer for them."""
+    import importlib.abc
+    import importlib.machinery
+    import os
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isfile(os.path.join(root, "pyproject.toml")):
+        return  # installed: site-packages holds autograd_core/nn and autograd_core/optim
+    folders = {f"autograd_core.{name}" for name in ("nn", "optim")
+               if os.path.isfile(os.path.join(root, name, "__init__.py"))}
+
+    class SourceCheckoutFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path=None, target=None):
+            if fullname not in folders:
+                return None
+            return importlib.machinery.PathFinder.find_spec(fullname, [root])
+
+    if not any(type(f).__name__ == "SourceCheckoutFinder" for f in sys.meta_path):
+        sys.meta_path.insert(0, SourceCheckoutFinder())
+
+
+_source_checkout()
+
+from . import allocator  # noqa: E402
 from .device import device
 from . import accelerator, amp, backends, cuda
 from .amp import autocast
@@ -21,12 +50,12 @@ from .tensor import (Tensor, cat, cdist, concat, concatenate, hstack, meshgrid, 
 from .tensor.args import numpy_names as _numpy_names
 from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
-from .tensor.dtypes import (bool_, double, float, float16, float32, float64, get_default_dtype,
+from .tensor.dtypes import (bfloat16, bool_, double, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor.random import rand, rand_like, randint, randn, randn_like, randperm
 from .value import Value
-from .ops.conv import conv1d, conv2d
+from .ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .ops.pool import avg_pool2d, max_pool2d
 from .ops.linalg import einsum
 from . import linalg, random

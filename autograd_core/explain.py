@@ -45,6 +45,7 @@ from .autograd.grad_mode import no_grad
 from .tensor import Tensor, make
 from .value import Value
 from .viz.draw import Drawing, Frame
+from .viz.formulas import is_number
 from .viz.formulas import local_formula, node_references, wrap
 from .viz.number_text import summary
 from .viz.render import GraphPicture
@@ -116,7 +117,7 @@ class Explanation:
         for i, g in sorted(self.grads.items()):
             node = self.drawing.graph.nodes[i]
             if i != self.root and (i in self.drawing.names or
-                                   (node.is_leaf and not _is_constant_text(self._calls[i]))):
+                                   (node.is_leaf and not is_number(self._calls[i]))):
                 out[self._calls[i]] = g
         return out
 
@@ -209,14 +210,6 @@ class Explanation:
         or ``.save('steps.html')`` for a browser. Rendering needs ``dot``."""
         texts = ["\n".join(self.header())] + ["\n".join(self.step_lines(s)) for s in self.steps]
         return StepSlider(self.frames(), texts)
-
-
-def _is_constant_text(name: str) -> bool:
-    try:
-        float(name)
-        return True
-    except ValueError:
-        return False
 
 
 def _step(number: int, node: Node, calls: dict, computed: dict, up: Any, terms: list) -> Step:

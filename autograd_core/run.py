@@ -23,6 +23,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
+import re
 import runpy
 import sys
 from types import ModuleType
@@ -68,6 +69,21 @@ def _torch_name(e: AttributeError) -> str | None:
     module = getattr(obj, "__name__", "") if isinstance(obj, ModuleType) else ""
     if not name or not (module == "autograd_core" or module.startswith("autograd_core.")):
         return None
+    return "torch" + module[len("autograd_core"):] + "." + name
+
+
+def _torch_import_name(e: ImportError) -> str | None:
+    """``torch.X.name`` when ``e`` is ``from torch.X import name`` failing because one of
+    this library's modules has no ``name``, else None."""
+    module = e.name or ""
+    if not (module == "autograd_core" or module.startswith("autograd_core.")):
+        return None
+    name = getattr(e, "name_from", None)  # Python 3.12+
+    if name is None:
+        found = re.match(r"cannot import name '([^']+)'", str(e))
+        if found is None:
+            return None
+        name = found.group(1)
     return "torch" + module[len("autograd_core"):] + "." + name
 
 
@@ -132,6 +148,12 @@ def run(script: str, args: Sequence[str] = ()) -> int:
         runpy.run_path(script, run_name="__main__")
     except MissingFeature as e:
         print(f"autograd-core run: {script}: {e}", file=sys.stderr)
+        return 2
+    except ImportError as e:
+        name = _torch_import_name(e)
+        if name is None:
+            raise
+        print(f"autograd-core run: {script}: {_message(name)}", file=sys.stderr)
         return 2
     except AttributeError as e:
         name = _torch_name(e)

@@ -198,7 +198,7 @@ def _parents(v: Value) -> tuple:
 def _toposort(root: Value) -> list:
     """``engine.toposort((root,), _parents)``, the same algorithm with the two parent
     slots read directly: no tuple per node, so a big scalar graph sorts about twice as
-    fast (``tests/test_value.py`` checks that both orders agree)."""
+    fast (``tests/core/test_value.py`` checks that both orders agree)."""
     order: list = []
     state: dict = {}
     stack: list = [root]

@@ -38,10 +38,10 @@ def ours(shape: list, backend: str) -> dict:
     from autograd_core import kernels as K
     K.set_backend(backend)
     x, w, g = _data(tuple(shape))
-    p = shape[6]
-    fwd = lambda: K.conv2d_forward(x, w, None, 1, p)
-    bin_ = lambda: K.conv2d_backward_input(g, w, x.shape, 1, p)
-    bw = lambda: K.conv2d_backward_weight(g, x, w.shape, 1, p)
+    geo = K.conv2d_geometry(x.shape, w.shape, 1, shape[6])
+    fwd = lambda: K.conv2d_forward(x, w, None, geo)
+    bin_ = lambda: K.conv2d_backward_input(g, w, geo)
+    bw = lambda: K.conv2d_backward_weight(g, x, geo)
 
     def step():
         fwd(); bin_(); bw()
@@ -68,12 +68,12 @@ def ours_one_thread(shape: list) -> dict:
     from autograd_core.kernels import threads
     K.set_num_threads(1)
     x, w, g = _data(tuple(shape))
-    p = shape[6]
+    geo = K.conv2d_geometry(x.shape, w.shape, 1, shape[6])
 
     def step():
-        K.conv2d_forward(x, w, None, 1, p)
-        K.conv2d_backward_input(g, w, x.shape, 1, p)
-        K.conv2d_backward_weight(g, x, w.shape, 1, p)
+        K.conv2d_forward(x, w, None, geo)
+        K.conv2d_backward_input(g, w, geo)
+        K.conv2d_backward_weight(g, x, geo)
     with threads.blas_single_thread():
         return {"total": cpu_time(step)}
 
@@ -123,12 +123,14 @@ def pool(shape: list, backend: str) -> dict:
     K.set_backend(backend)
     n, c, h, w, k, s, p = shape
     x = np.random.default_rng(0).standard_normal((n, c, h, w)).astype(np.float32)
-    out, idx = K.max_pool2d_forward(x, k, s, p)
+    max_geo = K.max_pool2d_geometry(x.shape, k, s, p)
+    avg_geo = K.avg_pool2d_geometry(x.shape, k, s, p)
+    out, idx = K.max_pool2d_forward(x, max_geo)
     g = np.ones_like(out)
-    return {"max_fwd": time_fn(lambda: K.max_pool2d_forward(x, k, s, p)),
-            "max_bwd": time_fn(lambda: K.max_pool2d_backward(g, idx, x.shape)),
-            "avg_fwd": time_fn(lambda: K.avg_pool2d_forward(x, k, s, p)),
-            "avg_bwd": time_fn(lambda: K.avg_pool2d_backward(g, x.shape, k, s, p))}
+    return {"max_fwd": time_fn(lambda: K.max_pool2d_forward(x, max_geo)),
+            "max_bwd": time_fn(lambda: K.max_pool2d_backward(g, idx, max_geo)),
+            "avg_fwd": time_fn(lambda: K.avg_pool2d_forward(x, avg_geo)),
+            "avg_bwd": time_fn(lambda: K.avg_pool2d_backward(g, avg_geo))}
 
 
 def torch_pool(shape: list) -> dict:

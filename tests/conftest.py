@@ -1,32 +1,24 @@
-"""Shared test settings.
+"""Shared test settings: the hypothesis profile, the ``torch`` fixture and the seeds.
 
-PyTorch is a reference only. Parity tests import it with ``torch_or_skip()``:
-on a developer's machine without the local wheel they skip, but under CI
-(``CI=true``) a missing torch is an error, so CI can never pass by skipping them.
+PyTorch is a reference only. Parity tests take it from the ``torch`` fixture (or call
+``tests.helpers.torch_or_skip()`` where a fixture cannot be used): on a developer's machine
+without the local wheel they skip, but under CI (``CI=true``) a missing torch is an error,
+so CI can never pass by skipping them.
+
+The test folders are packages (``tests``, ``tests.nn``, ...), so test files in different
+folders may share a name; helpers shared by several files live in ``tests/helpers.py``.
 """
-import os
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
 import autograd_core as ag
+from tests.helpers import torch_or_skip
 
 settings.register_profile(
     "default", max_examples=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile("default")
-
-
-def torch_or_skip():
-    try:
-        import torch
-    except ImportError:
-        if os.environ.get("CI"):
-            raise RuntimeError("CI runs the PyTorch parity tests: install torch==2.13.0 "
-                               "(make test does, from the local wheel)")
-        pytest.skip("torch is not installed (make test installs the local CPU wheel)")
-    return torch
 
 
 @pytest.fixture

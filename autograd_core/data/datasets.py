@@ -119,12 +119,16 @@ def load_digits(images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     return (X.reshape(-1, 8, 8) if images else X), y.copy()
 
 
+def _shipped_csv(name: str) -> tuple[list[str], list[list[str]]]:
+    """The header row and the non-empty rows of a shipped CSV file."""
+    with open(_shipped(name), newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], [r for r in rows[1:] if r]
+
+
 @functools.lru_cache(maxsize=None)
 def _iris_raw() -> tuple[np.ndarray, np.ndarray]:
-    path = _shipped("iris.csv")
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    header, body = rows[0], [r for r in rows[1:] if r]
+    header, body = _shipped_csv("iris.csv")
     if header[:2] != ["150", "4"] or len(body) != 150:
         raise _damaged("iris.csv", f"expected the header 150,4,... and 150 rows, got {header[:2]} and {len(body)} rows")
     table = np.array(body, dtype=np.float64)
@@ -160,10 +164,7 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=None)
 def _mcycle_raw() -> tuple[np.ndarray, np.ndarray]:
-    path = _shipped("mcycle.csv")
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    header, body = rows[0], [r for r in rows[1:] if r]
+    header, body = _shipped_csv("mcycle.csv")
     if header != ["", "times", "accel"] or len(body) != 133:
         raise _damaged("mcycle.csv", f"expected the header ,times,accel and 133 rows, got {header} and {len(body)} rows")
     table = np.array([[float(r[1]), float(r[2])] for r in body], dtype=np.float64)
@@ -225,6 +226,17 @@ def _check_n(n_samples: Any, name: str = "n_samples") -> int:
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"{name} must be a positive int, got {n_samples!r}")
     return int(n_samples)
+
+
+def _two_counts(n_samples: Any, pair: str) -> tuple[int, int]:
+    """``n_samples`` split in two halves (the first gets ``n // 2``), or a checked pair."""
+    if isinstance(n_samples, tuple):
+        if len(n_samples) != 2:
+            raise ValueError(f"n_samples as a tuple must be {pair}, got {n_samples!r}")
+        first, second = (_check_n(k, "n_samples[i]") for k in n_samples)
+        return first, second
+    n = _check_n(n_samples)
+    return n // 2, n - n // 2
 
 
 def _check_noise(noise: float | None) -> float:
@@ -316,14 +328,7 @@ def make_moons(
         >>> X.shape, int(y.sum())
         ((200, 2), 100)
     """
-    if isinstance(n_samples, tuple):
-        if len(n_samples) != 2:
-            raise ValueError(f"n_samples as a tuple must be (n_upper, n_lower), got {n_samples!r}")
-        n_out, n_in = (_check_n(k, "n_samples[i]") for k in n_samples)
-    else:
-        n = _check_n(n_samples)
-        n_out = n // 2
-        n_in = n - n_out
+    n_out, n_in = _two_counts(n_samples, "(n_upper, n_lower)")
     noise_sd = _check_noise(noise)
     rng = _rng(seed)
     t_out = np.linspace(0, np.pi, n_out)
@@ -369,14 +374,7 @@ def make_circles(
     """
     if not 0 <= factor < 1:
         raise ValueError(f"factor must be in [0, 1), got {factor!r}")
-    if isinstance(n_samples, tuple):
-        if len(n_samples) != 2:
-            raise ValueError(f"n_samples as a tuple must be (n_outer, n_inner), got {n_samples!r}")
-        n_out, n_in = (_check_n(k, "n_samples[i]") for k in n_samples)
-    else:
-        n = _check_n(n_samples)
-        n_out = n // 2
-        n_in = n - n_out
+    n_out, n_in = _two_counts(n_samples, "(n_outer, n_inner)")
     noise_sd = _check_noise(noise)
     rng = _rng(seed)
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)

@@ -1,7 +1,9 @@
 """Array kernels: batched matmul, convolution, pooling and the LSTM cell on contiguous
 float32/float64 arrays.
 
-Plain functions, ndarrays in and out, nothing of graphs or autograd. Each kernel has
+Plain functions, ndarrays in and out, nothing of graphs or autograd. Convolution and
+pooling take their arguments as a geometry object, validated once by its constructor
+(``conv2d_geometry``, ``max_pool2d_geometry``, ``avg_pool2d_geometry``). Each kernel has
 two paths, NumPy/BLAS and Numba, chosen per shape by :mod:`.dispatch` (whichever
 measured faster) unless forced with ``AUTOGRAD_CORE_KERNELS=numpy|numba|auto`` or
 :func:`set_backend` / :func:`use_backend`. Numba kernels are ``@njit(cache=True)`` and
@@ -11,27 +13,28 @@ compile on first use, never at import; :func:`warmup` compiles (or loads) them a
 >>> from autograd_core import kernels
 >>> x = np.random.rand(2, 3, 8, 8).astype(np.float32)
 >>> w = np.random.rand(4, 3, 3, 3).astype(np.float32)
->>> y = kernels.conv2d_forward(x, w, padding=1)
+>>> geo = kernels.conv2d_geometry(x.shape, w.shape, padding=1)    # validated once
+>>> y = kernels.conv2d_forward(x, w, None, geo)
 >>> with kernels.use_backend("numpy"):
-...     bool(np.allclose(y, kernels.conv2d_forward(x, w, padding=1), atol=1e-4))
+...     bool(np.allclose(y, kernels.conv2d_forward(x, w, None, geo), atol=1e-4))
 True
 """
 from __future__ import annotations
 
-from .conv import (
-    conv1d_backward_input, conv1d_backward_weight, conv1d_forward,
-    conv2d_backward_input, conv2d_backward_weight, conv2d_forward,
-)
+from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .matmul import bmm
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
+from .shapes import (AvgPoolGeometry, ConvGeometry, MaxPoolGeometry, avg_pool2d_geometry,
+                     conv2d_geometry, max_pool2d_geometry)
 from .threads import get_num_threads, set_num_threads
 
 __all__ = [
     "bmm",
-    "conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight",
-    "conv1d_forward", "conv1d_backward_input", "conv1d_backward_weight",
+    "ConvGeometry", "conv2d_geometry", "conv2d_forward", "conv2d_backward_input",
+    "conv2d_backward_weight",
+    "MaxPoolGeometry", "max_pool2d_geometry", "AvgPoolGeometry", "avg_pool2d_geometry",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "lstm_cell_kernels",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
@@ -56,15 +59,18 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels
             w = np.ones((2, 1, 3, 3), dt)
             for stride in (1, 2):          # stride 1 and strided convolutions use different kernels
-                g = conv2d_forward(x, w, stride=stride, padding=1, groups=2)
-                conv2d_backward_input(g, w, x.shape, stride=stride, padding=1, groups=2)
-                conv2d_backward_weight(g, x, w.shape, stride=stride, padding=1, groups=2)
+                geo = conv2d_geometry(x.shape, w.shape, stride=stride, padding=1, groups=2)
+                g = conv2d_forward(x, w, None, geo)
+                conv2d_backward_input(g, w, geo)
+                conv2d_backward_weight(g, x, geo)
             bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))             # loop nest
             bmm(np.ones((2, 4, 4), dt), np.ones((2, 4, TILE_BYTES // dt.itemsize), dt))  # tiles
-            out, idx = max_pool2d_forward(x, 2)                      # the 2x2 kernel
-            max_pool2d_backward(out, idx, x.shape)
-            max_pool2d_forward(x, 3, stride=2, padding=1)             # the general one
-            avg_pool2d_backward(avg_pool2d_forward(x, 2), x.shape, 2)
+            geo = max_pool2d_geometry(x.shape, 2)
+            out, idx = max_pool2d_forward(x, geo)                    # the 2x2 kernel
+            max_pool2d_backward(out, idx, geo)
+            max_pool2d_forward(x, max_pool2d_geometry(x.shape, 3, stride=2, padding=1))  # the general one
+            geo = avg_pool2d_geometry(x.shape, 2)
+            avg_pool2d_backward(avg_pool2d_forward(x, geo), geo)
             forward, backward = lstm_cell_kernels()                  # the LSTM cell
             a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
             forward(a.copy(), a, c, c.copy(), one)

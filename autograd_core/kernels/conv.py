@@ -1,8 +1,10 @@
-"""conv2d and conv1d, forward and both backwards, with stride, padding, dilation and groups.
+"""conv2d, forward and both backwards, with stride, padding, dilation and groups.
 
 Shapes and semantics are PyTorch's: ``x`` (N, C, H, W), ``weight`` (K, C/groups, kh, kw),
-zero padding, output size ``floor((H + 2p - d*(k-1) - 1)/s) + 1``; conv1d is conv2d
-with H = 1. Arguments ``stride``, ``padding`` and ``dilation`` are ints or (h, w) pairs.
+zero padding, output size ``floor((H + 2p - d*(k-1) - 1)/s) + 1``. Every kernel takes a
+:class:`~.shapes.ConvGeometry` (``conv2d_geometry(...)``: the call validated once) and
+only checks that its arrays conform to it. (conv1d is conv2d over a height of 1: the
+op does that, ``ops/conv.py``.)
 
 Both paths are im2col + GEMM; they differ in who moves the data:
 
@@ -19,7 +21,7 @@ Both paths are im2col + GEMM; they differ in who moves the data:
 
 >>> import numpy as np
 >>> x = np.ones((1, 1, 4, 4), np.float32); w = np.ones((2, 1, 3, 3), np.float32)
->>> conv2d_forward(x, w, padding=1)[0, 0].tolist()[0]
+>>> conv2d_forward(x, w, None, conv2d_geometry(x.shape, w.shape, padding=1))[0, 0].tolist()[0]
 [4.0, 6.0, 6.0, 4.0]
 """
 from __future__ import annotations
@@ -29,7 +31,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from . import dispatch, threads
 from .jit import lazy_njit
-from .shapes import IntPair, conv2d_geometry, float_array, same_dtype, single
+from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, same_dtype
 
 # Bytes of im2col buffer per chunk of samples in the Numba path: bigger GEMMs win until
 # the buffer leaves the cache.
@@ -144,10 +146,6 @@ def _col2im_wide(cols, kh, kw, dh, dw, lw, wp, dxp):
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_conv(op: str, x_shape, w_shape, stride, padding, dilation, groups):
-    return conv2d_geometry(op, tuple(x_shape), tuple(w_shape), stride, padding, dilation, groups)
-
-
 def _chunk(rows: int, cols: int, itemsize: int) -> int:
     return max(1, _CHUNK_BYTES // max(1, rows * cols * itemsize))
 
@@ -240,33 +238,32 @@ def _forward_numba(x, w, s, p, d, groups, ohw):
     return out
 
 
-def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
-                   stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
-                   groups: int = 1) -> np.ndarray:
-    """``torch.nn.functional.conv2d`` on arrays: (N, C, H, W) * (K, C/groups, kh, kw) -> (N, K, OH, OW).
+def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
+                   geometry: ConvGeometry) -> np.ndarray:
+    """``torch.nn.functional.conv2d`` on arrays: (N, C, H, W) * (K, C/groups, kh, kw) ->
+    (N, K, OH, OW), as ``geometry`` says.
 
     >>> import numpy as np
     >>> x = np.random.rand(2, 4, 9, 7).astype(np.float32)
     >>> w = np.random.rand(6, 2, 3, 3).astype(np.float32)
-    >>> conv2d_forward(x, w, stride=2, padding=(1, 0), groups=2).shape
+    >>> geo = conv2d_geometry(x.shape, w.shape, stride=2, padding=(1, 0), groups=2)
+    >>> conv2d_forward(x, w, None, geo).shape
     (2, 6, 5, 3)
     """
-    x = float_array("conv2d", "input", x, 4, "(N, C, H, W)")
-    weight = float_array("conv2d", "weight", weight, 4, "(K, C/groups, kh, kw)")
-    dtype = same_dtype("conv2d", input=x, weight=weight)
-    s, p, d, ohw = _check_conv("conv2d", x.shape, weight.shape, stride, padding, dilation, groups)
+    op = "conv2d"
+    geometry_of(op, geometry, ConvGeometry)
+    x = conforming(op, "input", x, geometry.input_shape, "(N, C, H, W)")
+    weight = conforming(op, "weight", weight, geometry.weight_shape, "(K, C/groups, kh, kw)")
+    dtype = same_dtype(op, input=x, weight=weight)
     if bias is not None:
-        bias = float_array("conv2d", "bias", bias, 1, "(K,)")
-        same_dtype("conv2d", input=x, bias=bias)
-        if bias.shape[0] != weight.shape[0]:
-            raise ValueError(f"conv2d: expected bias of shape ({weight.shape[0]},) for weight "
-                             f"{weight.shape}, got {bias.shape}")
+        bias = conforming(op, "bias", bias, geometry.weight_shape[:1], "(K,)")
+        same_dtype(op, input=x, bias=bias)
+    g = geometry
     if x.shape[0] == 0 or weight.shape[0] == 0:
-        out = np.zeros((x.shape[0], weight.shape[0]) + ohw, dtype)
+        out = np.zeros(g.output_shape, dtype)
     else:
-        kind = dispatch.choose_conv2d("forward", *x.shape, weight.shape[0], *weight.shape[2:], groups)
-        fwd = _forward_numba if kind == "numba" else _forward_numpy
-        out = fwd(x, weight, s, p, d, groups, ohw)
+        fwd = _forward_numba if dispatch.choose_path() == "numba" else _forward_numpy
+        out = fwd(x, weight, g.stride, g.padding, g.dilation, g.groups, g.out_hw)
     if bias is not None:
         out += bias.reshape(1, -1, 1, 1)
     return out
@@ -332,31 +329,27 @@ def _backward_input_numba(g, w, input_shape, s, p, d, groups, ohw):
     return dx
 
 
-def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape: tuple[int, ...],
-                          stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
-                          groups: int = 1) -> np.ndarray:
-    """Gradient of conv2d with respect to its input (``torch.nn.grad.conv2d_input``).
+def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
+                          geometry: ConvGeometry) -> np.ndarray:
+    """Gradient of conv2d with respect to its input (``torch.nn.grad.conv2d_input``), of
+    shape ``geometry.input_shape``.
 
     >>> import numpy as np
     >>> g = np.ones((2, 6, 5, 3), np.float32); w = np.ones((6, 2, 3, 3), np.float32)
-    >>> conv2d_backward_input(g, w, (2, 4, 9, 7), stride=2, padding=(1, 0), groups=2).shape
+    >>> geo = conv2d_geometry((2, 4, 9, 7), w.shape, stride=2, padding=(1, 0), groups=2)
+    >>> conv2d_backward_input(g, w, geo).shape
     (2, 4, 9, 7)
     """
     op = "conv2d_backward_input"
-    weight = float_array(op, "weight", weight, 4, "(K, C/groups, kh, kw)")
-    input_shape = tuple(int(v) for v in input_shape)
-    s, p, d, ohw = _check_conv(op, input_shape, weight.shape, stride, padding, dilation, groups)
-    grad_out = float_array(op, "grad_out", grad_out, 4, "(N, K, OH, OW)")
+    geometry_of(op, geometry, ConvGeometry)
+    weight = conforming(op, "weight", weight, geometry.weight_shape, "(K, C/groups, kh, kw)")
+    grad_out = conforming(op, "grad_out", grad_out, geometry.output_shape, "(N, K, OH, OW)")
     same_dtype(op, grad_out=grad_out, weight=weight)
-    expected = (input_shape[0], weight.shape[0]) + ohw
-    if grad_out.shape != expected:
-        raise ValueError(f"{op}: expected grad_out of shape {expected} for input {input_shape} "
-                         f"and weight {weight.shape}, got {grad_out.shape}")
-    if grad_out.size == 0 or 0 in input_shape:
-        return np.zeros(input_shape, grad_out.dtype)
-    kind = dispatch.choose_conv2d("backward_input", *input_shape, weight.shape[0], *weight.shape[2:], groups)
-    bwd = _backward_input_numba if kind == "numba" else _backward_input_numpy
-    return bwd(grad_out, weight, input_shape, s, p, d, groups, ohw)
+    g = geometry
+    if grad_out.size == 0 or 0 in g.input_shape:
+        return np.zeros(g.input_shape, grad_out.dtype)
+    bwd = _backward_input_numba if dispatch.choose_path() == "numba" else _backward_input_numpy
+    return bwd(grad_out, weight, g.input_shape, g.stride, g.padding, g.dilation, g.groups, g.out_hw)
 
 
 # --------------------------------------------------------------------------- backward (weight)
@@ -421,115 +414,24 @@ def _backward_weight_numba(g, x, weight_shape, s, p, d, groups, ohw):
     return dw.reshape(weight_shape)
 
 
-def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, ...],
-                           stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
-                           groups: int = 1) -> np.ndarray:
-    """Gradient of conv2d with respect to its weight (``torch.nn.grad.conv2d_weight``).
+def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
+                           geometry: ConvGeometry) -> np.ndarray:
+    """Gradient of conv2d with respect to its weight (``torch.nn.grad.conv2d_weight``), of
+    shape ``geometry.weight_shape``.
 
     >>> import numpy as np
     >>> g = np.ones((2, 6, 5, 3), np.float32); x = np.ones((2, 4, 9, 7), np.float32)
-    >>> conv2d_backward_weight(g, x, (6, 2, 3, 3), stride=2, padding=(1, 0), groups=2).shape
+    >>> geo = conv2d_geometry(x.shape, (6, 2, 3, 3), stride=2, padding=(1, 0), groups=2)
+    >>> conv2d_backward_weight(g, x, geo).shape
     (6, 2, 3, 3)
     """
     op = "conv2d_backward_weight"
-    x = float_array(op, "input", x, 4, "(N, C, H, W)")
-    weight_shape = tuple(int(v) for v in weight_shape)
-    s, p, d, ohw = _check_conv(op, x.shape, weight_shape, stride, padding, dilation, groups)
-    grad_out = float_array(op, "grad_out", grad_out, 4, "(N, K, OH, OW)")
+    geometry_of(op, geometry, ConvGeometry)
+    x = conforming(op, "input", x, geometry.input_shape, "(N, C, H, W)")
+    grad_out = conforming(op, "grad_out", grad_out, geometry.output_shape, "(N, K, OH, OW)")
     same_dtype(op, grad_out=grad_out, input=x)
-    expected = (x.shape[0], weight_shape[0]) + ohw
-    if grad_out.shape != expected:
-        raise ValueError(f"{op}: expected grad_out of shape {expected} for input {x.shape} "
-                         f"and weight {weight_shape}, got {grad_out.shape}")
+    g = geometry
     if grad_out.size == 0 or x.size == 0:
-        return np.zeros(weight_shape, grad_out.dtype)
-    kind = dispatch.choose_conv2d("backward_weight", *x.shape, weight_shape[0], *weight_shape[2:], groups)
-    bwd = _backward_weight_numba if kind == "numba" else _backward_weight_numpy
-    return bwd(grad_out, x, weight_shape, s, p, d, groups, ohw)
-
-
-# --------------------------------------------------------------------------- conv1d
-def _as_2d(op: str, stride, padding, dilation):
-    return ((1, single(op, "stride", stride)), (0, single(op, "padding", padding)),
-            (1, single(op, "dilation", dilation)))
-
-
-def _check_1d(op: str, x_shape, w_shape, stride, padding, dilation, groups) -> None:
-    """The common conv1d mistakes, reported with 1-D shapes (conv2d reports the rest)."""
-    n, c, length = x_shape
-    k, cg, kl = w_shape
-    if isinstance(groups, int) and groups > 0:
-        if k % groups:
-            raise ValueError(f"{op}: out_channels K={k} of weight {tuple(w_shape)} must be divisible "
-                             f"by groups={groups}")
-        if cg * groups != c:
-            raise ValueError(f"{op}: expected input of shape (N, C, L) with C={cg * groups} (weight "
-                             f"{tuple(w_shape)} times groups={groups}), got {tuple(x_shape)}")
-    s, p, d = (single(op, "stride", stride), single(op, "padding", padding),
-               single(op, "dilation", dilation))
-    if s > 0 and d > 0 and p >= 0 and kl > 0 and (length + 2 * p - d * (kl - 1) - 1) // s + 1 <= 0:
-        raise ValueError(f"{op}: input {tuple(x_shape)} with padding {p} is smaller than the dilated "
-                         f"kernel {d * (kl - 1) + 1}; calculated output size is too small")
-
-
-def _expand(op: str, a: np.ndarray, name: str, layout: str) -> np.ndarray:
-    if not isinstance(a, np.ndarray) or a.ndim != 3:
-        shape = getattr(a, "shape", type(a).__name__)
-        raise ValueError(f"{op}: expected {name} of shape {layout} (3-D), got {shape}")
-    return a[:, :, None, :]
-
-
-def conv1d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
-                   stride: int = 1, padding: int = 0, dilation: int = 1, groups: int = 1) -> np.ndarray:
-    """``torch.nn.functional.conv1d`` on arrays: (N, C, L) * (K, C/groups, k) -> (N, K, OL).
-
-    >>> import numpy as np
-    >>> conv1d_forward(np.ones((1, 2, 5)), np.ones((3, 2, 3)), padding=1)[0, 0].tolist()
-    [4.0, 6.0, 6.0, 6.0, 4.0]
-    """
-    x4 = _expand("conv1d", x, "input", "(N, C, L)")
-    w4 = _expand("conv1d", weight, "weight", "(K, C/groups, k)")
-    _check_1d("conv1d", x.shape, weight.shape, stride, padding, dilation, groups)
-    s, p, d = _as_2d("conv1d", stride, padding, dilation)
-    out = conv2d_forward(x4, w4, bias, s, p, d, groups)
-    return out[:, :, 0, :]
-
-
-def conv1d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape: tuple[int, ...],
-                          stride: int = 1, padding: int = 0, dilation: int = 1, groups: int = 1) -> np.ndarray:
-    """Gradient of conv1d with respect to its (N, C, L) input.
-
-    >>> import numpy as np
-    >>> conv1d_backward_input(np.ones((1, 3, 5)), np.ones((3, 2, 3)), (1, 2, 5), padding=1)[0, 0].tolist()
-    [6.0, 9.0, 9.0, 9.0, 6.0]
-    """
-    op = "conv1d_backward_input"
-    if len(input_shape) != 3:
-        raise ValueError(f"{op}: expected input_shape (N, C, L), got {tuple(input_shape)}")
-    w4 = _expand(op, weight, "weight", "(K, C/groups, k)")
-    _check_1d(op, tuple(input_shape), weight.shape, stride, padding, dilation, groups)
-    s, p, d = _as_2d(op, stride, padding, dilation)
-    n, c, length = input_shape
-    dx = conv2d_backward_input(_expand(op, grad_out, "grad_out", "(N, K, OL)"), w4,
-                               (n, c, 1, length), s, p, d, groups)
-    return dx[:, :, 0, :]
-
-
-def conv1d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, ...],
-                           stride: int = 1, padding: int = 0, dilation: int = 1, groups: int = 1) -> np.ndarray:
-    """Gradient of conv1d with respect to its (K, C/groups, k) weight.
-
-    >>> import numpy as np
-    >>> conv1d_backward_weight(np.ones((1, 3, 5)), np.ones((1, 2, 5)), (3, 2, 3), padding=1)[0, 0].tolist()
-    [4.0, 5.0, 4.0]
-    """
-    op = "conv1d_backward_weight"
-    if len(weight_shape) != 3:
-        raise ValueError(f"{op}: expected weight_shape (K, C/groups, k), got {tuple(weight_shape)}")
-    x4 = _expand(op, x, "input", "(N, C, L)")
-    _check_1d(op, x.shape, tuple(weight_shape), stride, padding, dilation, groups)
-    s, p, d = _as_2d(op, stride, padding, dilation)
-    k, cg, kl = weight_shape
-    dw = conv2d_backward_weight(_expand(op, grad_out, "grad_out", "(N, K, OL)"), x4,
-                                (k, cg, 1, kl), s, p, d, groups)
-    return dw[:, :, 0, :]
+        return np.zeros(g.weight_shape, grad_out.dtype)
+    bwd = _backward_weight_numba if dispatch.choose_path() == "numba" else _backward_weight_numpy
+    return bwd(grad_out, x, g.weight_shape, g.stride, g.padding, g.dilation, g.groups, g.out_hw)

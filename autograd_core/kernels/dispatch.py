@@ -103,17 +103,9 @@ def choose_bmm(batch: int, m: int, k: int, n: int, itemsize: int = 4) -> str:
     return "numba" if m * n * k < 512 or tiled else "numpy"
 
 
-def choose_conv2d(kind: str, n: int, c: int, h: int, w: int, k: int, kh: int, kw: int,
-                  groups: int) -> str:
-    """Path for conv2d ``kind`` in {"forward", "backward_input", "backward_weight"}."""
-    forced = get_backend()
-    if forced != "auto":
-        return forced
-    return "numba" if _auto_ok() else "numpy"
-
-
-def choose_pool2d(kind: str, n: int, c: int, h: int, w: int) -> str:
-    """Path for a pooling kernel ``kind`` in {"max_forward", "max_backward", "avg_forward", "avg_backward"}."""
+def choose_path() -> str:
+    """Path for the convolution and pooling kernels: the forced one, else Numba when it
+    is installed, else NumPy."""
     forced = get_backend()
     if forced != "auto":
         return forced

@@ -7,7 +7,11 @@
   PyTorch. Ties keep the first maximum in row-major order; a NaN wins (the last NaN).
 - avg pool divides each window's sum by PyTorch's divisor: the window clipped to the
   padded input (``count_include_pad=True``, the default), its real pixels only
-  (``False``), or ``divisor_override``. The kernels take the divisors as an array.
+  (``False``), or ``divisor_override``. The kernels take the divisors as an array,
+  computed once with the geometry.
+
+Every kernel takes a geometry (``max_pool2d_geometry(...)``, ``avg_pool2d_geometry(...)``
+from ``shapes.py``: the call validated once) and only checks that its arrays conform.
 
 Numba path: one ``nogil`` pass per (n, c) plane, planes split over our threads.
 NumPy path: an ``as_strided`` window view reduced with ``argmax``/``sum``; backward by
@@ -15,7 +19,7 @@ NumPy path: an ``as_strided`` window view reduced with ``argmax``/``sum``; backw
 
 >>> import numpy as np
 >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
->>> out, idx = max_pool2d_forward(x, 2)
+>>> out, idx = max_pool2d_forward(x, max_pool2d_geometry(x.shape, 2))
 >>> out[0, 0].tolist(), idx[0, 0].tolist()
 ([[5.0, 7.0], [13.0, 15.0]], [[5, 7], [13, 15]])
 """
@@ -26,8 +30,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from . import dispatch, threads
 from .jit import lazy_njit
-from .shapes import (IntPair, float_array, pool2d_geometry, pool_inverse_divisors,
-                     real_array)
+from .shapes import (AvgPoolGeometry, MaxPoolGeometry, avg_pool2d_geometry, conforming,
+                     geometry_of, max_pool2d_geometry)
 
 # A thread gets at least this many window taps of work, else we stay on one thread.
 _SPLIT_MIN_TAPS = 200_000
@@ -173,13 +177,6 @@ def _grain(taps_per_plane: int) -> int:
     return max(1, -(-_SPLIT_MIN_TAPS // max(1, taps_per_plane)))
 
 
-def _check_grad(op: str, grad_out: np.ndarray, expected: tuple[int, ...], dtype=None) -> np.ndarray:
-    grad_out = float_array(op, "grad_out", grad_out, 4, "(N, C, OH, OW)")
-    if grad_out.shape != tuple(expected):
-        raise ValueError(f"{op}: expected grad_out of shape {tuple(expected)}, got {grad_out.shape}")
-    return grad_out
-
-
 # --------------------------------------------------------------------------- max pool
 def _max_forward_numpy(x, k, s, p, d, ohw):
     n, c, h, w = x.shape
@@ -204,29 +201,28 @@ def _max_forward_numpy(x, k, s, p, d, ohw):
     return np.ascontiguousarray(out), idx
 
 
-def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
-                       padding: IntPair = 0, dilation: IntPair = 1,
-                       ceil_mode: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """``F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode,
-    return_indices=True)`` on arrays.
+def max_pool2d_forward(x: np.ndarray, geometry: MaxPoolGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """``F.max_pool2d(x, ..., return_indices=True)`` on arrays, as ``geometry`` says.
 
     Returns ``(out, indices)``, both (N, C, OH, OW); indices are int64.
 
     >>> import numpy as np
-    >>> out, idx = max_pool2d_forward(np.random.rand(2, 3, 7, 5), 3, stride=2, padding=1)
+    >>> x = np.random.rand(2, 3, 7, 5)
+    >>> out, idx = max_pool2d_forward(x, max_pool2d_geometry(x.shape, 3, stride=2, padding=1))
     >>> out.shape, idx.dtype
     ((2, 3, 4, 3), dtype('int64'))
     """
-    x = real_array("max_pool2d", "input", x, 4, "(N, C, H, W)")
-    k, s, p, d, ohw = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding,
-                                      dilation, ceil_mode)
+    op = "max_pool2d"
+    geometry_of(op, geometry, MaxPoolGeometry)
+    x = conforming(op, "input", x, geometry.input_shape, "(N, C, H, W)", real=True)
+    k, s, p, d, ohw = geometry.kernel, geometry.stride, geometry.padding, geometry.dilation, geometry.out_hw
     n, c, h, w = x.shape
     if x.size == 0:
-        return np.empty((n, c) + ohw, x.dtype), np.empty((n, c) + ohw, np.int64)
-    if dispatch.choose_pool2d("max_forward", n, c, h, w) == "numpy":
+        return np.empty(geometry.output_shape, x.dtype), np.empty(geometry.output_shape, np.int64)
+    if dispatch.choose_path() == "numpy":
         return _max_forward_numpy(x, k, s, p, d, ohw)
-    out = np.empty((n, c) + ohw, x.dtype)
-    idx = np.empty((n, c) + ohw, np.int64)
+    out = np.empty(geometry.output_shape, x.dtype)
+    idx = np.empty(geometry.output_shape, np.int64)
     x3, o3, i3 = x.reshape(n * c, h, w), out.reshape((n * c,) + ohw), idx.reshape((n * c,) + ohw)
     if (k, s, p, d) == ((2, 2), (2, 2), (0, 0), (1, 1)) and ohw == (h // 2, w // 2):
         def part(lo: int, hi: int) -> None:
@@ -239,33 +235,32 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | No
 
 
 def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
-                        input_shape: tuple[int, ...]) -> np.ndarray:
+                        geometry: MaxPoolGeometry) -> np.ndarray:
     """Gradient of max_pool2d: each output gradient is added to the input pixel it came from.
 
     >>> import numpy as np
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> out, idx = max_pool2d_forward(x, 2)
-    >>> max_pool2d_backward(np.ones_like(out), idx, x.shape)[0, 0].tolist()[1]
+    >>> geo = max_pool2d_geometry(x.shape, 2)
+    >>> out, idx = max_pool2d_forward(x, geo)
+    >>> max_pool2d_backward(np.ones_like(out), idx, geo)[0, 0].tolist()[1]
     [0.0, 1.0, 0.0, 1.0]
     """
     op = "max_pool2d_backward"
-    input_shape = tuple(int(v) for v in input_shape)
-    if len(input_shape) != 4:
-        raise ValueError(f"{op}: expected input_shape (N, C, H, W), got {input_shape}")
-    if not isinstance(indices, np.ndarray) or indices.ndim != 4 or indices.dtype.kind not in "iu":
-        raise ValueError(f"{op}: expected integer indices of shape (N, C, OH, OW), got "
+    geometry_of(op, geometry, MaxPoolGeometry)
+    input_shape = geometry.input_shape
+    if not isinstance(indices, np.ndarray) or indices.dtype.kind not in "iu" \
+            or indices.shape != geometry.output_shape:
+        raise ValueError(f"{op}: expected integer indices of shape {geometry.output_shape}, got "
                          f"{getattr(indices, 'dtype', type(indices).__name__)} {getattr(indices, 'shape', '')}")
-    n, c, h, w = input_shape
-    if indices.shape[:2] != (n, c):
-        raise ValueError(f"{op}: indices {indices.shape} do not match input_shape {input_shape}")
-    grad_out = _check_grad(op, grad_out, indices.shape)
+    grad_out = conforming(op, "grad_out", grad_out, geometry.output_shape, "(N, C, OH, OW)")
     indices = np.ascontiguousarray(indices, np.int64)
+    n, c, h, w = input_shape
     if grad_out.size == 0 or h * w == 0:
         return np.zeros(input_shape, grad_out.dtype)
     if indices.min() < 0 or indices.max() >= h * w:
         raise ValueError(f"{op}: indices must lie in [0, {h * w}) for input_shape {input_shape}")
     l = indices.shape[2] * indices.shape[3]
-    if dispatch.choose_pool2d("max_backward", n, c, h, w) == "numpy":
+    if dispatch.choose_path() == "numpy":
         flat = (np.arange(n * c, dtype=np.int64)[:, None] * (h * w) + indices.reshape(n * c, l)).ravel()
         dx = np.bincount(flat, weights=grad_out.ravel(), minlength=n * c * h * w)
         return dx.astype(grad_out.dtype, copy=False).reshape(input_shape)
@@ -276,43 +271,30 @@ def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
 
 
 # --------------------------------------------------------------------------- avg pool
-def _avg_geometry(op, shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                  divisor_override):
-    k, s, p, _, ohw = pool2d_geometry(op, shape, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None and (not isinstance(divisor_override, (int, np.integer))
-                                         or isinstance(divisor_override, bool)
-                                         or divisor_override == 0):
-        raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
-    inv = pool_inverse_divisors(tuple(shape[2:]), k, s, p, ohw, count_include_pad,
-                                divisor_override)
-    return k, s, p, ohw, inv
-
-
-def avg_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | None = None,
-                       padding: IntPair = 0, ceil_mode: bool = False,
-                       count_include_pad: bool = True,
-                       divisor_override: int | None = None) -> np.ndarray:
-    """``F.avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
-    divisor_override)`` on arrays.
+def avg_pool2d_forward(x: np.ndarray, geometry: AvgPoolGeometry) -> np.ndarray:
+    """``F.avg_pool2d(x, ...)`` on arrays, as ``geometry`` says.
 
     >>> import numpy as np
-    >>> avg_pool2d_forward(np.ones((1, 1, 3, 3)), 2, stride=1, padding=1)[0, 0].tolist()[0]
+    >>> x = np.ones((1, 1, 3, 3))
+    >>> avg_pool2d_forward(x, avg_pool2d_geometry(x.shape, 2, stride=1, padding=1))[0, 0].tolist()[0]
     [0.25, 0.5, 0.5, 0.25]
-    >>> avg_pool2d_forward(np.ones((1, 1, 3, 3)), 2, stride=1, padding=1,
-    ...                    count_include_pad=False)[0, 0].tolist()[0]
+    >>> geo = avg_pool2d_geometry(x.shape, 2, stride=1, padding=1, count_include_pad=False)
+    >>> avg_pool2d_forward(x, geo)[0, 0].tolist()[0]
     [1.0, 1.0, 1.0, 1.0]
     """
-    x = float_array("avg_pool2d", "input", x, 4, "(N, C, H, W)")
-    k, s, p, ohw, inv = _avg_geometry("avg_pool2d", x.shape, kernel_size, stride, padding,
-                                      ceil_mode, count_include_pad, divisor_override)
+    op = "avg_pool2d"
+    geometry_of(op, geometry, AvgPoolGeometry)
+    x = conforming(op, "input", x, geometry.input_shape, "(N, C, H, W)")
+    k, s, p, ohw, inv = (geometry.kernel, geometry.stride, geometry.padding, geometry.out_hw,
+                         geometry.inverse_divisors)
     n, c, h, w = x.shape
     if x.size == 0:
-        return np.empty((n, c) + ohw, x.dtype)
-    if dispatch.choose_pool2d("avg_forward", n, c, h, w) == "numpy":
+        return np.empty(geometry.output_shape, x.dtype)
+    if dispatch.choose_path() == "numpy":
         out = _windows(_pad_to_windows(x, k, s, p, ohw), k, s, ohw).sum(axis=(-2, -1))
         out *= inv.astype(x.dtype)
         return out
-    out = np.empty((n, c) + ohw, x.dtype)
+    out = np.empty(geometry.output_shape, x.dtype)
     x3, o3 = x.reshape(n * c, h, w), out.reshape((n * c,) + ohw)
     threads.parallel_for(lambda lo, hi: _avg_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1],
                                                  inv, o3),
@@ -320,25 +302,23 @@ def avg_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | No
     return out
 
 
-def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kernel_size: IntPair,
-                        stride: IntPair | None = None, padding: IntPair = 0,
-                        ceil_mode: bool = False, count_include_pad: bool = True,
-                        divisor_override: int | None = None) -> np.ndarray:
+def avg_pool2d_backward(grad_out: np.ndarray, geometry: AvgPoolGeometry) -> np.ndarray:
     """Gradient of avg_pool2d: each window spreads grad/divisor over its (unpadded) pixels.
 
     >>> import numpy as np
-    >>> avg_pool2d_backward(np.ones((1, 1, 2, 2)), (1, 1, 4, 4), 2)[0, 0, 0].tolist()
+    >>> avg_pool2d_backward(np.ones((1, 1, 2, 2)), avg_pool2d_geometry((1, 1, 4, 4), 2))[0, 0, 0].tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
     op = "avg_pool2d_backward"
-    input_shape = tuple(int(v) for v in input_shape)
-    k, s, p, ohw, inv = _avg_geometry(op, input_shape, kernel_size, stride, padding, ceil_mode,
-                                      count_include_pad, divisor_override)
+    geometry_of(op, geometry, AvgPoolGeometry)
+    input_shape = geometry.input_shape
+    k, s, p, ohw, inv = (geometry.kernel, geometry.stride, geometry.padding, geometry.out_hw,
+                         geometry.inverse_divisors)
     n, c, h, w = input_shape
-    grad_out = _check_grad(op, grad_out, (n, c) + ohw)
+    grad_out = conforming(op, "grad_out", grad_out, geometry.output_shape, "(N, C, OH, OW)")
     if grad_out.size == 0 or h * w == 0:
         return np.zeros(input_shape, grad_out.dtype)
-    if dispatch.choose_pool2d("avg_backward", n, c, h, w) == "numpy":
+    if dispatch.choose_path() == "numpy":
         after = _pad_after((h, w), k, s, p, ohw)
         dxp = np.zeros((n, c, p[0] + h + after[0], p[1] + w + after[1]), grad_out.dtype)
         scaled = grad_out * inv.astype(grad_out.dtype)

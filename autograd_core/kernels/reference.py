@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .shapes import IntPair, conv2d_geometry, pool2d_geometry
+from .shapes import IntPair, avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry
 
 
 def _tap(a: np.ndarray, i: int, j: int, stride, dilation, out_hw) -> tuple:
@@ -46,7 +46,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None,
                    stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
                    groups: int = 1) -> np.ndarray:
     """out[n, k] = sum over c, i, j of xpad[n, c, oy*s + i*d, ox*s + j*d] * w[k, c, i, j]."""
-    s, p, d, ohw = conv2d_geometry("conv2d", x.shape, w.shape, stride, padding, dilation, groups)
+    geo = conv2d_geometry(x.shape, w.shape, stride, padding, dilation, groups)
+    s, p, d, ohw = geo.stride, geo.padding, geo.dilation, geo.out_hw
     n, c, _, _ = x.shape
     k, cg, kh, kw = w.shape
     kg = k // groups
@@ -68,8 +69,9 @@ def conv2d_backward_input(grad_out: np.ndarray, w: np.ndarray, input_shape: tupl
                           stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
                           groups: int = 1) -> np.ndarray:
     """Each tap (i, j) scatters grad_out @ w[:, :, i, j] back onto the pixels it read."""
-    s, p, d, ohw = conv2d_geometry("conv2d_backward_input", tuple(input_shape), w.shape,
-                                   stride, padding, dilation, groups)
+    geo = conv2d_geometry(input_shape, w.shape, stride, padding, dilation, groups,
+                          op="conv2d_backward_input")
+    s, p, d, ohw = geo.stride, geo.padding, geo.dilation, geo.out_hw
     n, c, h, wd = input_shape
     k, cg, kh, kw = w.shape
     kg = k // groups
@@ -88,8 +90,9 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tu
                            stride: IntPair = 1, padding: IntPair = 0, dilation: IntPair = 1,
                            groups: int = 1) -> np.ndarray:
     """dw[k, c, i, j] = sum over n, oy, ox of grad_out[n, k, oy, ox] * (tap (i, j) of x)[n, c, oy, ox]."""
-    s, p, d, ohw = conv2d_geometry("conv2d_backward_weight", x.shape, tuple(weight_shape),
-                                   stride, padding, dilation, groups)
+    geo = conv2d_geometry(x.shape, weight_shape, stride, padding, dilation, groups,
+                          op="conv2d_backward_weight")
+    s, p, d, ohw = geo.stride, geo.padding, geo.dilation, geo.out_hw
     k, cg, kh, kw = weight_shape
     kg = k // groups
     xp = _pad(x, p)
@@ -111,8 +114,8 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | No
     Indices are flat positions ``iy * W + ix`` in each (n, c) plane, as PyTorch returns.
     A window whose real pixels are all -inf reports its first real pixel, like PyTorch.
     """
-    k, s, p, d, (oh, ow) = pool2d_geometry("max_pool2d", x.shape, kernel_size, stride, padding,
-                                           dilation, ceil_mode)
+    geo = max_pool2d_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    k, s, p, d, (oh, ow) = geo.kernel, geo.stride, geo.padding, geo.dilation, geo.out_hw
     n, c, h, w = x.shape
     out = np.empty((n, c, oh, ow), x.dtype)
     idx = np.empty((n, c, oh, ow), np.int64)
@@ -160,8 +163,8 @@ def avg_pool2d_forward(x: np.ndarray, kernel_size: IntPair, stride: IntPair | No
                        count_include_pad: bool = True,
                        divisor_override: int | None = None) -> np.ndarray:
     """Window by window: the sum of the window's real pixels over its divisor."""
-    k, s, p, _, (oh, ow) = pool2d_geometry("avg_pool2d", x.shape, kernel_size, stride, padding,
-                                           1, ceil_mode)
+    geo = avg_pool2d_geometry(x.shape, kernel_size, stride, padding, ceil_mode)
+    k, s, p, (oh, ow) = geo.kernel, geo.stride, geo.padding, geo.out_hw
     n, c, h, w = x.shape
     out = np.empty((n, c, oh, ow), x.dtype)
     for oy in range(oh):
@@ -179,8 +182,9 @@ def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kern
                         ceil_mode: bool = False, count_include_pad: bool = True,
                         divisor_override: int | None = None) -> np.ndarray:
     """Window by window: spread grad/divisor over the window's real pixels."""
-    k, s, p, _, (oh, ow) = pool2d_geometry("avg_pool2d_backward", tuple(input_shape),
-                                           kernel_size, stride, padding, 1, ceil_mode)
+    geo = avg_pool2d_geometry(input_shape, kernel_size, stride, padding, ceil_mode,
+                              op="avg_pool2d_backward")
+    k, s, p, (oh, ow) = geo.kernel, geo.stride, geo.padding, geo.out_hw
     n, c, h, w = input_shape
     dx = np.zeros((n, c, h, w), grad_out.dtype)
     for oy in range(oh):

@@ -429,36 +429,32 @@ class Round(_Step):
         return np.asarray(np.round(a, decimals))
 
 
-class Floor(_Step):
+class _Rounding(_Step):
+    """A step function that is one NumPy function of the input."""
+
+    @classmethod
+    def forward(cls, ctx, a):
+        return np.asarray(cls.numpy_function(a))
+
+
+class Floor(_Rounding):
     op = "floor"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(np.floor(a))
+    numpy_function = staticmethod(np.floor)
 
 
-class Ceil(_Step):
+class Ceil(_Rounding):
     op = "ceil"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(np.ceil(a))
+    numpy_function = staticmethod(np.ceil)
 
 
-class Trunc(_Step):
+class Trunc(_Rounding):
     op = "trunc"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(np.trunc(a))
+    numpy_function = staticmethod(np.trunc)
 
 
-class Sign(_Step):
+class Sign(_Rounding):
     op = "sign"
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.asarray(sign_array(a))
+    numpy_function = staticmethod(sign_array)
 
 
 class Fill(Function):
@@ -562,44 +558,41 @@ class FloorDivide(NoDerivative):
         return floor_divide_array(a, b)
 
 
-class Fmod(Function):
-    """C's ``fmod``: the remainder of ``a / b`` rounded towards zero, with ``a``'s sign.
-    d/da = 1, d/db = -trunc(a / b)."""
+class _Remainder(Function):
+    """``a - b * q(a / b)`` for a rounding ``q``: d/da = 1, d/db = -q(a / b)."""
+
+    @staticmethod
+    def rounded_quotient(a, b):
+        raise NotImplementedError
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        _check_int_divisor(a, b)
+        ctx.save_for_backward(a, b)
+        return np.asarray(cls.remainder(a, b))
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_arrays
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (
+            -grad * const(cls.rounded_quotient(a, b)) if need_b else None)
+
+
+class Fmod(_Remainder):
+    """C's ``fmod``: the remainder of ``a / b`` rounded towards zero, with ``a``'s sign."""
 
     op = "fmod"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _check_int_divisor(a, b)
-        ctx.save_for_backward(a, b)
-        return np.asarray(np.fmod(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_arrays
-        need_a, need_b = ctx.needs_input_grad
-        return (grad if need_a else None), (
-            -grad * const(trunc_divide_array(a, b)) if need_b else None)
+    remainder = staticmethod(np.fmod)
+    rounded_quotient = staticmethod(trunc_divide_array)
 
 
-class Remainder(Function):
-    """Python's ``%``: ``a - b * floor(a / b)``, with ``b``'s sign. d/da = 1,
-    d/db = -floor(a / b)."""
+class Remainder(_Remainder):
+    """Python's ``%``: ``a - b * floor(a / b)``, with ``b``'s sign."""
 
     op = "remainder"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _check_int_divisor(a, b)
-        ctx.save_for_backward(a, b)
-        return np.asarray(np.remainder(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_arrays
-        need_a, need_b = ctx.needs_input_grad
-        return (grad if need_a else None), (
-            -grad * const(floor_divide_array(a, b)) if need_b else None)
+    remainder = staticmethod(np.remainder)
+    rounded_quotient = staticmethod(floor_divide_array)
 
 
 class Copysign(Function):

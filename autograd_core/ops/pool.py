@@ -1,7 +1,9 @@
 """Pooling: ``max_pool2d`` and ``avg_pool2d`` with PyTorch's signatures.
 
 Each pooling op's backward is a scatter op whose own backward is a gather (max) or the
-pooling again (average), so second derivatives work.
+pooling again (average), so second derivatives work. The arguments are validated once,
+by the public functions, into a geometry (``kernels.max_pool2d_geometry`` /
+``avg_pool2d_geometry``) that the ops keep and hand unchanged to their kernels.
 """
 from __future__ import annotations
 
@@ -18,14 +20,16 @@ class MaxPool2d(Function):
     op = "max_pool2d"
 
     @staticmethod
-    def forward(ctx, x, geometry=None):
-        out, idx = kernels.max_pool2d_forward(x, **geometry)
-        ctx.indices, ctx.shape = idx, x.shape
+    def forward(ctx, x, geometry=None, indices_sink=None):
+        out, idx = kernels.max_pool2d_forward(x, geometry)
+        ctx.indices, ctx.geometry = idx, geometry
+        if indices_sink is not None:     # return_indices: the same run's indices
+            indices_sink.append(idx)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPoolScatter.apply(grad, indices=ctx.indices, shape=ctx.shape)
+        return MaxPoolScatter.apply(grad, indices=ctx.indices, geometry=ctx.geometry)
 
 
 class MaxPoolScatter(Function):
@@ -34,9 +38,9 @@ class MaxPoolScatter(Function):
     op = "max_pool2d_backward"
 
     @staticmethod
-    def forward(ctx, g, indices=None, shape=()):
+    def forward(ctx, g, indices=None, geometry=None):
         ctx.indices = indices
-        return kernels.max_pool2d_backward(g, indices, shape)
+        return kernels.max_pool2d_backward(g, indices, geometry)
 
     @staticmethod
     def backward(ctx, h):
@@ -51,21 +55,21 @@ class AvgPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, geometry=None):
-        ctx.geometry, ctx.shape = geometry, x.shape
-        return kernels.avg_pool2d_forward(x, **geometry)
+        ctx.geometry = geometry
+        return kernels.avg_pool2d_forward(x, geometry)
 
     @staticmethod
     def backward(ctx, grad):
-        return AvgPoolScatter.apply(grad, shape=ctx.shape, geometry=ctx.geometry)
+        return AvgPoolScatter.apply(grad, geometry=ctx.geometry)
 
 
 class AvgPoolScatter(Function):
     op = "avg_pool2d_backward"
 
     @staticmethod
-    def forward(ctx, g, shape=(), geometry=None):
+    def forward(ctx, g, geometry=None):
         ctx.geometry = geometry
-        return kernels.avg_pool2d_backward(g, shape, **geometry)
+        return kernels.avg_pool2d_backward(g, geometry)
 
     @staticmethod
     def backward(ctx, h):
@@ -90,6 +94,15 @@ def _stride(stride: Any) -> Any:
     return stride if stride not in (None, [], ()) else None
 
 
+def _validated(op: str, x: Tensor, make: Any) -> Any:
+    """``make()``, with a ValueError of the validation turned into PyTorch's RuntimeError
+    naming the op and the input's shape."""
+    try:
+        return make()
+    except ValueError as e:
+        raise RuntimeError(f"{op}: invalid input of shape {tuple(x.shape)}: {e}") from None
+
+
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d`` (stride defaults to kernel_size).
@@ -105,15 +118,15 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     [[[[10.0, 11.0], [14.0, 15.0]]]]
     """
     _check("max_pool2d", input)
-    geometry = dict(kernel_size=kernel_size, stride=_stride(stride), padding=padding,
-                    dilation=dilation, ceil_mode=bool(ceil_mode))
 
     def run(x: Tensor) -> Any:
-        out = MaxPool2d.apply(x, geometry=geometry)
+        geometry = _validated("max_pool2d", x, lambda: kernels.max_pool2d_geometry(
+            x.shape, kernel_size, _stride(stride), padding, dilation, bool(ceil_mode)))
         if not return_indices:
-            return out
-        _, idx = kernels.max_pool2d_forward(x._data, **geometry)
-        return out, const(idx)
+            return MaxPool2d.apply(x, geometry=geometry)
+        sink: list = []
+        out = MaxPool2d.apply(x, geometry=geometry, indices_sink=sink)
+        return out, const(sink[0].copy())     # the graph keeps its own
 
     return _batched(input, run)
 
@@ -133,7 +146,11 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     [[[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]]
     """
     _check("avg_pool2d", input)
-    geometry = dict(kernel_size=kernel_size, stride=_stride(stride), padding=padding,
-                    ceil_mode=bool(ceil_mode), count_include_pad=bool(count_include_pad),
-                    divisor_override=divisor_override)
-    return _batched(input, lambda x: AvgPool2d.apply(x, geometry=geometry))
+
+    def run(x: Tensor) -> Tensor:
+        geometry = _validated("avg_pool2d", x, lambda: kernels.avg_pool2d_geometry(
+            x.shape, kernel_size, _stride(stride), padding, bool(ceil_mode),
+            bool(count_include_pad), divisor_override))
+        return AvgPool2d.apply(x, geometry=geometry)
+
+    return _batched(input, run)

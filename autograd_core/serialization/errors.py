@@ -47,3 +47,19 @@ def size_text(n: int) -> str:
             break
         value, unit = value / 1024, u
     return f"{n} bytes" + (f" ({value:.1f} {unit})" if unit != "bytes" else "")
+
+
+def refuse_large_archive(name: str, infos: list, max_bytes: int, what: str) -> int:
+    """The total size ``infos`` (zip members) declare; a :class:`SerializationError` naming
+    the three largest when it is over ``max_bytes``, raised before anything is inflated.
+    ``what`` names the members in the message ('records', 'arrays')."""
+    total = sum(i.file_size for i in infos)
+    if total > max_bytes:
+        largest = sorted(infos, key=lambda i: -i.file_size)[:3]
+        which = ", ".join(f"{i.filename!r} {size_text(i.file_size)}" for i in largest)
+        raise SerializationError(
+            f"load: {name}: its {what} declare {size_text(total)} uncompressed (largest: "
+            f"{which}), more than the limit of {size_text(max_bytes)}; refused before reading "
+            "anything. If you trust this file, raise the limit: load(..., max_bytes=N) or "
+            "autograd_core.serialization.MAX_BYTES = N")
+    return total

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ..tensor.creation import from_numpy
-from .errors import SerializationError, size_text as _size
+from .errors import SerializationError, refuse_large_archive, size_text as _size
 
 __all__ = ["MANIFEST", "is_legacy_archive", "load_archive"]
 
@@ -70,15 +70,7 @@ class _Archive:
                 "this file, raise the limit: load(..., max_manifest_bytes=N) or "
                 "autograd_core.serialization.MAX_MANIFEST_BYTES = N")
         arrays = [i for i in self.zf.infolist() if i.filename != MANIFEST + ".npy"]
-        total = sum(i.file_size for i in arrays)
-        if total > self.max_bytes:
-            largest = sorted(arrays, key=lambda i: -i.file_size)[:3]
-            which = ", ".join(f"{i.filename!r} {_size(i.file_size)}" for i in largest)
-            raise SerializationError(
-                f"load: {self.name}: its arrays declare {_size(total)} uncompressed (largest "
-                f"entries: {which}), more than the limit of {_size(self.max_bytes)}; refused "
-                "before inflating anything. If you trust this file, raise the limit: "
-                "load(..., max_bytes=N) or autograd_core.serialization.MAX_BYTES = N")
+        refuse_large_archive(self.name, arrays, self.max_bytes, "arrays")
 
     def corrupt(self, why: str) -> None:
         raise SerializationError(f"load: {self.name} is corrupt: {why}")

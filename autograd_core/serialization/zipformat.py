@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
-from .errors import SerializationError, describe, size_text
+from .errors import SerializationError, describe, refuse_large_archive, size_text
 
 __all__ = ["ALIGNMENT", "archive_name", "archive_records", "write_archive", "ArchiveReader"]
 
@@ -162,15 +162,7 @@ class ArchiveReader:
                 "file, raise the limit: load(..., max_manifest_bytes=N) or "
                 "autograd_core.serialization.MAX_MANIFEST_BYTES = N (or save large NumPy "
                 "arrays as tensors: they are stored beside the pickle)")
-        total = sum(i.file_size for i in infos)
-        if total > max_bytes:
-            largest = sorted(infos, key=lambda i: -i.file_size)[:3]
-            which = ", ".join(f"{i.filename!r} {size_text(i.file_size)}" for i in largest)
-            raise SerializationError(
-                f"load: {name}: its records declare {size_text(total)} uncompressed (largest "
-                f"records: {which}), more than the limit of {size_text(max_bytes)}; refused "
-                "before reading anything. If you trust this file, raise the limit: "
-                "load(..., max_bytes=N) or autograd_core.serialization.MAX_BYTES = N")
+        total = refuse_large_archive(name, infos, max_bytes, "records")
         self.budget = max_bytes - total  # for copies made while rebuilding tensors
 
     def corrupt(self, why: str) -> None:

@@ -66,6 +66,22 @@ def _size(args: tuple) -> tuple:
     return tuple(int(a) for a in args)
 
 
+def _keyword_size(args: tuple, kwargs: dict, name: str, op: str) -> tuple:
+    """The varargs sizes or dims of ``op``, given instead as the keyword PyTorch names them
+    (``zeros(size=(2, 3))``, ``x.flip(dims=[0])``, ``x.reshape(shape=(3, 2))``); called
+    only when keywords are left over.
+
+    >>> _keyword_size((), {"dims": [0]}, "dims", "flip")
+    ([0],)
+    """
+    unknown = [k for k in kwargs if k != name]
+    if unknown:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{unknown[0]}'")
+    if args:
+        raise TypeError(f"{op}() got multiple values for argument '{name}'")
+    return (kwargs[name],)
+
+
 def _check_dim(t: Tensor, dim: Any, op: str) -> int:
     """``dim`` as an index in ``[0, ndim)``; a 0-d tensor takes dims -1 and 0, as PyTorch's
     (then 0 is returned). Out of range: PyTorch's ``IndexError``."""

@@ -248,6 +248,18 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data)
 
+    def __format__(self, format_spec: str) -> str:
+        """As PyTorch's: a plain 0-d tensor formats as its number (``f"{loss:.4f}"``);
+        anything else only with an empty spec.
+
+        >>> import autograd_core as ag
+        >>> f"{ag.tensor(2.5):+.2f}"
+        '+2.50'
+        """
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:

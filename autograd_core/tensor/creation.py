@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd import function as _f
 from ..device import check as check_device
 from ..autograd.function import is_tensor
-from .args import _leaf, _size
+from .args import _keyword_size, _leaf, _size
 from .dtypes import _default_dtype, _dtype, int64, to_array
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
@@ -69,14 +69,20 @@ def _float(dtype: Any) -> np.dtype:
     return _dtype(dtype) or _default_dtype[0]
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **kwargs: Any) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    if kwargs:
+        size = _keyword_size(size, kwargs, "size", "zeros")
     check_device(device)
     return _new(np.zeros(_size(size), _float(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         **kwargs: Any) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``."""
+    if kwargs:
+        size = _keyword_size(size, kwargs, "size", "ones")
     check_device(device)
     return _new(np.ones(_size(size), _float(dtype)), requires_grad)
 
@@ -206,7 +212,7 @@ class CreationMixin:
         return _dtype(dtype) or self._data.dtype
 
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
-                  requires_grad: bool = False) -> "Tensor":
+                  requires_grad: bool = False, **kwargs: Any) -> "Tensor":
         """Zeros of ``size`` with this tensor's dtype (unless ``dtype`` is given).
 
         >>> import autograd_core as ag
@@ -214,28 +220,34 @@ class CreationMixin:
         tensor([[0, 0, 0],
                 [0, 0, 0]])
         """
+        if kwargs:
+            size = _keyword_size(size, kwargs, "size", "new_zeros")
         check_device(device)
         return _leaf(np.zeros(_size(size), self._new_dtype(dtype)), requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> "Tensor":
+                 requires_grad: bool = False, **kwargs: Any) -> "Tensor":
         """Ones of ``size`` with this tensor's dtype (unless ``dtype`` is given).
 
         >>> import autograd_core as ag
         >>> ag.zeros(1, dtype=ag.float64).new_ones((2,))
         tensor([1., 1.], dtype=float64)
         """
+        if kwargs:
+            size = _keyword_size(size, kwargs, "size", "new_ones")
         check_device(device)
         return _leaf(np.ones(_size(size), self._new_dtype(dtype)), requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
-                  requires_grad: bool = False) -> "Tensor":
+                  requires_grad: bool = False, **kwargs: Any) -> "Tensor":
         """An uninitialised tensor of ``size`` (here: zeros) with this tensor's dtype.
 
         >>> import autograd_core as ag
         >>> ag.zeros(1).new_empty(2, 2).shape
         (2, 2)
         """
+        if kwargs:
+            size = _keyword_size(size, kwargs, "size", "new_empty")
         check_device(device)
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 

@@ -26,6 +26,41 @@ int32 = np.dtype(np.int32)
 int64 = long = np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
 
+
+class DtypeWithoutArrays:
+    """A PyTorch dtype NumPy has no counterpart of. Programs written for GPUs name it even
+    when they run on the CPU (nanoGPT builds ``{'bfloat16': torch.bfloat16, ...}`` at start),
+    so it exists, compares, hashes and prints as PyTorch's; a tensor of it cannot be made.
+
+    >>> import autograd_core as ag
+    >>> ag.bfloat16, ag.bfloat16 == ag.float32, ag.bfloat16.is_floating_point
+    (torch.bfloat16, False, True)
+    >>> ag.zeros(2, dtype=ag.bfloat16)
+    Traceback (most recent call last):
+    TypeError: autograd-core has no torch.bfloat16 tensors (NumPy has no such dtype): use float32
+    """
+
+    __slots__ = ("name", "itemsize", "is_floating_point", "is_complex", "is_signed")
+
+    def __init__(self, name: str, itemsize: int, is_floating_point: bool = True) -> None:
+        self.name, self.itemsize = name, itemsize
+        self.is_floating_point, self.is_complex, self.is_signed = is_floating_point, False, True
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str:
+        return "bfloat16"  # pickled by name: the module's attribute of that name
+
+    def refuse(self) -> TypeError:
+        return TypeError(f"autograd-core has no {self!r} tensors (NumPy has no such dtype): "
+                         "use float32")
+
+
+bfloat16 = DtypeWithoutArrays("bfloat16", 2)
+
 _default_dtype = [float32]
 
 def get_default_dtype() -> np.dtype:
@@ -33,6 +68,8 @@ def get_default_dtype() -> np.dtype:
 
 def set_default_dtype(dtype: Any) -> None:
     """The float dtype for Python floats and for ``zeros``, ``randn``, ... (float32 at start)."""
+    if isinstance(dtype, DtypeWithoutArrays):
+        raise dtype.refuse()
     d = np.dtype(dtype)
     if d.kind != "f":
         raise TypeError(f"set_default_dtype: only floating point dtypes are supported, got {d}")
@@ -41,6 +78,8 @@ def set_default_dtype(dtype: Any) -> None:
 def _dtype(dtype: Any) -> np.dtype | None:
     if dtype is None:
         return None
+    if isinstance(dtype, DtypeWithoutArrays):
+        raise dtype.refuse()
     try:
         return np.dtype(dtype)
     except TypeError:
@@ -77,6 +116,6 @@ def _untensor(data: Any) -> Any:
         return [_untensor(x) for x in data]
     return data._data if is_tensor(data) else data
 
-__all__ = ["float16", "half", "float32", "float", "float64", "double", "int8", "uint8", "int16",
+__all__ = ["bfloat16", "DtypeWithoutArrays", "float16", "half", "float32", "float", "float64", "double", "int8", "uint8", "int16",
            "short", "int32", "int64", "long", "bool_", "get_default_dtype", "set_default_dtype",
            "to_array", "scalar_type_name", "torch_type_name"]

@@ -2,6 +2,9 @@
 transpose, squeeze, expand, narrow and split, flip and roll, triangles and diagonals;
 and the functions that join tensors: ``cat``, ``stack``, ``vstack``, ``hstack``,
 ``meshgrid``.
+
+Longer than 600 lines on purpose: one concept (every method that moves numbers without
+changing them, each a few lines plus its runnable example), kept in one place.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import numpy as np
 from ..autograd import function as _f
 from ..autograd.function import is_tensor, version_counter
 from ..autograd.grad_mode import STATE
-from .args import _check_dim, _check_dim_of_nd, _require_tensor, _size
+from .args import _check_dim, _check_dim_of_nd, _keyword_size, _require_tensor, _size
 from ..ops import index as IX
 from ..ops import movement as MV
 from .pointwise import where
@@ -27,13 +30,15 @@ class MovementMixin:
 
     __slots__ = ()
 
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any, **kwargs: Any) -> "Tensor":
+        if kwargs:
+            shape = _keyword_size(shape, kwargs, "shape", "reshape")
         shape = _size(shape)
         if shape == self._data.shape:
             return self
         return MV.Reshape.apply(self, shape=shape)
 
-    def view(self, *shape: Any) -> "Tensor":
+    def view(self, *shape: Any, **kwargs: Any) -> "Tensor":
         """The same memory in another shape (a view, never a copy: PyTorch's error when the
         layout does not allow one), or ``view(dtype)``: the same bytes read as ``dtype``.
 
@@ -45,6 +50,8 @@ class MovementMixin:
         Traceback (most recent call last):
         RuntimeError: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.
         """
+        if kwargs:
+            shape = _keyword_size(shape, kwargs, "size", "view")
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)) and \
                 not is_tensor(shape[0]):
             return self._view_dtype(np.dtype(shape[0]))
@@ -94,7 +101,9 @@ class MovementMixin:
         d = _check_dim(self, dim, "unflatten")
         return self.reshape(self.shape[:d] + tuple(sizes) + self.shape[d + 1:])
 
-    def permute(self, *dims: Any) -> "Tensor":
+    def permute(self, *dims: Any, **kwargs: Any) -> "Tensor":
+        if kwargs:
+            dims = _keyword_size(dims, kwargs, "dims", "permute")
         dims = _size(dims)
         if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {dims} are not a permutation of the {self.ndim} "
@@ -140,7 +149,9 @@ class MovementMixin:
         d = dim % n
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
 
-    def expand(self, *sizes: Any) -> "Tensor":
+    def expand(self, *sizes: Any, **kwargs: Any) -> "Tensor":
+        if kwargs:
+            sizes = _keyword_size(sizes, kwargs, "size", "expand")
         sizes = _size(sizes)
         lead = len(sizes) - self.ndim
         if lead < 0:
@@ -162,7 +173,7 @@ class MovementMixin:
 
     broadcast_to = expand
 
-    def repeat(self, *sizes: Any) -> "Tensor":
+    def repeat(self, *sizes: Any, **kwargs: Any) -> "Tensor":
         """The whole tensor repeated ``sizes`` times along each dim (a copy, always).
 
         >>> import autograd_core as ag
@@ -170,6 +181,8 @@ class MovementMixin:
         tensor([[1, 2, 1, 2],
                 [1, 2, 1, 2]])
         """
+        if kwargs:
+            sizes = _keyword_size(sizes, kwargs, "repeats", "repeat")
         sizes = _size(sizes)
         if len(sizes) < self.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
@@ -384,7 +397,7 @@ class MovementMixin:
             raise RuntimeError(f"diagonal: dim1 and dim2 cannot be the same dim ({d1})")
         return MV.Diagonal.apply(self, offset=int(offset), dim1=d1, dim2=d2)
 
-    def tile(self, *dims: Any) -> "Tensor":
+    def tile(self, *dims: Any, **kwargs: Any) -> "Tensor":
         """Repeat the whole tensor ``dims`` times along each dim (missing leading dims
         count as 1, on either side).
 
@@ -392,6 +405,8 @@ class MovementMixin:
         >>> ag.tensor([[1, 2]]).tile(2)
         tensor([[1, 2, 1, 2]])
         """
+        if kwargs:
+            dims = _keyword_size(dims, kwargs, "dims", "tile")
         reps = _size(dims)
         if any(r < 0 for r in reps):
             raise RuntimeError(f"tile: repetitions must be non-negative, got {reps}")
@@ -461,7 +476,7 @@ class MovementMixin:
             keep = ~np.tri(n, m, int(diagonal) - 1, dtype=bool)
         return where(keep, self, _f.make(np.zeros((), self._data.dtype)))
 
-    def flip(self, *dims: Any) -> "Tensor":
+    def flip(self, *dims: Any, **kwargs: Any) -> "Tensor":
         """The elements in reverse order along each of ``dims``.
 
         >>> import autograd_core as ag
@@ -469,6 +484,8 @@ class MovementMixin:
         tensor([[4, 3],
                 [2, 1]])
         """
+        if kwargs:
+            dims = _keyword_size(dims, kwargs, "dims", "flip")
         dims = _size(dims)
         ds = [_check_dim(self, d, "flip") for d in dims]
         if len(set(ds)) != len(ds):

@@ -19,7 +19,7 @@ from ..autograd import function as _f
 from ..device import check as check_device
 from ..random import Generator, rng
 from ..ops import pointwise as P
-from .args import _is_float, _size
+from .args import _is_float, _keyword_size, _size
 from .creation import _float, _like, _new
 from .dtypes import _dtype, int64
 
@@ -28,15 +28,19 @@ if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, import
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+         device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Uniform numbers in [0, 1)."""
+    if kwargs:
+        size = _keyword_size(size, kwargs, "size", "rand")
     check_device(device)
     return _new(rng(generator).random(_size(size)).astype(_float(dtype)), requires_grad)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+          device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Standard normal numbers."""
+    if kwargs:
+        size = _keyword_size(size, kwargs, "size", "randn")
     check_device(device)
     return _new(rng(generator).standard_normal(_size(size)).astype(_float(dtype)), requires_grad)
 

@@ -24,6 +24,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.autograd import inplace_option
+from autograd_core.onnx import is_in_onnx_export
 from autograd_core.ops.activation import ELU as _ELU
 from autograd_core.ops.activation import GELU as _GELU
 from autograd_core.ops.activation import Hardswish as _Hardswish
@@ -189,7 +190,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got "
                          f"min_val={min_val} and max_val={max_val}")
     inside = ~((input <= min_val) | (input >= max_val))  # a NaN is inside, as PyTorch's mask
-    if inside.all():
+    if not is_in_onnx_export() and inside.all():  # export records the general form
         return input * 1.0
     # as PyTorch, the gradient is 0 at the bounds too: outside values are constants
     return ag.where(inside, input, input.detach().clamp(min_val, max_val))

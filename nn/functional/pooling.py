@@ -20,6 +20,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.onnx import is_in_onnx_export
 
 from .arguments import _tensor
 
@@ -177,6 +178,11 @@ def _pool2d(input: Tensor, oh: int, ow: int, return_indices: bool) -> Any:
     maximum, NaN wins) picked with ``gather``."""
     h, w = input.shape[-2:]
     lead = tuple(input.shape[:-2])
+    if is_in_onnx_export() and not return_indices:
+        # export records each bin's max; the winners' indices come from the data
+        rows = [ag.stack([input[..., h0:h1, w0:w1].amax((-2, -1)) for w0, w1 in _bins(w, ow)],
+                         -1) for h0, h1 in _bins(h, oh)]
+        return ag.stack(rows, -2)
     x = input.detach()
     idx = np.empty(lead + (oh, ow), dtype=np.int64)
     for i, (h0, h1) in enumerate(_bins(h, oh)):

@@ -1,7 +1,7 @@
 """Resizing: ``interpolate``, ``pixel_shuffle`` and ``pixel_unshuffle``.
 
-Nearest modes are one indexing node (an open grid of source positions); linear and
-bilinear apply a small interpolation matrix per spatial dim with matmul, as
+Nearest modes are one indexing node (an open grid of source positions); the linear and
+cubic modes apply a small interpolation matrix per spatial dim with matmul, as
 ``adaptive_avg_pool2d`` does, so every mode is differentiable to any order.
 
 >>> import autograd_core as ag, autograd_core.nn.functional as F
@@ -24,8 +24,9 @@ from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 __all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle"]
 
 
-_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "area")
-_LINEAR_DIMS = {"linear": 3, "bilinear": 4}
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
+_LINEAR_DIMS = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
+_CUBIC_A = -0.75  # PyTorch's (and OpenCV's) cubic convolution coefficient
 
 
 def _per_dim(value: Any, n: int, what: str) -> list:
@@ -73,14 +74,45 @@ def _linear_matrix(n_in: int, n_out: int, scale: float | None, align_corners: bo
     return m
 
 
+def _cubic_matrix(n_in: int, n_out: int, scale: float | None, align_corners: bool,
+                  dtype: np.dtype) -> np.ndarray:
+    """(n_out, n_in) matrix of bicubic weights: four taps around each source position
+    (not clamped at 0, unlike linear), taps past an edge read the edge pixel, as PyTorch."""
+    dst = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        src = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        s = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+        src = s * (dst + 0.5) - 0.5
+    src = src.astype(dtype)
+    base = np.floor(src)
+    t = (src - base).astype(dtype)
+    a = dtype.type(_CUBIC_A)
+
+    def near(x):   # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):    # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    rows = np.arange(n_out)
+    for k, w in enumerate(weights):
+        cols = np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1)
+        np.add.at(m, (rows, cols), w)
+    return m
+
+
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
     """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to
     ``size`` or by ``scale_factor`` (output size ``floor(in * scale_factor)``), as
     ``torch.nn.functional.interpolate``. Modes: ``'nearest'`` and ``'nearest-exact'``
-    (3-D, 4-D, 5-D input), ``'linear'`` (3-D), ``'bilinear'`` (4-D) with
-    ``align_corners``, and ``'area'`` (adaptive average pooling, 3-D and 4-D).
+    (3-D, 4-D, 5-D input), ``'linear'`` (3-D), ``'bilinear'`` and ``'bicubic'`` (4-D),
+    ``'trilinear'`` (5-D) with ``align_corners``, and ``'area'`` (adaptive average
+    pooling, 3-D and 4-D).
 
     >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> x = ag.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
@@ -131,12 +163,18 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         grids = [_nearest_index(i, o, s, mode == "nearest-exact")
                  for i, o, s in zip(spatial, out_size, scales)]
         return input[(slice(None), slice(None)) + np.ix_(*grids)]
-    dt = input.dtype
-    mw = _linear_matrix(spatial[-1], out_size[-1], scales[-1], align_corners, dt)
-    out = input @ ag.from_numpy(np.ascontiguousarray(mw.T))
-    if n == 2:
-        out = ag.from_numpy(_linear_matrix(spatial[0], out_size[0], scales[0], align_corners,
-                                           dt)) @ out
+    # separable: one interpolation matrix per spatial dim, applied with matmul
+    weights = _cubic_matrix if mode == "bicubic" else _linear_matrix
+    out = input
+    for axis in range(n - 1, -1, -1):
+        m = weights(spatial[axis], out_size[axis], scales[axis], align_corners, np.dtype(input.dtype))
+        dim = 2 + axis
+        if dim == input.ndim - 1:
+            out = out @ ag.from_numpy(np.ascontiguousarray(m.T))
+        elif dim == input.ndim - 2:
+            out = ag.from_numpy(m) @ out
+        else:
+            out = (out.transpose(dim, -1) @ ag.from_numpy(np.ascontiguousarray(m.T))).transpose(dim, -1)
     return out
 
 

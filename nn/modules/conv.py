@@ -32,6 +32,9 @@ def _ntuple(v: Any, n: int, name: str) -> tuple:
     return (int(v),) * n
 
 
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
 def _check_conv_args(name: str, in_channels: int, out_channels: int, groups: int,
                     padding_mode: str) -> None:
     """The constructor checks every convolution layer shares (plain and transposed)."""
@@ -43,8 +46,9 @@ def _check_conv_args(name: str, in_channels: int, out_channels: int, groups: int
     if out_channels % groups != 0:
         raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups "
                          f"({groups})")
-    if padding_mode != "zeros":
-        raise ValueError(f"{name}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError("padding_mode must be one of {'zeros', 'reflect', 'replicate', "
+                         f"'circular'}}, but got padding_mode={padding_mode!r}")
 
 
 class _ConvNd(Module):
@@ -84,7 +88,19 @@ class _ConvNd(Module):
         # as PyTorch's; non-zero only in transposed convolutions
         self.output_padding = _ntuple(output_padding, n, "output_padding")
         self.groups = groups
+        if transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         self.padding_mode = padding_mode
+        # F.pad's amounts (last dim first) for the other padding modes, as PyTorch keeps them
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            self._reversed_padding_repeated_twice = [
+                a for t in reversed(totals) for a in (t // 2, t - t // 2)]
+        elif self.padding == "valid":
+            self._reversed_padding_repeated_twice = [0, 0] * n
+        else:
+            self._reversed_padding_repeated_twice = [p for p in reversed(self.padding)
+                                                     for _ in range(2)]
         self.transposed = transposed
         channels = (in_channels, out_channels // groups) if transposed else \
             (out_channels, in_channels // groups)
@@ -132,6 +148,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
@@ -147,8 +165,13 @@ class _Conv(_ConvNd):
     def forward(self, input: Tensor) -> Tensor:
         unbatched = self._check_input(input)
         x = input.unsqueeze(0) if unbatched else input
-        out = self._conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                         self.groups)
+        if self.padding_mode != "zeros":
+            x = F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            out = self._conv(x, self.weight, self.bias, self.stride, 0, self.dilation,
+                             self.groups)
+        else:
+            out = self._conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                             self.groups)
         return out.squeeze(0) if unbatched else out
 
 
@@ -169,7 +192,8 @@ class Conv1d(_Conv):
 
 class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W) (or unbatched (C_in, H, W)) input; ``weight``
-    is (out_channels, in_channels / groups, kH, kW).
+    is (out_channels, in_channels / groups, kH, kW). ``padding_mode`` is ``'zeros'``,
+    ``'reflect'``, ``'replicate'`` or ``'circular'`` (as ``F.pad``'s modes).
 
     >>> import autograd_core as ag, autograd_core.nn as nn
     >>> conv = nn.Conv2d(1, 8, 3, padding=1)

@@ -21,6 +21,7 @@ dtypes, state dicts, hooks, repr), kept in one file as PyTorch keeps it.
 from __future__ import annotations
 
 import itertools
+import os
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator, Mapping
 
@@ -202,20 +203,24 @@ class Module:
 
     def _claim(self, name: str, store: str, what: str) -> dict:
         """The store (``_parameters``, ``_modules`` or ``_buffers``) a new ``name`` goes to,
-        once ``name`` is taken out of the others."""
+        once ``name`` is taken out of the others. As PyTorch, a name already in that store
+        stays where it is: ``self.decoder.weight = self.encoder.weight`` or
+        ``model.conv1 = nn.Conv2d(...)`` keeps the order of ``named_parameters()``,
+        ``children()`` and ``state_dict()``."""
         d = self.__dict__
         if d.get(store) is None:
             raise AttributeError(f"cannot assign {what} before Module.__init__() call")
-        self._remove_from(name, d)
+        self._remove_from(name, d, keep=store)
         return d[store]
 
-    def _remove_from(self, name: str, d: dict) -> None:
+    def _remove_from(self, name: str, d: dict, keep: str | None = None) -> None:
         d.pop(name, None)
         for key in ("_parameters", "_buffers", "_modules"):
             store = d.get(key)
-            if store is not None:
+            if store is not None and key != keep:
                 store.pop(name, None)
-        d.get("_non_persistent_buffers_set", set()).discard(name)
+        if keep != "_buffers":
+            d.get("_non_persistent_buffers_set", set()).discard(name)
 
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
@@ -664,7 +669,9 @@ class Module:
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
                         assign: bool = False) -> _IncompatibleKeys:
         """Copy parameters and buffers from ``state_dict`` (our Tensors, NumPy arrays, or
-        anything with ``.numpy()``) into this module.
+        anything with ``.numpy()``) into this module. ``state_dict`` may also be the path
+        of a ``.safetensors`` file or of a file ``save``/``torch.save`` wrote; then every
+        problem is reported on one line that names the file.
 
         With ``strict=True`` missing and unexpected keys are errors; a shape mismatch is
         always an error. All problems are reported together, in PyTorch's words.
@@ -676,6 +683,8 @@ class Module:
         >>> bool((a.weight == b.weight).all())
         True
         """
+        if isinstance(state_dict, (str, os.PathLike)):
+            return self._load_state_dict_file(os.fspath(state_dict), strict, assign)
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing: list[str] = []
@@ -704,6 +713,26 @@ class Module:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 self._get_name(), "\n\t".join(errors)))
         return _IncompatibleKeys(missing, unexpected)
+
+    def _load_state_dict_file(self, path: str, strict: bool, assign: bool) -> _IncompatibleKeys:
+        """``load_state_dict`` from a ``.safetensors`` file or a ``save``d state dict; nothing
+        is copied unless every key and shape fits (errors on one line, naming the file)."""
+        if path.endswith(".safetensors"):
+            from autograd_core.safetensors import load_file
+            state = load_file(path)
+        else:
+            state = ag.load(path)
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{path}: expected a state dict (a mapping of name -> tensor), got "
+                            f"{type(state).__name__}")
+        before = [(t, t.detach().numpy().copy()) for t in self.state_dict(keep_vars=True).values()]
+        try:
+            return self.load_state_dict(state, strict, assign)
+        except RuntimeError as e:
+            for t, a in before:  # the entries that fitted were copied: put them back
+                if t.shape == a.shape:
+                    np.copyto(t.detach().numpy(), a)
+            raise RuntimeError(f"{path}: " + " ".join(str(e).split("\n\t"))) from None
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, missing: list,
                               errors: list, assign: bool = False) -> None:

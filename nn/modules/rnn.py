@@ -38,6 +38,7 @@ from .. import functional as F
 from .. import init
 from ..functional.arguments import _check_dtype
 from ..parameter import Parameter, _empty, _float_dtype
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -177,7 +178,7 @@ class RNNBase(Module):
         """Check ``input``; True when it is batched (3-D)."""
         name = self._get_name()
         _check_input(name, input, (2, 3), self.input_size, self._parameters["weight_ih_l0"],
-                     " (PackedSequence is not supported)", " tensor",
+                     " or PackedSequence", " tensor",
                      "input.size(-1) must be equal to input_size. Expected {want}, got {got}")
         batched = input.ndim == 3
         length = input.shape[1 if batched and self.batch_first else 0]
@@ -248,25 +249,88 @@ class RNNBase(Module):
                 x = F.dropout(x, self.dropout, training=True)
         return x, [ag.stack(f, 0) for f in finals]
 
-    def _forward(self, input: Tensor, hx: Any) -> tuple[Tensor, list[Tensor]]:
+    def _run_packed(self, data: Tensor, batch_sizes: list[int], states: list[Tensor | None]
+                    ) -> tuple[Tensor, list[Tensor]]:
+        """``_run`` on a packed batch: ``data`` (sum of the lengths, H_in) holds the time
+        steps one after the other, step t for the first ``batch_sizes[t]`` sequences (the
+        batch is sorted by decreasing length). At each step only those rows advance, the
+        others keep their state: a sequence that has ended keeps its last one, and going
+        backwards one that has not started yet keeps its initial one."""
+        mode, n = self.mode, self.hidden_size
+        batch = batch_sizes[0]
+        directions = 2 if self.bidirectional else 1
+        zeros = ag.zeros(batch, n, dtype=data.dtype)
+        finals: list[list[Tensor]] = [[] for _ in states]
+        x = data
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(directions):
+                w_ih, w_hh, b_ih, b_hh = self._params(layer, d)
+                row = layer * directions + d
+                cur = [zeros if s is None else s[row] for s in states]
+                xs = F.linear(x, w_ih, b_ih).split(batch_sizes, 0)
+                out: list[Any] = [None] * len(batch_sizes)
+                for t in (range(len(batch_sizes) - 1, -1, -1) if d else range(len(batch_sizes))):
+                    b = batch_sizes[t]
+                    active = [c if b == batch else c[:b] for c in cur]
+                    if mode == "LSTM":
+                        new = list(lstm_step(xs[t], active[0], active[1], w_hh, b_hh))
+                    elif mode == "GRU":
+                        new = [gru_step(xs[t], active[0], w_hh, b_hh)]
+                    else:
+                        new = [_rnn_step(xs[t], active[0], w_hh, b_hh, mode == "RNN_RELU")]
+                    cur = new if b == batch else [ag.cat([h, c[b:]], 0) for h, c in zip(new, cur)]
+                    out[t] = new[0]
+                outs.append(ag.cat(out, 0))
+                for f, s in zip(finals, cur):
+                    f.append(s)
+            x = outs[0] if directions == 1 else ag.cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, training=True)
+        return x, [ag.stack(f, 0) for f in finals]
+
+    def _states(self, hx: Any, batched: bool, batch: int) -> list[Tensor | None]:
+        """The initial states given as ``hx``, checked, as a list (None: zeros)."""
+        if self.mode == "LSTM":
+            if hx is None:
+                return [None, None]
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError("LSTM: expected hx to be a tuple (h_0, c_0), got "
+                                f"{type(hx).__name__}")
+            return [self._check_hidden(hx[0], batched, batch, "hidden[0]"),
+                    self._check_hidden(hx[1], batched, batch, "hidden[1]")]
+        return [None if hx is None else self._check_hidden(hx, batched, batch, "hidden")]
+
+    def _forward_packed(self, input: PackedSequence, hx: Any
+                        ) -> tuple[PackedSequence, list[Tensor]]:
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        name = self._get_name()
+        w = self._parameters["weight_ih_l0"]
+        if data.ndim != 2 or data.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected "
+                             f"{self.input_size}, got {data.shape[-1]}")
+        if data.dtype != w.dtype:
+            _check_dtype(name, data, w)
+        sizes = [int(b) for b in batch_sizes.tolist()]
+        states = self._states(hx, True, sizes[0])
+        if sorted_indices is not None:  # the states follow the batch into its sorted order
+            states = [s if s is None else s.index_select(1, sorted_indices) for s in states]
+        out, finals = self._run_packed(data, sizes, states)
+        if unsorted_indices is not None:
+            finals = [f.index_select(1, unsorted_indices) for f in finals]
+        return PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), finals
+
+    def _forward(self, input: Tensor | PackedSequence, hx: Any
+                 ) -> tuple[Tensor | PackedSequence, list[Tensor]]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         batched = self._check_input(input)
         if batched:
             x = input.transpose(0, 1) if self.batch_first else input
         else:
             x = input.unsqueeze(1)
         batch = x.shape[1]
-        if self.mode == "LSTM":
-            if hx is None:
-                states: list[Tensor | None] = [None, None]
-            else:
-                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                    raise TypeError("LSTM: expected hx to be a tuple (h_0, c_0), got "
-                                    f"{type(hx).__name__}")
-                states = [self._check_hidden(hx[0], batched, batch, "hidden[0]"),
-                          self._check_hidden(hx[1], batched, batch, "hidden[1]")]
-        else:
-            states = [None if hx is None else self._check_hidden(hx, batched, batch, "hidden")]
-        out, finals = self._run(x, states)
+        out, finals = self._run(x, self._states(hx, batched, batch))
         if not batched:
             return out.squeeze(1), [f.squeeze(1) for f in finals]
         return (out.transpose(0, 1) if self.batch_first else out), finals
@@ -295,7 +359,9 @@ class RNN(RNNBase):
     default. Returns ``(output, h_n)``: output (L, N, D * H) (batch first if asked) and the
     final hidden state of every layer and direction (D * num_layers, N, H); D = 2 when
     ``bidirectional``. ``dropout`` applies to the outputs of every layer but the last, in
-    training.
+    training. The input may be a ``PackedSequence`` (``nn.utils.rnn``) of sequences of
+    different lengths; the output is then packed the same way and ``h_n`` holds each
+    sequence's state at its own last step.
 
     >>> import autograd_core as ag, autograd_core.nn as nn
     >>> rnn = nn.RNN(10, 20, num_layers=2)
@@ -323,7 +389,8 @@ class RNN(RNNBase):
                          bidirectional, 0, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None
+                ) -> tuple[Tensor | PackedSequence, Tensor]:
         out, (h_n,) = self._forward(input, hx)
         return out, h_n
 
@@ -352,8 +419,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, device, dtype)
 
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    def forward(self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor | PackedSequence, tuple[Tensor, Tensor]]:
         out, (h_n, c_n) = self._forward(input, hx)
         return out, (h_n, c_n)
 
@@ -380,7 +447,8 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, 0, device, dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None
+                ) -> tuple[Tensor | PackedSequence, Tensor]:
         out, (h_n,) = self._forward(input, hx)
         return out, h_n
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, int_index_array
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -41,19 +41,6 @@ def get_worker_info() -> None:
         True
     """
     return None
-
-
-def _as_index_array(indices: Any) -> np.ndarray | None:
-    """``indices`` as an int64 array, or None if they are not plain integers."""
-    if isinstance(indices, np.ndarray):
-        return indices if indices.dtype.kind in "iu" else None
-    try:
-        arr = np.asarray(indices)
-    except (TypeError, ValueError):
-        return None
-    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
-        return None
-    return arr.astype(np.int64, copy=False)
 
 
 class DataLoader(Generic[T_co]):
@@ -324,7 +311,7 @@ class DataLoader(Generic[T_co]):
         if self._default_collate:
             get_batch = getattr(dataset, "_get_batch", None)
             if get_batch is not None:
-                arr = _as_index_array(indices)
+                arr = int_index_array(indices)
                 if arr is not None:
                     batch = get_batch(arr)
                     if batch is not None:

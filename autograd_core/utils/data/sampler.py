@@ -47,8 +47,11 @@ def _check_positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-def _int_array(indices: Any) -> np.ndarray | None:
-    """``indices`` as a 1-D int64 array, or None if they are not plain integers."""
+def int_index_array(indices: Any) -> np.ndarray | None:
+    """``indices`` as a 1-D integer array (int64 unless already an integer ndarray), or
+    None if they are not plain integers."""
+    if isinstance(indices, np.ndarray) and indices.ndim == 1:
+        return indices if indices.dtype.kind in "iu" else None
     try:
         arr = np.asarray(indices)
     except (TypeError, ValueError):
@@ -245,7 +248,7 @@ class SubsetRandomSampler(Sampler[int]):
     def _index_chunks(self) -> Iterator[np.ndarray] | None:
         if type(self).__iter__ is not SubsetRandomSampler.__iter__:
             return None
-        idx = _int_array(self.indices)
+        idx = int_index_array(self.indices)
         return None if idx is None else self._chunks(idx)
 
     def __iter__(self) -> Iterator[int]:

@@ -1,0 +1,637 @@
+"""Kernels against the plain NumPy references, on both paths (NumPy/BLAS and Numba).
+
+Every kernel test runs once per backend through the ``backend`` fixture, on odd shapes:
+sizes 1, primes, non-square images and kernels, stride larger than the kernel,
+dilation, groups (depthwise too), padding; float32 and float64. The backward kernels
+are also checked against the forward through the adjoint identity
+<conv(x, w), g> = <x, dconv/dx^T g> = <w, dconv/dw^T g>, which does not use the
+references at all. PyTorch parity is in ``test_kernels_torch.py``.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from autograd_core import kernels as K
+from autograd_core.kernels import reference as ref, threads
+from tests.helpers import REPO
+
+BACKENDS = ["numpy", "numba"]
+TOL = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    with K.use_backend(request.param):
+        yield request.param
+
+
+def rand(rng, shape, dtype):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+# (N, C, H, W, K, kh, kw, stride, padding, dilation, groups)
+CONV_CASES = [
+    (1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1),                   # every size 1
+    (2, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1),                   # primes, non-square, same padding
+    (3, 4, 11, 13, 6, 3, 2, (2, 3), (1, 0), 1, 2),       # non-square kernel and stride, groups
+    (2, 2, 5, 5, 3, 1, 1, 4, 0, 1, 1),                   # stride 4 > kernel 1
+    (2, 3, 17, 13, 5, 2, 2, 3, 1, 1, 1),                 # stride 3 > kernel 2, padding
+    (2, 6, 9, 8, 6, 3, 3, 2, 2, (2, 1), 3),              # dilation and groups
+    (1, 4, 13, 7, 4, 5, 3, (3, 1), (2, 1), (1, 2), 4),   # depthwise, everything non-square
+    (1, 2, 3, 3, 2, 3, 3, 1, 0, 1, 1),                   # 1x1 output
+    (5, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1),                 # single input channel (MNIST-like)
+    (2, 5, 4, 6, 7, 4, 4, 1, 3, 1, 1),                   # padding 3 > half the kernel
+]
+
+
+def conv_id(case):
+    return "N{}C{}H{}W{}K{}k{}x{}s{}p{}d{}g{}".format(*case).replace(" ", "")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CONV_CASES, ids=conv_id)
+def test_conv2d_matches_reference(backend, case, dtype):
+    n, c, h, w, k, kh, kw, s, p, d, g = case
+    rng = np.random.default_rng(abs(hash(case)) % 2**32)
+    x = rand(rng, (n, c, h, w), dtype)
+    wt = rand(rng, (k, c // g, kh, kw), dtype)
+    b = rand(rng, (k,), dtype)
+    geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+    out = K.conv2d_forward(x, wt, b, geo)
+    expected = ref.conv2d_forward(x, wt, b, s, p, d, g)
+    assert out.dtype == dtype and out.shape == expected.shape == geo.output_shape
+    np.testing.assert_allclose(out, expected, **TOL[dtype])
+
+    grad = rand(rng, out.shape, dtype)
+    dx = K.conv2d_backward_input(grad, wt, geo)
+    dw = K.conv2d_backward_weight(grad, x, geo)
+    assert dx.dtype == dtype and dw.dtype == dtype
+    np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), **TOL[dtype])
+    np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), **TOL[dtype])
+
+
+@pytest.mark.parametrize("case", CONV_CASES[1:7], ids=conv_id)
+def test_conv2d_backward_is_adjoint_of_forward(backend, case):
+    """<conv(x, w), g> == <x, dx(g)> == <w, dw(g, x)>, independent of the references."""
+    n, c, h, w, k, kh, kw, s, p, d, g = case
+    rng = np.random.default_rng(1)
+    x = rand(rng, (n, c, h, w), np.float64)
+    wt = rand(rng, (k, c // g, kh, kw), np.float64)
+    geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+    out = K.conv2d_forward(x, wt, None, geo)
+    grad = rand(rng, out.shape, np.float64)
+    lhs = np.vdot(out, grad)
+    assert np.isclose(lhs, np.vdot(x, K.conv2d_backward_input(grad, wt, geo)), rtol=1e-10)
+    assert np.isclose(lhs, np.vdot(wt, K.conv2d_backward_weight(grad, x, geo)), rtol=1e-10)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_conv2d_random_geometry(data):
+    n = data.draw(st.integers(1, 3))
+    g = data.draw(st.sampled_from([1, 1, 2, 3]))
+    c = g * data.draw(st.integers(1, 3))
+    k = g * data.draw(st.integers(1, 3))
+    kh, kw = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    s = (data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4)))
+    d = (data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)))
+    p = (data.draw(st.integers(0, 3)), data.draw(st.integers(0, 3)))
+    h = data.draw(st.integers(max(1, d[0] * (kh - 1) + 1 - 2 * p[0]), 12))
+    w = data.draw(st.integers(max(1, d[1] * (kw - 1) + 1 - 2 * p[1]), 12))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    x = rand(rng, (n, c, h, w), np.float64)
+    wt = rand(rng, (k, c // g, kh, kw), np.float64)
+    expected = ref.conv2d_forward(x, wt, None, s, p, d, g)
+    grad = rand(rng, expected.shape, np.float64)
+    geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+    for backend in BACKENDS:
+        with K.use_backend(backend):
+            np.testing.assert_allclose(K.conv2d_forward(x, wt, None, geo), expected, atol=1e-10)
+            np.testing.assert_allclose(K.conv2d_backward_input(grad, wt, geo),
+                                       ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
+            np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, geo),
+                                       ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
+
+
+def test_conv2d_large_batch_uses_every_sample(backend):
+    """A batch big enough to be split over threads and chunks gives each sample its own result."""
+    rng = np.random.default_rng(3)
+    x = rand(rng, (37, 3, 16, 16), np.float32)
+    w = rand(rng, (8, 3, 3, 3), np.float32)
+    geo = K.conv2d_geometry(x.shape, w.shape, 1, 1)
+    out = K.conv2d_forward(x, w, None, geo)
+    np.testing.assert_allclose(out, ref.conv2d_forward(x, w, None, 1, 1), **TOL[np.float32])
+    grad = rand(rng, out.shape, np.float32)
+    np.testing.assert_allclose(K.conv2d_backward_input(grad, w, geo),
+                               ref.conv2d_backward_input(grad, w, x.shape, 1, 1), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(K.conv2d_backward_weight(grad, x, geo),
+                               ref.conv2d_backward_weight(grad, x, w.shape, 1, 1), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n,c,length,k,kl,s,p,d,g", [
+    (1, 1, 1, 1, 1, 1, 0, 1, 1),
+    (2, 3, 17, 5, 3, 2, 1, 1, 1),
+    (3, 4, 11, 6, 2, 5, 0, 3, 2),     # stride > kernel, dilation, groups
+    (2, 4, 7, 4, 3, (1,), (2,), (2,), 4),
+])
+def test_conv1d_matches_reference(backend, dtype, n, c, length, k, kl, s, p, d, g):
+    """conv1d has no kernels of its own: the op runs the conv2d kernels over a height of 1."""
+    import autograd_core as ag
+    rng = np.random.default_rng(5)
+    x = rand(rng, (n, c, length), dtype)
+    w = rand(rng, (k, c // g, kl), dtype)
+    b = rand(rng, (k,), dtype)
+    s2, p2, d2 = [(1, v[0] if isinstance(v, tuple) else v) for v in (s, p, d)]
+    p2 = (0, p2[1])
+    expected = ref.conv2d_forward(x[:, :, None], w[:, :, None], b, s2, p2, d2, g)[:, :, 0]
+    tx, tw, tb = (ag.tensor(a, requires_grad=True) for a in (x, w, b))
+    out = ag.conv1d(tx, tw, tb, s, p, d, g)
+    np.testing.assert_allclose(out.detach().numpy(), expected, **TOL[dtype])
+    grad = rand(rng, out.shape, dtype)
+    out.backward(ag.tensor(grad))
+    np.testing.assert_allclose(
+        tx.grad.numpy(),
+        ref.conv2d_backward_input(grad[:, :, None], w[:, :, None], (n, c, 1, length), s2, p2, d2, g)[:, :, 0],
+        **TOL[dtype])
+    np.testing.assert_allclose(
+        tw.grad.numpy(),
+        ref.conv2d_backward_weight(grad[:, :, None], x[:, :, None], (k, c // g, 1, kl), s2, p2, d2, g)[:, :, 0],
+        **TOL[dtype])
+
+
+def test_conv_reference_by_hand():
+    """The reference itself, on a case small enough to check with pencil and paper."""
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    w = np.array([[[[1.0, 0.0], [0.0, -1.0]]]])
+    # out[oy, ox] = x[oy, ox] - x[oy+1, ox+1] = -5 everywhere (stride 1, no padding)
+    np.testing.assert_array_equal(ref.conv2d_forward(x, w), np.full((1, 1, 3, 3), -5.0))
+    # padding 1: the corner (0, 0) sees only x[0, 0] under weight tap (1, 1) = -1
+    assert ref.conv2d_forward(x, w, padding=1)[0, 0, 0, 0] == -0.0
+    assert ref.conv2d_forward(x, w, padding=1)[0, 0, 4, 4] == 15.0
+
+
+# ----------------------------------------------------------------------------- bmm
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 7, 5, 11), (2, 1, 13, 2), (4, 64, 64, 64),
+                                   (9, 3, 2, 5), (64, 8, 8, 8), (2, 5, 0, 3), (0, 2, 2, 2),
+                                   # microkernel tiles: whole, with right/bottom edges, K = 1
+                                   (2, 8, 64, 16), (3, 13, 29, 37), (2, 4, 1, 17), (5, 12, 7, 40)])
+def test_bmm_matches_reference(backend, dtype, shape):
+    bsz, m, k, n = shape
+    rng = np.random.default_rng(7)
+    a = rand(rng, (bsz, m, k), dtype)
+    b = rand(rng, (bsz, k, n), dtype)
+    out = K.bmm(a, b)
+    assert out.dtype == dtype and out.shape == (bsz, m, n)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out, ref.bmm(a, b), **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_microkernel_writes_every_element(dtype):
+    """The tile stores whole vectors: every output element is written (an output full of
+    NaN comes back finite) and none outside the batch range asked for."""
+    from autograd_core.kernels.microkernel import bmm_range
+    rng = np.random.default_rng(3)
+    a = rand(rng, (4, 9, 6), dtype)
+    b = rand(rng, (4, 6, 21), dtype)
+    out = np.full((4, 9, 21), np.nan, dtype)
+    bmm_range(a, b, out, 1, 3)
+    np.testing.assert_allclose(out[1:3], ref.bmm(a[1:3], b[1:3]), rtol=1e-5, atol=1e-5)
+    assert np.isnan(out[0]).all() and np.isnan(out[3]).all()
+
+
+def test_bmm_out_argument(backend):
+    a = np.ones((2, 3, 4)); b = np.ones((2, 4, 5))
+    out = np.full((2, 3, 5), np.nan)
+    assert K.bmm(a, b, out=out) is out
+    np.testing.assert_array_equal(out, 4.0)
+    with pytest.raises(ValueError, match=r"bmm: out must be"):
+        K.bmm(a, b, out=np.empty((2, 3, 4)))
+
+
+# ----------------------------------------------------------------------------- pooling
+# (N, C, H, W, kernel, stride, padding)
+POOL_CASES = [
+    (1, 1, 1, 1, 1, None, 0),
+    (2, 3, 7, 5, 2, None, 0),            # odd size, default stride = kernel
+    (2, 3, 8, 8, 3, 2, 1),               # overlapping windows with padding
+    (1, 2, 11, 13, (3, 2), (2, 3), (1, 1)),
+    (2, 2, 9, 9, 2, 4, 0),               # stride 4 > kernel 2
+    (3, 1, 5, 7, (5, 1), 1, (2, 0)),
+]
+
+
+def pool_id(case):
+    return "N{}C{}H{}W{}k{}s{}p{}".format(*case).replace(" ", "")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POOL_CASES, ids=pool_id)
+def test_max_pool2d_matches_reference(backend, case, dtype):
+    n, c, h, w, k, s, p = case
+    rng = np.random.default_rng(11)
+    x = rand(rng, (n, c, h, w), dtype)
+    geo = K.max_pool2d_geometry(x.shape, k, s, p)
+    out, idx = K.max_pool2d_forward(x, geo)
+    eout, eidx = ref.max_pool2d_forward(x, k, s, p)
+    assert out.dtype == dtype and idx.dtype == np.int64
+    np.testing.assert_array_equal(out, eout)
+    np.testing.assert_array_equal(idx, eidx)
+    grad = rand(rng, out.shape, dtype)
+    np.testing.assert_allclose(K.max_pool2d_backward(grad, idx, geo),
+                               ref.max_pool2d_backward(grad, eidx, x.shape), **TOL[dtype])
+
+
+# (N, C, H, W, kernel, stride, padding, dilation, ceil_mode, count_include_pad, divisor)
+POOL_OPTION_CASES = [
+    (2, 3, 7, 7, 3, 2, 1, 1, True, True, None),
+    (2, 2, 8, 5, 3, 2, 1, 2, True, False, None),
+    (1, 2, 11, 6, (2, 3), (3, 2), (1, 1), (3, 1), True, False, None),
+    (2, 1, 6, 6, 2, 1, 1, 1, False, False, 3),
+    (1, 1, 2, 2, 2, 3, 1, 1, True, True, None),      # stride > input
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POOL_OPTION_CASES, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_pool_options_match_reference(backend, case, dtype):
+    n, c, h, w, k, s, p, d, ceil, count_pad, div = case
+    rng = np.random.default_rng(12)
+    x = rng.integers(-3, 4, size=(n, c, h, w)).astype(dtype)
+    out, idx = K.max_pool2d_forward(x, K.max_pool2d_geometry(x.shape, k, s, p, d, ceil))
+    eout, eidx = ref.max_pool2d_forward(x, k, s, p, d, ceil)
+    np.testing.assert_array_equal(out, eout)
+    np.testing.assert_array_equal(idx, eidx)
+    geo = K.avg_pool2d_geometry(x.shape, k, s, p, ceil, count_pad, div)
+    avg = K.avg_pool2d_forward(x, geo)
+    np.testing.assert_allclose(avg, ref.avg_pool2d_forward(x, k, s, p, ceil, count_pad, div),
+                               **TOL[dtype])
+    grad = rng.standard_normal(avg.shape).astype(dtype)
+    np.testing.assert_allclose(K.avg_pool2d_backward(grad, geo),
+                               ref.avg_pool2d_backward(grad, x.shape, k, s, p, ceil, count_pad, div),
+                               **TOL[dtype])
+
+
+def test_pool_ceil_mode_output_sizes():
+    # PyTorch's rule: round up, but a last window must start inside input + left padding
+    from autograd_core.kernels.shapes import pool_out_size
+    assert [pool_out_size(7, 2, 2, 0, 1, c) for c in (False, True)] == [3, 4]
+    assert [pool_out_size(6, 3, 2, 1, 1, c) for c in (False, True)] == [3, 4]
+    assert pool_out_size(5, 2, 2, 1, 1, True) == 3      # a 4th would start in the right padding
+    assert pool_out_size(8, 3, 2, 1, 2, False) == 3      # dilation 2: extent 5
+
+
+def test_max_pool2d_ties_nan_and_inf(backend):
+    """Ties keep the first maximum; a NaN wins (the last one); an all -inf window reports
+    its first real pixel, never a padding position -- PyTorch's rules."""
+    x = np.zeros((1, 4, 4, 4))
+    x[0, 1] = np.array([[1, 5, 5, 0], [5, 2, 0, 0], [0, 0, 3, 3], [0, 0, 3, 3]])
+    x[0, 2, 0, 1] = x[0, 2, 1, 0] = np.nan
+    x[0, 3] = -np.inf
+    out, idx = K.max_pool2d_forward(x, K.max_pool2d_geometry(x.shape, 3, 1, 1))
+    eout, eidx = ref.max_pool2d_forward(x, 3, 1, 1)
+    np.testing.assert_array_equal(idx, eidx)
+    np.testing.assert_array_equal(out, eout)
+    assert idx[0, 0, 0, 0] == 0                       # all zeros: the first real pixel
+    assert idx[0, 1, 0, 0] == 1                       # 5 at (0,1) before 5 at (1,0)
+    assert np.isnan(out[0, 2, 0, 0]) and idx[0, 2, 0, 0] == 4    # last NaN: (1,0)
+    assert out[0, 3, 1, 1] == -np.inf and idx[0, 3, 1, 1] == 0   # window rows/cols 0..2
+    assert idx[0, 3, 0, 0] == 0                       # padded corner: first real pixel, not padding
+
+
+def test_max_pool2d_backward_accumulates_overlaps(backend):
+    x = np.zeros((1, 1, 3, 3)); x[0, 0, 1, 1] = 1.0   # the centre wins every 2x2 window
+    geo = K.max_pool2d_geometry(x.shape, 2, 1)
+    out, idx = K.max_pool2d_forward(x, geo)
+    dx = K.max_pool2d_backward(np.ones_like(out), idx, geo)
+    assert dx[0, 0, 1, 1] == 4.0 and dx.sum() == 4.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", POOL_CASES, ids=pool_id)
+def test_avg_pool2d_matches_reference(backend, case, dtype):
+    n, c, h, w, k, s, p = case
+    rng = np.random.default_rng(13)
+    x = rand(rng, (n, c, h, w), dtype)
+    geo = K.avg_pool2d_geometry(x.shape, k, s, p)
+    out = K.avg_pool2d_forward(x, geo)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, ref.avg_pool2d_forward(x, k, s, p), **TOL[dtype])
+    grad = rand(rng, out.shape, dtype)
+    np.testing.assert_allclose(K.avg_pool2d_backward(grad, geo),
+                               ref.avg_pool2d_backward(grad, x.shape, k, s, p), **TOL[dtype])
+
+
+def test_avg_pool2d_counts_padding_as_zeros(backend):
+    out = K.avg_pool2d_forward(np.ones((1, 1, 2, 2)), K.avg_pool2d_geometry((1, 1, 2, 2), 3, 1, 1))
+    np.testing.assert_allclose(out, np.full((1, 1, 2, 2), 4 / 9))
+
+
+def test_pool_large_batch(backend):
+    rng = np.random.default_rng(17)
+    x = rand(rng, (16, 8, 20, 20), np.float32)
+    geo = K.max_pool2d_geometry(x.shape, 2)
+    out, idx = K.max_pool2d_forward(x, geo)
+    eout, eidx = ref.max_pool2d_forward(x, 2)
+    np.testing.assert_array_equal(idx, eidx)
+    g = rand(rng, out.shape, np.float32)
+    np.testing.assert_allclose(K.max_pool2d_backward(g, idx, geo), ref.max_pool2d_backward(g, eidx, x.shape))
+    np.testing.assert_allclose(K.avg_pool2d_backward(g, K.avg_pool2d_geometry(x.shape, 2)),
+                               ref.avg_pool2d_backward(g, x.shape, 2),
+                               rtol=1e-6, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- errors
+def conv(x_shape, w_shape, bias=None, **kw):
+    """Validate a geometry, then run the forward kernel on arrays of ones of those shapes."""
+    return K.conv2d_forward(np.ones(x_shape), np.ones(w_shape), bias,
+                            K.conv2d_geometry(x_shape, w_shape, **kw))
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: conv((2, 4, 5, 5), (3, 3, 3, 3)),
+     r"conv2d: expected input of shape \(N, C, H, W\) with C=3 .*got \(2, 4, 5, 5\)"),
+    (lambda: conv((4, 5, 5), (3, 4, 3, 3)),
+     r"conv2d: expected input of shape \(N, C, H, W\) \(4-D\), got \(4, 5, 5\)"),
+    (lambda: conv((1, 4, 5, 5), (3, 2, 3, 3), groups=2),
+     r"conv2d: out_channels K=3 .* divisible by groups=2"),
+    (lambda: conv((1, 1, 2, 2), (1, 1, 3, 3)),
+     r"conv2d: input \(1, 1, 2, 2\) .* too small"),
+    (lambda: conv((1, 1, 5, 5), (1, 1, 3, 3), stride=0),
+     r"conv2d: stride must be positive"),
+    (lambda: conv((1, 1, 5, 5), (1, 1, 3, 3), padding=(1, 2, 3)),
+     r"conv2d: padding must be an int or a pair"),
+    (lambda: conv((1, 1, 5, 5), (2, 1, 3, 3), np.ones(3)),
+     r"conv2d: expected bias of shape \(2,\)"),
+    (lambda: K.conv2d_forward(np.ones((1, 1, 6, 6)), np.ones((1, 1, 3, 3)), None,
+                              K.conv2d_geometry((1, 1, 5, 5), (1, 1, 3, 3))),
+     r"conv2d: expected input of shape \(1, 1, 5, 5\), got \(1, 1, 6, 6\)"),
+    (lambda: K.conv2d_backward_input(np.ones((1, 2, 4, 4)), np.ones((2, 1, 3, 3)),
+                                     K.conv2d_geometry((1, 1, 5, 5), (2, 1, 3, 3))),
+     r"conv2d_backward_input: expected grad_out of shape \(1, 2, 3, 3\)"),
+    (lambda: K.conv2d_backward_weight(np.ones((1, 2, 3, 3)), np.ones((1, 1, 5, 5)),
+                                      K.conv2d_geometry((1, 1, 5, 5), (2, 1, 2, 2))),
+     r"conv2d_backward_weight: expected grad_out of shape \(1, 2, 4, 4\)"),
+    (lambda: K.bmm(np.ones((2, 3, 4)), np.ones((2, 5, 6))),
+     r"bmm: expected a \(B, M, K\) and b \(B, K, N\) .* got a \(2, 3, 4\) and b \(2, 5, 6\)"),
+    (lambda: K.bmm(np.ones((3, 4)), np.ones((2, 4, 6))), r"bmm: expected a of shape \(B, M, K\)"),
+    (lambda: K.max_pool2d_geometry((1, 1, 5, 5), 2, 2, 2),
+     r"max_pool2d: padding \(2, 2\) should be at most half of kernel_size \(2, 2\)"),
+    (lambda: K.avg_pool2d_geometry((1, 1, 2, 2), 3),
+     r"avg_pool2d: input \(1, 1, 2, 2\) .* too small"),
+    (lambda: K.max_pool2d_backward(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 3, 3), np.int64),
+                                   K.max_pool2d_geometry((1, 1, 4, 4), 2, 1)),
+     r"max_pool2d_backward: expected grad_out of shape \(1, 1, 3, 3\)"),
+    (lambda: K.avg_pool2d_forward(np.ones((1, 1, 4, 4)), K.avg_pool2d_geometry((1, 1, 5, 5), 2)),
+     r"avg_pool2d: expected input of shape \(1, 1, 5, 5\), got \(1, 1, 4, 4\)"),
+])
+def test_bad_input_names_op_and_shapes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_conv1d_bad_input_names_op_and_shapes():
+    """conv1d is an op over the conv2d kernels; its mistakes are reported by the op."""
+    import autograd_core as ag
+    with pytest.raises(RuntimeError, match=r"conv1d: expected input of shape \(N, C, L\)"):
+        ag.conv1d(ag.ones(2, 4, 5, 5), ag.ones(3, 4, 3))
+
+
+def test_kernels_take_only_a_geometry():
+    with pytest.raises(TypeError, match=r"conv2d: geometry must be a ConvGeometry"):
+        K.conv2d_forward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 3, 3)), None,
+                         dict(stride=1, padding=0, dilation=1, groups=1))
+    with pytest.raises(TypeError, match=r"avg_pool2d_backward: geometry must be a AvgPoolGeometry"):
+        K.avg_pool2d_backward(np.ones((1, 1, 1, 1)), K.max_pool2d_geometry((1, 1, 2, 2), 2))
+    geo = K.conv2d_geometry((1, 1, 3, 3), (1, 1, 3, 3))
+    with pytest.raises(AttributeError):
+        geo.stride = (2, 2)          # frozen: validated once, never changed after
+
+
+def test_dtype_errors():
+    with pytest.raises(TypeError, match=r"conv2d: input must be float32 or float64, got int64"):
+        K.conv2d_forward(np.ones((1, 1, 3, 3), np.int64), np.ones((1, 1, 3, 3)), None,
+                         K.conv2d_geometry((1, 1, 3, 3), (1, 1, 3, 3)))
+    with pytest.raises(RuntimeError, match=r"bmm: expected all arrays to have the same dtype"):
+        K.bmm(np.ones((1, 2, 2), np.float32), np.ones((1, 2, 2)))
+
+
+def test_non_contiguous_input_is_accepted(backend):
+    x = np.random.default_rng(0).standard_normal((2, 5, 6, 3)).transpose(0, 3, 1, 2)   # (2, 3, 5, 6)
+    w = np.ones((2, 3, 2, 2))
+    np.testing.assert_allclose(K.conv2d_forward(x, w, None, K.conv2d_geometry(x.shape, w.shape)),
+                               ref.conv2d_forward(x, w), atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- dispatcher and threads
+def test_set_backend_validates_and_use_backend_restores():
+    before = K.get_backend()
+    with pytest.raises(ValueError, match="set_backend: expected one of"):
+        K.set_backend("cuda")
+    with K.use_backend("numpy"):
+        assert K.get_backend() == "numpy"
+        with K.use_backend("numba"):
+            assert K.get_backend() == "numba"
+        assert K.get_backend() == "numpy"
+    assert K.get_backend() == before
+
+
+def test_auto_choices_follow_measured_rules():
+    from autograd_core.kernels import dispatch
+    with K.use_backend("auto"):
+        assert dispatch.choose_bmm(64, 64, 64, 64) == "numba"           # whole tiles, b in L1
+        assert dispatch.choose_bmm(64, 64, 64, 64, itemsize=8) == "numba"
+        assert dispatch.choose_bmm(64, 128, 128, 128) == "numpy"        # b spills from L1
+        assert dispatch.choose_bmm(64, 64, 64, 60) == "numpy"           # edge columns
+        assert dispatch.choose_bmm(64, 62, 64, 64) == "numpy"           # edge rows
+        assert dispatch.choose_bmm(4096, 4, 4, 4) == "numba"
+        assert dispatch.choose_path() == "numba"                        # conv and pooling
+    with K.use_backend("numpy"):
+        assert dispatch.choose_bmm(4096, 4, 4, 4) == "numpy"
+        assert dispatch.choose_path() == "numpy"
+
+
+def run_python(code: str, **env: str) -> str:
+    full = dict(os.environ, **env)
+    root = str(REPO)
+    full["PYTHONPATH"] = root + os.pathsep + full.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=full, check=True).stdout.strip()
+
+
+def test_environment_variable_forces_backend():
+    code = "from autograd_core import kernels; print(kernels.get_backend())"
+    assert run_python(code, AUTOGRAD_CORE_KERNELS="numpy") == "numpy"
+    assert run_python(code, AUTOGRAD_CORE_KERNELS="numba") == "numba"
+
+
+def test_import_compiles_nothing_and_imports_no_numba():
+    code = ("import sys, autograd_core.kernels as k\n"
+            "from autograd_core.kernels import jit\n"
+            "print('numba' in sys.modules, 'threadpoolctl' in sys.modules,"
+            " any(kern._dispatcher is not None for kern in jit.KERNELS), len(jit.KERNELS))")
+    numba_loaded, tpc_loaded, compiled, count = run_python(code).split()
+    assert (numba_loaded, tpc_loaded, compiled) == ("False", "False", "False")
+    assert int(count) >= 7
+
+
+def test_parallel_for_covers_range_and_propagates_errors():
+    seen: list[int] = []
+    threads.parallel_for(lambda lo, hi: seen.extend(range(lo, hi)), 103, grain=10)
+    assert sorted(seen) == list(range(103))
+
+    def boom(lo, hi):
+        if lo > 0:
+            raise KeyError("worker failed")
+    if threads.get_num_threads() > 1:
+        with pytest.raises(KeyError, match="worker failed"):
+            threads.parallel_for(boom, 10)
+
+
+def test_parallel_for_nested_and_concurrent_calls_run_serially(monkeypatch):
+    # The worker threads serve one call at a time: a call from inside a part, or from
+    # another thread while they are busy, runs on its caller's thread, never deadlocks.
+    import threading
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    seen: list[tuple[int, int]] = []
+    inner: list[str] = []
+
+    def part(lo: int, hi: int) -> None:
+        threads.parallel_for(lambda a, b: inner.append(threading.current_thread().name), 4)
+        seen.append((lo, hi))
+    threads.parallel_for(part, 8)
+    assert sorted(seen) == [(0, 4), (4, 8)]
+    assert len(inner) == 2   # each nested call ran as one serial part
+
+    results: list[int] = []
+    def run() -> None:
+        out: list[int] = []
+        for _ in range(50):
+            threads.parallel_for(lambda lo, hi: out.extend(range(lo, hi)), 10)
+        results.append(len(out))
+    ts = [threading.Thread(target=run) for _ in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=60)
+    assert results == [500, 500, 500]
+
+
+def test_blas_single_thread_restores_thread_count():
+    pytest.importorskip("threadpoolctl")
+    from threadpoolctl import threadpool_info
+    handled = {r["filepath"] for r in threads.blas_report() if r.get("internal_api") == "openblas"}
+
+    def counts():
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["filepath"] in handled}
+    before = counts()
+    with threads.blas_single_thread():
+        inside = counts()
+    assert counts() == before
+    assert all(n == 1 for n in inside.values())
+
+
+def test_each_kernel_compiles_one_signature_per_dtype():
+    """Views passed to the Numba kernels stay C-contiguous: a strided view would compile a
+    second, slower ('A' layout) specialisation and add to the first-use time."""
+    from autograd_core.kernels import jit
+    rng = np.random.default_rng(0)
+    with K.use_backend("numba"):
+        for dtype in (np.float32, np.float64):
+            for n, s in ((37, 1), (5, 2), (1, 1)):          # 37: a short last chunk
+                x = rand(rng, (n, 3, 9, 11), dtype)
+                w = rand(rng, (4, 3, 3, 3), dtype)
+                geo = K.conv2d_geometry(x.shape, w.shape, s, 1)
+                g = K.conv2d_forward(x, w, None, geo)
+                K.conv2d_backward_input(g, w, geo)
+                K.conv2d_backward_weight(g, x, geo)
+    for kern in jit.KERNELS:
+        assert len(kern.signatures) <= 2, (kern.__name__, kern.signatures)
+
+
+@pytest.mark.parametrize("wide", [True, False])
+@pytest.mark.parametrize("case", [c for c in CONV_CASES if c[7] == 1], ids=conv_id)
+def test_conv2d_numba_stride1_both_kernels(monkeypatch, case, wide):
+    """Stride-1 convolutions have two Numba kernels (contiguous runs, or row by row);
+    force each on every stride-1 case."""
+    from autograd_core.kernels import conv
+    monkeypatch.setattr(conv, "_wide", lambda s, ohw, wp: wide and s == (1, 1))
+    n, c, h, w, k, kh, kw, s, p, d, g = case
+    rng = np.random.default_rng(19)
+    x = rand(rng, (n, c, h, w), np.float64)
+    wt = rand(rng, (k, c // g, kh, kw), np.float64)
+    with K.use_backend("numba"):
+        geo = K.conv2d_geometry(x.shape, wt.shape, s, p, d, g)
+        out = K.conv2d_forward(x, wt, None, geo)
+        grad = rand(rng, out.shape, np.float64)
+        dx = K.conv2d_backward_input(grad, wt, geo)
+        dw = K.conv2d_backward_weight(grad, x, geo)
+    np.testing.assert_allclose(out, ref.conv2d_forward(x, wt, None, s, p, d, g), atol=1e-10)
+    np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
+    np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
+
+
+def test_blas_single_thread_overlapping_from_threads():
+    """Overlapping holds from two threads, the first leaving first: BLAS stays at one
+    thread until the last one leaves, then gets back its count from before the first."""
+    import threading
+    pytest.importorskip("threadpoolctl")
+    from threadpoolctl import threadpool_info
+    handled = {r["filepath"] for r in threads.blas_report() if r.get("internal_api") == "openblas"}
+
+    def counts():
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["filepath"] in handled}
+    before = counts()
+    entered, release = threading.Event(), threading.Event()
+
+    def hold():
+        with threads.blas_single_thread():
+            entered.set()
+            release.wait(5)
+    with threads.blas_single_thread():
+        t = threading.Thread(target=hold)
+        t.start()
+        entered.wait(5)
+    assert all(n == 1 for n in counts().values())      # the other thread still holds
+    release.set()
+    t.join()
+    assert counts() == before
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("hw", [(8, 6), (7, 5), (2, 2)])   # odd sizes drop the last row/column
+def test_max_pool_2x2_fast_path_equals_general_kernel(dtype, hw):
+    """The 2x2/stride-2 kernel makes the general kernel's comparisons in the same order:
+    same values and indices, ties (first wins) and NaNs (last wins) included."""
+    from autograd_core.kernels import pool
+    rng = np.random.default_rng(5)
+    h, w = hw
+    x = rng.integers(-2, 3, (6, h, w)).astype(dtype)      # many ties
+    x[0, 0, 1] = x[1, 1, 1] = x[1, 0, 0] = x[2, 1, 0] = np.nan
+    shape = (6, h // 2, w // 2)
+    fast = (np.empty(shape, dtype), np.empty(shape, np.int64))
+    general = (np.empty(shape, dtype), np.empty(shape, np.int64))
+    pool._max_fwd_2x2(x, 0, 6, *fast)
+    pool._max_fwd(x, 0, 6, 2, 2, 2, 2, 0, 0, 1, 1, *general)
+    np.testing.assert_array_equal(fast[0], general[0])
+    np.testing.assert_array_equal(fast[1], general[1])
+    with K.use_backend("numba"):                          # the public entry takes the fast path
+        out, idx = K.max_pool2d_forward(x[None], K.max_pool2d_geometry(x[None].shape, 2))
+    np.testing.assert_array_equal(idx[0], general[1])
+
+
+def test_warmup_reaches_every_kernel():
+    """``warmup`` (and so the first-use benchmark) loads every Numba kernel, the
+    contiguous-run conv kernels, the 2x2 pool and the matmul microkernel included."""
+    from autograd_core.kernels import jit
+    K.warmup(("float64",))
+    assert len(jit.KERNELS) >= 11
+    assert [k.__name__ for k in jit.KERNELS if not k.signatures] == []

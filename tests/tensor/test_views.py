@@ -1,0 +1,121 @@
+"""Views exactly where PyTorch has views: for every op below, writing into the output
+changes the input if and only if it does in PyTorch. And the ops that make views
+(diagonal, unfold, as_strided, the splits) differentiate as PyTorch's."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from tests.helpers import assert_matches_torch
+
+
+def _lib(x):
+    return ag if isinstance(x, ag.Tensor) else __import__("torch")
+
+
+OPS = {
+    "view": lambda x: x.view(6, 4), "view_dtype": lambda x: x.view(_lib(x).int16),
+    "reshape": lambda x: x.reshape(4, 6), "reshape_copy": lambda x: x.transpose(0, 1).reshape(24),
+    "flatten": lambda x: x.flatten(), "flatten_copy": lambda x: x.transpose(0, 1).flatten(),
+    "ravel": lambda x: x.ravel(), "unflatten": lambda x: x.unflatten(2, (2, 2)),
+    "view_as": lambda x: x.view_as(x), "transpose": lambda x: x.transpose(0, 1),
+    "swapaxes": lambda x: x.swapaxes(0, 2), "permute": lambda x: x.permute(2, 0, 1),
+    "movedim": lambda x: x.movedim(0, 2), "t": lambda x: x[0].t(), "T": lambda x: x[0].T,
+    "mT": lambda x: x.mT, "adjoint": lambda x: x.adjoint(),
+    "squeeze": lambda x: x.unsqueeze(0).squeeze(0), "unsqueeze": lambda x: x.unsqueeze(1),
+    "expand": lambda x: x[:, :1].expand(2, 3, 4), "expand_as": lambda x: x.expand_as(x),
+    "broadcast_to": lambda x: x.broadcast_to((2, 3, 4)),
+    "narrow": lambda x: x.narrow(1, 1, 2), "narrow_copy": lambda x: x.narrow_copy(1, 0, 2),
+    "select": lambda x: x.select(2, 1), "int_index": lambda x: x[1],
+    "slice": lambda x: x[:, 1:], "step": lambda x: x[:, ::2], "none": lambda x: x[None],
+    "ellipsis": lambda x: x[..., 0], "list_index": lambda x: x[[0, 1]],
+    "bool_mask": lambda x: x[x > 5], "unbind": lambda x: x.unbind(0)[1],
+    "split": lambda x: x.split(1, 1)[1], "split_sizes": lambda x: x.split([1, 2], 1)[1],
+    "chunk": lambda x: x.chunk(3, 1)[2], "tensor_split": lambda x: x.tensor_split(2, 1)[0],
+    "hsplit": lambda x: x.hsplit(3)[0], "vsplit": lambda x: x.vsplit(2)[1],
+    "diagonal": lambda x: x.diagonal(0, 1, 2), "diagonal_offset": lambda x: x.diagonal(1, 1, 2),
+    "unfold": lambda x: x.unfold(2, 2, 1), "as_strided": lambda x: x.as_strided((2, 2), (1, 3)),
+    "detach": lambda x: x.detach(), "data": lambda x: x.data, "real": lambda x: x.real,
+    "contiguous": lambda x: x.contiguous(), "contiguous_copy": lambda x: x.transpose(0, 1).contiguous(),
+    "to_same_dtype": lambda x: x.to(x.dtype), "float": lambda x: x.float(),
+    "to_other_dtype": lambda x: x.double(), "clone": lambda x: x.clone(),
+    "flip": lambda x: x.flip(0), "roll": lambda x: x.roll(1, 0), "roll_whole": lambda x: x.roll(2, 0),
+    "repeat_ones": lambda x: x.repeat(1, 1, 1), "tile_ones": lambda x: x.tile(1),
+    "tril": lambda x: x.tril(), "cat_one": lambda x: _lib(x).cat([x]),
+    "stack_one": lambda x: _lib(x).stack([x]), "where": lambda x: x.where(x > -1, x),
+    "masked_fill": lambda x: x.masked_fill(x > 100, 0), "index_select": lambda x: x.index_select(
+        0, _lib(x).tensor([0])), "take_along_dim": lambda x: x.take_along_dim(
+        _lib(x).zeros(1, 1, 1, dtype=_lib(x).int64), 0),
+    "from_numpy": lambda x: _lib(x).from_numpy(x.numpy()), "sum": lambda x: x.sum(0),
+}
+
+
+def writes_through(lib, op) -> str:
+    x = lib.arange(24.0).reshape(2, 3, 4)
+    with lib.no_grad():
+        y = op(x)
+        y[(0,) * y.dim()] = -7.0
+    return "shares memory" if bool((x == -7).any()) else "copies"
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_output_shares_memory_iff_pytorchs_does(torch, name):
+    assert writes_through(ag, OPS[name]) == writes_through(torch, OPS[name])
+
+
+def test_roll_by_a_whole_turn_is_a_copy():
+    idx = ag.tensor([[1, 2, 3]])
+    shifted = ag.roll(idx, 3, 1)
+    shifted[:, 0] = 0
+    assert idx.tolist() == [[1, 2, 3]]
+
+
+def test_writing_into_an_expanded_tensor_is_refused_where_elements_overlap(torch):
+    for lib in (ag, torch):
+        e = lib.ones(3).expand(2, 3)
+        with pytest.raises(RuntimeError, match="more than one element"):
+            e.add_(1)
+        e[0, 1] = 5.0              # one element: allowed
+        assert e[1, 1].item() == 5.0
+
+
+def test_view_refuses_a_layout_that_needs_a_copy(torch):
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            lib.arange(6.0).view(2, 3).t().view(6)
+
+
+GRADIENTS = {
+    "diagonal": ([(3, 4, 4)], lambda m, x: x.diagonal(1, 1, 2) * 2),
+    "diagonal_negative": ([(4, 3)], lambda m, x: x.diagonal(-1)),
+    "unfold": ([(2, 7)], lambda m, x: x.unfold(1, 3, 2) ** 2),
+    "unfold_overlap": ([(6,)], lambda m, x: x.unfold(0, 4, 1).sin()),
+    "as_strided": ([(3, 4)], lambda m, x: x.contiguous().as_strided((3, 3), (2, 1), 1) ** 2),
+    "flip": ([(2, 3, 4)], lambda m, x: x.flip(0, 2) * x),
+    "tensor_split": ([(5, 4)], lambda m, x: x.tensor_split(3, 0)[1] * 3),
+    "take_along_dim": ([(3, 4)], lambda m, x: x.take_along_dim(m.tensor([[0, 3], [2, 2], [1, 0]]),
+                                                               1) ** 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRADIENTS))
+def test_view_ops_match_pytorch_values_and_gradients(torch, name):
+    shapes, fn = GRADIENTS[name]
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    assert_matches_torch(torch, fn, arrays)
+    xs = [ag.tensor(a, requires_grad=True) for a in arrays]
+    assert ag.gradcheck(lambda *t: fn(ag, *t), xs)
+    assert ag.gradgradcheck(lambda *t: fn(ag, *t), xs)
+
+
+def test_in_place_change_through_a_diagonal_view_reaches_the_base_and_its_gradient(torch):
+    def program(lib):
+        x = lib.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
+        h = x * 1
+        h.diagonal().mul_(10)
+        (h * lib.tensor(np.arange(9.0).reshape(3, 3))).sum().backward()
+        return h.detach().numpy(), x.grad.numpy()
+    for a, b in zip(program(ag), program(torch)):
+        np.testing.assert_allclose(a, b)
