@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
-from .matmul import bmm
+from .matmul import bmm, matmul_panels, pack_panels
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
+from .scatter import index_add_rows
 from .shapes import (AvgPoolGeometry, ConvGeometry, MaxPoolGeometry, avg_pool2d_geometry,
                      conv2d_geometry, max_pool2d_geometry)
 from .threads import get_num_threads, set_num_threads
@@ -75,3 +76,6 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
             forward(a.copy(), a, c, c.copy(), one)
             backward(c, c.copy(), c.copy(), a, c, c, a.copy(), one)
+            index_add_rows(c.copy(), np.array([1, 1]), c)                # rows at an index
+            b = np.ones((2, TILE_BYTES // dt.itemsize), dt)              # a packed product
+            matmul_panels(np.ones((4, 2), dt), b, pack_panels(b), np.ones((4, b.shape[1]), dt))
