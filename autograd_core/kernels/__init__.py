@@ -52,7 +52,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
     """
     import numpy as np
 
-    from .shapes import TILE_BYTES
+    from .shapes import TILE_BYTES, WIDE_TILE_BYTES
 
     with use_backend("numba"):
         for name in dtypes:
@@ -77,5 +77,5 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             forward(a.copy(), a, c, c.copy(), one)
             backward(c, c.copy(), c.copy(), a, c, c, a.copy(), one)
             index_add_rows(c.copy(), np.array([1, 1]), c)                # rows at an index
-            b = np.ones((2, TILE_BYTES // dt.itemsize), dt)              # a packed product
+            b = np.ones((2, WIDE_TILE_BYTES // dt.itemsize), dt)         # a packed product
             matmul_panels(np.ones((4, 2), dt), b, pack_panels(b), np.ones((4, b.shape[1]), dt))

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import dispatch, threads
-from .jit import lazy_njit
-from .shapes import TILE_BYTES, TILE_ROWS, float_array, same_dtype
+from .jit import lazy_njit, numba_available
+from .shapes import TILE_BYTES, TILE_ROWS, WIDE_TILE_BYTES, float_array, same_dtype
 
 # Split the batch over threads only when each part has at least this many flops: below
 # it, handing work to a thread costs more than it saves.
@@ -115,19 +115,31 @@ def bmm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
 
 
 def pack_panels(b: np.ndarray) -> np.ndarray | None:
-    """``b`` (K, N) as the microkernel's panels (N / W, K, W), W the tile width (16 float32
-    or 8 float64 columns), for :func:`matmul_panels`; None when its dtype or width does
-    not fit the tile, or when the Numba path would not take it (``dispatch``).
+    """``b`` (K, N) as the microkernel's panels (N / W, K, W), W the tile width (with
+    AVX-512 the wide tile's 32 float32 or 16 float64 columns, else 16 or 8), for
+    :func:`matmul_panels`; None when its dtype or width does not fit the tile, or when the
+    Numba path would not take it (``dispatch``).
 
-    >>> pack_panels(np.ones((3, 32), np.float32)).shape
-    (2, 3, 16)
+    >>> p = pack_panels(np.ones((3, 64), np.float32))
+    >>> p.shape in ((2, 3, 32), (4, 3, 16))
+    True
     """
     k, n = b.shape
     if b.dtype not in (np.dtype(np.float32), np.dtype(np.float64)) or \
-            dispatch.choose_panels(k, n, b.dtype.itemsize) != "numba":
+            dispatch.get_backend() == "numpy" or not numba_available():
         return None
-    width = TILE_BYTES // b.itemsize
+    tile = panel_bytes()
+    if dispatch.choose_panels(k, n, b.dtype.itemsize, tile) != "numba":
+        return None
+    width = tile // b.itemsize
     return np.ascontiguousarray(b.reshape(k, n // width, width).transpose(1, 0, 2))
+
+
+def panel_bytes() -> int:
+    """The width in bytes of :func:`pack_panels`'s panels: the wide tile's on a CPU with
+    AVX-512, else the AVX2 tile's (``microkernel.wide_tiles``; imports Numba)."""
+    from .microkernel import wide_tiles
+    return WIDE_TILE_BYTES if wide_tiles() else TILE_BYTES
 
 
 def matmul_panels(a: np.ndarray, b: np.ndarray, panels: np.ndarray | None, out: np.ndarray,
@@ -143,13 +155,40 @@ def matmul_panels(a: np.ndarray, b: np.ndarray, panels: np.ndarray | None, out: 
     >>> matmul_panels(a, b, pack_panels(b), out, accumulate=True)[0, :3].tolist()
     [4.0, 4.0, 4.0]
     """
-    if panels is not None and a.shape[0] >= TILE_ROWS:
-        _panels_kernel()(a, panels, out, accumulate)
+    m = a.shape[0]
+    if panels is not None and m >= TILE_ROWS:
+        kernel = _panels_kernel()
+        full = m - m % TILE_ROWS
+        kernel(a[:full], panels, out[:full], accumulate)
+        if full < m:   # the last rows as one tile, padded with zero rows
+            pad_a = np.zeros((TILE_ROWS, a.shape[1]), a.dtype)
+            pad_a[:m - full] = a[full:]
+            pad_out = np.zeros((TILE_ROWS, out.shape[1]), out.dtype)
+            if accumulate:
+                pad_out[:m - full] = out[full:]
+            kernel(pad_a, panels, pad_out, accumulate)
+            out[full:] = pad_out[:m - full]
     elif accumulate:
         out += a @ b
     else:
         np.matmul(a, b, out=out)
     return out
+
+
+def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a @ b`` for 2-D float arrays of one dtype, through :func:`pack_panels` and
+    :func:`matmul_panels` when the Numba path takes ``b`` (its packing, K x N, is small
+    next to the product's M x K x N), else ``np.matmul``. ``out``, if given, is C-contiguous.
+
+    >>> matmul_packed(np.ones((5, 3), np.float32), np.ones((3, 64), np.float32))[4, :2].tolist()
+    [3.0, 3.0]
+    """
+    if out is None:
+        out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+    panels = pack_panels(b) if a.dtype == b.dtype == out.dtype else None
+    if panels is None:
+        return np.matmul(a, b, out=out)
+    return matmul_panels(np.ascontiguousarray(a), b, panels, out)
 
 
 _panels = None

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function
-from ..kernels.matmul import matmul_panels, pack_panels
+from ..kernels.matmul import matmul_packed, matmul_panels, pack_panels
 from ..kernels.recurrent import lstm_cell_kernels
 from .movement import Cat
 from .special import sigmoid_array
@@ -163,7 +163,7 @@ class LSTMLayer(Function):
         # needs them, and the negated weights give them exactly (rounding is symmetric)
         # without a pass to negate; tanh(-pre) = -g, which the cell kernel turns round.
         # ``acts`` holds them for every step, then (in place) the activations i, f, g, o.
-        acts = np.matmul(x.reshape(-1, x.shape[-1]), np.negative(w_ih).T)
+        acts = matmul_packed(x.reshape(-1, x.shape[-1]), np.negative(w_ih).T)
         acts = acts.reshape(length, n, 4 * hid)
         if b_ih is not None:
             acts -= b_ih + b_hh
@@ -216,20 +216,21 @@ class LSTMLayer(Function):
             matmul_panels(dg[t], w_hh, panels, dh)
         need = ctx.needs_input_grad
         rows = dg.reshape(-1, 4 * hid)
-        dx = np.matmul(rows, w_ih).reshape(x.shape) if need[0] else None
+        dx = matmul_packed(rows, w_ih).reshape(x.shape) if need[0] else None
         dw_ih = dw_hh = None
         if need[3] or need[4]:
             # both weights' gradients in one matmul: the gate gradients of every step
-            # against the step's input and previous hidden state side by side
+            # against the step's input and previous hidden state side by side, taken as
+            # (z^T rows)^T with z^T written directly (transposing rows would cost more)
             inp = x.shape[-1]
-            z = np.empty((length, n, inp + hid), acts.dtype)
-            z[..., :inp] = x
+            zt = np.empty((inp + hid, length, n), acts.dtype)
+            zt[:inp] = x.transpose(2, 0, 1)
             if reverse:
-                z[:-1, :, inp:] = out[1:length]
+                zt[inp:, :-1] = out[1:length].transpose(2, 0, 1)
             else:
-                z[1:, :, inp:] = out[:length - 1]
-            z[first, :, inp:] = h0
-            dw = rows.T @ z.reshape(-1, inp + hid)
+                zt[inp:, 1:] = out[:length - 1].transpose(2, 0, 1)
+            zt[inp:, first] = h0.T
+            dw = matmul_packed(zt.reshape(inp + hid, -1), rows).T
             dw_ih = dw[:, :inp] if need[3] else None
             dw_hh = dw[:, inp:] if need[4] else None
         grads = (dx, dh, dc, dw_ih, dw_hh)

@@ -1,0 +1,46 @@
+"""Products with a right-hand side packed into panels (``kernels/matmul.py`` ``pack_panels``,
+``matmul_panels``, ``matmul_packed``; ``microkernel.panels_matmul``) against ``np.matmul``:
+both tile widths (the AVX2 tile, and the wide AVX-512 one that ``pack_panels`` picks on
+such a CPU), rows that are not whole tiles, ``C += A @ B``, and NumPy's path."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_core import kernels as K
+from autograd_core.kernels.matmul import matmul_packed, matmul_panels, pack_panels
+from autograd_core.kernels.shapes import TILE_BYTES, WIDE_TILE_BYTES
+
+TOL = {np.float32: dict(rtol=1e-4, atol=1e-4), np.float64: dict(rtol=1e-12, atol=1e-12)}
+
+
+def _panels(b: np.ndarray, tile_bytes: int) -> np.ndarray:
+    width = tile_bytes // b.itemsize
+    return np.ascontiguousarray(b.reshape(b.shape[0], -1, width).transpose(1, 0, 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("tile_bytes", [TILE_BYTES, WIDE_TILE_BYTES])
+@pytest.mark.parametrize("m, k", [(4, 1), (7, 5), (35, 128), (1, 3)])
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_matmul_panels_both_tiles_as_np_matmul(dtype, tile_bytes, m, k, accumulate):
+    rng = np.random.default_rng(m * k)
+    n = 2 * WIDE_TILE_BYTES // np.dtype(dtype).itemsize
+    a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
+    start = rng.standard_normal((m, n)).astype(dtype)
+    out = start.copy()
+    matmul_panels(a, b, _panels(b, tile_bytes), out, accumulate=accumulate)
+    np.testing.assert_allclose(out, a @ b + (start if accumulate else 0), **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("backend", ["numpy", "numba", "auto"])
+@pytest.mark.parametrize("m, k, n", [(33, 64, 128), (6, 3, 64), (5, 4, 7), (64, 700, 96)])
+def test_matmul_packed_as_np_matmul(dtype, backend, m, k, n):
+    rng = np.random.default_rng(n)
+    a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
+    with K.use_backend(backend):
+        if backend == "numpy":
+            assert pack_panels(b) is None
+        np.testing.assert_allclose(matmul_packed(a, b), a @ b, **TOL[dtype])
+        np.testing.assert_allclose(matmul_packed(a.T.copy().T, b.T.copy().T), a @ b, **TOL[dtype])
