@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
-from .matmul import bmm, matmul_panels, pack_panels
+from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import index_add_rows
@@ -32,7 +32,7 @@ from .shapes import (AvgPoolGeometry, ConvGeometry, MaxPoolGeometry, avg_pool2d_
 from .threads import get_num_threads, set_num_threads
 
 __all__ = [
-    "bmm",
+    "bmm", "matmul_packed",
     "ConvGeometry", "conv2d_geometry", "conv2d_forward", "conv2d_backward_input",
     "conv2d_backward_weight",
     "MaxPoolGeometry", "max_pool2d_geometry", "AvgPoolGeometry", "avg_pool2d_geometry",

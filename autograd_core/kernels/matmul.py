@@ -25,6 +25,9 @@ from .shapes import TILE_BYTES, TILE_ROWS, WIDE_TILE_BYTES, float_array, same_dt
 # Split the batch over threads only when each part has at least this many flops: below
 # it, handing work to a thread costs more than it saves.
 _SPLIT_MIN_FLOPS = 4_000_000
+# matmul_packed packs only for a product of at least this many flops: below it, packing
+# and the Python around it cost about what the tile saves.
+_PACK_MIN_FLOPS = 1_000_000
 
 
 @lazy_njit(nogil=True, fastmath=False)
@@ -120,7 +123,7 @@ def pack_panels(b: np.ndarray) -> np.ndarray | None:
     :func:`matmul_panels`; None when its dtype or width does not fit the tile, or when the
     Numba path would not take it (``dispatch``).
 
-    >>> p = pack_panels(np.ones((3, 64), np.float32))
+    >>> p = pack_panels(np.ones((3, 70), np.float32))    # the last 6 columns: NumPy's
     >>> p.shape in ((2, 3, 32), (4, 3, 16))
     True
     """
@@ -132,7 +135,8 @@ def pack_panels(b: np.ndarray) -> np.ndarray | None:
     if dispatch.choose_panels(k, n, b.dtype.itemsize, tile) != "numba":
         return None
     width = tile // b.itemsize
-    return np.ascontiguousarray(b.reshape(k, n // width, width).transpose(1, 0, 2))
+    full = n - n % width   # the columns past the last whole panel stay with NumPy
+    return np.ascontiguousarray(b[:, :full].reshape(k, full // width, width).transpose(1, 0, 2))
 
 
 def panel_bytes() -> int:
@@ -159,7 +163,12 @@ def matmul_panels(a: np.ndarray, b: np.ndarray, panels: np.ndarray | None, out: 
     if panels is not None and m >= TILE_ROWS:
         kernel = _panels_kernel()
         full = m - m % TILE_ROWS
-        kernel(a[:full], panels, out[:full], accumulate)
+        cols = panels.shape[0] * panels.shape[2]
+        blocks = full // TILE_ROWS
+        grain = max(1, -(-_SPLIT_MIN_FLOPS // (2 * TILE_ROWS * a.shape[1] * cols)))
+        threads.parallel_for(lambda lo, hi: kernel(
+            a[lo * TILE_ROWS:hi * TILE_ROWS], panels, out[lo * TILE_ROWS:hi * TILE_ROWS],
+            accumulate), blocks, grain=grain)
         if full < m:   # the last rows as one tile, padded with zero rows
             pad_a = np.zeros((TILE_ROWS, a.shape[1]), a.dtype)
             pad_a[:m - full] = a[full:]
@@ -168,6 +177,11 @@ def matmul_panels(a: np.ndarray, b: np.ndarray, panels: np.ndarray | None, out: 
                 pad_out[:m - full] = out[full:]
             kernel(pad_a, panels, pad_out, accumulate)
             out[full:] = pad_out[:m - full]
+        if cols < b.shape[1]:   # the columns past the last whole panel
+            if accumulate:
+                out[:, cols:] += a @ b[:, cols:]
+            else:
+                np.matmul(a, b[:, cols:], out=out[:, cols:])
     elif accumulate:
         out += a @ b
     else:
@@ -180,12 +194,14 @@ def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     :func:`matmul_panels` when the Numba path takes ``b`` (its packing, K x N, is small
     next to the product's M x K x N), else ``np.matmul``. ``out``, if given, is C-contiguous.
 
-    >>> matmul_packed(np.ones((5, 3), np.float32), np.ones((3, 64), np.float32))[4, :2].tolist()
-    [3.0, 3.0]
+    >>> matmul_packed(np.ones((500, 30), np.float32), np.ones((30, 64), np.float32))[4, :2].tolist()
+    [30.0, 30.0]
     """
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
-    panels = pack_panels(b) if a.dtype == b.dtype == out.dtype else None
+    m, k = a.shape
+    small = 2 * m * k * b.shape[1] < _PACK_MIN_FLOPS or m < TILE_ROWS
+    panels = pack_panels(b) if a.dtype == b.dtype == out.dtype and not small else None
     if panels is None:
         return np.matmul(a, b, out=out)
     return matmul_panels(np.ascontiguousarray(a), b, panels, out)

@@ -180,14 +180,15 @@ def bmm_range(a, b, out, b0, b1):
 @lazy_njit(nogil=True)
 def panels_matmul(a, panels, out, accumulate):
     """``out = a @ B``, or ``out += a @ B`` with ``accumulate``, where ``B`` (K, N) comes as
-    ``panels`` (N / W, K, W): its columns in panels one tile wide, each panel's K rows
+    ``panels`` (N / W, K, W): its columns in panels one tile wide (``out`` may have more
+    columns, which are left as they are), each panel's K rows
     contiguous (``matmul.pack_panels``), so that a panel stays in the L1 cache while every
     block of ROWS rows of ``a`` passes over it. ``a`` (M, K) and ``out`` (M, N) are
     C-contiguous, one float dtype; the last M % ROWS rows take a plain loop. Panels
     ``WIDE_TILE_BYTES`` wide take the wide tile, others the AVX2 one."""
     m, kk = a.shape
     npan, width = panels.shape[0], panels.shape[2]
-    n = npan * width
+    n = out.shape[1]   # at least npan * width: columns past the panels are left alone
     m_full = m - m % ROWS
     wide = width * a.itemsize == WIDE_TILE_BYTES
     af, pf, of = a.reshape(-1), panels.reshape(-1), out.reshape(-1)

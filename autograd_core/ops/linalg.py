@@ -77,7 +77,11 @@ class Linear(Function):
         nxt = ctx.next
         ctx.save_for_backward(x if nxt[1] is not None else None,
                               w if nxt[0] is not None else None)
-        out = matmul_arrays(x, w.T)
+        if x.ndim >= 2 and x.shape[-1]:   # the rows times w^T, through the packed product
+            rows = x.reshape(-1, x.shape[-1])
+            out = kernels.matmul_packed(rows, w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        else:
+            out = matmul_arrays(x, w.T)
         if b is not None:
             out += b
         return out
@@ -99,7 +103,7 @@ class Linear(Function):
         x, w = ctx.saved_arrays
         need = ctx.needs_input_grad
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        gx = (g2 @ w).reshape(ctx._meta[0][0]) if need[0] else None
+        gx = kernels.matmul_packed(g2, w).reshape(ctx._meta[0][0]) if need[0] else None
         gw = None
         if need[1]:
             gw = g2.T @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x)

@@ -35,7 +35,8 @@ def test_matmul_panels_both_tiles_as_np_matmul(dtype, tile_bytes, m, k, accumula
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("backend", ["numpy", "numba", "auto"])
-@pytest.mark.parametrize("m, k, n", [(33, 64, 128), (6, 3, 64), (5, 4, 7), (64, 700, 96)])
+@pytest.mark.parametrize("m, k, n", [(33, 64, 128), (6, 3, 64), (5, 4, 7), (64, 700, 96),
+                                     (203, 64, 70)])
 def test_matmul_packed_as_np_matmul(dtype, backend, m, k, n):
     rng = np.random.default_rng(n)
     a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
@@ -44,3 +45,19 @@ def test_matmul_packed_as_np_matmul(dtype, backend, m, k, n):
             assert pack_panels(b) is None
         np.testing.assert_allclose(matmul_packed(a, b), a @ b, **TOL[dtype])
         np.testing.assert_allclose(matmul_packed(a.T.copy().T, b.T.copy().T), a @ b, **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_matmul_panels_columns_past_the_last_panel(dtype, accumulate):
+    # pack_panels packs the whole panels only; the columns after them go to NumPy
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((10, 9)).astype(dtype), rng.standard_normal((9, 70)).astype(dtype)
+    start = rng.standard_normal((10, 70)).astype(dtype)
+    panels = pack_panels(b)
+    if panels is None:
+        pytest.skip("no Numba path")
+    assert panels.shape[0] * panels.shape[2] < 70
+    out = start.copy()
+    matmul_panels(a, b, panels, out, accumulate=accumulate)
+    np.testing.assert_allclose(out, a @ b + (start if accumulate else 0), **TOL[dtype])
