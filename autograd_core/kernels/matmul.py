@@ -191,8 +191,10 @@ def matmul_panels(a: np.ndarray, b: np.ndarray, panels: np.ndarray | None, out: 
 
 def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``a @ b`` for 2-D float arrays of one dtype, through :func:`pack_panels` and
-    :func:`matmul_panels` when the Numba path takes ``b`` (its packing, K x N, is small
-    next to the product's M x K x N), else ``np.matmul``. ``out``, if given, is C-contiguous.
+    :func:`matmul_panels` when the Numba path takes ``b`` with the wide (AVX-512) tile
+    (its packing, K x N, is small next to the product's M x K x N), else ``np.matmul``
+    (OpenBLAS ran the shapes measured about as fast as the AVX2 tile). ``out``, if given,
+    is C-contiguous.
 
     >>> matmul_packed(np.ones((500, 30), np.float32), np.ones((30, 64), np.float32))[4, :2].tolist()
     [30.0, 30.0]
@@ -201,7 +203,10 @@ def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
         out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
     m, k = a.shape
     small = 2 * m * k * b.shape[1] < _PACK_MIN_FLOPS or m < TILE_ROWS
-    panels = pack_panels(b) if a.dtype == b.dtype == out.dtype and not small else None
+    panels = None
+    if a.dtype == b.dtype == out.dtype and not small and numba_available() \
+            and dispatch.get_backend() != "numpy" and panel_bytes() == WIDE_TILE_BYTES:
+        panels = pack_panels(b)
     if panels is None:
         return np.matmul(a, b, out=out)
     return matmul_panels(np.ascontiguousarray(a), b, panels, out)
