@@ -204,12 +204,15 @@ def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     m, k = a.shape
     small = 2 * m * k * b.shape[1] < _PACK_MIN_FLOPS or m < TILE_ROWS
     panels = None
-    if a.dtype == b.dtype == out.dtype and not small and numba_available() \
+    # an ``a`` of another layout (a transposed view) stays with BLAS, which reads it as it
+    # is: a transposing copy costs more than the tile saves
+    if a.dtype == b.dtype == out.dtype and not small and a.flags.c_contiguous \
+            and out.flags.c_contiguous and numba_available() \
             and dispatch.get_backend() != "numpy" and panel_bytes() == WIDE_TILE_BYTES:
         panels = pack_panels(b)
     if panels is None:
         return np.matmul(a, b, out=out)
-    return matmul_panels(np.ascontiguousarray(a), b, panels, out)
+    return matmul_panels(a, b, panels, out)
 
 
 _panels = None
