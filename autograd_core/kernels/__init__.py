@@ -79,3 +79,4 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             index_add_rows(c.copy(), np.array([1, 1]), c)                # rows at an index
             b = np.ones((2, WIDE_TILE_BYTES // dt.itemsize), dt)         # a packed product
             matmul_panels(np.ones((4, 2), dt), b, pack_panels(b), np.ones((4, b.shape[1]), dt))
+            pack_panels(np.ones(b.shape[::-1], dt).T)                    # a weight's transpose

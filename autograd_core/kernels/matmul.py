@@ -25,9 +25,11 @@ from .shapes import TILE_BYTES, TILE_ROWS, WIDE_TILE_BYTES, float_array, same_dt
 # Split the batch over threads only when each part has at least this many flops: below
 # it, handing work to a thread costs more than it saves.
 _SPLIT_MIN_FLOPS = 4_000_000
-# matmul_packed packs only for a product of at least this many flops: below it, packing
-# and the Python around it cost about what the tile saves.
-_PACK_MIN_FLOPS = 1_000_000
+# matmul_packed packs only a product of at least this many flops, with at least
+# _PACK_MIN_ROWS rows (_PACK_MIN_ROWS_SHORT while K <= _PACK_SHORT_K): packing costs
+# K x N copies, which fewer rows do not pay back (benchmarks/README.md)
+_PACK_MIN_FLOPS = 8_000_000
+_PACK_MIN_ROWS, _PACK_MIN_ROWS_SHORT, _PACK_SHORT_K = 256, 64, 1024
 
 
 @lazy_njit(nogil=True, fastmath=False)
@@ -136,7 +138,22 @@ def pack_panels(b: np.ndarray) -> np.ndarray | None:
         return None
     width = tile // b.itemsize
     full = n - n % width   # the columns past the last whole panel stay with NumPy
-    return np.ascontiguousarray(b[:, :full].reshape(k, full // width, width).transpose(1, 0, 2))
+    panels = np.empty((full // width, k, width), b.dtype)
+    _pack(b, panels)
+    return panels
+
+
+@lazy_njit(nogil=True)
+def _pack(b, panels):
+    """``panels[p, k, j] = b[k, p * W + j]``; ``b`` of any strides. Row by row of ``b``
+    (a transposed weight's rows are strided): the panel rows written and the W columns
+    read stay in cache, where NumPy's copy of a transposed view runs at its strides."""
+    npan, kk, width = panels.shape
+    for p in range(npan):
+        for k in range(kk):
+            src, dst = b[k, p * width:(p + 1) * width], panels[p, k]
+            for j in range(width):
+                dst[j] = src[j]
 
 
 def panel_bytes() -> int:
@@ -196,13 +213,14 @@ def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     (OpenBLAS ran the shapes measured about as fast as the AVX2 tile). ``out``, if given,
     is C-contiguous.
 
-    >>> matmul_packed(np.ones((500, 30), np.float32), np.ones((30, 64), np.float32))[4, :2].tolist()
-    [30.0, 30.0]
+    >>> matmul_packed(np.ones((500, 300), np.float32), np.ones((300, 64), np.float32))[4, :2].tolist()
+    [300.0, 300.0]
     """
     if out is None:
         out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
     m, k = a.shape
-    small = 2 * m * k * b.shape[1] < _PACK_MIN_FLOPS or m < TILE_ROWS
+    small = 2 * m * k * b.shape[1] < _PACK_MIN_FLOPS or \
+        m < (_PACK_MIN_ROWS_SHORT if k <= _PACK_SHORT_K else _PACK_MIN_ROWS)
     panels = None
     # an ``a`` of another layout (a transposed view) stays with BLAS, which reads it as it
     # is: a transposing copy costs more than the tile saves

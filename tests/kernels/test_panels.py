@@ -36,7 +36,7 @@ def test_matmul_panels_both_tiles_as_np_matmul(dtype, tile_bytes, m, k, accumula
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("backend", ["numpy", "numba", "auto"])
 @pytest.mark.parametrize("m, k, n", [(33, 64, 128), (6, 3, 64), (5, 4, 7), (64, 700, 96),
-                                     (203, 64, 70)])
+                                     (203, 64, 700), (259, 1100, 40)])
 def test_matmul_packed_as_np_matmul(dtype, backend, m, k, n):
     rng = np.random.default_rng(n)
     a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
@@ -45,6 +45,19 @@ def test_matmul_packed_as_np_matmul(dtype, backend, m, k, n):
             assert pack_panels(b) is None
         np.testing.assert_allclose(matmul_packed(a, b), a @ b, **TOL[dtype])
         np.testing.assert_allclose(matmul_packed(a.T.copy().T, b.T.copy().T), a @ b, **TOL[dtype])
+        np.testing.assert_allclose(matmul_packed(a, b[::-1][::-1]), a @ b, **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pack_panels_of_a_transposed_or_strided_matrix(dtype):
+    b = np.arange(70 * 9, dtype=dtype).reshape(70, 9).T     # a transposed weight, (9, 70)
+    for src in (b, b[::2], np.ascontiguousarray(b)):
+        panels = pack_panels(src)
+        if panels is None:
+            pytest.skip("no Numba path")
+        width = panels.shape[2]
+        for p in range(panels.shape[0]):
+            np.testing.assert_array_equal(panels[p], src[:, p * width:(p + 1) * width])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
