@@ -230,7 +230,10 @@ class LSTMLayer(Function):
             else:
                 zt[inp:, 1:] = out[:length - 1].transpose(2, 0, 1)
             zt[inp:, first] = h0.T
-            dw = matmul_packed(zt.reshape(inp + hid, -1), rows).T
+            # rows are contiguous, so packing them is cheap: the tile however many steps
+            zt = zt.reshape(inp + hid, -1)
+            dw = matmul_panels(zt, rows, pack_panels(rows),
+                               np.empty((inp + hid, 4 * hid), acts.dtype)).T
             dw_ih = dw[:, :inp] if need[3] else None
             dw_hh = dw[:, inp:] if need[4] else None
         grads = (dx, dh, dc, dw_ih, dw_hh)
