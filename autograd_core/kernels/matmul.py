@@ -29,7 +29,7 @@ _SPLIT_MIN_FLOPS = 4_000_000
 # _PACK_MIN_ROWS rows (_PACK_MIN_ROWS_SHORT while K <= _PACK_SHORT_K): packing costs
 # K x N copies, which fewer rows do not pay back (benchmarks/README.md)
 _PACK_MIN_FLOPS = 8_000_000
-_PACK_MIN_ROWS, _PACK_MIN_ROWS_SHORT, _PACK_SHORT_K = 256, 64, 1024
+_PACK_MIN_ROWS, _PACK_MIN_ROWS_SHORT, _PACK_SHORT_K = 256, 64, 800
 
 
 @lazy_njit(nogil=True, fastmath=False)
@@ -139,21 +139,37 @@ def pack_panels(b: np.ndarray) -> np.ndarray | None:
     width = tile // b.itemsize
     full = n - n % width   # the columns past the last whole panel stay with NumPy
     panels = np.empty((full // width, k, width), b.dtype)
-    _pack(b, panels)
+    if b.T.flags.c_contiguous and not b.flags.c_contiguous:   # a weight's transpose
+        _pack_transposed(b.T, panels)
+    else:
+        _pack(np.ascontiguousarray(b), panels)
     return panels
 
 
+# Both packings take C-contiguous arrays only (one compiled signature per dtype).
 @lazy_njit(nogil=True)
 def _pack(b, panels):
-    """``panels[p, k, j] = b[k, p * W + j]``; ``b`` of any strides. Row by row of ``b``
-    (a transposed weight's rows are strided): the panel rows written and the W columns
-    read stay in cache, where NumPy's copy of a transposed view runs at its strides."""
+    """``panels[p, k, j] = b[k, p * W + j]``."""
     npan, kk, width = panels.shape
     for p in range(npan):
         for k in range(kk):
             src, dst = b[k, p * width:(p + 1) * width], panels[p, k]
             for j in range(width):
                 dst[j] = src[j]
+
+
+@lazy_njit(nogil=True)
+def _pack_transposed(bt, panels):
+    """``panels[p, k, j] = bt[p * W + j, k]``: the W rows of ``bt`` that one panel reads
+    stay in cache while it is written, where NumPy's copy of the transposed view runs at
+    its strides."""
+    npan, kk, width = panels.shape
+    for p in range(npan):
+        rows = bt[p * width:(p + 1) * width]
+        for k in range(kk):
+            dst = panels[p, k]
+            for j in range(width):
+                dst[j] = rows[j, k]
 
 
 def panel_bytes() -> int:
