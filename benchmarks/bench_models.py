@@ -18,7 +18,9 @@ in brackets:
   ``/proc/self/clear_refs`` just before the model is built) minus the RSS at that moment,
   in MB, from the one-thread processes. Before that moment each library has made and
   stepped one of each optimizer on a 2x2 parameter: PyTorch imports some 70 MB of itself
-  when its first optimizer is made, which is not memory of the training step;
+  when its first optimizer is made, which is not memory of the training step; and
+  autograd-core has called one kernel, which imports Numba and starts LLVM (about 100 MB,
+  likewise once per process);
 * ours / PyTorch for each, and the host's load (``os.getloadavg()``) at the start and the
   end of the run.
 
@@ -111,8 +113,15 @@ def _error(e: BaseException) -> str:
 def _prime(L: Any) -> None:
     """One step of each optimizer the zoo uses on a 2x2 parameter: PyTorch imports a good
     part of itself (tens of MB) when its first optimizer is made, which is not the memory
-    of a training step."""
+    of a training step. Likewise autograd-core imports Numba and starts LLVM (about 100 MB)
+    at its first kernel call: one call of a tiny batched matmul (a kernel none of the
+    models' steps call: below 512 multiply-adds per matrix) does that here."""
     torch, nn, optim = L.torch, L.nn, L.optim
+    if L.name == "ours":
+        import numpy as np
+        from autograd_core import kernels
+        if kernels.get_backend() != "numpy":
+            kernels.bmm(np.ones((1, 2, 2), np.float32), np.ones((1, 2, 2), np.float32))
     w = nn.Parameter(torch.ones(2, 2))
     for opt in (optim.SGD([w], lr=0.1, momentum=0.9, weight_decay=1e-4), optim.Adam([w]),
                 optim.AdamW([w]), optim.Adadelta([w])):

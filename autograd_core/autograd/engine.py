@@ -13,7 +13,8 @@ it, every step is a recorded Tensor op, so the gradient can be differentiated ag
 Sums are made in place once the engine holds a buffer of its own (never in an array
 that a backward handed on, a hook saw or a user passed in), and indexing ops add their
 gradient straight into their input's buffer (``Function.add_into``), so taking L slices
-of one tensor costs O(L) in backward rather than L zero tensors of its size.
+of one tensor costs O(L) in backward rather than L zero tensors of its size. Such a
+buffer, once complete, is also the op's to overwrite (``array_backward_inplace``).
 
 ``Value`` (scalars) runs its own two-line loop over a copy of ``toposort`` that reads
 its two parent slots directly and keeps each node's state in a slot of the node
@@ -105,17 +106,24 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
             g = pop(node, None)
             if g is None or (useful is not None and node not in useful):
                 continue
+            # a sum this loop made, that no hook, .grad or caller will see: the node's
+            # backward may write into it (``Function.array_backward_inplace``)
+            donated = False
             if owned:
+                donated = id(g) in owned
                 owned.discard(id(g))  # from here on others may hold it (and its id be reused)
             if node._hooks:
                 g = _run_hooks(node, g, arrays, handed)
+                donated = False
             is_fn = node._is_fn
             if wanted is not None:
                 for i in wanted.get(node, ()):
                     captured[i] = g
+                    donated = False
             elif not is_fn:
                 _accumulate(node, g, arrays, handed)
             elif node._retain is not None:
+                donated = False
                 t = node._retain()
                 if t is not None and t._ctx is node:
                     _accumulate(t, g, arrays, handed)
@@ -128,7 +136,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                     if p is not None:
                         node.add_into(_own(grads, p, owned, node._meta[0]), g)
                 else:
-                    for p, pg in zip(node.next, node._backward_arrays(g)):
+                    for p, pg in zip(node.next, node._backward_arrays(g, donated)):
                         if pg is not None and p is not None:
                             old = get(p)
                             if old is None:

@@ -70,6 +70,9 @@ class Function:
     _retain = None         # weakref to the output tensor that called retain_grad()
     label = None           # the output tensor's label (for pictures)
     array_backward = None  # optional: staticmethod(ctx, grad_array) -> arrays
+    # optional: as array_backward, but free to overwrite ``grad_array`` (and return it):
+    # the engine calls it when it made that array itself and nothing else can hold it
+    array_backward_inplace = None
     is_view = False        # True when the output may share memory with input 0
 
     # -- what an op defines -------------------------------------------------
@@ -202,11 +205,14 @@ class Function:
             result.append(g)
         return result
 
-    def _backward_arrays(self, grad: np.ndarray) -> list:
-        """Gradients (arrays) for each input: ``array_backward`` when the op has one,
-        else ``backward`` on a Tensor, at each input's shape and dtype."""
+    def _backward_arrays(self, grad: np.ndarray, donated: bool = False) -> list:
+        """Gradients (arrays) for each input: ``array_backward`` when the op has one
+        (``array_backward_inplace`` when the engine ``donated`` ``grad``), else
+        ``backward`` on a Tensor, at each input's shape and dtype."""
         self._check_saved()
         fast = self.array_backward
+        if donated and self.array_backward_inplace is not None:
+            fast = self.array_backward_inplace
         if fast is not None:
             grads = fast(self, grad)
             if type(grads) is not tuple:

@@ -1,4 +1,5 @@
-"""Array kernels: batched matmul, convolution and pooling on contiguous float32/float64 arrays.
+"""Array kernels: batched matmul, convolution, pooling and the LSTM cell on contiguous
+float32/float64 arrays.
 
 Plain functions, ndarrays in and out, nothing of graphs or autograd. Convolution and
 pooling take their arguments as a geometry object, validated once by its constructor
@@ -22,20 +23,23 @@ from __future__ import annotations
 
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
-from .matmul import bmm
+from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
 from .norm import batch_norm_backward, batch_norm_forward
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
+from .recurrent import lstm_cell_kernels
+from .scatter import index_add_rows
 from .shapes import (AvgPoolGeometry, ConvGeometry, MaxPoolGeometry, avg_pool2d_geometry,
                      conv2d_geometry, max_pool2d_geometry)
 from .threads import get_num_threads, set_num_threads
 
 __all__ = [
-    "bmm",
+    "bmm", "matmul_packed",
     "ConvGeometry", "conv2d_geometry", "conv2d_forward", "conv2d_backward_input",
     "conv2d_backward_weight",
     "MaxPoolGeometry", "max_pool2d_geometry", "AvgPoolGeometry", "avg_pool2d_geometry",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "batch_norm_forward", "batch_norm_backward",
+    "lstm_cell_kernels",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "warmup",
 ]
@@ -50,7 +54,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
     """
     import numpy as np
 
-    from .shapes import TILE_BYTES
+    from .shapes import TILE_BYTES, WIDE_TILE_BYTES
 
     with use_backend("numba"):
         for name in dtypes:
@@ -72,3 +76,11 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             avg_pool2d_backward(avg_pool2d_forward(x, geo), geo)
             y, xhat, _, _, inv_std = batch_norm_forward(x, np.ones(2, dt), np.zeros(2, dt), 1e-5)
             batch_norm_backward(y, xhat, inv_std, np.ones(2, dt))
+            forward, backward = lstm_cell_kernels()                  # the LSTM cell
+            a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
+            forward(a.copy(), a, c, c.copy(), one)
+            backward(c, c.copy(), c.copy(), a, c, c, a.copy(), one)
+            index_add_rows(c.copy(), np.array([1, 1]), c)                # rows at an index
+            b = np.ones((2, WIDE_TILE_BYTES // dt.itemsize), dt)         # a packed product
+            matmul_panels(np.ones((4, 2), dt), b, pack_panels(b), np.ones((4, b.shape[1]), dt))
+            pack_panels(np.ones(b.shape[::-1], dt).T)                    # a weight's transpose

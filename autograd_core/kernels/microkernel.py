@@ -30,13 +30,13 @@ from numba import types
 from numba.extending import intrinsic
 
 from .jit import lazy_njit
-from .shapes import TILE_BYTES, TILE_ROWS as ROWS
+from .shapes import TILE_BYTES, TILE_ROWS as ROWS, WIDE_TILE_BYTES
 
 _VECTOR_BYTES = TILE_BYTES // 2  # AVX2; LLVM splits or merges the vectors for other targets
 
 
-def _vector_type(element: ir.Type) -> ir.VectorType:
-    return ir.VectorType(element, _VECTOR_BYTES // (4 if isinstance(element, ir.FloatType) else 8))
+def _vector_type(element: ir.Type, vector_bytes: int = _VECTOR_BYTES) -> ir.VectorType:
+    return ir.VectorType(element, vector_bytes // (4 if isinstance(element, ir.FloatType) else 8))
 
 
 def _fma(builder: ir.IRBuilder, vty: ir.VectorType) -> ir.Function:
@@ -46,21 +46,17 @@ def _fma(builder: ir.IRBuilder, vty: ir.VectorType) -> ir.Function:
     return existing or ir.Function(builder.module, ir.FunctionType(vty, [vty] * 3), name)
 
 
-@intrinsic
-def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
-    """``C[c_off:][:ROWS, :W] = A[a_off:][:ROWS, :k] @ B[b_off:][:k, :W]`` on flat arrays,
-    with leading dimensions ``lda``, ``ldb``, ``ldc`` and ``W`` = 64 bytes of elements."""
-    if not all(isinstance(t, types.Array) for t in (a, b, c)) or \
-            not (a.dtype == b.dtype == c.dtype) or a.dtype not in (types.float32, types.float64):
-        return None
-    sig = types.void(a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc)
+def _tile_intrinsic(accumulate: bool, vector_bytes: int = _VECTOR_BYTES):
+    """The tile as an ``@intrinsic``: ``C = A @ B`` on the tile, or with ``accumulate``
+    ``C += A @ B`` (the tile of ``C`` is loaded first, as BLAS's ``beta = 1``); two
+    vectors of ``vector_bytes`` per row."""
 
     def codegen(context, builder, sig, args):
         arrays = [context.make_array(t)(context, builder, v).data
                   for t, v in zip(sig.args[:3], args[:3])]
         a_off, b_off, c_off, k, lda, ldb, ldc = args[3:]
         A, B, C = (builder.gep(p, [off]) for p, off in zip(arrays, (a_off, b_off, c_off)))
-        vty = _vector_type(A.type.pointee)
+        vty = _vector_type(A.type.pointee, vector_bytes)
         fma = _fma(builder, vty)
         idx = k.type
         const = lambda v: ir.Constant(idx, v)                              # noqa: E731
@@ -71,6 +67,12 @@ def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
         def vector_at(base, offset):
             return builder.bitcast(builder.gep(base, [offset]), vty.as_pointer())
 
+        if accumulate:
+            init = [[builder.load(vector_at(builder.gep(C, [builder.mul(const(r), ldc)]),
+                                            const(v * vty.count)), align=4)
+                     for v in range(2)] for r in range(ROWS)]
+        else:
+            init = [[zero, zero] for _ in range(ROWS)]
         entry = builder.block
         loop = builder.append_basic_block("tile_k")
         done = builder.append_basic_block("tile_done")
@@ -93,18 +95,18 @@ def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
         kk.add_incoming(k_next, loop)
         for r in range(ROWS):
             for v in range(2):
-                acc[r][v].add_incoming(zero, entry)
+                acc[r][v].add_incoming(init[r][v], entry)
                 acc[r][v].add_incoming(new[r][v], loop)
         builder.cbranch(builder.icmp_signed("<", k_next, k), loop, done)
 
-        # store the tile (zeros when k == 0)
+        # store the tile (its initial value when k == 0)
         builder.position_at_end(done)
         results = []
         for r in range(ROWS):
             row = []
             for v in range(2):
                 phi = builder.phi(vty)
-                phi.add_incoming(zero, entry)
+                phi.add_incoming(init[r][v], entry)
                 phi.add_incoming(new[r][v], loop)
                 row.append(phi)
             results.append(row)
@@ -114,7 +116,34 @@ def fma_tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
                 builder.store(results[r][v], vector_at(c_row, const(v * vty.count)), align=4)
         return context.get_dummy_value()
 
-    return sig, codegen
+    def tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc):
+        if not all(isinstance(t, types.Array) for t in (a, b, c)) or \
+                not (a.dtype == b.dtype == c.dtype) or a.dtype not in (types.float32,
+                                                                       types.float64):
+            return None
+        return types.void(a, b, c, a_off, b_off, c_off, k, lda, ldb, ldc), codegen
+
+    tile.__name__ = tile.__qualname__ = (("fma_tile_add" if accumulate else "fma_tile")
+                                         + ("" if vector_bytes == _VECTOR_BYTES else "_wide"))
+    return intrinsic(tile)
+
+
+fma_tile = _tile_intrinsic(False)
+fma_tile.__doc__ = """``C[c_off:][:ROWS, :W] = A[a_off:][:ROWS, :k] @ B[b_off:][:k, :W]`` on flat
+arrays, with leading dimensions ``lda``, ``ldb``, ``ldc`` and ``W`` = 64 bytes of elements."""
+fma_tile_add = _tile_intrinsic(True)   # ``C[...] += A[...] @ B[...]``, same arguments
+# The tile two AVX-512 vectors wide (WIDE_TILE_BYTES: 32 float32 or 16 float64 columns), for
+# the packed products (panels_matmul) on a CPU with AVX-512 (``wide_tiles``): eight 512-bit
+# accumulators where the AVX2 tile has eight 256-bit ones.
+fma_tile_wide = _tile_intrinsic(False, WIDE_TILE_BYTES // 2)
+fma_tile_wide_add = _tile_intrinsic(True, WIDE_TILE_BYTES // 2)
+
+
+def wide_tiles() -> bool:
+    """True when the host CPU has AVX-512 (elsewhere LLVM splits a 512-bit vector into two
+    256-bit ones, and the wide tile's sixteen of them no longer fit the registers)."""
+    return VECTOR_BYTES == 64
+
 
 
 @lazy_njit(nogil=True)
@@ -311,3 +340,41 @@ def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, 
                             gemm_tile_1(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
                         else:
                             gemm_tile_2(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+
+
+@lazy_njit(nogil=True)
+def panels_matmul(a, panels, out, accumulate):
+    """``out = a @ B``, or ``out += a @ B`` with ``accumulate``, where ``B`` (K, N) comes as
+    ``panels`` (N / W, K, W): its columns in panels one tile wide (``out`` may have more
+    columns, which are left as they are), each panel's K rows
+    contiguous (``matmul.pack_panels``), so that a panel stays in the L1 cache while every
+    block of ROWS rows of ``a`` passes over it. ``a`` (M, K) and ``out`` (M, N) are
+    C-contiguous, one float dtype; the last M % ROWS rows take a plain loop. Panels
+    ``WIDE_TILE_BYTES`` wide take the wide tile, others the AVX2 one."""
+    m, kk = a.shape
+    npan, width = panels.shape[0], panels.shape[2]
+    n = out.shape[1]   # at least npan * width: columns past the panels are left alone
+    m_full = m - m % ROWS
+    wide = width * a.itemsize == WIDE_TILE_BYTES
+    af, pf, of = a.reshape(-1), panels.reshape(-1), out.reshape(-1)
+    for p in range(npan):
+        j0 = p * width
+        for i in range(0, m_full, ROWS):
+            args = (af, pf, of, i * kk, p * kk * width, i * n + j0, kk, kk, width, n)
+            if wide:
+                if accumulate:
+                    fma_tile_wide_add(*args)
+                else:
+                    fma_tile_wide(*args)
+            elif accumulate:
+                fma_tile_add(*args)
+            else:
+                fma_tile(*args)
+        for i in range(m_full, m):
+            if not accumulate:
+                for j in range(width):
+                    out[i, j0 + j] = 0
+            for k in range(kk):
+                aik = a[i, k]
+                for j in range(width):
+                    out[i, j0 + j] += aik * panels[p, k, j]

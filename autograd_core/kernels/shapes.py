@@ -21,6 +21,9 @@ FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # of the output by TILE_BYTES of columns (two AVX2 vectors: 16 float32 or 8 float64).
 TILE_ROWS = 4
 TILE_BYTES = 64
+# The wide tile of the packed products (``microkernel.panels_matmul`` on AVX-512): two
+# 512-bit vectors, 32 float32 or 16 float64 columns.
+WIDE_TILE_BYTES = 128
 
 
 def whole_tiles(m: int, n: int, itemsize: int) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, const
+from ..kernels.scatter import index_add_rows
 from .pointwise import NoDerivative, select_tensor, where
 
 
@@ -95,6 +96,11 @@ def add_at(out: np.ndarray, index, g: np.ndarray) -> None:
         out, index = out[index.first], index.second  # a view of out
     if is_basic(index):
         out[index] += g
+        return
+    rows = index[0] if type(index) is tuple and len(index) == 1 else index
+    if (type(rows) is np.ndarray and rows.dtype.kind in "iu" and out.ndim
+            and g.shape == rows.shape + out.shape[1:]):
+        index_add_rows(out, rows, g)   # whole rows picked by an integer array
     else:
         np.add.at(out, index, g)
 

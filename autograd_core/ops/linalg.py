@@ -44,11 +44,11 @@ def mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b``; batches of equal shape go to the batched-matmul kernel, which splits the
-    batch over threads (np.matmul runs one small BLAS call after another), and a stack
-    times a matrix is one BLAS call on the stack flattened to rows (np.matmul would loop
-    over the stack)."""
-    if b.ndim == 2 and a.ndim > 2 and a.shape[-1]:
-        out = np.matmul(a.reshape(-1, a.shape[-1]), b)
+    batch over threads (np.matmul runs one small BLAS call after another), and a matrix or
+    a stack times a matrix is one product on the rows (``kernels.matmul_packed``; np.matmul
+    would loop over the stack)."""
+    if b.ndim == 2 and a.ndim >= 2 and a.shape[-1]:
+        out = kernels.matmul_packed(a.reshape(-1, a.shape[-1]), b)
         return out.reshape(a.shape[:-1] + out.shape[-1:])
     if a.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.dtype == b.dtype \
             and a.dtype in _BMM_DTYPES:

@@ -93,17 +93,58 @@ class Div(Function):
         return ga, (-grad * a / (b * b) if a is not None else None)
 
 
+def power_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a ** b`` with PyTorch's values: a scalar exponent of a float array goes to
+    :func:`power_scalar`, anything else to NumPy's ``power``."""
+    if np.ndim(b) == 0 and a.dtype.kind == "f" and b.dtype.kind in "fiu":
+        return power_scalar(a, float(b), np.result_type(a, b))
+    return np.asarray(a ** b)
+
+
+def power_scalar(a: np.ndarray, e: float, dtype: np.dtype | None = None) -> np.ndarray:
+    """``a ** e`` for a float array and a number, as PyTorch's ``pow(Tensor, Scalar)``: 0
+    gives ones (whatever ``a``), 1 a copy, 2 and 3 the products ``a * a`` and
+    ``a * a * a``, -1 and -2 their reciprocals, 0.5 and -0.5 ``sqrt`` and ``1 / sqrt``
+    (``sqrt(-0.0)`` is -0.0 and ``1 / it`` -inf), all in ``a``'s dtype. Another integral
+    exponent raises ``|a|`` and puts the sign back when it is odd, which is what ``pow``
+    does with a negative base (NumPy's float ``power`` takes a slow path on negative bases:
+    benchmarks/README.md, "Ops"); any other exponent is NumPy's ``power`` in ``dtype``
+    (``a``'s by default)."""
+    if e == 2.0:
+        return a * a
+    if e == 3.0:
+        return a * a * a
+    if e == 0.5:
+        return np.sqrt(a)
+    if e == -0.5:
+        return np.divide(1, np.sqrt(a), dtype=a.dtype)
+    if e == -1.0:
+        return np.divide(1, a, dtype=a.dtype)
+    if e == -2.0:
+        return np.divide(1, a * a, dtype=a.dtype)
+    if e == 1.0:
+        return a.copy()
+    if e == 0.0:
+        return np.ones(a.shape, a.dtype)
+    dtype = a.dtype if dtype is None else dtype
+    if e.is_integer():
+        out = np.power(np.abs(a), e, dtype=dtype)
+        if e % 2:
+            np.copysign(out, a, out=out)
+        return out
+    return np.power(a, e, dtype=dtype)
+
+
 class Pow(Function):
+    """``a ** b``. d/da = ``b * a ** (b - 1)`` (0 where the exponent is 0, whatever ``a``
+    and the upstream gradient), d/db = ``out * log(a)`` (0 where ``a`` is 0 and the
+    exponent >= 0), as PyTorch's formulas, in their order of operations."""
+
     op = "pow"
 
     @staticmethod
     def forward(ctx, a, b):
-        if b.ndim == 0 and a.dtype.kind == "f" and (b == 0.5 or b == -0.5):
-            out = np.sqrt(a)  # as PyTorch's kernels: sqrt(-0.0) is -0.0 and 1 / it -inf
-            if b < 0:
-                out = np.divide(1, out, dtype=out.dtype)
-        else:
-            out = a ** b
+        out = power_array(a, b)
         # the result is kept only for the exponent's gradient (as PyTorch saves them)
         ctx.save_for_backward(a, b, out if ctx.next[1] is not None else None)
         return out
@@ -116,23 +157,42 @@ class Pow(Function):
         zero = const(np.zeros((), grad._data.dtype))
         ga = gb = None
         if need_a:
-            # PyTorch's: 0 where the exponent is 0, whatever a and the upstream gradient
-            # (for a constant exponent 0, zeros of no graph, as its zeros_like)
             zero_exp = bd == 0
-            if not need_b and zero_exp.all():
+            if not need_b and zero_exp.all():  # zeros of no graph, as PyTorch's zeros_like
                 ga = const(np.zeros(grad._data.shape, grad._data.dtype))
             else:
-                ga = grad * b * a ** (b - 1)
+                ga = grad * (b * a ** (b - 1))
                 if zero_exp.any():
                     ga = where(zero_exp, zero, ga)
         if need_b:
-            # PyTorch's: out * log(a), taken as 0 where a == 0 and the exponent is >= 0
             with np.errstate(divide="ignore", invalid="ignore"):
                 dlog = out * a.log()
             at_zero = (ad == 0) & (bd >= 0)
             if at_zero.any():
                 dlog = where(at_zero, zero, dlog)
             gb = grad * dlog
+        return ga, gb
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        a, b, out = ctx.saved_arrays
+        need_a, need_b = ctx.needs_input_grad
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if need_a:
+                zero_exp = b == 0
+                if zero_exp.all():
+                    ga = np.zeros(a.shape, grad.dtype)
+                else:
+                    ga = grad * (b * power_array(a, b - np.ones((), b.dtype)))
+                    if zero_exp.any():
+                        ga = select(~zero_exp, ga)
+            if need_b:
+                dlog = out * np.log(a)
+                at_zero = (a == 0) & (b >= 0)
+                if at_zero.any():
+                    dlog = select(~at_zero, dlog)
+                gb = grad * dlog
         return ga, gb
 
 

@@ -1,10 +1,15 @@
-"""One LSTM or GRU time step as a single node, for ``nn.LSTM``/``nn.GRU`` and their cells.
+"""Recurrent ops: a whole LSTM layer as a single node (``nn.LSTM``), and one LSTM or GRU
+time step as a single node (``nn.GRU`` and the cells).
 
 Written as a dozen Tensor ops, a step records a dozen nodes, and four of them are
 slices whose backward allocates a zero array of the whole gate block; one node per
-step does the gate arithmetic on arrays in both directions. With ``create_graph=True``
-the backward is the gradient of the Tensor-op version (``lstm_step_composite``,
-``gru_step_composite``), so second derivatives still work.
+step does the gate arithmetic on arrays in both directions. The LSTM layer goes further:
+one node runs the time loop on arrays (per step one matmul, NumPy's exp and tanh, and
+one call of ``kernels/recurrent.py`` for the rest), keeps every step's activations,
+and in backward sums the recurrent weight's gradient over all steps in one matmul.
+With ``create_graph=True`` the backward is the gradient of the Tensor-op version
+(``lstm_layer_composite``, ``lstm_step_composite``, ``gru_step_composite``), so second
+derivatives still work.
 
     LSTM  i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (xw + h W_hh^T + b_hh)
           c' = f * c + i * g,   h' = o * tanh(c')
@@ -27,6 +32,8 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function
+from ..kernels.matmul import matmul_packed, matmul_panels, pack_panels
+from ..kernels.recurrent import lstm_cell_kernels
 from .movement import Cat
 from .special import sigmoid_array
 
@@ -110,6 +117,149 @@ class LSTMStep(Function):
         np.multiply(dc * i, 1 - g * g, out=dgates[:, 2 * n:3 * n])
         np.multiply(dh_out * tc, o * (1 - o), out=dgates[:, 3 * n:])
         return (dgates, dgates @ w, dc * f, *_weight_grads(ctx, 3, dgates, h))
+
+
+def lstm_layer_composite(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                         b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                         reverse: bool = False) -> Tensor:
+    """``LSTMLayer`` in Tensor ops (the reference, and the second-derivative path): the
+    hidden states of the steps in time order, then the last cell state, (L + 1, N, H)."""
+    length = x.shape[0]
+    xw = x @ w_ih.mT
+    if b_ih is not None:
+        xw = xw + b_ih
+    h, c = h0, c0
+    hs: list = [None] * length
+    for t in (range(length - 1, -1, -1) if reverse else range(length)):
+        h, c = lstm_step_composite(xw[t], h, c, w_hh, b_hh)
+        hs[t] = h.unsqueeze(0)
+    return Cat.apply(*hs, c.unsqueeze(0), dim=0)
+
+
+def _contiguous(a: np.ndarray) -> np.ndarray:
+    """``a`` as a C-contiguous, writeable array (a copy only when it is not one): the one
+    layout the step kernels are compiled for."""
+    return a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")
+
+
+class LSTMLayer(Function):
+    """One LSTM layer over a whole sequence, input projection included:
+    ``apply(x, h0, c0, w_ih, w_hh[, b_ih, b_hh], reverse=)`` -> (L + 1, N, H), the hidden
+    state of every step (in time order) and then the last cell state. ``x`` (L, N, I),
+    ``h0`` and ``c0`` (N, H), ``w_ih`` (4H, I), ``w_hh`` (4H, H); with ``reverse`` the
+    steps run from L - 1 down to 0 (the backward direction of a bidirectional layer).
+
+    Forward keeps every step's activations, cell state and its tanh; backward runs the
+    steps back (per step one kernel call and one matmul), then takes both weights'
+    gradients over all steps in one matmul; both biases get the same gradient."""
+
+    op = "lstm"
+
+    @staticmethod
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
+        length, n = x.shape[:2]
+        hid = h0.shape[-1]
+        # The loop works on the negated pre-activations -(x W_ih^T + b + h W_hh^T): exp
+        # needs them, and the negated weights give them exactly (rounding is symmetric)
+        # without a pass to negate; tanh(-pre) = -g, which the cell kernel turns round.
+        # ``acts`` holds them for every step, then (in place) the activations i, f, g, o.
+        acts = matmul_packed(x.reshape(-1, x.shape[-1]), np.negative(w_ih).T)
+        acts = acts.reshape(length, n, 4 * hid)
+        if b_ih is not None:
+            acts -= b_ih + b_hh
+        out = np.empty((length + 1, n, hid), acts.dtype)
+        cs = np.empty((length, n, hid), acts.dtype)
+        tcs = np.empty((length, n, hid), acts.dtype)
+        e = np.empty((n, 4 * hid), acts.dtype)
+        neg_w = np.negative(w_hh).T
+        panels = pack_panels(neg_w)
+        cell, one = lstm_cell_kernels()[0], acts.dtype.type(1)
+        h, c = _contiguous(h0), _contiguous(c0)
+        with np.errstate(over="ignore"):   # exp(-x) is inf for x << 0: the sigmoid is 0
+            for t in (range(length - 1, -1, -1) if reverse else range(length)):
+                a = matmul_panels(h, neg_w, panels, acts[t], accumulate=True)   # -pre
+                np.exp(a, out=e)
+                np.tanh(a[:, 2 * hid:3 * hid], out=a[:, 2 * hid:3 * hid])
+                cell(e, a, c, cs[t], one)
+                c = cs[t]
+                np.tanh(c, out=tcs[t])
+                h = np.multiply(a[:, 3 * hid:], tcs[t], out=out[t])
+        out[length] = c
+        ctx.reverse = reverse
+        ctx.acts, ctx.cs, ctx.tcs = acts, cs, tcs
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        ins = ctx.saved_tensors[:len(ctx.next)]
+        return composite_backward(ctx, grad, lambda *t: lstm_layer_composite(
+            *t, reverse=ctx.reverse), ins)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, h0, c0, w_ih, w_hh, _, _, out = ctx.saved_arrays
+        acts, cs, tcs, reverse = ctx.acts, ctx.cs, ctx.tcs, ctx.reverse
+        length, n, hid = cs.shape
+        grad = _contiguous(grad)
+        dg = np.empty_like(acts)
+        dh = np.zeros((n, hid), acts.dtype)
+        dc = np.array(grad[length])
+        c0 = _contiguous(c0)
+        steps = range(length) if reverse else range(length - 1, -1, -1)
+        first = steps[-1]   # the step that starts from (h0, c0)
+        cell, one = lstm_cell_kernels()[1], acts.dtype.type(1)
+        panels = pack_panels(w_hh)
+        for t in steps:
+            c_prev = c0 if t == first else cs[t + 1 if reverse else t - 1]
+            cell(grad[t], dh, dc, acts[t], c_prev, tcs[t], dg[t], one)
+            matmul_panels(dg[t], w_hh, panels, dh)
+        need = ctx.needs_input_grad
+        rows = dg.reshape(-1, 4 * hid)
+        dx = matmul_packed(rows, w_ih).reshape(x.shape) if need[0] else None
+        dw_ih = dw_hh = None
+        if need[3] or need[4]:
+            # both weights' gradients in one matmul: the gate gradients of every step
+            # against the step's input and previous hidden state side by side, taken as
+            # (z^T rows)^T with z^T written directly (transposing rows would cost more)
+            inp = x.shape[-1]
+            zt = np.empty((inp + hid, length, n), acts.dtype)
+            zt[:inp] = x.transpose(2, 0, 1)
+            if reverse:
+                zt[inp:, :-1] = out[1:length].transpose(2, 0, 1)
+            else:
+                zt[inp:, 1:] = out[:length - 1].transpose(2, 0, 1)
+            zt[inp:, first] = h0.T
+            # rows are contiguous, so packing them is cheap: the tile however many steps
+            zt = zt.reshape(inp + hid, -1)
+            dw = matmul_panels(zt, rows, pack_panels(rows),
+                               np.empty((inp + hid, 4 * hid), acts.dtype)).T
+            dw_ih = dw[:, :inp] if need[3] else None
+            dw_hh = dw[:, inp:] if need[4] else None
+        grads = (dx, dh, dc, dw_ih, dw_hh)
+        if len(need) > 5:
+            db = rows.sum(0) if need[5] or need[6] else None
+            grads += (db if need[5] else None, db if need[6] else None)
+        return grads
+
+
+def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
+               b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+               reverse: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over a sequence ``x`` (L, N, I) from ``(h0, c0)``: ``(output, h_n,
+    c_n)``, output (L, N, H) the hidden state of every step. Both biases or neither.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.recurrent import lstm_layer
+    >>> out, h, c = lstm_layer(ag.randn(5, 3, 4), ag.zeros(3, 2), ag.zeros(3, 2),
+    ...                        ag.randn(8, 4), ag.randn(8, 2))
+    >>> out.shape, h.shape, c.shape
+    ((5, 3, 2), (3, 2), (3, 2))
+    """
+    length = x.shape[0]
+    biases = () if b_ih is None else (b_ih, b_hh)
+    res = LSTMLayer.apply(x, h0, c0, w_ih, w_hh, *biases, reverse=reverse)
+    return res[:length], res[0 if reverse else length - 1], res[length]
 
 
 # ------------------------------------------------------------------------------- GRU

@@ -5,9 +5,9 @@ and initialisation.
 They are written with differentiable Tensor ops and one Python loop over the time
 steps, so gradients and second derivatives come from the engine. Per layer and
 direction, the input projection ``x @ W_ih.T + b_ih`` of all time steps is one matmul
-before the loop; each LSTM or GRU step is then one node (``autograd_core.ops.recurrent``:
-one matmul ``h @ W_hh.T + b_hh`` for all gates, the gate arithmetic on arrays), and an
-RNN step three ops.
+before the loop; an LSTM layer's time loop is then one node, each GRU step one node
+(``autograd_core.ops.recurrent``: one matmul ``h @ W_hh.T + b_hh`` for all gates per
+step, the gate arithmetic on arrays), and an RNN step three ops.
 
 Gate order, as PyTorch: LSTM ``i, f, g, o`` and GRU ``r, z, n``::
 
@@ -32,7 +32,7 @@ from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.recurrent import gru_step, lstm_step
+from autograd_core.ops.recurrent import gru_step, lstm_layer, lstm_step
 
 from .. import functional as F
 from .. import init
@@ -231,12 +231,17 @@ class RNNBase(Module):
                 w_ih, w_hh, b_ih, b_hh = self._params(layer, d)
                 row = layer * directions + d
                 cur = [zeros if s is None else s[row] for s in states]
+                if mode == "LSTM":   # the whole time loop in one node
+                    seq, h_n, c_n = lstm_layer(x, cur[0], cur[1], w_ih, w_hh, b_ih, b_hh,
+                                               reverse=d == 1)
+                    outs.append(seq)
+                    for f, s in zip(finals, (h_n, c_n)):
+                        f.append(s)
+                    continue
                 xs = _time_steps(F.linear(x, w_ih, b_ih))
                 out: list[Any] = [None] * length
                 for t in (range(length - 1, -1, -1) if d else range(length)):
-                    if mode == "LSTM":
-                        cur = list(lstm_step(xs[t], cur[0], cur[1], w_hh, b_hh))
-                    elif mode == "GRU":
+                    if mode == "GRU":
                         cur = [gru_step(xs[t], cur[0], w_hh, b_hh)]
                     else:
                         cur = [_rnn_step(xs[t], cur[0], w_hh, b_hh, mode == "RNN_RELU")]

@@ -108,3 +108,25 @@ def test_nansum_nanmean_aminmax_as_torch(torch):
     for case in (lambda m, x: x.aminmax(dim=1).min * 2 + x.aminmax(dim=1).max,
                  lambda m, x: m.aminmax(x)[1], lambda m, x: x.aminmax(dim=0, keepdim=True)[0]):
         assert_matches_torch(torch, case, [b])
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("watch", [None, "hook", "retain_grad"])
+def test_softmax_backward_into_a_summed_gradient_as_torch(torch, name, watch):
+    # the output is used twice, so its gradient is a sum the engine made: the op writes
+    # its backward into that sum unless a hook or retain_grad has seen it
+    x = arr((5, 7), seed=3)
+    seen = {}
+    for lib, t in ((ag, ag.tensor(x, requires_grad=True)), (torch, torch.tensor(x, requires_grad=True))):
+        y = getattr(lib.nn.functional, name)(t * 2, dim=1)
+        if watch == "hook":
+            y.register_hook(lambda g, k=lib.__name__: seen.update({k: g.numpy()}))  # kept, not copied
+        elif watch == "retain_grad":
+            y.retain_grad()
+        (y * y + 3 * y).sum().backward()
+        if watch == "retain_grad":
+            seen[lib.__name__] = y.grad.numpy()  # not copied: must not be overwritten
+        seen[lib.__name__ + ".x"] = t.grad.numpy()
+    np.testing.assert_allclose(seen["autograd_core.x"], seen["torch.x"], rtol=1e-12)
+    if watch is not None:
+        np.testing.assert_allclose(seen["autograd_core"], seen["torch"], rtol=1e-12)
