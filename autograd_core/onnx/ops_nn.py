@@ -194,6 +194,7 @@ def attention(g, c):
 
 # -- recurrent steps ----------------------------------------------------------------------
 def _hidden_gates(g, c, h: str, w_index: int) -> str:
+    """``h @ W^T`` with the weight at input ``w_index`` (plus the bias after it, if any)."""
     dt = c.out_dtype
     gh = g.op("MatMul", [h, g.op("Transpose", [g.inp(c, w_index, dt)], perm=[1, 0])])
     if len(c.inputs) > w_index + 1:
@@ -201,18 +202,46 @@ def _hidden_gates(g, c, h: str, w_index: int) -> str:
     return gh
 
 
+def _lstm_cell(g, gates: str, cell: str, n: int) -> tuple[str, str]:
+    """The new hidden and cell state from the pre-activations (gate order i, f, g, o)."""
+    i, f, gg, o = g.split(gates, 4, n)
+    i, f, o = (g.op("Sigmoid", [t]) for t in (i, f, o))
+    c2 = g.op("Add", [g.op("Mul", [f, cell]), g.op("Mul", [i, g.op("Tanh", [gg])])])
+    return g.op("Mul", [o, g.op("Tanh", [c2])]), c2
+
+
+def _stack(g, parts: list) -> str:
+    """``parts`` (each of one shape) stacked along a new first axis."""
+    zero = g.ints([0])
+    return g.op("Concat", [g.op("Unsqueeze", [p, zero]) for p in parts], axis=0)
+
+
 @converts("LSTMStep")
 def lstm_step(g, c):
     dt = c.out_dtype
     xw, h, cell = g.inp(c, 0, dt), g.inp(c, 1, dt), g.inp(c, 2, dt)
     gates = g.op("Add", [xw, _hidden_gates(g, c, h, 3)])
-    n = int(c.in_shapes[1][-1])
-    i, f, gg, o = g.split(gates, 4, n)
-    i, f, o = (g.op("Sigmoid", [t]) for t in (i, f, o))
-    c2 = g.op("Add", [g.op("Mul", [f, cell]), g.op("Mul", [i, g.op("Tanh", [gg])])])
-    h2 = g.op("Mul", [o, g.op("Tanh", [c2])])
-    zero = g.ints([0])
-    return g.op("Concat", [g.op("Unsqueeze", [h2, zero]), g.op("Unsqueeze", [c2, zero])], axis=0)
+    return _stack(g, list(_lstm_cell(g, gates, cell, int(c.in_shapes[1][-1]))))
+
+
+@converts("LSTMLayer")
+def lstm_layer(g, c):
+    """A whole layer, unrolled over the traced sequence length: the hidden state of every
+    step in time order, then the last cell state (``ops.recurrent.LSTMLayer``)."""
+    dt = c.out_dtype
+    x, h, cell = g.inp(c, 0, dt), g.inp(c, 1, dt), g.inp(c, 2, dt)
+    length, n = int(c.in_shapes[0][0]), int(c.in_shapes[1][-1])
+    xw = g.op("MatMul", [x, g.op("Transpose", [g.inp(c, 3, dt)], perm=[1, 0])])
+    if len(c.inputs) > 5:
+        xw = g.op("Add", [xw, g.op("Add", [g.inp(c, 5, dt), g.inp(c, 6, dt)])])
+    w_hh_t = g.op("Transpose", [g.inp(c, 4, dt)], perm=[1, 0])
+    hidden = [None] * length
+    steps = range(length - 1, -1, -1) if c.attrs.get("reverse", False) else range(length)
+    for t in steps:
+        xt = g.op("Gather", [xw, g.const(np.asarray(t, np.int64))], axis=0)
+        h, cell = _lstm_cell(g, g.op("Add", [xt, g.op("MatMul", [h, w_hh_t])]), cell, n)
+        hidden[t] = h
+    return _stack(g, hidden + [cell])
 
 
 @converts("GRUStep")
