@@ -62,6 +62,15 @@ def _check(op: str, input: Any, weight: Any, bias: Any, transposed: bool) -> Non
                                f"{_scalar_type(t.dtype)}")
 
 
+def _check_weight_groups(weight: Tensor, groups: int) -> None:
+    """The weight's first dim (C_out of a convolution, C_in of a transposed one) splits into
+    ``groups``, with PyTorch's message."""
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size {[list(weight.shape)]} "
+                           "instead")
+
+
 def _check_geometry(s: tuple, p: tuple, d: tuple, groups: int) -> None:
     if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
@@ -109,10 +118,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     _check_geometry(s, left, d, groups)
     n, c = input.shape[:2]
     c_out, c_in_g = weight.shape[:2]
-    if c_out % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size {[list(weight.shape)]} "
-                           "instead")
+    _check_weight_groups(weight, groups)
     if c != c_in_g * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
                            f"input{list(input.shape)} to have {c_in_g * groups} channels, but "
@@ -180,10 +186,7 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                            f"dilation_height: {d[1]} dilation_width: {d[2]}")
     n, c = input.shape[:2]
     c_in, c_out_g = weight.shape[:2]
-    if c_in % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size {[list(weight.shape)]} "
-                           "instead")
+    _check_weight_groups(weight, groups)
     if c != c_in:
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
                            f"input{list(input.shape)} to have {c_in} channels, but got {c} "

@@ -58,6 +58,25 @@ class _MaxPoolNd(_PoolNd):
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
+class _AvgPoolNd(_PoolNd):
+    """What AvgPool2d and AvgPool3d share: their arguments and the call of their
+    ``_avg_pool`` op (``F.avg_pool2d`` or ``F.avg_pool3d``)."""
+
+    _avg_pool: Any
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._avg_pool(input, self.kernel_size, self.stride, self.padding,
+                              ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad,
+                              divisor_override=self.divisor_override)
+
+
 class MaxPool2d(_MaxPoolNd):
     """Max over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
 
@@ -75,7 +94,7 @@ class MaxPool2d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class AvgPool2d(_PoolNd):
+class AvgPool2d(_AvgPoolNd):
     """Mean over ``kernel_size`` windows (``stride`` defaults to ``kernel_size``).
 
     >>> import autograd_core as ag, autograd_core.nn as nn
@@ -86,18 +105,11 @@ class AvgPool2d(_PoolNd):
     [[[[1.0, 1.0], [1.0, 1.0]]]]
     """
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
-        super().__init__(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
+    _avg_pool = staticmethod(F.avg_pool2d)
 
     def forward(self, input: Tensor) -> Tensor:
         _check4d("AvgPool2d", input)  # the op itself takes (C, H, W) input too
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
-                            ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad,
-                            divisor_override=self.divisor_override)
+        return super().forward(input)
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -242,7 +254,7 @@ class MaxPool3d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class AvgPool3d(_PoolNd):
+class AvgPool3d(_AvgPoolNd):
     """Mean over ``kernel_size`` windows of (N, C, D, H, W) or (C, D, H, W) input.
 
     >>> import autograd_core as ag, autograd_core.nn as nn
@@ -253,17 +265,7 @@ class AvgPool3d(_PoolNd):
     [[[[[1.0]]]]]
     """
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
-        super().__init__(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding,
-                            ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad,
-                            divisor_override=self.divisor_override)
+    _avg_pool = staticmethod(F.avg_pool3d)
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):

@@ -215,44 +215,55 @@ class RNNBase(Module):
             _check_dtype(f"{name} ({what})", hx, w)
         return hx if batched else hx.unsqueeze(1)
 
-    def _run(self, input: Tensor, states: list[Tensor | None]) -> tuple[Tensor, list[Tensor]]:
-        """Run the stack on time-major ``input`` (L, N, H_in) from the initial ``states``
-        (each (layers * directions, N, H), or None for zeros); return the last layer's
-        output (L, N, directions * H) and the final states, stacked like ``states``."""
-        mode, n = self.mode, self.hidden_size
-        length, batch = input.shape[:2]
+    def _stack(self, x: Tensor, batch: int, states: list[Tensor | None], direction: Any
+               ) -> tuple[Tensor, list[Tensor]]:
+        """The layer and direction loop shared by ``_run`` and ``_run_packed``: for each layer
+        and direction, ``direction(x, cur, w_ih, w_hh, b_ih, b_hh, reverse)`` runs one pass over
+        the layer's input ``x`` from the states ``cur`` and returns its output and final
+        states; the directions' outputs are joined on the last axis (dropout between layers)
+        and the final states stacked like ``states`` (None: zeros of (``batch``, H))."""
         directions = 2 if self.bidirectional else 1
-        zeros = ag.zeros(batch, n, dtype=input.dtype)
+        zeros = ag.zeros(batch, self.hidden_size, dtype=x.dtype)
         finals: list[list[Tensor]] = [[] for _ in states]
-        x = input
         for layer in range(self.num_layers):
             outs = []
             for d in range(directions):
-                w_ih, w_hh, b_ih, b_hh = self._params(layer, d)
                 row = layer * directions + d
                 cur = [zeros if s is None else s[row] for s in states]
-                if mode == "LSTM":   # the whole time loop in one node
-                    seq, h_n, c_n = lstm_layer(x, cur[0], cur[1], w_ih, w_hh, b_ih, b_hh,
-                                               reverse=d == 1)
-                    outs.append(seq)
-                    for f, s in zip(finals, (h_n, c_n)):
-                        f.append(s)
-                    continue
-                xs = _time_steps(F.linear(x, w_ih, b_ih))
-                out: list[Any] = [None] * length
-                for t in (range(length - 1, -1, -1) if d else range(length)):
-                    if mode == "GRU":
-                        cur = [gru_step(xs[t], cur[0], w_hh, b_hh)]
-                    else:
-                        cur = [_rnn_step(xs[t], cur[0], w_hh, b_hh, mode == "RNN_RELU")]
-                    out[t] = cur[0]
-                outs.append(ag.stack(out, 0))
+                seq, cur = direction(x, cur, *self._params(layer, d), d == 1)
+                outs.append(seq)
                 for f, s in zip(finals, cur):
                     f.append(s)
             x = outs[0] if directions == 1 else ag.cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
         return x, [ag.stack(f, 0) for f in finals]
+
+    def _run(self, input: Tensor, states: list[Tensor | None]) -> tuple[Tensor, list[Tensor]]:
+        """Run the stack on time-major ``input`` (L, N, H_in) from the initial ``states``
+        (each (layers * directions, N, H), or None for zeros); return the last layer's
+        output (L, N, directions * H) and the final states, stacked like ``states``."""
+        mode = self.mode
+        length = input.shape[0]
+
+        def direction(x: Tensor, cur: list[Tensor], w_ih: Tensor, w_hh: Tensor,
+                      b_ih: Tensor | None, b_hh: Tensor | None, reverse: bool
+                      ) -> tuple[Tensor, list[Tensor]]:
+            if mode == "LSTM":   # the whole time loop in one node
+                seq, h_n, c_n = lstm_layer(x, cur[0], cur[1], w_ih, w_hh, b_ih, b_hh,
+                                           reverse=reverse)
+                return seq, [h_n, c_n]
+            xs = _time_steps(F.linear(x, w_ih, b_ih))
+            out: list[Any] = [None] * length
+            for t in (range(length - 1, -1, -1) if reverse else range(length)):
+                if mode == "GRU":
+                    cur = [gru_step(xs[t], cur[0], w_hh, b_hh)]
+                else:
+                    cur = [_rnn_step(xs[t], cur[0], w_hh, b_hh, mode == "RNN_RELU")]
+                out[t] = cur[0]
+            return ag.stack(out, 0), cur
+
+        return self._stack(input, input.shape[1], states, direction)
 
     def _run_packed(self, data: Tensor, batch_sizes: list[int], states: list[Tensor | None]
                     ) -> tuple[Tensor, list[Tensor]]:
@@ -261,38 +272,28 @@ class RNNBase(Module):
         batch is sorted by decreasing length). At each step only those rows advance, the
         others keep their state: a sequence that has ended keeps its last one, and going
         backwards one that has not started yet keeps its initial one."""
-        mode, n = self.mode, self.hidden_size
-        batch = batch_sizes[0]
-        directions = 2 if self.bidirectional else 1
-        zeros = ag.zeros(batch, n, dtype=data.dtype)
-        finals: list[list[Tensor]] = [[] for _ in states]
-        x = data
-        for layer in range(self.num_layers):
-            outs = []
-            for d in range(directions):
-                w_ih, w_hh, b_ih, b_hh = self._params(layer, d)
-                row = layer * directions + d
-                cur = [zeros if s is None else s[row] for s in states]
-                xs = F.linear(x, w_ih, b_ih).split(batch_sizes, 0)
-                out: list[Any] = [None] * len(batch_sizes)
-                for t in (range(len(batch_sizes) - 1, -1, -1) if d else range(len(batch_sizes))):
-                    b = batch_sizes[t]
-                    active = [c if b == batch else c[:b] for c in cur]
-                    if mode == "LSTM":
-                        new = list(lstm_step(xs[t], active[0], active[1], w_hh, b_hh))
-                    elif mode == "GRU":
-                        new = [gru_step(xs[t], active[0], w_hh, b_hh)]
-                    else:
-                        new = [_rnn_step(xs[t], active[0], w_hh, b_hh, mode == "RNN_RELU")]
-                    cur = new if b == batch else [ag.cat([h, c[b:]], 0) for h, c in zip(new, cur)]
-                    out[t] = new[0]
-                outs.append(ag.cat(out, 0))
-                for f, s in zip(finals, cur):
-                    f.append(s)
-            x = outs[0] if directions == 1 else ag.cat(outs, -1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, training=True)
-        return x, [ag.stack(f, 0) for f in finals]
+        mode = self.mode
+        batch, steps = batch_sizes[0], len(batch_sizes)
+
+        def direction(x: Tensor, cur: list[Tensor], w_ih: Tensor, w_hh: Tensor,
+                      b_ih: Tensor | None, b_hh: Tensor | None, reverse: bool
+                      ) -> tuple[Tensor, list[Tensor]]:
+            xs = F.linear(x, w_ih, b_ih).split(batch_sizes, 0)
+            out: list[Any] = [None] * steps
+            for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+                b = batch_sizes[t]
+                active = [c if b == batch else c[:b] for c in cur]
+                if mode == "LSTM":
+                    new = list(lstm_step(xs[t], active[0], active[1], w_hh, b_hh))
+                elif mode == "GRU":
+                    new = [gru_step(xs[t], active[0], w_hh, b_hh)]
+                else:
+                    new = [_rnn_step(xs[t], active[0], w_hh, b_hh, mode == "RNN_RELU")]
+                cur = new if b == batch else [ag.cat([h, c[b:]], 0) for h, c in zip(new, cur)]
+                out[t] = new[0]
+            return ag.cat(out, 0), cur
+
+        return self._stack(data, batch, states, direction)
 
     def _states(self, hx: Any, batched: bool, batch: int) -> list[Tensor | None]:
         """The initial states given as ``hx``, checked, as a list (None: zeros)."""

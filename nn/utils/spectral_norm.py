@@ -19,6 +19,7 @@ from autograd_core import Tensor
 
 from .. import functional as F
 from ..parameter import Parameter
+from .weight_norm import _remove_norm_hook
 
 __all__ = ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]
 
@@ -124,9 +125,4 @@ def remove_spectral_norm(module: Any, name: str = "weight") -> Any:
     >>> list(m.state_dict())
     ['bias', 'weight']
     """
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return _remove_norm_hook(module, SpectralNorm, name, "spectral_norm")

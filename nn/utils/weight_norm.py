@@ -105,9 +105,16 @@ def remove_weight_norm(module: Any, name: str = "weight") -> Any:
     >>> list(m.state_dict())
     ['bias', 'weight']
     """
+    return _remove_norm_hook(module, WeightNorm, name, "weight_norm")
+
+
+def _remove_norm_hook(module: Any, kind: type, name: str, what: str) -> Any:
+    """Remove ``module``'s forward pre-hook of class ``kind`` on parameter ``name`` (a
+    ``WeightNorm`` or ``SpectralNorm``), letting it put the plain parameter back; ``what``
+    names the function for the error when there is none."""
     for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, kind) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{what} of '{name}' not found in {module}")
