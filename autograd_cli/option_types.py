@@ -12,7 +12,9 @@ message that says what was expected (argparse turns it into a usage error, exit 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+from typing import Callable
 
 __all__ = ["positive_int", "nonnegative_int", "positive_float", "nonnegative_float",
            "fraction", "existing_dir"]
@@ -25,6 +27,16 @@ def _whole_number(text: str, low: int, below: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if v < low:
         raise argparse.ArgumentTypeError(f"{below}, got {v}")
+    return v
+
+
+def _number(text: str, ok: Callable[[float], bool], rule: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"{rule}, got {text}")
     return v
 
 
@@ -61,13 +73,7 @@ def positive_float(text: str) -> float:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: must be a positive number, got nan
     """
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (v > 0 and v < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return v
+    return _number(text, lambda v: v > 0 and v < math.inf, "must be a positive number")
 
 
 def nonnegative_float(text: str) -> float:
@@ -79,13 +85,7 @@ def nonnegative_float(text: str) -> float:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: must be 0 or a positive number, got -0.1
     """
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (v >= 0 and v < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be 0 or a positive number, got {text}")
-    return v
+    return _number(text, lambda v: v >= 0 and v < math.inf, "must be 0 or a positive number")
 
 
 def fraction(text: str) -> float:
@@ -97,13 +97,7 @@ def fraction(text: str) -> float:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: must be between 0 and 1 (exclusive), got 1
     """
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {text}")
-    return v
+    return _number(text, lambda v: 0 < v < 1, "must be between 0 and 1 (exclusive)")
 
 
 def existing_dir(text: str) -> str:

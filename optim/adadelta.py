@@ -19,17 +19,16 @@ PyTorch's update, step for step::
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Dict
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _unsupported,
-                        _weight_decay)
+from .optimizer import ParamsT, _check_nonneg, _ParamwiseOptimizer, _unsupported
 
 __all__ = ["Adadelta"]
 
 
-class Adadelta(Optimizer):
+class Adadelta(_ParamwiseOptimizer):
     """Adadelta, as ``torch.optim.Adadelta``.
 
     Args:
@@ -67,30 +66,22 @@ class Adadelta(Optimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            rho = group["rho"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            maximize = group["maximize"]
-            for p, pd, g in _grads(group):
-                state = self.state[p]
-                g, _ = _begin_step(state, p, g, maximize, "square_avg", "acc_delta")
-                g = _weight_decay(g, pd, lr, wd)
-                v = state["square_avg"].numpy()
-                u = state["acc_delta"].numpy()
-                v *= rho
-                v += (1 - rho) * g * g
-                std = v + eps
-                np.sqrt(std, out=std)
-                delta = u + eps
-                np.sqrt(delta, out=delta)
-                delta /= std
-                delta *= g
-                u *= rho
-                u += (1 - rho) * delta * delta
-                pd += -lr * delta
-        return loss
+    _state_buffers = ("square_avg", "acc_delta")
+
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        rho = group["rho"]
+        eps = group["eps"]
+        v = state["square_avg"].numpy()
+        u = state["acc_delta"].numpy()
+        v *= rho
+        v += (1 - rho) * g * g
+        std = v + eps
+        np.sqrt(std, out=std)
+        delta = u + eps
+        np.sqrt(delta, out=delta)
+        delta /= std
+        delta *= g
+        u *= rho
+        u += (1 - rho) * delta * delta
+        pd += -float(group["lr"]) * delta

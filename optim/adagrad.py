@@ -18,19 +18,18 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any, Dict
 
 import numpy as np
 
 import autograd_core as ag
 
-from .optimizer import (Optimizer, ParamsT, _check_nonneg, _count_step, _grads, _step_tensor,
-                        _unsupported)
+from .optimizer import ParamsT, _check_nonneg, _ParamwiseOptimizer, _step_tensor, _unsupported
 
 __all__ = ["Adagrad"]
 
 
-class Adagrad(Optimizer):
+class Adagrad(_ParamwiseOptimizer):
     """Adagrad, as ``torch.optim.Adagrad``.
 
     Args:
@@ -78,30 +77,13 @@ class Adagrad(Optimizer):
         state["step"] = _step_tensor()
         state["sum"] = ag.from_numpy(np.full_like(p.detach().numpy(), group["initial_accumulator_value"]))
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            lr_decay = group["lr_decay"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            maximize = group["maximize"]
-            for p, pd, g in _grads(group):
-                state = self.state[p]
-                if len(state) == 0:
-                    self._init_state(p, group)
-                step = _count_step(state)
-                if maximize:
-                    g = -g
-                if wd != 0:
-                    g = g + wd * pd
-                clr = lr / (1 + (step - 1) * lr_decay)
-                s = state["sum"].numpy()
-                s += g * g
-                std = np.sqrt(s)
-                std += eps
-                upd = -clr * g
-                upd /= std
-                pd += upd
-        return loss
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        clr = float(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
+        s = state["sum"].numpy()
+        s += g * g
+        std = np.sqrt(s)
+        std += group["eps"]
+        upd = -clr * g
+        upd /= std
+        pd += upd

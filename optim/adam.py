@@ -19,17 +19,17 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Tuple
+from typing import Any, Dict, Tuple
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _begin_step, _check_adam_args, _grads, _unsupported,
-                        _update_moments, _weight_decay)
+from .optimizer import (ParamsT, _check_adam_args, _ParamwiseOptimizer, _unsupported,
+                        _update_moments)
 
 __all__ = ["Adam", "AdamW"]
 
 
-class Adam(Optimizer):
+class Adam(_ParamwiseOptimizer):
     """Adam, as ``torch.optim.Adam``.
 
     Args:
@@ -69,39 +69,26 @@ class Adam(Optimizer):
                         fused=fused, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
-            decoupled = group["decoupled_weight_decay"]
-            for p, pd, g in _grads(group):
-                state = self.state[p]
-                g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_avg_sq",
-                                      *(("max_exp_avg_sq",) if amsgrad else ()))
-                g = _weight_decay(g, pd, lr, wd, decoupled)
-                m, v = _update_moments(state, g, beta1, beta2)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2 ** 0.5
-                if amsgrad:
-                    vmax = state["max_exp_avg_sq"].numpy()
-                    np.maximum(vmax, v, out=vmax)
-                    denom = np.sqrt(vmax)
-                else:
-                    denom = np.sqrt(v)
-                denom /= bias_correction2_sqrt
-                denom += eps
-                upd = -step_size * m
-                upd /= denom
-                pd += upd
-        return loss
+    def _buffers(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
+
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        beta1, beta2 = group["betas"]
+        m, v = _update_moments(state, g, beta1, beta2)
+        step_size = float(group["lr"]) / (1 - beta1 ** step)
+        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+        if group["amsgrad"]:
+            vmax = state["max_exp_avg_sq"].numpy()
+            np.maximum(vmax, v, out=vmax)
+            denom = np.sqrt(vmax)
+        else:
+            denom = np.sqrt(v)
+        denom /= bias_correction2_sqrt
+        denom += group["eps"]
+        upd = -step_size * m
+        upd /= denom
+        pd += upd
 
 
 class AdamW(Adam):

@@ -18,17 +18,16 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Tuple
+from typing import Any, Dict, Tuple
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _begin_step, _check_adam_args, _grads, _lerp_,
-                        _unsupported, _weight_decay)
+from .optimizer import ParamsT, _check_adam_args, _lerp_, _ParamwiseOptimizer, _unsupported
 
 __all__ = ["Adamax"]
 
 
-class Adamax(Optimizer):
+class Adamax(_ParamwiseOptimizer):
     """Adamax, as ``torch.optim.Adamax``.
 
     Args:
@@ -63,28 +62,19 @@ class Adamax(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            maximize = group["maximize"]
-            for p, pd, g in _grads(group):
-                state = self.state[p]
-                g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_inf")
-                g = _weight_decay(g, pd, lr, wd)
-                m = state["exp_avg"].numpy()
-                u = state["exp_inf"].numpy()
-                _lerp_(m, g, 1 - beta1)
-                u *= beta2
-                norm = np.abs(g)
-                norm += eps
-                np.maximum(u, norm, out=u)
-                clr = lr / (1 - beta1 ** step)
-                upd = -clr * m
-                upd /= u
-                pd += upd
-        return loss
+    _state_buffers = ("exp_avg", "exp_inf")
+
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        beta1, beta2 = group["betas"]
+        m = state["exp_avg"].numpy()
+        u = state["exp_inf"].numpy()
+        _lerp_(m, g, 1 - beta1)
+        u *= beta2
+        norm = np.abs(g)
+        norm += group["eps"]
+        np.maximum(u, norm, out=u)
+        clr = float(group["lr"]) / (1 - beta1 ** step)
+        upd = -clr * m
+        upd /= u
+        pd += upd

@@ -23,17 +23,19 @@ PyTorch's update, step for step (``t`` counts this parameter's steps, ``psi`` is
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Tuple
+from typing import Any, Dict, Tuple
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _check_adam_args, _check_nonneg, _count_step, _grads,
-                        _step_tensor, _unsupported, _update_moments, _weight_decay, _zeros)
+from autograd_core import Tensor
+
+from .optimizer import (ParamsT, _check_adam_args, _check_nonneg, _ParamwiseOptimizer,
+                        _step_tensor, _unsupported, _update_moments, _zeros)
 
 __all__ = ["NAdam"]
 
 
-class NAdam(Optimizer):
+class NAdam(_ParamwiseOptimizer):
     """NAdam, as ``torch.optim.NAdam``.
 
     Args:
@@ -73,43 +75,31 @@ class NAdam(Optimizer):
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            psi = group["momentum_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            maximize = group["maximize"]
-            for p, pd, g in _grads(group):
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["mu_product"] = _step_tensor(1.0)
-                    state["exp_avg"] = _zeros(p)
-                    state["exp_avg_sq"] = _zeros(p)
-                if maximize:
-                    g = -g
-                step = _count_step(state)
-                bias_correction2 = 1 - beta2 ** step
-                g = _weight_decay(g, pd, lr, wd, decoupled)
-                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
-                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-                mp = state["mu_product"].numpy()
-                mp *= mu  # in the scalar dtype (float32 by default), as PyTorch
-                mu_product = float(mp)
-                mu_product_next = mu_product * mu_next
-                m, v = _update_moments(state, g, beta1, beta2)
-                denom = v / bias_correction2
-                np.sqrt(denom, out=denom)
-                denom += eps
-                upd = (-lr * (1.0 - mu) / (1.0 - mu_product)) * g
-                upd /= denom
-                pd += upd
-                upd = ((-lr * mu_next) / (1.0 - mu_product_next)) * m
-                upd /= denom
-                pd += upd
-        return loss
+    def _init_state(self, p: Tensor, group: Dict[str, Any]) -> None:
+        state = self.state[p]  # PyTorch's order of the keys
+        state["step"] = _step_tensor()
+        state["mu_product"] = _step_tensor(1.0)
+        state["exp_avg"] = _zeros(p)
+        state["exp_avg_sq"] = _zeros(p)
+
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        lr = float(group["lr"])
+        beta1, beta2 = group["betas"]
+        psi = group["momentum_decay"]
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
+        mp = state["mu_product"].numpy()
+        mp *= mu  # in the scalar dtype (float32 by default), as PyTorch
+        mu_product = float(mp)
+        mu_product_next = mu_product * mu_next
+        m, v = _update_moments(state, g, beta1, beta2)
+        denom = v / (1 - beta2 ** step)
+        np.sqrt(denom, out=denom)
+        denom += group["eps"]
+        upd = (-lr * (1.0 - mu) / (1.0 - mu_product)) * g
+        upd /= denom
+        pd += upd
+        upd = ((-lr * mu_next) / (1.0 - mu_product_next)) * m
+        upd /= denom
+        pd += upd

@@ -3,8 +3,9 @@
 An optimizer knows Parameters and their ``.grad`` and nothing of graphs: ``step()``
 updates the arrays behind the parameters in place with NumPy. Below the class are the
 pieces several optimizers share, each written once: the argument checks (PyTorch's
-messages) and the steps of the update rules (gradients, step counts, weight decay, lerp,
-Adam's moments).
+messages), the steps of the update rules (gradients, step counts, weight decay, lerp,
+Adam's moments) and, last, the loop over parameters every rule but SGD's runs
+(``_ParamwiseOptimizer``: a subclass gives its state's buffers and the rule itself).
 
 >>> import autograd_core as ag
 >>> from autograd_core.optim import SGD
@@ -440,18 +441,6 @@ def _count_step(state: Dict[str, Any]) -> float:
     return float(step)
 
 
-def _begin_step(state: Dict[str, Any], p: Tensor, g: np.ndarray, maximize: bool,
-                *buffers: str) -> Tuple[np.ndarray, float]:
-    """The start every update shares, as PyTorch's: on the first step ``state`` gets a
-    step counter and a zero tensor per name in ``buffers``; then the step is counted and
-    ``g`` negated when maximizing. Returns the gradient to use and the step number."""
-    if len(state) == 0:
-        state["step"] = _step_tensor()
-        for name in buffers:
-            state[name] = _zeros(p)
-    return (-g if maximize else g), _count_step(state)
-
-
 def _weight_decay(g: np.ndarray, pd: np.ndarray, lr: float, wd: float,
                   decoupled: bool = False) -> np.ndarray:
     """L2 weight decay: ``wd * p`` added to the gradient, or with ``decoupled`` (AdamW's)
@@ -482,3 +471,50 @@ def _update_moments(state: Dict[str, Any], g: np.ndarray, beta1: float,
     v *= beta2
     v += (1 - beta2) * g * g
     return m, v
+
+
+class _ParamwiseOptimizer(Optimizer):
+    """The loop of the rules that update each parameter from its own gradient and state
+    (all but SGD), PyTorch's order: on a parameter's first step its state is made
+    (``_init_state``); then the step is counted, the gradient negated when maximizing and
+    the weight decay applied (decoupled where the class has a ``decoupled_weight_decay``
+    option and the group turns it on), and ``_update`` applies the rule itself."""
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            wd = group["weight_decay"]
+            maximize = group["maximize"]
+            decoupled = "decoupled_weight_decay" in self.defaults and \
+                group["decoupled_weight_decay"]
+            for p, pd, g in _grads(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    self._init_state(p, group)
+                step = _count_step(state)
+                if maximize:
+                    g = -g
+                g = _weight_decay(g, pd, lr, wd, decoupled)
+                self._update(group, state, pd, g, step)
+        return loss
+
+    _state_buffers: Tuple[str, ...] = ()  # what ``_buffers`` gives where groups do not vary
+
+    def _buffers(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        """The names of the state tensors (zeros like the parameter) a parameter of ``group``
+        starts with, after its step counter."""
+        return self._state_buffers
+
+    def _init_state(self, p: Tensor, group: Dict[str, Any]) -> None:
+        state = self.state[p]
+        state["step"] = _step_tensor()
+        for name in self._buffers(group):
+            state[name] = _zeros(p)
+
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        """Update the parameter array ``pd`` in place from the prepared gradient ``g``, at
+        this parameter's step number ``step``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _update()")

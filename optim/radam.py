@@ -24,17 +24,17 @@ PyTorch's update, step for step (``t`` counts this parameter's steps)::
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Tuple
+from typing import Any, Dict, Tuple
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _begin_step, _check_adam_args, _grads, _unsupported,
-                        _update_moments, _weight_decay)
+from .optimizer import (ParamsT, _check_adam_args, _ParamwiseOptimizer, _unsupported,
+                        _update_moments)
 
 __all__ = ["RAdam"]
 
 
-class RAdam(Optimizer):
+class RAdam(_ParamwiseOptimizer):
     """RAdam, as ``torch.optim.RAdam``.
 
     Args:
@@ -71,36 +71,25 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            maximize = group["maximize"]
-            for p, pd, g in _grads(group):
-                state = self.state[p]
-                g, step = _begin_step(state, p, g, maximize, "exp_avg", "exp_avg_sq")
-                g = _weight_decay(g, pd, lr, wd, decoupled)
-                m, v = _update_moments(state, g, beta1, beta2)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                upd = m / bias_correction1
-                upd *= lr
-                rho_inf = 2 / (1 - beta2) - 1
-                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
-                if rho_t > 5.0:
-                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
-                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                    denom = np.sqrt(v)
-                    denom += eps
-                    # PyTorch's ``scalar / tensor`` is ``tensor.reciprocal() * scalar``
-                    adaptive = np.reciprocal(denom, out=denom)
-                    adaptive *= bias_correction2 ** 0.5
-                    upd *= adaptive
-                    upd *= rect
-                pd -= upd
-        return loss
+    _state_buffers = ("exp_avg", "exp_avg_sq")
+
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        beta1, beta2 = group["betas"]
+        m, v = _update_moments(state, g, beta1, beta2)
+        bias_correction2 = 1 - beta2 ** step
+        upd = m / (1 - beta1 ** step)
+        upd *= float(group["lr"])
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            denom = np.sqrt(v)
+            denom += group["eps"]
+            # PyTorch's ``scalar / tensor`` is ``tensor.reciprocal() * scalar``
+            adaptive = np.reciprocal(denom, out=denom)
+            adaptive *= bias_correction2 ** 0.5
+            upd *= adaptive
+            upd *= rect
+        pd -= upd

@@ -21,17 +21,16 @@ PyTorch's update, step for step::
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Dict, Tuple
 
 import numpy as np
 
-from .optimizer import (Optimizer, ParamsT, _begin_step, _check_nonneg, _grads, _lerp_,
-                        _unsupported, _weight_decay)
+from .optimizer import ParamsT, _check_nonneg, _lerp_, _ParamwiseOptimizer, _unsupported
 
 __all__ = ["RMSprop"]
 
 
-class RMSprop(Optimizer):
+class RMSprop(_ParamwiseOptimizer):
     """RMSprop, as ``torch.optim.RMSprop``.
 
     Args:
@@ -71,41 +70,32 @@ class RMSprop(Optimizer):
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()``'s loss (or None)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            alpha = group["alpha"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            momentum = group["momentum"]
-            centered = group["centered"]
-            maximize = group["maximize"]
-            for p, pd, g in _grads(group):
-                state = self.state[p]
-                g, _ = _begin_step(state, p, g, maximize, "square_avg",
-                                   *(("momentum_buffer",) if momentum > 0 else ()),
-                                   *(("grad_avg",) if centered else ()))
-                g = _weight_decay(g, pd, 0.0, wd)
-                v = state["square_avg"].numpy()
-                v *= alpha
-                v += (1 - alpha) * g * g
-                if centered:
-                    gbar = state["grad_avg"].numpy()
-                    _lerp_(gbar, g, 1 - alpha)
-                    avg = v + (-1 * gbar) * gbar
-                    np.sqrt(avg, out=avg)
-                else:
-                    avg = np.sqrt(v)
-                avg += eps
-                if momentum > 0:
-                    buf = state["momentum_buffer"].numpy()
-                    buf *= momentum
-                    buf += g / avg
-                    pd -= lr * buf
-                else:
-                    upd = -lr * g
-                    upd /= avg
-                    pd += upd
-        return loss
+    def _buffers(self, group: Dict[str, Any]) -> Tuple[str, ...]:
+        return (("square_avg",) + (("momentum_buffer",) if group["momentum"] > 0 else ())
+                + (("grad_avg",) if group["centered"] else ()))
+
+    def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
+                g: np.ndarray, step: float) -> None:
+        lr = float(group["lr"])
+        alpha = group["alpha"]
+        momentum = group["momentum"]
+        v = state["square_avg"].numpy()
+        v *= alpha
+        v += (1 - alpha) * g * g
+        if group["centered"]:
+            gbar = state["grad_avg"].numpy()
+            _lerp_(gbar, g, 1 - alpha)
+            avg = v + (-1 * gbar) * gbar
+            np.sqrt(avg, out=avg)
+        else:
+            avg = np.sqrt(v)
+        avg += group["eps"]
+        if momentum > 0:
+            buf = state["momentum_buffer"].numpy()
+            buf *= momentum
+            buf += g / avg
+            pd -= lr * buf
+        else:
+            upd = -lr * g
+            upd /= avg
+            pd += upd

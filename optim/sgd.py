@@ -25,7 +25,7 @@ import numpy as np
 
 import autograd_core as ag
 
-from .optimizer import Optimizer, ParamsT, _check_nonneg, _grads, _unsupported
+from .optimizer import Optimizer, ParamsT, _check_nonneg, _grads, _unsupported, _weight_decay
 
 __all__ = ["SGD"]
 
@@ -79,8 +79,7 @@ class SGD(Optimizer):
             for p, pd, g in _grads(group):
                 if maximize:
                     g = -g
-                if wd != 0:
-                    g = g + wd * pd
+                g = _weight_decay(g, pd, lr, wd)
                 if momentum != 0:
                     state = self.state[p]
                     buf_t = state.get("momentum_buffer")
