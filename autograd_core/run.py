@@ -149,14 +149,9 @@ def run(script: str, args: Sequence[str] = ()) -> int:
     except MissingFeature as e:
         print(f"autograd-core run: {script}: {e}", file=sys.stderr)
         return 2
-    except ImportError as e:
-        name = _torch_import_name(e)
-        if name is None:
-            raise
-        print(f"autograd-core run: {script}: {_message(name)}", file=sys.stderr)
-        return 2
-    except AttributeError as e:
-        name = _torch_name(e)
+    except (ImportError, AttributeError) as e:
+        # a part of PyTorch this library lacks, asked for by an import or an attribute
+        name = _torch_import_name(e) if isinstance(e, ImportError) else _torch_name(e)
         if name is None:
             raise
         print(f"autograd-core run: {script}: {_message(name)}", file=sys.stderr)

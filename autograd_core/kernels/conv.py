@@ -32,7 +32,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import dispatch, threads
-from .jit import lazy_njit
+from .jit import lazy_inline, lazy_njit
 from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, same_dtype
 
 # Bytes of im2col buffer per chunk of samples in the Numba path: bigger GEMMs win until
@@ -51,6 +51,15 @@ _SPLIT_MIN_MACS = 1_000_000
 # output width, or at stride 1 ("wide") the padded input width, whose extra columns
 # (ox >= OW) are junk; ``lw = OH * pitch``.
 
+@lazy_inline
+def _phase_columns(off, sw, wq, w):
+    """``(lo, hi)``: the columns ``t`` of a phase plane ``wq`` wide whose input column
+    ``t*sw + off`` lies inside ``[0, w)`` (``lo == hi`` when none does)."""
+    lo = 0 if off >= 0 else min(wq, (-off + sw - 1) // sw)
+    hi = max(lo, min(wq, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+    return lo, hi
+
+
 @lazy_njit(nogil=True)
 def _fill_phases(x, n0, n1, sh, sw, ph, pw, xq):
     """The zero-padded input of samples n0..n1 split into its sh*sw phase planes:
@@ -64,9 +73,7 @@ def _fill_phases(x, n0, n1, sh, sw, ph, pw, xq):
                 for b in range(sw):
                     plane = xq[n - n0, c, a * sw + b]
                     off = b - pw
-                    # plane columns t whose input column t*sw + off lies inside [0, w)
-                    lo = 0 if off >= 0 else min(wq, (-off + sw - 1) // sw)
-                    hi = max(lo, min(wq, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    lo, hi = _phase_columns(off, sw, wq, w)
                     for y in range(hq):
                         dst = plane[y]
                         iy = a + y * sh - ph
@@ -98,8 +105,7 @@ def _gather_phases(dxq, n0, n1, sh, sw, ph, pw, dx):
                 for b in range(sw):
                     plane = dxq[n - n0, c, a * sw + b]
                     off = b - pw
-                    lo = 0 if off >= 0 else min(wq, (-off + sw - 1) // sw)
-                    hi = max(lo, min(wq, (w - 1 - off) // sw + 1)) if w - 1 - off >= 0 else lo
+                    lo, hi = _phase_columns(off, sw, wq, w)
                     for y in range(hq):
                         iy = a + y * sh - ph
                         if iy < 0 or iy >= h:

@@ -14,15 +14,20 @@ Kernels are defined in their modules as ``@lazy_njit(nogil=True)`` over a plain 
 >>> _max_bwd(np.ones((1, 2)), np.array([[0, 2]]), 0, 1, dx)
 >>> dx.tolist()
 [[1.0, 0.0, 1.0]]
+
+A step several kernels share is a ``@lazy_inline`` helper: a kernel that calls it is
+compiled with the helper's compiled form in its place, inlined into the kernel's own code
+(``inline="always"``), so a helper costs no call in an inner loop.
 """
 from __future__ import annotations
 
 import importlib.util
 import threading
+import types
 from typing import Any, Callable
 
 _AVAILABLE: bool | None = None
-_COMPILE_LOCK = threading.Lock()
+_COMPILE_LOCK = threading.RLock()  # a kernel compiles the helpers it calls
 KERNELS: list["LazyKernel"] = []
 
 
@@ -37,7 +42,7 @@ def numba_available() -> bool:
 class LazyKernel:
     """A Python function that becomes ``numba.njit(cache=True, **options)`` on first call."""
 
-    def __init__(self, py_func: Callable, options: dict[str, Any]):
+    def __init__(self, py_func: Callable, options: dict[str, Any], kernel: bool = True):
         self.py_func = py_func
         self.options = options
         self._dispatcher = None
@@ -45,7 +50,8 @@ class LazyKernel:
         self.__qualname__ = py_func.__qualname__
         self.__module__ = py_func.__module__
         self.__doc__ = py_func.__doc__
-        KERNELS.append(self)
+        if kernel:  # helpers (``lazy_inline``) are compiled into the kernels, not on their own
+            KERNELS.append(self)
 
     def __call__(self, *args):
         d = self._dispatcher
@@ -64,8 +70,21 @@ class LazyKernel:
             from . import threads
             threads.configure()  # before Numba starts any thread of its own
             import numba
-            self._dispatcher = numba.njit(cache=True, **self.options)(self.py_func)
+            self._dispatcher = numba.njit(cache=True, **self.options)(self._with_helpers())
             return self._dispatcher
+
+    def _with_helpers(self) -> Callable:
+        """``py_func``, seeing each ``LazyKernel`` it names as its Numba dispatcher (Numba
+        can call those, not a ``LazyKernel``)."""
+        fn = self.py_func
+        helpers = {name: h.compile() for name in fn.__code__.co_names
+                   if isinstance(h := fn.__globals__.get(name), LazyKernel)}
+        if not helpers:
+            return fn
+        clone = types.FunctionType(fn.__code__, {**fn.__globals__, **helpers}, fn.__name__,
+                                   fn.__defaults__, fn.__closure__)
+        clone.__qualname__, clone.__module__ = fn.__qualname__, fn.__module__
+        return clone
 
     @property
     def signatures(self) -> list:
@@ -78,3 +97,16 @@ def lazy_njit(**options: Any) -> Callable[[Callable], LazyKernel]:
     def wrap(fn: Callable) -> LazyKernel:
         return LazyKernel(fn, options)
     return wrap
+
+
+def lazy_inline(fn: Callable) -> LazyKernel:
+    """Decorator: a helper of the kernels, ``numba.njit(inline="always")`` when a kernel
+    that calls it compiles (not a kernel itself: not in ``KERNELS``).
+
+    >>> @lazy_inline
+    ... def _twice(x):
+    ...     return 2 * x
+    >>> _twice.__name__
+    '_twice'
+    """
+    return LazyKernel(fn, {"inline": "always"}, kernel=False)

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import dispatch, threads
-from .jit import lazy_njit
+from .jit import lazy_inline, lazy_njit
 from .shapes import (AvgPoolGeometry, MaxPoolGeometry, avg_pool2d_geometry, conforming,
                      geometry_of, max_pool2d_geometry)
 
@@ -112,17 +112,23 @@ def _max_bwd(g, idx, p0, p1, dx):
             dx[pl, idx[pl, t]] += g[pl, t]
 
 
+@lazy_inline
+def _window(o, s, p, k, n):
+    """``(start, end)``: the input indices that output index ``o``'s window (size ``k``,
+    stride ``s``, padding ``p``) covers inside ``[0, n)``."""
+    i0 = o * s - p
+    return max(i0, 0), min(i0 + k, n)
+
+
 @lazy_njit(nogil=True)
 def _avg_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, inv, out):
     h, w = x.shape[1], x.shape[2]
     oh, ow = out.shape[1], out.shape[2]
     for pl in range(p0, p1):
         for oy in range(oh):
-            y0 = oy * sh - ph
-            ys, ye = max(y0, 0), min(y0 + kh, h)
+            ys, ye = _window(oy, sh, ph, kh, h)
             for ox in range(ow):
-                x0 = ox * sw - pw
-                xs, xe = max(x0, 0), min(x0 + kw, w)
+                xs, xe = _window(ox, sw, pw, kw, w)
                 acc = 0.0
                 for iy in range(ys, ye):
                     for ix in range(xs, xe):
@@ -139,11 +145,9 @@ def _avg_bwd(g, p0, p1, kh, kw, sh, sw, ph, pw, inv, dx):
             for ix in range(w):
                 dx[pl, iy, ix] = 0
         for oy in range(oh):
-            y0 = oy * sh - ph
-            ys, ye = max(y0, 0), min(y0 + kh, h)
+            ys, ye = _window(oy, sh, ph, kh, h)
             for ox in range(ow):
-                x0 = ox * sw - pw
-                xs, xe = max(x0, 0), min(x0 + kw, w)
+                xs, xe = _window(ox, sw, pw, kw, w)
                 v = g[pl, oy, ox] * inv[oy, ox]
                 for iy in range(ys, ye):
                     for ix in range(xs, xe):

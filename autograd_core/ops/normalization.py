@@ -56,16 +56,22 @@ class BatchNormTrain(Function):
         return gx, gw if need[1] else None, gb if need[2] else None
 
 
+def _standardized(x: Tensor, axes: tuple, eps: float) -> Tensor:
+    """``(x - mean) / sqrt(var + eps)`` over ``axes`` in Tensor ops: the step every
+    composite norm below shares."""
+    x = x - const(first_of(x._data, axes))  # a constant shift: see first_of
+    mean = x.mean(axes, keepdim=True)
+    xc = x - mean
+    var = (xc * xc).mean(axes, keepdim=True)
+    return xc / (var + eps).sqrt()
+
+
 def batch_norm_composite(x: Tensor, weight: Tensor | None, bias: Tensor | None,
                          eps: float) -> Tensor:
     """Training-mode batch norm in Tensor ops (reference and second-derivative path)."""
     axes = (0,) + tuple(range(2, x.ndim))
     cshape = (1, -1) + (1,) * (x.ndim - 2)
-    x = x - const(first_of(x._data, axes))  # a constant shift: see first_of
-    mean = x.mean(axes, keepdim=True)
-    xc = x - mean
-    var = (xc * xc).mean(axes, keepdim=True)
-    y = xc / (var + eps).sqrt()
+    y = _standardized(x, axes, eps)
     if weight is not None:
         y = y * weight.reshape(cshape) + bias.reshape(cshape)
     return y
@@ -125,11 +131,7 @@ def layer_norm_composite(x: Tensor, ndim: int, weight: Tensor | None, bias: Tens
                          eps: float) -> Tensor:
     """Layer norm in Tensor ops (reference and second-derivative path)."""
     axes = tuple(range(x.ndim - ndim, x.ndim))
-    x = x - const(first_of(x._data, axes))  # a constant shift: see first_of
-    mean = x.mean(axes, keepdim=True)
-    xc = x - mean
-    var = (xc * xc).mean(axes, keepdim=True)
-    y = xc / (var + eps).sqrt()
+    y = _standardized(x, axes, eps)
     if weight is not None:
         y = y * weight
     if bias is not None:

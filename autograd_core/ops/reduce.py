@@ -9,6 +9,8 @@ products, and norms.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from ..autograd.function import Function, const, sum_to_shape
@@ -220,26 +222,59 @@ def softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
     return out.reshape(a.shape)
 
 
-def softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
-                           inplace: bool = False) -> np.ndarray:
-    """``out * (grad - sum(grad * out))`` along ``dim``: softmax's backward; with
-    ``inplace``, written into ``grad``'s memory where it can be."""
+def _blocked_backward(grad: np.ndarray, out: np.ndarray, dim: int, inplace: bool,
+                      block: Callable) -> np.ndarray | None:
+    """A row-wise backward over blocks of rows of ``grad`` and ``out`` (see ``_row_view``;
+    None when they have no such view): ``block(g, o, r, scratch)`` writes the gradient of
+    rows ``g`` and outputs ``o`` into ``r``, using ``scratch``, of their shape, as it likes
+    (``r`` itself unless ``inplace``, where ``r`` is ``g``'s memory)."""
     view = _row_view(dim, grad, out)
     if view is None:
-        return out * (grad - (grad * out).sum(axis=dim, keepdims=True))
+        return None
     g, o = view
     gx = g if inplace else np.empty_like(g)
     step = _block_rows(g)
     tmp = np.empty((min(step, g.shape[0]), g.shape[1]), g.dtype) if inplace else None
     for i in range(0, g.shape[0], step):
-        gb, ob, r = g[i:i + step], o[i:i + step], gx[i:i + step]
-        s = np.multiply(gb, ob, out=tmp[:gb.shape[0]] if inplace else r).sum(axis=1, keepdims=True)
-        np.subtract(gb, s, out=r)
-        r *= ob
+        gb, r = g[i:i + step], gx[i:i + step]
+        block(gb, o[i:i + step], r, tmp[:gb.shape[0]] if inplace else r)
     return gx.reshape(grad.shape)
 
 
-class Softmax(Function):
+def _softmax_block(g: np.ndarray, o: np.ndarray, r: np.ndarray, scratch: np.ndarray) -> None:
+    s = np.multiply(g, o, out=scratch).sum(axis=1, keepdims=True)
+    np.subtract(g, s, out=r)
+    r *= o
+
+
+def softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
+                           inplace: bool = False) -> np.ndarray:
+    """``out * (grad - sum(grad * out))`` along ``dim``: softmax's backward; with
+    ``inplace``, written into ``grad``'s memory where it can be."""
+    gx = _blocked_backward(grad, out, dim, inplace, _softmax_block)
+    if gx is None:
+        return out * (grad - (grad * out).sum(axis=dim, keepdims=True))
+    return gx
+
+
+class _RowSoftmax(Function):
+    """Softmax and log-softmax: ``forward`` saves its output and ``ctx.dim``; the array
+    backwards are the subclass's ``backward_array(grad, out, dim, inplace=False)``."""
+
+    backward_array: Callable
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return ctx.backward_array(grad, out, ctx.dim)
+
+    @staticmethod
+    def array_backward_inplace(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return ctx.backward_array(grad, out, ctx.dim, inplace=True)
+
+
+class Softmax(_RowSoftmax):
     op = "softmax"
 
     @staticmethod
@@ -254,15 +289,7 @@ class Softmax(Function):
         (out,) = ctx.saved_tensors
         return out * (grad - (grad * out).sum(ctx.dim, keepdim=True))
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        (out,) = ctx.saved_arrays
-        return softmax_backward_array(grad, out, ctx.dim)
-
-    @staticmethod
-    def array_backward_inplace(ctx, grad):
-        (out,) = ctx.saved_arrays
-        return softmax_backward_array(grad, out, ctx.dim, inplace=True)
+    backward_array = staticmethod(softmax_backward_array)
 
 
 def log_softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
@@ -283,27 +310,25 @@ def log_softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
     return out.reshape(a.shape)
 
 
+def _log_softmax_block(g: np.ndarray, o: np.ndarray, r: np.ndarray,
+                       scratch: np.ndarray) -> None:
+    s = g.sum(axis=1, keepdims=True)
+    e = np.exp(o, out=scratch)
+    e *= s
+    np.subtract(g, e, out=r)
+
+
 def log_softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
                                inplace: bool = False) -> np.ndarray:
     """``grad - exp(out) * sum(grad)`` along ``dim``: log-softmax's backward; with
     ``inplace``, written into ``grad``'s memory where it can be."""
-    view = _row_view(dim, grad, out)
-    if view is None:
+    gx = _blocked_backward(grad, out, dim, inplace, _log_softmax_block)
+    if gx is None:
         return grad - np.exp(out) * grad.sum(axis=dim, keepdims=True)
-    g, o = view
-    gx = g if inplace else np.empty_like(g)
-    step = _block_rows(g)
-    tmp = np.empty((min(step, g.shape[0]), g.shape[1]), g.dtype) if inplace else None
-    for i in range(0, g.shape[0], step):
-        gb, r = g[i:i + step], gx[i:i + step]
-        s = gb.sum(axis=1, keepdims=True)
-        e = np.exp(o[i:i + step], out=tmp[:gb.shape[0]] if inplace else r)
-        e *= s
-        np.subtract(gb, e, out=r)
-    return gx.reshape(grad.shape)
+    return gx
 
 
-class LogSoftmax(Function):
+class LogSoftmax(_RowSoftmax):
     op = "log_softmax"
 
     @staticmethod
@@ -318,15 +343,7 @@ class LogSoftmax(Function):
         (out,) = ctx.saved_tensors
         return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        (out,) = ctx.saved_arrays
-        return log_softmax_backward_array(grad, out, ctx.dim)
-
-    @staticmethod
-    def array_backward_inplace(ctx, grad):
-        (out,) = ctx.saved_arrays
-        return log_softmax_backward_array(grad, out, ctx.dim, inplace=True)
+    backward_array = staticmethod(log_softmax_backward_array)
 
 
 def reverse_cumsum(t, dim: int):
