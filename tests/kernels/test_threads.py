@@ -102,6 +102,10 @@ import numpy as np
 from autograd_core import kernels as K
 from autograd_core.kernels import reference as ref, threads
 
+# Ctrl-C raises KeyboardInterrupt, as in a Python started from a terminal: a process
+# started in the background inherits SIGINT ignored, and Python then leaves it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 worker_deaths = []
 threading.excepthook = lambda args: worker_deaths.append(repr(args.exc_value))
 main = threading.main_thread().ident
