@@ -47,7 +47,7 @@ from autograd_core import Tensor, is_grad_enabled
 from autograd_core.nn.modules.module import (register_module_forward_hook,
                                              register_module_forward_pre_hook)
 from autograd_core.viz import Drawing, GraphPicture, ModuleRecord
-from autograd_core.viz.modules import ModuleCall
+from autograd_core.viz.modules import ModuleCall, tensors_in
 from autograd_core.viz.trace import read_graph
 
 __all__ = ["FirstBackward", "GraphStop", "EXPLAIN_LIMIT", "PROGRAM_MAX_NODES"]
@@ -81,17 +81,7 @@ def _nodes(obj: Any) -> list:
     """The graph nodes of the tensors in ``obj``: each one's op (``grad_fn``), or the tensor
     itself for a leaf. Kept rather than the tensors, so that a later in-place op on a
     module's output (ResNet's ``out += self.shortcut(x)``) does not move the module's end."""
-    return [t.grad_fn or t for t in _tensors(obj)]
-
-
-def _tensors(obj: Any) -> list:
-    if isinstance(obj, Tensor):
-        return [obj]
-    if isinstance(obj, (list, tuple)):
-        return [t for o in obj for t in _tensors(o)]
-    if isinstance(obj, dict):
-        return [t for o in obj.values() for t in _tensors(o)]
-    return []
+    return [t.grad_fn or t for t in tensors_in(obj)]
 
 
 def _script_frame() -> Any:
@@ -265,7 +255,7 @@ class FirstBackward:
                 break
         if not is_grad_enabled():
             return
-        if any(t.requires_grad for t in _tensors(output)):
+        if any(t.requires_grad for t in tensors_in(output)):
             self._calls.append(_Call(module, inputs, _nodes(output)))
 
     # ----------------------------------------------------------------- capture
