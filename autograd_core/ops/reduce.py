@@ -258,10 +258,19 @@ def softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
 
 
 class _RowSoftmax(Function):
-    """Softmax and log-softmax: ``forward`` saves its output and ``ctx.dim``; the array
-    backwards are the subclass's ``backward_array(grad, out, dim, inplace=False)``."""
+    """Softmax and log-softmax: ``forward`` is the subclass's ``forward_array(a, dim)`` and
+    saves its output and ``ctx.dim``; the array backwards are the subclass's
+    ``backward_array(grad, out, dim, inplace=False)``."""
 
+    forward_array: Callable
     backward_array: Callable
+
+    @classmethod
+    def forward(cls, ctx, a, dim=-1):
+        out = cls.forward_array(a, dim)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def array_backward(ctx, grad):
@@ -278,17 +287,11 @@ class Softmax(_RowSoftmax):
     op = "softmax"
 
     @staticmethod
-    def forward(ctx, a, dim=-1):
-        out = softmax_array(a, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return out * (grad - (grad * out).sum(ctx.dim, keepdim=True))
 
+    forward_array = staticmethod(softmax_array)
     backward_array = staticmethod(softmax_backward_array)
 
 
@@ -332,17 +335,11 @@ class LogSoftmax(_RowSoftmax):
     op = "log_softmax"
 
     @staticmethod
-    def forward(ctx, a, dim=-1):
-        out = log_softmax_array(a, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
 
+    forward_array = staticmethod(log_softmax_array)
     backward_array = staticmethod(log_softmax_backward_array)
 
 

@@ -139,7 +139,26 @@ class SequentialSampler(Sampler[int]):
         return len(self.data_source)
 
 
-class RandomSampler(Sampler[int]):
+class _DrawnSampler(Sampler[int]):
+    """A sampler whose epoch is the ``num_samples`` indices of ``self._chunks()``, in order."""
+
+    num_samples: int
+
+    def _chunks(self) -> Iterator[np.ndarray]:
+        raise NotImplementedError
+
+    def _index_chunks(self) -> Iterator[np.ndarray] | None:
+        return self._chunks() if type(self).__iter__ is _DrawnSampler.__iter__ else None
+
+    def __iter__(self) -> Iterator[int]:
+        for chunk in self._chunks():
+            yield from chunk.tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class RandomSampler(_DrawnSampler):
     """Indices in random order: a fresh permutation each epoch, or draws with replacement.
 
     As PyTorch's: without replacement an epoch is one permutation of the
@@ -214,16 +233,6 @@ class RandomSampler(Sampler[int]):
         if k % n:
             yield rng.permutation(n)[: k % n].astype(np.int64, copy=False)
 
-    def _index_chunks(self) -> Iterator[np.ndarray] | None:
-        return self._chunks() if type(self).__iter__ is RandomSampler.__iter__ else None
-
-    def __iter__(self) -> Iterator[int]:
-        for chunk in self._chunks():
-            yield from chunk.tolist()
-
-    def __len__(self) -> int:
-        return self.num_samples
-
 
 class SubsetRandomSampler(Sampler[int]):
     """The given indices, in a random order each epoch.
@@ -259,7 +268,7 @@ class SubsetRandomSampler(Sampler[int]):
         return len(self.indices)
 
 
-class WeightedRandomSampler(Sampler[int]):
+class WeightedRandomSampler(_DrawnSampler):
     """Indices ``0 .. len(weights) - 1`` drawn with probabilities proportional to ``weights``.
 
     As PyTorch's, the draws are those of ``weights.multinomial(num_samples,
@@ -321,16 +330,6 @@ class WeightedRandomSampler(Sampler[int]):
             k = min(left, block)
             yield self.weights.multinomial(k, self.replacement, generator=self.generator).numpy()
             left -= k
-
-    def _index_chunks(self) -> Iterator[np.ndarray] | None:
-        return self._chunks() if type(self).__iter__ is WeightedRandomSampler.__iter__ else None
-
-    def __iter__(self) -> Iterator[int]:
-        for chunk in self._chunks():
-            yield from chunk.tolist()
-
-    def __len__(self) -> int:
-        return self.num_samples
 
 
 class BatchSampler(Sampler[list]):
