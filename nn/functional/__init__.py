@@ -1,11 +1,11 @@
 """Functional forms of the layers, activations and losses, as ``torch.nn.functional``.
 
 One submodule per concept, named as the module files of ``nn.modules``: ``activation``,
-``linear``, ``conv`` (and ``conv3d``), ``pooling`` (and ``pooling_nd``: 3-D, unpooling,
-power-average), ``normalization``, ``dropout``, ``sparse`` (embedding, embedding_bag,
-one_hot), ``loss`` (and ``ctc``), ``attention``, ``padding``, ``upsampling``,
-``distance``, ``fold`` and ``vision`` (affine_grid, grid_sample). Every public name is
-re-exported here.
+``linear``, ``conv`` (and ``conv3d``), ``pooling`` (and ``pooling_nd``: 3-D,
+power-average, fractional; and ``unpooling``), ``normalization``, ``dropout``,
+``sparse`` (embedding, embedding_bag, one_hot), ``loss`` (and ``ctc``), ``attention``,
+``padding``, ``upsampling``, ``distance``, ``fold`` and ``vision`` (affine_grid,
+grid_sample). Every public name is re-exported here.
 
 >>> import autograd_core as ag
 >>> import autograd_core.nn.functional as F
@@ -49,7 +49,8 @@ from .pooling_nd import (adaptive_avg_pool3d, adaptive_max_pool1d_with_indices,
                          fractional_max_pool2d_with_indices, fractional_max_pool3d,
                          fractional_max_pool3d_with_indices, lp_pool1d, lp_pool2d, lp_pool3d,
                          max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d,
-                         max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
+                         max_pool3d_with_indices)
+from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .sparse import embedding, embedding_bag, one_hot
 from .vision import affine_grid, grid_sample
 from .upsampling import (channel_shuffle, interpolate, native_channel_shuffle, pixel_shuffle,

@@ -50,3 +50,17 @@ _SCALAR_TYPES = {"float64": "Double", "float32": "Float", "float16": "Half", "in
 def _scalar_type(dtype: Any) -> str:
     """PyTorch's name of a dtype in its error messages (``Float`` for float32, ...)."""
     return _SCALAR_TYPES.get(str(np.dtype(dtype)), str(dtype))
+
+
+def _ntuple(value: Any, n: int, message: str, allow_none: bool = False) -> tuple | None:
+    """``value`` (an int or a sequence of 1 or ``n`` ints) as an n-tuple; else
+    RuntimeError(``message``), as PyTorch's pooling functions."""
+    if value is None or (isinstance(value, (tuple, list)) and len(value) == 0):
+        if allow_none:
+            return None
+        raise RuntimeError(message)
+    if isinstance(value, (tuple, list)):
+        if len(value) not in (1, n):
+            raise RuntimeError(message)
+        return tuple(int(v) for v in value) * (n if len(value) == 1 else 1)
+    return (int(value),) * n

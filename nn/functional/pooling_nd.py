@@ -1,7 +1,8 @@
 """Pooling of any number of spatial dims, composed of public Tensor ops over index
 windows: ``max_pool3d``, ``avg_pool3d``, ``adaptive_avg_pool3d``,
-``adaptive_max_pool3d``, ``fractional_max_pool2d/3d``, the ``*_with_indices`` forms,
-``max_unpool1d/2d/3d`` and the power-average ``lp_pool1d/2d/3d``.
+``adaptive_max_pool3d``, ``fractional_max_pool2d/3d``, the ``*_with_indices`` forms and
+the power-average ``lp_pool1d/2d/3d``. (Unpooling, ``max_unpool1d/2d/3d``, is in
+``unpooling``; it is importable from here too.)
 
 Each pooling window is a row of flat positions in the input's spatial block (one
 ``(out, k)`` table of positions per dim, combined), with a mask of the positions that
@@ -10,8 +11,7 @@ with PyTorch's rule (the first maximum in row-major order, a NaN replaces whatev
 before it so the last NaN wins, and a window of -inf keeps its first position) and takes
 it with ``gather``: the gradient goes to that one element, and ``return_indices`` gives
 PyTorch's flat indices. Average pooling indexes every window, masks the padding and
-divides by PyTorch's divisor. Unpooling scatters into zeros. All are differentiable to
-any order.
+divides by PyTorch's divisor. All are differentiable to any order.
 
 >>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> out, idx = F.max_pool3d(ag.arange(8.0).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
@@ -29,9 +29,10 @@ import autograd_core as ag
 from autograd_core import Tensor
 
 from .activation import relu
-from .arguments import _array, _tensor
+from .arguments import _array, _ntuple, _tensor
 from .pooling import (_bins, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                       max_pool1d, max_pool2d)
+from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d  # re-exported: their old home
 
 __all__ = ["max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
@@ -42,20 +43,6 @@ __all__ = ["max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool
            "fractional_max_pool3d_with_indices"]
 
 _WORDS = {1: "one", 2: "two", 3: "three"}
-
-
-def _ntuple(value: Any, n: int, message: str, allow_none: bool = False) -> tuple | None:
-    """``value`` (an int or a sequence of 1 or ``n`` ints) as an n-tuple; else
-    RuntimeError(``message``), as PyTorch's pooling functions."""
-    if value is None or (isinstance(value, (tuple, list)) and len(value) == 0):
-        if allow_none:
-            return None
-        raise RuntimeError(message)
-    if isinstance(value, (tuple, list)):
-        if len(value) not in (1, n):
-            raise RuntimeError(message)
-        return tuple(int(v) for v in value) * (n if len(value) == 1 else 1)
-    return (int(value),) * n
 
 
 def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -425,98 +412,6 @@ def adaptive_max_pool3d_with_indices(input: Tensor, output_size: Any,
     [[[[7]]]]
     """
     return adaptive_max_pool3d(input, output_size, True)
-
-
-# ------------------------------------------------------------------------- unpooling
-def _unpool_output_size(input: Tensor, k: tuple, s: tuple, p: tuple,
-                        output_size: Any) -> tuple:
-    """PyTorch's ``_unpool_output_size``: (in - 1) * stride + kernel - 2 * padding per dim,
-    or ``output_size`` (its last n entries) when it is within a stride of that."""
-    n = len(k)
-    default = [(input.shape[input.ndim - n + i] - 1) * s[i] + k[i] - 2 * p[i] for i in range(n)]
-    if output_size is None:
-        return tuple(default)
-    size = [int(v) for v in output_size]
-    if len(size) == n + 2:
-        size = size[2:]
-    if len(size) != n:
-        raise ValueError(f"output_size should be a sequence containing {n} or {n + 2} elements, "
-                         f"but it has a length of '{len(size)}'")
-    for i in range(n):
-        lo, hi = default[i] - s[i], default[i] + s[i]
-        if not lo < size[i] < hi:
-            raise ValueError(f'invalid output_size "{tuple(output_size)}" (dim {i} must be '
-                             f"between {lo} and {hi})")
-    return tuple(size)
-
-
-def _max_unpool(input: Any, indices: Any, kernel_size: Any, stride: Any, padding: Any,
-                output_size: Any, n: int) -> Tensor:
-    _tensor(input, f"max_unpool{n}d")
-    k = _ntuple(kernel_size, n, f"max_unpool{n}d: kernel_size must be an int or a tuple of "
-                                f"{n} ints")
-    s = _ntuple(stride, n, f"max_unpool{n}d: stride must be an int or a tuple of {n} ints",
-                allow_none=True) or k
-    p = _ntuple(padding, n, f"max_unpool{n}d: padding must be an int or a tuple of {n} ints")
-    out_size = _unpool_output_size(input, k, s, p, output_size)
-    m = max(n, 2)  # PyTorch runs the 1-D form as 2-D with a trailing size-1 dim
-    ndim = input.ndim + (m - n)
-    if ndim not in (m + 1, m + 2):
-        raise RuntimeError(f"Input to max_unpooling{m}d should be a {m + 1}d or {m + 2}d Tensor, "
-                           f"but got a tensor with {ndim} dimensions.")
-    idx = _array(indices)
-    if idx.dtype != np.int64:
-        raise RuntimeError("elements in indices should be type int64")
-    if idx.shape != tuple(input.shape):
-        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
-                           f"({list(input.shape)}) but got indices tensor with shape: "
-                           f"{list(idx.shape)}")
-    block = int(np.prod(out_size, dtype=np.int64))
-    bad = (idx < 0) | (idx >= block)
-    if bad.any():
-        sizes = out_size if n > 1 else out_size + (1,)
-        raise RuntimeError(f"Found an invalid max index: {idx[bad].flat[0]} (output volumes are "
-                           f"of size {'x'.join(map(str, sizes))})")
-    lead = tuple(input.shape[:input.ndim - n])
-    flat_idx = ag.from_numpy(np.ascontiguousarray(idx.reshape(lead + (-1,))))
-    zeros = ag.zeros(lead + (block,), dtype=input.dtype)
-    out = zeros.scatter(len(lead), flat_idx, input.reshape(lead + (-1,)))
-    return out.reshape(lead + out_size)
-
-
-def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
-                 padding: Any = 0, output_size: Any = None) -> Tensor:
-    """The partial inverse of ``max_pool1d``: each value of (N, C, L) or (C, L) input is put
-    at its index in a zero output of length ``(L - 1) * stride + kernel - 2 * padding``
-    (or ``output_size``).
-
-    >>> import autograd_core as ag, autograd_core.nn.functional as F
-    >>> F.max_unpool1d(ag.tensor([[[3.0, 2.0]]]), ag.tensor([[[1, 2]]]), 2).tolist()
-    [[[0.0, 3.0, 2.0, 0.0]]]
-    """
-    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1)
-
-
-def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
-                 padding: Any = 0, output_size: Any = None) -> Tensor:
-    """The partial inverse of ``max_pool2d`` on (N, C, H, W) or (C, H, W) input.
-
-    >>> import autograd_core as ag, autograd_core.nn.functional as F
-    >>> F.max_unpool2d(ag.tensor([[[[5.0]]]]), ag.tensor([[[[3]]]]), 2).tolist()
-    [[[[0.0, 0.0], [0.0, 5.0]]]]
-    """
-    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
-
-
-def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
-                 padding: Any = 0, output_size: Any = None) -> Tensor:
-    """The partial inverse of ``max_pool3d`` on (N, C, D, H, W) or (C, D, H, W) input.
-
-    >>> import autograd_core as ag, autograd_core.nn.functional as F
-    >>> F.max_unpool3d(ag.tensor([[[[[5.0]]]]]), ag.tensor([[[[[7]]]]]), 2).sum().item()
-    5.0
-    """
-    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
 
 
 # ----------------------------------------------------------------- power-average pooling
