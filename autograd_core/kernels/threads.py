@@ -1,5 +1,10 @@
 """Thread pools that don't fight: OpenBLAS's, Numba's and ours share two cores.
 
+Longer than 600 lines on purpose: one concept (which threads run on the cores), whose
+parts lean on one another: our worker team takes the BLAS holds, the BLAS pool restart
+waits until the team is idle (``_alone``), and both share one lock and the Ctrl-C
+deferral; split, each half would reach into the other's state.
+
 The problem: after a multi-threaded OpenBLAS call, OpenBLAS's idle worker keeps
 spinning for about 2**28 cycles waiting for more work. Any parallel kernel that starts
 in that window (Numba ``prange`` or our own worker threads) gets a core time-shared with

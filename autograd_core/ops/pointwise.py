@@ -8,6 +8,9 @@ to each input's shape. ``select``/``select_tensor`` give "gradient where a mask 
 else 0" with PyTorch's where-semantics (an inf or NaN upstream gradient gives 0 where
 the mask does not hold).
 
+Longer than 600 lines on purpose: one concept (every pointwise ``Function``, each a short
+forward and backward that share the ``select`` helpers above), kept in one place.
+
 >>> import autograd_core as ag
 >>> x = ag.tensor([-1.0, 2.0], requires_grad=True)
 >>> (x.relu() * x.exp()).sum().backward()

@@ -12,6 +12,9 @@ one place where the layers below learn the class they make.
 The class holds only operator sugar and bookkeeping; every differentiable op is a
 ``Function`` in ``autograd_core/ops/`` with its forward and backward side by side.
 
+Longer than 600 lines on purpose: one concept (the Tensor class itself, its state, graph
+bookkeeping and conversions; its op methods are already in the mixins), kept in one place.
+
 >>> import autograd_core as ag
 >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
 >>> y = (x * x).sum()

@@ -3,6 +3,9 @@
 One class, the whole of ``torch.nn.Module``'s API (registration, iteration, modes,
 dtypes, state dicts, hooks, repr), kept in one file as PyTorch keeps it.
 
+Longer than 600 lines on purpose: it is one concept (one class and its global hooks); split
+by method group, a reader would look for ``Module``'s behaviour in several files.
+
 >>> import autograd_core as ag
 >>> from autograd_core import nn
 >>> class TwoLayer(nn.Module):

@@ -17,6 +17,10 @@ Gate order, as PyTorch: LSTM ``i, f, g, o`` and GRU ``r, z, n``::
     GRU   r, z = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr), sigmoid(... z ...)
           n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)),   h' = (1 - z) * n + z * h
 
+Longer than 600 lines on purpose: one concept (the recurrent layers and their one-step
+cells, which share the step functions and argument checks at the top of this file), kept
+in one file as PyTorch keeps it.
+
 >>> import autograd_core as ag, autograd_core.nn as nn
 >>> lstm = nn.LSTM(8, 16, num_layers=2, batch_first=True)
 >>> out, (h, c) = lstm(ag.randn(4, 10, 8))
