@@ -5,7 +5,11 @@
 - PyTorch as a reference: ``torch_or_skip`` (the ``torch`` fixture of conftest.py calls it).
 - float64 inputs: ``arr``/``leaf`` (seeded per call), ``Draw`` (one generator per test file:
   ``arr``, ``t64`` and the PyTorch comparison ``parity``), ``assert_matches_torch``,
-  ``load_from_torch``.
+  ``load_from_torch``, ``load_same_layout`` and ``step_like_torch`` (a module against
+  PyTorch's).
+- optimizers against PyTorch: ``optimizer_problem``, ``run_optimizer`` (ours or
+  PyTorch's, step by step), ``check_torch_state_continues`` (a PyTorch optimizer's state
+  loads into ours and both continue alike).
 - PyTorch's errors: ``raises_like`` (the same exception type and message as PyTorch's).
 - graph renderers as the library finds them: ``RENDERERS``, ``use_renderer`` (Graphviz's
   ``dot``, or the ``graphviz-pure`` fallback with ``dot`` hidden), ``renderer_or_skip``.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import inspect
+import io
 import os
 import re
 import shutil
@@ -165,6 +170,108 @@ def load_from_torch(ours, theirs) -> None:
     sd = {k: v.detach().numpy() for k, v in theirs.state_dict().items()}
     assert sorted(ours.state_dict()) == sorted(sd)
     ours.load_state_dict(sd)
+
+
+def load_same_layout(ours, theirs) -> None:
+    """Check that our module and PyTorch's name the same parameters, buffers and state-dict
+    keys in the same order, then load PyTorch's values into ours."""
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    load_from_torch(ours, theirs)
+
+
+def step_like_torch(torch, ours, theirs, a, rng) -> None:
+    """One forward and backward of our module and PyTorch's on array ``a``, with a gradient
+    drawn from ``rng``: the outputs and every parameter's gradient agree (float64)."""
+    y, yt = ours(ag.tensor(a)), theirs(torch.tensor(a))
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = rng.standard_normal(tuple(yt.shape))
+    y.backward(ag.tensor(g))
+    yt.backward(torch.tensor(g))
+    for (k, p), (_, pt) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), pt.grad.numpy(), rtol=1e-9, atol=1e-12,
+                                   err_msg=k)
+
+
+# ------------------------------------------------------------ optimizers against PyTorch
+def optimizer_problem(seed: int = 0):
+    """Starting values of two parameters and a non-quadratic gradient field, in float64."""
+    rng = np.random.default_rng(seed)
+    x0 = rng.standard_normal(5)
+    w0 = rng.standard_normal((3, 4))
+    m = rng.standard_normal((5, 5))
+    a = m @ m.T / 5 + np.eye(5)
+    c = rng.standard_normal((3, 4))
+
+    def grads(x, w):
+        return a @ x + 0.5 * np.sin(3 * x), np.tanh(2 * w) + 0.3 * w * np.abs(w) + c
+
+    return x0, w0, grads
+
+
+def run_optimizer(lib, cls, kwargs, x0, w0, grads, steps, groups=False):
+    """``steps`` steps of optimizer ``cls`` (ours with ``lib=ag``, PyTorch's with
+    ``lib=torch``) from ``x0, w0`` on ``grads``; return the (x, w) arrays after each step
+    and the optimizer. With ``groups``, w is in a second group at half the rate."""
+    x = lib.tensor(x0.copy(), requires_grad=True)
+    w = lib.tensor(w0.copy(), requires_grad=True)
+    if groups:
+        params = [{"params": [x]}, {"params": [w], "lr": kwargs.get("lr", 1e-3) * 0.5}]
+    else:
+        params = [x, w]
+    opt = cls(params, **kwargs)
+    traj = []
+    for _ in range(steps):
+        gx, gw = grads(x.detach().numpy(), w.detach().numpy())
+        x.grad, w.grad = lib.tensor(gx), lib.tensor(gw)
+        opt.step()
+        traj.append((x.detach().numpy().copy(), w.detach().numpy().copy()))
+    return traj, opt
+
+
+def check_torch_state_continues(torch, name: str, kwargs: dict, seed: int, steps: int,
+                                reload_torch: bool = False):
+    """Run PyTorch's optimizer ``name`` for ``steps`` steps, save its state as NumPy arrays
+    through our serialization, load it into ours, and check that ours and a PyTorch
+    reference take the same next ``steps`` steps (rtol 1e-12); return (ours, reference).
+
+    The reference is the optimizer that made the state, or, with ``reload_torch``, a new
+    PyTorch optimizer that loaded it."""
+    from autograd_core import optim
+    from autograd_core.serialization import load, save
+
+    x0, w0, grads = optimizer_problem(seed)
+    ref_traj, ref = run_optimizer(torch, getattr(torch.optim, name), kwargs, x0, w0, grads,
+                                  steps)
+    tsd = ref.state_dict()
+    converted = {"state": {i: {k: v.numpy().copy() for k, v in s.items()}
+                           for i, s in tsd["state"].items()},
+                 "param_groups": tsd["param_groups"]}
+    buf = io.BytesIO()
+    save(converted, buf)
+    x = ag.tensor(ref_traj[-1][0].copy(), requires_grad=True)
+    w = ag.tensor(ref_traj[-1][1].copy(), requires_grad=True)
+    ours = getattr(optim, name)([x, w], lr=123.0)
+    ours.load_state_dict(load(io.BytesIO(buf.getvalue())))
+    assert ours.param_groups[0]["lr"] == kwargs.get("lr", ours.defaults["lr"]) != 123.0
+    if reload_torch:
+        tx = torch.tensor(ref_traj[-1][0].copy(), requires_grad=True)
+        tw = torch.tensor(ref_traj[-1][1].copy(), requires_grad=True)
+        ref = getattr(torch.optim, name)([tx, tw], lr=123.0)
+        ref.load_state_dict(tsd)
+    else:
+        tx, tw = ref.param_groups[0]["params"]
+    for _ in range(steps):
+        gx, gw = grads(x._data, w._data)
+        x.grad, w.grad = ag.tensor(gx), ag.tensor(gw)
+        ours.step()
+        gx, gw = grads(tx.detach().numpy(), tw.detach().numpy())
+        tx.grad, tw.grad = torch.tensor(gx), torch.tensor(gw)
+        ref.step()
+        np.testing.assert_allclose(x._data, tx.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(w._data, tw.detach().numpy(), rtol=1e-12)
+    return ours, ref
 
 
 # ------------------------------------------------------------------- PyTorch's errors

@@ -8,7 +8,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 from autograd_core.nn.utils import parametrize
-from tests.helpers import load_from_torch
+from tests.helpers import load_same_layout, step_like_torch
 
 rng = np.random.default_rng(9)
 
@@ -21,23 +21,12 @@ def _pair(torch, name, args, wrap, **kw):
                                                        **kw)
     m = getattr(nn.utils.parametrizations, wrap)(getattr(nn, name)(*args).double(), **kw)
     assert repr(m) == repr(t)
-    assert [n for n, _ in m.named_parameters()] == [n for n, _ in t.named_parameters()]
-    assert [n for n, _ in m.named_buffers()] == [n for n, _ in t.named_buffers()]
-    assert list(m.state_dict()) == list(t.state_dict())
-    load_from_torch(m, t)
+    load_same_layout(m, t)
     return m, t
 
 
 def _step(torch, m, t, shape):
-    a = rng.standard_normal(shape)
-    y, yt = m(ag.tensor(a)), t(torch.tensor(a))
-    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    g = rng.standard_normal(tuple(yt.shape))
-    y.backward(ag.tensor(g))
-    yt.backward(torch.tensor(g))
-    for (k, p), (_, pt) in zip(m.named_parameters(), t.named_parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), pt.grad.numpy(), rtol=1e-9, atol=1e-12,
-                                   err_msg=k)
+    step_like_torch(torch, m, t, rng.standard_normal(shape), rng)
 
 
 @pytest.mark.parametrize("name,args,shape", LAYERS)

@@ -10,7 +10,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import nn
-from tests.helpers import load_from_torch
+from tests.helpers import load_from_torch, load_same_layout, step_like_torch
 
 rng = np.random.default_rng(3)
 
@@ -24,28 +24,13 @@ def _pair(torch, name, args, wrap, **kw):
         warnings.simplefilter("ignore", FutureWarning)
         t = getattr(torch.nn.utils, wrap)(getattr(torch.nn, name)(*args).double(), **kw)
         m = getattr(nn.utils, wrap)(getattr(nn, name)(*args).double(), **kw)
-    assert [n for n, _ in m.named_parameters()] == [n for n, _ in t.named_parameters()]
-    assert [n for n, _ in m.named_buffers()] == [n for n, _ in t.named_buffers()]
-    assert list(m.state_dict()) == list(t.state_dict())
-    load_from_torch(m, t)
+    load_same_layout(m, t)
     return m, t
 
 
 def _step(torch, m, t, shape):
-    if shape is None:
-        idx = rng.integers(0, 6, (4, 3))
-        x, xt = ag.tensor(idx), torch.tensor(idx)
-    else:
-        a = rng.standard_normal(shape)
-        x, xt = ag.tensor(a), torch.tensor(a)
-    y, yt = m(x), t(xt)
-    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    g = rng.standard_normal(tuple(yt.shape))
-    y.backward(ag.tensor(g))
-    yt.backward(torch.tensor(g))
-    for (k, p), (kt, pt) in zip(m.named_parameters(), t.named_parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), pt.grad.numpy(), rtol=1e-9, atol=1e-12,
-                                   err_msg=k)
+    a = rng.integers(0, 6, (4, 3)) if shape is None else rng.standard_normal(shape)
+    step_like_torch(torch, m, t, a, rng)
 
 
 @pytest.mark.parametrize("name,args,shape", LAYERS)

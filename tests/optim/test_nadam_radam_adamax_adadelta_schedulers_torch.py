@@ -7,7 +7,6 @@ and state_dict round trips that continue the same sequence.
 from __future__ import annotations
 
 import copy
-import io
 import math
 import pickle
 
@@ -16,10 +15,10 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import optim
-from autograd_core.serialization import load, save
 from autograd_core.optim import lr_scheduler as S
 
-from tests.optim.test_optimizers_torch import RTOL, _problem, _run_ours, _run_torch
+from tests.helpers import check_torch_state_continues, optimizer_problem, run_optimizer
+from tests.optim.test_optimizers_torch import RTOL
 
 # Every parity test takes conftest's `torch` fixture (a skip on a machine without torch,
 # an error under CI).
@@ -54,11 +53,11 @@ STEPS = 25
 @pytest.mark.parametrize("name,kwargs", OPT_CASES, ids=OPT_IDS)
 @pytest.mark.parametrize("groups", [False, True], ids=["one-group", "two-groups"])
 def test_optimizer_trajectory_matches_torch(name, kwargs, groups, torch):
-    x0, w0, grads = _problem(3)
-    ours, _ = _run_ours(getattr(optim, name), kwargs, x0, w0, grads, steps=STEPS,
-                        groups=groups)
-    ref, _ = _run_torch(torch, getattr(torch.optim, name), kwargs, x0, w0, grads,
-                        steps=STEPS, groups=groups)
+    x0, w0, grads = optimizer_problem(3)
+    ours, _ = run_optimizer(ag, getattr(optim, name), kwargs, x0, w0, grads, steps=STEPS,
+                            groups=groups)
+    ref, _ = run_optimizer(torch, getattr(torch.optim, name), kwargs, x0, w0, grads,
+                           steps=STEPS, groups=groups)
     if kwargs.get("rho") != 1.0:  # rho=1 never moves (PyTorch's too): checked equal below
         assert np.abs(ref[-1][0] - x0).max() > 1e-4  # the test would be empty otherwise
     assert all(np.isfinite(a).all() for step in ref for a in step)
@@ -85,10 +84,11 @@ def _compare_state(osd, tsd):
 @pytest.mark.parametrize("name,kwargs", [OPT_CASES[i] for i in (4, 8, 13, 18)],
                          ids=[OPT_IDS[i] for i in (4, 8, 13, 18)])
 def test_optimizer_state_dict_matches_torch(name, kwargs, torch):
-    x0, w0, grads = _problem()
-    _, ours = _run_ours(getattr(optim, name), kwargs, x0, w0, grads, steps=7, groups=True)
-    _, ref = _run_torch(torch, getattr(torch.optim, name), kwargs, x0, w0, grads, steps=7,
-                        groups=True)
+    x0, w0, grads = optimizer_problem()
+    _, ours = run_optimizer(ag, getattr(optim, name), kwargs, x0, w0, grads, steps=7,
+                            groups=True)
+    _, ref = run_optimizer(torch, getattr(torch.optim, name), kwargs, x0, w0, grads, steps=7,
+                           groups=True)
     _compare_state(ours.state_dict(), ref.state_dict())
 
 
@@ -96,35 +96,10 @@ def test_optimizer_state_dict_matches_torch(name, kwargs, torch):
                          ids=[OPT_IDS[i] for i in (3, 9, 14, 17)])
 def test_torch_optimizer_state_loads_and_continues(name, kwargs, torch):
     """A PyTorch optimizer's state, saved through our serialization, continues step for step."""
-    x0, w0, grads = _problem(4)
-    ref_traj, ref = _run_torch(torch, getattr(torch.optim, name), kwargs, x0, w0, grads,
-                               steps=6)
-    tsd = ref.state_dict()
-    converted = {"state": {i: {k: v.numpy().copy() for k, v in s.items()}
-                           for i, s in tsd["state"].items()},
-                 "param_groups": tsd["param_groups"]}
-    buf = io.BytesIO()
-    save(converted, buf)
-    x = ag.tensor(ref_traj[-1][0].copy(), requires_grad=True)
-    w = ag.tensor(ref_traj[-1][1].copy(), requires_grad=True)
-    ours = getattr(optim, name)([x, w], lr=123.0)
-    ours.load_state_dict(load(io.BytesIO(buf.getvalue())))
-    assert ours.param_groups[0]["lr"] == kwargs.get("lr", ours.defaults["lr"]) != 123.0
     # PyTorch's own load casts every buffer but "step" to the parameter's dtype (NAdam's float32
     # mu_product becomes float64): the reference is a PyTorch optimizer that loaded it too.
-    tx = torch.tensor(ref_traj[-1][0].copy(), requires_grad=True)
-    tw = torch.tensor(ref_traj[-1][1].copy(), requires_grad=True)
-    ref = getattr(torch.optim, name)([tx, tw], lr=123.0)
-    ref.load_state_dict(tsd)
-    for _ in range(6):
-        gx, gw = grads(x._data, w._data)
-        x.grad, w.grad = ag.tensor(gx), ag.tensor(gw)
-        ours.step()
-        gx, gw = grads(tx.detach().numpy(), tw.detach().numpy())
-        tx.grad, tw.grad = torch.tensor(gx), torch.tensor(gw)
-        ref.step()
-        np.testing.assert_allclose(x._data, tx.detach().numpy(), rtol=RTOL)
-        np.testing.assert_allclose(w._data, tw.detach().numpy(), rtol=RTOL)
+    ours, ref = check_torch_state_continues(torch, name, kwargs, seed=4, steps=6,
+                                            reload_torch=True)
     _compare_state(ours.state_dict(), ref.state_dict())
 
 
@@ -138,9 +113,9 @@ def test_optimizer_defaults_match_torch(name, torch):
 
 def test_optimizer_own_state_dict_round_trip(torch):
     """state_dict -> pickle -> load_state_dict into a fresh optimizer continues identically."""
-    x0, w0, grads = _problem(5)
+    x0, w0, grads = optimizer_problem(5)
     for name, kwargs in [OPT_CASES[4], OPT_CASES[9], OPT_CASES[13], OPT_CASES[17]]:
-        traj, a = _run_ours(getattr(optim, name), kwargs, x0, w0, grads, steps=4)
+        traj, a = run_optimizer(ag, getattr(optim, name), kwargs, x0, w0, grads, steps=4)
         x = ag.tensor(traj[-1][0].copy(), requires_grad=True)
         w = ag.tensor(traj[-1][1].copy(), requires_grad=True)
         b = getattr(optim, name)([x, w])
@@ -471,7 +446,7 @@ def test_new_names_exported_like_torch(torch):
 
 def test_one_cycle_with_real_training_matches_torch(torch):
     """OneCycleLR driving NAdam's lr and beta1 during 20 steps: same parameters as PyTorch."""
-    x0, w0, grads = _problem(6)
+    x0, w0, grads = optimizer_problem(6)
     x, w = ag.tensor(x0, requires_grad=True), ag.tensor(w0, requires_grad=True)
     tx, tw = torch.tensor(x0, requires_grad=True), torch.tensor(w0, requires_grad=True)
     o = optim.NAdam([x, w], weight_decay=0.01)

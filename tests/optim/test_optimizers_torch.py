@@ -1,69 +1,19 @@
 """Optimizers against PyTorch: identical trajectories to float64 precision, same layouts."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 
 import autograd_core as ag
 from autograd_core import optim
-from autograd_core.serialization import load, save
+
+from tests.helpers import check_torch_state_continues, optimizer_problem, run_optimizer
 
 # Every test here takes conftest's `torch` fixture: it skips without torch on a developer's
 # machine, and fails under CI, so CI cannot pass by skipping the parity tests.
 
 STEPS = 20
 RTOL = 1e-12
-
-
-def _problem(seed: int = 0):
-    """Starting values of two parameters and a non-quadratic gradient field, in float64."""
-    rng = np.random.default_rng(seed)
-    x0 = rng.standard_normal(5)
-    w0 = rng.standard_normal((3, 4))
-    m = rng.standard_normal((5, 5))
-    a = m @ m.T / 5 + np.eye(5)
-    c = rng.standard_normal((3, 4))
-
-    def grads(x, w):
-        return a @ x + 0.5 * np.sin(3 * x), np.tanh(2 * w) + 0.3 * w * np.abs(w) + c
-
-    return x0, w0, grads
-
-
-def _run_ours(cls, kwargs, x0, w0, grads, steps=STEPS, groups=False):
-    x = ag.tensor(x0.copy(), requires_grad=True)
-    w = ag.tensor(w0.copy(), requires_grad=True)
-    if groups:
-        params = [{"params": [x]}, {"params": [w], "lr": kwargs.get("lr", 1e-3) * 0.5}]
-    else:
-        params = [x, w]
-    opt = cls(params, **kwargs)
-    traj = []
-    for _ in range(steps):
-        gx, gw = grads(x._data, w._data)
-        x.grad, w.grad = ag.tensor(gx), ag.tensor(gw)
-        opt.step()
-        traj.append((x._data.copy(), w._data.copy()))
-    return traj, opt
-
-
-def _run_torch(torch, cls, kwargs, x0, w0, grads, steps=STEPS, groups=False):
-    x = torch.tensor(x0.copy(), requires_grad=True)
-    w = torch.tensor(w0.copy(), requires_grad=True)
-    if groups:
-        params = [{"params": [x]}, {"params": [w], "lr": kwargs.get("lr", 1e-3) * 0.5}]
-    else:
-        params = [x, w]
-    opt = cls(params, **kwargs)
-    traj = []
-    for _ in range(steps):
-        gx, gw = grads(x.detach().numpy(), w.detach().numpy())
-        x.grad, w.grad = torch.tensor(gx), torch.tensor(gw)
-        opt.step()
-        traj.append((x.detach().numpy().copy(), w.detach().numpy().copy()))
-    return traj, opt
 
 
 CASES = [
@@ -95,10 +45,11 @@ CASES = [
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
 @pytest.mark.parametrize("groups", [False, True], ids=["one-group", "two-groups"])
 def test_trajectory_matches_torch(name, kwargs, groups, torch):
-    x0, w0, grads = _problem()
-    ours, _ = _run_ours(getattr(optim, name), kwargs, x0, w0, grads, groups=groups)
-    ref, _ = _run_torch(torch, getattr(torch.optim, name), kwargs, x0, w0, grads,
-                        groups=groups)
+    x0, w0, grads = optimizer_problem()
+    ours, _ = run_optimizer(ag, getattr(optim, name), kwargs, x0, w0, grads, STEPS,
+                            groups=groups)
+    ref, _ = run_optimizer(torch, getattr(torch.optim, name), kwargs, x0, w0, grads, STEPS,
+                           groups=groups)
     assert np.abs(ref[-1][0] - x0).max() > 1e-3  # the test would be empty if nothing moved
     assert all(np.isfinite(a).all() for step in ref for a in step)
     for k, ((ox, ow), (tx, tw)) in enumerate(zip(ours, ref)):
@@ -108,15 +59,15 @@ def test_trajectory_matches_torch(name, kwargs, groups, torch):
 
 @pytest.mark.parametrize("name,kwargs", [CASES[3], CASES[9], CASES[13], CASES[18], CASES[21]])
 def test_float32_trajectory_close_to_torch(name, kwargs, torch):
-    x0, w0, grads = _problem(1)
+    x0, w0, grads = optimizer_problem(1)
     x0, w0 = x0.astype(np.float32), w0.astype(np.float32)
 
     def g32(x, w):
         gx, gw = grads(x.astype(np.float64), w.astype(np.float64))
         return gx.astype(np.float32), gw.astype(np.float32)
 
-    ours, _ = _run_ours(getattr(optim, name), kwargs, x0, w0, g32, steps=10)
-    ref, _ = _run_torch(torch, getattr(torch.optim, name), kwargs, x0, w0, g32, steps=10)
+    ours, _ = run_optimizer(ag, getattr(optim, name), kwargs, x0, w0, g32, steps=10)
+    ref, _ = run_optimizer(torch, getattr(torch.optim, name), kwargs, x0, w0, g32, steps=10)
     assert ours[-1][0].dtype == np.float32
     np.testing.assert_allclose(ours[-1][0], ref[-1][0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(ours[-1][1], ref[-1][1], rtol=1e-5, atol=1e-6)
@@ -124,10 +75,11 @@ def test_float32_trajectory_close_to_torch(name, kwargs, torch):
 
 @pytest.mark.parametrize("name,kwargs", [CASES[2], CASES[9], CASES[12], CASES[18], CASES[21]])
 def test_param_groups_and_state_layout_match_torch(name, kwargs, torch):
-    x0, w0, grads = _problem()
-    _, ours = _run_ours(getattr(optim, name), kwargs, x0, w0, grads, steps=3, groups=True)
-    _, ref = _run_torch(torch, getattr(torch.optim, name), kwargs, x0, w0, grads, steps=3,
-                        groups=True)
+    x0, w0, grads = optimizer_problem()
+    _, ours = run_optimizer(ag, getattr(optim, name), kwargs, x0, w0, grads, steps=3,
+                            groups=True)
+    _, ref = run_optimizer(torch, getattr(torch.optim, name), kwargs, x0, w0, grads, steps=3,
+                           groups=True)
     osd, tsd = ours.state_dict(), ref.state_dict()
     assert len(osd["param_groups"]) == len(tsd["param_groups"]) == 2
     for og, tg in zip(osd["param_groups"], tsd["param_groups"]):
@@ -147,34 +99,11 @@ def test_param_groups_and_state_layout_match_torch(name, kwargs, torch):
 @pytest.mark.parametrize("name,kwargs", [CASES[3], CASES[9], CASES[18], CASES[21]])
 def test_torch_state_dict_loads_and_continues(name, kwargs, torch):
     """A PyTorch optimizer's state, converted to NumPy, continues on our side step for step."""
-    x0, w0, grads = _problem(2)
-    ref_traj, ref = _run_torch(torch, getattr(torch.optim, name), kwargs, x0, w0, grads,
-                               steps=5)
-    tsd = ref.state_dict()
-    converted = {"state": {i: {k: v.numpy().copy() for k, v in s.items()}
-                           for i, s in tsd["state"].items()},
-                 "param_groups": tsd["param_groups"]}
-    buf = io.BytesIO()
-    save(converted, buf)
-    x = ag.tensor(ref_traj[-1][0].copy(), requires_grad=True)
-    w = ag.tensor(ref_traj[-1][1].copy(), requires_grad=True)
-    ours = getattr(optim, name)([x, w], lr=123.0)
-    ours.load_state_dict(load(io.BytesIO(buf.getvalue())))
-    assert ours.param_groups[0]["lr"] == kwargs.get("lr", ours.defaults["lr"]) != 123.0
-    tx, tw = ref.param_groups[0]["params"]
-    for _ in range(5):
-        gx, gw = grads(x._data, w._data)
-        x.grad, w.grad = ag.tensor(gx), ag.tensor(gw)
-        ours.step()
-        gx, gw = grads(tx.detach().numpy(), tw.detach().numpy())
-        tx.grad, tw.grad = torch.tensor(gx), torch.tensor(gw)
-        ref.step()
-        np.testing.assert_allclose(x._data, tx.detach().numpy(), rtol=RTOL)
-        np.testing.assert_allclose(w._data, tw.detach().numpy(), rtol=RTOL)
+    check_torch_state_continues(torch, name, kwargs, seed=2, steps=5)
 
 
 def test_params_without_grad_are_skipped_like_torch(torch):
-    x0, w0, _ = _problem()
+    x0, w0, _ = optimizer_problem()
     ox, ow = ag.tensor(x0, requires_grad=True), ag.tensor(w0, requires_grad=True)
     tx, tw = torch.tensor(x0, requires_grad=True), torch.tensor(w0, requires_grad=True)
     o = optim.Adam([ox, ow], lr=0.1)
