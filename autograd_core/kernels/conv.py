@@ -40,6 +40,13 @@ from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, same
 _CHUNK_BYTES = 1024 * 1024
 # A thread gets at least this many multiply-adds of work, else we stay on one thread.
 _SPLIT_MIN_MACS = 1_000_000
+# A weight gradient larger than this (bytes of dw) is accumulated over chunks at least
+# _MIN_DEPTH columns deep: each chunk's GEMM reads and writes all of dw once.
+_LARGE_GRADIENT_BYTES = 2 * 1024 * 1024
+_MIN_DEPTH = 512
+# The wide columns are chosen unless they cost more than this many times the narrow
+# ones in GEMM columns per sample.
+_WIDE_SLACK = 1.05
 
 
 # --------------------------------------------------------------------------- Numba kernels
@@ -61,16 +68,19 @@ def _phase_columns(off, sw, wq, w):
 
 
 @lazy_njit(nogil=True)
-def _fill_phases(x, n0, n1, sh, sw, ph, pw, xq):
+def _fill_phases(x, n0, n1, sh, sw, ph, pw, used, xq):
     """The zero-padded input of samples n0..n1 split into its sh*sw phase planes:
     ``xq[n - n0, c, a*sw + b, y, t] = xpad[n, c, a + y*sh, b + t*sw]`` (0 outside ``x``),
-    every entry written. With stride 1 that is one plane, the padded input."""
+    every entry of the planes marked in ``used`` written (the others are never read).
+    With stride 1 that is one plane, the padded input."""
     c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
     hq, wq = xq.shape[3], xq.shape[4]
     for n in range(n0, n1):
         for c in range(c_in):
             for a in range(sh):
                 for b in range(sw):
+                    if not used[a * sw + b]:
+                        continue
                     plane = xq[n - n0, c, a * sw + b]
                     off = b - pw
                     lo, hi = _phase_columns(off, sw, wq, w)
@@ -232,9 +242,24 @@ def _output_to_columns(g, cols, n0, n1, lw, pitch):
 def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
     """rows[gr, (n - n0)*lw + oy*pitch + ox, k] = g[n, gr*kg + k, oy, ox]: the transpose of
     :func:`_output_to_columns`, pixels by channels, per group. Junk rows (and columns
-    k >= kg) are left as they are (zero)."""
-    oh, ow = g.shape[2], g.shape[3]
+    k >= kg) are left as they are (zero). With ``pitch`` the output width each sample's
+    block is one transpose, done in blocks of 8 channels by 32 pixels (as
+    :func:`_transposed`)."""
+    k_out, oh, ow = g.shape[1], g.shape[2], g.shape[3]
     for n in range(n0, n1):
+        if pitch == ow:
+            gn = g[n].reshape(k_out, oh * ow)
+            for gr in range(groups):
+                dst = rows[gr, (n - n0) * lw:(n - n0) * lw + oh * ow]
+                for k0 in range(0, kg, 8):
+                    k1 = min(kg, k0 + 8)
+                    for p0 in range(0, oh * ow, 32):
+                        p1 = min(oh * ow, p0 + 32)
+                        for p in range(p0, p1):
+                            drow = dst[p]
+                            for k in range(k0, k1):
+                                drow[k] = gn[gr * kg + k, p]
+            continue
         for gr in range(groups):
             # one output row at a time, so that the rows of ``rows`` it writes stay in
             # cache while every channel adds its column to them
@@ -271,13 +296,28 @@ def _grain(macs_per_sample: int) -> int:
     return max(1, -(-_SPLIT_MIN_MACS // max(1, macs_per_sample)))
 
 
-def _wide(ow: int, wq: int, stride: tuple, weight_grad: bool) -> bool:
-    """Use the contiguous-run kernels when at most a quarter of each run is junk (the
-    ``wq - ow`` columns past the end of an output row, ``wq`` the phase planes' width),
-    and (as measured on ResNet-18 and DCGAN shapes) not for the weight gradient, whose
-    junk adds GEMM depth and must be zeroed, nor for strided convolutions with output
-    rows shorter than 16, whose junk costs more GEMM time than copying row by row."""
-    return not weight_grad and 4 * ow >= 3 * wq and (stride == (1, 1) or ow >= 16)
+def _wide(ow: int, wq: int, stride: tuple) -> bool:
+    """Whether the contiguous-run kernels may serve: at most a quarter of each run junk
+    (the ``wq - ow`` columns past the end of an output row, ``wq`` the phase planes'
+    width), and not for strided convolutions with output rows shorter than 16, whose junk
+    costs more GEMM time than copying row by row."""
+    return 4 * ow >= 3 * wq and (stride == (1, 1) or ow >= 16)
+
+
+def _columns_per_chunk(lw: int, rows: int, itemsize: int, nr: int, n: int) -> tuple[int, float]:
+    """``(samples, columns per sample)`` of a chunk whose samples have ``lw`` columns
+    each, for a GEMM tile ``nr`` columns wide: the fewest samples from the cache-sized
+    count (:func:`_chunk`) up whose columns, rounded up to a multiple of ``nr``, are at
+    most 1/32 padding; failing that, within ``nr`` more samples, the count padding least."""
+    base = min(n, _chunk(rows, lw, itemsize))
+    best = None
+    for m in range(base, min(n, base + nr) + 1):
+        per = _round_up(m * lw, nr) / m
+        if best is None or per < best[1]:
+            best = (m, per)
+        if 32 * (per - lw) <= lw:
+            return m, per
+    return best
 
 
 def _round_up(v: int, m: int) -> int:
@@ -312,9 +352,15 @@ def _tile(size: int, itemsize: int, by: str) -> tuple[int, int, int]:
 class _Layout:
     """The Numba path's geometry of a chunk: groups G, rows per group R = C/G*kh*kw, Kg
     output channels per group, the column ``pitch`` and ``lw`` per sample (see the
-    kernels above), and ``chunk`` samples per chunk."""
+    kernels above), and ``chunk`` samples per chunk.
 
-    def __init__(self, geo: ConvGeometry, itemsize: int, weight_grad: bool = False):
+    ``nr`` is the width of the GEMM tile that will run over the columns (forward and
+    input gradient): the pitch and the chunk are chosen so that the columns, rounded up
+    to a multiple of ``nr``, hold the fewest junk and padding columns per sample. For the
+    weight gradient (``nr=None``) the columns are the GEMM's depth: rows are pitched at
+    the output width, and a large gradient takes chunks at least ``_MIN_DEPTH`` deep."""
+
+    def __init__(self, geo: ConvGeometry, itemsize: int, nr: int | None = None):
         n, c, h, w = geo.input_shape
         k, cg, self.kh, self.kw = geo.weight_shape
         self.s, self.p, self.d, (self.oh, self.ow) = geo.stride, geo.padding, geo.dilation, geo.out_hw
@@ -324,14 +370,33 @@ class _Layout:
         # run of :func:`_im2col_wide` in bounds) of pitch wq
         self.hq = -(-(h + 2 * self.p[0]) // self.s[0]) + 1
         self.wq = -(-(w + 2 * self.p[1]) // self.s[1])
-        self.wide = _wide(self.ow, self.wq, self.s, weight_grad)
-        self.pitch = self.wq if self.wide else self.ow
-        self.lw = self.oh * self.pitch
-        self.chunk = _chunk(c * self.kh * self.kw, self.lw, itemsize)
+        rows = c * self.kh * self.kw
+        if nr is None:
+            self.wide, self.pitch = False, self.ow
+            self.lw = self.oh * self.ow
+            self.chunk = _chunk(rows, self.lw, itemsize)
+            if self.groups * self.r * self.kg * itemsize > _LARGE_GRADIENT_BYTES:
+                self.chunk = max(self.chunk, -(-_MIN_DEPTH // self.lw))
+        else:
+            narrow = _columns_per_chunk(self.oh * self.ow, rows, itemsize, nr, n)
+            self.wide = _wide(self.ow, self.wq, self.s)
+            if self.wide:
+                wide = _columns_per_chunk(self.oh * self.wq, rows, itemsize, nr, n)
+                # the wide im2col copies one run per tap: it wins ties and near-ties
+                self.wide = wide[1] <= narrow[1] * _WIDE_SLACK
+            self.pitch = self.wq if self.wide else self.ow
+            self.lw = self.oh * self.pitch
+            self.chunk = (wide if self.wide else narrow)[0]
         self.grain = _grain(k * self.r * self.oh * self.ow)
+        # the phase planes some tap reads (a 1x1 kernel at stride 2 reads one of four)
+        (sh, sw), (dh, dw) = self.s, self.d
+        self.used = np.zeros(sh * sw, np.bool_)
+        for i in range(self.kh):
+            for j in range(self.kw):
+                self.used[(i * dh % sh) * sw + j * dw % sw] = True
         # where tap (i, j) starts reading a sample's channel of phase planes: in the plane
         # of phase (i*dh % sh, j*dw % sw), at row i*dh // sh and column j*dw // sw
-        (sh, sw), (dh, dw), plane = self.s, self.d, self.hq * self.wq
+        plane = self.hq * self.wq
         self.taps = np.array([((i * dh % sh) * sw + j * dw % sw) * plane
                               + (i * dh // sh) * self.wq + j * dw // sw
                               for i in range(self.kh) for j in range(self.kw)], np.int64)
@@ -345,7 +410,7 @@ class _Layout:
         """Columns of samples a..b of ``x`` into ``cols`` (rows: taps)."""
         (sh, sw), (ph, pw) = self.s, self.p
         xq = xq[:b - a]
-        _fill_phases(x, a, b, sh, sw, ph, pw, xq)
+        _fill_phases(x, a, b, sh, sw, ph, pw, self.used, xq)
         _im2col_wide(xq.reshape(b - a, self.c, sh * sw, -1), self.taps, self.oh, self.ow,
                      self.pitch, self.wq, zero_tail, cols)
 
@@ -383,9 +448,10 @@ def _forward_numpy(x, w, geo):
 def _forward_numba(x, w, geo):
     """Per chunk: im2col (rows: taps, columns: pixels), one GEMM per group with the weight
     as A, and the result copied into the output."""
-    mk, lay = _gemm(), _Layout(geo, x.itemsize)
+    mk = _gemm()
+    tile, mr, nr = _tile(geo.weight_shape[0] // geo.groups, x.itemsize, "rows")
+    lay = _Layout(geo, x.itemsize, nr)
     g_, kg, r = lay.groups, lay.kg, lay.r
-    tile, mr, nr = _tile(kg, x.itemsize, "rows")
     kg_pad = _round_up(kg, mr)
     wpk = np.zeros((g_, kg_pad, r), x.dtype)                  # A: rows past Kg are zero
     wpk[:, :kg] = w.reshape(g_, kg, r)
@@ -461,9 +527,11 @@ def _backward_input_numpy(g, w, geo):
 def _backward_input_numba(g, w, geo):
     """Per chunk: the output gradient as GEMM columns (junk columns zero), one GEMM per
     group with the transposed weight as A, and col2im of the result into dx."""
-    mk, lay = _gemm(), _Layout(geo, g.itemsize)
+    mk = _gemm()
+    k, cg, kh, kw = geo.weight_shape
+    tile, mr, nr = _tile(cg * kh * kw, g.itemsize, "rows")
+    lay = _Layout(geo, g.itemsize, nr)
     g_, kg, r = lay.groups, lay.kg, lay.r
-    tile, mr, nr = _tile(r, g.itemsize, "rows")
     r_pad = _round_up(r, mr)
     wt = np.zeros((g_, r_pad, kg), g.dtype)                   # A: rows past R are zero
     _transposed(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r), wt, kg, r)
@@ -530,7 +598,7 @@ def _backward_weight_numpy(g, x, geo):
 def _backward_weight_numba(g, x, geo):
     """Per chunk: im2col (junk columns zero) as A, the output gradient transposed (pixels
     by channels) as B, one GEMM per group accumulating dw transposed, (R, Kg)."""
-    mk, lay = _gemm(), _Layout(geo, x.itemsize, weight_grad=True)
+    mk, lay = _gemm(), _Layout(geo, x.itemsize)
     g_, kg, r = lay.groups, lay.kg, lay.r
     tile, mr, nr = _tile(kg, x.itemsize, "cols")
     kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)

@@ -299,10 +299,12 @@ gemm_tile_1 = _gemm_tile(*GEMM_TILES[1])
 gemm_tile_2 = _gemm_tile(*GEMM_TILES[2])
 
 
-# Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in L1
-# while every row panel of A runs over it; a block of A (MC rows by KC) stays in L2 while
-# it meets every panel of B.
-GEMM_L1_BYTES = 24 * 1024
+# Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in
+# cache while every row panel of A runs over it; a block of A (MC rows by KC) stays in L2
+# while it meets every panel of B. KC is set deep (512 rows for an 8x3 float32 tile: the
+# panel is read from L2, which keeps up with a tile's three loads per step), because each
+# KC block reads and writes every tile of C once (``benchmarks/README.md``).
+GEMM_L1_BYTES = 96 * 1024
 GEMM_L2_BYTES = 384 * 1024
 
 
