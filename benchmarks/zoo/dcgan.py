@@ -8,7 +8,7 @@ from __future__ import annotations
 
 NAME = "dcgan"
 TITLE = "DCGAN G+D step, 64x64x3, nz=100, ngf=ndf=64, B=16, Adam"
-STEPS = (1, 4)
+STEPS = (2, 4)
 
 NZ, NGF, NDF, NC, BATCH = 100, 64, 64, 3, 16
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 NAME = "resnet18"
 TITLE = "ResNet-18 (CIFAR), 32x32, B=32, SGD momentum + wd"
-STEPS = (1, 3)
+STEPS = (2, 3)
 
 BATCH, CLASSES = 32, 10
 
