@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .serialization.atomic import write_atomically
 from .tensor import Tensor, make
 
 __all__ = ["save_file", "load_file", "save", "load"]
@@ -100,7 +101,6 @@ def save(tensors: dict, metadata: dict | None = None) -> bytes:
 def save_file(tensors: dict, filename: Any, metadata: dict | None = None) -> None:
     """Write ``tensors`` (name -> Tensor) to ``filename`` in the safetensors format, with
     optional ``metadata`` (str -> str), as ``safetensors.torch.save_file``."""
-    from .serialization.atomic import write_atomically
     where = f"save_file({os.fspath(filename)!r})"
     data = _package().save(_arrays(tensors, where), metadata=_metadata(metadata, where))
     write_atomically(filename, lambda fh: fh.write(data))

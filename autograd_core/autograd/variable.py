@@ -13,6 +13,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from . import function as _seam
 
 __all__ = ["Variable"]
@@ -28,7 +30,6 @@ class _VariableMeta(type):
             warnings.warn("volatile was removed and now has no effect. Use `with "
                           "torch.no_grad():` instead.", UserWarning, stacklevel=2)
         if data is None:
-            import numpy as np
             return _seam.make(np.zeros(0, dtype=np.float32))
         if not isinstance(data, _seam.Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")

@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..utils.data._core import to_tensor
+from ..utils.data._core import np_rng, to_tensor
 from ..utils.data.dataset import Dataset
 
 __all__ = [
@@ -204,7 +204,6 @@ def load_mcycle() -> tuple[np.ndarray, np.ndarray]:
 def _rng(seed: Any) -> np.random.Generator:
     """NumPy generator for ``seed``: an int, a Generator, or None for the global one."""
     if seed is None:
-        from ..utils.data._core import np_rng
 
         try:
             return np_rng(None)
@@ -212,7 +211,6 @@ def _rng(seed: Any) -> np.random.Generator:
             return np.random.default_rng()
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return np.random.default_rng(int(seed))
-    from ..utils.data._core import np_rng
 
     try:
         return np_rng(seed)

@@ -21,6 +21,8 @@ True
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
@@ -28,6 +30,7 @@ from .norm import batch_norm_backward, batch_norm_forward
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import index_add_rows
+from .shapes import TILE_BYTES, WIDE_TILE_BYTES
 from .shapes import (AvgPoolGeometry, ConvGeometry, MaxPoolGeometry, avg_pool2d_geometry,
                      conv2d_geometry, max_pool2d_geometry)
 from .threads import get_num_threads, set_num_threads
@@ -52,10 +55,6 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
 
     >>> warmup(("float64",))
     """
-    import numpy as np
-
-    from .shapes import TILE_BYTES, WIDE_TILE_BYTES
-
     with use_backend("numba"):
         for name in dtypes:
             dt = np.dtype(name)

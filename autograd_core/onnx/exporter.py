@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..serialization.atomic import write_atomically
 from ..tensor import Tensor, make
 from .capture import Call, Tracer, module_hooks
 from .dims import GROWTHS, Dim, Unifier, has_dim, unify_calls
@@ -428,7 +429,6 @@ def _verify(proto: Any, names_in: list, inputs: list, names_out: list, outs: lis
 def _write(proto: Any, f: Any) -> None:
     data = proto.SerializeToString()
     if isinstance(f, (str, os.PathLike)):
-        from ..serialization.atomic import write_atomically
         write_atomically(f, lambda fh: fh.write(data))
     elif hasattr(f, "write"):
         f.write(data)

@@ -20,7 +20,9 @@ Rules of reading (:class:`TensorReader`):
 """
 from __future__ import annotations
 
+import importlib
 import re
+import types
 from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
@@ -321,7 +323,6 @@ class TensorReader:
     def rebuild_parameter(self, data: Any, requires_grad: Any, backward_hooks: Any) -> Tensor:
         if not isinstance(data, Tensor) or type(requires_grad) is not bool:
             raise self.corrupt("a Parameter is rebuilt from a non-tensor")
-        from .unpickler import library_parameter_class
         return library_parameter_class()(data, requires_grad)
 
     def rebuild_parameter_with_state(self, data: Any, requires_grad: Any, backward_hooks: Any,
@@ -366,8 +367,24 @@ class TensorReader:
 
 
 def library_parameter_type() -> Any:
-    from .unpickler import library_parameter_class
     return library_parameter_class()
+
+
+def _library_nn() -> Optional[types.ModuleType]:
+    """This library's ``nn`` package (imported by name: the core does not import the layers
+    above it), or None if it cannot be imported."""
+    try:
+        return importlib.import_module("autograd_core.nn")
+    except ImportError:
+        return None
+
+
+def library_parameter_class() -> type:
+    nn = _library_nn()
+    if nn is None:
+        raise SerializationError("load: this file holds Parameters, but this library's nn "
+                                 "package cannot be imported")
+    return nn.Parameter
 
 
 class UnsupportedDtype:

@@ -62,7 +62,7 @@ from .checked_globals import (FILLED_BY_BUILD, NUMPY_GLOBALS, bytearray_, bytes_
                               np_array_setstate, np_dtype, np_dtype_setstate, torch_device,
                               torch_size)
 from .errors import Refused, SerializationError, WeightsOnlyUnpicklingError, describe
-from .tensors import (STORAGE_TYPES, TORCH_DTYPES, UNSUPPORTED_DTYPES, UNTYPED_STORAGE,
+from .tensors import (_library_nn, library_parameter_class, STORAGE_TYPES, TORCH_DTYPES, UNSUPPORTED_DTYPES, UNTYPED_STORAGE,
                       TensorReader, UnsupportedDtype)
 
 __all__ = ["add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
@@ -174,23 +174,6 @@ def _user_allowed() -> Dict[str, Any]:
 # ------------------------------------------------------------------- this library
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _library_nn() -> Optional[types.ModuleType]:
-    """This library's ``nn`` package (imported by name: the core does not import the layers
-    above it), or None if it cannot be imported."""
-    try:
-        return importlib.import_module("autograd_core.nn")
-    except ImportError:
-        return None
-
-
-def library_parameter_class() -> type:
-    nn = _library_nn()
-    if nn is None:
-        raise SerializationError("load: this file holds Parameters, but this library's nn "
-                                 "package cannot be imported")
-    return nn.Parameter
 
 
 def library_global(module: str, name: str) -> Tuple[Any, str]:

@@ -14,13 +14,16 @@ As in PyTorch they are not subclasses of ``Tensor``: the tensors they make are T
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
 
+from ..autograd import function as _seam
 from ..autograd.function import torch_type_name
 from ..device import check as check_device
-from .dtypes import to_array
+from .dtypes import set_default_dtype, to_array
+from .size import Size
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
            "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "legacy_dtype",
@@ -29,7 +32,6 @@ __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor
 
 def is_size(args: tuple) -> bool:
     """Whether the arguments are sizes (ints, or one ``Size``), not data."""
-    from .size import Size
     if len(args) == 1 and isinstance(args[0], Size):
         return True
     try:
@@ -71,8 +73,7 @@ class _LegacyType(type):
     dtype: np.dtype
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        from .base import Tensor
-        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+        return isinstance(obj, _seam.Tensor) and obj.dtype == cls.dtype
 
     def __subclasscheck__(cls, sub: Any) -> bool:
         return type.__subclasscheck__(cls, sub)
@@ -81,8 +82,8 @@ class _LegacyType(type):
         return f"<class '{torch_type_name(cls.dtype)}'>"
 
     def __call__(cls, *args: Any, device: Any = None) -> Any:
-        from .base import Tensor, make
         check_device(device)
+        make = _seam.make
         name = torch_type_name(cls.dtype)[len("torch."):]
         if not args or is_size(args):
             return make(empty_array(args, cls.dtype, name))
@@ -90,7 +91,7 @@ class _LegacyType(type):
             raise TypeError(f"{name}(): expected sizes (ints) or one sequence of data, got "
                             f"{len(args)} arguments")
         data = args[0]
-        if isinstance(data, Tensor):
+        if isinstance(data, _seam.Tensor):
             if data.dtype != cls.dtype:
                 raise TypeError(f"{name}(): expected a tensor of dtype {cls.dtype}, got one of "
                                 f"{data.dtype}")
@@ -217,8 +218,6 @@ def set_default_tensor_type(t: Any) -> None:
     (dtype('float64'), dtype('float64'))
     >>> ag.set_default_dtype(ag.float32)
     """
-    import warnings
-    from .dtypes import set_default_dtype
     warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
                   "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
                   UserWarning, stacklevel=2)

@@ -31,6 +31,8 @@ from typing import Any
 import graphviz
 from graphviz.backend import dot_command
 
+from .style import FONT, SVG_FONT_FAMILY
+
 INSTALL_HINT = (
     "Rendering a graph picture needs Graphviz's 'dot' program, and none was found on the PATH.\n"
     "Install it with one of:\n"
@@ -132,7 +134,6 @@ def _svg_fonts(svg: Any) -> Any:
     """``svg`` (text or bytes) with each ``font-family`` of the layout font (``style.FONT``)
     widened to a list of fallbacks (``style.SVG_FONT_FAMILY``): a viewer without that font
     shows a narrower sans-serif, never its default serif."""
-    from .style import FONT, SVG_FONT_FAMILY
     old, new = f'font-family="{FONT}"', f'font-family="{SVG_FONT_FAMILY}"'
     if isinstance(svg, bytes):
         return svg.replace(old.encode(), new.encode())

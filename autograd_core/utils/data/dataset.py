@@ -19,7 +19,7 @@ from typing import Any, Generic, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
-from ._core import first_dim, np_rng
+from ._core import first_dim, is_tensor, np_rng, to_tensor
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -145,7 +145,6 @@ class TensorDataset(Dataset[tuple]):
 
     def _get_batch(self, indices: np.ndarray) -> list | None:
         """The batch at ``indices`` as ``default_collate`` would make it: a list of Tensors."""
-        from ._core import is_tensor, to_tensor
 
         if type(self).__getitem__ is not TensorDataset.__getitem__:
             return None  # a subclass changed what a sample is: go sample by sample

@@ -16,6 +16,7 @@ from typing import Iterator, Sized, TypeVar
 
 import numpy as np
 
+from ...random import Generator
 from .sampler import Sampler
 
 T_co = TypeVar("T_co", covariant=True)
@@ -90,7 +91,6 @@ class DistributedSampler(Sampler[T_co]):
     def _indices(self) -> np.ndarray:
         n = len(self.dataset)
         if self.shuffle:
-            from autograd_core.random import Generator
 
             indices = Generator(self.seed + self.epoch).np.permutation(n).astype(np.int64, copy=False)
         else:
