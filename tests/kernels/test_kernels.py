@@ -567,6 +567,9 @@ def test_conv2d_numba_both_layouts(monkeypatch, case, wide):
     planes with junk columns, or row by row); force each on every case."""
     from autograd_core.kernels import conv
     monkeypatch.setattr(conv, "_wide", lambda *args: wide)
+    # wide is otherwise kept only when its GEMM columns cost at most _WIDE_SLACK times
+    # the row-by-row ones
+    monkeypatch.setattr(conv, "_WIDE_SLACK", float("inf"))
     n, c, h, w, k, kh, kw, s, p, d, g = case
     rng = np.random.default_rng(19)
     x = rand(rng, (n, c, h, w), np.float64)
@@ -580,6 +583,31 @@ def test_conv2d_numba_both_layouts(monkeypatch, case, wide):
     np.testing.assert_allclose(out, ref.conv2d_forward(x, wt, None, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_numba_large_weight_gradient_and_padded_chunks(dtype):
+    """A weight gradient over 2 MB is accumulated over chunks at least 512 pixels deep
+    (here 32 samples of 4x4, then a last chunk of 8), with GEMM blocks of depth 512; the
+    forward and input gradient take chunks of several samples so that the columns fill
+    the GEMM tile: all three agree with the reference."""
+    from autograd_core.kernels import conv
+    rng = np.random.default_rng(23)
+    x = rand(rng, (40, 256, 4, 4), dtype)
+    wt = rand(rng, (256, 256, 3, 3), dtype)
+    geo = K.conv2d_geometry(x.shape, wt.shape, 1, 1, 1, 1)
+    assert conv._Layout(geo, x.itemsize).chunk >= 32                 # the deep path
+    assert conv._Layout(geo, x.itemsize, nr=48).chunk > 1            # several samples
+    with K.use_backend("numba"):
+        out = K.conv2d_forward(x, wt, None, geo)
+        grad = rand(rng, out.shape, dtype)
+        dx = K.conv2d_backward_input(grad, wt, geo)
+        dw = K.conv2d_backward_weight(grad, x, geo)
+    x64, w64, g64 = x.astype(np.float64), wt.astype(np.float64), grad.astype(np.float64)
+    tol = dict(rtol=1e-4, atol=1e-3) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(out, ref.conv2d_forward(x64, w64, None, 1, 1, 1, 1), **tol)
+    np.testing.assert_allclose(dx, ref.conv2d_backward_input(g64, w64, x.shape, 1, 1, 1, 1), **tol)
+    np.testing.assert_allclose(dw, ref.conv2d_backward_weight(g64, x64, wt.shape, 1, 1, 1, 1), **tol)
 
 
 def test_blas_single_thread_overlapping_from_threads():
