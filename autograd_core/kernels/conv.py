@@ -45,8 +45,9 @@ _SPLIT_MIN_MACS = 1_000_000
 _LARGE_GRADIENT_BYTES = 2 * 1024 * 1024
 _MIN_DEPTH = 512
 # The wide columns are chosen unless they cost more than this many times the narrow
-# ones in GEMM columns per sample.
-_WIDE_SLACK = 1.05
+# ones in GEMM columns per sample: their im2col and col2im move one run per tap and
+# sample, the narrow ones one per output row.
+_WIDE_SLACK = 1.2
 
 
 # --------------------------------------------------------------------------- Numba kernels
@@ -382,7 +383,6 @@ class _Layout:
             self.wide = _wide(self.ow, self.wq, self.s)
             if self.wide:
                 wide = _columns_per_chunk(self.oh * self.wq, rows, itemsize, nr, n)
-                # the wide im2col copies one run per tap: it wins ties and near-ties
                 self.wide = wide[1] <= narrow[1] * _WIDE_SLACK
             self.pitch = self.wq if self.wide else self.ow
             self.lw = self.oh * self.pitch
