@@ -154,8 +154,11 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                     if pg is not None and p is not None:
                         old = get(p)
                         grads[p] = pg if old is None else old + pg
-            if not retain_graph and node._saved:
-                node._saved = None
+            if not retain_graph:
+                if node.__dict__:
+                    node.release()
+                elif node._saved:
+                    node._saved = None
     finally:
         STATE.enabled = prev
     if wanted is None:

@@ -46,6 +46,11 @@ import numpy as np
 
 from .grad_mode import STATE
 
+class _FreedError(RuntimeError, AttributeError):
+    """A context's attribute read after backward freed it: PyTorch's RuntimeError
+    (also an AttributeError, so that ``hasattr``/``getattr(..., default)`` stay quiet)."""
+
+
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -94,6 +99,30 @@ class Function:
         """Keep arrays for backward; they come back as Tensors in ``saved_tensors``
         (and as arrays in ``saved_arrays``), checked against in-place changes."""
         self._saved = arrays
+
+    def __getattr__(self, name: str) -> Any:
+        # only for a missing attribute: one the engine released after backward (see
+        # ``release``) gives PyTorch's error, as a saved tensor would
+        if not name.startswith("__"):
+            try:
+                released = object.__getattribute__(self, "_saved") is None
+            except AttributeError:      # a context made without Function.apply
+                released = False
+            if released:
+                raise _FreedError(FREED_MESSAGE)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def release(self) -> None:
+        """Free what backward needed, once it has run without ``retain_graph``: the
+        saved arrays and every array the op kept on its context (``ctx.xhat = ...``), so
+        that holding the output (a loss kept until the next step) keeps no activation
+        alive, as in PyTorch."""
+        d = self.__dict__
+        arrays = [k for k, v in d.items() if type(v) is np.ndarray] if d else ()
+        for k in arrays:
+            del d[k]
+        if self._saved or arrays:
+            self._saved = None
 
     @property
     def needs_input_grad(self) -> tuple:

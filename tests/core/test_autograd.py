@@ -106,6 +106,66 @@ def test_saved_arrays_are_freed_after_backward():
     assert a.grad is not None
 
 
+def test_arrays_kept_on_the_context_are_freed_after_backward():
+    """An op may keep arrays on its context (``ctx.mask = ...``) besides saving them: a
+    backward without retain_graph frees those too, so that a loss kept until the next
+    step (``loss = ...`` in a loop) holds no activation alive, as in PyTorch."""
+    import weakref
+
+    class Scale(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.factor = np.full(x.shape, 3.0)
+            ctx.name = "kept"                       # not an array: stays
+            return x * ctx.factor
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ag.from_numpy(ctx.factor)
+
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = Scale.apply(a)
+    loss = y.sum()
+    ctx = y.grad_fn
+    alive = weakref.ref(ctx.factor)
+    loss.backward()
+    assert a.grad.tolist() == [3.0, 3.0]
+    gc.collect()
+    assert alive() is None                          # freed while loss and y still live
+    assert ctx.name == "kept"
+    assert not hasattr(ctx, "factor")
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        ctx.factor
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()
+
+
+def test_batch_norm_keeps_nothing_after_backward_and_retains_with_retain_graph():
+    import tracemalloc
+    bn = ag.nn.BatchNorm2d(8)
+    x = ag.randn(16, 8, 32, 32, requires_grad=True)
+    tracemalloc.start()
+    try:
+        loss = bn(x)[:, :1].sum()
+        mid = tracemalloc.get_traced_memory()[0]
+        loss.backward()
+        x.grad = None
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    # the forward kept xhat (16*8*32*32 float32, 512 KB) on the context; the backward
+    # freed it although ``loss`` is still alive
+    assert mid - after > 400_000
+    y = bn(x)[:, :1].sum()
+    y.backward(retain_graph=True)
+    first = x.grad.clone()
+    y.backward()                                    # the context's arrays were kept
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first.numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        y.backward()
+
+
 def test_backward_on_tensor_not_requiring_grad():
     with pytest.raises(RuntimeError, match="does not require grad"):
         ag.ones(2).sum().backward()
