@@ -243,24 +243,9 @@ def _output_to_columns(g, cols, n0, n1, lw, pitch):
 def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
     """rows[gr, (n - n0)*lw + oy*pitch + ox, k] = g[n, gr*kg + k, oy, ox]: the transpose of
     :func:`_output_to_columns`, pixels by channels, per group. Junk rows (and columns
-    k >= kg) are left as they are (zero). With ``pitch`` the output width each sample's
-    block is one transpose, done in blocks of 8 channels by 32 pixels (as
-    :func:`_transposed`)."""
-    k_out, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    k >= kg) are left as they are (zero)."""
+    oh, ow = g.shape[2], g.shape[3]
     for n in range(n0, n1):
-        if pitch == ow:
-            gn = g[n].reshape(k_out, oh * ow)
-            for gr in range(groups):
-                dst = rows[gr, (n - n0) * lw:(n - n0) * lw + oh * ow]
-                for k0 in range(0, kg, 8):
-                    k1 = min(kg, k0 + 8)
-                    for p0 in range(0, oh * ow, 32):
-                        p1 = min(oh * ow, p0 + 32)
-                        for p in range(p0, p1):
-                            drow = dst[p]
-                            for k in range(k0, k1):
-                                drow[k] = gn[gr * kg + k, p]
-            continue
         for gr in range(groups):
             # one output row at a time, so that the rows of ``rows`` it writes stay in
             # cache while every channel adds its column to them
