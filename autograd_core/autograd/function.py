@@ -46,6 +46,7 @@ import numpy as np
 
 from .grad_mode import STATE
 
+
 class _FreedError(RuntimeError, AttributeError):
     """A context's attribute read after backward freed it: PyTorch's RuntimeError
     (also an AttributeError, so that ``hasattr``/``getattr(..., default)`` stay quiet)."""

@@ -204,14 +204,12 @@ def load_mcycle() -> tuple[np.ndarray, np.ndarray]:
 def _rng(seed: Any) -> np.random.Generator:
     """NumPy generator for ``seed``: an int, a Generator, or None for the global one."""
     if seed is None:
-
         try:
             return np_rng(None)
         except ImportError:  # the core's random module is not there
             return np.random.default_rng()
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return np.random.default_rng(int(seed))
-
     try:
         return np_rng(seed)
     except TypeError:

@@ -30,9 +30,8 @@ from .norm import batch_norm_backward, batch_norm_forward
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import index_add_rows
-from .shapes import TILE_BYTES, WIDE_TILE_BYTES
-from .shapes import (AvgPoolGeometry, ConvGeometry, MaxPoolGeometry, avg_pool2d_geometry,
-                     conv2d_geometry, max_pool2d_geometry)
+from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
+                     avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
 from .threads import get_num_threads, set_num_threads
 
 __all__ = [

@@ -48,7 +48,8 @@ from .atomic import write_atomically
 from .errors import Refused, SerializationError, WeightsOnlyUnpicklingError, describe
 from .pickler import dumps as _dumps
 from .tensors import Storage, StorageType, TensorReader, UserCallbackError, restore_location
-from .unpickler import (WeightsOnlyUnpickler, _library_nn, _refuse, add_safe_globals,
+from .tensors import _library_nn
+from .unpickler import (WeightsOnlyUnpickler, _refuse, add_safe_globals,
                         clear_safe_globals, get_safe_globals, safe_globals, trusted_unpickler)
 from .zipformat import ArchiveReader, archive_name, archive_records, write_archive
 

@@ -53,7 +53,7 @@ import pickle
 import re
 import types
 from collections import Counter, OrderedDict
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Tuple, Union
 
 import numpy as np
 
@@ -61,9 +61,9 @@ from ..tensor import Tensor
 from .checked_globals import (FILLED_BY_BUILD, NUMPY_GLOBALS, bytearray_, bytes_, encode,
                               np_array_setstate, np_dtype, np_dtype_setstate, torch_device,
                               torch_size)
-from .errors import Refused, SerializationError, WeightsOnlyUnpicklingError, describe
-from .tensors import (_library_nn, library_parameter_class, STORAGE_TYPES, TORCH_DTYPES, UNSUPPORTED_DTYPES, UNTYPED_STORAGE,
-                      TensorReader, UnsupportedDtype)
+from .errors import Refused, WeightsOnlyUnpicklingError, describe
+from .tensors import (STORAGE_TYPES, TORCH_DTYPES, UNSUPPORTED_DTYPES, UNTYPED_STORAGE,
+                      TensorReader, UnsupportedDtype, _library_nn, library_parameter_class)
 
 __all__ = ["add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
            "WeightsOnlyUnpickler", "trusted_unpickler", "library_parameter_class"]
