@@ -70,6 +70,7 @@ def test_gumbel_softmax_soft_hard_and_straight_through():
     soft = F.gumbel_softmax(logits, tau=0.5)
     np.testing.assert_allclose(soft.sum(-1).detach().numpy(), 1.0)
     hard = F.gumbel_softmax(logits, tau=0.5, hard=True, dim=-1)
+    # exact: the hard sample is a one-hot vector
     assert sorted(set(hard.detach().numpy().ravel().tolist())) == [0.0, 1.0]
     np.testing.assert_allclose(hard.sum(-1).detach().numpy(), 1.0)
     (hard * ag.arange(6.0, dtype=ag.float64)).sum().backward()

@@ -73,7 +73,7 @@ def test_legacy_tensor_of_a_tensor_is_an_alias_as_torch(torch):
     x, xt = ag.zeros(2), torch.zeros(2)
     y, yt = ag.FloatTensor(x), torch.FloatTensor(xt)
     y[0], yt[0] = 5, 5
-    assert y is not x and x.tolist() == xt.tolist() == [5.0, 0.0]
+    assert y is not x and x.tolist() == xt.tolist() == [5.0, 0.0]   # exact: values written
     assert isinstance(ag.nn.Parameter(ag.zeros(1)), ag.FloatTensor)
 
 
@@ -85,12 +85,12 @@ def test_variable_as_torch(torch):
         assert v is not x and v.requires_grad == vt.requires_grad and v.is_leaf
     v = Variable(x)
     v[1] = 7.0
-    assert x.tolist() == [0.0, 7.0]                       # shares memory, as PyTorch's
+    assert x.tolist() == [0.0, 7.0]           # shares memory, as PyTorch's (exact: written)
     leaf = ag.ones(2, requires_grad=True)
     assert not Variable(leaf * 2).requires_grad         # a new leaf, detached
     w = Variable(leaf * 2, requires_grad=True)
     (w * w).sum().backward()
-    assert w.grad.tolist() == [4.0, 4.0] and leaf.grad is None
+    assert w.grad.tolist() == [4.0, 4.0] and leaf.grad is None   # exact: 2 * 2 * 1
     assert isinstance(x, Variable) and isinstance(xt, torch.autograd.Variable)
     assert Variable().shape == tuple(torch.autograd.Variable().shape)
     raises_like(lambda: Variable([1.0]), lambda: torch.autograd.Variable([1.0]))
