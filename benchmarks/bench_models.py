@@ -5,7 +5,7 @@ passed in as a parameter, so both libraries run the same source on the same data
 with NumPy from a fixed seed).
 
 Every measurement runs in a fresh process (``run_isolated``), alternating libraries
-(ours, PyTorch, ours, PyTorch, ...; ``REPEATS``: 3 processes each on one thread, 2 with
+(ours, PyTorch, ours, PyTorch, ...; ``REPEATS``: 3 processes each on one thread, 3 with
 the default threads), and reports the median over the processes with the range (min-max)
 in brackets:
 
@@ -53,9 +53,11 @@ from benchmarks.zoo import MODELS
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "NUMBA_NUM_THREADS": "1"}
-# processes per library: one thread (the headline), default threads (a busy host spreads
-# these far more, and each PyTorch process costs ~3-5 s of start-up and imports)
-REPEATS = {"one": 3, "default": 2}
+# processes per library: one thread (the headline), default threads. Three, so that the
+# median drops one slow process: with two threads on two shared cores, one process in a
+# few runs twice as slow as its neighbours (GPT: 112 and 232 ms against 75-95 ms in the
+# runs around it), and the median of two is their mean.
+REPEATS = {"one": 3, "default": 3}
 LIBS = ("ours", "torch")
 LIB_TITLE = {"ours": "autograd-core", "torch": "PyTorch"}
 SEED = 0
@@ -189,8 +191,9 @@ def measure(lib: str, model: str, threads: int = 0, warmup: int = 2, steps: int 
         L, mods, step = _setup(lib, model, threads, before_build=baseline)
         t0 = time.perf_counter()
         for i in range(warmup):   # the warm-up stops at the budget after two steps: the
-            # first compiles or loads kernels and maps memory, the second still faults in
-            # pages the first one returned, in our process (not in PyTorch's)
+            # first compiles or loads kernels and maps memory, and in both libraries the
+            # second still faults in some memory (ResNet-18: 16,000 pages ours, 26,000
+            # PyTorch's); from the third on, ours faults no more
             if i >= 2 and max_time and time.perf_counter() - t0 >= max_time:
                 break
             step()
