@@ -518,9 +518,13 @@ def _backward_input_numba(g, w, geo):
     lay = _Layout(geo, g.itemsize, nr)
     g_, kg, r = lay.groups, lay.kg, lay.r
     r_pad = _round_up(r, mr)
-    wt = np.zeros((g_, r_pad, kg), g.dtype)                   # A: rows past R are zero
-    _transposed(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r), wt, kg, r)
-    wflat = wt.reshape(-1)
+    # A is the weight read transposed where it lies (row i, column k of group gr at
+    # gr*Kg*R + k*R + i): no transposed copy. Rows R..r_pad read into the next rows of
+    # the weight, or into the zeros appended here for the last one, and give result rows
+    # that are dropped.
+    wflat = np.ascontiguousarray(w, g.dtype).reshape(-1)
+    if r_pad > r:
+        wflat = np.concatenate([wflat, np.zeros(r_pad - r, g.dtype)])
     dx = np.empty(geo.input_shape, g.dtype)
 
     def part(lo: int, hi: int) -> None:
@@ -535,8 +539,8 @@ def _backward_input_numba(g, w, geo):
             b = min(a + lay.chunk, hi)
             _output_to_columns(g, gcols, a, b, lay.lw, lay.pitch)
             mk.gemm(wflat, gcols.reshape(-1), cols.reshape(-1), r_pad,
-                    _round_up((b - a) * lay.lw, nr), kg, 0, kg, 1, 0, ncp, 0, ncp, 0, tile,
-                    g_, r_pad * kg, kg * ncp, r * ncp)
+                    _round_up((b - a) * lay.lw, nr), kg, 0, 1, r, 0, ncp, 0, ncp, 0, tile,
+                    g_, kg * r, kg * ncp, r * ncp)
             lay.col2im(cols, a, b, dxq, dx)
 
     threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
