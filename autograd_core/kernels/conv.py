@@ -258,15 +258,16 @@ def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
 
 
 @lazy_njit(nogil=True)
-def _transposed(src, out, ni, nj):
-    """out[g, j, i] = src[g, i, j] for i < ni, j < nj, in blocks of 8 rows of ``src`` by 32
-    columns (a strided NumPy copy of a large matrix misses the cache on every element;
-    more rows than 8 at a power-of-two stride crowd one set of the L1 cache)."""
+def _transposed(src, out, ni, j_lo, j_hi):
+    """out[g, j, i] = src[g, i, j] for i < ni, j_lo <= j < j_hi, in blocks of 8 rows of
+    ``src`` by 32 columns (a strided NumPy copy of a large matrix misses the cache on
+    every element; more rows than 8 at a power-of-two stride crowd one set of the L1
+    cache)."""
     for g in range(src.shape[0]):
         for i0 in range(0, ni, 8):
             i1 = min(ni, i0 + 8)
-            for j0 in range(0, nj, 32):
-                j1 = min(nj, j0 + 32)
+            for j0 in range(j_lo, j_hi, 32):
+                j1 = min(j_hi, j0 + 32)
                 for j in range(j0, j1):
                     dst = out[g, j]
                     for i in range(i0, i1):
@@ -616,7 +617,9 @@ def _backward_weight_numba(g, x, geo):
     for extra in partials[1:]:
         acc += extra
     dw = np.empty((g_, kg, r), x.dtype)
-    _transposed(acc, dw, r, kg)
+    # split over the threads by 32 output channels (a large gradient's copy takes ms)
+    threads.parallel_for(lambda lo, hi: _transposed(acc, dw, r, 32 * lo, min(kg, 32 * hi)),
+                         -(-kg // 32), grain=max(1, _SPLIT_MIN_MACS // (32 * g_ * r)))
     return dw.reshape(geo.weight_shape)
 
 
