@@ -610,6 +610,31 @@ def test_conv2d_numba_large_weight_gradient_and_padded_chunks(dtype):
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(g64, x64, wt.shape, 1, 1, 1, 1), **tol)
 
 
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv2d_numba_large_weight_gradient_transposed_on_two_threads(groups):
+    """A weight gradient of 512 output channels by 4608 taps (layer 4 of ResNet-18) is
+    transposed to (K, C, kh, kw) by both threads, 32 output channels at a time; the input
+    gradient reads that weight transposed where it lies. Both agree with the reference."""
+    rng = np.random.default_rng(29)
+    x = rand(rng, (2, 512, 4, 4), np.float32)
+    wt = rand(rng, (512 * groups, 512 // groups, 3, 3), np.float32)
+    geo = K.conv2d_geometry(x.shape, wt.shape, 1, 1, 1, groups)
+    grad = rand(rng, geo.output_shape, np.float32)
+    before = threads.get_num_threads()
+    threads.set_num_threads(2)
+    try:
+        with K.use_backend("numba"):
+            dw = K.conv2d_backward_weight(grad, x, geo)
+            dx = K.conv2d_backward_input(grad, wt, geo)
+    finally:
+        threads.set_num_threads(before)
+    x64, w64, g64 = x.astype(np.float64), wt.astype(np.float64), grad.astype(np.float64)
+    np.testing.assert_allclose(dw, ref.conv2d_backward_weight(g64, x64, wt.shape, 1, 1, 1, groups),
+                               rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(dx, ref.conv2d_backward_input(g64, w64, x.shape, 1, 1, 1, groups),
+                               rtol=1e-4, atol=1e-3)
+
+
 def test_blas_single_thread_overlapping_from_threads():
     """Overlapping holds from two threads, the first leaving first: BLAS stays at one
     thread until the last one leaves, then gets back its count from before the first."""
