@@ -617,7 +617,8 @@ def _backward_weight_numba(g, x, geo):
     for extra in partials[1:]:
         acc += extra
     dw = np.empty((g_, kg, r), x.dtype)
-    # split over the threads by 32 output channels (a large gradient's copy takes ms)
+    # split over the threads by 32 output channels, each part copying at least
+    # _SPLIT_MIN_MACS elements (a large gradient's copy takes milliseconds)
     threads.parallel_for(lambda lo, hi: _transposed(acc, dw, r, 32 * lo, min(kg, 32 * hi)),
                          -(-kg // 32), grain=max(1, _SPLIT_MIN_MACS // (32 * g_ * r)))
     return dw.reshape(geo.weight_shape)
