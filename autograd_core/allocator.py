@@ -19,7 +19,7 @@ It also stops NumPy from asking the kernel for transparent huge pages
 (``madvise(MADV_HUGEPAGE)``, which NumPy does for every array of 4 MB or more): where the
 kernel compacts memory to find a free 2 MB page on the fault, as it does for such
 requests on a long-running host, the first training steps spend most of their time in
-the kernel (ResNet-18's first step 2.2 s against 1.2 s, of which 1.2 s against 0.15 s in
+the kernel (ResNet-18's first step 2.2 s against 1.1 s, of which 1.2 s against 0.15 s in
 the kernel), and a later step can stall for half a second; the steps after the first
 two run no faster with huge pages. Left alone when ``NUMPY_MADVISE_HUGEPAGE`` is set,
 or with ``AUTOGRAD_CORE_MALLOC=off``.
