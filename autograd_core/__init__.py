@@ -173,7 +173,8 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads in the library's own kernels (1 turns their splitting off).
+    """Use ``n`` threads in the library's own kernels (1 turns their splitting off) and
+    at most ``n`` in NumPy's BLAS, as ``torch.set_num_threads`` does for PyTorch's.
 
     >>> import autograd_core as ag
     >>> ag.set_num_threads(ag.get_num_threads())

@@ -23,6 +23,10 @@ BLAS policy, applied on first kernel use (:func:`configure`; nothing runs at imp
 - ``"single"``: BLAS held to one thread (what ``OPENBLAS_NUM_THREADS=1`` does).
 - ``"off"``: BLAS left alone (the benchmark's "before" column).
 
+:func:`set_num_threads` caps NumPy's OpenBLAS at the same count (never above the count it
+started with), as ``torch.set_num_threads`` caps PyTorch's BLAS; under ``"off"`` it
+leaves BLAS alone.
+
 Shutting the pool down under a BLAS call running in another thread deadlocks that call,
 so the restart follows these rules:
 
@@ -108,6 +112,9 @@ _single_saved: list = []
 _single_limiter = None      # threadpoolctl limiter of the current hold, if any
 _pending: list["_Restart"] = []   # pools waiting for a kernel call made alone
 _restarted: dict[str, int] = {}   # library path -> OPENBLAS_THREAD_TIMEOUT it restarted with
+_blas_cap: int | None = None      # set_num_threads's count, which NumPy's OpenBLAS gets too
+_blas_natural: dict[str, int] = {}  # library path -> its thread count before any cap
+_capped: list[tuple[str, Callable[[int], None]]] = []   # NumPy's OpenBLAS: path, setter
 
 
 def cpu_count() -> int:
@@ -132,14 +139,35 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads in our kernels (1 turns our own splitting off).
+    """Use ``n`` threads in our kernels (1 turns our own splitting off) and at most ``n``
+    in the BLAS NumPy uses, as ``torch.set_num_threads`` does for PyTorch's BLAS.
+
+    BLAS never gets more threads than it started with (its own default, or
+    ``OPENBLAS_NUM_THREADS``); with the policy ``"off"`` it is left alone.
 
     >>> set_num_threads(get_num_threads())
     """
-    global _num_threads
-    if not isinstance(n, int) or n < 1:
+    global _num_threads, _blas_cap
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
     _num_threads = n
+    _blas_cap = n
+    configure()
+    with _SigintDeferred(), _lock:
+        _apply_cap()
+
+
+def _apply_cap() -> None:
+    """Under ``_lock``: give NumPy's OpenBLAS ``min(cap, its natural count)`` threads, now
+    or when the current hold ends, or when its pending restart gives its count back."""
+    if _blas_cap is None or _policy == "off":
+        return
+    for path, setter in _capped:
+        n = min(_blas_cap, _blas_natural[path])
+        _set_blas_threads(setter, n)
+        for r in _pending:
+            if r.path == path:
+                r.count = n
 
 
 # --------------------------------------------------------------------------- Ctrl-C
@@ -549,9 +577,18 @@ def _configure_locked() -> None:
         _openblas_setters.append((setter, getter))
         openblas.append((entry, setter, getter))
     bundled = [_bundled_with_numpy(entry["filepath"]) for entry, _, _ in openblas]
+    _capped.clear()
     for (entry, setter, getter), own in zip(openblas, bundled):
         numpys = own or (not any(bundled) and "openblas" in numpy_blas)
-        entry["fix"] = _apply_openblas(entry, setter, getter, own, numpys)
+        # the count before any cap of ours: a later configure() finds it capped
+        natural = _blas_natural.setdefault(entry["filepath"], _blas_threads(setter, getter))
+        entry["fix"] = _apply_openblas(entry, setter, getter, own, numpys, natural)
+        if numpys:
+            if not any(r.path == entry["filepath"] for r in _pending):  # held only until then
+                # a policy's limit (one thread) is kept under any cap
+                _blas_natural[entry["filepath"]] = min(natural, _blas_threads(setter, getter))
+            _capped.append((entry["filepath"], setter))
+    _apply_cap()
     if others:
         # Holds go through threadpoolctl for these; not for an OpenBLAS among them, whose
         # limit threadpoolctl only lets the first thread that set one change again, while
@@ -626,7 +663,7 @@ def _restart_pending() -> None:
     _pending.clear()
 
 
-def _apply_openblas(entry: dict, setter, getter, bundled: bool, numpys: bool) -> str:
+def _apply_openblas(entry: dict, setter, getter, bundled: bool, numpys: bool, natural: int) -> str:
     if _policy == "off":
         return "none (policy off)"
     if _policy == "single":
@@ -653,7 +690,7 @@ def _apply_openblas(entry: dict, setter, getter, bundled: bool, numpys: bool) ->
     if _find_symbol(lib, "openblas_read_env") is None or _find_symbol(lib, "blas_thread_shutdown_") is None:
         _set_blas_threads(setter, 1)
         return "limited to 1 thread (this OpenBLAS cannot shorten its idle spin)"
-    restart = _Restart(entry, path, setter, _blas_threads(setter, getter))
+    restart = _Restart(entry, path, setter, natural)
     if _single_depth == 0 and _alone():
         restart.run()
         return entry["fix"]

@@ -95,6 +95,51 @@ def test_first_kernel_use_while_another_thread_is_in_blas(attempt):
     assert r["after"]["thread_timeout"] == 4, r["after"]
 
 
+# --------------------------------------------------------------------------- set_num_threads
+SET_NUM_THREADS_CAPS_BLAS = """
+import json
+import numpy as np
+from threadpoolctl import threadpool_info
+import autograd_core as ag
+from autograd_core.kernels import threads
+
+def numpy_blas():
+    [info] = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    return info["num_threads"]
+
+seen = {"start": numpy_blas()}
+ag.set_num_threads(1)                       # before any kernel use: configures first
+seen["one"] = numpy_blas()
+a = np.ones((300, 300), np.float32)
+with threads.blas_single_thread():
+    ag.set_num_threads(2)                   # during a hold: given when the hold ends
+    seen["in_hold"] = numpy_blas()
+seen["after_hold"] = numpy_blas()
+ag.set_num_threads(8)                       # never more than BLAS started with
+seen["eight"] = numpy_blas()
+ag.set_num_threads(1)
+a @ a
+seen["one_again"] = numpy_blas()
+seen["ours"] = ag.get_num_threads()
+print(json.dumps(seen))
+"""
+
+
+def test_set_num_threads_caps_numpys_blas():
+    """``torch.set_num_threads(1)`` makes PyTorch's BLAS single-threaded; ours must do the
+    same to NumPy's OpenBLAS, or a "one-thread" program keeps a second core busy in BLAS
+    (an LSTMCell loop of small products took twice its wall time in CPU time)."""
+    r = run_script(SET_NUM_THREADS_CAPS_BLAS)
+    assert r == {"start": 2, "one": 1, "in_hold": 1, "after_hold": 2, "eight": 2,
+                 "one_again": 1, "ours": 1}, r
+
+
+def test_set_num_threads_rejects_bad_counts():
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="set_num_threads: expected a positive int"):
+            threads.set_num_threads(bad)
+
+
 # --------------------------------------------------------------------------- Ctrl-C
 CTRL_C_DURING_PARALLEL_FOR = """
 import json, random, signal, threading, time
