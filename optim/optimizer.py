@@ -82,6 +82,10 @@ class Optimizer:
     ([0.1, 0.01], 0.9)
     """
 
+    # Per-parameter buffers have their parameter's shape (load_state_dict checks it);
+    # LBFGS keeps flat vectors of all parameters under the first one instead.
+    _state_shaped_like_params = True
+
     def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
@@ -291,7 +295,8 @@ class Optimizer:
                 if isinstance(v, dict):
                     for key, value in v.items():
                         value = _cast(param, value, key)
-                        if key != "step" and isinstance(value, Tensor) and \
+                        if self._state_shaped_like_params and key != "step" and \
+                                isinstance(value, Tensor) and \
                                 value.shape != param.shape and value.ndim > 0:
                             raise ValueError(f"load_state_dict: state[{k!r}][{key!r}] has shape "
                                              f"{tuple(value.shape)} but its parameter has shape "
