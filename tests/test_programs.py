@@ -49,6 +49,10 @@ LOCKSTEP = [
     ("resnet-cosine", "resnet_cifar.py", ["--scheduler", "cosine"]),
     ("resnet-warmup-smoothing", "resnet_cifar.py",
      ["--scheduler", "warmup-cosine", "--label-smoothing", "0.1"]),
+    # every closure call's loss is recorded: 2 L-BFGS steps give about 40
+    ("sine-lstm-lbfgs", "sine_lstm.py", ["--steps", "2", "--length", "80", "--future", "20"]),
+    ("sine-lstm-strong-wolfe", "sine_lstm.py", ["--steps", "2", "--length", "80", "--future", "20",
+                                                "--line-search"]),
     # in one process: PyTorch's workers would each draw from a copy of the NumPy stream
     ("infinite-loader", "infinite_loader.py", ["--dropout", "0", "--numpy-data",
                                                "--num-workers", "0"]),
@@ -67,6 +71,8 @@ PUBLISHED = [
     ("dcgan", "dcgan.py", []),
     ("resnet", "resnet_cifar.py", ["--scheduler", "multistep"]),
     ("infinite-loader", "infinite_loader.py", []),
+    # the published sequences are 1000 samples long and trained for 15 steps (minutes)
+    ("sine-lstm", "sine_lstm.py", ["--steps", "1", "--length", "300", "--future", "100"]),
 ]
 
 
