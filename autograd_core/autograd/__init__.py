@@ -83,12 +83,36 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
-         materialize_grads: bool = False) -> tuple:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> Any:
     """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
 
-    With ``create_graph=True`` the result is itself differentiable.
+    With ``create_graph=True`` the result is itself differentiable. ``inputs`` may be a
+    dict of tensors (``dict(model.named_parameters())``): the result is then a dict with
+    the same keys. ``is_grads_batched=True`` takes each ``grad_outputs`` with a leading
+    batch dimension and returns one gradient per entry, stacked (PyTorch vectorizes this
+    with vmap; here it is a loop). ``only_inputs`` is deprecated and ignored, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> ag.autograd.grad((x ** 3).sum(), x)[0].tolist()
+    [3.0, 12.0]
+    >>> ag.autograd.grad(x * x, x, ag.eye(2), is_grads_batched=True)[0].tolist()
+    [[2.0, 0.0], [0.0, 4.0]]
     """
+    if not only_inputs:
+        import warnings
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
+                      "To accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
+    if isinstance(inputs, dict):
+        keys = list(inputs)
+        found = grad(outputs, [inputs[k] for k in keys], grad_outputs, retain_graph,
+                     create_graph, True, allow_unused, is_grads_batched, materialize_grads)
+        return dict(zip(keys, found))
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     outs = _seq(outputs)
     ins = _seq(inputs)
     _check_outputs(outs, "grad")
@@ -112,6 +136,27 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+def _batched_grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None,
+                  create_graph: bool, allow_unused: bool | None, materialize_grads: bool) -> tuple:
+    """``grad`` once per entry of the grad_outputs' leading dimension, the results stacked."""
+    outs = _seq(outputs)
+    gos = _seq(grad_outputs)
+    if len(gos) != len(outs) or any(g is None for g in gos):
+        raise RuntimeError("grad: is_grads_batched=True needs one grad_output per output, each "
+                           "with a leading batch dimension")
+    sizes = {g.shape[0] if getattr(g, "ndim", 0) else None for g in gos}
+    if len(sizes) != 1 or None in sizes:
+        raise RuntimeError("grad: with is_grads_batched=True every grad_output needs the same "
+                           f"leading batch dimension, got shapes {[tuple(g.shape) for g in gos]}")
+    batch = sizes.pop()
+    per_entry = [grad(outs, inputs, [g[i] for g in gos], True if i < batch - 1 else retain_graph,
+                      create_graph, True, allow_unused, False, materialize_grads)
+                 for i in range(batch)]
+    import autograd_core   # the public API, whose stack records a node when create_graph
+    return tuple(None if col[0] is None else autograd_core.stack(col)
+                 for col in zip(*per_entry))
 
 
 def composite_backward(ctx: Any, grad_output: Any, fn: Any, inputs: Sequence[Any]) -> tuple:

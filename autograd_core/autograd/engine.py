@@ -98,8 +98,9 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
     else:
         order = toposort(root_nodes, node_parents)
     useful = None if wanted is None else _leading_to(order, wanted)
-    prev = STATE.enabled
+    prev, prev_useful = STATE.enabled, STATE.useful
     STATE.enabled = create_graph  # backward records a graph only when asked to
+    STATE.useful = useful         # and computes only the gradients that lead to inputs
     try:
         pop, get = grads.pop, grads.get
         for node in reversed(order):
@@ -160,7 +161,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                 elif node._saved:
                     node._saved = None
     finally:
-        STATE.enabled = prev
+        STATE.enabled, STATE.useful = prev, prev_useful
     if wanted is None:
         return None
     return [g if g is None or not arrays else _fn.make(g) for g in captured]

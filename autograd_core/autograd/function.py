@@ -127,8 +127,13 @@ class Function:
 
     @property
     def needs_input_grad(self) -> tuple:
-        """For each input: does it require grad? (backward may skip the others)"""
-        return tuple([n is not None for n in self.next])
+        """For each input: does it require grad, and, inside ``grad(outputs, inputs)``,
+        does its gradient lead to one of ``inputs``? (backward may skip the others, as
+        PyTorch's ops skip a weight's gradient when only the input's is asked for)"""
+        useful = STATE.useful
+        if useful is None:
+            return tuple([n is not None for n in self.next])
+        return tuple([n is not None and n in useful for n in self.next])
 
     @property
     def saved_arrays(self) -> tuple:

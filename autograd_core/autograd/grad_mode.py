@@ -26,6 +26,9 @@ class _State(threading.local):
 
     enabled = True
     inference = False  # inside inference_mode()
+    # while ``grad(outputs, inputs)`` runs: the nodes from which an input is reached (the
+    # engine's ``useful`` set); an op's ``needs_input_grad`` is False for the others
+    useful = None
 
 
 STATE = _State()

@@ -419,3 +419,79 @@ def test_grad_mode_decorators_without_parentheses():
     with ag.set_grad_enabled(False):     # a bool is a mode, not a function to wrap
         assert not (x * 2).requires_grad
     assert (x * 2).requires_grad
+
+
+# ------------------------------------------------------- autograd.grad's arguments
+def test_grad_takes_pytorchs_deprecated_only_inputs(torch):
+    """WGAN-GP programs pass ``only_inputs=True``; False is ignored with PyTorch's warning."""
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = ag.autograd.grad((x ** 2).sum(), x, only_inputs=True)
+    assert g.tolist() == [2.0, 4.0]   # exact: 2x for small integers
+    with pytest.warns(FutureWarning, match="only_inputs argument is deprecated"):
+        ag.autograd.grad((x ** 2).sum(), x, only_inputs=False)
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(FutureWarning, match="only_inputs argument is deprecated"):
+        torch.autograd.grad((tx ** 2).sum(), tx, only_inputs=False)
+
+
+def test_grad_with_a_dict_of_inputs_returns_a_dict():
+    lin = ag.nn.Linear(3, 2)
+    x = ag.randn(4, 3)
+    grads = ag.autograd.grad(lin(x).sum(), dict(lin.named_parameters()))
+    assert list(grads) == ["weight", "bias"]
+    np.testing.assert_allclose(grads["weight"].numpy(), np.tile(x.numpy().sum(0), (2, 1)),
+                               rtol=1e-6)
+    np.testing.assert_allclose(grads["bias"].numpy(), [4.0, 4.0], rtol=1e-6)
+
+
+def test_grad_batched_matches_torch_and_rows_of_the_jacobian(torch):
+    rng = np.random.default_rng(3)
+    a, w = rng.standard_normal(4), rng.standard_normal((3, 4))
+    x = ag.tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    y, ty = ag.tensor(w) @ x.tanh(), torch.tensor(w) @ tx.tanh()
+    (jac,) = ag.autograd.grad(y, x, ag.eye(3, dtype=ag.float64), is_grads_batched=True)
+    (tjac,) = torch.autograd.grad(ty, tx, torch.eye(3, dtype=torch.float64), is_grads_batched=True)
+    np.testing.assert_allclose(jac.numpy(), tjac.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(jac.numpy(), w * (1 - np.tanh(a) ** 2), rtol=1e-13)
+    # with create_graph the stacked rows stay differentiable (the Hessian of a sum of cubes)
+    (g,) = ag.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    (hess,) = ag.autograd.grad(g, x, ag.eye(4, dtype=ag.float64), is_grads_batched=True,
+                               create_graph=True)
+    np.testing.assert_allclose(hess.detach().numpy(), np.diag(6 * a), rtol=1e-13)
+    assert hess.requires_grad
+    with pytest.raises(RuntimeError, match="is_grads_batched=True needs one grad_output"):
+        ag.autograd.grad(y, x, None, is_grads_batched=True)
+
+
+def test_grad_skips_gradients_that_lead_to_no_input():
+    """``grad(D(x), x)`` needs no weight gradient: ops see ``needs_input_grad`` False for
+    the weight and skip it (a WGAN-GP penalty spent a third of its conv backward there)."""
+    seen = []
+
+    class Scale(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x, w)
+            return x * w
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(ctx.needs_input_grad)
+            x, w = ctx.saved_tensors
+            return (grad * w if ctx.needs_input_grad[0] else None,
+                    (grad * x).sum() if ctx.needs_input_grad[1] else None)
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    w = ag.tensor(3.0, requires_grad=True)
+    (gx,) = ag.autograd.grad(Scale.apply(x, w).sum(), x)
+    assert gx.tolist() == [3.0, 3.0] and seen == [(True, False)]
+    Scale.apply(x, w).sum().backward()
+    assert seen[-1] == (True, True) and w.grad.item() == 3.0   # exact: 1 + 2
+    # a gradient penalty through a conv: values as PyTorch's rule gives them
+    conv = ag.nn.Conv2d(2, 3, 3, padding=1)
+    inp = ag.randn(2, 2, 5, 5, requires_grad=True)
+    (g1,) = ag.autograd.grad(conv(inp).sum(), inp, create_graph=True)
+    penalty = (g1 ** 2).sum()
+    penalty.backward()
+    assert conv.weight.grad is not None and inp.grad is None
