@@ -181,6 +181,36 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     def data(self, value: Any) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
+    def share_memory_(self) -> "Tensor":
+        """Move the numbers into memory shared with child processes (``tensor/shared.py``),
+        in place; nothing to do if they are there already. Returns ``self``.
+
+        >>> import autograd_core as ag
+        >>> w = ag.ones(2, requires_grad=True)
+        >>> w.share_memory_() is w, w.is_shared(), w.requires_grad
+        (True, True, True)
+        """
+        if self._view is not None:
+            raise RuntimeError("share_memory_: this tensor is a view of another; share the "
+                               "tensor it views instead")
+        from . import shared
+        arr = shared.share(self._data)
+        if arr is not self._data:
+            self._data = arr
+            autograd.mark_dirty(self)
+        shared.register_reducer(type(self))
+        return self
+
+    def is_shared(self) -> bool:
+        """Whether the numbers lie in shared memory (``share_memory_``).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2).is_shared()
+        False
+        """
+        from . import shared
+        return shared.block_of(self._data) is not None
+
     @property
     def shape(self) -> Size:
         """The sizes of the dims, a ``Size`` (a tuple of ints, as PyTorch's).

@@ -693,6 +693,21 @@ class Module:
     def cpu(self) -> "Module":
         return self
 
+    def share_memory(self) -> "Module":
+        """Move every parameter and buffer into shared memory (``Tensor.share_memory_``),
+        so processes started from here (Hogwild training) update the same numbers.
+
+        >>> from autograd_core import nn
+        >>> m = nn.Linear(2, 2).share_memory()
+        >>> m.weight.is_shared(), m.bias.is_shared()
+        (True, True)
+        """
+        for m in self.modules():
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is not None:
+                    t.share_memory_()
+        return self
+
     def cuda(self, device: Any = None) -> "Module":
         """Raises PyTorch's error for a build without CUDA."""
         return self.to("cuda" if device is None else device)
