@@ -198,7 +198,8 @@ def __getattr__(name: str):
         return fn
     # `import autograd_core as torch; torch.nn.Linear(...)` ports PyTorch scripts.
     # Imported lazily, so the core never imports the layers above it (nor pays for them).
-    if name in ("nn", "optim", "kernels", "data", "utils", "onnx", "safetensors"):
+    if name in ("nn", "optim", "kernels", "data", "utils", "onnx", "safetensors", "distributions",
+                "multiprocessing"):
         import importlib
         return importlib.import_module(f"autograd_core.{name}")
     raise AttributeError(f"module 'autograd_core' has no attribute {name!r}", name=name,

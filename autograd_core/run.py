@@ -33,7 +33,6 @@ from typing import Any, Iterator, Sequence
 INSTEAD = {
     "torch.distributed": "train in one process (autograd-core runs on one CPU); for more, run the "
                          "same script under PyTorch",
-    "torch.multiprocessing": "the standard library's multiprocessing",
     "torch.jit": "plain Python functions (there is nothing to compile)",
     "torch.fx": None,
     "torch.profiler": "the standard library's cProfile",
@@ -43,7 +42,6 @@ INSTEAD = {
     "torch.quantization": None,
     "torch.ao": None,
     "torch.export": None,
-    "torch.distributions": None,
     "torch.hub": "load weights from a local file with torch.load",
     "torch.nn.parallel": "the plain model (one CPU, no replicas)",
 }
