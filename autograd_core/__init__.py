@@ -57,6 +57,7 @@ from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, Fl
                             set_default_tensor_type, typename)
 from .tensor.dtypes import (bfloat16, bool_, double, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .dtype_info import finfo, iinfo
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor.random import rand, rand_like, randint, randn, randn_like, randperm
 from .value import Value
@@ -125,7 +126,7 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "cummax", "cummin", "logcumsumexp", "copysign", "fmod", "remainder",
               "floor_divide", "true_divide", "scatter_reduce", "bitwise_and", "bitwise_or",
               "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
-              "kthvalue", "mode", "nansum", "nanmean", "aminmax"):
+              "kthvalue", "mode", "nansum", "nanmean", "aminmax", "quantile", "nanquantile"):
     globals()[_name] = _method(_name)
 del _name
 

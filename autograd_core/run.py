@@ -37,7 +37,6 @@ INSTEAD = {
     "torch.fx": None,
     "torch.profiler": "the standard library's cProfile",
     "torch.utils.tensorboard": "print the scalars, or write them with matplotlib",
-    "torch.utils.checkpoint": None,
     "torch.sparse": None,
     "torch.quantization": None,
     "torch.ao": None,

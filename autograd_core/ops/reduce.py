@@ -1,6 +1,6 @@
 """Reductions along ``dim`` (an int, a tuple, or None for all) with ``keepdim``, and the
 ops that reduce along one dim as they go: softmax and log-softmax, cumulative sums and
-products, and norms.
+products, norms and quantiles.
 
 >>> import autograd_core as ag
 >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from ..autograd.function import Function, const, sum_to_shape
+from .index import IndexAdd, along_dim_index
 from .pointwise import select, select_tensor, where
 
 
@@ -484,3 +485,111 @@ class Norm(Function):
         one = const(np.ones((), a._data.dtype))
         base = where(a._data == 0, one, a.abs())
         return grad * sign * base ** (p - 1) / safe ** (p - 1)
+
+
+QUANTILE_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+class Quantile(Function):
+    """``quantile``/``nanquantile`` of ``a`` along ``dim`` (None: over every element) at
+    ``q`` (a 0-d or 1-d array of ``a``'s dtype; 1-d puts the q dim first), as PyTorch's:
+    sort, take the rank ``q * (n - 1)`` (``n`` the count of non-NaN values with
+    ``ignore_nan``; a NaN in a slice makes its quantile NaN otherwise), round it by
+    ``interpolation``, and interpolate between the two order statistics around it. The
+    gradient goes to those one or two elements, weighted as they were (``q`` is a constant).
+
+    >>> import numpy as np
+    >>> import autograd_core as ag
+    >>> x = ag.tensor([4.0, 1.0, 3.0, 2.0], requires_grad=True)
+    >>> y = Quantile.apply(x, q=np.asarray(0.5, np.float32))   # rank 1.5: between 2 and 3
+    >>> y.backward(); y, x.grad
+    (tensor(2.5, grad_fn=<QuantileBackward0>), tensor([0. , 0. , 0.5, 0.5]))
+    """
+
+    op = "quantile"
+
+    @staticmethod
+    def forward(ctx, a, q=None, dim=None, keepdim=False, interpolation="linear",
+                ignore_nan=False):
+        dtype = a.dtype
+        x = a.reshape(-1) if dim is None or a.ndim == 0 else np.moveaxis(a, dim, -1)
+        n = x.shape[-1]
+        order = np.argsort(x, axis=-1, kind="stable")         # NaNs last, as PyTorch's
+        ordered = np.take_along_axis(x, order, axis=-1)
+        qs = q.reshape((-1,) + (1,) * (x.ndim - 1))             # (Q, 1, ...) against (R...)
+        nan = np.isnan(ordered)
+        if ignore_nan:
+            count = (n - nan.sum(axis=-1)).astype(dtype)
+            ranks = qs * (count - np.asarray(1, dtype))
+            ranks = np.where(ranks < 0, np.asarray(0, dtype), ranks)  # all NaN: rank 0
+        else:
+            last = np.asarray(n - 1, dtype)
+            ranks = np.where(nan.any(axis=-1), last, qs * last)     # any NaN: the last (NaN)
+        ranks = np.asarray(ranks, dtype)
+        if interpolation == "lower":
+            ranks = np.floor(ranks)
+        elif interpolation == "higher":
+            ranks = np.ceil(ranks)
+        elif interpolation == "nearest":
+            ranks = np.round(ranks)                                 # half to even, as PyTorch
+        below = np.moveaxis(ranks.astype(np.int64), 0, -1)          # (R..., Q)
+        lower = np.take_along_axis(ordered, below, axis=-1)
+        if interpolation in ("linear", "midpoint"):
+            above = np.moveaxis(np.ceil(ranks).astype(np.int64), 0, -1)
+            w = np.full(below.shape, 0.5, dtype) if interpolation == "midpoint" else \
+                np.moveaxis(ranks, 0, -1) - below.astype(dtype)
+            upper = np.take_along_axis(ordered, above, axis=-1)
+            # PyTorch's lerp: exact at both ends
+            out = np.where(w < 0.5, lower + w * (upper - lower), upper - (upper - lower) * (1 - w))
+            ctx.above_at = np.take_along_axis(order, above, axis=-1)
+            ctx.w_below, ctx.w_above = np.asarray(1 - w, dtype), np.asarray(w, dtype)
+        else:
+            out = lower
+            ctx.above_at = None  # the one order statistic taken gets the whole gradient
+        ctx.below_at = np.take_along_axis(order, below, axis=-1)  # positions in x
+        ctx.inner_shape, ctx.shape = x.shape, a.shape
+        ctx.dim, ctx.keepdim, ctx.scalar_q = dim, keepdim, q.ndim == 0
+        scalar_q = q.ndim == 0
+        out = np.moveaxis(np.asarray(out, dtype), -1, 0)           # (Q, R...)
+        if keepdim and a.ndim:
+            out = out.reshape((out.shape[0],) + (1,) * a.ndim) if dim is None else \
+                np.expand_dims(out, 1 + dim)
+        return np.array(out[0] if scalar_q else out, dtype)  # a contiguous copy
+
+    @staticmethod
+    def _layout(ctx, grad):
+        """The output gradient as (R..., Q), the layout of ``ctx.picks``."""
+        if ctx.scalar_q:
+            grad = grad.reshape((1,) + tuple(grad.shape))
+        if ctx.keepdim and len(ctx.shape):
+            grad = grad.reshape((grad.shape[0],) + ctx.inner_shape[:-1])
+        return grad
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = Quantile._layout(ctx, grad).movedim(0, -1)
+        axis = len(ctx.inner_shape) - 1
+        if ctx.above_at is None:
+            gx = IndexAdd.apply(g, index=along_dim_index(ctx.below_at, axis),
+                                shape=ctx.inner_shape)
+        else:
+            gx = (IndexAdd.apply(g * const(ctx.w_below), index=along_dim_index(ctx.below_at, axis),
+                                 shape=ctx.inner_shape)
+                  + IndexAdd.apply(g * const(ctx.w_above),
+                                   index=along_dim_index(ctx.above_at, axis),
+                                   shape=ctx.inner_shape))
+        return gx.reshape(ctx.shape) if ctx.dim is None or not len(ctx.shape) else \
+            gx.movedim(-1, ctx.dim)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        g = np.moveaxis(Quantile._layout(ctx, grad), 0, -1)
+        axis = len(ctx.inner_shape) - 1
+        gx = np.zeros(ctx.inner_shape, grad.dtype)
+        if ctx.above_at is None:
+            np.add.at(gx, along_dim_index(ctx.below_at, axis), g)
+        else:
+            np.add.at(gx, along_dim_index(ctx.below_at, axis), g * ctx.w_below)
+            np.add.at(gx, along_dim_index(ctx.above_at, axis), g * ctx.w_above)
+        return gx.reshape(ctx.shape) if ctx.dim is None or not len(ctx.shape) else \
+            np.moveaxis(gx, -1, ctx.dim)

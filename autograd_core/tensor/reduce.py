@@ -1,5 +1,5 @@
 """Reducing Tensor methods: sums, means, variances, products, extremes and their
-indices, softmax and logsumexp, cumulative sums, sorting, median, norms; and the
+indices, softmax and logsumexp, cumulative sums, sorting, median, quantiles, norms; and the
 ``var_mean``/``std_mean`` functions.
 
 Longer than 600 lines on purpose: one concept (every reducing method of Tensor, each a
@@ -320,6 +320,37 @@ class ReduceMixin:
             idx = np.squeeze(idx, axis=d) if self.ndim else idx.reshape(())
         return ValuesIndices(values, _f.make(idx.astype(np.int64)))
 
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear", out: "Tensor | None" = None) -> "Tensor":
+        """The ``q``-th quantiles along ``dim`` (of every element when None), as PyTorch's:
+        ``q`` a float or a 0-d or 1-d tensor of this dtype in [0, 1] (1-d: the result gets
+        a leading dim of its length); ``interpolation`` ``'linear'``, ``'lower'``,
+        ``'higher'``, ``'midpoint'`` or ``'nearest'`` (rounding half to even) between the
+        order statistics around rank ``q * (n - 1)``. A NaN makes its slice's quantile NaN
+        (see ``nanquantile``). The gradient flows to the one or two order statistics used
+        (none to ``q``: a tensor ``q`` is taken as a constant, where PyTorch would also
+        differentiate the linear interpolation's weight).
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[0.0, 1.0, 2.0, 3.0], [4.0, 8.0, 5.0, 6.0]])
+        >>> x.quantile(0.5, dim=1)
+        tensor([1.5, 5.5])
+        >>> x.quantile(ag.tensor([0.25, 1.0]), dim=1, interpolation="lower")
+        tensor([[0., 4.],
+                [3., 8.]])
+        """
+        return _quantile(self, q, dim, keepdim, interpolation, out, False, "quantile")
+
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                    interpolation: str = "linear", out: "Tensor | None" = None) -> "Tensor":
+        """``quantile`` of the values that are not NaN (NaN where a slice has none).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, float("nan"), 3.0, 2.0]).nanquantile(0.5)
+        tensor(2.)
+        """
+        return _quantile(self, q, dim, keepdim, interpolation, out, True, "nanquantile")
+
     def cummax(self, dim: int) -> Any:
         """The running maximum along ``dim`` and where it was taken, a named tuple
         ``(values, indices)``: at a tie the later index, from a NaN on NaN (as PyTorch's).
@@ -578,6 +609,54 @@ def _median_index(a: np.ndarray, dim: int) -> np.ndarray:
         nan = np.isnan(a)
         idx = np.where(nan.any(axis=dim), np.argmax(nan, axis=dim), idx)
     return np.asarray(idx, dtype=np.int64)
+
+
+def _quantile(x: "Tensor", q: Any, dim: Any, keepdim: bool, interpolation: str, out: Any,
+              ignore_nan: bool, name: str) -> "Tensor":
+    """``Tensor.quantile`` and ``nanquantile``: PyTorch's checks, then ``RD.Quantile``."""
+    dtype = x._data.dtype
+    if dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if is_tensor(q):
+        if q.ndim > 1:
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        if q._data.dtype != dtype:
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+        qa = np.array(q._data)
+        if not np.all((qa >= 0) & (qa <= 1)):  # NaN fails too
+            raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    elif isinstance(q, (int, float, np.number, np.bool_)):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+        qa = np.asarray(q, dtype)
+    else:
+        raise TypeError(f"{name}(): argument 'q' must be a float or a Tensor, not "
+                        f"{type(q).__name__}")
+    if out is not None and out._data.dtype != dtype:
+        raise RuntimeError(f"{name}() out tensor must be same dtype as the input tensor")
+    if interpolation not in RD.QUANTILE_INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    if dim is not None:
+        dim = _check_dim(x, dim, name)
+    if x._data.size == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    result = RD.Quantile.apply(x, q=qa, dim=dim, keepdim=bool(keepdim),
+                               interpolation=interpolation, ignore_nan=ignore_nan)
+    if out is None:
+        return result
+    _write_out(out, result)
+    return out
+
+
+def _write_out(out: "Tensor", result: "Tensor") -> None:
+    """``out=``: ``out`` takes the result's shape and values (PyTorch resizes it)."""
+    if out.shape == result.shape:
+        out.copy_(result.detach())
+        return
+    out._data = np.array(result._data)  # a new size: new memory, as a resize would give
+    _f.version_counter(out)[0] += 1
+
 
 @numpy_names
 def var_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,

@@ -1,9 +1,12 @@
 """PyTorch's ``torch.utils`` paths, so ported scripts keep their imports:
 ``import autograd_core.utils.data``, ``from autograd_core.utils.data import DataLoader``,
-``from autograd_core.utils.data.dataloader import DataLoader``.
+``from autograd_core.utils.data.dataloader import DataLoader``, and
+``from autograd_core.utils.checkpoint import checkpoint`` (activation checkpointing).
 
 >>> import autograd_core.utils
 >>> autograd_core.utils.data.DataLoader.__module__
 'autograd_core.utils.data.dataloader'
+>>> autograd_core.utils.checkpoint.checkpoint.__name__
+'checkpoint'
 """
-from . import data  # noqa: F401
+from . import checkpoint, data  # noqa: F401
