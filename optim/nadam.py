@@ -82,6 +82,8 @@ class NAdam(_ParamwiseOptimizer):
         state["exp_avg"] = _zeros(p)
         state["exp_avg_sq"] = _zeros(p)
 
+    _elementwise = False   # each update multiplies the shared scalar mu_product
+
     def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
                 g: np.ndarray, step: float) -> None:
         lr = float(group["lr"])

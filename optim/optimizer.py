@@ -478,6 +478,32 @@ def _update_moments(state: Dict[str, Any], g: np.ndarray, beta1: float,
     return m, v
 
 
+# An update of at least this many elements per part is split over the library's threads
+# (``set_num_threads``); NumPy lets go of the GIL inside each operation, so the parts of
+# one parameter's update run at the same time. Elementwise rules only: the numbers are the
+# same however the elements are split.
+_SPLIT_MIN = 1 << 18
+
+
+def _split_update(update: Callable[[Any], None], n: int, arrays: Iterable[np.ndarray]) -> None:
+    """``update(None)`` for the whole parameter, or ``update(part)`` for contiguous
+    slices ``part`` of its flattened arrays, one per thread, when it is large and
+    ``arrays`` (those the update writes) are all C-contiguous."""
+    if n < 2 * _SPLIT_MIN or ag.get_num_threads() < 2 or \
+            not all(a.flags.c_contiguous for a in arrays):
+        update(None)
+        return
+    ag.kernels.parallel_for(lambda lo, hi: update(slice(lo, hi)), n, grain=_SPLIT_MIN)
+
+
+def _state_part(state: Dict[str, Any], part: slice, n: int) -> Dict[str, Any]:
+    """``state`` with each per-element buffer (a tensor of ``n`` elements) replaced by a
+    view of the slice ``part`` of it: the rule's writes land in the real buffers."""
+    return {k: ag.from_numpy(v.numpy().reshape(-1)[part])
+            if isinstance(v, Tensor) and v.ndim and v.numel() == n else v
+            for k, v in state.items()}
+
+
 class _ParamwiseOptimizer(Optimizer):
     """The loop of the rules that update each parameter from its own gradient and state
     (all but SGD), PyTorch's order: on a parameter's first step its state is made
@@ -499,11 +525,27 @@ class _ParamwiseOptimizer(Optimizer):
                 if len(state) == 0:
                     self._init_state(p, group)
                 step = _count_step(state)
-                if maximize:
-                    g = -g
-                g = _weight_decay(g, pd, lr, wd, decoupled)
-                self._update(group, state, pd, g, step)
+
+                def update(part: Any, pd: np.ndarray = pd, g: np.ndarray = g,
+                           state: Dict[str, Any] = state, step: float = step) -> None:
+                    if part is not None:
+                        state = _state_part(state, part, pd.size)
+                        pd, g = pd.reshape(-1)[part], g.reshape(-1)[part]
+                    if maximize:
+                        g = -g
+                    g = _weight_decay(g, pd, lr, wd, decoupled)
+                    self._update(group, state, pd, g, step)
+                if self._elementwise:
+                    buffers = [v.numpy() for v in state.values()
+                               if isinstance(v, Tensor) and v.ndim and v.numel() == pd.size]
+                    _split_update(update, pd.size, [pd] + buffers)
+                else:
+                    update(None)
         return loss
+
+    # The rule reads and writes each element of the parameter and its buffers on its own
+    # (no state shared by the elements is changed), so it may run on parts of them.
+    _elementwise = True
 
     _state_buffers: Tuple[str, ...] = ()  # what ``_buffers`` gives where groups do not vary
 

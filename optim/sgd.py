@@ -25,7 +25,8 @@ import numpy as np
 
 import autograd_core as ag
 
-from .optimizer import Optimizer, ParamsT, _check_nonneg, _grads, _unsupported, _weight_decay
+from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _split_update, _unsupported,
+                        _weight_decay)
 
 __all__ = ["SGD"]
 
@@ -77,23 +78,36 @@ class SGD(Optimizer):
             nesterov = group["nesterov"]
             maximize = group["maximize"]
             for p, pd, g in _grads(group):
-                if maximize:
-                    g = -g
-                g = _weight_decay(g, pd, lr, wd)
+                buf, first = None, False
                 if momentum != 0:
                     state = self.state[p]
                     buf_t = state.get("momentum_buffer")
-                    if buf_t is None:
-                        buf = np.array(g, copy=True)
+                    first = buf_t is None
+                    if first:   # the buffer starts as the (decayed) gradient, filled below
+                        buf = np.empty_like(pd)
                         state["momentum_buffer"] = ag.from_numpy(buf)
                     else:
                         buf = buf_t.numpy()
-                        buf *= momentum
-                        if dampening == 0:
-                            buf += g
+
+                def update(part: Any, pd: np.ndarray = pd, g: np.ndarray = g,
+                           buf: np.ndarray | None = buf, first: bool = first) -> None:
+                    if part is not None:
+                        pd, g = pd.reshape(-1)[part], g.reshape(-1)[part]
+                        buf = None if buf is None else buf.reshape(-1)[part]
+                    if maximize:
+                        g = -g
+                    g = _weight_decay(g, pd, lr, wd)
+                    if buf is not None:
+                        if first:
+                            buf[...] = g
                         else:
-                            buf += (1 - dampening) * g
-                    g = g + momentum * buf if nesterov else buf
-                pd -= lr * g
+                            buf *= momentum
+                            if dampening == 0:
+                                buf += g
+                            else:
+                                buf += (1 - dampening) * g
+                        g = g + momentum * buf if nesterov else buf
+                    pd -= lr * g
+                _split_update(update, pd.size, [pd] if buf is None else [pd, buf])
         return loss
 

@@ -32,7 +32,7 @@ from .recurrent import lstm_cell_kernels
 from .scatter import index_add_rows
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
                      avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
-from .threads import get_num_threads, set_num_threads
+from .threads import get_num_threads, parallel_for, set_num_threads
 
 __all__ = [
     "bmm", "matmul_packed",
@@ -43,7 +43,7 @@ __all__ = [
     "batch_norm_forward", "batch_norm_backward",
     "lstm_cell_kernels",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
-    "get_num_threads", "set_num_threads", "warmup",
+    "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]
 
 

@@ -509,3 +509,54 @@ def test_state_dict_survives_serialization_with_int_keys_and_steps():
         for k, v in orig["state"][i].items():
             np.testing.assert_array_equal(sd["state"][i][k]._data, v._data)
             assert sd["state"][i][k].dtype == v.dtype
+
+
+# ------------------------------------------- large updates split over threads
+SPLIT_CASES = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=5e-4)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.2, maximize=True)),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+    ("Adam", dict(lr=1e-3, weight_decay=0.1, amsgrad=True)),
+    ("AdamW", dict(lr=1e-3, betas=(0.5, 0.999))),
+    ("RMSprop", dict(lr=1e-3, centered=True, momentum=0.9)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
+    ("Adadelta", dict()),
+    ("Adamax", dict(lr=1e-2)),
+    ("RAdam", dict(lr=1e-3)),
+    ("NAdam", dict(lr=1e-3)),     # not split (a shared scalar): the same numbers anyway
+]
+
+
+@pytest.mark.parametrize("name,kwargs", SPLIT_CASES, ids=[n for n, _ in SPLIT_CASES])
+def test_an_update_split_over_threads_gives_the_same_numbers(name, kwargs):
+    """A parameter large enough to be split over two threads ends exactly where the same
+    update on one thread leaves it (elementwise rules: the split changes no operation)."""
+    for dtype in (np.float32, np.float64):
+        one, _ = _run_with_threads(name, kwargs, 1, dtype)
+        two, opt = _run_with_threads(name, kwargs, 2, dtype)
+        for a, b in zip(one, two):
+            np.testing.assert_array_equal(a, b)   # exact: the same operations per element
+        state = opt.state[opt.param_groups[0]["params"][0]]
+        assert all(v.shape == (700, 1000) for v in state.values()
+                   if isinstance(v, ag.Tensor) and v.ndim)
+
+
+def _run_with_threads(name, kwargs, threads, dtype):
+    rng = np.random.default_rng(5)
+    big = rng.standard_normal((700, 1000)).astype(dtype)   # 700k elements: split in two
+    small = rng.standard_normal(10).astype(dtype)
+    grads = [[rng.standard_normal(a.shape).astype(dtype) for a in (big, small)]
+             for _ in range(3)]
+    before = ag.get_num_threads()
+    ag.set_num_threads(threads)
+    try:
+        ps = [ag.tensor(a.copy(), requires_grad=True) for a in (big, small)]
+        opt = getattr(optim, name)(ps, **kwargs)
+        for gs in grads:
+            for p, g in zip(ps, gs):
+                p.grad = ag.tensor(g)
+            opt.step()
+    finally:
+        ag.set_num_threads(before)
+    return [p.detach().numpy() for p in ps], opt
