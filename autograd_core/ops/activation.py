@@ -19,6 +19,7 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
+from ..kernels.activation import leaky_relu_backward, leaky_relu_forward
 from .pointwise import select, select_tensor, where
 from .special import Erf, erf_array, sigmoid_array
 
@@ -35,20 +36,20 @@ class LeakyReLU(Function):
 
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
-        # products with masks, not np.where, which branches on every element
-        pos = x > 0
-        slope = ~pos * np.asarray(negative_slope, x.dtype)
-        slope += pos                                   # 1 where x > 0: exactly 0 + 1
-        ctx.slope = slope
-        return x * slope
+        out, ctx.mask = leaky_relu_forward(x, negative_slope)   # mask: x > 0
+        ctx.negative_slope = negative_slope
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * const(ctx.slope)  # piecewise linear: the slope is a constant
+        # piecewise linear: the slope is a constant of the graph
+        slope = ~ctx.mask * np.asarray(ctx.negative_slope, grad.dtype)
+        slope += ctx.mask
+        return grad * const(slope)
 
     @staticmethod
     def array_backward(ctx, grad):
-        return grad * ctx.slope
+        return leaky_relu_backward(grad, ctx.mask, ctx.negative_slope)
 
 
 class ELU(Function):

@@ -1,0 +1,54 @@
+"""The leaky ReLU kernels (``kernels/activation.py``): the Numba and NumPy paths agree
+bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_core import kernels as K
+from autograd_core.kernels import threads
+from autograd_core.kernels.activation import leaky_relu_backward, leaky_relu_forward
+
+
+def _cases(dtype):
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(600_001).astype(dtype)
+    x[:6] = [np.nan, -0.0, 0.0, np.inf, -np.inf, 1e-30]
+    return x
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")   # -inf * 0 is NaN, as in PyTorch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("slope", [0.2, 0.0, -0.5, 1.5])
+@pytest.mark.parametrize("parts", [1, 2])
+def test_numba_and_numpy_paths_agree_bit_for_bit(dtype, slope, parts):
+    x = np.tile(_cases(dtype)[:600_000], 4).reshape(2400, 1000)   # 2.4M: two parts
+    g = np.random.default_rng(2).standard_normal(x.shape).astype(dtype)
+    before = threads.get_num_threads()
+    threads.set_num_threads(parts)
+    try:
+        with K.use_backend("numba"):
+            out, mask = leaky_relu_forward(x, slope)
+            dx = leaky_relu_backward(g, mask, slope)
+    finally:
+        threads.set_num_threads(before)
+    with K.use_backend("numpy"):
+        ref_out, ref_mask = leaky_relu_forward(x, slope)
+        ref_dx = leaky_relu_backward(g, ref_mask, slope)
+    s = dtype(slope)
+    expected = np.where(x > 0, x, x * s)
+    for a, b in ((out, ref_out), (out, expected), (dx, ref_dx), (dx, np.where(x > 0, g, g * s))):
+        assert a.dtype == dtype and a.shape == x.shape
+        np.testing.assert_array_equal(a, b)   # exact: one multiply or none per element
+    np.testing.assert_array_equal(mask, x > 0)
+    assert np.signbit(out.reshape(-1)[1]) == (slope >= 0)   # -0.0 * slope keeps IEEE's sign
+    assert np.isnan(out.reshape(-1)[0])                    # NaN is not positive: NaN * slope
+
+
+def test_non_contiguous_input_takes_the_numpy_path_with_the_same_numbers():
+    x = _cases(np.float32)[:20_000].reshape(100, 200)[:, ::2]
+    with K.use_backend("numba"):
+        out, mask = leaky_relu_forward(x, 0.01)
+        dx = leaky_relu_backward(np.ones_like(x), mask, 0.01)
+    np.testing.assert_array_equal(out, np.where(x > 0, x, x * np.float32(0.01)))
+    np.testing.assert_array_equal(dx, np.where(x > 0, 1, np.float32(0.01)).astype(np.float32))
