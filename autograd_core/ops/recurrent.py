@@ -85,16 +85,19 @@ class LSTMStep(Function):
     @staticmethod
     def forward(ctx, xw, h, c, w, b=None):
         n = h.shape[-1]
-        gates = _hidden_gates(h, w, b)
-        gates += xw
-        act = sigmoid_array(gates)  # i, f, (unused), o
-        act[:, 2 * n:3 * n] = np.tanh(gates[:, 2 * n:3 * n])   # g
-        i, f, g, o = (act[:, k * n:(k + 1) * n] for k in range(4))
+        # the cell kernel of the layer (``kernels/recurrent.py``) on the negated
+        # pre-activation: the same operations as 1 / (1 + exp(-pre)) and tanh(pre)
+        act = _hidden_gates(h, w, b)
+        act += xw
+        np.negative(act, out=act)
+        with np.errstate(over="ignore"):   # exp(-x) is inf for x << 0: the sigmoid is 0
+            e = np.exp(act)
+        np.tanh(act[:, 2 * n:3 * n], out=act[:, 2 * n:3 * n])
         out = np.empty((2,) + h.shape, act.dtype)
-        np.multiply(f, c, out=out[1])
-        out[1] += i * g
+        cell, one = lstm_cell_kernels()[0], act.dtype.type(1)
+        cell(e, act, _contiguous(c), out[1], one)       # act: i, f, g, o; out[1]: c'
         tc = np.tanh(out[1])
-        np.multiply(o, tc, out=out[0])
+        np.multiply(act[:, 3 * n:], tc, out=out[0])
         ctx.act, ctx.tc = act, tc
         ctx.save_for_backward(xw, h, c, w, b)
         return out
@@ -106,17 +109,13 @@ class LSTMStep(Function):
     @staticmethod
     def array_backward(ctx, grad):
         xw, h, c, w, _ = ctx.saved_arrays
-        n = h.shape[-1]
         act, tc = ctx.act, ctx.tc
-        i, f, g, o = (act[:, k * n:(k + 1) * n] for k in range(4))
-        dh_out, dc_out = grad[0], grad[1]
-        dc = dh_out * o * (1 - tc * tc) + dc_out
+        grad = _contiguous(grad)
+        dc = np.array(grad[1])                 # becomes the gradient of c, in place
         dgates = np.empty_like(act)
-        np.multiply(dc * g, i * (1 - i), out=dgates[:, :n])
-        np.multiply(dc * c, f * (1 - f), out=dgates[:, n:2 * n])
-        np.multiply(dc * i, 1 - g * g, out=dgates[:, 2 * n:3 * n])
-        np.multiply(dh_out * tc, o * (1 - o), out=dgates[:, 3 * n:])
-        return (dgates, dgates @ w, dc * f, *_weight_grads(ctx, 3, dgates, h))
+        cell, one = lstm_cell_kernels()[1], act.dtype.type(1)
+        cell(grad[0], np.zeros_like(dc), dc, act, _contiguous(c), tc, dgates, one)
+        return (dgates, dgates @ w, dc, *_weight_grads(ctx, 3, dgates, h))
 
 
 def lstm_layer_composite(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
