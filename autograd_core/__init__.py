@@ -126,7 +126,10 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "cummax", "cummin", "logcumsumexp", "copysign", "fmod", "remainder",
               "floor_divide", "true_divide", "scatter_reduce", "bitwise_and", "bitwise_or",
               "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
-              "kthvalue", "mode", "nansum", "nanmean", "aminmax", "quantile", "nanquantile"):
+              "kthvalue", "mode", "nansum", "nanmean", "aminmax", "quantile", "nanquantile",
+              "eq", "ne", "lt", "le", "gt", "ge", "broadcast_to", "take_along_dim", "ravel",
+              "as_strided", "tensor_split", "hsplit", "vsplit", "dsplit", "narrow_copy",
+              "real", "imag", "is_complex"):
     globals()[_name] = _method(_name)
 del _name
 
