@@ -46,6 +46,8 @@ LOCKSTEP = [
     ("mnist-convnet", "mnist_cnn.py", ["--no-dropout"]),
     ("vae", "vae.py", ["--numpy-noise"]),
     ("dcgan", "dcgan.py", ["--numpy-noise"]),
+    # the critic's losses: 4 generator steps of 3 critic steps each
+    ("wgan-gp", "wgan_gp.py", ["--numpy-noise"]),
     ("resnet-cosine", "resnet_cifar.py", ["--scheduler", "cosine"]),
     ("resnet-warmup-smoothing", "resnet_cifar.py",
      ["--scheduler", "warmup-cosine", "--label-smoothing", "0.1"]),
@@ -69,6 +71,7 @@ PUBLISHED = [
     ("mnist-convnet", "mnist_cnn.py", []),
     ("vae", "vae.py", []),
     ("dcgan", "dcgan.py", []),
+    ("wgan-gp", "wgan_gp.py", []),
     ("resnet", "resnet_cifar.py", ["--scheduler", "multistep"]),
     ("infinite-loader", "infinite_loader.py", []),
     # the published sequences are 1000 samples long and trained for 15 steps (minutes)
