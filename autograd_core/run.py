@@ -134,6 +134,28 @@ def torch_names() -> Iterator[None]:
         sys.modules.update(before)
 
 
+def _spawned_children_too() -> None:
+    """Processes the script starts with multiprocessing's ``spawn`` (a Hogwild trainer's
+    ``mp.set_start_method('spawn')``) run a fresh interpreter that imports the script
+    again: their command line installs the same ``torch`` names first. (Forked children
+    inherit them.)"""
+    import multiprocessing.spawn as spawn
+    original = spawn.get_command_line
+    if getattr(original, "_torch_names", False):
+        return
+
+    def get_command_line(**kwds: Any) -> list:
+        cmd = list(original(**kwds))
+        if "-c" in cmd:
+            i = cmd.index("-c") + 1
+            cmd[i] = ("import sys, autograd_core.run as _run; "
+                      "sys.meta_path.insert(0, _run.TorchFinder()); " + cmd[i])
+        return cmd
+
+    get_command_line._torch_names = True  # type: ignore[attr-defined]
+    spawn.get_command_line = get_command_line
+
+
 def run(script: str, args: Sequence[str] = ()) -> int:
     """Run ``script`` as ``__main__`` with ``sys.argv = [script, *args]`` and ``torch``
     resolved to this library; returns the exit status (2 for a missing PyTorch feature,
@@ -141,6 +163,7 @@ def run(script: str, args: Sequence[str] = ()) -> int:
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     sys.meta_path.insert(0, TorchFinder())
+    _spawned_children_too()
     try:
         runpy.run_path(script, run_name="__main__")
     except MissingFeature as e:
