@@ -58,6 +58,10 @@ from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, Fl
 from .tensor.dtypes import (bfloat16, bool_, double, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .dtype_info import finfo, iinfo
+from .tensor.movement import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes,
+                              broadcast_tensors, cartesian_prod, chain_matmul, column_stack,
+                              combinations, dstack, expand_copy, pdist, tensordot, tril_indices,
+                              triu_indices, unravel_index, vander)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor.random import rand, rand_like, randint, randn, randn_like, randperm
 from .value import Value
@@ -129,7 +133,11 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "kthvalue", "mode", "nansum", "nanmean", "aminmax", "quantile", "nanquantile",
               "eq", "ne", "lt", "le", "gt", "ge", "broadcast_to", "take_along_dim", "ravel",
               "as_strided", "tensor_split", "hsplit", "vsplit", "dsplit", "narrow_copy",
-              "real", "imag", "is_complex"):
+              "real", "imag", "is_complex",
+              "fliplr", "flipud", "rot90", "diag_embed", "diagflat", "swapdims", "kron", "inner",
+              "vdot", "cross", "addmv", "addr", "addbmm", "dist", "take", "index_copy",
+              "index_put", "masked_scatter", "diagonal_scatter", "select_scatter",
+              "slice_scatter", "is_nonzero"):
     globals()[_name] = _method(_name)
 del _name
 

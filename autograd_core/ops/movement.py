@@ -235,3 +235,29 @@ class Strided(Function):
         out = np.zeros(ctx.n, grad.dtype)
         add_at(out, Strided._positions(ctx), grad.reshape(-1))
         return out
+
+
+class Rot90(Function):
+    """The ``(dim0, dim1)`` planes turned by ``k`` quarter turns, from ``dim0`` towards
+    ``dim1`` (a copy, as PyTorch's rot90); its backward turns back.
+
+    >>> import autograd_core as ag
+    >>> Rot90.apply(ag.tensor([[1, 2], [3, 4]]), k=1, dims=(0, 1))
+    tensor([[2, 4],
+            [1, 3]])
+    """
+
+    op = "rot90"
+
+    @staticmethod
+    def forward(ctx, a, k=1, dims=(0, 1)):
+        ctx.k, ctx.dims = k, dims
+        return np.ascontiguousarray(np.rot90(a, k, dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Rot90.apply(grad, k=-ctx.k, dims=ctx.dims)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return np.rot90(grad, -ctx.k, ctx.dims)

@@ -1,5 +1,6 @@
-"""Indexing Tensor methods: ``x[index]``, gather, index_select, masked_select,
-scatter and index_add, masked_fill, nonzero, repeat_interleave.
+"""Indexing Tensor methods: ``x[index]``, gather, index_select, masked_select, take,
+scatter and index_add, index_copy and index_put, masked_fill and masked_scatter, the
+diagonal/select/slice scatters, nonzero, repeat_interleave, is_nonzero.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from typing import Any, TYPE_CHECKING
 import numpy as np
 
 from ..autograd import function as _f
-from ..autograd.function import is_tensor
+from ..autograd.function import is_tensor, scalar_type_name
 from .args import _check_dim, _index, _index_1d, _require_tensor
 from ..ops import index as IX
+from ..ops import movement as MV
 from .pointwise import where
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
@@ -348,3 +350,266 @@ class IndexMixin:
         out = IX.ScatterReduce.apply(x, s, dim=d, index=idx, reduce=reduce,
                                      include_self=bool(include_self))
         return out if self.ndim else out.reshape(())
+
+    def take(self, index: "Tensor") -> "Tensor":
+        """The elements of the flattened self at ``index`` (int64, any shape, negative ones
+        counting from the end): a tensor of ``index``'s shape.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).take(ag.tensor([[0, -1]]))
+        tensor([[1, 4]])
+        """
+        idx = _require_tensor(index, "take", "index")._data
+        if idx.dtype != np.int64:
+            raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                               f"{scalar_type_name(idx.dtype)}")
+        n = self._data.size
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            bad = idx[(idx < -n) | (idx >= n)].flat[0]
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                             "elements.")
+        return IX.Index.apply(self.reshape(-1), index=idx % max(n, 1))
+
+    def index_copy(self, dim: int, index: "Tensor", source: "Tensor") -> "Tensor":
+        """A copy of self with the slices of ``source`` written at ``index`` along ``dim``.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(3, 2).index_copy(0, ag.tensor([2, 0]), ag.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([[3., 4.],
+                [0., 0.],
+                [1., 2.]])
+        """
+        source = _require_tensor(source, "index_copy", "source")
+        d = _check_dim(self, dim, "index_copy")
+        idx = _require_tensor(index, "index_copy", "index")._data
+        if idx.dtype != np.int64:
+            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
+                               f"{scalar_type_name(idx.dtype)}")
+        if idx.ndim > 1:
+            raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+        idx = idx.reshape(-1)
+        x = self if self.ndim else self.reshape(1)
+        src = source if source.ndim else source.reshape(1)
+        if src.ndim != x.ndim or len(idx) != src.shape[d]:
+            raise IndexError(f"index_copy_(): Number of indices ({len(idx)}) should be equal to "
+                             f"source.size(dim) ({src.shape[d] if d < src.ndim else 1})")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
+                               f"but got (self) {scalar_type_name(self.dtype)} and (source) "
+                               f"{scalar_type_name(source.dtype)}")
+        n = x.shape[d]
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            bad = idx[(idx < 0) | (idx >= n)][0]
+            raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {d} "
+                             f"with size {n}")
+        if src.shape[:d] + src.shape[d + 1:] != x.shape[:d] + x.shape[d + 1:]:
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice "
+                               f"shapes. Destination slice shape: {list(x.shape[:d] + x.shape[d + 1:])} "
+                               f"and source slice shape: {list(src.shape[:d] + src.shape[d + 1:])}")
+        out = IX.IndexPut.apply(x, src, index=(slice(None),) * d + (idx,))
+        return out if self.ndim else out.reshape(())
+
+    def index_copy_(self, dim: int, index: "Tensor", source: "Tensor") -> "Tensor":
+        """``index_copy`` written into self (in place).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(3).index_copy_(0, ag.tensor([1]), ag.tensor([5.0]))
+        tensor([0., 5., 0.])
+        """
+        return self._inplace("index_copy_", lambda s: s.index_copy(dim, index, source), source)
+
+    def _put_index(self, indices: Any) -> tuple:
+        """``index_put``'s tuple of index tensors as a NumPy index, checked as PyTorch."""
+        if is_tensor(indices):
+            indices = (indices,)
+        arrays = []
+        for t in indices:
+            a = t._data if is_tensor(t) else np.asarray(t)
+            if a.dtype == np.uint8:
+                a = a.astype(bool)
+            if a.dtype != np.bool_ and a.dtype.kind not in "iu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            arrays.append(a)
+        if not arrays:
+            raise RuntimeError("index_put: expected at least one index tensor")
+        taken = sum(a.ndim if a.dtype == np.bool_ else 1 for a in arrays)
+        if taken > self.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {self.ndim} (got {taken})")
+        k = 0
+        for a in arrays:
+            if a.dtype == np.bool_:
+                if a.shape != self.shape[k:k + a.ndim]:
+                    raise IndexError(f"The shape of the mask {list(a.shape)} at index {k} does "
+                                     f"not match the shape of the indexed tensor "
+                                     f"{list(self.shape)} at index {k}")
+                k += a.ndim
+                continue
+            n = self.shape[k]
+            if a.size and (a.min() < -n or a.max() >= n):
+                bad = a[(a < -n) | (a >= n)].flat[0]
+                raise IndexError(f"index {bad} is out of bounds for dimension {k} with size {n}")
+            k += 1
+        return tuple(arrays)
+
+    def index_put(self, indices: Any, values: "Tensor", accumulate: bool = False) -> "Tensor":
+        """A copy of self with ``values`` (broadcast) written at ``self[indices]``, ``indices``
+        a tuple of int or bool tensors; with ``accumulate`` added there instead (repeated
+        positions adding up).
+
+        >>> import autograd_core as ag
+        >>> i = ag.tensor([0, 0, 2])
+        >>> ag.zeros(3).index_put((i,), ag.tensor(1.0), accumulate=True)
+        tensor([2., 0., 1.])
+        """
+        values = _require_tensor(values, "index_put", "values")
+        idx = self._put_index(indices)
+        if values.dtype != self.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{scalar_type_name(self.dtype)} for the destination and "
+                               f"{scalar_type_name(values.dtype)} for the source.")
+        shape = np.zeros(self.shape, dtype=bool)[idx].shape
+        try:
+            target = np.broadcast_shapes(values.shape, shape)
+        except ValueError:
+            target = None
+        if target != shape:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot "
+                               f"be broadcast to indexing result of shape {list(shape)}")
+        if accumulate:
+            v = values if values.shape == shape else values.expand(shape)
+            return self + IX.IndexAdd.apply(v, index=idx, shape=self.shape)
+        return IX.IndexPut.apply(self, values, index=idx)
+
+    def index_put_(self, indices: Any, values: "Tensor", accumulate: bool = False) -> "Tensor":
+        """``index_put`` written into self (in place).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 2).index_put_((ag.tensor([1]), ag.tensor([0])), ag.tensor(7.0))
+        tensor([[0., 0.],
+                [7., 0.]])
+        """
+        return self._inplace("index_put_", lambda s: s.index_put(indices, values, accumulate),
+                             values)
+
+    def _masked_scatter_args(self, mask: Any, source: "Tensor", name: str) -> np.ndarray:
+        _require_tensor(source, name, "source")
+        m = mask._data if is_tensor(mask) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                               f"dtype {scalar_type_name(m.dtype)}")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
+                               f"got{scalar_type_name(self.dtype)} and "
+                               f"{scalar_type_name(source.dtype)}")
+        return m
+
+    def masked_scatter(self, mask: Any, source: "Tensor") -> "Tensor":
+        """A copy of self (broadcast with ``mask``) with the first elements of ``source``, in
+        order, written where ``mask`` is True.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(4).masked_scatter(ag.tensor([True, False, True, False]),
+        ...                            ag.tensor([1.0, 2.0, 3.0]))
+        tensor([1., 0., 2., 0.])
+        """
+        m = self._masked_scatter_args(mask, source, "masked_scatter")
+        try:
+            shape = tuple(np.broadcast_shapes(self.shape, m.shape))
+        except ValueError:
+            raise RuntimeError(f"masked_scatter: mask of shape {list(m.shape)} cannot be "
+                               f"broadcast with self of shape {list(self.shape)}") from None
+        x = self if self.shape == shape else self.expand(shape)
+        m = np.broadcast_to(m, shape)
+        count = int(m.sum())
+        if count > source.numel():
+            raise RuntimeError("Number of elements of source < number of ones in mask")
+        if not shape:
+            x, m = x.reshape(1), m.reshape(1)
+        out = IX.IndexPut.apply(x, source.reshape(-1)[:count], index=np.ascontiguousarray(m))
+        return out.reshape(shape)
+
+    def masked_scatter_(self, mask: Any, source: "Tensor") -> "Tensor":
+        """``masked_scatter`` written into self (in place); ``mask`` broadcasts to self.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2).masked_scatter_(ag.tensor([False, True]), ag.tensor([5.0]))
+        tensor([0., 5.])
+        """
+        m = self._masked_scatter_args(mask, source, "masked_scatter_")
+        try:
+            ok = tuple(np.broadcast_shapes(self.shape, m.shape)) == self.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"masked_scatter_: mask of shape {list(m.shape)} cannot be "
+                               f"broadcast to self's shape {list(self.shape)}")
+        return self._inplace("masked_scatter_", lambda s: s.masked_scatter(mask, source), source)
+
+    def _check_scatter_src(self, src: "Tensor", part: tuple) -> None:
+        if tuple(src.shape) != tuple(part):
+            raise RuntimeError(f"expected src to have a size equal to the slice of self. src size "
+                               f"= {list(src.shape)}, slice size = {list(part)}")
+
+    def diagonal_scatter(self, src: "Tensor", offset: int = 0, dim1: int = 0,
+                         dim2: int = 1) -> "Tensor":
+        """A copy of self with ``src`` written on the diagonal ``diagonal(offset, dim1, dim2)``.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 2).diagonal_scatter(ag.tensor([1.0, 2.0]))
+        tensor([[1., 0.],
+                [0., 2.]])
+        """
+        src = _require_tensor(src, "diagonal_scatter", "src")
+        part = self.diagonal(offset, dim1, dim2)
+        self._check_scatter_src(src, part.shape)
+        d1, d2 = _check_dim(self, dim1, "diagonal"), _check_dim(self, dim2, "diagonal")
+        args = (int(offset), d1, d2)
+        mask = np.zeros(self.shape, dtype=bool)
+        MV.diagonal_view(mask, *args)[...] = True
+        placed = MV.DiagonalScatter.apply(src.to(self.dtype), shape=self.shape, args=args)
+        return where(mask, placed, self)
+
+    def select_scatter(self, src: "Tensor", dim: int, index: int) -> "Tensor":
+        """A copy of self with ``src`` written at ``select(dim, index)``.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 2).select_scatter(ag.tensor([1.0, 2.0]), 0, -1)
+        tensor([[0., 0.],
+                [1., 2.]])
+        """
+        src = _require_tensor(src, "select_scatter", "src")
+        part = self.select(dim, index)
+        self._check_scatter_src(src, part.shape)
+        d = _check_dim(self, dim, "select_scatter")
+        return IX.IndexPut.apply(self, src.to(self.dtype), index=(slice(None),) * d + (int(index),))
+
+    def slice_scatter(self, src: "Tensor", dim: int = 0, start: int | None = None,
+                      end: int | None = None, step: int = 1) -> "Tensor":
+        """A copy of self with ``src`` written at the slice ``start:end:step`` of ``dim``.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(4).slice_scatter(ag.tensor([1.0, 2.0]), start=0, step=2)
+        tensor([1., 0., 2., 0.])
+        """
+        src = _require_tensor(src, "slice_scatter", "src")
+        if step <= 0:
+            raise RuntimeError("slice step must be positive")
+        d = _check_dim(self, dim, "slice_scatter")
+        index = (slice(None),) * d + (slice(start, end, step),)
+        part = np.zeros(self.shape, dtype=bool)[index].shape
+        self._check_scatter_src(src, part)
+        return IX.IndexPut.apply(self, src.to(self.dtype), index=index)
+
+    def is_nonzero(self) -> bool:
+        """Whether the one element of self is not zero (more or fewer elements: an error).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.5]).is_nonzero()
+        True
+        """
+        n = self._data.size
+        if n == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        if n > 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))

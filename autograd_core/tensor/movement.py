@@ -19,7 +19,10 @@ from ..autograd.grad_mode import STATE
 from .args import _check_dim, _check_dim_of_nd, _keyword_size, _require_tensor, _size
 from ..ops import index as IX
 from ..ops import movement as MV
+from ..ops import product as PR
+from .dtypes import _dtype, get_default_dtype
 from .pointwise import where
+from .size import Size
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
     from .base import Tensor
@@ -522,6 +525,120 @@ class MovementMixin:
             out = IX.Index.apply(out, index=(slice(None),) * d + (idx,))
         return out.clone() if out is self else out  # a copy even if nothing moved, as PyTorch
 
+    def fliplr(self) -> "Tensor":
+        """The columns in reverse order (``flip(1)``; a copy): at least 2-D.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).fliplr()
+        tensor([[2, 1],
+                [4, 3]])
+        """
+        if self.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return self.flip(1)
+
+    def flipud(self) -> "Tensor":
+        """The rows in reverse order (``flip(0)``; a copy): at least 1-D.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2, 3]).flipud()
+        tensor([3, 2, 1])
+        """
+        if self.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return self.flip(0)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> "Tensor":
+        """The ``dims`` planes turned ``k`` quarter turns from ``dims[0]`` towards ``dims[1]``
+        (negative ``k`` the other way; a copy).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]]).rot90()
+        tensor([[2, 4],
+                [1, 3]])
+        """
+        dims = list(dims)
+        if len(dims) != 2:
+            raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise RuntimeError(f"expected total dims >= 2, but got total dims = {self.ndim}")
+        d0, d1 = _check_dim(self, dims[0], "rot90"), _check_dim(self, dims[1], "rot90")
+        if d0 == d1:
+            raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} "
+                               f"and dim1 = {dims[1]}")
+        k = int(k) % 4
+        if k == 0:
+            return self.clone()
+        return MV.Rot90.apply(self, k=k, dims=(d0, d1))
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> "Tensor":
+        """A tensor whose ``(dim1, dim2)`` planes hold the last dim of self on their diagonal
+        ``offset`` (zero elsewhere): one dim more than self.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).diag_embed()
+        tensor([[1, 0],
+                [0, 2]])
+        """
+        n = self.ndim + 1
+        d1, d2 = (_check_dim(_NDim(n), d, "diag_embed") for d in (dim1, dim2))
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        if self.ndim == 0:
+            raise RuntimeError("diag_embed: expected a tensor with at least 1 dim")
+        m = self.shape[-1] + abs(int(offset))
+        rest = iter(self.shape[:-1])
+        shape = tuple(m if k in (d1, d2) else next(rest) for k in range(n))
+        return MV.DiagonalScatter.apply(self, shape=shape, args=(int(offset), d1, d2))
+
+    def diagflat(self, offset: int = 0) -> "Tensor":
+        """A square 2-D tensor with the flattened self on its diagonal ``offset``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2]]).diagflat(1)
+        tensor([[0, 1, 0],
+                [0, 0, 2],
+                [0, 0, 0]])
+        """
+        flat = self.reshape(-1)
+        m = flat.shape[0] + abs(int(offset))
+        return MV.DiagonalScatter.apply(flat, shape=(m, m), args=(int(offset), 0, 1))
+
+    def swapdims(self, dim0: int, dim1: int) -> "Tensor":
+        """``transpose(dim0, dim1)``: a view.
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).swapdims(0, -1).shape
+        (3, 2)
+        """
+        return self.transpose(dim0, dim1)
+
+    # products, written once in ops/product.py
+    kron = PR.kron
+    inner = PR.inner
+    vdot = PR.vdot
+    cross = PR.cross
+    addmv = PR.addmv
+    addr = PR.addr
+    addbmm = PR.addbmm
+    dist = PR.dist
+
+    def addmv_(self, mat: "Tensor", vec: "Tensor", *, beta: Any = 1, alpha: Any = 1) -> "Tensor":
+        """``addmv`` written into self (in place)."""
+        return self._inplace("addmv_", lambda s: PR.addmv(s, mat, vec, beta=beta, alpha=alpha),
+                             mat, vec)
+
+    def addr_(self, vec1: "Tensor", vec2: "Tensor", *, beta: Any = 1, alpha: Any = 1) -> "Tensor":
+        """``addr`` written into self (in place)."""
+        return self._inplace("addr_", lambda s: PR.addr(s, vec1, vec2, beta=beta, alpha=alpha),
+                             vec1, vec2)
+
+    def addbmm_(self, batch1: "Tensor", batch2: "Tensor", *, beta: Any = 1,
+                alpha: Any = 1) -> "Tensor":
+        """``addbmm`` written into self (in place)."""
+        return self._inplace("addbmm_", lambda s: PR.addbmm(s, batch1, batch2, beta=beta,
+                                                            alpha=alpha), batch1, batch2)
+
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     """Coordinate grids from 1-D tensors: with ``indexing='ij'`` (the default) output ``k``
     varies along dim ``k``; with ``'xy'`` the first two dims are swapped (as NumPy).
@@ -627,3 +744,327 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise RuntimeError(f"stack: expects each tensor to be equal size, got shapes "
                          f"{[t.shape for t in tensors]}")
     return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+class _NDim:
+    """Stands for a tensor of ``ndim`` dims where only the number of dims is checked."""
+
+    __slots__ = ("ndim",)
+
+    def __init__(self, ndim: int) -> None:
+        self.ndim = ndim
+
+
+def _at_least(ndim: int, tensors: tuple, op: str) -> Any:
+    """``atleast_{ndim}d``: one tensor, or a tuple when given several or a sequence."""
+    one = len(tensors) == 1 and is_tensor(tensors[0])
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    out = []
+    for i, t in enumerate(tensors):
+        _require_tensor(t, op, f"tensors[{i}]")
+        if t.ndim >= ndim:
+            out.append(t)
+        elif ndim == 3 and t.ndim == 2:
+            out.append(t.unsqueeze(-1))
+        elif ndim == 3 and t.ndim == 1:
+            out.append(t.reshape(1, -1, 1))
+        else:
+            out.append(t.reshape((1,) * (ndim - max(t.ndim, 1)) + (t.shape or (1,))))
+    return out[0] if one else tuple(out)
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least 1 dim (a 0-d one becomes 1-D, a view); others as they are.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import atleast_1d
+    >>> atleast_1d(ag.tensor(1.0)), atleast_1d(ag.tensor(1), ag.tensor([2]))
+    (tensor([1.]), (tensor([1]), tensor([2])))
+    """
+    return _at_least(1, tensors, "atleast_1d")
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least 2 dims: 0-d and 1-D ones become rows ``(1, n)`` (views).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import atleast_2d
+    >>> atleast_2d(ag.tensor([1, 2])).shape
+    (1, 2)
+    """
+    return _at_least(2, tensors, "atleast_2d")
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least 3 dims: ``(n,)`` becomes ``(1, n, 1)``, ``(m, n)`` becomes
+    ``(m, n, 1)`` (views), as NumPy.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import atleast_3d
+    >>> atleast_3d(ag.zeros(2, 3)).shape
+    (2, 3, 1)
+    """
+    return _at_least(3, tensors, "atleast_3d")
+
+
+def broadcast_shapes(*shapes: Any) -> Size:
+    """The shape the given shapes (ints or sequences) broadcast to, as PyTorch.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import broadcast_shapes
+    >>> broadcast_shapes((2, 1), (3,), 1)
+    (2, 3)
+    """
+    result: list = []
+    for i, shape in enumerate(shapes):
+        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+        if len(shape) > len(result):
+            result = [1] * (len(shape) - len(result)) + result
+        for k in range(1, len(shape) + 1):
+            s, r = shape[-k], result[-k]
+            if s == r or s == 1 and r >= 0:
+                continue
+            if r == 1 and s >= 0:
+                result[-k] = s
+                continue
+            raise RuntimeError(f"Attempting to broadcast a dimension of length {s} at {-k}! "
+                               f"Mismatching argument at index {i} had {shape}; but expected "
+                               f"shape should be broadcastable to {result}")
+    return Size(result)
+
+
+def broadcast_tensors(*tensors: "Tensor") -> tuple:
+    """The tensors expanded to their common shape (views; one already of that shape is
+    returned as it is).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import broadcast_tensors
+    >>> [t.shape for t in broadcast_tensors(ag.zeros(2, 1), ag.zeros(3))]
+    [(2, 3), (2, 3)]
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    ts = [_require_tensor(t, "broadcast_tensors", f"tensors[{i}]") for i, t in enumerate(tensors)]
+    shape: tuple = ()
+    for t in ts:
+        try:
+            shape = np.broadcast_shapes(shape, t.shape)
+        except ValueError:
+            PR._broadcast_error(shape, t.shape)
+    return tuple(t if t.shape == shape else MV.Expand.apply(t, shape=shape) for t in ts)
+
+
+def block_diag(*tensors: "Tensor") -> "Tensor":
+    """A 2-D tensor with the tensors (each 0-, 1- or 2-D: a scalar, a row, a matrix) along
+    its diagonal, zero elsewhere; the dtype all of theirs promote to.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import block_diag
+    >>> block_diag(ag.tensor([[1, 2]]), ag.tensor(3))
+    tensor([[1, 2, 0],
+            [0, 0, 3]])
+    """
+    ts = []
+    for i, t in enumerate(tensors):
+        _require_tensor(t, "block_diag", f"tensors[{i}]")
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.ndim} dimensions")
+        ts.append(t.reshape(1, -1) if t.ndim < 2 else t)
+    if not ts:
+        return _f.make(np.zeros((1, 0), get_default_dtype()))
+    dt = np.result_type(*[t._data.dtype for t in ts])
+    cols = sum(t.shape[1] for t in ts)
+    rows, left = [], 0
+    for t in ts:
+        r, c = t.shape
+        parts = [t.to(dt)]
+        if left:
+            parts.insert(0, _f.make(np.zeros((r, left), dt)))
+        if cols - left - c:
+            parts.append(_f.make(np.zeros((r, cols - left - c), dt)))
+        rows.append(MV.Cat.apply(*parts, dim=1) if len(parts) > 1 else parts[0])
+        left += c
+    return MV.Cat.apply(*rows, dim=0) if len(rows) > 1 else rows[0].clone()
+
+
+def _vector(t: Any, op: str, i: int) -> "Tensor":
+    _require_tensor(t, op, f"tensors[{i}]")
+    if t.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    return t
+
+
+def cartesian_prod(*tensors: "Tensor") -> "Tensor":
+    """Every tuple of one element from each 1-D tensor, in row-major order: an ``(N, k)``
+    tensor (one tensor is returned as it is).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import cartesian_prod
+    >>> cartesian_prod(ag.tensor([1, 2]), ag.tensor([3, 4]))
+    tensor([[1, 3],
+            [1, 4],
+            [2, 3],
+            [2, 4]])
+    """
+    ts = [_vector(t, "cartesian_prod", i) for i, t in enumerate(tensors)]
+    if len(ts) == 1:
+        return ts[0]
+    if len({t._data.dtype for t in ts}) > 1:
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    grids = meshgrid(*ts, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(input: "Tensor", r: int = 2, with_replacement: bool = False) -> "Tensor":
+    """Every ``r``-element combination of the elements of a 1-D tensor (with repeats when
+    ``with_replacement``), as rows, in lexicographic order of positions.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import combinations
+    >>> combinations(ag.tensor([1, 2, 3]))
+    tensor([[1, 2],
+            [1, 3],
+            [2, 3]])
+    """
+    import itertools
+    x = _vector(input, "combinations", 0)
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _f.make(np.zeros(0, x._data.dtype))
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(pick(range(x.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return IX.Index.apply(x, index=idx)
+
+
+def column_stack(tensors: Sequence["Tensor"]) -> "Tensor":
+    """Join along dim 1, 0-d and 1-D tensors first made columns ``(n, 1)``.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import column_stack
+    >>> column_stack([ag.tensor([1, 2]), ag.tensor([[3], [4]])])
+    tensor([[1, 3],
+            [2, 4]])
+    """
+    ts = [t.reshape(-1, 1) if t.ndim < 2 else t for t in _tensors(tensors, "column_stack")]
+    return cat(ts, 1)
+
+
+def dstack(tensors: Sequence["Tensor"]) -> "Tensor":
+    """Join along dim 2 (depth), each tensor first made at least 3-D by ``atleast_3d``.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import dstack
+    >>> dstack([ag.tensor([1, 2]), ag.tensor([3, 4])])
+    tensor([[[1, 3],
+             [2, 4]]])
+    """
+    return cat(list(atleast_3d(_tensors(tensors, "dstack"))), 2)
+
+
+def expand_copy(input: "Tensor", size: Sequence[int]) -> "Tensor":
+    """``input.expand(size)`` as a new tensor (a copy).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import expand_copy
+    >>> expand_copy(ag.tensor([1, 2]), (2, 2))
+    tensor([[1, 2],
+            [1, 2]])
+    """
+    return _require_tensor(input, "expand_copy", "input").expand(size).clone()
+
+
+def _triangle_indices(row: int, col: int, offset: int, dtype: Any, lower: bool) -> "Tensor":
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    if lower:
+        i, j = np.nonzero(np.tri(row, col, offset, dtype=bool))
+    else:
+        i, j = np.nonzero(~np.tri(row, col, offset - 1, dtype=bool))
+    return _f.make(np.stack([i, j]).astype(_dtype(dtype) or np.int64).reshape(2, -1))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None, layout: Any = None) -> "Tensor":
+    """The ``(row, col)`` coordinates of the lower triangle (on and below diagonal
+    ``offset``) of a ``row x col`` matrix, row by row: a ``(2, N)`` tensor.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import tril_indices
+    >>> tril_indices(2, 2)
+    tensor([[0, 1, 1],
+            [0, 0, 1]])
+    """
+    return _triangle_indices(row, col, offset, dtype, True)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None, layout: Any = None) -> "Tensor":
+    """The coordinates of the upper triangle (on and above diagonal ``offset``), row by row.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import triu_indices
+    >>> triu_indices(2, 3, 1)
+    tensor([[0, 0, 1],
+            [1, 2, 2]])
+    """
+    return _triangle_indices(row, col, offset, dtype, False)
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple:
+    """The coordinates, in a tensor of ``shape``, of flat ``indices``: one int64 tensor per
+    dim (of ``indices``' shape). Indices wrap around the number of elements, as PyTorch's.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import unravel_index
+    >>> unravel_index(ag.tensor([4, 5]), (2, 3))
+    (tensor([1, 1]), tensor([1, 2]))
+    """
+    idx = indices._data if is_tensor(indices) else np.asarray(indices)
+    if idx.dtype.kind not in "iu" or idx.dtype == np.bool_:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {idx.dtype}")
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    n = int(np.prod(shape, dtype=np.int64))
+    if idx.size and n == 0:
+        raise RuntimeError(f"unravel_index: cannot unravel indices into the empty shape {shape}")
+    flat = idx.astype(np.int64) % max(n, 1)
+    return tuple(_f.make(np.array(c, dtype=np.int64))
+                 for c in np.unravel_index(flat, shape)) if shape else ()
+
+
+def vander(x: "Tensor", N: int | None = None, increasing: bool = False) -> "Tensor":
+    """The Vandermonde matrix of a 1-D tensor: column ``j`` holds ``x ** (N - 1 - j)``
+    (``x ** j`` when ``increasing``). Integer and bool inputs give int64.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.tensor.movement import vander
+    >>> vander(ag.tensor([2, 3]), 3)
+    tensor([[4, 2, 1],
+            [9, 3, 1]])
+    """
+    x = _require_tensor(x, "vander", "x")
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else int(N)
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if x._data.dtype.kind in "biu":
+        x = x.to(np.int64)
+    col = x.reshape(-1, 1)
+    if n == 0:
+        return col[:, :0].clone()
+    ones = _f.make(np.ones((x.shape[0], 1), x._data.dtype))
+    out = MV.Cat.apply(ones, col.expand(x.shape[0], n - 1), dim=1).cumprod(1) if n > 1 else \
+        ones
+    return out if increasing else out.flip(1)
+
+
+tensordot = PR.tensordot
+chain_matmul = PR.chain_matmul
+pdist = PR.pdist
