@@ -137,7 +137,10 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "fliplr", "flipud", "rot90", "diag_embed", "diagflat", "swapdims", "kron", "inner",
               "vdot", "cross", "addmv", "addr", "addbmm", "dist", "take", "index_copy",
               "index_put", "masked_scatter", "diagonal_scatter", "select_scatter",
-              "slice_scatter", "is_nonzero"):
+              "slice_scatter", "is_nonzero",
+              "inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve",
+              "cholesky_inverse", "qr", "svd", "pinverse", "matrix_power", "matrix_exp",
+              "triangular_solve"):
     globals()[_name] = _method(_name)
 del _name
 
