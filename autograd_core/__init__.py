@@ -64,6 +64,9 @@ from .tensor.movement import (atleast_1d, atleast_2d, atleast_3d, block_diag, br
                               triu_indices, unravel_index, vander)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor.random import rand, rand_like, randint, randn, randn_like, randperm
+from .tensor.random import logspace, normal, poisson, randint_like
+from .tensor.statistics import (bincount, corrcoef, cov, cumulative_trapezoid, histogram, isin,
+                                trapezoid, trapz)
 from .value import Value
 from .ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .ops.pool import avg_pool2d, max_pool2d
@@ -72,6 +75,8 @@ from . import linalg, random
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
 from .serialization import load, save
+from . import special
+from .special import polygamma, xlogy
 
 allocator.configure()  # keep freed arrays' memory between steps (glibc; see allocator.py)
 
@@ -140,7 +145,14 @@ for _name in (*_TENSOR_METHODS, "relu", "abs", "square", "clamp", "clip", "maxim
               "slice_scatter", "is_nonzero",
               "inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve",
               "cholesky_inverse", "qr", "svd", "pinverse", "matrix_power", "matrix_exp",
-              "triangular_solve"):
+              "triangular_solve",
+              "lgamma", "digamma", "mvlgamma", "erfc", "erfinv", "i0", "logit", "sinc", "sgn",
+              "signbit", "deg2rad", "rad2deg", "float_power", "fmax", "fmin", "heaviside",
+              "logaddexp2", "nextafter", "ldexp", "frexp", "gcd", "lcm", "positive", "conj",
+              "resolve_conj", "resolve_neg", "conj_physical", "is_conj", "isreal", "arccos",
+              "arcsin", "arctan", "arccosh", "arcsinh", "arctanh", "absolute", "greater",
+              "greater_equal", "less", "less_equal", "not_equal", "msort", "nanmedian",
+              "unique_consecutive", "renorm"):
     globals()[_name] = _method(_name)
 del _name
 
@@ -225,3 +237,8 @@ import builtins  # noqa: E402
 import sys as _sys  # noqa: E402
 
 __version__ = "0.1.0"
+
+
+# ``torch.range`` (deprecated, inclusive end) shadows the builtin ``range`` in this module's
+# namespace, so it is bound last.
+from .tensor.random import range  # noqa: E402,A004

@@ -49,6 +49,7 @@ from .pointwise import PointwiseMixin
 from .random import RandomMixin
 from .reduce import ReduceMixin
 from .size import Size, shape_of
+from .statistics import StatisticsMixin
 
 _tuple_new = tuple.__new__
 
@@ -83,7 +84,7 @@ def init_leaf(t: "Tensor", data: np.ndarray) -> None:
     t._view = None    # for a view: (base, input, op class, op attrs, base version, made in no_grad)
 
 class Tensor(PointwiseMixin, ReduceMixin, MovementMixin, IndexMixin, LinalgMixin, InPlaceMixin,
-             CreationMixin, RandomMixin, BinsMixin):
+             CreationMixin, RandomMixin, BinsMixin, StatisticsMixin):
     """An n-dimensional array that can record the operations made on it.
 
 Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.

@@ -8,6 +8,7 @@ each a few lines plus its runnable example); split, a reader would look in two p
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any, Callable, TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,9 @@ from .args import _SCALARS, _array, _is_float, _pair_dtype, _require_float, _req
 from ..ops import pointwise as P
 from ..ops import TENSOR_METHODS
 from ..ops import special as SP
+
+# PyTorch's torch.return_types.frexp
+Frexp = namedtuple("Frexp", ["mantissa", "exponent"])
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
     from .base import Tensor
@@ -700,6 +704,395 @@ class PointwiseMixin:
             nan = _f.make(np.asarray(np.minimum(s, m)))
             return where(s <= m, self, where(s > m, max, nan))
         return self.clamp(max=max)
+
+    # ---- special functions (ops/special.py) and NumPy-style names -------------------------
+
+    def _float_op(self, Op: type, **attrs: Any) -> "Tensor":
+        return Op.apply(self._floating(), **attrs)
+
+    def lgamma(self) -> "Tensor":
+        """``log|Gamma(x)|`` (+inf at 0 and the negative integers); gradient ``digamma``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 0.5, 0.0]).lgamma()
+        tensor([0.    , 0.5724,    inf])
+        """
+        return self._float_op(SP.Lgamma)
+
+    def digamma(self) -> "Tensor":
+        """``d/dx log Gamma(x)`` (-inf at +0, NaN at the negative integers); gradient
+        ``polygamma(1, x)``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 0.5]).digamma()
+        tensor([-0.5772, -1.9635])
+        """
+        return self._float_op(SP.Polygamma, n=0)
+
+    def polygamma(self, n: int) -> "Tensor":
+        """The ``n``-th derivative of ``digamma`` (``ag.polygamma(n, x)``); gradient
+        ``polygamma(n + 1, x)``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).polygamma(1)
+        tensor([1.6449, 0.6449])
+        """
+        if int(n) < 0:
+            raise RuntimeError("polygamma(n, x) does not support negative n.")
+        return self._float_op(SP.Polygamma, n=int(n))
+
+    def mvlgamma(self, p: int) -> "Tensor":
+        """The log of the multivariate gamma function of dimension ``p``:
+        ``p (p-1)/4 log(pi) + sum over i < p of lgamma(x - i/2)``; every element must be
+        greater than ``(p - 1) / 2``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([2.5]).mvlgamma(2)
+        tensor([0.857])
+        """
+        if p < 1:
+            raise RuntimeError("p has to be greater than or equal to 1")
+        x = self._floating()
+        if not (x._data > (p - 1) / 2).all():
+            raise RuntimeError("All elements must be greater than (p-1)/2")
+        steps = _f.make(np.arange(p, dtype=x._data.dtype) / 2)
+        terms = (x.unsqueeze(-1) - steps).lgamma().sum(-1)
+        return terms + float(p * (p - 1) / 4 * np.log(np.pi))
+
+    def erfc(self) -> "Tensor":
+        """``1 - erf(x)``, exact for large ``x``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 1.0]).erfc()
+        tensor([1.    , 0.1573])
+        """
+        return self._float_op(SP.Erfc)
+
+    def erfinv(self) -> "Tensor":
+        """The inverse error function on [-1, 1] (±inf at ±1, NaN outside), to full float64
+        precision; gradient ``sqrt(pi)/2 exp(erfinv(x)**2)``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 0.5, 1.0]).erfinv()
+        tensor([0.    , 0.4769,    inf])
+        """
+        return self._float_op(SP.Erfinv)
+
+    def i0(self) -> "Tensor":
+        """The modified Bessel function of the first kind of order 0; gradient ``i1``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 1.0]).i0()
+        tensor([1.    , 1.2661])
+        """
+        return self._float_op(SP.I0)
+
+    def logit(self, eps: float | None = None) -> "Tensor":
+        """``log(z / (1 - z))``, ``z`` the input clamped to ``[eps, 1 - eps]`` when ``eps``
+        is given (the gradient then 0 outside).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.5, 0.75, 0.0]).logit(), ag.tensor([0.0]).logit(eps=0.25)
+        (tensor([0.    , 1.0986,   -inf]), tensor([-1.0986]))
+        """
+        return self._float_op(SP.Logit, eps=None if eps is None or eps < 0 else float(eps))
+
+    def _float_pair(self, other: Any, Op: type, name: str, **attrs: Any) -> "Tensor":
+        """A float op of two tensors (or a tensor and a number) with PyTorch's promotion;
+        integers and bools give the default float dtype."""
+        o = self._other(other, name)
+        dt = result_dtype(self, other)
+        if not _is_float(dt):
+            dt = get_default_dtype()
+        a = self if self._data.dtype == dt else self.to(dt)
+        b = o if o._data.dtype == dt else o.to(dt)
+        return Op.apply(a, b, **attrs)
+
+    def xlogy(self, other: Any) -> "Tensor":
+        """``self * log(other)``, 0 where ``self`` is 0 (unless ``other`` is NaN).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 2.0]).xlogy(ag.tensor([0.0, 3.0]))
+        tensor([0.    , 2.1972])
+        """
+        return self._float_pair(other, SP.Xlogy, "xlogy")
+
+    def sinc(self) -> "Tensor":
+        """``sin(pi x) / (pi x)``, 1 at 0.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 0.5]).sinc()
+        tensor([1.    , 0.6366])
+        """
+        return self._float_op(SP.Sinc)
+
+    def sgn(self) -> "Tensor":
+        """The sign (``sign`` for real tensors); zero gradient.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-2.0, 0.0, 3.0]).sgn()
+        tensor([-1.,  0.,  1.])
+        """
+        if self._data.dtype == np.bool_:
+            return self.clone()
+        return self.sign()
+
+    def signbit(self) -> "Tensor":
+        """True where the sign bit is set (``-0.0`` and negative numbers); a bool tensor.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-0.0, 0.0, -1.0]).signbit()
+        tensor([ True, False,  True])
+        """
+        d = self._data
+        return _f.make(np.asarray(np.signbit(d) if d.dtype.kind == "f" else d < 0))
+
+    def deg2rad(self) -> "Tensor":
+        """Degrees to radians (integers give the default float dtype).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([180.0]).deg2rad()
+        tensor([3.1416])
+        """
+        return self._floating() * (np.pi / 180)
+
+    def rad2deg(self) -> "Tensor":
+        """Radians to degrees (integers give the default float dtype).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([3.141592653589793]).rad2deg()
+        tensor([180.])
+        """
+        return self._floating() * (180 / np.pi)
+
+    def float_power(self, exponent: Any) -> "Tensor":
+        """``self ** exponent`` computed and returned in float64, as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([2, 3]).float_power(2)
+        tensor([4., 9.], dtype=float64)
+        """
+        base = self.to(np.float64)
+        if is_tensor(exponent):
+            return base ** exponent.to(np.float64)
+        return base ** float(exponent)
+
+    def fmax(self, other: Any) -> "Tensor":
+        """Elementwise maximum that ignores NaN (NaN only where both are); broadcasts.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, float("nan"), 3.0]).fmax(ag.tensor([2.0, 0.0, float("nan")]))
+        tensor([2., 0., 3.])
+        """
+        return self._binary(other, SP.Fmax, "fmax")
+
+    def fmin(self, other: Any) -> "Tensor":
+        """Elementwise minimum that ignores NaN (NaN only where both are); broadcasts.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, float("nan"), 3.0]).fmin(ag.tensor([2.0, 0.0, float("nan")]))
+        tensor([1., 0., 3.])
+        """
+        return self._binary(other, SP.Fmin, "fmin")
+
+    def heaviside(self, values: "Tensor") -> "Tensor":
+        """The step function: 0 below zero, 1 above, ``values`` at zero (same dtypes).
+        Not differentiable, as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-1.0, 0.0, 2.0]).heaviside(ag.tensor([0.5]))
+        tensor([0. , 0.5, 1. ])
+        """
+        values = _require_tensor(values, "heaviside", "values")
+        if values._data.dtype != self._data.dtype:
+            raise RuntimeError("heaviside is not yet implemented for tensors with different "
+                               "dtypes.")
+        a, v = self._data, values._data
+        out = np.where(a == 0, v, (a > 0).astype(a.dtype)).astype(a.dtype)
+        if self.requires_grad or values.requires_grad:
+            return SP.Heaviside.apply(self, values, array=out)
+        return _f.make(np.asarray(out))
+
+    def logaddexp2(self, other: Any) -> "Tensor":
+        """``log2(2**self + 2**other)`` without overflow; broadcasts.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 1000.0]).logaddexp2(ag.tensor([1.0, 1000.0]))
+        tensor([   2., 1001.])
+        """
+        o = self._other(other, "logaddexp2")
+        dt = result_dtype(self, other)
+        if not _is_float(dt):
+            raise NotImplementedError(f'"logaddexp2_cpu" not implemented for '
+                                      f"'{scalar_type_name(dt)}'")
+        a = self if self._data.dtype == dt else self.to(dt)
+        b = o if o._data.dtype == dt else o.to(dt)
+        ln2 = float(np.log(2.0))
+        return (a * ln2).logaddexp(b * ln2) / ln2
+
+    def nextafter(self, other: Any) -> "Tensor":
+        """The next float after each element towards ``other``; no gradient.
+
+        >>> import autograd_core as ag
+        >>> (ag.tensor([1.0], dtype=ag.float64).nextafter(ag.tensor([2.0], dtype=ag.float64))
+        ...  - 1).item() == 2.0 ** -52
+        True
+        """
+        o = self._other(other, "nextafter")
+        dt = result_dtype(self, other)
+        if not _is_float(dt):
+            raise NotImplementedError(f'"nextafter_cpu" not implemented for '
+                                      f"'{scalar_type_name(dt)}'")
+        return _f.make(np.asarray(np.nextafter(self._data.astype(dt), o._data.astype(dt))))
+
+    def ldexp(self, other: Any) -> "Tensor":
+        """``self * 2 ** other`` (a float result).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 3.0]).ldexp(ag.tensor([2, 3]))
+        tensor([ 4., 24.])
+        """
+        o = self._other(other, "ldexp")
+        a = self._floating()
+        return a * (2.0 ** o.to(a.dtype) if not _is_float(o._data.dtype) else 2.0 ** o)
+
+    def frexp(self) -> Any:
+        """The mantissa in [0.5, 1) and the int32 exponent of each element, a named tuple
+        ``(mantissa, exponent)`` with ``self == mantissa * 2 ** exponent``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([8.0, 0.75]).frexp()
+        Frexp(mantissa=tensor([0.5 , 0.75]), exponent=tensor([4, 0], dtype=int32))
+        """
+        if not _is_float(self._data.dtype):
+            raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+        m, e = np.frexp(self._data)
+        return Frexp(_f.make(np.asarray(m)), _f.make(np.asarray(e, dtype=np.int32)))
+
+    def _integer_pair(self, other: Any, fn: Callable, name: str) -> "Tensor":
+        o = self._other(other, name)
+        for t in (self, o):
+            if t._data.dtype.kind not in "iu":
+                raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                          f"'{scalar_type_name(t._data.dtype)}'")
+        return _f.make(np.asarray(fn(self._data, o._data)))
+
+    def gcd(self, other: Any) -> "Tensor":
+        """The greatest common divisor of integers (non-negative); broadcasts.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([12, -18, 0]).gcd(ag.tensor([8, 12, 5]))
+        tensor([4, 6, 5])
+        """
+        return self._integer_pair(other, np.gcd, "gcd")
+
+    def lcm(self, other: Any) -> "Tensor":
+        """The least common multiple of integers (non-negative); broadcasts.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([4, -6]).lcm(ag.tensor([6, 4]))
+        tensor([12, 12])
+        """
+        return self._integer_pair(other, np.lcm, "lcm")
+
+    def positive(self) -> "Tensor":
+        """``self`` itself (``+x``); bool tensors raise, as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-1.0]).positive()
+        tensor([-1.])
+        """
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+        return self
+
+    def conj(self) -> "Tensor":
+        """The complex conjugate: ``self`` itself for a real tensor.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0]).conj()
+        tensor([1.])
+        """
+        return self
+
+    resolve_conj = resolve_neg = conj_physical = conj
+
+    def is_conj(self) -> bool:
+        """False: real tensors are never lazily conjugated.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0]).is_conj()
+        False
+        """
+        return False
+
+    def isreal(self) -> "Tensor":
+        """True everywhere for a real tensor (a bool tensor of its shape).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0, 2.0]).isreal()
+        tensor([ True,  True])
+        """
+        return _f.make(np.ones(self._data.shape, dtype=bool))
+
+    def arccos(self) -> "Tensor":
+        """NumPy's name of ``acos``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0]).arccos()
+        tensor([0.])
+        """
+        return self.acos()
+
+    def arcsin(self) -> "Tensor":
+        """NumPy's name of ``asin``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0]).arcsin()
+        tensor([0.])
+        """
+        return self.asin()
+
+    def arctan(self) -> "Tensor":
+        """NumPy's name of ``atan``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0]).arctan()
+        tensor([0.])
+        """
+        return self.atan()
+
+    def arccosh(self) -> "Tensor":
+        """NumPy's name of ``acosh``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0]).arccosh()
+        tensor([0.])
+        """
+        return self.acosh()
+
+    def arcsinh(self) -> "Tensor":
+        """NumPy's name of ``asinh``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0]).arcsinh()
+        tensor([0.])
+        """
+        return self.asinh()
+
+    def arctanh(self) -> "Tensor":
+        """NumPy's name of ``atanh``.
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0]).arctanh()
+        tensor([0.])
+        """
+        return self.atanh()
+
+    negative = __neg__
+    absolute = abs
+    greater, greater_equal, less, less_equal, not_equal = __gt__, __ge__, __lt__, __le__, __ne__
+
 
 def _kind(dtype: np.dtype) -> int:
     return 0 if dtype == np.bool_ else 2 if _is_float(dtype) else 1

@@ -21,7 +21,7 @@ from ..random import Generator, rng
 from ..ops import pointwise as P
 from .args import _is_float, _keyword_size, _size
 from .creation import _float, _like, _new
-from .dtypes import _dtype, int64
+from .dtypes import _dtype, int64, scalar_type_name
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
     from .base import Tensor
@@ -83,6 +83,126 @@ def randn_like(input: Tensor, dtype: Any = None, device: Any = None, requires_gr
     check_device(device)
     shape, dt = _like(input, dtype)
     return _new(rng(generator).standard_normal(shape).astype(dt), requires_grad)
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
+           dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Normal numbers of mean ``mean`` and standard deviation ``std``: tensors (broadcast
+    together) or numbers, as PyTorch's overloads; two numbers need ``size``. The result
+    of tensor arguments has their dtype and gives them zero gradient, as PyTorch's.
+
+    >>> import autograd_core as ag
+    >>> g = ag.Generator().manual_seed(0)
+    >>> ag.normal(ag.zeros(2), 1.0, generator=g).shape, ag.normal(0.0, 1.0, (3,)).dtype
+    ((2,), dtype('float32'))
+    """
+    check_device(device)
+    m_t, s_t = _f.is_tensor(mean), _f.is_tensor(std)
+    if not m_t and not s_t:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got "
+                            "(float, float), but expected a size for two numbers")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        draws = rng(generator).normal(mean, std, _size((size,)))
+        return _new(draws.astype(_float(dtype)), requires_grad)
+    for t in (mean, std):
+        if _f.is_tensor(t) and not _is_float(t._data.dtype):
+            raise NotImplementedError(f'"normal_kernel_cpu" not implemented for '
+                                      f"'{scalar_type_name(t._data.dtype)}'")
+    sd = std._data if s_t else np.asarray(std)
+    if (sd < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    md = mean._data if m_t else np.asarray(mean)
+    dt = np.result_type(*(t._data.dtype for t in (mean, std) if _f.is_tensor(t)))
+    shape = np.broadcast_shapes(md.shape, sd.shape) if (m_t and s_t) else \
+        (md.shape if m_t else sd.shape)
+    values = (md + sd * rng(generator).standard_normal(shape)).astype(dt)
+    if (m_t and mean.requires_grad) or (s_t and std.requires_grad):
+        base = (mean if m_t else 0.0) + (std * 0 if s_t else 0.0)
+        return P.Fill.apply(base * 1, array=values)  # zero gradient to mean and std
+    return _f.make(values)
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """Poisson counts with the rates of ``input``, in its dtype.
+
+    >>> import autograd_core as ag
+    >>> ag.poisson(ag.zeros(3))
+    tensor([0., 0., 0.])
+    """
+    rates = input._data
+    if (rates < 0).any() or np.isnan(rates).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return _f.make(rng(generator).poisson(rates).astype(rates.dtype))
+
+
+def randint_like(input: Tensor, low: int = 0, high: Any = None, *, dtype: Any = None,
+                 generator: Generator | None = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high) of ``input``'s shape and dtype: ``randint_like(x, high)`` or
+    ``randint_like(x, low, high)``.
+
+    >>> import autograd_core as ag
+    >>> ag.randint_like(ag.zeros(2, 3), 5).shape
+    (2, 3)
+    """
+    check_device(device)
+    if high is None:
+        low, high = 0, low
+    shape, dt = _like(input, dtype)
+    values = rng(generator).integers(low, high, shape)
+    return _new(values.astype(dt), requires_grad) if _is_float(dt) else _f.make(values.astype(dt))
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` numbers from ``base ** start`` to ``base ** end``, evenly spaced in
+    exponent. (A creation function; it belongs beside ``linspace`` in creation.py.)
+
+    >>> import autograd_core as ag
+    >>> ag.logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
+    check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _float(dtype) if dtype is None or _is_float(_dtype(dtype)) else _dtype(dtype)
+    exps = np.linspace(float(start), float(end), int(steps))
+    values = np.power(float(base), exps)
+    if not _is_float(dt):
+        values = np.trunc(values)
+    return _new(values.astype(dt), requires_grad)
+
+
+def range(start: float = 0, end: Any = None, step: float = 1, *, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Deprecated (as PyTorch's, with its warning): ``start, start + step, ...`` up to and
+    including ``end``, in the default float dtype. Use ``arange``. (A creation function;
+    it belongs beside ``arange`` in creation.py.)
+
+    >>> import warnings, autograd_core as ag
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     ag.range(1, 4)
+    tensor([1., 2., 3., 4.])
+    """
+    import warnings
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    check_device(device)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = int(np.floor((end - start) / step)) + 1
+    dt = _float(dtype) if dtype is None or _is_float(_dtype(dtype)) else _dtype(dtype)
+    values = start + step * np.arange(n, dtype=np.float64)
+    return _new(values.astype(dt), requires_grad)
+
 
 class RandomMixin:
     """Tensor methods that draw random numbers."""
