@@ -15,7 +15,7 @@ from autograd_core import Tensor
 
 from . import constraints
 from .distribution import Distribution
-from .special import softplus
+from .utils import softplus
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli"]

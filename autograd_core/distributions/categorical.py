@@ -19,7 +19,7 @@ from autograd_core import Tensor
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_tensors, lazy_property, logits_to_probs, probs_to_logits
+from .utils import lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical"]
 
@@ -135,7 +135,7 @@ class Categorical(Distribution):
         """
         if self._validate_args:
             self._validate_sample(value)
-        index, log_pmf = broadcast_tensors(value.long().unsqueeze(-1), self.logits)
+        index, log_pmf = ag.broadcast_tensors(value.long().unsqueeze(-1), self.logits)
         return log_pmf.gather(-1, index[..., :1]).squeeze(-1)
 
     def entropy(self) -> Tensor:

@@ -20,7 +20,7 @@ from .distribution import Distribution
 from .independent import Independent, _sum_rightmost
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
-from .special import softplus
+from .utils import softplus
 from .uniform import Uniform
 
 __all__ = ["kl_divergence", "register_kl"]

@@ -17,7 +17,6 @@ from autograd_core import Tensor
 
 from . import constraints
 from .distribution import Distribution
-from .special import erfinv
 from .utils import broadcast_all
 
 __all__ = ["Normal"]
@@ -126,7 +125,7 @@ class Normal(Distribution):
         >>> round(Normal(0.0, 1.0).icdf(ag.tensor(0.975, dtype=ag.float64)).item(), 6)
         1.959964
         """
-        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+        return self.loc + self.scale * ag.erfinv(2 * value - 1) * math.sqrt(2)
 
     def entropy(self) -> Tensor:
         """``1/2 + log(2 pi)/2 + log(scale)``.

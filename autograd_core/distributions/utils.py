@@ -18,24 +18,11 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
-__all__ = ["broadcast_all", "broadcast_tensors", "clamp_probs", "lazy_property",
-           "logits_to_probs", "probs_to_logits"]
+__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs",
+           "probs_to_logits", "softplus"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
-    """The tensors expanded to their common broadcast shape (``torch.broadcast_tensors``;
-    the core has no such function yet). Gradients flow back through ``expand``.
-
-    >>> import autograd_core as ag
-    >>> a, b = broadcast_tensors(ag.zeros(2, 1), ag.ones(3))
-    >>> tuple(a.shape), tuple(b.shape)
-    ((2, 3), (2, 3))
-    """
-    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
-    return tuple(t if tuple(t.shape) == shape else t.expand(shape) for t in tensors)
 
 
 def _is_number(v: Any) -> bool:
@@ -57,7 +44,7 @@ def broadcast_all(*values: Tensor | float) -> tuple[Tensor, ...]:
     if not all(isinstance(v, Tensor) for v in values):
         dtype = next((v.dtype for v in values if isinstance(v, Tensor)), ag.get_default_dtype())
         values = tuple(v if isinstance(v, Tensor) else ag.tensor(v, dtype=dtype) for v in values)
-    return broadcast_tensors(*values)
+    return ag.broadcast_tensors(*values)
 
 
 def clamp_probs(probs: Tensor) -> Tensor:
@@ -127,3 +114,15 @@ class lazy_property(Generic[T, R]):
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+def softplus(input: Tensor) -> Tensor:
+    """``log(1 + exp(x))`` without overflow (``nn.functional.softplus`` with ``beta=1``,
+    which the core may not import); its gradient is ``sigmoid(x)``, a half at 0, as
+    PyTorch's.
+
+    >>> import autograd_core as ag
+    >>> round(softplus(ag.tensor([0.0])).item(), 4)
+    0.6931
+    """
+    return ag.logaddexp(ag.zeros_like(input), input)
