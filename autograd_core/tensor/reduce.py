@@ -301,24 +301,10 @@ class ReduceMixin:
         >>> ag.tensor([[3.0, 1.0, 2.0]]).median(dim=1)
         ValuesIndices(values=tensor([2.]), indices=tensor([2]))
         """
-        if dim is None:
-            flat = self.reshape(-1)
-            if flat.shape[0] == 0:
-                if self._data.dtype.kind != "f":
-                    raise RuntimeError("median: cannot take the median of an empty integer tensor")
-                return _f.make(np.asarray(np.nan, self._data.dtype))
-            k = int(_median_index(flat._data, 0))
-            return IX.Index.apply(flat, index=k)
-        d = _check_dim(self, dim, "median")
-        x = self if self.ndim else self.reshape(1)
-        if x.shape[d] == 0:
-            raise IndexError(f"median: dim {d} of shape {self.shape} is empty")
-        idx = np.expand_dims(_median_index(x._data, d), d)
-        values = IX.Gather.apply(x, dim=d, index=idx)
-        if not keepdim or not self.ndim:
-            values = values.squeeze(d) if self.ndim else values.reshape(())
-            idx = np.squeeze(idx, axis=d) if self.ndim else idx.reshape(())
-        return ValuesIndices(values, _f.make(idx.astype(np.int64)))
+        if dim is None and self._data.size == 0 and self._data.dtype.kind != "f":
+            raise RuntimeError("median: cannot take the median of an empty integer tensor")
+        return median_by(self, dim, keepdim, _median_index, "median",
+                         lambda d: f"median: dim {d} of shape {self.shape} is empty")
 
     def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
                  interpolation: str = "linear", out: "Tensor | None" = None) -> "Tensor":
@@ -598,6 +584,28 @@ class ReduceMixin:
 
 # PyTorch's torch.return_types.aminmax
 MinMax = namedtuple("MinMax", ["min", "max"])
+
+
+def median_by(x: "Tensor", dim: Any, keepdim: bool, index_of: Any, name: str,
+              empty_dim: Any) -> Any:
+    """``median`` and ``nanmedian``: the element ``index_of(array, axis)`` picks, over
+    everything (NaN when empty) or along ``dim`` as ``(values, indices)``; the gradient
+    flows to the chosen elements. ``empty_dim(d)`` is the message for an empty ``dim``."""
+    if dim is None:
+        flat = x.reshape(-1)
+        if flat.shape[0] == 0:
+            return _f.make(np.asarray(np.nan, x._data.dtype))
+        return IX.Index.apply(flat, index=int(index_of(flat._data, 0)))
+    d = _check_dim(x, dim, name)
+    y = x if x.ndim else x.reshape(1)
+    if y.shape[d] == 0:
+        raise IndexError(empty_dim(d))
+    idx = np.expand_dims(index_of(y._data, d), d)
+    values = IX.Gather.apply(y, dim=d, index=idx)
+    if not keepdim or not x.ndim:
+        values = values.squeeze(d) if x.ndim else values.reshape(())
+        idx = np.squeeze(idx, axis=d) if x.ndim else idx.reshape(())
+    return ValuesIndices(values, _f.make(np.asarray(idx, dtype=np.int64)))
 
 
 def _median_index(a: np.ndarray, dim: int) -> np.ndarray:

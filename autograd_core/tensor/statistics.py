@@ -19,10 +19,10 @@ import numpy as np
 
 from ..autograd import function as _f
 from ..autograd.function import is_tensor
-from ..ops import index as IX
 from ..ops.pointwise import where
-from .args import ValuesIndices, _check_dim, _is_float
+from .args import _check_dim, _is_float
 from .dtypes import get_default_dtype, scalar_type_name
+from .reduce import median_by
 
 if TYPE_CHECKING:  # for annotations only
     from .base import Tensor
@@ -322,22 +322,9 @@ class StatisticsMixin:
         >>> ag.tensor([1.0, float("nan"), 3.0, 2.0]).nanmedian()
         tensor(2.)
         """
-        if dim is None:
-            flat = self.reshape(-1)
-            if flat.shape[0] == 0:
-                return _f.make(np.asarray(np.nan, self._data.dtype))
-            k = int(_nan_median_index(flat._data, 0))
-            return IX.Index.apply(flat, index=k)
-        d = _check_dim(self, dim, "nanmedian")
-        x = self if self.ndim else self.reshape(1)
-        if x.shape[d] == 0:
-            raise IndexError(f"nanmedian(): Expected reduction dim {d} to have non-zero size.")
-        idx = np.expand_dims(_nan_median_index(x._data, d), d)
-        values = IX.Gather.apply(x, dim=d, index=idx)
-        if not keepdim or not self.ndim:
-            values = values.squeeze(d) if self.ndim else values.reshape(())
-            idx = np.squeeze(idx, axis=d) if self.ndim else idx.reshape(())
-        return ValuesIndices(values, _f.make(np.asarray(idx, dtype=np.int64)))
+        return median_by(self, dim, keepdim, _nan_median_index, "nanmedian",
+                         lambda d: f"nanmedian(): Expected reduction dim {d} to have non-zero "
+                                   "size.")
 
     def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
                            dim: int | None = None) -> Any:
