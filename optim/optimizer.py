@@ -496,11 +496,16 @@ def _split_update(update: Callable[[Any], None], n: int, arrays: Iterable[np.nda
     ag.kernels.parallel_for(lambda lo, hi: update(slice(lo, hi)), n, grain=_SPLIT_MIN)
 
 
+def _per_element(v: Any, n: int) -> bool:
+    """Whether the state entry ``v`` is a per-element buffer of a parameter of ``n``
+    elements (a step counter or other scalar is not)."""
+    return isinstance(v, Tensor) and v.ndim > 0 and v.numel() == n
+
+
 def _state_part(state: Dict[str, Any], part: slice, n: int) -> Dict[str, Any]:
-    """``state`` with each per-element buffer (a tensor of ``n`` elements) replaced by a
-    view of the slice ``part`` of it: the rule's writes land in the real buffers."""
-    return {k: ag.from_numpy(v.numpy().reshape(-1)[part])
-            if isinstance(v, Tensor) and v.ndim and v.numel() == n else v
+    """``state`` with each per-element buffer replaced by a view of the slice ``part`` of
+    it: the rule's writes land in the real buffers."""
+    return {k: ag.from_numpy(v.numpy().reshape(-1)[part]) if _per_element(v, n) else v
             for k, v in state.items()}
 
 
@@ -536,8 +541,7 @@ class _ParamwiseOptimizer(Optimizer):
                     g = _weight_decay(g, pd, lr, wd, decoupled)
                     self._update(group, state, pd, g, step)
                 if self._elementwise:
-                    buffers = [v.numpy() for v in state.values()
-                               if isinstance(v, Tensor) and v.ndim and v.numel() == pd.size]
+                    buffers = [v.numpy() for v in state.values() if _per_element(v, pd.size)]
                     _split_update(update, pd.size, [pd] + buffers)
                 else:
                     update(None)
