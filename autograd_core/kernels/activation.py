@@ -45,7 +45,7 @@ def _backward_numba(g, mask, slope, out, lo, hi):
         os[i] = v if ms[i] else v * slope
 
 
-def _slopes(mask: np.ndarray, slope: np.ndarray) -> np.ndarray:
+def leaky_relu_slopes(mask: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """1 where ``mask``, else ``slope`` (exactly: products with the masks, not np.where,
     which branches on every element)."""
     slopes = ~mask * slope
@@ -64,7 +64,7 @@ def leaky_relu_forward(x: np.ndarray, negative_slope: float) -> tuple[np.ndarray
     slope = np.asarray(negative_slope, x.dtype)
     if not _numba_ok(x):
         mask = x > 0
-        return x * _slopes(mask, slope), mask
+        return x * leaky_relu_slopes(mask, slope), mask
     out = np.empty_like(x)
     mask = np.empty(x.shape, np.bool_)
     fx, fo, fm = x.reshape(-1), out.reshape(-1), mask.reshape(-1)
@@ -79,7 +79,7 @@ def leaky_relu_backward(grad: np.ndarray, mask: np.ndarray, negative_slope: floa
     ``grad * negative_slope``."""
     slope = np.asarray(negative_slope, grad.dtype)
     if grad.shape != mask.shape or not _numba_ok(grad, mask):
-        return grad * _slopes(mask, slope)
+        return grad * leaky_relu_slopes(mask, slope)
     out = np.empty_like(grad)
     fg, fm, fo = grad.reshape(-1), mask.reshape(-1), out.reshape(-1)
     s = slope[()]

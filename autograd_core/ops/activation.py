@@ -19,7 +19,7 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
-from ..kernels.activation import leaky_relu_backward, leaky_relu_forward
+from ..kernels.activation import leaky_relu_backward, leaky_relu_forward, leaky_relu_slopes
 from .pointwise import select, select_tensor, where
 from .special import Erf, erf_array, sigmoid_array
 
@@ -43,8 +43,7 @@ class LeakyReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         # piecewise linear: the slope is a constant of the graph
-        slope = ~ctx.mask * np.asarray(ctx.negative_slope, grad.dtype)
-        slope += ctx.mask
+        slope = leaky_relu_slopes(ctx.mask, np.asarray(ctx.negative_slope, grad.dtype))
         return grad * const(slope)
 
     @staticmethod
