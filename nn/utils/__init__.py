@@ -12,9 +12,9 @@ from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm
-from . import parametrizations, parametrize
+from . import parametrizations, parametrize, stateless
 
 __all__ = ["clip_grad", "convert_parameters", "rnn", "clip_grad_norm_", "clip_grad_norm",
            "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_", "parameters_to_vector",
            "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm",
-           "remove_spectral_norm", "parametrize", "parametrizations"]
+           "remove_spectral_norm", "parametrize", "parametrizations", "stateless"]
