@@ -98,6 +98,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
     else:
         order = toposort(root_nodes, node_parents)
     useful = None if wanted is None else _leading_to(order, wanted)
+    watch = STATE.watch  # anomaly mode or a profiler: wraps each node's backward (Watch.backward)
     prev, prev_useful = STATE.enabled, STATE.useful
     STATE.enabled = create_graph  # backward records a graph only when asked to
     STATE.useful = useful         # and computes only the gradients that lead to inputs
@@ -135,9 +136,15 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                     node._check_saved()
                     p = node.next[0]
                     if p is not None:
-                        node.add_into(_own(grads, p, owned, node._meta[0]), g)
+                        buf = _own(grads, p, owned, node._meta[0])
+                        if watch is None:
+                            node.add_into(buf, g)
+                        else:
+                            watch.backward(node, node.add_into, buf, g)
                 else:
-                    for p, pg in zip(node.next, node._backward_arrays(g, donated)):
+                    pgs = (node._backward_arrays(g, donated) if watch is None else
+                           watch.backward(node, node._backward_arrays, g, donated))
+                    for p, pg in zip(node.next, pgs):
                         if pg is not None and p is not None:
                             old = get(p)
                             if old is None:
@@ -151,7 +158,9 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
                                 grads[p] = new
                                 owned.add(id(new))
             else:
-                for p, pg in zip(node.next, node._backward(g)):
+                pgs = (node._backward(g) if watch is None else
+                       watch.backward(node, node._backward, g))
+                for p, pg in zip(node.next, pgs):
                     if pg is not None and p is not None:
                         old = get(p)
                         grads[p] = pg if old is None else old + pg

@@ -174,6 +174,8 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any) -> Any:
         """Run the op on Tensors and record it in the graph when needed."""
+        if STATE.watch is not None:  # anomaly mode or a profiler: see anomaly_mode.Watch
+            return STATE.watch.apply(cls, inputs, attrs)
         if STATE.enabled:
             nodes = []
             consts = None  # inputs that need no gradient: constants of the graph

@@ -29,6 +29,14 @@ class _State(threading.local):
     # while ``grad(outputs, inputs)`` runs: the nodes from which an input is reached (the
     # engine's ``useful`` set); an op's ``needs_input_grad`` is False for the others
     useful = None
+    # anomaly mode (anomaly_mode.py): on, and whether backward checks for NaN
+    anomaly = False
+    anomaly_check_nan = True
+    anomaly_parent = None  # the node whose backward is running, under anomaly mode
+    profiler = None        # the active autograd profiler (profiler.py), if any
+    # set while anomaly mode or a profiler is on: the object that wraps each op's forward
+    # (``Function.apply``) and each node's backward (the engine); None costs one check
+    watch = None
 
 
 STATE = _State()
