@@ -58,6 +58,8 @@ from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, Fl
 from .tensor.dtypes import (bfloat16, bool_, double, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .dtype_info import finfo, iinfo
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                                    set_anomaly_enabled)
 from .tensor.movement import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes,
                               broadcast_tensors, cartesian_prod, chain_matmul, column_stack,
                               combinations, dstack, expand_copy, pdist, tensordot, tril_indices,
@@ -76,6 +78,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
 from .serialization import load, save
 from . import special
+from . import profiler
 from .special import polygamma, xlogy
 
 allocator.configure()  # keep freed arrays' memory between steps (glibc; see allocator.py)
@@ -214,6 +217,7 @@ _LAZY = {  # pictures and explanations load graphviz only when first used
     "draw_graph": "autograd_core.viz",
     "record_modules": "autograd_core.viz",
     "explain": "autograd_core.explain",
+    "vmap": "autograd_core.func",   # torch.vmap is torch.func.vmap
 }
 
 
@@ -226,7 +230,7 @@ def __getattr__(name: str):
     # `import autograd_core as torch; torch.nn.Linear(...)` ports PyTorch scripts.
     # Imported lazily, so the core never imports the layers above it (nor pays for them).
     if name in ("nn", "optim", "kernels", "data", "utils", "onnx", "safetensors", "distributions",
-                "multiprocessing"):
+                "multiprocessing", "func"):
         import importlib
         return importlib.import_module(f"autograd_core.{name}")
     raise AttributeError(f"module 'autograd_core' has no attribute {name!r}", name=name,

@@ -35,7 +35,6 @@ INSTEAD = {
                          "same script under PyTorch",
     "torch.jit": "plain Python functions (there is nothing to compile)",
     "torch.fx": None,
-    "torch.profiler": "the standard library's cProfile",
     "torch.utils.tensorboard": "print the scalars, or write them with matplotlib",
     "torch.sparse": None,
     "torch.quantization": None,

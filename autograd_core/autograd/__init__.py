@@ -23,8 +23,12 @@ from .engine import run_backward
 from .function import Function, version_counter
 from .grad_mode import (STATE, enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
+from . import profiler  # noqa: F401  (torch.autograd.profiler)
+from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                           set_anomaly_enabled, set_detect_anomaly)
 from .inplace import apply_inplace, inplace_option
 from .variable import Variable
+from . import functional  # noqa: F401,E402  (torch.autograd.functional)
 
 
 def _seq(x: Any) -> list:
@@ -193,4 +197,6 @@ def mark_dirty(*tensors: Any) -> None:
 
 __all__ = ["Function", "backward", "grad", "composite_backward", "mark_dirty", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "is_inference_mode_enabled", "apply_inplace", "inplace_option", "Variable"]
+           "is_inference_mode_enabled", "apply_inplace", "inplace_option", "Variable",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "profiler", "functional"]
