@@ -177,6 +177,21 @@ def _split_aux(output: Any, has_aux: bool, api: str) -> tuple[Any, Any]:
 
 
 # ----------------------------------------------------------------- grad and vjp
+def _call_on_fresh_leaves(func: Callable[..., Any], args: tuple, kwargs: dict,
+                          argnums: Any, has_aux: bool, api: str, nested: bool) -> tuple:
+    """``func(*args, **kwargs)`` with grad enabled and the tensors of the arguments
+    ``argnums`` replaced by fresh leaves to differentiate: ``(fresh, keep, spec, output,
+    aux)``, ``spec`` the structure of those arguments and ``keep`` whether the results
+    keep their graph (inside another transform)."""
+    nums = _argnums(argnums, len(args))
+    leaves, spec = _flatten(_select_args(args, nums))
+    fresh, keep = _leaves_to_differentiate(leaves, nested, api)
+    with enable_grad():
+        output = func(*_replace_args(args, _unflatten(fresh, spec), nums), **kwargs)
+    output, aux = _split_aux(output, has_aux, api)
+    return fresh, keep, spec, output, aux
+
+
 def grad_and_value(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
                    has_aux: bool = False) -> Callable[..., Any]:
     """Like :func:`grad`, but the new function returns ``(gradient, value)`` (with
@@ -192,12 +207,9 @@ def grad_and_value(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with _level() as nested:
-            nums = _argnums(argnums, len(args))
-            leaves, spec = _flatten(_select_args(args, nums))
-            fresh, keep = _leaves_to_differentiate(leaves, nested, api)
+            fresh, keep, spec, output, aux = _call_on_fresh_leaves(
+                func, args, kwargs, argnums, has_aux, api, nested)
             with enable_grad():
-                output = func(*_replace_args(args, _unflatten(fresh, spec), nums), **kwargs)
-                output, aux = _split_aux(output, has_aux, api)
                 if not isinstance(output, Tensor):
                     raise RuntimeError(f"{api}: Expected f(*args) to return a Tensor, got "
                                        f"{type(output)}")
@@ -355,12 +367,9 @@ def _jacobian_transform(func: Callable[..., Any], argnums: int | tuple[int, ...]
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with _level() as nested:
-            nums = _argnums(argnums, len(args))
-            leaves, spec = _flatten(_select_args(args, nums))
-            fresh, keep = _leaves_to_differentiate(leaves, nested, api)
+            fresh, keep, spec, output, aux = _call_on_fresh_leaves(
+                func, args, kwargs, argnums, has_aux, api, nested)
             with enable_grad():
-                output = func(*_replace_args(args, _unflatten(fresh, spec), nums), **kwargs)
-                output, aux = _split_aux(output, has_aux, api)
                 flat_out, out_spec = _flatten(output)
                 per_output = []
                 for o in flat_out:
