@@ -1,10 +1,11 @@
 """``Value``: a scalar that remembers how it was made (micrograd's API).
 
-Each op stores its parents and its *local derivatives*, the numbers
-d(out)/d(parent), at forward time. Backward then needs no closures: it walks the
+Each op stores its parents and its name. Backward needs no closures: it walks the
 graph in topological order and applies the chain rule,
-``parent.grad += local * out.grad``. No closures also means no reference cycles,
-so the garbage collector never has to clean up old graphs.
+``parent.grad += local * out.grad``, where ``local`` is the op's *local derivative*
+d(out)/d(parent), computed from the numbers of the node and its parents (as
+micrograd's closures compute it, from the ``data`` of the moment). No closures also
+means no reference cycles, so the garbage collector never has to clean up old graphs.
 
 >>> from autograd_core import Value
 >>> x, y, z = Value(1.0, label='x'), Value(-3.0, label='y'), Value(4.0, label='z')
@@ -16,6 +17,7 @@ so the garbage collector never has to clean up old graphs.
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Iterable, Union
 
 
@@ -30,25 +32,25 @@ def _const(x: Number) -> "Value":
     v = _new(Value)
     v.data = x
     v.grad = 0.0
-    v._a = v._b = v._mark = None
-    v._da = v._db = 0.0
-    v._op = v.label = ""
+    v._a = v._b = v._x = v._mark = None
+    v._op = ""
     return v
 
 
-def _unary(data: float, a: "Value", da: float, op: str) -> "Value":
-    """A node with one parent, ``a``, and the local derivative d(out)/da."""
+def _unary(data: float, a: "Value", op: str) -> "Value":
+    """A node with one parent, ``a``."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
     v._a = a
-    v._da = da
-    v._b = None
-    v._db = 0.0
+    v._b = v._x = v._mark = None
     v._op = op
-    v.label = ""
-    v._mark = None
     return v
+
+
+# Labels are for pictures and few nodes have one: they live beside the graph, not in
+# every node (a smaller node is less for the garbage collector to scan).
+_labels: "weakref.WeakKeyDictionary[Value, str]" = weakref.WeakKeyDictionary()
 
 
 def _log(x: float) -> float:
@@ -70,10 +72,11 @@ class Value:
     11.3891
     """
 
-    # Two parent slots instead of micrograd's tuple and closure: a node is one object,
-    # so building a graph allocates little and the garbage collector has little to scan.
-    # ``_mark`` is backward's bookkeeping (see ``_toposort``); it holds no graph data.
-    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "_mark", "__weakref__")
+    # Two parent slots instead of micrograd's tuple and closure: a node is one small
+    # object, so building a graph allocates little and the garbage collector has little
+    # to scan (a full collection reads every node of every live graph). ``_x`` is the
+    # number of ``x ** number``; ``_mark`` is backward's bookkeeping (see ``_toposort``).
+    __slots__ = ("data", "grad", "_a", "_b", "_x", "_op", "_mark", "__weakref__")
 
     def __init__(self, data: Number, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "") -> None:
@@ -84,10 +87,23 @@ class Value:
         self.grad = 0.0
         self._a = children[0] if children else None
         self._b = children[1] if len(children) > 1 else None
-        self._da = self._db = 0.0
+        self._x = None
         self._op = _op
-        self.label = label
         self._mark = None
+        if label:
+            _labels[self] = label
+
+    @property
+    def label(self) -> str:
+        """A name for pictures (``draw_dot``); ``""`` when none was given."""
+        return _labels.get(self, "")
+
+    @label.setter
+    def label(self, name: str) -> None:
+        if name:
+            _labels[self] = name
+        else:
+            _labels.pop(self, None)
 
     @property
     def _prev(self) -> tuple:
@@ -97,11 +113,10 @@ class Value:
 
     @property
     def _local(self) -> tuple:
-        """The local derivatives d(self)/d(parent), one per parent."""
-        a, b = self._a, self._b
-        return () if a is None else (self._da,) if b is None else (self._da, self._db)
+        """The local derivatives d(self)/d(parent), one per parent, at the current data."""
+        return _local(self)
 
-    # -- arithmetic: each op's value and its local derivatives ---------------
+    # -- arithmetic: each op's value ----------------------------------------------
     # Every node is made in place (``_new`` and one store per slot) rather than by a
     # helper: a call costs about a fifth of a node (15-20% per op in the micrograd
     # benchmark), and a step makes tens of thousands. The ops below repeat one another on
@@ -113,12 +128,9 @@ class Value:
         v.data = self.data + other.data
         v.grad = 0.0
         v._a = self
-        v._da = 1.0
         v._b = other
-        v._db = 1.0
         v._op = "+"
-        v.label = ""
-        v._mark = None
+        v._x = v._mark = None
         return v
 
     def __mul__(self, other: Union["Value", Number]) -> "Value":
@@ -130,12 +142,9 @@ class Value:
         v.data = x * y
         v.grad = 0.0
         v._a = self
-        v._da = y
         v._b = other
-        v._db = x
         v._op = "*"
-        v.label = ""
-        v._mark = None
+        v._x = v._mark = None
         return v
 
     def __sub__(self, other: Union["Value", Number]) -> "Value":
@@ -145,12 +154,9 @@ class Value:
         v.data = self.data - other.data
         v.grad = 0.0
         v._a = self
-        v._da = 1.0
         v._b = other
-        v._db = -1.0
         v._op = "-"
-        v.label = ""
-        v._mark = None
+        v._x = v._mark = None
         return v
 
     def __truediv__(self, other: Union["Value", Number]) -> "Value":
@@ -162,40 +168,33 @@ class Value:
         v.data = x / y
         v.grad = 0.0
         v._a = self
-        v._da = 1.0 / y
         v._b = other
-        v._db = -x / (y * y)
         v._op = "/"
-        v.label = ""
-        v._mark = None
+        v._x = v._mark = None
         return v
 
     def __pow__(self, other: Union["Value", Number]) -> "Value":
         x = self.data
         v = _new(Value)
         if isinstance(other, Value):
-            e = other.data
-            v.data = out = x ** e
-            v._da = e * x ** (e - 1)
+            v.data = x ** other.data
             v._b = other
-            v._db = out * _log(x)
+            v._x = None
             v._op = "**"
         elif isinstance(other, (int, float)):
             v.data = x ** other
-            v._da = other * x ** (other - 1)
             v._b = None
-            v._db = 0.0
+            v._x = other
             v._op = f"**{other}"
         else:
             raise TypeError(f"unsupported operand type(s) for **: 'Value' and '{type(other).__name__}'")
         v.grad = 0.0
         v._a = self
-        v.label = ""
         v._mark = None
         return v
 
     def __neg__(self) -> "Value":
-        return _unary(-self.data, self, -1.0, "neg")
+        return _unary(-self.data, self, "neg")
 
     def __radd__(self, other: Number) -> "Value":
         return _const(other) + self
@@ -216,19 +215,12 @@ class Value:
     def relu(self) -> "Value":
         x = self.data
         v = _new(Value)
-        if x > 0:
-            v.data = x
-            v._da = 1.0
-        else:
-            v.data = 0.0
-            v._da = 0.0
+        v.data = x if x > 0 else 0.0
         v.grad = 0.0
         v._a = self
         v._b = None
-        v._db = 0.0
         v._op = "ReLU"
-        v.label = ""
-        v._mark = None
+        v._x = v._mark = None
         return v
 
     def tanh(self) -> "Value":
@@ -237,12 +229,9 @@ class Value:
         v.data = t
         v.grad = 0.0
         v._a = self
-        v._da = 1.0 - t * t
         v._b = None
-        v._db = 0.0
         v._op = "tanh"
-        v.label = ""
-        v._mark = None
+        v._x = v._mark = None
         return v
 
     def sigmoid(self) -> "Value":
@@ -252,17 +241,17 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return _unary(s, self, s * (1.0 - s), "sigmoid")
+        return _unary(s, self, "sigmoid")
 
     def exp(self) -> "Value":
         e = math.exp(self.data)
-        return _unary(e, self, e, "exp")
+        return _unary(e, self, "exp")
 
     def log(self) -> "Value":
         x = self.data
         if x <= 0:
             raise ValueError(f"log: expected a positive number, got {x}")
-        return _unary(math.log(x), self, 1.0 / x, "log")
+        return _unary(math.log(x), self, "log")
 
     # -- backward -----------------------------------------------------------------
     def backward(self) -> None:
@@ -271,15 +260,72 @@ class Value:
         self.grad = 1.0
         for v in reversed(order):
             a = v._a
-            if a is not None:
-                g = v.grad
-                a.grad += v._da * g
+            if a is None:
+                continue
+            g = v.grad
+            op = v._op
+            # the common ops inline (the same products as ``_local``), the rest through it
+            if op == "*":
                 b = v._b
+                a.grad += b.data * g
+                b.grad += a.data * g
+            elif op == "+":
+                a.grad += g
+                v._b.grad += g
+            elif op == "ReLU":
+                a.grad += (1.0 if v.data > 0 else 0.0) * g
+            else:
+                b = v._b
+                local = _local(v)
+                a.grad += local[0] * g
                 if b is not None:
-                    b.grad += v._db * g
+                    b.grad += local[1] * g
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
+
+
+def _local(v: Value) -> tuple:
+    """The local derivatives d(v)/d(parent) of node ``v``, one per parent, from the
+    numbers of the node and its parents now (micrograd's closures read them the same
+    way). An op this module does not know (a node built by hand) passes nothing on."""
+    a, b, op = v._a, v._b, v._op
+    if a is None:
+        return ()
+    if b is None:
+        x = a.data
+        if op == "ReLU":
+            d = 1.0 if v.data > 0 else 0.0
+        elif op == "tanh":
+            t = v.data
+            d = 1.0 - t * t
+        elif op == "sigmoid":
+            s = v.data
+            d = s * (1.0 - s)
+        elif op == "exp":
+            d = v.data
+        elif op == "log":
+            d = 1.0 / x
+        elif op == "neg":
+            d = -1.0
+        elif v._x is not None:   # x ** number
+            e = v._x
+            d = e * x ** (e - 1)
+        else:
+            d = 0.0
+        return (d,)
+    x, y = a.data, b.data
+    if op == "*":
+        return (y, x)
+    if op == "+":
+        return (1.0, 1.0)
+    if op == "-":
+        return (1.0, -1.0)
+    if op == "/":
+        return (1.0 / y, -x / (y * y))
+    if op == "**":
+        return (y * x ** (y - 1), v.data * _log(x))
+    return (0.0, 0.0)
 
 
 def _parents(v: Value) -> tuple:

@@ -183,3 +183,29 @@ def test_sorting_again_ignores_the_marks_of_earlier_sorts():
     w = (z + h).relu() * y   # a graph reusing sorted nodes
     assert _toposort(w) == toposort((w,), _parents)
     assert _toposort(h) == toposort((h,), _parents)
+
+
+def test_backward_reads_the_data_of_the_moment_as_micrograd_does():
+    # micrograd's closures read ``data`` when backward runs, not when the op ran: a
+    # parameter updated between the forward pass and backward changes the gradient.
+    # (micrograd builds - and / from * and **, whose results are fixed at forward time,
+    # so the check keeps to ops both libraries have as one node.)
+    micrograd = pytest.importorskip("micrograd.engine")
+    grads = []
+    for V in (Value, micrograd.Value):
+        a, b = V(2.0), V(-3.0)
+        c = a * b + a ** 2 + b
+        a.data = 0.5
+        b.data = 4.0
+        c.backward()
+        grads.append((a.grad, b.grad))
+    assert grads[0] == pytest.approx(grads[1], rel=1e-15)
+
+
+def test_label_is_kept_beside_the_node():
+    x = Value(1.0, label="x")
+    y = x * 2.0
+    assert (x.label, y.label) == ("x", "")
+    y.label = "y"
+    x.label = ""
+    assert (x.label, y.label) == ("", "y")
