@@ -325,12 +325,12 @@ def _gemm():
 
 def _tile(size: int, itemsize: int, by: str) -> tuple[int, int, int]:
     """``(tile, MR, NR)``: the GEMM tile that pads ``size`` rows (``by="rows"``) or columns
-    (``by="cols"``) least, the one-vector tile counted 1.5 times its size (it runs slower),
-    the first of those that tie."""
+    (``by="cols"``) least, each padded size weighed by ``GEMM_TILE_COST`` (the last tile
+    runs slower on some shapes), the first of those that tie."""
     mk = _gemm()
     lanes = mk.VECTOR_BYTES // itemsize
     shapes = [(mr, nv * lanes) for mr, nv in mk.GEMM_TILES]
-    cost = [3 if nv == 1 else 2 for _, nv in mk.GEMM_TILES]
+    cost = mk.GEMM_TILE_COST
     best = min(range(len(shapes)),
                key=lambda t: (_round_up(size, shapes[t][0 if by == "rows" else 1]) * cost[t], t))
     return (best,) + shapes[best]

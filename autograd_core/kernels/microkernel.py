@@ -191,10 +191,15 @@ def vector_bytes() -> int:
 
 
 VECTOR_BYTES = vector_bytes()
-# (MR, NV) of each tile; every one holds MR * NV accumulators. With AVX-512, 8x3 and 6x4
-# run alike and 12x2 or 24x1 at 0.5-0.7 of their speed (measured on a Zen core), so the
-# last tile, one vector wide, serves only outputs a few columns wide.
-GEMM_TILES = ((8, 3), (6, 4), (24, 1)) if VECTOR_BYTES == 64 else ((4, 3), (6, 2), (12, 1))
+# (MR, NV) of each tile; every one holds MR * NV accumulators. With AVX-512, 8x3, 6x4 and
+# 12x2 run alike (210-245 GFLOP/s float32 for 144 rows over a depth of 32768), while 24x1
+# runs at a third of that (70), slower on 16 columns than 12x2 on 32: the last tile is
+# 12x2, which serves 32 columns (a conv's 32 output channels) without padding to 48.
+GEMM_TILES = ((8, 3), (6, 4), (12, 2)) if VECTOR_BYTES == 64 else ((4, 3), (6, 2), (12, 1))
+# What a tile's padded output counts for when a caller picks the tile that pads least
+# (``conv._tile``): the 12x2 tile a quarter more (it was slower, 84-109 GFLOP/s, on
+# weight gradients with hundreds of columns), the AVX2 one-vector tile half more.
+GEMM_TILE_COST = (2.0, 2.0, 2.5) if VECTOR_BYTES == 64 else (2.0, 2.0, 3.0)
 
 
 def _gemm_tile(mr: int, nv: int):
