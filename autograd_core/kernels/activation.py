@@ -1,4 +1,11 @@
-"""Leaky ReLU in one pass each way: the forward writes the output and the mask ``x > 0``
+"""ReLU and leaky ReLU in one pass each way, large arrays split over our threads.
+
+ReLU: ``max(x, 0)`` as ``np.maximum`` computes it (a NaN passes), and backward the
+gradient where the output is not 0, else 0 (an inf or NaN gradient there too, as
+PyTorch's ``threshold_backward``): NumPy needs three passes for that (the mask, the
+product, the finiteness check of the gradient), this one.
+
+Leaky ReLU: the forward writes the output and the mask ``x > 0``
 that backward needs; the backward reads the mask and the gradient once.
 
 Written with NumPy, the forward takes five passes over memory (the mask, its negation,
@@ -9,6 +16,9 @@ a NaN input counts as not positive, as PyTorch's ``x > 0`` does. Large arrays ar
 over our threads.
 
 >>> import numpy as np
+>>> out = relu_forward(np.array([-2.0, 0.0, 3.0]))
+>>> out.tolist(), relu_backward(np.array([5.0, np.inf, 7.0]), out).tolist()
+([0.0, 0.0, 3.0], [0.0, 0.0, 7.0])
 >>> out, mask = leaky_relu_forward(np.array([-2.0, 0.0, 3.0]), 0.1)
 >>> out.tolist(), mask.tolist()
 ([-0.2, 0.0, 3.0], [False, False, True])
@@ -24,9 +34,26 @@ from .jit import lazy_njit
 
 # A thread gets at least this many elements, else the call stays on one thread.
 _SPLIT_MIN = 1 << 20
+# ReLU is one read and one write per element: a smaller part already pays for a thread.
+_RELU_SPLIT_MIN = 1 << 18
 
 
 # Inner loops index 1-D views from 0 with the bare loop counter, the form LLVM vectorises.
+@lazy_njit(nogil=True)
+def _relu_forward_numba(x, out, lo, hi):
+    xs, os = x[lo:hi], out[lo:hi]
+    for i in range(xs.shape[0]):
+        v = xs[i]
+        os[i] = v if (v >= 0) | (v != v) else 0   # np.maximum(v, 0), bit for bit
+
+
+@lazy_njit(nogil=True)
+def _relu_backward_numba(g, out, dx, lo, hi):
+    gs, os, ds = g[lo:hi], out[lo:hi], dx[lo:hi]
+    for i in range(gs.shape[0]):
+        ds[i] = gs[i] if os[i] != 0 else 0
+
+
 @lazy_njit(nogil=True)
 def _forward_numba(x, slope, out, mask, lo, hi):
     xs, os, ms = x[lo:hi], out[lo:hi], mask[lo:hi]
@@ -56,6 +83,29 @@ def leaky_relu_slopes(mask: np.ndarray, slope: np.ndarray) -> np.ndarray:
 def _numba_ok(*arrays: np.ndarray) -> bool:
     return (arrays[0].dtype in (np.float32, np.float64) and dispatch.choose_path() == "numba"
             and all(a.flags.c_contiguous for a in arrays))
+
+
+def relu_forward(x: np.ndarray) -> np.ndarray:
+    """``F.relu(x)``: ``np.maximum(x, 0)`` in one pass (a NaN stays NaN)."""
+    if not _numba_ok(x):
+        return np.maximum(x, 0)
+    out = np.empty_like(x)
+    fx, fo = x.reshape(-1), out.reshape(-1)
+    threads.parallel_for(lambda lo, hi: _relu_forward_numba(fx, fo, lo, hi), x.size,
+                         grain=_RELU_SPLIT_MIN)
+    return out
+
+
+def relu_backward(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The gradient of ReLU from its output: ``grad`` where ``out != 0`` (a NaN output
+    passes it, as PyTorch's mask ``not out <= 0``), else 0 even for an inf or NaN ``grad``."""
+    if grad.shape != out.shape or grad.dtype != out.dtype or not _numba_ok(grad, out):
+        return np.where(out != 0, grad, 0).astype(grad.dtype, copy=False)
+    dx = np.empty_like(grad)
+    fg, fo, fd = grad.reshape(-1), out.reshape(-1), dx.reshape(-1)
+    threads.parallel_for(lambda lo, hi: _relu_backward_numba(fg, fo, fd, lo, hi), grad.size,
+                         grain=_RELU_SPLIT_MIN)
+    return dx
 
 
 def leaky_relu_forward(x: np.ndarray, negative_slope: float) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, const
+from ..kernels.activation import relu_backward, relu_forward
 
 
 class Add(Function):
@@ -265,7 +266,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a, 0)
+        out = relu_forward(a)
         ctx.save_for_backward(out)
         return out
 
@@ -278,7 +279,7 @@ class Relu(Function):
     @staticmethod
     def array_backward(ctx, grad):
         (out,) = ctx.saved_arrays
-        return select(out != 0, grad)
+        return relu_backward(grad, out)
 
 
 class Clamp(Function):

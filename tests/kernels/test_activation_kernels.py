@@ -1,5 +1,5 @@
-"""The leaky ReLU kernels (``kernels/activation.py``): the Numba and NumPy paths agree
-bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts."""
+"""The ReLU and leaky ReLU kernels (``kernels/activation.py``): the Numba and NumPy paths
+agree bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,8 @@ import pytest
 
 from autograd_core import kernels as K
 from autograd_core.kernels import threads
-from autograd_core.kernels.activation import leaky_relu_backward, leaky_relu_forward
+from autograd_core.kernels.activation import (leaky_relu_backward, leaky_relu_forward,
+                                               relu_backward, relu_forward)
 
 
 def _cases(dtype):
@@ -52,3 +53,40 @@ def test_non_contiguous_input_takes_the_numpy_path_with_the_same_numbers():
         dx = leaky_relu_backward(np.ones_like(x), mask, 0.01)
     np.testing.assert_array_equal(out, np.where(x > 0, x, x * np.float32(0.01)))
     np.testing.assert_array_equal(dx, np.where(x > 0, 1, np.float32(0.01)).astype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("parts", [1, 2])
+def test_relu_numba_path_is_np_maximum_and_threshold_backward_bit_for_bit(dtype, parts):
+    x = np.tile(_cases(dtype)[:600_000], 2).reshape(1200, 1000)   # 1.2M: split in two
+    g = np.random.default_rng(3).standard_normal(x.shape).astype(dtype)
+    g.reshape(-1)[:6] = [1.0, np.inf, np.nan, -np.inf, np.nan, 2.0]
+    before = threads.get_num_threads()
+    threads.set_num_threads(parts)
+    try:
+        with K.use_backend("numba"):
+            out = relu_forward(x)
+            dx = relu_backward(g, out)
+    finally:
+        threads.set_num_threads(before)
+    with K.use_backend("numpy"):
+        ref_out = relu_forward(x)
+        ref_dx = relu_backward(g, ref_out)
+    expected_dx = np.where(out != 0, g, 0).astype(dtype)
+    for a, b in ((out, np.maximum(x, 0)), (out, ref_out), (dx, expected_dx), (dx, ref_dx)):
+        assert a.dtype == dtype and a.shape == x.shape
+        np.testing.assert_array_equal(a, b)   # exact: a copy or a zero per element
+    flat_out, flat_dx = out.reshape(-1), dx.reshape(-1)
+    assert np.isnan(flat_out[0]) and flat_dx[0] == 1.0   # a NaN passes, and passes its gradient
+    assert np.signbit(flat_out[1])                        # -0.0 stays -0.0, as np.maximum
+    assert flat_dx[1] == 0.0 and flat_dx[2] == 0.0        # inf and NaN stopped where out is 0
+    assert flat_dx[3] == -np.inf                          # and passed where it is not (out = inf)
+
+
+def test_relu_of_integers_and_strided_arrays_takes_numpy():
+    x = np.arange(-5, 5)
+    assert relu_forward(x).tolist() == [0, 0, 0, 0, 0, 0, 1, 2, 3, 4]
+    y = _cases(np.float32)[:20_000].reshape(100, 200)[:, ::2]
+    out = relu_forward(y)
+    np.testing.assert_array_equal(out, np.maximum(y, 0))
+    np.testing.assert_array_equal(relu_backward(np.ones_like(y), out), (out != 0).astype(np.float32))
