@@ -48,6 +48,13 @@ _MIN_DEPTH = 512
 # ones in GEMM columns per sample: their im2col and col2im move one run per tap and
 # sample, the narrow ones one per output row.
 _WIDE_SLACK = 1.2
+# The weight gradient's columns are its GEMM's depth, where junk columns cost GEMM time
+# too: it takes the wide ones only for output rows shorter than _NARROW_MIN_RUN, whose
+# narrow runs copy slowly (a 14x14 output's im2col: 0.55 ms narrow, 0.11 ms wide), and
+# only while the junk adds at most _JUNK_MACS multiply-adds per element of the columns
+# (each junk column costs Kg of them; a copied element about as much as 30).
+_NARROW_MIN_RUN = 16
+_JUNK_MACS = 8
 
 
 # --------------------------------------------------------------------------- Numba kernels
@@ -158,7 +165,8 @@ def _im2col_wide(xq, taps, oh, ow, pitch, wq, zero_tail, cols):
                         dst[t] = src[t]
                     if zero_tail:
                         for t in range(ow, lw, wq):
-                            dst[t:t + wq - ow] = 0
+                            for u in range(wq - ow):   # a slice per row costs more
+                                dst[t + u] = 0
                 elif ow >= 8:
                     for oy in range(oh):
                         d = cf[d0 + oy * pitch:d0 + oy * pitch + ow]
@@ -345,7 +353,8 @@ class _Layout:
     input gradient): the pitch and the chunk are chosen so that the columns, rounded up
     to a multiple of ``nr``, hold the fewest junk and padding columns per sample. For the
     weight gradient (``nr=None``) the columns are the GEMM's depth: rows are pitched at
-    the output width, and a large gradient takes chunks at least ``_MIN_DEPTH`` deep."""
+    the output width (wide only for short output rows, ``_NARROW_MIN_RUN``, the junk
+    columns zero), and a large gradient takes chunks at least ``_MIN_DEPTH`` deep."""
 
     def __init__(self, geo: ConvGeometry, itemsize: int, nr: int | None = None):
         n, c, h, w = geo.input_shape
@@ -359,8 +368,10 @@ class _Layout:
         self.wq = -(-(w + 2 * self.p[1]) // self.s[1])
         rows = c * self.kh * self.kw
         if nr is None:
-            self.wide, self.pitch = False, self.ow
-            self.lw = self.oh * self.ow
+            self.wide = (self.ow < _NARROW_MIN_RUN and _wide(self.ow, self.wq, self.s)
+                         and (self.wq - self.ow) * self.kg <= _JUNK_MACS * self.wq)
+            self.pitch = self.wq if self.wide else self.ow
+            self.lw = self.oh * self.pitch
             self.chunk = _chunk(rows, self.lw, itemsize)
             if self.groups * self.r * self.kg * itemsize > _LARGE_GRADIENT_BYTES:
                 self.chunk = max(self.chunk, -(-_MIN_DEPTH // self.lw))
@@ -592,6 +603,8 @@ def _backward_weight_numba(g, x, geo):
     g_, kg, r = lay.groups, lay.kg, lay.r
     tile, mr, nr = _tile(kg, x.itemsize, "cols")
     kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)
+    # wide columns' junk meets zero rows of B: it needs zeroing only if it may be inf or NaN
+    zero_junk = lay.wide and not np.isfinite(x).all()
     partials = []
 
     def part(lo: int, hi: int) -> None:
@@ -605,7 +618,7 @@ def _backward_weight_numba(g, x, geo):
         xq = lay.phases(m, x.dtype)
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
-            lay.im2col(x, a, b, xq, cols, True)
+            lay.im2col(x, a, b, xq, cols, zero_junk)
             _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
             mk.gemm(cols.reshape(-1), rows.reshape(-1), acc.reshape(-1), r_pad, kg_pad,
                     (b - a) * lay.lw, 0, ncp, 1, 0, kg_pad, 0, kg_pad, 1, tile,

@@ -568,8 +568,10 @@ def test_conv2d_numba_both_layouts(monkeypatch, case, wide):
     from autograd_core.kernels import conv
     monkeypatch.setattr(conv, "_wide", lambda *args: wide)
     # wide is otherwise kept only when its GEMM columns cost at most _WIDE_SLACK times
-    # the row-by-row ones
+    # the row-by-row ones, and in the weight gradient only for short rows and little junk
     monkeypatch.setattr(conv, "_WIDE_SLACK", float("inf"))
+    monkeypatch.setattr(conv, "_NARROW_MIN_RUN", float("inf"))
+    monkeypatch.setattr(conv, "_JUNK_MACS", float("inf"))
     n, c, h, w, k, kh, kw, s, p, d, g = case
     rng = np.random.default_rng(19)
     x = rand(rng, (n, c, h, w), np.float64)
@@ -583,6 +585,33 @@ def test_conv2d_numba_both_layouts(monkeypatch, case, wide):
     np.testing.assert_allclose(out, ref.conv2d_forward(x, wt, None, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dx, ref.conv2d_backward_input(grad, wt, x.shape, s, p, d, g), atol=1e-10)
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_wide_weight_gradient_with_inf_and_nan_input(dtype):
+    """A 14x14 output's weight gradient takes the wide columns, whose junk columns meet
+    zero rows of the output gradient: an inf or NaN pixel read as junk would turn such a
+    product into NaN, so the junk is zeroed then, and the result is the NumPy path's."""
+    from autograd_core.kernels import conv
+    rng = np.random.default_rng(5)
+    x = rand(rng, (6, 4, 14, 14), dtype)
+    wt = rand(rng, (8, 4, 3, 3), dtype)
+    geo = K.conv2d_geometry(x.shape, wt.shape, 1, 1)
+    assert conv._Layout(geo, x.itemsize).wide
+    grad = rand(rng, geo.output_shape, dtype)
+    for bad in (np.inf, np.nan):
+        xb = x.copy()
+        xb[0, 1, 3, 13] = bad       # the last pixel of a row: junk of the taps left of it
+        xb[2, 0, 7, 0] = -np.inf
+        with K.use_backend("numba"):
+            dw = K.conv2d_backward_weight(grad, xb, geo)
+        with K.use_backend("numpy"):
+            expected = K.conv2d_backward_weight(grad, xb, geo)
+        np.testing.assert_array_equal(np.isnan(dw), np.isnan(expected))
+        np.testing.assert_allclose(dw, expected, **TOL[dtype])   # inf in the same places
+    with K.use_backend("numba"):
+        clean = K.conv2d_backward_weight(grad, x, geo)
+    np.testing.assert_allclose(clean, ref.conv2d_backward_weight(grad, x, wt.shape, 1, 1), **TOL[dtype])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
