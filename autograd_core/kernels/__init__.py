@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activation import leaky_relu_backward, leaky_relu_forward, relu_backward, relu_forward
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
@@ -41,7 +42,8 @@ __all__ = [
     "MaxPoolGeometry", "max_pool2d_geometry", "AvgPoolGeometry", "avg_pool2d_geometry",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "batch_norm_forward", "batch_norm_backward",
-    "lstm_cell_kernels",
+    "lstm_cell_kernels", "relu_forward", "relu_backward", "leaky_relu_forward",
+    "leaky_relu_backward",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]
@@ -82,3 +84,5 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             b = np.ones((2, WIDE_TILE_BYTES // dt.itemsize), dt)         # a packed product
             matmul_panels(np.ones((4, 2), dt), b, pack_panels(b), np.ones((4, b.shape[1]), dt))
             pack_panels(np.ones(b.shape[::-1], dt).T)                    # a weight's transpose
+            relu_backward(a, relu_forward(a))                            # the activations
+            leaky_relu_backward(a, leaky_relu_forward(a, 0.1)[1], 0.1)

@@ -398,9 +398,20 @@ class _Layout:
                               + (i * dh // sh) * self.wq + j * dw // sw
                               for i in range(self.kh) for j in range(self.kw)], np.int64)
 
-    def phases(self, m: int, dtype) -> np.ndarray:
-        """A per-thread buffer of phase planes for ``m`` samples."""
-        return np.empty((m, self.c, self.s[0] * self.s[1], self.hq, self.wq), dtype)
+    def phases(self, m: int, dtype, spare: int = 0) -> np.ndarray:
+        """A per-thread buffer of phase planes for ``m`` samples (and ``spare`` elements
+        after them, which a GEMM reading whole tiles past a sample's last run may touch)."""
+        shape = (m, self.c, self.s[0] * self.s[1], self.hq, self.wq)
+        if not spare:
+            return np.empty(shape, dtype)
+        return np.empty(int(np.prod(shape)) + spare, dtype)[:-spare].reshape(shape)
+
+    def rows(self) -> np.ndarray:
+        """Where each GEMM row (c, tap) of one group starts in a sample's phase planes: the
+        im2col columns of :meth:`im2col`, wide, read in place (``microkernel.gemm_gather``)."""
+        plane = self.s[0] * self.s[1] * self.hq * self.wq
+        cg = self.r // (self.kh * self.kw)
+        return (np.arange(cg, dtype=np.int64)[:, None] * plane + self.taps[None, :]).reshape(-1)
 
     def im2col(self, x: np.ndarray, a: int, b: int, xq: np.ndarray, cols: np.ndarray,
                zero_tail: bool) -> None:
@@ -444,7 +455,8 @@ def _forward_numpy(x, w, geo):
 
 def _forward_numba(x, w, geo):
     """Per chunk: im2col (rows: taps, columns: pixels), one GEMM per group with the weight
-    as A, and the result copied into the output."""
+    as A, and the result copied into the output. With wide columns the GEMM reads them
+    in the phase planes, one sample at a time, and there is no im2col copy."""
     mk = _gemm()
     tile, mr, nr = _tile(geo.weight_shape[0] // geo.groups, x.itemsize, "rows")
     lay = _Layout(geo, x.itemsize, nr)
@@ -454,6 +466,22 @@ def _forward_numba(x, w, geo):
     wpk[:, :kg] = w.reshape(g_, kg, r)
     wflat = wpk.reshape(-1)
     out = np.empty(geo.output_shape, x.dtype)
+
+    def part_in_place(lo: int, hi: int) -> None:
+        m = min(lay.chunk, hi - lo)
+        n = _round_up(lay.lw, nr)                    # one sample's columns, whole tiles
+        ncp = (m - 1) * lay.lw + n                   # a sample's last tile spills into the next
+        res = np.empty((g_ * kg_pad, ncp), x.dtype)
+        xq = lay.phases(m, x.dtype, spare=n - lay.lw)
+        flat = xq.base if xq.base is not None else xq.reshape(-1)
+        (sh, sw), (ph, pw) = lay.s, lay.p
+        sample, group = xq[0].size, xq[0].size // g_
+        for a in range(lo, hi, lay.chunk):
+            b = min(a + lay.chunk, hi)
+            _fill_phases(x, a, b, sh, sw, ph, pw, lay.used, xq[:b - a])
+            mk.gemm_gather(wflat, flat, res.reshape(-1), rows, kg_pad, n, r, r, 0, sample, 0,
+                           lay.lw, ncp, b - a, tile, g_, kg_pad * r, group, kg_pad * ncp)
+            _columns_to_output(res, out, a, b, g_, kg, kg_pad, lay.lw, lay.pitch)
 
     def part(lo: int, hi: int) -> None:
         m = min(lay.chunk, hi - lo)
@@ -469,7 +497,11 @@ def _forward_numba(x, w, geo):
                     g_, kg_pad * r, r * ncp, kg_pad * ncp)
             _columns_to_output(res, out, a, b, g_, kg, kg_pad, lay.lw, lay.pitch)
 
-    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
+    if lay.wide:
+        rows = lay.rows()
+        threads.parallel_for(part_in_place, geo.input_shape[0], grain=lay.grain)
+    else:
+        threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
     return out
 
 

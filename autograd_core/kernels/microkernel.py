@@ -202,106 +202,128 @@ GEMM_TILES = ((8, 3), (6, 4), (12, 2)) if VECTOR_BYTES == 64 else ((4, 3), (6, 2
 GEMM_TILE_COST = (2.0, 2.0, 2.5) if VECTOR_BYTES == 64 else (2.0, 2.0, 3.0)
 
 
-def _gemm_tile(mr: int, nv: int):
+def _gemm_tile(mr: int, nv: int, gather: bool = False):
     """The intrinsic ``tile(a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate)``:
 
         C[r, j] (+)= sum over t < k of A[r, t] * B[t, j],   r < mr, j < nv * lanes
 
     on flat arrays, with A[r, t] at ``a_off + r*lda + t*aks``, B[t, j] at ``b_off + t*ldb + j``
-    and C[r, j] at ``c_off + r*ldc + j``; C is added to when ``accumulate`` is non-zero."""
+    and C[r, j] at ``c_off + r*ldc + j``; C is added to when ``accumulate`` is non-zero.
 
-    @intrinsic
-    def tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate):
+    With ``gather`` the rows of B lie anywhere: ``tile(a, b, c, rows, a_off, b_off, c_off,
+    k, lda, aks, r0, ldc, accumulate)`` reads B[t, j] at ``b_off + rows[r0 + t] + j`` (an
+    int64 table of row starts), so that a convolution reads its input's phase planes where
+    they lie instead of copying them into im2col columns."""
+
+    def typed(a, b, c, rest):
+        """``(signature, codegen)``, or None for operands the tile does not take."""
         if not all(isinstance(t, types.Array) for t in (a, b, c)) or \
                 not (a.dtype == b.dtype == c.dtype) or a.dtype not in (types.float32, types.float64):
             return None
-        sig = types.void(a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate)
+        if gather and not (isinstance(rest[0], types.Array) and rest[0].dtype == types.int64):
+            return None
+        return types.void(a, b, c, *rest), codegen
 
-        def codegen(context, builder, sig, args):
-            arrays = [context.make_array(t)(context, builder, v).data
-                      for t, v in zip(sig.args[:3], args[:3])]
-            a_off, b_off, c_off, k, lda, aks, ldb, ldc, acc_flag = args[3:]
-            A, B, C = (builder.gep(p, [off]) for p, off in zip(arrays, (a_off, b_off, c_off)))
-            element = A.type.pointee
-            lanes = VECTOR_BYTES // (4 if isinstance(element, ir.FloatType) else 8)
-            vty = ir.VectorType(element, lanes)
-            name = f"llvm.fma.v{lanes}{'f32' if isinstance(element, ir.FloatType) else 'f64'}"
-            fma = builder.module.globals.get(name) or \
-                ir.Function(builder.module, ir.FunctionType(vty, [vty] * 3), name)
-            idx = k.type
-            const = lambda v: ir.Constant(idx, v)                              # noqa: E731
-            zero = ir.Constant(vty, None)
-            undef = ir.Constant(vty, ir.Undefined)
-            splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
-            a_rows = [builder.gep(A, [builder.mul(const(r), lda)]) for r in range(mr)]
+    def codegen(context, builder, sig, args):
+        arrays = [context.make_array(t)(context, builder, v).data
+                  for t, v in zip(sig.args[:3], args[:3])]
+        if gather:
+            rows_ptr = context.make_array(sig.args[3])(context, builder, args[3]).data
+            args = args[:3] + args[4:]
+        a_off, b_off, c_off, k, lda, aks, ldb, ldc, acc_flag = args[3:]
+        A, B, C = (builder.gep(p, [off]) for p, off in zip(arrays, (a_off, b_off, c_off)))
+        element = A.type.pointee
+        lanes = VECTOR_BYTES // (4 if isinstance(element, ir.FloatType) else 8)
+        vty = ir.VectorType(element, lanes)
+        name = f"llvm.fma.v{lanes}{'f32' if isinstance(element, ir.FloatType) else 'f64'}"
+        fma = builder.module.globals.get(name) or \
+            ir.Function(builder.module, ir.FunctionType(vty, [vty] * 3), name)
+        idx = k.type
+        const = lambda v: ir.Constant(idx, v)                              # noqa: E731
+        zero = ir.Constant(vty, None)
+        undef = ir.Constant(vty, ir.Undefined)
+        splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
+        a_rows = [builder.gep(A, [builder.mul(const(r), lda)]) for r in range(mr)]
 
-            def vector_at(base, offset):
-                return builder.bitcast(builder.gep(base, [offset]), vty.as_pointer())
+        def vector_at(base, offset):
+            return builder.bitcast(builder.gep(base, [offset]), vty.as_pointer())
 
-            entry = builder.block
-            loop = builder.append_basic_block("gemm_k")
-            done = builder.append_basic_block("gemm_done")
-            builder.cbranch(builder.icmp_signed(">", k, const(0)), loop, done)
+        entry = builder.block
+        loop = builder.append_basic_block("gemm_k")
+        done = builder.append_basic_block("gemm_done")
+        builder.cbranch(builder.icmp_signed(">", k, const(0)), loop, done)
 
-            builder.position_at_end(loop)
-            kk = builder.phi(idx)
-            acc = [[builder.phi(vty) for _ in range(nv)] for _ in range(mr)]
+        builder.position_at_end(loop)
+        kk = builder.phi(idx)
+        acc = [[builder.phi(vty) for _ in range(nv)] for _ in range(mr)]
+        if gather:   # ldb is the first entry of the row table
+            b_row = builder.gep(B, [builder.load(builder.gep(rows_ptr, [builder.add(kk, ldb)]))])
+        else:
             b_row = builder.gep(B, [builder.mul(kk, ldb)])
-            b_vecs = [builder.load(vector_at(b_row, const(v * lanes)), align=4) for v in range(nv)]
-            a_col = builder.mul(kk, aks)
-            new = []
+        b_vecs = [builder.load(vector_at(b_row, const(v * lanes)), align=4) for v in range(nv)]
+        a_col = builder.mul(kk, aks)
+        new = []
+        for r in range(mr):
+            a_rk = builder.load(builder.gep(a_rows[r], [a_col]))
+            a_vec = builder.shuffle_vector(
+                builder.insert_element(undef, a_rk, ir.Constant(ir.IntType(32), 0)), undef,
+                splat_mask)
+            new.append([builder.call(fma, [a_vec, b_vecs[v], acc[r][v]]) for v in range(nv)])
+        k_next = builder.add(kk, const(1))
+        kk.add_incoming(const(0), entry)
+        kk.add_incoming(k_next, loop)
+        for r in range(mr):
+            for v in range(nv):
+                acc[r][v].add_incoming(zero, entry)
+                acc[r][v].add_incoming(new[r][v], loop)
+        builder.cbranch(builder.icmp_signed("<", k_next, k), loop, done)
+
+        builder.position_at_end(done)
+        results = []
+        for r in range(mr):
+            row = []
+            for v in range(nv):
+                phi = builder.phi(vty)
+                phi.add_incoming(zero, entry)
+                phi.add_incoming(new[r][v], loop)
+                row.append(phi)
+            results.append(row)
+        add_block = builder.append_basic_block("gemm_add")
+        store_block = builder.append_basic_block("gemm_store")
+        end = builder.append_basic_block("gemm_end")
+        builder.cbranch(builder.icmp_signed("!=", acc_flag, ir.Constant(acc_flag.type, 0)),
+                        add_block, store_block)
+        for block, add in ((add_block, True), (store_block, False)):
+            builder.position_at_end(block)
             for r in range(mr):
-                a_rk = builder.load(builder.gep(a_rows[r], [a_col]))
-                a_vec = builder.shuffle_vector(
-                    builder.insert_element(undef, a_rk, ir.Constant(ir.IntType(32), 0)), undef,
-                    splat_mask)
-                new.append([builder.call(fma, [a_vec, b_vecs[v], acc[r][v]]) for v in range(nv)])
-            k_next = builder.add(kk, const(1))
-            kk.add_incoming(const(0), entry)
-            kk.add_incoming(k_next, loop)
-            for r in range(mr):
+                c_row = builder.gep(C, [builder.mul(const(r), ldc)])
                 for v in range(nv):
-                    acc[r][v].add_incoming(zero, entry)
-                    acc[r][v].add_incoming(new[r][v], loop)
-            builder.cbranch(builder.icmp_signed("<", k_next, k), loop, done)
+                    ptr = vector_at(c_row, const(v * lanes))
+                    value = results[r][v]
+                    if add:
+                        value = builder.fadd(builder.load(ptr, align=4), value)
+                    builder.store(value, ptr, align=4)
+            builder.branch(end)
+        builder.position_at_end(end)
+        return context.get_dummy_value()
 
-            builder.position_at_end(done)
-            results = []
-            for r in range(mr):
-                row = []
-                for v in range(nv):
-                    phi = builder.phi(vty)
-                    phi.add_incoming(zero, entry)
-                    phi.add_incoming(new[r][v], loop)
-                    row.append(phi)
-                results.append(row)
-            add_block = builder.append_basic_block("gemm_add")
-            store_block = builder.append_basic_block("gemm_store")
-            end = builder.append_basic_block("gemm_end")
-            builder.cbranch(builder.icmp_signed("!=", acc_flag, ir.Constant(acc_flag.type, 0)),
-                            add_block, store_block)
-            for block, add in ((add_block, True), (store_block, False)):
-                builder.position_at_end(block)
-                for r in range(mr):
-                    c_row = builder.gep(C, [builder.mul(const(r), ldc)])
-                    for v in range(nv):
-                        ptr = vector_at(c_row, const(v * lanes))
-                        value = results[r][v]
-                        if add:
-                            value = builder.fadd(builder.load(ptr, align=4), value)
-                        builder.store(value, ptr, align=4)
-                builder.branch(end)
-            builder.position_at_end(end)
-            return context.get_dummy_value()
-
-        return sig, codegen
-
+    if gather:
+        @intrinsic
+        def tile(typingctx, a, b, c, rows, a_off, b_off, c_off, k, lda, aks, r0, ldc, accumulate):
+            return typed(a, b, c, (rows, a_off, b_off, c_off, k, lda, aks, r0, ldc, accumulate))
+    else:
+        @intrinsic
+        def tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate):
+            return typed(a, b, c, (a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate))
     return tile
 
 
 gemm_tile_0 = _gemm_tile(*GEMM_TILES[0])
 gemm_tile_1 = _gemm_tile(*GEMM_TILES[1])
 gemm_tile_2 = _gemm_tile(*GEMM_TILES[2])
+gather_tile_0 = _gemm_tile(*GEMM_TILES[0], gather=True)
+gather_tile_1 = _gemm_tile(*GEMM_TILES[1], gather=True)
+gather_tile_2 = _gemm_tile(*GEMM_TILES[2], gather=True)
 
 
 # Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in
@@ -347,6 +369,41 @@ def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, 
                             gemm_tile_1(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
                         else:
                             gemm_tile_2(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+
+
+@lazy_njit(nogil=True)
+def gemm_gather(a, b, c, rows, m, n, k, lda, b_off, b_step, c_off, c_step, ldc, count,
+                tile, groups, a_group, b_group, c_group):
+    """For each item i < ``count`` and group g < ``groups``: C (m, n) = A_g @ B_(i, g)
+    over k, where row t of B_(i, g) starts at ``b_off + i*b_step + g*b_group + rows[t]`` in
+    the flat ``b`` (the ``gather`` tiles of :func:`_gemm_tile`), A_g is row-major with row
+    stride ``lda`` from ``g*a_group``, and C starts at ``c_off + i*c_step + g*c_group``
+    with row stride ``ldc``. Items run in order, so an item's C may spill into the next
+    item's, which overwrites it. Blocked over k and m as :func:`gemm`; ``tile`` indexes
+    ``GEMM_TILES``, whose MR and NV vectors m and n must be multiples of."""
+    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
+    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // a.itemsize)
+    kc = max(16, GEMM_L1_BYTES // (nr * a.itemsize))
+    mc = max(mr, GEMM_L2_BYTES // (kc * a.itemsize) // mr * mr)
+    for i in range(count):
+        for g in range(groups):
+            bg = b_off + i * b_step + g * b_group
+            cg = c_off + i * c_step + g * c_group
+            for k0 in range(0, k, kc):
+                kb = min(kc, k - k0)
+                acc = 0 if k0 == 0 else 1
+                ag = g * a_group + k0
+                for i0 in range(0, m, mc):
+                    i1 = min(m, i0 + mc)
+                    for j in range(0, n, nr):
+                        for r in range(i0, i1, mr):
+                            ao, bo, co = ag + r * lda, bg + j, cg + r * ldc + j
+                            if tile == 0:
+                                gather_tile_0(a, b, c, rows, ao, bo, co, kb, lda, 1, k0, ldc, acc)
+                            elif tile == 1:
+                                gather_tile_1(a, b, c, rows, ao, bo, co, kb, lda, 1, k0, ldc, acc)
+                            else:
+                                gather_tile_2(a, b, c, rows, ao, bo, co, kb, lda, 1, k0, ldc, acc)
 
 
 @lazy_njit(nogil=True)

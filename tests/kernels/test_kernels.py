@@ -208,6 +208,28 @@ def test_microkernel_writes_every_element(dtype):
     assert np.isnan(out[0]).all() and np.isnan(out[3]).all()
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("tile", [0, 1, 2])
+def test_gemm_gather_reads_rows_where_they_lie(dtype, tile):
+    """``gemm_gather``: B's rows start wherever a table says (here at random, deeper than
+    one KC block, two items and two groups), and each item's C is A @ B."""
+    from autograd_core.kernels import microkernel as mk
+    rng = np.random.default_rng(tile)
+    mr, nv = mk.GEMM_TILES[tile]
+    m, n, k = 3 * mr, 2 * nv * mk.VECTOR_BYTES // np.dtype(dtype).itemsize, 700
+    flat = rand(rng, (50_000,), dtype)
+    rows = rng.integers(0, 20_000, k).astype(np.int64)
+    a = rand(rng, (2, m, k), dtype)                           # A of each group
+    c = np.full((2, 2, m, n), np.nan, dtype)                  # (item, group, m, n)
+    mk.gemm_gather(a.reshape(-1), flat, c.reshape(-1), rows, m, n, k, k, 7, 9_000, 0,
+                   2 * m * n, n, 2, tile, 2, m * k, 11_000, m * n)
+    for i in range(2):
+        for g in range(2):
+            start = 7 + i * 9_000 + g * 11_000
+            b = np.stack([flat[start + t:start + t + n] for t in rows])
+            np.testing.assert_allclose(c[i, g], ref.bmm(a[g][None], b[None])[0], **TOL[dtype])
+
+
 def test_bmm_out_argument(backend):
     a = np.ones((2, 3, 4)); b = np.ones((2, 4, 5))
     out = np.full((2, 3, 5), np.nan)
