@@ -48,6 +48,10 @@ _MIN_DEPTH = 512
 # ones in GEMM columns per sample: their im2col and col2im move one run per tap and
 # sample, the narrow ones one per output row.
 _WIDE_SLACK = 1.2
+# A forward with wide columns reads them in place when rounding one sample's columns up to
+# whole GEMM tiles adds at most 1/_GATHER_WASTE of them (an 8x8 output, 80 columns a
+# sample, would take 96 or 128: then im2col, whose chunk of samples rounds up once).
+_GATHER_WASTE = 8
 # The weight gradient's columns are its GEMM's depth, where junk columns cost GEMM time
 # too: it takes the wide ones only for output rows shorter than _NARROW_MIN_RUN, whose
 # narrow runs copy slowly (a 14x14 output's im2col: 0.55 ms narrow, 0.11 ms wide), and
@@ -384,6 +388,10 @@ class _Layout:
             self.pitch = self.wq if self.wide else self.ow
             self.lw = self.oh * self.pitch
             self.chunk = (wide if self.wide else narrow)[0]
+        # the forward GEMM reads wide columns in place (``gemm_gather``), one sample at a
+        # time, when rounding a sample's columns up to whole tiles wastes little
+        self.in_place = (nr is not None and self.wide
+                         and _GATHER_WASTE * (_round_up(self.lw, nr) - self.lw) <= self.lw)
         self.grain = _grain(k * self.r * self.oh * self.ow)
         # the phase planes some tap reads (a 1x1 kernel at stride 2 reads one of four)
         (sh, sw), (dh, dw) = self.s, self.d
@@ -497,7 +505,7 @@ def _forward_numba(x, w, geo):
                     g_, kg_pad * r, r * ncp, kg_pad * ncp)
             _columns_to_output(res, out, a, b, g_, kg, kg_pad, lay.lw, lay.pitch)
 
-    if lay.wide:
+    if lay.in_place:
         rows = lay.rows()
         threads.parallel_for(part_in_place, geo.input_shape[0], grain=lay.grain)
     else:
@@ -551,6 +559,30 @@ def _backward_input_numpy(g, w, geo):
             dxp[:, :, i * d[0]:i * d[0] + s[0] * (ohw[0] - 1) + 1:s[0],
                 j * d[1]:j * d[1] + s[1] * (ohw[1] - 1) + 1:s[1]] += gcols[:, :, i, j]
     return np.ascontiguousarray(dxp[:, :, p[0]:p[0] + h, p[1]:p[1] + wd])
+
+
+def _adjoint_geometry(geo: ConvGeometry) -> ConvGeometry | None:
+    """The forward convolution that computes ``geo``'s input gradient, or None. With stride
+    1 the input gradient is ``grad_out`` padded by ``d*(k-1) - p`` and correlated with the
+    weight flipped in space, its channel axes swapped per group, dilation kept (while
+    ``p <= d*(k-1)``)."""
+    k, cg, kh, kw = geo.weight_shape
+    (ph, pw), (dh, dw) = geo.padding, geo.dilation
+    if geo.stride != (1, 1) or ph > dh * (kh - 1) or pw > dw * (kw - 1):
+        return None
+    return conv2d_geometry(geo.output_shape, (geo.input_shape[1], k // geo.groups, kh, kw), 1,
+                           (dh * (kh - 1) - ph, dw * (kw - 1) - pw), (dh, dw), geo.groups)
+
+
+def _backward_input_as_forward(g, w, adjoint):
+    """The input gradient as the forward convolution ``adjoint`` (:func:`_adjoint_geometry`),
+    on the forward's kernels, which read their columns in place: no GEMM into columns
+    and col2im."""
+    groups = adjoint.groups
+    k, cg, kh, kw = w.shape
+    flipped = w.reshape(groups, k // groups, cg, kh, kw)[:, :, :, ::-1, ::-1]
+    flipped = np.ascontiguousarray(flipped.transpose(0, 2, 1, 3, 4)).reshape(adjoint.weight_shape)
+    return _forward_numba(g, flipped, adjoint)
 
 
 def _backward_input_numba(g, w, geo):
@@ -610,8 +642,15 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     g = geometry
     if grad_out.size == 0 or 0 in g.input_shape:
         return np.zeros(g.input_shape, grad_out.dtype)
-    bwd = _backward_input_numba if dispatch.choose_path() == "numba" else _backward_input_numpy
-    return bwd(grad_out, weight, g)
+    if dispatch.choose_path() == "numpy":
+        return _backward_input_numpy(grad_out, weight, g)
+    adjoint = _adjoint_geometry(g)
+    if adjoint is not None:
+        k_in = g.input_shape[1] // g.groups
+        nr = _tile(k_in, grad_out.itemsize, "rows")[2]
+        if _Layout(adjoint, grad_out.itemsize, nr).in_place:
+            return _backward_input_as_forward(grad_out, weight, adjoint)
+    return _backward_input_numba(grad_out, weight, g)
 
 
 # --------------------------------------------------------------------------- backward (weight)

@@ -47,6 +47,8 @@ CONV_CASES = [
     (1, 2, 3, 3, 2, 3, 3, 1, 0, 1, 1),                   # 1x1 output
     (5, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1),                 # single input channel (MNIST-like)
     (2, 5, 4, 6, 7, 4, 4, 1, 3, 1, 1),                   # padding 3 > half the kernel
+    (2, 6, 9, 8, 6, 3, 3, 1, 2, (2, 1), 3),              # stride 1: dilation and groups
+    (2, 4, 12, 10, 4, 3, 5, 1, (1, 2), 1, 4),            # stride 1: depthwise, non-square
 ]
 
 
@@ -582,13 +584,16 @@ def test_kernels_compile_only_contiguous_signatures():
     assert strided == []
 
 
-@pytest.mark.parametrize("wide", [True, False])
+@pytest.mark.parametrize("wide,in_place", [(True, True), (True, False), (False, False)])
 @pytest.mark.parametrize("case", CONV_CASES, ids=conv_id)
-def test_conv2d_numba_both_layouts(monkeypatch, case, wide):
+def test_conv2d_numba_both_layouts(monkeypatch, case, wide, in_place):
     """The Numba path lays the im2col columns out two ways (contiguous runs of the phase
-    planes with junk columns, or row by row); force each on every case."""
+    planes with junk columns, or row by row); force each on every case, the wide ones
+    both copied and read in place by the GEMM (forward, and the input gradient of a
+    stride-1 convolution, which runs as a forward one)."""
     from autograd_core.kernels import conv
     monkeypatch.setattr(conv, "_wide", lambda *args: wide)
+    monkeypatch.setattr(conv, "_GATHER_WASTE", 0 if in_place else 1e18)
     # wide is otherwise kept only when its GEMM columns cost at most _WIDE_SLACK times
     # the row-by-row ones, and in the weight gradient only for short rows and little junk
     monkeypatch.setattr(conv, "_WIDE_SLACK", float("inf"))
