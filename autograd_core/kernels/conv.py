@@ -53,12 +53,10 @@ _WIDE_SLACK = 1.2
 # sample, would take 96 or 128: then im2col, whose chunk of samples rounds up once).
 _GATHER_WASTE = 8
 # The weight gradient's columns are its GEMM's depth, where junk columns cost GEMM time
-# too: it takes the wide ones only for output rows shorter than _NARROW_MIN_RUN, whose
-# narrow runs copy slowly (a 14x14 output's im2col: 0.55 ms narrow, 0.11 ms wide), and
-# only while the junk adds at most _JUNK_MACS multiply-adds per element of the columns
-# (each junk column costs Kg of them; a copied element about as much as 30).
-_NARROW_MIN_RUN = 16
-_JUNK_MACS = 8
+# too. The wide ones are read in place (``gemm_gather_a``), the narrow ones copied (a
+# 14x14 output's im2col: 0.40 ms narrow): wide while the junk adds at most _JUNK_MACS
+# multiply-adds per element of the columns (Kg per junk column; a copy costs about 30).
+_JUNK_MACS = 12
 
 
 # --------------------------------------------------------------------------- Numba kernels
@@ -357,8 +355,8 @@ class _Layout:
     input gradient): the pitch and the chunk are chosen so that the columns, rounded up
     to a multiple of ``nr``, hold the fewest junk and padding columns per sample. For the
     weight gradient (``nr=None``) the columns are the GEMM's depth: rows are pitched at
-    the output width (wide only for short output rows, ``_NARROW_MIN_RUN``, the junk
-    columns zero), and a large gradient takes chunks at least ``_MIN_DEPTH`` deep."""
+    the output width or, with little junk (``_JUNK_MACS``), wide, and a large gradient takes
+    chunks at least ``_MIN_DEPTH`` deep."""
 
     def __init__(self, geo: ConvGeometry, itemsize: int, nr: int | None = None):
         n, c, h, w = geo.input_shape
@@ -372,7 +370,7 @@ class _Layout:
         self.wq = -(-(w + 2 * self.p[1]) // self.s[1])
         rows = c * self.kh * self.kw
         if nr is None:
-            self.wide = (self.ow < _NARROW_MIN_RUN and _wide(self.ow, self.wq, self.s)
+            self.wide = (_wide(self.ow, self.wq, self.s)
                          and (self.wq - self.ow) * self.kg <= _JUNK_MACS * self.wq)
             self.pitch = self.wq if self.wide else self.ow
             self.lw = self.oh * self.pitch
@@ -674,9 +672,27 @@ def _backward_weight_numba(g, x, geo):
     g_, kg, r = lay.groups, lay.kg, lay.r
     tile, mr, nr = _tile(kg, x.itemsize, "cols")
     kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)
-    # wide columns' junk meets zero rows of B: it needs zeroing only if it may be inf or NaN
-    zero_junk = lay.wide and not np.isfinite(x).all()
+    # wide columns' junk meets zero rows of B: it needs zeroing only if it may be inf or
+    # NaN, and else the GEMM reads the columns in the phase planes (no im2col copy)
+    in_place = lay.wide and np.isfinite(x).all()
     partials = []
+
+    def part_in_place(lo: int, hi: int) -> None:
+        m = min(lay.chunk, hi - lo)
+        ncp = m * lay.lw
+        rows = np.zeros((g_, ncp, kg_pad), x.dtype)
+        acc = np.zeros((g_, r_pad, kg_pad), x.dtype)
+        xq = lay.phases(m, x.dtype)
+        sample = xq[0].size
+        (sh, sw), (ph, pw) = lay.s, lay.p
+        for a in range(lo, hi, lay.chunk):
+            b = min(a + lay.chunk, hi)
+            _fill_phases(x, a, b, sh, sw, ph, pw, lay.used, xq[:b - a])
+            _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
+            mk.gemm_gather_a(xq.reshape(-1), rows.reshape(-1), acc.reshape(-1), table, r_pad,
+                             kg_pad, lay.lw, 0, sample, sample // g_, 0, lay.lw * kg_pad,
+                             kg_pad, ncp * kg_pad, kg_pad, r_pad * kg_pad, b - a, tile, g_)
+        partials.append(acc)
 
     def part(lo: int, hi: int) -> None:
         m = min(lay.chunk, hi - lo)
@@ -689,14 +705,19 @@ def _backward_weight_numba(g, x, geo):
         xq = lay.phases(m, x.dtype)
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
-            lay.im2col(x, a, b, xq, cols, zero_junk)
+            lay.im2col(x, a, b, xq, cols, lay.wide)
             _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
             mk.gemm(cols.reshape(-1), rows.reshape(-1), acc.reshape(-1), r_pad, kg_pad,
                     (b - a) * lay.lw, 0, ncp, 1, 0, kg_pad, 0, kg_pad, 1, tile,
                     g_, r * ncp, ncp * kg_pad, r_pad * kg_pad)
         partials.append(acc)
 
-    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
+    if in_place:
+        table = np.zeros(r_pad, np.int64)            # rows past R read anything, are dropped
+        table[:r] = lay.rows()
+        threads.parallel_for(part_in_place, geo.input_shape[0], grain=lay.grain)
+    else:
+        threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
     acc = partials[0]
     for extra in partials[1:]:
         acc += extra

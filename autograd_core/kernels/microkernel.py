@@ -202,7 +202,7 @@ GEMM_TILES = ((8, 3), (6, 4), (12, 2)) if VECTOR_BYTES == 64 else ((4, 3), (6, 2
 GEMM_TILE_COST = (2.0, 2.0, 2.5) if VECTOR_BYTES == 64 else (2.0, 2.0, 3.0)
 
 
-def _gemm_tile(mr: int, nv: int, gather: bool = False):
+def _gemm_tile(mr: int, nv: int, gather: str = ""):
     """The intrinsic ``tile(a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate)``:
 
         C[r, j] (+)= sum over t < k of A[r, t] * B[t, j],   r < mr, j < nv * lanes
@@ -210,10 +210,12 @@ def _gemm_tile(mr: int, nv: int, gather: bool = False):
     on flat arrays, with A[r, t] at ``a_off + r*lda + t*aks``, B[t, j] at ``b_off + t*ldb + j``
     and C[r, j] at ``c_off + r*ldc + j``; C is added to when ``accumulate`` is non-zero.
 
-    With ``gather`` the rows of B lie anywhere: ``tile(a, b, c, rows, a_off, b_off, c_off,
-    k, lda, aks, r0, ldc, accumulate)`` reads B[t, j] at ``b_off + rows[r0 + t] + j`` (an
-    int64 table of row starts), so that a convolution reads its input's phase planes where
-    they lie instead of copying them into im2col columns."""
+    With ``gather`` the rows of B (``"b"``) or of A (``"a"``) lie anywhere, at starts read
+    from an int64 table ``rows``: ``tile(a, b, c, rows, a_off, b_off, c_off, k, lda, aks,
+    r0, ldc, accumulate)`` reads B[t, j] at ``b_off + rows[r0 + t] + j``, and ``tile(a, b,
+    c, rows, a_off, b_off, c_off, k, r0, aks, ldb, ldc, accumulate)`` A[r, t] at ``a_off +
+    rows[r0 + r] + t*aks``. A convolution so reads its input's phase planes where they lie
+    instead of copying them into im2col columns."""
 
     def typed(a, b, c, rest):
         """``(signature, codegen)``, or None for operands the tile does not take."""
@@ -230,6 +232,9 @@ def _gemm_tile(mr: int, nv: int, gather: bool = False):
         if gather:
             rows_ptr = context.make_array(sig.args[3])(context, builder, args[3]).data
             args = args[:3] + args[4:]
+
+        def row_start(first, r):
+            return builder.load(builder.gep(rows_ptr, [builder.add(first, const(r))]))
         a_off, b_off, c_off, k, lda, aks, ldb, ldc, acc_flag = args[3:]
         A, B, C = (builder.gep(p, [off]) for p, off in zip(arrays, (a_off, b_off, c_off)))
         element = A.type.pointee
@@ -243,7 +248,10 @@ def _gemm_tile(mr: int, nv: int, gather: bool = False):
         zero = ir.Constant(vty, None)
         undef = ir.Constant(vty, ir.Undefined)
         splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
-        a_rows = [builder.gep(A, [builder.mul(const(r), lda)]) for r in range(mr)]
+        if gather == "a":   # lda is the first entry of the row table
+            a_rows = [builder.gep(A, [row_start(lda, r)]) for r in range(mr)]
+        else:
+            a_rows = [builder.gep(A, [builder.mul(const(r), lda)]) for r in range(mr)]
 
         def vector_at(base, offset):
             return builder.bitcast(builder.gep(base, [offset]), vty.as_pointer())
@@ -256,7 +264,7 @@ def _gemm_tile(mr: int, nv: int, gather: bool = False):
         builder.position_at_end(loop)
         kk = builder.phi(idx)
         acc = [[builder.phi(vty) for _ in range(nv)] for _ in range(mr)]
-        if gather:   # ldb is the first entry of the row table
+        if gather == "b":   # ldb is the first entry of the row table
             b_row = builder.gep(B, [builder.load(builder.gep(rows_ptr, [builder.add(kk, ldb)]))])
         else:
             b_row = builder.gep(B, [builder.mul(kk, ldb)])
@@ -309,8 +317,8 @@ def _gemm_tile(mr: int, nv: int, gather: bool = False):
 
     if gather:
         @intrinsic
-        def tile(typingctx, a, b, c, rows, a_off, b_off, c_off, k, lda, aks, r0, ldc, accumulate):
-            return typed(a, b, c, (rows, a_off, b_off, c_off, k, lda, aks, r0, ldc, accumulate))
+        def tile(typingctx, a, b, c, rows, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate):
+            return typed(a, b, c, (rows, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate))
     else:
         @intrinsic
         def tile(typingctx, a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate):
@@ -321,9 +329,12 @@ def _gemm_tile(mr: int, nv: int, gather: bool = False):
 gemm_tile_0 = _gemm_tile(*GEMM_TILES[0])
 gemm_tile_1 = _gemm_tile(*GEMM_TILES[1])
 gemm_tile_2 = _gemm_tile(*GEMM_TILES[2])
-gather_tile_0 = _gemm_tile(*GEMM_TILES[0], gather=True)
-gather_tile_1 = _gemm_tile(*GEMM_TILES[1], gather=True)
-gather_tile_2 = _gemm_tile(*GEMM_TILES[2], gather=True)
+gather_tile_0 = _gemm_tile(*GEMM_TILES[0], gather="b")
+gather_tile_1 = _gemm_tile(*GEMM_TILES[1], gather="b")
+gather_tile_2 = _gemm_tile(*GEMM_TILES[2], gather="b")
+gather_a_tile_0 = _gemm_tile(*GEMM_TILES[0], gather="a")
+gather_a_tile_1 = _gemm_tile(*GEMM_TILES[1], gather="a")
+gather_a_tile_2 = _gemm_tile(*GEMM_TILES[2], gather="a")
 
 
 # Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in
@@ -404,6 +415,39 @@ def gemm_gather(a, b, c, rows, m, n, k, lda, b_off, b_step, c_off, c_step, ldc, 
                                 gather_tile_1(a, b, c, rows, ao, bo, co, kb, lda, 1, k0, ldc, acc)
                             else:
                                 gather_tile_2(a, b, c, rows, ao, bo, co, kb, lda, 1, k0, ldc, acc)
+
+
+@lazy_njit(nogil=True)
+def gemm_gather_a(a, b, c, rows, m, n, k, a_off, a_step, a_group, b_off, b_step, ldb,
+                  b_group, ldc, c_group, count, tile, groups):
+    """For each group g < ``groups``: C_g (m, n) += the sum over items i < ``count`` of
+    A_(i, g) @ B_(i, g) over k, where row r of A_(i, g) starts at ``a_off + i*a_step +
+    g*a_group + rows[r]`` in the flat ``a`` (the ``gather="a"`` tiles of :func:`_gemm_tile`),
+    B_(i, g) is row-major with row stride ``ldb`` from ``b_off + i*b_step + g*b_group``, and
+    C_g from ``g*c_group`` with row stride ``ldc``. Blocked over k and m as :func:`gemm`;
+    ``rows`` must hold m entries; m and n multiples of the tile's MR and NV vectors."""
+    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
+    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // a.itemsize)
+    kc = max(16, GEMM_L1_BYTES // (nr * a.itemsize))
+    mc = max(mr, GEMM_L2_BYTES // (kc * a.itemsize) // mr * mr)
+    for g in range(groups):
+        cg = g * c_group
+        for i in range(count):
+            ai = a_off + i * a_step + g * a_group
+            bi = b_off + i * b_step + g * b_group
+            for k0 in range(0, k, kc):
+                kb = min(kc, k - k0)
+                for i0 in range(0, m, mc):
+                    i1 = min(m, i0 + mc)
+                    for j in range(0, n, nr):
+                        for r in range(i0, i1, mr):
+                            ao, bo, co = ai + k0, bi + k0 * ldb + j, cg + r * ldc + j
+                            if tile == 0:
+                                gather_a_tile_0(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)
+                            elif tile == 1:
+                                gather_a_tile_1(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)
+                            else:
+                                gather_a_tile_2(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)
 
 
 @lazy_njit(nogil=True)

@@ -597,7 +597,6 @@ def test_conv2d_numba_both_layouts(monkeypatch, case, wide, in_place):
     # wide is otherwise kept only when its GEMM columns cost at most _WIDE_SLACK times
     # the row-by-row ones, and in the weight gradient only for short rows and little junk
     monkeypatch.setattr(conv, "_WIDE_SLACK", float("inf"))
-    monkeypatch.setattr(conv, "_NARROW_MIN_RUN", float("inf"))
     monkeypatch.setattr(conv, "_JUNK_MACS", float("inf"))
     n, c, h, w, k, kh, kw, s, p, d, g = case
     rng = np.random.default_rng(19)
