@@ -52,11 +52,16 @@ _WIDE_SLACK = 1.2
 # whole GEMM tiles adds at most 1/_GATHER_WASTE of them (an 8x8 output, 80 columns a
 # sample, would take 96 or 128: then im2col, whose chunk of samples rounds up once).
 _GATHER_WASTE = 8
+# The weight gradient reads its columns in place when a sample's are at least this deep
+# (or its output rows short): a 1x1 stride-2 conv's 256 a sample ran 14% slower in
+# place than copied in runs of 16 and multiplied several samples deep.
+_GATHER_MIN_DEPTH = 512
 # The weight gradient's columns are its GEMM's depth, where junk columns cost GEMM time
 # too. The wide ones are read in place (``gemm_gather_a``), the narrow ones copied (a
 # 14x14 output's im2col: 0.40 ms narrow): wide while the junk adds at most _JUNK_MACS
-# multiply-adds per element of the columns (Kg per junk column; a copy costs about 30).
-_JUNK_MACS = 12
+# multiply-adds per element of the columns (Kg per junk column). At 7.5 (ResNet's 128
+# channels at 16 of 17 columns) wide was 3-5% slower than copying runs of 16.
+_JUNK_MACS = 6
 
 
 # --------------------------------------------------------------------------- Numba kernels
@@ -644,9 +649,14 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
         return _backward_input_numpy(grad_out, weight, g)
     adjoint = _adjoint_geometry(g)
     if adjoint is not None:
-        k_in = g.input_shape[1] // g.groups
-        nr = _tile(k_in, grad_out.itemsize, "rows")[2]
-        if _Layout(adjoint, grad_out.itemsize, nr).in_place:
+        # the adjoint's GEMM rows are the input channels, rounded up to its tile: with
+        # few channels (an RGB stem's 3 to 6 or 8) that wastes more than this GEMM's rows,
+        # the channels times the taps (27 to 30)
+        cg, taps = g.weight_shape[1], g.weight_shape[2] * g.weight_shape[3]
+        _, mr, nr = _tile(cg, grad_out.itemsize, "rows")
+        mr_own = _tile(cg * taps, grad_out.itemsize, "rows")[1]
+        if _round_up(cg, mr) * taps * 8 <= _round_up(cg * taps, mr_own) * 9 and \
+                _Layout(adjoint, grad_out.itemsize, nr).in_place:
             return _backward_input_as_forward(grad_out, weight, adjoint)
     return _backward_input_numba(grad_out, weight, g)
 
@@ -673,8 +683,11 @@ def _backward_weight_numba(g, x, geo):
     tile, mr, nr = _tile(kg, x.itemsize, "cols")
     kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)
     # wide columns' junk meets zero rows of B: it needs zeroing only if it may be inf or
-    # NaN, and else the GEMM reads the columns in the phase planes (no im2col copy)
-    in_place = lay.wide and np.isfinite(x).all()
+    # NaN, and else the GEMM may read the columns in the phase planes (no im2col copy).
+    # It does so one sample deep at a time, reading and writing dw's tiles once a sample:
+    # only where the copy costs more, short rows or deep samples (_GATHER_MIN_DEPTH).
+    in_place = (lay.wide and (lay.ow < 16 or lay.lw >= _GATHER_MIN_DEPTH)
+                and np.isfinite(x).all())
     partials = []
 
     def part_in_place(lo: int, hi: int) -> None:
