@@ -32,7 +32,7 @@ def _const(x: Number) -> "Value":
     v = _new(Value)
     v.data = x
     v.grad = 0.0
-    v._a = v._b = v._x = v._mark = None
+    v._a = v._b = v._mark = None
     v._op = ""
     return v
 
@@ -43,7 +43,7 @@ def _unary(data: float, a: "Value", op: str) -> "Value":
     v.data = data
     v.grad = 0.0
     v._a = a
-    v._b = v._x = v._mark = None
+    v._b = v._mark = None
     v._op = op
     return v
 
@@ -75,7 +75,8 @@ class Value:
     # Two parent slots instead of micrograd's tuple and closure: a node is one small
     # object, so building a graph allocates little and the garbage collector has little
     # to scan (a full collection reads every node of every live graph). ``_x`` is the
-    # number of ``x ** number``; ``_mark`` is backward's bookkeeping (see ``_toposort``).
+    # number of ``x ** number``, set on those nodes only (a slot left empty costs the
+    # collector nothing); ``_mark`` is backward's bookkeeping (see ``_toposort``).
     __slots__ = ("data", "grad", "_a", "_b", "_x", "_op", "_mark", "__weakref__")
 
     def __init__(self, data: Number, _children: Iterable["Value"] = (), _op: str = "",
@@ -130,7 +131,7 @@ class Value:
         v._a = self
         v._b = other
         v._op = "+"
-        v._x = v._mark = None
+        v._mark = None
         return v
 
     def __mul__(self, other: Union["Value", Number]) -> "Value":
@@ -144,7 +145,7 @@ class Value:
         v._a = self
         v._b = other
         v._op = "*"
-        v._x = v._mark = None
+        v._mark = None
         return v
 
     def __sub__(self, other: Union["Value", Number]) -> "Value":
@@ -156,7 +157,7 @@ class Value:
         v._a = self
         v._b = other
         v._op = "-"
-        v._x = v._mark = None
+        v._mark = None
         return v
 
     def __truediv__(self, other: Union["Value", Number]) -> "Value":
@@ -170,7 +171,7 @@ class Value:
         v._a = self
         v._b = other
         v._op = "/"
-        v._x = v._mark = None
+        v._mark = None
         return v
 
     def __pow__(self, other: Union["Value", Number]) -> "Value":
@@ -179,7 +180,6 @@ class Value:
         if isinstance(other, Value):
             v.data = x ** other.data
             v._b = other
-            v._x = None
             v._op = "**"
         elif isinstance(other, (int, float)):
             v.data = x ** other
@@ -220,7 +220,7 @@ class Value:
         v._a = self
         v._b = None
         v._op = "ReLU"
-        v._x = v._mark = None
+        v._mark = None
         return v
 
     def tanh(self) -> "Value":
@@ -231,7 +231,7 @@ class Value:
         v._a = self
         v._b = None
         v._op = "tanh"
-        v._x = v._mark = None
+        v._mark = None
         return v
 
     def sigmoid(self) -> "Value":
@@ -308,7 +308,7 @@ def _local(v: Value) -> tuple:
             d = 1.0 / x
         elif op == "neg":
             d = -1.0
-        elif v._x is not None:   # x ** number
+        elif op[:2] == "**" and v._x is not None:   # x ** number
             e = v._x
             d = e * x ** (e - 1)
         else:
