@@ -29,7 +29,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from .jit import lazy_njit
+from .jit import lazy_inline, lazy_njit
 from .shapes import TILE_BYTES, TILE_ROWS as ROWS, WIDE_TILE_BYTES
 
 _VECTOR_BYTES = TILE_BYTES // 2  # AVX2; LLVM splits or merges the vectors for other targets
@@ -233,8 +233,9 @@ def _gemm_tile(mr: int, nv: int, gather: str = ""):
             rows_ptr = context.make_array(sig.args[3])(context, builder, args[3]).data
             args = args[:3] + args[4:]
 
-        def row_start(first, r):
-            return builder.load(builder.gep(rows_ptr, [builder.add(first, const(r))]))
+        def row_start(first, offset):
+            """rows[first + offset]: where a row of the gathered operand starts."""
+            return builder.load(builder.gep(rows_ptr, [builder.add(first, offset)]))
         a_off, b_off, c_off, k, lda, aks, ldb, ldc, acc_flag = args[3:]
         A, B, C = (builder.gep(p, [off]) for p, off in zip(arrays, (a_off, b_off, c_off)))
         element = A.type.pointee
@@ -249,7 +250,7 @@ def _gemm_tile(mr: int, nv: int, gather: str = ""):
         undef = ir.Constant(vty, ir.Undefined)
         splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
         if gather == "a":   # lda is the first entry of the row table
-            a_rows = [builder.gep(A, [row_start(lda, r)]) for r in range(mr)]
+            a_rows = [builder.gep(A, [row_start(lda, const(r))]) for r in range(mr)]
         else:
             a_rows = [builder.gep(A, [builder.mul(const(r), lda)]) for r in range(mr)]
 
@@ -265,7 +266,7 @@ def _gemm_tile(mr: int, nv: int, gather: str = ""):
         kk = builder.phi(idx)
         acc = [[builder.phi(vty) for _ in range(nv)] for _ in range(mr)]
         if gather == "b":   # ldb is the first entry of the row table
-            b_row = builder.gep(B, [builder.load(builder.gep(rows_ptr, [builder.add(kk, ldb)]))])
+            b_row = builder.gep(B, [row_start(ldb, kk)])
         else:
             b_row = builder.gep(B, [builder.mul(kk, ldb)])
         b_vecs = [builder.load(vector_at(b_row, const(v * lanes)), align=4) for v in range(nv)]
@@ -346,6 +347,19 @@ GEMM_L1_BYTES = 96 * 1024
 GEMM_L2_BYTES = 384 * 1024
 
 
+@lazy_inline
+def _blocking(tile, itemsize, kc, mc):
+    """``(MR, NR, KC, MC)`` of ``GEMM_TILES[tile]`` for elements of ``itemsize`` bytes: the
+    tile's rows and columns, and the cache blocks (above), ``kc``/``mc`` when positive."""
+    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
+    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // itemsize)
+    if kc <= 0:
+        kc = max(16, GEMM_L1_BYTES // (nr * itemsize))
+    if mc <= 0:
+        mc = max(mr, GEMM_L2_BYTES // (kc * itemsize) // mr * mr)
+    return mr, nr, kc, max(mr, mc // mr * mr)
+
+
 @lazy_njit(nogil=True)
 def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, tile,
          groups, a_group, b_group, c_group, kc=0, mc=0):
@@ -355,13 +369,7 @@ def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, 
     multiples of its MR and of NV vectors. Blocked over k (KC) and m (MC); within a block
     the loops run over column panels of B, then the row panels of A, so that one panel of
     B serves every row panel of the block."""
-    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
-    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // a.itemsize)
-    if kc <= 0:
-        kc = max(16, GEMM_L1_BYTES // (nr * a.itemsize))
-    if mc <= 0:
-        mc = max(mr, GEMM_L2_BYTES // (kc * a.itemsize) // mr * mr)
-    mc = max(mr, mc // mr * mr)
+    mr, nr, kc, mc = _blocking(tile, a.itemsize, kc, mc)
     for g in range(groups):
         for k0 in range(0, k, kc):
             kb = min(kc, k - k0)
@@ -392,10 +400,7 @@ def gemm_gather(a, b, c, rows, m, n, k, lda, b_off, b_step, c_off, c_step, ldc, 
     with row stride ``ldc``. Items run in order, so an item's C may spill into the next
     item's, which overwrites it. Blocked over k and m as :func:`gemm`; ``tile`` indexes
     ``GEMM_TILES``, whose MR and NV vectors m and n must be multiples of."""
-    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
-    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // a.itemsize)
-    kc = max(16, GEMM_L1_BYTES // (nr * a.itemsize))
-    mc = max(mr, GEMM_L2_BYTES // (kc * a.itemsize) // mr * mr)
+    mr, nr, kc, mc = _blocking(tile, a.itemsize, 0, 0)
     for i in range(count):
         for g in range(groups):
             bg = b_off + i * b_step + g * b_group
@@ -426,10 +431,7 @@ def gemm_gather_a(a, b, c, rows, m, n, k, a_off, a_step, a_group, b_off, b_step,
     B_(i, g) is row-major with row stride ``ldb`` from ``b_off + i*b_step + g*b_group``, and
     C_g from ``g*c_group`` with row stride ``ldc``. Blocked over k and m as :func:`gemm`;
     ``rows`` must hold m entries; m and n multiples of the tile's MR and NV vectors."""
-    mr = GEMM_TILES[tile][0] if tile < 2 else GEMM_TILES[2][0]
-    nr = (GEMM_TILES[tile][1] if tile < 2 else GEMM_TILES[2][1]) * (VECTOR_BYTES // a.itemsize)
-    kc = max(16, GEMM_L1_BYTES // (nr * a.itemsize))
-    mc = max(mr, GEMM_L2_BYTES // (kc * a.itemsize) // mr * mr)
+    mr, nr, kc, mc = _blocking(tile, a.itemsize, 0, 0)
     for g in range(groups):
         cg = g * c_group
         for i in range(count):
