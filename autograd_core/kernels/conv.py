@@ -361,7 +361,8 @@ class _Layout:
     to a multiple of ``nr``, hold the fewest junk and padding columns per sample. For the
     weight gradient (``nr=None``) the columns are the GEMM's depth: rows are pitched at
     the output width or, with little junk (``_JUNK_MACS``), wide, and a large gradient takes
-    chunks at least ``_MIN_DEPTH`` deep."""
+    chunks at least ``_MIN_DEPTH`` deep. ``in_place``: the GEMM reads wide columns where they
+    lie in the phase planes (``rows()``) instead of an im2col copy."""
 
     def __init__(self, geo: ConvGeometry, itemsize: int, nr: int | None = None):
         n, c, h, w = geo.input_shape
@@ -382,6 +383,10 @@ class _Layout:
             self.chunk = _chunk(rows, self.lw, itemsize)
             if self.groups * self.r * self.kg * itemsize > _LARGE_GRADIENT_BYTES:
                 self.chunk = max(self.chunk, -(-_MIN_DEPTH // self.lw))
+            # its GEMM reads wide columns in place (``gemm_gather_a``) one sample deep at a
+            # time, reading and writing dw's tiles once a sample: only where a copy costs
+            # more, for short rows or samples _GATHER_MIN_DEPTH deep
+            self.in_place = self.wide and (self.ow < 16 or self.lw >= _GATHER_MIN_DEPTH)
         else:
             narrow = _columns_per_chunk(self.oh * self.ow, rows, itemsize, nr, n)
             self.wide = _wide(self.ow, self.wq, self.s)
@@ -391,10 +396,10 @@ class _Layout:
             self.pitch = self.wq if self.wide else self.ow
             self.lw = self.oh * self.pitch
             self.chunk = (wide if self.wide else narrow)[0]
-        # the forward GEMM reads wide columns in place (``gemm_gather``), one sample at a
-        # time, when rounding a sample's columns up to whole tiles wastes little
-        self.in_place = (nr is not None and self.wide
-                         and _GATHER_WASTE * (_round_up(self.lw, nr) - self.lw) <= self.lw)
+            # the GEMM reads wide columns in place (``gemm_gather``), one sample at a
+            # time, when rounding a sample's columns up to whole tiles wastes little
+            self.in_place = (self.wide
+                             and _GATHER_WASTE * (_round_up(self.lw, nr) - self.lw) <= self.lw)
         self.grain = _grain(k * self.r * self.oh * self.ow)
         # the phase planes some tap reads (a 1x1 kernel at stride 2 reads one of four)
         (sh, sw), (dh, dw) = self.s, self.d
@@ -424,14 +429,19 @@ class _Layout:
         cg = self.r // (self.kh * self.kw)
         return (np.arange(cg, dtype=np.int64)[:, None] * plane + self.taps[None, :]).reshape(-1)
 
-    def im2col(self, x: np.ndarray, a: int, b: int, xq: np.ndarray, cols: np.ndarray,
-               zero_tail: bool) -> None:
-        """Columns of samples a..b of ``x`` into ``cols`` (rows: taps)."""
+    def fill(self, x: np.ndarray, a: int, b: int, xq: np.ndarray) -> np.ndarray:
+        """The phase planes of samples a..b of ``x``, written into ``xq`` (returned)."""
         (sh, sw), (ph, pw) = self.s, self.p
         xq = xq[:b - a]
         _fill_phases(x, a, b, sh, sw, ph, pw, self.used, xq)
-        _im2col_wide(xq.reshape(b - a, self.c, sh * sw, -1), self.taps, self.oh, self.ow,
-                     self.pitch, self.wq, zero_tail, cols)
+        return xq
+
+    def im2col(self, x: np.ndarray, a: int, b: int, xq: np.ndarray, cols: np.ndarray,
+               zero_tail: bool) -> None:
+        """Columns of samples a..b of ``x`` into ``cols`` (rows: taps)."""
+        xq = self.fill(x, a, b, xq)
+        _im2col_wide(xq.reshape(b - a, self.c, self.s[0] * self.s[1], -1), self.taps, self.oh,
+                     self.ow, self.pitch, self.wq, zero_tail, cols)
 
     def col2im(self, cols: np.ndarray, a: int, b: int, dxq: np.ndarray, dx: np.ndarray) -> None:
         """dx of samples a..b from the columns ``cols`` (:meth:`im2col`'s adjoint)."""
@@ -485,11 +495,10 @@ def _forward_numba(x, w, geo):
         res = np.empty((g_ * kg_pad, ncp), x.dtype)
         xq = lay.phases(m, x.dtype, spare=n - lay.lw)
         flat = xq.base if xq.base is not None else xq.reshape(-1)
-        (sh, sw), (ph, pw) = lay.s, lay.p
         sample, group = xq[0].size, xq[0].size // g_
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
-            _fill_phases(x, a, b, sh, sw, ph, pw, lay.used, xq[:b - a])
+            lay.fill(x, a, b, xq)
             mk.gemm_gather(wflat, flat, res.reshape(-1), rows, kg_pad, n, r, r, 0, sample, 0,
                            lay.lw, ncp, b - a, tile, g_, kg_pad * r, group, kg_pad * ncp)
             _columns_to_output(res, out, a, b, g_, kg, kg_pad, lay.lw, lay.pitch)
@@ -577,6 +586,18 @@ def _adjoint_geometry(geo: ConvGeometry) -> ConvGeometry | None:
                            (dh * (kh - 1) - ph, dw * (kw - 1) - pw), (dh, dw), geo.groups)
 
 
+def _adjoint_pays(geo: ConvGeometry, adjoint: ConvGeometry, itemsize: int) -> bool:
+    """Whether the adjoint forward beats the GEMM into columns and col2im: it must read its
+    columns in place, and its GEMM rows, the input channels rounded up to its tile, must
+    not waste more than this GEMM's, the channels times the taps (an RGB stem's 3 channels
+    round up to 6 or 8 rows a tap, where 27 rows round up to 30)."""
+    cg, taps = geo.weight_shape[1], geo.weight_shape[2] * geo.weight_shape[3]
+    _, mr, nr = _tile(cg, itemsize, "rows")
+    mr_own = _tile(cg * taps, itemsize, "rows")[1]
+    return (_round_up(cg, mr) * taps * 8 <= _round_up(cg * taps, mr_own) * 9
+            and _Layout(adjoint, itemsize, nr).in_place)
+
+
 def _backward_input_as_forward(g, w, adjoint):
     """The input gradient as the forward convolution ``adjoint`` (:func:`_adjoint_geometry`),
     on the forward's kernels, which read their columns in place: no GEMM into columns
@@ -648,16 +669,8 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     if dispatch.choose_path() == "numpy":
         return _backward_input_numpy(grad_out, weight, g)
     adjoint = _adjoint_geometry(g)
-    if adjoint is not None:
-        # the adjoint's GEMM rows are the input channels, rounded up to its tile: with
-        # few channels (an RGB stem's 3 to 6 or 8) that wastes more than this GEMM's rows,
-        # the channels times the taps (27 to 30)
-        cg, taps = g.weight_shape[1], g.weight_shape[2] * g.weight_shape[3]
-        _, mr, nr = _tile(cg, grad_out.itemsize, "rows")
-        mr_own = _tile(cg * taps, grad_out.itemsize, "rows")[1]
-        if _round_up(cg, mr) * taps * 8 <= _round_up(cg * taps, mr_own) * 9 and \
-                _Layout(adjoint, grad_out.itemsize, nr).in_place:
-            return _backward_input_as_forward(grad_out, weight, adjoint)
+    if adjoint is not None and _adjoint_pays(g, adjoint, grad_out.itemsize):
+        return _backward_input_as_forward(grad_out, weight, adjoint)
     return _backward_input_numba(grad_out, weight, g)
 
 
@@ -682,12 +695,9 @@ def _backward_weight_numba(g, x, geo):
     g_, kg, r = lay.groups, lay.kg, lay.r
     tile, mr, nr = _tile(kg, x.itemsize, "cols")
     kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)
-    # wide columns' junk meets zero rows of B: it needs zeroing only if it may be inf or
-    # NaN, and else the GEMM may read the columns in the phase planes (no im2col copy).
-    # It does so one sample deep at a time, reading and writing dw's tiles once a sample:
-    # only where the copy costs more, short rows or deep samples (_GATHER_MIN_DEPTH).
-    in_place = (lay.wide and (lay.ow < 16 or lay.lw >= _GATHER_MIN_DEPTH)
-                and np.isfinite(x).all())
+    # wide columns' junk meets zero rows of B: read in place, it must not be inf or NaN
+    # (copied, it is zeroed)
+    in_place = lay.in_place and np.isfinite(x).all()
     partials = []
 
     def part_in_place(lo: int, hi: int) -> None:
@@ -697,10 +707,9 @@ def _backward_weight_numba(g, x, geo):
         acc = np.zeros((g_, r_pad, kg_pad), x.dtype)
         xq = lay.phases(m, x.dtype)
         sample = xq[0].size
-        (sh, sw), (ph, pw) = lay.s, lay.p
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
-            _fill_phases(x, a, b, sh, sw, ph, pw, lay.used, xq[:b - a])
+            lay.fill(x, a, b, xq)
             _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
             mk.gemm_gather_a(xq.reshape(-1), rows.reshape(-1), acc.reshape(-1), table, r_pad,
                              kg_pad, lay.lw, 0, sample, sample // g_, 0, lay.lw * kg_pad,
