@@ -734,21 +734,59 @@ def _backward_weight_numba(g, x, geo):
                     g_, r * ncp, ncp * kg_pad, r_pad * kg_pad)
         partials.append(acc)
 
-    if in_place:
-        table = np.zeros(r_pad, np.int64)            # rows past R read anything, are dropped
-        table[:r] = lay.rows()
-        threads.parallel_for(part_in_place, geo.input_shape[0], grain=lay.grain)
+    # A large gradient on several threads is split by output channels instead: each
+    # thread would otherwise fill and sum a copy of it for its share of the samples
+    by_channels = (not in_place and threads.get_num_threads() > 1 and kg_pad >= 2 * nr
+                   and g_ * r_pad * kg_pad * x.itemsize > _LARGE_GRADIENT_BYTES)
+    if by_channels:
+        acc = _weight_gradient_by_channels(mk, lay, g, x, tile, r_pad, kg_pad, nr)
     else:
-        threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
-    acc = partials[0]
-    for extra in partials[1:]:
-        acc += extra
+        if in_place:
+            table = np.zeros(r_pad, np.int64)        # rows past R read anything, are dropped
+            table[:r] = lay.rows()
+            threads.parallel_for(part_in_place, geo.input_shape[0], grain=lay.grain)
+        else:
+            threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
+        acc = partials[0]
+        for extra in partials[1:]:
+            acc += extra
     dw = np.empty((g_, kg, r), x.dtype)
     # split over the threads by 32 output channels, each part copying at least
     # _SPLIT_MIN_MACS elements (a large gradient's copy takes milliseconds)
     threads.parallel_for(lambda lo, hi: _transposed(acc, dw, r, 32 * lo, min(kg, 32 * hi)),
                          -(-kg // 32), grain=max(1, _SPLIT_MIN_MACS // (32 * g_ * r)))
     return dw.reshape(geo.weight_shape)
+
+
+def _weight_gradient_by_channels(mk, lay: _Layout, g, x, tile: int, r_pad: int, kg_pad: int,
+                                 nr: int) -> np.ndarray:
+    """dw transposed, (G, r_pad, kg_pad), computed in two parallel passes: the columns and
+    the pixel-major output gradient of all samples (split by samples), then the GEMM split
+    by blocks of output channels, each block over every sample, into one accumulator."""
+    g_, kg, r = lay.groups, lay.kg, lay.r
+    parts: dict = {}
+
+    def columns(lo: int, hi: int) -> None:
+        ncp = (hi - lo) * lay.lw
+        cols = np.zeros((g_ * r + r_pad - r, ncp), x.dtype)
+        rows = np.zeros((g_, ncp, kg_pad), x.dtype)
+        lay.im2col(x, lo, hi, lay.phases(hi - lo, x.dtype), cols, lay.wide)
+        _output_to_rows(g, rows, lo, hi, g_, kg, lay.lw, lay.pitch)
+        parts[lo] = (cols, rows)
+
+    threads.parallel_for(columns, x.shape[0], grain=lay.grain)
+    acc = np.empty((g_, r_pad, kg_pad), x.dtype)
+
+    def product(lo: int, hi: int) -> None:
+        for i, key in enumerate(sorted(parts)):
+            cols, rows = parts[key]
+            ncp = cols.shape[1]
+            mk.gemm(cols.reshape(-1), rows.reshape(-1), acc.reshape(-1), r_pad, (hi - lo) * nr,
+                    ncp, 0, ncp, 1, lo * nr, kg_pad, lo * nr, kg_pad, int(i > 0), tile,
+                    g_, r * ncp, ncp * kg_pad, r_pad * kg_pad)
+
+    threads.parallel_for(product, kg_pad // nr)
+    return acc
 
 
 def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,

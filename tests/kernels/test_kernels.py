@@ -690,6 +690,37 @@ def test_conv2d_numba_large_weight_gradient_transposed_on_two_threads(groups):
                                rtol=1e-4, atol=1e-3)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_weight_gradient_split_by_output_channels_on_two_threads(monkeypatch, dtype):
+    """On two threads a weight gradient over 2 MB is split by blocks of output channels
+    (each over every sample, one accumulator), not by samples: the DCGAN's stride-2
+    256 -> 512 layer at batch 6. It agrees with one thread and with the reference."""
+    from autograd_core.kernels import conv
+    taken = []
+    real = conv._weight_gradient_by_channels
+    monkeypatch.setattr(conv, "_weight_gradient_by_channels",
+                        lambda *a: taken.append(1) or real(*a))
+    rng = np.random.default_rng(31)
+    x = rand(rng, (6, 256, 8, 8), dtype)
+    geo = K.conv2d_geometry(x.shape, (512, 256, 4, 4), 2, 1)
+    grad = rand(rng, geo.output_shape, dtype)
+    before = threads.get_num_threads()
+    try:
+        with K.use_backend("numba"):
+            threads.set_num_threads(2)
+            two = K.conv2d_backward_weight(grad, x, geo)
+            threads.set_num_threads(1)
+            one = K.conv2d_backward_weight(grad, x, geo)
+    finally:
+        threads.set_num_threads(before)
+    assert taken == [1]                                  # the two-thread call only
+    expected = ref.conv2d_backward_weight(grad.astype(np.float64), x.astype(np.float64),
+                                          (512, 256, 4, 4), 2, 1)
+    tol = dict(rtol=1e-4, atol=1e-3) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(two, expected, **tol)
+    np.testing.assert_allclose(one, expected, **tol)
+
+
 def test_blas_single_thread_overlapping_from_threads():
     """Overlapping holds from two threads, the first leaving first: BLAS stays at one
     thread until the last one leaves, then gets back its count from before the first."""
