@@ -44,6 +44,10 @@ _SPLIT_MIN_MACS = 1_000_000
 # _MIN_DEPTH columns deep: each chunk's GEMM reads and writes all of dw once.
 _LARGE_GRADIENT_BYTES = 2 * 1024 * 1024
 _MIN_DEPTH = 512
+# Such a gradient, on several threads, is split by output channels over the columns of all
+# samples at once, while those take at most this many bytes (ResNet-18's layer 3 at batch
+# 32: 19 MB; a 56x56 layer of 256 channels at batch 64 would take 1.8 GB).
+_BY_CHANNELS_MAX_BYTES = 32 * 1024 * 1024
 # The wide columns are chosen unless they cost more than this many times the narrow
 # ones in GEMM columns per sample: their im2col and col2im move one run per tap and
 # sample, the narrow ones one per output row.
@@ -735,9 +739,12 @@ def _backward_weight_numba(g, x, geo):
         partials.append(acc)
 
     # A large gradient on several threads is split by output channels instead: each
-    # thread would otherwise fill and sum a copy of it for its share of the samples
+    # thread would otherwise fill and sum a copy of it for its share of the samples. That
+    # holds every sample's columns at once, so only while they are few enough.
+    all_columns = (g_ * r + r_pad - r) * geo.input_shape[0] * lay.lw * x.itemsize
     by_channels = (not in_place and threads.get_num_threads() > 1 and kg_pad >= 2 * nr
-                   and g_ * r_pad * kg_pad * x.itemsize > _LARGE_GRADIENT_BYTES)
+                   and g_ * r_pad * kg_pad * x.itemsize > _LARGE_GRADIENT_BYTES
+                   and all_columns <= _BY_CHANNELS_MAX_BYTES)
     if by_channels:
         acc = _weight_gradient_by_channels(mk, lay, g, x, tile, r_pad, kg_pad, nr)
     else:

@@ -714,11 +714,20 @@ def test_large_weight_gradient_split_by_output_channels_on_two_threads(monkeypat
     finally:
         threads.set_num_threads(before)
     assert taken == [1]                                  # the two-thread call only
+    monkeypatch.setattr(conv, "_BY_CHANNELS_MAX_BYTES", 1024)   # columns too many to hold
+    threads.set_num_threads(2)
+    try:
+        with K.use_backend("numba"):
+            by_samples = K.conv2d_backward_weight(grad, x, geo)
+    finally:
+        threads.set_num_threads(before)
+    assert taken == [1]
     expected = ref.conv2d_backward_weight(grad.astype(np.float64), x.astype(np.float64),
                                           (512, 256, 4, 4), 2, 1)
     tol = dict(rtol=1e-4, atol=1e-3) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-9)
     np.testing.assert_allclose(two, expected, **tol)
     np.testing.assert_allclose(one, expected, **tol)
+    np.testing.assert_allclose(by_samples, expected, **tol)
 
 
 def test_blas_single_thread_overlapping_from_threads():
