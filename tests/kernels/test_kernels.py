@@ -760,19 +760,27 @@ def test_blas_single_thread_overlapping_from_threads():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("hw", [(8, 6), (7, 5), (2, 2)])   # odd sizes drop the last row/column
 def test_max_pool_2x2_fast_path_equals_general_kernel(dtype, hw):
-    """The 2x2/stride-2 kernel makes the general kernel's comparisons in the same order:
-    same values and indices, ties (first wins) and NaNs (last wins) included."""
+    """The branch-free 2x2/stride-2 kernel picks what the general kernel's comparisons in
+    order pick: the first maximum (ties, and -0.0 against 0.0), the last NaN of a window,
+    -inf; bit for bit, so the winner's own zero sign and NaN payload."""
     from autograd_core.kernels import pool
     rng = np.random.default_rng(5)
     h, w = hw
-    x = rng.integers(-2, 3, (6, h, w)).astype(dtype)      # many ties
+    x = rng.integers(-2, 3, (64, h, w)).astype(dtype)     # many ties
+    x[rng.random(x.shape) < 0.15] = -0.0
+    x[rng.random(x.shape) < 0.1] = -np.inf
+    x[rng.random(x.shape) < 0.05] = np.inf
+    nan = rng.random(x.shape) < 0.2
+    x[nan] = np.nan
+    bits = x.view(np.int32 if dtype == np.float32 else np.int64)
+    bits[nan] |= rng.integers(1, 64, nan.sum()).astype(bits.dtype)  # NaNs told apart by payload
     x[0, 0, 1] = x[1, 1, 1] = x[1, 0, 0] = x[2, 1, 0] = np.nan
-    shape = (6, h // 2, w // 2)
+    shape = (64, h // 2, w // 2)
     fast = (np.empty(shape, dtype), np.empty(shape, np.int64))
     general = (np.empty(shape, dtype), np.empty(shape, np.int64))
-    pool._max_fwd_2x2(x, 0, 6, *fast)
-    pool._max_fwd(x, 0, 6, 2, 2, 2, 2, 0, 0, 1, 1, *general)
-    np.testing.assert_array_equal(fast[0], general[0])
+    pool._max_fwd_2x2(x, 0, 64, *fast)
+    pool._max_fwd(x, 0, 64, 2, 2, 2, 2, 0, 0, 1, 1, *general)
+    np.testing.assert_array_equal(fast[0].view(bits.dtype), general[0].view(bits.dtype))
     np.testing.assert_array_equal(fast[1], general[1])
     with K.use_backend("numba"):                          # the public entry takes the fast path
         out, idx = K.max_pool2d_forward(x[None], K.max_pool2d_geometry(x[None].shape, 2))
