@@ -4,6 +4,7 @@
     python -m benchmarks conv value # only bench_conv and bench_value
 """
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -14,6 +15,8 @@ def main(argv: list[str]) -> None:
     names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
     if argv:
         names = [n for n in names if n[len("bench_"):] in argv or n in argv]
+    from benchmarks.harness import cpu
+    print(f"host: {os.cpu_count()} CPUs, {cpu()}; load {os.getloadavg()[0]:.2f} (1 min)", flush=True)
     for name in names:
         print(f"\n## {name}", flush=True)
         importlib.import_module(f"benchmarks.{name}").main()

@@ -13,7 +13,8 @@ default thread counts, on the 54,000 training images of the train command's spli
 A full epoch is 844 steps and takes minutes, so by default the benchmark times a fixed
 number of steps (after warm-up steps that also pay Numba's compilation) a few times,
 takes the median time per step and extrapolates to the epoch; it says so in its output.
-``--full`` times one whole epoch instead. Target (issue 6): ours <= 2x PyTorch.
+Each library runs in ``ROUNDS`` processes, alternating, and keeps its fastest.
+``--full`` times one whole epoch instead. Target (issue 15): ours <= 1.1x PyTorch in wall clock.
 
 Skipped, with a note, when the Fashion-MNIST files are absent
 (``apt-get install dataset-fashion-mnist``, or ``--data-dir``).
@@ -36,6 +37,10 @@ LR = 2e-3
 WARMUP = 20
 BATCHES = 100
 REPEAT = 3
+# Processes per library, alternating (ours, PyTorch, ours, ...); the fastest of each is
+# kept. One process each made the ratio hang on which library the host slowed down:
+# 1.14x, 1.24x and 1.20x in three runs of the same code on 2026-12-02.
+ROUNDS = 3
 
 
 def _data(data_dir: str | None) -> tuple:
@@ -155,9 +160,9 @@ def main(argv: list[str] | None = None) -> None:
                     help=f"timed runs; the median is kept (default: {REPEAT})")
     ap.add_argument("--full", action="store_true",
                     help="time one whole epoch instead of extrapolating (minutes)")
-    ap.add_argument("--rounds", type=int, default=1,
+    ap.add_argument("--rounds", type=int, default=ROUNDS,
                     help="processes per library, run alternately; the fastest is kept, "
-                    "which damps other programs' noise on a shared machine (default: 1)")
+                    f"which damps other programs' noise on a shared machine (default: {ROUNDS})")
     ap.add_argument("--threads", type=int, default=None,
                     help="threads for both libraries (OMP/OpenBLAS/MKL/Numba/ours); "
                     "default: each library's own default")
@@ -209,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = [row("per step, wall clock", "step"), row("per epoch, wall clock" + ext, "epoch"),
             row("per epoch, CPU time of the process" + ext, "cpu_epoch")]
     print_table(f"Fashion-MNIST CNN training epoch, batch {BATCH_SIZE}, Adam, float32 ({how})",
-                ["", "autograd-core", "pytorch", "ours / pytorch (target <= 2x)"], rows)
+                ["", "autograd-core", "pytorch", "ours / pytorch (target <= 1.1x)"], rows)
     print("\nWall clock is what a user waits; on a machine shared with other programs it is "
           "noisy,\nand CPU time (all threads summed) is the steadier measure of the work done. "
           "With\n--threads 1 the two agree on an idle machine.")

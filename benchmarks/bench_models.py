@@ -48,7 +48,7 @@ import time
 import traceback
 from typing import Any
 
-from benchmarks.harness import ROOT, fmt_time, has_module, print_table, run_isolated
+from benchmarks.harness import ROOT, cpu, fmt_time, has_module, print_table, run_isolated
 from benchmarks.zoo import MODELS
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     repeats = {"one": 1, "default": 1} if opts["quick"] else opts["repeats"]
     t_start = time.perf_counter()
     load_start = _load()
-    print(f"\nhost: {os.cpu_count()} CPUs; load at the start {load_start}; "
+    print(f"\nhost: {os.cpu_count()} CPUs, {cpu()}; load at the start {load_start}; "
           f"{repeats['one']} process(es) per library on one thread, {repeats['default']} with the "
           "default threads, alternating libraries", flush=True)
 
@@ -449,7 +449,7 @@ def main(argv: list[str] | None = None) -> None:
                     ["model", "dtype", "PyTorch step-1 loss", "ours step-1 loss",
                      "rel. difference, steps 1, 2", "match"], rows)
 
-    print(f"\nhost: {os.cpu_count()} CPUs; load at the start {load_start}, at the end {_load()}; "
+    print(f"\nhost: {os.cpu_count()} CPUs, {cpu()}; load at the start {load_start}, at the end {_load()}; "
           f"the run took {time.perf_counter() - t_start:.0f} s", flush=True)
 
 

@@ -19,6 +19,27 @@ from typing import Any, Callable, Iterable, Sequence
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def cpu() -> str:
+    """The host's processor and vector width, e.g. ``"AMD EPYC, AVX2 (no AVX-512)"``: the
+    kernels' tiles differ by vector width, and so do the ratios to PyTorch."""
+    name, flags = "unknown CPU", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and name == "unknown CPU":
+                    name = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                    break
+    except OSError:
+        import platform
+        name = platform.processor() or name
+    width = ("AVX-512" if "avx512f" in flags else
+             "AVX2 (no AVX-512)" if "avx2" in flags else "no AVX2" if flags else "")
+    return f"{name}, {width}" if width else name
+
+
 def has_module(name: str) -> bool:
     """True when ``name`` can be imported in this environment."""
     return importlib.util.find_spec(name) is not None
