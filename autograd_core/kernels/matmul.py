@@ -125,8 +125,8 @@ def pack_panels(b: np.ndarray) -> np.ndarray | None:
     :func:`matmul_panels`; None when its dtype or width does not fit the tile, or when the
     Numba path would not take it (``dispatch``).
 
-    >>> p = pack_panels(np.ones((3, 70), np.float32))    # the last 6 columns: NumPy's
-    >>> p.shape in ((2, 3, 32), (4, 3, 16))
+    >>> p = pack_panels(np.ones((3, 64), np.float32))
+    >>> p.shape in ((2, 3, 32), (4, 3, 16))    # AVX-512's wide tile, or AVX2's
     True
     """
     k, n = b.shape
