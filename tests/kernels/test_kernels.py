@@ -787,6 +787,38 @@ def test_max_pool_2x2_fast_path_equals_general_kernel(dtype, hw):
     np.testing.assert_array_equal(idx[0], general[1])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("hw, stride, padding", [((9, 8), 2, 1), ((7, 6), 1, 1), ((8, 9), 2, 0),
+                                                  ((3, 4), 3, 1), ((2, 2), 1, 1)])
+def test_max_pool_3x3_kernel_equals_general_kernel(dtype, hw, stride, padding):
+    """The 3x3 kernel (branch-free inside the input, ``_max_window`` at its edges) picks
+    what the general kernel's comparisons in order pick, bit for bit: first maximum,
+    -0.0 against 0.0, last NaN (told apart by payload), -inf and inf."""
+    from autograd_core.kernels import pool
+    rng = np.random.default_rng(7)
+    x = rng.integers(-2, 3, (48,) + hw).astype(dtype)
+    x[rng.random(x.shape) < 0.15] = -0.0
+    x[rng.random(x.shape) < 0.1] = -np.inf
+    x[rng.random(x.shape) < 0.05] = np.inf
+    nan = rng.random(x.shape) < 0.1
+    x[nan] = np.nan
+    bits = x.view(np.int32 if dtype == np.float32 else np.int64)
+    bits[nan] |= rng.integers(1, 64, nan.sum()).astype(bits.dtype)
+    geo = K.max_pool2d_geometry((1,) + x.shape, 3, stride, padding)
+    shape = (48,) + geo.out_hw
+    fast = (np.empty(shape, dtype), np.empty(shape, np.int64))
+    general = (np.empty(shape, dtype), np.empty(shape, np.int64))
+    pool._max_fwd_3x3(x, 0, 48, stride, stride, padding, padding, *fast)
+    pool._max_fwd(x, 0, 48, 3, 3, stride, stride, padding, padding, 1, 1, *general)
+    np.testing.assert_array_equal(fast[0].view(bits.dtype), general[0].view(bits.dtype))
+    np.testing.assert_array_equal(fast[1], general[1])
+    with K.use_backend("numba"):                          # the public entry takes it
+        out, idx = K.max_pool2d_forward(x[None], geo)
+    np.testing.assert_array_equal(idx[0], general[1])
+    eout, eidx = ref.max_pool2d_forward(x[None].astype(np.float64), 3, stride, padding)
+    np.testing.assert_array_equal(idx, eidx)
+
+
 def test_warmup_reaches_every_kernel():
     """``warmup`` (and so the first-use benchmark) loads every Numba kernel, the
     contiguous-run conv kernels, the 2x2 pool and the matmul microkernel included."""
