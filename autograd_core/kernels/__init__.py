@@ -27,7 +27,7 @@ from .activation import leaky_relu_backward, leaky_relu_forward, relu_backward, 
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
-from .norm import batch_norm_backward, batch_norm_forward
+from .norm import batch_norm_backward, batch_norm_forward, layer_norm_backward, layer_norm_forward
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import index_add_rows
@@ -41,7 +41,7 @@ __all__ = [
     "conv2d_backward_weight",
     "MaxPoolGeometry", "max_pool2d_geometry", "AvgPoolGeometry", "avg_pool2d_geometry",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
-    "batch_norm_forward", "batch_norm_backward",
+    "batch_norm_forward", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward",
     "lstm_cell_kernels", "relu_forward", "relu_backward", "leaky_relu_forward",
     "leaky_relu_backward",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
@@ -80,6 +80,8 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             avg_pool2d_backward(avg_pool2d_forward(x, geo), geo)
             y, xhat, _, _, inv_std = batch_norm_forward(x, np.ones(2, dt), np.zeros(2, dt), 1e-5)
             batch_norm_backward(y, xhat, inv_std, np.ones(2, dt))
+            y, xhat, inv_std = layer_norm_forward(x, 1, np.ones(9, dt), np.zeros(9, dt), 1e-5)
+            layer_norm_backward(y, xhat, inv_std, 1, np.ones(9, dt))
             forward, backward = lstm_cell_kernels()                  # the LSTM cell
             a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
             forward(a.copy(), a, c, c.copy(), one)

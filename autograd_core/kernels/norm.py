@@ -1,4 +1,5 @@
-"""Batch norm in training mode (batch statistics), forward and backward, per channel.
+"""Batch norm in training mode (batch statistics), forward and backward, per channel;
+layer norm, per row (at the end).
 
 ``x`` is (N, C, L): the spatial axes flattened (L = 1 for (N, C) input). Per channel,
 with ``d = x - first`` (``first`` the channel's first element: on a constant channel the
@@ -94,6 +95,57 @@ def _bwd(g, xhat, inv_std, w, need_x, c0, c1, gx, sums):
                     dr[t] = scale * (gr[t] - m1 - xr[t] * m2)
 
 
+# error_model="numpy": with eps=0 a constant row divides by zero into inf, as in NumPy
+@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
+def _ln_fwd(x, w, b, eps, r0, r1, y, xhat, inv_std):
+    """Layer norm of rows r0..r1 of ``x`` (rows, D): xhat, y = xhat * w + b (``w``/``b``
+    empty: left out) and inv_std[row]; statistics as ``_fwd``'s, per row."""
+    d = x.shape[1]
+    scale, shift = w.shape[0] > 0, b.shape[0] > 0
+    for r in range(r0, r1):
+        row, xr, yr = x[r], xhat[r], y[r]
+        first = row[0]
+        s = 0.0
+        for t in range(d):
+            s += row[t] - first
+        md = s / d
+        q = 0.0
+        for t in range(d):
+            v = (row[t] - first) - md
+            q += v * v
+        inv = 1.0 / np.sqrt(q / d + eps)
+        for t in range(d):
+            v = ((row[t] - first) - md) * inv
+            xr[t] = v
+            if scale:
+                v = v * w[t]
+            if shift:
+                v = v + b[t]
+            yr[t] = v
+        inv_std[r] = inv
+
+
+@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
+def _ln_bwd(g, xhat, inv_std, w, r0, r1, gx):
+    """dx of rows r0..r1 of layer norm (``w`` empty: no weight), the closed form above."""
+    d = g.shape[1]
+    scale = w.shape[0] > 0
+    for r in range(r0, r1):
+        gr, xr, dr = g[r], xhat[r], gx[r]
+        s1 = 0.0
+        s2 = 0.0
+        for t in range(d):
+            v = gr[t] * w[t] if scale else gr[t]
+            s1 += v
+            s2 += v * xr[t]
+        m1 = s1 / d
+        m2 = s2 / d
+        inv = inv_std[r]
+        for t in range(d):
+            v = gr[t] * w[t] if scale else gr[t]
+            dr[t] = inv * (v - m1 - xr[t] * m2)
+
+
 def first_of(x: np.ndarray, axes: tuple) -> np.ndarray:
     """The first element of each slice of ``x`` over ``axes`` (kept as size-1 dims).
 
@@ -177,3 +229,64 @@ def batch_norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray,
                          grain=max(1, -(-_SPLIT_MIN // max(1, g3.shape[0] * g3.shape[2]))))
     sums = sums.astype(dtype)
     return (gx.reshape(shape) if need_x else None), sums[0], sums[1]
+
+
+def layer_norm_forward(x: np.ndarray, ndim: int, weight: np.ndarray | None,
+                       bias: np.ndarray | None, eps: float) -> tuple:
+    """``(y, xhat, inv_std)`` of layer norm over the last ``ndim`` axes of ``x``;
+    ``inv_std`` keeps those axes as size 1, in x's dtype (as :func:`normalize`'s). Without
+    ``weight`` and ``bias`` y is xhat itself.
+
+    >>> import numpy as np
+    >>> y, xhat, inv_std = layer_norm_forward(np.array([[1.0, 3.0]]), 1, None, None, 0.0)
+    >>> y.tolist(), inv_std.tolist()
+    ([[-1.0, 1.0]], [[1.0]])
+    """
+    lead, dtype = x.shape[:x.ndim - ndim], x.dtype
+    stat_shape = lead + (1,) * ndim
+    mixed = any(a is not None and a.dtype != dtype for a in (weight, bias))
+    if dispatch.choose_path() == "numpy" or x.size == 0 or mixed or dtype.kind != "f":
+        xhat, _, _, inv_std = normalize(x, tuple(range(x.ndim - ndim, x.ndim)), eps)
+        y = xhat
+        if weight is not None:
+            y = y * weight
+        if bias is not None:
+            y = y + bias
+        return y, xhat, inv_std
+    d = int(np.prod(x.shape[x.ndim - ndim:]))
+    x2 = np.ascontiguousarray(x).reshape(-1, d)
+    rows = x2.shape[0]
+    xhat = np.empty((rows, d), dtype)
+    y = np.empty((rows, d), dtype) if weight is not None or bias is not None else xhat
+    inv_std = np.empty(rows, np.float64)
+    w = _flat(weight, dtype, d)
+    b = _flat(bias, dtype, d)
+    threads.parallel_for(lambda r0, r1: _ln_fwd(x2, w, b, float(eps), r0, r1, y, xhat, inv_std),
+                         rows, grain=max(1, -(-_SPLIT_MIN // max(1, d))))
+    return (y.reshape(x.shape), xhat.reshape(x.shape),
+            inv_std.astype(dtype).reshape(stat_shape))
+
+
+def layer_norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, ndim: int,
+                        weight: np.ndarray | None) -> np.ndarray:
+    """dx of :func:`layer_norm_forward` for the output gradient ``g``."""
+    axes = tuple(range(g.ndim - ndim, g.ndim))
+    mixed = g.dtype != xhat.dtype or (weight is not None and weight.dtype != g.dtype)
+    if dispatch.choose_path() == "numpy" or g.size == 0 or mixed or g.dtype.kind != "f":
+        return norm_backward(g, xhat, inv_std, axes, weight)   # NumPy's type promotion
+    d = int(np.prod(g.shape[g.ndim - ndim:]))
+    g2 = np.ascontiguousarray(g).reshape(-1, d)
+    x2 = np.ascontiguousarray(xhat).reshape(-1, d)
+    inv = np.ascontiguousarray(inv_std, np.float64).reshape(-1)
+    gx = np.empty(g2.shape, g.dtype)
+    w = _flat(weight, g.dtype, d)
+    threads.parallel_for(lambda r0, r1: _ln_bwd(g2, x2, inv, w, r0, r1, gx), g2.shape[0],
+                         grain=max(1, -(-_SPLIT_MIN // max(1, d))))
+    return gx.reshape(g.shape)
+
+
+def _flat(a: np.ndarray | None, dtype, d: int) -> np.ndarray:
+    """A weight or bias as a contiguous (D,) array of ``dtype``; empty when absent."""
+    if a is None:
+        return np.empty(0, dtype)
+    return np.ascontiguousarray(a, dtype).reshape(d)

@@ -14,7 +14,7 @@ import numpy as np
 from .. import kernels
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
-from ..kernels.norm import first_of, norm_backward as _norm_backward, normalize as _normalize
+from ..kernels.norm import first_of
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
     from ..tensor import Tensor
@@ -88,16 +88,14 @@ class LayerNormOp(Function):
 
     @staticmethod
     def forward(ctx, x, *wb, ndim=1, eps=1e-5, has=(False, False)):
-        axes = tuple(range(x.ndim - ndim, x.ndim))
-        xhat, _, _, inv_std = _normalize(x, axes, eps)
-        ctx.axes, ctx.eps, ctx.has, ctx.ndim = axes, eps, has, ndim
+        it = iter(wb)
+        w = next(it) if has[0] else None
+        b = next(it) if has[1] else None
+        y, xhat, inv_std = kernels.layer_norm_forward(x, ndim, w, b, eps)
+        ctx.axes = tuple(range(x.ndim - ndim, x.ndim))
+        ctx.eps, ctx.has, ctx.ndim = eps, has, ndim
         ctx.xhat, ctx.inv_std = xhat, inv_std
         ctx.save_for_backward(x, *wb)
-        y = xhat
-        if has[0]:
-            y = y * wb[0]
-        if has[1]:
-            y = y + wb[1]
         return y
 
     @staticmethod
@@ -118,7 +116,7 @@ class LayerNormOp(Function):
         xhat, inv_std = ctx.xhat, ctx.inv_std
         need = ctx.needs_input_grad
         w = saved[1] if has[0] else None
-        out = [_norm_backward(g, xhat, inv_std, axes, w) if need[0] else None]
+        out = [kernels.layer_norm_backward(g, xhat, inv_std, ctx.ndim, w) if need[0] else None]
         lead = tuple(range(g.ndim - len(axes)))
         if has[0]:
             out.append((g * xhat).sum(axis=lead) if need[1] else None)
