@@ -145,6 +145,11 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
         raise ValueError(f"layer_norm: expected input with trailing shape {shape}, got shape "
                          f"{tuple(input.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"layer_norm: Expected {name} to be of same shape as "
+                               f"normalized_shape, but got {name} of shape {list(t.shape)} "
+                               f"and normalized_shape = {list(shape)}")
     has = (weight is not None, bias is not None)
     wb = [t for t in (weight, bias) if t is not None]
     return _LayerNormOp.apply(input, *wb, ndim=k, eps=eps, has=has)

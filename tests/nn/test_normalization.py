@@ -299,3 +299,18 @@ def test_instance_norm_modules(torch):
     with pytest.raises(ValueError, match=r"InstanceNorm2d: expected 3D \(unbatched\) or 4D "
                                          r"\(batched\) input, got shape \(2, 3\)"):
         nn.InstanceNorm2d(3)(ag.zeros(2, 3))
+
+
+@pytest.mark.parametrize("name", ["weight", "bias"])
+@pytest.mark.parametrize("bad", [(1,), (3,), (4, 1)])
+def test_layer_norm_weight_or_bias_of_another_shape_is_an_error_as_in_torch(torch, name, bad):
+    # a (1,) weight used to broadcast, and a (4, 1) one to pass the kernel's reshape:
+    # PyTorch refuses both, naming the shapes
+    x = np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32)
+    kw = {name: np.ones(bad, np.float32)}
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.functional.layer_norm(torch.tensor(x), (4,),
+                                       **{k: torch.tensor(v) for k, v in kw.items()})
+    with pytest.raises(RuntimeError, match=r"layer_norm: Expected .* normalized_shape = \[4\]") as ours:
+        F.layer_norm(ag.tensor(x), (4,), **{k: ag.tensor(v) for k, v in kw.items()})
+    assert str(theirs.value).split(", but got")[0] in str(ours.value)
