@@ -16,7 +16,8 @@ def main(argv: list[str]) -> None:
     if argv:
         names = [n for n in names if n[len("bench_"):] in argv or n in argv]
     from benchmarks.harness import cpu
-    print(f"host: {os.cpu_count()} CPUs, {cpu()}; load {os.getloadavg()[0]:.2f} (1 min)", flush=True)
+    load = f"; load {os.getloadavg()[0]:.2f} (1 min)" if hasattr(os, "getloadavg") else ""
+    print(f"host: {os.cpu_count()} CPUs, {cpu()}{load}", flush=True)
     for name in names:
         print(f"\n## {name}", flush=True)
         importlib.import_module(f"benchmarks.{name}").main()
