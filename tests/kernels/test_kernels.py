@@ -757,6 +757,41 @@ def test_blas_single_thread_overlapping_from_threads():
     assert counts() == before
 
 
+def _tie_planes(seed: int, shape: tuple, dtype, nan_share: float) -> np.ndarray:
+    """Planes of small integers (many ties) with -0.0, -inf, inf and NaNs, the NaNs told
+    apart by their payloads."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, shape).astype(dtype)
+    x[rng.random(shape) < 0.15] = -0.0
+    x[rng.random(shape) < 0.1] = -np.inf
+    x[rng.random(shape) < 0.05] = np.inf
+    nan = rng.random(shape) < nan_share
+    x[nan] = np.nan
+    bits = x.view(np.int32 if dtype == np.float32 else np.int64)
+    bits[nan] |= rng.integers(1, 64, nan.sum()).astype(bits.dtype)
+    return x
+
+
+def _assert_as_general_kernel(fast, x, k, stride, padding) -> np.ndarray:
+    """``fast(out, idx)`` writes, bit for bit, the values and indices of the general
+    kernel's comparisons in order, and the public entry gives the same indices; returns
+    them."""
+    from autograd_core.kernels import pool
+    geo = K.max_pool2d_geometry((1,) + x.shape, k, stride, padding)
+    shape = (x.shape[0],) + geo.out_hw
+    got = (np.empty(shape, x.dtype), np.empty(shape, np.int64))
+    general = (np.empty(shape, x.dtype), np.empty(shape, np.int64))
+    fast(*got)
+    pool._max_fwd(x, 0, x.shape[0], k, k, stride, stride, padding, padding, 1, 1, *general)
+    bits = np.int32 if x.dtype == np.float32 else np.int64
+    np.testing.assert_array_equal(got[0].view(bits), general[0].view(bits))
+    np.testing.assert_array_equal(got[1], general[1])
+    with K.use_backend("numba"):                          # the public entry takes it
+        out, idx = K.max_pool2d_forward(x[None], geo)
+    np.testing.assert_array_equal(idx[0], general[1])
+    return general[1]
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("hw", [(8, 6), (7, 5), (2, 2)])   # odd sizes drop the last row/column
 def test_max_pool_2x2_fast_path_equals_general_kernel(dtype, hw):
@@ -764,27 +799,9 @@ def test_max_pool_2x2_fast_path_equals_general_kernel(dtype, hw):
     order pick: the first maximum (ties, and -0.0 against 0.0), the last NaN of a window,
     -inf; bit for bit, so the winner's own zero sign and NaN payload."""
     from autograd_core.kernels import pool
-    rng = np.random.default_rng(5)
-    h, w = hw
-    x = rng.integers(-2, 3, (64, h, w)).astype(dtype)     # many ties
-    x[rng.random(x.shape) < 0.15] = -0.0
-    x[rng.random(x.shape) < 0.1] = -np.inf
-    x[rng.random(x.shape) < 0.05] = np.inf
-    nan = rng.random(x.shape) < 0.2
-    x[nan] = np.nan
-    bits = x.view(np.int32 if dtype == np.float32 else np.int64)
-    bits[nan] |= rng.integers(1, 64, nan.sum()).astype(bits.dtype)  # NaNs told apart by payload
+    x = _tie_planes(5, (64,) + hw, dtype, 0.2)
     x[0, 0, 1] = x[1, 1, 1] = x[1, 0, 0] = x[2, 1, 0] = np.nan
-    shape = (64, h // 2, w // 2)
-    fast = (np.empty(shape, dtype), np.empty(shape, np.int64))
-    general = (np.empty(shape, dtype), np.empty(shape, np.int64))
-    pool._max_fwd_2x2(x, 0, 64, *fast)
-    pool._max_fwd(x, 0, 64, 2, 2, 2, 2, 0, 0, 1, 1, *general)
-    np.testing.assert_array_equal(fast[0].view(bits.dtype), general[0].view(bits.dtype))
-    np.testing.assert_array_equal(fast[1], general[1])
-    with K.use_backend("numba"):                          # the public entry takes the fast path
-        out, idx = K.max_pool2d_forward(x[None], K.max_pool2d_geometry(x[None].shape, 2))
-    np.testing.assert_array_equal(idx[0], general[1])
+    _assert_as_general_kernel(lambda out, idx: pool._max_fwd_2x2(x, 0, 64, out, idx), x, 2, 2, 0)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -795,28 +812,12 @@ def test_max_pool_3x3_kernel_equals_general_kernel(dtype, hw, stride, padding):
     what the general kernel's comparisons in order pick, bit for bit: first maximum,
     -0.0 against 0.0, last NaN (told apart by payload), -inf and inf."""
     from autograd_core.kernels import pool
-    rng = np.random.default_rng(7)
-    x = rng.integers(-2, 3, (48,) + hw).astype(dtype)
-    x[rng.random(x.shape) < 0.15] = -0.0
-    x[rng.random(x.shape) < 0.1] = -np.inf
-    x[rng.random(x.shape) < 0.05] = np.inf
-    nan = rng.random(x.shape) < 0.1
-    x[nan] = np.nan
-    bits = x.view(np.int32 if dtype == np.float32 else np.int64)
-    bits[nan] |= rng.integers(1, 64, nan.sum()).astype(bits.dtype)
-    geo = K.max_pool2d_geometry((1,) + x.shape, 3, stride, padding)
-    shape = (48,) + geo.out_hw
-    fast = (np.empty(shape, dtype), np.empty(shape, np.int64))
-    general = (np.empty(shape, dtype), np.empty(shape, np.int64))
-    pool._max_fwd_3x3(x, 0, 48, stride, stride, padding, padding, *fast)
-    pool._max_fwd(x, 0, 48, 3, 3, stride, stride, padding, padding, 1, 1, *general)
-    np.testing.assert_array_equal(fast[0].view(bits.dtype), general[0].view(bits.dtype))
-    np.testing.assert_array_equal(fast[1], general[1])
-    with K.use_backend("numba"):                          # the public entry takes it
-        out, idx = K.max_pool2d_forward(x[None], geo)
-    np.testing.assert_array_equal(idx[0], general[1])
+    x = _tie_planes(7, (48,) + hw, dtype, 0.1)
+    idx = _assert_as_general_kernel(
+        lambda out, idx: pool._max_fwd_3x3(x, 0, 48, stride, stride, padding, padding, out, idx),
+        x, 3, stride, padding)
     eout, eidx = ref.max_pool2d_forward(x[None].astype(np.float64), 3, stride, padding)
-    np.testing.assert_array_equal(idx, eidx)
+    np.testing.assert_array_equal(idx[None], eidx)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
