@@ -32,7 +32,9 @@ from .jit import lazy_njit
 _SPLIT_MIN = 200_000
 
 
-@lazy_njit(nogil=True, fastmath={"reassoc"})
+# error_model="numpy": with eps=0 (layer norm allows it) a constant channel or row divides
+# by zero into inf, as in NumPy, instead of raising
+@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
 def _fwd(x, w, b, eps, c0, c1, y, xhat, stats):
     """Channels c0..c1: stats[0, c] = mean, stats[1, c] = var, stats[2, c] = inv_std;
     xhat and y (y = xhat when ``w`` is empty)."""
@@ -68,7 +70,7 @@ def _fwd(x, w, b, eps, c0, c1, y, xhat, stats):
         stats[2, c] = inv
 
 
-@lazy_njit(nogil=True, fastmath={"reassoc"})
+@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
 def _bwd(g, xhat, inv_std, w, need_x, c0, c1, gx, sums):
     """Channels c0..c1: sums[0, c] = sum(g * xhat), sums[1, c] = sum(g); gx when
     ``need_x``."""
@@ -93,57 +95,6 @@ def _bwd(g, xhat, inv_std, w, need_x, c0, c1, gx, sums):
                 gr, xr, dr = g[i, c], xhat[i, c], gx[i, c]
                 for t in range(length):
                     dr[t] = scale * (gr[t] - m1 - xr[t] * m2)
-
-
-# error_model="numpy": with eps=0 a constant row divides by zero into inf, as in NumPy
-@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
-def _ln_fwd(x, w, b, eps, r0, r1, y, xhat, inv_std):
-    """Layer norm of rows r0..r1 of ``x`` (rows, D): xhat, y = xhat * w + b (``w``/``b``
-    empty: left out) and inv_std[row]; statistics as ``_fwd``'s, per row."""
-    d = x.shape[1]
-    scale, shift = w.shape[0] > 0, b.shape[0] > 0
-    for r in range(r0, r1):
-        row, xr, yr = x[r], xhat[r], y[r]
-        first = row[0]
-        s = 0.0
-        for t in range(d):
-            s += row[t] - first
-        md = s / d
-        q = 0.0
-        for t in range(d):
-            v = (row[t] - first) - md
-            q += v * v
-        inv = 1.0 / np.sqrt(q / d + eps)
-        for t in range(d):
-            v = ((row[t] - first) - md) * inv
-            xr[t] = v
-            if scale:
-                v = v * w[t]
-            if shift:
-                v = v + b[t]
-            yr[t] = v
-        inv_std[r] = inv
-
-
-@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
-def _ln_bwd(g, xhat, inv_std, w, r0, r1, gx):
-    """dx of rows r0..r1 of layer norm (``w`` empty: no weight), the closed form above."""
-    d = g.shape[1]
-    scale = w.shape[0] > 0
-    for r in range(r0, r1):
-        gr, xr, dr = g[r], xhat[r], gx[r]
-        s1 = 0.0
-        s2 = 0.0
-        for t in range(d):
-            v = gr[t] * w[t] if scale else gr[t]
-            s1 += v
-            s2 += v * xr[t]
-        m1 = s1 / d
-        m2 = s2 / d
-        inv = inv_std[r]
-        for t in range(d):
-            v = gr[t] * w[t] if scale else gr[t]
-            dr[t] = inv * (v - m1 - xr[t] * m2)
 
 
 def first_of(x: np.ndarray, axes: tuple) -> np.ndarray:
@@ -242,29 +193,29 @@ def layer_norm_forward(x: np.ndarray, ndim: int, weight: np.ndarray | None,
     >>> y.tolist(), inv_std.tolist()
     ([[-1.0, 1.0]], [[1.0]])
     """
-    lead, dtype = x.shape[:x.ndim - ndim], x.dtype
-    stat_shape = lead + (1,) * ndim
+    dtype = x.dtype
     mixed = any(a is not None and a.dtype != dtype for a in (weight, bias))
     if dispatch.choose_path() == "numpy" or x.size == 0 or mixed or dtype.kind != "f":
         xhat, _, _, inv_std = normalize(x, tuple(range(x.ndim - ndim, x.ndim)), eps)
-        y = xhat
-        if weight is not None:
-            y = y * weight
-        if bias is not None:
-            y = y + bias
-        return y, xhat, inv_std
-    d = int(np.prod(x.shape[x.ndim - ndim:]))
-    x2 = np.ascontiguousarray(x).reshape(-1, d)
-    rows = x2.shape[0]
-    xhat = np.empty((rows, d), dtype)
-    y = np.empty((rows, d), dtype) if weight is not None or bias is not None else xhat
-    inv_std = np.empty(rows, np.float64)
-    w = _flat(weight, dtype, d)
-    b = _flat(bias, dtype, d)
-    threads.parallel_for(lambda r0, r1: _ln_fwd(x2, w, b, float(eps), r0, r1, y, xhat, inv_std),
-                         rows, grain=max(1, -(-_SPLIT_MIN // max(1, d))))
-    return (y.reshape(x.shape), xhat.reshape(x.shape),
-            inv_std.astype(dtype).reshape(stat_shape))
+    else:
+        # batch norm's kernel on (1, rows, D): each row is a channel of one sample
+        d = int(np.prod(x.shape[x.ndim - ndim:]))
+        x3 = np.ascontiguousarray(x).reshape(1, -1, d)
+        rows = x3.shape[1]
+        xhat = np.empty(x3.shape, dtype)
+        stats = np.empty((3, rows), np.float64)
+        empty = np.empty(0, dtype)
+        threads.parallel_for(lambda r0, r1: _fwd(x3, empty, empty, float(eps), r0, r1, xhat,
+                                                 xhat, stats), rows,
+                             grain=max(1, -(-_SPLIT_MIN // max(1, d))))
+        xhat = xhat.reshape(x.shape)
+        inv_std = stats[2].astype(dtype).reshape(x.shape[:x.ndim - ndim] + (1,) * ndim)
+    y = xhat   # the affine part is per element of a row: NumPy's
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y, xhat, inv_std
 
 
 def layer_norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, ndim: int,
@@ -275,18 +226,14 @@ def layer_norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, nd
     if dispatch.choose_path() == "numpy" or g.size == 0 or mixed or g.dtype.kind != "f":
         return norm_backward(g, xhat, inv_std, axes, weight)   # NumPy's type promotion
     d = int(np.prod(g.shape[g.ndim - ndim:]))
-    g2 = np.ascontiguousarray(g).reshape(-1, d)
-    x2 = np.ascontiguousarray(xhat).reshape(-1, d)
-    inv = np.ascontiguousarray(inv_std, np.float64).reshape(-1)
-    gx = np.empty(g2.shape, g.dtype)
-    w = _flat(weight, g.dtype, d)
-    threads.parallel_for(lambda r0, r1: _ln_bwd(g2, x2, inv, w, r0, r1, gx), g2.shape[0],
+    gw = g * weight if weight is not None else g          # the gradient of xhat
+    g3 = np.ascontiguousarray(gw).reshape(1, -1, d)
+    x3 = np.ascontiguousarray(xhat).reshape(1, -1, d)
+    rows = g3.shape[1]
+    inv = np.ascontiguousarray(inv_std, g.dtype).reshape(-1)
+    gx = np.empty(g3.shape, g.dtype)
+    sums = np.empty((2, rows), np.float64)
+    empty = np.empty(0, g.dtype)
+    threads.parallel_for(lambda r0, r1: _bwd(g3, x3, inv, empty, True, r0, r1, gx, sums), rows,
                          grain=max(1, -(-_SPLIT_MIN // max(1, d))))
     return gx.reshape(g.shape)
-
-
-def _flat(a: np.ndarray | None, dtype, d: int) -> np.ndarray:
-    """A weight or bias as a contiguous (D,) array of ``dtype``; empty when absent."""
-    if a is None:
-        return np.empty(0, dtype)
-    return np.ascontiguousarray(a, dtype).reshape(d)
