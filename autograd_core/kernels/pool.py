@@ -55,6 +55,25 @@ def _max_window(x, pl, ys, ye, xs, xe, dh, dw, w):
     return best, arg
 
 
+@lazy_inline
+def _winner(taps, m):
+    """Which of a window's ``taps`` (a tuple, in row-major order) PyTorch's sequential
+    ``v > best or isnan(v)`` keeps, given their maximum ``m``: the first equal to ``m`` or,
+    when one is NaN, the last NaN. Integer arithmetic on the comparisons, no branch on the
+    data (a branch per tap mispredicts on real activations)."""
+    n = len(taps)
+    k = n - 1   # the first tap equal to m: in reverse, the last one assigned
+    for t in range(n - 2, -1, -1):
+        k += np.int64(taps[t] == m) * (t - k)
+    last_nan = 0
+    nan = 0
+    for t in range(n):
+        e = np.int64(taps[t] != taps[t])
+        last_nan += e * (t - last_nan)
+        nan |= e
+    return k + nan * (last_nan - k)
+
+
 @lazy_njit(nogil=True)
 def _max_fwd(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
     h, w = x.shape[1], x.shape[2]
@@ -97,12 +116,7 @@ def _max_fwd_2x2(x, p0, p1, out, idx):
                 m = a if a > b else b
                 m2 = c if c > d else d
                 m = m if m > m2 else m2
-                na, nb = np.int64(a != a), np.int64(b != b)
-                nc, nd = np.int64(c != c), np.int64(d != d)
-                last_nan = 3 * nd + (1 - nd) * (2 * nc + (1 - nc) * nb)
-                ea, eb, ec = np.int64(a == m), np.int64(b == m), np.int64(c == m)
-                first_max = (1 - ea) * (1 + (1 - eb) * (1 + (1 - ec)))
-                k = first_max + (na | nb | nc | nd) * (last_nan - first_max)
+                k = _winner((a, b, c, d), m)
                 row = k >> 1
                 col = 2 * ox + (k & 1)
                 o[ox] = x[pl, 2 * oy + row, col]
@@ -139,18 +153,7 @@ def _max_fwd_3x3(x, p0, p1, sh, sw, ph, pw, out, idx):
                 m3 = m3 if m3 > m4 else m4
                 m = m if m > m3 else m3
                 m = m if m > v8 else v8
-                k = 8   # the first tap equal to m: in reverse, the last one assigned
-                for t, v in ((7, v7), (6, v6), (5, v5), (4, v4), (3, v3), (2, v2), (1, v1),
-                             (0, v0)):
-                    k += np.int64(v == m) * (t - k)
-                last_nan = 0
-                nan = 0
-                for t, v in ((0, v0), (1, v1), (2, v2), (3, v3), (4, v4), (5, v5), (6, v6),
-                             (7, v7), (8, v8)):
-                    e = np.int64(v != v)
-                    last_nan += e * (t - last_nan)
-                    nan |= e
-                k += nan * (last_nan - k)
+                k = _winner((v0, v1, v2, v3, v4, v5, v6, v7, v8), m)
                 iy = y0 + k // 3
                 ix = x0 + k % 3
                 out[pl, oy, ox] = x[pl, iy, ix]
