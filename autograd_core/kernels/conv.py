@@ -293,6 +293,14 @@ def _transposed(src, out, ni, j_lo, j_hi):
                         dst[i] = src[g, i, j]
 
 
+def _transpose(src: np.ndarray, out: np.ndarray, ni: int, nj: int) -> None:
+    """out[g, j, i] = src[g, i, j] for i < ni, j < nj, split over the threads by 32
+    columns of ``src``, each part copying at least ``_SPLIT_MIN_MACS`` elements (a large
+    matrix takes milliseconds, a serial stretch in a parallel call)."""
+    threads.parallel_for(lambda lo, hi: _transposed(src, out, ni, 32 * lo, min(nj, 32 * hi)),
+                         -(-nj // 32), grain=max(1, _SPLIT_MIN_MACS // (32 * src.shape[0] * ni)))
+
+
 # --------------------------------------------------------------------------- helpers
 def _chunk(rows: int, cols: int, itemsize: int) -> int:
     return max(1, _CHUNK_BYTES // max(1, rows * cols * itemsize))
@@ -629,8 +637,8 @@ def _backward_input_numba(g, w, geo):
     # R..r_pad read into the next group's rows, or into the zero rows appended here for
     # the last group, and give result rows that are dropped.
     wt = np.zeros(g_ * r * kg + (r_pad - r) * kg, g.dtype)
-    _transposed(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r),
-                wt[:g_ * r * kg].reshape(g_, r, kg), kg, 0, r)
+    _transpose(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r),
+               wt[:g_ * r * kg].reshape(g_, r, kg), kg, r)
     dx = np.empty(geo.input_shape, g.dtype)
 
     def part(lo: int, hi: int) -> None:
@@ -760,10 +768,7 @@ def _backward_weight_numba(g, x, geo):
         for extra in partials[1:]:
             acc += extra
     dw = np.empty((g_, kg, r), x.dtype)
-    # split over the threads by 32 output channels, each part copying at least
-    # _SPLIT_MIN_MACS elements (a large gradient's copy takes milliseconds)
-    threads.parallel_for(lambda lo, hi: _transposed(acc, dw, r, 32 * lo, min(kg, 32 * hi)),
-                         -(-kg // 32), grain=max(1, _SPLIT_MIN_MACS // (32 * g_ * r)))
+    _transpose(acc, dw, r, kg)
     return dw.reshape(geo.weight_shape)
 
 
