@@ -38,6 +38,12 @@ from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, same
 # Bytes of im2col buffer per chunk of samples in the Numba path: bigger GEMMs win until
 # the buffer leaves the cache.
 _CHUNK_BYTES = 1024 * 1024
+# ... except where the weight, the GEMM's A, is larger than this: each chunk's GEMM
+# streams all of it from memory, so a chunk has at least _STREAMED_COLUMNS columns to
+# spend each read on (ResNet-18's 512-channel 4x4 layer: a 9.4 MB weight, 3 samples of
+# 16 columns a chunk, 28-38 GFLOP/s on an AVX2 host; 8 or 16 samples, 55-73).
+_STREAMED_WEIGHT_BYTES = 4 * 1024 * 1024
+_STREAMED_COLUMNS = 256
 # A thread gets at least this many multiply-adds of work, else we stay on one thread.
 _SPLIT_MIN_MACS = 1_000_000
 # A weight gradient larger than this (bytes of dw) is accumulated over chunks at least
@@ -318,12 +324,18 @@ def _wide(ow: int, wq: int, stride: tuple) -> bool:
     return 4 * ow >= 3 * wq and (stride == (1, 1) or ow >= 16)
 
 
-def _columns_per_chunk(lw: int, rows: int, itemsize: int, nr: int, n: int) -> tuple[int, float]:
+def _columns_per_chunk(lw: int, rows: int, itemsize: int, nr: int, n: int,
+                       weight_bytes: int = 0) -> tuple[int, float]:
     """``(samples, columns per sample)`` of a chunk whose samples have ``lw`` columns
     each, for a GEMM tile ``nr`` columns wide: the fewest samples from the cache-sized
-    count (:func:`_chunk`) up whose columns, rounded up to a multiple of ``nr``, are at
-    most 1/32 padding; failing that, within ``nr`` more samples, the count padding least."""
-    base = min(n, _chunk(rows, lw, itemsize))
+    count (:func:`_chunk`; for a weight of more than ``_STREAMED_WEIGHT_BYTES``, at least
+    ``_STREAMED_COLUMNS`` columns) up whose columns, rounded up to a multiple of ``nr``,
+    are at most 1/32 padding; failing that, within ``nr`` more samples, the count padding
+    least."""
+    base = _chunk(rows, lw, itemsize)
+    if weight_bytes > _STREAMED_WEIGHT_BYTES:
+        base = max(base, -(-_STREAMED_COLUMNS // lw))
+    base = min(n, base)
     best = None
     for m in range(base, min(n, base + nr) + 1):
         per = _round_up(m * lw, nr) / m
@@ -400,10 +412,11 @@ class _Layout:
             # more, for short rows or samples _GATHER_MIN_DEPTH deep
             self.in_place = self.wide and (self.ow < 16 or self.lw >= _GATHER_MIN_DEPTH)
         else:
-            narrow = _columns_per_chunk(self.oh * self.ow, rows, itemsize, nr, n)
+            weight = k * self.r * itemsize
+            narrow = _columns_per_chunk(self.oh * self.ow, rows, itemsize, nr, n, weight)
             self.wide = _wide(self.ow, self.wq, self.s)
             if self.wide:
-                wide = _columns_per_chunk(self.oh * self.wq, rows, itemsize, nr, n)
+                wide = _columns_per_chunk(self.oh * self.wq, rows, itemsize, nr, n, weight)
                 self.wide = wide[1] <= narrow[1] * _WIDE_SLACK
             self.pitch = self.wq if self.wide else self.ow
             self.lw = self.oh * self.pitch
