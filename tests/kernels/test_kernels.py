@@ -665,11 +665,39 @@ def test_conv2d_numba_large_weight_gradient_and_padded_chunks(dtype):
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(g64, x64, wt.shape, 1, 1, 1, 1), **tol)
 
 
+def test_conv2d_numba_streamed_weight_takes_wide_chunks():
+    """A weight over ``_STREAMED_WEIGHT_BYTES`` (here 4.7 MB: 512 output channels by 2304
+    taps, 4x4 outputs) gives the forward and the input gradient chunks of at least
+    ``_STREAMED_COLUMNS`` columns (16 samples, then a last chunk of 2); a smaller one
+    keeps the cache-sized chunk. Both agree with the reference."""
+    from autograd_core.kernels import conv
+    rng = np.random.default_rng(31)
+    x = rand(rng, (18, 256, 4, 4), np.float32)
+    wt = rand(rng, (512, 256, 3, 3), np.float32)
+    geo = K.conv2d_geometry(x.shape, wt.shape, 1, 1, 1, 1)
+    assert wt.nbytes > conv._STREAMED_WEIGHT_BYTES
+    for rows in (512, 2304):                     # the forward's tile, the input gradient's
+        nr = conv._tile(rows, 4, "rows")[2]
+        lay = conv._Layout(geo, 4, nr)
+        assert 1 < lay.chunk < 18 and lay.chunk * lay.lw >= conv._STREAMED_COLUMNS
+    small = K.conv2d_geometry(x.shape, (128, 256, 3, 3), 1, 1, 1, 1)
+    assert conv._Layout(small, 4, conv._tile(2304, 4, "rows")[2]).chunk * 16 < conv._STREAMED_COLUMNS
+    with K.use_backend("numba"):
+        out = K.conv2d_forward(x, wt, None, geo)
+        grad = rand(rng, out.shape, np.float32)
+        dx = K.conv2d_backward_input(grad, wt, geo)
+    x64, w64, g64 = x.astype(np.float64), wt.astype(np.float64), grad.astype(np.float64)
+    np.testing.assert_allclose(out, ref.conv2d_forward(x64, w64, None, 1, 1, 1, 1),
+                               rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(dx, ref.conv2d_backward_input(g64, w64, x.shape, 1, 1, 1, 1),
+                               rtol=1e-4, atol=1e-3)
+
+
 @pytest.mark.parametrize("groups", [1, 2])
 def test_conv2d_numba_large_weight_gradient_transposed_on_two_threads(groups):
     """A weight gradient of 512 output channels by 4608 taps (layer 4 of ResNet-18) is
     transposed to (K, C, kh, kw) by both threads, 32 output channels at a time; the input
-    gradient reads that weight transposed where it lies. Both agree with the reference."""
+    gradient transposes the weight so, too. Both agree with the reference."""
     rng = np.random.default_rng(29)
     x = rand(rng, (2, 512, 4, 4), np.float32)
     wt = rand(rng, (512 * groups, 512 // groups, 3, 3), np.float32)
