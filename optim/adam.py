@@ -23,6 +23,8 @@ from typing import Any, Dict, Tuple
 
 import numpy as np
 
+from autograd_core import kernels
+
 from .optimizer import (ParamsT, _check_adam_args, _ParamwiseOptimizer, _unsupported,
                         _update_moments)
 
@@ -75,11 +77,15 @@ class Adam(_ParamwiseOptimizer):
     def _update(self, group: Dict[str, Any], state: Dict[str, Any], pd: np.ndarray,
                 g: np.ndarray, step: float) -> None:
         beta1, beta2 = group["betas"]
+        vmax = state["max_exp_avg_sq"].numpy() if group["amsgrad"] else None
+        if kernels.adam_update(pd, g, state["exp_avg"].numpy(), state["exp_avg_sq"].numpy(),
+                               vmax, lr=float(group["lr"]), beta1=beta1, beta2=beta2,
+                               eps=group["eps"], step=step):
+            return      # one pass, the same numbers as the rule below
         m, v = _update_moments(state, g, beta1, beta2)
         step_size = float(group["lr"]) / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        if group["amsgrad"]:
-            vmax = state["max_exp_avg_sq"].numpy()
+        if vmax is not None:
             np.maximum(vmax, v, out=vmax)
             denom = np.sqrt(vmax)
         else:

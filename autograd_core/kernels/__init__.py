@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .adam import adam_update
 from .activation import leaky_relu_backward, leaky_relu_forward, relu_backward, relu_forward
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
@@ -43,7 +44,7 @@ __all__ = [
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "batch_norm_forward", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward",
     "lstm_cell_kernels", "relu_forward", "relu_backward", "leaky_relu_forward",
-    "leaky_relu_backward",
+    "leaky_relu_backward", "adam_update",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]

@@ -105,6 +105,54 @@ def test_adam_amsgrad_uses_max_second_moment(amsgrad):
     assert ("max_exp_avg_sq" in opt.state[x]) == amsgrad
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("beta1, amsgrad", [(0.9, False), (0.9, True), (0.2, True)])
+def test_adam_kernel_equals_numpy_rule_bit_for_bit(dtype, beta1, amsgrad):
+    """The one-pass Numba update (``kernels.adam_update``) and the NumPy rule give the
+    same bits over three steps: both lerp branches (1 - beta1 below and above 0.5),
+    AMSGrad, a large parameter (split over the threads), gradients of every size with
+    a zero, an inf and a NaN, weight decay and maximize."""
+    rng = np.random.default_rng(7)
+    shapes = [(3, 5), (700, 800)]
+    start = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    grads = [[(rng.standard_normal(s) * 10.0 ** rng.integers(-6, 6, s)).astype(dtype)
+              for s in shapes] for _ in range(3)]
+    for step in grads:
+        step[0][0, :3] = [0, np.inf, np.nan]
+    runs = {}
+    for backend in ("numpy", "numba"):
+        params = [ag.tensor(a.copy(), requires_grad=True) for a in start]
+        opt = optim.Adam(params, lr=1e-2, betas=(beta1, 0.99), eps=1e-6, amsgrad=amsgrad,
+                         weight_decay=1e-3, maximize=True)
+        with ag.kernels.use_backend(backend), np.errstate(invalid="ignore"):
+            for step in grads:
+                for p, g in zip(params, step):
+                    p.grad = ag.tensor(g)
+                opt.step()
+        runs[backend] = [p.detach().numpy().copy() for p in params] + [
+            b.numpy().copy() for p in params for k, b in opt.state[p].items() if k != "step"]
+    for a, b in zip(runs["numpy"], runs["numba"]):
+        assert a.dtype == b.dtype == dtype
+        np.testing.assert_array_equal(a, b)      # exactness: the same arithmetic
+
+
+def test_adam_kernel_serves_the_optimizer(monkeypatch):
+    """Adam calls the one-pass kernel (it returns True where it served) on contiguous
+    float arrays, and falls back to the NumPy rule for what it does not take."""
+    import autograd_core.kernels.adam as K
+    served = []
+    real = K.adam_update
+    monkeypatch.setattr(ag.kernels, "adam_update",
+                        lambda *a, **k: served.append(real(*a, **k)) or served[-1])
+    x = _param([1.0, 2.0])
+    x.grad = ag.tensor([0.5, 0.5], dtype=np.float64)
+    with ag.kernels.use_backend("numba"):
+        optim.Adam([x], lr=0.1).step()
+    with ag.kernels.use_backend("numpy"):
+        optim.Adam([x], lr=0.1).step()
+    assert served == [True, False]
+
+
 def test_adam_weight_decay_is_l2_and_adamw_is_decoupled():
     # zero gradient: Adam's L2 term makes g = wd * x (a full lr-sized step); AdamW only decays
     x, y = _param([2.0]), _param([2.0])
