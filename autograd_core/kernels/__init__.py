@@ -27,6 +27,7 @@ from .adam import adam_update
 from .activation import leaky_relu_backward, leaky_relu_forward, relu_backward, relu_forward
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
+from .loss import binary_cross_entropy_terms
 from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
 from .norm import batch_norm_backward, batch_norm_forward, layer_norm_backward, layer_norm_forward
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
@@ -44,7 +45,7 @@ __all__ = [
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "batch_norm_forward", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward",
     "lstm_cell_kernels", "relu_forward", "relu_backward", "leaky_relu_forward",
-    "leaky_relu_backward", "adam_update",
+    "leaky_relu_backward", "adam_update", "binary_cross_entropy_terms",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import composite_backward
 from ..autograd.function import Function, const, is_tensor
 from .pointwise import select, where
@@ -336,10 +337,14 @@ class BinaryCrossEntropy(Function):
         if x.size and (x.min() < 0 or x.max() > 1):
             raise RuntimeError("binary_cross_entropy: all elements of input should be between "
                              "0 and 1")
-        with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x), _LOG_MIN)
-            log_1mx = np.maximum(np.log1p(-x), _LOG_MIN)
-        loss = -(t * log_x + (1 - t) * log_1mx)
+        terms = kernels.binary_cross_entropy_terms(x, t)    # one pass, or None
+        if terms is not None:
+            loss, log_x, log_1mx = terms
+        else:
+            with np.errstate(divide="ignore"):
+                log_x = np.maximum(np.log(x), _LOG_MIN)
+                log_1mx = np.maximum(np.log1p(-x), _LOG_MIN)
+            loss = -(t * log_x + (1 - t) * log_1mx)
         if weight is not None:
             loss = loss * weight
         loss = loss.astype(x.dtype, copy=False)
