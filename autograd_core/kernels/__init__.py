@@ -94,3 +94,6 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             pack_panels(np.ones(b.shape[::-1], dt).T)                    # a weight's transpose
             relu_backward(a, relu_forward(a))                            # the activations
             leaky_relu_backward(a, leaky_relu_forward(a, 0.1)[1], 0.1)
+            adam_update(a.copy(), a, a.copy(), a.copy(), a.copy(), lr=0.1, beta1=0.9,
+                        beta2=0.999, eps=1e-8, step=1.0)                 # Adam's step
+            binary_cross_entropy_terms(c / 2, c)                         # BCE's terms
