@@ -634,6 +634,17 @@ def _backward_input_as_forward(g, w, adjoint):
     return _forward_numba(g, flipped, adjoint)
 
 
+def _weight_transposed(mk) -> bool:
+    """Whether the input gradient's GEMM reads the weight copied transposed (row-major A)
+    rather than where it lies. Read in place, a tile's rows at one depth share a cache
+    line and the next depth is R elements on, a power of two apart in most networks, so
+    a panel's depths crowd one set of the L1 cache. On an AVX2 host (32 KB, 8-way L1) that
+    halved the GEMM (256 -> 512 at 8x8, k4 s2: 63 -> 48 ms with the copy; 128 -> 256 at
+    16x16: 46 -> 29); on the AVX-512 hosts measured before (48 KB, 12-way), the copy cost
+    more than it saved (DCGAN's 512 -> 256 4x4 layer 7.1 ms copied, 4.5 in place)."""
+    return mk.VECTOR_BYTES < 64
+
+
 def _backward_input_numba(g, w, geo):
     """Per chunk: the output gradient as GEMM columns (junk columns zero), one GEMM per
     group with the transposed weight as A, and col2im of the result into dx."""
@@ -643,15 +654,21 @@ def _backward_input_numba(g, w, geo):
     lay = _Layout(geo, g.itemsize, nr)
     g_, kg, r = lay.groups, lay.kg, lay.r
     r_pad = _round_up(r, mr)
-    # A is the weight transposed once per call, (G, R, Kg) row-major: read where it lies
-    # (row i, column k at k*R + i) a tile's rows at one depth share a cache line, and
-    # the next depth is R elements on, a power of two apart in most networks, so every
-    # depth of a panel falls in one set of the L1 cache (half the speed, or less). Rows
-    # R..r_pad read into the next group's rows, or into the zero rows appended here for
-    # the last group, and give result rows that are dropped.
-    wt = np.zeros(g_ * r * kg + (r_pad - r) * kg, g.dtype)
-    _transpose(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r),
-               wt[:g_ * r * kg].reshape(g_, r, kg), kg, r)
+    # A is the weight transposed: row i, column k of group gr at gr*Kg*R + k*R + i where
+    # it lies (lda 1, depth stride R), or, where ``_weight_transposed`` says, copied once
+    # per call into (G, R, Kg) row-major (lda Kg, depth stride 1). Rows R..r_pad read into
+    # the next group's rows, or into the zeros appended here for the last group, and give
+    # result rows that are dropped.
+    if _weight_transposed(mk):
+        wa = np.zeros(g_ * r * kg + (r_pad - r) * kg, g.dtype)
+        _transpose(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r),
+                   wa[:g_ * r * kg].reshape(g_, r, kg), kg, r)
+        lda, aks = kg, 1
+    else:
+        wa = np.ascontiguousarray(w, g.dtype).reshape(-1)
+        if r_pad > r:
+            wa = np.concatenate([wa, np.zeros(r_pad - r, g.dtype)])
+        lda, aks = 1, r
     dx = np.empty(geo.input_shape, g.dtype)
 
     def part(lo: int, hi: int) -> None:
@@ -665,9 +682,9 @@ def _backward_input_numba(g, w, geo):
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
             _output_to_columns(g, gcols, a, b, lay.lw, lay.pitch)
-            mk.gemm(wt, gcols.reshape(-1), cols.reshape(-1), r_pad,
-                    _round_up((b - a) * lay.lw, nr), kg, 0, kg, 1, 0, ncp, 0, ncp, 0, tile,
-                    g_, r * kg, kg * ncp, r * ncp)
+            mk.gemm(wa, gcols.reshape(-1), cols.reshape(-1), r_pad,
+                    _round_up((b - a) * lay.lw, nr), kg, 0, lda, aks, 0, ncp, 0, ncp, 0,
+                    tile, g_, r * kg, kg * ncp, r * ncp)
             lay.col2im(cols, a, b, dxq, dx)
 
     threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
