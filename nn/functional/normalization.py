@@ -44,6 +44,15 @@ def _channels(input: Tensor, fn: str, min_ndim: int, layout: str) -> tuple[int, 
     return c, (1, c) + (1,) * (input.ndim - 2)
 
 
+def _check_normalized_shape(op: str, input: Tensor, shape: tuple) -> None:
+    """PyTorch's RuntimeError, after ``op``'s name, unless ``input`` ends in ``shape``."""
+    k = len(shape)
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        star = ", ".join(["*"] + [str(d) for d in shape])
+        raise RuntimeError(f"{op}: Given normalized_shape={list(shape)}, expected input with "
+                           f"shape [{star}], but got input of size{list(input.shape)}")
+
+
 def _scale_shift(y: Tensor, weight: Tensor | None, bias: Tensor | None, cshape: tuple) -> Tensor:
     """``y * weight + bias`` per channel, each when given."""
     if weight is not None:
@@ -142,9 +151,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     _tensor(input, "layer_norm")
     shape = _shape(normalized_shape)
     k = len(shape)
-    if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
-        raise ValueError(f"layer_norm: expected input with trailing shape {shape}, got shape "
-                         f"{tuple(input.shape)}")
+    _check_normalized_shape("layer_norm", input, shape)
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(f"layer_norm: Expected {name} to be of same shape as "
@@ -168,13 +175,14 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     c, cshape = _channels(input, "group_norm", 2, "(N, C, *)")
     n = input.shape[0]
     if num_groups <= 0 or c % num_groups:
-        raise ValueError(f"group_norm: expected the number of channels to be divisible by "
-                         f"num_groups, got input of shape {tuple(input.shape)} and "
-                         f"num_groups={num_groups}")
+        raise RuntimeError(f"group_norm: Expected number of channels in input to be divisible "
+                           f"by num_groups, but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
-            raise ValueError(f"group_norm: expected {name} of shape ({c},), got "
-                             f"{tuple(t.shape)}")
+            raise RuntimeError(f"group_norm: Expected {name} to be a vector of size equal to "
+                               f"the number of channels in input, but got {name} of shape "
+                               f"{list(t.shape)} and input of shape {list(input.shape)}")
     x = input.reshape(n, num_groups, -1)
     x = x - _first(x, (2,))  # a constant shift: constant groups give exactly 0
     mean = x.mean(-1, keepdim=True)
@@ -247,12 +255,11 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tenso
     _tensor(input, "rms_norm")
     shape = _shape(normalized_shape)
     k = len(shape)
-    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
-        raise ValueError(f"rms_norm: expected input with trailing shape {shape}, got shape "
-                         f"{tuple(input.shape)}")
+    _check_normalized_shape("rms_norm", input, shape)
     if weight is not None and tuple(weight.shape) != shape:
-        raise ValueError(f"rms_norm: expected weight of shape {shape}, got "
-                         f"{tuple(weight.shape)}")
+        raise RuntimeError(f"rms_norm: Expected weight to be of same shape as normalized_shape, "
+                           f"but got weight of shape {list(weight.shape)} and normalized_shape "
+                           f"= {list(shape)}")
     if eps is None:
         eps = float(np.finfo(input.dtype).eps)
     dims = tuple(range(input.ndim - k, input.ndim))

@@ -19,7 +19,7 @@ from autograd_core import Tensor
 from .. import functional as F
 from .. import init
 from ..functional.arguments import _check_dtype
-from ..functional.normalization import _cross_map_lrn2d, _shape
+from ..functional.normalization import _check_normalized_shape, _cross_map_lrn2d, _shape
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .module import Module
@@ -189,10 +189,7 @@ class LayerNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"LayerNorm: expected a Tensor input, got {type(input).__name__}")
-        k = len(self.normalized_shape)
-        if input.ndim < k or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
-            raise ValueError(f"LayerNorm: expected input with trailing shape "
-                             f"{self.normalized_shape}, got shape {tuple(input.shape)}")
+        _check_normalized_shape("LayerNorm", input, tuple(self.normalized_shape))
         w = self.weight
         if w is not None and input.dtype != w.dtype:
             _check_dtype("LayerNorm", input, w)
@@ -235,8 +232,8 @@ class GroupNorm(Module):
         if not isinstance(input, Tensor):
             raise TypeError(f"GroupNorm: expected a Tensor input, got {type(input).__name__}")
         if input.ndim < 2 or input.shape[1] != self.num_channels:
-            raise ValueError(f"GroupNorm: expected input of shape (N, {self.num_channels}, *), "
-                             f"got shape {tuple(input.shape)}")
+            raise RuntimeError(f"GroupNorm: expected input of shape (N, {self.num_channels}, *), "
+                               f"got shape {tuple(input.shape)}")
         if self.weight is not None and input.dtype != self.weight.dtype:
             _check_dtype("GroupNorm", input, self.weight)
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -156,8 +156,9 @@ def test_layernorm_params_and_errors():
     assert ln.weight.tolist() == [1.0] * 5 and ln.bias.tolist() == [0.0] * 5
     assert nn.LayerNorm(5, elementwise_affine=False).weight is None
     assert list(nn.LayerNorm(5, bias=False).state_dict()) == ["weight"]
-    with pytest.raises(ValueError, match=r"LayerNorm: expected input with trailing shape \(5,\), "
-                                         r"got shape \(2, 4\)"):
+    with pytest.raises(RuntimeError, match=r"LayerNorm: Given normalized_shape=\[5\], expected "
+                                           r"input with shape \[\*, 5\], but got input of "
+                                           r"size\[2, 4\]"):
         ln(ag.zeros(2, 4))
 
 
@@ -209,10 +210,17 @@ def test_rms_norm_float32_default_eps_and_errors(torch):
     np.testing.assert_allclose(F.rms_norm(ag.tensor(a), (4,)).numpy(),
                                torch.nn.functional.rms_norm(torch.tensor(a), (4,)).numpy(),
                                rtol=1e-5)
-    with pytest.raises(ValueError, match=r"rms_norm: expected input with trailing shape \(5,\), "
-                                         r"got shape \(3, 4\)"):
+    for args in ((5,), (4, 3)):                 # the input's shape, the weight's: PyTorch's type
+        with pytest.raises(RuntimeError):
+            torch.nn.functional.rms_norm(torch.ones(3, 4), (args[0],),
+                                         *[torch.ones(a) for a in args[1:]])
+    with pytest.raises(RuntimeError, match=r"rms_norm: Given normalized_shape=\[5\], expected "
+                                           r"input with shape \[\*, 5\], but got input of "
+                                           r"size\[3, 4\]"):
         F.rms_norm(ag.ones(3, 4), 5)
-    with pytest.raises(ValueError, match=r"rms_norm: expected weight of shape \(4,\), got \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"rms_norm: Expected weight to be of same shape as "
+                                           r"normalized_shape, but got weight of shape \[3\] "
+                                           r"and normalized_shape = \[4\]"):
         F.rms_norm(ag.ones(3, 4), 4, ag.ones(3))
 
 
@@ -245,13 +253,11 @@ def test_group_norm_gradchecks_and_module(torch):
     parity(torch, gn, gnt, arr(3, 4, 5, 2), atol=1e-9)
     with pytest.raises(ValueError, match="num_channels must be divisible by num_groups"):
         nn.GroupNorm(3, 4)
-    with pytest.raises(ValueError, match=r"group_norm: expected the number of channels to be "
-                                         r"divisible by num_groups, got input of shape \(2, 5, 3\)"
-                                         r" and num_groups=2"):
-        F.group_norm(ag.zeros(2, 5, 3), 2)
-    with pytest.raises(ValueError, match=r"GroupNorm: expected input of shape \(N, 4, \*\), got "
-                                         r"shape \(2, 3, 5\)"):
+    with pytest.raises(RuntimeError, match=r"GroupNorm: expected input of shape \(N, 4, \*\), "
+                                           r"got shape \(2, 3, 5\)"):
         nn.GroupNorm(2, 4)(ag.zeros(2, 3, 5))
+    with pytest.raises(RuntimeError):                   # PyTorch's type for that input
+        torch.nn.GroupNorm(2, 4)(torch.zeros(2, 3, 5))
 
 
 def test_instance_norm_function_matches_torch(torch):
@@ -299,6 +305,27 @@ def test_instance_norm_modules(torch):
     with pytest.raises(ValueError, match=r"InstanceNorm2d: expected 3D \(unbatched\) or 4D "
                                          r"\(batched\) input, got shape \(2, 3\)"):
         nn.InstanceNorm2d(3)(ag.zeros(2, 3))
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, t: F.layer_norm(t.zeros(2, 3), (4,)),
+    lambda F, t: F.layer_norm(t.zeros(3), (2, 3)),
+    lambda F, t: F.group_norm(t.zeros(2, 5, 3), 2),
+    lambda F, t: F.group_norm(t.zeros(2, 4, 3), 2, weight=t.ones(3)),
+    lambda F, t: F.group_norm(t.zeros(2, 4, 3), 2, bias=t.ones(4, 1)),
+], ids=["layer_norm_trailing", "layer_norm_short", "group_norm_groups", "group_norm_weight",
+        "group_norm_bias"])
+def test_norm_shape_errors_are_pytorchs(torch, call):
+    """A layer or group norm given shapes that do not fit raises RuntimeError, as PyTorch
+    does, with its message after the op's name (PyTorch's bias message prints the shape
+    [0] whatever the bias is: only the first part is compared)."""
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch.nn.functional, torch)
+    with pytest.raises(RuntimeError) as ours:
+        call(F, ag)
+    name = "layer_norm" if "normalized_shape" in str(theirs.value) else "group_norm"
+    assert str(ours.value).startswith(name + ": ")
+    assert str(theirs.value).split(" of shape [")[0].split("\n")[0] in str(ours.value)
 
 
 @pytest.mark.parametrize("name", ["weight", "bias"])
