@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adam import adam_update
 from .activation import leaky_relu_backward, leaky_relu_forward, relu_backward, relu_forward
+from .adam import adam_update
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .loss import binary_cross_entropy_terms

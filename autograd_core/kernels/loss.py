@@ -26,7 +26,8 @@ from .jit import lazy_njit
 
 # A thread gets at least this many elements, else the call stays on one thread.
 _SPLIT_MIN = 1 << 16
-_LOG_MIN = -100.0
+# Each log is clamped to at least this, as PyTorch does (``ops.loss`` uses it too).
+LOG_MIN = -100.0
 
 
 @lazy_njit(nogil=True, error_model="numpy")
@@ -70,6 +71,6 @@ def binary_cross_entropy_terms(x: np.ndarray, t: np.ndarray
     f = x.dtype.type
     exact = x.dtype == np.float64
     outs = [a.reshape(-1) for a in (loss, log_x, log_1mx)]
-    threads.parallel_for(lambda a, b: _bce(*flat, f(_LOG_MIN), f(1), exact, *outs, a, b),
+    threads.parallel_for(lambda a, b: _bce(*flat, f(LOG_MIN), f(1), exact, *outs, a, b),
                          x.size, grain=_SPLIT_MIN)
     return loss, log_x, log_1mx

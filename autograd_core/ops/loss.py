@@ -324,7 +324,7 @@ def reduce_loss(loss: Tensor, reduction: str, denom: float | None = None) -> Ten
 
 
 # ------------------------------------------------------------------ binary
-_LOG_MIN = -100.0
+_LOG_MIN = kernels.loss.LOG_MIN
 
 
 class BinaryCrossEntropy(Function):
