@@ -32,7 +32,7 @@ from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
 from .norm import batch_norm_backward, batch_norm_forward, layer_norm_backward, layer_norm_forward
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
-from .scatter import index_add_rows
+from .scatter import add_along_dims, take_along_dims
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
                      avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
 from .threads import get_num_threads, parallel_for, set_num_threads
@@ -88,7 +88,9 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
             forward(a.copy(), a, c, c.copy(), one)
             backward(c, c.copy(), c.copy(), a, c, c, a.copy(), one)
-            index_add_rows(c.copy(), np.array([1, 1]), c)                # rows at an index
+            picks = [np.array([1, 1]), np.array([0, 1])]              # slices picked, added
+            add_along_dims(c.copy(), 0, picks[:1], take_along_dims(c, 0, picks[:1]))
+            add_along_dims(c.copy(), 0, picks, take_along_dims(c, 0, picks))
             b = np.ones((2, WIDE_TILE_BYTES // dt.itemsize), dt)         # a packed product
             matmul_panels(np.ones((4, 2), dt), b, pack_panels(b), np.ones((4, b.shape[1]), dt))
             pack_panels(np.ones(b.shape[::-1], dt).T)                    # a weight's transpose

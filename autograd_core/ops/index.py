@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, const
-from ..kernels.scatter import index_add_rows
+from ..kernels.scatter import add_along_dims, take_along_dims
 from .pointwise import NoDerivative, select_tensor, where
 
 
@@ -71,6 +71,9 @@ def get(a: np.ndarray, index) -> np.ndarray:
     """``a[index]`` for any index, :class:`SelectThenIndex` too."""
     if type(index) is SelectThenIndex:
         return np.asarray(a[index.first][index.second])
+    grid = _open_grid(index, a.ndim)
+    if grid is not None and len(grid[1]) <= 2:
+        return take_along_dims(a, grid[0], grid[1])
     return np.asarray(a[index])
 
 
@@ -97,12 +100,48 @@ def add_at(out: np.ndarray, index, g: np.ndarray) -> None:
     if is_basic(index):
         out[index] += g
         return
-    rows = index[0] if type(index) is tuple and len(index) == 1 else index
-    if (type(rows) is np.ndarray and rows.dtype.kind in "iu" and out.ndim
-            and g.shape == rows.shape + out.shape[1:]):
-        index_add_rows(out, rows, g)   # whole rows picked by an integer array
-    else:
+    grid = _open_grid(index, out.ndim)
+    if grid is None or g.shape != (out.shape[:grid[0]] + grid[2]
+                                   + out.shape[grid[0] + len(grid[1]):]):
         np.add.at(out, index, g)
+        return
+    # integer arrays along consecutive dims, each picking along its own dim (one array
+    # of any shape, or an open grid of 1-D picks as ``np.ix_`` makes): two dims at a time,
+    # from the last, each pass but the last into a buffer the size of what is left
+    first, picks, _ = grid
+    while len(picks) > 2:
+        shape = list(g.shape)
+        shape[first + len(picks) - 2:first + len(picks)] = out.shape[first + len(picks) - 2:
+                                                                     first + len(picks)]
+        part = np.zeros(shape, out.dtype)
+        add_along_dims(part, first + len(picks) - 2, picks[-2:], g)
+        picks, g = picks[:-2], part
+    add_along_dims(out, first, picks, g)
+
+
+def _open_grid(index, ndim: int):
+    """``(first, picks, shape)`` when ``index`` is full slices, then integer arrays for
+    dims ``first, first + 1, ...`` that each pick along one dim (a single array of any
+    shape, or arrays shaped as ``np.ix_`` makes them), then full slices; else None.
+    ``picks`` are the arrays (the grid's flattened to 1-D), ``shape`` the dims they give."""
+    items = index if type(index) is tuple else (index,)
+    full = slice(None)
+    arrays = [i for i, item in enumerate(items) if type(item) is np.ndarray]
+    if not arrays or any(i is Ellipsis or i is None for i in items) or len(items) > ndim:
+        return None
+    first, k = arrays[0], len(arrays)
+    if arrays != list(range(first, first + k)) or any(
+            items[i] != full for i in range(len(items)) if not first <= i < first + k):
+        return None
+    picks = [items[i] for i in arrays]
+    if any(p.dtype.kind not in "iu" for p in picks):
+        return None
+    if k == 1:
+        return first, picks, picks[0].shape
+    for j, p in enumerate(picks):
+        if p.ndim != k or any(n != 1 for d, n in enumerate(p.shape) if d != j):
+            return None
+    return first, [p.reshape(-1) for p in picks], tuple(p.size for p in picks)
 
 
 def as_view_index(index):
