@@ -217,6 +217,9 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         if count <= 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input "
                              f"size {tuple(input.shape)}")
+        if eps > 0 and all(t is None or t.dtype == input.dtype for t in (weight, bias)):
+            return _instance_norm_as_batch_norm(input, running_mean, running_var, weight,
+                                                bias, momentum, eps, count)
         first = _first(input, dims)
         x = input - first  # a constant shift: constant channels give exactly 0
         mean = x.mean(dims, keepdim=True)
@@ -241,6 +244,32 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         mean, inv = _from_running(running_mean, running_var, input.dtype, eps)
         y = (input - ag.from_numpy(mean.reshape(cshape))) * ag.from_numpy(inv.reshape(cshape))
     return _scale_shift(y, weight, bias, cshape)
+
+
+def _instance_norm_as_batch_norm(input: Tensor, running_mean: Tensor | None,
+                                 running_var: Tensor | None, weight: Tensor | None,
+                                 bias: Tensor | None, momentum: float, eps: float,
+                                 count: int) -> Tensor:
+    """Instance norm with input statistics as PyTorch computes it: batch norm of the input
+    seen as one sample of N*C channels, the weight and bias repeated N times (one node,
+    the batch norm kernels); the running statistics take the average over the samples."""
+    n, c = input.shape[0], input.shape[1]
+    x = input.reshape((1, n * c) + tuple(input.shape[2:]))
+    stats: list = []
+    if weight is None and bias is None:
+        y = _BatchNormTrain.apply(x, eps=eps, stats=stats)
+    else:
+        w = weight if weight is not None else ag.ones(c, dtype=input.dtype)
+        b = bias if bias is not None else ag.zeros(c, dtype=input.dtype)
+        y = _BatchNormTrain.apply(x, w.repeat(n), b.repeat(n), eps=eps, stats=stats)
+    mean, var = (s.reshape(n, c) for s in stats)
+    m = momentum
+    if running_mean is not None:
+        _update_running(running_mean, m, m * mean.mean(0).astype(running_mean.dtype))
+    if running_var is not None:
+        unbiased = (var * (count / (count - 1))).mean(0)
+        _update_running(running_var, m, m * unbiased.astype(running_var.dtype))
+    return y.reshape(input.shape)
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
