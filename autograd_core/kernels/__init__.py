@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activation import leaky_relu_backward, leaky_relu_forward, relu_backward, relu_forward
+from .activation import (gelu_forward, leaky_relu_backward, leaky_relu_forward, relu_backward,
+                         relu_forward)
 from .adam import adam_update
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
@@ -45,7 +46,7 @@ __all__ = [
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "batch_norm_forward", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward",
     "lstm_cell_kernels", "relu_forward", "relu_backward", "leaky_relu_forward",
-    "leaky_relu_backward", "adam_update", "binary_cross_entropy_terms",
+    "leaky_relu_backward", "gelu_forward", "adam_update", "binary_cross_entropy_terms",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]
@@ -96,6 +97,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             pack_panels(np.ones(b.shape[::-1], dt).T)                    # a weight's transpose
             relu_backward(a, relu_forward(a))                            # the activations
             leaky_relu_backward(a, leaky_relu_forward(a, 0.1)[1], 0.1)
+            gelu_forward(a)                                              # float32 only
             adam_update(a.copy(), a, a.copy(), a.copy(), a.copy(), lr=0.1, beta1=0.9,
                         beta2=0.999, eps=1e-8, step=1.0)                 # Adam's step
             binary_cross_entropy_terms(c / 2, c)                         # BCE's terms

@@ -1,4 +1,5 @@
-"""ReLU and leaky ReLU in one pass each way, large arrays split over our threads.
+"""ReLU and leaky ReLU in one pass each way, exact GELU in one pass forward, large arrays
+split over our threads.
 
 ReLU: ``max(x, 0)`` as ``np.maximum`` computes it (a NaN passes), and backward the
 gradient where the output is not 0, else 0 (an inf or NaN gradient there too, as
@@ -14,6 +15,14 @@ backward; a GAN's discriminator runs it on every activation. Both paths compute
 ``x if x > 0 else x * slope`` (and ``g`` or ``g * slope``), so they agree bit for bit:
 a NaN input counts as not positive, as PyTorch's ``x > 0`` does. Large arrays are split
 over our threads.
+
+GELU (exact, float32): the output ``x * Phi(x)`` and the derivative ``Phi(x) + x * phi(x)``
+that backward needs, in one pass, with erf from Abramowitz and Stegun's 7.1.26
+(``|error| <= 1.5e-7``, an exponential and a polynomial, no C library call per element:
+NumPy has no erf, and ``math.erf`` takes five times as long as the whole pass). That is a
+float32 ulp near 1: on standard normal inputs the output is within 4.6e-7 of the exact
+value (PyTorch's float32 GELU within 3.6e-7, the two within 4.8e-7 of each other). float64
+keeps the C library's erf (``ops/special.py``).
 
 >>> import numpy as np
 >>> out = relu_forward(np.array([-2.0, 0.0, 3.0]))
@@ -70,6 +79,42 @@ def _backward_numba(g, mask, slope, out, lo, hi):
     for i in range(gs.shape[0]):
         v = gs[i]
         os[i] = v if ms[i] else v * slope
+
+
+# Abramowitz and Stegun 7.1.26: erf(z) = 1 - t (a1 + t (a2 + ... + t a5)) exp(-z^2) for
+# z >= 0, t = 1 / (1 + p z)
+_AS_P = 0.3275911
+_AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+@lazy_njit(nogil=True, error_model="numpy")
+def _gelu_numba(x, out, deriv, lo, hi):
+    xs, os, ds = x[lo:hi], out[lo:hi], deriv[lo:hi]
+    f = np.float32
+    c, k = f(0.7071067811865476), f(0.3989422804014327)      # 1/sqrt(2), 1/sqrt(2 pi)
+    p, a1, a2, a3, a4, a5 = f(_AS_P), f(_AS_A[0]), f(_AS_A[1]), f(_AS_A[2]), f(_AS_A[3]), f(_AS_A[4])
+    one, half = f(1), f(0.5)
+    for i in range(xs.shape[0]):
+        v = xs[i]
+        z = v * c
+        t = one / (p * abs(z) + one)
+        e = np.exp(-z * z)                                   # also sqrt(2 pi) phi(v)
+        erf = one - ((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t * e
+        cdf = half * (one + (erf if z >= 0 else -erf))
+        ds[i] = cdf + v * (e * k)
+        os[i] = v * cdf
+
+
+def gelu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(out, deriv)`` of exact GELU for a float32 ``x`` (see the module's text); None for
+    what the kernel does not take (other dtypes, non-contiguous arrays, the NumPy path)."""
+    if x.dtype != np.float32 or not _numba_ok(x):
+        return None
+    out, deriv = np.empty_like(x), np.empty_like(x)
+    fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
+    threads.parallel_for(lambda lo, hi: _gelu_numba(fx, fo, fd, lo, hi), x.size,
+                         grain=_RELU_SPLIT_MIN)
+    return out, deriv
 
 
 def leaky_relu_slopes(mask: np.ndarray, slope: np.ndarray) -> np.ndarray:

@@ -19,7 +19,8 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
-from ..kernels.activation import leaky_relu_backward, leaky_relu_forward, leaky_relu_slopes
+from ..kernels.activation import (gelu_forward, leaky_relu_backward, leaky_relu_forward,
+                                  leaky_relu_slopes)
 from .pointwise import select, select_tensor, where
 from .special import Erf, erf_array, sigmoid_array
 
@@ -100,6 +101,10 @@ class GELU(Function):
             ctx.deriv = (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI *
                          (1 + 3 * 0.044715 * x * x)).astype(x.dtype, copy=False)
             return out.astype(x.dtype, copy=False)
+        fused = gelu_forward(x)
+        if fused is not None:
+            out, ctx.deriv = fused
+            return out
         cdf = 0.5 * (1 + erf_array(x * x.dtype.type(1 / _SQRT_2)))
         pdf = np.exp(-0.5 * x * x) * x.dtype.type(_INV_SQRT_2PI)
         ctx.deriv = cdf + x * pdf

@@ -1,5 +1,6 @@
 """The ReLU and leaky ReLU kernels (``kernels/activation.py``): the Numba and NumPy paths
-agree bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts."""
+agree bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts; the
+float32 GELU kernel within float32's precision of the exact function and of PyTorch."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,8 @@ import pytest
 
 from autograd_core import kernels as K
 from autograd_core.kernels import threads
-from autograd_core.kernels.activation import (leaky_relu_backward, leaky_relu_forward,
-                                               relu_backward, relu_forward)
+from autograd_core.kernels.activation import (gelu_forward, leaky_relu_backward,
+                                               leaky_relu_forward, relu_backward, relu_forward)
 
 
 def _cases(dtype):
@@ -90,3 +91,35 @@ def test_relu_of_integers_and_strided_arrays_takes_numpy():
     out = relu_forward(y)
     np.testing.assert_array_equal(out, np.maximum(y, 0))
     np.testing.assert_array_equal(relu_backward(np.ones_like(y), out), (out != 0).astype(np.float32))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")   # inf * 0, as the NumPy rule
+@pytest.mark.parametrize("parts", [1, 2])
+def test_float32_gelu_is_within_float32_precision_of_the_exact_function(parts, torch):
+    import math
+    x = np.concatenate([_cases(np.float32)[6:], np.linspace(-12, 12, 100_001, dtype=np.float32)])
+    before = threads.get_num_threads()
+    threads.set_num_threads(parts)
+    try:
+        with K.use_backend("numba"):
+            out, deriv = gelu_forward(x)
+    finally:
+        threads.set_num_threads(before)
+    x64 = x.astype(np.float64)
+    cdf = 0.5 * (1 + np.array([math.erf(v / math.sqrt(2)) for v in x64]))
+    exact = x64 * cdf
+    exact_deriv = cdf + x64 * np.exp(-0.5 * x64 * x64) / math.sqrt(2 * math.pi)
+    # erf's error is at most 1.5e-7, about one float32 ulp near 1
+    np.testing.assert_allclose(out, exact, rtol=4e-7, atol=2e-7 * np.abs(x64).max())
+    np.testing.assert_allclose(deriv, exact_deriv, rtol=4e-7, atol=4e-7)
+    t = torch.from_numpy(x).requires_grad_()
+    y = torch.nn.functional.gelu(t)
+    (g,) = torch.autograd.grad(y, t, torch.ones_like(y))
+    np.testing.assert_allclose(out, y.detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(deriv, g.numpy(), rtol=1e-6, atol=1e-6)
+    # what the kernel does not take goes back to the op's NumPy rule
+    assert gelu_forward(x.astype(np.float64)) is None
+    assert gelu_forward(np.tile(x[:10], (2, 1)).T) is None
+    with K.use_backend("numpy"):
+        assert gelu_forward(x) is None
+    assert np.isnan(gelu_forward(np.array([np.nan], np.float32))[0][0])
