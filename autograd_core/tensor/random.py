@@ -265,6 +265,22 @@ class RandomMixin:
             raise RuntimeError("multinomial: weights must be finite and non-negative")
         rows = w.reshape(-1, n).astype(np.float64)
         g = rng(generator)
+        if replacement:
+            totals = rows.sum(axis=1)
+            if (totals <= 0).any():
+                r = int(np.flatnonzero(totals <= 0)[0])
+                raise RuntimeError(f"multinomial: row {r} of the weights sums to zero")
+            # NumPy's ``choice(p=...)`` for every row at once, the same draws: the uniform
+            # numbers row after row, each placed in its row's normalised cumulative sums
+            cdf = np.cumsum(rows / totals[:, None], axis=1)
+            cdf /= cdf[:, -1:]
+            u = g.random((len(rows), num_samples))
+            if num_samples * n <= 4096:   # compare with every sum: a few small arrays
+                out = (u[:, :, None] >= cdf[:, None, :]).sum(axis=2, dtype=np.int64)
+            else:
+                out = np.stack([np.searchsorted(c, v, side="right") for c, v in zip(cdf, u)])
+            return _f.make(out.astype(np.int64, copy=False).reshape(w.shape[:-1]
+                                                                     + (num_samples,)))
         out = np.empty((len(rows), num_samples), dtype=np.int64)
         for r, row in enumerate(rows):
             total = row.sum()

@@ -291,6 +291,21 @@ def test_multinomial_seeded_shapes_replacement_and_statistics():
     assert counts[2] / 400 == pytest.approx(0.8, abs=0.06)
 
 
+@pytest.mark.parametrize("shape, k", [((5,), 3), ((7, 4), 10), ((300, 50), 20), ((3, 900), 7)])
+def test_multinomial_with_replacement_draws_as_numpy_choice_row_by_row(shape, k):
+    # all rows at once (small rows compared with every cumulative sum, large ones
+    # searched), the same draws as NumPy's choice(p=row / row.sum()) one row after another
+    w = np.random.default_rng(1).random(shape)
+    w[..., 0] = 0.0
+    got = ag.tensor(w).multinomial(k, replacement=True, generator=ag.Generator(3)).numpy()
+    g = ag.Generator(3).np
+    rows = w.reshape(-1, shape[-1])
+    want = np.stack([g.choice(shape[-1], size=k, replace=True, p=r / r.sum()) for r in rows])
+    np.testing.assert_array_equal(got, want.reshape(shape[:-1] + (k,)))
+    with pytest.raises(RuntimeError, match="row 1 of the weights sums to zero"):
+        ag.tensor([[1.0, 0.0], [0.0, 0.0]]).multinomial(2, replacement=True)
+
+
 # -- new_*, is_contiguous, function forms -------------------------------------------------
 def test_new_tensors_take_dtype_from_self(torch):
     x = ag.tensor([1, 2], dtype=ag.int32)
