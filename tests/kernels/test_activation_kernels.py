@@ -1,5 +1,6 @@
 """The ReLU and leaky ReLU kernels (``kernels/activation.py``): the Numba and NumPy paths
-agree bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts; the
+agree bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts (and
+small arrays take NumPy's); the
 float32 GELU kernel within float32's precision of the exact function and of PyTorch."""
 from __future__ import annotations
 
@@ -117,9 +118,25 @@ def test_float32_gelu_is_within_float32_precision_of_the_exact_function(parts, t
     (g,) = torch.autograd.grad(y, t, torch.ones_like(y))
     np.testing.assert_allclose(out, y.detach().numpy(), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(deriv, g.numpy(), rtol=1e-6, atol=1e-6)
-    # what the kernel does not take goes back to the op's NumPy rule
+    # any float32 array, small or strided, takes the same erf; float64 and the NumPy path
+    # go back to the op's rule with the C library's erf
+    small, strided = x[:10], np.tile(x[:10], (2, 1)).T
+    np.testing.assert_array_equal(gelu_forward(small)[0], out[:10])
+    np.testing.assert_array_equal(gelu_forward(strided)[1], np.tile(deriv[:10], (2, 1)).T)
     assert gelu_forward(x.astype(np.float64)) is None
-    assert gelu_forward(np.tile(x[:10], (2, 1)).T) is None
     with K.use_backend("numpy"):
         assert gelu_forward(x) is None
     assert np.isnan(gelu_forward(np.array([np.nan], np.float32))[0][0])
+
+
+def test_small_arrays_take_numpy_with_the_same_results(monkeypatch):
+    from autograd_core.kernels import activation
+    x = _cases(np.float32)[:100].reshape(10, 10)
+    called = []
+    monkeypatch.setattr(activation, "_relu_forward_numba", lambda *a: called.append(a))
+    with K.use_backend("numba"):
+        out = relu_forward(x)
+        masked = leaky_relu_forward(x, 0.1)[0]
+    assert not called
+    np.testing.assert_array_equal(out, np.maximum(x, 0))
+    np.testing.assert_array_equal(masked, np.where(x > 0, x, x * np.float32(0.1)))
