@@ -11,8 +11,9 @@ order, the picks along the leading dims first, so both paths agree bit for bit.
 and ``dim + 1``; their values lie in ``[-R, R)`` for a dim of size ``R`` (checked;
 negative ones count from the end, as NumPy's). The Numba path takes C-contiguous float
 arrays (any other goes to NumPy), seen as (A, R0, R1, D): the dims before ``dim``, the
-picked dims (``R0 = 1`` for one pick), the dims after them; the picks of R1 go as runs of
-consecutive rows, each one contiguous copy.
+picked dims (``R0 = 1`` for one pick), the dims after them; the picks of a grid's second
+dim go as runs of consecutive rows, each one contiguous copy. A single pick is picked by
+NumPy (its copy is as fast) and added slice by slice.
 
 >>> import numpy as np
 >>> out = np.zeros((3, 2))
@@ -46,6 +47,17 @@ def _take_numba(x, i0, runs, out, a0, a1):
                 d, s, n = runs[t, 0], runs[t, 1], runs[t, 2]
                 for j in range(n):
                     dst[d + j] = src[s + j]
+
+
+@lazy_njit(nogil=True)
+def _add_rows_numba(out, index, src, a0, a1):
+    """out[a, index[i]] += src[a, i] for a0 <= a < a1, in order of i (one pick)."""
+    d = out.shape[2]
+    for a in range(a0, a1):
+        for i in range(index.shape[0]):
+            o, s = out[a, index[i]], src[a, i]
+            for j in range(d):
+                o[j] += s[j]
 
 
 @lazy_njit(nogil=True)
@@ -125,7 +137,7 @@ def take_along_dims(x: np.ndarray, dim: int, picks: Sequence[np.ndarray]) -> np.
     text)."""
     picks = _checked(x.shape, dim, picks)
     shape = _picked(x.shape, dim, picks)
-    if not _numba(x) or not x.size:
+    if len(picks) == 1 or not _numba(x) or not x.size:   # one pick: NumPy's copy is as fast
         grid = tuple(picks) if len(picks) == 1 else np.ix_(*picks)
         return np.asarray(x[(slice(None),) * dim + grid])
     out = np.empty(shape, x.dtype)
@@ -151,6 +163,12 @@ def add_along_dims(out: np.ndarray, dim: int, picks: Sequence[np.ndarray],
         np.add.at(out, (slice(None),) * dim + grid, src)
         return
     dims, (i0, i1) = _as_grid(out.shape, dim, picks)
+    if len(picks) == 1:   # slice by slice: runs would cost more than they save
+        out3 = out.reshape(dims[0], dims[2], dims[3])
+        src3 = np.ascontiguousarray(src).reshape(dims[0], i1.size, dims[3])
+        _split(lambda a0, a1: _add_rows_numba(out3, i1, src3, a0, a1), dims[0],
+               src3[0].size)
+        return
     out3 = out.reshape(dims[0], dims[1], -1)
     src3 = np.ascontiguousarray(src).reshape(dims[0], i0.size, -1)
     runs = _runs(i1, dims[3])

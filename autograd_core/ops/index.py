@@ -72,7 +72,7 @@ def get(a: np.ndarray, index) -> np.ndarray:
     if type(index) is SelectThenIndex:
         return np.asarray(a[index.first][index.second])
     grid = _open_grid(index, a.ndim)
-    if grid is not None and len(grid[1]) <= 2:
+    if grid is not None and len(grid[1]) == 2:   # padding's and upsampling's grids
         return take_along_dims(a, grid[0], grid[1])
     return np.asarray(a[index])
 
