@@ -167,8 +167,7 @@ class Einsum(Function):
 
 
 # Below this many multiply-adds np.einsum's own loop beats its contraction planner's cost
-# (tens of microseconds); above, the planner's BLAS products win (attention scores written
-# as 'bhqd,bhkd->bhqk', 8x8x128x128x64: 63 -> 12 ms forward and backward, PyTorch 12).
+# (tens of microseconds); above, the planner's BLAS products win (benchmarks/README.md).
 _EINSUM_PLAN_MACS = 1 << 16
 
 
