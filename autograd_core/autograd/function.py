@@ -196,7 +196,8 @@ class Function:
             if record:
                 return cls._record(inputs, nodes, consts, attrs)
         try:  # nothing is recorded: a throwaway context, whatever it saves is dropped
-            out = make(cls.forward(_SCRATCH, *[t._data for t in inputs], **attrs))
+            data = cls.forward(_SCRATCH, *[t._data for t in inputs], **attrs)
+            out = make(data if type(data) is np.ndarray else np.asarray(data))
         except (ValueError, IndexError, TypeError) as e:
             raise op_error(cls, inputs, e) from None
         if cls.is_view:
@@ -214,6 +215,10 @@ class Function:
             data = cls.forward(ctx, *arrays, **attrs)
         except (ValueError, IndexError, TypeError) as e:
             raise op_error(cls, inputs, e) from None
+        if type(data) is not np.ndarray:  # a NumPy scalar (a full reduction): read-only
+            raw, data = data, np.asarray(data)
+            if ctx._saved:  # the output saved for backward stays the output (its graph)
+                ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
         out = make(data)
         ctx._meta = [(a.shape, a.dtype) for a in arrays]
         if ctx._saved:

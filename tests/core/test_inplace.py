@@ -368,3 +368,32 @@ def test_version_counts_in_place_changes_of_a_base_and_its_views():
     x[1] = 5.0
     assert x._version == v._version == 3
     assert x.tolist() == [[2.0, 2.0, 2.0], [5.0, 5.0, 5.0]]
+
+
+def test_losses_accumulated_in_place_as_torch(torch):
+    # a full reduction (mean, mse_loss, nll_loss, ...) gives a 0-d tensor that takes
+    # ``+=`` as PyTorch's does, from a number (``total = 0.``) or from another loss
+    def program(lib):
+        F = lib.nn.functional
+        x = lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=lib.float64,
+                       requires_grad=True)
+        target = lib.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]], dtype=lib.float64)
+        total = 0.
+        for loss in (F.mse_loss(x, target), F.l1_loss(x, target), x.mean(),
+                     F.nll_loss(F.log_softmax(x, 1), lib.tensor([2, 0]))):
+            total += loss
+        total *= 2.0
+        (gx,) = lib.autograd.grad(total, x, create_graph=True)
+        (ggx,) = lib.autograd.grad((gx * gx).sum(), x)
+        return [total, gx, ggx]
+
+    run_both(torch, program)
+
+
+def test_a_full_reduction_saved_as_its_own_output_keeps_its_graph():
+    # 2 ** x.sum() saves its output for the exponent's gradient: the second derivative
+    # flows through it
+    x = ag.tensor([0.3, -0.4], dtype=ag.float64, requires_grad=True)
+    y = 2.0 ** x.sum()
+    assert type(y._data) is np.ndarray and y._data.flags.writeable
+    assert ag.gradgradcheck(lambda x: 2.0 ** x.sum(), (x,))
