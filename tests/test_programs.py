@@ -48,6 +48,7 @@ LOCKSTEP = [
     ("dcgan", "dcgan.py", ["--numpy-noise"]),
     # the critic's losses: 4 generator steps of 3 critic steps each
     ("wgan-gp", "wgan_gp.py", ["--numpy-noise"]),
+    ("style-transfer", "style_transfer.py", []),
     ("resnet-cosine", "resnet_cifar.py", ["--scheduler", "cosine"]),
     ("resnet-warmup-smoothing", "resnet_cifar.py",
      ["--scheduler", "warmup-cosine", "--label-smoothing", "0.1"]),
@@ -72,6 +73,7 @@ PUBLISHED = [
     ("vae", "vae.py", []),
     ("dcgan", "dcgan.py", []),
     ("wgan-gp", "wgan_gp.py", []),
+    ("style-transfer", "style_transfer.py", []),
     ("resnet", "resnet_cifar.py", ["--scheduler", "multistep"]),
     ("infinite-loader", "infinite_loader.py", []),
     # the published sequences are 1000 samples long and trained for 15 steps (minutes)
