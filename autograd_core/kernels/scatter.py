@@ -10,10 +10,10 @@ order, the picks along the leading dims first, so both paths agree bit for bit.
 ``picks`` are one integer array (of any shape) for ``dim``, or two 1-D arrays for ``dim``
 and ``dim + 1``; their values lie in ``[-R, R)`` for a dim of size ``R`` (checked;
 negative ones count from the end, as NumPy's). The Numba path takes C-contiguous float
-arrays (any other goes to NumPy), seen as (A, R0, R1, D): the dims before ``dim``, the
-picked dims (``R0 = 1`` for one pick), the dims after them; the picks of a grid's second
-dim go as runs of consecutive rows, each one contiguous copy. A single pick is picked by
-NumPy (its copy is as fast) and added slice by slice.
+arrays (any other goes to NumPy), seen as (A, R, D) for one pick and (A, R0, R1, D) for
+two: the dims before ``dim``, the picked dims, the dims after them. A single pick is
+picked by NumPy (its copy is as fast) and added slice by slice; the picks of a grid's
+second dim go as runs of consecutive rows, each one contiguous copy.
 
 >>> import numpy as np
 >>> out = np.zeros((3, 2))
@@ -110,15 +110,15 @@ def _numba(*arrays: np.ndarray) -> bool:
             and all(a.flags.c_contiguous for a in arrays))
 
 
-def _as_grid(shape: tuple, dim: int, picks: list) -> tuple:
-    """(A, R0, R1, D) of an array of ``shape`` picked at ``dim`` by ``picks``, and the
-    picks as two 1-D arrays (a single pick behind a dummy dim of size 1)."""
-    k = len(picks)
-    lead = int(np.prod(shape[:dim], dtype=np.int64))
-    tail = int(np.prod(shape[dim + k:], dtype=np.int64))
-    if k == 1:
-        return (lead, 1, shape[dim], tail), [np.zeros(1, np.intp), picks[0].reshape(-1)]
-    return (lead, shape[dim], shape[dim + 1], tail), picks
+def _lead_tail(shape: tuple, dim: int, k: int) -> tuple[int, int]:
+    """The sizes of the dims before ``dim`` and after the ``k`` picked ones, each as one."""
+    return (int(np.prod(shape[:dim], dtype=np.int64)),
+            int(np.prod(shape[dim + k:], dtype=np.int64)))
+
+
+def _numpy_index(dim: int, picks: list) -> tuple:
+    """NumPy's index for the picks: the one pick, or ``np.ix_`` of the two, at ``dim``."""
+    return (slice(None),) * dim + (tuple(picks) if len(picks) == 1 else np.ix_(*picks))
 
 
 def _picked(shape: tuple, dim: int, picks: list) -> tuple:
@@ -138,14 +138,14 @@ def take_along_dims(x: np.ndarray, dim: int, picks: Sequence[np.ndarray]) -> np.
     picks = _checked(x.shape, dim, picks)
     shape = _picked(x.shape, dim, picks)
     if len(picks) == 1 or not _numba(x) or not x.size:   # one pick: NumPy's copy is as fast
-        grid = tuple(picks) if len(picks) == 1 else np.ix_(*picks)
-        return np.asarray(x[(slice(None),) * dim + grid])
+        return np.asarray(x[_numpy_index(dim, picks)])
     out = np.empty(shape, x.dtype)
     if out.size:
-        dims, (i0, i1) = _as_grid(x.shape, dim, picks)
-        x3, out3 = x.reshape(dims[0], dims[1], -1), out.reshape(dims[0], i0.size, -1)
-        runs = _runs(i1, dims[3])
-        _split(lambda a0, a1: _take_numba(x3, i0, runs, out3, a0, a1), dims[0], out3[0].size)
+        lead, tail = _lead_tail(x.shape, dim, 2)
+        i0, i1 = picks
+        x3, out3 = x.reshape(lead, x.shape[dim], -1), out.reshape(lead, i0.size, -1)
+        runs = _runs(i1, tail)
+        _split(lambda a0, a1: _take_numba(x3, i0, runs, out3, a0, a1), lead, out3[0].size)
     return out
 
 
@@ -159,20 +159,20 @@ def add_along_dims(out: np.ndarray, dim: int, picks: Sequence[np.ndarray],
         return
     src = np.asarray(src, dtype=out.dtype)
     if not _numba(out):
-        grid = tuple(picks) if len(picks) == 1 else np.ix_(*picks)
-        np.add.at(out, (slice(None),) * dim + grid, src)
+        np.add.at(out, _numpy_index(dim, picks), src)
         return
-    dims, (i0, i1) = _as_grid(out.shape, dim, picks)
+    lead, tail = _lead_tail(out.shape, dim, len(picks))
     if len(picks) == 1:   # slice by slice: runs would cost more than they save
-        out3 = out.reshape(dims[0], dims[2], dims[3])
-        src3 = np.ascontiguousarray(src).reshape(dims[0], i1.size, dims[3])
-        _split(lambda a0, a1: _add_rows_numba(out3, i1, src3, a0, a1), dims[0],
-               src3[0].size)
+        index = picks[0].reshape(-1)
+        out3 = out.reshape(lead, out.shape[dim], tail)
+        src3 = np.ascontiguousarray(src).reshape(lead, index.size, tail)
+        _split(lambda a0, a1: _add_rows_numba(out3, index, src3, a0, a1), lead, src3[0].size)
         return
-    out3 = out.reshape(dims[0], dims[1], -1)
-    src3 = np.ascontiguousarray(src).reshape(dims[0], i0.size, -1)
-    runs = _runs(i1, dims[3])
-    _split(lambda a0, a1: _add_numba(out3, i0, runs, src3, a0, a1), dims[0], src3[0].size)
+    i0, i1 = picks
+    out3 = out.reshape(lead, out.shape[dim], -1)
+    src3 = np.ascontiguousarray(src).reshape(lead, i0.size, -1)
+    runs = _runs(i1, tail)
+    _split(lambda a0, a1: _add_numba(out3, i0, runs, src3, a0, a1), lead, src3[0].size)
 
 
 def _path() -> str:
