@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activation import _KERNEL_MIN as _ACTIVATION_KERNEL_MIN
 from .activation import (gelu_forward, leaky_relu_backward, leaky_relu_forward, relu_backward,
                          relu_forward)
 from .adam import adam_update
@@ -60,6 +61,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
     >>> warmup(("float64",))
     """
     with use_backend("numba"):
+        gelu_forward(np.ones(2, np.float32))      # float32 only, whatever ``dtypes`` says
         for name in dtypes:
             dt = np.dtype(name)
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels
@@ -95,9 +97,9 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             b = np.ones((2, WIDE_TILE_BYTES // dt.itemsize), dt)         # a packed product
             matmul_panels(np.ones((4, 2), dt), b, pack_panels(b), np.ones((4, b.shape[1]), dt))
             pack_panels(np.ones(b.shape[::-1], dt).T)                    # a weight's transpose
-            relu_backward(a, relu_forward(a))                            # the activations
-            leaky_relu_backward(a, leaky_relu_forward(a, 0.1)[1], 0.1)
-            gelu_forward(a)                                              # float32 only
+            big = np.ones(_ACTIVATION_KERNEL_MIN, dt)                  # the activations
+            relu_backward(big, relu_forward(big))                        # (smaller: NumPy)
+            leaky_relu_backward(big, leaky_relu_forward(big, 0.1)[1], 0.1)
             adam_update(a.copy(), a, a.copy(), a.copy(), a.copy(), lr=0.1, beta1=0.9,
                         beta2=0.999, eps=1e-8, step=1.0)                 # Adam's step
             binary_cross_entropy_terms(c / 2, c)                         # BCE's terms
