@@ -171,9 +171,9 @@ def _im2col_wide(xq, taps, oh, ow, pitch, wq, zero_tail, cols):
     lw = oh * pitch
     xf, cf = xq.reshape(-1), cols.reshape(-1)
     nt = taps.shape[0]
-    for m in range(nb):
-        for c in range(c_in):
-            for tap in range(nt):
+    for c in range(c_in):
+        for tap in range(nt):
+            for m in range(nb):
                 s0 = (m * c_in + c) * phases * plane + taps[tap]
                 d0 = (c * nt + tap) * ncp + m * lw
                 if pitch == wq:
@@ -207,9 +207,9 @@ def _col2im_wide(cols, taps, oh, ow, pitch, wq, dxq):
     df, cf = dxq.reshape(-1), cols.reshape(-1)
     df[:] = 0
     nt = taps.shape[0]
-    for m in range(nb):
-        for c in range(c_in):
-            for tap in range(nt):
+    for c in range(c_in):
+        for tap in range(nt):
+            for m in range(nb):
                 s0 = (m * c_in + c) * phases * plane + taps[tap]
                 d0 = (c * nt + tap) * ncp + m * lw
                 if pitch == wq:

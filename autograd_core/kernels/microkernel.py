@@ -25,6 +25,7 @@ True
 """
 from __future__ import annotations
 
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
@@ -340,11 +341,16 @@ gather_a_tile_2 = _gemm_tile(*GEMM_TILES[2], gather="a")
 
 # Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in
 # cache while every row panel of A runs over it; a block of A (MC rows by KC) stays in L2
-# while it meets every panel of B. KC is set deep (512 rows for an 8x3 float32 tile: the
-# panel is read from L2, which keeps up with a tile's three loads per step), because each
-# KC block reads and writes every tile of C once (``benchmarks/README.md``).
-GEMM_L1_BYTES = 96 * 1024
+# while it meets every panel of B. With AVX-512, KC is set deep (512 rows for an 8x3
+# float32 tile: the panel is read from L2, which keeps up with a tile's three loads per
+# step), because each KC block reads and writes every tile of C once. With AVX2 (a 32 KB
+# L1 on the hosts measured) the panel is copied into a contiguous buffer (packed) when at
+# least GEMM_PACK_TILES row tiles share it, and KC is 384 rows for a 4x3 float32 tile:
+# read in place, a panel's rows lie ``ldb`` apart, and at the power-of-two strides of most
+# networks they crowd a few sets of the L1 and L2 caches (``benchmarks/README.md``).
+GEMM_L1_BYTES = 96 * 1024 if VECTOR_BYTES == 64 else 36 * 1024
 GEMM_L2_BYTES = 384 * 1024
+GEMM_PACK_TILES = 0 if VECTOR_BYTES == 64 else 24     # 0: never packed
 
 
 @lazy_inline
@@ -368,8 +374,9 @@ def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, 
     (``b_group``, ``c_group``) further on. ``tile`` indexes ``GEMM_TILES``; m and n must be
     multiples of its MR and of NV vectors. Blocked over k (KC) and m (MC); within a block
     the loops run over column panels of B, then the row panels of A, so that one panel of
-    B serves every row panel of the block."""
+    B serves every row panel of the block, packed where ``GEMM_PACK_TILES`` says."""
     mr, nr, kc, mc = _blocking(tile, a.itemsize, kc, mc)
+    panel = np.empty(min(kc, k) * nr if GEMM_PACK_TILES else 0, b.dtype)
     for g in range(groups):
         for k0 in range(0, k, kc):
             kb = min(kc, k - k0)
@@ -379,15 +386,25 @@ def gemm(a, b, c, m, n, k, a_off, lda, aks, b_off, ldb, c_off, ldc, accumulate, 
                 ag = a_off + g * a_group + k0 * aks
                 bg = b_off + g * b_group + k0 * ldb
                 cg = c_off + g * c_group
+                packed = 0 < GEMM_PACK_TILES * mr <= i1 - i0 and ldb != nr
                 for j in range(0, n, nr):
+                    src, bo, ldp = b, bg + j, ldb
+                    if packed:
+                        for t in range(kb):
+                            row = bo + t * ldb
+                            dst = panel[t * nr:(t + 1) * nr]
+                            srow = b[row:row + nr]
+                            for u in range(nr):
+                                dst[u] = srow[u]
+                        src, bo, ldp = panel, 0, nr
                     for i in range(i0, i1, mr):
-                        ao, bo, co = ag + i * lda, bg + j, cg + i * ldc + j
+                        ao, co = ag + i * lda, cg + i * ldc + j
                         if tile == 0:
-                            gemm_tile_0(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+                            gemm_tile_0(a, src, c, ao, bo, co, kb, lda, aks, ldp, ldc, acc)
                         elif tile == 1:
-                            gemm_tile_1(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+                            gemm_tile_1(a, src, c, ao, bo, co, kb, lda, aks, ldp, ldc, acc)
                         else:
-                            gemm_tile_2(a, b, c, ao, bo, co, kb, lda, aks, ldb, ldc, acc)
+                            gemm_tile_2(a, src, c, ao, bo, co, kb, lda, aks, ldp, ldc, acc)
 
 
 @lazy_njit(nogil=True)

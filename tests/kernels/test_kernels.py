@@ -232,6 +232,33 @@ def test_gemm_gather_reads_rows_where_they_lie(dtype, tile):
             np.testing.assert_allclose(c[i, g], ref.bmm(a[g][None], b[None])[0], **TOL[dtype])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("tile", [0, 1, 2])
+@pytest.mark.parametrize("rows_tiles", [2, 30])
+def test_gemm_blocks_and_packed_panels(dtype, tile, rows_tiles):
+    """``gemm`` over several KC blocks and two groups, B's rows ``ldb`` apart (not the
+    tile's width) from an offset, C accumulated: equal to NumPy's product whether B's
+    panels are read in place (2 row tiles) or copied first (30 row tiles, where an AVX2
+    host packs them: ``GEMM_PACK_TILES``)."""
+    from autograd_core.kernels import microkernel as mk
+    rng = np.random.default_rng(10 * tile + rows_tiles)
+    mr, nv = mk.GEMM_TILES[tile]
+    nr = nv * mk.VECTOR_BYTES // np.dtype(dtype).itemsize
+    m, n, k, ldb, b_off = rows_tiles * mr, 2 * nr, 1300, 2 * nr + 5, 3
+    a = rand(rng, (2, m, k), dtype)
+    b_flat = rand(rng, (b_off + 2 * k * ldb,), dtype)
+    b_flat.setflags(write=False)                      # B is only read
+    c = rand(rng, (2, m, n), dtype)
+    expected = c.copy()
+    for g in range(2):
+        b = b_flat[b_off + g * k * ldb:b_off + (g + 1) * k * ldb].reshape(k, ldb)[:, :n]
+        expected[g] += a[g] @ b
+    mk.gemm(a.reshape(-1), b_flat, c.reshape(-1), m, n, k, 0, k, 1, b_off, ldb, 0, n, 1,
+            tile, 2, m * k, k * ldb, m * n)
+    tol = dict(rtol=2e-4, atol=2e-3) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-10)
+    np.testing.assert_allclose(c, expected, **tol)
+
+
 def test_bmm_out_argument(backend):
     a = np.ones((2, 3, 4)); b = np.ones((2, 4, 5))
     out = np.full((2, 3, 5), np.nan)
