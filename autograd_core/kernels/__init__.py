@@ -35,6 +35,9 @@ from .norm import batch_norm_backward, batch_norm_forward, layer_norm_backward, 
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import add_along_dims, take_along_dims
+from .exp import exp_array
+from .softmax import (log_softmax_backward_rows, log_softmax_rows, softmax_backward_rows,
+                      softmax_rows)
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
                      avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
 from .threads import get_num_threads, parallel_for, set_num_threads
@@ -62,6 +65,10 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
     """
     with use_backend("numba"):
         gelu_forward(np.ones(2, np.float32))      # float32 only, whatever ``dtypes`` says
+        rows = np.ones((2, 3), np.float32)        # softmax's rows: float32 only too
+        exp_array(rows)
+        softmax_backward_rows(rows, softmax_rows(rows), rows.copy())
+        log_softmax_backward_rows(rows, log_softmax_rows(rows), rows.copy())
         for name in dtypes:
             dt = np.dtype(name)
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels

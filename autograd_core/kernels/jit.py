@@ -99,6 +99,48 @@ def lazy_njit(**options: Any) -> Callable[[Callable], LazyKernel]:
     return wrap
 
 
+def lazy_callee(**options: Any) -> Callable[[Callable], LazyKernel]:
+    """Decorator: a helper of the kernels that they call rather than inline, so that it
+    keeps options of its own, ``@lazy_callee(fastmath={"reassoc"})`` for a sum that
+    vectorises, where that flag on the kernel would let LLVM reorder all its arithmetic.
+    Compiled when a kernel that calls it compiles; not a kernel itself."""
+    def wrap(fn: Callable) -> LazyKernel:
+        return LazyKernel(fn, options, kernel=False)
+    return wrap
+
+
+class _LazyIntrinsic(LazyKernel):
+    """An ``@intrinsic`` (LLVM IR that a kernel inlines), built by ``factory()`` when a
+    kernel that names it compiles: the factory imports Numba and llvmlite."""
+
+    def __init__(self, factory: Callable[[], Any]):
+        super().__init__(factory, {}, kernel=False)
+
+    def compile(self):
+        with _COMPILE_LOCK:
+            if self._dispatcher is None:
+                self._dispatcher = self.py_func()
+            return self._dispatcher
+
+
+def lazy_intrinsic(factory: Callable[[], Any]) -> LazyKernel:
+    """Decorator: ``factory()`` returns a Numba ``@intrinsic``; kernels that name the
+    decorated function see that intrinsic, built on their first compilation (an intrinsic
+    is typed and emitted by Numba's compiler only, so it cannot be called from Python).
+
+    >>> @lazy_intrinsic
+    ... def _identity():
+    ...     from numba.extending import intrinsic
+    ...     @intrinsic
+    ...     def identity(typingctx, x):
+    ...         return x(x), lambda context, builder, sig, args: args[0]
+    ...     return identity
+    >>> _identity.__name__
+    '_identity'
+    """
+    return _LazyIntrinsic(factory)
+
+
 def lazy_inline(fn: Callable) -> LazyKernel:
     """Decorator: a helper of the kernels, ``numba.njit(inline="always")`` when a kernel
     that calls it compiles (not a kernel itself: not in ``KERNELS``).

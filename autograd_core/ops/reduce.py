@@ -14,6 +14,8 @@ from typing import Callable
 import numpy as np
 
 from ..autograd.function import Function, const, sum_to_shape
+from ..kernels import dispatch
+from ..kernels import softmax as row_kernels
 from .index import IndexAdd, along_dim_index
 from .pointwise import select, select_tensor, where
 
@@ -206,6 +208,17 @@ def _block_rows(rows: np.ndarray) -> int:
     return max(1, ROW_BLOCK_BYTES // (rows.shape[1] * rows.itemsize))
 
 
+# float32 rows of at least this many elements in all go through the Numba kernels
+# (``kernels/softmax.py``: one pass each way where NumPy takes four); below it a kernel
+# call costs more than NumPy's passes.
+ROW_KERNEL_MIN = 1 << 12
+
+
+def _row_kernel(rows: np.ndarray) -> bool:
+    return (rows.dtype == np.float32 and rows.size >= ROW_KERNEL_MIN
+            and dispatch.choose_path() == "numba")
+
+
 def softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
     """``exp(a - max) / sum(exp(a - max))`` along ``dim``."""
     view = _row_view(dim, a)
@@ -213,6 +226,8 @@ def softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
         e = np.exp(a - a.max(axis=dim, keepdims=True))
         return e / e.sum(axis=dim, keepdims=True)
     (rows,) = view
+    if _row_kernel(rows):
+        return row_kernels.softmax_rows(rows).reshape(a.shape)
     out = np.empty_like(rows)
     step = _block_rows(rows)
     for i in range(0, rows.shape[0], step):
@@ -224,16 +239,19 @@ def softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
 
 
 def _blocked_backward(grad: np.ndarray, out: np.ndarray, dim: int, inplace: bool,
-                      block: Callable) -> np.ndarray | None:
+                      block: Callable, kernel: Callable) -> np.ndarray | None:
     """A row-wise backward over blocks of rows of ``grad`` and ``out`` (see ``_row_view``;
     None when they have no such view): ``block(g, o, r, scratch)`` writes the gradient of
     rows ``g`` and outputs ``o`` into ``r``, using ``scratch``, of their shape, as it likes
-    (``r`` itself unless ``inplace``, where ``r`` is ``g``'s memory)."""
+    (``r`` itself unless ``inplace``, where ``r`` is ``g``'s memory); float32 rows take
+    ``kernel(g, o, r)`` instead, over all rows at once."""
     view = _row_view(dim, grad, out)
     if view is None:
         return None
     g, o = view
     gx = g if inplace else np.empty_like(g)
+    if _row_kernel(g):
+        return kernel(g, o, gx).reshape(grad.shape)
     step = _block_rows(g)
     tmp = np.empty((min(step, g.shape[0]), g.shape[1]), g.dtype) if inplace else None
     for i in range(0, g.shape[0], step):
@@ -252,7 +270,8 @@ def softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
                            inplace: bool = False) -> np.ndarray:
     """``out * (grad - sum(grad * out))`` along ``dim``: softmax's backward; with
     ``inplace``, written into ``grad``'s memory where it can be."""
-    gx = _blocked_backward(grad, out, dim, inplace, _softmax_block)
+    gx = _blocked_backward(grad, out, dim, inplace, _softmax_block,
+                           row_kernels.softmax_backward_rows)
     if gx is None:
         return out * (grad - (grad * out).sum(axis=dim, keepdims=True))
     return gx
@@ -303,6 +322,8 @@ def log_softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
         shifted = a - a.max(axis=dim, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
     (rows,) = view
+    if _row_kernel(rows):
+        return row_kernels.log_softmax_rows(rows).reshape(a.shape)
     out = np.empty_like(rows)
     step = _block_rows(rows)
     tmp = np.empty((min(step, rows.shape[0]), rows.shape[1]), rows.dtype)
@@ -326,7 +347,8 @@ def log_softmax_backward_array(grad: np.ndarray, out: np.ndarray, dim: int,
                                inplace: bool = False) -> np.ndarray:
     """``grad - exp(out) * sum(grad)`` along ``dim``: log-softmax's backward; with
     ``inplace``, written into ``grad``'s memory where it can be."""
-    gx = _blocked_backward(grad, out, dim, inplace, _log_softmax_block)
+    gx = _blocked_backward(grad, out, dim, inplace, _log_softmax_block,
+                           row_kernels.log_softmax_backward_rows)
     if gx is None:
         return grad - np.exp(out) * grad.sum(axis=dim, keepdims=True)
     return gx
