@@ -165,6 +165,12 @@ def gelu(g, c):
     return g.op("Mul", [g.op("Mul", [half, x]), g.op("Add", [one, t])])
 
 
+@converts("SiLU")
+def silu(g, c):
+    x = g.inp(c, 0)
+    return g.op("Mul", [x, g.op("Sigmoid", [x])])
+
+
 @converts("Softplus")
 def softplus(g, c):
     dt = c.out_dtype

@@ -1,5 +1,5 @@
 """Activations of ``nn`` that are single ops here: leaky ReLU, ELU, GELU (exact, with
-``erf``, and the tanh approximation), softplus and hardswish. (ReLU, sigmoid and tanh
+``erf``, and the tanh approximation), SiLU, softplus and hardswish. (ReLU, sigmoid and tanh
 are Tensor methods, in ``pointwise``.) Each has a fast ``array_backward``; its
 ``backward`` differentiates the same function written in Tensor ops.
 
@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
 from ..kernels.activation import (gelu_forward, leaky_relu_backward, leaky_relu_forward,
-                                  leaky_relu_slopes)
+                                  leaky_relu_slopes, silu_forward)
 from .pointwise import select, select_tensor, where
 from .special import Erf, erf_array, sigmoid_array
 
@@ -125,6 +125,33 @@ def gelu_composite(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "tanh":
         return x * 0.5 * (1 + ((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI).tanh())
     return x * 0.5 * (1 + Erf.apply(x * (1 / _SQRT_2)))
+
+
+class SiLU(Function):
+    """``x * sigmoid(x)`` (swish) as one op: the output and the derivative
+    ``s (1 + x (1 - s))`` (``s`` the sigmoid) in one pass for float32 (``kernels``), so
+    backward is one product, where ``x * x.sigmoid()`` makes two nodes and six passes."""
+
+    op = "silu"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        fused = silu_forward(x)
+        if fused is not None:
+            out, ctx.deriv = fused
+            return out
+        s = sigmoid_array(x)
+        ctx.deriv = s * (1 + x * (1 - s))
+        return x * s
+
+    @staticmethod
+    def backward(ctx, grad):
+        return composite_backward(ctx, grad, lambda x: x * x.sigmoid(), ctx.saved_tensors)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad * ctx.deriv
 
 
 class Softplus(Function):

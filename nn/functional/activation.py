@@ -31,6 +31,7 @@ from autograd_core.ops.activation import ELU as _ELU
 from autograd_core.ops.activation import GELU as _GELU
 from autograd_core.ops.activation import Hardswish as _Hardswish
 from autograd_core.ops.activation import LeakyReLU as _LeakyReLU
+from autograd_core.ops.activation import SiLU as _SiLU
 from autograd_core.ops.activation import Softplus as _Softplus
 
 from .arguments import _tensor
@@ -96,7 +97,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> round(F.silu(ag.tensor([1.0]))[0].item(), 4)
     0.7311
     """
-    return input * _tensor(input, "silu").sigmoid()
+    return _SiLU.apply(_tensor(input, "silu"))
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -1,7 +1,8 @@
 """The ReLU and leaky ReLU kernels (``kernels/activation.py``): the Numba and NumPy paths
 agree bit for bit, on one thread and split over two, with NaN, -0.0 and odd layouts (and
 small arrays take NumPy's); the
-float32 GELU kernel within float32's precision of the exact function and of PyTorch."""
+float32 GELU, sigmoid and SiLU kernels within float32's precision of the exact functions
+and of PyTorch."""
 from __future__ import annotations
 
 import numpy as np
@@ -140,3 +141,59 @@ def test_small_arrays_take_numpy_with_the_same_results(monkeypatch):
     assert not called
     np.testing.assert_array_equal(out, np.maximum(x, 0))
     np.testing.assert_array_equal(masked, np.where(x > 0, x, x * np.float32(0.1)))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+@pytest.mark.parametrize("parts", [1, 2])
+def test_float32_sigmoid_and_silu_within_float32_precision(parts, torch):
+    """The one-pass float32 sigmoid and SiLU (on ``expf``) against float64 and PyTorch's
+    float32, on one thread and on two; the sigmoid's backward bit for bit as NumPy's
+    ``g * (y * (1 - y))`` in both dtypes."""
+    from autograd_core.kernels.activation import sigmoid_backward, sigmoid_forward, silu_forward
+    x = np.concatenate([_cases(np.float32)[6:], np.linspace(-120, 120, 100_001, dtype=np.float32)])
+    g = np.random.default_rng(5).standard_normal(x.shape).astype(np.float32)
+    before = threads.get_num_threads()
+    threads.set_num_threads(parts)
+    try:
+        with K.use_backend("numba"):
+            s = sigmoid_forward(x)
+            out, deriv = silu_forward(x)
+            dx = sigmoid_backward(g, s)
+            dx64 = sigmoid_backward(g.astype(np.float64), s.astype(np.float64))
+    finally:
+        threads.set_num_threads(before)
+    x64 = x.astype(np.float64)
+    s64 = 1 / (1 + np.exp(-x64))
+    # below -88.7 exp(-x) overflows to inf and the sigmoid is 0 (PyTorch's too), where
+    # the exact value is under float32's smallest normal number
+    tiny = float(np.finfo(np.float32).tiny)
+    np.testing.assert_allclose(s, s64, rtol=3e-7, atol=tiny)
+    np.testing.assert_allclose(out, x64 * s64, rtol=3e-7, atol=tiny * 120)   # |x| <= 120
+    np.testing.assert_allclose(deriv, s64 * (1 + x64 * (1 - s64)), rtol=1e-6, atol=3e-7)
+    np.testing.assert_array_equal(dx, g * (s * (1 - s)))
+    np.testing.assert_array_equal(dx64, g.astype(np.float64) * (s.astype(np.float64) * (1 - s.astype(np.float64))))
+    t = torch.from_numpy(x).requires_grad_()
+    y = torch.nn.functional.silu(t)
+    (tg,) = torch.autograd.grad(y, t, torch.ones_like(y))
+    np.testing.assert_allclose(out, y.detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(deriv, tg.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(s, torch.sigmoid(torch.from_numpy(x)).numpy(), rtol=1e-6, atol=1e-7)
+    # small, float64 and the NumPy path: None, the ops' NumPy rules serve
+    assert sigmoid_forward(x[:10]) is None and silu_forward(x64) is None
+    with K.use_backend("numpy"):
+        assert sigmoid_forward(x) is None and sigmoid_backward(g, s) is None
+
+
+def test_silu_op_in_float32_matches_torch_with_second_derivatives(torch):
+    import autograd_core as ag
+    x = np.random.default_rng(6).standard_normal((64, 128)).astype(np.float32) * 4
+    ours = ag.tensor(x, requires_grad=True)
+    theirs = torch.from_numpy(x).requires_grad_()
+    y, ty = ag.nn.functional.silu(ours), torch.nn.functional.silu(theirs)
+    (g,) = ag.grad(y.sum(), ours, create_graph=True)
+    (tg,) = torch.autograd.grad(ty.sum(), theirs, create_graph=True)
+    (gg,) = ag.grad(g.sum(), ours)
+    (tgg,) = torch.autograd.grad(tg.sum(), theirs)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(gg.numpy(), tgg.numpy(), rtol=1e-5, atol=1e-6)
