@@ -35,7 +35,7 @@ from .norm import batch_norm_backward, batch_norm_forward, layer_norm_backward, 
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import add_along_dims, take_along_dims
-from .exp import exp_array
+from .vecmath import exp_array, tanh_array
 from .softmax import (log_softmax_backward_rows, log_softmax_rows, softmax_backward_rows,
                       softmax_rows)
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
@@ -70,6 +70,8 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
         sigmoid_forward(big32)
         rows = np.ones((2, 3), np.float32)        # softmax's rows: float32 only too
         exp_array(rows)
+        for name in dtypes:                       # exp and tanh of either dtype
+            tanh_array(exp_array(np.ones(2, name)))
         softmax_backward_rows(rows, softmax_rows(rows), rows.copy())
         log_softmax_backward_rows(rows, log_softmax_rows(rows), rows.copy())
         for name in dtypes:
@@ -99,7 +101,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             layer_norm_backward(y, xhat, inv_std, 1, np.ones(9, dt))
             forward, backward = lstm_cell_kernels()                  # the LSTM cell
             a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
-            forward(a.copy(), a, c, c.copy(), one)
+            forward(a.copy(), c, c.copy(), c.copy(), c.copy(), one)
             backward(c, c.copy(), c.copy(), a, c, c, a.copy(), one)
             picks = [np.array([1, 1]), np.array([0, 1])]              # slices picked, added
             add_along_dims(c.copy(), 0, picks[:1], c)

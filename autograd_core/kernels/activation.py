@@ -1,5 +1,5 @@
 """ReLU and leaky ReLU in one pass each way; the sigmoid in one pass each way, SiLU and
-exact GELU in one pass forward (float32, with the vectorised ``expf`` of :mod:`.exp`);
+exact GELU in one pass forward (float32, with the vectorised ``expf`` of :mod:`.vecmath`);
 large arrays split over our threads.
 
 ReLU: ``max(x, 0)`` as ``np.maximum`` computes it (a NaN passes), and backward the
@@ -45,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dispatch, threads
-from .exp import expf
+from .vecmath import expf
 from .jit import lazy_njit
 
 # A thread gets at least this many elements, else the call stays on one thread.

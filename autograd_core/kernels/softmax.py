@@ -2,7 +2,7 @@
 row at a time while it sits in the L1 cache, rows split over our threads.
 
 Per row, with ``m`` the row's largest value and ``expf`` the vectorised exponential
-(:mod:`.exp`):
+(:mod:`.vecmath`):
 
 - softmax: ``y = expf(x - m) / s`` with ``s`` the sum of those exponentials; its
   backward ``dx = y * (g - sum(g * y))``;
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import threads
-from .exp import expf
+from .vecmath import expf
 from .jit import lazy_callee, lazy_inline, lazy_njit
 
 # A thread gets at least this many elements, else the call stays on one thread.

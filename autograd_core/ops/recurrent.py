@@ -84,20 +84,15 @@ class LSTMStep(Function):
 
     @staticmethod
     def forward(ctx, xw, h, c, w, b=None):
-        n = h.shape[-1]
         # the cell kernel of the layer (``kernels/recurrent.py``) on the negated
         # pre-activation: the same operations as 1 / (1 + exp(-pre)) and tanh(pre)
         act = _hidden_gates(h, w, b)
         act += xw
         np.negative(act, out=act)
-        with np.errstate(over="ignore"):   # exp(-x) is inf for x << 0: the sigmoid is 0
-            e = np.exp(act)
-        np.tanh(act[:, 2 * n:3 * n], out=act[:, 2 * n:3 * n])
         out = np.empty((2,) + h.shape, act.dtype)
+        tc = np.empty(h.shape, act.dtype)
         cell, one = lstm_cell_kernels()[0], act.dtype.type(1)
-        cell(e, act, _contiguous(c), out[1], one)       # act: i, f, g, o; out[1]: c'
-        tc = np.tanh(out[1])
-        np.multiply(act[:, 3 * n:], tc, out=out[0])
+        cell(act, _contiguous(c), out[1], tc, out[0], one)   # act: i, f, g, o; out: h', c'
         ctx.act, ctx.tc = act, tc
         ctx.save_for_backward(xw, h, c, w, b)
         return out
@@ -169,20 +164,14 @@ class LSTMLayer(Function):
         out = np.empty((length + 1, n, hid), acts.dtype)
         cs = np.empty((length, n, hid), acts.dtype)
         tcs = np.empty((length, n, hid), acts.dtype)
-        e = np.empty((n, 4 * hid), acts.dtype)
         neg_w = np.negative(w_hh).T
         panels = pack_panels(neg_w)
         cell, one = lstm_cell_kernels()[0], acts.dtype.type(1)
         h, c = _contiguous(h0), _contiguous(c0)
-        with np.errstate(over="ignore"):   # exp(-x) is inf for x << 0: the sigmoid is 0
-            for t in (range(length - 1, -1, -1) if reverse else range(length)):
-                a = matmul_panels(h, neg_w, panels, acts[t], accumulate=True)   # -pre
-                np.exp(a, out=e)
-                np.tanh(a[:, 2 * hid:3 * hid], out=a[:, 2 * hid:3 * hid])
-                cell(e, a, c, cs[t], one)
-                c = cs[t]
-                np.tanh(c, out=tcs[t])
-                h = np.multiply(a[:, 3 * hid:], tcs[t], out=out[t])
+        for t in (range(length - 1, -1, -1) if reverse else range(length)):
+            a = matmul_panels(h, neg_w, panels, acts[t], accumulate=True)   # -pre
+            cell(a, c, cs[t], tcs[t], out[t], one)
+            c, h = cs[t], out[t]
         out[length] = c
         ctx.reverse = reverse
         ctx.acts, ctx.cs, ctx.tcs = acts, cs, tcs
