@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from .activation import _KERNEL_MIN as _ACTIVATION_KERNEL_MIN
-from .activation import (gelu_forward, leaky_relu_backward, leaky_relu_forward, relu_backward,
-                         relu_forward, sigmoid_backward, sigmoid_forward, silu_forward)
+from .activation import (exp_forward, gelu_forward, leaky_relu_backward, leaky_relu_forward,
+                         relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
+                         silu_forward, tanh_forward)
 from .adam import adam_update
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
@@ -64,10 +65,8 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
     >>> warmup(("float64",))
     """
     with use_backend("numba"):
-        big32 = np.ones(_ACTIVATION_KERNEL_MIN, np.float32)   # float32 only, whatever
-        gelu_forward(big32)                                    # ``dtypes`` says
-        silu_forward(big32)
-        sigmoid_forward(big32)
+        gelu_forward(np.ones(_ACTIVATION_KERNEL_MIN, np.float32))   # float32 only, whatever
+                                                                    # ``dtypes`` says
         rows = np.ones((2, 3), np.float32)        # softmax's rows: float32 only too
         exp_array(rows)
         for name in dtypes:                       # exp and tanh of either dtype
@@ -112,7 +111,10 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             big = np.ones(_ACTIVATION_KERNEL_MIN, dt)                  # the activations
             relu_backward(big, relu_forward(big))                        # (smaller: NumPy)
             leaky_relu_backward(big, leaky_relu_forward(big, 0.1)[1], 0.1)
-            sigmoid_backward(big, big)
+            sigmoid_backward(big, sigmoid_forward(big))
+            silu_forward(big)
+            exp_forward(big)
+            tanh_forward(big)
             adam_update(a.copy(), a, a.copy(), a.copy(), a.copy(), lr=0.1, beta1=0.9,
                         beta2=0.999, eps=1e-8, step=1.0)                 # Adam's step
             binary_cross_entropy_terms(c / 2, c)                         # BCE's terms

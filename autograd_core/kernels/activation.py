@@ -1,6 +1,6 @@
 """ReLU and leaky ReLU in one pass each way; the sigmoid in one pass each way, SiLU and
-exact GELU in one pass forward (float32, with the vectorised ``expf`` of :mod:`.vecmath`);
-large arrays split over our threads.
+exact GELU (float32) in one pass forward, and exp and tanh, with the vectorised functions
+of :mod:`.vecmath`; large arrays split over our threads.
 
 ReLU: ``max(x, 0)`` as ``np.maximum`` computes it (a NaN passes), and backward the
 gradient where the output is not 0, else 0 (an inf or NaN gradient there too, as
@@ -25,7 +25,7 @@ float32 ulp near 1: on standard normal inputs the output is within 4.6e-7 of the
 value (PyTorch's float32 GELU within 3.6e-7, the two within 4.8e-7 of each other). float64
 keeps the C library's erf (``ops/special.py``).
 
-Sigmoid: ``1 / (1 + expf(-x))`` (0 for x << 0, where expf(-x) is inf), and backward
+Sigmoid: ``1 / (1 + exp(-x))`` (0 for x << 0, where exp(-x) is inf), and backward
 ``g * (y * (1 - y))`` from the output, bit for bit as NumPy's three passes. SiLU: the
 output ``x * s`` and the derivative ``s * (1 + x * (1 - s))`` that backward multiplies by,
 ``s`` the sigmoid. NumPy needs four passes for a sigmoid forward and five more for SiLU's.
@@ -45,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dispatch, threads
-from .vecmath import expf
+from .vecmath import expf, vexp, vtanh
 from .jit import lazy_njit
 
 # A thread gets at least this many elements, else the call stays on one thread.
@@ -117,11 +117,24 @@ def _gelu_numba(x, out, deriv, lo, hi):
 
 
 @lazy_njit(nogil=True, error_model="numpy")
-def _sigmoid_numba(x, out, lo, hi):
+def _sigmoid_numba(x, one, out, lo, hi):
     xs, os = x[lo:hi], out[lo:hi]
-    one = np.float32(1)
     for i in range(xs.shape[0]):
-        os[i] = one / (one + expf(-xs[i]))        # expf(-x) = inf for x << 0: 0
+        os[i] = one / (one + vexp(-xs[i]))        # vexp(-x) = inf for x << 0: 0
+
+
+@lazy_njit(nogil=True, error_model="numpy")
+def _exp_numba(x, out, lo, hi):
+    xs, os = x[lo:hi], out[lo:hi]
+    for i in range(xs.shape[0]):
+        os[i] = vexp(xs[i])
+
+
+@lazy_njit(nogil=True, error_model="numpy")
+def _tanh_numba(x, out, lo, hi):
+    xs, os = x[lo:hi], out[lo:hi]
+    for i in range(xs.shape[0]):
+        os[i] = vtanh(xs[i])
 
 
 @lazy_njit(nogil=True, error_model="numpy")
@@ -133,32 +146,49 @@ def _sigmoid_backward_numba(g, y, one, out, lo, hi):
 
 
 @lazy_njit(nogil=True, error_model="numpy")
-def _silu_numba(x, out, deriv, lo, hi):
+def _silu_numba(x, one, out, deriv, lo, hi):
     xs, os, ds = x[lo:hi], out[lo:hi], deriv[lo:hi]
-    one = np.float32(1)
     for i in range(xs.shape[0]):
         v = xs[i]
-        s = one / (one + expf(-v))
+        s = one / (one + vexp(-v))
         os[i] = v * s
         ds[i] = s * (one + v * (one - s))
 
 
-def _float32_kernel(x: np.ndarray) -> bool:
-    return (x.dtype == np.float32 and x.size >= _KERNEL_MIN
+def _float_kernel(x: np.ndarray) -> bool:
+    return (x.dtype in (np.float32, np.float64) and x.size >= _KERNEL_MIN
             and dispatch.choose_path() == "numba")
 
 
-def sigmoid_forward(x: np.ndarray) -> np.ndarray | None:
-    """``1 / (1 + exp(-x))`` of a float32 array of at least ``_KERNEL_MIN`` elements, in one
-    pass (a new C-contiguous array); None for others (NumPy's passes serve them)."""
-    if not _float32_kernel(x):
-        return None
+def _elementwise(kernel, x: np.ndarray, *scalars) -> np.ndarray:
+    """``kernel(x, *scalars, out, lo, hi)`` over all of ``x`` (C-contiguous), split over
+    our threads: a new array."""
     x = np.ascontiguousarray(x)
     out = np.empty_like(x)
     fx, fo = x.reshape(-1), out.reshape(-1)
-    threads.parallel_for(lambda lo, hi: _sigmoid_numba(fx, fo, lo, hi), x.size,
+    threads.parallel_for(lambda lo, hi: kernel(fx, *scalars, fo, lo, hi), x.size,
                          grain=_RELU_SPLIT_MIN)
     return out
+
+
+def sigmoid_forward(x: np.ndarray) -> np.ndarray | None:
+    """``1 / (1 + exp(-x))`` of a float32 or float64 array of at least ``_KERNEL_MIN``
+    elements, in one pass (a new C-contiguous array); None for others (NumPy's passes
+    serve them)."""
+    if not _float_kernel(x):
+        return None
+    return _elementwise(_sigmoid_numba, x, x.dtype.type(1))
+
+
+def exp_forward(x: np.ndarray) -> np.ndarray | None:
+    """``exp(x)`` by ``vexp`` for a float32 or float64 array of at least ``_KERNEL_MIN``
+    elements (NumPy's float64 exp is a scalar loop on an AVX2 host); None for others."""
+    return _elementwise(_exp_numba, x) if _float_kernel(x) else None
+
+
+def tanh_forward(x: np.ndarray) -> np.ndarray | None:
+    """``tanh(x)`` by ``vtanh``, as :func:`exp_forward`."""
+    return _elementwise(_tanh_numba, x) if _float_kernel(x) else None
 
 
 def sigmoid_backward(grad: np.ndarray, out: np.ndarray) -> np.ndarray | None:
@@ -177,13 +207,15 @@ def sigmoid_backward(grad: np.ndarray, out: np.ndarray) -> np.ndarray | None:
 
 def silu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """``(out, deriv)`` of SiLU, ``x * sigmoid(x)`` and its derivative ``s (1 + x (1 - s))``,
-    for a float32 array of at least ``_KERNEL_MIN`` elements in one pass; None for others."""
-    if not _float32_kernel(x):
+    for a float32 or float64 array of at least ``_KERNEL_MIN`` elements in one pass; None
+    for others."""
+    if not _float_kernel(x):
         return None
     x = np.ascontiguousarray(x)
     out, deriv = np.empty_like(x), np.empty_like(x)
     fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
-    threads.parallel_for(lambda lo, hi: _silu_numba(fx, fo, fd, lo, hi), x.size,
+    one = x.dtype.type(1)
+    threads.parallel_for(lambda lo, hi: _silu_numba(fx, one, fo, fd, lo, hi), x.size,
                          grain=_RELU_SPLIT_MIN)
     return out, deriv
 

@@ -161,7 +161,7 @@ def _by_dtype(name: str, float32_impl, float64_impl):
             raise NotImplementedError(name)
         stub.__name__ = stub.__qualname__ = name
 
-        @overload(stub, inline="always")
+        @overload(stub)
         def typed(x):
             impl = impls.get(x)
             if impl is not None:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd.function import Function, const
-from ..kernels.activation import sigmoid_backward, sigmoid_forward
+from ..kernels.activation import exp_forward, sigmoid_backward, sigmoid_forward, tanh_forward
 from . import tensor_method
 from .pointwise import where
 
@@ -74,6 +74,18 @@ def sigmoid_array(a: np.ndarray) -> np.ndarray:
         out = np.asarray(np.exp(-a))  # (a 0-d array, not a NumPy scalar, for the in-place ops)
     out += 1
     return np.reciprocal(out, out=out)
+
+
+def _exp(a: np.ndarray) -> np.ndarray:
+    """``np.exp``, or for float arrays of 4096 elements and more the kernels' one pass."""
+    fused = exp_forward(a)
+    return np.exp(a) if fused is None else fused
+
+
+def _tanh(a: np.ndarray) -> np.ndarray:
+    """``np.tanh``, or for float arrays of 4096 elements and more the kernels' one pass."""
+    fused = tanh_forward(a)
+    return np.tanh(a) if fused is None else fused
 
 
 def _sigmoid_array_backward(ctx, grad: np.ndarray) -> np.ndarray:
@@ -144,7 +156,7 @@ def _elementary(name: str, ufunc: Callable, derivative: Callable, *, on_output: 
 
 
 # name, NumPy's function, derivative (of the input x, or of the output y with on_output)
-Exp = _elementary("exp", np.exp, lambda y, m: y, on_output=True, doc="``e**x``.")
+Exp = _elementary("exp", _exp, lambda y, m: y, on_output=True, doc="``e**x``.")
 Exp2 = _elementary("exp2", np.exp2, lambda y, m: y * _LN2, on_output=True, doc="``2**x``.")
 Expm1 = _elementary("expm1", np.expm1, lambda y, m: y + 1, on_output=True,
                     doc="``exp(x) - 1``, exact for tiny ``x``.")
@@ -164,7 +176,7 @@ Acos = _elementary("acos", np.arccos, lambda x, m: -1 / m.sqrt(1 - x * x), doc="
 Atan = _elementary("atan", np.arctan, lambda x, m: 1 / (1 + x * x), doc="Arctangent.")
 Sinh = _elementary("sinh", np.sinh, lambda x, m: m.cosh(x), doc="Hyperbolic sine.")
 Cosh = _elementary("cosh", np.cosh, lambda x, m: m.sinh(x), doc="Hyperbolic cosine.")
-Tanh = _elementary("tanh", np.tanh, lambda y, m: 1 - y * y, on_output=True,
+Tanh = _elementary("tanh", _tanh, lambda y, m: 1 - y * y, on_output=True,
                    doc="Hyperbolic tangent.")
 Asinh = _elementary("asinh", np.arcsinh, lambda x, m: 1 / m.sqrt(x * x + 1),
                     doc="Inverse hyperbolic sine.")

@@ -178,22 +178,40 @@ def test_float32_sigmoid_and_silu_within_float32_precision(parts, torch):
     np.testing.assert_allclose(out, y.detach().numpy(), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(deriv, tg.numpy(), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(s, torch.sigmoid(torch.from_numpy(x)).numpy(), rtol=1e-6, atol=1e-7)
-    # small, float64 and the NumPy path: None, the ops' NumPy rules serve
-    assert sigmoid_forward(x[:10]) is None and silu_forward(x64) is None
+    # float64 on vexp: within a few float64 ulps
+    with K.use_backend("numba"):
+        s_64 = sigmoid_forward(x64)
+        out64, deriv64 = silu_forward(x64)
+    np.testing.assert_allclose(s_64, s64, rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(out64, x64 * s64, rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(deriv64, s64 * (1 + x64 * (1 - s64)), rtol=1e-14, atol=1e-15)
+    # small arrays, integers and the NumPy path: None, the ops' NumPy rules serve
+    assert sigmoid_forward(x[:10]) is None and silu_forward(np.arange(5000)) is None
     with K.use_backend("numpy"):
         assert sigmoid_forward(x) is None and sigmoid_backward(g, s) is None
 
 
-def test_silu_op_in_float32_matches_torch_with_second_derivatives(torch):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_exp_and_tanh_ops_take_the_kernels_for_large_arrays(dtype, torch, monkeypatch):
+    """``Tensor.exp`` and ``tanh`` of 4096 elements and more run ``vexp``/``vtanh``: values
+    and gradients against PyTorch's in the same dtype, to that dtype's rounding."""
     import autograd_core as ag
-    x = np.random.default_rng(6).standard_normal((64, 128)).astype(np.float32) * 4
-    ours = ag.tensor(x, requires_grad=True)
-    theirs = torch.from_numpy(x).requires_grad_()
-    y, ty = ag.nn.functional.silu(ours), torch.nn.functional.silu(theirs)
-    (g,) = ag.grad(y.sum(), ours, create_graph=True)
-    (tg,) = torch.autograd.grad(ty.sum(), theirs, create_graph=True)
-    (gg,) = ag.grad(g.sum(), ours)
-    (tgg,) = torch.autograd.grad(tg.sum(), theirs)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(gg.numpy(), tgg.numpy(), rtol=1e-5, atol=1e-6)
+    from autograd_core.kernels import activation
+    calls = []
+    for name in ("_exp_numba", "_tanh_numba"):
+        kernel = getattr(activation, name)
+        monkeypatch.setattr(activation, name,
+                            lambda *a, _k=kernel, _n=name: calls.append(_n) or _k(*a))
+    x = (np.random.default_rng(7).standard_normal((64, 100)) * 3).astype(dtype)
+    eps = float(np.finfo(dtype).eps)
+    for ours_fn, theirs_fn in ((lambda t: t.exp(), torch.exp), (lambda t: t.tanh(), torch.tanh)):
+        ours = ag.tensor(x, requires_grad=True)
+        theirs = torch.from_numpy(x).requires_grad_()
+        y, ty = ours_fn(ours), theirs_fn(theirs)
+        y.sum().backward()
+        ty.sum().backward()
+        # each library within 2 ulps of the exact value: 4 ulps apart at most
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=4 * eps)
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=16 * eps,
+                                   atol=16 * eps)
+    assert calls == ["_exp_numba", "_tanh_numba"]
