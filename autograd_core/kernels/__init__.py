@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from .activation import _KERNEL_MIN as _ACTIVATION_KERNEL_MIN
-from .activation import (exp_forward, gelu_forward, leaky_relu_backward, leaky_relu_forward,
+from .activation import (exp_forward, gelu_forward, gelu_tanh_forward, leaky_relu_backward,
+                         leaky_relu_forward,
                          relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
                          silu_forward, tanh_forward)
 from .adam import adam_update
@@ -113,6 +114,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             leaky_relu_backward(big, leaky_relu_forward(big, 0.1)[1], 0.1)
             sigmoid_backward(big, sigmoid_forward(big))
             silu_forward(big)
+            gelu_tanh_forward(big)
             exp_forward(big)
             tanh_forward(big)
             adam_update(a.copy(), a, a.copy(), a.copy(), a.copy(), lr=0.1, beta1=0.9,

@@ -42,6 +42,8 @@ output ``x * s`` and the derivative ``s * (1 + x * (1 - s))`` that backward mult
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import dispatch, threads
@@ -216,6 +218,35 @@ def silu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
     one = x.dtype.type(1)
     threads.parallel_for(lambda lo, hi: _silu_numba(fx, one, fo, fd, lo, hi), x.size,
+                         grain=_RELU_SPLIT_MIN)
+    return out, deriv
+
+
+@lazy_njit(nogil=True, error_model="numpy")
+def _gelu_tanh_numba(x, c, a, k, half, one, out, deriv, lo, hi):
+    # c = sqrt(2/pi), a = 0.044715 c, k = 3 a: constants of the arrays' dtype
+    xs, os, ds = x[lo:hi], out[lo:hi], deriv[lo:hi]
+    for i in range(xs.shape[0]):
+        v = xs[i]
+        t = vtanh(c * v + a * (v * v * v))
+        ht = half * (one + t)
+        os[i] = v * ht
+        ds[i] = ht + half * v * (one - t * t) * (c + k * (v * v))
+
+
+def gelu_tanh_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(out, deriv)`` of GELU's tanh approximation, ``0.5 x (1 + tanh(c (x + 0.044715
+    x**3)))`` with ``c = sqrt(2/pi)``, and its derivative, for a float32 or float64 array of
+    at least ``_KERNEL_MIN`` elements in one pass; None for others."""
+    if not _float_kernel(x):
+        return None
+    x = np.ascontiguousarray(x)
+    out, deriv = np.empty_like(x), np.empty_like(x)
+    fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
+    f = x.dtype.type
+    c = math.sqrt(2 / math.pi)
+    consts = (f(c), f(0.044715 * c), f(3 * 0.044715 * c), f(0.5), f(1))
+    threads.parallel_for(lambda lo, hi: _gelu_tanh_numba(fx, *consts, fo, fd, lo, hi), x.size,
                          grain=_RELU_SPLIT_MIN)
     return out, deriv
 

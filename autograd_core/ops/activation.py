@@ -19,8 +19,8 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
-from ..kernels.activation import (gelu_forward, leaky_relu_backward, leaky_relu_forward,
-                                  leaky_relu_slopes, silu_forward)
+from ..kernels.activation import (gelu_forward, gelu_tanh_forward, leaky_relu_backward,
+                                  leaky_relu_forward, leaky_relu_slopes, silu_forward)
 from .pointwise import select, select_tensor, where
 from .special import Erf, erf_array, sigmoid_array
 
@@ -95,6 +95,10 @@ class GELU(Function):
         ctx.approximate = approximate
         ctx.save_for_backward(x)
         if approximate == "tanh":
+            fused = gelu_tanh_forward(x)
+            if fused is not None:
+                out, ctx.deriv = fused
+                return out
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
             t = np.tanh(inner)
             out = 0.5 * x * (1 + t)

@@ -215,3 +215,30 @@ def test_exp_and_tanh_ops_take_the_kernels_for_large_arrays(dtype, torch, monkey
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=16 * eps,
                                    atol=16 * eps)
     assert calls == ["_exp_numba", "_tanh_numba"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_tanh_kernel_against_float64_and_torch(dtype, torch):
+    """GELU's tanh approximation in one pass (``vtanh``): output and derivative within the
+    dtype's rounding of the float64 formula, and of PyTorch's in the same dtype."""
+    from autograd_core.kernels.activation import gelu_tanh_forward
+    x = np.concatenate([(np.random.default_rng(8).standard_normal(50_000) * 3),
+                        np.linspace(-30, 30, 10_001)]).astype(dtype)
+    with K.use_backend("numba"):
+        out, deriv = gelu_tanh_forward(x)
+    x64 = x.astype(np.float64)
+    c = np.sqrt(2 / np.pi)
+    t = np.tanh(c * (x64 + 0.044715 * x64 ** 3))
+    exact = 0.5 * x64 * (1 + t)
+    exact_deriv = 0.5 * (1 + t) + 0.5 * x64 * (1 - t * t) * c * (1 + 3 * 0.044715 * x64 ** 2)
+    eps = float(np.finfo(dtype).eps)
+    np.testing.assert_allclose(out, exact, rtol=4 * eps, atol=4 * eps)
+    # the derivative's terms cancel where it crosses 0 (x near -0.75 and x << 0): absolute
+    # rounding of terms up to ~10 there
+    np.testing.assert_allclose(deriv, exact_deriv, rtol=8 * eps, atol=64 * eps)
+    tx = torch.from_numpy(x).requires_grad_()
+    ty = torch.nn.functional.gelu(tx, approximate="tanh")
+    (tg,) = torch.autograd.grad(ty, tx, torch.ones_like(ty))
+    np.testing.assert_allclose(out, ty.detach().numpy(), rtol=8 * eps, atol=8 * eps)
+    np.testing.assert_allclose(deriv, tg.numpy(), rtol=16 * eps, atol=64 * eps)
+    assert gelu_tanh_forward(x[:100]) is None
