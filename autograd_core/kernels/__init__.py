@@ -33,7 +33,8 @@ from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
 from .loss import binary_cross_entropy_terms
 from .matmul import bmm, matmul_packed, matmul_panels, pack_panels
-from .norm import batch_norm_backward, batch_norm_forward, layer_norm_backward, layer_norm_forward
+from .norm import (batch_norm_backward, batch_norm_forward, layer_norm_backward,
+                   layer_norm_forward, layer_norm_grads)
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import add_along_dims, take_along_dims
@@ -51,6 +52,7 @@ __all__ = [
     "MaxPoolGeometry", "max_pool2d_geometry", "AvgPoolGeometry", "avg_pool2d_geometry",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "batch_norm_forward", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward",
+    "layer_norm_grads",
     "lstm_cell_kernels", "relu_forward", "relu_backward", "leaky_relu_forward",
     "leaky_relu_backward", "gelu_forward", "adam_update", "binary_cross_entropy_terms",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
@@ -98,7 +100,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             y, xhat, _, _, inv_std = batch_norm_forward(x, np.ones(2, dt), np.zeros(2, dt), 1e-5)
             batch_norm_backward(y, xhat, inv_std, np.ones(2, dt))
             y, xhat, inv_std = layer_norm_forward(x, 1, np.ones(9, dt), np.zeros(9, dt), 1e-5)
-            layer_norm_backward(y, xhat, inv_std, 1, np.ones(9, dt))
+            layer_norm_grads(y, xhat, inv_std, 1, np.ones(9, dt), (True, True, True))
             forward, backward = lstm_cell_kernels()                  # the LSTM cell
             a, c, one = np.ones((2, 8), dt), np.ones((2, 2), dt), dt.type(1)
             forward(a.copy(), c, c.copy(), c.copy(), c.copy(), one)

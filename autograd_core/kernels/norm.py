@@ -1,5 +1,6 @@
 """Batch norm in training mode (batch statistics), forward and backward, per channel;
-layer norm, per row (at the end).
+layer norm, per row (at the end), its affine part and its weight and bias gradients in
+the same calls.
 
 ``x`` is (N, C, L): the spatial axes flattened (L = 1 for (N, C) input). Per channel,
 with ``d = x - first`` (``first`` the channel's first element: on a constant channel the
@@ -95,6 +96,64 @@ def _bwd(g, xhat, inv_std, w, need_x, c0, c1, gx, sums):
                 gr, xr, dr = g[i, c], xhat[i, c], gx[i, c]
                 for t in range(length):
                     dr[t] = scale * (gr[t] - m1 - xr[t] * m2)
+
+
+@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
+def _ln_fwd(x, w, b, eps, r0, r1, y, xhat, inv_std):
+    """Layer norm of rows r0..r1 of ``x`` (rows, D): xhat, inv_std[r] (float64) and, with a
+    ``w`` (``b`` may be empty), ``y = xhat * w + b`` in x's dtype, NumPy's products."""
+    d = x.shape[1]
+    for r in range(r0, r1):
+        row, xr = x[r], xhat[r]
+        first = row[0]
+        s = 0.0
+        for t in range(d):
+            s += row[t] - first
+        md = s / d
+        q = 0.0
+        for t in range(d):
+            v = (row[t] - first) - md
+            q += v * v
+        inv = 1.0 / np.sqrt(q / d + eps)
+        for t in range(d):
+            xr[t] = ((row[t] - first) - md) * inv
+        inv_std[r] = inv
+        if w.shape[0] > 0:
+            yr = y[r]
+            if b.shape[0] > 0:
+                for t in range(d):
+                    yr[t] = xr[t] * w[t] + b[t]
+            else:
+                for t in range(d):
+                    yr[t] = xr[t] * w[t]
+
+
+@lazy_njit(nogil=True, fastmath={"reassoc"}, error_model="numpy")
+def _ln_bwd(g, xhat, inv_std, w, need_x, r0, r1, gx, dw, db):
+    """Rows r0..r1: gx (when ``need_x``) from ``g * w`` (``g`` when ``w`` is empty), and,
+    when ``dw`` is not empty, ``dw += g * xhat`` and ``db += g`` summed over the rows."""
+    d = g.shape[1]
+    affine = w.shape[0] > 0
+    for r in range(r0, r1):
+        gr, xr = g[r], xhat[r]
+        if dw.shape[0] > 0:
+            for t in range(d):
+                dw[t] += gr[t] * xr[t]
+                db[t] += gr[t]
+        if need_x:
+            s1 = 0.0
+            s2 = 0.0
+            for t in range(d):
+                gw = gr[t] * w[t] if affine else gr[t]
+                s1 += gw
+                s2 += gw * xr[t]
+            m1 = s1 / d
+            m2 = s2 / d
+            scale = inv_std[r]
+            dr = gx[r]
+            for t in range(d):
+                gw = gr[t] * w[t] if affine else gr[t]
+                dr[t] = scale * (gw - m1 - xr[t] * m2)
 
 
 def first_of(x: np.ndarray, axes: tuple) -> np.ndarray:
@@ -197,43 +256,74 @@ def layer_norm_forward(x: np.ndarray, ndim: int, weight: np.ndarray | None,
     mixed = any(a is not None and a.dtype != dtype for a in (weight, bias))
     if dispatch.choose_path() == "numpy" or x.size == 0 or mixed or dtype.kind != "f":
         xhat, _, _, inv_std = normalize(x, tuple(range(x.ndim - ndim, x.ndim)), eps)
-    else:
-        # batch norm's kernel on (1, rows, D): each row is a channel of one sample
-        d = int(np.prod(x.shape[x.ndim - ndim:]))
-        x3 = np.ascontiguousarray(x).reshape(1, -1, d)
-        rows = x3.shape[1]
-        xhat = np.empty(x3.shape, dtype)
-        stats = np.empty((3, rows), np.float64)
-        empty = np.empty(0, dtype)
-        threads.parallel_for(lambda r0, r1: _fwd(x3, empty, empty, float(eps), r0, r1, xhat,
-                                                 xhat, stats), rows,
-                             grain=max(1, -(-_SPLIT_MIN // max(1, d))))
-        xhat = xhat.reshape(x.shape)
-        inv_std = stats[2].astype(dtype).reshape(x.shape[:x.ndim - ndim] + (1,) * ndim)
-    y = xhat   # the affine part is per element of a row: NumPy's
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y, xhat, inv_std
+        y = xhat
+        if weight is not None:
+            y = y * weight
+        if bias is not None:
+            y = y + bias
+        return y, xhat, inv_std
+    # per row: the statistics, xhat and the affine part in one call
+    d = int(np.prod(x.shape[x.ndim - ndim:]))
+    x2 = np.ascontiguousarray(x).reshape(-1, d)
+    rows = x2.shape[0]
+    xhat = np.empty(x2.shape, dtype)
+    inv = np.empty(rows, np.float64)
+    empty = np.empty(0, dtype)
+    w = empty if weight is None else np.ascontiguousarray(weight).reshape(-1)
+    b = empty if bias is None or weight is None else np.ascontiguousarray(bias).reshape(-1)
+    y = xhat if weight is None else np.empty(x2.shape, dtype)
+    threads.parallel_for(lambda r0, r1: _ln_fwd(x2, w, b, float(eps), r0, r1, y, xhat, inv),
+                         rows, grain=max(1, -(-_SPLIT_MIN // max(1, d))))
+    if bias is not None and weight is None:      # a bias alone (no kernel form)
+        y = xhat + bias.reshape(-1)
+    inv_std = inv.astype(dtype).reshape(x.shape[:x.ndim - ndim] + (1,) * ndim)
+    return y.reshape(x.shape), xhat.reshape(x.shape), inv_std
+
+
+def layer_norm_grads(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, ndim: int,
+                     weight: np.ndarray | None, need: tuple = (True, False, False)) -> tuple:
+    """``(dx, dweight, dbias)`` of :func:`layer_norm_forward` for the output gradient ``g``,
+    each None unless ``need`` asks for it (dweight and dbias of the ``ndim`` last axes).
+
+    >>> import numpy as np
+    >>> y, xhat, inv_std = layer_norm_forward(np.array([[1.0, 3.0]]), 1, None, None, 0.0)
+    >>> dx, dw, db = layer_norm_grads(np.array([[1.0, 0.0]]), xhat, inv_std, 1, None,
+    ...                               (True, True, True))
+    >>> dx.tolist(), dw.tolist(), db.tolist()
+    ([[0.0, 0.0]], [-1.0, 0.0], [1.0, 0.0])
+    """
+    axes = tuple(range(g.ndim - ndim, g.ndim))
+    lead = tuple(range(g.ndim - ndim))
+    mixed = g.dtype != xhat.dtype or (weight is not None and weight.dtype != g.dtype)
+    if dispatch.choose_path() == "numpy" or g.size == 0 or mixed or g.dtype.kind != "f":
+        # NumPy's type promotion
+        return (norm_backward(g, xhat, inv_std, axes, weight) if need[0] else None,
+                (g * xhat).sum(axis=lead) if need[1] else None,
+                g.sum(axis=lead) if need[2] else None)
+    d = int(np.prod(g.shape[g.ndim - ndim:]))
+    g2 = np.ascontiguousarray(g).reshape(-1, d)
+    x2 = np.ascontiguousarray(xhat).reshape(-1, d)
+    rows = g2.shape[0]
+    inv = np.ascontiguousarray(inv_std, g.dtype).reshape(-1)
+    gx = np.empty(g2.shape, g.dtype) if need[0] else np.empty((0, d), g.dtype)
+    empty = np.empty(0, g.dtype)
+    w = empty if weight is None else np.ascontiguousarray(weight).reshape(-1)
+    sums = need[1] or need[2]
+    partials: list = []
+
+    def part(r0: int, r1: int) -> None:
+        dw, db = (np.zeros(d), np.zeros(d)) if sums else (np.empty(0), np.empty(0))
+        _ln_bwd(g2, x2, inv, w, need[0], r0, r1, gx, dw, db)
+        partials.append((dw, db))
+
+    threads.parallel_for(part, rows, grain=max(1, -(-_SPLIT_MIN // max(1, d))))
+    shape = g.shape[g.ndim - ndim:]
+    dw = sum(p[0] for p in partials).astype(g.dtype).reshape(shape) if need[1] else None
+    db = sum(p[1] for p in partials).astype(g.dtype).reshape(shape) if need[2] else None
+    return (gx.reshape(g.shape) if need[0] else None), dw, db
 
 
 def layer_norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, ndim: int,
                         weight: np.ndarray | None) -> np.ndarray:
     """dx of :func:`layer_norm_forward` for the output gradient ``g``."""
-    axes = tuple(range(g.ndim - ndim, g.ndim))
-    mixed = g.dtype != xhat.dtype or (weight is not None and weight.dtype != g.dtype)
-    if dispatch.choose_path() == "numpy" or g.size == 0 or mixed or g.dtype.kind != "f":
-        return norm_backward(g, xhat, inv_std, axes, weight)   # NumPy's type promotion
-    d = int(np.prod(g.shape[g.ndim - ndim:]))
-    gw = g * weight if weight is not None else g          # the gradient of xhat
-    g3 = np.ascontiguousarray(gw).reshape(1, -1, d)
-    x3 = np.ascontiguousarray(xhat).reshape(1, -1, d)
-    rows = g3.shape[1]
-    inv = np.ascontiguousarray(inv_std, g.dtype).reshape(-1)
-    gx = np.empty(g3.shape, g.dtype)
-    sums = np.empty((2, rows), np.float64)
-    empty = np.empty(0, g.dtype)
-    threads.parallel_for(lambda r0, r1: _bwd(g3, x3, inv, empty, True, r0, r1, gx, sums), rows,
-                         grain=max(1, -(-_SPLIT_MIN // max(1, d))))
-    return gx.reshape(g.shape)
+    return layer_norm_grads(g, xhat, inv_std, ndim, weight)[0]

@@ -111,17 +111,14 @@ class LayerNormOp(Function):
 
     @staticmethod
     def array_backward(ctx, g):
-        has, axes = ctx.has, ctx.axes
+        has = ctx.has
         saved = ctx.saved_arrays
         xhat, inv_std = ctx.xhat, ctx.inv_std
         need = ctx.needs_input_grad
         w = saved[1] if has[0] else None
-        out = [kernels.layer_norm_backward(g, xhat, inv_std, ctx.ndim, w) if need[0] else None]
-        lead = tuple(range(g.ndim - len(axes)))
-        if has[0]:
-            out.append((g * xhat).sum(axis=lead) if need[1] else None)
-        if has[1]:
-            out.append(g.sum(axis=lead) if need[-1] else None)
+        dx, dw, db = kernels.layer_norm_grads(g, xhat, inv_std, ctx.ndim, w,
+                                              (need[0], has[0] and need[1], has[1] and need[-1]))
+        out = [dx] + ([dw] if has[0] else []) + ([db] if has[1] else [])
         return tuple(out) if len(out) > 1 else out[0]
 
 

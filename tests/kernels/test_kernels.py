@@ -895,11 +895,13 @@ def test_max_pool_3x3_kernel_equals_general_kernel(dtype, hw, stride, padding):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape, ndim", [((5, 7), 1), ((3, 4, 6), 2), ((2, 3, 130), 1)])
+@pytest.mark.parametrize("shape, ndim", [((5, 7), 1), ((3, 4, 6), 2), ((2, 3, 130), 1),
+                                         ((600, 1000), 1)])   # split over the threads
 @pytest.mark.parametrize("affine", ["none", "weight", "both"])
 def test_layer_norm_kernels_match_the_numpy_path(dtype, shape, ndim, affine):
-    """The per-row Numba layer norm gives the NumPy path's y, xhat, inv_std and dx (to the
-    dtype's rounding), and a constant row normalises to exactly 0."""
+    """The per-row Numba layer norm gives the NumPy path's y, xhat, inv_std, dx and the
+    weight and bias gradients (to the dtype's rounding), and a constant row normalises to
+    exactly 0."""
     rng = np.random.default_rng(3)
     x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
     x.reshape(-1, int(np.prod(shape[-ndim:])))[1] = dtype(0.1)   # a constant row
@@ -911,7 +913,9 @@ def test_layer_norm_kernels_match_the_numpy_path(dtype, shape, ndim, affine):
     for backend, res in (("numba", got), ("numpy", want)):
         with K.use_backend(backend):
             y, xhat, inv = K.layer_norm_forward(x, ndim, w, b, 1e-5)
-            res.update(y=y, xhat=xhat, inv=inv, dx=K.layer_norm_backward(g, xhat, inv, ndim, w))
+            dx, dw, db = K.layer_norm_grads(g, xhat, inv, ndim, w, (True, True, True))
+            res.update(y=y, xhat=xhat, inv=inv, dx=dx, dw=dw, db=db,
+                       dx_alone=K.layer_norm_backward(g, xhat, inv, ndim, w))
     for k in want:
         assert got[k].dtype == want[k].dtype and got[k].shape == want[k].shape, k
         np.testing.assert_allclose(got[k], want[k], **TOL[dtype], err_msg=k)
