@@ -135,8 +135,12 @@ class Categorical(Distribution):
         """
         if self._validate_args:
             self._validate_sample(value)
-        index, log_pmf = ag.broadcast_tensors(value.long().unsqueeze(-1), self.logits)
-        return log_pmf.gather(-1, index[..., :1]).squeeze(-1)
+        index = value.long().unsqueeze(-1)
+        log_pmf = self.logits
+        if tuple(value.shape) != tuple(self._batch_shape):   # else they already match
+            index, log_pmf = ag.broadcast_tensors(index, log_pmf)
+            index = index[..., :1]
+        return log_pmf.gather(-1, index).squeeze(-1)
 
     def entropy(self) -> Tensor:
         """``-sum(p log p)`` over the classes (``0 log 0 = 0``).

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
+
+import autograd_core as ag
 from autograd_core import Tensor
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
@@ -31,8 +34,18 @@ def _show(bound: Any) -> str:
     return str(bound)
 
 
+def _array(v: Any) -> np.ndarray:
+    """A value or a bound as an array (a Tensor's own data, not a copy)."""
+    return v._data if isinstance(v, Tensor) else np.asarray(v)
+
+
 class Constraint:
     """A set of values: ``check(value)`` is the elementwise (or per event) membership test.
+
+    The constraints defined here test arrays (``_test``): a check is one NumPy expression
+    and one tensor, and a distribution's validation (``holds``) makes no tensor at all,
+    where the same test in Tensor ops costs an op's bookkeeping per comparison (a
+    REINFORCE step validates a sample and a parameter at every environment step).
 
     >>> import autograd_core as ag
     >>> class Even(Constraint):
@@ -40,13 +53,27 @@ class Constraint:
     ...         return value % 2 == 0
     >>> Even().check(ag.tensor([2, 3]))
     tensor([ True, False])
+    >>> Even().holds(ag.tensor([2, 4])), positive.holds(ag.tensor([1.0, -1.0]))
+    (True, False)
     """
 
     is_discrete = False
     event_dim = 0
 
     def check(self, value: Tensor) -> Tensor:
-        raise NotImplementedError
+        ok = self._test(_array(value))
+        if ok is None:
+            raise NotImplementedError
+        return ag.from_numpy(np.asarray(ok))
+
+    def _test(self, a: np.ndarray) -> np.ndarray | None:
+        """The test on an array, for the constraints defined here (None: ``check`` only)."""
+        return None
+
+    def holds(self, value: Tensor) -> bool:
+        """Whether every element (every event) of ``value`` satisfies the constraint."""
+        ok = self._test(_array(value))
+        return bool(self.check(value).all()) if ok is None else bool(np.all(ok))
 
     def __repr__(self) -> str:
         return self.__class__.__name__.lstrip("_") + "()"
@@ -93,30 +120,30 @@ class dependent_property(property):
 
 
 class _Real(Constraint):
-    def check(self, value: Tensor) -> Tensor:
-        return value == value  # False only for NaN
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return a == a  # False only for NaN
 
 
 class _Boolean(Constraint):
     is_discrete = True
 
-    def check(self, value: Tensor) -> Tensor:
-        return (value == 0) | (value == 1)
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return (a == 0) | (a == 1)
 
 
 class _OneHot(Constraint):
     is_discrete = True
     event_dim = 1
 
-    def check(self, value: Tensor) -> Tensor:
-        return ((value == 0) | (value == 1)).all(-1) & (value.sum(-1) == 1)
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return ((a == 0) | (a == 1)).all(-1) & (a.sum(-1) == 1)
 
 
 class _Simplex(Constraint):
     event_dim = 1
 
-    def check(self, value: Tensor) -> Tensor:
-        return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return (a >= 0).all(-1) & (np.abs(a.sum(-1) - 1) < 1e-6)
 
 
 class _GreaterThan(Constraint):
@@ -130,8 +157,8 @@ class _GreaterThan(Constraint):
     def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
 
-    def check(self, value: Tensor) -> Tensor:
-        return value > self.lower_bound
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return a > _array(self.lower_bound)
 
     def __repr__(self) -> str:
         return f"GreaterThan(lower_bound={_show(self.lower_bound)})"
@@ -145,8 +172,8 @@ class _GreaterThanEq(_GreaterThan):
     tensor([ True, False])
     """
 
-    def check(self, value: Tensor) -> Tensor:
-        return value >= self.lower_bound
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return a >= _array(self.lower_bound)
 
     def __repr__(self) -> str:
         return f"GreaterThanEq(lower_bound={_show(self.lower_bound)})"
@@ -163,8 +190,8 @@ class _LessThan(Constraint):
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
-    def check(self, value: Tensor) -> Tensor:
-        return value < self.upper_bound
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return a < _array(self.upper_bound)
 
     def __repr__(self) -> str:
         return f"LessThan(upper_bound={_show(self.upper_bound)})"
@@ -181,8 +208,8 @@ class _Interval(Constraint):
     def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
         self.lower_bound, self.upper_bound = lower_bound, upper_bound
 
-    def check(self, value: Tensor) -> Tensor:
-        return (value >= self.lower_bound) & (value <= self.upper_bound)
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return (a >= _array(self.lower_bound)) & (a <= _array(self.upper_bound))
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__.lstrip('_')}(lower_bound={_show(self.lower_bound)}, "
@@ -197,8 +224,8 @@ class _HalfOpenInterval(_Interval):
     tensor([ True, False])
     """
 
-    def check(self, value: Tensor) -> Tensor:
-        return (value >= self.lower_bound) & (value < self.upper_bound)
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return (a >= _array(self.lower_bound)) & (a < _array(self.upper_bound))
 
 
 class _IntegerInterval(_Interval):
@@ -211,15 +238,16 @@ class _IntegerInterval(_Interval):
 
     is_discrete = True
 
-    def check(self, value: Tensor) -> Tensor:
-        return (value % 1 == 0) & (value >= self.lower_bound) & (value <= self.upper_bound)
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return ((a % 1 == 0) & (a >= _array(self.lower_bound))
+                & (a <= _array(self.upper_bound)))
 
 
 class _IntegerGreaterThan(_GreaterThanEq):
     is_discrete = True
 
-    def check(self, value: Tensor) -> Tensor:
-        return (value % 1 == 0) & (value >= self.lower_bound)
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        return (a % 1 == 0) & (a >= _array(self.lower_bound))
 
     def __repr__(self) -> str:
         return f"IntegerGreaterThan(lower_bound={_show(self.lower_bound)})"
@@ -247,7 +275,16 @@ class _IndependentConstraint(Constraint):
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
 
     def check(self, value: Tensor) -> Tensor:
-        ok = self.base_constraint.check(value)
+        if self.base_constraint._test(_array(value)) is not None:
+            return super().check(value)
+        return self._events(self.base_constraint.check(value), value)
+
+    def _test(self, a: np.ndarray) -> np.ndarray | None:
+        ok = self.base_constraint._test(a)
+        return None if ok is None else self._events(ok, a)
+
+    def _events(self, ok: Any, value: Any) -> Any:
+        """``ok`` (per element, array or Tensor) reduced over each event's dims."""
         n = self.reinterpreted_batch_ndims
         if ok.ndim < n:
             raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.ndim}")

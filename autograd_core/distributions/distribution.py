@@ -88,7 +88,7 @@ class Distribution:
                                                              lazy_property):
                     continue  # computed on first use from the parameter that was given
                 value = getattr(self, param)
-                if not bool(constraint.check(value).all()):
+                if not constraint.holds(value):
                     raise ValueError(
                         f"Expected parameter {param} ({type(value).__name__} of shape "
                         f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
@@ -228,7 +228,7 @@ class Distribution:
                           "validation. Please initialize the distribution with "
                           "`validate_args=False` to turn off validation.", stacklevel=2)
             return
-        if not bool(support.check(value).all()):
+        if not support.holds(value):
             raise ValueError(
                 f"Expected value argument ({type(value).__name__} of shape "
                 f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
