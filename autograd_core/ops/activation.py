@@ -133,8 +133,9 @@ def gelu_composite(x: Tensor, approximate: str = "none") -> Tensor:
 
 class SiLU(Function):
     """``x * sigmoid(x)`` (swish) as one op: the output and the derivative
-    ``s (1 + x (1 - s))`` (``s`` the sigmoid) in one pass for float32 (``kernels``), so
-    backward is one product, where ``x * x.sigmoid()`` makes two nodes and six passes."""
+    ``s (1 + x (1 - s))`` (``s`` the sigmoid), in one pass for float arrays of 4096
+    elements and more (``kernels``), so backward is one product, where ``x * x.sigmoid()``
+    makes two nodes and six passes."""
 
     op = "silu"
 

@@ -67,7 +67,7 @@ def sigmoid_array(a: np.ndarray) -> np.ndarray:
     >>> sigmoid_array(np.array([0.0, -1000.0])).tolist()
     [0.5, 0.0]
     """
-    fused = sigmoid_forward(a)     # float32 arrays of 4096 elements and more: one pass
+    fused = sigmoid_forward(a)     # float arrays of 4096 elements and more: one pass
     if fused is not None:
         return fused
     with np.errstate(over="ignore"):
