@@ -58,14 +58,20 @@ def _row_dot(x, y):
     return s
 
 
+@lazy_inline
+def _shifted_exp(xs, os):
+    """``os = expf(xs - m)``: ``(m, s)``, the row's largest value and the sum of ``os``."""
+    m = _row_max(xs)
+    for i in range(xs.shape[0]):
+        os[i] = expf(xs[i] - m)
+    return m, _row_sum(os)
+
+
 @lazy_njit(nogil=True, error_model="numpy")
 def _softmax_numba(x, out, r0, r1):
     for r in range(r0, r1):
-        xs, os = x[r], out[r]
-        m = _row_max(xs)
-        for i in range(xs.shape[0]):
-            os[i] = expf(xs[i] - m)
-        inv = np.float32(1.0 / _row_sum(os))
+        os = out[r]
+        inv = np.float32(1.0 / _shifted_exp(x[r], os)[1])
         for i in range(os.shape[0]):
             os[i] *= inv
 
@@ -74,10 +80,8 @@ def _softmax_numba(x, out, r0, r1):
 def _log_softmax_numba(x, out, r0, r1):
     for r in range(r0, r1):
         xs, os = x[r], out[r]
-        m = _row_max(xs)
-        for i in range(xs.shape[0]):
-            os[i] = expf(xs[i] - m)
-        ls = np.float32(np.log(_row_sum(os)))
+        m, s = _shifted_exp(xs, os)
+        ls = np.float32(np.log(s))
         for i in range(xs.shape[0]):
             os[i] = (xs[i] - m) - ls
 
