@@ -25,9 +25,8 @@ import numpy as np
 
 from .activation import _KERNEL_MIN as _ACTIVATION_KERNEL_MIN
 from .activation import (exp_forward, gelu_forward, gelu_tanh_forward, leaky_relu_backward,
-                         leaky_relu_forward,
-                         relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
-                         silu_forward, tanh_forward)
+                         leaky_relu_forward, relu_backward, relu_forward, sigmoid_backward,
+                         sigmoid_forward, silu_forward, tanh_forward)
 from .adam import adam_update
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .dispatch import BACKENDS, get_backend, set_backend, use_backend
@@ -38,12 +37,12 @@ from .norm import (batch_norm_backward, batch_norm_forward, layer_norm_backward,
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import add_along_dims, take_along_dims
-from .vecmath import exp_array, tanh_array
-from .softmax import (log_softmax_backward_rows, log_softmax_rows, softmax_backward_rows,
-                      softmax_rows)
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
                      avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
+from .softmax import (log_softmax_backward_rows, log_softmax_rows, softmax_backward_rows,
+                      softmax_rows)
 from .threads import get_num_threads, parallel_for, set_num_threads
+from .vecmath import exp_array, tanh_array
 
 __all__ = [
     "bmm", "matmul_packed",
@@ -54,7 +53,10 @@ __all__ = [
     "batch_norm_forward", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward",
     "layer_norm_grads",
     "lstm_cell_kernels", "relu_forward", "relu_backward", "leaky_relu_forward",
-    "leaky_relu_backward", "gelu_forward", "adam_update", "binary_cross_entropy_terms",
+    "leaky_relu_backward", "gelu_forward", "gelu_tanh_forward", "sigmoid_forward",
+    "sigmoid_backward", "silu_forward", "exp_forward", "tanh_forward", "exp_array",
+    "tanh_array", "softmax_rows", "log_softmax_rows", "softmax_backward_rows",
+    "log_softmax_backward_rows", "adam_update", "binary_cross_entropy_terms",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]
