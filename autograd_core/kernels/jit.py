@@ -103,15 +103,23 @@ def lazy_callee(**options: Any) -> Callable[[Callable], LazyKernel]:
     """Decorator: a helper of the kernels that they call rather than inline, so that it
     keeps options of its own, ``@lazy_callee(fastmath={"reassoc"})`` for a sum that
     vectorises, where that flag on the kernel would let LLVM reorder all its arithmetic.
-    Compiled when a kernel that calls it compiles; not a kernel itself."""
+    Compiled when a kernel that calls it compiles; not a kernel itself.
+
+    >>> @lazy_callee(fastmath={"reassoc"})
+    ... def _total(x):
+    ...     return x.sum()
+    >>> _total.__name__
+    '_total'
+    """
     def wrap(fn: Callable) -> LazyKernel:
         return LazyKernel(fn, options, kernel=False)
     return wrap
 
 
 class _LazyIntrinsic(LazyKernel):
-    """An ``@intrinsic`` (LLVM IR that a kernel inlines), built by ``factory()`` when a
-    kernel that names it compiles: the factory imports Numba and llvmlite."""
+    """A function only Numba's compiler calls (an ``@intrinsic``, LLVM IR that a kernel
+    inlines, or a stub with an ``@overload``), built by ``factory()`` when a kernel that
+    names it compiles: the factory imports Numba and llvmlite."""
 
     def __init__(self, factory: Callable[[], Any]):
         super().__init__(factory, {}, kernel=False)
@@ -124,9 +132,10 @@ class _LazyIntrinsic(LazyKernel):
 
 
 def lazy_intrinsic(factory: Callable[[], Any]) -> LazyKernel:
-    """Decorator: ``factory()`` returns a Numba ``@intrinsic``; kernels that name the
-    decorated function see that intrinsic, built on their first compilation (an intrinsic
-    is typed and emitted by Numba's compiler only, so it cannot be called from Python).
+    """Decorator: ``factory()`` returns a Numba ``@intrinsic`` (or a stub function with an
+    ``@overload``); kernels that name the decorated function see what it returns, built on
+    their first compilation (both are typed and emitted by Numba's compiler only, so they
+    cannot be called from Python).
 
     >>> @lazy_intrinsic
     ... def _identity():
