@@ -173,6 +173,17 @@ def _elementwise(kernel, x: np.ndarray, *scalars) -> np.ndarray:
     return out
 
 
+def _with_derivative(kernel, x: np.ndarray, *scalars) -> tuple[np.ndarray, np.ndarray]:
+    """``kernel(x, *scalars, out, deriv, lo, hi)`` over all of ``x`` (C-contiguous), split
+    over our threads: new arrays ``(out, deriv)``."""
+    x = np.ascontiguousarray(x)
+    out, deriv = np.empty_like(x), np.empty_like(x)
+    fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
+    threads.parallel_for(lambda lo, hi: kernel(fx, *scalars, fo, fd, lo, hi), x.size,
+                         grain=_RELU_SPLIT_MIN)
+    return out, deriv
+
+
 def sigmoid_forward(x: np.ndarray) -> np.ndarray | None:
     """``1 / (1 + exp(-x))`` of a float32 or float64 array of at least ``_KERNEL_MIN``
     elements, in one pass (a new C-contiguous array); None for others (NumPy's passes
@@ -213,13 +224,7 @@ def silu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     for others."""
     if not _float_kernel(x):
         return None
-    x = np.ascontiguousarray(x)
-    out, deriv = np.empty_like(x), np.empty_like(x)
-    fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
-    one = x.dtype.type(1)
-    threads.parallel_for(lambda lo, hi: _silu_numba(fx, one, fo, fd, lo, hi), x.size,
-                         grain=_RELU_SPLIT_MIN)
-    return out, deriv
+    return _with_derivative(_silu_numba, x, x.dtype.type(1))
 
 
 @lazy_njit(nogil=True, error_model="numpy")
@@ -240,15 +245,10 @@ def gelu_tanh_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     at least ``_KERNEL_MIN`` elements in one pass; None for others."""
     if not _float_kernel(x):
         return None
-    x = np.ascontiguousarray(x)
-    out, deriv = np.empty_like(x), np.empty_like(x)
-    fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
     f = x.dtype.type
     c = math.sqrt(2 / math.pi)
-    consts = (f(c), f(0.044715 * c), f(3 * 0.044715 * c), f(0.5), f(1))
-    threads.parallel_for(lambda lo, hi: _gelu_tanh_numba(fx, *consts, fo, fd, lo, hi), x.size,
-                         grain=_RELU_SPLIT_MIN)
-    return out, deriv
+    return _with_derivative(_gelu_tanh_numba, x, f(c), f(0.044715 * c), f(3 * 0.044715 * c),
+                            f(0.5), f(1))
 
 
 def gelu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -257,12 +257,7 @@ def gelu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     path."""
     if x.dtype != np.float32 or dispatch.choose_path() != "numba":
         return None
-    x = np.ascontiguousarray(x)
-    out, deriv = np.empty_like(x), np.empty_like(x)
-    fx, fo, fd = x.reshape(-1), out.reshape(-1), deriv.reshape(-1)
-    threads.parallel_for(lambda lo, hi: _gelu_numba(fx, fo, fd, lo, hi), x.size,
-                         grain=_RELU_SPLIT_MIN)
-    return out, deriv
+    return _with_derivative(_gelu_numba, x)
 
 
 def leaky_relu_slopes(mask: np.ndarray, slope: np.ndarray) -> np.ndarray:
