@@ -95,9 +95,12 @@ def _phase_columns(off, sw, wq, w):
 @lazy_njit(nogil=True)
 def _fill_phases(x, n0, n1, sh, sw, ph, pw, used, xq):
     """The zero-padded input of samples n0..n1 split into its sh*sw phase planes:
-    ``xq[n - n0, c, a*sw + b, y, t] = xpad[n, c, a + y*sh, b + t*sw]`` (0 outside ``x``),
-    every entry of the planes marked in ``used`` written (the others are never read).
-    With stride 1 that is one plane, the padded input."""
+    ``xq[n - n0, c, a*sw + b, y, t] = xpad[n, c, a + y*sh, b + t*sw]`` for every entry of
+    the planes marked in ``used`` (the others are never read). With stride 1 that is one
+    plane, the padded input. Only the entries inside ``x`` are written: the padding must
+    be zero already (``_Layout.phases`` allocates zeros, and no fill writes there, so a
+    buffer serves chunk after chunk; the rows are short, and zeroing them one by one cost
+    as much as copying them)."""
     c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
     hq, wq = xq.shape[3], xq.shape[4]
     for n in range(n0, n1):
@@ -109,19 +112,19 @@ def _fill_phases(x, n0, n1, sh, sw, ph, pw, used, xq):
                     plane = xq[n - n0, c, a * sw + b]
                     off = b - pw
                     lo, hi = _phase_columns(off, sw, wq, w)
-                    for y in range(hq):
-                        dst = plane[y]
+                    y0 = max(0, (ph - a + sh - 1) // sh)          # the rows inside x
+                    y1 = min(hq, (h - 1 + ph - a) // sh + 1) if h - 1 + ph - a >= 0 else 0
+                    for y in range(y0, y1):
                         iy = a + y * sh - ph
-                        if iy < 0 or iy >= h:
-                            dst[:] = 0
-                            continue
-                        dst[:lo] = 0
-                        dst[hi:] = 0
-                        seg = dst[lo:]
+                        seg = plane[y, lo:]
                         if sw == 1:
                             src = x[n, c, iy, lo + off:]
                             for t in range(hi - lo):
                                 seg[t] = src[t]
+                        elif sw == 2:   # a constant stride, which LLVM vectorises
+                            src = x[n, c, iy, lo * 2 + off:]
+                            for t in range(hi - lo):
+                                seg[t] = src[2 * t]
                         else:
                             src = x[n, c, iy]
                             for t in range(hi - lo):
@@ -151,6 +154,11 @@ def _gather_phases(dxq, n0, n1, sh, sw, ph, pw, dx):
                             seg = src[lo:]
                             for t in range(hi - lo):
                                 dst[t] = seg[t]
+                        elif sw == 2:   # a constant stride, which LLVM vectorises
+                            dst = dx[n, c, iy, lo * 2 + off:]
+                            seg = src[lo:]
+                            for t in range(hi - lo):
+                                dst[2 * t] = seg[t]
                         else:
                             drow = dx[n, c, iy]
                             for t in range(lo, hi):
@@ -439,13 +447,16 @@ class _Layout:
                               + (i * dh // sh) * self.wq + j * dw // sw
                               for i in range(self.kh) for j in range(self.kw)], np.int64)
 
-    def phases(self, m: int, dtype, spare: int = 0) -> np.ndarray:
+    def phases(self, m: int, dtype, spare: int = 0, zeros: bool = True) -> np.ndarray:
         """A per-thread buffer of phase planes for ``m`` samples (and ``spare`` elements
-        after them, which a GEMM reading whole tiles past a sample's last run may touch)."""
+        after them, which a GEMM reading whole tiles past a sample's last run may touch):
+        zeros, the padding that :meth:`fill` leaves as it is, or uninitialised (``zeros``
+        false) for :meth:`col2im`, which zeroes it itself."""
         shape = (m, self.c, self.s[0] * self.s[1], self.hq, self.wq)
+        alloc = np.zeros if zeros else np.empty
         if not spare:
-            return np.empty(shape, dtype)
-        return np.empty(int(np.prod(shape)) + spare, dtype)[:-spare].reshape(shape)
+            return alloc(shape, dtype)
+        return alloc(int(np.prod(shape)) + spare, dtype)[:-spare].reshape(shape)
 
     def rows(self) -> np.ndarray:
         """Where each GEMM row (c, tap) of one group starts in a sample's phase planes: the
@@ -486,6 +497,15 @@ def _im2col_numpy(x: np.ndarray, kh: int, kw: int, s, p, d, ohw) -> np.ndarray:
     view = as_strided(x, (n, c, kh, kw) + ohw,
                       (sn, sc, sh_ * d[0], sw_ * d[1], sh_ * s[0], sw_ * s[1]), writeable=False)
     return view.reshape(n, c * kh * kw, ohw[0] * ohw[1])
+
+
+def _dense(geo: ConvGeometry) -> bool:
+    """Whether the kernel covers the whole input once (one output pixel, no padding, no
+    dilation, one group), as in a DCGAN's last discriminator layer and first generator
+    layer: the convolution is then a matrix product of the flattened samples and the
+    flattened weight, for BLAS, with no columns to build."""
+    return (geo.out_hw == (1, 1) and geo.padding == (0, 0) and geo.dilation == (1, 1)
+            and geo.groups == 1 and geo.input_shape[2:] == geo.weight_shape[2:])
 
 
 # --------------------------------------------------------------------------- forward
@@ -573,6 +593,9 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     g = geometry
     if x.shape[0] == 0 or weight.shape[0] == 0:
         out = np.zeros(g.output_shape, dtype)
+    elif _dense(g):   # (N, CHW) @ (CHW, K)
+        out = np.matmul(x.reshape(x.shape[0], -1), weight.reshape(weight.shape[0], -1).T)
+        out = out.reshape(g.output_shape)
     else:
         fwd = _forward_numba if dispatch.choose_path() == "numba" else _forward_numpy
         out = fwd(x, weight, g)
@@ -678,7 +701,7 @@ def _backward_input_numba(g, w, geo):
         # group gr writes rows gr*R .. gr*R + r_pad: past its own, into the next group's
         # rows (which that group's GEMM writes afterwards) or the spare rows at the end
         cols = np.empty((g_ * r + r_pad - r, ncp), g.dtype)
-        dxq = lay.phases(m, g.dtype)
+        dxq = lay.phases(m, g.dtype, zeros=False)
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
             _output_to_columns(g, gcols, a, b, lay.lw, lay.pitch)
@@ -710,6 +733,9 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     g = geometry
     if grad_out.size == 0 or 0 in g.input_shape:
         return np.zeros(g.input_shape, grad_out.dtype)
+    if _dense(g):   # (N, K) @ (K, CHW)
+        return np.matmul(grad_out.reshape(grad_out.shape[0], -1),
+                         weight.reshape(weight.shape[0], -1)).reshape(g.input_shape)
     if dispatch.choose_path() == "numpy":
         return _backward_input_numpy(grad_out, weight, g)
     adjoint = _adjoint_geometry(g)
@@ -852,5 +878,8 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
     g = geometry
     if grad_out.size == 0 or x.size == 0:
         return np.zeros(g.weight_shape, grad_out.dtype)
+    if _dense(g):   # (K, N) @ (N, CHW)
+        return np.matmul(grad_out.reshape(grad_out.shape[0], -1).T,
+                         x.reshape(x.shape[0], -1)).reshape(g.weight_shape)
     bwd = _backward_weight_numba if dispatch.choose_path() == "numba" else _backward_weight_numpy
     return bwd(grad_out, x, g)

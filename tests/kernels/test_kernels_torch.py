@@ -21,6 +21,12 @@ def backend(request):
     (2, 2, 9, 9, 3, 1, 1, 4, 0, 1, 1),
     (2, 6, 9, 8, 6, 3, 3, 2, 2, (2, 1), 3),
     (1, 4, 13, 7, 4, 5, 3, (3, 1), (2, 1), (1, 2), 4),
+    # the kernel covers the input: one output pixel, a matrix product (a DCGAN's ends)
+    (5, 7, 4, 3, 1, 4, 3, 1, 0, 1, 1),
+    (3, 6, 4, 4, 9, 4, 4, 2, 0, 1, 1),
+    # one output pixel that is not such a product: padding, groups
+    (3, 6, 2, 2, 4, 4, 4, 1, 1, 1, 1),
+    (3, 6, 4, 4, 4, 4, 4, 1, 0, 1, 2),
 ])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_conv2d_matches_torch(torch, backend, dtype, n, c, h, w, k, kh, kw, s, p, d, g):
