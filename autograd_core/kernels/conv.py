@@ -292,19 +292,32 @@ def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
 
 @lazy_njit(nogil=True)
 def _transposed(src, out, ni, j_lo, j_hi):
-    """out[g, j, i] = src[g, i, j] for i < ni, j_lo <= j < j_hi, in blocks of 8 rows of
-    ``src`` by 32 columns (a strided NumPy copy of a large matrix misses the cache on
-    every element; more rows than 8 at a power-of-two stride crowd one set of the L1
-    cache)."""
+    """out[g, j, i] = src[g, i, j] for i < ni, j_lo <= j < j_hi, strip by strip of 8 rows of
+    ``src``, in blocks of 8 by 8, each output run written as eight named loads, which LLVM
+    turns into vector shuffles where a loop over the block stays scalar (a strided NumPy
+    copy of a large matrix misses the cache on every element)."""
+    j_full = j_lo + (j_hi - j_lo) // 8 * 8
+    i_full = ni // 8 * 8
     for g in range(src.shape[0]):
-        for i0 in range(0, ni, 8):
-            i1 = min(ni, i0 + 8)
-            for j0 in range(j_lo, j_hi, 32):
-                j1 = min(j_hi, j0 + 32)
-                for j in range(j0, j1):
-                    dst = out[g, j]
-                    for i in range(i0, i1):
-                        dst[i] = src[g, i, j]
+        s2, o2 = src[g], out[g]
+        for i0 in range(0, i_full, 8):
+            for j0 in range(j_lo, j_full, 8):
+                for jj in range(j0, j0 + 8):
+                    d = o2[jj, i0:i0 + 8]
+                    d[0] = s2[i0, jj]
+                    d[1] = s2[i0 + 1, jj]
+                    d[2] = s2[i0 + 2, jj]
+                    d[3] = s2[i0 + 3, jj]
+                    d[4] = s2[i0 + 4, jj]
+                    d[5] = s2[i0 + 5, jj]
+                    d[6] = s2[i0 + 6, jj]
+                    d[7] = s2[i0 + 7, jj]
+            for j in range(j_full, j_hi):
+                for i in range(i0, i0 + 8):
+                    o2[j, i] = s2[i, j]
+        for i in range(i_full, ni):
+            for j in range(j_lo, j_hi):
+                o2[j, i] = s2[i, j]
 
 
 def _transpose(src: np.ndarray, out: np.ndarray, ni: int, nj: int) -> None:

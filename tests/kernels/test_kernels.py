@@ -640,6 +640,25 @@ def test_conv2d_numba_both_layouts(monkeypatch, case, wide, in_place):
     np.testing.assert_allclose(dw, ref.conv2d_backward_weight(grad, x, wt.shape, s, p, d, g), atol=1e-10)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 2), st.integers(1, 27), st.integers(1, 45), st.data())
+def test_conv_transposed_copy_every_edge(g, ni, nj, data):
+    """The convolution's transposing copy works in 8 x 8 blocks: rows and columns past the
+    last whole block, a column range that starts anywhere, and rows of ``src`` past
+    ``ni`` (never read) all come out right, and nothing outside the range is written."""
+    from autograd_core.kernels import conv
+    lo = data.draw(st.integers(0, nj - 1))
+    hi = data.draw(st.integers(lo, nj))
+    rng = np.random.default_rng(ni * 100 + nj)
+    for dtype in (np.float32, np.float64):
+        src = rng.standard_normal((g, ni + 3, nj)).astype(dtype)
+        out = np.zeros((g, nj, ni + 2), dtype)
+        conv._transposed(src, out, ni, lo, hi)
+        expected = np.zeros_like(out)
+        expected[:, lo:hi, :ni] = src[:, :ni, lo:hi].transpose(0, 2, 1)
+        np.testing.assert_array_equal(out, expected)   # a copy: exact
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_conv2d_wide_weight_gradient_with_inf_and_nan_input(dtype):
     """A 14x14 output's weight gradient takes the wide columns, whose junk columns meet
