@@ -208,15 +208,11 @@ def _block_rows(rows: np.ndarray) -> int:
     return max(1, ROW_BLOCK_BYTES // (rows.shape[1] * rows.itemsize))
 
 
-# float32 rows of at least this many elements in all go through the Numba kernels
-# (``kernels/softmax.py``: one pass each way where NumPy takes four); below it a kernel
-# call costs more than NumPy's passes.
-ROW_KERNEL_MIN = 1 << 12
-
-
+# float32 rows of any size go through the Numba kernels (``kernels/softmax.py``: one pass
+# each way where NumPy takes four, and one call where NumPy makes five, so they are faster
+# from a single row of ten up: benchmarks/README.md, "Ops"); float64 rows take NumPy's passes.
 def _row_kernel(rows: np.ndarray) -> bool:
-    return (rows.dtype == np.float32 and rows.size >= ROW_KERNEL_MIN
-            and dispatch.choose_path() == "numba")
+    return rows.dtype == np.float32 and dispatch.choose_path() == "numba"
 
 
 def softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
