@@ -123,7 +123,8 @@ class Categorical(Distribution):
             if n == 0:
                 return ag.zeros(tuple(shape), dtype=ag.int64)
             drawn = ag.multinomial(probs_2d, n, True)
-        return drawn.T.reshape(tuple(shape))
+        # (rows, n) draws, sample-major in the result; one draw a row needs no transpose
+        return (drawn if n == 1 else drawn.T).reshape(tuple(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """The log-probability of each class index in ``value`` (broadcast against the

@@ -63,7 +63,7 @@ def _size(args: tuple) -> tuple:
         args = tuple(args[0])
     elif len(args) == 1 and is_tensor(args[0]):
         args = tuple(args[0].tolist())
-    return tuple(int(a) for a in args)
+    return tuple(map(int, args))
 
 
 def _keyword_size(args: tuple, kwargs: dict, name: str, op: str) -> tuple:
