@@ -52,6 +52,8 @@ from .size import Size, shape_of
 from .statistics import StatisticsMixin
 
 _tuple_new = tuple.__new__
+_FLOAT32, _FLOAT64, _FLOAT16, _INT64 = (np.dtype(t) for t in (np.float32, np.float64, np.float16,
+                                                          np.int64))
 
 _new = object.__new__
 
@@ -515,7 +517,13 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         dtype = _dtype(dtype)  # bfloat16 and non-dtypes refused with a clear message
         if dtype is None or dtype == self._data.dtype:
             return self.clone() if copy else self
-        dtype = np.dtype(dtype)
+        return self._cast(np.dtype(dtype))
+
+    def _cast(self, dtype: np.dtype) -> "Tensor":
+        """This tensor in ``dtype`` (itself when it has it): ``to``'s last step, and all of
+        ``float()``, ``long()`` and the like, which need none of its argument parsing."""
+        if dtype == self._data.dtype:
+            return self
         if not _is_float(dtype):
             return make(self._data.astype(dtype))
         return P.Cast.apply(self, dtype=dtype)
@@ -542,20 +550,20 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         return self.to(other.dtype)
 
     def float(self) -> "Tensor":
-        return self.to(np.float32)
+        return self._cast(_FLOAT32)
 
     def double(self) -> "Tensor":
-        return self.to(np.float64)
+        return self._cast(_FLOAT64)
 
     def half(self) -> "Tensor":
-        return self.to(np.float16)
+        return self._cast(_FLOAT16)
 
     def bfloat16(self) -> "Tensor":
         """Refused with a clear message: NumPy has no bfloat16 (use float32)."""
         return self.to(bfloat16)
 
     def long(self) -> "Tensor":
-        return self.to(np.int64)
+        return self._cast(_INT64)
 
     def int(self) -> "Tensor":
         return self.to(np.int32)

@@ -137,20 +137,26 @@ class MovementMixin:
     def mT(self) -> "Tensor":
         return self.transpose(-2, -1)
 
+    # squeeze and unsqueeze build the new shape from the array's own (a plain tuple of ints)
+    # and go straight to the op: they run once per step in many loops of tiny tensors
     def squeeze(self, dim: Any = None) -> "Tensor":
+        shape = self._data.shape
         if dim is None:
-            return self.reshape(tuple(s for s in self.shape if s != 1))
-        dims = dim if isinstance(dim, tuple) else (dim,)
-        dims = {_check_dim(self, d, "squeeze") for d in dims}
-        return self.reshape(tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1)))
+            new = tuple([s for s in shape if s != 1])
+        else:
+            dims = dim if isinstance(dim, tuple) else (dim,)
+            dims = {_check_dim(self, d, "squeeze") for d in dims}
+            new = tuple([s for i, s in enumerate(shape) if not (i in dims and s == 1)])
+        return self if new == shape else MV.Reshape.apply(self, shape=new)
 
     def unsqueeze(self, dim: int) -> "Tensor":
-        n = self.ndim + 1
+        shape = self._data.shape
+        n = len(shape) + 1
         if not -n <= dim < n:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                              f"but got {dim})")
         d = dim % n
-        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+        return MV.Reshape.apply(self, shape=shape[:d] + (1,) + shape[d:])
 
     def expand(self, *sizes: Any, **kwargs: Any) -> "Tensor":
         if kwargs:
