@@ -247,6 +247,12 @@ def sum_(g, c):
                   len(c.in_shapes[0])), c.attrs.get("keepdim", False))
 
 
+@converts("Mean")
+def mean(g, c):
+    return reduce(g, "ReduceMean", g.inp(c, 0, c.out_dtype), axes_of(c.attrs.get("dim"),
+                  len(c.in_shapes[0])), c.attrs.get("keepdim", False))
+
+
 @converts("Prod")
 def prod(g, c):
     return reduce(g, "ReduceProd", g.inp(c, 0, c.out_dtype),

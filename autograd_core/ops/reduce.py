@@ -57,6 +57,38 @@ class Sum(Function):
         return np.broadcast_to(grad, ctx.shape)
 
 
+class Mean(Function):
+    """mean() over ``dim`` as one op, as PyTorch's ``MeanBackward0``: the sum divided by
+    the count in the input's dtype (the same numbers as ``sum() / count``), and a backward
+    that spreads ``grad / count`` over the reduced dims."""
+
+    op = "mean"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        dims = range(a.ndim) if dim is None else dim if isinstance(dim, tuple) else (dim,)
+        count = 1
+        for d in dims:
+            count *= a.shape[d]
+        count = np.asarray(count, a.dtype)
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.count = a.shape, dim, keepdim, count
+        with np.errstate(divide="ignore", invalid="ignore"):   # an empty mean is NaN
+            return np.asarray(a.sum(axis=dim, keepdims=keepdim) / count)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
+        return (grad / const(ctx.count)).expand(ctx.shape)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.broadcast_to(grad / ctx.count, ctx.shape)
+
+
 class SumToSize(Function):
     """Sum a broadcast gradient back to ``shape``: the inverse of ``expand``."""
 

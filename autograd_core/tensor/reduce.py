@@ -81,7 +81,7 @@ class ReduceMixin:
         if not _is_float(x._data.dtype):
             raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
                                f"floating point, got {x._data.dtype}")
-        return x.sum(dim, keepdim) / _count(x._data.shape, dim)
+        return RD.Mean.apply(x, dim=dim, keepdim=keepdim)
 
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None) -> "Tensor":

@@ -30,6 +30,7 @@ from autograd_core.ops.loss import BinaryCrossEntropy as _BCE
 from autograd_core.ops.loss import BinaryCrossEntropyWithLogits as _BCEWithLogits
 from autograd_core.ops.loss import CrossEntropyIndex as _CEIndex
 from autograd_core.ops.loss import CrossEntropyProb as _CEProb
+from autograd_core.ops.loss import RegressionLoss as _Regression
 from autograd_core.ops.loss import nll_loss as _nll_loss
 from autograd_core.ops.loss import reduce_loss
 
@@ -86,6 +87,19 @@ def _target_like(input: Tensor, target: Any, fn: str, mismatch: str) -> Tensor:
     return target
 
 
+def _regression(input: Tensor, target: Any, fn: str, kind: str, beta: float,
+                reduction: str) -> Tensor | None:
+    """The fused op (``ops.loss.RegressionLoss``) for a float input and a target of its
+    dtype (the target checked and broadcast as ``_pair``); None for other dtypes, which
+    the composite of Tensor ops promotes as PyTorch does."""
+    _tensor(input, fn)
+    target = _as_const(target, input)
+    if target.dtype != input.dtype or not input.is_floating_point():
+        return None
+    input, target = _pair(input, target, fn)
+    return _Regression.apply(input, target, kind=kind, beta=float(beta), reduction=reduction)
+
+
 def _difference(input: Tensor, target: Any, fn: str) -> tuple[Tensor, Tensor]:
     """``d = input - target`` and ``|d|``, the target checked and broadcast as ``_pair``."""
     input, target = _pair(input, target, fn)
@@ -102,6 +116,10 @@ def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any =
     5.0
     """
     reduction = _reduction(size_average, reduce, reduction)
+    if weight is None:
+        fused = _regression(input, target, "mse_loss", "mse", 1.0, reduction)
+        if fused is not None:
+            return fused
     input, target = _pair(input, target, "mse_loss")
     d = input - target
     loss = d * d
@@ -119,6 +137,9 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
     2.0
     """
     reduction = _reduction(size_average, reduce, reduction)
+    fused = _regression(input, target, "l1_loss", "l1", 1.0, reduction)
+    if fused is not None:
+        return fused
     input, target = _pair(input, target, "l1_loss")
     return reduce_loss((input - target).abs(), reduction)
 
@@ -131,6 +152,9 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     2.625
     """
     reduction = _reduction(None, None, reduction)
+    fused = _regression(input, target, "huber_loss", "huber", delta, reduction)
+    if fused is not None:
+        return fused
     d, ad = _difference(input, target, "huber_loss")
     return reduce_loss(ag.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
@@ -144,6 +168,9 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
     2.625
     """
     reduction = _reduction(size_average, reduce, reduction)
+    fused = _regression(input, target, "smooth_l1_loss", "smooth_l1", beta, reduction)
+    if fused is not None:
+        return fused
     d, ad = _difference(input, target, "smooth_l1_loss")
     loss = ad if beta == 0 else ag.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
     return reduce_loss(loss, reduction)

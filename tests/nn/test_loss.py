@@ -561,3 +561,52 @@ def test_triplet_margin_loss_gradcheck_and_errors():
         nn.TripletMarginLoss(margin=0.0)
     with pytest.raises(ValueError, match="margin must be greater than 0, got -1"):
         F.triplet_margin_loss(a, p, n, margin=-1)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("fn,extra", [("mse_loss", {}), ("l1_loss", {}),
+                                      ("smooth_l1_loss", {"beta": 0.6}),
+                                      ("smooth_l1_loss", {"beta": 0.0}),
+                                      ("huber_loss", {"delta": 0.6})])
+def test_regression_losses_are_one_op_like_pytorch(torch, fn, extra, reduction):
+    """MSE, L1, smooth L1 and Huber are one node each (``RegressionLoss``), as PyTorch's:
+    values and gradients for the input and for a target that requires grad and broadcasts
+    (float64, against PyTorch), second derivatives through the composite form, and
+    float32 kept."""
+    x = rng.standard_normal((5, 3)) * 2
+    y = rng.standard_normal((1, 3))
+    g = rng.standard_normal((5, 3)) if reduction == "none" else rng.standard_normal(())
+    ox, oy = ag.tensor(x, requires_grad=True), ag.tensor(y, requires_grad=True)
+    tx, ty = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+    with pytest.warns(UserWarning, match="target size"):
+        ours = getattr(F, fn)(ox, oy, reduction=reduction, **extra)
+    with pytest.warns(UserWarning, match="target size"):
+        theirs = getattr(torch.nn.functional, fn)(tx, ty, reduction=reduction, **extra)
+    assert ours.grad_fn.name() == "RegressionLossBackward0"
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)
+    ours.backward(ag.tensor(g))
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(oy.grad.numpy(), ty.grad.numpy(), rtol=1e-12, atol=1e-15)
+    xs = ag.tensor(x[:1], requires_grad=True)
+    ys = ag.tensor(y, requires_grad=True)
+    assert ag.gradcheck(lambda a, b: getattr(F, fn)(a, b, reduction=reduction, **extra), (xs, ys))
+    assert ag.gradgradcheck(lambda a, b: getattr(F, fn)(a, b, reduction=reduction, **extra),
+                            (xs, ys))
+    x32 = ag.tensor(x.astype(np.float32), requires_grad=True)
+    out32 = getattr(F, fn)(x32, ag.tensor(x.astype(np.float32) * 0.5), reduction=reduction,
+                           **extra)
+    assert out32.dtype == ag.float32
+    out32.sum().backward()
+    assert x32.grad.dtype == ag.float32
+
+
+def test_regression_loss_of_mixed_dtypes_promotes_as_pytorch(torch):
+    """A float64 target against a float32 input takes the composite form, which promotes:
+    the result is float64, as PyTorch's."""
+    x = rng.standard_normal(4).astype(np.float32)
+    y = rng.standard_normal(4)
+    ours = F.mse_loss(ag.tensor(x), ag.tensor(y))
+    theirs = torch.nn.functional.mse_loss(torch.tensor(x), torch.tensor(y))
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)

@@ -130,3 +130,26 @@ def test_softmax_backward_into_a_summed_gradient_as_torch(torch, name, watch):
     np.testing.assert_allclose(seen["autograd_core.x"], seen["torch.x"], rtol=1e-12)
     if watch is not None:
         np.testing.assert_allclose(seen["autograd_core"], seen["torch"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape,dim,keepdim", [((3, 4, 5), None, False), ((3, 4, 5), 1, True),
+                                               ((3, 4, 5), (0, -1), False), ((2, 0, 3), 1, False),
+                                               ((), None, False), ((4,), 0, True)])
+def test_mean_is_one_op_like_pytorch(torch, shape, dim, keepdim):
+    """mean() is one node (``MeanBackward0``, as PyTorch's), with PyTorch's values and
+    gradients in float64 (an empty mean is NaN), float32 kept, and second derivatives."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape)
+    ox, tx = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    kw = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+    ours, theirs = ox.mean(**kw), tx.mean(**kw)
+    assert ours.grad_fn.name() == "MeanBackward0"
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)
+    g = rng.standard_normal(tuple(theirs.shape))
+    ours.backward(ag.tensor(g))
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    if x.size:
+        small = ag.tensor(x, requires_grad=True)
+        assert ag.gradgradcheck(lambda a: (a.mean(**kw) ** 2).sum(), (small,))
+    assert ag.tensor(x.astype(np.float32)).mean(**kw).dtype == ag.float32
