@@ -10,6 +10,7 @@ dtype('int64')
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -117,7 +118,7 @@ class Categorical(Distribution):
         tensor([1, 1, 1, 1])
         """
         shape = self._extended_shape(sample_shape)
-        n = int(np.prod(tuple(sample_shape), dtype=np.int64))
+        n = math.prod(int(k) for k in sample_shape)
         with ag.no_grad():
             probs_2d = self.probs.detach().reshape(-1, self._num_events)
             if n == 0:

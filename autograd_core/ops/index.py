@@ -207,6 +207,8 @@ class Gather(Function):
         ctx.shape, ctx.dim, ctx.index = a.shape, dim, index
         if index.shape != a.shape:  # PyTorch reads only the part of a that index covers
             a = a[tuple(slice(None) if k == dim else slice(0, n) for k, n in enumerate(index.shape))]
+        if a.ndim == 2 and dim == 1:   # rows: one advanced index, without take_along_axis's setup
+            return a[np.arange(a.shape[0])[:, None], index]
         return np.take_along_axis(a, index, axis=dim)
 
     @staticmethod

@@ -261,12 +261,14 @@ class RandomMixin:
         if not replacement and num_samples > n:
             raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement "
                              f"from {n} categories")
-        if not np.isfinite(w).all() or (w < 0).any():
-            raise RuntimeError("multinomial: weights must be finite and non-negative")
         rows = w.reshape(-1, n).astype(np.float64)
+        totals = rows.sum(axis=1)
+        # non-negative weights with finite row sums are all finite (a NaN fails both)
+        if not (rows.size and rows.min() >= 0 and np.isfinite(totals).all()):
+            if not np.isfinite(w).all() or (w < 0).any():
+                raise RuntimeError("multinomial: weights must be finite and non-negative")
         g = rng(generator)
         if replacement:
-            totals = rows.sum(axis=1)
             if (totals <= 0).any():
                 r = int(np.flatnonzero(totals <= 0)[0])
                 raise RuntimeError(f"multinomial: row {r} of the weights sums to zero")
