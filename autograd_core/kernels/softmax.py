@@ -106,8 +106,11 @@ def _log_softmax_backward_numba(g, y, out, r0, r1):
 
 def _run(kernel, arrays: tuple, out: np.ndarray) -> np.ndarray:
     rows, d = out.shape
-    threads.parallel_for(lambda r0, r1: kernel(*arrays, out, r0, r1), rows,
-                         grain=max(1, -(-_SPLIT_MIN // d)))
+    if out.size < 2 * _SPLIT_MIN:   # one thread's share at most: no split to arrange
+        kernel(*arrays, out, 0, rows)
+    else:
+        threads.parallel_for(lambda r0, r1: kernel(*arrays, out, r0, r1), rows,
+                             grain=max(1, -(-_SPLIT_MIN // d)))
     return out
 
 

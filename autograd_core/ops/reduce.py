@@ -249,6 +249,9 @@ def _row_kernel(rows: np.ndarray) -> bool:
 
 def softmax_array(a: np.ndarray, dim: int = -1) -> np.ndarray:
     """``exp(a - max) / sum(exp(a - max))`` along ``dim``."""
+    if a.ndim == 2 and dim in (1, -1) and a.dtype == np.float32 and a.flags.c_contiguous \
+            and a.size and dispatch.choose_path() == "numba":   # the common case, checked fast
+        return row_kernels.softmax_rows(a)
     view = _row_view(dim, a)
     if view is None:
         e = np.exp(a - a.max(axis=dim, keepdims=True))

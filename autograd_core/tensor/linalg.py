@@ -38,16 +38,19 @@ class LinalgMixin:
         """Matrix product with NumPy/PyTorch semantics for 1-D, 2-D and batched operands."""
         o = self._other(other, "@")
         a = self
-        if a.ndim == 0 or o.ndim == 0:
+        sa, so = a._data.shape, o._data.shape   # plain tuples: this runs for every product
+        if not sa or not so:
             raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
                              f"{a.shape} and {o.shape}")
         if a._data.dtype != o._data.dtype:
             dt = np.result_type(a._data.dtype, o._data.dtype)
             a, o = a.to(dt), o.to(dt)
-        k_b = o.shape[-2] if o.ndim > 1 else o.shape[0]
-        if a.shape[-1] != k_b:
+        k_b = so[-2] if len(so) > 1 else so[0]
+        if sa[-1] != k_b:
             raise RuntimeError(f"matmul: shapes {self.shape} and {o.shape} cannot be multiplied "
-                             f"({a.shape[-1]} != {k_b})")
+                             f"({sa[-1]} != {k_b})")
+        if len(sa) > 1 and len(so) > 1:
+            return LA.MatMul.apply(a, o)
         squeeze = []
         if a.ndim == 1:
             a = a.unsqueeze(0)
