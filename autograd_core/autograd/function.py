@@ -174,13 +174,15 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any) -> Any:
         """Run the op on Tensors and record it in the graph when needed."""
-        if STATE.watch is not None:  # anomaly mode or a profiler: see anomaly_mode.Watch
-            return STATE.watch.apply(cls, inputs, attrs)
-        if STATE.enabled:
+        state = STATE
+        if state.watch is not None:  # anomaly mode or a profiler: see anomaly_mode.Watch
+            return state.watch.apply(cls, inputs, attrs)
+        if state.enabled:
             nodes = []
             consts = None  # inputs that need no gradient: constants of the graph
             record = False
-            for i, t in enumerate(inputs):
+            i = 0
+            for t in inputs:
                 v = t._view
                 if v is not None and v[4] != t._vc[0]:
                     refresh_view(t)
@@ -193,39 +195,38 @@ class Function:
                     if consts is None:
                         consts = [None] * len(inputs)
                     consts[i] = t
+                i += 1
             if record:
-                return cls._record(inputs, nodes, consts, attrs)
+                # the node: written out here rather than in a helper, as it runs for every
+                # recorded op
+                ctx = _new(cls)
+                ctx._saved = ()
+                ctx.next = tuple(nodes)
+                ctx._consts = consts
+                arrays = [t._data for t in inputs]
+                try:
+                    data = cls.forward(ctx, *arrays, **attrs)
+                except (ValueError, IndexError, TypeError) as e:
+                    raise op_error(cls, inputs, e) from None
+                if type(data) is not np.ndarray:  # a NumPy scalar (a full reduction): read-only
+                    raw, data = data, np.asarray(data)
+                    if ctx._saved:  # the output saved for backward stays the output (its graph)
+                        ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
+                out = make(data)
+                ctx._meta = [(a.shape, a.dtype) for a in arrays]
+                if ctx._saved:
+                    ctx._saved = _pack(ctx, arrays, inputs, data, out)
+                ctx._small = data if data.size <= SMALL_VALUES else None
+                out._requires_grad = True
+                out._ctx = ctx
+                if cls.is_view:
+                    mark_view(out, inputs[0], cls, attrs)
+                return out
         try:  # nothing is recorded: a throwaway context, whatever it saves is dropped
             data = cls.forward(_SCRATCH, *[t._data for t in inputs], **attrs)
             out = make(data if type(data) is np.ndarray else np.asarray(data))
         except (ValueError, IndexError, TypeError) as e:
             raise op_error(cls, inputs, e) from None
-        if cls.is_view:
-            mark_view(out, inputs[0], cls, attrs)
-        return out
-
-    @classmethod
-    def _record(cls, inputs: tuple, nodes: list, consts: list | None, attrs: dict) -> Any:
-        ctx = _new(cls)
-        ctx._saved = ()
-        ctx.next = tuple(nodes)
-        ctx._consts = consts
-        arrays = [t._data for t in inputs]
-        try:
-            data = cls.forward(ctx, *arrays, **attrs)
-        except (ValueError, IndexError, TypeError) as e:
-            raise op_error(cls, inputs, e) from None
-        if type(data) is not np.ndarray:  # a NumPy scalar (a full reduction): read-only
-            raw, data = data, np.asarray(data)
-            if ctx._saved:  # the output saved for backward stays the output (its graph)
-                ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
-        out = make(data)
-        ctx._meta = [(a.shape, a.dtype) for a in arrays]
-        if ctx._saved:
-            ctx._saved = _pack(ctx, arrays, inputs, data, out)
-        ctx._small = data if data.size <= SMALL_VALUES else None
-        out._requires_grad = True
-        out._ctx = ctx
         if cls.is_view:
             mark_view(out, inputs[0], cls, attrs)
         return out

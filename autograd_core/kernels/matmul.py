@@ -232,11 +232,13 @@ def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     >>> matmul_packed(np.ones((500, 300), np.float32), np.ones((300, 64), np.float32))[4, :2].tolist()
     [300.0, 300.0]
     """
-    if out is None:
-        out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
     m, k = a.shape
     small = 2 * m * k * b.shape[1] < _PACK_MIN_FLOPS or \
         m < (_PACK_MIN_ROWS_SHORT if k <= _PACK_SHORT_K else _PACK_MIN_ROWS)
+    if small:   # BLAS, at once: the checks below cost as much as a small product
+        return np.matmul(a, b) if out is None else np.matmul(a, b, out=out)
+    if out is None:
+        out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
     panels = None
     # an ``a`` of another layout (a transposed view) stays with BLAS, which reads it as it
     # is: a transposing copy costs more than the tile saves

@@ -49,6 +49,8 @@ def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a stack times a matrix is one product on the rows (``kernels.matmul_packed``; np.matmul
     would loop over the stack)."""
     if b.ndim == 2 and a.ndim >= 2 and a.shape[-1]:
+        if a.ndim == 2:
+            return kernels.matmul_packed(a, b)
         out = kernels.matmul_packed(a.reshape(-1, a.shape[-1]), b)
         return out.reshape(a.shape[:-1] + out.shape[-1:])
     if a.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.dtype == b.dtype \
