@@ -330,10 +330,38 @@ def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum a broadcast array back to ``shape``: the inverse of broadcasting, the one place
     gradients are un-broadcast."""
     lead = a.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1)
-    out = a.sum(axis=dims, keepdims=True) if dims else a
-    return np.asarray(out).reshape(shape)
+    have = a.shape
+    dims = [i for i in range(lead)]
+    for i, s in enumerate(shape):
+        if s == 1 and have[lead + i] != 1:
+            dims.append(lead + i)
+    if not dims:
+        return a.reshape(shape)
+    out = a.sum(axis=tuple(dims), keepdims=True)
+    return out if lead == 0 and type(out) is np.ndarray else np.asarray(out).reshape(shape)
+
+
+# Up to this many elements, a gradient spread over a shape is a new array: NumPy's
+# ``broadcast_to`` view takes microseconds of Python to set up where filling a small array
+# takes a fraction of one; larger ones stay read-only views, which cost no memory.
+SMALL_SPREAD = 4096
+
+
+def spread(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """``g`` broadcast to ``shape``, for a backward: an array of its own when small, else a
+    read-only view (as ``np.broadcast_to``)."""
+    if _prod(shape) <= SMALL_SPREAD:
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
+    return np.broadcast_to(g, shape)
+
+
+def _prod(shape: tuple) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def node_of(t: Any) -> Any:

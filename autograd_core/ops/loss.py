@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import kernels
 from ..autograd import composite_backward
-from ..autograd.function import Function, const, is_tensor
+from ..autograd.function import Function, const, is_tensor, spread
 from .pointwise import select, where
 from .reduce import log_softmax_array
 
@@ -35,7 +35,7 @@ def _grad_scale(g: np.ndarray, reduction: str, denom: float, shape: tuple) -> np
         return g.reshape(shape)
     if reduction == "mean":
         g = g / denom
-    return np.broadcast_to(g, shape)
+    return spread(g, shape)
 
 
 def _to_rows(x: np.ndarray) -> np.ndarray:

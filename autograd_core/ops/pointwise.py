@@ -294,12 +294,10 @@ class Clamp(Function):
     @staticmethod
     def _inside(ctx) -> np.ndarray:
         (a,) = ctx.saved_arrays
-        mask = np.ones(a.shape, dtype=bool)
-        if ctx.min is not None:
-            mask &= a >= ctx.min
-        if ctx.max is not None:
-            mask &= a <= ctx.max
-        return mask
+        lo, hi = ctx.min, ctx.max
+        if lo is not None:
+            return (a >= lo) & (a <= hi) if hi is not None else a >= lo
+        return a <= hi if hi is not None else np.ones(a.shape, dtype=bool)
 
     @staticmethod
     def backward(ctx, grad):

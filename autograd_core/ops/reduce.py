@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..autograd.function import Function, const, sum_to_shape
+from ..autograd.function import Function, const, spread, sum_to_shape
 from ..kernels import dispatch
 from ..kernels import softmax as row_kernels
 from .index import IndexAdd, along_dim_index
@@ -54,7 +54,7 @@ class Sum(Function):
     def array_backward(ctx, grad):
         if not ctx.keepdim:
             grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
-        return np.broadcast_to(grad, ctx.shape)
+        return spread(grad, ctx.shape)
 
 
 class Mean(Function):
@@ -86,7 +86,7 @@ class Mean(Function):
         if not ctx.keepdim:
             grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.broadcast_to(grad / ctx.count, ctx.shape)
+            return spread(grad / ctx.count, ctx.shape)
 
 
 class SumToSize(Function):
@@ -105,7 +105,7 @@ class SumToSize(Function):
 
     @staticmethod
     def array_backward(ctx, grad):
-        return np.broadcast_to(grad, ctx.shape)
+        return spread(grad, ctx.shape)
 
 
 class Var(Function):

@@ -495,3 +495,22 @@ def test_grad_skips_gradients_that_lead_to_no_input():
     penalty = (g1 ** 2).sum()
     penalty.backward()
     assert conv.weight.grad is not None and inp.grad is None
+
+
+def test_spread_and_sum_to_shape_are_inverse_shapes():
+    """A backward's spread of a reduced gradient: a new array up to SMALL_SPREAD elements
+    (cheaper than NumPy's broadcast view to set up), a read-only view beyond (no memory);
+    the same numbers either way, and ``sum_to_shape`` takes them back, leading dims and
+    size-1 dims summed."""
+    from autograd_core.autograd.function import SMALL_SPREAD, spread, sum_to_shape
+    g = np.arange(3.0).reshape(1, 3)
+    small = spread(g, (4, 3))
+    assert small.flags.writeable and not np.shares_memory(small, g)
+    np.testing.assert_array_equal(small, np.broadcast_to(g, (4, 3)))
+    large = spread(g, (SMALL_SPREAD, 3))
+    assert not large.flags.writeable and np.shares_memory(large, g)
+    np.testing.assert_array_equal(large, np.broadcast_to(g, (SMALL_SPREAD, 3)))
+    np.testing.assert_array_equal(sum_to_shape(small, (1, 3)), 4 * g)
+    np.testing.assert_array_equal(sum_to_shape(np.ones((2, 4, 3)), (4, 1)), np.full((4, 1), 6.0))
+    np.testing.assert_array_equal(sum_to_shape(np.ones((2, 3)), (2, 3)), np.ones((2, 3)))
+    assert sum_to_shape(np.ones((2, 3)), ()).shape == ()
