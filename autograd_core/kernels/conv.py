@@ -541,9 +541,13 @@ def _forward_numba(x, w, geo):
     lay = _Layout(geo, x.itemsize, nr)
     g_, kg, r = lay.groups, lay.kg, lay.r
     kg_pad = _round_up(kg, mr)
-    wpk = np.zeros((g_, kg_pad, r), x.dtype)                  # A: rows past Kg are zero
-    wpk[:, :kg] = w.reshape(g_, kg, r)
-    wflat = wpk.reshape(-1)
+    if kg_pad == kg and w.flags.c_contiguous:                 # A: the weight where it lies
+        wflat = w.reshape(-1)
+    else:                                                     # A: rows past Kg are zero
+        wpk = np.empty((g_, kg_pad, r), x.dtype)
+        wpk[:, :kg] = w.reshape(g_, kg, r)
+        wpk[:, kg:] = 0
+        wflat = wpk.reshape(-1)
     out = np.empty(geo.output_shape, x.dtype)
 
     def part_in_place(lo: int, hi: int) -> None:
@@ -564,7 +568,10 @@ def _forward_numba(x, w, geo):
     def part(lo: int, hi: int) -> None:
         m = min(lay.chunk, hi - lo)
         ncp = _round_up(m * lay.lw, nr)
-        cols = np.zeros((g_ * r, ncp), x.dtype)
+        # every column a sample has is written by im2col; the GEMM's last tile reads the
+        # columns past them (results dropped), zero so that they hold no subnormals
+        cols = np.empty((g_ * r, ncp), x.dtype)
+        cols[:, m * lay.lw:] = 0
         res = np.empty((g_ * kg_pad, ncp), x.dtype)
         xq = lay.phases(m, x.dtype)
         for a in range(lo, hi, lay.chunk):
@@ -696,7 +703,8 @@ def _backward_input_numba(g, w, geo):
     # the next group's rows, or into the zeros appended here for the last group, and give
     # result rows that are dropped.
     if _weight_transposed(mk):
-        wa = np.zeros(g_ * r * kg + (r_pad - r) * kg, g.dtype)
+        wa = np.empty(g_ * r * kg + (r_pad - r) * kg, g.dtype)
+        wa[g_ * r * kg:] = 0
         _transpose(np.ascontiguousarray(w, g.dtype).reshape(g_, kg, r),
                    wa[:g_ * r * kg].reshape(g_, r, kg), kg, r)
         lda, aks = kg, 1
@@ -710,7 +718,8 @@ def _backward_input_numba(g, w, geo):
     def part(lo: int, hi: int) -> None:
         m = min(lay.chunk, hi - lo)
         ncp = _round_up(m * lay.lw, nr)
-        gcols = np.zeros((g_ * kg, ncp), g.dtype)
+        gcols = np.empty((g_ * kg, ncp), g.dtype)      # written up to m*lw; the tail read as
+        gcols[:, m * lay.lw:] = 0                      # in the forward
         # group gr writes rows gr*R .. gr*R + r_pad: past its own, into the next group's
         # rows (which that group's GEMM writes afterwards) or the spare rows at the end
         cols = np.empty((g_ * r + r_pad - r, ncp), g.dtype)
@@ -804,16 +813,19 @@ def _backward_weight_numba(g, x, geo):
         ncp = m * lay.lw
         # A: group gr's rows gr*R .. gr*R + r_pad (rows past R give rows of the result
         # that are dropped); B: junk rows and columns past Kg stay zero
-        cols = np.zeros((g_ * r + r_pad - r, ncp), x.dtype)
+        # (im2col writes every row below G*R, zeroing junk columns; the spare rows past it
+        # are zeroed here; the first chunk's GEMM writes acc, the others add to it)
+        cols = np.empty((g_ * r + r_pad - r, ncp), x.dtype)
+        cols[g_ * r:] = 0
         rows = np.zeros((g_, ncp, kg_pad), x.dtype)
-        acc = np.zeros((g_, r_pad, kg_pad), x.dtype)
+        acc = np.empty((g_, r_pad, kg_pad), x.dtype)
         xq = lay.phases(m, x.dtype)
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
             lay.im2col(x, a, b, xq, cols, lay.wide)
             _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
             mk.gemm(cols.reshape(-1), rows.reshape(-1), acc.reshape(-1), r_pad, kg_pad,
-                    (b - a) * lay.lw, 0, ncp, 1, 0, kg_pad, 0, kg_pad, 1, tile,
+                    (b - a) * lay.lw, 0, ncp, 1, 0, kg_pad, 0, kg_pad, int(a > lo), tile,
                     g_, r * ncp, ncp * kg_pad, r_pad * kg_pad)
         partials.append(acc)
 
