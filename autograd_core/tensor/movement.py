@@ -728,12 +728,18 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             raise TypeError(f"cat: expected a list of Tensors, but element {i} is {type(t).__name__}")
     first = tensors[0]
     d = _check_dim(first, dim, "cat")
+    fs = first._data.shape    # plain tuples and dtypes: cat joins many small tensors in loops
+    rest = fs[:d] + fs[d + 1:]
+    dtypes = {first._data.dtype}
     for t in tensors[1:]:
-        if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
+        s = t._data.shape
+        if len(s) != len(fs) or s[:d] + s[d + 1:] != rest:
             raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}, "
                              f"got shapes {[x.shape for x in tensors]}")
-    dt = np.result_type(*[t.dtype for t in tensors])
-    tensors = [t.to(dt) for t in tensors]
+        dtypes.add(t._data.dtype)
+    if len(dtypes) > 1:
+        dt = np.result_type(*dtypes)
+        tensors = [t._cast(dt) for t in tensors]
     return MV.Cat.apply(*tensors, dim=d)
 
 
