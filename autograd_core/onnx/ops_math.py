@@ -253,6 +253,33 @@ def mean(g, c):
                   len(c.in_shapes[0])), c.attrs.get("keepdim", False))
 
 
+@converts("RegressionLoss")
+def regression_loss(g, c):
+    """MSE, L1, smooth L1 or Huber of ``d = x - t`` (``ops.loss.RegressionLoss``), reduced."""
+    dt = c.out_dtype
+    d = g.op("Sub", [g.inp(c, 0, dt), g.inp(c, 1, dt)])
+    kind, beta = c.attrs.get("kind", "mse"), float(c.attrs.get("beta", 1.0))
+    num = lambda v: g.const(np.asarray(v, dt))                        # noqa: E731
+    if kind == "mse":
+        loss = g.op("Mul", [d, d])
+    else:
+        ad = g.op("Abs", [d])
+        if kind == "l1" or beta == 0:
+            loss = ad
+        else:
+            square = g.op("Mul", [g.op("Mul", [d, d]), num(0.5 / beta if kind == "smooth_l1" else 0.5)])
+            line = g.op("Sub", [ad, num(0.5 * beta)])
+            if kind == "huber":
+                line = g.op("Mul", [line, num(beta)])
+            loss = g.op("Where", [g.op("Less", [ad, num(beta)]), square, line])
+    reduction = c.attrs.get("reduction", "mean")
+    if reduction == "none":
+        return loss
+    ndim = max(len(c.in_shapes[0]), len(c.in_shapes[1]))
+    return reduce(g, "ReduceMean" if reduction == "mean" else "ReduceSum", loss,
+                  list(range(ndim)), False)
+
+
 @converts("Prod")
 def prod(g, c):
     return reduce(g, "ReduceProd", g.inp(c, 0, c.out_dtype),

@@ -1,5 +1,6 @@
 """Fused losses: cross-entropy on logits (class indices or class probabilities),
-binary cross-entropy on probabilities and on logits.
+binary cross-entropy on probabilities and on logits, and the regression losses (MSE, L1,
+smooth L1, Huber) of ``d = input - target``.
 
 Each forward works on arrays with a numerically stable log-softmax / softplus, so
 logits of +-1e4 give finite losses and gradients; each backward is the closed form.

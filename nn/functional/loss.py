@@ -6,8 +6,9 @@ classification (``cross_entropy``, ``nll_loss``, ``binary_cross_entropy``,
 ``multilabel_soft_margin_loss``, ``multilabel_margin_loss``, ``soft_margin_loss``,
 ``kl_div``) and embeddings and ranking (``hinge_embedding_loss``,
 ``cosine_embedding_loss``, ``margin_ranking_loss``, ``triplet_margin_loss``,
-``triplet_margin_with_distance_loss``). Cross-entropy and binary cross-entropy are fused
-core ops; the others compose differentiable Tensor ops. (Over 600 lines: every loss of
+``triplet_margin_with_distance_loss``). Cross-entropy, binary cross-entropy and the
+regression losses of a float target of the input's dtype (MSE, L1, smooth L1, Huber) are
+fused core ops; the others compose differentiable Tensor ops. (Over 600 lines: every loss of
 ``torch.nn.functional`` but CTC is here, next to the reductions and target checks they
 share; ``ctc_loss`` has its own file.)
 

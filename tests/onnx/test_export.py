@@ -173,6 +173,19 @@ def test_activations(act, tmp_path):
     export_and_compare(nn.Sequential(nn.Linear(6, 6), act), [(B, 6)], tmp_path)
 
 
+class Losses(nn.Module):
+    """The fused regression losses (one op each) and mean() in an exported graph."""
+
+    def forward(self, x, y):
+        return (F.mse_loss(x, y) + F.l1_loss(x, y, reduction="sum")
+                + F.smooth_l1_loss(x, y, beta=0.5) + F.huber_loss(x, y, delta=0.7)
+                + F.smooth_l1_loss(x, y, reduction="none").mean(1).sum() + x.mean())
+
+
+def test_regression_losses_and_mean(tmp_path):
+    export_and_compare(Losses(), [(B, 4), (B, 4)], tmp_path)
+
+
 def test_hardtanh_with_every_value_inside_still_clamps_in_the_file(tmp_path):
     # the example input never leaves the bounds: the file must still clamp
     model = nn.Hardtanh(-10.0, 10.0).eval()
