@@ -255,7 +255,7 @@ def mean(g, c):
 
 @converts("RegressionLoss")
 def regression_loss(g, c):
-    """MSE, L1, smooth L1 or Huber of ``d = x - t`` (``ops.loss.RegressionLoss``), reduced."""
+    """MSE, smooth L1 or Huber of ``d = x - t`` (``ops.loss.RegressionLoss``), reduced."""
     dt = c.out_dtype
     d = g.op("Sub", [g.inp(c, 0, dt), g.inp(c, 1, dt)])
     kind, beta = c.attrs.get("kind", "mse"), float(c.attrs.get("beta", 1.0))
@@ -264,14 +264,11 @@ def regression_loss(g, c):
         loss = g.op("Mul", [d, d])
     else:
         ad = g.op("Abs", [d])
-        if kind == "l1" or beta == 0:
-            loss = ad
-        else:
-            square = g.op("Mul", [g.op("Mul", [d, d]), num(0.5 / beta if kind == "smooth_l1" else 0.5)])
-            line = g.op("Sub", [ad, num(0.5 * beta)])
-            if kind == "huber":
-                line = g.op("Mul", [line, num(beta)])
-            loss = g.op("Where", [g.op("Less", [ad, num(beta)]), square, line])
+        square = g.op("Mul", [g.op("Mul", [d, d]), num(0.5 / beta if kind == "smooth_l1" else 0.5)])
+        line = g.op("Sub", [ad, num(0.5 * beta)])
+        if kind == "huber":
+            line = g.op("Mul", [line, num(beta)])
+        loss = g.op("Where", [g.op("Less", [ad, num(beta)]), square, line])
     reduction = c.attrs.get("reduction", "mean")
     if reduction == "none":
         return loss

@@ -1,5 +1,5 @@
 """Fused losses: cross-entropy on logits (class indices or class probabilities),
-binary cross-entropy on probabilities and on logits, and the regression losses (MSE, L1,
+binary cross-entropy on probabilities and on logits, and the regression losses (MSE,
 smooth L1, Huber) of ``d = input - target``.
 
 Each forward works on arrays with a numerically stable log-softmax / softplus, so
@@ -326,13 +326,16 @@ def reduce_loss(loss: Tensor, reduction: str, denom: float | None = None) -> Ten
 
 # ------------------------------------------------------------------ regression
 class RegressionLoss(Function):
-    """``mse_loss``, ``l1_loss``, ``smooth_l1_loss`` and ``huber_loss`` as one op each, as
-    PyTorch's: a function of ``d = x - t`` per element (``kind``; ``beta`` is smooth L1's
-    beta or Huber's delta), reduced. The composite of Tensor ops it replaces made six to
-    eight nodes; its backward is one closed form, and ``regression_composite`` for a
-    graph of the gradient."""
+    """``mse_loss``, ``smooth_l1_loss`` and ``huber_loss`` as one op each, as PyTorch's
+    (``MseLossBackward0``, ...): a function of ``d = x - t`` per element (``kind``; ``beta``
+    is smooth L1's beta or Huber's delta, positive), reduced. The composite of Tensor ops it replaces
+    made four to eight nodes; its backward is one closed form, and
+    ``regression_composite`` for a graph of the gradient. (PyTorch composes ``l1_loss``
+    of ``abs`` and a reduction, and smooth L1 with beta 0 is that L1; so does
+    ``nn.functional``.)"""
 
     op = "regression_loss"
+    _NAMES = {"mse": "MseLoss", "smooth_l1": "SmoothL1Loss", "huber": "HuberLoss"}
 
     @staticmethod
     def forward(ctx, x, t, kind="mse", beta=1.0, reduction="mean"):
@@ -341,9 +344,7 @@ class RegressionLoss(Function):
             loss = d * d
         else:
             ad = np.abs(d)
-            if kind == "l1" or beta == 0:
-                loss = ad
-            elif kind == "smooth_l1":
+            if kind == "smooth_l1":
                 loss = np.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
             else:   # huber
                 loss = np.where(ad < beta, d * d * 0.5, (ad - 0.5 * beta) * beta)
@@ -363,8 +364,6 @@ class RegressionLoss(Function):
         g = _grad_scale(grad, ctx.reduction, float(d.size), d.shape)
         if kind == "mse":
             dl = d * 2
-        elif kind == "l1" or beta == 0:
-            dl = np.sign(d)
         elif kind == "smooth_l1":
             dl = np.where(np.abs(d) < beta, d * (1.0 / beta), np.sign(d))
         else:   # huber
@@ -373,6 +372,9 @@ class RegressionLoss(Function):
         need = ctx.needs_input_grad
         return (gx if need[0] else None), (-gx if need[1] else None)
 
+    def name(self) -> str:
+        return f"{self._NAMES[self.kind]}Backward0"
+
 
 def regression_composite(x: Tensor, t: Tensor, kind: str, beta: float, reduction: str) -> Tensor:
     """:class:`RegressionLoss` in Tensor ops (its backward with ``create_graph``)."""
@@ -380,9 +382,7 @@ def regression_composite(x: Tensor, t: Tensor, kind: str, beta: float, reduction
     if kind == "mse":
         return reduce_loss(d * d, reduction)
     ad = d.abs()
-    if kind == "l1" or beta == 0:
-        loss = ad
-    elif kind == "smooth_l1":
+    if kind == "smooth_l1":
         loss = where(ad._data < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
     else:
         loss = where(ad._data < beta, d * d * 0.5, (ad - 0.5 * beta) * beta)

@@ -6,9 +6,9 @@ classification (``cross_entropy``, ``nll_loss``, ``binary_cross_entropy``,
 ``multilabel_soft_margin_loss``, ``multilabel_margin_loss``, ``soft_margin_loss``,
 ``kl_div``) and embeddings and ranking (``hinge_embedding_loss``,
 ``cosine_embedding_loss``, ``margin_ranking_loss``, ``triplet_margin_loss``,
-``triplet_margin_with_distance_loss``). Cross-entropy, binary cross-entropy and the
-regression losses of a float target of the input's dtype (MSE, L1, smooth L1, Huber) are
-fused core ops; the others compose differentiable Tensor ops. (Over 600 lines: every loss of
+``triplet_margin_with_distance_loss``). Cross-entropy, binary cross-entropy, and MSE,
+smooth L1 and Huber with a target of the input's float dtype are fused core ops, as in
+PyTorch; the others compose differentiable Tensor ops (``l1_loss`` too, as PyTorch's). (Over 600 lines: every loss of
 ``torch.nn.functional`` but CTC is here, next to the reductions and target checks they
 share; ``ctc_loss`` has its own file.)
 
@@ -138,9 +138,6 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
     2.0
     """
     reduction = _reduction(size_average, reduce, reduction)
-    fused = _regression(input, target, "l1_loss", "l1", 1.0, reduction)
-    if fused is not None:
-        return fused
     input, target = _pair(input, target, "l1_loss")
     return reduce_loss((input - target).abs(), reduction)
 
@@ -153,6 +150,8 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     2.625
     """
     reduction = _reduction(None, None, reduction)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     fused = _regression(input, target, "huber_loss", "huber", delta, reduction)
     if fused is not None:
         return fused
@@ -169,10 +168,14 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
     2.625
     """
     reduction = _reduction(size_average, reduce, reduction)
-    fused = _regression(input, target, "smooth_l1_loss", "smooth_l1", beta, reduction)
-    if fused is not None:
-        return fused
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta != 0:
+        fused = _regression(input, target, "smooth_l1_loss", "smooth_l1", beta, reduction)
+        if fused is not None:
+            return fused
     d, ad = _difference(input, target, "smooth_l1_loss")
+    # beta 0 is L1, with PyTorch's graph of it (abs, then the reduction)
     loss = ad if beta == 0 else ag.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
     return reduce_loss(loss, reduction)
 

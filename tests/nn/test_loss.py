@@ -568,11 +568,11 @@ def test_triplet_margin_loss_gradcheck_and_errors():
                                       ("smooth_l1_loss", {"beta": 0.6}),
                                       ("smooth_l1_loss", {"beta": 0.0}),
                                       ("huber_loss", {"delta": 0.6})])
-def test_regression_losses_are_one_op_like_pytorch(torch, fn, extra, reduction):
-    """MSE, L1, smooth L1 and Huber are one node each (``RegressionLoss``), as PyTorch's:
-    values and gradients for the input and for a target that requires grad and broadcasts
-    (float64, against PyTorch), second derivatives through the composite form, and
-    float32 kept."""
+def test_regression_losses_are_nodes_like_pytorchs(torch, fn, extra, reduction):
+    """MSE, smooth L1 and Huber are one node each (``RegressionLoss``), L1 the composite
+    of abs and a reduction, with PyTorch's node names: values and gradients for the input
+    and for a target that requires grad and broadcasts (float64, against PyTorch), second
+    derivatives through the composite form, and float32 kept."""
     x = rng.standard_normal((5, 3)) * 2
     y = rng.standard_normal((1, 3))
     g = rng.standard_normal((5, 3)) if reduction == "none" else rng.standard_normal(())
@@ -582,7 +582,7 @@ def test_regression_losses_are_one_op_like_pytorch(torch, fn, extra, reduction):
         ours = getattr(F, fn)(ox, oy, reduction=reduction, **extra)
     with pytest.warns(UserWarning, match="target size"):
         theirs = getattr(torch.nn.functional, fn)(tx, ty, reduction=reduction, **extra)
-    assert ours.grad_fn.name() == "RegressionLossBackward0"
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)
     ours.backward(ag.tensor(g))
     theirs.backward(torch.tensor(g))
@@ -610,3 +610,20 @@ def test_regression_loss_of_mixed_dtypes_promotes_as_pytorch(torch):
     theirs = torch.nn.functional.mse_loss(torch.tensor(x), torch.tensor(y))
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
+
+
+def test_huber_and_smooth_l1_refuse_bad_thresholds_as_pytorch(torch):
+    """PyTorch's errors for a Huber delta <= 0 and a negative smooth-L1 beta (a delta of 0
+    used to give a loss of 0 silently); a smooth-L1 beta of 0 is L1, as in PyTorch."""
+    x, y = ag.tensor([0.5, -2.0]), ag.zeros(2)
+    tx, ty = torch.tensor([0.5, -2.0]), torch.zeros(2)
+    for delta in (0.0, -1.0):
+        with pytest.raises(RuntimeError, match="non-positive values for delta"):
+            F.huber_loss(x, y, delta=delta)
+        with pytest.raises(RuntimeError, match="non-positive values for delta"):
+            torch.nn.functional.huber_loss(tx, ty, delta=delta)
+    with pytest.raises(RuntimeError, match="negative values for beta"):
+        F.smooth_l1_loss(x, y, beta=-0.5)
+    np.testing.assert_allclose(F.smooth_l1_loss(x, y, beta=0.0).item(),
+                               torch.nn.functional.smooth_l1_loss(tx, ty, beta=0.0).item(),
+                               rtol=1e-6)
