@@ -40,6 +40,7 @@ tensor([12.])
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -331,14 +332,14 @@ def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
     gradients are un-broadcast."""
     lead = a.ndim - len(shape)
     have = a.shape
-    dims = [i for i in range(lead)]
+    dims = list(range(lead))
     for i, s in enumerate(shape):
         if s == 1 and have[lead + i] != 1:
             dims.append(lead + i)
     if not dims:
         return a.reshape(shape)
-    out = a.sum(axis=tuple(dims), keepdims=True)
-    return out if lead == 0 and type(out) is np.ndarray else np.asarray(out).reshape(shape)
+    out = a.sum(axis=tuple(dims), keepdims=True)   # keeps ``shape`` when no lead is summed
+    return out if lead == 0 else out.reshape(shape)
 
 
 # Up to this many elements, a gradient spread over a shape is a new array: NumPy's
@@ -350,18 +351,11 @@ SMALL_SPREAD = 4096
 def spread(g: np.ndarray, shape: tuple) -> np.ndarray:
     """``g`` broadcast to ``shape``, for a backward: an array of its own when small, else a
     read-only view (as ``np.broadcast_to``)."""
-    if _prod(shape) <= SMALL_SPREAD:
+    if math.prod(shape) <= SMALL_SPREAD:
         out = np.empty(shape, g.dtype)
         out[...] = g
         return out
     return np.broadcast_to(g, shape)
-
-
-def _prod(shape: tuple) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def node_of(t: Any) -> Any:

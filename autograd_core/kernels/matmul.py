@@ -242,7 +242,7 @@ def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     panels = None
     # an ``a`` of another layout (a transposed view) stays with BLAS, which reads it as it
     # is: a transposing copy costs more than the tile saves
-    if a.dtype == b.dtype == out.dtype and not small and a.flags.c_contiguous \
+    if a.dtype == b.dtype == out.dtype and a.flags.c_contiguous \
             and out.flags.c_contiguous and numba_available() \
             and dispatch.get_backend() != "numpy" and panel_bytes() == WIDE_TILE_BYTES:
         panels = pack_panels(b)

@@ -9,6 +9,7 @@ products, norms and quantiles.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -67,10 +68,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
         dims = range(a.ndim) if dim is None else dim if isinstance(dim, tuple) else (dim,)
-        count = 1
-        for d in dims:
-            count *= a.shape[d]
-        count = np.asarray(count, a.dtype)
+        count = np.asarray(math.prod(a.shape[d] for d in dims), a.dtype)
         ctx.shape, ctx.dim, ctx.keepdim, ctx.count = a.shape, dim, keepdim, count
         with np.errstate(divide="ignore", invalid="ignore"):   # an empty mean is NaN
             return np.asarray(a.sum(axis=dim, keepdims=keepdim) / count)
