@@ -114,21 +114,14 @@ def _fill_phases(x, n0, n1, sh, sw, ph, pw, used, xq):
                     lo, hi = _phase_columns(off, sw, wq, w)
                     y0 = max(0, (ph - a + sh - 1) // sh)          # the rows inside x
                     y1 = min(hq, (h - 1 + ph - a) // sh + 1) if h - 1 + ph - a >= 0 else 0
-                    for y in range(y0, y1):
-                        iy = a + y * sh - ph
-                        seg = plane[y, lo:]
-                        if sw == 1:
-                            src = x[n, c, iy, lo + off:]
-                            for t in range(hi - lo):
-                                seg[t] = src[t]
-                        elif sw == 2:   # a constant stride, which LLVM vectorises
-                            src = x[n, c, iy, lo * 2 + off:]
-                            for t in range(hi - lo):
-                                seg[t] = src[2 * t]
-                        else:
-                            src = x[n, c, iy]
-                            for t in range(hi - lo):
-                                seg[t] = src[(lo + t) * sw + off]
+                    if y1 <= y0 or hi <= lo:
+                        continue
+                    # one 2-D copy: a view per row cost as much as its copy
+                    if sh == 1 and sw == 1:
+                        plane[y0:y1, lo:hi] = x[n, c, y0 - ph:y1 - ph, lo + off:hi + off]
+                    else:
+                        src = x[n, c, a + y0 * sh - ph::sh, lo * sw + off::sw]
+                        plane[y0:y1, lo:hi] = src[:y1 - y0, :hi - lo]
 
 
 @lazy_njit(nogil=True)
