@@ -8,9 +8,9 @@ classification (``cross_entropy``, ``nll_loss``, ``binary_cross_entropy``,
 ``cosine_embedding_loss``, ``margin_ranking_loss``, ``triplet_margin_loss``,
 ``triplet_margin_with_distance_loss``). Cross-entropy, binary cross-entropy, and MSE,
 smooth L1 and Huber with a target of the input's float dtype are fused core ops, as in
-PyTorch; the others compose differentiable Tensor ops (``l1_loss`` too, as PyTorch's). (Over 600 lines: every loss of
-``torch.nn.functional`` but CTC is here, next to the reductions and target checks they
-share; ``ctc_loss`` has its own file.)
+PyTorch; the others compose differentiable Tensor ops (``l1_loss`` too, as PyTorch's).
+(Over 600 lines: every loss of ``torch.nn.functional`` but CTC is here, next to the
+reductions and target checks they share; ``ctc_loss`` has its own file.)
 
 >>> import autograd_core as ag, autograd_core.nn.functional as F
 >>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
@@ -32,6 +32,7 @@ from autograd_core.ops.loss import BinaryCrossEntropyWithLogits as _BCEWithLogit
 from autograd_core.ops.loss import CrossEntropyIndex as _CEIndex
 from autograd_core.ops.loss import CrossEntropyProb as _CEProb
 from autograd_core.ops.loss import RegressionLoss as _Regression
+from autograd_core.ops.loss import regression_composite as _regression_composite
 from autograd_core.ops.loss import nll_loss as _nll_loss
 from autograd_core.ops.loss import reduce_loss
 
@@ -101,13 +102,6 @@ def _regression(input: Tensor, target: Any, fn: str, kind: str, beta: float,
     return _Regression.apply(input, target, kind=kind, beta=float(beta), reduction=reduction)
 
 
-def _difference(input: Tensor, target: Any, fn: str) -> tuple[Tensor, Tensor]:
-    """``d = input - target`` and ``|d|``, the target checked and broadcast as ``_pair``."""
-    input, target = _pair(input, target, fn)
-    d = input - target
-    return d, d.abs()
-
-
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``(x - y)^2``, reduced.
@@ -155,8 +149,8 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     fused = _regression(input, target, "huber_loss", "huber", delta, reduction)
     if fused is not None:
         return fused
-    d, ad = _difference(input, target, "huber_loss")
-    return reduce_loss(ag.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
+    input, target = _pair(input, target, "huber_loss")   # mixed dtypes, promoted by Tensor ops
+    return _regression_composite(input, target, "huber", delta, reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
@@ -174,10 +168,10 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
         fused = _regression(input, target, "smooth_l1_loss", "smooth_l1", beta, reduction)
         if fused is not None:
             return fused
-    d, ad = _difference(input, target, "smooth_l1_loss")
-    # beta 0 is L1, with PyTorch's graph of it (abs, then the reduction)
-    loss = ad if beta == 0 else ag.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
-    return reduce_loss(loss, reduction)
+    input, target = _pair(input, target, "smooth_l1_loss")
+    if beta == 0:   # L1, with PyTorch's graph of it (abs, then the reduction)
+        return reduce_loss((input - target).abs(), reduction)
+    return _regression_composite(input, target, "smooth_l1", beta, reduction)   # mixed dtypes
 
 
 def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
