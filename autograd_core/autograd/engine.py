@@ -65,6 +65,31 @@ def node_parents(node: Any) -> tuple:
     return tuple([p for p in node.next if p is not None]) if node._is_fn else ()
 
 
+def graph_order(roots: Iterable[Any], stop: Any = ()) -> list:
+    """``toposort(roots, node_parents)``: the same algorithm and the same order, with each
+    node's ``next`` read in the loop (it runs for every node of every backward); the walk
+    does not go past a node in ``stop``."""
+    order: list = []
+    state: dict = {}
+    stack: list = list(roots)
+    push, place, get = stack.append, order.append, state.get
+    while stack:
+        node = stack[-1]
+        s = get(node)
+        if s is None:
+            state[node] = 1
+            if node._is_fn and node not in stop:
+                for p in node.next:
+                    if p is not None and p not in state:
+                        push(p)
+        else:
+            stack.pop()
+            if s == 1:
+                state[node] = 2
+                place(node)
+    return order
+
+
 def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: bool,
                  create_graph: bool, inputs: Sequence[Any] | None = None,
                  stop_at_inputs: bool = False) -> list | None:
@@ -93,10 +118,7 @@ def run_backward(roots: Sequence[Any], root_grads: Sequence[Any], retain_graph: 
         captured = [None] * len(inputs)
     owned: set = set()  # ids of gradient sums made here, which only this loop holds
 
-    if stop_at_inputs:
-        order = toposort(root_nodes, lambda n: () if n in wanted else node_parents(n))
-    else:
-        order = toposort(root_nodes, node_parents)
+    order = graph_order(root_nodes, wanted if stop_at_inputs else ())
     useful = None if wanted is None else _leading_to(order, wanted)
     watch = STATE.watch  # anomaly mode or a profiler: wraps each node's backward (Watch.backward)
     prev, prev_useful = STATE.enabled, STATE.useful

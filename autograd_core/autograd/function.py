@@ -139,8 +139,16 @@ class Function:
     @property
     def saved_arrays(self) -> tuple:
         """The saved arrays, after checking that none was modified in place since."""
-        self._check_saved()
-        return tuple([entry[0] for entry in self._saved])
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        arrays = []
+        for entry in saved:
+            vc = entry[2]
+            if vc is not None and vc[0] != entry[3]:
+                raise _modified_error(self, entry)
+            arrays.append(entry[0])
+        return tuple(arrays)
 
     def _check_saved(self) -> None:
         """Raise if the saved arrays were freed by an earlier backward, or if one of them
@@ -178,15 +186,23 @@ class Function:
         state = STATE
         if state.watch is not None:  # anomaly mode or a profiler: see anomaly_mode.Watch
             return state.watch.apply(cls, inputs, attrs)
+        # one pass over the inputs gathers their arrays and, with grad mode on, the node
+        # each input's gradient goes to (written out here rather than in helpers, as it
+        # runs for every op)
+        arrays = []
+        record = False
         if state.enabled:
             nodes = []
+            meta = []
             consts = None  # inputs that need no gradient: constants of the graph
-            record = False
             i = 0
             for t in inputs:
                 v = t._view
                 if v is not None and v[4] != t._vc[0]:
                     refresh_view(t)
+                a = t._data
+                arrays.append(a)
+                meta.append((a.shape, a.dtype))
                 if t._requires_grad:
                     c = t._ctx
                     nodes.append(t if c is None else c)
@@ -197,37 +213,43 @@ class Function:
                         consts = [None] * len(inputs)
                     consts[i] = t
                 i += 1
-            if record:
-                # the node: written out here rather than in a helper, as it runs for every
-                # recorded op
-                ctx = _new(cls)
-                ctx._saved = ()
-                ctx.next = tuple(nodes)
-                ctx._consts = consts
-                arrays = [t._data for t in inputs]
-                try:
-                    data = cls.forward(ctx, *arrays, **attrs)
-                except (ValueError, IndexError, TypeError) as e:
-                    raise op_error(cls, inputs, e) from None
-                if type(data) is not np.ndarray:  # a NumPy scalar (a full reduction): read-only
-                    raw, data = data, np.asarray(data)
-                    if ctx._saved:  # the output saved for backward stays the output (its graph)
-                        ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
-                out = make(data)
-                ctx._meta = [(a.shape, a.dtype) for a in arrays]
-                if ctx._saved:
-                    ctx._saved = _pack(ctx, arrays, inputs, data, out)
-                ctx._small = data if data.size <= SMALL_VALUES else None
-                out._requires_grad = True
-                out._ctx = ctx
-                if cls.is_view:
-                    mark_view(out, inputs[0], cls, attrs)
-                return out
-        try:  # nothing is recorded: a throwaway context, whatever it saves is dropped
-            data = cls.forward(_SCRATCH, *[t._data for t in inputs], **attrs)
+        else:
+            for t in inputs:
+                arrays.append(t._data)
+        if record:
+            ctx = _new(cls)
+            ctx._saved = ()
+            ctx.next = tuple(nodes)
+            ctx._consts = consts
+            ctx._meta = meta
+            try:
+                data = cls.forward(ctx, *arrays, **attrs)
+            except (ValueError, IndexError, TypeError) as e:
+                raise op_error(cls, inputs, e) from None
+            if type(data) is not np.ndarray:  # a NumPy scalar (a full reduction): read-only
+                raw, data = data, np.asarray(data)
+                if ctx._saved:  # the output saved for backward stays the output (its graph)
+                    ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
+            out = _new(Tensor)  # ``make(data)``, recorded
+            out._data = data
+            out._ctx = ctx
+            out._requires_grad = True
+            out._grad = None
+            out._hooks = None
+            out._retains_grad = False
+            out._label = None
+            out._vc = None
+            out._view = None
+            if ctx._saved:
+                ctx._saved = _pack(ctx, arrays, inputs, data, out)
+            ctx._small = data if data.size <= SMALL_VALUES else None
+        else:
+            # nothing is recorded: a throwaway context, whatever it saves is dropped
+            try:
+                data = cls.forward(_SCRATCH, *arrays, **attrs)
+            except (ValueError, IndexError, TypeError) as e:
+                raise op_error(cls, inputs, e) from None
             out = make(data if type(data) is np.ndarray else np.asarray(data))
-        except (ValueError, IndexError, TypeError) as e:
-            raise op_error(cls, inputs, e) from None
         if cls.is_view:
             mark_view(out, inputs[0], cls, attrs)
         return out

@@ -58,6 +58,9 @@ _RELU_SPLIT_MIN = 1 << 18
 # ReLU forward and backward: 47 us through the kernels, 6 us in NumPy); the results agree
 # bit for bit.
 _KERNEL_MIN = 1 << 12
+# The float zeros NumPy's small passes compare with, as 0-d arrays: NumPy converts a
+# Python 0 (or a NumPy scalar) on every call, which costs a tiny array's whole pass again.
+_ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
 
 
 # Inner loops index 1-D views from 0 with the bare loop counter, the form LLVM vectorises.
@@ -276,7 +279,7 @@ def _numba_ok(*arrays: np.ndarray) -> bool:
 def relu_forward(x: np.ndarray) -> np.ndarray:
     """``F.relu(x)``: ``np.maximum(x, 0)`` in one pass (a NaN stays NaN)."""
     if not _numba_ok(x):
-        return np.maximum(x, 0)
+        return np.maximum(x, _ZERO.get(x.dtype, 0))
     out = np.empty_like(x)
     fx, fo = x.reshape(-1), out.reshape(-1)
     threads.parallel_for(lambda lo, hi: _relu_forward_numba(fx, fo, lo, hi), x.size,
@@ -288,6 +291,9 @@ def relu_backward(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
     """The gradient of ReLU from its output: ``grad`` where ``out != 0`` (a NaN output
     passes it, as PyTorch's mask ``not out <= 0``), else 0 even for an inf or NaN ``grad``."""
     if grad.shape != out.shape or grad.dtype != out.dtype or not _numba_ok(grad, out):
+        zero = _ZERO.get(grad.dtype)
+        if zero is not None and out.dtype == grad.dtype:
+            return np.where(out != zero, grad, zero)
         return np.where(out != 0, grad, 0).astype(grad.dtype, copy=False)
     dx = np.empty_like(grad)
     fg, fo, fd = grad.reshape(-1), out.reshape(-1), dx.reshape(-1)

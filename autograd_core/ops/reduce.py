@@ -230,8 +230,10 @@ def _row_view(dim: int, *arrays: np.ndarray) -> tuple | None:
     for x in arrays:
         if x.shape != a.shape or x.dtype != a.dtype or not x.flags.c_contiguous:
             return None
+    if a.ndim == 2:
+        return arrays
     c = a.shape[-1]
-    return tuple(x.reshape(-1, c) for x in arrays)
+    return tuple([x.reshape(-1, c) for x in arrays])
 
 
 def _block_rows(rows: np.ndarray) -> int:
@@ -280,7 +282,8 @@ def _blocked_backward(grad: np.ndarray, out: np.ndarray, dim: int, inplace: bool
     g, o = view
     gx = g if inplace else np.empty_like(g)
     if _row_kernel(g):
-        return kernel(g, o, gx).reshape(grad.shape)
+        gx = kernel(g, o, gx)
+        return gx if grad.ndim == 2 else gx.reshape(grad.shape)
     step = _block_rows(g)
     tmp = np.empty((min(step, g.shape[0]), g.shape[1]), g.dtype) if inplace else None
     for i in range(0, g.shape[0], step):

@@ -20,6 +20,7 @@ import numpy as np
 from ..autograd import function as _f
 from ..autograd.function import is_tensor
 from ..ops.index import torch_order
+from .dtypes import get_default_dtype
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
     from .base import Tensor
@@ -44,7 +45,7 @@ def _pair_dtype(a: np.ndarray, scalar: Any) -> np.dtype:
     if isinstance(scalar, (bool, np.bool_)):
         return a.dtype
     if isinstance(scalar, (float, np.floating)) and not _is_float(a.dtype):
-        return np.dtype(np.float32)
+        return np.dtype(get_default_dtype())
     if isinstance(scalar, (int, np.integer)) and a.dtype == np.bool_:
         return np.dtype(np.int64)
     return a.dtype
@@ -85,7 +86,9 @@ def _keyword_size(args: tuple, kwargs: dict, name: str, op: str) -> tuple:
 def _check_dim(t: Tensor, dim: Any, op: str) -> int:
     """``dim`` as an index in ``[0, ndim)``; a 0-d tensor takes dims -1 and 0, as PyTorch's
     (then 0 is returned). Out of range: PyTorch's ``IndexError``."""
-    n = max(t.ndim, 1)
+    n = t.ndim or 1
+    if type(dim) is int and -n <= dim < n:   # the common case, checked first
+        return dim % n
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
     if not -n <= dim < n:
@@ -124,6 +127,8 @@ def numpy_names(fn: Any) -> Any:
     """
     @functools.wraps(fn)
     def aliased(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs:
+            return fn(*args)
         if "axis" in kwargs:
             if "dim" in kwargs:
                 raise TypeError(f"{fn.__name__}(): got both 'dim' and its alias 'axis'")

@@ -44,8 +44,13 @@ class PointwiseMixin:
                         f"'{type(other).__name__}'")
 
     def _binary(self, other: Any, Op: type, op: str, **attrs: Any) -> "Tensor":
-        if type(other) is _f.Tensor and other._data.dtype == self._data.dtype:  # the common case
+        kind = type(other)
+        if kind is _f.Tensor and other._data.dtype == self._data.dtype:  # the common case
             return Op.apply(self, other, **attrs)
+        if kind is float or kind is int:  # a Python number that takes self's float dtype
+            da = self._data.dtype
+            if da.kind == "f":
+                return Op.apply(self, _f.make(np.asarray(other, da)), **attrs)
         o = self._other(other, op)
         a = self
         da, do = a._data.dtype, o._data.dtype
@@ -81,7 +86,7 @@ class PointwiseMixin:
 
     def __truediv__(self, other: Any) -> "Tensor":
         a = self if _is_float(self._data.dtype) or isinstance(other, float) or (
-            is_tensor(other) and _is_float(other._data.dtype)) else self.float()
+            is_tensor(other) and _is_float(other._data.dtype)) else self._floating()
         return a._binary(other, P.Div, "/")
 
     def __rtruediv__(self, other: Any) -> "Tensor":

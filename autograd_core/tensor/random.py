@@ -27,6 +27,40 @@ if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, import
     from .base import Tensor
 
 
+# Up to this many weights, ``multinomial`` with replacement draws in Python floats (one
+# policy step of a reinforcement-learning loop samples from a handful of actions): a dozen
+# NumPy calls on tiny arrays cost more than the arithmetic itself.
+_FEW_WEIGHTS = 64
+
+
+def _draw_few(rows: np.ndarray, num_samples: int, g: np.random.Generator) -> np.ndarray | None:
+    """``multinomial(rows, num_samples, replacement=True)`` for few weights, the same
+    draws as the array path below bit for bit (the same float64 operations in the same
+    order: row sums by NumPy, then each weight over its row's sum, accumulated left to
+    right, and the sums over their last); None, drawing nothing, when a weight is negative
+    or not finite or a row sums to zero (the array path raises the errors)."""
+    totals = rows.astype(np.float64).sum(axis=1).tolist()
+    cdfs = []
+    for row, total in zip(rows.tolist(), totals):
+        if not (0 < total < _INF):   # NaN, inf and zero rows: the array path's errors
+            return None
+        c = 0.0
+        cdf = []
+        for x in row:
+            if not x >= 0:
+                return None
+            c += x / total
+            cdf.append(c)
+        last = cdf[-1]
+        cdfs.append([c / last for c in cdf])
+    u = g.random((len(cdfs), num_samples)).tolist()
+    return np.array([[sum([v >= c for c in cdf]) for v in draws] for cdf, draws in zip(cdfs, u)],
+                    dtype=np.int64)
+
+
+_INF = float("inf")
+
+
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Uniform numbers in [0, 1)."""
@@ -261,6 +295,10 @@ class RandomMixin:
         if not replacement and num_samples > n:
             raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement "
                              f"from {n} categories")
+        if replacement and w.size <= _FEW_WEIGHTS:
+            out = _draw_few(w.reshape(-1, n), num_samples, rng(generator))
+            if out is not None:
+                return _f.make(out.reshape(w.shape[:-1] + (num_samples,)))
         rows = w.reshape(-1, n).astype(np.float64)
         totals = rows.sum(axis=1)
         # non-negative weights with finite row sums are all finite (a NaN fails both)

@@ -306,6 +306,34 @@ def test_multinomial_with_replacement_draws_as_numpy_choice_row_by_row(shape, k)
         ag.tensor([[1.0, 0.0], [0.0, 0.0]]).multinomial(2, replacement=True)
 
 
+@pytest.mark.parametrize("shape", [(2,), (1, 2), (3, 5), (1, 9), (4, 16), (64,)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_multinomial_of_few_weights_draws_as_the_array_path(monkeypatch, shape, dtype):
+    """Few weights are drawn in Python floats (``_draw_few``): the same draws as the array
+    path for every seed, and bad weights still raise its errors without drawing."""
+    from autograd_core.tensor import random as R
+    rng = np.random.default_rng(7)
+    for seed in range(20):
+        w = rng.random(shape).astype(dtype)
+        w[..., seed % shape[-1]] = 0.0
+        if seed % 3 == 0:
+            w = w * dtype(1e-30)   # tiny weights: the sums are renormalised the same way
+        k = 1 + seed % 4
+        fast = ag.tensor(w).multinomial(k, True, generator=ag.Generator(seed)).numpy()
+        with monkeypatch.context() as m:
+            m.setattr(R, "_FEW_WEIGHTS", 0)
+            slow = ag.tensor(w).multinomial(k, True, generator=ag.Generator(seed)).numpy()
+        np.testing.assert_array_equal(fast, slow)
+        assert fast.dtype == np.int64 and fast.shape == shape[:-1] + (k,)
+    for bad, message in [([1.0, float("nan")], "finite"), ([1.0, float("inf")], "finite"),
+                         ([1.0, -0.5], "non-negative"), ([0.0, 0.0], "sums to zero")]:
+        g = ag.Generator(0)
+        with pytest.raises(RuntimeError, match=message):
+            ag.tensor(bad).multinomial(1, True, generator=g)
+        # nothing was drawn: the generator gives what a fresh one gives
+        assert g.np.random() == ag.Generator(0).np.random()
+
+
 # -- new_*, is_contiguous, function forms -------------------------------------------------
 def test_new_tensors_take_dtype_from_self(torch):
     x = ag.tensor([1, 2], dtype=ag.int32)

@@ -335,3 +335,61 @@ def test_added_keyword_arguments_as_torch(torch):
     assert x.numpy(force=True).tolist() == [1.0, 1.0]
     assert ag.tensor([1, 2], dtype=ag.int32).sum().dtype == ag.int64
     assert ag.tensor([1, 2], dtype=ag.int8).prod().dtype == ag.int64
+
+
+# -- Python numbers with tensors: the dtype of the result -----------------------------------
+NUMBER_CASES = [
+    ("int * float", lambda m: m.tensor([1, 2]) * 2.5),
+    ("float + int", lambda m: 2.5 + m.tensor([1, 2])),
+    ("int - float", lambda m: m.tensor([1, 2], dtype=m.int32) - 0.5),
+    ("bool * float", lambda m: m.tensor([True, False]) * 2.5),
+    ("int / int", lambda m: m.tensor([1, 2]) / 2),
+    ("bool / int", lambda m: m.tensor([True]) / 2),
+    ("int / int tensor", lambda m: m.tensor([1, 2]) / m.tensor([2])),
+    ("int ** float", lambda m: m.tensor([1, 2]) ** 0.5),
+    ("float16 * float", lambda m: m.tensor([1.5], dtype=m.float16) * 3.25),
+    ("float32 * int", lambda m: m.tensor([1.5]) * 3),
+    ("float64 + float", lambda m: m.tensor([1.5], dtype=m.float64) + 0.1),
+    ("int * int", lambda m: m.tensor([3], dtype=m.int16) * 7),
+    ("bool + int", lambda m: m.tensor([True]) + 1),
+]
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("name,fn", NUMBER_CASES, ids=[c[0] for c in NUMBER_CASES])
+def test_python_numbers_take_pytorchs_dtype(torch, name, fn, default):
+    """A Python float next to an integer tensor gives the default dtype (not always
+    float32), as does true division of integers; next to a float tensor a number takes
+    that tensor's dtype."""
+    before = ag.get_default_dtype()
+    ag.set_default_dtype(getattr(ag, default))
+    torch.set_default_dtype(getattr(torch, default))
+    try:
+        ours, theirs = fn(ag), fn(torch)
+    finally:
+        ag.set_default_dtype(before)
+        torch.set_default_dtype(torch.float32)
+    assert ours.numpy().dtype == theirs.numpy().dtype, name
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-3 if "16" in name else 1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("number", [2.5, -3, 0])
+def test_a_python_number_in_arithmetic_keeps_the_gradient(torch, dtype, number):
+    """The fast path for a Python number (it becomes a constant of the tensor's dtype):
+    values, result dtype and gradients of every operator as PyTorch's."""
+    base = np.array([[0.5, -1.25, 2.0]], dtype=dtype)
+    tol = 2e-3 if dtype == "float16" else 1e-6
+    for op in (lambda x: x * number, lambda x: number * x, lambda x: x + number,
+               lambda x: number - x, lambda x: x - number, lambda x: x / (number or 1),
+               lambda x: (number or 1) / x, lambda x: x ** (number or 2)):
+        outs = []
+        for m in (ag, torch):
+            x = m.tensor(base.copy(), requires_grad=True)
+            y = op(x)
+            y.sum().backward()
+            outs.append((y.detach().numpy(), x.grad.numpy(), str(y.dtype).split(".")[-1]))
+        (yo, go, do), (yt, gt, dt) = outs
+        assert do == dt == dtype
+        np.testing.assert_allclose(yo, yt, rtol=tol, atol=tol)
+        np.testing.assert_allclose(go, gt, rtol=tol, atol=tol)
