@@ -311,7 +311,7 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     def __iter__(self) -> Iterator["Tensor"]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(self.unbind(0))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:

@@ -253,10 +253,33 @@ class MovementMixin:
         return self.split(max(-(-n // chunks), 1), dim)
 
     def unbind(self, dim: int = 0) -> tuple:
+        """The slices along ``dim``, each a view (what iterating over a tensor gives).
+
+        >>> import autograd_core as ag
+        >>> [r.tolist() for r in ag.tensor([[1, 2], [3, 4]]).unbind(1)]
+        [[1, 3], [2, 4]]
+        """
         d = _check_dim(self, dim, "unbind")
-        if self.ndim == 0:
+        data = self._data
+        if data.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-        return tuple(self.select(d, i) for i in range(self.shape[d]))
+        v = self._view
+        if v is not None and v[4] != self._vc[0]:  # a stale view: its graph first
+            _f.refresh_view(self)
+        lead = (slice(None),) * d
+        n = data.shape[d]
+        if (self._requires_grad and STATE.enabled) or STATE.watch is not None:
+            return tuple([IX.Index.apply(self, index=lead + (i,)) for i in range(n)])
+        # nothing to record: each slice is the view Index.apply would make, without the
+        # op's machinery (a loop over a tensor's rows makes one per row)
+        make, mark = _f.make, _f.mark_view
+        out = []
+        for i in range(n):
+            key = lead + (i,)
+            t = make(data[key + (Ellipsis,)])
+            mark(t, self, IX.Index, {"index": key})
+            out.append(t)
+        return tuple(out)
 
     def select(self, dim: int, index: int) -> "Tensor":
         if self.ndim == 0:

@@ -119,3 +119,58 @@ def test_in_place_change_through_a_diagonal_view_reaches_the_base_and_its_gradie
         return h.detach().numpy(), x.grad.numpy()
     for a, b in zip(program(ag), program(torch)):
         np.testing.assert_allclose(a, b)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_iterating_and_unbind_give_views_as_pytorch(torch, dim):
+    """Without a graph to record, ``unbind`` (and iteration, which is ``unbind(0)``) makes
+    its views directly: they share memory and version with the base, and a base changed in
+    place by an op that requires grad gives them a graph, as PyTorch's views. (PyTorch
+    then refuses to differentiate through them, an output of a multi-view op; ours
+    differentiates, checked against the product's derivative.)"""
+    base = np.arange(24.0).reshape(2, 3, 4)
+    results = []
+    for m in (ag, torch):
+        x = m.tensor(base.copy())
+        parts = list(x) if dim == 0 else x.unbind(dim)
+        assert len(parts) == base.shape[dim]
+        parts[1].mul_(10)                       # writes through to x
+        before = parts[0].requires_grad
+        w = m.tensor(np.full(base.shape, 2.0), requires_grad=True)
+        x.mul_(w)                               # x now has a graph; its views follow
+        after = parts[0].requires_grad
+        results.append((x.detach().numpy().copy(), [p.detach().numpy().copy() for p in parts],
+                        before, after))
+        if m is ag:
+            parts[0].sum().backward()
+            first = [slice(None)] * 3
+            first[dim] = 0
+            expected = np.zeros_like(base)
+            expected[tuple(first)] = (base * np.where(np.arange(base.shape[dim]).reshape(
+                [-1 if i == dim % 3 else 1 for i in range(3)]) == 1, 10, 1))[tuple(first)]
+            np.testing.assert_array_equal(w.grad.numpy(), expected)
+    (xo, po, bo, ao), (xt, pt, bt, at) = results
+    np.testing.assert_array_equal(xo, xt)
+    for a, b in zip(po, pt):
+        np.testing.assert_array_equal(a, b)
+    assert (bo, ao) == (bt, at) == (False, True)
+
+
+def test_iterating_over_a_tensor_that_requires_grad_as_pytorch(torch):
+    """The recorded path: each row differentiates back to its slice of the tensor, with
+    grad mode on; under no_grad the rows have no graph."""
+    base = np.random.default_rng(3).standard_normal((5, 3))
+    grads, flags = [], []
+    for m in (ag, torch):
+        x = m.tensor(base.copy(), requires_grad=True)
+        rows = list(x * 1.0)
+        total = sum((r * (i + 1)).sum() for i, r in enumerate(rows))
+        total.backward()
+        grads.append(x.grad.numpy().copy())
+        with m.no_grad():
+            plain = list(x)
+        flags.append((rows[0].requires_grad, plain[0].grad_fn is None))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+    assert flags[0] == flags[1] == (True, True)
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        iter(ag.tensor(1.0))
