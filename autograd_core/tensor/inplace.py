@@ -126,13 +126,49 @@ class InPlaceMixin:
         return self._inplace("fill_", lambda s: P.Fill.apply(s, value=value))
 
     def add_(self, other: Any, alpha: float = 1) -> "Tensor":
+        if self._arith_inplace("add_", np.add, other, alpha):
+            return self
         return self._inplace("add_", lambda s: s + (other * alpha if alpha != 1 else other), other)
 
     def sub_(self, other: Any, alpha: float = 1) -> "Tensor":
+        if self._arith_inplace("sub_", np.subtract, other, alpha):
+            return self
         return self._inplace("sub_", lambda s: s - (other * alpha if alpha != 1 else other), other)
 
     def mul_(self, other: Any) -> "Tensor":
+        if self._arith_inplace("mul_", np.multiply, other, 1):
+            return self
         return self._inplace("mul_", lambda s: s * other, other)
+
+    def _arith_inplace(self, name: str, ufunc: Any, other: Any, alpha: Any) -> bool:
+        """``add_``, ``sub_`` or ``mul_`` when nothing is recorded, on a float tensor with a
+        Python number or a tensor of its dtype and shape (or 0-d): the ufunc straight into
+        this tensor's memory, the same arithmetic as the general path (``other * alpha``
+        first, in ``other``'s dtype) without its temporary, copy and grad-mode switch (a
+        manual SGD step, ``p.data.add_(p.grad, alpha=-lr)``). False: take the general path."""
+        d = self._data
+        if d.dtype.kind != "f" or STATE.watch is not None:
+            return False
+        kind = type(other)
+        if kind is float or kind is int:
+            if STATE.enabled and self._requires_grad:
+                return False
+            o = np.asarray(other * alpha if alpha != 1 else other, d.dtype)
+        elif kind is _f.Tensor:
+            o = other._data
+            if (STATE.enabled and (self._requires_grad or other._requires_grad)) or \
+                    o.dtype != d.dtype or (o.shape != d.shape and o.ndim):
+                return False
+            if alpha != 1:
+                if type(alpha) is not float and type(alpha) is not int:
+                    return False
+                o = o * np.asarray(alpha, d.dtype)
+        else:
+            return False
+        self._check_writable(name, False)
+        ufunc(d, o, out=d)
+        version_counter(self)[0] += 1
+        return True
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
         return self._inplace("div_", lambda s: s.div(other, rounding_mode=rounding_mode), other)

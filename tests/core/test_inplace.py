@@ -397,3 +397,71 @@ def test_a_full_reduction_saved_as_its_own_output_keeps_its_graph():
     y = 2.0 ** x.sum()
     assert type(y._data) is np.ndarray and y._data.flags.writeable
     assert ag.gradgradcheck(lambda x: 2.0 ** x.sum(), (x,))
+
+
+_ARITH_CASES = [
+    ("add_ number", lambda x, o: x.add_(2.5)),
+    ("add_ int", lambda x, o: x.add_(3)),
+    ("add_ tensor", lambda x, o: x.add_(o)),
+    ("add_ alpha", lambda x, o: x.add_(o, alpha=-0.1)),
+    ("add_ number alpha", lambda x, o: x.add_(2, alpha=0.5)),
+    ("sub_ tensor alpha", lambda x, o: x.sub_(o, alpha=3)),
+    ("sub_ 0-d", lambda x, o: x.sub_(o.sum())),
+    ("mul_ tensor", lambda x, o: x.mul_(o)),
+    ("mul_ number", lambda x, o: x.mul_(-1.5)),
+    ("itself", lambda x, o: x.add_(x)),
+    ("flipped itself", lambda x, o: x.add_(x.flip(0))),
+    ("transposed self", lambda x, o: x.T.mul_(o.T)),
+    ("row of self", lambda x, o: x[1].sub_(o[0], alpha=2)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("name,op", _ARITH_CASES, ids=[c[0] for c in _ARITH_CASES])
+def test_arithmetic_in_place_without_a_graph_as_pytorch(torch, monkeypatch, name, op, dtype):
+    """add_/sub_/mul_ with nothing to record write with NumPy straight into the tensor: the
+    same values as PyTorch, the same bits as the general path (out of place, then copied),
+    and a version bump shared with the base."""
+    from autograd_core.tensor.inplace import InPlaceMixin
+    rng = np.random.default_rng(5)
+    xs, os_ = rng.standard_normal((3, 4)).astype(dtype), rng.standard_normal((3, 4)).astype(dtype)
+    results = []
+    for m in (ag, torch, "general"):
+        lib = ag if m == "general" else m
+        x, o = lib.tensor(xs.copy()), lib.tensor(os_.copy())
+        before = x._version
+        if m == "general":
+            with monkeypatch.context() as patch:
+                patch.setattr(InPlaceMixin, "_arith_inplace", lambda *a: False)
+                op(x, o)
+        else:
+            op(x, o)
+        results.append((x.numpy().copy(), x._version - before))
+    (ours, v_ours), (theirs, v_theirs), (general, v_general) = results
+    np.testing.assert_array_equal(ours, general)
+    tol = 1e-2 if dtype == "float16" else 1e-6
+    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+    assert v_ours == v_theirs == v_general == 1
+
+
+def test_arithmetic_in_place_keeps_pytorchs_refusals(torch):
+    """The fast path leaves what it cannot take to the general path and its errors."""
+    leaf = ag.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        leaf.add_(1.0)
+    with ag.no_grad():
+        leaf.add_(1.0)      # allowed without grad mode, as PyTorch
+    assert leaf.tolist() == [2.0, 2.0, 2.0] and leaf.grad_fn is None
+    with pytest.raises(RuntimeError, match="more than one element"):
+        ag.ones(1).expand(3).add_(1.0)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        ag.ones(3).add_(ag.ones(2, 3))
+    x = ag.ones(3, dtype=ag.int64)
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        x.add_(0.5)
+    y = ag.ones(3)
+    w = ag.full((3,), 2.0, requires_grad=True)
+    y.mul_(w)               # recorded: the general path
+    assert y.grad_fn is not None
+    y.sum().backward()
+    assert w.grad.tolist() == [1.0, 1.0, 1.0]
