@@ -90,7 +90,13 @@ def is_basic(index) -> bool:
     if type(index) is SelectThenIndex:
         return False
     items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
+    for i in items:
+        if not (i is None or i is Ellipsis or isinstance(i, _BASIC)):
+            return False
+    return True
+
+
+_BASIC = (int, np.integer, slice)
 
 
 def add_at(out: np.ndarray, index, g: np.ndarray) -> None:

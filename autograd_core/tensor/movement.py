@@ -162,19 +162,31 @@ class MovementMixin:
         if kwargs:
             sizes = _keyword_size(sizes, kwargs, "size", "expand")
         sizes = _size(sizes)
-        lead = len(sizes) - self.ndim
+        have = self._data.shape
+        lead = len(sizes) - len(have)
         if lead < 0:
-            raise RuntimeError(f"expand: the number of sizes ({len(sizes)}) must be at least the "
-                             f"number of dims of shape {self.shape}")
-        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        if shape == self.shape:
+            raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be "
+                               f"greater or equal to the number of dimensions in the tensor "
+                               f"({len(have)})")
+        shape = []
+        for i, s in enumerate(sizes):
+            if i < lead:      # a new leading dim: a size of its own
+                if s < 0:
+                    raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed "
+                                       f"in a leading, non-existing dimension {i}")
+            else:
+                n = have[i - lead]
+                if s == -1:
+                    s = n
+                elif n != 1 and n != s or s < 0:
+                    raise RuntimeError(
+                        f"The expanded size of the tensor ({s}) must match the existing size "
+                        f"({n}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                        f"Tensor sizes: {list(have)}")
+            shape.append(s)
+        shape = tuple(shape)
+        if shape == have:
             return self
-        try:
-            np.broadcast_shapes(self.shape, shape)
-            if any(a != 1 and a != b for a, b in zip(self.shape, shape[lead:])):
-                raise ValueError
-        except ValueError:
-            raise RuntimeError(f"expand: shape {self.shape} cannot be expanded to {shape}") from None
         return MV.Expand.apply(self, shape=shape)
 
     def expand_as(self, other: "Tensor") -> "Tensor":
@@ -240,9 +252,12 @@ class MovementMixin:
             sizes = list(split_size_or_sections)
             if sum(sizes) != n:
                 raise RuntimeError(f"split: sizes {sizes} don't add up to dim {d}'s size {n}")
+        # each piece is ``narrow(d, start, s)``, whose checks the sizes pass by construction
+        lead = (slice(None),) * d
+        index = IX.Index.apply
         out, start = [], 0
         for s in sizes:
-            out.append(self.narrow(d, start, s))
+            out.append(index(self, index=lead + (slice(start, start + s),)))
             start += s
         return tuple(out)
 

@@ -393,3 +393,23 @@ def test_a_python_number_in_arithmetic_keeps_the_gradient(torch, dtype, number):
         assert do == dt == dtype
         np.testing.assert_allclose(yo, yt, rtol=tol, atol=tol)
         np.testing.assert_allclose(go, gt, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("sizes", [(-1, 8, 1), (8, 3, 2), (3,), (8, -2), (2, 8, -1), (8, 4),
+                                   (1, -1, 5), (8, 1)])
+def test_expand_sizes_and_refusals_as_pytorch(torch, sizes):
+    """-1 keeps a dim, but not in a new leading one; a dim of size > 1 cannot change:
+    PyTorch's shapes, and its RuntimeError and message otherwise."""
+    results = []
+    for m in (ag, torch):
+        x = m.arange(8.0).reshape(8, 1)
+        try:
+            results.append(tuple(x.expand(*sizes).shape))
+        except RuntimeError as e:
+            results.append(str(e).split("expand(torch.FloatTensor{[8, 1]}, size=[3]): ")[-1]
+                           .replace("expand: ", ""))
+    ours, theirs = results
+    if isinstance(theirs, str) and "overflow" in theirs:   # (8, -2): PyTorch's own wording
+        assert isinstance(ours, str) and "(-2)" in ours
+    else:
+        assert ours == theirs
