@@ -136,9 +136,9 @@ class Function:
             return tuple([n is not None for n in self.next])
         return tuple([n is not None and n in useful for n in self.next])
 
-    @property
-    def saved_arrays(self) -> tuple:
-        """The saved arrays, after checking that none was modified in place since."""
+    def _check_saved(self) -> tuple:
+        """The saved arrays, after checking that none was modified in place since (and
+        that an earlier backward did not free them): PyTorch's errors otherwise."""
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
@@ -150,16 +150,7 @@ class Function:
             arrays.append(entry[0])
         return tuple(arrays)
 
-    def _check_saved(self) -> None:
-        """Raise if the saved arrays were freed by an earlier backward, or if one of them
-        was modified in place since it was saved."""
-        saved = self._saved
-        if saved is None:
-            raise RuntimeError(FREED_MESSAGE)
-        for entry in saved:
-            vc = entry[2]
-            if vc is not None and vc[0] != entry[3]:
-                raise _modified_error(self, entry)
+    saved_arrays = property(_check_saved)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -230,16 +221,9 @@ class Function:
                 raw, data = data, np.asarray(data)
                 if ctx._saved:  # the output saved for backward stays the output (its graph)
                     ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
-            out = _new(Tensor)  # ``make(data)``, recorded
-            out._data = data
-            out._ctx = ctx
+            out = make(data)
             out._requires_grad = True
-            out._grad = None
-            out._hooks = None
-            out._retains_grad = False
-            out._label = None
-            out._vc = None
-            out._view = None
+            out._ctx = ctx
             if ctx._saved:
                 ctx._saved = _pack(ctx, arrays, inputs, data, out)
             ctx._small = data if data.size <= SMALL_VALUES else None

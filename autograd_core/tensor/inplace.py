@@ -147,7 +147,8 @@ class InPlaceMixin:
         first, in ``other``'s dtype) without its temporary, copy and grad-mode switch (a
         manual SGD step, ``p.data.add_(p.grad, alpha=-lr)``). False: take the general path."""
         d = self._data
-        if d.dtype.kind != "f" or STATE.watch is not None:
+        if d.dtype.kind != "f" or STATE.watch is not None or (
+                type(alpha) is not int and type(alpha) is not float):
             return False
         kind = type(other)
         if kind is float or kind is int:
@@ -160,8 +161,6 @@ class InPlaceMixin:
                     o.dtype != d.dtype or (o.shape != d.shape and o.ndim):
                 return False
             if alpha != 1:
-                if type(alpha) is not float and type(alpha) is not int:
-                    return False
                 o = o * np.asarray(alpha, d.dtype)
         else:
             return False

@@ -514,3 +514,24 @@ def test_spread_and_sum_to_shape_are_inverse_shapes():
     np.testing.assert_array_equal(sum_to_shape(np.ones((2, 4, 3)), (4, 1)), np.full((4, 1), 6.0))
     np.testing.assert_array_equal(sum_to_shape(np.ones((2, 3)), (2, 3)), np.ones((2, 3)))
     assert sum_to_shape(np.ones((2, 3)), ()).shape == ()
+
+
+def test_the_backward_order_is_the_generic_toposort():
+    """``graph_order`` (the engine's, reading each node's ``next`` in its loop) places the
+    nodes exactly as ``toposort(roots, node_parents)``, with and without stop nodes."""
+    from autograd_core.autograd.engine import graph_order, node_parents, toposort
+    rng = np.random.default_rng(0)
+    for trial in range(20):
+        leaves = [ag.tensor(rng.standard_normal(3), requires_grad=True) for _ in range(3)]
+        const = ag.tensor(rng.standard_normal(3))
+        values = list(leaves)
+        for _ in range(12):   # a random graph: shared inputs, constants, repeats
+            a, b = (values[i] for i in rng.integers(0, len(values), 2))
+            op = rng.integers(0, 4)
+            values.append(a * b if op == 0 else a + const if op == 1 else (a - b).tanh()
+                          if op == 2 else ag.stack([a, b]).sum(0))
+        roots = [values[-1].grad_fn, values[-2].grad_fn]
+        assert graph_order(roots) == toposort(roots, node_parents)
+        stop = {values[len(values) // 2].grad_fn} - {None}
+        assert graph_order(roots, stop) == toposort(
+            roots, lambda n: () if n in stop else node_parents(n))
