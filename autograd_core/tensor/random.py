@@ -27,10 +27,11 @@ if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, import
     from .base import Tensor
 
 
-# Up to this many weights, ``multinomial`` with replacement draws in Python floats (one
-# policy step of a reinforcement-learning loop samples from a handful of actions): a dozen
-# NumPy calls on tiny arrays cost more than the arithmetic itself.
-_FEW_WEIGHTS = 64
+# Up to this many weights times draws, ``multinomial`` with replacement draws in Python
+# floats (one policy step of a reinforcement-learning loop samples once from a handful of
+# actions): a dozen NumPy calls on tiny arrays cost more than the arithmetic itself, which
+# grows with both.
+_FEW_WEIGHTS = 256
 
 
 def _draw_few(rows: np.ndarray, num_samples: int, g: np.random.Generator) -> np.ndarray | None:
@@ -295,7 +296,7 @@ class RandomMixin:
         if not replacement and num_samples > n:
             raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement "
                              f"from {n} categories")
-        if replacement and w.size <= _FEW_WEIGHTS:
+        if replacement and w.size * num_samples <= _FEW_WEIGHTS:
             out = _draw_few(w.reshape(-1, n), num_samples, rng(generator))
             if out is not None:
                 return _f.make(out.reshape(w.shape[:-1] + (num_samples,)))
