@@ -63,6 +63,12 @@ FREED_MESSAGE = (
 
 _new = object.__new__
 
+# True while something stands in for ``Function.apply`` to see every op (ONNX export's
+# tracer, ``onnx/capture.py``). The shortcuts that make an op's result without
+# ``Function.apply`` when nothing is recorded (``x[i]``, ``unbind``, ``stack``, in-place
+# arithmetic) take ``Function.apply`` then, so that no op goes unseen.
+OPS_TRACED = False
+
 # A node keeps its output's values when they are this few (pictures and explanations
 # of small graphs then show every value), and otherwise only a weak reference to it.
 SMALL_VALUES = 64

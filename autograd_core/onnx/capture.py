@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import function
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..tensor.inplace import InPlaceMixin
@@ -142,6 +143,7 @@ class Tracer:
             raise OnnxExporterError("onnx.export: an export is already running (export is not "
                                     "re-entrant)")
         _STATE["active"] = self
+        function.OPS_TRACED = True
         self._saved = {(Function, "apply"): Function.__dict__["apply"]}
         for name in ("_compare", "_bitwise", "bitwise_not", "logical_not", "__bool__",
                      "_extreme", "_arg_extreme"):
@@ -160,6 +162,7 @@ class Tracer:
             else:
                 setattr(owner, name, v)
         _STATE["active"] = None
+        function.OPS_TRACED = False
 
 
 _OWN_TENSOR_ATTRS = set(Tensor.__dict__)

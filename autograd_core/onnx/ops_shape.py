@@ -50,6 +50,14 @@ def cat(g, c):
     return g.op("Concat", ins, axis=int(c.attrs.get("dim", 0)) % ndim)
 
 
+@converts("Stack")
+def stack(g, c):
+    axis = int(c.attrs.get("dim", 0)) % len(c.out_shape)
+    ins = [g.op("Unsqueeze", [g.inp(c, i, c.out_dtype), g.ints([axis])])
+           for i in range(len(c.inputs))]
+    return g.op("Concat", ins, axis=axis)
+
+
 @converts("Flip")
 def flip(g, c):
     ndim = len(c.in_shapes[0])

@@ -102,6 +102,36 @@ class Cat(Function):
         return tuple(grads)
 
 
+def stack_arrays(arrays, dim: int) -> np.ndarray:
+    """``np.stack(arrays, axis=dim)`` of arrays of one shape and dtype, a new C-contiguous
+    array (along dim 0 by ``np.array``, which copies them in one call where ``np.stack``
+    makes a view of each first: 26 against 44 us for 64 images of 28x28)."""
+    return np.array(arrays) if dim == 0 else np.stack(arrays, axis=dim)
+
+
+class Stack(Function):
+    """Tensors of one shape joined along a new dim: one node for all of them (PyTorch's
+    ``StackBackward``), where unsqueezing each and joining them made one more per input."""
+
+    op = "stack"
+
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        ctx.dim = dim
+        return stack_arrays(arrays, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad.select(ctx.dim, i) if need else None
+                     for i, need in enumerate(ctx.needs_input_grad))
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        return tuple(grad[lead + (i,)] if node is not None else None
+                     for i, node in enumerate(ctx.next))
+
+
 class Flip(Function):
     """The elements in reverse order along ``dims`` (a copy, as PyTorch's flip)."""
 

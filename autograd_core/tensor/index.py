@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import function as _f
 from ..autograd.function import is_tensor, scalar_type_name
+from ..autograd.grad_mode import STATE
 from .args import _check_dim, _index, _index_1d, _require_tensor
 from ..ops import index as IX
 from ..ops import movement as MV
@@ -26,6 +27,21 @@ class IndexMixin:
     __slots__ = ()
 
     def __getitem__(self, index: Any) -> "Tensor":
+        data = self._data
+        if type(index) is int and data.ndim and -data.shape[0] <= index < data.shape[0] and \
+                not (self._requires_grad and STATE.enabled) and STATE.watch is None \
+                and not _f.OPS_TRACED:
+            # ``x[i]`` with nothing to record (a Dataset's sample, a row of a batch): the
+            # view Index.apply would make, marked as ``mark_view`` would, without the op's
+            # machinery; a view whose base changed in place takes the general path
+            v = self._view
+            if v is None or v[4] == self._vc[0]:
+                base = self if v is None else v[0]
+                vc = _f.version_counter(base)
+                t = _f.make(data[index, ...])
+                t._vc = vc
+                t._view = (base, self, IX.Index, {"index": index}, vc[0], not STATE.enabled)
+                return t
         return IX.Index.apply(self, index=_index(index))
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":

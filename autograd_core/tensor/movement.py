@@ -21,7 +21,7 @@ from ..ops import index as IX
 from ..ops import movement as MV
 from ..ops import product as PR
 from .dtypes import _dtype, get_default_dtype
-from .pointwise import where
+from .pointwise import result_dtype, where
 from .size import Size
 
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
@@ -283,16 +283,21 @@ class MovementMixin:
             _f.refresh_view(self)
         lead = (slice(None),) * d
         n = data.shape[d]
-        if (self._requires_grad and STATE.enabled) or STATE.watch is not None:
+        if (self._requires_grad and STATE.enabled) or STATE.watch is not None or _f.OPS_TRACED:
             return tuple([IX.Index.apply(self, index=lead + (i,)) for i in range(n)])
         # nothing to record: each slice is the view Index.apply would make, without the
-        # op's machinery (a loop over a tensor's rows makes one per row)
-        make, mark = _f.make, _f.mark_view
+        # op's machinery (a loop over a tensor's rows makes one per row); basic indexing
+        # always gives a view, so each is marked as ``mark_view`` would, without its checks
+        make, index = _f.make, IX.Index
+        base = self if v is None else v[0]
+        vc = _f.version_counter(base)
+        version, no_grad = vc[0], not STATE.enabled
         out = []
         for i in range(n):
             key = lead + (i,)
             t = make(data[key + (Ellipsis,)])
-            mark(t, self, IX.Index, {"index": key})
+            t._vc = vc
+            t._view = (base, self, index, {"index": key}, version, no_grad)
             out.append(t)
         return tuple(out)
 
@@ -775,8 +780,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}, "
                              f"got shapes {[x.shape for x in tensors]}")
         dtypes.add(t._data.dtype)
-    if len(dtypes) > 1:
-        dt = np.result_type(*dtypes)
+    if len(dtypes) > 1:   # PyTorch's promotion: an int64 and a float32 tensor give float32
+        dt = result_dtype(*tensors)
         tensors = [t._cast(dt) for t in tensors]
     return MV.Cat.apply(*tensors, dim=d)
 
@@ -785,15 +790,45 @@ concat = concatenate = cat
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors of equal shape along a new dim."""
+    """Join tensors of equal shape along a new dim (dtypes promoted as ``cat``'s).
+
+    >>> import autograd_core as ag
+    >>> ag.stack([ag.tensor([1, 2]), ag.tensor([3, 4])], dim=1)
+    tensor([[1, 3],
+            [2, 4]])
+    """
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("stack: expected a non-empty list of Tensors")
-    shapes = {t.shape for t in tensors}
-    if len(shapes) != 1:
-        raise RuntimeError(f"stack: expects each tensor to be equal size, got shapes "
-                         f"{[t.shape for t in tensors]}")
-    return cat([t.unsqueeze(dim) for t in tensors], dim)
+        raise RuntimeError("stack expects a non-empty TensorList")
+    # one pass over plain tuples and dtypes: stack joins many small tensors (a DataLoader
+    # collates every batch with it)
+    first = tensors[0]
+    if not is_tensor(first):
+        raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(first).__name__}")
+    fs, dtype = first._data.shape, first._data.dtype
+    mixed = grad = False
+    for i, t in enumerate(tensors):
+        if not is_tensor(t):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+        a = t._data
+        if a.shape != fs:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(fs)} "
+                               f"at entry 0 and {list(a.shape)} at entry {i}")
+        if a.dtype != dtype:
+            mixed = True
+        if t._requires_grad:
+            grad = True
+    n = len(fs) + 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    if mixed:
+        dt = result_dtype(*tensors)
+        tensors = [t._cast(dt) for t in tensors]
+    if not (grad and STATE.enabled) and STATE.watch is None and not _f.OPS_TRACED:
+        return _f.make(MV.stack_arrays([t._data for t in tensors], dim % n))
+    return MV.Stack.apply(*tensors, dim=dim % n)
 
 
 class _NDim:
@@ -924,7 +959,7 @@ def block_diag(*tensors: "Tensor") -> "Tensor":
         ts.append(t.reshape(1, -1) if t.ndim < 2 else t)
     if not ts:
         return _f.make(np.zeros((1, 0), get_default_dtype()))
-    dt = np.result_type(*[t._data.dtype for t in ts])
+    dt = result_dtype(*ts)
     cols = sum(t.shape[1] for t in ts)
     rows, left = [], 0
     for t in ts:

@@ -397,3 +397,22 @@ def test_train_exports_onnx_and_evaluate_runs_it(tmp_path, capsys):
     (tmp_path / "checkpoint.npz").write_bytes((out / "checkpoint.npz").read_bytes())
     assert main(["evaluate", str(tmp_path / "bad.onnx")]) == 2
     assert "bad.onnx: not a valid ONNX model" in capsys.readouterr().err
+
+
+class Shortcuts(nn.Module):
+    """Ops that, with nothing to record, make their result without ``Function.apply``
+    (``x[i]``, iteration and ``unbind``, ``stack``, in-place arithmetic): export must see
+    them all the same, or the graph would take their results for constants."""
+
+    def forward(self, x):
+        y = x * 1.0
+        y.add_(2.0)
+        y.mul_(y[:, :1])
+        rows = list(y.transpose(0, 1))            # unbind(0) over the features
+        z = ag.stack([rows[0], rows[2] * rows[1], y[:, 0]], dim=1)
+        return z + x[0][1:] + y.unbind(1)[3].unsqueeze(1)
+
+
+def test_export_sees_the_ops_made_without_function_apply(tmp_path):
+    export_and_compare(Shortcuts(), [(B, 4)], tmp_path)
+    export_and_compare(Shortcuts(), [(B, 4)], tmp_path, dynamic=False)

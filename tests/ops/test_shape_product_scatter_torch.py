@@ -58,6 +58,12 @@ CASES = {
                      [arr(4)]),
     "column_stack": (lambda m, a, b, c: m.column_stack([a, b, c]), [arr(3), arr((3, 2), 1), arr(3, 2)]),
     "dstack": (lambda m, a, b: m.dstack([a, b]), [arr((2, 3)), arr((2, 3), 1)]),
+    "stack": (lambda m, a, b, c: flat(m, [m.stack([a, b, c]), m.stack([a, a * 2], dim=-1),
+                                          m.stack((c, b), 1) * m.stack([b, c], -2)]),
+              [arr((2, 3)), arr((2, 3), 1), arr((2, 3), 2)]),
+    "stack_0d_and_a_constant": (lambda m, a: m.stack([a[0, 0], m.tensor(2.0, dtype=a.dtype),
+                                                       a.sum(), a[1, 2] * a[0, 1]]) ** 2,
+                                [arr((2, 3))]),
     "flips": (lambda m, a: m.fliplr(a) * 2 + a.flipud() + m.flipud(a[0]), [arr((3, 3, 2))]),
     "rot90": (lambda m, a: flat(m, [m.rot90(a), a.rot90(2, [-1, 0]), a.rot90(-1, (1, 2)),
                                     a.rot90(3), a.rot90(0)]), [arr((2, 3, 4))]),
@@ -136,6 +142,10 @@ def test_random_shapes_match_torch(torch, seed):
     check(torch, lambda m, x, y: m.tensordot(x, y, n), [arr(a, seed), arr(b, seed + 2)])
     c = shape(2, 1) + (3,)
     check(torch, lambda m, x, y: m.cross(x, y, dim=-1), [arr(c, seed), arr((1,) + c[1:], seed + 3)])
+    s, count = shape(rng.integers(0, 4)), int(rng.integers(1, 5))
+    dim = int(rng.integers(-len(s) - 1, len(s) + 1))
+    check(torch, lambda m, *ts: m.stack([t * (i + 1) for i, t in enumerate(ts)], dim),
+          [arr(s, seed + k) for k in range(count)])
     r = int(rng.integers(2, 5))  # PyTorch's pdist backward crashes on fewer than 2 rows
     check(torch, lambda m, x: m.pdist(x, 2), [arr((r, 3), seed)])
     off = int(rng.integers(-3, 4))
@@ -158,6 +168,8 @@ def test_gradcheck_a_few():
     assert gradcheck(lambda x, v: x.index_put((ag.tensor([0, 0]),), v, accumulate=True),
                      (a, leaf(arr(3, 5))))
     assert gradcheck(lambda x: MV.vander(x, 4), (leaf(arr(3, 6)),))
+    assert gradcheck(lambda x, y: MV.stack([x, y, x * y], dim=1), (c, d))
+    assert gradgradcheck(lambda x, y: MV.stack([x, y * x], dim=-1) ** 2, (c, d))
     assert gradgradcheck(lambda x: x.rot90(1, (1, 0)) ** 2, (a,))
     assert gradgradcheck(lambda x, y: PR.cross(x, y, dim=1) ** 2, (c, d))
     assert gradgradcheck(lambda x, v: x.masked_scatter(ag.tensor([True, False, True]), v) ** 2,
@@ -256,7 +268,14 @@ def test_dtypes_and_empty(torch):
                  lambda m: m.diagflat(m.tensor(3.0)),
                  lambda m: m.pdist(m.zeros(1, 2)),
                  lambda m: m.addmv(m.tensor([float("nan"), 1.0]), m.ones(2, 3), m.ones(3), beta=0),
-                 lambda m: m.dist(m.zeros(2, 3), m.ones(3), 0)]:
+                 lambda m: m.dist(m.zeros(2, 3), m.ones(3), 0),
+                 lambda m: m.stack([m.tensor([1, 2]), m.tensor([0.5, 1.0])]),
+                 lambda m: m.stack([m.tensor(1), m.tensor(2.0, dtype=m.float64)], 0),
+                 lambda m: m.stack([m.tensor([1], dtype=m.int8), m.tensor([2], dtype=m.uint8)]),
+                 lambda m: m.stack([m.zeros(0, 2), m.zeros(0, 2)], 1),
+                 lambda m: m.cat([m.tensor([1, 2]), m.tensor([0.5, 1.0])]),
+                 lambda m: m.cat([m.tensor([True]), m.tensor([3], dtype=m.int32)]),
+                 lambda m: m.block_diag(m.tensor([[1]]), m.tensor([[0.5]]))]:
         ours, theirs = call(OURS), call(torch)
         assert ours.shape == tuple(theirs.shape)
         assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
@@ -345,6 +364,12 @@ ERRORS = [
     lambda m: m.select_scatter(m.zeros(3, 3), m.ones(3), 0, 3),
     lambda m: m.slice_scatter(m.zeros(3, 3), m.ones(3, 3), 0, 1),
     lambda m: m.slice_scatter(m.zeros(6, 3), m.ones(2, 3), 0, 1, 3, 0),
+    lambda m: m.stack([]),
+    lambda m: m.stack([m.zeros(2), m.zeros(3)]),
+    lambda m: m.stack([m.zeros(2, 3), m.zeros(2, 3), m.zeros(3, 2)], 1),
+    lambda m: m.stack([m.zeros(2), [1.0, 2.0]]),
+    lambda m: m.stack([m.zeros(2)], 2),
+    lambda m: m.stack([m.zeros(2)], -3),
     lambda m: m.is_nonzero(m.zeros(0)),
     lambda m: m.is_nonzero(m.zeros(2)),
 ]
@@ -362,3 +387,36 @@ def test_errors_as_torch(torch, k):
     t, o = str(theirs.value), str(ours.value)
     if "expand(" not in t and "dtype" not in t.split(",")[0]:
         assert o.split("\n")[0] == t.split("\n")[0], (o, t)
+
+
+def test_stack_is_one_node_whose_gradients_are_views_of_one_array(torch):
+    # PyTorch records one StackBackward0 for all inputs (not one unsqueeze each and a cat):
+    # the same here, and the gradient of each input is its slice of the output's
+    xs = [leaf(arr(3, k)) for k in range(5)]
+    y = ag.stack(xs, 1)
+    assert y.grad_fn.name() == "StackBackward0" and len(y.grad_fn.next_functions) == 5
+    w = arr((3, 5), 9)
+    (y * ag.tensor(w)).sum().backward()
+    for k, x in enumerate(xs):
+        np.testing.assert_array_equal(x.grad.numpy(), w[:, k])
+    tx = [torch.tensor(arr(3, k), requires_grad=True) for k in range(5)]
+    theirs = torch.stack(tx, 1).grad_fn
+    assert theirs.name() == "StackBackward0" and len(theirs.next_functions) == 5
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_stack_without_a_graph_copies_as_pytorch(torch, dim):
+    # the path with nothing to record (a DataLoader's collate): a new contiguous tensor,
+    # equal to PyTorch's, that shares no memory with its inputs
+    parts = [arr((2, 3), k).astype(np.float32) for k in range(4)]
+    ours = ag.stack([ag.tensor(p) for p in parts], dim)
+    theirs = torch.stack([torch.tensor(p) for p in parts], dim)
+    assert ours.shape == tuple(theirs.shape) and ours.grad_fn is None and ours.is_contiguous()
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    src = ag.tensor(parts[0])
+    out = ag.stack([src, src], dim)
+    src.add_(1)
+    np.testing.assert_array_equal(out.numpy(), np.stack([parts[0]] * 2, dim))
+    with ag.no_grad():
+        x = ag.ones(2, requires_grad=True)
+        assert ag.stack([x, x]).grad_fn is None and not ag.stack([x, x]).requires_grad
