@@ -467,8 +467,13 @@ def _shares_base(out: np.ndarray, a: np.ndarray) -> bool:
 def mark_view(out: Any, inp: Any, cls: type, attrs: dict) -> None:
     """Record that ``out`` is a view of ``inp`` made by ``cls(**attrs)``: it shares the
     base's version counter and can be replayed from the base (see ``replay``)."""
-    if not _shares_base(out._data, inp._data):
-        return
+    if _shares_base(out._data, inp._data):
+        mark_known_view(out, inp, cls, attrs)
+
+
+def mark_known_view(out: Any, inp: Any, cls: type, attrs: dict) -> None:
+    """``mark_view`` for an ``out`` known to share ``inp``'s memory (basic indexing always
+    gives a view), without the check."""
     base = inp if inp._view is None else inp._view[0]
     vc = version_counter(base)
     out._vc = vc

@@ -32,15 +32,12 @@ class IndexMixin:
                 not (self._requires_grad and STATE.enabled) and STATE.watch is None \
                 and not _f.OPS_TRACED:
             # ``x[i]`` with nothing to record (a Dataset's sample, a row of a batch): the
-            # view Index.apply would make, marked as ``mark_view`` would, without the op's
-            # machinery; a view whose base changed in place takes the general path
+            # view Index.apply would make, without the op's machinery; a view whose base
+            # changed in place takes the general path
             v = self._view
             if v is None or v[4] == self._vc[0]:
-                base = self if v is None else v[0]
-                vc = _f.version_counter(base)
                 t = _f.make(data[index, ...])
-                t._vc = vc
-                t._view = (base, self, IX.Index, {"index": index}, vc[0], not STATE.enabled)
+                _f.mark_known_view(t, self, IX.Index, {"index": index})
                 return t
         return IX.Index.apply(self, index=_index(index))
 

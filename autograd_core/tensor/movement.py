@@ -286,8 +286,8 @@ class MovementMixin:
         if (self._requires_grad and STATE.enabled) or STATE.watch is not None or _f.OPS_TRACED:
             return tuple([IX.Index.apply(self, index=lead + (i,)) for i in range(n)])
         # nothing to record: each slice is the view Index.apply would make, without the
-        # op's machinery (a loop over a tensor's rows makes one per row); basic indexing
-        # always gives a view, so each is marked as ``mark_view`` would, without its checks
+        # op's machinery (a loop over a tensor's rows makes one per row); each is marked
+        # as ``mark_known_view`` would, with the base and counter found once for all
         make, index = _f.make, IX.Index
         base = self if v is None else v[0]
         vc = _f.version_counter(base)
@@ -802,10 +802,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise RuntimeError("stack expects a non-empty TensorList")
     # one pass over plain tuples and dtypes: stack joins many small tensors (a DataLoader
     # collates every batch with it)
-    first = tensors[0]
-    if not is_tensor(first):
-        raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(first).__name__}")
-    fs, dtype = first._data.shape, first._data.dtype
+    first = tensors[0]   # if it is no tensor, the loop says so at i == 0
+    fs, dtype = (first._data.shape, first._data.dtype) if is_tensor(first) else ((), None)
     mixed = grad = False
     for i, t in enumerate(tensors):
         if not is_tensor(t):
