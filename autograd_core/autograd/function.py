@@ -64,10 +64,17 @@ FREED_MESSAGE = (
 _new = object.__new__
 
 # True while something stands in for ``Function.apply`` to see every op (ONNX export's
-# tracer, ``onnx/capture.py``). The shortcuts that make an op's result without
-# ``Function.apply`` when nothing is recorded (``x[i]``, ``unbind``, ``stack``, in-place
-# arithmetic) take ``Function.apply`` then, so that no op goes unseen.
+# tracer, ``onnx/capture.py``); see ``ops_observed``.
 OPS_TRACED = False
+
+
+def ops_observed() -> bool:
+    """True while something must see every op: anomaly mode or a profiler (``STATE.watch``,
+    which ``Function.apply`` hands each op to) or ONNX export (``OPS_TRACED``). The
+    shortcuts that make an op's result without ``Function.apply`` when nothing is recorded
+    (``x[i]``, ``unbind``, ``stack``, in-place arithmetic) ask this first and take
+    ``Function.apply`` then, so that no op goes unseen."""
+    return STATE.watch is not None or OPS_TRACED
 
 # A node keeps its output's values when they are this few (pictures and explanations
 # of small graphs then show every value), and otherwise only a weak reference to it.

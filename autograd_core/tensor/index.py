@@ -29,8 +29,7 @@ class IndexMixin:
     def __getitem__(self, index: Any) -> "Tensor":
         data = self._data
         if type(index) is int and data.ndim and -data.shape[0] <= index < data.shape[0] and \
-                not (self._requires_grad and STATE.enabled) and STATE.watch is None \
-                and not _f.OPS_TRACED:
+                not (self._requires_grad and STATE.enabled) and not _f.ops_observed():
             # ``x[i]`` with nothing to record (a Dataset's sample, a row of a batch): the
             # view Index.apply would make, without the op's machinery; a view whose base
             # changed in place takes the general path

@@ -147,7 +147,7 @@ class InPlaceMixin:
         first, in ``other``'s dtype) without its temporary, copy and grad-mode switch (a
         manual SGD step, ``p.data.add_(p.grad, alpha=-lr)``). False: take the general path."""
         d = self._data
-        if d.dtype.kind != "f" or STATE.watch is not None or _f.OPS_TRACED or (
+        if d.dtype.kind != "f" or _f.ops_observed() or (
                 type(alpha) is not int and type(alpha) is not float):
             return False
         kind = type(other)

@@ -283,7 +283,7 @@ class MovementMixin:
             _f.refresh_view(self)
         lead = (slice(None),) * d
         n = data.shape[d]
-        if (self._requires_grad and STATE.enabled) or STATE.watch is not None or _f.OPS_TRACED:
+        if (self._requires_grad and STATE.enabled) or _f.ops_observed():
             return tuple([IX.Index.apply(self, index=lead + (i,)) for i in range(n)])
         # nothing to record: each slice is the view Index.apply would make, without the
         # op's machinery (a loop over a tensor's rows makes one per row); each is marked
@@ -824,7 +824,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if mixed:
         dt = result_dtype(*tensors)
         tensors = [t._cast(dt) for t in tensors]
-    if not (grad and STATE.enabled) and STATE.watch is None and not _f.OPS_TRACED:
+    if not (grad and STATE.enabled) and not _f.ops_observed():
         return _f.make(MV.stack_arrays([t._data for t in tensors], dim % n))
     return MV.Stack.apply(*tensors, dim=dim % n)
 
