@@ -51,6 +51,8 @@ from .tensor.args import numpy_names as _numpy_names
 from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from .tensor.size import Size
+from .tensor.layout import layout, sparse_coo, strided
+from .tensor.sparse import sparse_coo_tensor
 from .tensor.bins import bucketize, histc, searchsorted
 from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                             HalfTensor, IntTensor, LongTensor, ShortTensor,
@@ -78,6 +80,8 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from . import autograd  # noqa: F401  (ag.autograd.grad, as torch.autograd.grad)
 from .serialization import load, save
 from . import special
+from . import sparse
+from .sparse import spmm
 from . import profiler
 from .special import polygamma, xlogy
 
@@ -108,6 +112,8 @@ def _method(name: str):
             if name in _NUMBER_FIRST and len(args) == 1 and isinstance(args[0], Tensor):
                 return getattr(args[0], _NUMBER_FIRST[name])(input)
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        if input.is_sparse:   # a sparse tensor's own method (or its NotImplementedError)
+            return getattr(input, name)(*args, **kwargs)
         return meth(input, *args, **kwargs)
 
     fn.__name__ = name

@@ -36,7 +36,6 @@ INSTEAD = {
     "torch.jit": "plain Python functions (there is nothing to compile)",
     "torch.fx": None,
     "torch.utils.tensorboard": "print the scalars, or write them with matplotlib",
-    "torch.sparse": None,
     "torch.quantization": None,
     "torch.ao": None,
     "torch.export": None,

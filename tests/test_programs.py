@@ -62,6 +62,8 @@ LOCKSTEP = [
     # a pass of 3 batches: the trainer restarts the loader on StopIteration
     ("infinite-loader-restarts", "infinite_loader.py",
      ["--dropout", "0", "--numpy-data", "--num-workers", "0", "--num-samples", "24"]),
+    ("gcn-sparse", "gcn.py", ["--dropout", "0"]),
+    ("gcn-legacy-sparse-constructor", "gcn.py", ["--dropout", "0", "--adjacency", "legacy"]),
 ]
 
 # the published settings, on this library only
@@ -78,6 +80,7 @@ PUBLISHED = [
     ("infinite-loader", "infinite_loader.py", []),
     # the published sequences are 1000 samples long and trained for 15 steps (minutes)
     ("sine-lstm", "sine_lstm.py", ["--steps", "1", "--length", "300", "--future", "100"]),
+    ("gcn", "gcn.py", []),
 ]
 
 

@@ -39,6 +39,7 @@ from .recurrent import lstm_cell_kernels
 from .scatter import add_along_dims, take_along_dims
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
                      avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
+from .sparse import coo_mm
 from .softmax import (log_softmax_backward_rows, log_softmax_rows, softmax_backward_rows,
                       softmax_rows)
 from .threads import get_num_threads, parallel_for, set_num_threads
@@ -56,7 +57,7 @@ __all__ = [
     "leaky_relu_backward", "gelu_forward", "gelu_tanh_forward", "sigmoid_forward",
     "sigmoid_backward", "silu_forward", "exp_forward", "tanh_forward", "exp_array",
     "tanh_array", "softmax_rows", "log_softmax_rows", "softmax_backward_rows",
-    "log_softmax_backward_rows", "adam_update", "binary_cross_entropy_terms",
+    "log_softmax_backward_rows", "adam_update", "binary_cross_entropy_terms", "coo_mm",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]
@@ -124,3 +125,4 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             adam_update(a.copy(), a, a.copy(), a.copy(), a.copy(), lr=0.1, beta1=0.9,
                         beta2=0.999, eps=1e-8, step=1.0)                 # Adam's step
             binary_cross_entropy_terms(c / 2, c)                         # BCE's terms
+            coo_mm(np.array([1, 0]), np.array([0, 1]), c[0], c, 2)     # sparse @ dense

@@ -40,6 +40,7 @@ from .args import _check_dim, _is_float, add_numpy_names
 from .bins import BinsMixin
 from .creation import CreationMixin
 from .dtypes import _dtype, bfloat16, get_default_dtype
+from .layout import strided
 from .legacy import empty_array, is_size, legacy_array, legacy_dtype, legacy_type
 from .index import IndexMixin
 from .inplace import InPlaceMixin
@@ -239,6 +240,24 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
 
     is_cuda = is_xpu = is_mps = is_meta = is_quantized = is_sparse = False
     is_cpu = True
+    layout = strided   # a sparse tensor's is ``sparse_coo`` (tensor/sparse.py)
+
+    def to_sparse(self, sparse_dim: int | None = None, **kwargs: Any) -> "Tensor":
+        """The nonzero entries of this tensor as a sparse COO tensor (``tensor/sparse.py``).
+
+        >>> import autograd_core as ag
+        >>> s = ag.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse()
+        >>> s.layout, s.indices().tolist(), s.values().tolist()
+        (torch.sparse_coo, [[0, 1], [1, 0]], [2.0, 3.0])
+        """
+        from .sparse import to_sparse
+        return to_sparse(self, sparse_dim)
+
+    to_sparse_coo = to_sparse
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> "Tensor":
+        """This tensor (it is dense already); a sparse one gives its dense form."""
+        return self if dtype is None else self.to(dtype)
 
     @property
     def real(self) -> "Tensor":

@@ -35,7 +35,8 @@ class PointwiseMixin:
 
     def _other(self, other: Any, op: str) -> "Tensor":
         if is_tensor(other):
-            return other
+            # a sparse operand of a dense op takes its dense form (dense + sparse is dense)
+            return other.to_dense() if other.is_sparse else other
         if isinstance(other, _SCALARS):
             return _f.make(np.asarray(other, dtype=_pair_dtype(self._data, other)))
         if isinstance(other, np.ndarray):
