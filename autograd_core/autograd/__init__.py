@@ -1,5 +1,7 @@
 """Automatic differentiation: ``backward`` and ``grad`` (the entry points of the engine),
-``Function`` (the base of every op), grad mode, and the rules of in-place changes.
+``Function`` (``torch.autograd.Function``: an op a program defines on Tensors; the
+library's own ops subclass the array-level ``function.Function``), grad mode, and the
+rules of in-place changes.
 
 The layer below the Tensor type: it knows tensors only through the seam that
 ``tensor/base.py`` binds (``function.Tensor``, ``function.make``).
@@ -20,7 +22,8 @@ import numpy as np
 
 from . import function as _seam
 from .engine import run_backward
-from .function import Function, version_counter
+from .function import version_counter
+from .custom_function import Function  # torch.autograd.Function: ops of a program's own
 from .grad_mode import (STATE, enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 from . import profiler  # noqa: F401  (torch.autograd.profiler)

@@ -579,6 +579,38 @@ def bind_tensor(tensor_type: type, make_fn: Any) -> None:
     Tensor, make = tensor_type, make_fn
 
 
+def once_differentiable(backward: Any) -> Any:
+    """PyTorch's decorator for a custom op's ``backward`` that is not differentiable itself:
+    it runs without recording, so a ``create_graph`` backward through it gets no graph of
+    it (PyTorch's ``torch.autograd.function.once_differentiable``).
+
+    >>> import autograd_core as ag
+    >>> class Double(ag.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, grad):
+    ...         return grad * 2
+    >>> x = ag.ones(1, requires_grad=True)
+    >>> (g,) = ag.autograd.grad(Double.apply(x).sum(), x, create_graph=True)
+    >>> g, g.requires_grad
+    (tensor([2.]), False)
+    """
+    import functools
+
+    @functools.wraps(backward)
+    def run(ctx: Any, *grads: Any) -> Any:
+        previous = STATE.enabled
+        STATE.enabled = False
+        try:
+            return backward(ctx, *grads)
+        finally:
+            STATE.enabled = previous
+    return run
+
+
 def is_tensor(obj: Any) -> bool:
     """True for a Tensor (of any subclass)."""
     return isinstance(obj, Tensor)

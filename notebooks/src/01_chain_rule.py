@@ -364,7 +364,7 @@ for name in point:
 class SigmoidWithBug(ag.Function):
     @staticmethod
     def forward(ctx, n):
-        out = 1 / (1 + np.exp(-n))
+        out = 1 / (1 + (-n).exp())
         ctx.save_for_backward(out)
         return out
 
