@@ -51,7 +51,8 @@ from .tensor.args import numpy_names as _numpy_names
 from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from .tensor.size import Size
-from .tensor.layout import layout, sparse_coo, strided
+from .tensor.layout import (channels_last, channels_last_3d, contiguous_format, layout,
+                            memory_format, preserve_format, sparse_coo, strided)
 from .tensor.sparse import sparse_coo_tensor
 from .tensor.bins import bucketize, histc, searchsorted
 from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
@@ -236,7 +237,7 @@ def __getattr__(name: str):
     # `import autograd_core as torch; torch.nn.Linear(...)` ports PyTorch scripts.
     # Imported lazily, so the core never imports the layers above it (nor pays for them).
     if name in ("nn", "optim", "kernels", "data", "utils", "onnx", "safetensors", "distributions",
-                "multiprocessing", "func"):
+                "multiprocessing", "func", "distributed", "jit"):
         import importlib
         return importlib.import_module(f"autograd_core.{name}")
     raise AttributeError(f"module 'autograd_core' has no attribute {name!r}", name=name,

@@ -31,16 +31,12 @@ from typing import Any, Iterator, Sequence
 
 # torch modules with no counterpart here, and what to use instead
 INSTEAD = {
-    "torch.distributed": "train in one process (autograd-core runs on one CPU); for more, run the "
-                         "same script under PyTorch",
-    "torch.jit": "plain Python functions (there is nothing to compile)",
     "torch.fx": None,
     "torch.utils.tensorboard": "print the scalars, or write them with matplotlib",
     "torch.quantization": None,
     "torch.ao": None,
     "torch.export": None,
     "torch.hub": "load weights from a local file with torch.load",
-    "torch.nn.parallel": "the plain model (one CPU, no replicas)",
 }
 
 

@@ -19,7 +19,7 @@ if __name__ != "autograd_core.nn":
     raise ImportError(f"the folder {__path__[0]} is autograd_core.nn: import it as "
                       f"`from autograd_core import nn`, not as `{__name__}`")
 
-from . import functional, init, modules, utils
+from . import functional, init, modules, parallel, utils
 from .models import CNN, MLP, ResidualBlock, ResNet
 # every layer, under the names modules.__all__ lists (the one list of them)
 from .modules import *  # noqa: F401,F403

@@ -119,6 +119,21 @@ def softmax_rows(x: np.ndarray) -> np.ndarray:
     return _run(_softmax_numba, (x,), np.empty_like(x))
 
 
+def softmax_rows_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Softmax of each row of ``x`` into ``out`` (C-contiguous 2-D float32 arrays, not
+    overlapping: the kernel vectorises only distinct ones), on the calling thread, for
+    callers that split their own work over the threads."""
+    _softmax_numba(x, out, 0, x.shape[0])
+    return out
+
+
+def softmax_backward_rows_into(g: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = y * (g - sum(g * y))`` for rows (``out`` apart from ``g`` and ``y``), on the
+    calling thread."""
+    _softmax_backward_numba(g, y, out, 0, g.shape[0])
+    return out
+
+
 def log_softmax_rows(x: np.ndarray) -> np.ndarray:
     """Log-softmax of each row of a C-contiguous 2-D float32 array, a new array."""
     return _run(_log_softmax_numba, (x,), np.empty_like(x))

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..autograd import composite_backward
 from ..autograd.function import Function, const
-from ..kernels import threads
+from ..kernels import dispatch, threads
+from ..kernels import softmax as row_kernels
 from ..random import dropout_mask
 
 if TYPE_CHECKING:  # for annotations only: the Tensor type sits above this layer
@@ -95,6 +96,16 @@ def _merged_buffer(shape: tuple, dtype: np.dtype, heads: int | None, seq_first: 
     return buf.reshape(lead + (n * H * D,)), [_head_view(x, heads, seq_first) for x in slots]
 
 
+def _row_kernels(dtype: np.dtype, mask: np.ndarray | None) -> bool:
+    """Whether the softmax and its backward run in the row kernels (``kernels/softmax.py``:
+    one pass over each row where NumPy makes four): float32 scores on the Numba path, and
+    no row that the mask leaves empty (those take ``safe_softmax``'s zeros, where the
+    kernel would give NaN)."""
+    if dtype != np.float32 or dispatch.choose_path() != "numba":
+        return False
+    return mask is None or bool(np.isfinite(mask.max(axis=-1)).all())
+
+
 # Split the batch over threads when the op has at least this many flops: each part then
 # runs far longer than handing it to a thread takes.
 _SPLIT_MIN_FLOPS = 1_000_000
@@ -153,17 +164,26 @@ class Attention(Function):
         pd = p if keep is None else np.empty(score_shape, dtype)
         out, (out_h,) = _merged_buffer(batch + (L, v.shape[-1]), dtype, heads, seq_first)
         scale_ = dtype.type(scale)
+        rows = _row_kernels(p.dtype, mask)
 
         def part(cut):
             pp, kt = cut(p), np.swapaxes(cut(k), -1, -2)
-            if mask is None:  # the scores are computed in place in p
-                s = np.matmul(cut(q), kt, out=pp)
-                s *= scale_
-            else:  # the mask may broadcast them to p's shape
+            if rows:   # scores in a buffer of their own, their softmax into p
                 s = np.matmul(cut(q), kt)
                 s *= scale_
-                s = np.add(s, cut(mask), out=pp)
-            safe_softmax(s, check=mask is not None)
+                if mask is not None:
+                    s = np.add(s, cut(mask), out=s if s.shape == pp.shape else None)
+                n = s.shape[-1]
+                row_kernels.softmax_rows_into(s.reshape(-1, n), pp.reshape(-1, n))
+            else:
+                if mask is None:  # the scores are computed in place in p
+                    s = np.matmul(cut(q), kt, out=pp)
+                    s *= scale_
+                else:  # the mask may broadcast them to p's shape
+                    s = np.matmul(cut(q), kt)
+                    s *= scale_
+                    s = np.add(s, cut(mask), out=pp)
+                safe_softmax(s, check=mask is not None)
             if keep is not None:
                 np.multiply(pp, cut(keep), out=cut(pd))
             np.matmul(cut(pd), cut(v), out=cut(out_h))
@@ -171,6 +191,7 @@ class Attention(Function):
         _batch_parts(part, score_shape, 4 * int(np.prod(score_shape)) * D)
         ctx.p, ctx.pd, ctx.keep = p, pd, keep
         ctx.attrs = dict(scale=scale, mask=mask, heads=heads, seq_first=seq_first, packed=packed)
+        ctx.rows = rows
         return out
 
     @staticmethod
@@ -197,6 +218,7 @@ class Attention(Function):
             bufs = [_merged_buffer(sh, p.dtype, heads, seq_first) for sh in shapes]
             outs, views = [b[0] for b in bufs], [b[1][0] for b in bufs]
         dq_h, dk_h, dv_h = views
+        rows = ctx.rows
 
         def part(cut):
             pp, gg = cut(p), cut(g)
@@ -205,8 +227,15 @@ class Attention(Function):
             if keep is not None:
                 dp *= cut(keep)
             # ds = p * (dp - sum(dp * p)) * scale, in place in dp
-            dp -= (dp * pp).sum(axis=-1, keepdims=True)
-            dp *= pp
+            if rows:
+                n = dp.shape[-1]
+                ds = np.empty_like(dp)
+                row_kernels.softmax_backward_rows_into(dp.reshape(-1, n), pp.reshape(-1, n),
+                                                       ds.reshape(-1, n))
+                dp = ds
+            else:
+                dp -= (dp * pp).sum(axis=-1, keepdims=True)
+                dp *= pp
             dp *= scale
             np.matmul(dp, cut(k), out=cut(dq_h))
             np.matmul(np.swapaxes(dp, -1, -2), cut(q), out=cut(dk_h))

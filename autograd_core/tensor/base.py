@@ -612,8 +612,9 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         """A copy that does not share memory (differentiable)."""
         return P.Clone.apply(self)
 
-    def contiguous(self) -> "Tensor":
-        """This tensor if it is C-contiguous, else a C-contiguous copy."""
+    def contiguous(self, memory_format: Any = None) -> "Tensor":
+        """This tensor if it is C-contiguous, else a C-contiguous copy (a ``memory_format``
+        such as ``channels_last`` is accepted and changes nothing: ``tensor/layout.py``)."""
         if self._data.flags.c_contiguous:
             return self
         return P.Clone.apply(self)
@@ -650,7 +651,7 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
         return steps[_check_dim(self, dim, "stride")]
 
     # (moved from tensor.py unchanged, module helpers reached as _t.<name>)
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> bool:
         """True when the elements lie in row-major order in memory.
 
         >>> import autograd_core as ag

@@ -1,4 +1,5 @@
-"""``DataParallel`` and ``data_parallel`` as PyTorch has them on a machine without GPUs.
+"""``DataParallel`` and ``data_parallel`` as PyTorch has them on a machine without GPUs,
+and ``DistributedDataParallel``, which needs a process group (never started here).
 
 PyTorch's ``DataParallel`` splits a batch over its CUDA devices; with none (a CPU-only
 build, as this library) it keeps no devices and its forward calls the wrapped module
@@ -18,7 +19,7 @@ from typing import Any, Sequence
 
 from .module import Module
 
-__all__ = ["DataParallel", "data_parallel"]
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]
 
 
 class DataParallel(Module):
@@ -48,3 +49,20 @@ def data_parallel(module: Module, inputs: Any, device_ids: Sequence[Any] | None 
     """PyTorch's functional data parallelism, which needs a GPU: on a CPU-only machine it
     raises ``RuntimeError('device type could not be determined')``, as here."""
     raise RuntimeError("device type could not be determined")
+
+
+class DistributedDataParallel(Module):
+    """PyTorch's DDP wrapper. It needs a process group, which this one-process library never
+    starts: making one raises PyTorch's error for a missing group (a script wraps its model
+    only when launched by ``torchrun``, so it runs here unwrapped).
+
+    >>> import autograd_core.nn as nn
+    >>> nn.parallel.DistributedDataParallel(nn.Linear(1, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: Default process group has not been initialized, please make sure to call init_process_group.
+    """
+
+    def __init__(self, module: Module, *args: Any, **kwargs: Any) -> None:
+        raise ValueError("Default process group has not been initialized, please make sure "
+                         "to call init_process_group.")

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn as nn
+from torch.distributed import destroy_process_group, init_process_group
 from torch.nn import functional as F
+from torch.nn.parallel import DistributedDataParallel as DDP
 
 TEXT = """\
 The lighthouse keeper wrote the weather in a ledger every night: wind from the west,
@@ -245,6 +247,11 @@ def main():
     parser.add_argument("--losses", metavar="PATH", help="write the losses to this JSON file")
     args = parser.parse_args()
 
+    # nanoGPT's launch check: a process group only under torchrun (RANK set), not here
+    ddp = int(os.environ.get("RANK", -1)) != -1
+    if ddp:
+        init_process_group(backend="gloo")
+    assert not torch.distributed.is_initialized()
     torch.manual_seed(args.seed)
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.backends.cudnn.allow_tf32 = True
@@ -289,6 +296,8 @@ def main():
     if args.compile:
         print("compiling the model...")
         model = torch.compile(model)
+    if ddp:
+        model = DDP(model, device_ids=[int(os.environ["LOCAL_RANK"])])
 
     def get_lr(it):
         if it < args.warmup_iters:
@@ -391,6 +400,8 @@ def main():
     if args.losses:
         with open(args.losses, "w") as f:
             json.dump(history, f)
+    if ddp:
+        destroy_process_group()
 
 
 if __name__ == "__main__":
