@@ -32,10 +32,11 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 
 import autograd_core as ag
-from autograd_core import Tensor, no_grad
+from autograd_core import Tensor, is_grad_enabled, no_grad
 from autograd_core.autograd.function import RemovableHandle
 
 from ..parameter import Buffer, Parameter
+from .backward_hook import BackwardHook
 
 __all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook"]
 
@@ -163,6 +164,8 @@ class Module:
         d["_modules"] = {}
         d["_forward_hooks"] = {}
         d["_forward_pre_hooks"] = {}
+        d["_backward_hooks"] = {}
+        d["_backward_pre_hooks"] = {}
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
@@ -172,17 +175,24 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         d = self.__dict__
         if not (d["_forward_hooks"] or d["_forward_pre_hooks"] or _global_forward_hooks
-                or _global_forward_pre_hooks):
+                or _global_forward_pre_hooks or d.get("_backward_hooks")
+                or d.get("_backward_pre_hooks")):
             return self.forward(*args, **kwargs)
         for hook in [*_global_forward_pre_hooks.values(), *d["_forward_pre_hooks"].values()]:
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
+        backward_hook = None
+        if (d.get("_backward_hooks") or d.get("_backward_pre_hooks")) and is_grad_enabled():
+            backward_hook = BackwardHook(self)
+            args = backward_hook.setup_inputs(args)
         out = self.forward(*args, **kwargs)
         for hook in [*_global_forward_hooks.values(), *d["_forward_hooks"].values()]:
             r = hook(self, args, out)
             if r is not None:
                 out = r
+        if backward_hook is not None:
+            out = backward_hook.setup_outputs(out)
         return out
 
     def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
@@ -211,6 +221,59 @@ class Module:
         """
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any],
+                                    prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of this module's
+        inputs are computed (``backward_hook.py``); a non-None result replaces
+        ``grad_input``.
+
+        >>> import autograd_core as ag, autograd_core.nn as nn
+        >>> m = nn.Linear(2, 1)
+        >>> h = m.register_full_backward_hook(lambda mod, gin, gout: (gin[0] * 0,))
+        >>> x = ag.ones(1, 2, requires_grad=True)
+        >>> m(x).sum().backward(); x.grad.tolist()
+        [[0.0, 0.0]]
+        """
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's deprecated form; here it is ``register_full_backward_hook`` (the
+        gradients of the module's inputs and outputs, which the old form gave only for
+        modules of one op).
+
+        >>> import autograd_core as ag, autograd_core.nn as nn
+        >>> h = nn.ReLU().register_backward_hook(lambda m, gin, gout: None)
+        """
+        return self.register_full_backward_hook(hook)
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any],
+                                        prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of this module's outputs
+        arrive, before its inputs' are computed; a non-None result replaces ``grad_output``.
+
+        >>> import autograd_core as ag, autograd_core.nn as nn
+        >>> m = nn.Linear(2, 1)
+        >>> h = m.register_full_backward_pre_hook(lambda mod, gout: (gout[0] * 2,))
+        >>> m(ag.ones(1, 2)).sum().backward(); m.bias.grad.tolist()
+        [2.0]
+        """
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
+
+    def _add_hook(self, kind: str, hook: Callable[..., Any], prepend: bool) -> RemovableHandle:
+        d = self.__dict__
+        hooks = d.get(kind)
+        if hooks is None:   # a module made before these existed (unpickled)
+            hooks = d[kind] = {}
+        handle = RemovableHandle(hooks)
+        if prepend:   # first in the same dict (the handle removes from it)
+            rest = list(hooks.items())
+            hooks.clear()
+            hooks[handle.id] = hook
+            hooks.update(rest)
+        else:
+            hooks[handle.id] = hook
         return handle
 
     def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
