@@ -24,7 +24,7 @@ if __name__ != "autograd_core.optim":
     raise ImportError(f"the folder {__path__[0]} is autograd_core.optim: import it as "
                       f"`from autograd_core import optim`, not as `{__name__}`")
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW

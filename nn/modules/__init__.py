@@ -2,12 +2,16 @@
 (``Module``), ``container``, ``linear``, ``flatten``, ``sparse``, ``conv``, ``pooling``,
 ``normalization``, ``dropout``, ``activation``, ``attention``, ``transformer``, ``rnn``,
 ``loss``, ``padding``, ``upsampling``, ``distance``, ``fold``, ``lazy``, ``adaptive``,
-``channelshuffle`` and ``data_parallel``. ``nn`` re-exports every class.
+``channelshuffle`` and ``data_parallel``. ``nn`` re-exports every class. PyTorch's paths
+``batchnorm`` and ``instancenorm`` name ``normalization`` here, and ``pixelshuffle``
+names ``upsampling`` (``nn.modules.batchnorm._BatchNorm`` is the base of the batch norms).
 
 >>> from autograd_core import nn
->>> nn.modules.conv.Conv2d is nn.Conv2d
-True
+>>> nn.modules.conv.Conv2d is nn.Conv2d, nn.modules.batchnorm.BatchNorm2d is nn.BatchNorm2d
+(True, True)
 """
+import sys as _sys
+
 from .activation import (CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                          LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, SELU,
                          Sigmoid, SiLU, Softmax, Softmax2d, Softmin, Softplus, Softshrink,
@@ -91,3 +95,11 @@ __all__ = [
     "NLLLoss2d", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss", "Container", "DataParallel",
     "FractionalMaxPool2d", "FractionalMaxPool3d",
 ]
+
+from . import normalization as batchnorm, normalization as instancenorm  # noqa: E402
+from . import upsampling as pixelshuffle  # noqa: E402
+
+for _alias, _module in (("batchnorm", batchnorm), ("instancenorm", instancenorm),
+                        ("pixelshuffle", pixelshuffle)):   # importable by PyTorch's path too
+    _sys.modules.setdefault(f"{__name__}.{_alias}", _module)
+del _alias, _module
