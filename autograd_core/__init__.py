@@ -41,15 +41,19 @@ from . import allocator  # noqa: E402
 from .device import device
 from . import accelerator, amp, backends, cuda
 from .amp import autocast
-from .backends import get_float32_matmul_precision, set_float32_matmul_precision
+from .backends import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,
+                       is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
+                       use_deterministic_algorithms)
 from .compile import compile
 from .autograd import (Function, backward, enable_grad, grad, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .tensor import (Tensor, cat, cdist, concat, concatenate, hstack, meshgrid, row_stack, stack,
                      std_mean, var_mean, vstack, where)
 from .tensor.args import numpy_names as _numpy_names
-from .tensor.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
-                              full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
+from .tensor.creation import (arange, as_tensor, empty, empty_like, empty_strided, eye,
+                              from_numpy, full, full_like, linspace, ones, ones_like, tensor,
+                              zeros, zeros_like)
+from .tensor.printing import get_printoptions, set_printoptions
 from .tensor.size import Size
 from .tensor.layout import (channels_last, channels_last_3d, contiguous_format, layout,
                             memory_format, preserve_format, sparse_coo, strided)
@@ -69,7 +73,7 @@ from .tensor.movement import (atleast_1d, atleast_2d, atleast_3d, block_diag, br
                               triu_indices, unravel_index, vander)
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor.random import rand, rand_like, randint, randn, randn_like, randperm
-from .tensor.random import logspace, normal, poisson, randint_like
+from .tensor.random import get_rng_state, logspace, normal, poisson, randint_like, set_rng_state
 from .tensor.statistics import (bincount, corrcoef, cov, cumulative_trapezoid, histogram, isin,
                                 trapezoid, trapz)
 from .value import Value
@@ -237,7 +241,7 @@ def __getattr__(name: str):
     # `import autograd_core as torch; torch.nn.Linear(...)` ports PyTorch scripts.
     # Imported lazily, so the core never imports the layers above it (nor pays for them).
     if name in ("nn", "optim", "kernels", "data", "utils", "onnx", "safetensors", "distributions",
-                "multiprocessing", "func", "distributed", "jit"):
+                "multiprocessing", "func", "distributed", "jit", "testing"):
         import importlib
         return importlib.import_module(f"autograd_core.{name}")
     raise AttributeError(f"module 'autograd_core' has no attribute {name!r}", name=name,

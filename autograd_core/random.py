@@ -12,12 +12,13 @@ True
 """
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, Iterator
 
 import numpy as np
 
 __all__ = ["Generator", "default_generator", "initial_seed", "manual_seed", "seed", "rng",
-           "dropout_mask"]
+           "dropout_mask", "fork_rng"]
 
 
 class Generator:
@@ -97,3 +98,26 @@ def dropout_mask(shape: tuple, p: float, dtype: Any, generator: Generator | None
     if p >= 1:
         return np.zeros(shape, dtype)
     return keep * dtype.type(1.0 / (1.0 - p))
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str = "cuda") -> Iterator[None]:
+    """Inside the block, draws from the global generator leave its state as it was before
+    the block (PyTorch's ``torch.random.fork_rng``; there are no GPU generators to fork).
+
+    >>> import autograd_core as ag
+    >>> _ = ag.manual_seed(0)
+    >>> with ag.random.fork_rng():
+    ...     _ = ag.randn(3)
+    >>> a = ag.randn(1); _ = ag.manual_seed(0); bool((ag.randn(1) == a).all())
+    True
+    """
+    if not enabled:
+        yield
+        return
+    state = _default.get_state()
+    try:
+        yield
+    finally:
+        _default.set_state(state)

@@ -32,6 +32,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.autograd import mark_dirty
+from autograd_core.autograd.function import RemovableHandle
 
 __all__ = ["Optimizer", "required", "ParamsT", "StateDict"]
 
@@ -53,7 +54,17 @@ def _wrap_step(step: Callable) -> Callable:
     @functools.wraps(step)
     def wrapper(self: "Optimizer", *args: Any, **kwargs: Any) -> Any:
         self._opt_called = True  # read by the lr schedulers' "called in the wrong order" warning
-        return step(self, *args, **kwargs)
+        hooks = self.__dict__.get("_step_hooks")
+        if not hooks:
+            return step(self, *args, **kwargs)
+        for hook in list(hooks[0].values()):   # pre-hooks may replace (args, kwargs)
+            r = hook(self, args, kwargs)
+            if r is not None:
+                args, kwargs = r
+        out = step(self, *args, **kwargs)
+        for hook in list(hooks[1].values()):
+            hook(self, args, kwargs)
+        return out
 
     wrapper._optimizer_step = True  # type: ignore[attr-defined]
     return wrapper
@@ -106,6 +117,32 @@ class Optimizer:
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_optimizer_step", False):
             cls.step = _wrap_step(step)  # type: ignore[method-assign]
+
+    # ------------------------------------------------------------ hooks
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; a non-None result is
+        the ``(args, kwargs)`` that step gets.
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.optim import SGD
+        >>> opt = SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> seen = []
+        >>> h = opt.register_step_pre_hook(lambda o, a, k: seen.append("pre"))
+        >>> h2 = opt.register_step_post_hook(lambda o, a, k: seen.append("post"))
+        >>> opt.step(); seen
+        ['pre', 'post']
+        """
+        return self._add_step_hook(0, hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return self._add_step_hook(1, hook)
+
+    def _add_step_hook(self, which: int, hook: Callable[..., Any]) -> RemovableHandle:
+        hooks = self.__dict__.setdefault("_step_hooks", ({}, {}))
+        handle = RemovableHandle(hooks[which])
+        hooks[which][handle.id] = hook
+        return handle
 
     # ------------------------------------------------------------ groups
     def add_param_group(self, param_group: Dict[str, Any]) -> None:

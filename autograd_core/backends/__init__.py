@@ -36,3 +36,29 @@ def get_float32_matmul_precision() -> str:
 
 
 __all__ += ["set_float32_matmul_precision", "get_float32_matmul_precision"]
+
+_deterministic = [False, False]   # (mode, warn_only)
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """``torch.use_deterministic_algorithms``: remembered. Every op here is deterministic
+    already (the same inputs give the same bits, threads or not), so nothing changes.
+
+    >>> import autograd_core as ag
+    >>> ag.use_deterministic_algorithms(True); ag.are_deterministic_algorithms_enabled()
+    True
+    >>> ag.use_deterministic_algorithms(False)
+    """
+    _deterministic[:] = [bool(mode), bool(warn_only)]
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _deterministic[0]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    return _deterministic[1]
+
+
+__all__ += ["use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+            "is_deterministic_algorithms_warn_only_enabled"]

@@ -49,6 +49,7 @@ from .movement import MovementMixin
 from .pointwise import PointwiseMixin
 from .random import RandomMixin
 from .reduce import ReduceMixin
+from .printing import array_text
 from .size import Size, shape_of
 from .statistics import StatisticsMixin
 
@@ -363,7 +364,7 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        body = array_text(self._data, "tensor(")
         extra = ""
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
             extra += f", dtype={self._data.dtype}"

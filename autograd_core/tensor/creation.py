@@ -197,6 +197,21 @@ def ones_like(input: Tensor, dtype: Any = None, device: Any = None,
 empty_like = zeros_like
 
 
+def empty_strided(size: Any, stride: Any, *, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False, **kwargs: Any) -> Tensor:
+    """A tensor of ``size`` (zeros, as ``empty``); ``stride`` is accepted and the array is
+    C-ordered (every result is the same in any memory order).
+
+    >>> import autograd_core as ag
+    >>> ag.empty_strided((2, 3), (3, 1)).shape
+    (2, 3)
+    """
+    if len(tuple(size)) != len(tuple(stride)):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(tuple(size))} "
+                           f"dims against {len(tuple(stride))} strides")
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
 def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
               device: Any = None, requires_grad: bool = False) -> Tensor:
     check_device(device)

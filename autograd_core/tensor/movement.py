@@ -137,6 +137,18 @@ class MovementMixin:
     def mT(self) -> "Tensor":
         return self.transpose(-2, -1)
 
+    @property
+    def H(self) -> "Tensor":
+        """The conjugate transpose of a matrix: its transpose (tensors here are real)."""
+        if self.ndim > 2:
+            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self.ndim}-D tensor.")
+        return self.T
+
+    @property
+    def mH(self) -> "Tensor":
+        return self.mT
+
     # squeeze and unsqueeze build the new shape from the array's own (a plain tuple of ints)
     # and go straight to the op: they run once per step in many loops of tiny tensors
     def squeeze(self, dim: Any = None) -> "Tensor":

@@ -11,13 +11,14 @@ True
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd import function as _f
 from ..device import check as check_device
-from ..random import Generator, rng
+from ..random import Generator, default_generator, rng
 from ..ops import pointwise as P
 from .args import _is_float, _keyword_size, _size
 from .creation import _float, _like, _new
@@ -60,6 +61,34 @@ def _draw_few(rows: np.ndarray, num_samples: int, g: np.random.Generator) -> np.
 
 
 _INF = float("inf")
+
+
+def get_rng_state() -> Tensor:
+    """The global generator's state as a uint8 tensor (to save in a checkpoint and give
+    back to ``set_rng_state``; the bytes are this library's, not PyTorch's).
+
+    >>> import autograd_core as ag
+    >>> state = ag.get_rng_state()
+    >>> a = ag.randn(2); ag.set_rng_state(state)
+    >>> bool((ag.randn(2) == a).all()), state.dtype
+    (True, dtype('uint8'))
+    """
+    text = json.dumps(default_generator().get_state()).encode()
+    return _f.make(np.frombuffer(text, np.uint8).copy())
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the global generator to a state from ``get_rng_state``."""
+    arr = new_state._data if _f.is_tensor(new_state) else np.asarray(new_state)
+    if arr.dtype != np.uint8 or arr.ndim != 1:
+        raise TypeError(f"set_rng_state: expected a 1-D uint8 tensor from get_rng_state, got "
+                        f"dtype {arr.dtype} and shape {arr.shape}")
+    try:
+        state = json.loads(arr.tobytes().decode())
+    except (UnicodeDecodeError, ValueError):
+        raise RuntimeError("set_rng_state: the tensor is not a state from get_rng_state (a "
+                           "PyTorch generator state cannot be read here)") from None
+    default_generator().set_state(state)
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,

@@ -178,7 +178,16 @@ class Module:
                 or _global_forward_pre_hooks or d.get("_backward_hooks")
                 or d.get("_backward_pre_hooks")):
             return self.forward(*args, **kwargs)
-        for hook in [*_global_forward_pre_hooks.values(), *d["_forward_pre_hooks"].values()]:
+        with_kwargs = d.get("_forward_hooks_with_kwargs", ())
+        for key, hook in [*_global_forward_pre_hooks.items(), *d["_forward_pre_hooks"].items()]:
+            if key in with_kwargs:
+                r = hook(self, args, kwargs)
+                if r is not None:
+                    if not (isinstance(r, tuple) and len(r) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {r}.")
+                    args, kwargs = r
+                continue
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
@@ -187,17 +196,20 @@ class Module:
             backward_hook = BackwardHook(self)
             args = backward_hook.setup_inputs(args)
         out = self.forward(*args, **kwargs)
-        for hook in [*_global_forward_hooks.values(), *d["_forward_hooks"].values()]:
-            r = hook(self, args, out)
+        for key, hook in [*_global_forward_hooks.items(), *d["_forward_hooks"].items()]:
+            r = hook(self, args, kwargs, out) if key in with_kwargs else hook(self, args, out)
             if r is not None:
                 out = r
         if backward_hook is not None:
             out = backward_hook.setup_outputs(out)
         return out
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces
-        the output.
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward (``hook(module, args,
+        kwargs, output)`` with ``with_kwargs``); a non-None result replaces the output.
+        ``prepend`` puts it before the hooks already there.
 
         >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Linear(2, 2)
@@ -206,12 +218,12 @@ class Module:
         [[0.0, 0.0]]
         >>> h.remove()
         """
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+        return self._add_forward_hook("_forward_hooks", hook, prepend, with_kwargs)
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; a non-None result replaces the args.
+        With ``with_kwargs``, ``hook(module, args, kwargs)`` may return ``(args, kwargs)``.
 
         >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Identity()
@@ -219,8 +231,13 @@ class Module:
         >>> m(ag.zeros(1)).tolist()
         [1.0]
         """
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+        return self._add_forward_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def _add_forward_hook(self, kind: str, hook: Callable[..., Any], prepend: bool,
+                          with_kwargs: bool) -> RemovableHandle:
+        handle = self._add_hook(kind, hook, prepend)
+        if with_kwargs:
+            self.__dict__.setdefault("_forward_hooks_with_kwargs", set()).add(handle.id)
         return handle
 
     def register_full_backward_hook(self, hook: Callable[..., Any],
