@@ -22,6 +22,7 @@ import autograd_core as ag
 from autograd_core import Tensor
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
+           "lower_cholesky", "positive_definite",
            "greater_than_eq", "half_open_interval", "independent", "integer_interval",
            "interval", "is_dependent", "less_than", "nonnegative", "nonnegative_integer",
            "one_hot", "positive", "real", "real_vector", "simplex", "unit_interval"]
@@ -144,6 +145,34 @@ class _Simplex(Constraint):
 
     def _test(self, a: np.ndarray) -> np.ndarray:
         return (a >= 0).all(-1) & (np.abs(a.sum(-1) - 1) < 1e-6)
+
+
+class _LowerCholesky(Constraint):
+    """Lower-triangular matrices with a positive diagonal (``lower_cholesky``)."""
+
+    event_dim = 2
+
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        lower = (np.triu(a, 1) == 0).all((-2, -1))
+        return lower & (np.diagonal(a, axis1=-2, axis2=-1) > 0).all(-1)
+
+
+class _PositiveDefinite(Constraint):
+    """Symmetric matrices with a Cholesky factor (``positive_definite``)."""
+
+    event_dim = 2
+
+    def _test(self, a: np.ndarray) -> np.ndarray:
+        symmetric = np.isclose(a, np.swapaxes(a, -2, -1), atol=1e-6).all((-2, -1))
+        flat = a.reshape((-1,) + a.shape[-2:])
+        ok = np.empty(flat.shape[0], bool)
+        for i, m in enumerate(flat):
+            try:
+                np.linalg.cholesky(m)
+                ok[i] = True
+            except np.linalg.LinAlgError:
+                ok[i] = False
+        return symmetric & ok.reshape(a.shape[:-2])
 
 
 class _GreaterThan(Constraint):
@@ -306,6 +335,8 @@ positive = _GreaterThan(0.0)
 nonnegative = _GreaterThanEq(0.0)
 nonnegative_integer = _IntegerGreaterThan(0)
 unit_interval = _Interval(0.0, 1.0)
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()
 greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
 less_than = _LessThan
