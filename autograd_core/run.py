@@ -32,7 +32,6 @@ from typing import Any, Iterator, Sequence
 # torch modules with no counterpart here, and what to use instead
 INSTEAD = {
     "torch.fx": None,
-    "torch.utils.tensorboard": "print the scalars, or write them with matplotlib",
     "torch.quantization": None,
     "torch.ao": None,
     "torch.export": None,

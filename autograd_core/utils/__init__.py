@@ -1,7 +1,8 @@
 """PyTorch's ``torch.utils`` paths, so ported scripts keep their imports:
 ``import autograd_core.utils.data``, ``from autograd_core.utils.data import DataLoader``,
 ``from autograd_core.utils.data.dataloader import DataLoader``, and
-``from autograd_core.utils.checkpoint import checkpoint`` (activation checkpointing).
+``from autograd_core.utils.checkpoint import checkpoint`` (activation checkpointing) and
+``from autograd_core.utils.tensorboard import SummaryWriter`` (TensorBoard event files).
 
 >>> import autograd_core.utils
 >>> autograd_core.utils.data.DataLoader.__module__
@@ -9,4 +10,4 @@
 >>> autograd_core.utils.checkpoint.checkpoint.__name__
 'checkpoint'
 """
-from . import checkpoint, data  # noqa: F401
+from . import checkpoint, data, tensorboard  # noqa: F401
