@@ -84,8 +84,15 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     if value.shape[-2] != S:
         raise ValueError(f"scaled_dot_product_attention: key has {S} positions but value has "
                          f"{value.shape[-2]} (shapes {tuple(key.shape)} and {tuple(value.shape)})")
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        # grouped-query attention: each key/value head serves a group of query heads
+        hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+        if hq % hk or hq % hv:
+            raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the number of "
+                               f"query heads ({hq}) must be a multiple of the key heads ({hk}) "
+                               f"and of the value heads ({hv})")
+        key = key.repeat_interleave(hq // hk, dim=-3)
+        value = value.repeat_interleave(hq // hv, dim=-3)
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     dtype = query.dtype

@@ -157,6 +157,19 @@ def test_sdpa_matches_torch(torch):
             np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
+def test_sdpa_grouped_query_attention_matches_torch(torch):
+    """enable_gqa: 6 query heads share 2 key/value heads (each serves 3), as LLaMA-style
+    models call it; values and float64 gradients as PyTorch's."""
+    q, k, v = (rng.standard_normal(s) for s in ((2, 6, 5, 4), (2, 2, 5, 4), (2, 2, 5, 3)))
+    draw.parity(torch, lambda a, b, c: F.scaled_dot_product_attention(a, b, c, is_causal=True,
+                                                                      enable_gqa=True),
+                lambda a, b, c: torch.nn.functional.scaled_dot_product_attention(
+                    a, b, c, is_causal=True, enable_gqa=True), q, k, v)
+    with pytest.raises(RuntimeError, match="multiple of the key heads"):
+        F.scaled_dot_product_attention(ag.randn(1, 5, 3, 4), ag.randn(1, 2, 3, 4),
+                                       ag.randn(1, 2, 3, 4), enable_gqa=True)
+
+
 # ------------------------------------------------------------------------- MHA
 def test_mha_parameters_shapes_and_init():
     mha = nn.MultiheadAttention(64, 4)
