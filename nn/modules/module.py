@@ -209,7 +209,8 @@ class Module:
                               always_call: bool = False) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward (``hook(module, args,
         kwargs, output)`` with ``with_kwargs``); a non-None result replaces the output.
-        ``prepend`` puts it before the hooks already there.
+        ``prepend`` puts it before the hooks already there; ``always_call`` is accepted, but
+        the hook runs only when forward returns (PyTorch's also runs it when forward raises).
 
         >>> import autograd_core as ag, autograd_core.nn as nn
         >>> m = nn.Linear(2, 2)
