@@ -66,9 +66,8 @@ class Function(_Node):
         self.__dict__.setdefault("_non_diff", set()).update(id(t) for t in tensors)
 
     def mark_dirty(self, *tensors: Any) -> None:
-        """Inputs forward changed in place (their version counters are bumped already by
-        the in-place ops it used)."""
-        self.__dict__["_dirty"] = tensors
+        """Inputs forward changed in place: nothing to do here, the in-place ops it used
+        bumped their version counters already."""
 
     def set_materialize_grads(self, value: bool) -> None:
         """With False, backward receives None for an output that got no gradient."""

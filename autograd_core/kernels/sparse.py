@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dispatch
-from .jit import lazy_njit, numba_available
+from .jit import lazy_njit
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -31,13 +31,6 @@ def _coo_mm_numba(rows, cols, values, dense, out):
             out[r, j] += v * dense[c, j]
 
 
-def _path() -> str:
-    forced = dispatch.get_backend()
-    if forced != "auto":
-        return forced
-    return "numba" if numba_available() else "numpy"
-
-
 def coo_mm(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, dense: np.ndarray,
            m: int) -> np.ndarray:
     """The (m, n) product of the sparse matrix ``(rows, cols, values)`` (int64 indices,
@@ -45,7 +38,7 @@ def coo_mm(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, dense: np.nda
     out = np.zeros((m, dense.shape[1]), dtype=dense.dtype)
     if not rows.size or not dense.shape[1]:
         return out
-    if _path() == "numba" and dense.dtype in _FLOATS and values.dtype == dense.dtype:
+    if dispatch.choose_path() == "numba" and dense.dtype in _FLOATS and values.dtype == dense.dtype:
         _coo_mm_numba(rows, cols, values, np.ascontiguousarray(dense), out)
     else:
         np.add.at(out, rows, values[:, None].astype(dense.dtype, copy=False) * dense[cols])

@@ -13,27 +13,9 @@ result, are the same in any order).
 from __future__ import annotations
 
 
-class layout:
-    """A tensor layout; the two there are are ``strided`` and ``sparse_coo``."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"torch.{self.name}"
-
-    def __reduce__(self) -> str:
-        return self.name   # pickled by name: the module's object comes back
-
-
-strided = layout("strided")
-sparse_coo = layout("sparse_coo")
-
-
-class memory_format:
-    """An order of a tensor's dims in memory (``torch.channels_last``, ...)."""
+class _Named:
+    """A named constant of PyTorch's (``torch.strided``, ``torch.channels_last``): prints
+    as PyTorch's and pickles by name, so the module's object comes back."""
 
     __slots__ = ("name",)
 
@@ -45,6 +27,22 @@ class memory_format:
 
     def __reduce__(self) -> str:
         return self.name
+
+
+class layout(_Named):
+    """A tensor layout; the two there are are ``strided`` and ``sparse_coo``."""
+
+    __slots__ = ()
+
+
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")
+
+
+class memory_format(_Named):
+    """An order of a tensor's dims in memory (``torch.channels_last``, ...)."""
+
+    __slots__ = ()
 
 
 contiguous_format = memory_format("contiguous_format")

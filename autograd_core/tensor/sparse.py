@@ -36,6 +36,7 @@ from ..device import check as check_device
 from ..ops.sparse import COO, SparseMM
 from .args import _is_float
 from .base import Tensor, init_leaf, make
+from .creation import tensor
 from .dtypes import _dtype
 from .layout import sparse_coo
 
@@ -59,7 +60,6 @@ def _as_array(x: Any) -> np.ndarray:
         if x.is_sparse:
             raise TypeError("sparse_coo_tensor: indices and values must be dense, got a sparse tensor")
         return x._data
-    from .creation import tensor
     return tensor(x)._data   # PyTorch's dtype for Python numbers (float32 for floats)
 
 

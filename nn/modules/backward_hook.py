@@ -53,6 +53,8 @@ class BackwardHook:
         self.module = module
         self.n_inputs = 0
         self.input_places: list[int] = []   # among the tensor inputs: those wrapped
+        self.n_outputs = 0
+        self.output_places: list[int] = []  # among the outputs: those wrapped
         self.grad_output: tuple = ()
 
     def setup_inputs(self, args: tuple) -> tuple:
