@@ -99,6 +99,7 @@ def test_scalars_histograms_and_sub_runs(tmp_path):
         ("Loss/train", 0, 2.5), ("Loss/train", 7, 1.25)]   # exact: float32 numbers
     h = got[3]["histo"]
     assert got[3]["tag"] == "weights" and got[3]["step"] == 3
+    # exact: min, max, count, sum and sum of squares of the integers 0..9
     assert [struct.unpack("<d", h[k])[0] for k in (1, 2, 3, 4, 5)] == [0.0, 9.0, 10.0, 45.0, 285.0]
     counts = np.frombuffer(h[7], "<f8")
     assert counts.sum() == 10
