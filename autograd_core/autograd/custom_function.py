@@ -11,7 +11,7 @@ that need none). On the context: ``save_for_backward(*tensors)`` and ``saved_ten
 (``autograd/function.py``) marks a backward that is not differentiable itself.
 
 A forward returning several tensors gives one node whose outputs are slices of one buffer
-(``_Output``): gradients reaching any of them meet there, and backward receives one per
+(indexing and ``reshape``, the Tensor ops): gradients reaching any of them meet there, and backward receives one per
 output (zeros for an output that got none, unless ``set_materialize_grads(False)``).
 
 The library's own ops subclass the array-level ``function.Function`` instead: forward on
@@ -51,6 +51,13 @@ def _is_float(a: np.ndarray) -> bool:
 class Function(_Node):
     """Subclass with ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` static methods on
     Tensors, and call ``YourFunction.apply(*args)`` (see the module's text)."""
+
+    _setup_context = False   # PyTorch 2's form: forward(*args) and setup_context(ctx, ...)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._setup_context = any("setup_context" in vars(k) for k in cls.__mro__
+                                 if k is not Function and issubclass(k, Function))
 
     # -- the context's API -----------------------------------------------------------
     def save_for_backward(self, *tensors: Any) -> None:
@@ -128,7 +135,7 @@ class Function(_Node):
         ctx.next = tuple(nodes)
         ctx._meta = meta
         with no_grad():
-            if "setup_context" in _class_attrs(cls):   # PyTorch 2's form
+            if cls._setup_context:   # PyTorch 2's form
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
             else:
@@ -213,16 +220,6 @@ class Function(_Node):
         return f"{type(self).__name__}Backward"
 
 
-def _class_attrs(cls: type) -> set:
-    """Names defined by ``cls`` and its bases up to this class (not by ``Function``)."""
-    names: set = set()
-    for k in cls.__mro__:
-        if k is Function:
-            break
-        names.update(vars(k))
-    return names
-
-
 def _entry(t: Any, attached: dict) -> tuple:
     """What a saved tensor keeps: (tensor, its version counter, its version now, None);
     for an output of forward, (the output's array, the returned output's counter and
@@ -235,46 +232,6 @@ def _entry(t: Any, attached: dict) -> tuple:
         return (res._data, vc, vc[0], node)
     vc = version_counter(t)
     return (t, vc, vc[0], None)
-
-
-class _Output(_Node):
-    """One output of a custom op with several: a slice of the op's buffer, reshaped."""
-
-    op = "output"
-
-    @staticmethod
-    def forward(ctx, flat, start=0, shape=()):
-        ctx.start, ctx.size = start, flat.shape[0]
-        return flat[start:start + int(np.prod(shape))].reshape(shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _Place.apply(grad, start=ctx.start, size=ctx.size)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return _place(grad, ctx.start, ctx.size)
-
-
-class _Place(_Node):
-    """``_Output``'s adjoint: an array placed at ``start`` in zeros of ``size``."""
-
-    op = "place"
-
-    @staticmethod
-    def forward(ctx, a, start=0, size=0):
-        ctx.start, ctx.shape = start, a.shape
-        return _place(a, start, size)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _Output.apply(grad, start=ctx.start, shape=ctx.shape)
-
-
-def _place(a: np.ndarray, start: int, size: int) -> np.ndarray:
-    out = np.zeros(size, a.dtype)
-    out[start:start + a.size] = a.reshape(-1)
-    return out
 
 
 def _pack_outputs(ctx: Function, outputs: tuple, slots: list, results: list) -> dict:
@@ -290,7 +247,7 @@ def _pack_outputs(ctx: Function, outputs: tuple, slots: list, results: list) -> 
     start = 0
     for i in slots:
         shape = outputs[i]._data.shape
-        r = _Output.apply(hub, start=start, shape=shape)
+        r = hub[start:start + int(np.prod(shape))].reshape(shape)
         if r._data.dtype != outputs[i]._data.dtype:
             r = r.to(outputs[i]._data.dtype)
         results[i] = r

@@ -77,6 +77,18 @@ def define(m):
             (x,) = ctx.saved_tensors
             return g_double * 2 + g_sq.unsqueeze(1) * 2 * x
 
+    class ExpAndSquare(m.autograd.Function):    # two outputs, one of them saved
+        @staticmethod
+        def forward(ctx, x):
+            a = x.exp()
+            ctx.save_for_backward(a, x)
+            return a, x * x
+
+        @staticmethod
+        def backward(ctx, g_a, g_sq):
+            a, x = ctx.saved_tensors
+            return g_a * a + g_sq * 2 * x
+
     class Cube(m.autograd.Function):            # PyTorch 2's form: setup_context
         @staticmethod
         def forward(x):
@@ -93,7 +105,7 @@ def define(m):
             return grad * 3 * x * x
 
     return dict(MyReLU=MyReLU, Reverse=Reverse, ExpSaved=ExpSaved, ScaleShift=ScaleShift,
-                TwoOut=TwoOut, Cube=Cube)
+                TwoOut=TwoOut, ExpAndSquare=ExpAndSquare, Cube=Cube)
 
 
 USES = {
@@ -105,6 +117,7 @@ USES = {
         *F["TwoOut"].apply(x)),
     "TwoOut, one output used": lambda F, x, w: F["TwoOut"].apply(x * w)[1] * 3,
     "Cube": lambda F, x, w: F["Cube"].apply(x - w),
+    "ExpAndSquare": lambda F, x, w: (lambda a, b: a * b * w + a)(*F["ExpAndSquare"].apply(x)),
 }
 
 
@@ -116,7 +129,7 @@ def test_values_and_gradients_match_torch(torch, use):
                 x, w)
 
 
-@pytest.mark.parametrize("use", ["ExpSaved", "ScaleShift", "Cube", "TwoOut"])
+@pytest.mark.parametrize("use", ["ExpSaved", "ScaleShift", "Cube", "TwoOut", "ExpAndSquare"])
 def test_second_derivatives_through_backwards_written_in_tensor_ops(torch, use):
     grads = {}
     for m in (ag, torch):
