@@ -17,22 +17,41 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .device import CPU, device as _device
+
 __all__ = ["Generator", "default_generator", "initial_seed", "manual_seed", "seed", "rng",
            "dropout_mask", "fork_rng"]
 
 
+# The seed of a new generator, as PyTorch's (``torch.Generator().initial_seed()``).
+DEFAULT_SEED = 67280421310721
+
+
 class Generator:
-    """A seeded source of random numbers (wraps ``numpy.random.Generator``).
+    """A seeded source of random numbers (wraps ``numpy.random.Generator``), as
+    ``torch.Generator(device='cpu')``: made with PyTorch's fixed seed, reseeded by
+    ``manual_seed``.
 
     >>> import autograd_core as ag
-    >>> g = ag.Generator().manual_seed(42)
+    >>> g = ag.Generator(device="cpu").manual_seed(42)
     >>> ag.randn(2, generator=g).shape
     (2,)
+    >>> ag.Generator().initial_seed(), ag.Generator().device
+    (67280421310721, device(type='cpu'))
     """
 
-    def __init__(self, seed: int | None = None) -> None:
-        self._seed = int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
+    def __init__(self, device: Any = "cpu") -> None:
+        dev = device if isinstance(device, _device) else _device(device)
+        if dev.type != "cpu":
+            raise RuntimeError(f"Generator: expected device 'cpu', got '{dev}': autograd-core "
+                               "runs on the CPU only")
+        self._seed = DEFAULT_SEED
         self.np = np.random.default_rng(self._seed)
+
+    @property
+    def device(self) -> _device:
+        """Where the generator's numbers go: the CPU."""
+        return CPU
 
     def manual_seed(self, seed: int) -> "Generator":
         """Reset the generator to ``seed``; returns the generator itself."""
@@ -55,7 +74,7 @@ class Generator:
         self.np.bit_generator.state = state
 
 
-_default = Generator(0)
+_default = Generator().manual_seed(0)
 
 
 def default_generator() -> Generator:
@@ -90,7 +109,7 @@ def dropout_mask(shape: tuple, p: float, dtype: Any, generator: Generator | None
 
     >>> import autograd_core as ag
     >>> from autograd_core.random import dropout_mask
-    >>> sorted(set(dropout_mask((1000,), 0.75, ag.float32, ag.Generator(0)).tolist()))
+    >>> sorted(set(dropout_mask((1000,), 0.75, ag.float32, ag.Generator().manual_seed(0)).tolist()))
     [0.0, 4.0]
     """
     dtype = np.dtype(dtype)

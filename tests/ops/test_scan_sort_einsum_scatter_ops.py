@@ -258,8 +258,8 @@ def test_unique_like_pytorch(torch):
 
 def test_bernoulli_seeded_dtype_and_statistics():
     p = ag.full((4000,), 0.3)
-    a = p.bernoulli(generator=ag.Generator(5))
-    b = ag.bernoulli(p, generator=ag.Generator(5))
+    a = p.bernoulli(generator=ag.Generator().manual_seed(5))
+    b = ag.bernoulli(p, generator=ag.Generator().manual_seed(5))
     assert a.equal(b) and a.dtype == ag.float32 and a.shape == (4000,)
     assert set(np.unique(a.numpy())) <= {0.0, 1.0}
     assert abs(a.mean().item() - 0.3) < 0.03
@@ -274,18 +274,18 @@ def test_bernoulli_seeded_dtype_and_statistics():
 
 def test_multinomial_seeded_shapes_replacement_and_statistics():
     w = ag.tensor([[1.0, 2.0, 0.0, 7.0], [0.0, 0.0, 1.0, 0.0]])
-    s = w.multinomial(3000, replacement=True, generator=ag.Generator(3))
+    s = w.multinomial(3000, replacement=True, generator=ag.Generator().manual_seed(3))
     assert s.shape == (2, 3000) and s.dtype == ag.int64
-    assert s.equal(ag.multinomial(w, 3000, True, generator=ag.Generator(3)))
+    assert s.equal(ag.multinomial(w, 3000, True, generator=ag.Generator().manual_seed(3)))
     freq = np.bincount(s.numpy()[0], minlength=4) / 3000
     np.testing.assert_allclose(freq, [0.1, 0.2, 0.0, 0.7], atol=0.04)
     assert (s.numpy()[1] == 2).all()
-    no_rep = ag.tensor([1.0, 1.0, 1.0, 1.0, 1.0]).multinomial(5, generator=ag.Generator(0))
+    no_rep = ag.tensor([1.0, 1.0, 1.0, 1.0, 1.0]).multinomial(5, generator=ag.Generator().manual_seed(0))
     assert sorted(no_rep.tolist()) == [0, 1, 2, 3, 4]
     v = ag.tensor([5.0, 0.0, 1.0, 3.0]).multinomial(3)
     assert sorted(v.tolist()) == [0, 2, 3] and v.shape == (3,)
     counts = np.zeros(3)
-    g = ag.Generator(11)
+    g = ag.Generator().manual_seed(11)
     for _ in range(400):
         counts[ag.tensor([1.0, 1.0, 8.0]).multinomial(1, generator=g).item()] += 1
     assert counts[2] / 400 == pytest.approx(0.8, abs=0.06)
@@ -297,8 +297,8 @@ def test_multinomial_with_replacement_draws_as_numpy_choice_row_by_row(shape, k)
     # searched), the same draws as NumPy's choice(p=row / row.sum()) one row after another
     w = np.random.default_rng(1).random(shape)
     w[..., 0] = 0.0
-    got = ag.tensor(w).multinomial(k, replacement=True, generator=ag.Generator(3)).numpy()
-    g = ag.Generator(3).np
+    got = ag.tensor(w).multinomial(k, replacement=True, generator=ag.Generator().manual_seed(3)).numpy()
+    g = ag.Generator().manual_seed(3).np
     rows = w.reshape(-1, shape[-1])
     want = np.stack([g.choice(shape[-1], size=k, replace=True, p=r / r.sum()) for r in rows])
     np.testing.assert_array_equal(got, want.reshape(shape[:-1] + (k,)))
@@ -319,19 +319,19 @@ def test_multinomial_of_few_weights_draws_as_the_array_path(monkeypatch, shape, 
         if seed % 3 == 0:
             w = w * dtype(1e-30)   # tiny weights: the sums are renormalised the same way
         k = 1 + seed % 4
-        fast = ag.tensor(w).multinomial(k, True, generator=ag.Generator(seed)).numpy()
+        fast = ag.tensor(w).multinomial(k, True, generator=ag.Generator().manual_seed(seed)).numpy()
         with monkeypatch.context() as m:
             m.setattr(R, "_FEW_WEIGHTS", 0)
-            slow = ag.tensor(w).multinomial(k, True, generator=ag.Generator(seed)).numpy()
+            slow = ag.tensor(w).multinomial(k, True, generator=ag.Generator().manual_seed(seed)).numpy()
         np.testing.assert_array_equal(fast, slow)
         assert fast.dtype == np.int64 and fast.shape == shape[:-1] + (k,)
     for bad, message in [([1.0, float("nan")], "finite"), ([1.0, float("inf")], "finite"),
                          ([1.0, -0.5], "non-negative"), ([0.0, 0.0], "sums to zero")]:
-        g = ag.Generator(0)
+        g = ag.Generator().manual_seed(0)
         with pytest.raises(RuntimeError, match=message):
             ag.tensor(bad).multinomial(1, True, generator=g)
         # nothing was drawn: the generator gives what a fresh one gives
-        assert g.np.random() == ag.Generator(0).np.random()
+        assert g.np.random() == ag.Generator().manual_seed(0).np.random()
 
 
 # -- new_*, is_contiguous, function forms -------------------------------------------------

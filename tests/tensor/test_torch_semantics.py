@@ -413,3 +413,25 @@ def test_expand_sizes_and_refusals_as_pytorch(torch, sizes):
         assert isinstance(ours, str) and "(-2)" in ours
     else:
         assert ours == theirs
+
+
+def test_generator_is_made_as_pytorchs(torch):
+    """``torch.Generator(device=...)``: the first argument is a device (build-nanogpt's
+    sampler makes one with ``device=device``), a new generator starts from PyTorch's fixed
+    seed, and other devices are refused with PyTorch's exception type."""
+    for args, kwargs in (((), {}), (("cpu",), {}), ((), {"device": "cpu"}),
+                         ((), {"device": torch.device("cpu")})):
+        ours = ag.Generator(*args, **{k: (ag.device("cpu") if k == "device" and not
+                                          isinstance(v, str) else v) for k, v in kwargs.items()})
+        theirs = torch.Generator(*args, **kwargs)
+        assert ours.initial_seed() == theirs.initial_seed()
+        assert str(ours.device) == str(theirs.device) == "cpu"
+    # equal generators give equal draws
+    assert ag.rand(4, generator=ag.Generator()).equal(ag.rand(4, generator=ag.Generator()))
+    for bad in ("cuda", 0):
+        with pytest.raises(RuntimeError):
+            torch.Generator(bad)
+        with pytest.raises(RuntimeError):
+            ag.Generator(bad)
+    with pytest.raises(RuntimeError, match="Generator: expected device 'cpu', got 'cuda'"):
+        ag.Generator(device="cuda")

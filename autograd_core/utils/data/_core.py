@@ -72,4 +72,4 @@ def iteration_rng(generator: Any = None) -> np.random.Generator:
     from autograd_core.random import Generator
 
     seed = int(np_rng(None).integers(0, 2**63, dtype=np.int64))
-    return Generator(seed).np
+    return Generator().manual_seed(seed).np

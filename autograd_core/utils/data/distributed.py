@@ -92,7 +92,7 @@ class DistributedSampler(Sampler[T_co]):
         n = len(self.dataset)
         if self.shuffle:
 
-            indices = Generator(self.seed + self.epoch).np.permutation(n).astype(np.int64, copy=False)
+            indices = Generator().manual_seed(self.seed + self.epoch).np.permutation(n).astype(np.int64, copy=False)
         else:
             indices = np.arange(n, dtype=np.int64)
         if not self.drop_last:
