@@ -545,7 +545,7 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
 def _run_map(func: Callable[..., Any], name: str, flat_args: list, flat_dims: list,
              arg_spec: Any, kwargs: dict, size: int, out_dims: Any, randomness: str) -> Any:
     import autograd_core
-    gen = autograd_core.random.default_generator()
+    gen = autograd_core.random.default_generator
     start = gen.get_state()
     results = []
     for b in range(size):

@@ -74,12 +74,9 @@ class Generator:
         self.np.bit_generator.state = state
 
 
-_default = Generator().manual_seed(0)
-
-
-def default_generator() -> Generator:
-    """The global generator used when no ``generator=`` is given."""
-    return _default
+# The global generator, used when no ``generator=`` is given: an object, as
+# ``torch.default_generator`` is (``generator=torch.default_generator`` works).
+default_generator = _default = Generator().manual_seed(0)
 
 
 def manual_seed(seed: int) -> Generator:

@@ -73,7 +73,7 @@ def get_rng_state() -> Tensor:
     >>> bool((ag.randn(2) == a).all()), state.dtype
     (True, dtype('uint8'))
     """
-    text = json.dumps(default_generator().get_state()).encode()
+    text = json.dumps(default_generator.get_state()).encode()
     return _f.make(np.frombuffer(text, np.uint8).copy())
 
 
@@ -88,7 +88,7 @@ def set_rng_state(new_state: Tensor) -> None:
     except (UnicodeDecodeError, ValueError):
         raise RuntimeError("set_rng_state: the tensor is not a state from get_rng_state (a "
                            "PyTorch generator state cannot be read here)") from None
-    default_generator().set_state(state)
+    default_generator.set_state(state)
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,

@@ -199,7 +199,7 @@ class _Segment:
             [k for k, v in kwargs.items() if isinstance(v, _fn.Tensor)]
         self.tensors = [self._get(k) for k in self.keys]
         self.grads = [t.requires_grad for t in self.tensors]
-        self.rng = default_generator().get_state() if preserve else None
+        self.rng = default_generator.get_state() if preserve else None
         self.recompute_context = recompute_context
         self.boundary: list = []
 
@@ -278,7 +278,7 @@ class _Segment:
     def recompute(self, inputs: list, index: int) -> Any:
         """The ``index``-th output tensor of ``function`` run again on ``inputs``, with grad
         enabled and the forward's random state."""
-        gen = default_generator()
+        gen = default_generator
         outer = None
         if self.rng is not None:  # else it draws on from where the generator is, as PyTorch
             outer = gen.get_state()

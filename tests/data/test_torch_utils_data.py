@@ -215,7 +215,7 @@ def test_permutation_stream_with_a_generator_is_one_permutation_per_pass(n, k):
 def test_generator_none_seeds_a_private_generator_from_the_global_one_each_epoch():
     s = RandomSampler(range(10), replacement=True, num_samples=100)
     ag.manual_seed(5)
-    seed = int(ag.random.default_generator().np.integers(0, 2**63, dtype=np.int64))
+    seed = int(ag.random.default_generator.np.integers(0, 2**63, dtype=np.int64))
     after_one_draw = ag.rand(3).numpy()
     ag.manual_seed(5)
     got = list(s)

@@ -435,3 +435,15 @@ def test_generator_is_made_as_pytorchs(torch):
             ag.Generator(bad)
     with pytest.raises(RuntimeError, match="Generator: expected device 'cpu', got 'cuda'"):
         ag.Generator(device="cuda")
+
+
+def test_default_generator_is_the_global_generator_object(torch):
+    """``torch.default_generator`` is a Generator (not a function): seeding it seeds the
+    global stream, and it can be passed as ``generator=``."""
+    assert isinstance(torch.default_generator, torch.Generator)
+    assert isinstance(ag.default_generator, ag.Generator)
+    ag.default_generator.manual_seed(5)
+    a = ag.rand(3)
+    ag.manual_seed(5)
+    assert ag.rand(3, generator=ag.default_generator).equal(a)   # one stream: same draws
+    assert ag.initial_seed() == ag.default_generator.initial_seed() == 5

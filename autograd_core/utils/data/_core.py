@@ -38,7 +38,7 @@ def np_rng(generator: Any = None) -> np.random.Generator:
     if generator is None:
         from autograd_core import random as _random
 
-        return _random.default_generator().np
+        return _random.default_generator.np
     if isinstance(generator, np.random.Generator):
         return generator
     rng = getattr(generator, "np", None)
