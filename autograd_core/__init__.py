@@ -8,6 +8,11 @@ tensor([2., 4.])
 """
 from __future__ import annotations
 
+import math
+from typing import Any
+
+import numpy as _np
+
 
 def _source_checkout() -> None:
     """In a source checkout (the repository's root on ``sys.path``), ``autograd_core.nn`` and
@@ -39,7 +44,7 @@ _source_checkout()
 
 from . import allocator  # noqa: E402
 from .device import device
-from . import accelerator, amp, backends, cuda
+from . import accelerator, amp, backends, compiler, cpu, cuda, version
 from .amp import autocast
 from .backends import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,
                        is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
@@ -62,7 +67,7 @@ from .tensor.bins import bucketize, histc, searchsorted
 from .tensor.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                             HalfTensor, IntTensor, LongTensor, ShortTensor,
                             set_default_tensor_type, typename)
-from .tensor.dtypes import (bfloat16, bool_, double, float, float16, float32, float64, get_default_dtype,
+from .tensor.dtypes import (bfloat16, bool_, double, dtype, float, float16, float32, float64, get_default_dtype,
                             half, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from .dtype_info import finfo, iinfo
 from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
@@ -192,6 +197,85 @@ def repeat_interleave(input: Tensor, repeats: "Tensor | int | None" = None, dim:
     return input.repeat_interleave(repeats, dim, output_size=output_size)
 
 
+# the functions of ``torch`` that are those of ``torch.nn.functional`` with the same
+# arguments, loaded from the layers above when first asked for (the core imports no nn)
+_FUNCTIONAL = ("dropout", "alpha_dropout", "feature_alpha_dropout", "layer_norm", "group_norm",
+               "rms_norm", "cosine_similarity", "pairwise_distance", "pixel_shuffle",
+               "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "prelu", "selu",
+               "celu", "rrelu", "threshold", "hardshrink", "bilinear", "conv3d",
+               "conv_transpose3d", "max_pool1d", "max_pool3d", "avg_pool1d",
+               "adaptive_avg_pool1d", "adaptive_max_pool1d")
+
+def _functional() -> Any:
+    """``torch.nn.functional``, imported when a ``torch.*`` name that is one of its
+    functions is first used (as ``ag.nn`` itself, in ``__getattr__`` below)."""
+    import importlib
+    return importlib.import_module("autograd_core.nn.functional")
+
+
+pi = math.pi
+e = math.e
+inf = math.inf
+nan = math.nan
+newaxis = None
+
+
+def embedding(weight: Tensor, indices: Tensor, padding_idx: "builtins.int" = -1,
+              scale_grad_by_freq: "builtins.bool" = False, sparse: "builtins.bool" = False) -> Tensor:
+    """``torch.embedding(weight, indices)``: the rows of ``weight`` at ``indices`` (the
+    arguments of ``F.embedding`` the other way round; ``padding_idx=-1`` is none).
+
+    >>> import autograd_core as ag
+    >>> ag.embedding(ag.eye(3), ag.tensor([2, 0])).tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    F = _functional()
+    return F.embedding(indices, weight, None if padding_idx == -1 else padding_idx,
+                       scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: "builtins.bool | None" = None,
+            requires_grad: "builtins.bool" = False) -> Tensor:
+    """A tensor of ``obj``, sharing its memory where it can (a tensor or a NumPy array of
+    the asked dtype, unless ``copy=True``), as ``torch.asarray``.
+
+    >>> import numpy as np, autograd_core as ag
+    >>> a = np.zeros(2, np.float32)
+    >>> t = ag.asarray(a); t[0] = 1.0
+    >>> a.tolist(), ag.asarray([1, 2]).dtype
+    ([1.0, 0.0], dtype('int64'))
+    """
+    from .device import check as _check_device
+    _check_device(device)
+    if isinstance(obj, Tensor):
+        out = obj if dtype is None else obj.to(dtype)
+        if copy and out is obj:
+            out = obj.detach().clone()
+        elif copy is False and out is not obj:
+            raise ValueError("asarray: copy=False was asked but the dtype change needs a copy")
+    elif isinstance(obj, _np.ndarray) and copy is not True:
+        arr = obj if dtype is None else obj.astype(dtype, copy=False)
+        if copy is False and arr is not obj:
+            raise ValueError("asarray: copy=False was asked but the dtype change needs a copy")
+        out = from_numpy(arr)
+    else:
+        out = tensor(obj, dtype=dtype)
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+def get_default_device() -> device:
+    """The CPU: the one device tensors are made on here."""
+    return device("cpu")
+
+
+def set_default_device(dev: Any) -> None:
+    """Accepts the CPU (and None); another device raises PyTorch's CPU-only error."""
+    from .device import check as _check_device
+    _check_device(dev)
+
+
 negative = globals()["neg"]
 subtract = globals()["sub"]
 multiply = globals()["mul"]
@@ -233,6 +317,12 @@ _LAZY = {  # pictures and explanations load graphviz only when first used
 
 
 def __getattr__(name: str):
+    if name in _FUNCTIONAL:
+        fn = getattr(_functional(), name)
+        globals()[name] = fn
+        return fn
+    if name == "GradScaler":   # torch.GradScaler is torch.amp.GradScaler
+        return amp.GradScaler
     if name in _LAZY:
         import importlib
         fn = getattr(importlib.import_module(_LAZY[name]), name)
@@ -257,3 +347,5 @@ __version__ = "0.1.0"
 # ``torch.range`` (deprecated, inclusive end) shadows the builtin ``range`` in this module's
 # namespace, so it is bound last.
 from .tensor.random import range  # noqa: E402,A004
+# ``torch.int`` (int32) shadows the builtin ``int`` likewise.
+int = int32  # noqa: E402,A001

@@ -298,6 +298,51 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
     def element_size(self) -> int:
         return self._data.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element (as ``element_size()``)."""
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the elements the tensor sees (``numel() * itemsize``).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).nbytes
+        24
+        """
+        return int(self._data.nbytes)
+
+    def ndimension(self) -> int:
+        """The number of dims (an old alias of ``dim()``)."""
+        return self._data.ndim
+
+    def data_ptr(self) -> int:
+        """The address of the tensor's first element: two tensors sharing memory from the
+        same element give the same number (as PyTorch's).
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(4)
+        >>> x.data_ptr() == x.view(2, 2).data_ptr(), x[1:].data_ptr() - x.data_ptr()
+        (True, 4)
+        """
+        return int(self._data.__array_interface__["data"][0])
+
+    def is_signed(self) -> bool:
+        """False for uint8 and bool, True for the other dtypes, as PyTorch's."""
+        return self._data.dtype.kind not in "ub"
+
+    def is_inference(self) -> bool:
+        """False: tensors made under ``inference_mode`` are ordinary tensors here."""
+        return False
+
+    def is_neg(self) -> bool:
+        """False: there are no lazily negated (conjugate-view) tensors here."""
+        return False
+
+    def is_same_size(self, other: "Tensor") -> bool:
+        return tuple(self.shape) == tuple(other.shape)
+
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The array behind the tensor (shared, not copied); with ``force``, of a tensor
         that requires grad too (still shared, as PyTorch's on the CPU).
@@ -587,6 +632,22 @@ Create tensors with ``autograd_core.tensor``, ``zeros``, ``randn`` and friends.
 
     def int(self) -> "Tensor":
         return self.to(np.int32)
+
+    def short(self) -> "Tensor":
+        return self.to(np.int16)
+
+    def char(self) -> "Tensor":
+        """As int8 (PyTorch's ``CharTensor``)."""
+        return self.to(np.int8)
+
+    def byte(self) -> "Tensor":
+        """As uint8 (PyTorch's ``ByteTensor``).
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.7, 255.0]).byte()
+        tensor([  1, 255], dtype=uint8)
+        """
+        return self.to(np.uint8)
 
     def bool(self) -> "Tensor":
         return self.to(np.bool_)

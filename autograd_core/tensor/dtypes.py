@@ -61,6 +61,24 @@ class DtypeWithoutArrays:
 
 bfloat16 = DtypeWithoutArrays("bfloat16", 2)
 
+
+class _DtypeType(type):
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, (np.dtype, DtypeWithoutArrays))
+
+
+class dtype(metaclass=_DtypeType):
+    """The type of the dtypes, for ``isinstance(x, torch.dtype)``: the NumPy dtypes the
+    tensors use and the PyTorch-only ones (``bfloat16``).
+
+    >>> import autograd_core as ag
+    >>> isinstance(ag.float32, ag.dtype), isinstance(ag.bfloat16, ag.dtype), isinstance("f", ag.dtype)
+    (True, True, False)
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("cannot create 'torch.dtype' instances")
+
 _default_dtype = [float32]
 
 def get_default_dtype() -> np.dtype:

@@ -43,7 +43,10 @@ class InPlaceMixin:
         self._check_writable(name, record)
         if record:
             stand = self._stand_in()
-            return self._commit(name, fn(stand), stand._data)
+            res = fn(stand)
+            if res._ctx is None:   # a comparison's 0/1: written as a fill (zero gradient)
+                res = P.Fill.apply(stand, array=res._data)
+            return self._commit(name, res, stand._data)
         with no_grad():
             res = fn(self)
         return self._commit(name, res, None)
@@ -264,6 +267,31 @@ class InPlaceMixin:
                              f"{v.shape}")
         return self._inplace("masked_fill_", lambda s: s.masked_fill(m, value), value)
 
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> "Tensor":
+        """Write ``fill_value`` on the main diagonal (``a[i, i, ...]``), of a 2-D tensor or
+        one whose dims are all equal; with ``wrap``, a tall matrix's diagonal starts again
+        every ``ncols + 1`` rows, as PyTorch's (and NumPy's ``fill_diagonal``).
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).fill_diagonal_(5.0)
+        tensor([[5., 0., 0.],
+                [0., 5., 0.]])
+        """
+        shape = self._data.shape
+        if len(shape) < 2:
+            raise RuntimeError(f"fill_diagonal_: dimensions must larger than 1, got a "
+                               f"{len(shape)}-D tensor")
+        if len(shape) > 2 and len(set(shape)) != 1:
+            raise RuntimeError(f"fill_diagonal_: all dimensions of input must be of equal "
+                               f"length, got shape {tuple(shape)}")
+        mask = np.zeros(shape, np.bool_)
+        if len(shape) == 2:
+            np.fill_diagonal(mask, True, wrap=wrap)
+        else:
+            mask[(np.arange(shape[0]),) * len(shape)] = True
+        m = _f.make(mask)
+        return self._inplace("fill_diagonal_", lambda s: s.masked_fill(m, fill_value), fill_value)
+
 def _check_no_overlap(a: np.ndarray, name: str) -> None:
     """PyTorch's rule for writing in place: not into memory that several elements share (an
     expanded dim, stride 0), nor into read-only memory."""
@@ -291,7 +319,14 @@ for _name in (*TENSOR_METHODS, "relu", "neg", "abs", "clamp_min", "clamp_max", "
               "tril", "triu", "nan_to_num", "logaddexp", "floor_divide", "remainder", "fmod",
               "copysign", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
               "bitwise_left_shift", "bitwise_right_shift", "scatter_reduce", "logical_not",
-              "logical_and", "logical_or", "logical_xor", "true_divide"):
+              "logical_and", "logical_or", "logical_xor", "true_divide",
+              "sgn", "absolute", "negative", "subtract", "multiply", "divide", "eq", "ne", "lt",
+              "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+              "lgamma", "digamma", "polygamma", "mvlgamma", "erfinv", "erfc", "logit", "sinc",
+              "i0", "deg2rad", "rad2deg", "fix", "float_power", "heaviside", "nextafter",
+              "ldexp", "gcd", "lcm", "arccos", "arcsin", "arctan", "arccosh", "arcsinh",
+              "arctanh", "arctan2", "cumsum", "cumprod", "renorm", "xlogy", "addmm", "baddbmm",
+              "addmv", "addr", "addbmm"):
     if not hasattr(InPlaceMixin, _name + "_"):
         setattr(InPlaceMixin, _name + "_", _inplace_twin(_name))
 del _name

@@ -287,6 +287,93 @@ class RandomMixin:
         check_device(device)
         return self._draw_("normal_", lambda g: g.normal(mean, std, self._data.shape), generator)
 
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> "Tensor":
+        """Fill with 0 or 1, 1 with probability ``p`` (a number or a tensor broadcast to
+        self's shape), as PyTorch's (drop-path layers draw their masks so).
+
+        >>> import autograd_core as ag
+        >>> ag.empty(3).bernoulli_(1.0)
+        tensor([1., 1., 1.])
+        """
+        probs = np.asarray(p._data if hasattr(p, "_data") else p, dtype=np.float64)
+        if not ((probs >= 0) & (probs <= 1)).all():
+            raise RuntimeError("bernoulli_: expected all probabilities in [0, 1], got values "
+                               f"from {np.nanmin(probs)} to {np.nanmax(probs)}")
+        try:
+            np.broadcast_to(probs, self._data.shape)
+        except ValueError:
+            raise RuntimeError(f"bernoulli_: the shape of p {tuple(probs.shape)} cannot be "
+                               f"broadcast to self's shape {tuple(self.shape)}") from None
+        return self._draw_("bernoulli_", lambda g: g.random(self._data.shape) < probs, generator)
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with draws of the exponential distribution of rate ``lambd``.
+
+        >>> import autograd_core as ag
+        >>> bool((ag.empty(100).exponential_(2.0) >= 0).all())
+        True
+        """
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        return self._draw_("exponential_", lambda g: g.exponential(1.0 / lambd, self._data.shape),
+                           generator)
+
+    def geometric_(self, p: float, *, generator: Any = None) -> "Tensor":
+        """Fill with the number of Bernoulli(``p``) trials up to the first success (1, 2, ...)."""
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        return self._draw_("geometric_", lambda g: g.geometric(p, self._data.shape), generator)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None
+                    ) -> "Tensor":
+        """Fill with ``exp`` of draws of Normal(``mean``, ``std``)."""
+        if not std > 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+        return self._draw_("log_normal_", lambda g: g.lognormal(mean, std, self._data.shape),
+                           generator)
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None
+                ) -> "Tensor":
+        """Fill with draws of the Cauchy distribution at ``median`` with scale ``sigma``."""
+        if not sigma > 0:
+            raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+        return self._draw_("cauchy_", lambda g: median + sigma * g.standard_cauchy(self._data.shape),
+                           generator)
+
+    def random_(self, *bounds: int, generator: Any = None, **kwargs: int) -> "Tensor":
+        """Fill with integers drawn uniformly: ``random_(to)`` from [0, to), ``random_(from,
+        to)`` from [from, to), ``random_()`` from [0, 2**d] where d is the dtype's digits
+        of mantissa (floats) or its largest value (integers), as PyTorch's.
+
+        >>> import autograd_core as ag
+        >>> sorted(set(ag.empty(200, dtype=ag.int64).random_(3).tolist()))
+        [0, 1, 2]
+        """
+        lo, hi = kwargs.pop("from", None), kwargs.pop("to", None)
+        if kwargs:
+            raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if len(bounds) > 2:
+            raise TypeError(f"random_() takes at most 2 positional arguments ({len(bounds)} given)")
+        if len(bounds) == 1 and lo is None:
+            hi = bounds[0] if hi is None else hi
+        elif bounds:
+            lo, hi = bounds[0], bounds[1] if len(bounds) > 1 else hi
+        lo = 0 if lo is None else int(lo)
+        dtype = self._data.dtype
+        if hi is None:
+            if dtype.kind == "f":
+                hi = 2 ** (np.finfo(dtype).nmant + 1) + 1   # 2**(mantissa digits) included
+            elif dtype.kind == "b":
+                hi = 2
+            else:
+                hi = int(np.iinfo(dtype).max) + (1 if dtype.itemsize < 8 else 0)
+        hi = int(hi)
+        if lo >= hi:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} "
+                               f">= to={hi}")
+        return self._draw_("random_", lambda g: g.integers(lo, hi, self._data.shape,
+                                                             dtype=np.int64), generator)
+
     def bernoulli(self, p: float | None = None, *, generator: Any = None,
                   device: Any = None) -> "Tensor":
         """Draw 0 or 1 with probability ``self`` (or ``p``) of 1, in self's dtype. No gradient.

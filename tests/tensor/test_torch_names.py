@@ -1,0 +1,188 @@
+"""Names of ``torch`` and ``torch.Tensor`` that published programs use and that are thin
+(constants, aliases, dtype conversions, in-place twins, random fills), each against
+PyTorch itself: values, dtypes, shapes and exception types."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def test_constants_and_dtype_names(torch):
+    for name in ("pi", "e", "inf"):
+        assert getattr(ag, name) == getattr(torch, name)
+    assert np.isnan(ag.nan) and np.isnan(torch.nan) and ag.newaxis is torch.newaxis is None
+    assert ag.zeros(2, dtype=ag.int).numpy().dtype == torch.zeros(2, dtype=torch.int).numpy().dtype
+    for d in (ag.float32, ag.int64, ag.bool, ag.bfloat16, ag.float16):
+        assert isinstance(d, ag.dtype)
+    assert isinstance(torch.float32, torch.dtype) and not isinstance("float32", ag.dtype)
+    with pytest.raises(TypeError):
+        ag.dtype()
+
+
+@pytest.mark.parametrize("method, np_dtype", [("byte", np.uint8), ("char", np.int8),
+                                               ("short", np.int16), ("int", np.int32)])
+def test_dtype_conversions(torch, method, np_dtype):
+    values = [-1.7, 0.0, 2.9, 100.0]
+    ours = getattr(ag.tensor(values[1:]), method)()
+    theirs = getattr(torch.tensor(values[1:]), method)()
+    assert ours.numpy().dtype == theirs.numpy().dtype == np_dtype
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_sizes_pointers_and_predicates(torch):
+    for lib in (ag, torch):
+        x = lib.zeros(3, 4, dtype=lib.float64)
+        assert (x.nbytes, x.itemsize, x.ndimension()) == (96, 8, 2)
+        assert x[1:].data_ptr() - x.data_ptr() == 32          # same memory, 4 elements on
+        assert x.view(12).data_ptr() == x.data_ptr() and x.clone().data_ptr() != x.data_ptr()
+        assert x.is_signed() and not x.byte().is_signed() and not x.bool().is_signed()
+        assert not x.is_neg() and not x.is_inference()
+        assert x.is_same_size(lib.ones(3, 4)) and not x.is_same_size(lib.ones(4, 3))
+
+
+_TWINS = [("subtract_", (2.0,)), ("multiply_", (3.0,)), ("divide_", (2.0,)), ("negative_", ()),
+          ("absolute_", ()), ("sgn_", ()), ("eq_", (1.0,)), ("gt_", (0.5,)),
+          ("less_equal_", (1.0,)), ("erfinv_", ()), ("logit_", ()), ("sinc_", ()),
+          ("lgamma_", ()), ("deg2rad_", ()), ("arctan2_", (0.3,)), ("cumsum_", (0,)),
+          ("float_power_", (2.0,)), ("xlogy_", (2.0,))]
+
+
+@pytest.mark.parametrize("name, args", _TWINS, ids=[n for n, _ in _TWINS])
+def test_inplace_twins_write_and_record(torch, name, args):
+    """The in-place twin writes the out-of-place result into the tensor and records it
+    (float64 values and gradients through it, against PyTorch's)."""
+    base = np.array([0.2, 0.9, 0.45, 0.6])
+
+    def run(lib):
+        leaf = lib.tensor(base, dtype=lib.float64, requires_grad=True)
+        other = [lib.tensor(np.full(4, a), dtype=lib.float64) if name in ("arctan2_", "xlogy_")
+                 else a for a in args]
+        y = leaf * 1.0
+        out = getattr(y, name)(*other)
+        assert out is y
+        (y * lib.arange(1, 5, dtype=lib.float64)).sum().backward()
+        # (+ zeros: PyTorch's gradient of sgn_ is a ZeroTensor, which has no memory to read)
+        return y.detach().numpy(), (lib.zeros_like(leaf) + leaf.grad).detach().numpy()
+
+    (yo, go), (yt, gt) = run(ag), run(torch)
+    np.testing.assert_allclose(yo, yt, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(go, gt, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape, wrap", [((5, 3), True), ((5, 3), False), ((3, 5), False),
+                                         ((3, 3, 3), False)])
+def test_fill_diagonal(torch, shape, wrap):
+    ours = ag.zeros(*shape, dtype=ag.float64).fill_diagonal_(-2.0, wrap=wrap)
+    theirs = torch.zeros(*shape, dtype=torch.float64).fill_diagonal_(-2.0, wrap=wrap)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())   # 0 and -2 only: exact
+    for lib in (ag, torch):
+        leaf = lib.ones(3, 3, dtype=lib.float64, requires_grad=True)
+        y = leaf * 2
+        y.fill_diagonal_(0.0)
+        y.sum().backward()
+        assert leaf.grad.numpy().tolist() == [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
+    with pytest.raises(RuntimeError):
+        ag.zeros(2, 3, 4).fill_diagonal_(1.0)
+    with pytest.raises(RuntimeError):
+        torch.zeros(2, 3, 4).fill_diagonal_(1.0)
+
+
+def test_random_fills(torch):
+    g = ag.Generator().manual_seed(0)
+    n = 20000
+    b = ag.empty(n, dtype=ag.float64).bernoulli_(0.3, generator=g)
+    assert set(np.unique(b.numpy())) <= {0.0, 1.0} and abs(b.mean().item() - 0.3) < 0.02
+    rows = ag.empty(2, 3).bernoulli_(ag.tensor([0.0, 1.0, 0.0]), generator=g)
+    assert rows.tolist() == [[0, 1, 0], [0, 1, 0]]              # p of 0 and 1: certain
+    ex = ag.empty(n, dtype=ag.float64).exponential_(2.0, generator=g)
+    assert (ex.numpy() >= 0).all() and abs(ex.mean().item() - 0.5) < 0.03
+    geo = ag.empty(n, dtype=ag.float64).geometric_(0.25, generator=g)
+    assert geo.numpy().min() >= 1 and abs(geo.mean().item() - 4.0) < 0.2
+    ln = ag.empty(n, dtype=ag.float64).log_normal_(0.0, 0.5, generator=g)
+    assert abs(np.log(ln.numpy()).std() - 0.5) < 0.02
+    c = ag.empty(n, dtype=ag.float64).cauchy_(1.0, 2.0, generator=g)
+    assert abs(np.median(c.numpy()) - 1.0) < 0.1
+    r = ag.empty(n, dtype=ag.int64).random_(3, 7, generator=g)
+    assert sorted(np.unique(r.numpy())) == [3, 4, 5, 6]
+    assert sorted(np.unique(ag.empty(n).random_(2, generator=g).numpy())) == [0.0, 1.0]
+    f = ag.empty(n).random_(generator=g).numpy()        # integers in [0, 2**24] for float32
+    assert (f == np.round(f)).all() and f.max() <= 2 ** 24 and f.max() > 2 ** 23
+    for lib in (ag, torch):                                # PyTorch's exception types
+        with pytest.raises(RuntimeError):
+            lib.empty(3).bernoulli_(1.5)
+        with pytest.raises(RuntimeError):
+            lib.empty(3).exponential_(-1.0)
+        with pytest.raises(RuntimeError):
+            lib.empty(3).random_(5, 2)
+        # a fill is an in-place write: a leaf that requires grad refuses it
+        with pytest.raises(RuntimeError):
+            lib.zeros(3, requires_grad=True).bernoulli_(0.5)
+    x = ag.ones(4, dtype=ag.float64, requires_grad=True)
+    y = x * 3
+    y.bernoulli_(0.5, generator=g)
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0] * 4          # the fill cuts the gradient, as PyTorch's
+
+
+def test_drop_path_as_timm_writes_it(torch):
+    """``x.new_empty(shape).bernoulli_(keep).div_(keep)`` (timm's drop_path): a mask of 0
+    and 1/keep, per sample."""
+    x = ag.ones(64, 3, 2)
+    keep = 0.75
+    mask = x.new_empty((64, 1, 1)).bernoulli_(keep).div_(keep)
+    out = x * mask
+    values = np.unique(out.numpy())
+    assert len(values) == 2 and values[0] == 0 and np.isclose(values[1], 1 / keep, rtol=1e-6)
+
+
+def test_functional_names_at_the_top(torch):
+    x = np.random.default_rng(0).standard_normal((2, 4, 6))
+    pairs = [("layer_norm", lambda L, t: L.layer_norm(t, (6,))),
+             ("cosine_similarity", lambda L, t: L.cosine_similarity(t, t * 2 + 1, dim=1)),
+             ("pixel_shuffle", lambda L, t: L.pixel_shuffle(t.reshape(1, 4, 2, 6), 2)),
+             ("dropout", lambda L, t: L.dropout(t, 0.0, True)),
+             ("selu", lambda L, t: L.selu(t)),
+             ("max_pool1d", lambda L, t: L.max_pool1d(t, 2)),
+             ("embedding", lambda L, t: L.embedding(t[0], L.tensor([3, 0, 3])))]
+    for name, fn in pairs:
+        ours = fn(ag, ag.tensor(x))
+        theirs = fn(torch, torch.tensor(x))
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-14,
+                                   err_msg=name)
+
+
+def test_asarray_shares_memory_as_pytorchs(torch):
+    for lib in (ag, torch):
+        a = np.zeros(3, np.float32)
+        t = lib.asarray(a)
+        t[0] = 5.0
+        assert a[0] == 5.0                                   # shared
+        c = lib.asarray(a, copy=True)
+        c[1] = 7.0
+        assert a[1] == 0.0                                   # copied
+        assert lib.asarray([1, 2]).dtype == lib.int64
+        assert lib.asarray(a, dtype=lib.float64).dtype == lib.float64
+        x = lib.ones(2)
+        assert lib.asarray(x) is x
+        assert lib.asarray([1.0], requires_grad=True).requires_grad
+
+
+def test_device_and_compiler_modules(torch):
+    assert ag.get_default_device() == ag.device("cpu")
+    assert str(torch.get_default_device()) == str(ag.get_default_device())
+    ag.set_default_device("cpu")
+    with pytest.raises(AssertionError):
+        ag.set_default_device("cuda")
+    assert ag.cpu.is_available() and ag.cpu.device_count() == 1
+    ag.cpu.synchronize()
+    assert ag.version.cuda is None and torch.version.cuda is None
+    assert ag.compiler.is_compiling() is torch.compiler.is_compiling() is False
+
+    def f(x):
+        return x + 1
+    assert ag.compiler.disable(f) is f and ag.compiler.disable(recursive=False)(f) is f
+    assert ag.GradScaler is ag.amp.GradScaler
+    with ag.cpu.amp.autocast(enabled=False):
+        assert (ag.ones(1) * 2).tolist() == [2.0]
