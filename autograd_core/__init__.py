@@ -8,6 +8,7 @@ tensor([2., 4.])
 """
 from __future__ import annotations
 
+import inspect as _inspect
 import math
 from typing import Any
 
@@ -59,6 +60,7 @@ from .tensor.creation import (arange, as_tensor, empty, empty_like, empty_stride
                               from_numpy, full, full_like, linspace, ones, ones_like, tensor,
                               zeros, zeros_like)
 from .tensor.printing import get_printoptions, set_printoptions
+from .tensor.inplace import out_option as _out_option, write_out as _write_out
 from .tensor.size import Size
 from .tensor.layout import (channels_last, channels_last_3d, contiguous_format, layout,
                             memory_format, preserve_format, sparse_coo, strided)
@@ -117,7 +119,13 @@ _NUMBER_FIRST = {"remainder": "__rmod__", "bitwise_and": "__rand__", "bitwise_or
 def _method(name: str):
     meth = getattr(Tensor, name)
 
-    def fn(input: Tensor, *args, **kwargs):
+    def fn(input: Tensor, *args, out=None, **kwargs):
+        if out is not None:
+            # a method with its own ``out=`` (quantile's) checks it itself
+            if "out" in _inspect.signature(meth).parameters:
+                kwargs["out"] = out
+            else:
+                return _write_out(name, fn(input, *args, **kwargs), out)
         if not isinstance(input, Tensor):
             if name in _NUMBER_FIRST and len(args) == 1 and isinstance(args[0], Tensor):
                 return getattr(args[0], _NUMBER_FIRST[name])(input)
@@ -275,6 +283,13 @@ def set_default_device(dev: Any) -> None:
     from .device import check as _check_device
     _check_device(dev)
 
+
+# PyTorch's ``out=`` on the functions defined on their own (the Tensor-method forms above
+# take it in ``_method``)
+for _name in ("cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack",
+              "column_stack", "dstack", "where", "einsum", "cdist", "outer", "kron", "tensordot"):
+    globals()[_name] = _out_option(globals()[_name])
+del _name
 
 negative = globals()["neg"]
 subtract = globals()["sub"]

@@ -24,7 +24,7 @@ TRAINING_ONLY = {"ConvWeightGrad": "the gradient of a convolution",
                  "MaxPoolScatter": "the gradient of max pooling",
                  "AvgPoolScatter": "the gradient of average pooling",
                  "BatchNormTrain": "batch norm with batch statistics (training mode)",
-                 "CrossEntropyIndex": "a loss", "CrossEntropyProb": "a loss",
+                 "CrossEntropyIndex": "a loss", "CrossEntropyProb": "a loss", "NllLoss": "a loss",
                  "BinaryCrossEntropy": "a loss", "BinaryCrossEntropyWithLogits": "a loss"}
 
 

@@ -263,18 +263,93 @@ def cross_entropy_composite(x: Tensor, target: "Tensor | np.ndarray", weight: Te
     return _nll_rows(logp, t, weight, ignore_index, eps, reduction, loss_shape)
 
 
+class NllLoss(Function):
+    """Negative log-likelihood of log-probabilities at integer class targets, one op as
+    PyTorch's (``NllLossBackward0``): ``-logp[i, t_i] * w[t_i]``, reduced.
+
+    ``forward(logp, weight?, target=, ignore_index=, reduction=)``; ``logp`` is (C,), (N, C)
+    or (N, C, d1, ...), ``target`` an int array of the shape without the class dim. The
+    gradient is ``-g * w[t_i]`` at each row's target and 0 elsewhere;
+    :func:`nll_loss_composite` is the same in Tensor ops, for a graph of the gradient.
+    """
+
+    op = "nll_loss"
+
+    @staticmethod
+    def forward(ctx, logp, weight=None, target=None, ignore_index=-100, reduction="mean"):
+        rows = _to_rows(logp)
+        n, c = rows.shape
+        valid, tc = class_index_targets(target.reshape(-1), ignore_index, c, "nll_loss")
+        wy = weight[tc] if weight is not None else None
+        picked = rows[np.arange(n), tc]
+        loss = -picked if wy is None else -picked * wy
+        if valid is not None:
+            loss = np.where(valid, loss, 0).astype(rows.dtype, copy=False)
+        denom = 1.0
+        if reduction == "mean":
+            if wy is None:
+                denom = float(n) if valid is None else float(valid.sum())
+            else:
+                denom = float(wy.sum()) if valid is None else float((wy * valid).sum())
+        ctx.tc, ctx.valid, ctx.wy, ctx.denom, ctx.xshape = tc, valid, wy, denom, logp.shape
+        ctx.classes = c
+        ctx.attrs = (target, ignore_index, reduction)
+        ctx.save_for_backward(logp, weight)
+        if reduction == "mean" and denom == 0:
+            return np.asarray(np.nan, dtype=rows.dtype)
+        return _reduce_array(loss.reshape(_loss_shape(logp.shape)), reduction, denom)
+
+    @staticmethod
+    def backward(ctx, grad):
+        target, ignore_index, reduction = ctx.attrs
+        return composite_backward(ctx, grad, lambda x, w=None: nll_loss_composite(
+            x, target, w, ignore_index, reduction), ctx.saved_tensors[:len(ctx.next)])
+
+    @staticmethod
+    def array_backward(ctx, g):
+        reduction = ctx.attrs[2]
+        tc, wy = ctx.tc, ctx.wy
+        dtype = g.dtype
+        n = tc.shape[0]
+        if reduction == "none":
+            g = g.reshape(-1)
+        elif reduction == "mean":
+            g = g / dtype.type(ctx.denom)
+        gy = g if wy is None else g * wy
+        if ctx.valid is not None:   # ignored targets get 0 gradient whatever the upstream one
+            gy = select(ctx.valid, np.broadcast_to(gy, (n,)))
+        rows = np.zeros((n, ctx.classes), dtype)
+        rows[np.arange(n), tc] = -gy
+        gx = _from_rows(rows, ctx.xshape)
+        if len(ctx.next) > 1:
+            if ctx.next[1] is not None:
+                raise RuntimeError("nll_loss: the gradient with respect to 'weight' is not "
+                                   "implemented")
+            return gx, None
+        return gx
+
+
 def nll_loss(logp: Tensor, target: np.ndarray, weight: Tensor | None = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``logp`` ((C,), (N, C) or
-    (N, C, d1, ...)) at the integer class ``target`` (the shape without the class dim), in
-    Tensor ops: cross-entropy's index-target path after its log-softmax. Targets equal to
-    ``ignore_index`` add nothing; ``'mean'`` divides by the summed weights of the others.
+    (N, C, d1, ...)) at the integer class ``target`` (the shape without the class dim), one
+    op (:class:`NllLoss`). Targets equal to ``ignore_index`` add nothing; ``'mean'``
+    divides by the summed weights of the others.
 
     >>> import numpy as np, autograd_core as ag
     >>> from autograd_core.ops.loss import nll_loss
     >>> nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -0.5]]), np.array([0, 1])).item()
     0.75
     """
+    t = np.asarray(target)
+    extra = () if weight is None else (weight,)
+    return NllLoss.apply(logp, *extra, target=t, ignore_index=ignore_index, reduction=reduction)
+
+
+def nll_loss_composite(logp: Tensor, target: np.ndarray, weight: Tensor | None = None,
+                       ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """:func:`nll_loss` in Tensor ops: the reference for tests and the path for second
+    derivatives (cross-entropy's index-target path after its log-softmax)."""
     t = np.asarray(target).reshape(-1)
     c = logp.shape[1] if logp.ndim > 1 else logp.shape[0]
     class_index_targets(t, ignore_index, c, "nll_loss")

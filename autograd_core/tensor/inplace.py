@@ -8,7 +8,9 @@ the base takes a ``CopySlices`` node and the view is replayed from it (see
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, TYPE_CHECKING
+from weakref import ref
 
 import numpy as np
 
@@ -50,6 +52,53 @@ class InPlaceMixin:
         with no_grad():
             res = fn(self)
         return self._commit(name, res, None)
+
+    def _view_inplace(self, name: str, fn: Callable[["Tensor"], "Tensor"]) -> "Tensor":
+        """An in-place view op (``unsqueeze_``, ``t_``, ...): this tensor becomes ``fn(self)``,
+        a view of the same memory with other sizes or strides; its values are unchanged
+        (no version bump), and a recorded tensor takes the view op's node, as PyTorch's."""
+        record = STATE.enabled and self._requires_grad
+        if record and self._ctx is None:
+            raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        if not record and self._view is None:   # nothing to replay: only the array changes
+            with no_grad():
+                self._data = fn(self)._data
+            return self
+        # the tensor as it was, so that the view's chain (replayed by later in-place writes)
+        # and its node start from it
+        old = _f.make(self._data)
+        old._ctx, old._requires_grad, old._view = self._ctx, self._requires_grad, self._view
+        old._vc = version_counter(self)
+        res = fn(old)
+        self._data, self._ctx, self._view = res._data, res._ctx, res._view
+        if self._retains_grad and self._ctx is not None:
+            self._ctx._retain = ref(self)
+        return self
+
+    def unsqueeze_(self, dim: int) -> "Tensor":
+        """``x.unsqueeze(dim)``, made this tensor (a view of the same memory).
+
+        >>> import autograd_core as ag
+        >>> x = ag.ones(3); x.unsqueeze_(0).shape
+        (1, 3)
+        """
+        return self._view_inplace("unsqueeze_", lambda s: s.unsqueeze(dim))
+
+    def squeeze_(self, dim: Any = None) -> "Tensor":
+        """``x.squeeze(dim)`` (every size-1 dim when ``dim`` is None), made this tensor."""
+        return self._view_inplace("squeeze_", lambda s: s.squeeze() if dim is None
+                                  else s.squeeze(dim))
+
+    def t_(self) -> "Tensor":
+        """``x.t()``, made this tensor."""
+        return self._view_inplace("t_", lambda s: s.t())
+
+    def transpose_(self, dim0: int, dim1: int) -> "Tensor":
+        """``x.transpose(dim0, dim1)``, made this tensor."""
+        return self._view_inplace("transpose_", lambda s: s.transpose(dim0, dim1))
+
+    swapdims_ = swapaxes_ = transpose_
 
     def _stand_in(self) -> "Tensor":
         """This tensor for the op of an in-place change to see as its input: the same
@@ -291,6 +340,62 @@ class InPlaceMixin:
             mask[(np.arange(shape[0]),) * len(shape)] = True
         m = _f.make(mask)
         return self._inplace("fill_diagonal_", lambda s: s.masked_fill(m, fill_value), fill_value)
+
+def write_out(name: str, result: Any, out: Any) -> Any:
+    """``torch.<name>(..., out=out)``: ``result`` (a tensor, or a tuple of them for
+    ``out=(values, indices)``) written into ``out``, which is returned, as PyTorch's: no
+    graph (an input that requires grad under grad mode raises), the result's dtype must
+    cast to out's, and an out of another shape is resized (with PyTorch's warning unless
+    it was empty).
+
+    >>> import autograd_core as ag
+    >>> r = ag.empty(2)
+    >>> ag.add(ag.ones(2), 1, out=r) is r, r.tolist()
+    (True, [2.0, 2.0])
+    """
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
+        written = [write_out(name, r, o) for r, o in zip(result, out)]
+        return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
+    if not is_tensor(out):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if STATE.enabled and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    r = result._data
+    if not can_cast(r.dtype, out._data.dtype):
+        raise RuntimeError(f"result type {scalar_type_name(r.dtype)} can't be cast to the desired "
+                           f"output type {scalar_type_name(out._data.dtype)}")
+    if r.shape != out._data.shape:
+        if out._view is not None:
+            raise RuntimeError(f"{name}(): out is a view of shape {list(out._data.shape)}; the "
+                               f"result's shape {list(r.shape)} would need it resized, which "
+                               "autograd-core does not do to views")
+        if out._data.size:
+            import warnings
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._data.shape)}, which does not match the required output "
+                          f"shape {list(r.shape)}. This behavior is deprecated, and in a future "
+                          "PyTorch release outputs will not be resized unless they have zero "
+                          "elements. You can explicitly reuse an out tensor t by resizing it, "
+                          "inplace, to zero elements with t.resize_(0).", UserWarning,
+                          stacklevel=3)
+        out._data = np.empty(r.shape, out._data.dtype)
+    _check_no_overlap(out._data, name)
+    np.copyto(out._data, r, casting="unsafe")
+    version_counter(out)[0] += 1
+    return out
+
+
+def out_option(fn: Callable) -> Callable:
+    """Give a ``torch.*`` function PyTorch's ``out=`` keyword (:func:`write_out`)."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        return result if out is None else write_out(fn.__name__, result, out)
+    return wrapper
+
 
 def _check_no_overlap(a: np.ndarray, name: str) -> None:
     """PyTorch's rule for writing in place: not into memory that several elements share (an

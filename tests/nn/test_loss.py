@@ -185,6 +185,51 @@ def test_nll_loss(reduction):
         ((2, 4) if reduction == "none" else ())
 
 
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape, weighted, ignore", [((5,), False, -100), ((4, 5), True, 3),
+                                                     ((4, 5), False, -100),
+                                                     ((2, 5, 3, 2), True, 1)])
+def test_nll_loss_is_one_node_as_pytorchs(torch, reduction, shape, weighted, ignore):
+    """One ``NllLossBackward0`` node (a chain of gather, mask and sum nodes before), its
+    values, first and second derivatives (through ``create_graph``) equal to PyTorch's."""
+    x = rng.standard_normal(shape)
+    tshape = () if len(shape) == 1 else (shape[0],) + shape[2:]
+    t = rng.integers(0, 5, tshape)
+    if len(shape) > 1:
+        t.flat[0] = ignore if ignore >= 0 else t.flat[0]
+    w = rng.uniform(0.5, 2.0, 5)
+
+    def run(lib):
+        xt = lib.tensor(x, dtype=lib.float64, requires_grad=True)
+        kw = {"weight": lib.tensor(w, dtype=lib.float64)} if weighted else {}
+        loss = lib.nn.functional.nll_loss(xt.log_softmax(-1 if len(shape) == 1 else 1),
+                                          lib.tensor(t), ignore_index=ignore,
+                                          reduction=reduction, **kw)
+        name = loss.grad_fn.name()
+        scalar = (loss * lib.arange(1, loss.numel() + 1, dtype=lib.float64).reshape(
+            loss.shape)).sum()
+        (g,) = lib.autograd.grad(scalar, xt, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), xt)
+        return loss.detach().numpy(), g.detach().numpy(), gg.numpy(), name
+
+    (lo, go, ggo, name), (lt, gt, ggt, _) = run(ag), run(torch)
+    np.testing.assert_allclose(lo, lt, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(go, gt, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ggo, ggt, rtol=1e-9, atol=1e-11)
+    assert name == "NllLossBackward0"
+
+
+def test_nll_loss_edge_cases_as_pytorchs(torch):
+    x = np.log(np.full((3, 4), 0.25))
+    for lib in (ag, torch):   # every target ignored: the mean is NaN, the sum 0
+        xt = lib.tensor(x, requires_grad=True)
+        t = lib.tensor([1, 1, 1])
+        assert np.isnan(lib.nn.functional.nll_loss(xt, t, ignore_index=1).item())
+        assert lib.nn.functional.nll_loss(xt, t, ignore_index=1, reduction="sum").item() == 0
+        with pytest.raises(IndexError):
+            lib.nn.functional.nll_loss(xt, lib.tensor([0, 4, 1]))
+
 # ------------------------------------------------------------ regression losses
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_mse_l1_huber_smooth_l1(reduction):

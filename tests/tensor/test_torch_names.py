@@ -186,3 +186,79 @@ def test_device_and_compiler_modules(torch):
     assert ag.GradScaler is ag.amp.GradScaler
     with ag.cpu.amp.autocast(enabled=False):
         assert (ag.ones(1) * 2).tolist() == [2.0]
+
+
+def test_inplace_view_ops_as_pytorchs(torch):
+    """``unsqueeze_``, ``squeeze_``, ``t_``, ``transpose_``, ``swapdims_``: the tensor itself
+    takes the new sizes (a view of the same memory), records the view op when it is part
+    of a graph, and a leaf that requires grad refuses it outside ``no_grad``."""
+    cases = [("unsqueeze_", (-1,), (3, 2)), ("unsqueeze_", (0,), (3, 2)), ("squeeze_", (), (1, 3, 1)),
+             ("squeeze_", (2,), (1, 3, 1)), ("t_", (), (3, 2)), ("transpose_", (0, 1), (3, 2)),
+             ("swapdims_", (1, 0), (3, 2)), ("swapaxes_", (0, 1), (3, 2))]
+    for name, args, shape in cases:
+        x = np.arange(float(np.prod(shape))).reshape(shape)
+
+        def run(lib):
+            t = lib.tensor(x)
+            out = getattr(t, name)(*args)
+            assert out is t
+            leaf = lib.tensor(x, requires_grad=True)
+            y = leaf * 2
+            getattr(y, name)(*args)
+            (y * lib.arange(y.numel(), dtype=lib.float64).reshape(y.shape)).sum().backward()
+            return tuple(t.shape), t.numpy().copy(), leaf.grad.numpy()
+
+        (so, vo, go), (st, vt, gt) = run(ag), run(torch)
+        assert so == st, name
+        np.testing.assert_array_equal(vo, vt)           # the same numbers, moved: exact
+        np.testing.assert_allclose(go, gt, rtol=1e-12)
+    for lib in (ag, torch):
+        leaf = lib.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError):
+            leaf.unsqueeze_(0)
+        with lib.no_grad():
+            leaf.unsqueeze_(0)
+        assert tuple(leaf.shape) == (1, 3) and leaf.is_leaf
+        (leaf * 2).sum().backward()
+        assert tuple(leaf.grad.shape) == (1, 3)
+        # a view that changes shape in place still writes into its base
+        base = lib.zeros(2, 3)
+        row = base[0]
+        row.unsqueeze_(0)
+        row.fill_(1.0)
+        assert base.tolist() == [[1, 1, 1], [0, 0, 0]] and tuple(row.shape) == (1, 3)
+
+
+def test_out_keyword_as_pytorchs(torch):
+    """``out=``: the result written into ``out`` (returned), resized with PyTorch's warning
+    when its shape differs, refused when an input requires grad under grad mode, and
+    when the result's dtype does not cast to out's."""
+    import warnings
+    for lib in (ag, torch):
+        a, b = lib.ones(2, 2), lib.full((2, 2), 2.0)
+        r = lib.empty(2, 2)
+        assert lib.add(a, b, out=r) is r and r.tolist() == [[3, 3], [3, 3]]
+        assert lib.matmul(a, b, out=r) is r and r.tolist() == [[4, 4], [4, 4]]
+        c = lib.empty(4, 2)
+        lib.cat([a, b], out=c)
+        assert c.tolist() == [[1, 1], [1, 1], [2, 2], [2, 2]]
+        s = lib.empty(0)
+        lib.stack([a[0], b[0]], out=s)                  # empty: resized silently
+        assert tuple(s.shape) == (2, 2)
+        small = lib.empty(3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.mul(a, 3, out=small)
+        assert tuple(small.shape) == (2, 2) and small.tolist() == [[3, 3], [3, 3]]
+        assert any("resized" in str(w.message) for w in caught)
+        vals, idx = lib.empty(2), lib.empty(2, dtype=lib.int64)
+        res = lib.max(lib.tensor([[1.0, 5.0], [7.0, 2.0]]), 1, out=(vals, idx))
+        assert res.values is vals and vals.tolist() == [5, 7] and idx.tolist() == [1, 0]
+        with pytest.raises(RuntimeError, match="out=... arguments don't support automatic"):
+            lib.add(lib.ones(2, requires_grad=True), 1, out=lib.empty(2))
+        with lib.no_grad():
+            o = lib.empty(2)
+            lib.mul(lib.ones(2, requires_grad=True), 2, out=o)
+            assert o.tolist() == [2, 2] and not o.requires_grad
+        with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+            lib.add(lib.ones(2), 1.5, out=lib.empty(2, dtype=lib.int64))
