@@ -196,31 +196,30 @@ class Function:
         arrays = []
         record = False
         if state.enabled:
+            for t in inputs:
+                v = t._view
+                if v is not None and v[4] != t._vc[0]:   # a view whose base changed in place:
+                    refresh_view(t)                      # its grad_fn from the base's history
+                if t._requires_grad:
+                    record = True
+        if record:
             nodes = []
             meta = []
             consts = None  # inputs that need no gradient: constants of the graph
             i = 0
             for t in inputs:
-                v = t._view
-                if v is not None and v[4] != t._vc[0]:
-                    refresh_view(t)
                 a = t._data
                 arrays.append(a)
                 meta.append((a.shape, a.dtype))
                 if t._requires_grad:
                     c = t._ctx
                     nodes.append(t if c is None else c)
-                    record = True
                 else:
                     nodes.append(None)
                     if consts is None:
                         consts = [None] * len(inputs)
                     consts[i] = t
                 i += 1
-        else:
-            for t in inputs:
-                arrays.append(t._data)
-        if record:
             ctx = _new(cls)
             ctx._saved = ()
             ctx.next = tuple(nodes)
@@ -242,6 +241,8 @@ class Function:
             ctx._small = data if data.size <= SMALL_VALUES else None
         else:
             # nothing is recorded: a throwaway context, whatever it saves is dropped
+            for t in inputs:
+                arrays.append(t._data)
             try:
                 data = cls.forward(_SCRATCH, *arrays, **attrs)
             except (ValueError, IndexError, TypeError) as e:

@@ -102,7 +102,11 @@ class CrossEntropyIndex(Function):
         rows = _to_rows(x)
         n, c = rows.shape
         t = target.reshape(-1)
-        lo, hi = (int(t.min()), int(t.max())) if n else (0, 0)
+        if n <= 64:   # a few targets: Python's min and max of a list beat two NumPy reductions
+            tl = t.tolist()
+            lo, hi = (min(tl), max(tl)) if n else (0, 0)
+        else:
+            lo, hi = int(t.min()), int(t.max())
         if 0 <= lo and hi < c and not lo <= ignore_index <= hi:  # the common case
             valid, tc = None, t
         else:

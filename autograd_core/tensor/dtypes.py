@@ -110,7 +110,7 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
         data = data._data
     if isinstance(data, np.ndarray):
         return np.array(data, dtype=dtype, copy=True)
-    if isinstance(data, (list, tuple)) and any(is_tensor(x) for x in _flat(data)):
+    if isinstance(data, (list, tuple)) and _holds_tensor(data):
         data = _untensor(data)
     try:
         arr = np.array(data, dtype=dtype)
@@ -122,12 +122,23 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
         arr = arr.astype(_default_dtype[0])
     return arr
 
-def _flat(data: Any):
+_PLAIN = frozenset((int, float, bool, complex))
+
+
+def _holds_tensor(data: list | tuple) -> bool:
+    """True when a (nested) list holds a Tensor; a flat list of Python numbers is told by
+    the set of its element types (one C-speed pass: ``tensor(encode(text))`` of a million
+    characters)."""
+    kinds = set(map(type, data))
+    if kinds <= _PLAIN:
+        return False
     for x in data:
         if isinstance(x, (list, tuple)):
-            yield from _flat(x)
-        else:
-            yield x
+            if _holds_tensor(x):
+                return True
+        elif is_tensor(x):
+            return True
+    return False
 
 def _untensor(data: Any) -> Any:
     if isinstance(data, (list, tuple)):

@@ -28,16 +28,31 @@ class IndexMixin:
 
     def __getitem__(self, index: Any) -> "Tensor":
         data = self._data
-        if type(index) is int and data.ndim and -data.shape[0] <= index < data.shape[0] and \
-                not (self._requires_grad and STATE.enabled) and not _f.ops_observed():
-            # ``x[i]`` with nothing to record (a Dataset's sample, a row of a batch): the
-            # view Index.apply would make, without the op's machinery; a view whose base
-            # changed in place takes the general path
-            v = self._view
-            if v is None or v[4] == self._vc[0]:
-                t = _f.make(data[index, ...])
-                _f.mark_known_view(t, self, IX.Index, {"index": index})
-                return t
+        if data.ndim and not (self._requires_grad and STATE.enabled) and not _f.ops_observed():
+            # basic indexing with nothing to record (a Dataset's sample ``x[i]``, a batch's
+            # rows ``data[i:i + block_size]``, ``C[ix]`` of a 0-d index tensor, ``x[k, j]``):
+            # the view Index.apply would make, without the op's machinery; a view whose
+            # base changed in place, and any other index, take the general path
+            kind = type(index)
+            if kind is _f.Tensor and index._data.ndim == 0 and index._data.dtype.kind in "iu":
+                index, kind = int(index._data), int    # PyTorch applies it as an int
+            fast = None
+            if kind is int:
+                if -data.shape[0] <= index < data.shape[0]:
+                    fast, key = index, (index, ...)
+            elif kind is slice:
+                start, stop, step = index.indices(data.shape[0])   # bounds read as ints
+                if step > 0:
+                    fast = key = slice(start, stop, step)
+            elif kind is tuple and 0 < len(index) <= data.ndim and \
+                    all(type(i) is int and -n <= i < n for i, n in zip(index, data.shape)):
+                fast, key = index, index + (...,)
+            if fast is not None:
+                v = self._view
+                if v is None or v[4] == self._vc[0]:
+                    t = _f.make(data[key])
+                    _f.mark_known_view(t, self, IX.Index, {"index": fast})
+                    return t
         return IX.Index.apply(self, index=_index(index))
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":

@@ -57,7 +57,7 @@ class InPlaceMixin:
         """An in-place view op (``unsqueeze_``, ``t_``, ...): this tensor becomes ``fn(self)``,
         a view of the same memory with other sizes or strides; its values are unchanged
         (no version bump), and a recorded tensor takes the view op's node, as PyTorch's."""
-        record = STATE.enabled and self._requires_grad
+        record = STATE.enabled and self.requires_grad   # (a stale view is brought up to date)
         if record and self._ctx is None:
             raise RuntimeError(f"{name}: a leaf Variable that requires grad is being used in an "
                                "in-place operation.")

@@ -50,7 +50,7 @@ class PointwiseMixin:
             return Op.apply(self, other, **attrs)
         if kind is float or kind is int:  # a Python number that takes self's float dtype
             da = self._data.dtype
-            if da.kind == "f":
+            if da.kind == "f" or (kind is int and da.kind in "iu"):   # (or int's: i + 1)
                 return Op.apply(self, _f.make(np.asarray(other, da)), **attrs)
         o = self._other(other, op)
         a = self
