@@ -43,6 +43,8 @@ import itertools
 import math
 from typing import Any
 
+import re
+
 import numpy as np
 
 from .grad_mode import STATE
@@ -538,6 +540,13 @@ def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
     """A clear error naming the op and the input shapes, instead of NumPy's."""
     shapes = " and ".join(str(tuple(t._data.shape)) for t in inputs)
     msg = str(e)
+    if isinstance(e, IndexError) and msg.startswith("shape mismatch: indexing arrays"):
+        # index tensors whose shapes do not broadcast: PyTorch's IndexError and words
+        found = re.findall(r"\(([0-9, ]*)\)", msg)
+        listed = ", ".join("[" + ", ".join(x for x in f.replace(" ", "").split(",") if x) + "]"
+                           for f in found)
+        return IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
+                          f"with shapes {listed}")
     if "broadcast" in msg:
         return RuntimeError(f"{op_name(cls)}: shapes {shapes} cannot be broadcast together")
     # NumPy's ValueError for shapes that do not fit is PyTorch's RuntimeError

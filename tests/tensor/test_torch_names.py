@@ -262,3 +262,15 @@ def test_out_keyword_as_pytorchs(torch):
             assert o.tolist() == [2, 2] and not o.requires_grad
         with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
             lib.add(lib.ones(2), 1.5, out=lib.empty(2, dtype=lib.int64))
+
+
+def test_index_tensors_that_do_not_broadcast_raise_pytorchs_index_error(torch):
+    """makemore's notebook indexes ``prob[torch.arange(32), Y]`` with a Y of another length:
+    PyTorch's IndexError, word for word."""
+    for make in (lambda m: m.rand(5, 4)[m.arange(3), m.tensor([0, 1, 2, 3, 0])],
+                 lambda m: m.rand(5, 4, 3)[m.arange(3)[:, None], m.tensor([[0, 1], [2, 3]])]):
+        with pytest.raises(IndexError) as theirs:
+            make(torch)
+        with pytest.raises(IndexError) as ours:
+            make(ag)
+        assert str(ours.value) == str(theirs.value)
