@@ -32,6 +32,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import dispatch, threads
+from .depthwise import (depthwise_backward_input, depthwise_backward_weight, depthwise_forward,
+                        is_depthwise)
 from .jit import lazy_inline, lazy_njit
 from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, same_dtype
 
@@ -609,9 +611,10 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     elif _dense(g):   # (N, CHW) @ (CHW, K)
         out = np.matmul(x.reshape(x.shape[0], -1), weight.reshape(weight.shape[0], -1).T)
         out = out.reshape(g.output_shape)
+    elif dispatch.choose_path() == "numba":
+        out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
     else:
-        fwd = _forward_numba if dispatch.choose_path() == "numba" else _forward_numpy
-        out = fwd(x, weight, g)
+        out = _forward_numpy(x, weight, g)
     if bias is not None:
         out += bias.reshape(1, -1, 1, 1)
     return out
@@ -753,6 +756,8 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
                          weight.reshape(weight.shape[0], -1)).reshape(g.input_shape)
     if dispatch.choose_path() == "numpy":
         return _backward_input_numpy(grad_out, weight, g)
+    if is_depthwise(g):
+        return depthwise_backward_input(grad_out, weight, g)
     adjoint = _adjoint_geometry(g)
     if adjoint is not None and _adjoint_pays(g, adjoint, grad_out.itemsize):
         return _backward_input_as_forward(grad_out, weight, adjoint)
@@ -899,5 +904,6 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
     if _dense(g):   # (K, N) @ (N, CHW)
         return np.matmul(grad_out.reshape(grad_out.shape[0], -1).T,
                          x.reshape(x.shape[0], -1)).reshape(g.weight_shape)
-    bwd = _backward_weight_numba if dispatch.choose_path() == "numba" else _backward_weight_numpy
-    return bwd(grad_out, x, g)
+    if dispatch.choose_path() == "numpy":
+        return _backward_weight_numpy(grad_out, x, g)
+    return (depthwise_backward_weight if is_depthwise(g) else _backward_weight_numba)(grad_out, x, g)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from collections import namedtuple
 from typing import Any, TYPE_CHECKING
 
@@ -63,8 +64,16 @@ def _size(args: tuple) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
     elif len(args) == 1 and is_tensor(args[0]):
-        args = tuple(args[0].tolist())
-    return tuple(map(int, args))
+        sizes = args[0].tolist()
+        args = tuple(sizes) if isinstance(sizes, list) else (sizes,)
+    try:
+        return tuple(map(operator.index, args))   # ints (and 0-d integer tensors), as PyTorch
+    except TypeError:
+        for i, a in enumerate(args):
+            if not hasattr(type(a), "__index__"):
+                raise TypeError(f"argument 'size' must be tuple of ints, but found element of "
+                                f"type {type(a).__name__} at pos {i}") from None
+        raise
 
 
 def _keyword_size(args: tuple, kwargs: dict, name: str, op: str) -> tuple:

@@ -79,7 +79,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
               generator: Generator | None = None) -> Tensor:
     """Zero whole channels (feature maps) of (N, C, H, W) input with probability ``p`` and
     scale the rest by ``1/(1-p)``; the identity when ``training`` is False. A 3-D input
-    is taken as (N, C, L) with a warning, as PyTorch does.
+    is taken as (N, C, L) with a warning, as PyTorch does; another rank warns too and
+    drops along its first two dims (a 2-D input: each element, mnist_rnn's use).
 
     >>> import autograd_core as ag, autograd_core.nn.functional as F
     >>> y = F.dropout2d(ag.ones(2, 50, 3, 3), 0.5)
@@ -87,9 +88,16 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     True
     """
     _tensor(input, "dropout2d")
-    if input.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected 3D or 4D (N, C, H, W) input, got shape "
-                         f"{tuple(input.shape)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"dropout2d: Feature dropout requires at least 2 dimensions in the "
+                           f"input, got shape {tuple(input.shape)}")
+    if input.ndim not in (3, 4):   # PyTorch warns and drops along the first two dims
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
+                      "deprecated and will result in an error in a future release. To retain "
+                      "the behavior and silence this warning, please use dropout instead. Note "
+                      "that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 3D or 4D inputs).", stacklevel=3)
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
                       "channel-wise 1D dropout behavior is desired - input is interpreted as "

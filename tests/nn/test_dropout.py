@@ -55,8 +55,24 @@ def test_dropout2d_and_dropout1d_drop_whole_channels():
     assert F.dropout2d(x, 1.0).numpy().sum() == 0
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
         F.dropout2d(x, 1.5)
-    with pytest.raises(ValueError, match=r"dropout2d: expected 3D or 4D .* got shape \(2, 3\)"):
-        F.dropout2d(ag.ones(2, 3))
+
+
+
+def test_dropout2d_of_other_ranks_as_pytorchs(torch):
+    """mnist_rnn applies ``Dropout2d`` to an LSTM's (N, 64) output: PyTorch warns and drops
+    along the first two dims (each element of a 2-D input); a 5-D input drops whole
+    (N, C) blocks; 1-D raises its RuntimeError."""
+    for lib in (ag, torch):
+        with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d"):
+            y = lib.nn.Dropout2d(0.5)(lib.ones(64, 64)).numpy()
+        assert set(np.unique(y)) == {0.0, 2.0} and 0.4 < (y == 0).mean() < 0.6
+        assert not (y == 0).all(-1).any()     # elements drop, not whole rows (2**-64 each)
+        with pytest.warns(UserWarning, match="Received a 5-D input to dropout2d"):
+            y5 = lib.nn.functional.dropout2d(lib.ones(4, 8, 2, 2, 2), 0.5).numpy()
+        blocks = y5.reshape(4, 8, -1)
+        assert ((blocks == 0).all(-1) | (blocks == 2).all(-1)).all()
+        with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+            lib.nn.functional.dropout2d(lib.ones(5), 0.5)
 
 
 def test_dropout2d_gradient_and_modules(torch):

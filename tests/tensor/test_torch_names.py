@@ -274,3 +274,18 @@ def test_index_tensors_that_do_not_broadcast_raise_pytorchs_index_error(torch):
         with pytest.raises(IndexError) as ours:
             make(ag)
         assert str(ours.value) == str(theirs.value)
+
+
+def test_sizes_must_be_ints_as_pytorchs(torch):
+    """A float size is refused where the tensor is made (pytorch-cifar's ShuffleNetG2
+    computes ``out_planes/4``: PyTorch stops when the layer is built), and 0-d integer
+    tensors count as ints."""
+    for lib in (ag, torch):
+        for make in (lambda: lib.zeros(2.5), lambda: lib.ones(2, 3).view(3.0, 2),
+                     lambda: lib.nn.Conv2d(24, 44.0, 1), lambda: lib.nn.Linear(3, 4.0),
+                     lambda: lib.nn.Conv2d(44, 44, 3, groups=44.0)):
+            with pytest.raises(TypeError):
+                make()
+        assert tuple(lib.zeros(lib.tensor(3)).shape) == (3,)
+        assert tuple(lib.zeros(2, lib.tensor(3)).shape) == (2, 3)
+        assert tuple(lib.ones(6).view(lib.tensor(2), 3).shape) == (2, 3)
