@@ -214,6 +214,7 @@ _FUNCTIONAL = ("dropout", "alpha_dropout", "feature_alpha_dropout", "layer_norm"
                "conv_transpose3d", "max_pool1d", "max_pool3d", "avg_pool1d",
                "adaptive_avg_pool1d", "adaptive_max_pool1d")
 
+
 def _functional() -> Any:
     """``torch.nn.functional``, imported when a ``torch.*`` name that is one of its
     functions is first used (as ``ag.nn`` itself, in ``__getattr__`` below)."""
@@ -287,7 +288,7 @@ def set_default_device(dev: Any) -> None:
 # PyTorch's ``out=`` on the functions defined on their own (the Tensor-method forms above
 # take it in ``_method``)
 for _name in ("cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack",
-              "column_stack", "dstack", "where", "einsum", "cdist", "outer", "kron", "tensordot"):
+              "column_stack", "dstack", "where", "einsum", "cdist", "tensordot"):
     globals()[_name] = _out_option(globals()[_name])
 del _name
 

@@ -41,9 +41,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
-
 import re
+from typing import Any
 
 import numpy as np
 

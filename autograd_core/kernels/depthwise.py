@@ -37,16 +37,15 @@ def is_depthwise(geo: ConvGeometry) -> bool:
 
 
 def _padded(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """``x`` with ``geo.padding`` zeros around each plane (NumPy's ``pad`` and strided slice
+    copies take several times longer than the loop)."""
     ph, pw = geo.padding
     if not (ph or pw):
         return np.ascontiguousarray(x)
     n, c, h, w = x.shape
-    xp = np.empty((n, c, h + 2 * ph, w + 2 * pw), x.dtype)   # (np.pad: four times slower)
-    xp[:, :, :ph] = 0
-    xp[:, :, h + ph:] = 0
-    xp[:, :, ph:h + ph, :pw] = 0
-    xp[:, :, ph:h + ph, w + pw:] = 0
-    xp[:, :, ph:h + ph, pw:w + pw] = x
+    xp = np.empty((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
+    threads.parallel_for(lambda lo, hi: _pad_planes(x, xp, lo, hi, ph, pw), n * c,
+                         grain=max(1, (1 << 16) // max(1, xp[0, 0].size)))
     return xp
 
 
@@ -73,6 +72,28 @@ def _dot(a, b):
     for t in range(a.shape[0]):
         s += a[t] * b[t]
     return s
+
+
+@lazy_njit(nogil=True)
+def _pad_planes(x, xp, lo, hi, ph, pw):
+    """Planes ``n * C + c`` in [lo, hi) of ``x`` copied into ``xp`` inside a border of zeros."""
+    c_all, h, w = x.shape[1], x.shape[2], x.shape[3]
+    wp = xp.shape[3]
+    for p in range(lo, hi):
+        n, c = p // c_all, p % c_all
+        src_plane, dst_plane = x[n, c], xp[n, c]
+        for y in range(ph):
+            dst_plane[y, :] = 0
+            dst_plane[ph + h + y, :] = 0
+        for y in range(h):
+            row = dst_plane[ph + y]
+            for t in range(pw):
+                row[t] = 0
+                row[pw + w + t] = 0
+            dst = row[pw:pw + w]
+            src = src_plane[y]
+            for t in range(w):
+                dst[t] = src[t]
 
 
 @lazy_njit(nogil=True)

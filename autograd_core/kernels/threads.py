@@ -126,15 +126,21 @@ def cpu_count() -> int:
 
 
 def get_num_threads() -> int:
-    """Threads our kernels split work over: ``AUTOGRAD_CORE_NUM_THREADS`` or the core count.
+    """Threads our kernels split work over: ``AUTOGRAD_CORE_NUM_THREADS``, else
+    ``OMP_NUM_THREADS`` (PyTorch's own default reads it: ``OMP_NUM_THREADS=1 python
+    train.py`` runs one thread in either library), else the core count.
 
     >>> get_num_threads() >= 1
     True
     """
     global _num_threads
     if _num_threads is None:
-        env = os.environ.get("AUTOGRAD_CORE_NUM_THREADS")
-        _num_threads = max(1, int(env)) if env else cpu_count()
+        _num_threads = cpu_count()
+        for name in ("AUTOGRAD_CORE_NUM_THREADS", "OMP_NUM_THREADS"):
+            env = os.environ.get(name, "").strip()
+            if env.isdigit() and int(env) > 0:
+                _num_threads = int(env)
+                break
     return _num_threads
 
 

@@ -9,6 +9,7 @@ the base takes a ``CopySlices`` node and the view is replayed from it (see
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any, Callable, TYPE_CHECKING
 from weakref import ref
 
@@ -341,6 +342,7 @@ class InPlaceMixin:
         m = _f.make(mask)
         return self._inplace("fill_diagonal_", lambda s: s.masked_fill(m, fill_value), fill_value)
 
+
 def write_out(name: str, result: Any, out: Any) -> Any:
     """``torch.<name>(..., out=out)``: ``result`` (a tensor, or a tuple of them for
     ``out=(values, indices)``) written into ``out``, which is returned, as PyTorch's: no
@@ -373,7 +375,6 @@ def write_out(name: str, result: Any, out: Any) -> Any:
                                f"result's shape {list(r.shape)} would need it resized, which "
                                "autograd-core does not do to views")
         if out._data.size:
-            import warnings
             warnings.warn(f"An output with one or more elements was resized since it had shape "
                           f"{list(out._data.shape)}, which does not match the required output "
                           f"shape {list(r.shape)}. This behavior is deprecated, and in a future "

@@ -384,3 +384,23 @@ def test_a_blas_single_call_run_in_one_part_holds_blas_only_while_busy(monkeypat
                              blas_single=True)
         assert depth == expected, setting
     assert threads._single_depth == 0
+
+
+def test_omp_num_threads_sets_the_default_as_pytorchs(torch):
+    """``OMP_NUM_THREADS=1 python train.py`` runs PyTorch on one thread; ours too (our own
+    variable first, an unusable value ignored)."""
+    from autograd_core.kernels.threads import cpu_count
+    code = "import autograd_core as ag; print(ag.get_num_threads())"
+    for env, want in (({"OMP_NUM_THREADS": "1"}, 1), ({"OMP_NUM_THREADS": "3"}, 3),
+                      ({"OMP_NUM_THREADS": "1", "AUTOGRAD_CORE_NUM_THREADS": "2"}, 2),
+                      ({"OMP_NUM_THREADS": "x"}, None)):
+        full = {k: v for k, v in os.environ.items()
+                if k not in ("OMP_NUM_THREADS", "AUTOGRAD_CORE_NUM_THREADS")}
+        full.update(env)
+        out = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        assert int(out) == (want if want is not None else cpu_count())
+    torch_one = subprocess.run([sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
+                               env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    assert torch_one == "1"
