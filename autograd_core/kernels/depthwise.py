@@ -22,18 +22,21 @@ from __future__ import annotations
 import numpy as np
 
 from . import threads
-from .jit import lazy_callee, lazy_njit
+from .jit import lazy_callee, lazy_inline, lazy_njit
 from .shapes import ConvGeometry
 
-# a thread's part has at least this many multiply-adds, else one thread does it all
+# a thread's part has at least this many multiply-adds (elements, for the padding), else one
+# thread does it all
 _SPLIT_MIN_MACS = 200_000
+_SPLIT_MIN_ELEMENTS = 1 << 16
 
 
 def is_depthwise(geo: ConvGeometry) -> bool:
     """Whether ``geo`` is a depthwise convolution: one input channel per group (and a
     whole number of output channels per input channel)."""
     c = geo.input_shape[1]
-    return geo.groups == c and c > 1 and geo.weight_shape[1] == 1 and geo.weight_shape[0] % c == 0
+    return (geo.groups == c and c > 1 and geo.weight_shape[1] == 1
+            and geo.weight_shape[0] % c == 0)
 
 
 def _padded(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
@@ -45,15 +48,14 @@ def _padded(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
     n, c, h, w = x.shape
     xp = np.empty((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
     threads.parallel_for(lambda lo, hi: _pad_planes(x, xp, lo, hi, ph, pw), n * c,
-                         grain=max(1, (1 << 16) // max(1, xp[0, 0].size)))
+                         grain=max(1, _SPLIT_MIN_ELEMENTS // max(1, xp[0, 0].size)))
     return xp
 
 
-def _grain(geo: ConvGeometry, planes: int) -> int:
+def _grain(geo: ConvGeometry) -> int:
+    """Planes (of one sample and channel) a thread takes at least."""
     kh, kw = geo.weight_shape[2:]
-    macs = geo.out_hw[0] * geo.out_hw[1] * kh * kw * planes
-    per_plane = max(1, macs // max(planes, 1))
-    return max(1, _SPLIT_MIN_MACS // per_plane)
+    return max(1, _SPLIT_MIN_MACS // max(1, geo.out_hw[0] * geo.out_hw[1] * kh * kw))
 
 
 # --------------------------------------------------------------------------- kernels
@@ -74,11 +76,21 @@ def _dot(a, b):
     return s
 
 
+@lazy_inline
+def _rows_to_wide(plane, wide, wp):
+    """The rows of ``plane`` (OH, OW) into ``wide`` at pitch ``wp`` (the junk between them
+    left as it is: zero, in the backwards' buffers)."""
+    for y in range(plane.shape[0]):
+        dst = wide[y * wp:y * wp + plane.shape[1]]
+        src = plane[y]
+        for t in range(plane.shape[1]):
+            dst[t] = src[t]
+
+
 @lazy_njit(nogil=True)
 def _pad_planes(x, xp, lo, hi, ph, pw):
     """Planes ``n * C + c`` in [lo, hi) of ``x`` copied into ``xp`` inside a border of zeros."""
     c_all, h, w = x.shape[1], x.shape[2], x.shape[3]
-    wp = xp.shape[3]
     for p in range(lo, hi):
         n, c = p // c_all, p % c_all
         src_plane, dst_plane = x[n, c], xp[n, c]
@@ -154,11 +166,7 @@ def _backward_input_planes(g, w, dxp, lo, hi, sh, sw, dh, dw):
             gp = g[n, k]
             if sh == 1 and sw == 1:
                 flat = dst_plane.ravel()
-                for y in range(oh_n):
-                    row = wide[y * wp:y * wp + ow_n]
-                    src = gp[y]
-                    for t in range(ow_n):
-                        row[t] = src[t]
+                _rows_to_wide(gp, wide, wp)
                 for i in range(kh):
                     for j in range(kw):
                         wv = w[k, 0, i, j]
@@ -195,11 +203,7 @@ def _backward_weight_channels(g, xp, dwt, lo, hi, sh, sw, dh, dw):
             gp = g[n, k]
             if sh == 1 and sw == 1:
                 flat = xp[n, k // mult].ravel()
-                for y in range(oh_n):
-                    row = wide[y * wp:y * wp + ow_n]
-                    src = gp[y]
-                    for t in range(ow_n):
-                        row[t] = src[t]
+                _rows_to_wide(gp, wide, wp)
                 for i in range(kh):
                     for j in range(kw):
                         off = i * dh * wp + j * dw
@@ -226,7 +230,7 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> np.nda
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     planes = out.shape[0] * out.shape[1]
     threads.parallel_for(lambda lo, hi: _forward_planes(xp, w, out, lo, hi, sh, sw, dh, dw),
-                         planes, grain=_grain(geo, planes))
+                         planes, grain=_grain(geo))
     return out
 
 
@@ -239,7 +243,7 @@ def depthwise_backward_input(g: np.ndarray, w: np.ndarray, geo: ConvGeometry) ->
     w = np.ascontiguousarray(w)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     threads.parallel_for(lambda lo, hi: _backward_input_planes(g, w, dxp, lo, hi, sh, sw, dh, dw),
-                         n * c, grain=_grain(geo, n * c))
+                         n * c, grain=_grain(geo))
     if not (ph or pw):
         return dxp
     return np.ascontiguousarray(dxp[:, :, ph:ph + h, pw:pw + wd])
@@ -254,7 +258,7 @@ def depthwise_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) -
     k = geo.weight_shape[0]
     threads.parallel_for(
         lambda lo, hi: _backward_weight_channels(g, xp, dwt, lo, hi, sh, sw, dh, dw),
-        k, grain=max(1, _grain(geo, k) // max(1, geo.input_shape[0])))
+        k, grain=max(1, _grain(geo) // max(1, geo.input_shape[0])))   # a channel: N planes
     return dwt
 
 

@@ -85,6 +85,14 @@ def class_index_targets(target: np.ndarray, ignore_index: int, classes: int,
     return valid, tc
 
 
+def _mean_denominator(n: int, valid: np.ndarray | None, wy: np.ndarray | None) -> float:
+    """What ``'mean'`` divides an index-target loss by, as PyTorch: the number of targets not
+    ignored (``valid``, None when all count), or their classes' summed weights ``wy``."""
+    if wy is None:
+        return float(n) if valid is None else float(valid.sum())
+    return float(wy.sum()) if valid is None else float((wy * valid).sum())
+
+
 class CrossEntropyIndex(Function):
     """Cross-entropy of logits with integer class targets.
 
@@ -130,12 +138,7 @@ class CrossEntropyIndex(Function):
             loss = (1 - eps) * loss + eps * smooth
         if not all_valid:
             loss = np.where(valid, loss, 0).astype(rows.dtype, copy=False)
-        denom = 1.0
-        if reduction == "mean":
-            if wy is None:
-                denom = float(n) if all_valid else float(valid.sum())
-            else:
-                denom = float(wy.sum()) if all_valid else float((wy * valid).sum())
+        denom = _mean_denominator(n, valid, wy) if reduction == "mean" else 1.0
         ctx.e, ctx.s, ctx.tc, ctx.valid, ctx.all_valid, ctx.wy = e, s, tc, valid, all_valid, wy
         ctx.attrs = (target, ignore_index, label_smoothing, reduction)
         ctx.denom, ctx.xshape = denom, x.shape
@@ -289,12 +292,7 @@ class NllLoss(Function):
         loss = -picked if wy is None else -picked * wy
         if valid is not None:
             loss = np.where(valid, loss, 0).astype(rows.dtype, copy=False)
-        denom = 1.0
-        if reduction == "mean":
-            if wy is None:
-                denom = float(n) if valid is None else float(valid.sum())
-            else:
-                denom = float(wy.sum()) if valid is None else float((wy * valid).sum())
+        denom = _mean_denominator(n, valid, wy) if reduction == "mean" else 1.0
         ctx.tc, ctx.valid, ctx.wy, ctx.denom, ctx.xshape = tc, valid, wy, denom, logp.shape
         ctx.classes = c
         ctx.attrs = (target, ignore_index, reduction)
