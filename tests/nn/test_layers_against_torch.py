@@ -182,8 +182,10 @@ def test_data_parallel_without_gpus_is_the_module(torch):
     assert repr(dp) == repr(tdp) and list(dp.state_dict()) == list(tdp.state_dict())
     dp.load_state_dict({k: v.numpy() for k, v in tdp.state_dict().items()})
     x = rng.standard_normal((4, 2)).astype(np.float32)
+    # float32: an output near 0 is a difference of terms near 1, so its error is absolute
+    # (an ulp of those terms, ~1e-7), not relative to itself
     np.testing.assert_allclose(dp(ag.tensor(x)).detach().numpy(),
-                               tdp(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+                               tdp(torch.tensor(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
     assert list(dp.parameters()) == list(inner.parameters())
     with pytest.raises(RuntimeError, match="device type could not be determined"):
         nn.modules.data_parallel.data_parallel(inner, ag.ones(1, 2))
