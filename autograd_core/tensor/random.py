@@ -20,7 +20,7 @@ from ..autograd import function as _f
 from ..device import check as check_device
 from ..random import Generator, default_generator, rng
 from ..ops import pointwise as P
-from .args import _is_float, _keyword_size, _size
+from .args import _array, _is_float, _keyword_size, _size
 from .creation import _float, _like, _new
 from .dtypes import _dtype, int64, scalar_type_name
 
@@ -268,6 +268,15 @@ def range(start: float = 0, end: Any = None, step: float = 1, *, dtype: Any = No
     return _new(values.astype(dt), requires_grad)
 
 
+def _probabilities(name: str, probs: np.ndarray) -> np.ndarray:
+    """``probs`` after PyTorch's check that each lies in [0, 1] (``bernoulli`` and its
+    in-place form)."""
+    if not ((probs >= 0) & (probs <= 1)).all():
+        raise RuntimeError(f"{name}: expected all probabilities in [0, 1], got values from "
+                           f"{np.nanmin(probs)} to {np.nanmax(probs)}")
+    return probs
+
+
 class RandomMixin:
     """Tensor methods that draw random numbers."""
 
@@ -295,10 +304,7 @@ class RandomMixin:
         >>> ag.empty(3).bernoulli_(1.0)
         tensor([1., 1., 1.])
         """
-        probs = np.asarray(p._data if hasattr(p, "_data") else p, dtype=np.float64)
-        if not ((probs >= 0) & (probs <= 1)).all():
-            raise RuntimeError("bernoulli_: expected all probabilities in [0, 1], got values "
-                               f"from {np.nanmin(probs)} to {np.nanmax(probs)}")
+        probs = _probabilities("bernoulli_", _array(p).astype(np.float64, copy=False))
         try:
             np.broadcast_to(probs, self._data.shape)
         except ValueError:
@@ -354,10 +360,13 @@ class RandomMixin:
             raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if len(bounds) > 2:
             raise TypeError(f"random_() takes at most 2 positional arguments ({len(bounds)} given)")
-        if len(bounds) == 1 and lo is None:
-            hi = bounds[0] if hi is None else hi
-        elif bounds:
-            lo, hi = bounds[0], bounds[1] if len(bounds) > 1 else hi
+        if len(bounds) == 2:
+            lo, hi = bounds
+        elif len(bounds) == 1:
+            if hi is None:
+                hi = bounds[0]      # random_(to)
+            else:
+                lo = bounds[0]      # random_(from, to=...)
         lo = 0 if lo is None else int(lo)
         dtype = self._data.dtype
         if hi is None:
@@ -384,10 +393,8 @@ class RandomMixin:
         tensor([0., 1., 1.])
         """
         check_device(device)
-        probs = self._data if p is None else np.asarray(p, dtype=np.float64)
-        if not ((probs >= 0) & (probs <= 1)).all():
-            raise RuntimeError("bernoulli: expected all probabilities in [0, 1], got values from "
-                             f"{np.nanmin(probs)} to {np.nanmax(probs)}")
+        probs = _probabilities("bernoulli",
+                               self._data if p is None else np.asarray(p, dtype=np.float64))
         draw = rng(generator).random(self.shape) < probs
         return _f.make(draw.astype(self._data.dtype))
 
