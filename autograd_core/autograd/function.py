@@ -253,6 +253,23 @@ class Function:
             mark_view(out, inputs[0], cls, attrs)
         return out
 
+    @classmethod
+    def apply_number(cls, t: Any, number: np.ndarray, **attrs: Any) -> Any:
+        """``apply(t, number)`` for a Python number already made a 0-d array of its dtype
+        (the binary operators' ``x + 1``): when nothing is recorded (``t`` needs no
+        gradient here, is not a view behind its base's in-place change, and nothing
+        observes ops), the forward alone, without wrapping the number in a Tensor; the
+        loops of small programs (``data[i:i + block_size]``) run it for every element."""
+        v = t._view
+        if (t._requires_grad and STATE.enabled) or (v is not None and v[4] != t._vc[0]) \
+                or STATE.watch is not None or OPS_TRACED:
+            return cls.apply(t, make(number), **attrs)
+        try:
+            data = cls.forward(_SCRATCH, t._data, number, **attrs)
+        except (ValueError, IndexError, TypeError) as e:
+            raise op_error(cls, (t, make(number)), e) from None
+        return make(data if type(data) is np.ndarray else np.asarray(data))
+
     def _backward(self, grad: Any) -> list:
         """Gradients (Tensors) for each input, from ``backward``, at each input's shape
         and dtype."""
@@ -553,10 +570,11 @@ def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
     return kind(f"{op_name(cls)}: invalid input of shape {shapes}: {msg}")
 
 
-class _NoNodes:
-    """``next`` of the scratch context: no input has a node (any index gives None)."""
+class _NoNodes(dict):
+    """``next`` of the scratch context: no input has a node (any index gives None; the
+    first 64 are stored, so that ops' ``ctx.next[i]`` reads them without a Python call)."""
 
-    def __getitem__(self, i: int) -> None:
+    def __missing__(self, i: int) -> None:
         return None
 
 
@@ -565,7 +583,7 @@ class _Scratch(Function):
     so no array outlives the call; ``ctx.next[i]`` is None for every input."""
 
     __slots__ = ()
-    next = _NoNodes()
+    next = _NoNodes.fromkeys(range(64))
 
     def save_for_backward(self, *arrays: np.ndarray) -> None:
         pass

@@ -40,8 +40,8 @@ from .scatter import add_along_dims, take_along_dims
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
                      avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
 from .sparse import coo_mm
-from .softmax import (log_softmax_backward_rows, log_softmax_rows, softmax_backward_rows,
-                      softmax_rows)
+from .softmax import (cross_entropy_rows, log_softmax_backward_rows, log_softmax_rows,
+                      softmax_backward_rows, softmax_rows)
 from .threads import get_num_threads, parallel_for, set_num_threads
 from .vecmath import exp_array, tanh_array
 
@@ -57,7 +57,7 @@ __all__ = [
     "leaky_relu_backward", "gelu_forward", "gelu_tanh_forward", "sigmoid_forward",
     "sigmoid_backward", "silu_forward", "exp_forward", "tanh_forward", "exp_array",
     "tanh_array", "softmax_rows", "log_softmax_rows", "softmax_backward_rows",
-    "log_softmax_backward_rows", "adam_update", "binary_cross_entropy_terms", "coo_mm",
+    "log_softmax_backward_rows", "cross_entropy_rows", "adam_update", "binary_cross_entropy_terms", "coo_mm",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]
@@ -79,6 +79,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             tanh_array(exp_array(np.ones(2, name)))
         softmax_backward_rows(rows, softmax_rows(rows), rows.copy())
         log_softmax_backward_rows(rows, log_softmax_rows(rows), rows.copy())
+        cross_entropy_rows(rows, np.zeros(2, np.int64), -100)
         for name in dtypes:
             dt = np.dtype(name)
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels

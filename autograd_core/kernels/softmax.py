@@ -6,7 +6,10 @@ Per row, with ``m`` the row's largest value and ``expf`` the vectorised exponent
 
 - softmax: ``y = expf(x - m) / s`` with ``s`` the sum of those exponentials; its
   backward ``dx = y * (g - sum(g * y))``;
-- log-softmax: ``y = (x - m) - log(s)``; its backward ``dx = g - expf(y) * sum(g)``.
+- log-softmax: ``y = (x - m) - log(s)``; its backward ``dx = g - expf(y) * sum(g)``;
+- cross-entropy's forward with class-index targets: ``e = expf(x - m)``, ``s`` and the
+  log-probability at the row's target ``(x[t] - m) - log(s)``, in one pass, with the
+  targets checked in the same loop.
 
 Sums are accumulated in float64 (in any order, which vectorises them). NumPy needs four
 passes over memory for a forward (the max, the shift, the exponential, the sum) and
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import threads
+from . import dispatch, threads
 from .vecmath import expf
 from .jit import lazy_callee, lazy_inline, lazy_njit
 
@@ -104,6 +107,22 @@ def _log_softmax_backward_numba(g, y, out, r0, r1):
             os[i] = gs[i] - expf(ys[i]) * s
 
 
+@lazy_njit(nogil=True, error_model="numpy")
+def _cross_entropy_numba(x, t, skip, e, s, picked, r0, r1):
+    """Rows ``r0:r1``: ``e``, ``s`` and ``picked`` (the log-probability at the target);
+    True, or False at the first target outside ``[0, C)`` or equal to ``skip``."""
+    c = x.shape[1]
+    for r in range(r0, r1):
+        k = t[r]
+        if k < 0 or k >= c or k == skip:
+            return False
+        xs = x[r]
+        m, sr = _shifted_exp(xs, e[r])
+        s[r, 0] = np.float32(sr)
+        picked[r] = (xs[k] - m) - np.float32(np.log(sr))
+    return True
+
+
 def _run(kernel, arrays: tuple, out: np.ndarray) -> np.ndarray:
     rows, d = out.shape
     if out.size < 2 * _SPLIT_MIN:   # one thread's share at most: no split to arrange
@@ -137,6 +156,37 @@ def softmax_backward_rows_into(g: np.ndarray, y: np.ndarray, out: np.ndarray) ->
 def log_softmax_rows(x: np.ndarray) -> np.ndarray:
     """Log-softmax of each row of a C-contiguous 2-D float32 array, a new array."""
     return _run(_log_softmax_numba, (x,), np.empty_like(x))
+
+
+def cross_entropy_rows(x: np.ndarray, targets: np.ndarray, skip: int
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Cross-entropy's forward terms for logit rows ``x`` (2-D) and one integer target per
+    row: ``(e, s, picked)``, ``e = exp(x - max)`` per row, ``s`` its row sums (a column),
+    and ``picked`` the log-probabilities at the targets. None where the kernel does not
+    serve (not C-contiguous non-empty float32 rows, or NumPy chosen as the backend), and
+    when a target is outside ``[0, C)`` or equals ``skip`` (the caller's
+    ``ignore_index``): the caller then computes them with NumPy.
+
+    >>> import numpy as np
+    >>> e, s, picked = cross_entropy_rows(np.zeros((2, 4), np.float32), np.array([1, 3]), -100)
+    >>> [round(p, 6) for p in picked.tolist()], cross_entropy_rows(
+    ...     np.zeros((1, 4), np.float32), np.array([4]), -100)       # a target out of range
+    ([-1.386294, -1.386294], None)
+    """
+    if (x.dtype != np.float32 or x.ndim != 2 or not x.size or not x.flags.c_contiguous
+            or targets.dtype.kind not in "iu" or dispatch.choose_path() != "numba"):
+        return None
+    rows, d = x.shape
+    e, s, picked = np.empty_like(x), np.empty((rows, 1), x.dtype), np.empty(rows, x.dtype)
+    if x.size < 2 * _SPLIT_MIN:
+        ok = _cross_entropy_numba(x, targets, skip, e, s, picked, 0, rows)
+    else:
+        parts = []
+        threads.parallel_for(lambda r0, r1: parts.append(
+            _cross_entropy_numba(x, targets, skip, e, s, picked, r0, r1)), rows,
+            grain=max(1, -(-_SPLIT_MIN // d)))
+        ok = all(parts)
+    return (e, s, picked) if ok else None
 
 
 def softmax_backward_rows(g: np.ndarray, y: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -303,7 +303,7 @@ class Embedding(Function):
     @staticmethod
     def forward(ctx, weight, indices=None, padding_idx=None):
         ctx.indices, ctx.padding_idx, ctx.shape = indices, padding_idx, weight.shape
-        return weight[indices]
+        return weight.take(indices, axis=0)    # weight[indices], in half the time
 
     @staticmethod
     def backward(ctx, grad):

@@ -110,29 +110,35 @@ class CrossEntropyIndex(Function):
         rows = _to_rows(x)
         n, c = rows.shape
         t = target.reshape(-1)
-        if n <= 64:   # a few targets: Python's min and max of a list beat two NumPy reductions
-            tl = t.tolist()
-            lo, hi = (min(tl), max(tl)) if n else (0, 0)
-        else:
-            lo, hi = int(t.min()), int(t.max())
-        if 0 <= lo and hi < c and not lo <= ignore_index <= hi:  # the common case
-            valid, tc = None, t
-        else:
-            valid, tc = class_index_targets(t, ignore_index, c, "cross_entropy")
-        all_valid = valid is None
-        shifted = rows - rows.max(axis=-1, keepdims=True)
-        e = np.exp(shifted)
-        s = e.sum(axis=-1, keepdims=True)
-        log_s = np.log(s)
-        ar = np.arange(n)
         eps = label_smoothing
-        wy = weight[tc] if weight is not None else None
-        if eps > 0:
-            logp = shifted - log_s
-            picked = logp[ar, tc]
-            smooth = -(logp.sum(-1) if weight is None else logp @ weight) / c
+        # without smoothing, one kernel pass that also checks the targets (None for rows it
+        # does not serve, or a target out of range or ignored: the general path then)
+        fast = kernels.cross_entropy_rows(rows, t, ignore_index) if eps == 0 else None
+        if fast is not None:
+            valid, tc = None, t
+            e, s, picked = fast
         else:
-            picked = shifted[ar, tc] - log_s[:, 0]
+            if n <= 64:   # a few targets: Python's min and max of a list beat NumPy's
+                tl = t.tolist()
+                lo, hi = (min(tl), max(tl)) if n else (0, 0)
+            else:
+                lo, hi = int(t.min()), int(t.max())
+            if 0 <= lo and hi < c and not lo <= ignore_index <= hi:  # the common case
+                valid, tc = None, t
+            else:
+                valid, tc = class_index_targets(t, ignore_index, c, "cross_entropy")
+            shifted = rows - rows.max(axis=-1, keepdims=True)
+            e = np.exp(shifted)
+            s = e.sum(axis=-1, keepdims=True)
+            log_s = np.log(s)
+            if eps > 0:
+                logp = shifted - log_s
+                picked = logp[np.arange(n), tc]
+                smooth = -(logp.sum(-1) if weight is None else logp @ weight) / c
+            else:
+                picked = shifted[np.arange(n), tc] - log_s[:, 0]
+        all_valid = valid is None
+        wy = weight[tc] if weight is not None else None
         loss = -picked if wy is None else -picked * wy
         if eps > 0:
             loss = (1 - eps) * loss + eps * smooth

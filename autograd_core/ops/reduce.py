@@ -37,6 +37,16 @@ def reduced_shape(shape: tuple, dim) -> tuple:
     return tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
+def reduced_count(shape: tuple, dim) -> int:
+    """How many elements a reduction over ``dim`` (an int, a tuple, or None for all) takes
+    together."""
+    if dim is None:
+        return math.prod(shape)
+    if isinstance(dim, tuple):
+        return math.prod([shape[d] for d in dim])
+    return shape[dim]
+
+
 class Sum(Function):
     op = "sum"
 
@@ -67,11 +77,12 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
-        dims = range(a.ndim) if dim is None else dim if isinstance(dim, tuple) else (dim,)
-        count = np.asarray(math.prod(a.shape[d] for d in dims), a.dtype)
+        count = np.asarray(reduced_count(a.shape, dim), a.dtype)
         ctx.shape, ctx.dim, ctx.keepdim, ctx.count = a.shape, dim, keepdim, count
-        with np.errstate(divide="ignore", invalid="ignore"):   # an empty mean is NaN
-            return np.asarray(a.sum(axis=dim, keepdims=keepdim) / count)
+        if not count:
+            with np.errstate(divide="ignore", invalid="ignore"):   # an empty mean is NaN
+                return np.asarray(a.sum(axis=dim, keepdims=keepdim) / count)
+        return np.asarray(a.sum(axis=dim, keepdims=keepdim) / count)
 
     @staticmethod
     def backward(ctx, grad):
@@ -83,8 +94,10 @@ class Mean(Function):
     def array_backward(ctx, grad):
         if not ctx.keepdim:
             grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return spread(grad / ctx.count, ctx.shape)
+        if not ctx.count:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return spread(grad / ctx.count, ctx.shape)
+        return spread(grad / ctx.count, ctx.shape)
 
 
 class SumToSize(Function):
@@ -116,12 +129,20 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, divisor=1):
-        d = a - a.mean(axis=dim, keepdims=True)
+        if not (a.size and divisor > 0):   # empty, or no degree of freedom: NaN or inf, quietly
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return Var._moment(ctx, a, dim, keepdim, divisor)
+        return Var._moment(ctx, a, dim, keepdim, divisor)
+
+    @staticmethod
+    def _moment(ctx, a, dim, keepdim, divisor):
+        # the mean as Mean's forward computes it (the sum over the count, in a's dtype)
+        d = a - a.sum(axis=dim, keepdims=True) / np.asarray(reduced_count(a.shape, dim), a.dtype)
         ctx.dim, ctx.keepdim, ctx.shape, ctx.d = dim, keepdim, a.shape, d
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ctx.scale = float(np.divide(2.0, divisor))
-            ctx.save_for_backward(a)
-            return np.asarray(np.sum(d * d, axis=dim, keepdims=keepdim) / divisor, dtype=a.dtype)
+        ctx.scale = float(np.divide(2.0, divisor))
+        ctx.save_for_backward(a)
+        return np.asarray(np.add.reduce(d * d, axis=dim, keepdims=keepdim) / divisor,
+                          dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, grad):

@@ -166,11 +166,6 @@ def add_numpy_names(cls: type) -> None:
             setattr(cls, name, numpy_names(fn))
 
 
-def _count(shape: tuple, dim: Any) -> int:
-    if dim is None:
-        return int(np.prod(shape))
-    dims = dim if isinstance(dim, tuple) else (dim,)
-    return int(np.prod([shape[d] for d in dims]))
 
 
 def _index(index: Any) -> Any:

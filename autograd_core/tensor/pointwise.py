@@ -51,7 +51,7 @@ class PointwiseMixin:
         if kind is float or kind is int:  # a Python number that takes self's float dtype
             da = self._data.dtype
             if da.kind == "f" or (kind is int and da.kind in "iu"):   # (or int's: i + 1)
-                return Op.apply(self, _f.make(np.asarray(other, da)), **attrs)
+                return Op.apply_number(self, np.asarray(other, da), **attrs)
         o = self._other(other, op)
         a = self
         da, do = a._data.dtype, o._data.dtype
@@ -71,7 +71,8 @@ class PointwiseMixin:
         return self._binary(other, P.Add, "+")
 
     def __radd__(self, other: Any) -> "Tensor":
-        return self._rbinary(other, P.Add, "+")
+        # ``1 + x`` is ``x + 1``, as PyTorch's (the tensor is the op's first input)
+        return self._binary(other, P.Add, "+")
 
     def __sub__(self, other: Any) -> "Tensor":
         return self._binary(other, P.Sub, "-")
@@ -83,7 +84,7 @@ class PointwiseMixin:
         return self._binary(other, P.Mul, "*")
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return self._rbinary(other, P.Mul, "*")
+        return self._binary(other, P.Mul, "*")   # as __radd__
 
     def __truediv__(self, other: Any) -> "Tensor":
         a = self if _is_float(self._data.dtype) or isinstance(other, float) or (

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd import function as _f
 from ..autograd.function import is_tensor
-from .args import (ValuesIndices, _check_dim, _check_dim_of_nd, _count, _dims, _is_float,
+from .args import (ValuesIndices, _check_dim, _check_dim_of_nd, _dims, _is_float,
                    _require_tensor, _size, numpy_names)
 from .dtypes import scalar_type_name
 from ..ops import index as IX
@@ -98,7 +98,7 @@ class ReduceMixin:
             correction = 1 if unbiased is None or unbiased else 0
         if not _is_float(self._data.dtype):
             raise RuntimeError("std and var only support floating point and complex dtypes")
-        divisor = max(_count(self._data.shape, dim) - correction, 0)
+        divisor = max(RD.reduced_count(self._data.shape, dim) - correction, 0)
         return RD.Var.apply(self, dim=dim, keepdim=keepdim, divisor=divisor)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,

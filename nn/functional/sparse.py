@@ -35,7 +35,9 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected integer indices, got dtype {idx.dtype}")
     n = weight.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+    # one reduction checks both ends: a negative index read as unsigned is beyond any n
+    unsigned = idx.view(f"u{idx.itemsize}") if idx.dtype.kind == "i" else idx
+    if idx.size and unsigned.max() >= n:
         bad = idx[(idx < 0) | (idx >= n)].flat[0]
         raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings "
                          f"(expected 0 <= index < {n})")

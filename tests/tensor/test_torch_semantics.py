@@ -395,6 +395,35 @@ def test_a_python_number_in_arithmetic_keeps_the_gradient(torch, dtype, number):
         np.testing.assert_allclose(go, gt, rtol=tol, atol=tol)
 
 
+def test_a_python_number_op_that_records_nothing_is_pytorchs(torch):
+    """Arithmetic with a Python number computes without the op machinery when nothing is
+    recorded (``i + block_size`` in a batch loop): the same values and dtypes as PyTorch's
+    (integers stay int64, int and float mix to float), an op on a view whose base has
+    since been changed in place by a recorded op still records (its gradient reaches the
+    in-place operand), a profiler still sees every op, and with the number on the left of
+    ``+`` and ``*`` the tensor is the op's first input, as PyTorch's."""
+    for m in (ag, torch):
+        i = m.tensor([5, 9])[1]
+        assert (i + 8).item() == 17 and (2 * i).dtype == m.int64 and (i * 0.5).item() == 4.5
+        assert (8 + i).dtype == m.int64 and (i / 2).dtype == m.float32
+    results = []
+    for m in (ag, torch):
+        base = m.zeros(3)
+        view = base[:2]
+        w = m.ones(3, requires_grad=True)
+        base.add_(w)                          # the view's base now needs a gradient
+        y = view * 2.0
+        assert y.requires_grad
+        y.sum().backward()
+        x = m.ones(2, requires_grad=True)
+        order = [n is None for n, _ in (0.1 * x).grad_fn.next_functions]
+        results.append((w.grad.tolist(), order))
+    assert results[0] == results[1] == ([2.0, 2.0, 0.0], [False, True])
+    with ag.autograd.profiler.profile() as prof:
+        ag.tensor([1, 2]) + 1
+    assert any("add" in e.name for e in prof.function_events)
+
+
 @pytest.mark.parametrize("sizes", [(-1, 8, 1), (8, 3, 2), (3,), (8, -2), (2, 8, -1), (8, 4),
                                    (1, -1, 5), (8, 1)])
 def test_expand_sizes_and_refusals_as_pytorch(torch, sizes):
