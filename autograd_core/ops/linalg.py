@@ -73,17 +73,30 @@ class MatMul(Function):
                               b if nxt[0] is not None else None)
         return mm(a, b)
 
+    # A stack times a matrix (``x @ W``, x of shape (B, T, K)): W's gradient is one product
+    # of the stacked rows, ``x.reshape(-1, K).T @ grad.reshape(-1, N)``, rather than B
+    # small products summed over the batch afterwards.
+
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (grad @ b.mT if need_a else None), (a.mT @ grad if need_b else None)
+        gb = None
+        if need_b:
+            gb = (a.reshape(-1, a.shape[-1]).mT @ grad.reshape(-1, grad.shape[-1])
+                  if b.ndim == 2 and a.ndim > 2 else a.mT @ grad)
+        return (grad @ b.mT if need_a else None), gb
 
     @staticmethod
     def array_backward(ctx, grad):
         a, b = ctx.saved_arrays
         ga = mm(grad, np.swapaxes(b, -1, -2)) if b is not None else None
-        return ga, (mm(np.swapaxes(a, -1, -2), grad) if a is not None else None)
+        gb = None
+        if a is not None:
+            b_ndim = len(ctx._meta[1][0])
+            gb = (mm(a.reshape(-1, a.shape[-1]).T, grad.reshape(-1, grad.shape[-1]))
+                  if b_ndim == 2 and a.ndim > 2 else mm(np.swapaxes(a, -1, -2), grad))
+        return ga, gb
 
 
 class Linear(Function):

@@ -150,6 +150,7 @@ MATMUL_SHAPES = [
     ((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (3, 4)),
     ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 2, 3), (5, 3, 4)),
     ((1, 2, 3), (4, 3, 2)), ((2, 1, 2, 3), (3, 3, 1)), ((4, 2, 3), (3,)), ((3,), (4, 3, 2)),
+    ((2, 4, 2, 3), (3, 4)),
 ]
 
 
@@ -160,6 +161,26 @@ def test_matmul_shapes_and_broadcast_batches(sa, sb):
     assert out.shape == np.matmul(a._data, b._data).shape
     np.testing.assert_allclose(out._data, np.matmul(a._data, b._data))
     check(lambda x, y: x @ y, a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_stack_times_a_matrix_gradients_are_pytorchs(dtype):
+    """``x @ W`` with x (B, T, K) and W (K, N), as makemore's hand-written Linear on 3-D
+    input: W's gradient (one product of the stacked rows) and x's, from the array backward
+    and from the recorded one (create_graph), against PyTorch's."""
+    from tests.helpers import torch_or_skip
+    torch = torch_or_skip()
+    rng = np.random.default_rng(4)
+    xs, ws = rng.standard_normal((8, 4, 6)).astype(dtype), rng.standard_normal((6, 5)).astype(dtype)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    tx, tw = torch.tensor(xs, requires_grad=True), torch.tensor(ws, requires_grad=True)
+    want = torch.autograd.grad(((tx @ tw) ** 2).sum(), (tx, tw))
+    for create_graph in (False, True):
+        x, w = ag.tensor(xs, requires_grad=True), ag.tensor(ws, requires_grad=True)
+        got = ag.autograd.grad(((x @ w) ** 2).sum(), (x, w), create_graph=create_graph)
+        for g, t in zip(got, want):
+            assert g.dtype == x.dtype
+            np.testing.assert_allclose(g.detach().numpy(), t.numpy(), rtol=tol, atol=tol)
 
 
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3), seed=seeds,
