@@ -83,8 +83,9 @@ class MatMul(Function):
         need_a, need_b = ctx.needs_input_grad
         gb = None
         if need_b:
-            gb = (a.reshape(-1, a.shape[-1]).mT @ grad.reshape(-1, grad.shape[-1])
-                  if b.ndim == 2 and a.ndim > 2 else a.mT @ grad)
+            stacked = a.ndim > 2 and len(ctx._meta[1][0]) == 2
+            gb = (a.reshape(-1, a.shape[-1]).mT @ grad.reshape(-1, grad.shape[-1]) if stacked
+                  else a.mT @ grad)
         return (grad @ b.mT if need_a else None), gb
 
     @staticmethod
@@ -93,9 +94,9 @@ class MatMul(Function):
         ga = mm(grad, np.swapaxes(b, -1, -2)) if b is not None else None
         gb = None
         if a is not None:
-            b_ndim = len(ctx._meta[1][0])
-            gb = (mm(a.reshape(-1, a.shape[-1]).T, grad.reshape(-1, grad.shape[-1]))
-                  if b_ndim == 2 and a.ndim > 2 else mm(np.swapaxes(a, -1, -2), grad))
+            stacked = a.ndim > 2 and len(ctx._meta[1][0]) == 2
+            gb = (mm(a.reshape(-1, a.shape[-1]).T, grad.reshape(-1, grad.shape[-1])) if stacked
+                  else mm(np.swapaxes(a, -1, -2), grad))
         return ga, gb
 
 

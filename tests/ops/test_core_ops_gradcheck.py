@@ -181,6 +181,11 @@ def test_a_stack_times_a_matrix_gradients_are_pytorchs(dtype):
         for g, t in zip(got, want):
             assert g.dtype == x.dtype
             np.testing.assert_allclose(g.detach().numpy(), t.numpy(), rtol=tol, atol=tol)
+        # the weight's gradient alone, the stack a constant (x saved, W not)
+        w = ag.tensor(ws, requires_grad=True)
+        (gw,) = ag.autograd.grad(((ag.tensor(xs) @ w) ** 2).sum(), (w,),
+                                 create_graph=create_graph)
+        np.testing.assert_allclose(gw.detach().numpy(), want[1].numpy(), rtol=tol, atol=tol)
 
 
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3), seed=seeds,
