@@ -57,7 +57,8 @@ __all__ = [
     "leaky_relu_backward", "gelu_forward", "gelu_tanh_forward", "sigmoid_forward",
     "sigmoid_backward", "silu_forward", "exp_forward", "tanh_forward", "exp_array",
     "tanh_array", "softmax_rows", "log_softmax_rows", "softmax_backward_rows",
-    "log_softmax_backward_rows", "cross_entropy_rows", "adam_update", "binary_cross_entropy_terms", "coo_mm",
+    "log_softmax_backward_rows", "cross_entropy_rows", "adam_update",
+    "binary_cross_entropy_terms", "coo_mm",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
 ]

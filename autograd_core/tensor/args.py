@@ -166,8 +166,6 @@ def add_numpy_names(cls: type) -> None:
             setattr(cls, name, numpy_names(fn))
 
 
-
-
 def _index(index: Any) -> Any:
     """Tensors and lists inside an index become arrays (a 0-d integer tensor an int, which
     PyTorch applies as ``select``); an index that mixes ints with arrays is applied in
