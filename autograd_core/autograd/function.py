@@ -241,14 +241,9 @@ class Function:
                 ctx._saved = _pack(ctx, arrays, inputs, data, out)
             ctx._small = data if data.size <= SMALL_VALUES else None
         else:
-            # nothing is recorded: a throwaway context, whatever it saves is dropped
             for t in inputs:
                 arrays.append(t._data)
-            try:
-                data = cls.forward(_SCRATCH, *arrays, **attrs)
-            except (ValueError, IndexError, TypeError) as e:
-                raise op_error(cls, inputs, e) from None
-            out = make(data if type(data) is np.ndarray else np.asarray(data))
+            out = _forward_only(cls, inputs, arrays, attrs)
         if cls.is_view:
             mark_view(out, inputs[0], cls, attrs)
         return out
@@ -264,11 +259,7 @@ class Function:
         if (t._requires_grad and STATE.enabled) or (v is not None and v[4] != t._vc[0]) \
                 or STATE.watch is not None or OPS_TRACED:
             return cls.apply(t, make(number), **attrs)
-        try:
-            data = cls.forward(_SCRATCH, t._data, number, **attrs)
-        except (ValueError, IndexError, TypeError) as e:
-            raise op_error(cls, (t, make(number)), e) from None
-        return make(data if type(data) is np.ndarray else np.asarray(data))
+        return _forward_only(cls, (t, number), (t._data, number), attrs)
 
     def _backward(self, grad: Any) -> list:
         """Gradients (Tensors) for each input, from ``backward``, at each input's shape
@@ -406,6 +397,16 @@ def node_of(t: Any) -> Any:
         return None
     ctx = t._ctx
     return t if ctx is None else ctx
+
+
+def _forward_only(cls: type, inputs: tuple, arrays: Any, attrs: dict) -> Any:
+    """``cls``'s result on ``arrays`` with nothing recorded: a throwaway context, whatever
+    it saves is dropped; NumPy's errors become ``op_error``'s, naming the ``inputs``."""
+    try:
+        data = cls.forward(_SCRATCH, *arrays, **attrs)
+    except (ValueError, IndexError, TypeError) as e:
+        raise op_error(cls, inputs, e) from None
+    return make(data if type(data) is np.ndarray else np.asarray(data))
 
 
 def _attached(a: np.ndarray, node: Function) -> Any:
@@ -554,7 +555,7 @@ def op_name(cls: type) -> str:
 
 def op_error(cls: type, inputs: tuple, e: Exception) -> Exception:
     """A clear error naming the op and the input shapes, instead of NumPy's."""
-    shapes = " and ".join(str(tuple(t._data.shape)) for t in inputs)
+    shapes = " and ".join(str(tuple(np.shape(getattr(t, "_data", t)))) for t in inputs)
     msg = str(e)
     if isinstance(e, IndexError) and msg.startswith("shape mismatch: indexing arrays"):
         # index tensors whose shapes do not broadcast: PyTorch's IndexError and words

@@ -404,6 +404,7 @@ def test_a_python_number_op_that_records_nothing_is_pytorchs(torch):
     ``+`` and ``*`` the tensor is the op's first input, as PyTorch's."""
     for m in (ag, torch):
         i = m.tensor([5, 9])[1]
+        # exact: integer arithmetic, and 9 * 0.5 is representable
         assert (i + 8).item() == 17 and (2 * i).dtype == m.int64 and (i * 0.5).item() == 4.5
         assert (8 + i).dtype == m.int64 and (i / 2).dtype == m.float32
     results = []
@@ -418,6 +419,7 @@ def test_a_python_number_op_that_records_nothing_is_pytorchs(torch):
         x = m.ones(2, requires_grad=True)
         order = [n is None for n, _ in (0.1 * x).grad_fn.next_functions]
         results.append((w.grad.tolist(), order))
+    # exact: the gradients are 2 * 1 in float32, representable on any CPU
     assert results[0] == results[1] == ([2.0, 2.0, 0.0], [False, True])
     with ag.autograd.profiler.profile() as prof:
         ag.tensor([1, 2]) + 1
