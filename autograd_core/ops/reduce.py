@@ -160,6 +160,43 @@ class Var(Function):
         return ctx.scale * grad * ctx.d
 
 
+class Std(Function):
+    """Standard deviation over ``dim``: the square root of ``Var``'s, one node as PyTorch's
+    ``StdBackward0``. The gradient is ``grad * (x - mean) / (divisor * std)``, and 0 where
+    the deviation is 0 (a constant input), as PyTorch's (not sqrt's inf times 0)."""
+
+    op = "std"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, divisor=1):
+        out = np.sqrt(Var.forward(ctx, a, dim, keepdim, divisor))   # keeps ctx.d, ctx.scale
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            shape = keepdim_shape(ctx.shape, ctx.dim)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        zero = out._data == 0
+        if zero.any():   # divide by 1 there, then give those places 0
+            out = where(zero, const(np.ones((), out._data.dtype)), out)
+        g = grad / out * (ctx.scale / 2) * (a - a.mean(ctx.dim, keepdim=True))
+        return select_tensor(~zero, g) if zero.any() else g
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        out = ctx.saved_arrays[1]
+        if not ctx.keepdim:
+            shape = keepdim_shape(ctx.shape, ctx.dim)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        zero = out == 0
+        with quiet_if(zero.any()):
+            g = grad / out * (ctx.scale / 2) * ctx.d
+        return select(~zero, g) if zero.any() else g
+
+
 class Prod(Function):
     op = "prod"
 

@@ -91,15 +91,7 @@ class ReduceMixin:
         >>> ag.tensor([1.0, 2.0, 3.0, 4.0]).var(correction=0)
         tensor(1.25)
         """
-        if isinstance(dim, bool):  # x.var(False): the `unbiased` overload
-            dim, unbiased = None, dim
-        dim, keepdim = _dims(self, dim, keepdim)
-        if correction is None:
-            correction = 1 if unbiased is None or unbiased else 0
-        if not _is_float(self._data.dtype):
-            raise RuntimeError("std and var only support floating point and complex dtypes")
-        divisor = max(RD.reduced_count(self._data.shape, dim) - correction, 0)
-        return RD.Var.apply(self, dim=dim, keepdim=keepdim, divisor=divisor)
+        return RD.Var.apply(self, **_moment_args(self, dim, unbiased, keepdim, correction))
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None) -> "Tensor":
@@ -110,12 +102,7 @@ class ReduceMixin:
         >>> ag.tensor([[1.0, 3.0]]).std(axis=1, unbiased=False)
         tensor([1.])
         """
-        v = self.var(dim, unbiased, keepdim, correction=correction)
-        zero = v._data == 0
-        if not zero.any():
-            return v.sqrt()
-        one, zeros = _f.make(np.ones((), v._data.dtype)), _f.make(np.zeros((), v._data.dtype))
-        return where(zero, zeros, where(zero, one, v).sqrt())
+        return RD.Std.apply(self, **_moment_args(self, dim, unbiased, keepdim, correction))
 
     def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
              ) -> "Tensor":
@@ -666,6 +653,21 @@ def _write_out(out: "Tensor", result: "Tensor") -> None:
     _f.version_counter(out)[0] += 1
 
 
+def _moment_args(t: "Tensor", dim: Any, unbiased: bool | None, keepdim: bool,
+                 correction: float | None) -> dict:
+    """``var``'s and ``std``'s arguments as their ops take them: the dims, ``keepdim`` and
+    the divisor ``n - correction`` (unbiased, ``correction=1``, by default, as PyTorch)."""
+    if isinstance(dim, bool):  # x.var(False): the `unbiased` overload
+        dim, unbiased = None, dim
+    dim, keepdim = _dims(t, dim, keepdim)
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if not _is_float(t._data.dtype):
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    divisor = max(RD.reduced_count(t._data.shape, dim) - correction, 0)
+    return {"dim": dim, "keepdim": keepdim, "divisor": divisor}
+
+
 @numpy_names
 def var_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
              keepdim: bool = False, *, correction: float | None = None) -> tuple:
@@ -680,6 +682,7 @@ def var_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
         dim, unbiased = None, dim
     return (input.var(dim, unbiased, keepdim, correction=correction),
             input.mean(dim, keepdim=keepdim))
+
 
 @numpy_names
 def std_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,

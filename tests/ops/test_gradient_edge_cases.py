@@ -7,6 +7,8 @@ or NaN), through both backward paths: the array one (``backward``) and the graph
 the gradient (``create_graph=True``). Where the function is smooth at the point,
 ``gradcheck`` checks the gradient against finite differences too.
 """
+import warnings
+
 import numpy as np
 import pytest
 
@@ -317,6 +319,24 @@ def test_var_and_norms_at_zero(torch):
 def test_std_second_derivatives(torch):
     check_second(torch, lambda m, x: x.std(dim=1), [CONST])
     assert ag.gradcheck(lambda t: t.std(dim=1), (leaf(CONST[2:]),))
+
+
+def test_std_is_one_node_as_pytorchs(torch):
+    """``std`` is one op, PyTorch's ``StdBackward0`` (it was a variance, a mask and a square
+    root), with PyTorch's values and gradients over dims, keepdim and corrections; one
+    element gives NaN as PyTorch's."""
+    x = [[1.0, -1.0, 3.0, 0.5], [2.0, 0.0, 2.0, -2.0]]
+    for m in (ag, torch):
+        assert m.tensor(x, requires_grad=True).std(1).grad_fn.name() == "StdBackward0"
+    check(torch, lambda m, t: t.std(), [x])
+    check(torch, lambda m, t: t.std((0, 1), keepdim=True, correction=0), [x])
+    check(torch, lambda m, t: t.std(0, unbiased=False) * t.std(1).sum(), [x])
+    for m in (ag, torch):
+        one = m.tensor([1.5], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")      # PyTorch warns of the degrees of freedom
+            one.std().backward()
+        assert np.isnan(one.grad.numpy()).all()
 
 
 @pytest.mark.parametrize("upstream", [1.0, INF])
