@@ -310,6 +310,12 @@ def var(g, c):
     return g.op("Div", [s, g.const(np.asarray(float(divisor), dt))])
 
 
+@converts("Std")
+def std(g, c):
+    """The square root of the variance (``Var``'s nodes)."""
+    return g.op("Sqrt", [var(g, c)])
+
+
 @converts("Norm")
 def norm(g, c):
     dt = c.out_dtype
