@@ -180,10 +180,11 @@ class Std(Function):
             shape = keepdim_shape(ctx.shape, ctx.dim)
             grad, out = grad.reshape(shape), out.reshape(shape)
         zero = out._data == 0
-        if zero.any():   # divide by 1 there, then give those places 0
+        some = zero.any()
+        if some:   # divide by 1 there, then give those places 0
             out = where(zero, const(np.ones((), out._data.dtype)), out)
         g = grad / out * (ctx.scale / 2) * (a - a.mean(ctx.dim, keepdim=True))
-        return select_tensor(~zero, g) if zero.any() else g
+        return select_tensor(~zero, g) if some else g
 
     @staticmethod
     def array_backward(ctx, grad):
@@ -192,9 +193,10 @@ class Std(Function):
             shape = keepdim_shape(ctx.shape, ctx.dim)
             grad, out = grad.reshape(shape), out.reshape(shape)
         zero = out == 0
-        with quiet_if(zero.any()):
+        some = zero.any()
+        with quiet_if(some):
             g = grad / out * (ctx.scale / 2) * ctx.d
-        return select(~zero, g) if zero.any() else g
+        return select(~zero, g) if some else g
 
 
 class Prod(Function):
