@@ -401,7 +401,8 @@ def out_option(fn: Callable) -> Callable:
 def _check_no_overlap(a: np.ndarray, name: str) -> None:
     """PyTorch's rule for writing in place: not into memory that several elements share (an
     expanded dim, stride 0), nor into read-only memory."""
-    if not a.flags.writeable or any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+    if not a.flags.writeable or (0 in a.strides and    # (the common case asks no more)
+                                 any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape))):
         raise RuntimeError(f"{name}: unsupported operation: more than one element of the "
                            "written-to tensor refers to a single memory location. Please "
                            "clone() the tensor before performing the operation.")
