@@ -148,7 +148,7 @@ class Var(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+        a = ctx.saved_tensors[0]   # (Std saves its output after it)
         if not ctx.keepdim:
             grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
         return grad * ctx.scale * (a - a.mean(ctx.dim, keepdim=True))
@@ -162,8 +162,9 @@ class Var(Function):
 
 class Std(Function):
     """Standard deviation over ``dim``: the square root of ``Var``'s, one node as PyTorch's
-    ``StdBackward0``. The gradient is ``grad * (x - mean) / (divisor * std)``, and 0 where
-    the deviation is 0 (a constant input), as PyTorch's (not sqrt's inf times 0)."""
+    ``StdBackward0``. The gradient is the variance's for ``grad / (2 std)`` (the chain rule
+    through the square root), and 0 where the deviation is 0 (a constant input), as
+    PyTorch's (not sqrt's inf times 0)."""
 
     op = "std"
 
@@ -175,7 +176,7 @@ class Std(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, out = ctx.saved_tensors
+        out = ctx.saved_tensors[1]
         if not ctx.keepdim:
             shape = keepdim_shape(ctx.shape, ctx.dim)
             grad, out = grad.reshape(shape), out.reshape(shape)
@@ -183,7 +184,7 @@ class Std(Function):
         some = zero.any()
         if some:   # divide by 1 there, then give those places 0
             out = where(zero, const(np.ones((), out._data.dtype)), out)
-        g = grad / out * (ctx.scale / 2) * (a - a.mean(ctx.dim, keepdim=True))
+        g = Var.backward(ctx, grad / (out * 2))
         return select_tensor(~zero, g) if some else g
 
     @staticmethod
@@ -195,7 +196,7 @@ class Std(Function):
         zero = out == 0
         some = zero.any()
         with quiet_if(some):
-            g = grad / out * (ctx.scale / 2) * ctx.d
+            g = Var.array_backward(ctx, grad / (out * 2))
         return select(~zero, g) if some else g
 
 
