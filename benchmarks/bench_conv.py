@@ -113,6 +113,9 @@ def torch_cpu(shape: list) -> dict:
     return {"fwd": time_fn(fwd), "total": time_fn(step), "threads": torch.get_num_threads()}
 
 
+# processes per library for the one-thread table, alternating ours and PyTorch's
+ONE_THREAD_ROUNDS = 3
+
 POOL_SHAPES = [(64, 8, 28, 28, 2, 2, 0), (32, 32, 32, 32, 2, 2, 0), (32, 16, 32, 32, 3, 2, 1)]
 
 
@@ -188,12 +191,20 @@ def main() -> None:
     one_rows = []
     for shape in SHAPES:
         n, c, h, w, k, ks, p = shape
-        ours1 = run_isolated("benchmarks.bench_conv", "ours_one_thread", shape=list(shape))["total"]
-        tor1 = (run_isolated("benchmarks.bench_conv", "torch_one_thread", shape=list(shape))["total"]
-                if torch_ok else None)
+        # alternating processes, the least of each library's: another program's load
+        # comes and goes within seconds here, and one pair of processes can land on
+        # opposite sides of it
+        ours1 = tor1 = None
+        for _ in range(ONE_THREAD_ROUNDS):
+            t = run_isolated("benchmarks.bench_conv", "ours_one_thread", shape=list(shape))["total"]
+            ours1 = t if ours1 is None else min(ours1, t)
+            if torch_ok:
+                t = run_isolated("benchmarks.bench_conv", "torch_one_thread", shape=list(shape))["total"]
+                tor1 = t if tor1 is None else min(tor1, t)
         one_rows.append([f"N={n} C={c} {h}x{w} K={k} {ks}x{ks} pad {p}", fmt_time(ours1), fmt_time(tor1),
                          ratio(ours1, tor1)])
-    print_table("the same on one thread, CPU time (robust to other load on the machine)",
+    print_table(f"the same on one thread, CPU time (robust to other load on the machine; the "
+                f"least of {ONE_THREAD_ROUNDS} alternating processes per library)",
                 ["shape", "ours", "PyTorch (torch.set_num_threads(1))", "ours / PyTorch"], one_rows)
     print_table("conv2d by stage and path", ["shape", "path", "forward", "backward input",
                                              "backward weight", "all three"], stage_rows)

@@ -205,13 +205,14 @@ class Function:
                     record = True
         if record:
             nodes = []
-            meta = []
+            key = []
             consts = None  # inputs that need no gradient: constants of the graph
             i = 0
             for t in inputs:
                 a = t._data
                 arrays.append(a)
-                meta.append((a.shape, a.dtype))
+                key.append(a.shape)
+                key.append(a.dtype)
                 if t._requires_grad:
                     c = t._ctx
                     nodes.append(t if c is None else c)
@@ -225,7 +226,8 @@ class Function:
             ctx._saved = ()
             ctx.next = tuple(nodes)
             ctx._consts = consts
-            ctx._meta = meta
+            key = tuple(key)
+            ctx._meta = _METAS.get(key) or _intern_meta(key)
             try:
                 data = cls.forward(ctx, *arrays, **attrs)
             except (ValueError, IndexError, TypeError) as e:
@@ -375,6 +377,23 @@ def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
 # ``broadcast_to`` view takes microseconds of Python to set up where filling a small array
 # takes a fraction of one; larger ones stay read-only views, which cost no memory.
 SMALL_SPREAD = 4096
+
+
+# A node's ``_meta``, its inputs' ``(shape, dtype)`` pairs, is one tuple shared by every
+# node whose inputs have the same shapes and dtypes: a graph's nodes then hold no pairs
+# of their own, and Python's garbage collector, which runs after every so many new
+# objects, runs less often and reads fewer. Cleared when full, as shapes may vary without
+# end (sequences of every length).
+_METAS: dict = {}
+_METAS_MAX = 4096
+
+
+def _intern_meta(key: tuple) -> tuple:
+    """The shared ``_meta`` for ``key``, the inputs' shapes and dtypes in turn."""
+    if len(_METAS) >= _METAS_MAX:
+        _METAS.clear()
+    meta = _METAS[key] = tuple(zip(key[0::2], key[1::2]))
+    return meta
 
 
 def spread(g: np.ndarray, shape: tuple) -> np.ndarray:

@@ -64,6 +64,10 @@ class Expand(Function):
         lead = len(shape) - a.ndim
         strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else s
                                       for n, m, s in zip(a.shape, shape[lead:], a.strides))
+        if a.flags.c_contiguous and a.size:
+            # the same view made on a's buffer directly (``as_strided`` is Python code
+            # around this and costs seven times as much; it also takes strided arrays)
+            return np.ndarray(shape, a.dtype, a, 0, strides)
         return as_strided(a, shape, strides)
 
     @staticmethod

@@ -251,6 +251,43 @@ class MaxAll(Function):
         return select(ctx.share.astype(grad.dtype), grad)
 
 
+class Max(Function):
+    """``max(dim)``'s values, with the indices of the maxima found beforehand (``index``,
+    with the reduced dim kept): one node, as PyTorch's ``MaxBackward0``. The gradient goes
+    to the element each index picked, and is 0 elsewhere. ``Min`` is the same op."""
+
+    op = "max"
+
+    @staticmethod
+    def forward(ctx, a, dim=0, keepdim=False, index=None):
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.index = a.shape, dim, keepdim, index
+        if a.ndim == 2 and dim == 1:   # rows: one advanced index, without take_along_axis's setup
+            out = a[np.arange(a.shape[0])[:, None], index]
+        else:
+            out = np.take_along_axis(a, index, axis=dim)
+        return out if keepdim else out.squeeze(dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        return IndexAdd.apply(grad, index=along_dim_index(ctx.index, ctx.dim), shape=ctx.shape)
+
+    def add_into(self, buffer: np.ndarray, grad: np.ndarray) -> None:
+        """In-place backward (see ``Function.add_into``): each slice has one index, so a
+        plain ``+=`` at them adds each gradient once."""
+        if not self.keepdim:
+            grad = np.expand_dims(grad, self.dim)
+        buffer[along_dim_index(self.index, self.dim)] += grad
+
+
+class Min(Max):
+    """``min(dim)``'s values: ``Max``'s op on the indices of the minima (PyTorch's
+    ``MinBackward0``)."""
+
+    op = "min"
+
+
 class Amax(Function):
     """amax() or amin() over ``dim`` (an int, a tuple, or None for all), as PyTorch's: ties
     share the gradient evenly, and the backward is a product with those shares (a NaN in

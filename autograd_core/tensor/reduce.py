@@ -131,9 +131,8 @@ class ReduceMixin:
         if self.ndim == 0:
             return ValuesIndices(self.clone(), _f.make(np.zeros((), np.int64)))
         idx = (np.argmax if largest else np.argmin)(self._data, axis=dim, keepdims=True)
-        values = IX.Gather.apply(self, dim=dim, index=idx)
+        values = (RD.Max if largest else RD.Min).apply(self, dim=dim, keepdim=keepdim, index=idx)
         if not keepdim:
-            values = values.squeeze(dim)
             idx = np.squeeze(idx, axis=dim)
         return ValuesIndices(values, _f.make(idx.astype(np.int64)))
 

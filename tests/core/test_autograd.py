@@ -535,3 +535,38 @@ def test_the_backward_order_is_the_generic_toposort():
         stop = {values[len(values) // 2].grad_fn} - {None}
         assert graph_order(roots, stop) == toposort(
             roots, lambda n: () if n in stop else node_parents(n))
+
+
+def test_a_graph_leaves_few_objects_for_the_garbage_collector():
+    # nodes whose inputs have the same shapes and dtypes share one record of them: a
+    # recorded op leaves only its output, its node, the node's tuple of inputs (and what
+    # it saved) for the collector to track
+    a = ag.ones(4, requires_grad=True)
+    b = ag.ones(4, requires_grad=True)
+    gc.collect()
+    gc.disable()
+    try:
+        before = gc.get_count()[0]
+        x = a
+        for _ in range(50):
+            x = x + a      # saves nothing: the output, the node, its tuple of inputs
+            x = x + b
+        per_op = (gc.get_count()[0] - before) / 100
+    finally:
+        gc.enable()
+    assert per_op <= 3.0
+    assert x.grad_fn._meta is x.grad_fn.next[0]._meta == (((4,), np.dtype(np.float32)),) * 2
+
+
+def test_shared_input_records_stay_right_past_the_cache_bound():
+    # more distinct shapes than the shared records keep: the store starts again and every
+    # node still unbroadcasts its gradient to its own input's shape and dtype
+    from autograd_core.autograd import function
+    w = ag.ones(1, dtype=ag.float64, requires_grad=True)
+    outs = [ag.ones(n) * w for n in range(1, function._METAS_MAX + 50)]
+    assert len(function._METAS) < function._METAS_MAX
+    sum(o.sum() for o in outs[-3:] + outs[:3]).backward()
+    assert w.grad.dtype == ag.float64
+    expected = sum(o.numel() for o in outs[-3:] + outs[:3])
+    assert w.grad.tolist() == [float(expected)]   # a sum of ones: exact in float64
+    assert outs[0].grad_fn._meta == (((1,), np.dtype(np.float32)), ((1,), np.dtype(np.float64)))

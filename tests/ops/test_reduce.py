@@ -1,6 +1,6 @@
 """Reductions and scans (``ops/reduce.py``, ``tensor/reduce.py``) against PyTorch in float64
 (values, indices and gradients) and by gradcheck/gradgradcheck: cummax / cummin,
-logcumsumexp, kthvalue, mode, nansum / nanmean, aminmax."""
+logcumsumexp, kthvalue, mode, nansum / nanmean, aminmax, max / min along a dim."""
 from __future__ import annotations
 
 import numpy as np
@@ -153,3 +153,36 @@ def test_mean_is_one_op_like_pytorch(torch, shape, dim, keepdim):
         small = ag.tensor(x, requires_grad=True)
         assert ag.gradgradcheck(lambda a: (a.mean(**kw) ** 2).sum(), (small,))
     assert ag.tensor(x.astype(np.float32)).mean(**kw).dtype == ag.float32
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("shape,dim,keepdim", [((2, 5), 1, False), ((2, 5), 1, True), ((4, 3, 5), 0, False),
+                                               ((4, 3, 5), -1, True), ((4, 3, 5), 1, False), ((6,), 0, False)])
+def test_max_min_along_a_dim_one_node_as_torch(torch, name, shape, dim, keepdim):
+    a = arr(shape, seed=3)
+    v, i = getattr(ag.tensor(a, requires_grad=True), name)(dim, keepdim=keepdim)
+    tv, ti = getattr(torch.tensor(a, requires_grad=True), name)(dim, keepdim=keepdim)
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    assert i.dtype == ag.int64
+    # one node, PyTorch's: its input is the leaf itself (no gather-then-squeeze chain)
+    assert v.grad_fn.name() == tv.grad_fn.name() == f"{name.capitalize()}Backward0"
+    assert v.grad_fn.next_functions[0][0] is not None and not v.grad_fn.next_functions[0][0]._is_fn
+    assert_matches_torch(torch, lambda m, x: getattr(x, name)(dim, keepdim=keepdim).values * x.sum(), [a])
+    # second derivatives (the recorded backward)
+    x = leaf(a)
+    tx = torch.tensor(a, requires_grad=True)
+    (g,) = ag.autograd.grad((getattr(x, name)(dim, keepdim=keepdim)[0] ** 3).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad((getattr(tx, name)(dim, keepdim=keepdim)[0] ** 3).sum(), tx,
+                                create_graph=True)
+    np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), rtol=1e-10, atol=1e-12)
+    (g * g).sum().backward()
+    (tg * tg).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_max_along_a_dim_gradcheck_and_nan():
+    x = ag.tensor(arr((3, 4), seed=4), requires_grad=True)
+    assert ag.gradcheck(lambda t: t.max(1).values * 2 + t.min(0, keepdim=True)[0].sum(), (x,))
+    assert ag.gradgradcheck(lambda t: t.max(0)[0] * t[0], (x,))
+    v, i = ag.tensor([[1.0, float("nan"), 3.0]]).max(1)   # NaN is the maximum, as PyTorch's
+    assert np.isnan(v.item()) and i.item() == 1

@@ -25,6 +25,7 @@ OPS = {
     "mT": lambda x: x.mT, "adjoint": lambda x: x.adjoint(),
     "squeeze": lambda x: x.unsqueeze(0).squeeze(0), "unsqueeze": lambda x: x.unsqueeze(1),
     "expand": lambda x: x[:, :1].expand(2, 3, 4), "expand_as": lambda x: x.expand_as(x),
+    "expand_row": lambda x: x[1, 2].expand(3, 4), "expand_0d": lambda x: x[1, 2, 3].expand(2, 2),
     "broadcast_to": lambda x: x.broadcast_to((2, 3, 4)),
     "narrow": lambda x: x.narrow(1, 1, 2), "narrow_copy": lambda x: x.narrow_copy(1, 0, 2),
     "select": lambda x: x.select(2, 1), "int_index": lambda x: x[1],
@@ -78,6 +79,21 @@ def test_writing_into_an_expanded_tensor_is_refused_where_elements_overlap(torch
             e.add_(1)
         e[0, 1] = 5.0              # one element: allowed
         assert e[1, 1].item() == 5.0
+
+
+@pytest.mark.parametrize("pick", [lambda x: x[1, 2:3], lambda x: x[1, 2, 3], lambda x: x[:, :1],
+                                  lambda x: x[1:, 1:2, 2]])
+def test_expand_reads_its_own_elements_and_sums_gradients_back_as_pytorch(torch, pick):
+    # contiguous parts of a larger tensor (a row at an offset, one element) and strided ones
+    x = np.arange(24.0).reshape(2, 3, 4)
+    for sizes in ((3, 4), (2, 3, 4)):
+        part = pick(ag.tensor(x))
+        if len(sizes) < part.dim() or any(n != 1 and n != s for n, s in
+                                          zip(part.shape[::-1], sizes[::-1])):
+            continue
+        np.testing.assert_array_equal(part.expand(*sizes).numpy(),
+                                      pick(torch.tensor(x)).expand(*sizes).numpy())
+        assert_matches_torch(torch, lambda m, t: pick(t).expand(*sizes) * 2, [x])
 
 
 def test_view_refuses_a_layout_that_needs_a_copy(torch):
