@@ -141,10 +141,10 @@ class Var(Function):
             count = np.asarray(reduced_count(a.shape, dim), a.dtype)
             d = a - a.sum(axis=dim, keepdims=True) / count
             ctx.dim, ctx.keepdim, ctx.shape, ctx.d = dim, keepdim, a.shape, d
-            ctx.scale = float(np.divide(2.0, divisor))
+            ctx.scale = 2.0 / divisor if divisor else math.inf
             ctx.save_for_backward(a)
-            return np.asarray(np.add.reduce(d * d, axis=dim, keepdims=keepdim) / divisor,
-                              dtype=a.dtype)
+            # a Python number divides in a's dtype (NumPy's rule for scalars)
+            return np.asarray(np.add.reduce(d * d, axis=dim, keepdims=keepdim) / divisor)
 
     @staticmethod
     def backward(ctx, grad):

@@ -377,7 +377,7 @@ ERRORS = [
      r"index_select\(\): Index is supposed to be a vector, got shape \(1, 2\)"),
     (lambda: ag.ones(2, 3).index_select(1, ag.tensor([3])), RuntimeError,
      "index_select: index 3 is out of bounds for dimension 1 with size 3"),
-    (lambda: ag.ones(2, 3).cumsum(2), IndexError, "Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"),
+    (lambda: ag.ones(2, 3).cumsum(2), IndexError, r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"),
     (lambda: ag.ones(3).tril(), RuntimeError, r"tril: expected a tensor with at least 2 dims, got "
                                              r"shape \(3,\)"),
     (lambda: ag.ones(3).flip(0, 0), RuntimeError, "flip: dims"),
@@ -400,7 +400,7 @@ ERRORS = [
     (lambda: ag.ones(3).repeat_interleave(ag.tensor([1, 2])), RuntimeError,
      "repeat_interleave: repeats must be"),
     (lambda: ag.zeros(2, 3).scatter(1, ag.tensor([[0]], dtype=ag.int32), ag.ones(1, 1)), RuntimeError,
-     "scatter\(\): Expected dtype int64 for index"),
+     r"scatter\(\): Expected dtype int64 for index"),
     (lambda: ag.zeros(2, 3).scatter(1, ag.tensor([[3]]), ag.ones(1, 1)), RuntimeError,
      "scatter: index 3 is out of bounds for dimension 1 with size 3"),
     (lambda: ag.zeros(2, 3).scatter_add(1, ag.tensor([0]), ag.ones(1)), RuntimeError,
