@@ -156,13 +156,11 @@ class Function:
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        arrays = []
-        for entry in saved:
-            vc = entry[2]
-            if vc is not None and vc[0] != entry[3]:
-                raise _modified_error(self, entry)
-            arrays.append(entry[0])
-        return tuple(arrays)
+        for i in range(2, len(saved), SAVED_FIELDS):   # each entry's version counter
+            vc = saved[i]
+            if vc is not None and vc[0] != saved[i + 1]:
+                raise _modified_error(self, saved[i - 2:i - 2 + SAVED_FIELDS])
+        return saved[::SAVED_FIELDS]
 
     saved_arrays = property(_check_saved)
 
@@ -170,8 +168,9 @@ class Function:
     def saved_tensors(self) -> tuple:
         """The saved arrays as Tensors: an input or the output stays connected to the graph."""
         result = []
-        for a, entry in zip(self.saved_arrays, self._saved):
-            node, is_out = entry[1], entry[4]
+        saved = self._saved
+        for k, a in enumerate(self.saved_arrays):
+            node, is_out = saved[k * SAVED_FIELDS + 1], saved[k * SAVED_FIELDS + 4]
             if a is None:
                 result.append(None)
             elif is_out:
@@ -436,14 +435,20 @@ def _attached(a: np.ndarray, node: Function) -> Any:
     return t
 
 
+# A node's ``_saved``, once packed: per saved array, SAVED_FIELDS fields in a row, ``array,
+# node, version counter, version when saved, is the output``, all in one flat tuple (a
+# tuple per array would be one more object per saved array for the garbage collector).
+SAVED_FIELDS = 5
+
+
 def _pack(ctx: Function, arrays: list, inputs: tuple, data: np.ndarray, out: Any) -> tuple:
-    """Each saved array with what its unpacking needs: ``(array, node, version counter,
-    version when saved, is the output)``. Inputs and the output are version-checked;
-    arrays the op made for itself are private and need no check."""
+    """Each saved array with what its unpacking needs (``SAVED_FIELDS``). Inputs and the
+    output are version-checked; arrays the op made for itself are private and need no
+    check."""
     packed = []
     for a in ctx._saved:
         if a is None:
-            packed.append((None, None, None, 0, False))
+            packed += (None, None, None, 0, False)
             continue
         for i, x in enumerate(arrays):
             if a is x:
@@ -451,14 +456,14 @@ def _pack(ctx: Function, arrays: list, inputs: tuple, data: np.ndarray, out: Any
                 vc = t._vc
                 if vc is None:
                     vc = t._vc = [0]
-                packed.append((a, ctx.next[i], vc, vc[0], False))
+                packed += (a, ctx.next[i], vc, vc[0], False)
                 break
         else:
             if a is data:
                 vc = out._vc = [0]
-                packed.append((a, None, vc, 0, True))
+                packed += (a, None, vc, 0, True)
             else:
-                packed.append((a, None, None, 0, False))
+                packed += (a, None, None, 0, False)
     return tuple(packed)
 
 

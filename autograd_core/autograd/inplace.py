@@ -25,8 +25,8 @@ from weakref import ref
 
 import numpy as np
 
-from .function import (Function, node_of, refresh_view, replay, replay_arrays, version_counter,
-                       view_chain)
+from .function import (SAVED_FIELDS, Function, node_of, refresh_view, replay, replay_arrays,
+                       version_counter, view_chain)
 
 _new = object.__new__
 
@@ -103,9 +103,12 @@ def keep_original_inputs(ctx: Function, original: np.ndarray) -> None:
     was given (PyTorch's ``original_self``). Other saved uses of the same memory stay
     version-checked."""
     saved = ctx._saved
-    if saved and any(entry[0] is original for entry in saved):
-        ctx._saved = tuple((original.copy(), e[1], None, 0, False) if e[0] is original else e
-                           for e in saved)
+    if saved and any(a is original for a in saved[::SAVED_FIELDS]):
+        entries = list(saved)
+        for i in range(0, len(entries), SAVED_FIELDS):
+            if entries[i] is original:
+                entries[i:i + SAVED_FIELDS] = (original.copy(), entries[i + 1], None, 0, False)
+        ctx._saved = tuple(entries)
 
 
 def rebase(t, res) -> None:
@@ -117,7 +120,11 @@ def rebase(t, res) -> None:
                            "(internal error: every in-place op records its input)")
     if ctx._saved:  # a saved output is now t itself, at its new version
         vc = version_counter(t)
-        ctx._saved = tuple((t._data, None, vc, vc[0], True) if e[4] else e for e in ctx._saved)
+        entries = list(ctx._saved)
+        for i in range(0, len(entries), SAVED_FIELDS):
+            if entries[i + 4]:
+                entries[i:i + SAVED_FIELDS] = (t._data, None, vc, vc[0], True)
+        ctx._saved = tuple(entries)
     if t._view is None:
         t._ctx, t._requires_grad = ctx, True
         if t.label is not None:

@@ -538,24 +538,32 @@ def test_the_backward_order_is_the_generic_toposort():
 
 
 def test_a_graph_leaves_few_objects_for_the_garbage_collector():
-    # nodes whose inputs have the same shapes and dtypes share one record of them: a
-    # recorded op leaves only its output, its node, the node's tuple of inputs (and what
-    # it saved) for the collector to track
+    # nodes whose inputs have the same shapes and dtypes share one record of them, and a
+    # node keeps what it saved in one flat tuple: a recorded op leaves only its output, its
+    # node, the node's tuple of inputs, that tuple of saved arrays and the version counter
+    # of a saved input for the collector to track
     a = ag.ones(4, requires_grad=True)
     b = ag.ones(4, requires_grad=True)
-    gc.collect()
-    gc.disable()
-    try:
-        before = gc.get_count()[0]
-        x = a
-        for _ in range(50):
-            x = x + a      # saves nothing: the output, the node, its tuple of inputs
-            x = x + b
-        per_op = (gc.get_count()[0] - before) / 100
-    finally:
-        gc.enable()
-    assert per_op <= 3.0
+
+    def per_op(step):
+        gc.collect()
+        gc.disable()
+        try:
+            before = gc.get_count()[0]
+            x = a
+            for _ in range(100):
+                x = step(x)
+            return (gc.get_count()[0] - before) / 100, x
+        finally:
+            gc.enable()
+
+    count, x = per_op(lambda x: x + b)      # saves nothing
+    assert count <= 3.0
     assert x.grad_fn._meta is x.grad_fn.next[0]._meta == (((4,), np.dtype(np.float32)),) * 2
+    count, x = per_op(lambda x: x * b)      # saves both inputs
+    assert count <= 5.0
+    x.sum().backward()
+    assert b.grad.tolist() == [100.0] * 4   # sums of ones: exact
 
 
 def test_shared_input_records_stay_right_past_the_cache_bound():
