@@ -164,6 +164,11 @@ class Function:
 
     saved_arrays = property(_check_saved)
 
+    def input_shape(self, i: int = 0) -> tuple:
+        """The shape of input ``i`` (what a backward that undoes a change of shape needs;
+        read from the node's record of its inputs rather than kept again)."""
+        return self._meta[i][0]
+
     @property
     def saved_tensors(self) -> tuple:
         """The saved arrays as Tensors: an input or the output stays connected to the graph."""

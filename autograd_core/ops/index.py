@@ -165,14 +165,14 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, a, index=None):
-        ctx.shape, ctx.index = a.shape, index
+        ctx.index = index
         if is_basic(index):
             return a[as_view_index(index)]
         return get(a, index)
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexAdd.apply(grad, index=ctx.index, shape=ctx.shape)
+        return IndexAdd.apply(grad, index=ctx.index, shape=ctx.input_shape())
 
     def add_into(self, buffer: np.ndarray, grad: np.ndarray) -> None:
         """The backward as an in-place add into the input's gradient ``buffer``: the

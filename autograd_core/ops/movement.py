@@ -24,12 +24,11 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, a, shape=()):
-        ctx.shape = a.shape
         return a.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape)
+        return grad.reshape(ctx.input_shape())
 
     array_backward = backward  # the same call works on arrays
 

@@ -63,20 +63,22 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False):
-        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        ctx.dim, ctx.keepdim = dim, keepdim
         return np.asarray(a.sum(axis=dim, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
+        shape = ctx.input_shape()
         if not ctx.keepdim:
-            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
-        return grad.expand(ctx.shape)
+            grad = grad.reshape(keepdim_shape(shape, ctx.dim))
+        return grad.expand(shape)
 
     @staticmethod
     def array_backward(ctx, grad):
+        shape = ctx.input_shape()
         if not ctx.keepdim:
-            grad = grad.reshape(keepdim_shape(ctx.shape, ctx.dim))
-        return spread(grad, ctx.shape)
+            grad = grad.reshape(keepdim_shape(shape, ctx.dim))
+        return spread(grad, shape)
 
 
 class Mean(Function):
