@@ -166,7 +166,12 @@ class Function:
 
     def input_shape(self, i: int = 0) -> tuple:
         """The shape of input ``i`` (what a backward that undoes a change of shape needs;
-        read from the node's record of its inputs rather than kept again)."""
+        read from the node's record of its inputs rather than kept again).
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, 3, requires_grad=True).reshape(6).grad_fn.input_shape()
+        (2, 3)
+        """
         return self._meta[i][0]
 
     @property
