@@ -205,6 +205,14 @@ def along_dim_index(index: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
+def take_along(a: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
+    """``np.take_along_axis(a, index, dim)``, for rows (2-D, ``dim`` 1) one advanced index
+    without its setup."""
+    if a.ndim == 2 and dim == 1:
+        return a[np.arange(a.shape[0])[:, None], index]
+    return np.take_along_axis(a, index, axis=dim)
+
+
 class Gather(Function):
     op = "gather"
 
@@ -213,9 +221,7 @@ class Gather(Function):
         ctx.shape, ctx.dim, ctx.index = a.shape, dim, index
         if index.shape != a.shape:  # PyTorch reads only the part of a that index covers
             a = a[tuple(slice(None) if k == dim else slice(0, n) for k, n in enumerate(index.shape))]
-        if a.ndim == 2 and dim == 1:   # rows: one advanced index, without take_along_axis's setup
-            return a[np.arange(a.shape[0])[:, None], index]
-        return np.take_along_axis(a, index, axis=dim)
+        return take_along(a, index, dim)
 
     @staticmethod
     def backward(ctx, grad):

@@ -64,8 +64,8 @@ class Expand(Function):
         strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else s
                                       for n, m, s in zip(a.shape, shape[lead:], a.strides))
         if a.flags.c_contiguous and a.size:
-            # the same view made on a's buffer directly (``as_strided`` is Python code
-            # around this and costs seven times as much; it also takes strided arrays)
+            # the same view made on a's buffer directly (``as_strided``, which also takes
+            # strided arrays, is Python code around this)
             return np.ndarray(shape, a.dtype, a, 0, strides)
         return as_strided(a, shape, strides)
 

@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd.function import Function, const, spread, sum_to_shape
 from ..kernels import dispatch
 from ..kernels import softmax as row_kernels
-from .index import IndexAdd, along_dim_index
+from .index import IndexAdd, along_dim_index, take_along
 from .pointwise import select, select_tensor, where
 
 
@@ -262,18 +262,16 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx, a, dim=0, keepdim=False, index=None):
-        ctx.shape, ctx.dim, ctx.keepdim, ctx.index = a.shape, dim, keepdim, index
-        if a.ndim == 2 and dim == 1:   # rows: one advanced index, without take_along_axis's setup
-            out = a[np.arange(a.shape[0])[:, None], index]
-        else:
-            out = np.take_along_axis(a, index, axis=dim)
+        ctx.dim, ctx.keepdim, ctx.index = dim, keepdim, index
+        out = take_along(a, index, dim)
         return out if keepdim else out.squeeze(dim)
 
     @staticmethod
     def backward(ctx, grad):
         if not ctx.keepdim:
             grad = grad.unsqueeze(ctx.dim)
-        return IndexAdd.apply(grad, index=along_dim_index(ctx.index, ctx.dim), shape=ctx.shape)
+        return IndexAdd.apply(grad, index=along_dim_index(ctx.index, ctx.dim),
+                              shape=ctx.input_shape())
 
     def add_into(self, buffer: np.ndarray, grad: np.ndarray) -> None:
         """In-place backward (see ``Function.add_into``): each slice has one index, so a
