@@ -579,9 +579,9 @@ def _forward_numba(x, w, geo):
 
     if lay.in_place:
         rows = lay.rows()
-        threads.parallel_for(part_in_place, geo.input_shape[0], grain=lay.grain)
+        threads.parallel_for(part_in_place, geo.input_shape[0], grain=lay.grain, piece=lay.chunk)
     else:
-        threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
+        threads.parallel_for(part, geo.input_shape[0], grain=lay.grain, piece=lay.chunk)
     return out
 
 
@@ -728,7 +728,7 @@ def _backward_input_numba(g, w, geo):
                     tile, g_, r * kg, kg * ncp, r * ncp)
             lay.col2im(cols, a, b, dxq, dx)
 
-    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain)
+    threads.parallel_for(part, geo.input_shape[0], grain=lay.grain, piece=lay.chunk)
     return dx
 
 

@@ -54,7 +54,12 @@ so the restart follows these rules:
 Our own parallelism: kernels that mix Numba code and BLAS calls (im2col + sgemm per
 batch chunk) split the batch over a small team of Python threads (blocking waits, no
 spinning); Numba kernels are compiled with ``nogil=True`` and BLAS is held to one
-thread per call for the duration, so each core runs exactly one thread. The rules:
+thread per call for the duration, so each core runs exactly one thread. Where each
+item's result is the same however the range is cut (a convolution's output and input
+gradient, per sample), the threads claim pieces as they come free (``piece``), so that a
+thread sharing its core with another program does less of the work; sums across items
+(a weight gradient) keep one even part per thread, so that a rerun gives the same
+numbers. The rules:
 
 - The team serves one :func:`parallel_for` at a time. A call made while it is busy
   (from inside a part, or from another thread) runs serially on its caller's thread, so
@@ -291,10 +296,14 @@ if hasattr(os, "register_at_fork"):
 
 
 def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
-                 blas_single: bool = False) -> None:
+                 blas_single: bool = False, piece: int = 0) -> None:
     """Call ``fn(lo, hi)`` on contiguous parts of ``range(n)``, one part per thread.
 
     Parts have at least ``grain`` items; the caller's thread runs the first part.
+    With ``piece`` > 0 the threads instead claim pieces of the range as they come free,
+    so that a thread slowed by another program on its core does less of the work: ``fn``
+    is then called several times per thread, each time on a piece of at least ``piece``
+    items (the first pieces larger: what is left over twice the threads).
     With ``blas_single`` BLAS is held to one thread meanwhile, so that ``fn`` may call
     ``np.matmul`` without OpenBLAS's own threads competing for the same cores; when
     ``fn`` runs alone in one part, only while the host is busy (:func:`host_busy`). A call
@@ -314,7 +323,9 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
         with _SigintDeferred():
             if busy.acquire(blocking=False):
                 try:
-                    _run_team(fn, n, parts, blas_single)
+                    if piece > 0:    # never more than an even part, so that all threads start
+                        fn = _claiming(fn, n, parts, min(piece, -(-n // parts)))
+                    _run_team(fn, n, parts, blas_single, grain)
                 finally:
                     busy.release()
                 return
@@ -326,11 +337,12 @@ def parallel_for(fn: Callable[[int, int], Any], n: int, *, grain: int = 1,
     fn(0, n)
 
 
-def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bool) -> None:
+def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bool,
+              grain: int = 1) -> None:
     if _pending or not _configured:
         configure()
     workers = _team[:parts - 1] if len(_team) >= parts - 1 else _workers(parts - 1)
-    bounds = _bounds(n, parts)
+    bounds = _bounds(n, parts, grain)
     if blas_single:
         with _blas_hold():
             _run_parts(fn, workers, bounds)
@@ -338,10 +350,38 @@ def _run_team(fn: Callable[[int, int], Any], n: int, parts: int, blas_single: bo
         _run_parts(fn, workers, bounds)
 
 
-def _bounds(n: int, parts: int) -> list[int]:
+def _claiming(fn: Callable[[int, int], Any], n: int, parts: int,
+              piece: int) -> Callable[[int, int], None]:
+    """A part that ignores its bounds and calls ``fn`` on pieces claimed from a shared
+    position until none is left (guided: a claim takes what is left over ``2 * parts``,
+    at least ``piece`` items). After an error no thread claims more."""
+    claim = threading.Lock()
+    at = [0]
+    share = 2 * parts
+
+    def run(_lo: int, _hi: int) -> None:
+        while True:
+            with claim:
+                lo = at[0]
+                if lo >= n:
+                    return
+                hi = min(n, lo + max(piece, (n - lo) // share))
+                at[0] = hi
+            try:
+                fn(lo, hi)
+            except BaseException:
+                with claim:
+                    at[0] = n
+                raise
+    return run
+
+
+def _bounds(n: int, parts: int, grain: int = 1) -> list[int]:
     """Part boundaries. A worker starts its part later than the caller starts its own (it
-    has to wake and take the GIL), so when parts are long the caller takes one item more."""
-    first = n // parts + (n >= 16 * parts)
+    has to wake and take the GIL), so when parts are long and items short (``grain`` > 1:
+    one item is less than a part worth a thread) the caller takes one item more; an item
+    worth a thread on its own is longer than that head start, and parts stay even."""
+    first = n // parts + (grain > 1 and n >= 16 * parts)
     rest = n - first
     return [0] + [first + rest * i // (parts - 1) for i in range(parts)]
 

@@ -547,6 +547,48 @@ def test_parallel_for_covers_range_and_propagates_errors():
             threads.parallel_for(boom, 10)
 
 
+def test_parallel_for_pieces_cover_range_once_and_stop_after_an_error(monkeypatch):
+    # With ``piece`` the two threads claim pieces as they come free: every item exactly
+    # once, in contiguous pieces of at least ``piece`` items (the last may be shorter),
+    # the first ones larger (a quarter of what is left with two threads).
+    import threading
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    calls: list[tuple[int, int, str]] = []
+
+    def part(lo: int, hi: int) -> None:
+        calls.append((lo, hi, threading.current_thread().name))
+    threads.parallel_for(part, 103, piece=3)
+    pieces = sorted((lo, hi) for lo, hi, _ in calls)
+    assert [i for lo, hi in pieces for i in range(lo, hi)] == list(range(103))
+    assert all(hi - lo >= 3 for lo, hi in pieces[:-1])
+    assert pieces[0] == (0, 25)                # 103 // 4
+    assert len(pieces) > 2
+
+    # one piece's error stops the claims (at most the piece the other thread holds
+    # runs after it) and propagates once both threads are done
+    done: list[int] = []
+
+    def boom(lo: int, hi: int) -> None:
+        if lo == 0:
+            raise KeyError("piece failed")
+        done.append(lo)
+    with pytest.raises(KeyError, match="piece failed"):
+        threads.parallel_for(boom, 1000, piece=1)
+    assert len(done) <= 2
+
+    # too few items for two threads: one call on the caller's thread, as without pieces
+    calls.clear()
+    threads.parallel_for(part, 5, grain=4, piece=2)
+    assert [(lo, hi) for lo, hi, _ in calls] == [(0, 5)]
+
+
+def test_parallel_for_parts_are_even_when_one_item_is_worth_a_thread():
+    # the caller (which starts first) takes one item more only when items are small
+    assert threads._bounds(32, 2, grain=1) == [0, 16, 32]
+    assert threads._bounds(64, 2, grain=8) == [0, 33, 64]
+    assert threads._bounds(10, 2, grain=2) == [0, 5, 10]     # short parts: even
+
+
 def test_parallel_for_nested_and_concurrent_calls_run_serially(monkeypatch):
     # The worker threads serve one call at a time: a call from inside a part, or from
     # another thread while they are busy, runs on its caller's thread, never deadlocks.
@@ -781,6 +823,37 @@ def test_conv2d_numba_large_weight_gradient_transposed_on_two_threads(groups):
                                rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(dx, ref.conv2d_backward_input(g64, w64, x.shape, 1, 1, 1, groups),
                                rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("shape, weight, stride", [
+    ((15, 32, 32, 32), (32, 32, 3, 3), 1),     # wide columns read in place, 1 sample a chunk
+    ((15, 96, 20, 20), (48, 96, 3, 3), 2),     # im2col copies, 3 samples a chunk
+])
+def test_conv2d_numba_pieces_on_two_threads_equal_one_thread_exactly(shape, weight, stride):
+    """On two threads the forward and the input gradient are cut into pieces claimed as
+    the threads come free; each sample's columns meet the same GEMM in the same order
+    however the pieces fall, so the results equal one thread's bit for bit (exact
+    equality is the point: a rerun gives the same numbers)."""
+    rng = np.random.default_rng(37)
+    x = rand(rng, shape, np.float32)
+    wt = rand(rng, weight, np.float32)
+    geo = K.conv2d_geometry(x.shape, wt.shape, stride, 1)
+    grad = rand(rng, geo.output_shape, np.float32)
+    before = threads.get_num_threads()
+    try:
+        with K.use_backend("numba"):
+            threads.set_num_threads(1)
+            one = K.conv2d_forward(x, wt, None, geo), K.conv2d_backward_input(grad, wt, geo)
+            threads.set_num_threads(2)
+            runs = [(K.conv2d_forward(x, wt, None, geo), K.conv2d_backward_input(grad, wt, geo))
+                    for _ in range(3)]
+    finally:
+        threads.set_num_threads(before)
+    for y, dx in runs:
+        np.testing.assert_array_equal(y, one[0])
+        np.testing.assert_array_equal(dx, one[1])
+    np.testing.assert_allclose(one[0], ref.conv2d_forward(x.astype(np.float64), wt.astype(np.float64),
+                                                          None, stride, 1), rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
