@@ -516,6 +516,35 @@ def _dense(geo: ConvGeometry) -> bool:
             and geo.groups == 1 and geo.input_shape[2:] == geo.weight_shape[2:])
 
 
+def _pointwise(geo: ConvGeometry) -> bool:
+    """Whether the convolution is a 1x1 kernel at stride 1, unpadded, in one group (the
+    pointwise layers of MobileNet, ShuffleNet, ResNet-50's bottlenecks): each sample is
+    then a (K, C) @ (C, H*W) product of the arrays where they lie, for BLAS, with no
+    columns to build (see ``benchmarks/README.md``, "pointwise convolutions")."""
+    return (geo.weight_shape[2:] == (1, 1) and geo.stride == (1, 1) and geo.padding == (0, 0)
+            and geo.groups == 1)
+
+
+# The pointwise weight gradient sums one (K, C) product per sample: in blocks of samples
+# whose products take at most this many bytes; with fewer than _POINTWISE_MIN_DEPTH pixels
+# a sample (too shallow a product), as one product over all the samples' pixels instead.
+_POINTWISE_BLOCK_BYTES = 8 * 1024 * 1024
+_POINTWISE_MIN_DEPTH = 32
+
+
+def _pointwise_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    n, c, h, w = geo.input_shape
+    k, hw = geo.weight_shape[0], h * w
+    g3, x3 = g.reshape(n, k, hw), x.reshape(n, c, hw)
+    if hw < _POINTWISE_MIN_DEPTH:
+        return np.tensordot(g3, x3, axes=([0, 2], [0, 2])).reshape(geo.weight_shape)
+    block = max(1, _POINTWISE_BLOCK_BYTES // (k * c * g.itemsize))
+    dw = np.matmul(g3[:block], x3[:block].transpose(0, 2, 1)).sum(axis=0)
+    for a in range(block, n, block):
+        dw += np.matmul(g3[a:a + block], x3[a:a + block].transpose(0, 2, 1)).sum(axis=0)
+    return dw.reshape(geo.weight_shape)
+
+
 # --------------------------------------------------------------------------- forward
 def _forward_numpy(x, w, geo):
     s, p, d, groups, ohw = geo.stride, geo.padding, geo.dilation, geo.groups, geo.out_hw
@@ -610,6 +639,9 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         out = np.zeros(g.output_shape, dtype)
     elif _dense(g):   # (N, CHW) @ (CHW, K)
         out = np.matmul(x.reshape(x.shape[0], -1), weight.reshape(weight.shape[0], -1).T)
+        out = out.reshape(g.output_shape)
+    elif _pointwise(g):   # (K, C) @ (N, C, HW)
+        out = np.matmul(weight.reshape(g.weight_shape[:2]), x.reshape(x.shape[:2] + (-1,)))
         out = out.reshape(g.output_shape)
     elif dispatch.choose_path() == "numba":
         out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
@@ -754,6 +786,9 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     if _dense(g):   # (N, K) @ (K, CHW)
         return np.matmul(grad_out.reshape(grad_out.shape[0], -1),
                          weight.reshape(weight.shape[0], -1)).reshape(g.input_shape)
+    if _pointwise(g):   # (C, K) @ (N, K, HW)
+        return np.matmul(weight.reshape(g.weight_shape[:2]).T,
+                         grad_out.reshape(grad_out.shape[:2] + (-1,))).reshape(g.input_shape)
     if dispatch.choose_path() == "numpy":
         return _backward_input_numpy(grad_out, weight, g)
     if is_depthwise(g):
@@ -904,6 +939,8 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
     if _dense(g):   # (K, N) @ (N, CHW)
         return np.matmul(grad_out.reshape(grad_out.shape[0], -1).T,
                          x.reshape(x.shape[0], -1)).reshape(g.weight_shape)
+    if _pointwise(g):   # sum over N of (K, HW) @ (HW, C)
+        return _pointwise_backward_weight(grad_out, x, g)
     if dispatch.choose_path() == "numpy":
         return _backward_weight_numpy(grad_out, x, g)
     return (depthwise_backward_weight if is_depthwise(g) else _backward_weight_numba)(grad_out, x, g)
