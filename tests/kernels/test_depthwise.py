@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from autograd_core.kernels import conv as kc
 from autograd_core.kernels import depthwise as dw
@@ -39,6 +40,53 @@ def test_depthwise_matches_pytorch(torch, case, dtype, tol):
                                rtol=tol, atol=tol * scale)
     np.testing.assert_allclose(dw.depthwise_backward_weight(g, x, geo), tw.grad.numpy(),
                                rtol=tol * 10, atol=tol * 10 * scale * n * h * w)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_depthwise_any_geometry_matches_the_reference(data):
+    """Random geometries (each stride phase's runs, paddings wider than the kernel,
+    dilations, non-square everything) against the reference loops, float64."""
+    from autograd_core.kernels import reference as ref
+    draw = lambda lo, hi: data.draw(st.integers(lo, hi))  # noqa: E731
+    n, c, mult = draw(1, 2), draw(2, 4), draw(1, 2)
+    kh, kw, sh, sw = draw(1, 4), draw(1, 4), draw(1, 3), draw(1, 3)
+    dh, dw_, ph, pw = draw(1, 2), draw(1, 2), draw(0, 3), draw(0, 3)
+    h = draw(max(1, dh * (kh - 1) + 1 - 2 * ph), 11)
+    w = draw(max(1, dw_ * (kw - 1) + 1 - 2 * pw), 11)
+    rng = np.random.default_rng(draw(0, 1000))
+    x = rng.standard_normal((n, c, h, w))
+    wt = rng.standard_normal((c * mult, 1, kh, kw))
+    args = ((sh, sw), (ph, pw), (dh, dw_), c)
+    geo = conv2d_geometry(x.shape, wt.shape, *args)
+    g = rng.standard_normal(geo.output_shape)
+    np.testing.assert_allclose(dw.depthwise_forward(x, wt, geo),
+                               ref.conv2d_forward(x, wt, None, *args), atol=1e-12)
+    np.testing.assert_allclose(dw.depthwise_backward_input(g, wt, geo),
+                               ref.conv2d_backward_input(g, wt, x.shape, *args), atol=1e-12)
+    np.testing.assert_allclose(dw.depthwise_backward_weight(g, x, geo),
+                               ref.conv2d_backward_weight(g, x, wt.shape, *args), atol=1e-11)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_depthwise_weight_gradient_of_an_input_with_inf_and_nan(torch, stride):
+    """The weight gradient reads each tap's products in one run over a plane, whose junk
+    columns meet zeros of the gradient: 0 * inf would be NaN, so an input that is not
+    finite takes one run a row instead. Where PyTorch's gradient is finite, so is ours."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 8, 9))
+    x[0, 1, 3, -1] = np.inf         # the last column: the taps j = 0 never read it
+    x[1, 2, -1, 0] = np.nan         # the last row, first column
+    wt = rng.standard_normal((3, 1, 3, 3))
+    geo = conv2d_geometry(x.shape, wt.shape, stride=stride, padding=1, groups=3)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(wt, requires_grad=True)
+    ty = torch.nn.functional.conv2d(tx, tw, None, stride, 1, 1, 3)
+    g = rng.standard_normal(tuple(ty.shape))
+    ty.backward(torch.tensor(g))
+    expected = tw.grad.numpy()
+    assert np.isfinite(expected).any() and not np.isfinite(expected).all()
+    np.testing.assert_allclose(dw.depthwise_backward_weight(g, x, geo), expected,
+                               rtol=1e-12, atol=1e-12)
 
 
 def test_the_convolution_kernels_send_depthwise_layers_here(monkeypatch):
