@@ -41,12 +41,26 @@ def is_depthwise(geo: ConvGeometry) -> bool:
             and geo.weight_shape[0] % c == 0)
 
 
+# Output rows narrower than this read the padded input at the stride instead of its phases:
+# splitting a plane into phases costs per row, and at 2x2 outputs more than it saves
+# (``benchmarks/README.md``, "depthwise convolutions at stride 2").
+_PHASES_MIN_WIDTH = 4
+
+
+def _strides(geo: ConvGeometry) -> tuple:
+    """The strides the phases take: ``geo.stride``, or (1, 1) (one phase, the padded plane,
+    read at the stride by the kernels) for narrow outputs."""
+    return geo.stride if geo.out_hw[1] >= _PHASES_MIN_WIDTH else (1, 1)
+
+
 def _phased(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
     """``x`` inside ``geo.padding`` zeros, split into its stride phases: (N, C, sh*sw, Hq, Wq)
     with ``[n, c, a*sw + b, y, x]`` the padded plane's ``[y*sh + a, x*sw + b]`` (zero past
     it). A tap ``(i, j)`` reads one phase, ``((i*dh) % sh, (j*dw) % sw)``, at stride 1 from
-    ``((i*dh) // sh, (j*dw) // sw)`` on; at stride 1 the one phase is the padded plane."""
-    (ph, pw), (sh, sw) = geo.padding, geo.stride
+    ``((i*dh) // sh, (j*dw) // sw)`` on; at stride 1, or for narrow outputs (``_strides``),
+    the one phase is the padded plane."""
+    ph, pw = geo.padding
+    sh, sw = _strides(geo)
     n, c, h, w = x.shape
     if not (ph or pw) and sh == sw == 1:
         return np.ascontiguousarray(x).reshape(n, c, 1, h, w)
@@ -172,6 +186,19 @@ def _forward_planes(xq, w, out, lo, hi, sh, sw, dh, dw):
     offs = _tap_offsets(kh, kw, sh, sw, dh, dw, xq.shape[3] * wq, wq)
     for p in range(lo, hi):
         n, k = p // k_all, p % k_all
+        if xq.shape[2] != sh * sw:       # narrow outputs: the padded plane at the stride
+            o = out[n, k]
+            o[:, :] = 0
+            src_plane = xq[n, k // mult, 0]
+            for i in range(kh):
+                for j in range(kw):
+                    wv = w[k, 0, i, j]
+                    for y in range(oh_n):
+                        row = src_plane[y * sh + i * dh]
+                        dst = o[y]
+                        for t in range(ow_n):
+                            dst[t] += wv * row[j * dw + t * sw]
+            continue
         flat = xq[n, k // mult].ravel()
         wide[:] = 0
         for i in range(kh):
@@ -204,6 +231,19 @@ def _backward_input_planes(g, w, dxq, lo, hi, sh, sw, dh, dw):
     offs = _tap_offsets(kh, kw, sh, sw, dh, dw, dxq.shape[3] * wq, wq)
     for p in range(lo, hi):
         n, c = p // c_all, p % c_all
+        if dxq.shape[2] != sh * sw:      # narrow outputs: the padded plane at the stride
+            dst_plane = dxq[n, c, 0]
+            for k in range(c * mult, (c + 1) * mult):
+                gp = g[n, k]
+                for i in range(kh):
+                    for j in range(kw):
+                        wv = w[k, 0, i, j]
+                        for y in range(oh_n):
+                            row = dst_plane[y * sh + i * dh]
+                            src = gp[y]
+                            for t in range(ow_n):
+                                row[j * dw + t * sw] += wv * src[t]
+            continue
         flat = dxq[n, c].ravel()
         for k in range(c * mult, (c + 1) * mult):
             _rows_to_wide(g[n, k], wide, wq)
@@ -261,6 +301,18 @@ def _backward_weight_channels(g, xq, dwt, lo, hi, sh, sw, dh, dw, wide_runs):
                 dwt[k, 0, i, j] = 0
         for n in range(n_all):
             gp = g[n, k]
+            if xq.shape[2] != sh * sw:   # narrow outputs: the padded plane at the stride
+                xs = xq[n, k // mult, 0]
+                for i in range(kh):
+                    for j in range(kw):
+                        acc = 0.0
+                        for y in range(oh_n):
+                            row = xs[y * sh + i * dh]
+                            gr = gp[y]
+                            for t in range(ow_n):
+                                acc += gr[t] * row[j * dw + t * sw]
+                        dwt[k, 0, i, j] += acc
+                continue
             flat = xq[n, k // mult].ravel()
             if wide_runs:
                 _rows_to_wide(gp, wide, wq)
@@ -291,12 +343,13 @@ def depthwise_backward_input(g: np.ndarray, w: np.ndarray, geo: ConvGeometry) ->
     """The gradient of :func:`depthwise_forward` with respect to its input."""
     n, c, h, wd = geo.input_shape
     (ph, pw), (sh, sw), (dh, dw) = geo.padding, geo.stride, geo.dilation
-    dxq = np.zeros((n, c, sh * sw, -(-(h + 2 * ph) // sh), -(-(wd + 2 * pw) // sw)), g.dtype)
+    qh, qw = _strides(geo)
+    dxq = np.zeros((n, c, qh * qw, -(-(h + 2 * ph) // qh), -(-(wd + 2 * pw) // qw)), g.dtype)
     g = np.ascontiguousarray(g)
     w = np.ascontiguousarray(w)
     threads.parallel_for(lambda lo, hi: _backward_input_planes(g, w, dxq, lo, hi, sh, sw, dh, dw),
                          n * c, grain=_grain(geo))
-    if sh == sw == 1:
+    if qh == qw == 1:
         dxp = dxq.reshape(n, c, h + 2 * ph, wd + 2 * pw)
         return dxp if not (ph or pw) else np.ascontiguousarray(dxp[:, :, ph:ph + h, pw:pw + wd])
     dx = np.empty(geo.input_shape, g.dtype)
@@ -312,7 +365,7 @@ def depthwise_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) -
     dwt = np.empty(geo.weight_shape, g.dtype)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     k = geo.weight_shape[0]
-    wide_runs = bool(np.isfinite(x).all())
+    wide_runs = _strides(geo) == geo.stride and bool(np.isfinite(x).all())   # else unused
     threads.parallel_for(
         lambda lo, hi: _backward_weight_channels(g, xq, dwt, lo, hi, sh, sw, dh, dw, wide_runs),
         k, grain=max(1, _grain(geo) // max(1, geo.input_shape[0])))   # a channel: N planes

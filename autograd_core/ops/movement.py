@@ -79,27 +79,27 @@ class Expand(Function):
 class Cat(Function):
     op = "cat"
 
+    # each input's size along ``dim`` is read from the node's record of its inputs' shapes
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
-        ctx.sizes = [a.shape[dim] for a in arrays]
         return np.concatenate(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        grads, start = [], 0
-        for size, need in zip(ctx.sizes, ctx.needs_input_grad):
-            if need:
-                grads.append(grad.narrow(ctx.dim, start, size))
-            else:
-                grads.append(None)
+        grads, start, dim = [], 0, ctx.dim
+        for (shape, _), need in zip(ctx._meta, ctx.needs_input_grad):
+            size = shape[dim]
+            grads.append(grad.narrow(dim, start, size) if need else None)
             start += size
         return tuple(grads)
 
     @staticmethod
     def array_backward(ctx, grad):
-        grads, start, lead = [], 0, (slice(None),) * ctx.dim
-        for size, node in zip(ctx.sizes, ctx.next):
+        grads, start, dim = [], 0, ctx.dim
+        lead = (slice(None),) * dim
+        for (shape, _), node in zip(ctx._meta, ctx.next):
+            size = shape[dim]
             grads.append(grad[lead + (slice(start, start + size),)] if node is not None else None)
             start += size
         return tuple(grads)

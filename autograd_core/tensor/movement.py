@@ -778,21 +778,29 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of Tensors")
+    first = tensors[0]
+    if not is_tensor(first):
+        raise TypeError(f"cat: expected a list of Tensors, but element 0 is {type(first).__name__}")
+    d = _check_dim(first, dim, "cat")
+    # one pass over plain tuples and dtypes: cat joins many small tensors in loops, mostly
+    # of one shape and one dtype
+    fs, dtype = first._data.shape, first._data.dtype
+    rest = None
+    mixed = False
     for i, t in enumerate(tensors):
         if not is_tensor(t):
             raise TypeError(f"cat: expected a list of Tensors, but element {i} is {type(t).__name__}")
-    first = tensors[0]
-    d = _check_dim(first, dim, "cat")
-    fs = first._data.shape    # plain tuples and dtypes: cat joins many small tensors in loops
-    rest = fs[:d] + fs[d + 1:]
-    dtypes = {first._data.dtype}
-    for t in tensors[1:]:
-        s = t._data.shape
-        if len(s) != len(fs) or s[:d] + s[d + 1:] != rest:
-            raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}, "
-                             f"got shapes {[x.shape for x in tensors]}")
-        dtypes.add(t._data.dtype)
-    if len(dtypes) > 1:   # PyTorch's promotion: an int64 and a float32 tensor give float32
+        a = t._data
+        s = a.shape
+        if s != fs:
+            if rest is None:
+                rest = fs[:d] + fs[d + 1:]
+            if len(s) != len(fs) or s[:d] + s[d + 1:] != rest:
+                raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}, "
+                                   f"got shapes {[x.shape for x in tensors]}")
+        if a.dtype != dtype:
+            mixed = True
+    if mixed:   # PyTorch's promotion: an int64 and a float32 tensor give float32
         dt = result_dtype(*tensors)
         tensors = [t._cast(dt) for t in tensors]
     return MV.Cat.apply(*tensors, dim=d)
