@@ -517,12 +517,20 @@ def _dense(geo: ConvGeometry) -> bool:
 
 
 def _pointwise(geo: ConvGeometry) -> bool:
-    """Whether the convolution is a 1x1 kernel at stride 1, unpadded, in one group (the
-    pointwise layers of MobileNet, ShuffleNet, ResNet-50's bottlenecks): each sample is
-    then a (K, C) @ (C, H*W) product of the arrays where they lie, for BLAS, with no
-    columns to build (see ``benchmarks/README.md``, "pointwise convolutions")."""
-    return (geo.weight_shape[2:] == (1, 1) and geo.stride == (1, 1) and geo.padding == (0, 0)
-            and geo.groups == 1)
+    """Whether the convolution is a 1x1 kernel, unpadded, in one group (the pointwise layers
+    of MobileNet, ShuffleNet, ResNet-50's bottlenecks; at stride 2, ResNet's shortcuts):
+    each sample is then a (K, C) @ (C, OH*OW) product, for BLAS, of the input where it lies
+    or, at a stride, of its pixels the kernel visits, copied once; no columns to build (see
+    ``benchmarks/README.md``, "pointwise convolutions")."""
+    return geo.weight_shape[2:] == (1, 1) and geo.padding == (0, 0) and geo.groups == 1
+
+
+def _visited(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """The pixels a pointwise convolution reads, (N, C, OH*OW)."""
+    n, c = x.shape[:2]
+    if geo.stride != (1, 1):
+        x = np.ascontiguousarray(x[:, :, ::geo.stride[0], ::geo.stride[1]])
+    return x.reshape(n, c, -1)
 
 
 # The pointwise weight gradient sums one (K, C) product per sample: in blocks of samples
@@ -533,9 +541,10 @@ _POINTWISE_MIN_DEPTH = 32
 
 
 def _pointwise_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
-    n, c, h, w = geo.input_shape
-    k, hw = geo.weight_shape[0], h * w
-    g3, x3 = g.reshape(n, k, hw), x.reshape(n, c, hw)
+    x3 = _visited(x, geo)
+    n, c, hw = x3.shape
+    k = geo.weight_shape[0]
+    g3 = g.reshape(n, k, hw)
     if hw < _POINTWISE_MIN_DEPTH:
         return np.tensordot(g3, x3, axes=([0, 2], [0, 2])).reshape(geo.weight_shape)
     block = max(1, _POINTWISE_BLOCK_BYTES // (k * c * g.itemsize))
@@ -640,8 +649,8 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     elif _dense(g):   # (N, CHW) @ (CHW, K)
         out = np.matmul(x.reshape(x.shape[0], -1), weight.reshape(weight.shape[0], -1).T)
         out = out.reshape(g.output_shape)
-    elif _pointwise(g):   # (K, C) @ (N, C, HW)
-        out = np.matmul(weight.reshape(g.weight_shape[:2]), x.reshape(x.shape[:2] + (-1,)))
+    elif _pointwise(g):   # (K, C) @ (N, C, OH*OW)
+        out = np.matmul(weight.reshape(g.weight_shape[:2]), _visited(x, g))
         out = out.reshape(g.output_shape)
     elif dispatch.choose_path() == "numba":
         out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
@@ -786,9 +795,14 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     if _dense(g):   # (N, K) @ (K, CHW)
         return np.matmul(grad_out.reshape(grad_out.shape[0], -1),
                          weight.reshape(weight.shape[0], -1)).reshape(g.input_shape)
-    if _pointwise(g):   # (C, K) @ (N, K, HW)
-        return np.matmul(weight.reshape(g.weight_shape[:2]).T,
-                         grad_out.reshape(grad_out.shape[:2] + (-1,))).reshape(g.input_shape)
+    if _pointwise(g):   # (C, K) @ (N, K, OH*OW), at the pixels the kernel visits
+        dx = np.matmul(weight.reshape(g.weight_shape[:2]).T,
+                       grad_out.reshape(grad_out.shape[:2] + (-1,)))
+        if g.stride == (1, 1):
+            return dx.reshape(g.input_shape)
+        full = np.zeros(g.input_shape, grad_out.dtype)
+        full[:, :, ::g.stride[0], ::g.stride[1]] = dx.reshape(g.input_shape[:2] + g.out_hw)
+        return full
     if dispatch.choose_path() == "numpy":
         return _backward_input_numpy(grad_out, weight, g)
     if is_depthwise(g):
@@ -939,7 +953,7 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
     if _dense(g):   # (K, N) @ (N, CHW)
         return np.matmul(grad_out.reshape(grad_out.shape[0], -1).T,
                          x.reshape(x.shape[0], -1)).reshape(g.weight_shape)
-    if _pointwise(g):   # sum over N of (K, HW) @ (HW, C)
+    if _pointwise(g):   # sum over N of (K, OH*OW) @ (OH*OW, C)
         return _pointwise_backward_weight(grad_out, x, g)
     if dispatch.choose_path() == "numpy":
         return _backward_weight_numpy(grad_out, x, g)

@@ -826,20 +826,24 @@ def test_conv2d_numba_large_weight_gradient_transposed_on_two_threads(groups):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape, k, block_bytes", [
-    ((5, 12, 7, 9), 10, None),       # 63 pixels a sample: one product per sample, one block
-    ((5, 12, 7, 9), 10, 1000),       # blocks of two samples (10*12*8 bytes a product)
-    ((6, 20, 4, 4), 7, None),        # 16 pixels: one product over all the samples' pixels
-    ((1, 3, 1, 1), 4, None),
+@pytest.mark.parametrize("shape, k, stride, block_bytes", [
+    ((5, 12, 7, 9), 10, 1, None),       # 63 pixels a sample: one product per sample, one block
+    ((5, 12, 7, 9), 10, 1, 1000),       # blocks of two samples (10*12*8 bytes a product)
+    ((6, 20, 4, 4), 7, 1, None),        # 16 pixels: one product over all the samples' pixels
+    ((1, 3, 1, 1), 4, 1, None),
+    ((3, 8, 9, 16), 6, 2, None),        # a shortcut's stride: the visited pixels copied
+    ((3, 8, 9, 16), 6, (3, 2), 500),
+    ((2, 5, 1, 7), 3, (2, 4), None),
 ])
-def test_conv2d_pointwise_is_a_product_per_sample(monkeypatch, shape, k, block_bytes, dtype):
-    """A 1x1 convolution at stride 1, unpadded, in one group is a (K, C) @ (C, H*W) product
-    per sample: forward, input and weight gradients against the reference, on both
-    backends, with the weight gradient's samples summed in blocks or as one product."""
+def test_conv2d_pointwise_is_a_product_per_sample(monkeypatch, shape, k, stride, block_bytes,
+                                                  dtype):
+    """A 1x1 convolution, unpadded, in one group is a (K, C) @ (C, OH*OW) product per sample
+    (at a stride, of the pixels it visits): forward, input and weight gradients against the
+    reference, on both backends, with the weight gradient's samples summed in blocks or as
+    one product."""
     from autograd_core.kernels import conv
-    assert conv._pointwise(K.conv2d_geometry(shape, (k, shape[1], 1, 1), 1, 0))
-    for other in [dict(stride=2, padding=0), dict(stride=1, padding=1)]:
-        assert not conv._pointwise(K.conv2d_geometry(shape, (k, shape[1], 1, 1), **other))
+    assert conv._pointwise(K.conv2d_geometry(shape, (k, shape[1], 1, 1), stride, 0, 2))
+    assert not conv._pointwise(K.conv2d_geometry(shape, (k, shape[1], 1, 1), stride, 1))
     assert not conv._pointwise(K.conv2d_geometry((2, 4, 5, 5), (4, 2, 1, 1), 1, 0, 1, 2))
     if block_bytes:
         monkeypatch.setattr(conv, "_POINTWISE_BLOCK_BYTES", block_bytes)
@@ -847,7 +851,7 @@ def test_conv2d_pointwise_is_a_product_per_sample(monkeypatch, shape, k, block_b
     x = rand(rng, shape, dtype)
     w = rand(rng, (k, shape[1], 1, 1), dtype)
     b = rand(rng, (k,), dtype)
-    geo = K.conv2d_geometry(shape, w.shape, 1, 0)
+    geo = K.conv2d_geometry(shape, w.shape, stride, 0)
     g = rand(rng, geo.output_shape, dtype)
     x64, w64, g64 = (a.astype(np.float64) for a in (x, w, g))
     for backend in ("numba", "numpy"):
@@ -856,11 +860,11 @@ def test_conv2d_pointwise_is_a_product_per_sample(monkeypatch, shape, k, block_b
             dx = K.conv2d_backward_input(g, w, geo)
             dw = K.conv2d_backward_weight(g, x, geo)
         assert y.dtype == dx.dtype == dw.dtype == dtype
-        np.testing.assert_allclose(y, ref.conv2d_forward(x64, w64, b.astype(np.float64), 1, 0),
+        np.testing.assert_allclose(y, ref.conv2d_forward(x64, w64, b.astype(np.float64), stride, 0),
                                    **TOL[dtype])
-        np.testing.assert_allclose(dx, ref.conv2d_backward_input(g64, w64, shape, 1, 0),
+        np.testing.assert_allclose(dx, ref.conv2d_backward_input(g64, w64, shape, stride, 0),
                                    **TOL[dtype])
-        np.testing.assert_allclose(dw, ref.conv2d_backward_weight(g64, x64, w.shape, 1, 0),
+        np.testing.assert_allclose(dw, ref.conv2d_backward_weight(g64, x64, w.shape, stride, 0),
                                    **TOL[dtype])
 
 
