@@ -210,9 +210,10 @@ def tanh_forward(x: np.ndarray) -> np.ndarray | None:
 def sigmoid_backward(grad: np.ndarray, out: np.ndarray) -> np.ndarray | None:
     """``grad * (out * (1 - out))``, the sigmoid's gradient from its output, in one pass,
     bit for bit as NumPy's three; None where NumPy's serve (shapes or dtypes that differ,
-    other layouts, small arrays)."""
+    small arrays)."""
     if grad.shape != out.shape or grad.dtype != out.dtype or not _numba_ok(grad, out):
         return None
+    grad, out = np.ascontiguousarray(grad), np.ascontiguousarray(out)
     dx = np.empty_like(grad)
     fg, fo, fd = grad.reshape(-1), out.reshape(-1), dx.reshape(-1)
     one = grad.dtype.type(1)
@@ -272,14 +273,19 @@ def leaky_relu_slopes(mask: np.ndarray, slope: np.ndarray) -> np.ndarray:
 
 
 def _numba_ok(*arrays: np.ndarray) -> bool:
+    """Whether the kernels serve ``arrays`` (the first one's size and dtype decide). Any
+    layout: the callers pass C-contiguous copies of strided arrays (a gradient that is a
+    slice of a concatenation's), as NumPy's passes over strided operands cost several
+    times a copy and the kernel (``benchmarks/README.md``, "strided operands")."""
     return (arrays[0].size >= _KERNEL_MIN and arrays[0].dtype in (np.float32, np.float64)
-            and dispatch.choose_path() == "numba" and all(a.flags.c_contiguous for a in arrays))
+            and dispatch.choose_path() == "numba")
 
 
 def relu_forward(x: np.ndarray) -> np.ndarray:
     """``F.relu(x)``: ``np.maximum(x, 0)`` in one pass (a NaN stays NaN)."""
     if not _numba_ok(x):
         return np.maximum(x, _ZERO.get(x.dtype, 0))
+    x = np.ascontiguousarray(x)
     out = np.empty_like(x)
     fx, fo = x.reshape(-1), out.reshape(-1)
     threads.parallel_for(lambda lo, hi: _relu_forward_numba(fx, fo, lo, hi), x.size,
@@ -295,6 +301,7 @@ def relu_backward(grad: np.ndarray, out: np.ndarray) -> np.ndarray:
         if zero is not None and out.dtype == grad.dtype:
             return np.where(out != zero, grad, zero)
         return np.where(out != 0, grad, 0).astype(grad.dtype, copy=False)
+    grad, out = np.ascontiguousarray(grad), np.ascontiguousarray(out)
     dx = np.empty_like(grad)
     fg, fo, fd = grad.reshape(-1), out.reshape(-1), dx.reshape(-1)
     threads.parallel_for(lambda lo, hi: _relu_backward_numba(fg, fo, fd, lo, hi), grad.size,
@@ -309,6 +316,7 @@ def leaky_relu_forward(x: np.ndarray, negative_slope: float) -> tuple[np.ndarray
     if not _numba_ok(x):
         mask = x > 0
         return x * leaky_relu_slopes(mask, slope), mask
+    x = np.ascontiguousarray(x)
     out = np.empty_like(x)
     mask = np.empty(x.shape, np.bool_)
     fx, fo, fm = x.reshape(-1), out.reshape(-1), mask.reshape(-1)
@@ -324,6 +332,7 @@ def leaky_relu_backward(grad: np.ndarray, mask: np.ndarray, negative_slope: floa
     slope = np.asarray(negative_slope, grad.dtype)
     if grad.shape != mask.shape or not _numba_ok(grad, mask):
         return grad * leaky_relu_slopes(mask, slope)
+    grad, mask = np.ascontiguousarray(grad), np.ascontiguousarray(mask)
     out = np.empty_like(grad)
     fg, fm, fo = grad.reshape(-1), mask.reshape(-1), out.reshape(-1)
     s = slope[()]

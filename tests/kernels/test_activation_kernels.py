@@ -49,11 +49,14 @@ def test_numba_and_numpy_paths_agree_bit_for_bit(dtype, slope, parts):
     assert np.isnan(out.reshape(-1)[0])                    # NaN is not positive: NaN * slope
 
 
-def test_non_contiguous_input_takes_the_numpy_path_with_the_same_numbers():
+def test_non_contiguous_input_gives_the_same_numbers():
+    # strided operands are copied C-contiguous for the kernels (NumPy's passes over them
+    # cost several times more)
     x = _cases(np.float32)[:20_000].reshape(100, 200)[:, ::2]
     with K.use_backend("numba"):
         out, mask = leaky_relu_forward(x, 0.01)
-        dx = leaky_relu_backward(np.ones_like(x), mask, 0.01)
+        dx = leaky_relu_backward(np.ones((100, 200), np.float32)[:, ::2], mask[:, ::-1][:, ::-1],
+                                 0.01)
     np.testing.assert_array_equal(out, np.where(x > 0, x, x * np.float32(0.01)))
     np.testing.assert_array_equal(dx, np.where(x > 0, 1, np.float32(0.01)).astype(np.float32))
 
@@ -86,13 +89,25 @@ def test_relu_numba_path_is_np_maximum_and_threshold_backward_bit_for_bit(dtype,
     assert flat_dx[3] == -np.inf                          # and passed where it is not (out = inf)
 
 
-def test_relu_of_integers_and_strided_arrays_takes_numpy():
+def test_relu_of_integers_and_strided_arrays(monkeypatch):
     x = np.arange(-5, 5)
     assert relu_forward(x).tolist() == [0, 0, 0, 0, 0, 0, 1, 2, 3, 4]
+    # a strided gradient (a slice of a concatenation's) is copied for the kernel: the same
+    # numbers as NumPy's (exact: a copy or a zero per element)
+    from autograd_core.kernels import activation
+    calls = []
+    real = activation._relu_backward_numba
+    monkeypatch.setattr(activation, "_relu_backward_numba", lambda *a: calls.append(1) or real(*a))
     y = _cases(np.float32)[:20_000].reshape(100, 200)[:, ::2]
-    out = relu_forward(y)
+    with K.use_backend("numba"):
+        out = relu_forward(y)
+        g = np.random.default_rng(4).standard_normal((100, 200)).astype(np.float32)[:, 1::2]
+        dx = relu_backward(g, out)
+        ds = activation.sigmoid_backward(g, out)
+    assert calls
     np.testing.assert_array_equal(out, np.maximum(y, 0))
-    np.testing.assert_array_equal(relu_backward(np.ones_like(y), out), (out != 0).astype(np.float32))
+    np.testing.assert_array_equal(dx, np.where(out != 0, g, np.float32(0)))
+    np.testing.assert_array_equal(ds, g * (out * (np.float32(1) - out)))
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered")   # inf * 0, as the NumPy rule
