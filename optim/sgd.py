@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import kernels
 
 from .optimizer import (Optimizer, ParamsT, _check_nonneg, _grads, _split_update, _unsupported,
                         _weight_decay)
@@ -94,6 +95,10 @@ class SGD(Optimizer):
                     if part is not None:
                         pd, g = pd.reshape(-1)[part], g.reshape(-1)[part]
                         buf = None if buf is None else buf.reshape(-1)[part]
+                    if kernels.sgd_update(pd, g, buf, lr=lr, momentum=momentum,
+                                          dampening=dampening, weight_decay=wd,
+                                          nesterov=nesterov, maximize=maximize, first=first):
+                        return      # one pass, the same numbers as the rule below
                     if maximize:
                         g = -g
                     g = _weight_decay(g, pd, lr, wd)

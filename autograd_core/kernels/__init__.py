@@ -37,6 +37,7 @@ from .norm import (batch_norm_backward, batch_norm_forward, layer_norm_backward,
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 from .recurrent import lstm_cell_kernels
 from .scatter import add_along_dims, take_along_dims
+from .sgd import sgd_update
 from .shapes import (TILE_BYTES, WIDE_TILE_BYTES, AvgPoolGeometry, ConvGeometry, MaxPoolGeometry,
                      avg_pool2d_geometry, conv2d_geometry, max_pool2d_geometry)
 from .sparse import coo_mm
@@ -57,7 +58,7 @@ __all__ = [
     "leaky_relu_backward", "gelu_forward", "gelu_tanh_forward", "sigmoid_forward",
     "sigmoid_backward", "silu_forward", "exp_forward", "tanh_forward", "exp_array",
     "tanh_array", "softmax_rows", "log_softmax_rows", "softmax_backward_rows",
-    "log_softmax_backward_rows", "cross_entropy_rows", "adam_update",
+    "log_softmax_backward_rows", "cross_entropy_rows", "adam_update", "sgd_update",
     "binary_cross_entropy_terms", "coo_mm",
     "BACKENDS", "get_backend", "set_backend", "use_backend",
     "get_num_threads", "set_num_threads", "parallel_for", "warmup",
@@ -84,15 +85,17 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
         for name in dtypes:
             dt = np.dtype(name)
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels
-            w = np.ones((2, 1, 3, 3), dt)
             # stride 1 and strided convolutions use different kernels; a 16x10 input's
             # columns (16 rows of 12) fill whole GEMM tiles (24, 32 or 64 columns wide),
-            # which the forward reads in place (``gemm_gather``)
-            for xc, stride in ((x, 1), (x, 2), (np.ones((2, 2, 16, 10), dt), 1)):
-                geo = conv2d_geometry(xc.shape, w.shape, stride=stride, padding=1, groups=2)
-                g = conv2d_forward(xc, w, None, geo)
-                conv2d_backward_input(g, w, geo)
-                conv2d_backward_weight(g, xc, geo)
+            # which the forward reads in place (``gemm_gather``); the GEMM kernels serve one
+            # group, the depthwise ones (stride 2: its phases) two
+            for w, groups in ((np.ones((2, 2, 3, 3), dt), 1), (np.ones((2, 1, 3, 3), dt), 2)):
+                for xc, stride in ((x, 1), (x, 2), (np.ones((2, 2, 16, 10), dt), 1)):
+                    geo = conv2d_geometry(xc.shape, w.shape, stride=stride, padding=1,
+                                          groups=groups)
+                    g = conv2d_forward(xc, w, None, geo)
+                    conv2d_backward_input(g, w, geo)
+                    conv2d_backward_weight(g, xc, geo)
             bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))             # loop nest
             bmm(np.ones((2, 4, 4), dt), np.ones((2, 4, TILE_BYTES // dt.itemsize), dt))  # tiles
             geo = max_pool2d_geometry(x.shape, 2)
@@ -126,5 +129,7 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
             tanh_forward(big)
             adam_update(a.copy(), a, a.copy(), a.copy(), a.copy(), lr=0.1, beta1=0.9,
                         beta2=0.999, eps=1e-8, step=1.0)                 # Adam's step
+            sgd_update(a.copy(), a, a.copy(), lr=0.1, momentum=0.9, dampening=0.0,
+                       weight_decay=1e-4, nesterov=False, maximize=False, first=False)
             binary_cross_entropy_terms(c / 2, c)                         # BCE's terms
             coo_mm(np.array([1, 0]), np.array([0, 1]), c[0], c, 2)     # sparse @ dense

@@ -136,6 +136,46 @@ def test_adam_kernel_equals_numpy_rule_bit_for_bit(dtype, beta1, amsgrad):
         np.testing.assert_array_equal(a, b)      # exactness: the same arithmetic
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("options", [
+    dict(),                                                        # plain steps
+    dict(momentum=0.9, weight_decay=5e-4),                         # the CIFAR recipe
+    dict(momentum=0.9, dampening=0.3, maximize=True),
+    dict(momentum=0.8, nesterov=True, weight_decay=1e-2),
+])
+def test_sgd_kernel_equals_numpy_rule_bit_for_bit(dtype, options, monkeypatch):
+    """The one-pass Numba update (``kernels.sgd_update``) and the NumPy rule give the same
+    bits over three steps (the momentum buffer's first fill included): a large parameter
+    (split over the threads), gradients of every size with a zero, an inf and a NaN."""
+    import autograd_core.kernels.sgd as K
+    served = []
+    real = K.sgd_update
+    monkeypatch.setattr(ag.kernels, "sgd_update",
+                        lambda *a, **k: served.append(real(*a, **k)) or served[-1])
+    rng = np.random.default_rng(8)
+    shapes = [(3, 5), (700, 800)]
+    start = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    grads = [[(rng.standard_normal(s) * 10.0 ** rng.integers(-6, 6, s)).astype(dtype)
+              for s in shapes] for _ in range(3)]
+    for step in grads:
+        step[0][0, :3] = [0, np.inf, np.nan]
+    runs = {}
+    for backend in ("numpy", "numba"):
+        params = [ag.tensor(a.copy(), requires_grad=True) for a in start]
+        opt = optim.SGD(params, lr=1e-2, **options)
+        with ag.kernels.use_backend(backend), np.errstate(invalid="ignore"):
+            for step in grads:
+                for p, g in zip(params, step):
+                    p.grad = ag.tensor(g)
+                opt.step()
+        runs[backend] = [p.detach().numpy().copy() for p in params] + [
+            b.numpy().copy() for p in params for b in opt.state[p].values()]
+    assert True in served and False in served    # the kernel served the Numba path only
+    for a, b in zip(runs["numpy"], runs["numba"]):
+        assert a.dtype == b.dtype == dtype
+        np.testing.assert_array_equal(a, b)      # exactness: the same arithmetic
+
+
 def test_adam_kernel_serves_the_optimizer(monkeypatch):
     """Adam calls the one-pass kernel (it returns True where it served) on contiguous
     float arrays, and falls back to the NumPy rule for what it does not take."""
