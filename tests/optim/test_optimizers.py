@@ -105,14 +105,11 @@ def test_adam_amsgrad_uses_max_second_moment(amsgrad):
     assert ("max_exp_avg_sq" in opt.state[x]) == amsgrad
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("beta1, amsgrad", [(0.9, False), (0.9, True), (0.2, True)])
-def test_adam_kernel_equals_numpy_rule_bit_for_bit(dtype, beta1, amsgrad):
-    """The one-pass Numba update (``kernels.adam_update``) and the NumPy rule give the
-    same bits over three steps: both lerp branches (1 - beta1 below and above 0.5),
-    AMSGrad, a large parameter (split over the threads), gradients of every size with
-    a zero, an inf and a NaN, weight decay and maximize."""
-    rng = np.random.default_rng(7)
+def _kernel_and_numpy_runs(dtype, make_optimizer, seed: int) -> dict:
+    """Three steps of ``make_optimizer(params)`` on each backend from the same start: a
+    small parameter and a large one (split over the threads), gradients of every size
+    with a zero, an inf and a NaN. The parameters and every state buffer, per backend."""
+    rng = np.random.default_rng(seed)
     shapes = [(3, 5), (700, 800)]
     start = [rng.standard_normal(s).astype(dtype) for s in shapes]
     grads = [[(rng.standard_normal(s) * 10.0 ** rng.integers(-6, 6, s)).astype(dtype)
@@ -122,8 +119,7 @@ def test_adam_kernel_equals_numpy_rule_bit_for_bit(dtype, beta1, amsgrad):
     runs = {}
     for backend in ("numpy", "numba"):
         params = [ag.tensor(a.copy(), requires_grad=True) for a in start]
-        opt = optim.Adam(params, lr=1e-2, betas=(beta1, 0.99), eps=1e-6, amsgrad=amsgrad,
-                         weight_decay=1e-3, maximize=True)
+        opt = make_optimizer(params)
         with ag.kernels.use_backend(backend), np.errstate(invalid="ignore"):
             for step in grads:
                 for p, g in zip(params, step):
@@ -134,6 +130,18 @@ def test_adam_kernel_equals_numpy_rule_bit_for_bit(dtype, beta1, amsgrad):
     for a, b in zip(runs["numpy"], runs["numba"]):
         assert a.dtype == b.dtype == dtype
         np.testing.assert_array_equal(a, b)      # exactness: the same arithmetic
+    return runs
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("beta1, amsgrad", [(0.9, False), (0.9, True), (0.2, True)])
+def test_adam_kernel_equals_numpy_rule_bit_for_bit(dtype, beta1, amsgrad):
+    """The one-pass Numba update (``kernels.adam_update``) and the NumPy rule give the
+    same bits over three steps: both lerp branches (1 - beta1 below and above 0.5),
+    AMSGrad, weight decay and maximize (``_kernel_and_numpy_runs``)."""
+    _kernel_and_numpy_runs(dtype, lambda params: optim.Adam(
+        params, lr=1e-2, betas=(beta1, 0.99), eps=1e-6, amsgrad=amsgrad, weight_decay=1e-3,
+        maximize=True), seed=7)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -145,35 +153,16 @@ def test_adam_kernel_equals_numpy_rule_bit_for_bit(dtype, beta1, amsgrad):
 ])
 def test_sgd_kernel_equals_numpy_rule_bit_for_bit(dtype, options, monkeypatch):
     """The one-pass Numba update (``kernels.sgd_update``) and the NumPy rule give the same
-    bits over three steps (the momentum buffer's first fill included): a large parameter
-    (split over the threads), gradients of every size with a zero, an inf and a NaN."""
+    bits over three steps, the momentum buffer's first fill included."""
     import autograd_core.kernels.sgd as K
     served = []
     real = K.sgd_update
     monkeypatch.setattr(ag.kernels, "sgd_update",
                         lambda *a, **k: served.append(real(*a, **k)) or served[-1])
-    rng = np.random.default_rng(8)
-    shapes = [(3, 5), (700, 800)]
-    start = [rng.standard_normal(s).astype(dtype) for s in shapes]
-    grads = [[(rng.standard_normal(s) * 10.0 ** rng.integers(-6, 6, s)).astype(dtype)
-              for s in shapes] for _ in range(3)]
-    for step in grads:
-        step[0][0, :3] = [0, np.inf, np.nan]
-    runs = {}
-    for backend in ("numpy", "numba"):
-        params = [ag.tensor(a.copy(), requires_grad=True) for a in start]
-        opt = optim.SGD(params, lr=1e-2, **options)
-        with ag.kernels.use_backend(backend), np.errstate(invalid="ignore"):
-            for step in grads:
-                for p, g in zip(params, step):
-                    p.grad = ag.tensor(g)
-                opt.step()
-        runs[backend] = [p.detach().numpy().copy() for p in params] + [
-            b.numpy().copy() for p in params for b in opt.state[p].values()]
+    runs = _kernel_and_numpy_runs(dtype, lambda params: optim.SGD(params, lr=1e-2, **options),
+                                  seed=8)
+    assert len(runs["numba"]) == 2 + 2 * ("momentum" in options)
     assert True in served and False in served    # the kernel served the Numba path only
-    for a, b in zip(runs["numpy"], runs["numba"]):
-        assert a.dtype == b.dtype == dtype
-        np.testing.assert_array_equal(a, b)      # exactness: the same arithmetic
 
 
 def test_adam_kernel_serves_the_optimizer(monkeypatch):
