@@ -47,25 +47,29 @@ def is_depthwise(geo: ConvGeometry) -> bool:
 _PHASES_MIN_WIDTH = 4
 
 
-def _strides(geo: ConvGeometry) -> tuple:
-    """The strides the phases take: ``geo.stride``, or (1, 1) (one phase, the padded plane,
-    read at the stride by the kernels) for narrow outputs."""
-    return geo.stride if geo.out_hw[1] >= _PHASES_MIN_WIDTH else (1, 1)
+def _phases(geo: ConvGeometry) -> tuple:
+    """The strides the phases take, ``geo.stride`` or, for narrow outputs, (1, 1) (one
+    phase, the padded plane, read at the stride by the kernels), and the shape of the
+    phases' array, (N, C, sh*sw, Hq, Wq)."""
+    sh, sw = geo.stride if geo.out_hw[1] >= _PHASES_MIN_WIDTH else (1, 1)
+    n, c, h, w = geo.input_shape
+    ph, pw = geo.padding
+    return (sh, sw), (n, c, sh * sw, -(-(h + 2 * ph) // sh), -(-(w + 2 * pw) // sw))
 
 
 def _phased(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
     """``x`` inside ``geo.padding`` zeros, split into its stride phases: (N, C, sh*sw, Hq, Wq)
     with ``[n, c, a*sw + b, y, x]`` the padded plane's ``[y*sh + a, x*sw + b]`` (zero past
     it). A tap ``(i, j)`` reads one phase, ``((i*dh) % sh, (j*dw) % sw)``, at stride 1 from
-    ``((i*dh) // sh, (j*dw) // sw)`` on; at stride 1, or for narrow outputs (``_strides``),
+    ``((i*dh) // sh, (j*dw) // sw)`` on; at stride 1, or for narrow outputs (``_phases``),
     the one phase is the padded plane."""
     ph, pw = geo.padding
-    sh, sw = _strides(geo)
-    n, c, h, w = x.shape
+    (sh, sw), shape = _phases(geo)
     if not (ph or pw) and sh == sw == 1:
-        return np.ascontiguousarray(x).reshape(n, c, 1, h, w)
-    xq = np.empty((n, c, sh * sw, -(-(h + 2 * ph) // sh), -(-(w + 2 * pw) // sw)), x.dtype)
-    threads.parallel_for(lambda lo, hi: _phase_planes(x, xq, lo, hi, ph, pw, sh, sw), n * c,
+        return np.ascontiguousarray(x).reshape(shape)
+    xq = np.empty(shape, x.dtype)
+    threads.parallel_for(lambda lo, hi: _phase_planes(x, xq, lo, hi, ph, pw, sh, sw),
+                         shape[0] * shape[1],
                          grain=max(1, _SPLIT_MIN_ELEMENTS // max(1, xq[0, 0].size)))
     return xq
 
@@ -343,8 +347,8 @@ def depthwise_backward_input(g: np.ndarray, w: np.ndarray, geo: ConvGeometry) ->
     """The gradient of :func:`depthwise_forward` with respect to its input."""
     n, c, h, wd = geo.input_shape
     (ph, pw), (sh, sw), (dh, dw) = geo.padding, geo.stride, geo.dilation
-    qh, qw = _strides(geo)
-    dxq = np.zeros((n, c, qh * qw, -(-(h + 2 * ph) // qh), -(-(wd + 2 * pw) // qw)), g.dtype)
+    (qh, qw), shape = _phases(geo)
+    dxq = np.zeros(shape, g.dtype)
     g = np.ascontiguousarray(g)
     w = np.ascontiguousarray(w)
     threads.parallel_for(lambda lo, hi: _backward_input_planes(g, w, dxq, lo, hi, sh, sw, dh, dw),
@@ -365,7 +369,7 @@ def depthwise_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) -
     dwt = np.empty(geo.weight_shape, g.dtype)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     k = geo.weight_shape[0]
-    wide_runs = _strides(geo) == geo.stride and bool(np.isfinite(x).all())   # else unused
+    wide_runs = _phases(geo)[0] == geo.stride and bool(np.isfinite(x).all())   # else unused
     threads.parallel_for(
         lambda lo, hi: _backward_weight_channels(g, xq, dwt, lo, hi, sh, sw, dh, dw, wide_runs),
         k, grain=max(1, _grain(geo) // max(1, geo.input_shape[0])))   # a channel: N planes
