@@ -516,6 +516,16 @@ def _dense(geo: ConvGeometry) -> bool:
             and geo.groups == 1 and geo.input_shape[2:] == geo.weight_shape[2:])
 
 
+def _product(a: np.ndarray, b: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """``np.matmul(a, b)`` for a convolution done as BLAS products (``_dense``,
+    ``_pointwise``), on one BLAS thread while the host is busy, as ``ops.linalg``'s
+    products (``threads.blas_single_if_busy``)."""
+    k, cg, kh, kw = geo.weight_shape
+    macs = geo.output_shape[0] * k * cg * kh * kw * geo.out_hw[0] * geo.out_hw[1]
+    with threads.blas_single_if_busy(macs):
+        return np.matmul(a, b)
+
+
 def _pointwise(geo: ConvGeometry) -> bool:
     """Whether the convolution is a 1x1 kernel, unpadded, in one group (the pointwise layers
     of MobileNet, ShuffleNet, ResNet-50's bottlenecks; at stride 2, ResNet's shortcuts):
@@ -545,12 +555,14 @@ def _pointwise_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) 
     n, c, hw = x3.shape
     k = geo.weight_shape[0]
     g3 = g.reshape(n, k, hw)
-    if hw < _POINTWISE_MIN_DEPTH:
-        return np.tensordot(g3, x3, axes=([0, 2], [0, 2])).reshape(geo.weight_shape)
+    if hw < _POINTWISE_MIN_DEPTH:    # (K, N*HW) @ (N*HW, C), both operands copied
+        g2 = np.ascontiguousarray(g3.transpose(1, 0, 2)).reshape(k, n * hw)
+        x2 = np.ascontiguousarray(x3.transpose(0, 2, 1)).reshape(n * hw, c)
+        return _product(g2, x2, geo).reshape(geo.weight_shape)
     block = max(1, _POINTWISE_BLOCK_BYTES // (k * c * g.itemsize))
-    dw = np.matmul(g3[:block], x3[:block].transpose(0, 2, 1)).sum(axis=0)
+    dw = _product(g3[:block], x3[:block].transpose(0, 2, 1), geo).sum(axis=0)
     for a in range(block, n, block):
-        dw += np.matmul(g3[a:a + block], x3[a:a + block].transpose(0, 2, 1)).sum(axis=0)
+        dw += _product(g3[a:a + block], x3[a:a + block].transpose(0, 2, 1), geo).sum(axis=0)
     return dw.reshape(geo.weight_shape)
 
 
@@ -647,10 +659,10 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     if x.shape[0] == 0 or weight.shape[0] == 0:
         out = np.zeros(g.output_shape, dtype)
     elif _dense(g):   # (N, CHW) @ (CHW, K)
-        out = np.matmul(x.reshape(x.shape[0], -1), weight.reshape(weight.shape[0], -1).T)
+        out = _product(x.reshape(x.shape[0], -1), weight.reshape(weight.shape[0], -1).T, g)
         out = out.reshape(g.output_shape)
     elif _pointwise(g):   # (K, C) @ (N, C, OH*OW)
-        out = np.matmul(weight.reshape(g.weight_shape[:2]), _visited(x, g))
+        out = _product(weight.reshape(g.weight_shape[:2]), _visited(x, g), g)
         out = out.reshape(g.output_shape)
     elif dispatch.choose_path() == "numba":
         out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
@@ -793,11 +805,11 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     if grad_out.size == 0 or 0 in g.input_shape:
         return np.zeros(g.input_shape, grad_out.dtype)
     if _dense(g):   # (N, K) @ (K, CHW)
-        return np.matmul(grad_out.reshape(grad_out.shape[0], -1),
-                         weight.reshape(weight.shape[0], -1)).reshape(g.input_shape)
+        return _product(grad_out.reshape(grad_out.shape[0], -1),
+                        weight.reshape(weight.shape[0], -1), g).reshape(g.input_shape)
     if _pointwise(g):   # (C, K) @ (N, K, OH*OW), at the pixels the kernel visits
-        dx = np.matmul(weight.reshape(g.weight_shape[:2]).T,
-                       grad_out.reshape(grad_out.shape[:2] + (-1,)))
+        dx = _product(weight.reshape(g.weight_shape[:2]).T,
+                      grad_out.reshape(grad_out.shape[:2] + (-1,)), g)
         if g.stride == (1, 1):
             return dx.reshape(g.input_shape)
         full = np.zeros(g.input_shape, grad_out.dtype)
@@ -951,8 +963,8 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
     if grad_out.size == 0 or x.size == 0:
         return np.zeros(g.weight_shape, grad_out.dtype)
     if _dense(g):   # (K, N) @ (N, CHW)
-        return np.matmul(grad_out.reshape(grad_out.shape[0], -1).T,
-                         x.reshape(x.shape[0], -1)).reshape(g.weight_shape)
+        return _product(grad_out.reshape(grad_out.shape[0], -1).T,
+                        x.reshape(x.shape[0], -1), g).reshape(g.weight_shape)
     if _pointwise(g):   # sum over N of (K, OH*OW) @ (OH*OW, C)
         return _pointwise_backward_weight(grad_out, x, g)
     if dispatch.choose_path() == "numpy":

@@ -68,7 +68,8 @@ numbers. The rules:
   when the first hold starts and gets its previous count back when the last one ends.
   BLAS calls made meanwhile in other threads run on one thread too.
 - While the host is busy (:func:`host_busy`: load average above the cores plus one),
-  products (``ops.linalg``'s MatMul and Linear, through :func:`blas_single_if_busy`) and
+  products (``ops.linalg``'s MatMul and Linear and the convolutions done as products,
+  through :func:`blas_single_if_busy`) and
   ``blas_single`` calls run in one part also take a hold: a woken OpenBLAS worker would
   wait for a core, and the call for it. ``AUTOGRAD_CORE_BLAS_BUSY=on|off`` forces it.
 - Ctrl-C: on the main thread, SIGINT's handler is deferred while :func:`parallel_for`

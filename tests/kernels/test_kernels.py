@@ -868,6 +868,31 @@ def test_conv2d_pointwise_is_a_product_per_sample(monkeypatch, shape, k, stride,
                                    **TOL[dtype])
 
 
+def test_conv2d_as_blas_products_holds_blas_while_the_host_is_busy(monkeypatch):
+    """The convolutions done as BLAS products (a 1x1 kernel, a kernel covering the input)
+    ask for a one-thread BLAS hold with their multiply-adds, as ``ops.linalg``'s products
+    do: taken while the host is busy."""
+    from autograd_core.kernels import conv
+    asked = []
+    real = threads.blas_single_if_busy
+    monkeypatch.setattr(threads, "blas_single_if_busy", lambda macs: asked.append(macs) or real(macs))
+    monkeypatch.setattr(threads, "host_busy", lambda: True)
+    x = np.ones((4, 8, 6, 5), np.float32)
+    for weight, stride in (((3, 8, 1, 1), 2), ((3, 8, 6, 5), 1)):
+        geo = K.conv2d_geometry(x.shape, weight, stride, 0)
+        w = np.ones(weight, np.float32)
+        asked.clear()
+        y = K.conv2d_forward(x, w, None, geo)
+        dx = K.conv2d_backward_input(y, w, geo)
+        K.conv2d_backward_weight(y, x, geo)
+        macs = 4 * 3 * 8 * weight[2] * weight[3] * geo.out_hw[0] * geo.out_hw[1]
+        assert asked == [macs] * 3
+        # sums of ones: exact
+        np.testing.assert_array_equal(y, np.full(geo.output_shape, 8 * weight[2] * weight[3]))
+        assert dx.shape == x.shape
+    assert conv._pointwise(K.conv2d_geometry(x.shape, (3, 8, 1, 1), 2, 0))
+
+
 @pytest.mark.parametrize("shape, weight, stride", [
     ((15, 32, 32, 32), (32, 32, 3, 3), 1),     # wide columns read in place, 1 sample a chunk
     ((15, 96, 20, 20), (48, 96, 3, 3), 2),     # im2col copies, 3 samples a chunk
