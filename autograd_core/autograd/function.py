@@ -200,19 +200,46 @@ class Function:
         state = STATE
         if state.watch is not None:  # anomaly mode or a profiler: see anomaly_mode.Watch
             return state.watch.apply(cls, inputs, attrs)
-        # one pass over the inputs gathers their arrays and, with grad mode on, the node
-        # each input's gradient goes to (written out here rather than in helpers, as it
-        # runs for every op)
-        arrays = []
-        record = False
-        if state.enabled:
-            for t in inputs:
+        if len(inputs) == 1:   # most ops: the steps below, without their loops
+            t = inputs[0]
+            record = False
+            if state.enabled:
                 v = t._view
                 if v is not None and v[4] != t._vc[0]:   # a view whose base changed in place:
                     refresh_view(t)                      # its grad_fn from the base's history
-                if t._requires_grad:
-                    record = True
-        if record:
+                record = t._requires_grad
+            a = t._data
+            arrays = (a,)
+            if not record:
+                out = _forward_only(cls, inputs, arrays, attrs)
+                if cls.is_view:
+                    mark_view(out, t, cls, attrs)
+                return out
+            ctx = _new(cls)
+            c = t._ctx
+            ctx.next = (t if c is None else c,)
+            ctx._consts = None
+            key = (a.shape, a.dtype)
+        else:
+            # one pass over the inputs gathers their arrays and, with grad mode on, the
+            # node each input's gradient goes to (written out here rather than in helpers,
+            # as it runs for every op)
+            arrays = []
+            record = False
+            if state.enabled:
+                for t in inputs:
+                    v = t._view
+                    if v is not None and v[4] != t._vc[0]:   # as above
+                        refresh_view(t)
+                    if t._requires_grad:
+                        record = True
+            if not record:
+                for t in inputs:
+                    arrays.append(t._data)
+                out = _forward_only(cls, inputs, arrays, attrs)
+                if cls.is_view:
+                    mark_view(out, inputs[0], cls, attrs)
+                return out
             nodes = []
             key = []
             consts = None  # inputs that need no gradient: constants of the graph
@@ -232,29 +259,25 @@ class Function:
                     consts[i] = t
                 i += 1
             ctx = _new(cls)
-            ctx._saved = ()
             ctx.next = tuple(nodes)
             ctx._consts = consts
             key = tuple(key)
-            ctx._meta = _METAS.get(key) or _intern_meta(key)
-            try:
-                data = cls.forward(ctx, *arrays, **attrs)
-            except (ValueError, IndexError, TypeError) as e:
-                raise op_error(cls, inputs, e) from None
-            if type(data) is not np.ndarray:  # a NumPy scalar (a full reduction): read-only
-                raw, data = data, np.asarray(data)
-                if ctx._saved:  # the output saved for backward stays the output (its graph)
-                    ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
-            out = make(data)
-            out._requires_grad = True
-            out._ctx = ctx
-            if ctx._saved:
-                ctx._saved = _pack(ctx, arrays, inputs, data, out)
-            ctx._small = data if data.size <= SMALL_VALUES else None
-        else:
-            for t in inputs:
-                arrays.append(t._data)
-            out = _forward_only(cls, inputs, arrays, attrs)
+        ctx._saved = ()
+        ctx._meta = _METAS.get(key) or _intern_meta(key)
+        try:
+            data = cls.forward(ctx, *arrays, **attrs)
+        except (ValueError, IndexError, TypeError) as e:
+            raise op_error(cls, inputs, e) from None
+        if type(data) is not np.ndarray:  # a NumPy scalar (a full reduction): read-only
+            raw, data = data, np.asarray(data)
+            if ctx._saved:  # the output saved for backward stays the output (its graph)
+                ctx._saved = tuple(data if a is raw else a for a in ctx._saved)
+        out = make(data)
+        out._requires_grad = True
+        out._ctx = ctx
+        if ctx._saved:
+            ctx._saved = _pack(ctx, arrays, inputs, data, out)
+        ctx._small = data if data.size <= SMALL_VALUES else None
         if cls.is_view:
             mark_view(out, inputs[0], cls, attrs)
         return out
@@ -271,6 +294,49 @@ class Function:
                 or STATE.watch is not None or OPS_TRACED:
             return cls.apply(t, make(number), **attrs)
         return _forward_only(cls, (t, number), (t._data, number), attrs)
+
+    @classmethod
+    def apply_view(cls, t: Any, data: np.ndarray, attrs: dict,
+                   ctx_attrs: dict | None = None) -> Any:
+        """``cls.apply(t, **attrs)`` for a view op (one input, nothing saved) whose result
+        ``data``, a view of ``t``'s array, the caller has made: the same node, the same
+        view record, without ``apply``'s general machinery (``x[i]``, ``view``,
+        ``expand``, ``unsqueeze``, ``transpose``, which programs of tiny tensors run many
+        times a step). ``ctx_attrs`` are what the op's forward
+        keeps on its context (``Index``'s ``index``). While something observes ops
+        (``ops_observed``), ``apply`` itself.
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.ops.movement import Reshape
+        >>> x = ag.ones(2, 3, requires_grad=True)
+        >>> y = Reshape.apply_view(x, x.detach().numpy().reshape(6), {"shape": (6,)})
+        >>> y.grad_fn.name(), y.shape
+        ('ReshapeBackward0', (6,))
+        """
+        state = STATE
+        if state.watch is not None or OPS_TRACED:
+            return cls.apply(t, **attrs)
+        out = make(data)
+        if state.enabled:
+            v = t._view
+            if v is not None and v[4] != t._vc[0]:   # as in apply: a view whose base
+                refresh_view(t)                      # changed in place
+            if t._requires_grad:
+                a = t._data
+                ctx = _new(cls)
+                ctx._saved = ()
+                c = t._ctx
+                ctx.next = (t if c is None else c,)
+                ctx._consts = None
+                key = (a.shape, a.dtype)
+                ctx._meta = _METAS.get(key) or _intern_meta(key)
+                ctx._small = data if data.size <= SMALL_VALUES else None
+                if ctx_attrs:
+                    ctx.__dict__.update(ctx_attrs)
+                out._requires_grad = True
+                out._ctx = ctx
+        mark_known_view(out, t, cls, attrs)
+        return out
 
     def _backward(self, grad: Any) -> list:
         """Gradients (Tensors) for each input, from ``backward``, at each input's shape
@@ -455,8 +521,17 @@ def _pack(ctx: Function, arrays: list, inputs: tuple, data: np.ndarray, out: Any
     """Each saved array with what its unpacking needs (``SAVED_FIELDS``). Inputs and the
     output are version-checked; arrays the op made for itself are private and need no
     check."""
+    saved = ctx._saved
+    if len(saved) == 1:   # one array, the first input or the output: without the loops
+        a = saved[0]
+        if a is arrays[0]:
+            vc = version_counter(inputs[0])
+            return (a, ctx.next[0], vc, vc[0], False)
+        if a is data:
+            vc = out._vc = [0]
+            return (a, None, vc, 0, True)
     packed = []
-    for a in ctx._saved:
+    for a in saved:
         if a is None:
             packed += (None, None, None, 0, False)
             continue

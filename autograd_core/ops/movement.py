@@ -60,20 +60,30 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, a, shape=()):
-        lead = len(shape) - a.ndim
-        strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else s
-                                      for n, m, s in zip(a.shape, shape[lead:], a.strides))
-        if a.flags.c_contiguous and a.size:
-            # the same view made on a's buffer directly (``as_strided``, which also takes
-            # strided arrays, is Python code around this)
-            return np.ndarray(shape, a.dtype, a, 0, strides)
-        return as_strided(a, shape, strides)
+        return expanded(a, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad  # Function sums it back to the input's shape
 
     array_backward = backward
+
+
+def expanded(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """``a`` broadcast to ``shape`` (checked by the caller): a view of ``a`` with stride 0
+    along the expanded dims.
+
+    >>> expanded(np.arange(3.0), (2, 3)).strides
+    (0, 8)
+    """
+    lead = len(shape) - a.ndim
+    strides = (0,) * lead + tuple(0 if n == 1 and m != 1 else s
+                                  for n, m, s in zip(a.shape, shape[lead:], a.strides))
+    if a.flags.c_contiguous and a.size:
+        # the same view made on a's buffer directly (``as_strided``, which also takes
+        # strided arrays, is Python code around this)
+        return np.ndarray(shape, a.dtype, a, 0, strides)
+    return as_strided(a, shape, strides)
 
 
 class Cat(Function):

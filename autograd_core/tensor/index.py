@@ -11,7 +11,6 @@ import numpy as np
 
 from ..autograd import function as _f
 from ..autograd.function import is_tensor, scalar_type_name
-from ..autograd.grad_mode import STATE
 from .args import _check_dim, _index, _index_1d, _require_tensor
 from ..ops import index as IX
 from ..ops import movement as MV
@@ -28,11 +27,11 @@ class IndexMixin:
 
     def __getitem__(self, index: Any) -> "Tensor":
         data = self._data
-        if data.ndim and not (self._requires_grad and STATE.enabled) and not _f.ops_observed():
-            # basic indexing with nothing to record (a Dataset's sample ``x[i]``, a batch's
-            # rows ``data[i:i + block_size]``, ``C[ix]`` of a 0-d index tensor, ``x[k, j]``):
-            # the view Index.apply would make, without the op's machinery; a view whose
-            # base changed in place, and any other index, take the general path
+        if data.ndim:
+            # basic indexing by ints and slices (a Dataset's sample ``x[i]``, a batch's rows
+            # ``data[i:i + block_size]``, ``C[ix]`` of a 0-d index tensor, ``x[:, -1, :]``): the
+            # view made here and recorded by ``Index.apply_view``; any other index takes
+            # the general path
             kind = type(index)
             if kind is _f.Tensor and index._data.ndim == 0 and index._data.dtype.kind in "iu":
                 index, kind = int(index._data), int    # PyTorch applies it as an int
@@ -44,15 +43,13 @@ class IndexMixin:
                 start, stop, step = index.indices(data.shape[0])   # bounds read as ints
                 if step > 0:
                     fast = key = slice(start, stop, step)
-            elif kind is tuple and 0 < len(index) <= data.ndim and \
-                    all(type(i) is int and -n <= i < n for i, n in zip(index, data.shape)):
-                fast, key = index, index + (...,)
+            elif kind is tuple and 0 < len(index) <= data.ndim:
+                fast = _basic_tuple(index, data.shape)
+                if fast is not None:
+                    key = fast + (...,)
             if fast is not None:
-                v = self._view
-                if v is None or v[4] == self._vc[0]:
-                    t = _f.make(data[key])
-                    _f.mark_known_view(t, self, IX.Index, {"index": fast})
-                    return t
+                attrs = {"index": fast}
+                return IX.Index.apply_view(self, data[key], attrs, attrs)
         return IX.Index.apply(self, index=_index(index))
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> "Tensor":
@@ -640,3 +637,26 @@ class IndexMixin:
         if n > 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
+
+
+def _basic_tuple(index: tuple, shape: tuple) -> tuple | None:
+    """``index`` as a tuple of ints in range of ``shape`` (0-d integer tensors read as ints,
+    as PyTorch applies them) and slices of a positive step (their bounds read as ints), or
+    None when it holds anything else."""
+    items = []
+    for i, n in zip(index, shape):
+        kind = type(i)
+        if kind is slice:
+            start, stop, step = i.indices(n)
+            if step <= 0:
+                return None
+            i = slice(start, stop, step)
+        else:
+            if kind is _f.Tensor and i._data.ndim == 0 and i._data.dtype.kind in "iu":
+                i = int(i._data)
+            elif kind is not int:
+                return None
+            if not -n <= i < n:
+                return None
+        items.append(i)
+    return tuple(items)

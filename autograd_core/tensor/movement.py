@@ -39,7 +39,12 @@ class MovementMixin:
         shape = _size(shape)
         if shape == self._data.shape:
             return self
-        return MV.Reshape.apply(self, shape=shape)
+        probe = self._data.view()
+        try:
+            probe.shape = shape   # a view when the layout allows one
+        except (AttributeError, ValueError):
+            return MV.Reshape.apply(self, shape=shape)   # a copy, or the op's error
+        return MV.Reshape.apply_view(self, probe, {"shape": shape})
 
     def view(self, *shape: Any, **kwargs: Any) -> "Tensor":
         """The same memory in another shape (a view, never a copy: PyTorch's error when the
@@ -71,7 +76,7 @@ class MovementMixin:
         except ValueError as e:
             raise RuntimeError(f"shape '{list(size)}' is invalid for input of size "
                                f"{self._data.size}") from e
-        return MV.Reshape.apply(self, shape=size)
+        return MV.Reshape.apply_view(self, probe, {"shape": size})
 
     def _view_dtype(self, dtype: np.dtype) -> "Tensor":
         a = self._data
@@ -112,7 +117,8 @@ class MovementMixin:
             raise RuntimeError(f"permute: dims {dims} are not a permutation of the {self.ndim} "
                              f"dims of shape {self.shape}")
         dims = tuple(d % self.ndim for d in dims)
-        return MV.Permute.apply(self, dims=dims)
+        attrs = {"dims": dims}
+        return MV.Permute.apply_view(self, self._data.transpose(dims), attrs, attrs)
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         if self.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
@@ -120,7 +126,8 @@ class MovementMixin:
         d0, d1 = _check_dim(self, dim0, "transpose"), _check_dim(self, dim1, "transpose")
         dims = list(range(self.ndim))
         dims[d0], dims[d1] = dims[d1], dims[d0]
-        return MV.Permute.apply(self, dims=tuple(dims))
+        attrs = {"dims": tuple(dims)}
+        return MV.Permute.apply_view(self, self._data.transpose(dims), attrs, attrs)
 
     swapaxes = transpose
 
@@ -159,7 +166,9 @@ class MovementMixin:
             dims = dim if isinstance(dim, tuple) else (dim,)
             dims = {_check_dim(self, d, "squeeze") for d in dims}
             new = tuple([s for i, s in enumerate(shape) if not (i in dims and s == 1)])
-        return self if new == shape else MV.Reshape.apply(self, shape=new)
+        if new == shape:
+            return self
+        return MV.Reshape.apply_view(self, self._data.reshape(new), {"shape": new})
 
     def unsqueeze(self, dim: int) -> "Tensor":
         shape = self._data.shape
@@ -168,7 +177,8 @@ class MovementMixin:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                              f"but got {dim})")
         d = dim % n
-        return MV.Reshape.apply(self, shape=shape[:d] + (1,) + shape[d:])
+        new = shape[:d] + (1,) + shape[d:]
+        return MV.Reshape.apply_view(self, self._data.reshape(new), {"shape": new})
 
     def expand(self, *sizes: Any, **kwargs: Any) -> "Tensor":
         if kwargs:
@@ -199,7 +209,7 @@ class MovementMixin:
         shape = tuple(shape)
         if shape == have:
             return self
-        return MV.Expand.apply(self, shape=shape)
+        return MV.Expand.apply_view(self, MV.expanded(self._data, shape), {"shape": shape})
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         return self.expand(other.shape)

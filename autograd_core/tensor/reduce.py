@@ -130,11 +130,12 @@ class ReduceMixin:
         dim = _check_dim(self, dim, name)
         if self.ndim == 0:
             return ValuesIndices(self.clone(), _f.make(np.zeros((), np.int64)))
-        idx = (np.argmax if largest else np.argmin)(self._data, axis=dim, keepdims=True)
+        a = self._data
+        idx = (a.argmax if largest else a.argmin)(axis=dim, keepdims=True)
         values = (RD.Max if largest else RD.Min).apply(self, dim=dim, keepdim=keepdim, index=idx)
         if not keepdim:
-            idx = np.squeeze(idx, axis=dim)
-        return ValuesIndices(values, _f.make(idx.astype(np.int64)))
+            idx = idx.squeeze(dim)
+        return ValuesIndices(values, _f.make(idx.astype(np.int64)))   # a copy: the node keeps idx
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The largest element, or with ``dim`` a named tuple ``(values, indices)``, or with

@@ -3,6 +3,8 @@ changes the input if and only if it does in PyTorch. And the ops that make views
 (diagonal, unfold, as_strided, the splits) differentiate as PyTorch's."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -234,5 +236,60 @@ def test_an_int_index_of_a_view_whose_base_changed_takes_the_graph(torch):
         v = x[:, 1:]
         x.mul_(w)
         (v[1] * 3).sum().backward()
+        grads.append(w.grad.numpy().copy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+RECORDED_VIEWS = {
+    "int": lambda m, x: x[1], "ints": lambda m, x: x[1, -2], "slice": lambda m, x: x[1:],
+    "tensor_ints": lambda m, x: x[m.tensor(2), m.tensor(1)], "tensor_int": lambda m, x: x[m.tensor(1)],
+    "slices": lambda m, x: x[:, 1:3], "int_and_step": lambda m, x: x[-1, ::2],
+    "view": lambda m, x: x.view(4, -1), "reshape": lambda m, x: x.reshape(2, 2, 6),
+    "reshape_copy": lambda m, x: x.t().reshape(12, 2), "unsqueeze": lambda m, x: x.unsqueeze(1),
+    "squeeze": lambda m, x: x[:, :1].squeeze(1), "expand": lambda m, x: x[:, :1].expand(2, 4, 3),
+    "expand_0d": lambda m, x: x[1, 1].view(1, -1).expand(1, 5), "t": lambda m, x: x.t(),
+    "transpose": lambda m, x: x.view(2, 3, 4).transpose(0, 2), "permute": lambda m, x: x.view(
+        2, 3, 4).permute(1, 2, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED_VIEWS))
+def test_views_recorded_without_apply_match_pytorch_and_apply(torch, name):
+    """Indexing by ints and slices and the view methods make their view themselves and
+    record it with ``Function.apply_view``: values, gradients and second derivatives as
+    PyTorch's; the same node, view record and shared version as ``Function.apply`` gives
+    (which anomaly mode takes, as it watches every op); memory shared as PyTorch's."""
+    fn = RECORDED_VIEWS[name]
+    a = np.random.default_rng(5).standard_normal((4, 6))
+    assert_matches_torch(torch, lambda m, x: fn(m, x * 1.0) * 2.0, [a])
+    x = ag.tensor(a, requires_grad=True)
+    assert ag.gradgradcheck(lambda t: fn(ag, t * 1.0) ** 2, [x])
+    h = x * 1.0
+    fast = fn(ag, h)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # anomaly mode's own warning
+        with ag.autograd.detect_anomaly():
+            general = fn(ag, h)
+    assert type(fast.grad_fn) is type(general.grad_fn)
+    assert fast.grad_fn._meta == general.grad_fn._meta
+    assert [type(n) for n in fast.grad_fn.next] == [type(n) for n in general.grad_fn.next]
+    if name == "reshape_copy":   # a copy: no view record, a version of its own
+        assert fast._view is general._view is None and fast._vc is not h._vc
+    else:
+        assert fast._view[2:4] == general._view[2:4] and fast._vc is general._vc is h._vc
+    assert vars(fast.grad_fn).keys() <= vars(general.grad_fn).keys()
+    shared = [writes_through(m, lambda y: fn(m, y.reshape(4, 6))) for m in (ag, torch)]
+    assert shared[0] == shared[1]
+
+
+def test_a_recorded_view_of_a_view_whose_base_changed_differentiates_through_the_change(torch):
+    """The recorded fast path brings a view up to date before recording (as ``apply``)."""
+    grads = []
+    for m in (ag, torch):
+        w = m.tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True)
+        x = m.ones(2, 3, requires_grad=True) * 1.0
+        v = x[:, 1:]
+        x.mul_(w)
+        (v.t()[1].unsqueeze(0).expand(3, 2) * 3).sum().backward()
         grads.append(w.grad.numpy().copy())
     np.testing.assert_array_equal(grads[0], grads[1])
