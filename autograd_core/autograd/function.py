@@ -200,7 +200,7 @@ class Function:
         state = STATE
         if state.watch is not None:  # anomaly mode or a profiler: see anomaly_mode.Watch
             return state.watch.apply(cls, inputs, attrs)
-        if len(inputs) == 1:   # most ops: the steps below, without their loops
+        if len(inputs) == 1:   # most ops: the steps of the general case (below), without loops
             t = inputs[0]
             record = False
             if state.enabled:
@@ -220,6 +220,39 @@ class Function:
             ctx.next = (t if c is None else c,)
             ctx._consts = None
             key = (a.shape, a.dtype)
+        elif len(inputs) == 2:   # the binary ops: the same steps, written out for two
+            t, u = inputs
+            rt = ru = False
+            if state.enabled:
+                v = t._view
+                if v is not None and v[4] != t._vc[0]:
+                    refresh_view(t)
+                v = u._view
+                if v is not None and v[4] != u._vc[0]:
+                    refresh_view(u)
+                rt = t._requires_grad
+                ru = u._requires_grad
+            a = t._data
+            b = u._data
+            arrays = (a, b)
+            if not (rt or ru):
+                out = _forward_only(cls, inputs, arrays, attrs)
+                if cls.is_view:
+                    mark_view(out, t, cls, attrs)
+                return out
+            ctx = _new(cls)
+            c = t._ctx
+            d = u._ctx
+            if rt and ru:
+                ctx.next = (t if c is None else c, u if d is None else d)
+                ctx._consts = None
+            elif rt:
+                ctx.next = (t if c is None else c, None)
+                ctx._consts = [None, u]
+            else:
+                ctx.next = (None, u if d is None else d)
+                ctx._consts = [t, None]
+            key = (a.shape, a.dtype, b.shape, b.dtype)
         else:
             # one pass over the inputs gathers their arrays and, with grad mode on, the
             # node each input's gradient goes to (written out here rather than in helpers,

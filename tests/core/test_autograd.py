@@ -578,3 +578,27 @@ def test_shared_input_records_stay_right_past_the_cache_bound():
     expected = sum(o.numel() for o in outs[-3:] + outs[:3])
     assert w.grad.tolist() == [float(expected)]   # a sum of ones: exact in float64
     assert outs[0].grad_fn._meta == (((1,), np.dtype(np.float32)), ((1,), np.dtype(np.float64)))
+
+
+@pytest.mark.parametrize("needs", [(True,), (False,), (True, True), (True, False), (False, True),
+                                   (False, False), (True, False, True), (False, True, False)])
+def test_an_op_records_the_node_of_each_input_that_needs_grad_and_the_others_as_constants(needs):
+    """``Function.apply``'s cases for one, two and more inputs give the same record: per
+    input the node its gradient goes to (its grad_fn, or the leaf) or None, the inputs
+    that need no gradient as the graph's constants, and gradients only for the others."""
+    leaves = [ag.tensor([1.0, 2.0], requires_grad=r) for r in needs]
+    inputs = [t * 1.0 if k % 2 else t for k, t in enumerate(leaves)]   # leaves and grad_fns
+    out = inputs[0]
+    if len(inputs) == 1:
+        out = out.exp()
+    else:
+        out = ag.stack(inputs) if len(inputs) > 2 else inputs[0] * inputs[1]
+    if not any(needs):
+        assert out.grad_fn is None and not out.requires_grad
+        return
+    fn = out.grad_fn
+    expected = [(t.grad_fn or t) if r else None for t, r in zip(inputs, needs)]
+    assert all(a is b for a, b in zip(fn.next, expected)) and len(fn.next) == len(needs)
+    assert all(a is (b if r else c) for a, b, c, r in zip(fn.inputs(), expected, inputs, needs))
+    out.sum().backward()
+    assert [t.grad is not None for t in leaves] == list(needs)
