@@ -233,6 +233,10 @@ def matmul_packed(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     [300.0, 300.0]
     """
     m, k = a.shape
+    if k == 1:   # an outer product (a weight's gradient at batch 1): NumPy's matmul takes
+        # its loop without BLAS there, several times slower than the same products as a
+        # broadcast multiply (each element one product, so the numbers are the same)
+        return np.multiply(a, b) if out is None else np.multiply(a, b, out=out)
     small = 2 * m * k * b.shape[1] < _PACK_MIN_FLOPS or \
         m < (_PACK_MIN_ROWS_SHORT if k <= _PACK_SHORT_K else _PACK_MIN_ROWS)
     if small:   # BLAS, at once: the checks below cost as much as a small product

@@ -74,3 +74,18 @@ def test_matmul_panels_columns_past_the_last_panel(dtype, accumulate):
     out = start.copy()
     matmul_panels(a, b, panels, out, accumulate=accumulate)
     np.testing.assert_allclose(out, a @ b + (start if accumulate else 0), **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("m, n", [(128, 128), (1, 5), (7, 300)])
+def test_an_outer_product_is_np_matmuls_numbers_exactly(dtype, m, n):
+    """Depth 1 (a weight's gradient at batch 1) is a broadcast multiply: each element is
+    one product, the same number as ``np.matmul``'s (compared exactly), into ``out`` too,
+    with operands of any layout."""
+    rng = np.random.default_rng(m + n)
+    a, b = rng.standard_normal((m, 1)).astype(dtype), rng.standard_normal((1, n)).astype(dtype)
+    np.testing.assert_array_equal(matmul_packed(a, b), np.matmul(a, b))
+    at = rng.standard_normal((1, m)).astype(dtype).T          # a transposed view, (m, 1)
+    out = np.empty((m, n), dtype)
+    assert matmul_packed(at, b, out) is out
+    np.testing.assert_array_equal(out, np.matmul(at, b))
