@@ -1,5 +1,5 @@
-"""Recurrent ops: a whole LSTM layer as a single node (``nn.LSTM``), and one LSTM or GRU
-time step as a single node (``nn.GRU`` and the cells).
+"""Recurrent ops: a whole LSTM or Elman RNN layer as a single node (``nn.LSTM``,
+``nn.RNN``), and one LSTM or GRU time step as a single node (``nn.GRU`` and the cells).
 
 Written as a dozen Tensor ops, a step records a dozen nodes, and four of them are
 slices whose backward allocates a zero array of the whole gate block; one node per
@@ -61,6 +61,109 @@ def _weight_grads(ctx, k: int, dgates: np.ndarray, h: np.ndarray) -> list:
     if len(need) > k + 1:
         out.append(dgates.sum(0) if need[k + 1] else None)
     return out
+
+
+# ------------------------------------------------------------------- Elman RNN (tanh/relu)
+def rnn_layer_composite(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None = None,
+                        relu: bool = False, reverse: bool = False) -> Tensor:
+    """``RNNLayer`` in Tensor ops (the reference, and the second-derivative path): the
+    hidden states of the steps in time order, (L, N, H)."""
+    h = h0
+    hs: list = [None] * xw.shape[0]
+    for t in (range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])):
+        lin = h @ w_hh.mT
+        if b_hh is not None:
+            lin = lin + b_hh
+        pre = xw[t] + lin
+        h = pre.relu() if relu else pre.tanh()
+        hs[t] = h.unsqueeze(0)
+    return Cat.apply(*hs, dim=0)
+
+
+class RNNLayer(Function):
+    """One Elman RNN layer (``nn.RNN``) over a whole sequence from its input's projection:
+    ``apply(xw, h0, w_hh[, b_hh], relu=, reverse=)`` -> (L, N, H), the hidden state of
+    every step in time order, ``h' = tanh(xw[t] + (h W_hh^T + b_hh))`` (or relu). ``xw``
+    (L, N, H) is ``x W_ih^T + b_ih`` for all steps, ``h0`` (N, H), ``w_hh`` (H, H); with
+    ``reverse`` the steps run from L - 1 down to 0.
+
+    One node for the time loop (per step one matmul and two adds on arrays, where the
+    steps as Tensor ops record five nodes each); backward runs the steps back, one
+    matmul each, and takes the recurrent weight's gradient over all steps in one."""
+
+    op = "rnn"
+
+    @staticmethod
+    def forward(ctx, xw, h0, w_hh, b_hh=None, relu=False, reverse=False):
+        length = xw.shape[0]
+        out = np.empty(xw.shape, xw.dtype)
+        wt = w_hh.T
+        h = h0
+        for t in (range(length - 1, -1, -1) if reverse else range(length)):
+            pre = matmul_packed(h, wt)          # the order of the Tensor ops' sums:
+            if b_hh is not None:                # xw + ((h W^T) + b)
+                pre += b_hh
+            pre += xw[t]
+            if relu:
+                np.maximum(pre, pre.dtype.type(0), out=out[t])   # a NaN stays NaN
+            else:
+                np.tanh(pre, out=out[t])
+            h = out[t]
+        ctx.relu, ctx.reverse = relu, reverse
+        ctx.save_for_backward(xw, h0, w_hh, b_hh, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        ins = ctx.saved_tensors[:len(ctx.next)]
+        return composite_backward(ctx, grad, lambda *t: rnn_layer_composite(
+            *t, relu=ctx.relu, reverse=ctx.reverse), ins)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        _, h0, w_hh, _, out = ctx.saved_arrays
+        relu, reverse = ctx.relu, ctx.reverse
+        length, n, hid = out.shape
+        dpre = np.empty_like(out)
+        dh = None
+        for t in (range(length) if reverse else range(length - 1, -1, -1)):
+            g = grad[t] if dh is None else grad[t] + dh
+            if relu:   # PyTorch's mask: not out <= 0 (a NaN passes the gradient)
+                np.multiply(g, out[t] != 0, out=dpre[t])
+            else:
+                y = out[t]
+                np.multiply(g, 1 - y * y, out=dpre[t])
+            dh = matmul_packed(dpre[t], w_hh)
+        need = ctx.needs_input_grad
+        dw = db = None
+        if need[2]:
+            # each step's previous state: the output one step back in the loop's order,
+            # and h0 for the first step
+            prev = np.empty_like(out)
+            if reverse:
+                prev[:-1] = out[1:]
+                prev[-1] = h0
+            else:
+                prev[1:] = out[:-1]
+                prev[0] = h0
+            dw = matmul_packed(dpre.reshape(-1, hid).T, prev.reshape(-1, hid))
+        if len(need) > 3 and need[3]:
+            db = dpre.reshape(-1, hid).sum(0)
+        return dpre, dh, dw, db
+
+
+def rnn_layer(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None = None,
+              relu: bool = False, reverse: bool = False) -> Tensor:
+    """An Elman RNN layer over the projected input ``xw`` (L, N, H) from ``h0`` (N, H):
+    the hidden state of every step, (L, N, H) (``RNNLayer``).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.recurrent import rnn_layer
+    >>> rnn_layer(ag.randn(5, 3, 2), ag.zeros(3, 2), ag.randn(2, 2)).shape
+    (5, 3, 2)
+    """
+    biases = () if b_hh is None else (b_hh,)
+    return RNNLayer.apply(xw, h0, w_hh, *biases, relu=relu, reverse=reverse)
 
 
 # ------------------------------------------------------------------------------ LSTM

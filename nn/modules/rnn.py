@@ -36,7 +36,7 @@ from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.recurrent import gru_step, lstm_layer, lstm_step
+from autograd_core.ops.recurrent import gru_step, lstm_layer, lstm_step, rnn_layer
 
 from .. import functional as F
 from .. import init
@@ -257,6 +257,10 @@ class RNNBase(Module):
                 seq, h_n, c_n = lstm_layer(x, cur[0], cur[1], w_ih, w_hh, b_ih, b_hh,
                                            reverse=reverse)
                 return seq, [h_n, c_n]
+            if mode != "GRU":    # so is the Elman RNN's, after the input's projection
+                seq = rnn_layer(F.linear(x, w_ih, b_ih), cur[0], w_hh, b_hh,
+                                relu=mode == "RNN_RELU", reverse=reverse)
+                return seq, [seq[0 if reverse else length - 1]]
             xs = _time_steps(F.linear(x, w_ih, b_ih))
             out: list[Any] = [None] * length
             for t in (range(length - 1, -1, -1) if reverse else range(length)):

@@ -472,3 +472,36 @@ def test_fused_step_matches_its_tensor_op_version(cell, bias):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
     assert ag.gradgradcheck(lambda *xs: (LSTMStep if cell == "lstm" else GRUStep).apply(*xs),
                             tuple(ins))
+
+
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [True, False])
+def test_rnn_layer_matches_its_tensor_op_version(relu, reverse, bias):
+    """nn.RNN runs its time loop as one node (``RNNLayer``): the same numbers as the steps
+    in Tensor ops (exactly: the same sums in the same order), gradients equal to theirs,
+    and second derivatives through its Tensor-op backward."""
+    from autograd_core.ops.recurrent import RNNLayer, rnn_layer_composite
+    rng = np.random.default_rng(11)
+    t = lambda *s: ag.tensor(rng.standard_normal(s), requires_grad=True)  # noqa: E731
+    ins = [t(6, 2, 3), t(2, 3), t(3, 3)] + ([t(3)] if bias else [])
+    fused = RNNLayer.apply(*ins, relu=relu, reverse=reverse)
+    ref = rnn_layer_composite(*ins, relu=relu, reverse=reverse)
+    np.testing.assert_array_equal(fused.detach().numpy(), ref.detach().numpy())
+    gy = ag.tensor(rng.standard_normal(ref.shape))
+    for a, b in zip(ag.grad(fused, ins, gy), ag.grad(ref, ins, gy)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
+    assert ag.gradgradcheck(lambda *xs: RNNLayer.apply(*xs, relu=relu, reverse=reverse),
+                            tuple(ins))
+
+
+def test_rnn_records_one_node_per_layer_and_direction():
+    rnn = nn.RNN(3, 4, num_layers=2, bidirectional=True)
+    out, h = rnn(ag.randn(7, 2, 3))
+    seen, stack = set(), [out.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and node._is_fn and node not in seen:
+            seen.add(node)
+            stack.extend(node.next)
+    assert [n.name() for n in seen].count("RNNLayerBackward0") == 4
