@@ -200,29 +200,20 @@ class Function:
         state = STATE
         if state.watch is not None:  # anomaly mode or a profiler: see anomaly_mode.Watch
             return state.watch.apply(cls, inputs, attrs)
-        if len(inputs) == 1:   # most ops: the steps of the general case (below), without loops
+        # the inputs' arrays and whether any input needs a gradient here; one and two
+        # inputs (most ops, and the binary arithmetic) without the loops of the general case
+        n = len(inputs)
+        record = False
+        if n == 1:
             t = inputs[0]
-            record = False
             if state.enabled:
                 v = t._view
                 if v is not None and v[4] != t._vc[0]:   # a view whose base changed in place:
                     refresh_view(t)                      # its grad_fn from the base's history
                 record = t._requires_grad
-            a = t._data
-            arrays = (a,)
-            if not record:
-                out = _forward_only(cls, inputs, arrays, attrs)
-                if cls.is_view:
-                    mark_view(out, t, cls, attrs)
-                return out
-            ctx = _new(cls)
-            c = t._ctx
-            ctx.next = (t if c is None else c,)
-            ctx._consts = None
-            key = (a.shape, a.dtype)
-        elif len(inputs) == 2:   # the binary ops: the same steps, written out for two
+            arrays = (t._data,)
+        elif n == 2:
             t, u = inputs
-            rt = ru = False
             if state.enabled:
                 v = t._view
                 if v is not None and v[4] != t._vc[0]:
@@ -230,19 +221,36 @@ class Function:
                 v = u._view
                 if v is not None and v[4] != u._vc[0]:
                     refresh_view(u)
-                rt = t._requires_grad
-                ru = u._requires_grad
-            a = t._data
-            b = u._data
-            arrays = (a, b)
-            if not (rt or ru):
-                out = _forward_only(cls, inputs, arrays, attrs)
-                if cls.is_view:
-                    mark_view(out, t, cls, attrs)
-                return out
-            ctx = _new(cls)
+                record = t._requires_grad or u._requires_grad
+            arrays = (t._data, u._data)
+        else:
+            if state.enabled:
+                for t in inputs:
+                    v = t._view
+                    if v is not None and v[4] != t._vc[0]:
+                        refresh_view(t)
+                    if t._requires_grad:
+                        record = True
+            arrays = [t._data for t in inputs]
+        if not record:
+            out = _forward_only(cls, inputs, arrays, attrs)
+            if cls.is_view:
+                mark_view(out, inputs[0], cls, attrs)
+            return out
+        # the node: per input the node its gradient goes to (None for an input that needs
+        # none: a constant of the graph, kept in ``_consts``), and the inputs' shapes and
+        # dtypes
+        ctx = _new(cls)
+        if n == 1:
             c = t._ctx
-            d = u._ctx
+            ctx.next = (t if c is None else c,)
+            ctx._consts = None
+            a = arrays[0]
+            key = (a.shape, a.dtype)
+        elif n == 2:
+            a, b = arrays
+            c, d = t._ctx, u._ctx
+            rt, ru = t._requires_grad, u._requires_grad
             if rt and ru:
                 ctx.next = (t if c is None else c, u if d is None else d)
                 ctx._consts = None
@@ -254,32 +262,12 @@ class Function:
                 ctx._consts = [t, None]
             key = (a.shape, a.dtype, b.shape, b.dtype)
         else:
-            # one pass over the inputs gathers their arrays and, with grad mode on, the
-            # node each input's gradient goes to (written out here rather than in helpers,
-            # as it runs for every op)
-            arrays = []
-            record = False
-            if state.enabled:
-                for t in inputs:
-                    v = t._view
-                    if v is not None and v[4] != t._vc[0]:   # as above
-                        refresh_view(t)
-                    if t._requires_grad:
-                        record = True
-            if not record:
-                for t in inputs:
-                    arrays.append(t._data)
-                out = _forward_only(cls, inputs, arrays, attrs)
-                if cls.is_view:
-                    mark_view(out, inputs[0], cls, attrs)
-                return out
             nodes = []
             key = []
-            consts = None  # inputs that need no gradient: constants of the graph
+            consts = None
             i = 0
             for t in inputs:
                 a = t._data
-                arrays.append(a)
                 key.append(a.shape)
                 key.append(a.dtype)
                 if t._requires_grad:
@@ -288,10 +276,9 @@ class Function:
                 else:
                     nodes.append(None)
                     if consts is None:
-                        consts = [None] * len(inputs)
+                        consts = [None] * n
                     consts[i] = t
                 i += 1
-            ctx = _new(cls)
             ctx.next = tuple(nodes)
             ctx._consts = consts
             key = tuple(key)
