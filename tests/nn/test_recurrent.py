@@ -505,3 +505,18 @@ def test_rnn_records_one_node_per_layer_and_direction():
             seen.add(node)
             stack.extend(node.next)
     assert [n.name() for n in seen].count("RNNLayerBackward0") == 4
+
+
+@pytest.mark.parametrize("kind", ["tanh", "relu"])
+def test_rnn_of_hidden_size_one_matches_torch(torch, kind):
+    """A hidden size of 1 makes the layer's products outer products (depth 1), which
+    ``matmul_packed`` multiplies instead of calling BLAS."""
+    ours, theirs = make_rnn(torch, kind, input_size=3, hidden_size=1, bidirectional=True)
+    x, tx = pair(torch, rng.standard_normal((5, 2, 3)))
+    out, hn = ours(x)
+    tout, thn = theirs(tx)
+    close(out, tout, "output")
+    close(hn, thn, "h_n")
+    backward_both(torch, [out, hn], [tout, thn])
+    close(x.grad, tx.grad, "input grad")
+    check_params(ours, theirs)
