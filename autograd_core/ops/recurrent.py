@@ -64,6 +64,17 @@ def _weight_grads(ctx, k: int, dgates: np.ndarray, h: np.ndarray) -> list:
 
 
 # ------------------------------------------------------------------- Elman RNN (tanh/relu)
+def rnn_step_composite(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None = None,
+                       relu: bool = False) -> Tensor:
+    """One Elman RNN step in Tensor ops, ``act(xw + (h W_hh^T + b_hh))``: ``nn.RNNCell``,
+    the steps of a packed sequence, and ``RNNLayer``'s reference."""
+    lin = h @ w_hh.mT
+    if b_hh is not None:
+        lin = lin + b_hh
+    pre = xw + lin
+    return pre.relu() if relu else pre.tanh()
+
+
 def rnn_layer_composite(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None = None,
                         relu: bool = False, reverse: bool = False) -> Tensor:
     """``RNNLayer`` in Tensor ops (the reference, and the second-derivative path): the
@@ -71,11 +82,7 @@ def rnn_layer_composite(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | Non
     h = h0
     hs: list = [None] * xw.shape[0]
     for t in (range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])):
-        lin = h @ w_hh.mT
-        if b_hh is not None:
-            lin = lin + b_hh
-        pre = xw[t] + lin
-        h = pre.relu() if relu else pre.tanh()
+        h = rnn_step_composite(xw[t], h, w_hh, b_hh, relu)
         hs[t] = h.unsqueeze(0)
     return Cat.apply(*hs, dim=0)
 

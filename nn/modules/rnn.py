@@ -36,7 +36,8 @@ from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.recurrent import gru_step, lstm_layer, lstm_step, rnn_layer
+from autograd_core.ops.recurrent import (gru_step, lstm_layer, lstm_step, rnn_layer,
+                                         rnn_step_composite)
 
 from .. import functional as F
 from .. import init
@@ -51,11 +52,6 @@ _CHUNKS = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 # ------------------------------------------------------------------ one time step
-def _rnn_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool) -> Tensor:
-    pre = xw + F.linear(h, w_hh, b_hh)
-    return pre.relu() if relu else pre.tanh()
-
-
 def _time_steps(x: Tensor) -> list[Tensor]:
     """``[x[0], ..., x[L-1]]``; in backward each step's gradient is added into one buffer
     of ``x``'s shape (the engine's ``add_into``), so L steps cost O(L)."""
@@ -261,13 +257,10 @@ class RNNBase(Module):
                 seq = rnn_layer(F.linear(x, w_ih, b_ih), cur[0], w_hh, b_hh,
                                 relu=mode == "RNN_RELU", reverse=reverse)
                 return seq, [seq[0 if reverse else length - 1]]
-            xs = _time_steps(F.linear(x, w_ih, b_ih))
+            xs = _time_steps(F.linear(x, w_ih, b_ih))   # the GRU: one node a step
             out: list[Any] = [None] * length
             for t in (range(length - 1, -1, -1) if reverse else range(length)):
-                if mode == "GRU":
-                    cur = [gru_step(xs[t], cur[0], w_hh, b_hh)]
-                else:
-                    cur = [_rnn_step(xs[t], cur[0], w_hh, b_hh, mode == "RNN_RELU")]
+                cur = [gru_step(xs[t], cur[0], w_hh, b_hh)]
                 out[t] = cur[0]
             return ag.stack(out, 0), cur
 
@@ -296,7 +289,7 @@ class RNNBase(Module):
                 elif mode == "GRU":
                     new = [gru_step(xs[t], active[0], w_hh, b_hh)]
                 else:
-                    new = [_rnn_step(xs[t], active[0], w_hh, b_hh, mode == "RNN_RELU")]
+                    new = [rnn_step_composite(xs[t], active[0], w_hh, b_hh, mode == "RNN_RELU")]
                 cur = new if b == batch else [ag.cat([h, c[b:]], 0) for h, c in zip(new, cur)]
                 out[t] = new[0]
             return ag.cat(out, 0), cur
@@ -578,7 +571,7 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         xw, (h,) = self._check(input, hx)
-        h = _rnn_step(xw, h, self.weight_hh, self.bias_hh, self.nonlinearity == "relu")
+        h = rnn_step_composite(xw, h, self.weight_hh, self.bias_hh, self.nonlinearity == "relu")
         return h if input.ndim == 2 else h.squeeze(0)
 
 
