@@ -33,6 +33,7 @@ tensor([-0.5, -0.5])
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -176,7 +177,7 @@ class Function(_Node):
         start = 0
         for i in slots:
             shape = outputs[i][0]
-            size = int(np.prod(shape))
+            size = math.prod(shape)
             grads[i] = grad[start:start + size].reshape(shape)
             start += size
         if d.get("_materialize", True):   # zeros for the outputs that take no gradient
@@ -247,10 +248,10 @@ def _pack_outputs(ctx: Function, outputs: tuple, slots: list, results: list) -> 
     start = 0
     for i in slots:
         shape = outputs[i]._data.shape
-        r = hub[start:start + int(np.prod(shape))].reshape(shape)
+        r = hub[start:start + math.prod(shape)].reshape(shape)
         if r._data.dtype != outputs[i]._data.dtype:
             r = r.to(outputs[i]._data.dtype)
         results[i] = r
         attached[id(outputs[i])] = (r, r._ctx)
-        start += int(np.prod(shape))
+        start += math.prod(shape)
     return attached

@@ -28,6 +28,8 @@ Both paths are im2col + GEMM; they differ in who moves the data:
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -464,7 +466,7 @@ class _Layout:
         alloc = np.zeros if zeros else np.empty
         if not spare:
             return alloc(shape, dtype)
-        return alloc(int(np.prod(shape)) + spare, dtype)[:-spare].reshape(shape)
+        return alloc(math.prod(shape) + spare, dtype)[:-spare].reshape(shape)
 
     def rows(self) -> np.ndarray:
         """Where each GEMM row (c, tap) of one group starts in a sample's phase planes: the

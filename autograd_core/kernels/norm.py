@@ -24,6 +24,8 @@ NumPy path: the same formulas in array expressions.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import dispatch, threads
@@ -263,7 +265,7 @@ def layer_norm_forward(x: np.ndarray, ndim: int, weight: np.ndarray | None,
             y = y + bias
         return y, xhat, inv_std
     # per row: the statistics, xhat and the affine part in one call
-    d = int(np.prod(x.shape[x.ndim - ndim:]))
+    d = math.prod(x.shape[x.ndim - ndim:])
     x2 = np.ascontiguousarray(x).reshape(-1, d)
     rows = x2.shape[0]
     xhat = np.empty(x2.shape, dtype)
@@ -300,7 +302,7 @@ def layer_norm_grads(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, ndim:
         return (norm_backward(g, xhat, inv_std, axes, weight) if need[0] else None,
                 (g * xhat).sum(axis=lead) if need[1] else None,
                 g.sum(axis=lead) if need[2] else None)
-    d = int(np.prod(g.shape[g.ndim - ndim:]))
+    d = math.prod(g.shape[g.ndim - ndim:])
     g2 = np.ascontiguousarray(g).reshape(-1, d)
     x2 = np.ascontiguousarray(xhat).reshape(-1, d)
     rows = g2.shape[0]

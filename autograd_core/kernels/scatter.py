@@ -25,6 +25,7 @@ second dim go as runs of consecutive rows, each one contiguous copy.
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -112,8 +113,8 @@ def _numba(*arrays: np.ndarray) -> bool:
 
 def _lead_tail(shape: tuple, dim: int, k: int) -> tuple[int, int]:
     """The sizes of the dims before ``dim`` and after the ``k`` picked ones, each as one."""
-    return (int(np.prod(shape[:dim], dtype=np.int64)),
-            int(np.prod(shape[dim + k:], dtype=np.int64)))
+    return (math.prod(shape[:dim]),
+            math.prod(shape[dim + k:]))
 
 
 def _numpy_index(dim: int, picks: list) -> tuple:

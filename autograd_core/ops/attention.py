@@ -8,6 +8,7 @@ attention layer is three nodes: in-projection, this op, out-projection.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -188,7 +189,7 @@ class Attention(Function):
                 np.multiply(pp, cut(keep), out=cut(pd))
             np.matmul(cut(pd), cut(v), out=cut(out_h))
 
-        _batch_parts(part, score_shape, 4 * int(np.prod(score_shape)) * D)
+        _batch_parts(part, score_shape, 4 * math.prod(score_shape) * D)
         ctx.p, ctx.pd, ctx.keep = p, pd, keep
         ctx.attrs = dict(scale=scale, mask=mask, heads=heads, seq_first=seq_first, packed=packed)
         ctx.rows = rows

@@ -130,6 +130,8 @@ def _open_grid(index, ndim: int):
     dims ``first, first + 1, ...`` that each pick along one dim (a single array of any
     shape, or arrays shaped as ``np.ix_`` makes them), then full slices; else None.
     ``picks`` are the arrays (the grid's flattened to 1-D), ``shape`` the dims they give."""
+    if type(index) is np.ndarray:   # one array (an embedding's lookup, a batch's rows)
+        return (0, [index], index.shape) if ndim and index.dtype.kind in "iu" else None
     items = index if type(index) is tuple else (index,)
     full = slice(None)
     arrays = [i for i, item in enumerate(items) if type(item) is np.ndarray]

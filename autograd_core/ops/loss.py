@@ -7,6 +7,7 @@ logits of +-1e4 give finite losses and gradients; each backward is the closed fo
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -511,7 +512,7 @@ class BinaryCrossEntropy(Function):
     def array_backward(ctx, grad):
         x, t, w = ctx.saved_arrays
         shape = np.broadcast_shapes(x.shape, t.shape, () if w is None else w.shape)
-        g = _grad_scale(grad, ctx.reduction, float(np.prod(shape)), shape)
+        g = _grad_scale(grad, ctx.reduction, float(math.prod(shape)), shape)
         if w is not None:
             g = g * w
         need = ctx.needs_input_grad
@@ -580,7 +581,7 @@ class BinaryCrossEntropyWithLogits(Function):
         pw = next(it) if has[1] else None
         sp = ctx.sp
         shape = np.broadcast_shapes(*(a.shape for a in saved))
-        g = _grad_scale(grad, reduction, float(np.prod(shape)), shape)
+        g = _grad_scale(grad, reduction, float(math.prod(shape)), shape)
         if w is not None:
             g = g * w
         need = ctx.needs_input_grad

@@ -11,6 +11,8 @@ flip and cat copy.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -234,18 +236,18 @@ class Unfold(Function):
 
     @staticmethod
     def _positions(ctx) -> tuple:
-        positions = _windows(np.arange(int(np.prod(ctx.shape))).reshape(ctx.shape), *ctx.args)
+        positions = _windows(np.arange(math.prod(ctx.shape)).reshape(ctx.shape), *ctx.args)
         return (positions.reshape(-1),)
 
     @staticmethod
     def backward(ctx, grad):
         flat = IndexAdd.apply(grad.reshape(-1), index=Unfold._positions(ctx),
-                              shape=(int(np.prod(ctx.shape)),))
+                              shape=(math.prod(ctx.shape),))
         return flat.reshape(ctx.shape)
 
     @staticmethod
     def array_backward(ctx, grad):
-        out = np.zeros(int(np.prod(ctx.shape)), grad.dtype)
+        out = np.zeros(math.prod(ctx.shape), grad.dtype)
         add_at(out, Unfold._positions(ctx), grad.reshape(-1))
         return out.reshape(ctx.shape)
 

@@ -12,6 +12,7 @@ tensor([[1., 1., 0., 0.],
 """
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any, Sequence, TYPE_CHECKING
 
@@ -102,10 +103,10 @@ def tensordot(a: "Tensor", b: "Tensor", dims: Any = 2) -> "Tensor":
                                f"dim {gj}")
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
-    k = int(np.prod([a.shape[d] for d in da], dtype=np.int64))
+    k = math.prod([a.shape[d] for d in da])
     shape_a = tuple(a.shape[d] for d in free_a)
     shape_b = tuple(b.shape[d] for d in free_b)
-    m, n = int(np.prod(shape_a, dtype=np.int64)), int(np.prod(shape_b, dtype=np.int64))
+    m, n = math.prod(shape_a), math.prod(shape_b)
     x = a.permute(*free_a, *da).reshape(m, k)
     y = b.permute(*db, *free_b).reshape(k, n)
     return x.matmul(y).reshape(shape_a + shape_b)

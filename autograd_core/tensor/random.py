@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import json
+import operator
 from typing import Any, Callable, TYPE_CHECKING
 
 import numpy as np
@@ -122,11 +123,47 @@ def randint(low: int, high: Any = None, size: Any = None, generator: Generator |
         if high is None or not isinstance(high, (tuple, list)) and not hasattr(high, "__len__"):
             raise TypeError("randint() missing 1 required positional argument: 'size'")
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     dt = _dtype(dtype) or int64
-    t = _f.make(rng(generator).integers(low, high, _size((size,))).astype(dt))
+    t = _f.make(_integers(low, high, _size((size,)), generator).astype(dt, copy=False))
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+def _bound(v: Any, name: str) -> int:
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"randint(): argument '{name}' must be int, not {type(v).__name__}") \
+            from None
+
+
+def _integers(low: Any, high: Any, shape: tuple, generator: Generator | None) -> np.ndarray:
+    """int64 draws in ``[low, high)``. Ranges up to 2**32 (an index into a dataset, a
+    token id) as PyTorch draws them, a random word modulo the range, with a 64-bit word:
+    no draw is more likely than another by more than 2**-32 of its chance, and it is
+    about three times faster than NumPy's ``integers`` (whose argument handling costs
+    6-7 us a call, as much as a small op). Wider ranges by ``integers``.
+
+    >>> import numpy as np
+    >>> v = _integers(3, 7, (1000,), None)
+    >>> v.dtype, int(v.min()), int(v.max())
+    (dtype('int64'), 3, 6)
+    """
+    low, high = _bound(low, "low"), _bound(high, "high")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    g = rng(generator)
+    n = high - low
+    if n > 2 ** 32:
+        return g.integers(low, high, shape)
+    values = (g.bit_generator.random_raw(shape) % np.uint64(n)).astype(np.int64)
+    if low:
+        values += low
+    return values
 
 
 def randperm(n: int, generator: Generator | None = None, dtype: Any = None,
@@ -214,7 +251,7 @@ def randint_like(input: Tensor, low: int = 0, high: Any = None, *, dtype: Any = 
     if high is None:
         low, high = 0, low
     shape, dt = _like(input, dtype)
-    values = rng(generator).integers(low, high, shape)
+    values = _integers(low, high, shape, generator)
     return _new(values.astype(dt), requires_grad) if _is_float(dt) else _f.make(values.astype(dt))
 
 

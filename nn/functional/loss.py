@@ -223,7 +223,8 @@ def _class_targets(input: Tensor, target: Any, fn: str) -> np.ndarray:
         raise TypeError(f"{fn}: class-index targets must be integers (int64), got dtype "
                         f"{t.dtype}; for class probabilities pass a float target of the "
                         f"input's shape {tuple(input.shape)}")
-    expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
+    shape = input.shape
+    expected = () if len(shape) == 1 else (shape[0],) + tuple(shape[2:])
     if t.shape != expected:
         raise ValueError(f"{fn}: expected target of shape {expected} for input of shape "
                          f"{tuple(input.shape)}, got {tuple(t.shape)}")

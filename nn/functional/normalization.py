@@ -11,6 +11,7 @@ every one is differentiable to any order.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -217,7 +218,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
                              f"shape {tuple(input.shape)}, got {tuple(t.shape)}")
     if use_input_stats:
         dims = tuple(range(2, input.ndim))
-        count = int(np.prod(input.shape[2:]))
+        count = math.prod(input.shape[2:])
         if count <= 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input "
                              f"size {tuple(input.shape)}")

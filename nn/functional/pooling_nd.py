@@ -85,11 +85,11 @@ def _combine(sizes: tuple, axes: list) -> tuple[np.ndarray, np.ndarray]:
     for i, (pos, ok) in enumerate(axes):
         shape = [1] * (2 * m)
         shape[i], shape[m + i] = pos.shape
-        step = int(np.prod(sizes[i + 1:], dtype=np.int64))
+        step = math.prod(sizes[i + 1:])
         flat = flat + pos.reshape(shape) * step
         valid = valid & ok.reshape(shape)
-    out = int(np.prod([p.shape[0] for p, _ in axes], dtype=np.int64))
-    k = int(np.prod([p.shape[1] for p, _ in axes], dtype=np.int64))
+    out = math.prod([p.shape[0] for p, _ in axes])
+    k = math.prod([p.shape[1] for p, _ in axes])
     flat = np.where(valid, flat, 0).reshape(out, k)
     return flat, valid.reshape(out, k)
 
@@ -120,7 +120,7 @@ def _take_max(input: Tensor, m: int, axes: list, return_indices: bool,
     (by ``gather``) and their flat indices in each spatial block."""
     lead = tuple(input.shape[:-m])
     sizes = tuple(input.shape[-m:])
-    block = int(np.prod(sizes, dtype=np.int64))
+    block = math.prod(sizes)
     x = _array(input).reshape(lead + (block,))
     if per_plane is not None:  # windows that differ from plane to plane: (*lead, O, K)
         out_sizes, flat = per_plane
@@ -253,7 +253,7 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                            f"than kernel size (kT: {k[0]} kH: {k[1]} kW: {k[2]})")
     lead = tuple(input.shape[:-3])
     flat, valid = _combine(sizes, axes)
-    block = int(np.prod(sizes))
+    block = math.prod(sizes)
     dt = input.dtype
     windows = input.reshape(lead + (block,))[..., flat]        # (*lead, O, K)
     if not valid.all():
@@ -432,7 +432,7 @@ def _lp_pool(input: Tensor, norm_type: float, kernel_size: Any, stride: Any, cei
         out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     else:
         out = avg_pool(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    return (out.sign() * relu(out.abs())).mul(int(np.prod(k))).pow(1.0 / norm_type)
+    return (out.sign() * relu(out.abs())).mul(math.prod(k)).pow(1.0 / norm_type)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
@@ -536,8 +536,8 @@ def _fractional(input: Any, kernel_size: Any, output_size: Any, output_ratio: An
         pos = start[..., :, None] + np.arange(k[axis])                  # (N, C, out, k)
         shape = list(planes) + [1] * (2 * n)
         shape[2 + axis], shape[2 + n + axis] = out[axis], k[axis]
-        flat = flat + pos.reshape(shape) * int(np.prod(sizes[axis + 1:], dtype=np.int64))
-    flat = flat.reshape(planes + (int(np.prod(out)), int(np.prod(k))))
+        flat = flat + pos.reshape(shape) * math.prod(sizes[axis + 1:])
+    flat = flat.reshape(planes + (math.prod(out), math.prod(k)))
     result = _take_max(x, n, [], True, per_plane=(out, flat))
     if not batched:
         result = (result[0].squeeze(0), result[1].squeeze(0))

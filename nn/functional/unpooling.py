@@ -9,6 +9,7 @@ they are differentiable to any order.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,7 @@ def _max_unpool(input: Any, indices: Any, kernel_size: Any, stride: Any, padding
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
                            f"({list(input.shape)}) but got indices tensor with shape: "
                            f"{list(idx.shape)}")
-    block = int(np.prod(out_size, dtype=np.int64))
+    block = math.prod(out_size)
     bad = (idx < 0) | (idx >= block)
     if bad.any():
         sizes = out_size if n > 1 else out_size + (1,)

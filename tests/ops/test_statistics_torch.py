@@ -214,3 +214,29 @@ def test_poisson_randint_like_logspace_range(torch):
         ref = torch.range(1, 2.5, 0.5)
     _close(out, ref)
     assert out.dtype == ag.float32
+
+
+def test_randint_range_spread_errors_and_seed(torch):
+    # every value of the range, each about as often (a uniform draw of 6 values,
+    # 60,000 times: each count within 5% of 10,000, about 10 standard deviations)
+    v = ag.randint(-2, 4, (60000,)).numpy()
+    assert v.dtype == np.int64 and v.min() == -2 and v.max() == 3
+    np.testing.assert_allclose(np.bincount(v + 2), 10000, rtol=0.05)
+    assert ag.randint(5, (3, 0)).shape == (3, 0) and ag.randint(0, 9, ()).shape == ()
+    assert set(ag.randint(3, size=(300,)).tolist()) == {0, 1, 2}
+    wide = ag.randint(0, 2 ** 40, (1000,)).numpy()      # past 2**32: NumPy's integers
+    assert wide.min() >= 0 and wide.max() < 2 ** 40 and wide.max() > 2 ** 39
+    assert ag.randint(0, 3, (4,), dtype=ag.float32).dtype == ag.float32
+    g1, g2 = ag.Generator().manual_seed(7), ag.Generator().manual_seed(7)
+    assert ag.randint(0, 1000, (8,), generator=g1).tolist() == \
+        ag.randint(0, 1000, (8,), generator=g2).tolist()
+    # PyTorch's exception types and messages
+    with pytest.raises(RuntimeError) as ours:
+        ag.randint(5, 5, (2,))
+    with pytest.raises(RuntimeError) as theirs:
+        torch.randint(5, 5, (2,))
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(TypeError, match="randint"):
+        ag.randint(0.5, 3, (2,))
+    with pytest.raises(TypeError):
+        torch.randint(0.5, 3, (2,))
