@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import json
+import math
 import operator
 from typing import Any, Callable, TYPE_CHECKING
 
@@ -140,12 +141,16 @@ def _bound(v: Any, name: str) -> int:
             from None
 
 
+_FEW_DRAWS = 1024
+
+
 def _integers(low: Any, high: Any, shape: tuple, generator: Generator | None) -> np.ndarray:
-    """int64 draws in ``[low, high)``. Ranges up to 2**32 (an index into a dataset, a
-    token id) as PyTorch draws them, a random word modulo the range, with a 64-bit word:
-    no draw is more likely than another by more than 2**-32 of its chance, and it is
-    about three times faster than NumPy's ``integers`` (whose argument handling costs
-    6-7 us a call, as much as a small op). Wider ranges by ``integers``.
+    """int64 draws in ``[low, high)``. A few draws (up to ``_FEW_DRAWS``: a batch's
+    indices, a token id) over a range up to 2**32 are taken as PyTorch takes them, a
+    random word modulo the range, with a 64-bit word: no value is likelier than another
+    by more than 2**-32 of its chance, and 32 draws take 4 us where NumPy's ``integers``
+    spends 6-7 us on its arguments alone. More draws, or wider ranges, by ``integers``,
+    whose rejection method is faster per draw than a 64-bit modulo.
 
     >>> import numpy as np
     >>> v = _integers(3, 7, (1000,), None)
@@ -158,7 +163,7 @@ def _integers(low: Any, high: Any, shape: tuple, generator: Generator | None) ->
                            f">= to={high}")
     g = rng(generator)
     n = high - low
-    if n > 2 ** 32:
+    if n > 2 ** 32 or math.prod(shape) > _FEW_DRAWS:
         return g.integers(low, high, shape)
     values = (g.bit_generator.random_raw(shape) % np.uint64(n)).astype(np.int64)
     if low:

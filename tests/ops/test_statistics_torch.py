@@ -217,8 +217,12 @@ def test_poisson_randint_like_logspace_range(torch):
 
 
 def test_randint_range_spread_errors_and_seed(torch):
-    # every value of the range, each about as often (a uniform draw of 6 values,
-    # 60,000 times: each count within 5% of 10,000, about 10 standard deviations)
+    # every value of the range, each about as often (a uniform draw of 6 values, 60,000
+    # times: each count within 5% of 10,000, about 10 standard deviations); in draws of
+    # 1000 (a word modulo the range) and of 60,000 (NumPy's integers)
+    v = np.concatenate([ag.randint(-2, 4, (1000,)).numpy() for _ in range(60)])
+    assert v.dtype == np.int64 and v.min() == -2 and v.max() == 3
+    np.testing.assert_allclose(np.bincount(v + 2), 10000, rtol=0.05)
     v = ag.randint(-2, 4, (60000,)).numpy()
     assert v.dtype == np.int64 and v.min() == -2 and v.max() == 3
     np.testing.assert_allclose(np.bincount(v + 2), 10000, rtol=0.05)
