@@ -133,18 +133,19 @@ def randint(low: int, high: Any = None, size: Any = None, generator: Generator |
     return t
 
 
-def _bound(v: Any, name: str) -> int:
+def _bound(v: Any, name: str, fn: str) -> int:
     try:
         return operator.index(v)
     except TypeError:
-        raise TypeError(f"randint(): argument '{name}' must be int, not {type(v).__name__}") \
+        raise TypeError(f"{fn}(): argument '{name}' must be int, not {type(v).__name__}") \
             from None
 
 
 _FEW_DRAWS = 1024
 
 
-def _integers(low: Any, high: Any, shape: tuple, generator: Generator | None) -> np.ndarray:
+def _integers(low: Any, high: Any, shape: tuple, generator: Generator | None,
+              fn: str = "randint") -> np.ndarray:
     """int64 draws in ``[low, high)``. A few draws (up to ``_FEW_DRAWS``: a batch's
     indices, a token id) over a range up to 2**32 are taken as PyTorch takes them, a
     random word modulo the range, with a 64-bit word: no value is likelier than another
@@ -157,7 +158,7 @@ def _integers(low: Any, high: Any, shape: tuple, generator: Generator | None) ->
     >>> v.dtype, int(v.min()), int(v.max())
     (dtype('int64'), 3, 6)
     """
-    low, high = _bound(low, "low"), _bound(high, "high")
+    low, high = _bound(low, "low", fn), _bound(high, "high", fn)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
@@ -256,7 +257,7 @@ def randint_like(input: Tensor, low: int = 0, high: Any = None, *, dtype: Any = 
     if high is None:
         low, high = 0, low
     shape, dt = _like(input, dtype)
-    values = _integers(low, high, shape, generator)
+    values = _integers(low, high, shape, generator, "randint_like")
     return _new(values.astype(dt), requires_grad) if _is_float(dt) else _f.make(values.astype(dt))
 
 
