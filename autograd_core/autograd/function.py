@@ -537,6 +537,9 @@ def _attached(a: np.ndarray, node: Function) -> Any:
 SAVED_FIELDS = 5
 
 
+_NOTHING_SAVED = (None, None, None, 0, False)   # the entry of a None saved
+
+
 def _pack(ctx: Function, arrays: list, inputs: tuple, data: np.ndarray, out: Any) -> tuple:
     """Each saved array with what its unpacking needs (``SAVED_FIELDS``). Inputs and the
     output are version-checked; arrays the op made for itself are private and need no
@@ -550,10 +553,24 @@ def _pack(ctx: Function, arrays: list, inputs: tuple, data: np.ndarray, out: Any
         if a is data:
             vc = out._vc = [0]
             return (a, None, vc, 0, True)
+    elif len(saved) == 2 and len(arrays) == 2:   # a binary op's inputs, each or None
+        a, b = saved
+        x, y = arrays
+        if (a is x or a is None) and (b is y or b is None):
+            nxt = ctx.next
+            if a is None:
+                first = _NOTHING_SAVED
+            else:
+                vc = version_counter(inputs[0])
+                first = (a, nxt[0], vc, vc[0], False)
+            if b is None:
+                return first + _NOTHING_SAVED
+            vc = version_counter(inputs[1])
+            return first + (b, nxt[1], vc, vc[0], False)
     packed = []
     for a in saved:
         if a is None:
-            packed += (None, None, None, 0, False)
+            packed += _NOTHING_SAVED
             continue
         for i, x in enumerate(arrays):
             if a is x:

@@ -277,6 +277,22 @@ def regression_loss(g, c):
                   list(range(ndim)), False)
 
 
+@converts("LogSumExp")
+def logsumexp(g, c):
+    """``log(sum(exp(x - m))) + m`` with ``m`` the maximum over the axes, as the op computes
+    it (ONNX's ReduceLogSumExp need not shift)."""
+    x = g.inp(c, 0, c.out_dtype)
+    axes = axes_of(c.attrs.get("dim"), len(c.in_shapes[0]))
+    keep = c.attrs.get("keepdim", False)
+    if not axes:
+        return g.op("Identity", [x])
+    m = g.reduce("ReduceMax", x, axes, True)
+    m = g.op("Where", [g.op("IsInf", [m]), g.const(np.asarray(0, c.out_dtype)), m])
+    s = g.reduce("ReduceSum", g.op("Exp", [g.op("Sub", [x, m])]), axes, True)
+    out = g.op("Add", [g.op("Log", [s]), m])
+    return out if keep else g.op("Squeeze", [out, g.ints(axes)])
+
+
 @converts("Prod")
 def prod(g, c):
     return reduce(g, "ReduceProd", g.inp(c, 0, c.out_dtype),

@@ -65,22 +65,39 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if a.shape[-1] != b.shape[-2]:
+        k = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if a.shape[-1] != k:
             raise RuntimeError(f"shapes {a.shape} and {b.shape} cannot be multiplied "
-                             f"({a.shape[-1]} != {b.shape[-2]})")
+                             f"({a.shape[-1]} != {k})")
         nxt = ctx.next
         ctx.save_for_backward(a if nxt[1] is not None else None,
                               b if nxt[0] is not None else None)
+        if a.ndim == 1 or b.ndim == 1:   # a vector: NumPy's matmul (BLAS gemv or dot)
+            return np.matmul(a, b)
         return mm(a, b)
 
     # A stack times a matrix (``x @ W``, x of shape (B, T, K)): W's gradient is one product
     # of the stacked rows, ``x.reshape(-1, K).T @ grad.reshape(-1, N)``, rather than B
     # small products summed over the batch afterwards.
 
+    # A vector operand (``M @ v``, ``v @ M``, ``u @ v``) is the same node, as PyTorch's
+    # ``mv`` and ``dot``, not an unsqueeze, a product and a squeeze: its gradient is a
+    # broadcast product with the other operand's gradient there (batch dims are summed
+    # away by ``sum_to_shape``).
+
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx._meta[0][0], ctx._meta[1][0]
+        if len(shape_b) == 1:    # (..., m, k) @ (k,): grad (..., m)
+            if len(shape_a) == 1:
+                return (grad * b if need_a else None), (grad * a if need_b else None)
+            return ((grad.unsqueeze(-1) * b if need_a else None),
+                    ((grad.unsqueeze(-2) @ a).squeeze(-2) if need_b else None))
+        if len(shape_a) == 1:    # (k,) @ (..., k, n): grad (..., n)
+            return (((b @ grad.unsqueeze(-1)).squeeze(-1) if need_a else None),
+                    (a.unsqueeze(-1) * grad.unsqueeze(-2) if need_b else None))
         gb = None
         if need_b:
             stacked = a.ndim > 2 and len(ctx._meta[1][0]) == 2
@@ -91,6 +108,15 @@ class MatMul(Function):
     @staticmethod
     def array_backward(ctx, grad):
         a, b = ctx.saved_arrays
+        shape_a, shape_b = ctx._meta[0][0], ctx._meta[1][0]
+        if len(shape_b) == 1:
+            if len(shape_a) == 1:
+                return (grad * b if b is not None else None), (grad * a if a is not None else None)
+            return ((grad[..., None] * b if b is not None else None),
+                    (np.matmul(grad[..., None, :], a)[..., 0, :] if a is not None else None))
+        if len(shape_a) == 1:
+            return ((np.matmul(b, grad[..., None])[..., 0] if b is not None else None),
+                    (a[:, None] * grad[..., None, :] if a is not None else None))
         ga = mm(grad, np.swapaxes(b, -1, -2)) if b is not None else None
         gb = None
         if a is not None:

@@ -81,6 +81,60 @@ class Sum(Function):
         return spread(grad, shape)
 
 
+class LogSumExp(Function):
+    """``log(sum(exp(x)))`` over ``dim`` (an int, a tuple, or None for all) in one node, as
+    PyTorch's ``LogsumexpBackward0``: the forward shifts by the finite maximum of each
+    slice (no overflow), the backward is ``grad * exp(x - result)``, the softmax.
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor([[0.0, 0.0], [-1e4, -1e4]], requires_grad=True)
+    >>> x.logsumexp(1).sum().backward(); x.grad
+    tensor([[0.5000, 0.5000],
+            [0.5000, 0.5000]])
+    """
+
+    op = "logsumexp"
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        finite = False
+        if x.size:
+            m = np.max(x, axis=dim, keepdims=True)
+            finite = bool(np.isfinite(m).all())
+            if not finite:   # all -inf (or an inf) in a slice: no shift there
+                m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
+        else:
+            m = np.zeros(keepdim_shape(x.shape, dim), x.dtype)
+        with quiet_if(not finite):   # log(0) = -inf for an empty or all -inf slice
+            out = np.log(np.exp(x - m).sum(axis=dim, keepdims=True))
+        out += m
+        out = out if keepdim else out.reshape(reduced_shape(x.shape, dim))
+        ctx.dim, ctx.keepdim, ctx.finite = dim, keepdim, finite
+        ctx.save_for_backward(x, out)
+        return out
+
+    # With every slice's maximum finite, ``x - result <= 0``: nothing to warn about; an
+    # infinite result gives inf - inf = NaN there, as PyTorch's, quietly.
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            shape = keepdim_shape(x.shape, ctx.dim)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        with quiet_if(not ctx.finite):
+            return grad * (x - out).exp()
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, out = ctx.saved_arrays
+        if not ctx.keepdim:
+            shape = keepdim_shape(x.shape, ctx.dim)
+            grad, out = grad.reshape(shape), out.reshape(shape)
+        with quiet_if(not ctx.finite):
+            return grad * np.exp(x - out)
+
+
 class Mean(Function):
     """mean() over ``dim`` as one op, as PyTorch's ``MeanBackward0``: the sum divided by
     the count in the input's dtype (the same numbers as ``sum() / count``), and a backward
@@ -237,20 +291,29 @@ class MaxAll(Function):
 
     op = "max"
 
+    # The shares are found in backward, from the saved input and result (checked against
+    # in-place changes): a forward alone (``x.max().item()``, a max under no_grad) is one
+    # reduction.
+
     @staticmethod
     def forward(ctx, a, largest=True):
         out = np.asarray(a.max() if largest else a.min())
-        mask = np.isnan(a) if a.dtype.kind == "f" and np.isnan(out) else a == out
-        ctx.share = mask / mask.sum()
+        ctx.save_for_backward(a, out)
         return out
 
     @staticmethod
+    def _share(ctx, dtype: np.dtype) -> np.ndarray:
+        a, out = ctx.saved_arrays
+        mask = np.isnan(a) if a.dtype.kind == "f" and np.isnan(out) else a == out
+        return (mask / mask.sum()).astype(dtype, copy=False)
+
+    @staticmethod
     def backward(ctx, grad):
-        return select_tensor(ctx.share.astype(grad._data.dtype), grad)
+        return select_tensor(MaxAll._share(ctx, grad._data.dtype), grad)
 
     @staticmethod
     def array_backward(ctx, grad):
-        return select(ctx.share.astype(grad.dtype), grad)
+        return select(MaxAll._share(ctx, grad.dtype), grad)
 
 
 class Max(Function):

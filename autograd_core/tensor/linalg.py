@@ -49,19 +49,7 @@ class LinalgMixin:
         if sa[-1] != k_b:
             raise RuntimeError(f"matmul: shapes {self.shape} and {o.shape} cannot be multiplied "
                              f"({sa[-1]} != {k_b})")
-        if len(sa) > 1 and len(so) > 1:
-            return LA.MatMul.apply(a, o)
-        squeeze = []
-        if a.ndim == 1:
-            a = a.unsqueeze(0)
-            squeeze.append(-2)
-        if o.ndim == 1:
-            o = o.unsqueeze(-1)
-            squeeze.append(-1)
-        out = LA.MatMul.apply(a, o)
-        for d in sorted(squeeze):  # -2 first, then -1
-            out = out.squeeze(d)
-        return out
+        return LA.MatMul.apply(a, o)   # a vector operand too: one node, as PyTorch's mv and dot
 
     def dot(self, other: "Tensor") -> "Tensor":
         if self.ndim != 1 or other.ndim != 1:

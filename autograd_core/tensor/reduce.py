@@ -217,11 +217,7 @@ class ReduceMixin:
         """
         dim, _ = _dims(self, dim, keepdim)
         x = self if _is_float(self._data.dtype) else self._floating()
-        m = np.max(x._data, axis=dim, keepdims=True) if x._data.size else np.zeros(
-            (1,) * x.ndim, x._data.dtype)
-        m = np.where(np.isfinite(m), m, 0).astype(x._data.dtype)
-        return (x - _f.make(m)).exp().sum(dim, keepdim=keepdim).log() + _f.make(
-            m if keepdim else m.reshape(RD.reduced_shape(m.shape, dim)))
+        return RD.LogSumExp.apply(x, dim=dim, keepdim=keepdim)
 
     def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
         """``exp(x) / sum(exp(x))`` along ``dim`` (computed in ``dtype`` if given).

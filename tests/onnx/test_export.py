@@ -212,8 +212,9 @@ class TensorOps(nn.Module):
         i = y.unsqueeze(-1).expand(-1, -1, 3).flatten(1)
         j = ag.stack([i, i.flip(1)], 0).transpose(0, 1).max(1).values
         k = ag.where(j > 0, j, j.exp() - 1).clamp(-0.5, 2.0).split(3, dim=1)[1]
+        v = x @ self.w[:, 0] + (y @ self.w[1:4]).unsqueeze(1)   # vector operands
         return h, k, x.sum(0) / x.shape[0], (x.abs() + 1).log().sqrt().pow(3).mean(), \
-            y.argmax(1), a.var(0)
+            y.argmax(1), a.var(0), v, x.logsumexp(2), a.logsumexp((0, 1), keepdim=True)
 
 
 def test_shape_ops_reductions_and_arithmetic(tmp_path):

@@ -188,6 +188,79 @@ def test_a_stack_times_a_matrix_gradients_are_pytorchs(dtype):
         np.testing.assert_allclose(gw.detach().numpy(), want[1].numpy(), rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("sa,sb", [((5,), (5,)), ((3, 5), (5,)), ((5,), (5, 4)),
+                                   ((2, 3, 5), (5,)), ((5,), (3, 1, 5, 2))])
+def test_a_vector_operand_is_one_node_with_pytorchs_gradients(sa, sb):
+    """``M @ v``, ``v @ M`` and ``u @ v`` record one node (PyTorch's mv and dot), not an
+    unsqueeze, a product and a squeeze; values and both gradients are PyTorch's in float64,
+    from the array backward and from the recorded one, with one side constant too."""
+    from tests.helpers import torch_or_skip
+    torch = torch_or_skip()
+    rng = np.random.default_rng(5)
+    A, B = rng.standard_normal(sa), rng.standard_normal(sb)
+    ta, tb = torch.tensor(A, requires_grad=True), torch.tensor(B, requires_grad=True)
+    tout = ta @ tb
+    G = rng.standard_normal(tuple(tout.shape))
+    want = torch.autograd.grad(tout, (ta, tb), torch.tensor(G))
+    for create_graph in (False, True):
+        a, b = ag.tensor(A, requires_grad=True), ag.tensor(B, requires_grad=True)
+        out = a @ b
+        assert out.grad_fn.name() == "MatMulBackward0"
+        assert {type(n).__name__ for n, _ in out.grad_fn.next_functions} == {"Tensor"}
+        np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
+        got = ag.autograd.grad(out, (a, b), ag.tensor(G), create_graph=create_graph)
+        for g, t in zip(got, want):
+            np.testing.assert_allclose(g.detach().numpy(), t.numpy(), rtol=1e-12, atol=1e-12)
+        a = ag.tensor(A, requires_grad=True)
+        (ga,) = ag.autograd.grad(a @ ag.tensor(B), (a,), ag.tensor(G), create_graph=create_graph)
+        np.testing.assert_allclose(ga.detach().numpy(), want[0].numpy(), rtol=1e-12, atol=1e-12)
+    with pytest.raises(RuntimeError, match=r"matmul.*\(4 != 5\)"):
+        ag.ones(3, 4) @ ag.ones(5)
+
+
+@pytest.mark.parametrize("shape,dim,keepdim", [((3, 4), 1, False), ((3, 4), (0, 1), True),
+                                               ((2, 3, 4), (0, 2), False), ((5,), 0, True)])
+def test_logsumexp_is_one_node_with_pytorchs_values_and_gradients(shape, dim, keepdim):
+    from tests.helpers import torch_or_skip
+    torch = torch_or_skip()
+    x = leaf(shape, 3)
+    out = x.logsumexp(dim, keepdim=keepdim)
+    assert out.grad_fn.name() == "LogSumExpBackward0" and out.grad_fn.next == (x,)
+    from tests.helpers import assert_matches_torch
+    assert_matches_torch(torch, lambda m, t: m.logsumexp(t, dim, keepdim=keepdim), [x._data])
+    check(lambda t: t.logsumexp(dim, keepdim=keepdim), x)
+
+
+def test_logsumexp_of_infinite_slices_as_pytorch():
+    from tests.helpers import torch_or_skip
+    torch = torch_or_skip()
+    inf = float("inf")
+    for rows in ([[-inf, -inf], [0.0, 1.0]], [[inf, 1.0], [0.0, 1.0]], [[np.nan, 1.0], [0.0, 1.0]]):
+        x, t = ag.tensor(rows, requires_grad=True), torch.tensor(rows, requires_grad=True)
+        out, tout = x.logsumexp(1), t.logsumexp(1)
+        out.sum().backward()
+        tout.sum().backward()
+        np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
+        np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+def test_max_of_all_finds_its_shares_in_backward_from_the_saved_input():
+    # the forward is one reduction; the ties and NaNs are read in backward, from the input
+    # and result as saved, and an in-place change since then is PyTorch's error
+    x = ag.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    y = x * 1
+    m = y.max()
+    assert m.item() == 3.0
+    m.backward(retain_graph=True)
+    assert x.grad.tolist() == [0.0, 0.5, 0.5]
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        m.backward()
+    z = ag.tensor([1.0, np.nan, 2.0], requires_grad=True)
+    z.min().backward()
+    assert z.grad.tolist() == [0.0, 1.0, 0.0]
+
+
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3), seed=seeds,
        data=st.data())
 @settings(max_examples=10)
