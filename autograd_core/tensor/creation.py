@@ -99,9 +99,17 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
     (dtype('int64'), dtype('float32'))
     """
     check_device(device)
-    if dtype is None:
-        dtype = to_array(fill_value).dtype
-    return _new(np.full(_size((size,)), fill_value, _dtype(dtype)), requires_grad)
+    if is_tensor(fill_value) or isinstance(fill_value, np.generic):
+        fill_value = fill_value.item()   # a number, as PyTorch's Scalar argument
+    if dtype is None:   # a float takes the default dtype, an int int64, else as tensor()
+        kind = type(fill_value)
+        dt = _default_dtype[0] if kind is float else int64 if kind is int else \
+            to_array(fill_value).dtype
+    else:
+        dt = _dtype(dtype)
+    out = np.empty(_size((size,)), dt)
+    out.fill(fill_value)
+    return _new(out, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
