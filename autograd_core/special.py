@@ -5,7 +5,7 @@ under SciPy's names (``expit``, ``gammaln``, ``psi``, ``ndtr``, ...). Each is a 
 >>> import autograd_core as ag
 >>> from autograd_core import special
 >>> special.expit(ag.tensor([0.0])), special.ndtr(ag.tensor([0.0]))
-(tensor([0.5]), tensor([0.5]))
+(tensor([0.5000]), tensor([0.5000]))
 """
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def expit(input: Tensor) -> Tensor:
 
     >>> import autograd_core as ag
     >>> expit(ag.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
     return _input(input, "expit").sigmoid()
 
@@ -116,7 +116,7 @@ def multigammaln(input: Tensor, p: int) -> Tensor:
 
     >>> import autograd_core as ag
     >>> multigammaln(ag.tensor([2.5]), 2)
-    tensor([0.857])
+    tensor([0.8570])
     """
     return _input(input, "multigammaln").mvlgamma(p)
 
@@ -126,7 +126,7 @@ def i0(input: Tensor) -> Tensor:
 
     >>> import autograd_core as ag
     >>> i0(ag.tensor([0.0]))
-    tensor([1.])
+    tensor([1.0000])
     """
     return _input(input, "i0").i0()
 
@@ -191,7 +191,7 @@ def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
     >>> import autograd_core as ag
     >>> softmax(ag.tensor([0.0, 0.0]), 0)
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     x = _input(input, "softmax")
     return (x if dtype is None else x.to(dtype)).softmax(dim)
@@ -242,7 +242,7 @@ def ndtr(input: Tensor) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ndtr(ag.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
     return (_input(input, "ndtr")._floating() * (-1 / math.sqrt(2))).erfc() * 0.5
 
@@ -272,7 +272,7 @@ def entr(input: Tensor) -> Tensor:
 
     >>> import autograd_core as ag
     >>> entr(ag.tensor([0.0, 0.5]))
-    tensor([0.    , 0.3466])
+    tensor([0.0000, 0.3466])
     """
     return SP.Entr.apply(_input(input, "entr")._floating())
 

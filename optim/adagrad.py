@@ -50,7 +50,7 @@ class Adagrad(_ParamwiseOptimizer):
     >>> w = ag.zeros(2, requires_grad=True)
     >>> opt = Adagrad([w], initial_accumulator_value=0.1)
     >>> opt.state[w]["sum"]
-    tensor([0.1, 0.1])
+    tensor([0.1000, 0.1000])
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0,

@@ -53,7 +53,7 @@ class Adam(_ParamwiseOptimizer):
     >>> opt = Adam([w], lr=0.01, amsgrad=True)
     >>> (w * w).sum().backward(); opt.step()
     >>> w
-    tensor([ 0.99, -0.99], requires_grad=True)
+    tensor([ 0.9900, -0.9900], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,

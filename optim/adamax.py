@@ -47,7 +47,7 @@ class Adamax(_ParamwiseOptimizer):
     >>> opt = Adamax([w], lr=0.5)
     >>> (w * w).sum().backward(); opt.step()
     >>> w
-    tensor([ 1.5, -0.5], requires_grad=True)
+    tensor([ 1.5000, -0.5000], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 2e-3,

@@ -29,7 +29,7 @@ NumPy arrays, which this class's ``forward`` never sees.
 >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
 >>> ReverseGrad.apply(x, 0.5).sum().backward()
 >>> x.grad
-tensor([-0.5, -0.5])
+tensor([-0.5000, -0.5000])
 """
 from __future__ import annotations
 

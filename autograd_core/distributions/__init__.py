@@ -9,7 +9,7 @@ so that policy-gradient and variational scripts port by changing their imports.
 >>> action = m.sample()
 >>> (-m.log_prob(ag.tensor(1)) * 2.0).backward()   # REINFORCE with a return of 2
 >>> probs.grad
-tensor([ 2. , -0.5])
+tensor([ 2.0000, -0.5000])
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 >>> import autograd_core as ag
 >>> from autograd_core.distributions import Bernoulli
 >>> Bernoulli(ag.tensor([0.3])).log_prob(ag.tensor([1.0]))
-tensor([-1.204])
+tensor([-1.2040])
 """
 from __future__ import annotations
 
@@ -36,9 +36,9 @@ class Bernoulli(Distribution):
     >>> import autograd_core as ag
     >>> m = Bernoulli(logits=ag.tensor([0.0, 100.0]))
     >>> m.probs
-    tensor([0.5, 1. ])
+    tensor([0.5000, 1.0000])
     >>> m.log_prob(ag.tensor([0.0, 1.0]))
-    tensor([-0.6931, -0.    ])
+    tensor([-0.6931, -0.0000])
     """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -63,7 +63,7 @@ class Bernoulli(Distribution):
         """This distribution with its parameter expanded to ``batch_shape``.
 
         >>> Bernoulli(0.5).expand((3,)).probs
-        tensor([0.5, 0.5, 0.5])
+        tensor([0.5000, 0.5000, 0.5000])
         """
         shape = tuple(batch_shape)
         params = {k: self.__dict__[k].expand(shape) for k in ("probs", "logits")

@@ -4,7 +4,7 @@
 >>> import autograd_core as ag
 >>> from autograd_core.distributions import Normal, kl_divergence
 >>> kl_divergence(Normal(0.0, 1.0), Normal(1.0, 1.0))
-tensor(0.5)
+tensor(0.5000)
 """
 from __future__ import annotations
 

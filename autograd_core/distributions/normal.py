@@ -113,7 +113,7 @@ class Normal(Distribution):
         """``(1 + erf((value - loc) / (scale sqrt 2))) / 2``.
 
         >>> Normal(0.0, 1.0).cdf(ag.tensor(0.0))
-        tensor(0.5)
+        tensor(0.5000)
         """
         if self._validate_args:
             self._validate_sample(value)

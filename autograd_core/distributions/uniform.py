@@ -27,7 +27,7 @@ class Uniform(Distribution):
     >>> import autograd_core as ag
     >>> m = Uniform(ag.tensor([0.0, 1.0]), 3.0)
     >>> m.mean
-    tensor([1.5, 2. ])
+    tensor([1.5000, 2.0000])
     >>> bool(((m.sample((100,)) >= m.low) & (m.sample((100,)) < m.high)).all())
     True
     """
@@ -106,7 +106,7 @@ class Uniform(Distribution):
         """``(value - low) / (high - low)``, clamped to ``[0, 1]``.
 
         >>> Uniform(0.0, 4.0).cdf(ag.tensor(1.0))
-        tensor(0.25)
+        tensor(0.2500)
         """
         if self._validate_args:
             self._validate_sample(value)

@@ -78,7 +78,7 @@ def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
 
     >>> import autograd_core as ag
     >>> logits_to_probs(ag.tensor([0.0, 0.0]))
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     if is_binary:
         return logits.sigmoid()

@@ -164,7 +164,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
 
     >>> import autograd_core as ag
     >>> ag.linspace(0, 1, 5), ag.linspace(0, 10, 4, dtype=ag.int64)
-    (tensor([0.  , 0.25, 0.5 , 0.75, 1.  ]), tensor([ 0,  3,  6, 10]))
+    (tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000]), tensor([ 0,  3,  6, 10]))
     """
     check_device(device)
     start, end = (v.item() if is_tensor(v) else v for v in (start, end))

@@ -130,8 +130,8 @@ class LinalgMixin:
 
         >>> import autograd_core as ag
         >>> ag.ones(2, 2).addmm(ag.eye(2), ag.eye(2) * 3, beta=0.5)
-        tensor([[3.5, 0.5],
-                [0.5, 3.5]])
+        tensor([[3.5000, 0.5000],
+                [0.5000, 3.5000]])
         """
         if mat1.ndim != 2 or mat2.ndim != 2:
             raise RuntimeError(f"addmm: expected 2-D matrices, got shapes {mat1.shape} and "
@@ -169,8 +169,8 @@ class LinalgMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([[2.0, 0.0], [0.0, 4.0]]).inverse()
-        tensor([[0.5 , 0.  ],
-                [0.  , 0.25]])
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]])
         """
         return inv(self)
 
@@ -237,8 +237,8 @@ class LinalgMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([[2.0, 0.0], [0.0, 1.0]]).cholesky_inverse()
-        tensor([[0.25, 0.  ],
-                [0.  , 1.  ]])
+        tensor([[0.2500, 0.0000],
+                [0.0000, 1.0000]])
         """
         f = _matrix(self, "cholesky_inverse")
         eye = _f.make(np.broadcast_to(np.eye(f.shape[-1], dtype=f._data.dtype), f.shape).copy())
@@ -278,8 +278,8 @@ class LinalgMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([[2.0, 0.0], [0.0, 0.0]]).pinverse()
-        tensor([[0.5, 0. ],
-                [0. , 0. ]])
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.0000]])
         """
         return pinv(self, rtol=rcond)
 
@@ -366,7 +366,7 @@ def solve(A: "Tensor", B: "Tensor", *, left: bool = True) -> "Tensor":
 
     >>> import autograd_core as ag
     >>> ag.linalg.solve(ag.tensor([[2.0, 0.0], [0.0, 4.0]]), ag.tensor([2.0, 2.0]))
-    tensor([1. , 0.5])
+    tensor([1.0000, 0.5000])
     """
     A = _matrix(A, "linalg.solve")
     B = _require_tensor(B, "linalg.solve", "B")
@@ -563,8 +563,8 @@ def pinv(A: "Tensor", *, atol: Any = None, rtol: Any = None,
 
     >>> import autograd_core as ag
     >>> ag.linalg.pinv(ag.tensor([[1.0, 0.0], [0.0, 0.0], [0.0, 2.0]]))
-    tensor([[1. , 0. , 0. ],
-            [0. , 0. , 0.5]])
+    tensor([[1.0000, 0.0000, 0.0000],
+            [0.0000, 0.0000, 0.5000]])
     """
     _require_tensor(A, "linalg.pinv", "A")
     d = A._data
@@ -593,8 +593,8 @@ def matrix_power(A: "Tensor", n: int) -> "Tensor":
 
     >>> import autograd_core as ag
     >>> ag.linalg.matrix_power(ag.tensor([[2.0, 0.0], [0.0, 1.0]]), -2)
-    tensor([[0.25, 0.  ],
-            [0.  , 1.  ]])
+    tensor([[0.2500, 0.0000],
+            [0.0000, 1.0000]])
     """
     _require_tensor(A, "linalg.matrix_power", "A")
     if A.ndim < 2:
@@ -639,7 +639,7 @@ def cdist(x1: "Tensor", x2: "Tensor", p: float = 2.0,
 
     >>> import autograd_core as ag
     >>> ag.cdist(ag.tensor([[0.0, 0.0], [1.0, 1.0]]), ag.tensor([[3.0, 4.0]]))
-    tensor([[5.    ],
+    tensor([[5.0000],
             [3.6056]])
     """
     _require_tensor(x1, "cdist", "x1")

@@ -5,7 +5,7 @@ a tensor's numbers, which ``Tensor.__repr__`` uses.
 >>> import autograd_core as ag
 >>> ag.set_printoptions(precision=2)
 >>> ag.tensor([1.23456, 2.0])
-tensor([1.23, 2.  ])
+tensor([1.23, 2.00])
 >>> ag.set_printoptions(profile="default")
 """
 from __future__ import annotations
@@ -60,9 +60,26 @@ def array_text(a: np.ndarray, prefix: str) -> str:
         kw["floatmode"] = "maxprec"
         kw["formatter"] = {"float_kind": lambda v: np.format_float_scientific(
             v, precision=o["precision"])}
-    elif o["sci_mode"] is False:
-        kw["suppress_small"] = True
+    else:
+        if o["sci_mode"] is False:
+            kw["suppress_small"] = True
+        if a.dtype.kind == "f" and _fixed_digits(a, o["sci_mode"] is None):
+            kw["floatmode"] = "fixed"
     threshold = o["threshold"]
     return np.array2string(a, separator=", ", prefix=prefix, precision=o["precision"],
                            threshold=int(min(threshold, 2**62)), edgeitems=o["edgeitems"],
                            max_line_width=o["linewidth"], **kw)
+
+
+def _fixed_digits(a: np.ndarray, sci_allowed: bool) -> bool:
+    """Whether every number prints with all ``precision`` digits, as PyTorch's: when one
+    finite nonzero value is not an integer, or (integers) when they take scientific
+    notation. NumPy's default trims the zeros of each (``0.5`` beside ``0.4999``, where
+    PyTorch prints ``0.5000``); a tensor of integers prints as ``1., 2.`` in both."""
+    v = np.abs(a[np.isfinite(a) & (a != 0)]).astype(np.float64)
+    if not v.size:
+        return False
+    if not (v == np.ceil(v)).all():
+        return True
+    big, small = v.max(), v.min()
+    return sci_allowed and (big / small > 1000.0 or big > 1.0e8)

@@ -74,7 +74,7 @@ class ReduceMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(1)
-        tensor([1.5, 4. ])
+        tensor([1.5000, 4.0000])
         """
         dim, keepdim = _dims(self, dim, keepdim)
         x = self if dtype is None else self.to(dtype)
@@ -89,7 +89,7 @@ class ReduceMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([1.0, 2.0, 3.0, 4.0]).var(correction=0)
-        tensor(1.25)
+        tensor(1.2500)
         """
         return RD.Var.apply(self, **_moment_args(self, dim, unbiased, keepdim, correction))
 
@@ -224,7 +224,7 @@ class ReduceMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([[0.0, 0.0]]).softmax(axis=-1)
-        tensor([[0.5, 0.5]])
+        tensor([[0.5000, 0.5000]])
         """
         return self._along_dim(RD.Softmax, dim, dtype, "softmax")
 
@@ -303,7 +303,7 @@ class ReduceMixin:
         >>> import autograd_core as ag
         >>> x = ag.tensor([[0.0, 1.0, 2.0, 3.0], [4.0, 8.0, 5.0, 6.0]])
         >>> x.quantile(0.5, dim=1)
-        tensor([1.5, 5.5])
+        tensor([1.5000, 5.5000])
         >>> x.quantile(ag.tensor([0.25, 1.0]), dim=1, interpolation="lower")
         tensor([[0., 4.],
                 [3., 8.]])
@@ -426,7 +426,7 @@ class ReduceMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([[1.0, float("nan"), 2.0]]).nanmean(1)
-        tensor([1.5])
+        tensor([1.5000])
         """
         x = self if dtype is None else self.to(dtype)
         if not _is_float(x._data.dtype):
@@ -671,7 +671,7 @@ def var_mean(input: "Tensor", dim: Any = None, unbiased: bool | None = None,
 
     >>> import autograd_core as ag
     >>> ag.var_mean(ag.tensor([1.0, 2.0, 3.0, 4.0]))
-    (tensor(1.6667), tensor(2.5))
+    (tensor(1.6667), tensor(2.5000))
     """
     _require_tensor(input, "var_mean", "input")
     if isinstance(dim, bool):  # var_mean(x, False): the `unbiased` overload

@@ -44,7 +44,7 @@ def bincount(input: "Tensor", weights: "Tensor | None" = None, minlength: int = 
 
     >>> import autograd_core as ag
     >>> ag.bincount(ag.tensor([0, 2, 2])), ag.bincount(ag.tensor([0, 2]), ag.tensor([0.5, 1.0]))
-    (tensor([1, 0, 2]), tensor([0.5, 0. , 1. ]))
+    (tensor([1, 0, 2]), tensor([0.5000, 0.0000, 1.0000]))
     """
     x = _tensor(input, "bincount")._data
     if x.dtype.kind not in "iub":
@@ -72,7 +72,7 @@ def histogram(input: "Tensor", bins: Any = 100, *, range: Any = None,
 
     >>> import autograd_core as ag
     >>> ag.histogram(ag.tensor([1.0, 2.0, 1.0]), bins=2)
-    Histogram(hist=tensor([2., 1.]), bin_edges=tensor([1. , 1.5, 2. ]))
+    Histogram(hist=tensor([2., 1.]), bin_edges=tensor([1.0000, 1.5000, 2.0000]))
     """
     x = _tensor(input, "histogram")._data
     if x.dtype.kind != "f":
@@ -168,7 +168,7 @@ def cumulative_trapezoid(y: "Tensor", x: "Tensor | None" = None, *, dx: float | 
 
     >>> import autograd_core as ag
     >>> ag.cumulative_trapezoid(ag.tensor([1.0, 2.0, 3.0]))
-    tensor([1.5, 4. ])
+    tensor([1.5000, 4.0000])
     """
     terms, d = _trapezoid_terms(y, x, dx, dim, "cumulative_trapezoid")
     return terms.cumsum(d)
@@ -258,8 +258,8 @@ def corrcoef(input: "Tensor") -> "Tensor":
 
     >>> import autograd_core as ag
     >>> ag.corrcoef(ag.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.5]]))
-    tensor([[ 1.   , -0.982],
-            [-0.982,  1.   ]])
+    tensor([[ 1.0000, -0.9820],
+            [-0.9820,  1.0000]])
     """
     c = cov(input)
     if c.ndim == 0:
@@ -383,8 +383,8 @@ class StatisticsMixin:
 
         >>> import autograd_core as ag
         >>> ag.tensor([[3.0, 4.0], [0.3, 0.4]]).renorm(2, 0, 1.0)
-        tensor([[0.6, 0.8],
-                [0.3, 0.4]])
+        tensor([[0.6000, 0.8000],
+                [0.3000, 0.4000]])
         """
         if not _is_float(self._data.dtype):
             raise RuntimeError(f'"renorm_out" not implemented for '

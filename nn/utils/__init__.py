@@ -4,7 +4,7 @@
 >>> from autograd_core.nn.utils import clip_grad_value_
 >>> w = ag.zeros(2, requires_grad=True); w.grad = ag.tensor([5.0, -0.1])
 >>> clip_grad_value_([w], 1.0); w.grad
-tensor([ 1. , -0.1])
+tensor([ 1.0000, -0.1000])
 """
 from . import clip_grad, convert_parameters, rnn
 from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_,

@@ -9,7 +9,7 @@ Both work on the ``.grad`` arrays in place, outside the graph.
 >>> clip_grad_norm_([w], max_norm=1.0)      # the norm before clipping
 tensor(5.)
 >>> w.grad
-tensor([0.6, 0.8])
+tensor([0.6000, 0.8000])
 """
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def clip_grads_with_norm_(parameters: _tensor_or_tensors, max_norm: float,
     >>> from autograd_core.nn.utils import clip_grads_with_norm_
     >>> w = ag.zeros(1, requires_grad=True); w.grad = ag.tensor([2.0])
     >>> clip_grads_with_norm_([w], max_norm=1.0, total_norm=ag.tensor(4.0)); w.grad
-    tensor([0.5])
+    tensor([0.5000])
     """
     params = _as_list(parameters, "clip_grads_with_norm_")
     grads = [p.grad for p in params if p.grad is not None]
@@ -133,7 +133,7 @@ def clip_grad_norm_(parameters: _tensor_or_tensors, max_norm: float, norm_type: 
     >>> clip_grad_norm_([a, b], max_norm=5.0).item()
     10.0
     >>> a.grad, b.grad
-    (tensor([3.]), tensor([-4.]))
+    (tensor([3.0000]), tensor([-4.0000]))
     """
     if isinstance(parameters, Tensor):
         params = [parameters]
@@ -174,7 +174,7 @@ def clip_grad_value_(parameters: _tensor_or_tensors, clip_value: float,
     >>> from autograd_core.nn.utils import clip_grad_value_
     >>> w = ag.zeros(3, requires_grad=True); w.grad = ag.tensor([-2.0, 0.5, 3.0])
     >>> clip_grad_value_([w], clip_value=1.0); w.grad
-    tensor([-1. ,  0.5,  1. ])
+    tensor([-1.0000,  0.5000,  1.0000])
     """
     params = _as_list(parameters, "clip_grad_value_")
     clip_value = float(clip_value)

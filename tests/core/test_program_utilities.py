@@ -37,9 +37,19 @@ def test_rng_state_round_trip_and_fork_rng():
         ag.set_rng_state(ag.tensor([1, 2, 3], dtype=ag.uint8))
 
 
+@pytest.mark.parametrize("values", [
+    [0.5, 0.4999], [1.0, 0.25], [1.0, 2.0], [1e-5, 1.0], [1e9, 1.0], [0.5, np.nan, np.inf],
+    [0.0, 0.0], [1e-5, 2e-5], [123456.5, 1.5], [1.5e8, 2.0], [-0.5, 3.25], [1e-3, 0.5],
+    [1e5, 2e5], [12345.0, 1.0], [0.1, 0.1], [[1.5, 2.0], [3.25, -1.0]]])
+def test_floats_print_as_torchs(torch, values):
+    # all ``precision`` digits once a value is not an integer (NumPy would trim each to its
+    # shortest: 0.5 beside 0.4999), integers as ``1.``, scientific notation as PyTorch picks it
+    assert repr(ag.tensor(values)) == repr(torch.tensor(values))
+    ours = repr(ag.tensor(values, dtype=ag.float64))   # dtypes print as NumPy names them
+    assert ours == repr(torch.tensor(values, dtype=torch.float64)).replace("torch.", "")
+
+
 def test_print_options_as_torch(torch):
-    # every value uses all the digits shown (PyTorch pads shorter ones with zeros, NumPy's
-    # printing here trims them: "Known differences" in the README)
     x = [1.2345678, -2.2511113, 3.5123457]
     for kw in (dict(precision=2), dict(profile="short"), dict(precision=6)):
         ag.set_printoptions(**kw)
