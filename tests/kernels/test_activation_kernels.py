@@ -132,8 +132,13 @@ def test_float32_gelu_is_within_float32_precision_of_the_exact_function(parts, t
     t = torch.from_numpy(x).requires_grad_()
     y = torch.nn.functional.gelu(t)
     (g,) = torch.autograd.grad(y, t, torch.ones_like(y))
-    np.testing.assert_allclose(out, y.detach().numpy(), rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(deriv, g.numpy(), rtol=1e-6, atol=1e-6)
+    # and PyTorch's, to 1e-6 or PyTorch's own distance from the exact function where that
+    # is larger (its float32 erf on AVX-512 hosts is off by 1.2e-6 near x = -3.5)
+    theirs, their_deriv = y.detach().numpy(), g.numpy()
+    assert (np.abs(out - theirs) <= np.maximum(1e-6 + 1e-6 * np.abs(theirs),
+                                               np.abs(theirs - exact) + 4e-7)).all()
+    assert (np.abs(deriv - their_deriv) <= np.maximum(1e-6 + 1e-6 * np.abs(their_deriv),
+                                                      np.abs(their_deriv - exact_deriv) + 4e-7)).all()
     # any float32 array, small or strided, takes the same erf; float64 and the NumPy path
     # go back to the op's rule with the C library's erf
     small, strided = x[:10], np.tile(x[:10], (2, 1)).T

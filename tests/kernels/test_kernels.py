@@ -756,8 +756,10 @@ def test_conv2d_numba_large_weight_gradient_and_padded_chunks(dtype):
 def test_conv2d_numba_streamed_weight_takes_wide_chunks():
     """A weight over ``_STREAMED_WEIGHT_BYTES`` (here 4.7 MB: 512 output channels by 2304
     taps, 4x4 outputs) gives the forward and the input gradient chunks of at least
-    ``_STREAMED_COLUMNS`` columns (16 samples, then a last chunk of 2); a smaller one
-    keeps the cache-sized chunk. Both agree with the reference."""
+    ``_STREAMED_COLUMNS`` columns (16 samples of 16 columns, or up to the batch's 18 where
+    that pads the GEMM tile's width less: 18 with this host's 48-column tile, 16 with a
+    32-column one); a smaller one keeps the cache-sized chunk. Both agree with the
+    reference."""
     from autograd_core.kernels import conv
     rng = np.random.default_rng(31)
     x = rand(rng, (18, 256, 4, 4), np.float32)
@@ -767,7 +769,8 @@ def test_conv2d_numba_streamed_weight_takes_wide_chunks():
     for rows in (512, 2304):                     # the forward's tile, the input gradient's
         nr = conv._tile(rows, 4, "rows")[2]
         lay = conv._Layout(geo, 4, nr)
-        assert 1 < lay.chunk < 18 and lay.chunk * lay.lw >= conv._STREAMED_COLUMNS
+        assert 16 <= lay.chunk <= 18 and lay.chunk * lay.lw >= conv._STREAMED_COLUMNS
+        assert (lay.chunk * lay.lw) % nr == 0 or lay.chunk == 16
     small = K.conv2d_geometry(x.shape, (128, 256, 3, 3), 1, 1, 1, 1)
     assert conv._Layout(small, 4, conv._tile(2304, 4, "rows")[2]).chunk * 16 < conv._STREAMED_COLUMNS
     with K.use_backend("numba"):

@@ -14,9 +14,10 @@ from tests.helpers import torch_or_skip
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_binary_cross_entropy_terms_match_the_numpy_path(dtype):
-    """The one-pass BCE terms against the NumPy expression: float64 bit for bit (both call
-    the C library's logs), float32 within a few ulps of each log (NumPy's float32 log is
-    its own vectorised one, the kernel's log1p Kahan's form); x = 0 and 1 clamp a log to
+    """The one-pass BCE terms against the NumPy expression: float64 within an ulp or two
+    (the kernel calls the C library's logs; NumPy's float64 log is its own AVX-512 one on
+    hosts that have it, the C library's elsewhere), float32 within a few ulps of each log
+    (NumPy's float32 log is its own vectorised one, the kernel's log1p Kahan's form); x = 0 and 1 clamp a log to
     -100, a NaN input stays NaN, x near 1 keeps log1p's digits; a large batch is split
     over the threads. The loss op takes the kernel and sums what the terms say."""
     rng = np.random.default_rng(3)
@@ -33,7 +34,7 @@ def test_binary_cross_entropy_terms_match_the_numpy_path(dtype):
     assert log_x[0, 0] == -100 and log_1mx[0, 1] == -100 and np.isnan(loss[0, 2])
     if dtype == np.float64:
         for got, want in ((loss, ref), (log_x, ref_x), (log_1mx, ref_1)):
-            np.testing.assert_array_equal(got, want)
+            np.testing.assert_allclose(got, want, rtol=5e-16, atol=0)
     else:
         np.testing.assert_allclose(log_x, ref_x, rtol=1e-6, atol=0)
         np.testing.assert_allclose(log_1mx, ref_1, rtol=1e-6, atol=0)
