@@ -33,7 +33,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import dispatch, threads
+from . import dispatch, threads, winograd
 from .depthwise import (depthwise_backward_input, depthwise_backward_weight, depthwise_forward,
                         is_depthwise)
 from .jit import lazy_inline, lazy_njit
@@ -667,7 +667,11 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         out = _product(weight.reshape(g.weight_shape[:2]), _visited(x, g), g)
         out = out.reshape(g.output_shape)
     elif dispatch.choose_path() == "numba":
-        out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
+        if winograd.applies(x.shape, weight.shape, g.stride, g.padding, g.dilation, g.groups,
+                            dtype):
+            out = winograd.conv2d(x, weight, None, *g.padding)
+        else:
+            out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
     else:
         out = _forward_numpy(x, weight, g)
     if bias is not None:
@@ -821,6 +825,9 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
         return _backward_input_numpy(grad_out, weight, g)
     if is_depthwise(g):
         return depthwise_backward_input(grad_out, weight, g)
+    if winograd.applies(g.input_shape, g.weight_shape, g.stride, g.padding, g.dilation,
+                        g.groups, grad_out.dtype):
+        return winograd.conv2d_backward_input(grad_out, weight, *g.padding)
     adjoint = _adjoint_geometry(g)
     if adjoint is not None and _adjoint_pays(g, adjoint, grad_out.itemsize):
         return _backward_input_as_forward(grad_out, weight, adjoint)

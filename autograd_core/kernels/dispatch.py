@@ -13,7 +13,10 @@ kernel"):
   over our threads) once ``b`` spills from L1, where OpenBLAS's packed sgemm wins; a
   plain Numba loop nest for tiny matrices (M*N*K < 512), below NumPy's per-call cost.
 - ``conv2d_*``: Numba (Numba im2col/col2im + one sgemm per cache-sized chunk of samples,
-  over our threads); the NumPy path copies a whole im2col matrix through memory.
+  over our threads); the NumPy path copies a whole im2col matrix through memory. On the
+  Numba path, float32 3x3 convolutions of stride 1 with 128 channels and more in and out
+  take Winograd's F(2x2, 3x3) for the forward and the input gradient
+  (``winograd.applies``: 16x16 outputs at most, 32x32 from 256 channels).
 - pooling: Numba (one pass per plane).
 - the LSTM cell's step arithmetic: Numba (one call per time step; NumPy makes a dozen).
 - a product with a right-hand side packed once into panels (``matmul_panels``: a recurrent

@@ -1,0 +1,119 @@
+"""Winograd's F(2x2, 3x3) convolutions (``kernels/winograd.py``) against the float64
+reference: the forward and the input gradient on odd sizes and every padding it takes, in
+chunks of samples too; the shapes ``conv2d_forward`` and ``conv2d_backward_input`` send
+to it, and those they do not; and through the autograd op against PyTorch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_core import kernels as K
+from autograd_core.kernels import reference as ref, winograd
+
+# (N, C, H, W, K, padding)
+CASES = [
+    (2, 3, 5, 5, 4, (1, 1)), (2, 5, 6, 7, 3, (0, 0)), (1, 4, 4, 4, 2, (2, 2)),
+    (3, 8, 9, 8, 6, (1, 1)), (2, 3, 1, 1, 2, (1, 1)), (2, 2, 3, 3, 2, (0, 0)),
+    (2, 3, 2, 5, 2, (2, 1)), (4, 16, 7, 6, 8, (1, 0)), (1, 1, 3, 8, 1, (0, 2)),
+]
+
+
+def _relative(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_forward_and_input_gradient_agree_with_float64(case):
+    n, c, h, w, k, pad = case
+    rng = np.random.default_rng(sum(case[:5]))
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((k, c, 3, 3)).astype(np.float32)
+    bias = rng.standard_normal(k).astype(np.float32)
+    x64, w64 = x.astype(np.float64), wt.astype(np.float64)
+    want = ref.conv2d_forward(x64, w64, bias.astype(np.float64), 1, pad)
+    got = winograd.conv2d(x, wt, bias, *pad)
+    assert got.shape == want.shape and got.dtype == np.float32
+    # float32 products over 9C terms, and a few more roundings in the transforms
+    assert _relative(got, want) < 2e-6
+    grad = rng.standard_normal(want.shape).astype(np.float32)
+    dx = winograd.conv2d_backward_input(grad, wt, *pad)
+    want_dx = ref.conv2d_backward_input(grad.astype(np.float64), w64, x.shape, 1, pad)
+    assert dx.shape == x.shape and _relative(dx, want_dx) < 2e-6
+
+
+def test_chunks_of_samples_give_the_same_numbers(monkeypatch):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((7, 6, 6, 5)).astype(np.float32)
+    wt = rng.standard_normal((4, 6, 3, 3)).astype(np.float32)
+    whole = winograd.conv2d(x, wt, None, 1, 1)
+    whole_dx = winograd.conv2d_backward_input(whole, wt, 1, 1)
+    monkeypatch.setattr(winograd, "_CHUNK_BYTES", 16 * 6 * 10 * 4 * 2)   # two samples a chunk
+    np.testing.assert_array_equal(winograd.conv2d(x, wt, None, 1, 1), whole)
+    np.testing.assert_array_equal(winograd.conv2d_backward_input(whole, wt, 1, 1), whole_dx)
+
+
+def test_which_convolutions_take_it():
+    f32 = np.float32
+    assert winograd.applies((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32)
+    assert winograd.applies((32, 128, 16, 16), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32)
+    assert winograd.applies((8, 256, 28, 28), (256, 256, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32)
+    for x, w, s, p, d, g, dt in [
+        ((32, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32),      # 64 channels
+        ((8, 128, 32, 32), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32),    # 128 at 32x32
+        ((32, 256, 8, 8), (256, 256, 3, 3), (2, 2), (1, 1), (1, 1), 1, f32),     # stride 2
+        ((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (1, 1), (2, 2), 1, f32),     # dilation
+        ((32, 256, 8, 8), (256, 128, 3, 3), (1, 1), (1, 1), (1, 1), 2, f32),     # groups
+        ((32, 256, 8, 8), (256, 256, 5, 5), (1, 1), (2, 2), (1, 1), 1, f32),     # 5x5
+        ((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (3, 3), (1, 1), 1, f32),     # padding 3
+        ((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float64),
+    ]:
+        assert not winograd.applies(x, w, s, p, d, g, dt)
+
+
+def test_the_convolution_kernels_send_the_shapes_it_serves(monkeypatch):
+    calls = []
+    real_fwd, real_dx = winograd.conv2d, winograd.conv2d_backward_input
+    monkeypatch.setattr(winograd, "conv2d", lambda *a: calls.append("fwd") or real_fwd(*a))
+    monkeypatch.setattr(winograd, "conv2d_backward_input",
+                        lambda *a: calls.append("dx") or real_dx(*a))
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 128, 6, 6)).astype(np.float32)
+    wt = (rng.standard_normal((128, 128, 3, 3)) * 0.05).astype(np.float32)
+    bias = rng.standard_normal(128).astype(np.float32)
+    geo = K.conv2d_geometry(x.shape, wt.shape, 1, 1, 1, 1)
+    with K.use_backend("numba"):
+        out = K.conv2d_forward(x, wt, bias, geo)
+        grad = rng.standard_normal(out.shape).astype(np.float32)
+        dx = K.conv2d_backward_input(grad, wt, geo)
+    assert calls == ["fwd", "dx"]
+    with K.use_backend("numpy"):   # the NumPy path stays the direct convolution
+        direct, direct_dx = K.conv2d_forward(x, wt, bias, geo), K.conv2d_backward_input(grad, wt, geo)
+    assert calls == ["fwd", "dx"]
+    np.testing.assert_allclose(out, direct, rtol=1e-5, atol=2e-5)
+    np.testing.assert_allclose(dx, direct_dx, rtol=1e-5, atol=2e-5)
+    with K.use_backend("numba"):   # float64 too
+        K.conv2d_forward(x.astype(np.float64), wt.astype(np.float64), None, geo)
+    assert calls == ["fwd", "dx"]
+
+
+def test_a_layer_that_takes_it_trains_as_pytorchs():
+    """Through ``F.conv2d`` and autograd: output and both gradients against PyTorch's in
+    float32 (its own convolution at stride 1 is not the direct one either)."""
+    from tests.helpers import torch_or_skip
+    torch = torch_or_skip()
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((3, 128, 5, 7)).astype(np.float32)
+    wt = (rng.standard_normal((160, 128, 3, 3)) * 0.05).astype(np.float32)
+    b = rng.standard_normal(160).astype(np.float32)
+    g = rng.standard_normal((3, 160, 5, 7)).astype(np.float32)
+    xs, ws, bs = (ag.tensor(a, requires_grad=True) for a in (x, wt, b))
+    out = F.conv2d(xs, ws, bs, padding=1)
+    out.backward(ag.tensor(g))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, wt, b))
+    tout = torch.nn.functional.conv2d(tx, tw, tb, padding=1)
+    tout.backward(torch.tensor(g))
+    for ours, theirs in ((out, tout), (xs.grad, tx.grad), (ws.grad, tw.grad), (bs.grad, tb.grad)):
+        theirs = theirs.detach().numpy()
+        assert _relative(ours.detach().numpy(), theirs) < 1e-5
