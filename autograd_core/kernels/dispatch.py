@@ -16,7 +16,7 @@ kernel"):
   over our threads); the NumPy path copies a whole im2col matrix through memory. On the
   Numba path, float32 3x3 convolutions of stride 1 with 128 channels and more in and out
   take Winograd's F(2x2, 3x3) for the forward and the input gradient
-  (``winograd.applies``: 16x16 outputs at most, 32x32 from 256 channels).
+  (``winograd.applies``: 32x32 outputs at most).
 - pooling: Numba (one pass per plane).
 - the LSTM cell's step arithmetic: Numba (one call per time step; NumPy makes a dozen).
 - a product with a right-hand side packed once into panels (``matmul_panels``: a recurrent

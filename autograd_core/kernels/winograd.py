@@ -31,15 +31,15 @@ from . import threads
 from .jit import lazy_inline, lazy_njit
 
 # Where the products pay for the transforms (float32, one thread, on the Zen 4 host;
-# benchmarks/README.md): at least 128 channels in and out, and at most 16x16 outputs per
-# channel, or 32x32 from 256 channels (64 channels at 32x32 lose: 24.5 -> 33.5 ms; 128 at
-# 32x32 break even).
+# benchmarks/README.md): at least 128 channels in and out (64 channels at 32x32 lose,
+# 24.5 -> 25.5 ms), and at most 32x32 outputs per channel (the sizes measured).
 MIN_CHANNELS = 128
-MAX_OUTPUT_PIXELS = 16 * 16
-WIDE_CHANNELS, MAX_WIDE_OUTPUT_PIXELS = 256, 32 * 32
-# Samples per call of the transforms and products: their buffers, 16 transformed tiles per
-# 2x2 outputs for the input and the output channels, take at most about this many bytes.
-_CHUNK_BYTES = 32 * 1024 * 1024
+MAX_OUTPUT_PIXELS = 32 * 32
+# Samples per call of the transforms and products: their buffers (16 transformed tiles per
+# 2x2 outputs, for the input and for the output channels) take about this many bytes, or
+# twice the transformed filters, which every call's products read again (a 512x512 layer's
+# are 16 MB): small enough to stay in the caches, large enough to read the filters seldom.
+_CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def applies(x_shape: tuple, w_shape: tuple, stride: tuple, padding: tuple, dilation: tuple,
@@ -59,10 +59,8 @@ def applies(x_shape: tuple, w_shape: tuple, stride: tuple, padding: tuple, dilat
     if tuple(stride) != (1, 1) or tuple(dilation) != (1, 1) or max(padding) > 2 or min(padding) < 0:
         return False
     oh, ow = x_shape[2] + 2 * padding[0] - 2, x_shape[3] + 2 * padding[1] - 2
-    channels = min(x_shape[1], w_shape[0])
-    if channels < MIN_CHANNELS or oh <= 0 or ow <= 0:
-        return False
-    return oh * ow <= (MAX_WIDE_OUTPUT_PIXELS if channels >= WIDE_CHANNELS else MAX_OUTPUT_PIXELS)
+    return min(x_shape[1], w_shape[0]) >= MIN_CHANNELS and 0 < oh and 0 < ow and \
+        oh * ow <= MAX_OUTPUT_PIXELS
 
 
 # Each step of the transforms is a loop over one row of channels with one output, which
@@ -199,11 +197,12 @@ def _run(x: np.ndarray, u: np.ndarray, bias: np.ndarray | None, ph: int, pw: int
 
 def _by_chunks(x: np.ndarray, u: np.ndarray, bias: np.ndarray | None, ph: int, pw: int,
                by_rows: bool) -> np.ndarray:
-    """:func:`_run` over chunks of samples whose buffers take about ``_CHUNK_BYTES``."""
+    """:func:`_run` over chunks of samples whose buffers take about ``_CHUNK_BYTES``, or
+    twice the transformed filters' bytes."""
     n, c, h, w = x.shape
     k = u.shape[1] if by_rows else u.shape[2]
     tiles = -(-(h + 2 * ph - 2) // 2) * -(-(w + 2 * pw - 2) // 2)
-    chunk = max(1, _CHUNK_BYTES // (16 * tiles * (c + k) * 4))
+    chunk = max(1, max(_CHUNK_BYTES, 2 * u.nbytes) // (16 * tiles * (c + k) * 4))
     if chunk >= n:
         return _run(x, u, bias, ph, pw, by_rows)
     return np.concatenate([_run(x[i:i + chunk], u, bias, ph, pw, by_rows)
