@@ -84,7 +84,9 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
         log_softmax_backward_rows(rows, log_softmax_rows(rows), rows.copy())
         cross_entropy_rows(rows, np.zeros(2, np.int64), -100)
         wx, ww = np.ones((1, 2, 4, 4), np.float32), np.ones((2, 2, 3, 3), np.float32)
-        winograd.conv2d_backward_input(winograd.conv2d(wx, ww, None, 1, 1), ww, 1, 1)  # float32
+        wy = winograd.conv2d(wx, ww, None, 1, 1)                          # float32 only
+        winograd.conv2d_backward_input(wy, ww, 1, 1)
+        winograd.conv2d_backward_weight(wy, wx, 1, 1)
         for name in dtypes:
             dt = np.dtype(name)
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels

@@ -978,4 +978,7 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
         return _pointwise_backward_weight(grad_out, x, g)
     if dispatch.choose_path() == "numpy":
         return _backward_weight_numpy(grad_out, x, g)
+    if winograd.applies(g.input_shape, g.weight_shape, g.stride, g.padding, g.dilation,
+                        g.groups, grad_out.dtype):
+        return winograd.conv2d_backward_weight(grad_out, x, *g.padding)
     return (depthwise_backward_weight if is_depthwise(g) else _backward_weight_numba)(grad_out, x, g)

@@ -12,9 +12,14 @@ outputs. The transforms' constants are 0, +-1 and 1/2, exact in binary;
 float32 results agree with float64 to a few 1e-7 of the largest output, as the direct
 convolution's do.
 
+The filters' gradient follows the chain rule through the same form: ``G^T [sum over tiles of
+(A dy A^T) * (B^T d B)] G`` for the output gradient's 2x2 blocks ``dy``, the sum again 16
+matrix products.
+
 PyTorch's oneDNN convolutions do fewer multiplies than a direct convolution at stride 1 too
-(``benchmarks/README.md``, "the Zen 4 host"). ``conv.conv2d_forward`` and
-``conv.conv2d_backward_input`` take this path where :func:`applies` says so.
+(``benchmarks/README.md``, "the Zen 4 host"). ``conv.conv2d_forward``,
+``conv.conv2d_backward_input`` and ``conv.conv2d_backward_weight`` take this path where
+:func:`applies` says so.
 
 >>> import numpy as np
 >>> x = np.arange(2 * 3 * 5 * 5, dtype=np.float32).reshape(2, 3, 5, 5) / 50
@@ -144,6 +149,76 @@ def _tiles(xp, th, tw, v, n0, n1):
                     _sub(r[a, 1], r[a, 3], v[4 * a + 3, p])
 
 
+@lazy_inline
+def _neg(a, out):
+    for i in range(out.shape[0]):
+        out[i] = -a[i]
+
+
+@lazy_inline
+def _g0(a, b, c, out):
+    """``out = a + (b + c) / 2``: G^T's first row, (1, 1/2, 1/2, 0)."""
+    half = np.float32(0.5)
+    for i in range(out.shape[0]):
+        out[i] = a[i] + (b[i] + c[i]) * half
+
+
+@lazy_inline
+def _g1(b, c, out):
+    """``out = (b - c) / 2``: G^T's second row, (0, 1/2, -1/2, 0)."""
+    half = np.float32(0.5)
+    for i in range(out.shape[0]):
+        out[i] = (b[i] - c[i]) * half
+
+
+@lazy_inline
+def _g2(b, c, d, out):
+    """``out = (b + c) / 2 + d``: G^T's third row, (0, 1/2, 1/2, 1)."""
+    half = np.float32(0.5)
+    for i in range(out.shape[0]):
+        out[i] = (b[i] + c[i]) * half + d[i]
+
+
+@lazy_njit(nogil=True)
+def _grad_tiles(gp, th, tw, gy, n0, n1):
+    """The output gradient's 2x2 blocks of samples ``n0..n1``, transformed: ``gy[xi, (ty*TW +
+    tx)*N + n, :] = (A dy A^T)[xi]`` for the block ``dy`` of ``gp`` (N, 2TH, 2TW, K), channels
+    last (zero past the outputs), at (2ty, 2tx). A's rows: (1, 0), (1, 1), (1, -1), (0, -1)."""
+    n_all = gp.shape[0]
+    t = np.empty((4, 2, gp.shape[3]), np.float32)   # A dy
+    for n in range(n0, n1):
+        for ty in range(th):
+            for tx in range(tw):
+                p = (ty * tw + tx) * n_all + n
+                y, x = 2 * ty, 2 * tx
+                for j in range(2):
+                    _copy(gp[n, y, x + j], t[0, j])
+                    _add(gp[n, y, x + j], gp[n, y + 1, x + j], t[1, j])
+                    _sub(gp[n, y, x + j], gp[n, y + 1, x + j], t[2, j])
+                    _neg(gp[n, y + 1, x + j], t[3, j])
+                for a in range(4):      # (A dy) A^T
+                    _copy(t[a, 0], gy[4 * a, p])
+                    _add(t[a, 0], t[a, 1], gy[4 * a + 1, p])
+                    _sub(t[a, 0], t[a, 1], gy[4 * a + 2, p])
+                    _neg(t[a, 1], gy[4 * a + 3, p])
+
+
+@lazy_njit(nogil=True)
+def _filter_grads(mw, out, k0, k1):
+    """``out[3i + j, k, :] = (G^T M G)[i, j]`` for the output channels ``k0..k1``, where
+    ``M[a, b] = mw[4a + b, k, :]``: the filters' gradient from the products' sums."""
+    s = np.empty((3, 4, mw.shape[2]), np.float32)   # G^T M
+    for k in range(k0, k1):
+        for b in range(4):
+            _g0(mw[b, k], mw[4 + b, k], mw[8 + b, k], s[0, b])
+            _g1(mw[4 + b, k], mw[8 + b, k], s[1, b])
+            _g2(mw[4 + b, k], mw[8 + b, k], mw[12 + b, k], s[2, b])
+        for i in range(3):      # (G^T M) G
+            _g0(s[i, 0], s[i, 1], s[i, 2], out[3 * i, k])
+            _g1(s[i, 1], s[i, 2], out[3 * i + 1, k])
+            _g2(s[i, 1], s[i, 2], s[i, 3], out[3 * i + 2, k])
+
+
 @lazy_njit(nogil=True)
 def _outputs(m, bias, th, tw, out, n0, n1):
     """The outputs of samples ``n0..n1``, channels last, ``out`` (N, 2TH, 2TW, K): ``A^T M A``
@@ -181,9 +256,7 @@ def _run(x: np.ndarray, u: np.ndarray, bias: np.ndarray | None, ph: int, pw: int
     k = u.shape[1] if by_rows else u.shape[2]
     oh, ow = h + 2 * ph - 2, w + 2 * pw - 2
     th, tw = -(-oh // 2), -(-ow // 2)
-    xp = np.zeros((n, 2 * th + 2, 2 * tw + 2, c), np.float32)   # channels last, padded
-    rows, cols = min(h, 2 * th + 2 - ph), min(w, 2 * tw + 2 - pw)
-    xp[:, ph:ph + rows, pw:pw + cols] = x[:, :, :rows, :cols].transpose(0, 2, 3, 1)
+    xp = _padded(x, 2 * th + 2, 2 * tw + 2, ph, pw)
     v = np.empty((16, th * tw * n, c), np.float32)
     threads.parallel_for(lambda lo, hi: _tiles(xp, th, tw, v, lo, hi), n)
     m = np.empty((16, th * tw * n, k), np.float32)
@@ -207,6 +280,15 @@ def _by_chunks(x: np.ndarray, u: np.ndarray, bias: np.ndarray | None, ph: int, p
         return _run(x, u, bias, ph, pw, by_rows)
     return np.concatenate([_run(x[i:i + chunk], u, bias, ph, pw, by_rows)
                            for i in range(0, n, chunk)])
+
+
+def _padded(x: np.ndarray, rows: int, cols: int, ph: int, pw: int) -> np.ndarray:
+    """``x`` (N, C, H, W) channels last, at (ph, pw) in zeros of (N, rows, cols, C)."""
+    n, c, h, w = x.shape
+    xp = np.zeros((n, rows, cols, c), np.float32)
+    r, q = min(h, rows - ph), min(w, cols - pw)
+    xp[:, ph:ph + r, pw:pw + q] = x[:, :, :r, :q].transpose(0, 2, 3, 1)
+    return xp
 
 
 def _transformed(taps: np.ndarray) -> np.ndarray:
@@ -246,3 +328,37 @@ def conv2d_backward_input(grad: np.ndarray, w: np.ndarray, ph: int, pw: int) -> 
     # the taps reversed (the filter turned by 180 degrees), as (9, K, C)
     taps = np.ascontiguousarray(w.reshape(k, c, 9)[:, :, ::-1].transpose(2, 0, 1), np.float32)
     return _by_chunks(grad, _transformed(taps), None, 2 - ph, 2 - pw, False)
+
+
+def conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    """The filters' gradient of :func:`conv2d` for the output gradient ``grad`` (N, K, OH, OW)
+    and the input ``x`` (N, C, H, W): (K, C, 3, 3). The chain rule through the forward's
+    ``A^T [U * V] A``: the tiles' ``V`` as there, the output gradient's 2x2 blocks as
+    ``A dy A^T``, their products summed over every tile and sample (16 products of (K x
+    tiles) by (tiles x C)), and ``G^T M G``.
+
+    >>> dw = conv2d_backward_weight(np.ones((1, 1, 2, 2), np.float32),
+    ...                             np.ones((1, 1, 4, 4), np.float32), 0, 0)
+    >>> dw[0, 0].tolist()   # each tap met 4 outputs of 1 over inputs of 1
+    [[4.0, 4.0, 4.0], [4.0, 4.0, 4.0], [4.0, 4.0, 4.0]]
+    """
+    n, c, h, w = x.shape
+    k, oh, ow = grad.shape[1:]
+    th, tw = -(-oh // 2), -(-ow // 2)
+    mw = np.zeros((16, k, c), np.float32)
+    tiles = th * tw
+    chunk = max(1, max(_CHUNK_BYTES, 2 * mw.nbytes) // (16 * tiles * (c + k) * 4))
+    for i in range(0, n, chunk):
+        xs, gs = x[i:i + chunk], grad[i:i + chunk]
+        m = xs.shape[0]
+        xp = _padded(xs, 2 * th + 2, 2 * tw + 2, ph, pw)
+        gp = _padded(gs, 2 * th, 2 * tw, 0, 0)
+        v = np.empty((16, tiles * m, c), np.float32)
+        gy = np.empty((16, tiles * m, k), np.float32)
+        threads.parallel_for(lambda lo, hi: _tiles(xp, th, tw, v, lo, hi), m)
+        threads.parallel_for(lambda lo, hi: _grad_tiles(gp, th, tw, gy, lo, hi), m)
+        for xi in range(16):        # sum over the chunk's tiles (BLAS), then over chunks
+            mw[xi] += gy[xi].T @ v[xi]
+    out = np.empty((9, k, c), np.float32)
+    threads.parallel_for(lambda lo, hi: _filter_grads(mw, out, lo, hi), k)
+    return np.ascontiguousarray(out.reshape(3, 3, k, c).transpose(2, 3, 0, 1))

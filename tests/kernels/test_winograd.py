@@ -1,5 +1,5 @@
 """Winograd's F(2x2, 3x3) convolutions (``kernels/winograd.py``) against the float64
-reference: the forward and the input gradient on odd sizes and every padding it takes, in
+reference: the forward and both gradients on odd sizes and every padding it takes, in
 chunks of samples too; the shapes ``conv2d_forward`` and ``conv2d_backward_input`` send
 to it, and those they do not; and through the autograd op against PyTorch."""
 from __future__ import annotations
@@ -39,6 +39,9 @@ def test_forward_and_input_gradient_agree_with_float64(case):
     dx = winograd.conv2d_backward_input(grad, wt, *pad)
     want_dx = ref.conv2d_backward_input(grad.astype(np.float64), w64, x.shape, 1, pad)
     assert dx.shape == x.shape and _relative(dx, want_dx) < 2e-6
+    dw = winograd.conv2d_backward_weight(grad, x, *pad)
+    want_dw = ref.conv2d_backward_weight(grad.astype(np.float64), x64, wt.shape, 1, pad)
+    assert dw.shape == wt.shape and dw.dtype == np.float32 and _relative(dw, want_dw) < 2e-6
 
 
 def test_chunks_of_samples_give_the_same_numbers(monkeypatch):
@@ -47,9 +50,13 @@ def test_chunks_of_samples_give_the_same_numbers(monkeypatch):
     wt = rng.standard_normal((4, 6, 3, 3)).astype(np.float32)
     whole = winograd.conv2d(x, wt, None, 1, 1)
     whole_dx = winograd.conv2d_backward_input(whole, wt, 1, 1)
-    monkeypatch.setattr(winograd, "_CHUNK_BYTES", 16 * 6 * 10 * 4 * 2)   # two samples a chunk
+    whole_dw = winograd.conv2d_backward_weight(whole, x, 1, 1)
+    monkeypatch.setattr(winograd, "_CHUNK_BYTES", 16 * 9 * 10 * 4 * 2)   # two samples a chunk
     np.testing.assert_array_equal(winograd.conv2d(x, wt, None, 1, 1), whole)
     np.testing.assert_array_equal(winograd.conv2d_backward_input(whole, wt, 1, 1), whole_dx)
+    # the filters' gradient adds the chunks' sums one after another: the same to rounding
+    np.testing.assert_allclose(winograd.conv2d_backward_weight(whole, x, 1, 1), whole_dw,
+                               rtol=1e-5, atol=1e-5 * np.abs(whole_dw).max())
 
 
 def test_which_convolutions_take_it():
@@ -76,6 +83,9 @@ def test_the_convolution_kernels_send_the_shapes_it_serves(monkeypatch):
     monkeypatch.setattr(winograd, "conv2d", lambda *a: calls.append("fwd") or real_fwd(*a))
     monkeypatch.setattr(winograd, "conv2d_backward_input",
                         lambda *a: calls.append("dx") or real_dx(*a))
+    real_dw = winograd.conv2d_backward_weight
+    monkeypatch.setattr(winograd, "conv2d_backward_weight",
+                        lambda *a: calls.append("dw") or real_dw(*a))
     rng = np.random.default_rng(2)
     x = rng.standard_normal((4, 128, 6, 6)).astype(np.float32)
     wt = (rng.standard_normal((128, 128, 3, 3)) * 0.05).astype(np.float32)
@@ -85,15 +95,18 @@ def test_the_convolution_kernels_send_the_shapes_it_serves(monkeypatch):
         out = K.conv2d_forward(x, wt, bias, geo)
         grad = rng.standard_normal(out.shape).astype(np.float32)
         dx = K.conv2d_backward_input(grad, wt, geo)
-    assert calls == ["fwd", "dx"]
+        dw = K.conv2d_backward_weight(grad, x, geo)
+    assert calls == ["fwd", "dx", "dw"]
     with K.use_backend("numpy"):   # the NumPy path stays the direct convolution
         direct, direct_dx = K.conv2d_forward(x, wt, bias, geo), K.conv2d_backward_input(grad, wt, geo)
-    assert calls == ["fwd", "dx"]
+        direct_dw = K.conv2d_backward_weight(grad, x, geo)
+    assert calls == ["fwd", "dx", "dw"]
     np.testing.assert_allclose(out, direct, rtol=1e-5, atol=2e-5)
     np.testing.assert_allclose(dx, direct_dx, rtol=1e-5, atol=2e-5)
-    with K.use_backend("numba"):   # float64 too
+    np.testing.assert_allclose(dw, direct_dw, rtol=1e-5, atol=1e-5 * np.abs(direct_dw).max())
+    with K.use_backend("numba"):   # float64 keeps the direct convolution
         K.conv2d_forward(x.astype(np.float64), wt.astype(np.float64), None, geo)
-    assert calls == ["fwd", "dx"]
+    assert calls == ["fwd", "dx", "dw"]
 
 
 def test_a_layer_that_takes_it_trains_as_pytorchs():
