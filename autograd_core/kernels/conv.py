@@ -667,8 +667,7 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         out = _product(weight.reshape(g.weight_shape[:2]), _visited(x, g), g)
         out = out.reshape(g.output_shape)
     elif dispatch.choose_path() == "numba":
-        if winograd.applies(x.shape, weight.shape, g.stride, g.padding, g.dilation, g.groups,
-                            dtype):
+        if winograd.applies(g, dtype):
             out = winograd.conv2d(x, weight, None, *g.padding)
         else:
             out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
@@ -825,8 +824,7 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
         return _backward_input_numpy(grad_out, weight, g)
     if is_depthwise(g):
         return depthwise_backward_input(grad_out, weight, g)
-    if winograd.applies(g.input_shape, g.weight_shape, g.stride, g.padding, g.dilation,
-                        g.groups, grad_out.dtype):
+    if winograd.applies(g, grad_out.dtype):
         return winograd.conv2d_backward_input(grad_out, weight, *g.padding)
     adjoint = _adjoint_geometry(g)
     if adjoint is not None and _adjoint_pays(g, adjoint, grad_out.itemsize):
@@ -978,7 +976,6 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
         return _pointwise_backward_weight(grad_out, x, g)
     if dispatch.choose_path() == "numpy":
         return _backward_weight_numpy(grad_out, x, g)
-    if winograd.applies(g.input_shape, g.weight_shape, g.stride, g.padding, g.dilation,
-                        g.groups, grad_out.dtype):
+    if winograd.applies(g, grad_out.dtype):
         return winograd.conv2d_backward_weight(grad_out, x, *g.padding)
     return (depthwise_backward_weight if is_depthwise(g) else _backward_weight_numba)(grad_out, x, g)

@@ -34,6 +34,7 @@ import numpy as np
 
 from . import threads
 from .jit import lazy_inline, lazy_njit
+from .shapes import ConvGeometry
 
 # Where the products pay for the transforms (float32, one thread, on the Zen 4 host;
 # benchmarks/README.md): at least 128 channels in and out (64 channels at 32x32 lose,
@@ -47,25 +48,25 @@ MAX_OUTPUT_PIXELS = 32 * 32
 _CHUNK_BYTES = 4 * 1024 * 1024
 
 
-def applies(x_shape: tuple, w_shape: tuple, stride: tuple, padding: tuple, dilation: tuple,
-            groups: int, dtype: np.dtype) -> bool:
+def applies(geometry: ConvGeometry, dtype: np.dtype) -> bool:
     """Whether :func:`conv2d` serves this convolution and is expected to beat the direct
     one: float32, a 3x3 kernel, stride and dilation 1, one group, padding of at most 2 (the
     input gradient is then the same kind of correlation), at least ``MIN_CHANNELS`` input
     and output channels and at most ``MAX_OUTPUT_PIXELS`` outputs per channel.
 
-    >>> applies((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float32)
+    >>> from autograd_core.kernels import conv2d_geometry
+    >>> applies(conv2d_geometry((32, 256, 8, 8), (256, 256, 3, 3), padding=1), np.float32)
     True
-    >>> applies((32, 256, 8, 8), (256, 256, 3, 3), (2, 2), (1, 1), (1, 1), 1, np.float32)
+    >>> applies(conv2d_geometry((32, 256, 8, 8), (256, 256, 3, 3), 2, 1), np.float32)
     False
     """
-    if dtype != np.float32 or tuple(w_shape[2:]) != (3, 3) or groups != 1:
+    g = geometry
+    if dtype != np.float32 or g.weight_shape[2:] != (3, 3) or g.groups != 1:
         return False
-    if tuple(stride) != (1, 1) or tuple(dilation) != (1, 1) or max(padding) > 2 or min(padding) < 0:
+    if g.stride != (1, 1) or g.dilation != (1, 1) or max(g.padding) > 2:
         return False
-    oh, ow = x_shape[2] + 2 * padding[0] - 2, x_shape[3] + 2 * padding[1] - 2
-    return min(x_shape[1], w_shape[0]) >= MIN_CHANNELS and 0 < oh and 0 < ow and \
-        oh * ow <= MAX_OUTPUT_PIXELS
+    oh, ow = g.out_hw
+    return min(g.input_shape[1], g.weight_shape[0]) >= MIN_CHANNELS and 0 < oh * ow <= MAX_OUTPUT_PIXELS
 
 
 # Each step of the transforms is a loop over one row of channels with one output, which

@@ -61,20 +61,23 @@ def test_chunks_of_samples_give_the_same_numbers(monkeypatch):
 
 def test_which_convolutions_take_it():
     f32 = np.float32
-    assert winograd.applies((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32)
-    assert winograd.applies((32, 128, 16, 16), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32)
-    assert winograd.applies((8, 256, 28, 28), (256, 256, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32)
-    for x, w, s, p, d, g, dt in [
-        ((32, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32),      # 64 channels
-        ((8, 128, 33, 33), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1, f32),    # 33x33 outputs
-        ((32, 256, 8, 8), (256, 256, 3, 3), (2, 2), (1, 1), (1, 1), 1, f32),     # stride 2
-        ((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (1, 1), (2, 2), 1, f32),     # dilation
-        ((32, 256, 8, 8), (256, 128, 3, 3), (1, 1), (1, 1), (1, 1), 2, f32),     # groups
-        ((32, 256, 8, 8), (256, 256, 5, 5), (1, 1), (2, 2), (1, 1), 1, f32),     # 5x5
-        ((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (3, 3), (1, 1), 1, f32),     # padding 3
-        ((32, 256, 8, 8), (256, 256, 3, 3), (1, 1), (1, 1), (1, 1), 1, np.float64),
-    ]:
-        assert not winograd.applies(x, w, s, p, d, g, dt)
+
+    def takes(x, w, s=1, p=1, d=1, g=1, dt=f32):
+        return winograd.applies(K.conv2d_geometry(x, w, s, p, d, g), dt)
+
+    assert takes((32, 256, 8, 8), (256, 256, 3, 3))
+    assert takes((32, 128, 16, 16), (128, 128, 3, 3))
+    assert takes((8, 256, 28, 28), (256, 256, 3, 3))
+    assert takes((8, 128, 32, 32), (128, 128, 3, 3))
+    assert takes((8, 128, 5, 5), (128, 128, 3, 3), p=2)
+    assert not takes((32, 64, 32, 32), (64, 64, 3, 3))               # 64 channels
+    assert not takes((8, 128, 33, 33), (128, 128, 3, 3))             # 33x33 outputs
+    assert not takes((32, 256, 8, 8), (256, 256, 3, 3), s=2)         # stride 2
+    assert not takes((32, 256, 8, 8), (256, 256, 3, 3), d=2)         # dilation
+    assert not takes((32, 256, 8, 8), (256, 128, 3, 3), g=2)         # groups
+    assert not takes((32, 256, 8, 8), (256, 256, 5, 5), p=2)         # 5x5
+    assert not takes((32, 256, 8, 8), (256, 256, 3, 3), p=3)         # padding 3
+    assert not takes((32, 256, 8, 8), (256, 256, 3, 3), dt=np.float64)
 
 
 def test_the_convolution_kernels_send_the_shapes_it_serves(monkeypatch):
