@@ -276,11 +276,18 @@ def _by_chunks(x: np.ndarray, u: np.ndarray, bias: np.ndarray | None, ph: int, p
     n, c, h, w = x.shape
     k = u.shape[1] if by_rows else u.shape[2]
     tiles = -(-(h + 2 * ph - 2) // 2) * -(-(w + 2 * pw - 2) // 2)
-    chunk = max(1, max(_CHUNK_BYTES, 2 * u.nbytes) // (16 * tiles * (c + k) * 4))
+    chunk = _samples_per_chunk(tiles, c + k, u.nbytes)
     if chunk >= n:
         return _run(x, u, bias, ph, pw, by_rows)
     return np.concatenate([_run(x[i:i + chunk], u, bias, ph, pw, by_rows)
                            for i in range(0, n, chunk)])
+
+
+def _samples_per_chunk(tiles: int, channels: int, filter_bytes: int) -> int:
+    """Samples whose transformed tiles (16 per 2x2 outputs, ``tiles`` a sample, over the
+    input's and the output's ``channels`` together) take about ``_CHUNK_BYTES``, or twice the
+    transformed filters' ``filter_bytes``: at least one."""
+    return max(1, max(_CHUNK_BYTES, 2 * filter_bytes) // (16 * tiles * channels * 4))
 
 
 def _padded(x: np.ndarray, rows: int, cols: int, ph: int, pw: int) -> np.ndarray:
@@ -348,7 +355,7 @@ def conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw: int) ->
     th, tw = -(-oh // 2), -(-ow // 2)
     mw = np.zeros((16, k, c), np.float32)
     tiles = th * tw
-    chunk = max(1, max(_CHUNK_BYTES, 2 * mw.nbytes) // (16 * tiles * (c + k) * 4))
+    chunk = _samples_per_chunk(tiles, c + k, mw.nbytes)
     for i in range(0, n, chunk):
         xs, gs = x[i:i + chunk], grad[i:i + chunk]
         m = xs.shape[0]
