@@ -87,6 +87,10 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
         wy = winograd.conv2d(wx, ww, None, 1, 1)                          # float32 only
         winograd.conv2d_backward_input(wy, ww, 1, 1)
         winograd.conv2d_backward_weight(wy, wx, 1, 1)
+        wx, ww = np.ones((1, 16, 4, 4), np.float32), np.ones((64, 16, 4, 4), np.float32)
+        wy = winograd.strided_conv2d(wx, ww, None, 1, 1)   # 64 columns: the GEMM tiles
+        winograd.strided_conv2d_backward_input(wy, ww, (4, 4), 1, 1)
+        winograd.strided_conv2d_backward_weight(wy, wx, 1, 1)
         for name in dtypes:
             dt = np.dtype(name)
             x = np.ones((2, 2, 9, 9), dt)         # 9 wide: stride 1 takes the contiguous-run kernels

@@ -668,7 +668,7 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         out = out.reshape(g.output_shape)
     elif dispatch.choose_path() == "numba":
         if winograd.applies(g, dtype):
-            out = winograd.conv2d(x, weight, None, *g.padding)
+            out = winograd.forward(x, weight, g)
         else:
             out = (depthwise_forward if is_depthwise(g) else _forward_numba)(x, weight, g)
     else:
@@ -825,7 +825,7 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray,
     if is_depthwise(g):
         return depthwise_backward_input(grad_out, weight, g)
     if winograd.applies(g, grad_out.dtype):
-        return winograd.conv2d_backward_input(grad_out, weight, *g.padding)
+        return winograd.backward_input(grad_out, weight, g)
     adjoint = _adjoint_geometry(g)
     if adjoint is not None and _adjoint_pays(g, adjoint, grad_out.itemsize):
         return _backward_input_as_forward(grad_out, weight, adjoint)
@@ -977,5 +977,5 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
     if dispatch.choose_path() == "numpy":
         return _backward_weight_numpy(grad_out, x, g)
     if winograd.applies(g, grad_out.dtype):
-        return winograd.conv2d_backward_weight(grad_out, x, *g.padding)
+        return winograd.backward_weight(grad_out, x, g)
     return (depthwise_backward_weight if is_depthwise(g) else _backward_weight_numba)(grad_out, x, g)

@@ -15,7 +15,9 @@ kernel"):
 - ``conv2d_*``: Numba (Numba im2col/col2im + one sgemm per cache-sized chunk of samples,
   over our threads); the NumPy path copies a whole im2col matrix through memory. On the
   Numba path, float32 3x3 convolutions of stride 1 with 128 channels and more in and out
-  take Winograd's F(2x2, 3x3) for the forward and both gradients
+  take Winograd's F(2x2, 3x3) for the forward and both gradients, and 4x4 ones of
+  stride 2 with 64 channels and more (a DCGAN's layers, and its transposed convolutions
+  through the input gradient) F(2x2, 2x2) over the input's stride phases
   (``winograd.applies``: 32x32 outputs at most).
 - pooling: Numba (one pass per plane).
 - the LSTM cell's step arithmetic: Numba (one call per time step; NumPy makes a dozen).

@@ -1,13 +1,19 @@
-"""3x3 convolutions of stride 1 by Winograd's minimal filtering F(2x2, 3x3): each 2x2 block
-of outputs from a 4x4 tile of the input, with 16 multiplies per channel pair where the
-direct convolution takes 36 (Lavin and Gray, "Fast Algorithms for Convolutional Neural
-Networks", 2015). Plain arrays in and out, as the other kernels.
+"""Convolutions by Winograd's minimal filtering (Lavin and Gray, "Fast Algorithms for
+Convolutional Neural Networks", 2015), with fewer multiplies than the direct convolution:
+
+- 3x3 filters at stride 1 by F(2x2, 3x3): each 2x2 block of outputs from a 4x4 tile of the
+  input, 16 multiplies per channel pair where the direct convolution takes 36;
+- 4x4 filters at stride 2 (a DCGAN's layers, and through the input gradient its transposed
+  convolutions) by F(2x2, 2x2) over the input's four stride phases: each 2x2 block of
+  outputs from a 6x6 patch of the input, 36 multiplies where the direct one takes 64.
+
+Plain arrays in and out, as the other kernels.
 
 With ``d`` an input tile and ``g`` a filter, the tile's outputs are ``A^T [(G g G^T) * (B^T
 d B)] A``. The filters are transformed once (``U``, 16 numbers per input and output channel),
 the tiles once (``V``, 16 per tile and channel), and at each of the 16 positions the sum over
-input channels is one matrix product, ``M[xi] = V[xi] @ U[xi]`` (tiles by output channels),
-for BLAS; the output transform then adds the 16 products of each tile into its 2x2
+input channels is one matrix product, ``M[xi] = V[xi] @ U[xi]`` (tiles by output channels);
+the output transform then adds the 16 products of each tile into its 2x2
 outputs. The transforms' constants are 0, +-1 and 1/2, exact in binary;
 float32 results agree with float64 to a few 1e-7 of the largest output, as the direct
 convolution's do.
@@ -16,10 +22,10 @@ The filters' gradient follows the chain rule through the same form: ``G^T [sum o
 (A dy A^T) * (B^T d B)] G`` for the output gradient's 2x2 blocks ``dy``, the sum again 16
 matrix products.
 
-PyTorch's oneDNN convolutions do fewer multiplies than a direct convolution at stride 1 too
+PyTorch's oneDNN convolutions do fewer multiplies than a direct convolution too
 (``benchmarks/README.md``, "the Zen 4 host"). ``conv.conv2d_forward``,
-``conv.conv2d_backward_input`` and ``conv.conv2d_backward_weight`` take this path where
-:func:`applies` says so.
+``conv.conv2d_backward_input`` and ``conv.conv2d_backward_weight`` call :func:`forward`,
+:func:`backward_input` and :func:`backward_weight` where :func:`applies` says so.
 
 >>> import numpy as np
 >>> x = np.arange(2 * 3 * 5 * 5, dtype=np.float32).reshape(2, 3, 5, 5) / 50
@@ -37,9 +43,12 @@ from .jit import lazy_inline, lazy_njit
 from .shapes import ConvGeometry
 
 # Where the products pay for the transforms (float32, one thread, on the Zen 4 host;
-# benchmarks/README.md): at least 128 channels in and out (64 channels at 32x32 lose,
-# 24.5 -> 25.5 ms), and at most 32x32 outputs per channel (the sizes measured).
+# benchmarks/README.md): 3x3 filters with at least 128 channels in and out (64 channels
+# at 32x32 lose, 24.5 -> 25.5 ms), 4x4 ones of stride 2 with at least 64 (a 32 -> 64
+# channel layer at 32x32 won its input gradient and lost the rest), and at most 32x32
+# outputs per channel (the sizes measured).
 MIN_CHANNELS = 128
+MIN_CHANNELS_STRIDED = 64
 MAX_OUTPUT_PIXELS = 32 * 32
 # Samples per call of the transforms and products: their buffers (16 transformed tiles per
 # 2x2 outputs, for the input and for the output channels) take about this many bytes, or
@@ -49,24 +58,69 @@ _CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def applies(geometry: ConvGeometry, dtype: np.dtype) -> bool:
-    """Whether :func:`conv2d` serves this convolution and is expected to beat the direct
-    one: float32, a 3x3 kernel, stride and dilation 1, one group, padding of at most 2 (the
-    input gradient is then the same kind of correlation), at least ``MIN_CHANNELS`` input
-    and output channels and at most ``MAX_OUTPUT_PIXELS`` outputs per channel.
+    """Whether this module serves the convolution and is expected to beat the direct
+    one: float32, one group, dilation 1, padding of at most 2, at most
+    ``MAX_OUTPUT_PIXELS`` outputs per channel, and either a 3x3 kernel of stride 1 with at
+    least ``MIN_CHANNELS`` input and output channels, or a 4x4 kernel of stride 2 with at
+    least ``MIN_CHANNELS_STRIDED``.
 
     >>> from autograd_core.kernels import conv2d_geometry
     >>> applies(conv2d_geometry((32, 256, 8, 8), (256, 256, 3, 3), padding=1), np.float32)
     True
     >>> applies(conv2d_geometry((32, 256, 8, 8), (256, 256, 3, 3), 2, 1), np.float32)
     False
+    >>> applies(conv2d_geometry((16, 64, 32, 32), (128, 64, 4, 4), 2, 1), np.float32)
+    True
     """
     g = geometry
-    if dtype != np.float32 or g.weight_shape[2:] != (3, 3) or g.groups != 1:
-        return False
-    if g.stride != (1, 1) or g.dilation != (1, 1) or max(g.padding) > 2:
+    if dtype != np.float32 or g.groups != 1 or g.dilation != (1, 1) or max(g.padding) > 2:
         return False
     oh, ow = g.out_hw
-    return min(g.input_shape[1], g.weight_shape[0]) >= MIN_CHANNELS and 0 < oh * ow <= MAX_OUTPUT_PIXELS
+    if not 0 < oh * ow <= MAX_OUTPUT_PIXELS:
+        return False
+    channels = min(g.input_shape[1], g.weight_shape[0])
+    if g.weight_shape[2:] == (3, 3) and g.stride == (1, 1):
+        return channels >= MIN_CHANNELS
+    return g.weight_shape[2:] == (4, 4) and g.stride == (2, 2) and channels >= MIN_CHANNELS_STRIDED
+
+
+def forward(x: np.ndarray, w: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
+    """The convolution that ``geometry`` describes (one :func:`applies` admits), without bias.
+
+    >>> from autograd_core.kernels import conv2d_geometry
+    >>> x, w = np.ones((1, 64, 4, 4), np.float32), np.ones((64, 64, 4, 4), np.float32)
+    >>> forward(x, w, conv2d_geometry(x.shape, w.shape, 2, 1))[0, 0].tolist()
+    [[576.0, 576.0], [576.0, 576.0]]
+    """
+    if geometry.stride == (1, 1):
+        return conv2d(x, w, None, *geometry.padding)
+    return strided_conv2d(x, w, None, *geometry.padding)
+
+
+def backward_input(grad: np.ndarray, w: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
+    """:func:`forward`'s input gradient for the output gradient ``grad``.
+
+    >>> from autograd_core.kernels import conv2d_geometry
+    >>> geo = conv2d_geometry((1, 64, 4, 4), (64, 64, 4, 4), 2, 1)
+    >>> backward_input(np.ones((1, 64, 2, 2), np.float32), np.ones((64, 64, 4, 4), np.float32), geo).shape
+    (1, 64, 4, 4)
+    """
+    if geometry.stride == (1, 1):
+        return conv2d_backward_input(grad, w, *geometry.padding)
+    return strided_conv2d_backward_input(grad, w, geometry.input_shape[2:], *geometry.padding)
+
+
+def backward_weight(grad: np.ndarray, x: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
+    """:func:`forward`'s filters' gradient for the output gradient ``grad`` and input ``x``.
+
+    >>> from autograd_core.kernels import conv2d_geometry
+    >>> geo = conv2d_geometry((1, 64, 4, 4), (64, 64, 4, 4), 2, 1)
+    >>> backward_weight(np.ones((1, 64, 2, 2), np.float32), np.ones((1, 64, 4, 4), np.float32), geo).shape
+    (64, 64, 4, 4)
+    """
+    if geometry.stride == (1, 1):
+        return conv2d_backward_weight(grad, x, *geometry.padding)
+    return strided_conv2d_backward_weight(grad, x, *geometry.padding)
 
 
 # Each step of the transforms is a loop over one row of channels with one output, which
@@ -283,20 +337,79 @@ def _by_chunks(x: np.ndarray, u: np.ndarray, bias: np.ndarray | None, ph: int, p
                            for i in range(0, n, chunk)])
 
 
-def _samples_per_chunk(tiles: int, channels: int, filter_bytes: int) -> int:
-    """Samples whose transformed tiles (16 per 2x2 outputs, ``tiles`` a sample, over the
-    input's and the output's ``channels`` together) take about ``_CHUNK_BYTES``, or twice the
-    transformed filters' ``filter_bytes``: at least one."""
-    return max(1, max(_CHUNK_BYTES, 2 * filter_bytes) // (16 * tiles * channels * 4))
+def _samples_per_chunk(tiles: int, channels: int, filter_bytes: int, positions: int = 16) -> int:
+    """Samples whose transformed tiles (``positions`` numbers per tile, ``tiles`` a sample,
+    over the input's and the output's ``channels`` together) take about ``_CHUNK_BYTES``, or
+    twice the transformed filters' ``filter_bytes``: at least one."""
+    return max(1, max(_CHUNK_BYTES, 2 * filter_bytes) // (positions * tiles * channels * 4))
+
+
+@lazy_njit(nogil=True)
+def _to_channels_last(x, ph, pw, xp, n0, n1):
+    """``xp[n, ph + y, pw + x, c] = x[n, c, y, x]`` for samples ``n0..n1``, zeros around.
+    Each channel's plane is read in order (a sample's ``xp`` stays in the L2 cache): read
+    one row of every channel at a time, the rows 4 KB apart, each a cache miss, the copy of
+    a 64-channel 32x32 layer's 16 samples took 3 ms instead of 1."""
+    c, h, w = x.shape[1], x.shape[2], x.shape[3]
+    rows, cols = xp.shape[1], xp.shape[2]
+    r, q = min(h, rows - ph), min(w, cols - pw)
+    zero = np.float32(0)
+    for n in range(n0, n1):
+        for y in range(rows):
+            out = xp[n, y]
+            if y < ph or y >= ph + r:
+                for j in range(cols):
+                    for k in range(c):
+                        out[j, k] = zero
+                continue
+            for j in range(pw):
+                for k in range(c):
+                    out[j, k] = zero
+            for j in range(pw + q, cols):
+                for k in range(c):
+                    out[j, k] = zero
+        for k in range(c):
+            for y in range(r):
+                src = x[n, k, y]
+                out = xp[n, ph + y]
+                for j in range(q):
+                    out[pw + j, k] = src[j]
+
+
+@lazy_njit(nogil=True)
+def _to_channels_first(xp, ph, pw, x, n0, n1):
+    """:func:`_to_channels_last`'s inverse: ``x[n, c, y, x] = xp[n, ph + y, pw + x, c]`` for
+    samples ``n0..n1``, zero where ``xp`` ends."""
+    c, h, w = x.shape[1], x.shape[2], x.shape[3]
+    r, q = min(h, xp.shape[1] - ph), min(w, xp.shape[2] - pw)
+    zero = np.float32(0)
+    for n in range(n0, n1):
+        for k in range(c):
+            for y in range(h):
+                out = x[n, k, y]
+                if y >= r:
+                    for j in range(w):
+                        out[j] = zero
+                    continue
+                src = xp[n, ph + y]
+                for j in range(q):
+                    out[j] = src[pw + j, k]
+                for j in range(q, w):
+                    out[j] = zero
 
 
 def _padded(x: np.ndarray, rows: int, cols: int, ph: int, pw: int) -> np.ndarray:
     """``x`` (N, C, H, W) channels last, at (ph, pw) in zeros of (N, rows, cols, C)."""
-    n, c, h, w = x.shape
-    xp = np.zeros((n, rows, cols, c), np.float32)
-    r, q = min(h, rows - ph), min(w, cols - pw)
-    xp[:, ph:ph + r, pw:pw + q] = x[:, :, :r, :q].transpose(0, 2, 3, 1)
+    n, c = x.shape[:2]
+    xp = np.empty((n, rows, cols, c), np.float32)
+    x = np.ascontiguousarray(x, np.float32)
+    threads.parallel_for(lambda lo, hi: _to_channels_last(x, ph, pw, xp, lo, hi), n)
     return xp
+
+
+def _cropped(xp: np.ndarray, ph: int, pw: int, out: np.ndarray) -> None:
+    """``out`` (N, C, H, W) from ``xp`` (N, rows, cols, C) at (ph, pw), zero past its end."""
+    threads.parallel_for(lambda lo, hi: _to_channels_first(xp, ph, pw, out, lo, hi), out.shape[0])
 
 
 def _transformed(taps: np.ndarray) -> np.ndarray:
@@ -370,3 +483,388 @@ def conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw: int) ->
     out = np.empty((9, k, c), np.float32)
     threads.parallel_for(lambda lo, hi: _filter_grads(mw, out, lo, hi), k)
     return np.ascontiguousarray(out.reshape(3, 3, k, c).transpose(2, 3, 0, 1))
+
+
+# --------------------------------------------------------------------------- 4x4, stride 2
+# A 4x4 convolution of stride 2 is a 2x2 convolution of stride 1 over the four stride
+# phases of the zero-padded input taken as channels (space to depth: channel (2a + b)*C + c
+# of pixel (i, j) is the padded input's pixel (2i + a, 2j + b) of channel c), whose filters
+# hold the 4x4 filters' taps of those phases: ``w'[k, (2a + b)*C + c, u, v] = w[k, c, 2u +
+# a, 2v + b]``. That one goes by F(2x2, 2x2): each 2x2 block of outputs from a 3x3 tile of
+# the phases (a 6x6 patch of the input), 9 multiplies per channel pair where the direct
+# convolution takes 16, with
+#     B^T: (1, -1, 0), (0, 1, 0), (0, -1, 1);   G: (1, 0), (1, 1), (0, 1);
+#     A^T: (1, 1, 0), (0, 1, 1).
+# The input gradient is the chain rule through the same form on the forward's tiles: ``B
+# [(A dy A^T) * U] B^T`` of each tile added into the phases where the tile lies (neighbours
+# share a row or a column), then the phases put back in place.
+
+@lazy_inline
+def _phase_filter(w, k, c, a, b):
+    """``G g G^T`` of the 2x2 filter ``g[i, j] = w[k, c, 2i + a, 2j + b]`` of phase (a, b), row
+    by row: 9 numbers. G g's rows: g0, g0 + g1, g1."""
+    g00, g01, g10, g11 = w[k, c, a, b], w[k, c, a, 2 + b], w[k, c, 2 + a, b], w[k, c, 2 + a, 2 + b]
+    return (g00, g00 + g01, g01, g00 + g10, (g00 + g10) + (g01 + g11), g01 + g11,
+            g10, g10 + g11, g11)
+
+
+@lazy_njit(nogil=True)
+def _filters_s2(w, u, k0, k1):
+    """``u[xi, k, (2a + b)*C + c] = (G g G^T)[xi]`` of the phases' filters (see
+    :func:`_phase_filter`) of the 4x4 filters ``w`` (K, C, 4, 4), for the output channels
+    ``k0..k1``."""
+    c_all = w.shape[1]
+    for k in range(k0, k1):
+        for a in range(2):
+            for b in range(2):
+                for c in range(c_all):
+                    t = _phase_filter(w, k, c, a, b)
+                    o = (2 * a + b) * c_all + c
+                    for xi in range(9):
+                        u[xi, k, o] = t[xi]
+
+
+@lazy_njit(nogil=True)
+def _filters_s2_by_columns(w, u, c0, c1):
+    """:func:`_filters_s2` into ``u[xi, (2a + b)*C + c, k]``, for the input channels ``c0..c1``."""
+    c_all = w.shape[1]
+    for c in range(c0, c1):
+        for a in range(2):
+            for b in range(2):
+                o = (2 * a + b) * c_all + c
+                for k in range(w.shape[0]):
+                    t = _phase_filter(w, k, c, a, b)
+                    for xi in range(9):
+                        u[xi, o, k] = t[xi]
+
+
+@lazy_njit(nogil=True)
+def _tiles_s2(xq, th, tw, v, n0, n1):
+    """``V`` of samples ``n0..n1`` from the phases ``xq`` (N, 2TH + 1, 2, 2TW + 1, 2, C) of
+    the zero-padded input, channels last (``xq[n, i, a, j, b]`` is its pixel (2i + a, 2j +
+    b)): ``v[xi, (ty*TW + tx)*N + n, (2a + b)*C:(2a + b + 1)*C] = (B^T d B)[xi]`` for the
+    3x3 tile ``d`` of phase (a, b) whose corner is (2ty, 2tx)."""
+    n_all, c = xq.shape[0], xq.shape[5]
+    r = np.empty((3, c), np.float32)   # row 0 or 2 of B^T d
+    for n in range(n0, n1):
+        for ty in range(th):
+            for tx in range(tw):
+                p = (ty * tw + tx) * n_all + n
+                y, x = 2 * ty, 2 * tx
+                for a in range(2):
+                    for b in range(2):
+                        o = (2 * a + b) * c
+                        for i in range(3):      # row i of B^T d, times B
+                            if i == 1:
+                                d0, d1, d2 = xq[n, y + 1, a, x, b], xq[n, y + 1, a, x + 1, b], xq[n, y + 1, a, x + 2, b]
+                            else:
+                                for j in range(3):
+                                    _sub(xq[n, y + i, a, x + j, b], xq[n, y + 1, a, x + j, b], r[j])
+                                d0, d1, d2 = r[0], r[1], r[2]
+                            _sub(d0, d1, v[3 * i, p, o:o + c])
+                            _copy(d1, v[3 * i + 1, p, o:o + c])
+                            _sub(d2, d1, v[3 * i + 2, p, o:o + c])
+
+
+@lazy_inline
+def _acc(a, out):
+    for i in range(out.shape[0]):
+        out[i] += a[i]
+
+
+@lazy_inline
+def _acc_middle(a, b, c, out):
+    """``out += b - a - c``: B's middle row, (-1, 1, -1)."""
+    for i in range(out.shape[0]):
+        out[i] += b[i] - a[i] - c[i]
+
+
+@lazy_njit(nogil=True)
+def _tiles_s2_adjoint(dv, th, tw, dxq, n0, n1):
+    """:func:`_tiles_s2`'s adjoint: ``B dv B^T`` of each tile added into the phases ``dxq``
+    (N, 2TH + 1, 2, 2TW + 1, 2, C), zeros before, where the tile lies. B's rows: (1, 0, 0),
+    (-1, 1, -1), (0, 0, 1)."""
+    n_all, c = dxq.shape[0], dxq.shape[5]
+    t = np.empty((3, c), np.float32)   # the middle row of B dv
+    for n in range(n0, n1):
+        for ty in range(th):
+            for tx in range(tw):
+                p = (ty * tw + tx) * n_all + n
+                y, x = 2 * ty, 2 * tx
+                for a in range(2):
+                    for b in range(2):
+                        o = (2 * a + b) * c
+                        for j in range(3):
+                            _acc_middle_into(dv[j, p, o:o + c], dv[3 + j, p, o:o + c],
+                                             dv[6 + j, p, o:o + c], t[j])
+                        for i in range(3):      # row i of B dv, times B^T
+                            if i == 1:
+                                e0, e1, e2 = t[0], t[1], t[2]
+                            else:
+                                e0, e1, e2 = dv[3 * i, p, o:o + c], dv[3 * i + 1, p, o:o + c], dv[3 * i + 2, p, o:o + c]
+                            _acc(e0, dxq[n, y + i, a, x, b])
+                            _acc_middle(e0, e1, e2, dxq[n, y + i, a, x + 1, b])
+                            _acc(e2, dxq[n, y + i, a, x + 2, b])
+
+
+@lazy_inline
+def _acc_middle_into(a, b, c, out):
+    """``out = b - a - c``."""
+    for i in range(out.shape[0]):
+        out[i] = b[i] - a[i] - c[i]
+
+
+@lazy_njit(nogil=True)
+def _grad_tiles_s2(gp, th, tw, gy, n0, n1):
+    """The output gradient's 2x2 blocks of samples ``n0..n1``, transformed: ``gy[xi, (ty*TW +
+    tx)*N + n, :K] = (A dy A^T)[xi]`` for the block ``dy`` of ``gp`` (N, 2TH, 2TW, K),
+    channels last (zero past the outputs), at (2ty, 2tx); ``gy``'s columns past K are left as
+    they are. A's rows: (1, 0), (1, 1), (0, 1)."""
+    n_all, k = gp.shape[0], gp.shape[3]
+    t = np.empty((2, k), np.float32)   # the middle row of A dy
+    for n in range(n0, n1):
+        for ty in range(th):
+            for tx in range(tw):
+                p = (ty * tw + tx) * n_all + n
+                y, x = 2 * ty, 2 * tx
+                for j in range(2):
+                    _add(gp[n, y, x + j], gp[n, y + 1, x + j], t[j])
+                for i in range(3):      # row i of A dy, times A^T
+                    if i == 0:
+                        e0, e1 = gp[n, y, x], gp[n, y, x + 1]
+                    elif i == 1:
+                        e0, e1 = t[0], t[1]
+                    else:
+                        e0, e1 = gp[n, y + 1, x], gp[n, y + 1, x + 1]
+                    _copy(e0, gy[3 * i, p, :k])
+                    _add(e0, e1, gy[3 * i + 1, p, :k])
+                    _copy(e1, gy[3 * i + 2, p, :k])
+
+
+@lazy_njit(nogil=True)
+def _filter_grads_s2(mw, dw, k0, k1):
+    """The 4x4 filters' gradient ``dw`` (K, C, 4, 4) for the output channels ``k0..k1``:
+    ``dw[k, c, 2i + a, 2j + b] = (G^T M G)[i, j]`` where ``M[p, q] = mw[3p + q, k, (2a + b)*C
+    + c]``. G^T's rows: (1, 1, 0), (0, 1, 1)."""
+    c_all = dw.shape[1]
+    for k in range(k0, k1):
+        for a in range(2):
+            for b in range(2):
+                for c in range(c_all):
+                    f = dw[k, c]
+                    o = (2 * a + b) * c_all + c
+                    m0, m1, m2 = mw[0, k, o], mw[1, k, o], mw[2, k, o]
+                    m3, m4, m5 = mw[3, k, o], mw[4, k, o], mw[5, k, o]
+                    m6, m7, m8 = mw[6, k, o], mw[7, k, o], mw[8, k, o]
+                    s0, s1, s2 = m0 + m3, m1 + m4, m2 + m5      # G^T M, row 0
+                    t0, t1, t2 = m3 + m6, m4 + m7, m5 + m8      # row 1
+                    f[a, b] = s0 + s1
+                    f[a, 2 + b] = s1 + s2
+                    f[2 + a, b] = t0 + t1
+                    f[2 + a, 2 + b] = t1 + t2
+
+
+@lazy_njit(nogil=True)
+def _outputs_s2(m, th, tw, out, n0, n1):
+    """The outputs of samples ``n0..n1``, channels last, ``out`` (N, 2TH, 2TW, K): ``A^T M A``
+    of each tile's products ``m[:, (ty*TW + tx)*N + n, :]``, every output channel at once."""
+    n_all = out.shape[0]
+    for n in range(n0, n1):
+        for ty in range(th):
+            for tx in range(tw):
+                p = (ty * tw + tx) * n_all + n
+                o0, o1 = out[n, 2 * ty], out[n, 2 * ty + 1]
+                x = 2 * tx
+                for k in range(out.shape[3]):
+                    s00 = m[0, p, k] + m[3, p, k]
+                    s01 = m[1, p, k] + m[4, p, k]
+                    s02 = m[2, p, k] + m[5, p, k]
+                    s10 = m[3, p, k] + m[6, p, k]
+                    s11 = m[4, p, k] + m[7, p, k]
+                    s12 = m[5, p, k] + m[8, p, k]
+                    o0[x, k] = s00 + s01
+                    o0[x + 1, k] = s01 + s02
+                    o1[x, k] = s10 + s11
+                    o1[x + 1, k] = s11 + s12
+
+
+def _strided_tiles(h: int, w: int, ph: int, pw: int) -> tuple[int, int, int, int]:
+    """The outputs (OH, OW) of a 4x4 convolution of stride 2 and its tiles (TH, TW)."""
+    oh, ow = (h + 2 * ph - 4) // 2 + 1, (w + 2 * pw - 4) // 2 + 1
+    return oh, ow, -(-oh // 2), -(-ow // 2)
+
+
+def _phases(x: np.ndarray, th: int, tw: int, ph: int, pw: int) -> np.ndarray:
+    """The tiles' phases of ``x`` (N, C, H, W): (N, 2TH + 1, 2, 2TW + 1, 2, C)."""
+    n, c = x.shape[:2]
+    return _padded(x, 4 * th + 2, 4 * tw + 2, ph, pw).reshape(n, 2 * th + 1, 2, 2 * tw + 1, 2, c)
+
+
+def _strided_chunk(n: int, tiles: int, channels: int, filter_bytes: int) -> int:
+    """Samples per chunk of the 4x4 convolutions (:func:`_samples_per_chunk`, 9 positions),
+    at most an even share of the ``n`` samples per thread, so that every thread has some."""
+    return min(_samples_per_chunk(tiles, channels, filter_bytes, 9),
+               -(-n // threads.get_num_threads()))
+
+
+def _microkernel():
+    from . import microkernel   # imports Numba: on first use
+    return microkernel
+
+
+def _tile_for(cols: int) -> tuple[int | None, int]:
+    """``(tile, MR)``: the microkernel's GEMM tile whose columns divide ``cols`` (the widest
+    first), and its rows; ``(None, 1)`` when none does (then BLAS multiplies)."""
+    mk = _microkernel()
+    lanes = mk.VECTOR_BYTES // 4
+    for t in (1, 2, 0):
+        mr, nv = mk.GEMM_TILES[t]
+        if cols % (nv * lanes) == 0:
+            return t, mr
+    return None, 1
+
+
+def _products(a: np.ndarray, b: np.ndarray, c: np.ndarray, m: int, depth: int, tile: int | None,
+              a_transposed: bool = False, accumulate: bool = False) -> None:
+    """For each position ``xi``: ``c[xi, :m] (+)= A @ b[xi, :depth]`` with ``A = a[xi, :m,
+    :depth]``, or ``a[xi, :depth, :m]^T`` with ``a_transposed``. The microkernel's ``tile``
+    (:func:`_tile_for`; ``m`` a multiple of its rows, rows of ``a`` past the data zero or
+    finite) multiplies, its rows split over our threads, or BLAS where ``tile`` is None.
+    On the 9 products of a DCGAN's layers it ran at 89-115 GFLOP/s where BLAS ran at 70-90
+    (``benchmarks/README.md``)."""
+    if tile is None:
+        for xi in range(a.shape[0]):
+            p = a[xi, :depth, :m].T if a_transposed else a[xi, :m, :depth]
+            if accumulate:
+                c[xi, :m] += p @ b[xi, :depth]
+            else:
+                np.matmul(p, b[xi, :depth], out=c[xi, :m])
+        return
+    mk = _microkernel()
+    n, ldc = b.shape[2], c.shape[2]
+    lda, aks = (1, a.shape[2]) if a_transposed else (a.shape[2], 1)
+    mr = mk.GEMM_TILES[tile][0]
+    af, bf, cf = a.reshape(-1), b.reshape(-1), c.reshape(-1)
+
+    def rows(lo: int, hi: int) -> None:   # rows lo*MR .. hi*MR
+        mk.gemm(af, bf, cf, (hi - lo) * mr, n, depth, lo * mr * lda, lda, aks, 0, n,
+                lo * mr * ldc, ldc, int(accumulate), tile, a.shape[0], a[0].size, b[0].size,
+                c[0].size)
+
+    threads.parallel_for(rows, m // mr, grain=max(1, 64 // mr))
+
+
+def _round_up(v: int, m: int) -> int:
+    return -(-v // m) * m
+
+
+def strided_conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, ph: int,
+                   pw: int) -> np.ndarray:
+    """The cross-correlation of ``x`` (N, C, H, W) with 4x4 filters ``w`` (K, C, 4, 4) at
+    stride 2 and zero padding ``ph``, ``pw`` (at most 2), plus ``bias`` (K,) if given: (N, K,
+    (H + 2ph - 4)//2 + 1, (W + 2pw - 4)//2 + 1), float32.
+
+    >>> strided_conv2d(np.ones((1, 2, 6, 6), np.float32), np.ones((1, 2, 4, 4), np.float32),
+    ...                None, 1, 1)[0, 0].tolist()   # 2 channels of 9, 12 or 16 pixels each
+    [[18.0, 24.0, 18.0], [24.0, 32.0, 24.0], [18.0, 24.0, 18.0]]
+    """
+    n, c, h, wd = x.shape
+    k = w.shape[0]
+    oh, ow, th, tw = _strided_tiles(h, wd, ph, pw)
+    w = np.ascontiguousarray(w, np.float32)
+    u = np.empty((9, 4 * c, k), np.float32)     # B of the products: (4C, K) each
+    threads.parallel_for(lambda lo, hi: _filters_s2_by_columns(w, u, lo, hi), c)
+    tile, mr = _tile_for(k)
+    chunk = _strided_chunk(n, th * tw, 4 * c + k, u.nbytes)
+    out = np.empty((n, k, oh, ow), np.float32)
+
+    def part(lo: int, hi: int) -> None:
+        rows = _round_up(th * tw * min(chunk, hi - lo), mr)
+        v = np.zeros((9, rows, 4 * c), np.float32)
+        m = np.empty((9, rows, k), np.float32)
+        for i in range(lo, hi, chunk):
+            xq = _phases(x[i:min(i + chunk, hi)], th, tw, ph, pw)
+            s = xq.shape[0]
+            _tiles_s2(xq, th, tw, v, 0, s)
+            _products(v, u, m, _round_up(th * tw * s, mr), 4 * c, tile)
+            o = np.empty((s, 2 * th, 2 * tw, k), np.float32)
+            _outputs_s2(m, th, tw, o, 0, s)
+            _cropped(o, 0, 0, out[i:i + s])
+
+    threads.parallel_for(part, n, piece=chunk, blas_single=True)
+    if bias is not None:
+        out += bias.reshape(1, -1, 1, 1)
+    return out
+
+
+def strided_conv2d_backward_input(grad: np.ndarray, w: np.ndarray, input_hw: tuple[int, int],
+                                  ph: int, pw: int) -> np.ndarray:
+    """The input gradient of :func:`strided_conv2d` for the output gradient ``grad`` (N, K,
+    OH, OW) and an input of ``input_hw`` pixels: (N, C, H, W).
+
+    >>> w = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> dx = strided_conv2d_backward_input(np.ones((1, 1, 1, 1), np.float32), w, (3, 3), 1, 1)
+    >>> dx[0, 0].tolist()   # the taps that met the 3x3 input past the padding
+    [[5.0, 6.0, 7.0], [9.0, 10.0, 11.0], [13.0, 14.0, 15.0]]
+    """
+    n, k = grad.shape[:2]
+    c = w.shape[1]
+    h, wd = input_hw
+    _, _, th, tw = _strided_tiles(h, wd, ph, pw)
+    w = np.ascontiguousarray(w, np.float32)
+    u = np.empty((9, k, 4 * c), np.float32)     # B of the products: (K, 4C) each
+    threads.parallel_for(lambda lo, hi: _filters_s2(w, u, lo, hi), k)
+    tile, mr = _tile_for(4 * c)
+    chunk = _strided_chunk(n, th * tw, 4 * c + k, u.nbytes)
+    dx = np.empty((n, c, h, wd), np.float32)
+
+    def part(lo: int, hi: int) -> None:
+        rows = _round_up(th * tw * min(chunk, hi - lo), mr)
+        gy = np.zeros((9, rows, k), np.float32)
+        dv = np.empty((9, rows, 4 * c), np.float32)
+        for i in range(lo, hi, chunk):
+            gp = _padded(grad[i:min(i + chunk, hi)], 2 * th, 2 * tw, 0, 0)
+            s = gp.shape[0]
+            _grad_tiles_s2(gp, th, tw, gy, 0, s)
+            _products(gy, u, dv, _round_up(th * tw * s, mr), k, tile)
+            dxq = np.zeros((s, 2 * th + 1, 2, 2 * tw + 1, 2, c), np.float32)
+            _tiles_s2_adjoint(dv, th, tw, dxq, 0, s)
+            # zeros past the tiles: no output read those pixels
+            _cropped(dxq.reshape(s, 4 * th + 2, 4 * tw + 2, c), ph, pw, dx[i:i + s])
+
+    threads.parallel_for(part, n, piece=chunk, blas_single=True)
+    return dx
+
+
+def strided_conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    """The filters' gradient of :func:`strided_conv2d` for the output gradient ``grad`` (N, K,
+    OH, OW) and the input ``x`` (N, C, H, W): (K, C, 4, 4).
+
+    >>> dw = strided_conv2d_backward_weight(np.ones((1, 1, 1, 1), np.float32),
+    ...                                     np.ones((1, 1, 3, 3), np.float32), 1, 1)
+    >>> dw[0, 0].tolist()   # the taps that met the 3x3 input, not the padding
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 1.0], [0.0, 1.0, 1.0, 1.0], [0.0, 1.0, 1.0, 1.0]]
+    """
+    n, c, h, wd = x.shape
+    k = grad.shape[1]
+    _, _, th, tw = _strided_tiles(h, wd, ph, pw)
+    tile, mr = _tile_for(4 * c)
+    kp = _round_up(k, mr)          # the products' rows: output channels, whole tiles
+    mw = np.zeros((9, kp, 4 * c), np.float32)
+    # one chunk at a time, its transforms split over samples and its products over output
+    # channels: each thread adding into a sum of its own would write all of dw per thread
+    # (a 256 -> 512 layer's: 18 MB)
+    chunk = _samples_per_chunk(th * tw, 4 * c + k, mw.nbytes, 9)
+    rows = th * tw * min(chunk, n)
+    v = np.empty((9, rows, 4 * c), np.float32)
+    gy = np.zeros((9, rows, kp), np.float32)    # columns past K stay zero
+    for i in range(0, n, chunk):
+        xq = _phases(x[i:i + chunk], th, tw, ph, pw)
+        gp = _padded(grad[i:i + chunk], 2 * th, 2 * tw, 0, 0)
+        s = xq.shape[0]
+        threads.parallel_for(lambda lo, hi: _tiles_s2(xq, th, tw, v, lo, hi), s)
+        threads.parallel_for(lambda lo, hi: _grad_tiles_s2(gp, th, tw, gy, lo, hi), s)
+        _products(gy, v, mw, kp, th * tw * s, tile, a_transposed=True, accumulate=True)
+    dw = np.empty((k, c, 4, 4), np.float32)
+    threads.parallel_for(lambda lo, hi: _filter_grads_s2(mw, dw, lo, hi), k)
+    return dw

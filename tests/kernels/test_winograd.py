@@ -1,7 +1,8 @@
-"""Winograd's F(2x2, 3x3) convolutions (``kernels/winograd.py``) against the float64
-reference: the forward and both gradients on odd sizes and every padding it takes, in
-chunks of samples too; the shapes ``conv2d_forward`` and ``conv2d_backward_input`` send
-to it, and those they do not; and through the autograd op against PyTorch."""
+"""Winograd's convolutions (``kernels/winograd.py``), F(2x2, 3x3) for 3x3 filters and F(2x2,
+2x2) over the stride phases for 4x4 filters of stride 2, against the float64 reference: the
+forward and both gradients on odd sizes and every padding they take, in chunks of samples
+and on several threads too; the shapes the convolution kernels send to them, and those
+they do not; and through the autograd ops against PyTorch."""
 from __future__ import annotations
 
 import numpy as np
@@ -78,6 +79,21 @@ def test_which_convolutions_take_it():
     assert not takes((32, 256, 8, 8), (256, 256, 5, 5), p=2)         # 5x5
     assert not takes((32, 256, 8, 8), (256, 256, 3, 3), p=3)         # padding 3
     assert not takes((32, 256, 8, 8), (256, 256, 3, 3), dt=np.float64)
+    # 4x4 filters of stride 2
+    assert takes((16, 64, 32, 32), (128, 64, 4, 4), s=2)
+    assert takes((16, 256, 8, 8), (512, 256, 4, 4), s=2)
+    assert takes((16, 64, 64, 64), (64, 64, 4, 4), s=2, p=1)
+    assert takes((16, 64, 9, 9), (64, 64, 4, 4), s=2, p=2)
+    assert not takes((16, 32, 32, 32), (64, 32, 4, 4), s=2)          # 32 channels in
+    assert not takes((16, 64, 32, 32), (32, 64, 4, 4), s=2)          # 32 out
+    assert not takes((16, 64, 32, 32), (64, 64, 4, 4), s=1)          # stride 1
+    assert not takes((16, 64, 32, 32), (64, 64, 4, 4), s=3)          # stride 3
+    assert not takes((16, 64, 32, 32), (64, 64, 3, 3), s=2)          # 3x3 at stride 2
+    assert not takes((16, 64, 32, 32), (64, 64, 4, 4), s=2, p=3)     # padding 3
+    assert not takes((16, 64, 32, 32), (64, 64, 4, 4), s=2, d=2)     # dilation
+    assert not takes((16, 64, 32, 32), (64, 32, 4, 4), s=2, g=2)     # groups
+    assert not takes((4, 64, 68, 68), (64, 64, 4, 4), s=2)           # 33x33 outputs
+    assert not takes((16, 64, 32, 32), (64, 64, 4, 4), s=2, dt=np.float64)
 
 
 def test_the_convolution_kernels_send_the_shapes_it_serves(monkeypatch):
@@ -133,3 +149,117 @@ def test_a_layer_that_takes_it_trains_as_pytorchs():
     for ours, theirs in ((out, tout), (xs.grad, tx.grad), (ws.grad, tw.grad), (bs.grad, tb.grad)):
         theirs = theirs.detach().numpy()
         assert _relative(ours.detach().numpy(), theirs) < 1e-5
+
+
+# (N, C, H, W, K, padding): odd sizes, every padding taken; channels that are whole GEMM
+# tiles (a multiple of 16: the microkernel's products) and channels that are not (BLAS's)
+STRIDED = [
+    (2, 3, 6, 6, 4, (1, 1)), (2, 5, 7, 9, 3, (0, 0)), (1, 4, 8, 8, 2, (2, 2)),
+    (3, 8, 9, 8, 6, (1, 0)), (2, 3, 4, 4, 2, (0, 1)), (2, 3, 3, 3, 2, (1, 1)),
+    (1, 1, 4, 11, 1, (0, 2)), (2, 16, 8, 8, 64, (1, 1)), (3, 8, 6, 10, 32, (1, 1)),
+    (2, 16, 6, 6, 40, (1, 1)), (5, 32, 9, 9, 128, (2, 1)), (3, 16, 7, 16, 48, (0, 1)),
+]
+
+
+@pytest.mark.parametrize("case", STRIDED)
+def test_strided_forward_and_gradients_agree_with_float64(case):
+    n, c, h, w, k, pad = case
+    rng = np.random.default_rng(sum(case[:5]))
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((k, c, 4, 4)).astype(np.float32)
+    bias = rng.standard_normal(k).astype(np.float32)
+    x64, w64 = x.astype(np.float64), wt.astype(np.float64)
+    want = ref.conv2d_forward(x64, w64, bias.astype(np.float64), 2, pad)
+    got = winograd.strided_conv2d(x, wt, bias, *pad)
+    assert got.shape == want.shape and got.dtype == np.float32
+    # float32 products over 16C terms, and a few more roundings in the transforms
+    assert _relative(got, want) < 3e-6
+    grad = rng.standard_normal(want.shape).astype(np.float32)
+    dx = winograd.strided_conv2d_backward_input(grad, wt, (h, w), *pad)
+    want_dx = ref.conv2d_backward_input(grad.astype(np.float64), w64, x.shape, 2, pad)
+    assert dx.shape == x.shape and dx.dtype == np.float32 and _relative(dx, want_dx) < 3e-6
+    dw = winograd.strided_conv2d_backward_weight(grad, x, *pad)
+    want_dw = ref.conv2d_backward_weight(grad.astype(np.float64), x64, wt.shape, 2, pad)
+    assert dw.shape == wt.shape and dw.dtype == np.float32 and _relative(dw, want_dw) < 3e-6
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_strided_chunks_and_threads_give_the_same_numbers(monkeypatch, threads):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((7, 16, 9, 8)).astype(np.float32)
+    wt = rng.standard_normal((64, 16, 4, 4)).astype(np.float32)
+    with _num_threads(1):
+        whole = winograd.strided_conv2d(x, wt, None, 1, 1)
+        whole_dx = winograd.strided_conv2d_backward_input(whole, wt, (9, 8), 1, 1)
+        whole_dw = winograd.strided_conv2d_backward_weight(whole, x, 1, 1)
+    monkeypatch.setattr(winograd, "_samples_per_chunk", lambda *a: 2)
+    with _num_threads(threads):
+        np.testing.assert_array_equal(winograd.strided_conv2d(x, wt, None, 1, 1), whole)
+        np.testing.assert_array_equal(
+            winograd.strided_conv2d_backward_input(whole, wt, (9, 8), 1, 1), whole_dx)
+        # the filters' gradient adds the chunks' sums one after another: the same to rounding
+        np.testing.assert_allclose(winograd.strided_conv2d_backward_weight(whole, x, 1, 1),
+                                   whole_dw, rtol=1e-5, atol=1e-5 * np.abs(whole_dw).max())
+
+
+class _num_threads:
+    def __init__(self, n: int):
+        self.n = n
+
+    def __enter__(self):
+        self.old = K.get_num_threads()
+        K.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        K.set_num_threads(self.old)
+
+
+def test_strided_convolutions_are_sent_to_it(monkeypatch):
+    calls = []
+    for name in ("strided_conv2d", "strided_conv2d_backward_input", "strided_conv2d_backward_weight"):
+        real = getattr(winograd, name)
+        monkeypatch.setattr(winograd, name, lambda *a, _r=real, _n=name: calls.append(_n) or _r(*a))
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 64, 10, 10)).astype(np.float32)
+    wt = (rng.standard_normal((64, 64, 4, 4)) * 0.05).astype(np.float32)
+    geo = K.conv2d_geometry(x.shape, wt.shape, 2, 1, 1, 1)
+    with K.use_backend("numba"):
+        out = K.conv2d_forward(x, wt, None, geo)
+        grad = rng.standard_normal(out.shape).astype(np.float32)
+        dx = K.conv2d_backward_input(grad, wt, geo)
+        dw = K.conv2d_backward_weight(grad, x, geo)
+    assert calls == ["strided_conv2d", "strided_conv2d_backward_input",
+                     "strided_conv2d_backward_weight"]
+    with K.use_backend("numpy"):   # the NumPy path stays the direct convolution
+        direct, direct_dx = K.conv2d_forward(x, wt, None, geo), K.conv2d_backward_input(grad, wt, geo)
+        direct_dw = K.conv2d_backward_weight(grad, x, geo)
+    assert len(calls) == 3
+    np.testing.assert_allclose(out, direct, rtol=1e-5, atol=2e-5)
+    np.testing.assert_allclose(dx, direct_dx, rtol=1e-5, atol=2e-5)
+    np.testing.assert_allclose(dw, direct_dw, rtol=1e-5, atol=1e-5 * np.abs(direct_dw).max())
+
+
+def test_dcgan_layers_that_take_it_train_as_pytorchs():
+    """A discriminator's stride-2 convolution and a generator's transposed convolution (the
+    input gradient's form) through autograd: outputs and every gradient against PyTorch's
+    in float32."""
+    from tests.helpers import torch_or_skip
+    torch = torch_or_skip()
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((3, 64, 10, 10)).astype(np.float32)
+    wc = (rng.standard_normal((128, 64, 4, 4)) * 0.02).astype(np.float32)
+    wt = (rng.standard_normal((128, 64, 4, 4)) * 0.02).astype(np.float32)
+    xs, wcs, wts = (ag.tensor(a, requires_grad=True) for a in (x, wc, wt))
+    txs, twc, twt = (torch.tensor(a, requires_grad=True) for a in (x, wc, wt))
+    # conv 64 -> 128 at stride 2, then the transposed conv back to 64 channels at 10x10
+    out = F.conv_transpose2d(F.conv2d(xs, wcs, stride=2, padding=1), wts, stride=2, padding=1)
+    tout = torch.nn.functional.conv_transpose2d(
+        torch.nn.functional.conv2d(txs, twc, stride=2, padding=1), twt, stride=2, padding=1)
+    assert tuple(out.shape) == tuple(tout.shape) == (3, 64, 10, 10)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(ag.tensor(g))
+    tout.backward(torch.tensor(g))
+    for ours, theirs in ((out, tout), (xs.grad, txs.grad), (wcs.grad, twc.grad), (wts.grad, twt.grad)):
+        assert _relative(ours.detach().numpy(), theirs.detach().numpy()) < 1e-5
