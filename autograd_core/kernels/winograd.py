@@ -43,26 +43,31 @@ from .jit import lazy_inline, lazy_njit
 from .shapes import ConvGeometry
 
 # Where the products pay for the transforms (float32, one thread, on the Zen 4 host;
-# benchmarks/README.md): 3x3 filters with at least 128 channels in and out (64 channels
-# at 32x32 lose, 24.5 -> 25.5 ms), 4x4 ones of stride 2 with at least 64 (a 32 -> 64
-# channel layer at 32x32 won its input gradient and lost the rest), and at most 32x32
-# outputs per channel (the sizes measured).
-MIN_CHANNELS = 128
+# benchmarks/README.md): 3x3 filters with at least 32 channels in and out (16 -> 32 at
+# 14x14 lost, 32 -> 32 won) and at most 56x56 outputs per channel (64 channels at 112x112
+# lost); 4x4 ones of stride 2 with at least 64 (a 32 -> 64 channel layer at 32x32 won its
+# input gradient and lost the rest) and at most 32x32 outputs (the sizes measured).
+MIN_CHANNELS = 32
+MAX_OUTPUT_PIXELS = 56 * 56
 MIN_CHANNELS_STRIDED = 64
-MAX_OUTPUT_PIXELS = 32 * 32
+MAX_OUTPUT_PIXELS_STRIDED = 32 * 32
 # Samples per call of the transforms and products: their buffers (16 transformed tiles per
 # 2x2 outputs, for the input and for the output channels) take about this many bytes, or
 # twice the transformed filters, which every call's products read again (a 512x512 layer's
 # are 16 MB): small enough to stay in the caches, large enough to read the filters seldom.
 _CHUNK_BYTES = 4 * 1024 * 1024
+# A thread's share of the products is at least this many multiply-adds (as conv.py's).
+_SPLIT_MIN_MACS = 1_000_000
+# A filters' gradient up to this size is summed by each thread over its own samples.
+_THREAD_SUM_BYTES = 2 * 1024 * 1024
 
 
 def applies(geometry: ConvGeometry, dtype: np.dtype) -> bool:
     """Whether this module serves the convolution and is expected to beat the direct
-    one: float32, one group, dilation 1, padding of at most 2, at most
-    ``MAX_OUTPUT_PIXELS`` outputs per channel, and either a 3x3 kernel of stride 1 with at
-    least ``MIN_CHANNELS`` input and output channels, or a 4x4 kernel of stride 2 with at
-    least ``MIN_CHANNELS_STRIDED``.
+    one: float32, one group, dilation 1, padding of at most 2, and either a 3x3 kernel of
+    stride 1 with at least ``MIN_CHANNELS`` input and output channels and at most
+    ``MAX_OUTPUT_PIXELS`` outputs per channel, or a 4x4 kernel of stride 2 with at least
+    ``MIN_CHANNELS_STRIDED`` and at most ``MAX_OUTPUT_PIXELS_STRIDED``.
 
     >>> from autograd_core.kernels import conv2d_geometry
     >>> applies(conv2d_geometry((32, 256, 8, 8), (256, 256, 3, 3), padding=1), np.float32)
@@ -75,13 +80,12 @@ def applies(geometry: ConvGeometry, dtype: np.dtype) -> bool:
     g = geometry
     if dtype != np.float32 or g.groups != 1 or g.dilation != (1, 1) or max(g.padding) > 2:
         return False
-    oh, ow = g.out_hw
-    if not 0 < oh * ow <= MAX_OUTPUT_PIXELS:
-        return False
+    pixels = g.out_hw[0] * g.out_hw[1]
     channels = min(g.input_shape[1], g.weight_shape[0])
     if g.weight_shape[2:] == (3, 3) and g.stride == (1, 1):
-        return channels >= MIN_CHANNELS
-    return g.weight_shape[2:] == (4, 4) and g.stride == (2, 2) and channels >= MIN_CHANNELS_STRIDED
+        return channels >= MIN_CHANNELS and 0 < pixels <= MAX_OUTPUT_PIXELS
+    return (g.weight_shape[2:] == (4, 4) and g.stride == (2, 2)
+            and channels >= MIN_CHANNELS_STRIDED and 0 < pixels <= MAX_OUTPUT_PIXELS_STRIDED)
 
 
 def forward(x: np.ndarray, w: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
@@ -375,6 +379,24 @@ def _to_channels_last(x, ph, pw, xp, n0, n1):
                     out[pw + j, k] = src[j]
 
 
+def _summed_over_samples(part, n: int, nbytes: int) -> np.ndarray:
+    """A filters' gradient (of ``nbytes``) summed over the ``n`` samples by ``part(lo, hi)``,
+    which returns the sum over samples lo..hi. Where the sum is small (at most
+    ``_THREAD_SUM_BYTES``) each thread sums its share of the samples and the sums are added;
+    a larger one is one part whose steps split over the threads themselves (transforms by
+    samples, products by output channels), as each thread would otherwise write all of it
+    (a DCGAN's 256 -> 512 layer's: 18 MB). On a 64-channel 32x32 layer the single part's
+    many short parallel steps took 30 ms on two threads where the per-thread sums took 12."""
+    if nbytes > _THREAD_SUM_BYTES or threads.get_num_threads() < 2:
+        return part(0, n)
+    sums: list = []
+    threads.parallel_for(lambda lo, hi: sums.append(part(lo, hi)), n)
+    total = sums[0]
+    for extra in sums[1:]:
+        total += extra
+    return total
+
+
 def _padded(x: np.ndarray, rows: int, cols: int, ph: int, pw: int) -> np.ndarray:
     """``x`` (N, C, H, W) channels last, at (ph, pw) in zeros of (N, rows, cols, C)."""
     n, c = x.shape[:2]
@@ -469,22 +491,25 @@ def conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw: int) ->
     th, tw = -(-oh // 2), -(-ow // 2)
     tile, mr = _tile_for(c)
     kp = _round_up(k, mr)          # the products' rows: output channels, whole tiles
-    mw = np.zeros((16, kp, c), np.float32)
     tiles = th * tw
-    # one chunk at a time, its transforms split over samples and its products over output
-    # channels (as the 4x4 filters' gradient, below)
-    chunk = _samples_per_chunk(tiles, c + k, mw.nbytes)
-    rows = tiles * min(chunk, n)
-    v = np.empty((16, rows, c), np.float32)
-    gy = np.zeros((16, rows, kp), np.float32)   # columns past K stay zero
-    for i in range(0, n, chunk):
-        xp = _padded(x[i:i + chunk], 2 * th + 2, 2 * tw + 2, ph, pw)
-        gp = _padded(grad[i:i + chunk], 2 * th, 2 * tw, 0, 0)
-        m = xp.shape[0]
-        threads.parallel_for(lambda lo, hi: _tiles(xp, th, tw, v, lo, hi), m)
-        threads.parallel_for(lambda lo, hi: _grad_tiles(gp, th, tw, gy, lo, hi), m)
-        # the sum over the chunk's tiles, then over chunks
-        _products(gy, v, mw, kp, tiles * m, tile, a_transposed=True, accumulate=True)
+    chunk = _samples_per_chunk(tiles, c + k, 16 * kp * c * 4)
+
+    def part(lo: int, hi: int) -> np.ndarray:
+        mw = np.zeros((16, kp, c), np.float32)
+        rows = tiles * min(chunk, hi - lo)
+        v = np.empty((16, rows, c), np.float32)
+        gy = np.zeros((16, rows, kp), np.float32)   # columns past K stay zero
+        for i in range(lo, hi, chunk):
+            xp = _padded(x[i:min(i + chunk, hi)], 2 * th + 2, 2 * tw + 2, ph, pw)
+            gp = _padded(grad[i:min(i + chunk, hi)], 2 * th, 2 * tw, 0, 0)
+            m = xp.shape[0]
+            threads.parallel_for(lambda a, b: _tiles(xp, th, tw, v, a, b), m)
+            threads.parallel_for(lambda a, b: _grad_tiles(gp, th, tw, gy, a, b), m)
+            # the sum over the chunk's tiles, then over chunks
+            _products(gy, v, mw, kp, tiles * m, tile, a_transposed=True, accumulate=True)
+        return mw
+
+    mw = _summed_over_samples(part, n, 16 * kp * c * 4)
     out = np.empty((9, k, c), np.float32)
     threads.parallel_for(lambda lo, hi: _filter_grads(mw, out, lo, hi), k)
     return np.ascontiguousarray(out.reshape(3, 3, k, c).transpose(2, 3, 0, 1))
@@ -756,7 +781,9 @@ def _products(a: np.ndarray, b: np.ndarray, c: np.ndarray, m: int, depth: int, t
                 lo * mr * ldc, ldc, int(accumulate), tile, a.shape[0], a[0].size, b[0].size,
                 c[0].size)
 
-    threads.parallel_for(rows, m // mr, grain=max(1, 64 // mr))
+    # a thread gets at least _SPLIT_MIN_MACS multiply-adds (a filters' gradient of 64
+    # output channels is 11 blocks of 6 rows: two threads get 5 and 6)
+    threads.parallel_for(rows, m // mr, grain=max(1, -(-_SPLIT_MIN_MACS // (mr * n * depth))))
 
 
 def _round_up(v: int, m: int) -> int:
@@ -855,21 +882,23 @@ def strided_conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw:
     _, _, th, tw = _strided_tiles(h, wd, ph, pw)
     tile, mr = _tile_for(4 * c)
     kp = _round_up(k, mr)          # the products' rows: output channels, whole tiles
-    mw = np.zeros((9, kp, 4 * c), np.float32)
-    # one chunk at a time, its transforms split over samples and its products over output
-    # channels: each thread adding into a sum of its own would write all of dw per thread
-    # (a 256 -> 512 layer's: 18 MB)
-    chunk = _samples_per_chunk(th * tw, 4 * c + k, mw.nbytes, 9)
-    rows = th * tw * min(chunk, n)
-    v = np.empty((9, rows, 4 * c), np.float32)
-    gy = np.zeros((9, rows, kp), np.float32)    # columns past K stay zero
-    for i in range(0, n, chunk):
-        xq = _phases(x[i:i + chunk], th, tw, ph, pw)
-        gp = _padded(grad[i:i + chunk], 2 * th, 2 * tw, 0, 0)
-        s = xq.shape[0]
-        threads.parallel_for(lambda lo, hi: _tiles_s2(xq, th, tw, v, lo, hi), s)
-        threads.parallel_for(lambda lo, hi: _grad_tiles_s2(gp, th, tw, gy, lo, hi), s)
-        _products(gy, v, mw, kp, th * tw * s, tile, a_transposed=True, accumulate=True)
+    chunk = _samples_per_chunk(th * tw, 4 * c + k, 9 * kp * 4 * c * 4, 9)
+
+    def part(lo: int, hi: int) -> np.ndarray:
+        mw = np.zeros((9, kp, 4 * c), np.float32)
+        rows = th * tw * min(chunk, hi - lo)
+        v = np.empty((9, rows, 4 * c), np.float32)
+        gy = np.zeros((9, rows, kp), np.float32)    # columns past K stay zero
+        for i in range(lo, hi, chunk):
+            xq = _phases(x[i:min(i + chunk, hi)], th, tw, ph, pw)
+            gp = _padded(grad[i:min(i + chunk, hi)], 2 * th, 2 * tw, 0, 0)
+            s = xq.shape[0]
+            threads.parallel_for(lambda a, b: _tiles_s2(xq, th, tw, v, a, b), s)
+            threads.parallel_for(lambda a, b: _grad_tiles_s2(gp, th, tw, gy, a, b), s)
+            _products(gy, v, mw, kp, th * tw * s, tile, a_transposed=True, accumulate=True)
+        return mw
+
+    mw = _summed_over_samples(part, n, 9 * kp * 4 * c * 4)
     dw = np.empty((k, c, 4, 4), np.float32)
     threads.parallel_for(lambda lo, hi: _filter_grads_s2(mw, dw, lo, hi), k)
     return dw

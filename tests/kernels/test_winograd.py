@@ -73,8 +73,12 @@ def test_which_convolutions_take_it():
     assert takes((8, 256, 28, 28), (256, 256, 3, 3))
     assert takes((8, 128, 32, 32), (128, 128, 3, 3))
     assert takes((8, 128, 5, 5), (128, 128, 3, 3), p=2)
-    assert not takes((32, 64, 32, 32), (64, 64, 3, 3))               # 64 channels
-    assert not takes((8, 128, 33, 33), (128, 128, 3, 3))             # 33x33 outputs
+    assert takes((32, 64, 32, 32), (64, 64, 3, 3))
+    assert takes((64, 32, 14, 14), (32, 32, 3, 3))
+    assert takes((8, 64, 56, 56), (64, 64, 3, 3))
+    assert not takes((64, 16, 14, 14), (32, 16, 3, 3))               # 16 channels in
+    assert not takes((64, 32, 14, 14), (16, 32, 3, 3))               # 16 out
+    assert not takes((8, 64, 57, 57), (64, 64, 3, 3))                # 57x57 outputs
     assert not takes((32, 256, 8, 8), (256, 256, 3, 3), s=2)         # stride 2
     assert not takes((32, 256, 8, 8), (256, 256, 3, 3), d=2)         # dilation
     assert not takes((32, 256, 8, 8), (256, 128, 3, 3), g=2)         # groups
