@@ -36,6 +36,8 @@ PyTorch's oneDNN convolutions do fewer multiplies than a direct convolution too
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from . import threads
@@ -311,33 +313,90 @@ def _outputs(m, bias, th, tw, out, n0, n1):
 def _correlate(x: np.ndarray, u: np.ndarray, bias: np.ndarray | None, ph: int,
                pw: int) -> np.ndarray:
     """The correlation of ``x`` (N, C, H, W) with the transformed filters ``u`` (16, C, K),
-    zero padding ``ph``, ``pw``: per chunk of samples (:func:`_samples_per_chunk`), each
-    thread taking chunks of its own, the tiles' transforms, the 16 products (the
-    microkernel's tiles, or BLAS) and the output transform."""
+    zero padding ``ph``, ``pw``."""
     n, c, h, w = x.shape
     k = u.shape[2]
     oh, ow = h + 2 * ph - 2, w + 2 * pw - 2
     th, tw = -(-oh // 2), -(-ow // 2)
-    tile, mr = _tile_for(k)
-    chunk = min(_samples_per_chunk(th * tw, c + k, u.nbytes), -(-n // threads.get_num_threads()))
     b = bias.astype(np.float32) if bias is not None else np.zeros(k, np.float32)
     out = np.empty((n, k, oh, ow), np.float32)
 
+    def tiles(i: int, j: int, v: np.ndarray) -> None:
+        _tiles(_padded(x[i:j], 2 * th + 2, 2 * tw + 2, ph, pw), th, tw, v, 0, j - i)
+
+    def outputs(m: np.ndarray, i: int, j: int) -> None:
+        o = np.empty((j - i, 2 * th, 2 * tw, k), np.float32)
+        _outputs(m, b, th, tw, o, 0, j - i)
+        _cropped(o, 0, 0, out[i:j])
+
+    _by_chunks(n, th * tw, u, tiles, outputs)
+    return out
+
+
+def _by_chunks(n: int, tiles: int, u: np.ndarray, transform: Callable, finish: Callable) -> None:
+    """The three steps of a Winograd correlation over the ``n`` samples, chunk by chunk (a
+    chunk's buffers about ``_CHUNK_BYTES``, each thread taking chunks of its own):
+    ``transform(i, j, v)`` writes the transformed tiles of samples i..j (``tiles`` a sample)
+    into ``v`` (positions, rows, D), the products ``m[xi] = v[xi] @ u[xi]`` with ``u``
+    (positions, D, K) follow (the microkernel's tiles, or BLAS), and ``finish(m, i, j)``
+    takes their results."""
+    positions, depth, k = u.shape
+    tile, mr = _tile_for(k)
+    chunk = min(_samples_per_chunk(tiles, depth + k, u.nbytes, positions),
+                -(-n // threads.get_num_threads()))
+
     def part(lo: int, hi: int) -> None:
-        rows = _round_up(th * tw * min(chunk, hi - lo), mr)
-        v = np.zeros((16, rows, c), np.float32)
-        m = np.empty((16, rows, k), np.float32)
+        rows = _round_up(tiles * min(chunk, hi - lo), mr)
+        v = np.zeros((positions, rows, depth), np.float32)   # rows past the tiles: zero
+        m = np.empty((positions, rows, k), np.float32)
         for i in range(lo, hi, chunk):
-            xp = _padded(x[i:min(i + chunk, hi)], 2 * th + 2, 2 * tw + 2, ph, pw)
-            s = xp.shape[0]
-            _tiles(xp, th, tw, v, 0, s)
-            _products(v, u, m, _round_up(th * tw * s, mr), c, tile)
-            o = np.empty((s, 2 * th, 2 * tw, k), np.float32)
-            _outputs(m, b, th, tw, o, 0, s)
-            _cropped(o, 0, 0, out[i:i + s])
+            j = min(i + chunk, hi)
+            transform(i, j, v)
+            _products(v, u, m, _round_up(tiles * (j - i), mr), depth, tile)
+            finish(m, i, j)
 
     threads.parallel_for(part, n, piece=chunk, blas_single=True)
-    return out
+
+
+def _gradient_sums(n: int, tiles: int, positions: int, k: int, c: int,
+                   transform: Callable) -> np.ndarray:
+    """A filters' gradient before its last transform: ``sum over tiles of gy[xi]^T @
+    v[xi]``, (positions, K rounded up to the GEMM tile's rows, C), over the ``n`` samples
+    chunk by chunk, where ``transform(i, j, v, gy)`` writes the transformed input tiles and
+    output-gradient blocks of samples i..j (``tiles`` a sample; ``gy``'s columns past K
+    stay zero) and may split its work over the threads.
+
+    Where the sum is small (at most ``_THREAD_SUM_BYTES``) each thread sums its share of
+    the samples and the sums are added; a larger one is summed once, the transforms split
+    over samples and the products over output channels, as each thread would otherwise
+    write all of it (a DCGAN's 256 -> 512 layer's: 18 MB). On a 64-channel 32x32 layer the
+    single sum's many short parallel steps took 30 ms on two threads where the per-thread
+    sums took 12."""
+    tile, mr = _tile_for(c)
+    kp = _round_up(k, mr)          # the products' rows: output channels, whole tiles
+    nbytes = positions * kp * c * 4
+    chunk = _samples_per_chunk(tiles, c + k, nbytes, positions)
+
+    def part(lo: int, hi: int) -> np.ndarray:
+        mw = np.zeros((positions, kp, c), np.float32)
+        rows = tiles * min(chunk, hi - lo)
+        v = np.empty((positions, rows, c), np.float32)
+        gy = np.zeros((positions, rows, kp), np.float32)
+        for i in range(lo, hi, chunk):
+            j = min(i + chunk, hi)
+            transform(i, j, v, gy)
+            # the sum over the chunk's tiles, then over chunks
+            _products(gy, v, mw, kp, tiles * (j - i), tile, a_transposed=True, accumulate=True)
+        return mw
+
+    if nbytes > _THREAD_SUM_BYTES or threads.get_num_threads() < 2:
+        return part(0, n)
+    sums: list = []
+    threads.parallel_for(lambda lo, hi: sums.append(part(lo, hi)), n)
+    total = sums[0]
+    for extra in sums[1:]:
+        total += extra
+    return total
 
 
 def _samples_per_chunk(tiles: int, channels: int, filter_bytes: int, positions: int = 16) -> int:
@@ -377,24 +436,6 @@ def _to_channels_last(x, ph, pw, xp, n0, n1):
                 out = xp[n, ph + y]
                 for j in range(q):
                     out[pw + j, k] = src[j]
-
-
-def _summed_over_samples(part, n: int, nbytes: int) -> np.ndarray:
-    """A filters' gradient (of ``nbytes``) summed over the ``n`` samples by ``part(lo, hi)``,
-    which returns the sum over samples lo..hi. Where the sum is small (at most
-    ``_THREAD_SUM_BYTES``) each thread sums its share of the samples and the sums are added;
-    a larger one is one part whose steps split over the threads themselves (transforms by
-    samples, products by output channels), as each thread would otherwise write all of it
-    (a DCGAN's 256 -> 512 layer's: 18 MB). On a 64-channel 32x32 layer the single part's
-    many short parallel steps took 30 ms on two threads where the per-thread sums took 12."""
-    if nbytes > _THREAD_SUM_BYTES or threads.get_num_threads() < 2:
-        return part(0, n)
-    sums: list = []
-    threads.parallel_for(lambda lo, hi: sums.append(part(lo, hi)), n)
-    total = sums[0]
-    for extra in sums[1:]:
-        total += extra
-    return total
 
 
 def _padded(x: np.ndarray, rows: int, cols: int, ph: int, pw: int) -> np.ndarray:
@@ -489,27 +530,14 @@ def conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw: int) ->
     n, c, h, w = x.shape
     k, oh, ow = grad.shape[1:]
     th, tw = -(-oh // 2), -(-ow // 2)
-    tile, mr = _tile_for(c)
-    kp = _round_up(k, mr)          # the products' rows: output channels, whole tiles
-    tiles = th * tw
-    chunk = _samples_per_chunk(tiles, c + k, 16 * kp * c * 4)
 
-    def part(lo: int, hi: int) -> np.ndarray:
-        mw = np.zeros((16, kp, c), np.float32)
-        rows = tiles * min(chunk, hi - lo)
-        v = np.empty((16, rows, c), np.float32)
-        gy = np.zeros((16, rows, kp), np.float32)   # columns past K stay zero
-        for i in range(lo, hi, chunk):
-            xp = _padded(x[i:min(i + chunk, hi)], 2 * th + 2, 2 * tw + 2, ph, pw)
-            gp = _padded(grad[i:min(i + chunk, hi)], 2 * th, 2 * tw, 0, 0)
-            m = xp.shape[0]
-            threads.parallel_for(lambda a, b: _tiles(xp, th, tw, v, a, b), m)
-            threads.parallel_for(lambda a, b: _grad_tiles(gp, th, tw, gy, a, b), m)
-            # the sum over the chunk's tiles, then over chunks
-            _products(gy, v, mw, kp, tiles * m, tile, a_transposed=True, accumulate=True)
-        return mw
+    def transform(i: int, j: int, v: np.ndarray, gy: np.ndarray) -> None:
+        xp = _padded(x[i:j], 2 * th + 2, 2 * tw + 2, ph, pw)
+        gp = _padded(grad[i:j], 2 * th, 2 * tw, 0, 0)
+        threads.parallel_for(lambda a, b: _tiles(xp, th, tw, v, a, b), j - i)
+        threads.parallel_for(lambda a, b: _grad_tiles(gp, th, tw, gy, a, b), j - i)
 
-    mw = _summed_over_samples(part, n, 16 * kp * c * 4)
+    mw = _gradient_sums(n, th * tw, 16, k, c, transform)
     out = np.empty((9, k, c), np.float32)
     threads.parallel_for(lambda lo, hi: _filter_grads(mw, out, lo, hi), k)
     return np.ascontiguousarray(out.reshape(3, 3, k, c).transpose(2, 3, 0, 1))
@@ -730,13 +758,6 @@ def _phases(x: np.ndarray, th: int, tw: int, ph: int, pw: int) -> np.ndarray:
     return _padded(x, 4 * th + 2, 4 * tw + 2, ph, pw).reshape(n, 2 * th + 1, 2, 2 * tw + 1, 2, c)
 
 
-def _strided_chunk(n: int, tiles: int, channels: int, filter_bytes: int) -> int:
-    """Samples per chunk of the 4x4 convolutions (:func:`_samples_per_chunk`, 9 positions),
-    at most an even share of the ``n`` samples per thread, so that every thread has some."""
-    return min(_samples_per_chunk(tiles, channels, filter_bytes, 9),
-               -(-n // threads.get_num_threads()))
-
-
 def _microkernel():
     from . import microkernel   # imports Numba: on first use
     return microkernel
@@ -806,24 +827,17 @@ def strided_conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, ph: in
     w = np.ascontiguousarray(w, np.float32)
     u = np.empty((9, 4 * c, k), np.float32)     # B of the products: (4C, K) each
     threads.parallel_for(lambda lo, hi: _filters_s2_by_columns(w, u, lo, hi), c)
-    tile, mr = _tile_for(k)
-    chunk = _strided_chunk(n, th * tw, 4 * c + k, u.nbytes)
     out = np.empty((n, k, oh, ow), np.float32)
 
-    def part(lo: int, hi: int) -> None:
-        rows = _round_up(th * tw * min(chunk, hi - lo), mr)
-        v = np.zeros((9, rows, 4 * c), np.float32)
-        m = np.empty((9, rows, k), np.float32)
-        for i in range(lo, hi, chunk):
-            xq = _phases(x[i:min(i + chunk, hi)], th, tw, ph, pw)
-            s = xq.shape[0]
-            _tiles_s2(xq, th, tw, v, 0, s)
-            _products(v, u, m, _round_up(th * tw * s, mr), 4 * c, tile)
-            o = np.empty((s, 2 * th, 2 * tw, k), np.float32)
-            _outputs_s2(m, th, tw, o, 0, s)
-            _cropped(o, 0, 0, out[i:i + s])
+    def tiles(i: int, j: int, v: np.ndarray) -> None:
+        _tiles_s2(_phases(x[i:j], th, tw, ph, pw), th, tw, v, 0, j - i)
 
-    threads.parallel_for(part, n, piece=chunk, blas_single=True)
+    def outputs(m: np.ndarray, i: int, j: int) -> None:
+        o = np.empty((j - i, 2 * th, 2 * tw, k), np.float32)
+        _outputs_s2(m, th, tw, o, 0, j - i)
+        _cropped(o, 0, 0, out[i:j])
+
+    _by_chunks(n, th * tw, u, tiles, outputs)
     if bias is not None:
         out += bias.reshape(1, -1, 1, 1)
     return out
@@ -846,25 +860,18 @@ def strided_conv2d_backward_input(grad: np.ndarray, w: np.ndarray, input_hw: tup
     w = np.ascontiguousarray(w, np.float32)
     u = np.empty((9, k, 4 * c), np.float32)     # B of the products: (K, 4C) each
     threads.parallel_for(lambda lo, hi: _filters_s2(w, u, lo, hi), k)
-    tile, mr = _tile_for(4 * c)
-    chunk = _strided_chunk(n, th * tw, 4 * c + k, u.nbytes)
     dx = np.empty((n, c, h, wd), np.float32)
 
-    def part(lo: int, hi: int) -> None:
-        rows = _round_up(th * tw * min(chunk, hi - lo), mr)
-        gy = np.zeros((9, rows, k), np.float32)
-        dv = np.empty((9, rows, 4 * c), np.float32)
-        for i in range(lo, hi, chunk):
-            gp = _padded(grad[i:min(i + chunk, hi)], 2 * th, 2 * tw, 0, 0)
-            s = gp.shape[0]
-            _grad_tiles_s2(gp, th, tw, gy, 0, s)
-            _products(gy, u, dv, _round_up(th * tw * s, mr), k, tile)
-            dxq = np.zeros((s, 2 * th + 1, 2, 2 * tw + 1, 2, c), np.float32)
-            _tiles_s2_adjoint(dv, th, tw, dxq, 0, s)
-            # zeros past the tiles: no output read those pixels
-            _cropped(dxq.reshape(s, 4 * th + 2, 4 * tw + 2, c), ph, pw, dx[i:i + s])
+    def blocks(i: int, j: int, gy: np.ndarray) -> None:
+        _grad_tiles_s2(_padded(grad[i:j], 2 * th, 2 * tw, 0, 0), th, tw, gy, 0, j - i)
 
-    threads.parallel_for(part, n, piece=chunk, blas_single=True)
+    def phases(dv: np.ndarray, i: int, j: int) -> None:
+        dxq = np.zeros((j - i, 2 * th + 1, 2, 2 * tw + 1, 2, c), np.float32)
+        _tiles_s2_adjoint(dv, th, tw, dxq, 0, j - i)
+        # zeros past the tiles: no output read those pixels
+        _cropped(dxq.reshape(j - i, 4 * th + 2, 4 * tw + 2, c), ph, pw, dx[i:j])
+
+    _by_chunks(n, th * tw, u, blocks, phases)
     return dx
 
 
@@ -880,25 +887,14 @@ def strided_conv2d_backward_weight(grad: np.ndarray, x: np.ndarray, ph: int, pw:
     n, c, h, wd = x.shape
     k = grad.shape[1]
     _, _, th, tw = _strided_tiles(h, wd, ph, pw)
-    tile, mr = _tile_for(4 * c)
-    kp = _round_up(k, mr)          # the products' rows: output channels, whole tiles
-    chunk = _samples_per_chunk(th * tw, 4 * c + k, 9 * kp * 4 * c * 4, 9)
 
-    def part(lo: int, hi: int) -> np.ndarray:
-        mw = np.zeros((9, kp, 4 * c), np.float32)
-        rows = th * tw * min(chunk, hi - lo)
-        v = np.empty((9, rows, 4 * c), np.float32)
-        gy = np.zeros((9, rows, kp), np.float32)    # columns past K stay zero
-        for i in range(lo, hi, chunk):
-            xq = _phases(x[i:min(i + chunk, hi)], th, tw, ph, pw)
-            gp = _padded(grad[i:min(i + chunk, hi)], 2 * th, 2 * tw, 0, 0)
-            s = xq.shape[0]
-            threads.parallel_for(lambda a, b: _tiles_s2(xq, th, tw, v, a, b), s)
-            threads.parallel_for(lambda a, b: _grad_tiles_s2(gp, th, tw, gy, a, b), s)
-            _products(gy, v, mw, kp, th * tw * s, tile, a_transposed=True, accumulate=True)
-        return mw
+    def transform(i: int, j: int, v: np.ndarray, gy: np.ndarray) -> None:
+        xq = _phases(x[i:j], th, tw, ph, pw)
+        gp = _padded(grad[i:j], 2 * th, 2 * tw, 0, 0)
+        threads.parallel_for(lambda a, b: _tiles_s2(xq, th, tw, v, a, b), j - i)
+        threads.parallel_for(lambda a, b: _grad_tiles_s2(gp, th, tw, gy, a, b), j - i)
 
-    mw = _summed_over_samples(part, n, 9 * kp * 4 * c * 4)
+    mw = _gradient_sums(n, th * tw, 9, k, 4 * c, transform)
     dw = np.empty((k, c, 4, 4), np.float32)
     threads.parallel_for(lambda lo, hi: _filter_grads_s2(mw, dw, lo, hi), k)
     return dw
