@@ -14,11 +14,11 @@ kernel"):
   plain Numba loop nest for tiny matrices (M*N*K < 512), below NumPy's per-call cost.
 - ``conv2d_*``: Numba (Numba im2col/col2im + one sgemm per cache-sized chunk of samples,
   over our threads); the NumPy path copies a whole im2col matrix through memory. On the
-  Numba path, float32 3x3 convolutions of stride 1 with 128 channels and more in and out
-  take Winograd's F(2x2, 3x3) for the forward and both gradients, and 4x4 ones of
-  stride 2 with 64 channels and more (a DCGAN's layers, and its transposed convolutions
-  through the input gradient) F(2x2, 2x2) over the input's stride phases
-  (``winograd.applies``: 32x32 outputs at most).
+  Numba path, float32 3x3 convolutions of stride 1 with 32 channels and more in and out
+  take Winograd's F(2x2, 3x3) for the forward and both gradients (56x56 outputs at most),
+  and 4x4 ones of stride 2 with 32 channels and more (a DCGAN's layers, and its transposed
+  convolutions through the input gradient) F(2x2, 2x2) over the input's stride phases
+  (32x32 outputs at most; ``winograd.applies``).
 - pooling: Numba (one pass per plane).
 - the LSTM cell's step arithmetic: Numba (one call per time step; NumPy makes a dozen).
 - a product with a right-hand side packed once into panels (``matmul_panels``: a recurrent

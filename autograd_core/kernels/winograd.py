@@ -47,11 +47,11 @@ from .shapes import ConvGeometry
 # Where the products pay for the transforms (float32, one thread, on the Zen 4 host;
 # benchmarks/README.md): 3x3 filters with at least 32 channels in and out (16 -> 32 at
 # 14x14 lost, 32 -> 32 won) and at most 56x56 outputs per channel (64 channels at 112x112
-# lost); 4x4 ones of stride 2 with at least 64 (a 32 -> 64 channel layer at 32x32 won its
-# input gradient and lost the rest) and at most 32x32 outputs (the sizes measured).
+# lost); 4x4 ones of stride 2 with at least 32 (16 -> 32 at 32x32 lost its forward and
+# filters' gradient, 32 -> 32 won) and at most 32x32 outputs (the sizes measured).
 MIN_CHANNELS = 32
 MAX_OUTPUT_PIXELS = 56 * 56
-MIN_CHANNELS_STRIDED = 64
+MIN_CHANNELS_STRIDED = 32
 MAX_OUTPUT_PIXELS_STRIDED = 32 * 32
 # Samples per call of the transforms and products: their buffers (16 transformed tiles per
 # 2x2 outputs, for the input and for the output channels) take about this many bytes, or

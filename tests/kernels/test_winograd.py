@@ -90,8 +90,9 @@ def test_which_convolutions_take_it():
     assert takes((16, 256, 8, 8), (512, 256, 4, 4), s=2)
     assert takes((16, 64, 64, 64), (64, 64, 4, 4), s=2, p=1)
     assert takes((16, 64, 9, 9), (64, 64, 4, 4), s=2, p=2)
-    assert not takes((16, 32, 32, 32), (64, 32, 4, 4), s=2)          # 32 channels in
-    assert not takes((16, 64, 32, 32), (32, 64, 4, 4), s=2)          # 32 out
+    assert takes((16, 32, 32, 32), (32, 32, 4, 4), s=2)
+    assert not takes((16, 16, 32, 32), (64, 16, 4, 4), s=2)          # 16 channels in
+    assert not takes((16, 64, 32, 32), (16, 64, 4, 4), s=2)          # 16 out
     assert not takes((16, 64, 32, 32), (64, 64, 4, 4), s=1)          # stride 1
     assert not takes((16, 64, 32, 32), (64, 64, 4, 4), s=3)          # stride 3
     assert not takes((16, 64, 32, 32), (64, 64, 3, 3), s=2)          # 3x3 at stride 2
