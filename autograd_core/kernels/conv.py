@@ -568,6 +568,56 @@ def _pointwise_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) 
     return dw.reshape(geo.weight_shape)
 
 
+def _tiny_gradient(geo: ConvGeometry) -> bool:
+    """Whether the weight gradient is small: one group, at most ``_TINY_ROWS`` rows
+    (C*kh*kw: a first layer of one to three input channels) and ``_TINY_CHANNELS`` output
+    channels. Its GEMM would fill our register tiles mostly with padding (the Fashion-MNIST
+    CNN's 1 -> 16 3x3 layer: 9 rows by 16, 0.73 ms a call on one thread), where BLAS's
+    per-sample products of the columns take 0.32 (PyTorch 0.37); on one thread they won on
+    every such layer measured, up to 3 -> 64 channels 3x3 at 32x32 (3.0 against 5.0 ms;
+    ``benchmarks/README.md``)."""
+    k, cg, kh, kw = geo.weight_shape
+    return geo.groups == 1 and k <= _TINY_CHANNELS and cg * kh * kw <= _TINY_ROWS
+
+
+_TINY_ROWS = 32
+_TINY_CHANNELS = 64
+
+
+def _tiny_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """``_pointwise_backward_weight``'s sum of per-sample products, over im2col columns
+    (C*kh*kw, OH*OW) a sample made by one strided copy per tap, in blocks of samples whose
+    columns take at most ``_POINTWISE_BLOCK_BYTES``; each thread sums an even share of the
+    samples (BLAS on one thread meanwhile), and the sums are added."""
+    n, c = x.shape[:2]
+    k, _, kh, kw = geo.weight_shape
+    (sh, sw), (ph, pw), (dh, dw_) = geo.stride, geo.padding, geo.dilation
+    oh, ow = geo.out_hw
+    r, pixels = c * kh * kw, oh * ow
+    block = max(1, _POINTWISE_BLOCK_BYTES // (r * pixels * x.itemsize))
+    sums: list = []
+
+    def part(lo: int, hi: int) -> None:
+        dw = np.zeros((k, r), x.dtype)
+        for a in range(lo, hi, block):
+            xs = x[a:min(a + block, hi)]
+            xp = np.pad(xs, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else xs
+            cols = np.empty((xs.shape[0], c, kh, kw, oh, ow), x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    cols[:, :, i, j] = xp[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                                          j * dw_:j * dw_ + sw * (ow - 1) + 1:sw]
+            g3 = g[a:a + xs.shape[0]].reshape(-1, k, pixels)
+            dw += np.matmul(g3, cols.reshape(-1, r, pixels).transpose(0, 2, 1)).sum(axis=0)
+        sums.append(dw)
+
+    threads.parallel_for(part, n, grain=_grain(k * r * pixels), blas_single=True)
+    dw = sums[0]
+    for extra in sums[1:]:
+        dw += extra
+    return dw.reshape(geo.weight_shape)
+
+
 # --------------------------------------------------------------------------- forward
 def _forward_numpy(x, w, geo):
     s, p, d, groups, ohw = geo.stride, geo.padding, geo.dilation, geo.groups, geo.out_hw
@@ -978,4 +1028,6 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray,
         return _backward_weight_numpy(grad_out, x, g)
     if winograd.applies(g, grad_out.dtype):
         return winograd.backward_weight(grad_out, x, g)
+    if _tiny_gradient(g):
+        return _tiny_backward_weight(grad_out, x, g)
     return (depthwise_backward_weight if is_depthwise(g) else _backward_weight_numba)(grad_out, x, g)

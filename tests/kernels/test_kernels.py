@@ -35,6 +35,15 @@ def rand(rng, shape, dtype):
     return rng.standard_normal(shape).astype(dtype)
 
 
+@pytest.fixture(autouse=True)
+def direct_weight_gradients(monkeypatch):
+    """The weight gradients of this module's small convolutions run the Numba kernel they
+    test, not the per-sample BLAS products of small gradients (``conv._tiny_gradient``),
+    which ``test_small_weight_gradients_by_blas`` tests."""
+    from autograd_core.kernels import conv
+    monkeypatch.setattr(conv, "_tiny_gradient", lambda geo: False)
+
+
 # (N, C, H, W, K, kh, kw, stride, padding, dilation, groups)
 CONV_CASES = [
     (1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1),                   # every size 1
@@ -50,6 +59,9 @@ CONV_CASES = [
     (2, 6, 9, 8, 6, 3, 3, 1, 2, (2, 1), 3),              # stride 1: dilation and groups
     (2, 4, 12, 10, 4, 3, 5, 1, (1, 2), 1, 4),            # stride 1: depthwise, non-square
 ]
+
+
+CONV_CASES_TINY = [c for c in CONV_CASES if c[10] == 1]
 
 
 def conv_id(case):
@@ -1093,3 +1105,49 @@ def test_warmup_reaches_every_kernel():
     K.warmup(("float64",))
     assert len(jit.KERNELS) >= 11
     assert [k.__name__ for k in jit.KERNELS if not k.signatures] == []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CONV_CASES_TINY, ids=conv_id)
+def test_small_weight_gradients_by_blas(monkeypatch, case, dtype):
+    """``conv._tiny_backward_weight`` (per-sample BLAS products of im2col columns made by
+    strided copies) on every group-1 case of CONV_CASES, blocks of samples and two threads
+    included, against the reference."""
+    from autograd_core.kernels import conv
+    n, c, h, w, k, kh, kw, s, p, d, g = case
+    rng = np.random.default_rng(23)
+    x = rand(rng, (n, c, h, w), dtype)
+    geo = K.conv2d_geometry(x.shape, (k, c, kh, kw), s, p, d, g)
+    grad = rand(rng, geo.output_shape, dtype)
+    want = ref.conv2d_backward_weight(grad.astype(np.float64), x.astype(np.float64),
+                                      (k, c, kh, kw), s, p, d, g)
+    before = threads.get_num_threads()
+    try:
+        for count, block_bytes in ((1, None), (2, 1)):   # 1 byte: one sample a block
+            threads.set_num_threads(count)
+            if block_bytes:
+                monkeypatch.setattr(conv, "_POINTWISE_BLOCK_BYTES", block_bytes)
+            got = conv._tiny_backward_weight(grad, x, geo)
+            assert got.shape == (k, c, kh, kw) and got.dtype == dtype
+            np.testing.assert_allclose(got, want, **TOL[dtype])
+    finally:
+        threads.set_num_threads(before)
+
+
+def test_small_weight_gradients_are_sent_to_blas(monkeypatch):
+    from autograd_core.kernels import conv
+    monkeypatch.undo()   # this module's fixture turned the dispatch off
+    calls = []
+    real = conv._tiny_backward_weight
+    monkeypatch.setattr(conv, "_tiny_backward_weight", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.default_rng(4)
+    x = rand(rng, (8, 1, 28, 28), np.float32)
+    for k, taken in ((16, True), (64, True), (65, False)):
+        geo = K.conv2d_geometry(x.shape, (k, 1, 3, 3), 1, 1)
+        with K.use_backend("numba"):
+            K.conv2d_backward_weight(rand(rng, geo.output_shape, np.float32), x, geo)
+        assert bool(calls) == taken
+        calls.clear()
+    geo = K.conv2d_geometry((8, 4, 9, 9), (8, 4, 3, 3), 1, 1)          # 36 rows: the Numba kernel
+    assert not conv._tiny_gradient(geo)
+    assert not conv._tiny_gradient(K.conv2d_geometry((8, 4, 9, 9), (8, 2, 3, 3), 1, 1, 1, 2))
