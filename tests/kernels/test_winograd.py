@@ -25,28 +25,6 @@ def _relative(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_forward_and_input_gradient_agree_with_float64(case):
-    n, c, h, w, k, pad = case
-    rng = np.random.default_rng(sum(case[:5]))
-    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
-    wt = rng.standard_normal((k, c, 3, 3)).astype(np.float32)
-    bias = rng.standard_normal(k).astype(np.float32)
-    x64, w64 = x.astype(np.float64), wt.astype(np.float64)
-    want = ref.conv2d_forward(x64, w64, bias.astype(np.float64), 1, pad)
-    got = winograd.conv2d(x, wt, bias, *pad)
-    assert got.shape == want.shape and got.dtype == np.float32
-    # float32 products over 9C terms, and a few more roundings in the transforms
-    assert _relative(got, want) < 2e-6
-    grad = rng.standard_normal(want.shape).astype(np.float32)
-    dx = winograd.conv2d_backward_input(grad, wt, *pad)
-    want_dx = ref.conv2d_backward_input(grad.astype(np.float64), w64, x.shape, 1, pad)
-    assert dx.shape == x.shape and _relative(dx, want_dx) < 2e-6
-    dw = winograd.conv2d_backward_weight(grad, x, *pad)
-    want_dw = ref.conv2d_backward_weight(grad.astype(np.float64), x64, wt.shape, 1, pad)
-    assert dw.shape == wt.shape and dw.dtype == np.float32 and _relative(dw, want_dw) < 2e-6
-
-
 def test_chunks_of_samples_give_the_same_numbers(monkeypatch):
     rng = np.random.default_rng(5)
     x = rng.standard_normal((7, 6, 6, 5)).astype(np.float32)
@@ -168,26 +146,33 @@ STRIDED = [
 ]
 
 
-@pytest.mark.parametrize("case", STRIDED)
-def test_strided_forward_and_gradients_agree_with_float64(case):
+# (case, filter size, stride, the form's convolution, relative tolerance: float32 products
+# over 9C or 16C terms, and a few more roundings in the transforms)
+FORMS = ([pytest.param(c, 3, 1, winograd.conv2d, 2e-6, id=f"3x3-{c}") for c in CASES]
+         + [pytest.param(c, 4, 2, winograd.strided_conv2d, 3e-6, id=f"4x4s2-{c}") for c in STRIDED])
+
+
+@pytest.mark.parametrize("case, size, stride, conv, tol", FORMS)
+def test_forward_and_gradients_agree_with_float64(case, size, stride, conv, tol):
+    """Each form's forward (with a bias), and both gradients through the geometry's entry
+    points (``backward_input``, ``backward_weight``), against the float64 reference."""
     n, c, h, w, k, pad = case
     rng = np.random.default_rng(sum(case[:5]))
     x = rng.standard_normal((n, c, h, w)).astype(np.float32)
-    wt = rng.standard_normal((k, c, 4, 4)).astype(np.float32)
+    wt = rng.standard_normal((k, c, size, size)).astype(np.float32)
     bias = rng.standard_normal(k).astype(np.float32)
     x64, w64 = x.astype(np.float64), wt.astype(np.float64)
-    want = ref.conv2d_forward(x64, w64, bias.astype(np.float64), 2, pad)
-    got = winograd.strided_conv2d(x, wt, bias, *pad)
-    assert got.shape == want.shape and got.dtype == np.float32
-    # float32 products over 16C terms, and a few more roundings in the transforms
-    assert _relative(got, want) < 3e-6
+    want = ref.conv2d_forward(x64, w64, bias.astype(np.float64), stride, pad)
+    got = conv(x, wt, bias, *pad)
+    assert got.shape == want.shape and got.dtype == np.float32 and _relative(got, want) < tol
+    geo = K.conv2d_geometry(x.shape, wt.shape, stride, pad)
     grad = rng.standard_normal(want.shape).astype(np.float32)
-    dx = winograd.strided_conv2d_backward_input(grad, wt, (h, w), *pad)
-    want_dx = ref.conv2d_backward_input(grad.astype(np.float64), w64, x.shape, 2, pad)
-    assert dx.shape == x.shape and dx.dtype == np.float32 and _relative(dx, want_dx) < 3e-6
-    dw = winograd.strided_conv2d_backward_weight(grad, x, *pad)
-    want_dw = ref.conv2d_backward_weight(grad.astype(np.float64), x64, wt.shape, 2, pad)
-    assert dw.shape == wt.shape and dw.dtype == np.float32 and _relative(dw, want_dw) < 3e-6
+    dx = winograd.backward_input(grad, wt, geo)
+    want_dx = ref.conv2d_backward_input(grad.astype(np.float64), w64, x.shape, stride, pad)
+    assert dx.shape == x.shape and dx.dtype == np.float32 and _relative(dx, want_dx) < tol
+    dw = winograd.backward_weight(grad, x, geo)
+    want_dw = ref.conv2d_backward_weight(grad.astype(np.float64), x64, wt.shape, stride, pad)
+    assert dw.shape == wt.shape and dw.dtype == np.float32 and _relative(dw, want_dw) < tol
 
 
 @pytest.mark.parametrize("threads", [1, 2])
