@@ -37,7 +37,7 @@ from . import dispatch, threads, winograd
 from .depthwise import (depthwise_backward_input, depthwise_backward_weight, depthwise_forward,
                         is_depthwise)
 from .jit import lazy_inline, lazy_njit
-from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, same_dtype
+from .shapes import ConvGeometry, conforming, conv2d_geometry, geometry_of, round_up, same_dtype
 
 # Bytes of im2col buffer per chunk of samples in the Numba path: bigger GEMMs win until
 # the buffer leaves the cache.
@@ -356,16 +356,12 @@ def _columns_per_chunk(lw: int, rows: int, itemsize: int, nr: int, n: int,
     base = min(n, base)
     best = None
     for m in range(base, min(n, base + nr) + 1):
-        per = _round_up(m * lw, nr) / m
+        per = round_up(m * lw, nr) / m
         if best is None or per < best[1]:
             best = (m, per)
         if 32 * (per - lw) <= lw:
             return m, per
     return best
-
-
-def _round_up(v: int, m: int) -> int:
-    return -(-v // m) * m
 
 
 _gemm_module = None
@@ -389,7 +385,7 @@ def _tile(size: int, itemsize: int, by: str) -> tuple[int, int, int]:
     shapes = [(mr, nv * lanes) for mr, nv in mk.GEMM_TILES]
     cost = mk.GEMM_TILE_COST
     best = min(range(len(shapes)),
-               key=lambda t: (_round_up(size, shapes[t][0 if by == "rows" else 1]) * cost[t], t))
+               key=lambda t: (round_up(size, shapes[t][0 if by == "rows" else 1]) * cost[t], t))
     return (best,) + shapes[best]
 
 
@@ -442,7 +438,7 @@ class _Layout:
             # the GEMM reads wide columns in place (``gemm_gather``), one sample at a
             # time, when rounding a sample's columns up to whole tiles wastes little
             self.in_place = (self.wide
-                             and _GATHER_WASTE * (_round_up(self.lw, nr) - self.lw) <= self.lw)
+                             and _GATHER_WASTE * (round_up(self.lw, nr) - self.lw) <= self.lw)
         self.grain = _grain(k * self.r * self.oh * self.ow)
         # the phase planes some tap reads (a 1x1 kernel at stride 2 reads one of four)
         (sh, sw), (dh, dw) = self.s, self.d
@@ -637,7 +633,7 @@ def _forward_numba(x, w, geo):
     tile, mr, nr = _tile(geo.weight_shape[0] // geo.groups, x.itemsize, "rows")
     lay = _Layout(geo, x.itemsize, nr)
     g_, kg, r = lay.groups, lay.kg, lay.r
-    kg_pad = _round_up(kg, mr)
+    kg_pad = round_up(kg, mr)
     if kg_pad == kg and w.flags.c_contiguous:                 # A: the weight where it lies
         wflat = w.reshape(-1)
     else:                                                     # A: rows past Kg are zero
@@ -649,7 +645,7 @@ def _forward_numba(x, w, geo):
 
     def part_in_place(lo: int, hi: int) -> None:
         m = min(lay.chunk, hi - lo)
-        n = _round_up(lay.lw, nr)                    # one sample's columns, whole tiles
+        n = round_up(lay.lw, nr)                    # one sample's columns, whole tiles
         ncp = (m - 1) * lay.lw + n                   # a sample's last tile spills into the next
         res = np.empty((g_ * kg_pad, ncp), x.dtype)
         xq = lay.phases(m, x.dtype, spare=n - lay.lw)
@@ -664,7 +660,7 @@ def _forward_numba(x, w, geo):
 
     def part(lo: int, hi: int) -> None:
         m = min(lay.chunk, hi - lo)
-        ncp = _round_up(m * lay.lw, nr)
+        ncp = round_up(m * lay.lw, nr)
         # every column a sample has is written by im2col; the GEMM's last tile reads the
         # columns past them (results dropped), zero so that they hold no subnormals
         cols = np.empty((g_ * r, ncp), x.dtype)
@@ -675,7 +671,7 @@ def _forward_numba(x, w, geo):
             b = min(a + lay.chunk, hi)
             lay.im2col(x, a, b, xq, cols, False)
             mk.gemm(wflat, cols.reshape(-1), res.reshape(-1), kg_pad,
-                    _round_up((b - a) * lay.lw, nr), r, 0, r, 1, 0, ncp, 0, ncp, 0, tile,
+                    round_up((b - a) * lay.lw, nr), r, 0, r, 1, 0, ncp, 0, ncp, 0, tile,
                     g_, kg_pad * r, r * ncp, kg_pad * ncp)
             _columns_to_output(res, out, a, b, g_, kg, kg_pad, lay.lw, lay.pitch)
 
@@ -766,7 +762,7 @@ def _adjoint_pays(geo: ConvGeometry, adjoint: ConvGeometry, itemsize: int) -> bo
     cg, taps = geo.weight_shape[1], geo.weight_shape[2] * geo.weight_shape[3]
     _, mr, nr = _tile(cg, itemsize, "rows")
     mr_own = _tile(cg * taps, itemsize, "rows")[1]
-    return (_round_up(cg, mr) * taps * 8 <= _round_up(cg * taps, mr_own) * 9
+    return (round_up(cg, mr) * taps * 8 <= round_up(cg * taps, mr_own) * 9
             and _Layout(adjoint, itemsize, nr).in_place)
 
 
@@ -800,7 +796,7 @@ def _backward_input_numba(g, w, geo):
     tile, mr, nr = _tile(cg * kh * kw, g.itemsize, "rows")
     lay = _Layout(geo, g.itemsize, nr)
     g_, kg, r = lay.groups, lay.kg, lay.r
-    r_pad = _round_up(r, mr)
+    r_pad = round_up(r, mr)
     # A is the weight transposed: row i, column k of group gr at gr*Kg*R + k*R + i where
     # it lies (lda 1, depth stride R), or, where ``_weight_transposed`` says, copied once
     # per call into (G, R, Kg) row-major (lda Kg, depth stride 1). Rows R..r_pad read into
@@ -821,7 +817,7 @@ def _backward_input_numba(g, w, geo):
 
     def part(lo: int, hi: int) -> None:
         m = min(lay.chunk, hi - lo)
-        ncp = _round_up(m * lay.lw, nr)
+        ncp = round_up(m * lay.lw, nr)
         gcols = np.empty((g_ * kg, ncp), g.dtype)      # written up to m*lw; the tail read as
         gcols[:, m * lay.lw:] = 0                      # in the forward
         # group gr writes rows gr*R .. gr*R + r_pad: past its own, into the next group's
@@ -832,7 +828,7 @@ def _backward_input_numba(g, w, geo):
             b = min(a + lay.chunk, hi)
             _output_to_columns(g, gcols, a, b, lay.lw, lay.pitch)
             mk.gemm(wa, gcols.reshape(-1), cols.reshape(-1), r_pad,
-                    _round_up((b - a) * lay.lw, nr), kg, 0, lda, aks, 0, ncp, 0, ncp, 0,
+                    round_up((b - a) * lay.lw, nr), kg, 0, lda, aks, 0, ncp, 0, ncp, 0,
                     tile, g_, r * kg, kg * ncp, r * ncp)
             lay.col2im(cols, a, b, dxq, dx)
 
@@ -902,7 +898,7 @@ def _backward_weight_numba(g, x, geo):
     mk, lay = _gemm(), _Layout(geo, x.itemsize)
     g_, kg, r = lay.groups, lay.kg, lay.r
     tile, mr, nr = _tile(kg, x.itemsize, "cols")
-    kg_pad, r_pad = _round_up(kg, nr), _round_up(r, mr)
+    kg_pad, r_pad = round_up(kg, nr), round_up(r, mr)
     # wide columns' junk meets zero rows of B: read in place, it must not be inf or NaN
     # (copied, it is zeroed)
     in_place = lay.in_place and np.isfinite(x).all()

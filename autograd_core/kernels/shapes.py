@@ -31,6 +31,15 @@ def whole_tiles(m: int, n: int, itemsize: int) -> bool:
     return m % TILE_ROWS == 0 and n % (TILE_BYTES // itemsize) == 0
 
 
+def round_up(v: int, m: int) -> int:
+    """``v`` rounded up to a multiple of ``m`` (rows or columns of whole GEMM tiles).
+
+    >>> round_up(10, 4), round_up(12, 4)
+    (12, 12)
+    """
+    return -(-v // m) * m
+
+
 def pair(op: str, name: str, value: IntPair) -> tuple[int, int]:
     """``3 -> (3, 3)``, ``(1, 2) -> (1, 2)``; anything else is a ValueError naming ``op``.
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from . import threads
 from .jit import lazy_inline, lazy_njit
-from .shapes import ConvGeometry
+from .shapes import ConvGeometry, round_up
 
 # Where the products pay for the transforms (float32, one thread, on the Zen 4 host;
 # benchmarks/README.md): 3x3 filters with at least 32 channels in and out (16 -> 32 at
@@ -346,13 +346,13 @@ def _by_chunks(n: int, tiles: int, u: np.ndarray, transform: Callable, finish: C
                 -(-n // threads.get_num_threads()))
 
     def part(lo: int, hi: int) -> None:
-        rows = _round_up(tiles * min(chunk, hi - lo), mr)
+        rows = round_up(tiles * min(chunk, hi - lo), mr)
         v = np.zeros((positions, rows, depth), np.float32)   # rows past the tiles: zero
         m = np.empty((positions, rows, k), np.float32)
         for i in range(lo, hi, chunk):
             j = min(i + chunk, hi)
             transform(i, j, v)
-            _products(v, u, m, _round_up(tiles * (j - i), mr), depth, tile)
+            _products(v, u, m, round_up(tiles * (j - i), mr), depth, tile)
             finish(m, i, j)
 
     threads.parallel_for(part, n, piece=chunk, blas_single=True)
@@ -373,7 +373,7 @@ def _gradient_sums(n: int, tiles: int, positions: int, k: int, c: int,
     single sum's many short parallel steps took 30 ms on two threads where the per-thread
     sums took 12."""
     tile, mr = _tile_for(c)
-    kp = _round_up(k, mr)          # the products' rows: output channels, whole tiles
+    kp = round_up(k, mr)          # the products' rows: output channels, whole tiles
     nbytes = positions * kp * c * 4
     chunk = _samples_per_chunk(tiles, c + k, nbytes, positions)
 
@@ -805,10 +805,6 @@ def _products(a: np.ndarray, b: np.ndarray, c: np.ndarray, m: int, depth: int, t
     # a thread gets at least _SPLIT_MIN_MACS multiply-adds (a filters' gradient of 64
     # output channels is 11 blocks of 6 rows: two threads get 5 and 6)
     threads.parallel_for(rows, m // mr, grain=max(1, -(-_SPLIT_MIN_MACS // (mr * n * depth))))
-
-
-def _round_up(v: int, m: int) -> int:
-    return -(-v // m) * m
 
 
 def strided_conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, ph: int,
