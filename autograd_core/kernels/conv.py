@@ -581,30 +581,23 @@ _TINY_CHANNELS = 64
 
 
 def _tiny_backward_weight(g: np.ndarray, x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
-    """``_pointwise_backward_weight``'s sum of per-sample products, over im2col columns
-    (C*kh*kw, OH*OW) a sample made by one strided copy per tap, in blocks of samples whose
-    columns take at most ``_POINTWISE_BLOCK_BYTES``; each thread sums an even share of the
-    samples (BLAS on one thread meanwhile), and the sums are added."""
+    """``_pointwise_backward_weight``'s sum of per-sample products, over the im2col columns
+    of ``_im2col_numpy`` (C*kh*kw, OH*OW) a sample, in blocks of samples whose columns take
+    at most ``_POINTWISE_BLOCK_BYTES``; each thread sums an even share of the samples (BLAS
+    on one thread meanwhile), and the sums are added."""
     n, c = x.shape[:2]
     k, _, kh, kw = geo.weight_shape
-    (sh, sw), (ph, pw), (dh, dw_) = geo.stride, geo.padding, geo.dilation
-    oh, ow = geo.out_hw
-    r, pixels = c * kh * kw, oh * ow
+    r, pixels = c * kh * kw, geo.out_hw[0] * geo.out_hw[1]
     block = max(1, _POINTWISE_BLOCK_BYTES // (r * pixels * x.itemsize))
     sums: list = []
 
     def part(lo: int, hi: int) -> None:
         dw = np.zeros((k, r), x.dtype)
         for a in range(lo, hi, block):
-            xs = x[a:min(a + block, hi)]
-            xp = np.pad(xs, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else xs
-            cols = np.empty((xs.shape[0], c, kh, kw, oh, ow), x.dtype)
-            for i in range(kh):
-                for j in range(kw):
-                    cols[:, :, i, j] = xp[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                                          j * dw_:j * dw_ + sw * (ow - 1) + 1:sw]
-            g3 = g[a:a + xs.shape[0]].reshape(-1, k, pixels)
-            dw += np.matmul(g3, cols.reshape(-1, r, pixels).transpose(0, 2, 1)).sum(axis=0)
+            b = min(a + block, hi)
+            cols = _im2col_numpy(x[a:b], kh, kw, geo.stride, geo.padding, geo.dilation,
+                                 geo.out_hw)
+            dw += np.matmul(g[a:b].reshape(-1, k, pixels), cols.transpose(0, 2, 1)).sum(axis=0)
         sums.append(dw)
 
     threads.parallel_for(part, n, grain=_grain(k * r * pixels), blas_single=True)

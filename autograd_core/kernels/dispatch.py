@@ -20,7 +20,7 @@ kernel"):
   convolutions through the input gradient) F(2x2, 2x2) over the input's stride phases
   (32x32 outputs at most; ``winograd.applies``). Small weight gradients (one group, C*kh*kw
   at most 32, at most 64 output channels: first layers) are per-sample BLAS products of
-  columns made by strided copies (``conv._tiny_gradient``).
+  the NumPy path's im2col columns (``conv._tiny_gradient``).
 - pooling: Numba (one pass per plane).
 - the LSTM cell's step arithmetic: Numba (one call per time step; NumPy makes a dozen).
 - a product with a right-hand side packed once into panels (``matmul_panels``: a recurrent
