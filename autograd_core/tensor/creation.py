@@ -19,6 +19,8 @@ from ..autograd.function import is_tensor
 from .args import _keyword_size, _leaf, _size
 from .dtypes import _default_dtype, _dtype, int64, to_array
 
+_EXACT = 2 ** 52   # ends whose difference a double holds exactly
+
 if TYPE_CHECKING:  # for annotations only: base.py, which defines Tensor, imports this module
     from .base import Tensor
 
@@ -132,6 +134,12 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
     check_device(device)
     if end is None:
         start, end = 0, start
+    if (type(start) is int and type(end) is int and type(step) is int and step > 0
+            and start <= end and (dtype is None or _dtype(dtype) == int64)
+            and -_EXACT < start and end < _EXACT):
+        # the common case, counting up in Python ints: NumPy's arange gives the same
+        # numbers where every one is exact in a double (its length is computed in one)
+        return _new(np.arange(start, end, step, dtype=int64), requires_grad)
     start, end, step = (v.item() if is_tensor(v) else v for v in (start, end, step))
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))

@@ -490,8 +490,12 @@ class ReduceMixin:
         idx = self._argsort(dim, descending, "sort")
         if self.ndim == 0:
             return ValuesIndices(self[...], _f.make(idx))
-        return ValuesIndices(IX.Gather.apply(self, dim=_check_dim(self, dim, "sort"), index=idx),
-                             _f.make(idx))
+        d = _check_dim(self, dim, "sort")
+        if not self._requires_grad:   # nothing to record: the values by NumPy directly
+            a = self._data
+            values = a[idx] if a.ndim == 1 else np.take_along_axis(a, idx, d)
+            return ValuesIndices(_f.make(values), _f.make(idx))
+        return ValuesIndices(IX.Gather.apply(self, dim=d, index=idx), _f.make(idx))
 
     def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> "Tensor":
         """The indices that sort along ``dim`` (int64).
@@ -508,7 +512,7 @@ class ReduceMixin:
         if a.ndim == 0:
             return np.zeros((), np.int64)
         if not descending:
-            return np.argsort(a, axis=d, kind="stable").astype(np.int64)
+            return np.argsort(a, axis=d, kind="stable").astype(np.int64, copy=False)
         # descending and stable: sort the reversed array ascending, read it backwards
         n = a.shape[d]
         rev = np.flip(np.argsort(np.flip(a, d), axis=d, kind="stable"), d)
@@ -544,15 +548,19 @@ class ReduceMixin:
         """
         if dim is not None:
             dim = _check_dim_of_nd(self, dim, "unique")
-        values, inverse, counts = np.unique(self._data, return_inverse=True, return_counts=True,
-                                            axis=dim)
+        # only what is asked: the inverse and the counts cost NumPy five times the values
+        res = np.unique(self._data, return_inverse=return_inverse,
+                        return_counts=return_counts, axis=dim)
+        if not (return_inverse or return_counts):
+            return _f.make(res)
+        values, *extra = res
         out = [_f.make(values)]
         if return_inverse:
             shape = self.shape if dim is None else (self.shape[dim],)
-            out.append(_f.make(inverse.reshape(shape).astype(np.int64)))
+            out.append(_f.make(extra.pop(0).reshape(shape).astype(np.int64)))
         if return_counts:
-            out.append(_f.make(counts.astype(np.int64)))
-        return out[0] if len(out) == 1 else tuple(out)
+            out.append(_f.make(extra[0].astype(np.int64)))
+        return tuple(out)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
              dtype: Any = None) -> "Tensor":

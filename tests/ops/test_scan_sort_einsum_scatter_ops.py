@@ -240,11 +240,35 @@ def test_sort_argsort_are_stable_and_put_nan_last_like_pytorch(torch):
     assert ag.tensor(2.0).sort().values.item() == 2.0
 
 
+def test_sort_values_with_and_without_a_graph_agree(torch):
+    # a tensor that needs no gradient takes its values by NumPy directly, one that does
+    # through the recorded gather: the same values, and only the second has a grad_fn
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 4, (3, 5)).astype(np.float64)
+    for dim in (0, 1, -1):
+        for desc in (False, True):
+            plain = ag.tensor(a).sort(dim, descending=desc)
+            x = ag.tensor(a, requires_grad=True)
+            tracked = x.sort(dim, descending=desc)
+            tv, ti = torch.tensor(a).sort(dim=dim, descending=desc, stable=True)
+            for r in (plain, tracked):
+                np.testing.assert_array_equal(r.values.numpy() if r is plain else
+                                              r.values.detach().numpy(), tv.numpy())
+                assert r.indices.tolist() == ti.tolist()
+            assert plain.values.grad_fn is None and tracked.values.grad_fn is not None
+            tracked.values.sum().backward()
+            np.testing.assert_array_equal(x.grad.numpy(), np.ones_like(a))
+    v = ag.tensor([3, 1, 2]).sort().values
+    v[0] = 9          # a copy, not a view of the input
+    assert v.tolist() == [9, 2, 3]
+
+
 def test_unique_like_pytorch(torch):
     a = np.array([[3, 1, 3], [2, 1, 3], [3, 1, 3]])
     for kw in [{}, dict(return_inverse=True), dict(return_counts=True),
                dict(return_inverse=True, return_counts=True), dict(dim=0, return_inverse=True,
-                                                                  return_counts=True)]:
+                                                                  return_counts=True),
+               dict(dim=0), dict(dim=1, return_counts=True), dict(dim=1, return_inverse=True)]:
         ours, theirs = ag.unique(ag.tensor(a), **kw), torch.unique(torch.tensor(a), **kw)
         ours = ours if isinstance(ours, tuple) else (ours,)
         theirs = theirs if isinstance(theirs, tuple) else (theirs,)

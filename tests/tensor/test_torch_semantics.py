@@ -285,6 +285,29 @@ def test_arange_with_float_ends_and_integer_dtype_as_torch(torch, dtype):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-5)
 
 
+def test_arange_of_python_ints_as_torch(torch):
+    # counting up in Python ints takes NumPy's arange directly; every other case (a step
+    # down, an empty or inconsistent range, a float, a bool, ends past 2**52, another
+    # dtype) the general path: both must give PyTorch's numbers, dtype and errors
+    big = 2 ** 52
+    cases = [(5,), (0,), (1, 6), (0, 10, 3), (3, 3), (-5, 7, 2), (7, 0, -2), (0, 9, 4),
+             (big - 3, big + 2), (-big - 2, -big + 3), (True, 4), (1, 6.0), (4, 1)]
+    for args in cases:
+        for kw in ({}, {"dtype": "int64"}, {"dtype": "int32"}, {"dtype": "float64"}):
+            kw_t = {k: getattr(torch, v) for k, v in kw.items()}
+            kw_o = {k: getattr(ag, v) for k, v in kw.items()}
+            try:
+                theirs = torch.arange(*args, **kw_t).numpy()
+            except Exception as e:  # noqa: BLE001
+                with pytest.raises(type(e)):
+                    ag.arange(*args, **kw_o)
+                continue
+            ours = ag.arange(*args, **kw_o).numpy()
+            assert ours.dtype == theirs.dtype, (args, kw)
+            assert ours.tolist() == theirs.tolist(), (args, kw)
+    assert ag.arange(3, requires_grad=False).tolist() == [0, 1, 2]
+
+
 @pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "float32", "float64"])
 def test_linspace_with_integer_dtype_truncates_as_torch(torch, dtype):
     cases = [(0, 10, 4), (-5, 5, 4), (-5.5, 5, 7), (0.9, 9.9, 5), (10, -10, 6), (3, 3, 3),
