@@ -1,11 +1,12 @@
 """``Value``: a scalar that remembers how it was made (micrograd's API).
 
-Each op stores its parents and its name. Backward needs no closures: it walks the
-graph in topological order and applies the chain rule,
+Each node stores its parents, and its class names the op that made it (``_Mul`` for
+``*``, ``_Add`` for ``+``, ...: a subclass of ``Value`` with nothing of its own). Backward
+needs no closures: it walks the graph in topological order and applies the chain rule,
 ``parent.grad += local * out.grad``, where ``local`` is the op's *local derivative*
-d(out)/d(parent), computed from the numbers of the node and its parents (as
-micrograd's closures compute it, from the ``data`` of the moment). No closures also
-means no reference cycles, so the garbage collector never has to clean up old graphs.
+d(out)/d(parent), computed from the numbers of the node and its parents (as micrograd's
+closures compute it, from the ``data`` of the moment). No closures also means no
+reference cycles, so the garbage collector never has to clean up old graphs.
 
 >>> from autograd_core import Value
 >>> x, y, z = Value(1.0, label='x'), Value(-3.0, label='y'), Value(4.0, label='z')
@@ -13,44 +14,17 @@ means no reference cycles, so the garbage collector never has to clean up old gr
 >>> f.backward()
 >>> x.grad, y.grad, z.grad
 (4.0, 4.0, -2.0)
+>>> f._op, type(f).__name__
+('*', '_Mul')
 """
 from __future__ import annotations
 
 import math
-import weakref
 from typing import Iterable, Union
 
 
 Number = Union[int, float]
 _new = object.__new__
-
-
-def _const(x: Number) -> "Value":
-    """A leaf for a plain number used in an expression (as micrograd wraps it)."""
-    if not isinstance(x, (int, float)):
-        raise TypeError(f"Value: expected a number or a Value, got {type(x).__name__}")
-    v = _new(Value)
-    v.data = x
-    v.grad = 0.0
-    v._a = v._b = v._mark = None
-    v._op = ""
-    return v
-
-
-def _unary(data: float, a: "Value", op: str) -> "Value":
-    """A node with one parent, ``a``."""
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v._a = a
-    v._b = v._mark = None
-    v._op = op
-    return v
-
-
-# Labels are for pictures and few nodes have one: they live beside the graph, not in
-# every node (a smaller node is less for the garbage collector to scan).
-_labels: "weakref.WeakKeyDictionary[Value, str]" = weakref.WeakKeyDictionary()
 
 
 def _log(x: float) -> float:
@@ -72,12 +46,16 @@ class Value:
     11.3891
     """
 
-    # Two parent slots instead of micrograd's tuple and closure: a node is one small
-    # object, so building a graph allocates little and the garbage collector has little
-    # to scan (a full collection reads every node of every live graph). ``_x`` is the
-    # number of ``x ** number``, set on those nodes only (a slot left empty costs the
-    # collector nothing); ``_mark`` is backward's bookkeeping (see ``_toposort``).
-    __slots__ = ("data", "grad", "_a", "_b", "_x", "_op", "_mark", "__weakref__")
+    # Four slots and nothing else: a node is 64 bytes, the size of the smallest object
+    # that holds four references, and the garbage collector, whose full collections read
+    # every node of every live graph, reads the fewest bytes (a step of micrograd's demo
+    # keeps 65,000 nodes alive). The op is the node's class, the exponent of ``x ** number``
+    # its class's too (``_pow_class``), a label sits in ``_labels`` (see ``label``), and
+    # backward's bookkeeping in sets of its own (``_toposort``).
+    __slots__ = ("data", "grad", "_a", "_b")
+    _op = ""        # the op that made the node (a leaf: none); each op's class sets it
+    _x = None       # the number of ``x ** number``, on those nodes' classes only
+    _labeled = False
 
     def __init__(self, data: Number, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "") -> None:
@@ -88,23 +66,27 @@ class Value:
         self.grad = 0.0
         self._a = children[0] if children else None
         self._b = children[1] if len(children) > 1 else None
-        self._x = None
-        self._op = _op
-        self._mark = None
+        if _op:
+            if type(self) is Value:
+                self.__class__ = _op_class(_op)
+            else:   # a subclass of the user's own keeps its op in its __dict__
+                self._op = _op
         if label:
-            _labels[self] = label
+            self.label = label
 
     @property
     def label(self) -> str:
         """A name for pictures (``draw_dot``); ``""`` when none was given."""
-        return _labels.get(self, "")
+        return _labels.get(id(self), "") if self._labeled else ""
 
     @label.setter
     def label(self, name: str) -> None:
         if name:
-            _labels[self] = name
+            if not self._labeled:
+                self.__class__ = _labeled_class(type(self))
+            _labels[id(self)] = name
         else:
-            _labels.pop(self, None)
+            _labels.pop(id(self), None)
 
     @property
     def _prev(self) -> tuple:
@@ -117,6 +99,14 @@ class Value:
         """The local derivatives d(self)/d(parent), one per parent, at the current data."""
         return _local(self)
 
+    def __reduce__(self) -> tuple:
+        # the op classes made on the fly (an exponent's, a label's) are not importable:
+        # a node is rebuilt from its op's name, numbers, parents and label instead
+        cls = type(self).__mro__[1] if self._labeled else type(self)
+        own = cls if cls.__module__ != __name__ else None   # a user's subclass
+        return (_rebuild, (own, self._op, self._x, self.data, self.grad, self._a, self._b,
+                           self.label, getattr(self, "__dict__", None)))
+
     # -- arithmetic: each op's value ----------------------------------------------
     # Every node is made in place (``_new`` and one store per slot) rather than by a
     # helper: a call costs about a fifth of a node (15-20% per op in the micrograd
@@ -125,76 +115,60 @@ class Value:
     def __add__(self, other: Union["Value", Number]) -> "Value":
         if not isinstance(other, Value):
             other = _const(other)
-        v = _new(Value)
+        v = _new(_Add)
         v.data = self.data + other.data
         v.grad = 0.0
         v._a = self
         v._b = other
-        v._op = "+"
-        v._mark = None
         return v
 
     def __mul__(self, other: Union["Value", Number]) -> "Value":
         if not isinstance(other, Value):
             other = _const(other)
-        v = _new(Value)
-        x = self.data
-        y = other.data
-        v.data = x * y
+        v = _new(_Mul)
+        v.data = self.data * other.data
         v.grad = 0.0
         v._a = self
         v._b = other
-        v._op = "*"
-        v._mark = None
         return v
 
     def __sub__(self, other: Union["Value", Number]) -> "Value":
         if not isinstance(other, Value):
             other = _const(other)
-        v = _new(Value)
+        v = _new(_Sub)
         v.data = self.data - other.data
         v.grad = 0.0
         v._a = self
         v._b = other
-        v._op = "-"
-        v._mark = None
         return v
 
     def __truediv__(self, other: Union["Value", Number]) -> "Value":
         if not isinstance(other, Value):
             other = _const(other)
-        v = _new(Value)
-        x = self.data
-        y = other.data
-        v.data = x / y
+        v = _new(_Div)
+        v.data = self.data / other.data
         v.grad = 0.0
         v._a = self
         v._b = other
-        v._op = "/"
-        v._mark = None
         return v
 
     def __pow__(self, other: Union["Value", Number]) -> "Value":
-        x = self.data
-        v = _new(Value)
         if isinstance(other, Value):
-            v.data = x ** other.data
+            v = _new(_Pow)
+            v.data = self.data ** other.data
             v._b = other
-            v._op = "**"
         elif isinstance(other, (int, float)):
-            v.data = x ** other
+            v = _new(_pow_class(other))
+            v.data = self.data ** other
             v._b = None
-            v._x = other
-            v._op = f"**{other}"
         else:
             raise TypeError(f"unsupported operand type(s) for **: 'Value' and '{type(other).__name__}'")
         v.grad = 0.0
         v._a = self
-        v._mark = None
         return v
 
     def __neg__(self) -> "Value":
-        return _unary(-self.data, self, "neg")
+        return _unary(_Neg, -self.data, self)
 
     def __radd__(self, other: Number) -> "Value":
         return _const(other) + self
@@ -214,25 +188,15 @@ class Value:
     # -- functions --------------------------------------------------------------
     def relu(self) -> "Value":
         x = self.data
-        v = _new(Value)
+        v = _new(_ReLU)
         v.data = x if x > 0 else 0.0
         v.grad = 0.0
         v._a = self
         v._b = None
-        v._op = "ReLU"
-        v._mark = None
         return v
 
     def tanh(self) -> "Value":
-        t = math.tanh(self.data)
-        v = _new(Value)
-        v.data = t
-        v.grad = 0.0
-        v._a = self
-        v._b = None
-        v._op = "tanh"
-        v._mark = None
-        return v
+        return _unary(_Tanh, math.tanh(self.data), self)
 
     def sigmoid(self) -> "Value":
         x = self.data
@@ -241,17 +205,16 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return _unary(s, self, "sigmoid")
+        return _unary(_Sigmoid, s, self)
 
     def exp(self) -> "Value":
-        e = math.exp(self.data)
-        return _unary(e, self, "exp")
+        return _unary(_Exp, math.exp(self.data), self)
 
     def log(self) -> "Value":
         x = self.data
         if x <= 0:
             raise ValueError(f"log: expected a positive number, got {x}")
-        return _unary(math.log(x), self, "log")
+        return _unary(_Log, math.log(x), self)
 
     # -- backward -----------------------------------------------------------------
     def backward(self) -> None:
@@ -263,26 +226,179 @@ class Value:
             if a is None:
                 continue
             g = v.grad
-            op = v._op
+            op = type(v)
             # the common ops inline (the same products as ``_local``), the rest through it
-            if op == "*":
+            if op is _Mul:
                 b = v._b
                 a.grad += b.data * g
                 b.grad += a.data * g
-            elif op == "+":
+            elif op is _Add:
                 a.grad += g
                 v._b.grad += g
-            elif op == "ReLU":
+            elif op is _ReLU:
                 a.grad += (1.0 if v.data > 0 else 0.0) * g
             else:
-                b = v._b
                 local = _local(v)
                 a.grad += local[0] * g
-                if b is not None:
-                    b.grad += local[1] * g
+                if len(local) > 1:
+                    v._b.grad += local[1] * g
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
+
+
+# -- the ops: a class each, whose name is the node's ``_op`` ---------------------------
+class _Add(Value):
+    __slots__ = ()
+    _op = "+"
+
+
+class _Mul(Value):
+    __slots__ = ()
+    _op = "*"
+
+
+class _Sub(Value):
+    __slots__ = ()
+    _op = "-"
+
+
+class _Div(Value):
+    __slots__ = ()
+    _op = "/"
+
+
+class _Pow(Value):
+    """``x ** y`` of two Values."""
+    __slots__ = ()
+    _op = "**"
+
+
+class _PowNumber(Value):
+    """``x ** number``: a class per number (``_pow_class``), which holds it in ``_x``."""
+    __slots__ = ()
+
+
+class _Neg(Value):
+    __slots__ = ()
+    _op = "neg"
+
+
+class _ReLU(Value):
+    __slots__ = ()
+    _op = "ReLU"
+
+
+class _Tanh(Value):
+    __slots__ = ()
+    _op = "tanh"
+
+
+class _Sigmoid(Value):
+    __slots__ = ()
+    _op = "sigmoid"
+
+
+class _Exp(Value):
+    __slots__ = ()
+    _op = "exp"
+
+
+class _Log(Value):
+    __slots__ = ()
+    _op = "log"
+
+
+# every op by its name, and the classes made for names no op here has (a node built by
+# hand, ``Value(data, (a, b), "myop")``: it shows its name and passes no gradient on)
+_OPS: dict = {c._op: c for c in (_Add, _Mul, _Sub, _Div, _Pow, _Neg, _ReLU, _Tanh, _Sigmoid,
+                                  _Exp, _Log)}
+_POWERS: dict = {}
+_LABELED: dict = {}
+# Classes made on the fly are kept for reuse up to this many of a kind; past it the cache
+# starts again (the nodes keep their classes alive as long as they need them).
+_MAX_CLASSES = 256
+
+
+def _op_class(op: str) -> type:
+    """The class of nodes made by ``op`` (its name)."""
+    cls = _OPS.get(op)
+    if cls is None:
+        if len(_OPS) > _MAX_CLASSES:
+            _OPS.clear()
+            _OPS.update((c._op, c) for c in (_Add, _Mul, _Sub, _Div, _Pow, _Neg, _ReLU, _Tanh,
+                                             _Sigmoid, _Exp, _Log))
+        cls = _OPS[op] = type("_Op", (Value,), {"__slots__": (), "_op": op})
+    return cls
+
+
+def _pow_class(e: Number) -> type:
+    """The class of ``x ** e`` nodes for the number ``e`` (2 and 2.0 apart, as their
+    names ``**2`` and ``**2.0`` are)."""
+    key = (type(e), e)
+    cls = _POWERS.get(key)
+    if cls is None:
+        if len(_POWERS) >= _MAX_CLASSES:
+            _POWERS.clear()
+        cls = _POWERS[key] = type("_PowNumber", (_PowNumber,),
+                                  {"__slots__": (), "_op": f"**{e}", "_x": e})
+    return cls
+
+
+# Labels are for pictures and few nodes have one: a labeled node takes a subclass of its
+# op's class (the same four slots) whose finalizer drops the label when the node goes, so
+# that an id in ``_labels`` is always a live node's.
+_labels: dict = {}
+
+
+def _drop_label(self: Value, _pop=_labels.pop) -> None:   # bound now: safe at exit too
+    _pop(id(self), None)
+
+
+def _labeled_class(cls: type) -> type:
+    labeled = _LABELED.get(cls)
+    if labeled is None:
+        if len(_LABELED) >= _MAX_CLASSES:
+            _LABELED.clear()
+        labeled = _LABELED[cls] = type(cls.__name__, (cls,), {
+            "__slots__": (), "_labeled": True, "__del__": _drop_label,
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    return labeled
+
+
+def _rebuild(own: type | None, op: str, x: Number | None, data: Number, grad: Number,
+             a: Value | None, b: Value | None, label: str, state: dict | None) -> Value:
+    """A node again (for pickle and copy): of the user's subclass ``own``, or of the class
+    of ``op`` (``x ** x``'s for a number ``x``)."""
+    cls = own or (_pow_class(x) if x is not None else _op_class(op) if op else Value)
+    v = _new(cls)
+    v.data, v.grad, v._a, v._b = data, grad, a, b
+    if state:
+        v.__dict__.update(state)
+    if label:
+        v.label = label
+    return v
+
+
+def _const(x: Number) -> Value:
+    """A leaf for a plain number used in an expression (as micrograd wraps it)."""
+    if not isinstance(x, (int, float)):
+        raise TypeError(f"Value: expected a number or a Value, got {type(x).__name__}")
+    v = _new(Value)
+    v.data = x
+    v.grad = 0.0
+    v._a = v._b = None
+    return v
+
+
+def _unary(cls: type, data: float, a: Value) -> Value:
+    """A node of op class ``cls`` with one parent, ``a``."""
+    v = _new(cls)
+    v.data = data
+    v.grad = 0.0
+    v._a = a
+    v._b = None
+    return v
 
 
 def _local(v: Value) -> tuple:
@@ -308,7 +424,7 @@ def _local(v: Value) -> tuple:
             d = 1.0 / x
         elif op == "neg":
             d = -1.0
-        elif op[:2] == "**" and v._x is not None:   # x ** number
+        elif v._x is not None:   # x ** number
             e = v._x
             d = e * x ** (e - 1)
         else:
@@ -335,40 +451,31 @@ def _parents(v: Value) -> tuple:
 
 def _toposort(root: Value) -> list:
     """``engine.toposort((root,), _parents)``, the same algorithm and the same order,
-    with the two parent slots read directly and each node's state kept in its
-    ``_mark`` slot instead of a dict (``tests/core/test_value.py`` checks that both
-    orders agree).
-
-    The states are two objects new to this call, so marks left by an earlier sort
-    count as unvisited and need no clearing. Two threads must not sort graphs that
-    share inner nodes at the same time: each would take the other's marks for
-    unvisited and could place such a node twice (shared leaves are harmless, a leaf
-    passes nothing on).
-    """
-    entered = object()
-    placed = object()
+    with the two parent slots read directly and each node's state in two sets of this
+    call (``tests/core/test_value.py`` checks that both orders agree): ``entered`` once
+    its parents are pushed, ``placed`` once they all are placed and it is too. A node
+    has no slot for it (see ``Value.__slots__``), and sets of their own let two threads
+    sort graphs that share nodes at the same time."""
+    entered: set = set()
+    placed: set = set()
     order: list = []
     stack: list = [root]
     push, pop, place = stack.append, stack.pop, order.append
+    enter, put = entered.add, placed.add
     while stack:
         node = stack[-1]
-        s = node._mark
-        if s is entered:  # all its parents are placed
+        if node in entered:
             pop()
-            node._mark = placed
-            place(node)
-        elif s is placed:  # a duplicate entry, pushed before the node was reached
-            pop()
+            if node not in placed:   # all its parents are placed (else a duplicate entry)
+                put(node)
+                place(node)
         else:  # first visit: its parents go on top of it
-            node._mark = entered
+            enter(node)
             a = node._a
             if a is not None:
-                s = a._mark
-                if s is not entered and s is not placed:
+                if a not in entered:
                     push(a)
                 b = node._b
-                if b is not None:
-                    s = b._mark
-                    if s is not entered and s is not placed:
-                        push(b)
+                if b is not None and b not in entered:
+                    push(b)
     return order

@@ -17,7 +17,7 @@ of one tensor costs O(L) in backward rather than L zero tensors of its size. Suc
 buffer, once complete, is also the op's to overwrite (``array_backward_inplace``).
 
 ``Value`` (scalars) runs its own two-line loop over a copy of ``toposort`` that reads
-its two parent slots directly and keeps each node's state in a slot of the node
+its two parent slots directly and keeps the nodes' states in two sets
 (``value._toposort``; a test keeps the two orders equal).
 """
 from __future__ import annotations

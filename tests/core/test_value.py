@@ -91,7 +91,6 @@ def test_graph_has_no_reference_cycles():
     gc.collect()
     gc.disable()
     try:
-        before = gc.get_count()
         x = Value(1.0)
         y = sum((x * i).tanh() for i in range(100))
         y.backward()
@@ -213,3 +212,124 @@ def test_label_is_kept_beside_the_node():
     y.label = "y"
     x.label = ""
     assert (x.label, y.label) == ("", "y")
+
+
+# -- the node's layout: four slots, the op as its class -------------------------------------
+def test_a_node_is_four_slots_and_its_op_is_its_class():
+    # the size is the design (a full collection of the garbage collector reads every live
+    # node, benchmarks/README.md): 16 bytes of collector header, 16 of object header and
+    # four references. Exact on CPython's 64-bit builds, where this suite runs.
+    import sys
+    a, b = Value(2.0), Value(3.0)
+    nodes = [a + b, a * b, a - b, a / b, a ** b, a ** 2, -a, a.relu(), a.tanh(),
+             a.sigmoid(), a.exp(), a.log()]
+    assert [n._op for n in nodes] == ["+", "*", "-", "/", "**", "**2", "neg", "ReLU", "tanh",
+                                      "sigmoid", "exp", "log"]
+    assert a._op == "" and all(isinstance(n, Value) for n in nodes)
+    if sys.implementation.name == "cpython" and sys.maxsize > 2 ** 32:
+        assert {sys.getsizeof(n) for n in nodes + [a]} == {64}
+    assert not hasattr(a, "__dict__")
+
+
+def test_exponents_keep_their_own_numbers_and_gradients():
+    x = Value(1.5)
+    ys = [x ** e for e in (2, 2.0, 3, -1, 0.5, 0)]
+    assert [y._op for y in ys] == ["**2", "**2.0", "**3", "**-1", "**0.5", "**0"]
+    for y, e in zip(ys, (2, 2.0, 3, -1, 0.5, 0)):
+        x.grad = 0.0
+        y.backward()
+        assert x.grad == pytest.approx(e * 1.5 ** (e - 1), rel=1e-15)
+    # many different exponents: the classes made for them stay few
+    from autograd_core import value as V
+    for k in range(1000):
+        (x ** (k / 7)).backward()
+    assert len(V._POWERS) <= V._MAX_CLASSES
+
+
+def test_hand_made_nodes_keep_their_op_and_pass_nothing_unknown():
+    a, b = Value(2.0), Value(5.0)
+    s = Value(7.0, (a, b), "+")          # a known op by name: its rule
+    s.backward()
+    assert s._op == "+" and (a.grad, b.grad) == (1.0, 1.0)
+    c = Value(1.0, (a,), "myop", label="c")
+    c.backward()
+    assert c._op == "myop" and c.label == "c" and a.grad == 1.0   # unchanged: nothing passed
+    assert c._prev == (a,) and c._local == (0.0,)
+
+
+def test_labels_go_with_their_nodes():
+    from autograd_core import value as V
+    before = len(V._labels)
+    x = Value(1.0, label="x")
+    y = x * 3.0
+    y.label = "y"
+    assert (x.label, y.label, y._op) == ("x", "y", "*")
+    y.backward()                      # a labeled node keeps its op's rule
+    assert x.grad == 3.0
+    for k in range(100):              # labels of dropped nodes do not pile up
+        (x * k).label = f"t{k}"
+    del x, y
+    gc.collect()
+    assert len(V._labels) == before
+
+
+def test_copy_and_pickle_rebuild_the_graph():
+    import copy
+    import pickle
+    a, b = Value(2.0, label="a"), Value(-3.0)
+    z = ((a * b + a ** 3).tanh() / b - Value(1.0, (a,), "custom")).relu() + b.exp()
+    z.label = "z"
+    for clone in (pickle.loads(pickle.dumps(z)), copy.deepcopy(z)):
+        assert clone.data == z.data and clone._op == z._op and clone.label == "z"
+        clone.backward()
+    z.backward()
+    order = _leaves(z)
+    for clone in (pickle.loads(pickle.dumps(z)),):
+        assert [v.grad for v in _leaves(clone)] == [v.grad for v in order]
+        assert [v.label for v in _leaves(clone)] == [v.label for v in order]
+
+
+def _leaves(root):
+    from autograd_core.value import _toposort
+    return [v for v in _toposort(root) if v._a is None]
+
+
+def test_two_threads_sort_graphs_that_share_nodes():
+    # backward's marks are sets of each call: two threads may sort (and run backward on)
+    # graphs with common inner nodes at once
+    import threading
+    from autograd_core.autograd.engine import toposort
+    from autograd_core.value import _parents, _toposort
+    xs = [Value(random.uniform(-1, 1)) for _ in range(20)]
+    shared = sum((x * x for x in xs), Value(0.0)).tanh()
+    roots = [shared * k + xs[k] for k in range(8)]
+    expected = [toposort((r,), _parents) for r in roots]
+    errors = []
+
+    def work(i):
+        for _ in range(200):
+            for r, e in zip(roots[i::2], expected[i::2]):
+                if _toposort(r) != e:
+                    errors.append(r)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_a_subclass_of_the_users_keeps_its_class_and_op():
+    class Named(Value):
+        def __init__(self, data, _children=(), _op="", label="", name=""):
+            super().__init__(data, _children, _op, label)
+            self.name = name
+
+    a = Named(2.0, name="a")
+    c = Named(4.0, (a,), "double", name="c")
+    assert type(c) is Named and c._op == "double" and c.name == "c"
+    c.label = "c"
+    assert isinstance(c, Named) and c.label == "c" and c.name == "c"
+    (a * a).backward()
+    assert a.grad == 4.0
