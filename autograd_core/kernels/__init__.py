@@ -105,6 +105,13 @@ def warmup(dtypes: tuple[str, ...] = ("float32", "float64")) -> None:
                     g = conv2d_forward(xc, w, None, geo)
                     conv2d_backward_input(g, w, geo)
                     conv2d_backward_weight(g, xc, geo)
+            # a filters' gradient of one vector of output channels: by column taps
+            # (``conv._shifted_backward_weight``)
+            from .microkernel import VECTOR_BYTES
+            xs = np.ones((1, 4, 6, 6), dt)
+            ws = np.ones((VECTOR_BYTES // dt.itemsize, 4, 3, 3), dt)
+            geo = conv2d_geometry(xs.shape, ws.shape, stride=1, padding=1)
+            conv2d_backward_weight(conv2d_forward(xs, ws, None, geo), xs, geo)
             bmm(np.ones((2, 3, 4), dt), np.ones((2, 4, 5), dt))             # loop nest
             bmm(np.ones((2, 4, 4), dt), np.ones((2, 4, TILE_BYTES // dt.itemsize), dt))  # tiles
             geo = max_pool2d_geometry(x.shape, 2)

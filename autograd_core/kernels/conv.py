@@ -288,6 +288,21 @@ def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
 
 
 @lazy_njit(nogil=True)
+def _output_to_spaced_rows(g, rows, n0, n1, step, lead, pitch):
+    """rows[(n - n0)*step + lead + oy*pitch + ox, k] = g[n, k, oy, ox]: the pixel-major output
+    gradient (:func:`_output_to_rows` of one group) with ``step`` rows a sample, starting
+    ``lead`` rows in. The other rows are left as they are (zero)."""
+    k_out, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    for n in range(n0, n1):
+        for oy in range(oh):
+            dst = rows[(n - n0) * step + lead + oy * pitch:]
+            for k in range(k_out):
+                src = g[n, k, oy]
+                for ox in range(ow):
+                    dst[ox, k] = src[ox]
+
+
+@lazy_njit(nogil=True)
 def _transposed(src, out, ni, j_lo, j_hi):
     """out[g, j, i] = src[g, i, j] for i < ni, j_lo <= j < j_hi, strip by strip of 8 rows of
     ``src``, in blocks of 8 by 8, each output run written as eight named loads, which LLVM
@@ -885,6 +900,75 @@ def _backward_weight_numpy(g, x, geo):
     return dw.reshape(geo.weight_shape)
 
 
+def _shifted_tile(lay: _Layout, itemsize: int) -> tuple | None:
+    """``(tile, MR)`` for :func:`_shifted_backward_weight`, or None where it does not serve
+    (one group of one vector of output channels, kw a tile's vectors; stride and dilation
+    1, wide columns read in place) or the plain form pads less (as ``_tile`` weighs)."""
+    mk = _gemm()
+    lanes = mk.VECTOR_BYTES // itemsize
+    if not (lay.in_place and lay.groups == 1 and lay.s == (1, 1) and lay.d == (1, 1)
+            and lay.kg == lanes):
+        return None
+    tiles = [t for t, (_, nv) in enumerate(mk.GEMM_TILES) if nv == lay.kw]
+    if not tiles:
+        return None
+    tile = tiles[0]
+    mr = mk.GEMM_TILES[tile][0]
+    old, mr0, nr0 = _tile(lay.kg, itemsize, "cols")
+    cost = mk.GEMM_TILE_COST
+    shifted = round_up(lay.c * lay.kh, mr) * lay.kw * lanes * cost[tile] * (lay.lw + lay.kw - 1)
+    plain = round_up(lay.r, mr0) * round_up(lay.kg, nr0) * cost[old] * lay.lw
+    return (tile, mr) if shifted < plain else None
+
+
+def _shifted_backward_weight(g, x, lay: _Layout, tile: int, mr: int) -> np.ndarray:
+    """The filters' gradient with the column taps moved from A to B. In the wide columns a
+    tap (i, j) reads the tap (i, 0)'s run j elements further on, so
+
+        dw[k, c, i, j] = sum over p of xq[c, i*pitch + p] * dy[k, p - j]
+
+    (dy of the wide pixels, zero at junk ones and outside the sample): one GEMM of the
+    C*kh rows of taps (i, 0), read in place (``gemm_gather_a``), by kw column blocks of
+    one vector each, block j the pixel-major dy moved down j rows: the tile reads them
+    from one copy (``shift``). A 3x3 layer of 16 output channels (float32) makes 3C rows
+    by 48 columns, where the plain form's 9C rows by 16 padded to the narrowest tile's
+    32 doubled the work (64x8x14x14 -> 16: 0.78 -> 0.4x ms on one thread,
+    benchmarks/README.md)."""
+    mk = _gemm()
+    kg, kw, c, kh = lay.kg, lay.kw, lay.c, lay.kh
+    m, n_cols = c * kh, kg * kw
+    m_pad = round_up(m, mr)
+    depth = lay.lw + kw - 1          # the pixels p of a sample: p - j over every j
+    step = lay.lw + 2 * (kw - 1)     # B's rows a sample: kw - 1 zero rows either side
+    plane = lay.hq * lay.wq
+    table = np.zeros(m_pad, np.int64)   # rows past m read the first plane, are dropped
+    table[:m] = (np.arange(c, dtype=np.int64)[:, None] * plane
+                 + np.arange(kh, dtype=np.int64)[None, :] * lay.wq).reshape(-1)
+    partials = []
+
+    def part(lo: int, hi: int) -> None:
+        chunk = min(lay.chunk, hi - lo)
+        rows = np.zeros((chunk * step, kg), x.dtype)
+        acc = np.zeros((m_pad, n_cols), x.dtype)
+        xq = lay.phases(chunk, x.dtype)
+        sample = xq[0].size
+        for a in range(lo, hi, lay.chunk):
+            b = min(a + lay.chunk, hi)
+            lay.fill(x, a, b, xq)
+            _output_to_spaced_rows(g, rows, a, b, step, kw - 1, lay.pitch)
+            mk.gemm_gather_a(xq.reshape(-1), rows.reshape(-1), acc.reshape(-1), table, m_pad,
+                             n_cols, depth, 0, sample, 0, (kw - 1) * kg, step * kg, kg, 0,
+                             n_cols, 0, b - a, tile, 1, True)
+        partials.append(acc)
+
+    threads.parallel_for(part, g.shape[0], grain=lay.grain)
+    acc = partials[0]
+    for extra in partials[1:]:
+        acc += extra
+    # acc[(c, i), j*K + k] -> dw[k, c, i, j]
+    return np.ascontiguousarray(acc[:m].reshape(c, kh, kw, kg).transpose(3, 0, 1, 2))
+
+
 def _backward_weight_numba(g, x, geo):
     """Per chunk: im2col (junk columns zero) as A, the output gradient transposed (pixels
     by channels) as B, one GEMM per group accumulating dw transposed, (R, Kg)."""
@@ -895,6 +979,9 @@ def _backward_weight_numba(g, x, geo):
     # wide columns' junk meets zero rows of B: read in place, it must not be inf or NaN
     # (copied, it is zeroed)
     in_place = lay.in_place and np.isfinite(x).all()
+    shifted = _shifted_tile(lay, x.itemsize) if in_place else None
+    if shifted is not None:
+        return _shifted_backward_weight(g, x, lay, *shifted)
     partials = []
 
     def part_in_place(lo: int, hi: int) -> None:
@@ -910,7 +997,7 @@ def _backward_weight_numba(g, x, geo):
             _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
             mk.gemm_gather_a(xq.reshape(-1), rows.reshape(-1), acc.reshape(-1), table, r_pad,
                              kg_pad, lay.lw, 0, sample, sample // g_, 0, lay.lw * kg_pad,
-                             kg_pad, ncp * kg_pad, kg_pad, r_pad * kg_pad, b - a, tile, g_)
+                             kg_pad, ncp * kg_pad, kg_pad, r_pad * kg_pad, b - a, tile, g_, False)
         partials.append(acc)
 
     def part(lo: int, hi: int) -> None:

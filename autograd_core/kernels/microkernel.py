@@ -203,7 +203,7 @@ GEMM_TILES = ((8, 3), (6, 4), (12, 2)) if VECTOR_BYTES == 64 else ((4, 3), (6, 2
 GEMM_TILE_COST = (2.0, 2.0, 2.5) if VECTOR_BYTES == 64 else (2.0, 2.0, 3.0)
 
 
-def _gemm_tile(mr: int, nv: int, gather: str = ""):
+def _gemm_tile(mr: int, nv: int, gather: str = "", b_shift: bool = False):
     """The intrinsic ``tile(a, b, c, a_off, b_off, c_off, k, lda, aks, ldb, ldc, accumulate)``:
 
         C[r, j] (+)= sum over t < k of A[r, t] * B[t, j],   r < mr, j < nv * lanes
@@ -216,7 +216,12 @@ def _gemm_tile(mr: int, nv: int, gather: str = ""):
     r0, ldc, accumulate)`` reads B[t, j] at ``b_off + rows[r0 + t] + j``, and ``tile(a, b,
     c, rows, a_off, b_off, c_off, k, r0, aks, ldb, ldc, accumulate)`` A[r, t] at ``a_off +
     rows[r0 + r] + t*aks``. A convolution so reads its input's phase planes where they lie
-    instead of copying them into im2col columns."""
+    instead of copying them into im2col columns.
+
+    With ``b_shift`` each vector of B comes from a row further up: B[t, v*W + u] (W the
+    vector's lanes) is read at ``b_off + (t - v)*ldb + u``, so that one narrow matrix
+    (W columns) serves as NV column blocks moved down 0 .. NV-1 rows (a filters' gradient
+    by column taps, ``conv._shifted_backward_weight``)."""
 
     def typed(a, b, c, rest):
         """``(signature, codegen)``, or None for operands the tile does not take."""
@@ -270,7 +275,8 @@ def _gemm_tile(mr: int, nv: int, gather: str = ""):
             b_row = builder.gep(B, [row_start(ldb, kk)])
         else:
             b_row = builder.gep(B, [builder.mul(kk, ldb)])
-        b_vecs = [builder.load(vector_at(b_row, const(v * lanes)), align=4) for v in range(nv)]
+        b_vecs = [builder.load(vector_at(b_row, builder.mul(const(-v), ldb) if b_shift
+                                         else const(v * lanes)), align=4) for v in range(nv)]
         a_col = builder.mul(kk, aks)
         new = []
         for r in range(mr):
@@ -337,6 +343,9 @@ gather_tile_2 = _gemm_tile(*GEMM_TILES[2], gather="b")
 gather_a_tile_0 = _gemm_tile(*GEMM_TILES[0], gather="a")
 gather_a_tile_1 = _gemm_tile(*GEMM_TILES[1], gather="a")
 gather_a_tile_2 = _gemm_tile(*GEMM_TILES[2], gather="a")
+shift_a_tile_0 = _gemm_tile(*GEMM_TILES[0], gather="a", b_shift=True)
+shift_a_tile_1 = _gemm_tile(*GEMM_TILES[1], gather="a", b_shift=True)
+shift_a_tile_2 = _gemm_tile(*GEMM_TILES[2], gather="a", b_shift=True)
 
 
 # Cache blocking of :func:`gemm`: a panel of B (KC rows by one tile's columns) stays in
@@ -441,13 +450,14 @@ def gemm_gather(a, b, c, rows, m, n, k, lda, b_off, b_step, c_off, c_step, ldc, 
 
 @lazy_njit(nogil=True)
 def gemm_gather_a(a, b, c, rows, m, n, k, a_off, a_step, a_group, b_off, b_step, ldb,
-                  b_group, ldc, c_group, count, tile, groups):
+                  b_group, ldc, c_group, count, tile, groups, shift):
     """For each group g < ``groups``: C_g (m, n) += the sum over items i < ``count`` of
     A_(i, g) @ B_(i, g) over k, where row r of A_(i, g) starts at ``a_off + i*a_step +
     g*a_group + rows[r]`` in the flat ``a`` (the ``gather="a"`` tiles of :func:`_gemm_tile`),
     B_(i, g) is row-major with row stride ``ldb`` from ``b_off + i*b_step + g*b_group``, and
     C_g from ``g*c_group`` with row stride ``ldc``. Blocked over k and m as :func:`gemm`;
-    ``rows`` must hold m entries; m and n multiples of the tile's MR and NV vectors."""
+    ``rows`` must hold m entries; m and n multiples of the tile's MR and NV vectors. With
+    ``shift`` the tiles read B as ``b_shift`` says (n one tile wide, B one vector wide)."""
     mr, nr, kc, mc = _blocking(tile, a.itemsize, 0, 0)
     for g in range(groups):
         cg = g * c_group
@@ -461,7 +471,14 @@ def gemm_gather_a(a, b, c, rows, m, n, k, a_off, a_step, a_group, b_off, b_step,
                     for j in range(0, n, nr):
                         for r in range(i0, i1, mr):
                             ao, bo, co = ai + k0, bi + k0 * ldb + j, cg + r * ldc + j
-                            if tile == 0:
+                            if shift:
+                                if tile == 0:
+                                    shift_a_tile_0(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)
+                                elif tile == 1:
+                                    shift_a_tile_1(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)
+                                else:
+                                    shift_a_tile_2(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)
+                            elif tile == 0:
                                 gather_a_tile_0(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)
                             elif tile == 1:
                                 gather_a_tile_1(a, b, c, rows, ao, bo, co, kb, r, 1, ldb, ldc, 1)

@@ -1151,3 +1151,71 @@ def test_small_weight_gradients_are_sent_to_blas(monkeypatch):
     geo = K.conv2d_geometry((8, 4, 9, 9), (8, 4, 3, 3), 1, 1)          # 36 rows: the Numba kernel
     assert not conv._tiny_gradient(geo)
     assert not conv._tiny_gradient(K.conv2d_geometry((8, 4, 9, 9), (8, 2, 3, 3), 1, 1, 1, 2))
+
+
+# -- the filters' gradient by column taps (conv._shifted_backward_weight) ------------------
+# (N, C, H, W, kh, kw, padding): K is one vector of the dtype (16 float32 with AVX-512)
+SHIFTED_CASES = [(5, 3, 9, 11, 3, 3, 1), (3, 5, 14, 14, 3, 3, 0), (4, 4, 10, 13, 2, 2, 1),
+                 (2, 6, 9, 9, 4, 4, 2), (3, 4, 7, 12, 3, 2, 1), (2, 4, 6, 6, 1, 3, 1)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", SHIFTED_CASES)
+def test_weight_gradients_by_column_taps(monkeypatch, case, dtype):
+    """A filters' gradient of one vector of output channels, its taps (i, j) as column
+    blocks moved down j pixels: against the reference and against the plain form, one
+    sample a chunk and several, on one and two threads."""
+    from autograd_core.kernels import conv, microkernel
+    n, c, h, w, kh, kw, p = case
+    itemsize = np.dtype(dtype).itemsize
+    k = microkernel.VECTOR_BYTES // itemsize
+    if not any(nv == kw for _, nv in microkernel.GEMM_TILES):
+        pytest.skip(f"no GEMM tile of {kw} vectors on this CPU")
+    rng = np.random.default_rng(31)
+    x = rand(rng, (n, c, h, w), dtype)
+    geo = K.conv2d_geometry(x.shape, (k, c, kh, kw), 1, p)
+    grad = rand(rng, geo.output_shape, dtype)
+    assert conv._shifted_tile(conv._Layout(geo, itemsize), itemsize) is not None
+    want = ref.conv2d_backward_weight(grad.astype(np.float64), x.astype(np.float64),
+                                      (k, c, kh, kw), 1, p, 1, 1)
+    before = threads.get_num_threads()
+    try:
+        for count, chunk_bytes in ((1, None), (2, 1)):    # 1 byte: one sample a chunk
+            threads.set_num_threads(count)
+            if chunk_bytes:
+                monkeypatch.setattr(conv, "_CHUNK_BYTES", chunk_bytes)
+            got = conv._backward_weight_numba(grad, x, geo)
+            assert got.shape == (k, c, kh, kw) and got.dtype == dtype
+            np.testing.assert_allclose(got, want, **TOL[dtype])
+        monkeypatch.setattr(conv, "_shifted_tile", lambda *a: None)
+        np.testing.assert_allclose(conv._backward_weight_numba(grad, x, geo), want, **TOL[dtype])
+    finally:
+        threads.set_num_threads(before)
+
+
+def test_weight_gradients_by_column_taps_where_they_serve():
+    from autograd_core.kernels import conv, microkernel
+    lanes = microkernel.VECTOR_BYTES // 4
+    kw3 = any(nv == 3 for _, nv in microkernel.GEMM_TILES)
+
+    def taken(x_shape, w_shape, stride=1, padding=1, dilation=1, groups=1):
+        geo = K.conv2d_geometry(x_shape, w_shape, stride, padding, dilation, groups)
+        return conv._shifted_tile(conv._Layout(geo, 4), 4) is not None
+
+    assert taken((64, 8, 14, 14), (lanes, 8, 3, 3)) == kw3      # the conv benchmark's 2nd
+    assert not taken((64, 8, 14, 14), (2 * lanes, 8, 3, 3))     # two vectors: no padding
+    assert not taken((64, 8, 14, 14), (lanes, 4, 3, 3), groups=2)
+    assert not taken((64, 8, 14, 14), (lanes, 8, 3, 3), stride=2)
+    assert not taken((64, 8, 14, 14), (lanes, 8, 3, 3), dilation=2, padding=2)
+    assert not taken((4, 8, 20, 20), (lanes, 8, 3, 3))          # copied columns, not in place
+    # NaN in the input: the columns are copied (junk must meet zeros), the numbers right
+    rng = np.random.default_rng(2)
+    x = rand(rng, (3, 4, 9, 9), np.float32)
+    x[1, 2, 3, 4] = np.nan
+    geo = K.conv2d_geometry(x.shape, (lanes, 4, 3, 3), 1, 1)
+    grad = rand(rng, geo.output_shape, np.float32)
+    got = conv._backward_weight_numba(grad, x, geo)
+    want = ref.conv2d_backward_weight(grad.astype(np.float64), x.astype(np.float64),
+                                      (lanes, 4, 3, 3), 1, 1, 1, 1)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_allclose(got[~np.isnan(got)], want[~np.isnan(want)], **TOL[np.float32])
