@@ -101,7 +101,8 @@ def _fill_phases(x, n0, n1, sh, sw, ph, pw, used, xq):
     """The zero-padded input of samples n0..n1 split into its sh*sw phase planes:
     ``xq[n - n0, c, a*sw + b, y, t] = xpad[n, c, a + y*sh, b + t*sw]`` for every entry of
     the planes marked in ``used`` (the others are never read). With stride 1 that is one
-    plane, the padded input. Only the entries inside ``x`` are written: the padding must
+    plane, the padded input, which ``_Layout.fill`` copies with NumPy instead. Only the
+    entries inside ``x`` are written: the padding must
     be zero already (``_Layout.phases`` allocates zeros, and no fill writes there, so a
     buffer serves chunk after chunk; the rows are short, and zeroing them one by one cost
     as much as copying them)."""
@@ -121,11 +122,8 @@ def _fill_phases(x, n0, n1, sh, sw, ph, pw, used, xq):
                     if y1 <= y0 or hi <= lo:
                         continue
                     # one 2-D copy: a view per row cost as much as its copy
-                    if sh == 1 and sw == 1:
-                        plane[y0:y1, lo:hi] = x[n, c, y0 - ph:y1 - ph, lo + off:hi + off]
-                    else:
-                        src = x[n, c, a + y0 * sh - ph::sh, lo * sw + off::sw]
-                        plane[y0:y1, lo:hi] = src[:y1 - y0, :hi - lo]
+                    src = x[n, c, a + y0 * sh - ph::sh, lo * sw + off::sw]
+                    plane[y0:y1, lo:hi] = src[:y1 - y0, :hi - lo]
 
 
 @lazy_njit(nogil=True)
