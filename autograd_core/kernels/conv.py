@@ -936,7 +936,7 @@ def _shifted_backward_weight(g, x, lay: _Layout, tile: int, mr: int) -> np.ndarr
     one vector each, block j the pixel-major dy moved down j rows: the tile reads them
     from one copy (``shift``). A 3x3 layer of 16 output channels (float32) makes 3C rows
     by 48 columns, where the plain form's 9C rows by 16 padded to the narrowest tile's
-    32 doubled the work (64x8x14x14 -> 16: 0.78 -> 0.4x ms on one thread,
+    32 doubled the work (64x8x14x14 -> 16: 0.78 -> 0.47-0.50 ms on one thread,
     benchmarks/README.md)."""
     mk = _gemm()
     kg, kw, c, kh = lay.kg, lay.kw, lay.c, lay.kh
