@@ -2,9 +2,9 @@
 plus L2, one full-batch step = forward + zero_grad + backward + update.
 
 The same code (below) drives micrograd's ``Value`` (from PyPI) and ours, each in
-its own process, with Python's garbage collector on (as users run it) and off. A
-step's time is the process's CPU time (the median over the steps), so other programs
-on a busy machine do not count.
+its own processes (``ROUNDS`` each, alternating), with Python's garbage collector on (as
+users run it) and off. A step's time is the process's CPU time (the median over the
+steps, then over the processes), so other programs on a busy machine do not count.
 """
 from __future__ import annotations
 
@@ -100,30 +100,42 @@ def run(engine: str, gc_on: bool, steps: int = 10) -> dict:
     return {"step": sorted(times)[len(times) // 2], "losses": losses}
 
 
+# processes per library and collector setting, alternating: each gives the median of its
+# steps, the table the median of those (one process's step moved 97-118 ms between runs)
+ROUNDS = 3
+
+
+def _median(xs: list) -> float:
+    return sorted(xs)[len(xs) // 2]
+
+
 def main() -> None:
     rows = []
-    res = {}
+    mg_ok = has_module("micrograd")
     for gc_on in (True, False):
-        ours = run_isolated("benchmarks.bench_value", "run", engine="ours", gc_on=gc_on)
-        res[("ours", gc_on)] = ours
-        mg = None
-        if has_module("micrograd"):
-            # micrograd's cyclic garbage piles up over steps: take the median of 10
-            mg = run_isolated("benchmarks.bench_value", "run", engine="micrograd", gc_on=gc_on,
-                              steps=10 if gc_on else 5)
-            res[("micrograd", gc_on)] = mg
-            same = all(abs(a - b) < 1e-9 for a, b in zip(ours["losses"], mg["losses"]))
+        ours, mg, same = [], [], True
+        for _ in range(ROUNDS):
+            o = run_isolated("benchmarks.bench_value", "run", engine="ours", gc_on=gc_on)
+            ours.append(o["step"])
+            if mg_ok:
+                # micrograd's cyclic garbage piles up over steps: the median of 10
+                m = run_isolated("benchmarks.bench_value", "run", engine="micrograd",
+                                 gc_on=gc_on, steps=10 if gc_on else 5)
+                mg.append(m["step"])
+                same = same and all(abs(a - b) < 1e-9 for a, b in zip(o["losses"], m["losses"]))
+        o, m = _median(ours), (_median(mg) if mg else None)
         rows.append([
             "on" if gc_on else "off",
-            f"{ours['step'] * 1e3:.1f} ms",
-            f"{mg['step'] * 1e3:.1f} ms" if mg else "-",
-            f"{mg['step'] / ours['step']:.1f}x" if mg else "-",
+            f"{o * 1e3:.1f} ms ({min(ours) * 1e3:.1f}-{max(ours) * 1e3:.1f})",
+            f"{m * 1e3:.1f} ms ({min(mg) * 1e3:.1f}-{max(mg) * 1e3:.1f})" if mg else "-",
+            f"{m / o:.1f}x" if mg else "-",
             ("yes" if same else "NO") if mg else "-",
         ])
-    print_table("micrograd demo step, CPU time (MLP 2-16-16-1, 100 moons, SVM loss + L2)",
+    print_table(f"micrograd demo step, CPU time (MLP 2-16-16-1, 100 moons, SVM loss + L2; "
+                f"median of {ROUNDS} alternating processes each, min-max)",
                 ["garbage collector", "autograd-core Value", "micrograd Value",
                  "ours faster by", "same losses"], rows)
-    if not has_module("micrograd"):
+    if not mg_ok:
         print("\n(micrograd is not installed: `pip install micrograd==0.1.0` for the comparison)")
 
 
