@@ -268,36 +268,23 @@ def _output_to_columns(g, cols, n0, n1, lw, pitch):
 
 
 @lazy_njit(nogil=True)
-def _output_to_rows(g, rows, n0, n1, groups, kg, lw, pitch):
-    """rows[gr, (n - n0)*lw + oy*pitch + ox, k] = g[n, gr*kg + k, oy, ox]: the transpose of
-    :func:`_output_to_columns`, pixels by channels, per group. Junk rows (and columns
-    k >= kg) are left as they are (zero)."""
+def _output_to_rows(g, rows, n0, n1, groups, kg, step, lead, pitch):
+    """rows[gr, (n - n0)*step + lead + oy*pitch + ox, k] = g[n, gr*kg + k, oy, ox]: the
+    transpose of :func:`_output_to_columns`, pixels by channels, per group, ``step`` rows a
+    sample from ``lead`` rows in (one sample's wide columns and 0; the column-tap gradient
+    leaves zero rows either side). Junk rows (and columns k >= kg) are left as they are
+    (zero)."""
     oh, ow = g.shape[2], g.shape[3]
     for n in range(n0, n1):
         for gr in range(groups):
             # one output row at a time, so that the rows of ``rows`` it writes stay in
             # cache while every channel adds its column to them
             for oy in range(oh):
-                dst = rows[gr, (n - n0) * lw + oy * pitch:]
+                dst = rows[gr, (n - n0) * step + lead + oy * pitch:]
                 for k in range(kg):
                     src = g[n, gr * kg + k, oy]
                     for ox in range(ow):
                         dst[ox, k] = src[ox]
-
-
-@lazy_njit(nogil=True)
-def _output_to_spaced_rows(g, rows, n0, n1, step, lead, pitch):
-    """rows[(n - n0)*step + lead + oy*pitch + ox, k] = g[n, k, oy, ox]: the pixel-major output
-    gradient (:func:`_output_to_rows` of one group) with ``step`` rows a sample, starting
-    ``lead`` rows in. The other rows are left as they are (zero)."""
-    k_out, oh, ow = g.shape[1], g.shape[2], g.shape[3]
-    for n in range(n0, n1):
-        for oy in range(oh):
-            dst = rows[(n - n0) * step + lead + oy * pitch:]
-            for k in range(k_out):
-                src = g[n, k, oy]
-                for ox in range(ow):
-                    dst[ox, k] = src[ox]
 
 
 @lazy_njit(nogil=True)
@@ -952,14 +939,14 @@ def _shifted_backward_weight(g, x, lay: _Layout, tile: int, mr: int) -> np.ndarr
 
     def part(lo: int, hi: int) -> None:
         chunk = min(lay.chunk, hi - lo)
-        rows = np.zeros((chunk * step, kg), x.dtype)
+        rows = np.zeros((1, chunk * step, kg), x.dtype)
         acc = np.zeros((m_pad, n_cols), x.dtype)
         xq = lay.phases(chunk, x.dtype)
         sample = xq[0].size
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
             lay.fill(x, a, b, xq)
-            _output_to_spaced_rows(g, rows, a, b, step, kw - 1, lay.pitch)
+            _output_to_rows(g, rows, a, b, 1, kg, step, kw - 1, lay.pitch)
             mk.gemm_gather_a(xq.reshape(-1), rows.reshape(-1), acc.reshape(-1), table, m_pad,
                              n_cols, depth, 0, sample, 0, (kw - 1) * kg, step * kg, kg, 0,
                              n_cols, 0, b - a, tile, 1, True)
@@ -998,7 +985,7 @@ def _backward_weight_numba(g, x, geo):
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
             lay.fill(x, a, b, xq)
-            _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
+            _output_to_rows(g, rows, a, b, g_, kg, lay.lw, 0, lay.pitch)
             mk.gemm_gather_a(xq.reshape(-1), rows.reshape(-1), acc.reshape(-1), table, r_pad,
                              kg_pad, lay.lw, 0, sample, sample // g_, 0, lay.lw * kg_pad,
                              kg_pad, ncp * kg_pad, kg_pad, r_pad * kg_pad, b - a, tile, g_, False)
@@ -1019,7 +1006,7 @@ def _backward_weight_numba(g, x, geo):
         for a in range(lo, hi, lay.chunk):
             b = min(a + lay.chunk, hi)
             lay.im2col(x, a, b, xq, cols, lay.wide)
-            _output_to_rows(g, rows, a, b, g_, kg, lay.lw, lay.pitch)
+            _output_to_rows(g, rows, a, b, g_, kg, lay.lw, 0, lay.pitch)
             mk.gemm(cols.reshape(-1), rows.reshape(-1), acc.reshape(-1), r_pad, kg_pad,
                     (b - a) * lay.lw, 0, ncp, 1, 0, kg_pad, 0, kg_pad, int(a > lo), tile,
                     g_, r * ncp, ncp * kg_pad, r_pad * kg_pad)
@@ -1062,7 +1049,7 @@ def _weight_gradient_by_channels(mk, lay: _Layout, g, x, tile: int, r_pad: int, 
         cols = np.zeros((g_ * r + r_pad - r, ncp), x.dtype)
         rows = np.zeros((g_, ncp, kg_pad), x.dtype)
         lay.im2col(x, lo, hi, lay.phases(hi - lo, x.dtype), cols, lay.wide)
-        _output_to_rows(g, rows, lo, hi, g_, kg, lay.lw, lay.pitch)
+        _output_to_rows(g, rows, lo, hi, g_, kg, lay.lw, 0, lay.pitch)
         parts[lo] = (cols, rows)
 
     threads.parallel_for(columns, x.shape[0], grain=lay.grain)
