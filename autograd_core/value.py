@@ -311,8 +311,8 @@ class _Log(Value):
 
 # every op by its name, and the classes made for names no op here has (a node built by
 # hand, ``Value(data, (a, b), "myop")``: it shows its name and passes no gradient on)
-_OPS: dict = {c._op: c for c in (_Add, _Mul, _Sub, _Div, _Pow, _Neg, _ReLU, _Tanh, _Sigmoid,
-                                  _Exp, _Log)}
+_BUILT_IN = (_Add, _Mul, _Sub, _Div, _Pow, _Neg, _ReLU, _Tanh, _Sigmoid, _Exp, _Log)
+_OPS: dict = {c._op: c for c in _BUILT_IN}
 _POWERS: dict = {}
 _LABELED: dict = {}
 # Classes made on the fly are kept for reuse up to this many of a kind; past it the cache
@@ -326,8 +326,7 @@ def _op_class(op: str) -> type:
     if cls is None:
         if len(_OPS) > _MAX_CLASSES:
             _OPS.clear()
-            _OPS.update((c._op, c) for c in (_Add, _Mul, _Sub, _Div, _Pow, _Neg, _ReLU, _Tanh,
-                                             _Sigmoid, _Exp, _Log))
+            _OPS.update((c._op, c) for c in _BUILT_IN)
         cls = _OPS[op] = type("_Op", (Value,), {"__slots__": (), "_op": op})
     return cls
 
